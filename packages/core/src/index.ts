@@ -1,0 +1,11 @@
+/**
+ * @facekit/core — the contract every package shares. Browser-safe: no Node built-ins.
+ */
+export * from './errors.js';
+export * from './age-groups.js';
+export * from './tasks.js';
+export * from './pixels.js';
+export * from './preprocess.js';
+export * from './interpret.js';
+export * from './manifest.js';
+export * from './sha256.js';

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { ManifestError } from './errors.js';
+import { parseManifest } from './manifest.js';
+
+const model = (task: string, labels: string[], extra: object = {}) => ({
+  task,
+  file: `${task}/model.onnx`,
+  sha256: 'a'.repeat(64),
+  bytes: 1000,
+  labels,
+  input: { name: 'image', shape: ['N', 48, 48, 1], dtype: 'float32' },
+  output: { name: 'probabilities', shape: ['N', labels.length] },
+  opset: 17,
+  training: { runId: 'r', preset: 'seed', backend: 'wasm', epochs: 25, seed: 1, testFraction: 0.3, dataSha256: 'x', dataRows: 10 },
+  metrics: { accuracy: 0.8 },
+  verification: { samples: 10, maxAbsDiff: 1e-7, argmaxAgreement: 1, runtime: 'onnxruntime-node cpu' },
+  ...extra,
+});
+
+const valid = () => ({
+  schemaVersion: 1,
+  createdAt: '2026-11-28T00:00:00Z',
+  models: {
+    age: model('age', ['1-10', '11-20', '21-40', '41-60', '61-90', '91+'], { ageGrouping: 'six' }),
+    gender: model('gender', ['male', 'female']),
+  },
+});
+
+describe('parseManifest', () => {
+  it('accepts a valid manifest', () => {
+    const m = parseManifest(JSON.stringify(valid()));
+    expect(Object.keys(m.models)).toEqual(['age', 'gender']);
+    expect(m.models.age?.ageGrouping).toBe('six');
+  });
+
+  it('names the path of what is wrong', () => {
+    const m = valid();
+    (m.models.gender.labels as string[])[1] = 'woman';
+    expect(() => parseManifest(m)).toThrow(ManifestError);
+    expect(() => parseManifest(m)).toThrow(/models\.gender\.labels: must be \[male, female\]/);
+    const n = valid();
+    (n.models.age as { ageGrouping?: string }).ageGrouping = 'weird';
+    expect(() => parseManifest(n)).toThrow(/models\.age\.ageGrouping/);
+    const o = valid();
+    o.models.age.file = '../../etc/passwd';
+    expect(() => parseManifest(o)).toThrow(/models\.age\.file/);
+    expect(() => parseManifest('{oops')).toThrow(/not valid JSON/);
+  });
+
+  it('requires output width to match the labels', () => {
+    const m = valid();
+    m.models.gender.output.shape = ['N', 1];
+    expect(() => parseManifest(m)).toThrow(/models\.gender\.output\.shape/);
+  });
+});

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidPixelsError } from './errors.js';
+import { PIXEL_COUNT, pixelsToModelInput, validatePixels } from './pixels.js';
+
+describe('pixels', () => {
+  it('validates count and range, naming the field and index', () => {
+    expect(() => validatePixels([1, 2, 3], 'inputs[2].pixels')).toThrow(/inputs\[2\]\.pixels: expected 2304/);
+    const bad = new Array<number>(PIXEL_COUNT).fill(0);
+    bad[7] = 256;
+    expect(() => validatePixels(bad)).toThrow(InvalidPixelsError);
+    expect(() => validatePixels(bad)).toThrow(/index 7 is 256/);
+    bad[7] = 1.5;
+    expect(() => validatePixels(bad)).toThrow(/index 7 is 1.5/);
+  });
+
+  it('scales grey levels by 1/255 into consecutive NHWC slots', () => {
+    const a = validatePixels(new Array<number>(PIXEL_COUNT).fill(255));
+    const b = validatePixels(new Array<number>(PIXEL_COUNT).fill(51));
+    const input = pixelsToModelInput([a, b]);
+    expect(input.length).toBe(2 * PIXEL_COUNT);
+    expect(input[0]).toBe(1);
+    expect(input[PIXEL_COUNT]).toBeCloseTo(0.2, 7);
+  });
+});

@@ -1,0 +1,49 @@
+/**
+ * The model input contract: float32 NHWC [N, 48, 48, 1], grey level / 255. Faces arrive as 2304 grey
+ * levels (the CSV's form, or the output of image preprocessing); this file validates them and turns
+ * them into input tensors' data, so every runtime is fed by the same few lines.
+ */
+import { InvalidPixelsError } from './errors.js';
+
+export const IMAGE_SIZE = 48;
+export const PIXEL_COUNT = IMAGE_SIZE * IMAGE_SIZE;
+export const INPUT_NAME = 'image';
+export const OUTPUT_NAME = 'probabilities';
+
+/** Shape of a batch of `n` faces, NHWC. */
+export function inputShape(n: number): [number, number, number, number] {
+  return [n, IMAGE_SIZE, IMAGE_SIZE, 1];
+}
+
+/**
+ * Checks that `pixels` holds exactly 2304 integers in 0–255 and returns them as bytes.
+ * `field` names the source in the error (e.g. `inputs[3].pixels`).
+ */
+export function validatePixels(pixels: ArrayLike<number>, field = 'pixels'): Uint8Array {
+  if (pixels.length !== PIXEL_COUNT) {
+    throw new InvalidPixelsError(field, `expected ${PIXEL_COUNT} grey levels (48×48), got ${pixels.length}`);
+  }
+  if (pixels instanceof Uint8Array) return pixels;
+  const out = new Uint8Array(PIXEL_COUNT);
+  for (let i = 0; i < PIXEL_COUNT; i++) {
+    const v = pixels[i]!;
+    if (!Number.isInteger(v) || v < 0 || v > 255) {
+      throw new InvalidPixelsError(field, `value at index ${i} is ${v}; grey levels are integers 0–255`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Writes one face's model input (grey / 255) into `target` at face index `slot`. */
+export function writeModelInput(pixels: Uint8Array, target: Float32Array, slot = 0): void {
+  const offset = slot * PIXEL_COUNT;
+  for (let i = 0; i < PIXEL_COUNT; i++) target[offset + i] = pixels[i]! / 255;
+}
+
+/** Model input for a batch of faces, each 2304 validated grey levels. */
+export function pixelsToModelInput(faces: readonly Uint8Array[]): Float32Array {
+  const data = new Float32Array(faces.length * PIXEL_COUNT);
+  faces.forEach((face, slot) => writeModelInput(face, data, slot));
+  return data;
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidImageError } from './errors.js';
+import { imageToPixels, type RgbaImage } from './preprocess.js';
+
+function solid(width: number, height: number, rgb: (x: number, y: number) => [number, number, number]): RgbaImage {
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const [r, g, b] = rgb(x, y);
+      data.set([r, g, b, 255], (y * width + x) * 4);
+    }
+  return { width, height, data };
+}
+
+describe('imageToPixels', () => {
+  it('uses ITU-R 601 luma', () => {
+    // 0.299·200 + 0.587·100 + 0.114·50 = 59.8 + 58.7 + 5.7 = 124.2 → 124
+    const out = imageToPixels(solid(48, 48, () => [200, 100, 50]));
+    expect(out.every((v) => v === 124)).toBe(true);
+    expect(imageToPixels(solid(48, 48, () => [255, 0, 0]))[0]).toBe(76); // 76.245
+    expect(imageToPixels(solid(48, 48, () => [0, 0, 255]))[0]).toBe(29); // 29.07
+  });
+
+  it('area-averages 2×2 blocks when downscaling 96 → 48', () => {
+    // Pixel (x, y) grey = x + 2y (r = g = b so luma is exact). Output (i, j) averages
+    // x ∈ {2i, 2i+1}, y ∈ {2j, 2j+1}: (2i + 0.5) + 2(2j + 0.5) = 2i + 4j + 1.5 → rounds half up.
+    const out = imageToPixels(solid(96, 96, (x, y) => [x + 2 * y, x + 2 * y, x + 2 * y].map((v) => Math.min(v, 255)) as [number, number, number]));
+    expect(out[0]).toBe(2); // 1.5
+    expect(out[1]).toBe(4); // 3.5
+    expect(out[48]).toBe(6); // 5.5
+    expect(out[48 * 10 + 5]).toBe(Math.round(2 * 5 + 4 * 10 + 1.5));
+  });
+
+  it('handles a non-integer scale by fractional coverage (72 → 48: 1.5 source pixels per output)', () => {
+    // Columns alternate 0, 90, 0, 90…; output 0 covers col 0 fully and col 1 by half: (0 + 0.5·90)/1.5 = 30.
+    // Output 1 covers col 1 by half and col 2 fully: (0.5·90 + 0)/1.5 = 30.
+    const out = imageToPixels(solid(72, 72, (x) => (x % 2 ? [90, 90, 90] : [0, 0, 0])));
+    expect(out[0]).toBe(30);
+    expect(out[1]).toBe(30);
+    // Col 3 (90) and col 4 (0) for output 2: (1·90 + 0.5·0)/1.5 = 60.
+    expect(out[2]).toBe(60);
+  });
+
+  it('crops the centre square of a wide image', () => {
+    // 144×48: only columns 48..95 are kept; left third black, middle grey 100, right third white.
+    const out = imageToPixels(solid(144, 48, (x) => (x < 48 ? [0, 0, 0] : x < 96 ? [100, 100, 100] : [255, 255, 255])));
+    expect(out.every((v) => v === 100)).toBe(true);
+  });
+
+  it('rejects buffers that do not match their size', () => {
+    expect(() => imageToPixels({ width: 10, height: 10, data: new Uint8Array(399) }, 'photo')).toThrow(InvalidImageError);
+    expect(() => imageToPixels({ width: 10, height: 10, data: new Uint8Array(399) }, 'photo')).toThrow(/photo: RGBA buffer holds 399/);
+  });
+});
