@@ -1,0 +1,63 @@
+/**
+ * The run folder: everything one `pnpm train` leaves behind, and what `pnpm export` reads.
+ *
+ *   runs/<runId>/run.json            RunInfo: preset, backend, seed, split, data provenance, tasks' status
+ *   runs/<runId>/split.json          the row indices of train / validation / test (reproducible evaluation)
+ *   runs/<runId>/report.md           the report, with the SVGs beside it
+ *   runs/<runId>/<task>/model/       the trained tfjs model (model.json + weights.bin)
+ *   runs/<runId>/<task>/checkpoint/  the last finished epoch's model, optimizer state and progress
+ *   runs/<runId>/<task>/history.json per-epoch loss and accuracy
+ *   runs/<runId>/<task>/metrics.json test metrics (TaskMetrics)
+ */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AgeGrouping, Task } from '@facekit/core';
+
+export interface DataProvenance {
+  readonly path: string;
+  readonly sha256: string;
+  readonly rows: number;
+  readonly skippedRows: number;
+  readonly duplicateRows: number;
+  readonly conflictingDuplicateGroups: number;
+}
+
+export type TaskStatus = 'pending' | 'training' | 'done';
+
+export interface RunInfo {
+  readonly runId: string;
+  readonly createdAt: string;
+  readonly preset: string;
+  readonly backend: string;
+  readonly seed: number;
+  readonly testFraction: number;
+  readonly validationFraction: number;
+  readonly ageGrouping: AgeGrouping;
+  readonly epochs: Partial<Record<Task, number>>;
+  readonly data: DataProvenance;
+  readonly tasks: Partial<Record<Task, TaskStatus>>;
+}
+
+export const RUN_JSON = 'run.json';
+export const SPLIT_JSON = 'split.json';
+
+export const taskDir = (runDir: string, task: Task) => join(runDir, task);
+export const modelDir = (runDir: string, task: Task) => join(runDir, task, 'model');
+export const checkpointDir = (runDir: string, task: Task) => join(runDir, task, 'checkpoint');
+export const metricsPath = (runDir: string, task: Task) => join(runDir, task, 'metrics.json');
+export const historyPath = (runDir: string, task: Task) => join(runDir, task, 'history.json');
+
+/** Writes JSON via a temp file and rename, so readers never see half a file. */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  await rename(tmp, path);
+}
+
+export async function readJson<T>(path: string): Promise<T> {
+  return JSON.parse(await readFile(path, 'utf8')) as T;
+}
+
+export async function readRunInfo(runDir: string): Promise<RunInfo> {
+  return readJson<RunInfo>(join(runDir, RUN_JSON));
+}
