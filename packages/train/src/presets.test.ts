@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { getPreset } from './presets.js';
+
+describe('seed preset', () => {
+  it('has exactly the original study parameter counts', async () => {
+    await tf.setBackend('cpu');
+    const seed = getPreset('seed');
+    expect(seed.build('age', 'six').countParams()).toBe(38230);
+    expect(seed.build('ethnicity', 'six').countParams()).toBe(2981);
+    expect(seed.build('gender', 'six').countParams()).toBe(673);
+    expect(seed.build('age', 'decades').outputs[0]!.shape).toEqual([null, 10]);
+  });
+});
