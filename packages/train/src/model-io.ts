@@ -17,11 +17,19 @@ function weightBytes(data: tf.io.WeightData | undefined): Uint8Array {
   return new Uint8Array(buffer);
 }
 
-/** Saves `model` (optionally with its optimizer state) into `dir`, replacing what was there atomically. */
-export async function saveLayersModel(model: tf.LayersModel, dir: string, includeOptimizer = false): Promise<void> {
+export interface SaveOptions {
+  /** Also save the optimizer's state (a checkpoint that training can resume from). */
+  readonly includeOptimizer?: boolean;
+  /** More files to write into the folder, renamed into place together with the model. */
+  readonly extraFiles?: Readonly<Record<string, string>>;
+}
+
+/** Saves `model` into `dir`, replacing what was there atomically. */
+export async function saveLayersModel(model: tf.LayersModel, dir: string, options: SaveOptions = {}): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
+  for (const [name, text] of Object.entries(options.extraFiles ?? {})) await writeFile(join(tmp, name), text);
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const modelJson = {
@@ -36,7 +44,7 @@ export async function saveLayersModel(model: tf.LayersModel, dir: string, includ
       await writeFile(join(tmp, WEIGHTS_BIN), weightBytes(artifacts.weightData));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
-    { includeOptimizer },
+    { includeOptimizer: options.includeOptimizer ?? false },
   );
   await mkdir(dirname(dir), { recursive: true });
   await rm(dir, { recursive: true, force: true });

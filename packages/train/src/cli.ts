@@ -1,0 +1,127 @@
+/**
+ * `pnpm train`: flags → runTraining. Ctrl-C stops at the next batch boundary; the last finished
+ * epoch's checkpoint stays, and `--resume <run folder>` carries on from it.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isAgeGrouping, isFaceKitError, isTask, TASKS, type Task } from '@facekit/core';
+import { TRAINING_BACKEND_NAMES } from './backends/index.js';
+import { projectRoot, resolveDataPath, userCwd } from './data/data-path.js';
+import { DEFAULT_PRESET, PRESETS } from './presets.js';
+import { runTraining } from './run.js';
+
+const HELP = `Usage: pnpm train [options]
+
+Trains the age-group, ethnicity and gender CNNs from the Kaggle face CSV and writes a run folder
+(models, split, history, metrics, SVG plots, report.md).
+
+Options:
+  --data <file>             CSV (default: $FACEKIT_DATA, data/age_gender.csv, ../shared/data/utkface48.csv)
+  --task <name>             age | ethnicity | gender; repeat or comma-separate (default: all three)
+  --preset <name>           ${Object.values(PRESETS).map((p) => p.name).join(' | ')} (default: ${DEFAULT_PRESET})
+  --epochs <n>              override the preset's epochs
+  --backend <name>          ${TRAINING_BACKEND_NAMES.join(' | ')} (default: the fastest that works here)
+  --seed <n>                split and shuffle seed (default: 42)
+  --test-fraction <f>       test share of the data (default: 0.3)
+  --validation-fraction <f> validation share carved from the training part (default: 0.1)
+  --age-grouping <g>        six | decades (default: six)
+  --skip-invalid            skip malformed CSV rows (counted and reported) instead of stopping
+  --out <dir>               run folder (default: runs/<date>-<preset>)
+  --resume <dir|latest>     continue an interrupted run from its last checkpoint
+  -h, --help                this help
+`;
+
+function parseTasks(values: string[] | undefined): Task[] {
+  if (!values?.length) return [...TASKS];
+  const names = values.flatMap((v) => v.split(',')).map((v) => v.trim());
+  for (const name of names) if (!isTask(name)) throw new Error(`--task ${name}: tasks are ${TASKS.join(', ')}`);
+  return TASKS.filter((t) => names.includes(t));
+}
+
+function number(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got "${value}"`);
+  return n;
+}
+
+function latestRun(runsDir: string): string {
+  const runs = existsSync(runsDir) ? readdirSync(runsDir).filter((d) => existsSync(join(runsDir, d, 'run.json'))).sort() : [];
+  if (!runs.length) throw new Error(`--resume latest: no runs in ${runsDir}`);
+  return join(runsDir, runs.at(-1)!);
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      data: { type: 'string' },
+      task: { type: 'string', multiple: true },
+      preset: { type: 'string', default: DEFAULT_PRESET },
+      epochs: { type: 'string' },
+      backend: { type: 'string' },
+      seed: { type: 'string' },
+      'test-fraction': { type: 'string' },
+      'validation-fraction': { type: 'string' },
+      'age-grouping': { type: 'string', default: 'six' },
+      'skip-invalid': { type: 'boolean', default: false },
+      out: { type: 'string' },
+      resume: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const grouping = values['age-grouping'];
+  if (!isAgeGrouping(grouping)) throw new Error(`--age-grouping must be six or decades, got "${grouping}"`);
+  const runsDir = join(projectRoot(), 'runs');
+  const resume = values.resume;
+  const runDir = resume
+    ? resume === 'latest' ? latestRun(runsDir) : resolve(userCwd(), resume)
+    : values.out
+      ? resolve(userCwd(), values.out)
+      : join(runsDir, `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}-${values.preset}`);
+  const epochs = values.epochs === undefined ? undefined : number('epochs', values.epochs, 0);
+
+  let stopRequested = false;
+  process.on('SIGINT', () => {
+    if (stopRequested) process.exit(130);
+    stopRequested = true;
+    process.stderr.write('\nstopping after this batch (Ctrl-C again to quit at once)…\n');
+  });
+
+  const outcome = await runTraining({
+    dataPath: resolveDataPath(values.data),
+    tasks: parseTasks(values.task),
+    preset: values.preset,
+    ...(epochs === undefined ? {} : { epochs }),
+    ...(values.backend === undefined ? {} : { backend: values.backend }),
+    seed: number('seed', values.seed, 42),
+    testFraction: number('test-fraction', values['test-fraction'], 0.3),
+    validationFraction: number('validation-fraction', values['validation-fraction'], 0.1),
+    ageGrouping: grouping,
+    skipInvalid: values['skip-invalid'],
+    runDir,
+    resume: resume !== undefined,
+    log: (line) => process.stderr.write(`${line}\n`),
+    shouldStop: () => stopRequested,
+  });
+  const rel = relative(userCwd(), outcome.runDir);
+  const shown = rel.startsWith('..') ? outcome.runDir : rel || '.';
+  if (outcome.interrupted) {
+    process.stderr.write(`interrupted: resume with  pnpm train --resume ${shown}\n`);
+    return 130;
+  }
+  process.stderr.write(`run folder: ${shown} (report: ${join(shown, 'report.md')})\n`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`pnpm train: ${isFaceKitError(error) || error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

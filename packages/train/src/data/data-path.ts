@@ -1,0 +1,56 @@
+/**
+ * Where the CSV comes from when the user does not say: `--data`, else $FACEKIT_DATA, else
+ * `data/age_gender.csv` in the project (the Kaggle file's own name), else the shared copy beside the
+ * checkout. If none exists, the error says how to get the data.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FaceKitError } from '@facekit/core';
+
+/** The workspace root: the nearest folder above this file holding pnpm-workspace.yaml. */
+export function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'pnpm-workspace.yaml'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the project root (pnpm-workspace.yaml)');
+    dir = parent;
+  }
+  return dir;
+}
+
+/** The folder the user ran the command from (pnpm runs package scripts inside the package). */
+export function userCwd(): string {
+  return process.env.INIT_CWD ?? process.cwd();
+}
+
+export function defaultDataCandidates(): string[] {
+  const root = projectRoot();
+  return [join(root, 'data', 'age_gender.csv'), resolve(root, '..', 'shared', 'data', 'utkface48.csv')];
+}
+
+export function resolveDataPath(explicit?: string): string {
+  if (explicit) {
+    const path = resolve(userCwd(), explicit);
+    if (!existsSync(path)) throw new FaceKitError('DATA_NOT_FOUND', `--data ${explicit}: no such file (${path})`);
+    return path;
+  }
+  const fromEnv = process.env.FACEKIT_DATA;
+  if (fromEnv) {
+    const path = resolve(userCwd(), fromEnv);
+    if (!existsSync(path)) throw new FaceKitError('DATA_NOT_FOUND', `FACEKIT_DATA=${fromEnv}: no such file (${path})`);
+    return path;
+  }
+  const found = defaultDataCandidates().find((p) => existsSync(p));
+  if (found) return found;
+  throw new FaceKitError(
+    'DATA_NOT_FOUND',
+    [
+      'No training data found. Looked for:',
+      ...defaultDataCandidates().map((p) => `  ${p}`),
+      'Download "Age, gender and ethnicity (face data) CSV" from Kaggle',
+      '(https://www.kaggle.com/datasets/nipunarora8/age-gender-and-ethnicity-face-data-csv),',
+      'save age_gender.csv as data/age_gender.csv, or pass --data <file> or set FACEKIT_DATA.',
+    ].join('\n'),
+  );
+}

@@ -1,0 +1,67 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InvalidCsvHeaderError, InvalidCsvRowError } from '@facekit/core';
+import { facePixels } from './dataset.js';
+import { loadCsv } from './load-csv.js';
+
+const HEADER = 'age,ethnicity,gender,img_name,pixels';
+const pixels = (v: (i: number) => number) => Array.from({ length: 2304 }, (_, i) => v(i)).join(' ');
+const row = (age: string | number, eth: string | number, gender: string | number, px = pixels((i) => i % 256)) =>
+  `${age},${eth},${gender},x.jpg,"${px}"`;
+
+async function csv(lines: string[]): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'facekit-csv-'));
+  const path = join(dir, 'faces.csv');
+  await writeFile(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+describe('loadCsv', () => {
+  it('loads valid rows into one byte array with labels and line numbers', async () => {
+    const path = await csv([HEADER, row(25, 2, 1), row(1, 0, 0, pixels(() => 255))]);
+    const { dataset, skipped, sha256 } = await loadCsv(path);
+    expect(dataset.size).toBe(2);
+    expect(dataset.pixels).toBeInstanceOf(Uint8Array);
+    expect(Array.from(facePixels(dataset, 0).slice(0, 3))).toEqual([0, 1, 2]);
+    expect(facePixels(dataset, 0)[300]).toBe(300 % 256);
+    expect(facePixels(dataset, 1)[2303]).toBe(255);
+    expect([dataset.age[0], dataset.ethnicity[0], dataset.gender[0], dataset.line[0]]).toEqual([25, 2, 1, 2]);
+    expect(dataset.line[1]).toBe(3);
+    expect(skipped.count).toBe(0);
+    expect(sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it.each([
+    [row(0, 1, 1), /faces\.csv:3: age must be 1–120, got 0/],
+    [row('12.0', 1, 1), /:3: age must be an integer/],
+    [row(30, 5, 1), /:3: ethnicity must be 0–4, got 5/],
+    [row(30, 1, 2), /:3: gender must be 0–1, got 2/],
+    [row(30, 1, 1, pixels(() => 7) + ' 8'), /:3: expected 2304 pixels \(48×48\), got 2305/],
+    [row(30, 1, 1, pixels((i) => (i === 9 ? 256 : 1))), /:3: pixel 9 is out of range 0–255/],
+    [row(30, 1, 1, pixels((i) => (i === 4 ? -1 : 1))), /:3: pixel 4 is not an integer/],
+    [row(30, 1, 1, pixels(() => 1).replace(' ', '  ')), /:3: pixels must be integers separated by single spaces/],
+    ['30,1,1,x.jpg', /:3: expected 5 columns, got 4/],
+  ])('stops at a bad row with file:line and the reason (%#)', async (bad, message) => {
+    const path = await csv([HEADER, row(20, 0, 0), bad, row(20, 0, 0)]);
+    const error = await loadCsv(path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidCsvRowError);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('skips bad rows with skipInvalid and counts them by reason', async () => {
+    const path = await csv([HEADER, row(20, 0, 0), row(0, 0, 0), row(20, 9, 0), row(20, 0, 0, '1 2 3'), row(40, 1, 1)]);
+    const { dataset, skipped } = await loadCsv(path, { skipInvalid: true });
+    expect(dataset.size).toBe(2);
+    expect(skipped.count).toBe(3);
+    expect(skipped.byReason).toEqual({ age: 1, ethnicity: 1, 'pixel count': 1 });
+    expect(skipped.examples[0]).toMatch(/faces\.csv:3: age/);
+  });
+
+  it('rejects a wrong header', async () => {
+    const path = await csv(['age,gender,ethnicity,img_name,pixels', row(20, 0, 0)]);
+    await expect(loadCsv(path)).rejects.toBeInstanceOf(InvalidCsvHeaderError);
+    await expect(loadCsv(path)).rejects.toThrow(/faces\.csv:1: header must be/);
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { DatasetBuilder, type FaceDataset } from './dataset.js';
+import { findDuplicates } from './duplicates.js';
+import { splitDataset } from './split.js';
+
+/** n faces; face i's pixels encode `image(i)`, so equal values mean byte-identical images. */
+function dataset(n: number, image: (i: number) => number, label: (i: number) => [number, number, number]): FaceDataset {
+  const b = new DatasetBuilder();
+  for (let i = 0; i < n; i++) {
+    const px = b.nextPixels();
+    const v = image(i);
+    px.fill(v % 256);
+    px[0] = Math.floor(v / 256);
+    const [age, eth, gender] = label(i);
+    b.commit(age, eth, gender, i + 2);
+  }
+  return b.build();
+}
+
+describe('duplicates and split', () => {
+  const labels = (i: number): [number, number, number] => [1 + (i % 90), i % 5, (i >> 3) % 2];
+
+  it('counts duplicate rows and conflicting-label groups', () => {
+    // Rows 0..99 distinct; rows 100..109 copy rows 0..9; row 105 copies row 5 with another gender.
+    const ds = dataset(110, (i) => (i < 100 ? i : i - 100), (i) => {
+      const l = labels(i < 100 ? i : i - 100);
+      return i === 105 ? [l[0], l[1], 1 - l[2]] : l;
+    });
+    const dups = findDuplicates(ds);
+    expect(dups.groupCount).toBe(100);
+    expect(dups.duplicateRows).toBe(10);
+    expect(dups.duplicatedGroups).toBe(10);
+    expect(dups.conflictingGroups).toBe(1);
+  });
+
+  it('never lets identical images straddle parts, is seeded and stratified', () => {
+    const ds = dataset(3000, (i) => (i % 1000) * 3 + (i < 1000 ? 0 : 1) * (i % 7 === 0 ? 0 : 1), labels);
+    const dups = findDuplicates(ds);
+    const options = { testFraction: 0.3, validationFraction: 0.1, seed: 7, ageGrouping: 'six' as const };
+    const split = splitDataset(ds, dups, options);
+    expect(split.train.length + split.validation.length + split.test.length).toBe(3000);
+    const partOf = new Map<number, string>();
+    for (const [name, rows] of Object.entries({ train: split.train, validation: split.validation, test: split.test })) {
+      for (const r of rows) {
+        const g = dups.group[r]!;
+        expect(partOf.get(g) ?? name, `group ${g}`).toBe(name);
+        partOf.set(g, name);
+      }
+    }
+    expect(split.test.length / 3000).toBeCloseTo(0.3, 1);
+    // Each gender keeps its share in test within a few percent.
+    const femaleShare = (rows: Uint32Array) => rows.reduce((s, r) => s + ds.gender[r]!, 0) / rows.length;
+    expect(Math.abs(femaleShare(split.test) - femaleShare(split.train))).toBeLessThan(0.03);
+    expect(splitDataset(ds, dups, options).test).toEqual(split.test);
+    expect(splitDataset(ds, dups, { ...options, seed: 8 }).test).not.toEqual(split.test);
+  });
+});

@@ -1,0 +1,17 @@
+/**
+ * @facekit/train — CSV → dataset → split → tfjs CNNs → a run folder. The exporter reads run folders
+ * through this API; benchmarks and tests build networks from the presets.
+ */
+export { runTraining, type TrainingOptions, type TrainingOutcome } from './run.js';
+export { loadCsv, type LoadCsvOptions, type LoadedCsv, type SkippedRows } from './data/load-csv.js';
+export { facePixels, type FaceDataset } from './data/dataset.js';
+export { findDuplicates, type DuplicateGroups } from './data/duplicates.js';
+export { splitDataset, splitFromJson, type DataSplit } from './data/split.js';
+export { taskTargets } from './data/batches.js';
+export { projectRoot, resolveDataPath, defaultDataCandidates } from './data/data-path.js';
+export { seededRandom } from './data/random.js';
+export { getPreset, PRESETS, DEFAULT_PRESET, type Preset, type FitSettings } from './presets.js';
+export { loadLayersModel, saveLayersModel, readModelArtifacts } from './model-io.js';
+export * from './run-folder.js';
+export { selectTrainingBackend, listTrainingBackends, TRAINING_BACKEND_NAMES } from './backends/index.js';
+export type { TaskMetrics, ClassMetrics, GroupAccuracy, EpochRecord } from './report/metrics-types.js';

@@ -1,0 +1,156 @@
+/**
+ * One training run, start to finish: read and validate the CSV, find duplicates, split (or reload the
+ * saved split when resuming), train each requested task on the chosen backend, evaluate on the test
+ * part once, and leave a run folder with models, metrics, plots and a report. The CLI only parses
+ * flags and calls `runTraining`.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ageToGroup, taskLabels, type AgeGrouping, type Task } from '@facekit/core';
+import { selectTrainingBackend } from './backends/index.js';
+import { taskTargets } from './data/batches.js';
+import type { FaceDataset } from './data/dataset.js';
+import { findDuplicates } from './data/duplicates.js';
+import { loadCsv } from './data/load-csv.js';
+import { splitDataset, splitFromJson, splitToJson, type DataSplit } from './data/split.js';
+import { predict } from './evaluate.js';
+import { saveLayersModel } from './model-io.js';
+import { getPreset } from './presets.js';
+import { trainTask } from './train-task.js';
+import { computeTaskMetrics, writeRunReport, writeTaskArtifacts, type TaskReport } from './report/index.js';
+import {
+  checkpointDir, modelDir, readJson, readRunInfo, RUN_JSON, SPLIT_JSON, writeJsonAtomic, type RunInfo,
+} from './run-folder.js';
+
+export interface TrainingOptions {
+  readonly dataPath: string;
+  readonly tasks: readonly Task[];
+  readonly preset: string;
+  /** Overrides the preset's epochs for every task. */
+  readonly epochs?: number;
+  readonly backend?: string;
+  readonly seed: number;
+  readonly testFraction: number;
+  readonly validationFraction: number;
+  readonly ageGrouping: AgeGrouping;
+  readonly skipInvalid: boolean;
+  /** The run folder: new for a fresh run, existing for `resume`. */
+  readonly runDir: string;
+  readonly resume: boolean;
+  readonly log: (line: string) => void;
+  readonly shouldStop: () => boolean;
+}
+
+export interface TrainingOutcome {
+  readonly runDir: string;
+  readonly interrupted: boolean;
+  readonly reports: TaskReport[];
+}
+
+function demographicsOf(dataset: FaceDataset, rows: Uint32Array, grouping: AgeGrouping) {
+  return {
+    ethnicity: Uint8Array.from(rows, (r) => dataset.ethnicity[r]!),
+    gender: Uint8Array.from(rows, (r) => dataset.gender[r]!),
+    ageGroup: Uint8Array.from(rows, (r) => ageToGroup(dataset.age[r]!, grouping)),
+    ageLabels: taskLabels('age', grouping),
+  };
+}
+
+export async function runTraining(options: TrainingOptions): Promise<TrainingOutcome> {
+  const { log, runDir } = options;
+  const previous = options.resume ? await readRunInfo(runDir) : undefined;
+  const preset = getPreset(previous?.preset ?? options.preset);
+  const backend = await selectTrainingBackend(options.backend ?? previous?.backend, log);
+
+  log(`reading ${options.dataPath}`);
+  const csv = await loadCsv(options.dataPath, { skipInvalid: options.skipInvalid });
+  if (previous && previous.data.sha256 !== csv.sha256) {
+    throw new Error(`${options.dataPath} is not the file run ${previous.runId} was trained on (sha256 differs)`);
+  }
+  const { dataset } = csv;
+  const duplicates = findDuplicates(dataset);
+  log(
+    `${dataset.size} faces` +
+      (csv.skipped.count ? `, ${csv.skipped.count} invalid rows skipped (${JSON.stringify(csv.skipped.byReason)})` : '') +
+      `; ${duplicates.duplicateRows} duplicate images in ${duplicates.duplicatedGroups} groups, ` +
+      `${duplicates.conflictingGroups} with conflicting labels (kept on one side of the split)`,
+  );
+
+  const seed = previous?.seed ?? options.seed;
+  const grouping = previous?.ageGrouping ?? options.ageGrouping;
+  const split: DataSplit = previous
+    ? splitFromJson(await readJson(join(runDir, SPLIT_JSON)))
+    : splitDataset(dataset, duplicates, {
+        testFraction: options.testFraction, validationFraction: options.validationFraction, seed, ageGrouping: grouping,
+      });
+  log(`split (seed ${seed}): ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test`);
+
+  const tasks = previous ? (Object.keys(previous.tasks) as Task[]) : options.tasks;
+  const epochsOf = (task: Task) => previous?.epochs[task] ?? options.epochs ?? preset.fit(task).epochs;
+  let info: RunInfo = previous ?? {
+    runId: runDir.split(/[\\/]/).filter(Boolean).at(-1)!,
+    createdAt: new Date().toISOString(),
+    preset: preset.name,
+    backend: backend.name,
+    seed,
+    testFraction: split.testFraction,
+    validationFraction: split.validationFraction,
+    ageGrouping: grouping,
+    epochs: Object.fromEntries(tasks.map((t) => [t, epochsOf(t)])),
+    data: {
+      path: options.dataPath,
+      sha256: csv.sha256,
+      rows: dataset.size,
+      skippedRows: csv.skipped.count,
+      duplicateRows: duplicates.duplicateRows,
+      conflictingDuplicateGroups: duplicates.conflictingGroups,
+    },
+    tasks: Object.fromEntries(tasks.map((t) => [t, 'pending'])),
+  };
+  if (previous && previous.backend !== backend.name) info = { ...info, backend: backend.name };
+  await mkdir(runDir, { recursive: true });
+  await writeJsonAtomic(join(runDir, SPLIT_JSON), splitToJson(split));
+  await writeJsonAtomic(join(runDir, RUN_JSON), info);
+
+  const reports: TaskReport[] = [];
+  for (const task of tasks) {
+    if (info.tasks[task] === 'done') {
+      log(`${task}: already trained in this run`);
+      continue;
+    }
+    info = { ...info, tasks: { ...info.tasks, [task]: 'training' } };
+    await writeJsonAtomic(join(runDir, RUN_JSON), info);
+    const targets = taskTargets(dataset, task, grouping);
+    const started = performance.now();
+    const result = await trainTask({
+      task, preset, dataset, targets, split, grouping, epochs: epochsOf(task), seed,
+      checkpointDir: checkpointDir(runDir, task), resume: options.resume, shouldStop: options.shouldStop,
+    });
+    if (result.interrupted) return { runDir, interrupted: true, reports };
+    const test = await predict(result.model, result.feeder, split.test, targets);
+    const metrics = computeTaskMetrics({
+      task,
+      labels: taskLabels(task, grouping),
+      truth: Uint8Array.from(split.test, (r) => targets[r]!),
+      probabilities: test.probabilities,
+      loss: test.loss,
+      demographics: demographicsOf(dataset, split.test, grouping),
+    });
+    await saveLayersModel(result.model, modelDir(runDir, task));
+    const report: TaskReport = {
+      task, history: result.history, metrics,
+      trainingSeconds: (performance.now() - started) / 1000, parameters: result.model.countParams(),
+      trainSamples: split.train.length, validationSamples: split.validation.length,
+    };
+    await writeTaskArtifacts(runDir, task, result.history, metrics);
+    reports.push(report);
+    log(`${task}: test accuracy ${(metrics.accuracy * 100).toFixed(2)}%, macro-F1 ${metrics.macroF1.toFixed(3)}`);
+    info = { ...info, tasks: { ...info.tasks, [task]: 'done' } };
+    await writeJsonAtomic(join(runDir, RUN_JSON), info);
+    result.model.dispose();
+  }
+  await writeRunReport(runDir, info, reports, {
+    skipped: csv.skipped, split, command: `pnpm train ${process.argv.slice(2).join(' ')}`.trim(),
+  });
+  return { runDir, interrupted: false, reports };
+}

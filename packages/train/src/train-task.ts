@@ -1,0 +1,122 @@
+/**
+ * Fitting one task's network: seeded per-epoch shuffles, one tensor per batch, a progress line,
+ * validation after each epoch, and a checkpoint (model, optimizer state, history) after each epoch so
+ * an interrupted run resumes exactly where its last finished epoch left off.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { AgeGrouping, Task } from '@facekit/core';
+import { BatchFeeder, isBinaryHead } from './data/batches.js';
+import type { FaceDataset } from './data/dataset.js';
+import { seededRandom, shuffleInPlace } from './data/random.js';
+import type { DataSplit } from './data/split.js';
+import { predict } from './evaluate.js';
+import { loadLayersModel, saveLayersModel } from './model-io.js';
+import type { Preset } from './presets.js';
+import { ProgressBar } from './progress.js';
+import type { EpochRecord } from './report/metrics-types.js';
+
+const CHECKPOINT_STATE = 'state.json';
+
+export interface TrainTaskOptions {
+  readonly task: Task;
+  readonly preset: Preset;
+  readonly dataset: FaceDataset;
+  readonly targets: Uint8Array;
+  readonly split: DataSplit;
+  readonly grouping: AgeGrouping;
+  readonly epochs: number;
+  readonly seed: number;
+  readonly checkpointDir: string;
+  readonly resume: boolean;
+  /** Checked between batches: true stops after the last finished epoch's checkpoint. */
+  readonly shouldStop: () => boolean;
+  readonly progress?: ProgressBar;
+}
+
+export interface TrainTaskResult {
+  readonly model: tf.LayersModel;
+  readonly history: EpochRecord[];
+  readonly feeder: BatchFeeder;
+  readonly interrupted: boolean;
+}
+
+async function startingPoint(options: TrainTaskOptions): Promise<{ model: tf.LayersModel; history: EpochRecord[] }> {
+  const statePath = join(options.checkpointDir, CHECKPOINT_STATE);
+  if (options.resume && existsSync(statePath)) {
+    const state = JSON.parse(await readFile(statePath, 'utf8')) as { history: EpochRecord[] };
+    // The checkpoint carries the compiled training config and the optimizer's moments.
+    return { model: await loadLayersModel(options.checkpointDir), history: state.history };
+  }
+  const model = options.preset.build(options.task, options.grouping);
+  const fit = options.preset.fit(options.task);
+  model.compile({
+    optimizer: tf.train.adam(fit.learningRate),
+    loss: isBinaryHead(model) ? 'binaryCrossentropy' : 'categoricalCrossentropy',
+    metrics: ['accuracy'],
+  });
+  return { model, history: [] };
+}
+
+export async function trainTask(options: TrainTaskOptions): Promise<TrainTaskResult> {
+  const { task, split, epochs } = options;
+  const { model, history } = await startingPoint(options);
+  const { batchSize } = options.preset.fit(task);
+  const binary = isBinaryHead(model);
+  const classes = binary ? 1 : model.outputs[0]!.shape[1]!;
+  const feeder = new BatchFeeder(options.dataset, options.targets, classes, binary, Math.max(batchSize, 256));
+  const progress = options.progress ?? new ProgressBar();
+  const order = Uint32Array.from(split.train);
+
+  for (let epoch = history.length + 1; epoch <= epochs; epoch++) {
+    // The order depends only on (seed, epoch): a resumed run replays the same batches.
+    order.set(split.train);
+    shuffleInPlace(order, seededRandom(options.seed * 1000 + epoch));
+    const started = performance.now();
+    let lossSum = 0;
+    let accSum = 0;
+    let done = 0;
+    for (let start = 0; start < order.length; start += batchSize) {
+      if (options.shouldStop()) return { model, history, feeder, interrupted: true };
+      const count = Math.min(batchSize, order.length - start);
+      const x = feeder.inputs(order, start, count);
+      const y = feeder.targetsFor(order, start, count);
+      const [loss, acc] = (await model.trainOnBatch(x, y)) as number[];
+      tf.dispose([x, y]);
+      lossSum += loss! * count;
+      accSum += acc! * count;
+      done += count;
+      const seconds = (performance.now() - started) / 1000;
+      progress.update({
+        label: task, epoch, epochs, done, total: order.length,
+        loss: lossSum / done, accuracy: accSum / done, samplesPerSecond: done / seconds,
+      });
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const record: EpochRecord = {
+      epoch,
+      loss: lossSum / done,
+      accuracy: accSum / done,
+      seconds,
+      samplesPerSecond: done / seconds,
+      ...(split.validation.length > 0 ? await validation(model, feeder, split.validation, options.targets) : {}),
+    };
+    history.push(record);
+    progress.finish(
+      { label: task, epoch, epochs, done, total: order.length, loss: record.loss, accuracy: record.accuracy, samplesPerSecond: record.samplesPerSecond },
+      record.valAccuracy === undefined ? '' : `  val loss ${record.valLoss!.toFixed(4)} acc ${(record.valAccuracy * 100).toFixed(1)}%`,
+    );
+    await saveLayersModel(model, options.checkpointDir, {
+      includeOptimizer: true,
+      extraFiles: { [CHECKPOINT_STATE]: JSON.stringify({ task, epoch, history }) },
+    });
+  }
+  return { model, history, feeder, interrupted: false };
+}
+
+async function validation(model: tf.LayersModel, feeder: BatchFeeder, rows: Uint32Array, targets: Uint8Array) {
+  const p = await predict(model, feeder, rows, targets);
+  return { valLoss: p.loss, valAccuracy: p.accuracy };
+}
