@@ -99,6 +99,17 @@ export class ModelLoadError extends FaceKitError {
   }
 }
 
+/** A tfjs layer (or one of its options) the ONNX exporter cannot translate faithfully. */
+export class UnsupportedLayerError extends FaceKitError {
+  constructor(
+    readonly layerName: string,
+    readonly layerClass: string,
+    readonly reason: string,
+  ) {
+    super('UNSUPPORTED_LAYER', `layer "${layerName}" (${layerClass}): ${reason}`);
+  }
+}
+
 /** No requested training backend or inference provider could be initialised. */
 export class BackendUnavailableError extends FaceKitError {
   constructor(message: string, options?: { cause?: unknown }) {

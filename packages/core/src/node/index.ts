@@ -1,0 +1,6 @@
+/**
+ * @facekit/core/node — the Node-only half of the contract (file system, node:crypto), kept out of the
+ * main entry so that `@facekit/core` stays browser-safe. Import it from servers, CLIs and tests.
+ */
+export * from './load-models.js';
+export * from './onnx-inspect.js';

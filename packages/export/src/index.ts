@@ -1,0 +1,32 @@
+/**
+ * @facekit/export — tfjs Layers models → ONNX (opset 17), verified against tfjs, written to models/.
+ * The programmatic API: `exportLayersModel` (model → ONNX bytes), `verifyExport` (tfjs vs
+ * onnxruntime-node and onnxruntime-web), and the models/ loader re-exported from @facekit/core/node.
+ */
+export { exportLayersModel, type ExportOptions, type OnnxExport } from './export-model.js';
+export { OPSET, IR_VERSION } from './onnx/proto.js';
+export { SUPPORTED_LAYERS } from './convert/registry.js';
+export { ACTIVATIONS } from './convert/activation.js';
+export {
+  verifyExport,
+  VerificationError,
+  DEFAULT_TOLERANCE,
+  type VerifyOptions,
+  type VerificationReport,
+} from './verify/verify.js';
+export { compareOutputs, type Comparison } from './verify/compare.js';
+export type { WebCheck } from './verify/ort-web.js';
+export { faceInputs, syntheticInputs } from './verify/inputs.js';
+export { UnsupportedLayerError } from '@facekit/core';
+export {
+  loadModels,
+  readManifest,
+  checkModelBytes,
+  inspectOnnx,
+  OnnxFormatError,
+  MANIFEST_FILE,
+  type LoadedModel,
+  type LoadedModels,
+  type LoadModelsOptions,
+  type OnnxSummary,
+} from '@facekit/core/node';

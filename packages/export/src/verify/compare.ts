@@ -1,0 +1,78 @@
+/**
+ * The proof that an exported graph computes what its tfjs source computes: the same inputs through
+ * tfjs (cpu backend) and onnxruntime-node, every probability compared. `compareOutputs` is the
+ * pure comparison (max abs difference, argmax agreement, worst sample) shared with the web check.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
+import { argmax } from '@facekit/core';
+
+export interface Comparison {
+  readonly samples: number;
+  readonly maxAbsDiff: number;
+  /** Share of samples whose argmax is the same (1 = all). */
+  readonly argmaxAgreement: number;
+  readonly argmaxMismatches: number;
+  /** Index of the sample with the largest difference. */
+  readonly worstSample: number;
+}
+
+/** Compares two row-major [samples, width] probability tables. */
+export function compareOutputs(a: Float32Array, b: Float32Array, width: number): Comparison {
+  if (a.length !== b.length || a.length % width !== 0) throw new RangeError(`cannot compare outputs of ${a.length} and ${b.length} values (width ${width})`);
+  const samples = a.length / width;
+  let maxAbsDiff = 0;
+  let worstSample = 0;
+  let mismatches = 0;
+  for (let s = 0; s < samples; s++) {
+    const ra = a.subarray(s * width, (s + 1) * width);
+    const rb = b.subarray(s * width, (s + 1) * width);
+    for (let k = 0; k < width; k++) {
+      const d = Math.abs(ra[k]! - rb[k]!);
+      if (!(d <= maxAbsDiff)) {
+        maxAbsDiff = Number.isNaN(d) ? Infinity : d;
+        worstSample = s;
+      }
+    }
+    if (argmax(ra) !== argmax(rb)) mismatches++;
+  }
+  return { samples, maxAbsDiff, argmaxAgreement: samples ? (samples - mismatches) / samples : 1, argmaxMismatches: mismatches, worstSample };
+}
+
+/** tfjs probabilities for `inputs` ([n, ...shape] row-major), widened to [1 − p, p] when asked. */
+export function tfjsProbabilities(model: tf.LayersModel, inputs: Float32Array, shape: readonly number[], widen: boolean): Float32Array {
+  return tf.tidy(() => {
+    const y = model.predict(tf.tensor(inputs, [...shape])) as tf.Tensor;
+    const p = widen ? tf.concat([tf.sub(1, y), y], 1) : y;
+    return new Float32Array(p.dataSync());
+  });
+}
+
+/** Runs `bytes` in onnxruntime-node (CPU) on `inputs`, `batchSize` samples per run. */
+export async function ortNodeProbabilities(
+  session: ort.InferenceSession,
+  inputs: Float32Array,
+  shape: readonly number[],
+  batchSize: number,
+): Promise<Float32Array> {
+  const [n, ...sample] = shape as [number, ...number[]];
+  const per = sample.reduce((a, b) => a * b, 1);
+  const chunks: Float32Array[] = [];
+  for (let start = 0; start < n; start += batchSize) {
+    const count = Math.min(batchSize, n - start);
+    const feed = new ort.Tensor('float32', inputs.slice(start * per, (start + count) * per), [count, ...sample]);
+    const result = await session.run({ [session.inputNames[0]!]: feed });
+    chunks.push(result[session.outputNames[0]!]!.data as Float32Array);
+  }
+  const out = new Float32Array(chunks.reduce((a, c) => a + c.length, 0));
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}
+
+export async function ortNodeSession(bytes: Uint8Array): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1 });
+}

@@ -1,0 +1,109 @@
+/**
+ * Verification that runs on every export: the tfjs source (cpu backend) and the ONNX graph in
+ * onnxruntime-node on the same inputs — in batches and one at a time, so the dynamic batch dimension
+ * is exercised — and a load-and-run in onnxruntime-web. Any probability further apart than the
+ * tolerance, or any differing argmax, fails the export with the figures in the error.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
+import { FaceKitError } from '@facekit/core';
+import type { OnnxExport } from '../export-model.js';
+import { compareOutputs, ortNodeProbabilities, ortNodeSession, tfjsProbabilities, type Comparison } from './compare.js';
+import { syntheticInputs } from './inputs.js';
+import { checkInOrtWeb, type WebCheck } from './ort-web.js';
+
+/** The parity target of issue 3: float32 CPU runtimes agree to 1e-5 on every probability. */
+export const DEFAULT_TOLERANCE = 1e-5;
+
+export interface VerifyOptions {
+  /** Extra samples to check (e.g. real faces), row-major in the model's input layout. */
+  readonly inputs?: Float32Array;
+  /** Seeded synthetic samples added after `inputs` (black, white, noise). Default 64. */
+  readonly synthetic?: number;
+  readonly seed?: number;
+  readonly batchSize?: number;
+  readonly tolerance?: number;
+  /** Also load and run in onnxruntime-web (wasm). Default true. */
+  readonly web?: boolean;
+  /** Samples run in onnxruntime-web. Default 32. */
+  readonly webSamples?: number;
+}
+
+export interface VerificationReport extends Comparison {
+  readonly realSamples: number;
+  readonly syntheticSamples: number;
+  readonly tolerance: number;
+  readonly runtime: string;
+  readonly reference: string;
+  readonly batchSizes: readonly number[];
+  readonly web?: WebCheck;
+}
+
+/** The exported graph does not compute what its tfjs source computes. */
+export class VerificationError extends FaceKitError {
+  constructor(
+    readonly model: string,
+    readonly report: VerificationReport,
+    reason: string,
+  ) {
+    super('MODEL_MISMATCH', `${model}: export verification failed: ${reason}`);
+  }
+}
+
+function merge(a: Comparison, b: Comparison): Comparison {
+  const worst = b.maxAbsDiff > a.maxAbsDiff ? b : a;
+  const samples = a.samples + b.samples;
+  const mismatches = a.argmaxMismatches + b.argmaxMismatches;
+  return { samples, maxAbsDiff: worst.maxAbsDiff, argmaxAgreement: (samples - mismatches) / samples, argmaxMismatches: mismatches, worstSample: worst.worstSample };
+}
+
+export async function verifyExport(model: tf.LayersModel, exported: OnnxExport, options: VerifyOptions = {}): Promise<VerificationReport> {
+  if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
+  const sample = exported.inputShape.slice(1);
+  if (sample.some((d) => typeof d !== 'number')) throw new Error(`cannot verify a model with dynamic input dims [${exported.inputShape.join(', ')}]`);
+  const per = (sample as number[]).reduce((a, b) => a * b, 1);
+  const real = options.inputs ?? new Float32Array();
+  const synthetic = syntheticInputs(options.synthetic ?? 64, per, options.seed);
+  const inputs = new Float32Array(real.length + synthetic.length);
+  inputs.set(real);
+  inputs.set(synthetic, real.length);
+  const n = inputs.length / per;
+  const shape = [n, ...(sample as number[])];
+  const width = exported.outputShape[1] as number;
+  const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
+  const batchSize = options.batchSize ?? 64;
+
+  const reference = tfjsProbabilities(model, inputs, shape, exported.twoClassFromSigmoid);
+  const session = await ortNodeSession(exported.bytes);
+  let comparison: Comparison;
+  try {
+    const batched = await ortNodeProbabilities(session, inputs, shape, batchSize);
+    const singles = Math.min(n, 8);
+    const one = await ortNodeProbabilities(session, inputs.subarray(0, singles * per), [singles, ...(sample as number[])], 1);
+    comparison = merge(compareOutputs(reference, batched, width), compareOutputs(reference.subarray(0, singles * width), one, width));
+  } finally {
+    await session.release();
+  }
+  let web: WebCheck | undefined;
+  if (options.web ?? true) {
+    const m = Math.min(n, options.webSamples ?? 32);
+    web = await checkInOrtWeb(exported.bytes, inputs.subarray(0, m * per), [m, ...(sample as number[])], reference.subarray(0, m * width));
+  }
+  const report: VerificationReport = {
+    ...comparison,
+    realSamples: real.length / per,
+    syntheticSamples: synthetic.length / per,
+    tolerance,
+    runtime: `onnxruntime-node ${ort.env.versions.node ?? ''} cpu`.replace('  ', ' '),
+    reference: `tfjs ${tf.version.tfjs} ${tf.getBackend()}`,
+    batchSizes: [batchSize, 1],
+    ...(web ? { web } : {}),
+  };
+  const name = model.name;
+  if (!(report.maxAbsDiff <= tolerance)) throw new VerificationError(name, report, `max abs difference ${report.maxAbsDiff} > ${tolerance} (sample ${report.worstSample})`);
+  if (report.argmaxMismatches > 0) throw new VerificationError(name, report, `${report.argmaxMismatches} of ${report.samples} argmax differ`);
+  if (web && (!(web.maxAbsDiff <= tolerance) || web.argmaxMismatches > 0)) {
+    throw new VerificationError(name, report, `onnxruntime-web differs: max abs difference ${web.maxAbsDiff}, ${web.argmaxMismatches} argmax differ`);
+  }
+  return report;
+}

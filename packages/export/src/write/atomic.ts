@@ -1,0 +1,37 @@
+/**
+ * Atomic file and folder writes (temp name in the same folder, then rename): an interrupted export
+ * leaves either the previous file or the new one, never half a model that a server would load.
+ */
+import { mkdir, rename, rm, writeFile, cp } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+const tmpName = (path: string) => `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
+
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = tmpName(path);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, path);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+/** Copies folder `from` to `to`, replacing `to` only once the copy is complete. */
+export async function copyDirAtomic(from: string, to: string): Promise<void> {
+  await mkdir(dirname(to), { recursive: true });
+  const tmp = tmpName(to);
+  const old = `${tmp}.old`;
+  try {
+    await cp(from, tmp, { recursive: true });
+    await rename(to, old).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+    await rename(tmp, to);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+    await rm(old, { recursive: true, force: true });
+  }
+}
