@@ -35,6 +35,25 @@ export interface TaskMetrics {
   readonly byEthnicityGender: readonly GroupAccuracy[];
   /** Accuracy per ethnicity × gender × age group. */
   readonly byEthnicityGenderAge: readonly GroupAccuracy[];
+  /** The age-group labels `byEthnicityGenderAge` uses, in order (the grouping in force). */
+  readonly ageGroupLabels?: readonly string[];
+  /** Expected calibration error of the top-class confidence (equal-width bins, see `reliability`). */
+  readonly expectedCalibrationError?: number;
+  /** Number of equal-width confidence bins behind `expectedCalibrationError` and `reliability`. */
+  readonly calibrationBins?: number;
+  /** Reliability-diagram data: one entry per non-empty confidence bin, in bin order. */
+  readonly reliability?: readonly ReliabilityBin[];
+}
+
+/** Samples whose top-class confidence fell in [lower, upper) (the last bin includes 1). */
+export interface ReliabilityBin {
+  readonly lower: number;
+  readonly upper: number;
+  readonly count: number;
+  /** Mean top-class probability of the bin's samples. */
+  readonly confidence: number;
+  /** Share of the bin's samples whose top class was the true one. */
+  readonly accuracy: number;
 }
 
 export interface EpochRecord {

@@ -1,0 +1,173 @@
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { RunInfo } from '../run-folder.js';
+import { mdTable } from './markdown.js';
+import type { EpochRecord } from './metrics-types.js';
+import { renderRunReport, writeRunReport } from './run-report.js';
+import { writeTaskArtifacts } from './task-artifacts.js';
+import { computeTaskMetrics } from './task-metrics.js';
+import { parseXml } from './xml-check.js';
+
+const n = 40;
+const demographics = {
+  ethnicity: Uint8Array.from({ length: n }, (_, i) => i % 5),
+  gender: Uint8Array.from({ length: n }, (_, i) => (i >> 2) % 2),
+  ageGroup: Uint8Array.from({ length: n }, (_, i) => i % 6),
+  ageLabels: ['1-10', '11-20', '21-40', '41-60', '61-90', '91+'],
+};
+const gender = computeTaskMetrics({
+  task: 'gender',
+  labels: ['male', 'female'],
+  truth: demographics.gender,
+  probabilities: Float32Array.from({ length: n }, (_, i) =>
+    i % 3 === 0 ? 0.3 : 0.2 + 0.6 * demographics.gender[i]!,
+  ),
+  loss: 0.41,
+  demographics,
+});
+const age = computeTaskMetrics({
+  task: 'age',
+  labels: demographics.ageLabels,
+  truth: demographics.ageGroup,
+  // Even rows predict their true group, odd rows the next one: 50% accurate.
+  probabilities: Float32Array.from({ length: n * 6 }, (_, j) => {
+    const row = Math.floor(j / 6);
+    return j % 6 === (row + (row % 2)) % 6 ? 0.5 : 0.1;
+  }),
+  loss: 0.9,
+  demographics,
+});
+const history: EpochRecord[] = [1, 2].map((epoch) => ({
+  epoch,
+  loss: 1 / epoch,
+  accuracy: 0.6,
+  valLoss: 1.2 / epoch,
+  valAccuracy: 0.55,
+  seconds: 10,
+  samplesPerSecond: 300,
+}));
+const run: RunInfo = {
+  runId: 'test-run',
+  createdAt: '2025-01-01T00:00:00.000Z',
+  preset: 'seed',
+  backend: 'wasm',
+  seed: 42,
+  testFraction: 0.3,
+  validationFraction: 0.1,
+  ageGrouping: 'six',
+  epochs: { age: 2, ethnicity: 25, gender: 2 },
+  data: {
+    path: 'data/age_gender.csv',
+    sha256: 'f'.repeat(64),
+    rows: 20109,
+    skippedRows: 3,
+    duplicateRows: 14,
+    conflictingDuplicateGroups: 2,
+  },
+  tasks: { age: 'done', ethnicity: 'training', gender: 'done' },
+};
+
+const dirs: string[] = [];
+afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+describe('writeTaskArtifacts + writeRunReport', () => {
+  it('writes a run folder whose report links every figure it embeds', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'facekit-report-'));
+    dirs.push(dir);
+    const written = await writeTaskArtifacts(dir, 'age', history, age);
+    expect(written).toEqual([
+      'age/history.json',
+      'age/metrics.json',
+      'age/curves.svg',
+      'age/confusion.svg',
+      'age/calibration.svg',
+    ]);
+    await writeTaskArtifacts(dir, 'gender', history, gender);
+    expect(JSON.parse(await readFile(join(dir, 'age/metrics.json'), 'utf8'))).toEqual(age);
+    for (const file of written.filter((f) => f.endsWith('.svg')))
+      parseXml(await readFile(join(dir, file), 'utf8'));
+    await expect(writeTaskArtifacts(dir, 'ethnicity', history, age)).rejects.toThrow(/not "ethnicity"/);
+
+    // Age was trained before a resume: only gender is passed; age is read back from the folder.
+    const path = await writeRunReport(
+      dir,
+      run,
+      [{ task: 'gender', history, metrics: gender, trainingSeconds: 25, parameters: 673 }],
+      {
+        skipped: { byReason: { 'pixel count': 2, 'age | range': 1 }, examples: ['x.csv:7: 2303 pixels'] },
+        split: { train: { length: 12668 }, validation: { length: 1408 }, test: { length: 6033 } },
+      },
+    );
+    const md = await readFile(path, 'utf8');
+    const links = [...md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!);
+    expect(links).toEqual([
+      'age/curves.svg',
+      'age/confusion.svg',
+      'age/calibration.svg',
+      'gender/curves.svg',
+      'gender/confusion.svg',
+      'gender/calibration.svg',
+    ]);
+    for (const link of links) expect((await stat(join(dir, link))).isFile()).toBe(true);
+    expect(md).toContain('| [age](#age) | done | 50.0% |');
+    expect((await readdir(dir)).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+});
+
+describe('renderRunReport', () => {
+  const md = renderRunReport(
+    run,
+    [{ task: 'gender', history, metrics: gender, trainingSeconds: 25, parameters: 673 }],
+    {
+      skipped: { byReason: { 'pixel count': 2, 'age | range': 1 } },
+      split: { train: { length: 12668 }, validation: { length: 1408 }, test: { length: 6033 } },
+      command: 'pnpm train --epochs 2',
+    },
+  );
+
+  it('has the settings, data, results and per-task sections', () => {
+    const headings = md.split('\n').filter((l) => l.startsWith('#'));
+    expect(headings).toEqual([
+      '# Training run `test-run`',
+      '## Results',
+      '## Settings',
+      '## Data',
+      '## age',
+      '## ethnicity',
+      '## gender',
+      '### Per class',
+      '### Confusion matrix',
+      '### Accuracy by ethnicity × gender',
+      '### Calibration',
+    ]);
+    expect(md).toContain(
+      '| split | test 30%, validation 10%; train 12,668 · validation 1,408 · test 6,033 rows |',
+    );
+    expect(md).toContain('| command | `pnpm train --epochs 2` |');
+    expect(md).toContain('| duplicate groups with conflicting labels | 2 |');
+    expect(md).toContain('| age \\| range | 1 |');
+    expect(md).toContain('No results (status: done); its metrics.json could not be read.');
+    expect(md).toContain('No results (status: training); resume the run with `--resume`.');
+  });
+
+  it('shows headline numbers, timing, per-class and group tables for a task', () => {
+    const correct = Math.round(gender.accuracy * n);
+    expect(md).toContain(`| ${((correct / n) * 100).toFixed(1)}% | ${gender.macroF1.toFixed(3)} | 0.410 |`);
+    expect(md).toContain('Training: 2 of 2 epochs · 25.0 s · 300 samples/s · 673 parameters');
+    expect(md).toContain('| class | precision | recall | F1 | support |');
+    expect(md).toMatch(/\| male \| \d\.\d{3} \| \d\.\d{3} \| \d\.\d{3} \| 20 \|/);
+    expect(md).toContain('| ethnicity | male | female | all |');
+    expect(md).toMatch(/\| \*\*all\*\* \| [\d.]+% \(20\) \| [\d.]+% \(20\) \| [\d.]+% \(40\) \|/);
+    expect(md).toContain('| ethnicity, gender | 1-10 | 11-20 | 21-40 | 41-60 | 61-90 | 91+ |');
+  });
+});
+
+describe('mdTable', () => {
+  it('escapes pipes and line breaks and right-aligns numeric columns', () => {
+    expect(mdTable(['a', 'n'], [['x|y\nz', '1']], [false, true])).toBe(
+      '| a | n |\n| --- | ---: |\n| x\\|y z | 1 |',
+    );
+  });
+});

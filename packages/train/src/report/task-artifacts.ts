@@ -1,0 +1,69 @@
+/**
+ * Writes one task's evaluation into the run folder once its test metrics are known: the numbers
+ * (`history.json`, `metrics.json`, read back by the exporter) and the pictures (`curves.svg`,
+ * `confusion.svg`, `calibration.svg`, embedded by `report.md`). Every file is written to a temp name
+ * and renamed, so an interrupted run never leaves a half-written file for a reader to choke on.
+ */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Task } from '@facekit/core';
+import { historyPath, metricsPath, taskDir, writeJsonAtomic } from '../run-folder.js';
+import { calibrationSvg } from './calibration-svg.js';
+import { confusionSvg } from './confusion-svg.js';
+import { curvesSvg } from './curves-svg.js';
+import type { EpochRecord, TaskMetrics } from './metrics-types.js';
+
+export const CURVES_SVG = 'curves.svg';
+export const CONFUSION_SVG = 'confusion.svg';
+export const CALIBRATION_SVG = 'calibration.svg';
+
+/** Writes text via a temp file and rename, creating the folder if needed. */
+export async function writeTextAtomic(path: string, content: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, content);
+  await rename(tmp, path);
+}
+
+/** The SVG files a task's metrics yield (calibration only when the metrics carry reliability data). */
+export function taskFigures(
+  task: Task,
+  history: readonly EpochRecord[],
+  metrics: TaskMetrics,
+): Map<string, string> {
+  const figures = new Map<string, string>([
+    [CURVES_SVG, curvesSvg(task, history)],
+    [CONFUSION_SVG, confusionSvg(task, metrics.labels, metrics.confusion)],
+  ]);
+  if (metrics.reliability !== undefined && metrics.expectedCalibrationError !== undefined) {
+    const bins = metrics.calibrationBins ?? metrics.reliability.length;
+    figures.set(
+      CALIBRATION_SVG,
+      calibrationSvg(task, metrics.reliability, metrics.expectedCalibrationError, bins),
+    );
+  }
+  return figures;
+}
+
+/**
+ * Writes `<task>/history.json`, `<task>/metrics.json` and the task's SVGs under `runDir`. Returns the
+ * files written, relative to `runDir` (forward slashes, as Markdown links want them).
+ */
+export async function writeTaskArtifacts(
+  runDir: string,
+  task: Task,
+  history: readonly EpochRecord[],
+  metrics: TaskMetrics,
+): Promise<string[]> {
+  if (metrics.task !== task) throw new Error(`metrics are for task "${metrics.task}", not "${task}"`);
+  const dir = taskDir(runDir, task);
+  await mkdir(dir, { recursive: true });
+  await writeJsonAtomic(historyPath(runDir, task), history);
+  await writeJsonAtomic(metricsPath(runDir, task), metrics);
+  const written = [`${task}/history.json`, `${task}/metrics.json`];
+  for (const [name, svg] of taskFigures(task, history, metrics)) {
+    await writeTextAtomic(join(dir, name), svg);
+    written.push(`${task}/${name}`);
+  }
+  return written;
+}
