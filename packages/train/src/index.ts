@@ -14,4 +14,4 @@ export { getPreset, PRESETS, DEFAULT_PRESET, type Preset, type FitSettings } fro
 export { loadLayersModel, saveLayersModel, readModelArtifacts } from './model-io.js';
 export * from './run-folder.js';
 export { selectTrainingBackend, listTrainingBackends, TRAINING_BACKEND_NAMES } from './backends/index.js';
-export type { TaskMetrics, ClassMetrics, GroupAccuracy, EpochRecord } from './report/metrics-types.js';
+export * from './report/index.js';
