@@ -1,0 +1,69 @@
+/**
+ * The real command: `tsx src/cli.ts` in a child process. It prints --help, refuses a bad models folder
+ * with one clear line and exit code 1, and on SIGTERM finishes the requests in flight (here held in the
+ * batcher by a long batch wait) before exiting 0 and refusing new connections.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { CLASSIFY, gql, testPixels } from '../test/harness.js';
+import { writeFixtureModels } from '../test/fixture-models.js';
+
+const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function runCli(args: string[]): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: packageDir, env: { ...process.env, NODE_ENV: '' } });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exit };
+}
+
+async function waitFor<T>(probe: () => T | undefined, ms = 60_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const logLines = (text: string) => text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('pnpm serve', () => {
+  it('prints its help', async () => {
+    const cli = runCli(['--help']);
+    expect(await cli.exit).toBe(0);
+    expect(cli.stdout()).toMatch(/--ep <list>[\s\S]*--max-batch <n>[\s\S]*--max-wait-ms/);
+  });
+
+  it('stops with a clear message on a corrupt model', async () => {
+    const { dir } = await writeFixtureModels();
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(path.join(dir, 'age.onnx'), 'oops');
+    const cli = runCli(['--models', dir, '--port', '0']);
+    expect(await cli.exit).toBe(1);
+    expect(cli.stderr()).toMatch(/^serve: cannot start: \[MODEL_MISMATCH\] .*age\.onnx: is 4 bytes, the manifest says \d+ — truncated/m);
+  });
+
+  it('drains in-flight requests on SIGTERM, then exits 0', async () => {
+    const { dir } = await writeFixtureModels();
+    const cli = runCli(['--models', dir, '--port', '0', '--host', '127.0.0.1', '--max-batch', '64', '--max-wait-ms', '1500']);
+    const url = await waitFor(() => logLines(cli.stdout()).find((l) => l.msg === 'listening')?.url as string | undefined);
+    await waitFor(() => logLines(cli.stdout()).find((l) => l.msg === 'ready'));
+    const sent = Array.from({ length: 12 }, (_, i) => gql(url, CLASSIFY, { input: { pixels: testPixels(i) } }).then((r) => ({ ...r, at: Date.now() })));
+    await new Promise((r) => setTimeout(r, 400)); // the requests now wait in the batcher
+    const signalledAt = Date.now();
+    cli.child.kill('SIGTERM');
+    const answers = await Promise.all(sent);
+    expect(answers.every((a) => a.status === 200 && a.body.errors === undefined && a.body.data?.classify)).toBe(true);
+    expect(Math.min(...answers.map((a) => a.at))).toBeGreaterThan(signalledAt);
+    expect(await cli.exit).toBe(0);
+    expect(logLines(cli.stdout()).map((l) => l.msg)).toEqual(expect.arrayContaining(['signal received', 'draining', 'stopped']));
+    await expect(fetch(url)).rejects.toThrow();
+  });
+});

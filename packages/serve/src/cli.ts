@@ -1,0 +1,48 @@
+/**
+ * `pnpm serve`: parses flags, starts the server on the shipped models (or `--models`), and turns
+ * SIGTERM/SIGINT into a drain. A start that cannot succeed — bad manifest, corrupt model, no provider —
+ * prints one clear line and exits 1.
+ */
+import { HELP, parseServeArgs } from './options.js';
+import { startServer } from './server.js';
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = parseServeArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`serve: ${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (!options) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  let server;
+  try {
+    server = await startServer(options);
+    await server.ready;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    process.stderr.write(`serve: cannot start: ${code ? `[${code}] ` : ''}${(error as Error).message}\n`);
+    return 1;
+  }
+  const running = server;
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      running.state.logger.info('signal received', { signal });
+      void running.stop().then(resolve);
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`serve: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

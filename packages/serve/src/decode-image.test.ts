@@ -1,0 +1,68 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { imageToPixels } from '@facekit/core';
+import { decodeBase64, imageToFace } from './decode-image.js';
+import type { ServeError } from './errors.js';
+import { testPhoto } from '../test/harness.js';
+
+const limits = { maxImageBytes: 1 << 20, maxImagePixels: 1000 * 1000 };
+
+async function codeOf(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
+  const error = (await promise.then(
+    () => null,
+    (e: unknown) => e,
+  )) as { code: string; message: string } | null;
+  if (!error) throw new Error('expected a rejection');
+  return error;
+}
+
+describe('decodeBase64', () => {
+  it('accepts plain base64, data URLs, whitespace and missing padding', () => {
+    expect(decodeBase64('aGVsbG8=', 'f', 100).toString()).toBe('hello');
+    expect(decodeBase64('data:image/png;base64,aGVs\nbG8', 'f', 100).toString()).toBe('hello');
+  });
+
+  it('rejects bad characters, empty text and oversized files, naming the field', () => {
+    expect(() => decodeBase64('abc$def', 'input.image', 100)).toThrow('input.image: is not valid base64 (character "$" at offset 3)');
+    expect(() => decodeBase64('  ', 'input.image', 100)).toThrow(/input\.image: is empty/);
+    const big = (() => {
+      try {
+        decodeBase64('A'.repeat(200), 'x', 100);
+      } catch (e) {
+        return e as ServeError;
+      }
+      return null;
+    })();
+    expect(big?.code).toBe('IMAGE_TOO_LARGE');
+  });
+});
+
+describe('imageToFace', () => {
+  it('decodes PNG, JPEG and WebP to the grey levels core computes from the same RGBA', async () => {
+    for (const format of ['png', 'webp'] as const) {
+      const b64 = await testPhoto(format, 120, 90);
+      const { data, info } = await sharp(Buffer.from(b64, 'base64')).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+      const expected = imageToPixels({ width: info.width, height: info.height, data });
+      expect(Buffer.from(await imageToFace(b64, 'image', limits)).equals(Buffer.from(expected))).toBe(true);
+    }
+    const jpeg = await imageToFace(await testPhoto('jpeg'), 'image', limits);
+    expect(jpeg).toHaveLength(2304);
+  });
+
+  it('refuses files that are not images, other formats, truncated files and too many pixels', async () => {
+    const notImage = await codeOf(imageToFace(Buffer.from('just some text, not a picture').toString('base64'), 'inputs[2].image', limits));
+    expect(notImage.code).toBe('INVALID_IMAGE');
+    expect(notImage.message).toMatch(/^inputs\[2\]\.image: is not a PNG, JPEG or WebP image/);
+    const gif = await codeOf(imageToFace(await testPhoto('gif', 20, 20), 'image', limits));
+    expect(gif).toMatchObject({ code: 'INVALID_IMAGE', message: 'image: is a gif file; send PNG, JPEG or WebP' });
+    const png = Buffer.from(await testPhoto('png', 300, 300), 'base64');
+    const truncated = await codeOf(imageToFace(png.subarray(0, png.length >> 1).toString('base64'), 'image', limits));
+    expect(truncated.code).toBe('INVALID_IMAGE');
+    const wide = await testPhoto('png', 1200, 1000);
+    const huge = await codeOf(imageToFace(wide, 'image', { ...limits, maxImageBytes: 8 << 20 }));
+    expect(huge).toMatchObject({ code: 'IMAGE_TOO_LARGE', message: 'image: is 1200×1000 pixels; the limit is 1000000 pixels and 4096 per side' });
+    const heavy = await codeOf(imageToFace(wide, 'image', limits));
+    expect(heavy.code).toBe('IMAGE_TOO_LARGE');
+    expect(heavy.message).toMatch(/^image: is a \d+-byte file; the limit is 1048576 bytes$/);
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * The HTTP front: a plain node:http server that routes /graphql to Apollo (through
+ * executeHTTPGraphQLRequest, the way Apollo's own integrations do), /metrics to Prometheus and
+ * /healthz, /readyz to probes. It owns the body-size limit, enforced while reading so an oversized body
+ * is never buffered, and answers bodies that are too large or not JSON with the same error shape and
+ * stable codes as GraphQL errors.
+ */
+import type http from 'node:http';
+import { HeaderMap, type ApolloServer } from '@apollo/server';
+import { errorBody, ServeError } from './errors.js';
+import type { ServeContext, ServerState } from './state.js';
+
+type BodyResult = { ok: true; text: string } | { ok: false; error: ServeError };
+
+/** Reads the body up to `limit` bytes; past it, stops buffering and reports PAYLOAD_TOO_LARGE. */
+function readBody(req: http.IncomingMessage, limit: number): Promise<BodyResult> {
+  const tooLarge = (size: string) =>
+    new ServeError('PAYLOAD_TOO_LARGE', 'body', `request body is ${size}; the limit is ${limit} bytes`, 413);
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.resolve({ ok: false, error: tooLarge(`${declared} bytes`) });
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        resolve({ ok: false, error: tooLarge(`over ${limit} bytes`) });
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve({ ok: true, text: Buffer.concat(chunks).toString('utf8') }));
+    req.on('error', reject);
+  });
+}
+
+function sendError(res: http.ServerResponse, error: ServeError, state: ServerState): void {
+  state.metrics.errors.inc({ code: error.code });
+  state.logger.warn('request error', { code: error.code, message: error.message });
+  res.writeHead(error.httpStatus, { 'content-type': 'application/json; charset=utf-8', ...(error.httpStatus === 413 ? { connection: 'close' } : {}) });
+  res.end(errorBody(error));
+}
+
+async function handleGraphQL(req: http.IncomingMessage, res: http.ServerResponse, apollo: ApolloServer<ServeContext>, state: ServerState, search: string) {
+  let body: unknown;
+  if (req.method === 'POST') {
+    const read = await readBody(req, state.options.maxBodyBytes);
+    if (!read.ok) return sendError(res, read.error, state);
+    const type = req.headers['content-type'] ?? '';
+    body = read.text;
+    if (type.includes('json')) {
+      try {
+        body = JSON.parse(read.text);
+      } catch (error) {
+        return sendError(res, new ServeError('INVALID_JSON', 'body', `is not valid JSON (${(error as Error).message})`), state);
+      }
+    }
+  }
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const response = await apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
+    context: async () => ({ state }),
+  });
+  for (const [key, value] of response.headers) res.setHeader(key, value);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === 'complete') {
+    res.end(response.body.string);
+    return;
+  }
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
+export function createRequestHandler(state: ServerState, apollo: () => ApolloServer<ServeContext>): http.RequestListener {
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = async () => {
+      switch (url.pathname) {
+        case '/':
+        case '/graphql':
+          return handleGraphQL(req, res, apollo(), state, url.search);
+        case '/metrics':
+          res.setHeader('content-type', state.metrics.registry.contentType);
+          return void res.end(await state.metrics.registry.metrics());
+        case '/healthz':
+          res.setHeader('content-type', 'application/json');
+          return void res.end(JSON.stringify({ status: state.status }));
+        case '/readyz':
+          res.writeHead(state.ready ? 200 : 503, { 'content-type': 'application/json' });
+          return void res.end(JSON.stringify({ ready: state.ready, status: state.status, provider: state.engine?.provider ?? null }));
+        default:
+          res.writeHead(404, { 'content-type': 'application/json' });
+          return void res.end(JSON.stringify({ errors: [{ message: `no route ${url.pathname}; GraphQL is at /graphql`, extensions: { code: 'NOT_FOUND' } }] }));
+      }
+    };
+    route().catch((error: unknown) => {
+      state.logger.error('http handler failed', { path: url.pathname, error });
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
+    });
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Prometheus metrics for /metrics: requests and errors by code, request latency, batch sizes and run
+ * times, the provider in use and readiness, plus Node's process metrics (memory, event-loop lag), which
+ * the soak test reads to see memory settle. A registry per server, so tests can start several.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface ServeMetrics {
+  readonly registry: Registry;
+  readonly requests: Counter<'operation' | 'outcome'>;
+  readonly errors: Counter<'code'>;
+  readonly latency: Histogram<'operation'>;
+  readonly faces: Counter<'source'>;
+  readonly batchSize: Histogram;
+  readonly batchSeconds: Histogram;
+  readonly provider: Gauge<'provider'>;
+  readonly ready: Gauge;
+}
+
+export function createMetrics(): ServeMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'facekit_' });
+  const registers = [registry];
+  return {
+    registry,
+    requests: new Counter({
+      name: 'facekit_graphql_requests_total',
+      help: 'GraphQL requests by root operation and outcome (ok, error, partial)',
+      labelNames: ['operation', 'outcome'],
+      registers,
+    }),
+    errors: new Counter({ name: 'facekit_errors_total', help: 'Errors returned to clients, by extensions.code', labelNames: ['code'], registers }),
+    latency: new Histogram({
+      name: 'facekit_request_duration_seconds',
+      help: 'GraphQL request latency, from body received to response ready',
+      labelNames: ['operation'],
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+      registers,
+    }),
+    faces: new Counter({ name: 'facekit_faces_total', help: 'Faces classified, by input kind (pixels, image)', labelNames: ['source'], registers }),
+    batchSize: new Histogram({
+      name: 'facekit_batch_size',
+      help: 'Faces per model run (micro-batch size)',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      registers,
+    }),
+    batchSeconds: new Histogram({
+      name: 'facekit_batch_duration_seconds',
+      help: 'Time to run one micro-batch through every requested model',
+      buckets: [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5],
+      registers,
+    }),
+    provider: new Gauge({ name: 'facekit_execution_provider', help: '1 for the execution provider in use', labelNames: ['provider'], registers }),
+    ready: new Gauge({ name: 'facekit_ready', help: '1 once the models are loaded and warmed, 0 while starting or draining', registers }),
+  };
+}

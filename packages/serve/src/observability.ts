@@ -1,0 +1,66 @@
+/**
+ * An Apollo plugin that measures and reports every GraphQL request: latency by root operation,
+ * request outcome, errors by code; one structured log line per request at `debug`, client errors at
+ * `warn` (code and message) and server faults at `error` with their stack — in logs only, never in the
+ * response.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLError, OperationDefinitionNode } from 'graphql';
+import { errorCode, isClientError, unwrapError } from './errors.js';
+import type { ServeContext } from './state.js';
+
+const OPERATIONS = new Set(['classify', 'classifyBatch', 'models', 'health']);
+
+/** A low-cardinality label for a request: its root field(s), or what stopped it. */
+export function operationLabel(operation: OperationDefinitionNode | undefined): string {
+  if (!operation) return 'invalid';
+  const names = operation.selectionSet.selections.map((s) => (s.kind === 'Field' ? s.name.value : 'fragment'));
+  if (names.every((n) => n.startsWith('__'))) return 'introspection';
+  const known = [...new Set(names.filter((n) => OPERATIONS.has(n)))];
+  return known.length === 1 ? known[0]! : known.length === 0 ? 'other' : 'mixed';
+}
+
+function codeOf(error: GraphQLError): string {
+  const original = unwrapError(error);
+  const code = errorCode(original);
+  if (code !== 'INTERNAL_SERVER_ERROR') return code;
+  const given = error.extensions.code;
+  return typeof given === 'string' ? given : code;
+}
+
+export function observabilityPlugin(): ApolloServerPlugin<ServeContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const { metrics, logger } = contextValue.state;
+      const started = performance.now();
+      let operation = 'invalid';
+      const codes: string[] = [];
+      return {
+        async didResolveOperation(ctx) {
+          operation = operationLabel(ctx.operation);
+        },
+        async didEncounterErrors({ errors }) {
+          for (const error of errors) {
+            const code = codeOf(error);
+            codes.push(code);
+            metrics.errors.inc({ code });
+            const original = unwrapError(error);
+            const known = isClientError(original) || code !== 'INTERNAL_SERVER_ERROR';
+            if (known) logger.warn('request error', { code, message: error.message, path: error.path });
+            else logger.error('internal error', { code, path: error.path, error: original });
+          }
+        },
+        async willSendResponse({ response }) {
+          const seconds = (performance.now() - started) / 1000;
+          const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          const outcome = codes.length === 0 ? 'ok' : body?.data && Object.values(body.data).some((v) => v !== null) ? 'partial' : 'error';
+          metrics.requests.inc({ operation, outcome });
+          metrics.latency.observe({ operation }, seconds);
+          if (logger.enabled('debug')) {
+            logger.debug('request', { operation, outcome, ms: Math.round(seconds * 1e4) / 10, ...(codes.length ? { codes } : {}) });
+          }
+        },
+      };
+    },
+  };
+}

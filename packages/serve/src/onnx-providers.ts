@@ -1,0 +1,126 @@
+/**
+ * The inference providers the server knows — `cuda`, `webgpu`, `cpu`, tried in that order — as entries
+ * of a ProviderRegistry. Initialising a provider means creating one onnxruntime session per model bound
+ * to it and warming each with real runs; only a provider that gets that far is chosen, so a GPU that is
+ * listed but cannot run the graphs is reported and the next provider used. Each failure names what to
+ * install or which model file is at fault.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { INPUT_NAME, inputShape, ModelLoadError, ModelMismatchError, OUTPUT_NAME, PIXEL_COUNT, type Task } from '@facekit/core';
+import type { LoadedModel } from '@facekit/core/node';
+import { ProviderRegistry } from './provider-registry.js';
+
+export interface ModelSession {
+  readonly task: Task;
+  readonly model: LoadedModel;
+  readonly session: ort.InferenceSession;
+}
+
+/** Sessions for every model, bound to one provider and warmed. */
+export interface BoundModels {
+  readonly provider: string;
+  readonly sessions: ReadonlyMap<Task, ModelSession>;
+  release(): Promise<void>;
+}
+
+export interface SessionSettings {
+  /** 0 lets onnxruntime choose. */
+  readonly intraOpThreads: number;
+  /** Batch sizes run once per model at start (kernels chosen, memory planned). */
+  readonly warmBatchSizes: readonly number[];
+}
+
+/** Folder holding onnxruntime-node's native libraries for this platform. */
+function ortBinaryDir(): string {
+  const pkg = createRequire(import.meta.url).resolve('onnxruntime-node/package.json');
+  return path.join(path.dirname(pkg), 'bin', 'napi-v6', process.platform, process.arch);
+}
+
+function bundled(name: string): boolean {
+  return ort.listSupportedBackends().some((b) => b.name === name);
+}
+
+/** onnxruntime's messages start with a source path and an assertion; keep what a person can act on. */
+export function ortReason(error: unknown): string {
+  const text = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+  const afterAssert = text.split(' was false. ').at(-1)!;
+  return afterAssert.replace(/^.*\[ONNXRuntimeError\] : \d+ : \w+ : /, '').replace(/^\/onnxruntime_src\/\S+ /, '').trim();
+}
+
+async function createSession(model: LoadedModel, provider: string, settings: SessionSettings): Promise<ort.InferenceSession> {
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(model.bytes, {
+      executionProviders: [provider],
+      graphOptimizationLevel: 'all',
+      ...(settings.intraOpThreads > 0 ? { intraOpNumThreads: settings.intraOpThreads } : {}),
+    });
+  } catch (error) {
+    throw new ModelLoadError(model.path, `${provider}: cannot create a session (${ortReason(error)})`, { cause: error });
+  }
+  if (!session.inputNames.includes(INPUT_NAME) || !session.outputNames.includes(OUTPUT_NAME)) {
+    await session.release();
+    throw new ModelMismatchError(model.path, `graph has inputs [${session.inputNames}] and outputs [${session.outputNames}]`);
+  }
+  return session;
+}
+
+async function warm(model: LoadedModel, session: ort.InferenceSession, batchSizes: readonly number[]): Promise<void> {
+  const classes = model.entry.labels.length;
+  for (const n of batchSizes) {
+    const input = new ort.Tensor('float32', new Float32Array(n * PIXEL_COUNT).fill(0.5), inputShape(n));
+    const output = (await session.run({ [INPUT_NAME]: input }))[OUTPUT_NAME]!;
+    const [rows, cols] = output.dims;
+    if (output.dims.length !== 2 || rows !== n || cols !== classes) {
+      throw new ModelMismatchError(model.path, `output "${OUTPUT_NAME}" has shape [${output.dims}] for ${n} faces, expected [${n}, ${classes}]`);
+    }
+  }
+}
+
+/** Creates and warms a session per model on `provider`; releases what it made if any step fails. */
+export async function bindModels(models: readonly LoadedModel[], provider: string, settings: SessionSettings): Promise<BoundModels> {
+  const sessions = new Map<Task, ModelSession>();
+  const release = async () => {
+    await Promise.all([...sessions.values()].map((s) => s.session.release()));
+  };
+  try {
+    for (const model of models) {
+      const session = await createSession(model, provider, settings);
+      sessions.set(model.task, { task: model.task, model, session });
+      await warm(model, session, settings.warmBatchSizes);
+    }
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  return { provider, sessions, release };
+}
+
+/** cuda → webgpu → cpu, each initialised by binding and warming every model. */
+export function onnxProviderRegistry(models: readonly LoadedModel[], settings: SessionSettings): ProviderRegistry<BoundModels> {
+  return new ProviderRegistry<BoundModels>()
+    .register({
+      name: 'cuda',
+      priority: 30,
+      init: async () => {
+        if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error('onnxruntime-node ships CUDA support for linux x64 only');
+        const lib = path.join(ortBinaryDir(), 'libonnxruntime_providers_cuda.so');
+        if (!existsSync(lib)) {
+          throw new Error(`CUDA provider libraries are not installed (${lib} is missing; reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12)`);
+        }
+        return bindModels(models, 'cuda', settings);
+      },
+    })
+    .register({
+      name: 'webgpu',
+      priority: 20,
+      init: async () => {
+        if (!bundled('webgpu')) throw new Error(`this onnxruntime-node build has no WebGPU provider on ${process.platform}-${process.arch}`);
+        return bindModels(models, 'webgpu', settings);
+      },
+    })
+    .register({ name: 'cpu', priority: 10, init: () => bindModels(models, 'cpu', settings) });
+}

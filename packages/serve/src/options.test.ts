@@ -1,0 +1,40 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_OPTIONS, parseServeArgs } from './options.js';
+
+describe('parseServeArgs', () => {
+  it('defaults to the shipped models and every provider in registry order', () => {
+    const o = parseServeArgs([], {})!;
+    expect(o).toEqual({ ...DEFAULT_OPTIONS, production: false });
+    expect(o.models.endsWith(path.join('models', 'manifest.json'))).toBe(true);
+    expect(o.executionProviders).toEqual([]);
+  });
+
+  it('reads flags', () => {
+    const o = parseServeArgs(
+      ['--port', '0', '--models', 'x/models', '--ep', 'WebGPU, cpu', '--max-batch', '32', '--max-wait-ms', '0', '--production', '--log-level', 'debug'],
+      {},
+    )!;
+    expect(o.port).toBe(0);
+    expect(o.models).toBe(path.resolve('x/models'));
+    expect(o.executionProviders).toEqual(['webgpu', 'cpu']);
+    expect(o.maxBatchSize).toBe(32);
+    expect(o.maxBatchWaitMs).toBe(0);
+    expect(o.production).toBe(true);
+    expect(o.logLevel).toBe('debug');
+  });
+
+  it('reads SERVE_EP, PORT and NODE_ENV, with flags winning', () => {
+    const env = { SERVE_EP: 'cpu', PORT: '8080', NODE_ENV: 'production' };
+    expect(parseServeArgs([], env)).toMatchObject({ executionProviders: ['cpu'], port: 8080, production: true });
+    expect(parseServeArgs(['--ep', 'cuda'], env)!.executionProviders).toEqual(['cuda']);
+  });
+
+  it('returns null for --help and rejects bad values and unknown flags', () => {
+    expect(parseServeArgs(['--help'], {})).toBeNull();
+    expect(() => parseServeArgs(['--max-batch', '0'], {})).toThrow('--max-batch must be an integer ≥ 1, got "0"');
+    expect(() => parseServeArgs(['--port', 'abc'], {})).toThrow(/--port/);
+    expect(() => parseServeArgs(['--log-level', 'loud'], {})).toThrow(/--log-level/);
+    expect(() => parseServeArgs(['--bogus'], {})).toThrow(/bogus/);
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * Every knob the server has, with its default, in one place: the CLI parses flags and environment
+ * variables into a `ServeOptions`, tests and benchmarks build one directly. Limits live here too so the
+ * README, `--help` and the error messages quote the same numbers.
+ */
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+
+export interface ServeOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Path to models/manifest.json (or the folder holding it). */
+  readonly models: string;
+  /** Execution providers to try, in order; empty = the registry's own order (cuda, webgpu, cpu). */
+  readonly executionProviders: readonly string[];
+  /** Most faces gathered into one session.run. */
+  readonly maxBatchSize: number;
+  /** Longest a face waits for others to join its batch, in milliseconds (0 = only those already queued). */
+  readonly maxBatchWaitMs: number;
+  /** Most inputs one classifyBatch may carry. */
+  readonly maxBatchItems: number;
+  /** Largest request body, in bytes. */
+  readonly maxBodyBytes: number;
+  /** Largest decoded image file, in bytes. */
+  readonly maxImageBytes: number;
+  /** Largest image, in pixels (width × height). */
+  readonly maxImagePixels: number;
+  /** Deepest selection set a query may have. */
+  readonly maxQueryDepth: number;
+  /** Highest estimated cost a request may have (see query-limits.ts). */
+  readonly maxQueryCost: number;
+  /** ORT intra-op threads per session; 0 lets onnxruntime choose. */
+  readonly intraOpThreads: number;
+  /** How long SIGTERM waits for in-flight requests before closing connections, in ms. */
+  readonly drainTimeoutMs: number;
+  /** Production hides stack traces and internal messages, disables introspection and the landing page. */
+  readonly production: boolean;
+  readonly logLevel: LogLevel;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** The shipped models: <repo>/models/manifest.json. */
+export const DEFAULT_MODELS = path.resolve(here, '../../../models/manifest.json');
+
+export const DEFAULT_OPTIONS: ServeOptions = {
+  host: '0.0.0.0',
+  port: 4000,
+  models: DEFAULT_MODELS,
+  executionProviders: [],
+  maxBatchSize: 64,
+  maxBatchWaitMs: 1,
+  maxBatchItems: 256,
+  maxBodyBytes: 16 * 1024 * 1024,
+  maxImageBytes: 8 * 1024 * 1024,
+  maxImagePixels: 4096 * 4096,
+  maxQueryDepth: 12,
+  maxQueryCost: 12_000,
+  intraOpThreads: 0,
+  drainTimeoutMs: 10_000,
+  production: process.env.NODE_ENV === 'production',
+  logLevel: 'info',
+};
+
+export const HELP = `Usage: pnpm serve [options]
+
+Serves the GraphQL classify API (POST/GET /graphql), Prometheus metrics (/metrics) and
+probes (/healthz, /readyz) over the ONNX models named by a manifest.
+
+Options:
+  --port <n>              port to listen on; 0 picks a free one       [PORT, default 4000]
+  --host <addr>           address to bind                             [HOST, default 0.0.0.0]
+  --models <path>         models/manifest.json or its folder          [SERVE_MODELS, default: the shipped models]
+  --ep <list>             execution providers to try, in order, e.g. "webgpu,cpu"
+                          (cuda, webgpu, cpu)                         [SERVE_EP, default: cuda,webgpu,cpu]
+  --max-batch <n>         most faces in one session.run               [default 64]
+  --max-wait-ms <ms>      longest a face waits for a batch to fill    [default 1]
+  --max-batch-items <n>   most inputs in one classifyBatch            [default 256]
+  --max-body <bytes>      largest request body                        [default 16777216]
+  --max-image-bytes <n>   largest image file                          [default 8388608]
+  --max-image-pixels <n>  largest image, width × height               [default 16777216]
+  --max-depth <n>         deepest query                               [default 12]
+  --max-cost <n>          costliest query (README: cost)              [default 12000,
+                          or 45 × --max-batch-items when that is more]
+  --threads <n>           onnxruntime intra-op threads (0 = auto)     [default 0]
+  --drain-ms <ms>         SIGTERM grace period for in-flight requests [default 10000]
+  --production            hide stack traces, introspection and the landing page [NODE_ENV=production]
+  --log-level <level>     error | warn | info | debug (debug logs every request) [LOG_LEVEL, default info]
+  -h, --help              show this text
+`;
+
+function int(name: string, value: string | undefined, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new RangeError(`--${name} must be an integer ≥ ${min}, got "${value}"`);
+  return n;
+}
+
+/** Parses CLI flags (and the environment variables named in HELP). Returns null when --help was asked. */
+export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServeOptions | null {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      models: { type: 'string' },
+      ep: { type: 'string' },
+      'max-batch': { type: 'string' },
+      'max-wait-ms': { type: 'string' },
+      'max-batch-items': { type: 'string' },
+      'max-body': { type: 'string' },
+      'max-image-bytes': { type: 'string' },
+      'max-image-pixels': { type: 'string' },
+      'max-depth': { type: 'string' },
+      'max-cost': { type: 'string' },
+      threads: { type: 'string' },
+      'drain-ms': { type: 'string' },
+      production: { type: 'boolean' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return null;
+  const d = DEFAULT_OPTIONS;
+  const logLevel = values['log-level'] ?? env.LOG_LEVEL ?? d.logLevel;
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new RangeError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const ep = values.ep ?? env.SERVE_EP ?? '';
+  const models = values.models ?? env.SERVE_MODELS;
+  const maxBatchItems = int('max-batch-items', values['max-batch-items'], d.maxBatchItems, 1);
+  return {
+    host: values.host ?? env.HOST ?? d.host,
+    port: int('port', values.port ?? env.PORT, d.port),
+    models: models ? path.resolve(models) : d.models,
+    executionProviders: ep.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s.length > 0),
+    maxBatchSize: int('max-batch', values['max-batch'], d.maxBatchSize, 1),
+    maxBatchWaitMs: int('max-wait-ms', values['max-wait-ms'], d.maxBatchWaitMs),
+    maxBatchItems,
+    maxBodyBytes: int('max-body', values['max-body'], d.maxBodyBytes, 1024),
+    maxImageBytes: int('max-image-bytes', values['max-image-bytes'], d.maxImageBytes, 1),
+    maxImagePixels: int('max-image-pixels', values['max-image-pixels'], d.maxImagePixels, 1),
+    maxQueryDepth: int('max-depth', values['max-depth'], d.maxQueryDepth, 2),
+    maxQueryCost: int('max-cost', values['max-cost'], Math.max(d.maxQueryCost, maxBatchItems * 45), 1),
+    intraOpThreads: int('threads', values.threads, d.intraOpThreads),
+    drainTimeoutMs: int('drain-ms', values['drain-ms'], d.drainTimeoutMs),
+    production: values.production === true || env.NODE_ENV === 'production',
+    logLevel: logLevel as LogLevel,
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * A registry of execution providers in the style of onnxruntime's backend-impl and tfjs's
+ * registerBackend: entries register by name with a priority and a lazy `init()`; resolving tries them
+ * in priority order (or in the order an override names), caches each outcome, remembers why a failed one
+ * failed, and returns the first that initialised together with the full record of attempts — so the
+ * caller can log and report the choice and a fallback is never silent. Generic over what `init()`
+ * yields, so tests drive it with plain values and the server with warmed onnxruntime sessions.
+ */
+import { BackendUnavailableError } from '@facekit/core';
+
+export interface ProviderEntry<T> {
+  readonly name: string;
+  /** Higher is tried first. */
+  readonly priority: number;
+  /** Throws (with a reason a person can act on) when the provider cannot be used here. */
+  init(): Promise<T>;
+}
+
+export type AttemptOutcome = 'chosen' | 'failed' | 'not tried';
+
+export interface ProviderAttempt {
+  readonly name: string;
+  readonly outcome: AttemptOutcome;
+  /** Why it failed (first line of the error). */
+  readonly reason?: string;
+  readonly error?: unknown;
+}
+
+export interface ProviderChoice<T> {
+  readonly name: string;
+  readonly value: T;
+  /** Every registered provider in the order considered, with its outcome. */
+  readonly attempts: readonly ProviderAttempt[];
+}
+
+/** No provider initialised; `attempts` says why each failed. */
+export class NoProviderError extends BackendUnavailableError {
+  constructor(
+    message: string,
+    readonly attempts: readonly ProviderAttempt[],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+function reasonOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0]!.trim();
+}
+
+export class ProviderRegistry<T> {
+  private readonly entries = new Map<string, ProviderEntry<T>>();
+  private readonly outcomes = new Map<string, Promise<Outcome<T>>>();
+
+  register(entry: ProviderEntry<T>): this {
+    if (this.entries.has(entry.name)) throw new Error(`provider "${entry.name}" is already registered`);
+    this.entries.set(entry.name, entry);
+    return this;
+  }
+
+  /** Registered names, highest priority first. */
+  names(): string[] {
+    return [...this.entries.values()].sort((a, b) => b.priority - a.priority).map((e) => e.name);
+  }
+
+  /** Initialises `name` once; later calls return the remembered outcome. */
+  private attempt(name: string): Promise<Outcome<T>> {
+    let outcome = this.outcomes.get(name);
+    if (!outcome) {
+      const entry = this.entries.get(name)!;
+      outcome = entry.init().then(
+        (value): Outcome<T> => ({ ok: true, value }),
+        (error: unknown): Outcome<T> => ({ ok: false, error }),
+      );
+      this.outcomes.set(name, outcome);
+    }
+    return outcome;
+  }
+
+  /**
+   * Tries `preference` in order (all registered providers by priority when empty) and returns the first
+   * that initialises. Throws BackendUnavailableError naming every failure when none does, and for
+   * names nobody registered.
+   */
+  async resolve(preference: readonly string[] = []): Promise<ProviderChoice<T>> {
+    const unknown = preference.filter((n) => !this.entries.has(n));
+    if (unknown.length > 0) {
+      throw new BackendUnavailableError(
+        `unknown execution provider ${unknown.map((n) => `"${n}"`).join(', ')}; known: ${this.names().join(', ')}`,
+      );
+    }
+    const order = preference.length > 0 ? [...new Set(preference)] : this.names();
+    const attempts: ProviderAttempt[] = [];
+    for (const [i, name] of order.entries()) {
+      const outcome = await this.attempt(name);
+      if (outcome.ok) {
+        attempts.push({ name, outcome: 'chosen' });
+        for (const rest of order.slice(i + 1)) attempts.push({ name: rest, outcome: 'not tried' });
+        return { name, value: outcome.value, attempts };
+      }
+      attempts.push({ name, outcome: 'failed', reason: reasonOf(outcome.error), error: outcome.error });
+    }
+    const detail = attempts.map((a) => `${a.name}: ${a.reason}`).join('; ');
+    const cause = attempts.at(-1)?.error;
+    throw new NoProviderError(`no execution provider could run the models (${detail})`, attempts, { cause });
+  }
+}

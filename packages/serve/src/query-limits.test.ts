@@ -1,0 +1,38 @@
+import { parse, type OperationDefinitionNode, type FragmentDefinitionNode } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { FACE_COST, queryCost, queryDepth } from './query-limits.js';
+
+function analyse(query: string, variables: Record<string, unknown> = {}) {
+  const doc = parse(query);
+  const op = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')!;
+  const fragments = new Map(
+    doc.definitions.filter((d): d is FragmentDefinitionNode => d.kind === 'FragmentDefinition').map((d) => [d.name.value, d]),
+  );
+  const batches: number[] = [];
+  return { depth: queryDepth(op.selectionSet, fragments), cost: queryCost(op.selectionSet, fragments, variables, 1, new Set(), batches), batches };
+}
+
+describe('query limits', () => {
+  it('measures depth through fragments', () => {
+    expect(analyse('{ health { ready } }').depth).toBe(2);
+    expect(analyse('query { ...F } fragment F on Query { models { ageGroups { label } } }').depth).toBe(3);
+    const ofType = 'ofType { '.repeat(10) + 'name' + ' }'.repeat(10);
+    expect(analyse(`{ __schema { types { fields { type { ${ofType} } } } } }`).depth).toBe(15);
+  });
+
+  it('charges each face and multiplies a batch by its items, literal or variable', () => {
+    const one = analyse('mutation { classify(input: {pixels: [1]}) { provider } }');
+    expect(one.cost).toBe(FACE_COST + 2);
+    const literal = analyse('mutation { classifyBatch(inputs: [{pixels: [1]}, {pixels: [2]}, {pixels: [3]}]) { provider age { label } } }');
+    expect(literal.cost).toBe(1 + 3 * FACE_COST + 3 * 3);
+    expect(literal.batches).toEqual([3]);
+    const variable = analyse('mutation($i: [ClassifyInput!]!) { classifyBatch(inputs: $i) { provider } }', { i: new Array(100).fill({}) });
+    expect(variable.cost).toBe(1 + 100 * FACE_COST + 100);
+    expect(variable.batches).toEqual([100]);
+  });
+
+  it('adds up aliases', () => {
+    const aliases = Array.from({ length: 50 }, (_, i) => `a${i}: classify(input: {pixels: [1]}) { provider }`).join(' ');
+    expect(analyse(`mutation { ${aliases} }`).cost).toBe(50 * (FACE_COST + 2));
+  });
+});

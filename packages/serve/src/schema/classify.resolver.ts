@@ -1,0 +1,89 @@
+/**
+ * The `classify` and `classifyBatch` mutations. Both check readiness and the tasks asked for, turn
+ * each input into grey levels (pixels validated, photos decoded), and hand the faces to the engine's
+ * micro-batcher; classifyBatch submits its faces together so they share one run, and a bad item becomes
+ * an error at that item's path (`classifyBatch.3`, with its code) while the others get their answers.
+ */
+import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import type { Task } from '@facekit/core';
+import type { LoadedModel } from '@facekit/core/node';
+import { ServeError } from '../errors.js';
+import type { InferenceEngine } from '../inference.js';
+import type { ServeContext, ServerState } from '../state.js';
+import { Classification, toClassification } from './classification.type.js';
+import { ClassifyInput, inputToFace } from './classify.input.js';
+import { TaskEnum } from './task.enum.js';
+
+const TASKS_DESCRIPTION = 'Tasks to answer; all loaded tasks when omitted.';
+
+function readyEngine(state: ServerState, field: string): InferenceEngine {
+  if (state.status === 'draining') throw new ServeError('SHUTTING_DOWN', field, 'the server is shutting down; retry elsewhere', 503);
+  if (!state.engine) throw new ServeError('NOT_READY', field, 'models are still loading; retry when health.ready is true', 503);
+  return state.engine;
+}
+
+function chooseTasks(asked: readonly Task[] | null | undefined, engine: InferenceEngine): Task[] {
+  if (!asked) return engine.tasks;
+  const missing = asked.filter((t) => !engine.tasks.includes(t));
+  if (missing.length > 0) {
+    throw new ServeError('TASK_NOT_LOADED', 'tasks', `no model is loaded for ${missing.join(', ')}; loaded: ${engine.tasks.join(', ')}`);
+  }
+  if (asked.length === 0) throw new ServeError('INVALID_INPUT', 'tasks', 'must name at least one task when given');
+  return [...new Set(asked)];
+}
+
+function modelsByTask(state: ServerState): ReadonlyMap<Task, LoadedModel> {
+  return new Map(state.models.models.map((m) => [m.task, m]));
+}
+
+@Resolver()
+export class ClassifyResolver {
+  @Mutation(() => Classification, { description: 'Classify one face.' })
+  async classify(
+    @Arg('input', () => ClassifyInput) input: ClassifyInput,
+    @Arg('tasks', () => [TaskEnum], { nullable: true, description: TASKS_DESCRIPTION }) tasks: Task[] | null,
+    @Ctx() { state }: ServeContext,
+  ): Promise<Classification> {
+    const engine = readyEngine(state, 'classify');
+    const chosen = chooseTasks(tasks, engine);
+    const face = await inputToFace(input, 'input', state.options);
+    state.metrics.faces.inc({ source: face.source });
+    const result = await engine.classify({ pixels: face.pixels, tasks: chosen });
+    return toClassification(result, modelsByTask(state), engine.provider, face.pixels, face.source);
+  }
+
+  @Mutation(() => [Classification], {
+    nullable: 'items',
+    description:
+      'Classify many faces in one run. A bad input gives null at its position and an error whose path ends with its index; the others are answered.',
+  })
+  async classifyBatch(
+    @Arg('inputs', () => [ClassifyInput]) inputs: ClassifyInput[],
+    @Arg('tasks', () => [TaskEnum], { nullable: true, description: TASKS_DESCRIPTION }) tasks: Task[] | null,
+    @Ctx() { state }: ServeContext,
+  ): Promise<(Classification | Error)[]> {
+    const engine = readyEngine(state, 'classifyBatch');
+    const { maxBatchItems } = state.options;
+    if (inputs.length > maxBatchItems) {
+      throw new ServeError('BATCH_TOO_LARGE', 'inputs', `holds ${inputs.length} items; the limit is ${maxBatchItems}`, 413);
+    }
+    const chosen = chooseTasks(tasks, engine);
+    const faces = await Promise.allSettled(inputs.map((input, i) => inputToFace(input, `inputs[${i}]`, state.options)));
+    const good = faces.flatMap((f, i) => (f.status === 'fulfilled' ? [{ i, ...f.value }] : []));
+    for (const face of good) state.metrics.faces.inc({ source: face.source });
+    const runs = engine.classifyAll(good.map((f) => ({ pixels: f.pixels, tasks: chosen })));
+    const answers: (Classification | Error)[] = faces.map((f) => (f.status === 'rejected' ? toError(f.reason) : new Error('unanswered')));
+    const models = modelsByTask(state);
+    const settled = await Promise.allSettled(runs);
+    settled.forEach((run, k) => {
+      const face = good[k]!;
+      answers[face.i] =
+        run.status === 'fulfilled' ? toClassification(run.value, models, engine.provider, face.pixels, face.source) : toError(run.reason);
+    });
+    return answers;
+  }
+}
+
+function toError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
+}

@@ -1,0 +1,59 @@
+/**
+ * What `health` answers: readiness (false until every session is created and warmed, and again while
+ * draining), the execution provider in use and what happened to each provider tried, the tasks served
+ * and the batching settings — the facts an operator or a load balancer needs.
+ */
+import { Field, Float, Int, ObjectType } from 'type-graphql';
+import type { Task } from '@facekit/core';
+import type { ServerState } from '../state.js';
+import { TaskEnum } from './task.enum.js';
+
+@ObjectType({ description: 'One execution provider considered at start.' })
+export class ProviderAttemptInfo {
+  @Field(() => String) name!: string;
+  @Field(() => String, { description: 'chosen, failed or not tried.' }) outcome!: string;
+  @Field(() => String, { nullable: true, description: 'Why it failed.' }) reason!: string | null;
+}
+
+@ObjectType({ description: 'Micro-batching and request limits in force.' })
+export class LimitsInfo {
+  @Field(() => Int) maxBatchSize!: number;
+  @Field(() => Int) maxBatchWaitMs!: number;
+  @Field(() => Int) maxBatchItems!: number;
+  @Field(() => Int) maxBodyBytes!: number;
+  @Field(() => Int) maxImageBytes!: number;
+  @Field(() => Int) maxImagePixels!: number;
+}
+
+@ObjectType({ description: 'Readiness and what the server runs on.' })
+export class Health {
+  @Field(() => Boolean, { description: 'True once every model is loaded and warmed; false while starting or draining.' })
+  ready!: boolean;
+  @Field(() => String, { description: 'starting, ready, draining or failed.' }) status!: string;
+  @Field(() => String, { nullable: true, description: 'Execution provider in use; null until chosen.' })
+  provider!: string | null;
+  @Field(() => [ProviderAttemptInfo]) providers!: ProviderAttemptInfo[];
+  @Field(() => [TaskEnum]) tasks!: Task[];
+  @Field(() => Float) uptimeSeconds!: number;
+  @Field(() => LimitsInfo) limits!: LimitsInfo;
+}
+
+export function toHealth(state: ServerState): Health {
+  const o = state.options;
+  return {
+    ready: state.ready,
+    status: state.status,
+    provider: state.engine?.provider ?? null,
+    providers: state.attempts.map((a) => ({ name: a.name, outcome: a.outcome, reason: a.reason ?? null })),
+    tasks: state.models.models.map((m) => m.task),
+    uptimeSeconds: (Date.now() - state.startedAt) / 1000,
+    limits: {
+      maxBatchSize: o.maxBatchSize,
+      maxBatchWaitMs: o.maxBatchWaitMs,
+      maxBatchItems: o.maxBatchItems,
+      maxBodyBytes: o.maxBodyBytes,
+      maxImageBytes: o.maxImageBytes,
+      maxImagePixels: o.maxImagePixels,
+    },
+  };
+}

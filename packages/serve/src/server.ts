@@ -1,0 +1,137 @@
+/**
+ * Starting and stopping the server, in the order that makes failures clear: read and check the
+ * manifest and every model file (a bad one stops the start before a port is opened), listen — so
+ * `health` can say "starting" — then bind the models to the first execution provider that can run them,
+ * warm them, and only then report ready. `stop()` drains: readiness drops, new connections are refused,
+ * in-flight requests (and their queued faces) finish, then the sessions are released.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { loadModels, type LoadedModel } from '@facekit/core/node';
+import { createFormatError } from './errors.js';
+import { createRequestHandler } from './http-server.js';
+import { InferenceEngine } from './inference.js';
+import { Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { observabilityPlugin } from './observability.js';
+import { onnxProviderRegistry, type BoundModels, type SessionSettings } from './onnx-providers.js';
+import { DEFAULT_OPTIONS, type ServeOptions } from './options.js';
+import { NoProviderError, type ProviderChoice, type ProviderRegistry } from './provider-registry.js';
+import { queryLimitsPlugin } from './query-limits.js';
+import { buildServeSchema } from './schema/build-schema.js';
+import { ServerState, type ServeContext } from './state.js';
+
+export interface StartHooks {
+  readonly logger?: Logger;
+  /** Replaces the cuda/webgpu/cpu registry (tests of the choice and fallback). */
+  readonly registry?: (models: readonly LoadedModel[], settings: SessionSettings) => ProviderRegistry<BoundModels>;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly state: ServerState;
+  /** Resolves once a provider is bound and every session is warmed; rejects (after closing) when none can be. */
+  readonly ready: Promise<void>;
+  /** Drains in-flight requests and releases the sessions. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** `--models` may name manifest.json or the folder holding it. */
+export function modelsDir(models: string): string {
+  return models.endsWith('.json') ? path.dirname(models) : models;
+}
+
+export async function startServer(partial: Partial<ServeOptions> = {}, hooks: StartHooks = {}): Promise<RunningServer> {
+  const options: ServeOptions = { ...DEFAULT_OPTIONS, ...partial };
+  const logger = hooks.logger ?? new Logger(options.logLevel);
+  const models = await loadModels(modelsDir(options.models));
+  logger.info('models checked', {
+    dir: models.dir,
+    models: models.models.map((m) => ({ task: m.task, file: m.entry.file, sha256: m.entry.sha256.slice(0, 12), version: m.entry.training.runId })),
+  });
+  const state = new ServerState(options, models, createMetrics(), logger);
+  const schema = await buildServeSchema();
+  let apollo: ApolloServer<ServeContext> | null = null;
+  const httpServer = http.createServer(createRequestHandler(state, () => apollo!));
+  httpServer.keepAliveTimeout = 65_000;
+  apollo = new ApolloServer<ServeContext>({
+    schema,
+    introspection: !options.production,
+    includeStacktraceInErrorResponses: !options.production,
+    formatError: createFormatError(options.production),
+    stopOnTerminationSignals: false,
+    logger: { debug: (m) => logger.debug(String(m)), info: (m) => logger.info(String(m)), warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.drainTimeoutMs }),
+      options.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      queryLimitsPlugin(options),
+      observabilityPlugin(),
+    ],
+  });
+  await apollo.start();
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port, options.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}/graphql`;
+  logger.info('listening', { url, production: options.production });
+
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      state.markDraining();
+      logger.info('draining', { timeoutMs: options.drainTimeoutMs });
+      await apollo.stop();
+      if (state.engine) {
+        await state.engine.idle();
+        await state.engine.bound.release();
+      }
+      logger.info('stopped');
+    })());
+
+  const settings: SessionSettings = { intraOpThreads: options.intraOpThreads, warmBatchSizes: [...new Set([1, options.maxBatchSize])] };
+  const registry = (hooks.registry ?? onnxProviderRegistry)(models.models, settings);
+  const ready = (async () => {
+    const started = performance.now();
+    let choice: ProviderChoice<BoundModels>;
+    try {
+      choice = await registry.resolve(options.executionProviders);
+    } catch (error) {
+      state.markFailed(error instanceof NoProviderError ? error.attempts : []);
+      logger.error('no execution provider could run the models', { error });
+      await stop();
+      throw error;
+    }
+    if (stopping) {
+      await choice.value.release();
+      throw new Error('the server was stopped before it became ready');
+    }
+    for (const a of choice.attempts.filter((a) => a.outcome === 'failed')) {
+      logger.warn('execution provider failed; trying the next', { provider: a.name, reason: a.reason });
+    }
+    const engine = new InferenceEngine(choice.value, {
+      maxBatchSize: options.maxBatchSize,
+      maxWaitMs: options.maxBatchWaitMs,
+      onBatch: (size, seconds) => {
+        state.metrics.batchSize.observe(size);
+        state.metrics.batchSeconds.observe(seconds);
+      },
+    });
+    state.markReady(engine, choice.attempts);
+    logger.info('ready', {
+      provider: choice.name,
+      attempts: choice.attempts.map((a) => (a.reason ? `${a.name}: ${a.outcome} (${a.reason})` : `${a.name}: ${a.outcome}`)),
+      warmMs: Math.round(performance.now() - started),
+      maxBatchSize: options.maxBatchSize,
+      maxBatchWaitMs: options.maxBatchWaitMs,
+    });
+  })();
+  return { url, port, state, ready, stop };
+}

@@ -1,0 +1,118 @@
+/**
+ * Start-up: a models folder that does not match its manifest stops the start with a clear message
+ * (before a port is opened), and the provider choice falls back — reported, never silently — when a
+ * provider cannot run the models.
+ */
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { memoryLogger } from './logger.js';
+import { bindModels } from './onnx-providers.js';
+import { ProviderRegistry } from './provider-registry.js';
+import { startServer } from './server.js';
+import { fixtureOnnx, writeFixtureModels } from '../test/fixture-models.js';
+import { gql, startTestServer } from '../test/harness.js';
+import type { BoundModels } from './onnx-providers.js';
+
+async function startError(models: string, options = {}) {
+  const { logger } = memoryLogger();
+  try {
+    const server = await startServer({ models, port: 0, host: '127.0.0.1', ...options }, { logger });
+    await server.ready;
+  } catch (error) {
+    return error as Error & { code: string };
+  }
+  throw new Error('expected the start to fail');
+}
+
+describe('a models folder that does not match its manifest stops the start', () => {
+  it('a corrupted byte: sha256 mismatch naming the file', async () => {
+    const { dir } = await writeFixtureModels();
+    const file = path.join(dir, 'ethnicity.onnx');
+    const bytes = await readFile(file);
+    bytes[bytes.length - 5] = 255 - bytes[bytes.length - 5]!;
+    await writeFile(file, bytes);
+    const error = await startError(dir);
+    expect(error.code).toBe('MODEL_MISMATCH');
+    expect(error.message).toMatch(/ethnicity\.onnx: sha256 is [0-9a-f]{64}, the manifest says [0-9a-f]{64} — the file is corrupt/);
+  });
+
+  it('a truncated file, a missing file, a bad manifest', async () => {
+    const a = await writeFixtureModels();
+    const age = path.join(a.dir, 'age.onnx');
+    await writeFile(age, (await readFile(age)).subarray(0, 100));
+    expect(await startError(a.dir)).toMatchObject({ code: 'MODEL_MISMATCH', message: expect.stringMatching(/age\.onnx: is 100 bytes, .* truncated/) });
+    const b = await writeFixtureModels();
+    await rm(path.join(b.dir, 'gender.onnx'));
+    expect(await startError(b.manifestPath)).toMatchObject({ code: 'MODEL_LOAD_FAILED', message: expect.stringMatching(/gender\.onnx: cannot read the gender model/) });
+    const c = await writeFixtureModels();
+    c.manifest.models.age!.labels = ['young', 'old'];
+    await writeFile(c.manifestPath, JSON.stringify(c.manifest));
+    expect(await startError(c.dir)).toMatchObject({ code: 'INVALID_MANIFEST', message: expect.stringMatching(/^manifest models\.age\.labels: must be \[1-10/) });
+    expect(await startError(path.join(c.dir, 'nowhere'))).toMatchObject({ code: 'MODEL_LOAD_FAILED' });
+  });
+
+  it('garbage bytes that the manifest vouches for, and a graph whose output does not fit the labels', async () => {
+    const { dir, manifestPath, manifest } = await writeFixtureModels();
+    const garbage = Buffer.from('this is not an onnx file at all');
+    await writeFile(path.join(dir, 'gender.onnx'), garbage);
+    const { sha256OfBytes } = await import('@facekit/core/node');
+    Object.assign(manifest.models.gender!, { sha256: sha256OfBytes(garbage), bytes: garbage.length });
+    await writeFile(manifestPath, JSON.stringify(manifest));
+    expect(await startError(dir)).toMatchObject({ code: 'MODEL_LOAD_FAILED', message: expect.stringMatching(/gender\.onnx: not a valid ONNX model/) });
+    const wrong = fixtureOnnx(6, 1); // six outputs where gender has two labels
+    await writeFile(path.join(dir, 'gender.onnx'), wrong);
+    Object.assign(manifest.models.gender!, { sha256: sha256OfBytes(wrong), bytes: wrong.length });
+    await writeFile(manifestPath, JSON.stringify(manifest));
+    const error = await startError(dir, { executionProviders: ['cpu'] });
+    expect(error.code).toBe('BACKEND_UNAVAILABLE');
+    expect(error.message).toMatch(/cpu: .*gender\.onnx: output "probabilities" has shape \[1,6\] for 1 faces, expected \[1, 2\]/);
+  });
+});
+
+describe('execution provider choice', () => {
+  it('falls back from a provider that fails, and says so in the logs and in health', async () => {
+    const registry = (models: Parameters<typeof bindModels>[0], settings: Parameters<typeof bindModels>[2]) =>
+      new ProviderRegistry<BoundModels>()
+        .register({ name: 'warp-drive', priority: 99, init: () => Promise.reject(new Error('driver exploded')) })
+        .register({ name: 'cpu', priority: 1, init: () => bindModels(models, 'cpu', settings) });
+    const server = await startTestServer({}, { registry });
+    try {
+      const res = await gql(server.url, '{ health { provider providers { name outcome reason } } }');
+      expect(res.body.data!.health).toEqual({
+        provider: 'cpu',
+        providers: [
+          { name: 'warp-drive', outcome: 'failed', reason: 'driver exploded' },
+          { name: 'cpu', outcome: 'chosen', reason: null },
+        ],
+      });
+      expect(server.logs).toContainEqual(expect.objectContaining({ level: 'warn', provider: 'warp-drive', reason: 'driver exploded' }));
+      expect(server.logs).toContainEqual(expect.objectContaining({ msg: 'ready', provider: 'cpu' }));
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('tries webgpu before cpu when asked, and reports why webgpu was not used where it cannot run', async () => {
+    const server = await startTestServer({ executionProviders: ['webgpu', 'cpu'] });
+    try {
+      const [webgpu, cpu] = server.state.attempts;
+      if (server.state.engine!.provider === 'webgpu') {
+        expect(webgpu).toMatchObject({ name: 'webgpu', outcome: 'chosen' });
+      } else {
+        expect(webgpu).toMatchObject({ name: 'webgpu', outcome: 'failed', reason: expect.stringMatching(/webgpu: cannot create a session \(.*adapter/i) });
+        expect(cpu).toMatchObject({ name: 'cpu', outcome: 'chosen' });
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('refuses an unknown --ep and closes the port', async () => {
+    const { dir } = await writeFixtureModels();
+    const { logger } = memoryLogger();
+    const server = await startServer({ models: dir, port: 0, host: '127.0.0.1', executionProviders: ['tpu'] }, { logger });
+    await expect(server.ready).rejects.toThrow('unknown execution provider "tpu"; known: cuda, webgpu, cpu');
+    await expect(fetch(server.url)).rejects.toThrow();
+  });
+});

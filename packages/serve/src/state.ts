@@ -1,0 +1,58 @@
+/**
+ * What the server knows about itself at any moment — starting, ready or draining; the models read from
+ * the manifest; the engine once a provider is bound and warmed; the provider attempts — shared by the
+ * resolvers (through the GraphQL context), the HTTP probes and the metrics, so all three tell the same
+ * story.
+ */
+import type { LoadedModels } from '@facekit/core/node';
+import type { InferenceEngine } from './inference.js';
+import type { Logger } from './logger.js';
+import type { ServeMetrics } from './metrics.js';
+import type { ServeOptions } from './options.js';
+import type { ProviderAttempt } from './provider-registry.js';
+
+export type ServerStatus = 'starting' | 'ready' | 'draining' | 'failed';
+
+export class ServerState {
+  status: ServerStatus = 'starting';
+  engine: InferenceEngine | null = null;
+  attempts: readonly ProviderAttempt[] = [];
+  readonly startedAt = Date.now();
+
+  constructor(
+    readonly options: ServeOptions,
+    readonly models: LoadedModels,
+    readonly metrics: ServeMetrics,
+    readonly logger: Logger,
+  ) {
+    metrics.ready.set(0);
+  }
+
+  get ready(): boolean {
+    return this.status === 'ready';
+  }
+
+  markReady(engine: InferenceEngine, attempts: readonly ProviderAttempt[]): void {
+    this.engine = engine;
+    this.attempts = attempts;
+    this.status = 'ready';
+    this.metrics.provider.set({ provider: engine.provider }, 1);
+    this.metrics.ready.set(1);
+  }
+
+  markFailed(attempts: readonly ProviderAttempt[]): void {
+    this.attempts = attempts;
+    this.status = 'failed';
+    this.metrics.ready.set(0);
+  }
+
+  markDraining(): void {
+    if (this.status === 'ready' || this.status === 'starting') this.status = 'draining';
+    this.metrics.ready.set(0);
+  }
+}
+
+/** The GraphQL context: the server's state, and the request's start time for latency. */
+export interface ServeContext {
+  readonly state: ServerState;
+}

@@ -1,0 +1,112 @@
+/**
+ * Test fixtures: a models folder that honours the contract exactly as the exporter's output does
+ * (input "image" [N,48,48,1], output "probabilities" [N,K], opset 17, a manifest with sha256 and byte
+ * counts), built directly with onnx-proto so the server's tests run real onnxruntime sessions without
+ * training anything. Each model is a small conv net (Transpose → Conv → Relu → MaxPool → Flatten →
+ * Gemm → Softmax) with seeded weights, so different faces get different answers.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import onnxProto from 'onnx-proto';
+import { IMAGE_SIZE, MANIFEST_SCHEMA_VERSION, taskLabels, TASKS, type Task } from '@facekit/core';
+import { sha256OfBytes } from '@facekit/core/node';
+
+const { onnx } = onnxProto;
+const FILTERS = 4;
+const POOLED = IMAGE_SIZE / 2;
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32 - 0.5;
+  };
+}
+
+const ints = (name: string, values: number[]) => ({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: values });
+const int = (name: string, value: number) => ({ name, type: onnx.AttributeProto.AttributeType.INT, i: value });
+const tensor = (name: string, dims: number[], values: number[]) => ({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData: values });
+const valueInfo = (name: string, dims: (string | number)[]) => ({
+  name,
+  type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
+});
+
+/** ONNX bytes of a small conv classifier with `classes` outputs. */
+export function fixtureOnnx(classes: number, seed: number): Uint8Array {
+  const r = rng(seed);
+  const fill = (n: number, scale: number) => Array.from({ length: n }, () => r() * scale);
+  const graph = {
+    name: `fixture_${classes}`,
+    node: [
+      { opType: 'Transpose', input: ['image'], output: ['nchw'], attribute: [ints('perm', [0, 3, 1, 2])] },
+      { opType: 'Conv', input: ['nchw', 'conv_w', 'conv_b'], output: ['conv'], attribute: [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1])] },
+      { opType: 'Relu', input: ['conv'], output: ['relu'] },
+      { opType: 'MaxPool', input: ['relu'], output: ['pool'], attribute: [ints('kernel_shape', [2, 2]), ints('strides', [2, 2])] },
+      { opType: 'Flatten', input: ['pool'], output: ['flat'], attribute: [int('axis', 1)] },
+      { opType: 'Gemm', input: ['flat', 'dense_w', 'dense_b'], output: ['logits'] },
+      { opType: 'Softmax', input: ['logits'], output: ['probabilities'], attribute: [int('axis', -1)] },
+    ],
+    initializer: [
+      tensor('conv_w', [FILTERS, 1, 3, 3], fill(FILTERS * 9, 2)),
+      tensor('conv_b', [FILTERS], fill(FILTERS, 0.2)),
+      tensor('dense_w', [FILTERS * POOLED * POOLED, classes], fill(FILTERS * POOLED * POOLED * classes, 0.2)),
+      tensor('dense_b', [classes], fill(classes, 0.5)),
+    ],
+    input: [valueInfo('image', ['N', IMAGE_SIZE, IMAGE_SIZE, 1])],
+    output: [valueInfo('probabilities', ['N', classes])],
+  };
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    producerName: 'facekit-serve-fixture',
+    opsetImport: [{ domain: '', version: 17 }],
+    graph: onnx.GraphProto.fromObject(graph),
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+export interface FixtureModels {
+  readonly dir: string;
+  readonly manifestPath: string;
+  readonly manifest: Record<string, unknown> & { models: Record<string, Record<string, unknown>> };
+}
+
+/** Writes `<dir>/manifest.json` and one ONNX file per task (a fresh temp folder by default). */
+export async function writeFixtureModels(options: { dir?: string; tasks?: readonly Task[]; seed?: number } = {}): Promise<FixtureModels> {
+  const dir = options.dir ?? (await mkdtemp(path.join(tmpdir(), 'facekit-serve-')));
+  const models: Record<string, Record<string, unknown>> = {};
+  for (const [i, task] of (options.tasks ?? TASKS).entries()) {
+    const labels = taskLabels(task, 'six');
+    const bytes = fixtureOnnx(labels.length, (options.seed ?? 7) * 31 + i);
+    const file = `${task}.onnx`;
+    await writeFile(path.join(dir, file), bytes);
+    models[task] = {
+      task,
+      file,
+      sha256: sha256OfBytes(bytes),
+      bytes: bytes.length,
+      labels: [...labels],
+      ...(task === 'age' ? { ageGrouping: 'six' } : {}),
+      input: { name: 'image', shape: ['N', IMAGE_SIZE, IMAGE_SIZE, 1], dtype: 'float32' },
+      output: { name: 'probabilities', shape: ['N', labels.length] },
+      opset: 17,
+      parameters: FILTERS * 10 + FILTERS * POOLED * POOLED * labels.length + labels.length,
+      training: {
+        runId: `fixture-${task}`,
+        preset: 'fixture',
+        backend: 'none',
+        epochs: 0,
+        seed: options.seed ?? 7,
+        testFraction: 0.3,
+        dataSha256: '0'.repeat(64),
+        dataRows: 0,
+      },
+      metrics: { accuracy: 0.5 },
+      verification: { samples: 0, maxAbsDiff: 0, argmaxAgreement: 1, runtime: 'none' },
+    };
+  }
+  const manifest = { schemaVersion: MANIFEST_SCHEMA_VERSION, createdAt: new Date(0).toISOString(), models };
+  const manifestPath = path.join(dir, 'manifest.json');
+  await writeFile(manifestPath, JSON.stringify(manifest, null, 2));
+  return { dir, manifestPath, manifest };
+}

@@ -1,0 +1,79 @@
+/**
+ * Helpers for the end-to-end tests: start a real server on a free port over fixture models, post
+ * GraphQL to it over HTTP, and make test photos with sharp. Logs are kept in memory so a test can
+ * assert on them.
+ */
+import sharp from 'sharp';
+import { PIXEL_COUNT } from '@facekit/core';
+import { memoryLogger, type LogFields } from '../src/logger.js';
+import type { ServeOptions } from '../src/options.js';
+import { startServer, type RunningServer, type StartHooks } from '../src/server.js';
+import { writeFixtureModels } from './fixture-models.js';
+
+export interface TestServer extends RunningServer {
+  readonly logs: LogFields[];
+}
+
+export async function startTestServer(options: Partial<ServeOptions> = {}, hooks: StartHooks = {}): Promise<TestServer> {
+  const models = options.models ?? (await writeFixtureModels()).dir;
+  const { logger, lines } = memoryLogger('debug');
+  const server = await startServer({ host: '127.0.0.1', port: 0, models, ...options }, { logger, ...hooks });
+  await server.ready;
+  return Object.assign(server, { logs: lines });
+}
+
+export interface GraphQLResponse {
+  status: number;
+  body: {
+    data?: Record<string, unknown> | null;
+    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+  };
+}
+
+export async function gql(url: string, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: res.status, body: (await res.json()) as GraphQLResponse['body'] };
+}
+
+/** A deterministic face: a gradient mixed with a per-seed pattern. */
+export function testPixels(seed: number): number[] {
+  return Array.from({ length: PIXEL_COUNT }, (_, i) => (i * (seed + 1) + seed * 37 + ((i >> 5) ^ seed) * 3) % 256);
+}
+
+/** A width×height photo (RGB noise-free pattern) encoded as `format`, base64. */
+export async function testPhoto(format: 'png' | 'jpeg' | 'webp' | 'gif', width = 200, height = 200): Promise<string> {
+  const data = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const p = (y * width + x) * 3;
+      data[p] = (x * 255) / width;
+      data[p + 1] = (y * 255) / height;
+      data[p + 2] = ((x + y) * 3) % 256;
+    }
+  }
+  const image = sharp(data, { raw: { width, height, channels: 3 } });
+  const encoded = format === 'png' ? image.png() : format === 'jpeg' ? image.jpeg({ quality: 90 }) : format === 'webp' ? image.webp() : image.gif();
+  return (await encoded.toBuffer()).toString('base64');
+}
+
+export const CLASSIFY = `mutation Classify($input: ClassifyInput!, $tasks: [Task!]) {
+  classify(input: $input, tasks: $tasks) {
+    provider source
+    age { task label index confidence probabilities { label probability } modelVersion modelSha256 }
+    ethnicity { task label index confidence probabilities { label probability } modelVersion modelSha256 }
+    gender { task label index confidence probabilities { label probability } modelVersion modelSha256 }
+  }
+}`;
+
+export const CLASSIFY_BATCH = `mutation ClassifyBatch($inputs: [ClassifyInput!]!, $tasks: [Task!]) {
+  classifyBatch(inputs: $inputs, tasks: $tasks) {
+    provider source
+    age { label index confidence probabilities { label probability } }
+    ethnicity { label index confidence probabilities { label probability } }
+    gender { label index confidence probabilities { label probability } }
+  }
+}`;
