@@ -6,7 +6,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { INPUT_NAME, OUTPUT_NAME, UnsupportedLayerError } from '@facekit/core';
-import type { Value } from './convert/context.js';
+import { formatShape, type Value } from './convert/context.js';
 import { walkModel } from './convert/walk.js';
 import { GraphBuilder } from './onnx/graph-builder.js';
 import { OPSET } from './onnx/proto.js';
@@ -54,7 +54,7 @@ export async function exportLayersModel(model: tf.LayersModel, options: ExportOp
   if (model.inputs.length !== 1) modelFail(`${model.inputs.length} inputs (expected 1)`);
   if (model.outputs.length !== 1) modelFail(`${model.outputs.length} outputs (expected 1; export one sub-model per head)`);
   const inShape = model.inputs[0]!.shape;
-  if (inShape.length !== 4 && inShape.length !== 2) modelFail(`input shape [${inShape.join(', ')}] (expected [N, H, W, C] or [N, F])`);
+  if (inShape.length !== 4 && inShape.length !== 2) modelFail(`input shape ${formatShape(inShape)} (expected [N, H, W, C] or [N, F])`);
   if (model.inputs[0]!.dtype !== 'float32') modelFail(`input dtype ${model.inputs[0]!.dtype} (expected float32)`);
 
   const g = new GraphBuilder();
@@ -68,7 +68,7 @@ export async function exportLayersModel(model: tf.LayersModel, options: ExportOp
   };
   const notes = { folded: [] as string[], dropped: [] as string[] };
   let out = walkModel(model, input, g, notes);
-  if (out.shape.length !== 2) modelFail(`output shape [${out.shape.join(', ')}] (expected [N, K])`);
+  if (out.shape.length !== 2) modelFail(`output shape ${formatShape(out.shape)} (expected [N, K])`);
   let width = out.shape[1];
   if (typeof width !== 'number') return modelFail('output width is not static');
   const widen = (options.twoClassFromSigmoid ?? true) && width === 1;

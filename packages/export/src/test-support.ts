@@ -20,7 +20,7 @@ export function randomizeWeights(model: tf.LayersModel, seed = 1, range = 0.5): 
     const values = layer.weights.map((w) => {
       const shape = w.shape as number[];
       const size = shape.reduce((a, b) => a * b, 1);
-      const positive = /(moving_variance|gamma)$/.test(w.name);
+      const positive = /(moving_variance|gamma)$/.test(w.originalName ?? w.name);
       const data = Float32Array.from({ length: size }, () => (positive ? 0.5 + random() : (random() * 2 - 1) * range));
       return tf.tensor(data, shape);
     });

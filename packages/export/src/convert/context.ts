@@ -50,9 +50,13 @@ export interface Weight {
   readonly data: Float32Array;
 }
 
-/** The layer weight whose name ends in `/<suffix>`, or undefined. */
+/**
+ * The layer weight whose name ends in `/<suffix>`, or undefined. Matched on the variable's original
+ * name: tfjs renames variables (`kernel_1`) when a second model with the same layer names is loaded.
+ */
 export function weight(layer: tf.layers.Layer, suffix: string): Weight | undefined {
-  const v = layer.weights.find((w) => w.name === suffix || w.name.endsWith(`/${suffix}`));
+  const nameOf = (w: tf.LayerVariable) => w.originalName ?? w.name;
+  const v = layer.weights.find((w) => nameOf(w) === suffix || nameOf(w).endsWith(`/${suffix}`));
   if (!v) return undefined;
   const t = v.read();
   return { shape: t.shape, data: new Float32Array(t.dataSync()) };
@@ -76,7 +80,7 @@ export function requireChannelsLast(ctx: LayerContext): void {
 
 export function requireRank(ctx: LayerContext, value: Value, ranks: readonly number[]): void {
   if (!ranks.includes(value.shape.length)) {
-    ctx.unsupported(`input rank ${value.shape.length} (shape [${value.shape.join(', ')}]); supported: ${ranks.join(' or ')}`);
+    ctx.unsupported(`input rank ${value.shape.length} (shape ${formatShape(value.shape)}); supported: ${ranks.join(' or ')}`);
   }
 }
 
@@ -99,4 +103,9 @@ export function pair(ctx: LayerContext, key: string, fallback?: number): [number
   if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number')) return [v[0] as number, v[1] as number];
   if (v == null && fallback !== undefined) return [fallback, fallback];
   return ctx.unsupported(`option ${key} = ${JSON.stringify(v)}`);
+}
+
+/** A tfjs shape for messages: `[N, 48, 48, 1]` (null dimensions shown as N / ?). */
+export function formatShape(shape: Shape): string {
+  return `[${shape.map((d, i) => d ?? (i === 0 ? 'N' : '?')).join(', ')}]`;
 }

@@ -5,14 +5,14 @@
  * cannot change the order (one channel, or a 1×1 map). A folded BatchNormalization scales Dense columns.
  */
 import { fusedActivation } from './activation.js';
-import { requireRank, requireWeight, singleInput, type LayerConverter } from './context.js';
+import { formatShape, requireRank, requireWeight, singleInput, type LayerConverter } from './context.js';
 
 export const flatten: LayerConverter = (ctx) => {
   const x = singleInput(ctx);
   requireRank(ctx, x, [2, 4]);
   if (x.shape.length === 2) return x.name;
   const [, h, w, c] = x.shape;
-  if (typeof h !== 'number' || typeof w !== 'number' || typeof c !== 'number') return ctx.unsupported(`a dynamic spatial shape [${x.shape.join(', ')}]`);
+  if (typeof h !== 'number' || typeof w !== 'number' || typeof c !== 'number') return ctx.unsupported(`a dynamic spatial shape ${formatShape(x.shape)}`);
   const ordered = c === 1 || h * w === 1 ? x.name : ctx.g.node('Transpose', [x.name], `${ctx.layer.name}/to_nhwc`, { perm: { ints: [0, 2, 3, 1] } });
   return ctx.g.node('Flatten', [ordered], ctx.layer.name, { axis: { int: 1 } });
 };

@@ -3,13 +3,13 @@
  * Multiply / Average / Maximum / Minimum. Inputs must share one shape (no broadcasting between
  * ranks); a concatenation axis is translated from NHWC to the graph's NCHW.
  */
-import { onnxAxis, option, type LayerContext, type LayerConverter } from './context.js';
+import { formatShape, onnxAxis, option, type LayerContext, type LayerConverter } from './context.js';
 
 function sameShapes(ctx: LayerContext): void {
   if (ctx.inputs.length < 2) ctx.unsupported(`${ctx.inputs.length} input(s) (expected at least 2)`);
   const first = JSON.stringify(ctx.inputs[0]!.shape);
   for (const x of ctx.inputs) {
-    if (JSON.stringify(x.shape) !== first) ctx.unsupported(`inputs of different shapes ${ctx.inputs.map((v) => `[${v.shape.join(', ')}]`).join(' and ')}`);
+    if (JSON.stringify(x.shape) !== first) ctx.unsupported(`inputs of different shapes ${ctx.inputs.map((v) => formatShape(v.shape)).join(' and ')}`);
   }
 }
 

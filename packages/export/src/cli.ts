@@ -1,0 +1,111 @@
+/**
+ * `pnpm export`: flags → exportRun, with progress lines and a summary table. Exits non-zero, with
+ * the error's code and message, when a task cannot be converted or its verification fails; in that
+ * case models/ is left as it was.
+ */
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isFaceKitError, isTask, TASKS, type Task } from '@facekit/core';
+import { projectRoot, resolveDataPath } from '@facekit/train';
+import { exportRun, type TaskExport } from './export-run.js';
+import { latestRun } from './run/read-run.js';
+import { OPSET } from './onnx/proto.js';
+
+const HELP = `Usage: pnpm export [options]
+
+Converts a training run's tfjs models to ONNX (opset ${OPSET}), verifies each against tfjs with
+onnxruntime-node (and loads it in onnxruntime-web), and writes models/: <task>/model.onnx,
+<task>/tfjs/, manifest.json and MODEL_CARD.md.
+
+Options:
+  --run <dir>      run folder (default: the latest finished run under runs/)
+  --out <dir>      output folder (default: models/)
+  --task <name>    age | ethnicity | gender; repeat or comma-separate (default: the run's finished tasks)
+  --data <file>    CSV whose faces are used for verification (default: $FACEKIT_DATA, then
+                   data/age_gender.csv, then ../shared/data/utkface48.csv; synthetic inputs only if none)
+  --faces <n>      real faces used for verification (default: 256)
+  -h, --help       this help
+`;
+
+const userCwd = () => process.env.INIT_CWD ?? process.cwd();
+
+function parseTasks(values: string[] | undefined): Task[] | undefined {
+  if (!values?.length) return undefined;
+  const names = values.flatMap((v) => v.split(',')).map((v) => v.trim());
+  for (const name of names) if (!isTask(name)) throw new Error(`--task ${name}: tasks are ${TASKS.join(', ')}`);
+  return TASKS.filter((t) => names.includes(t));
+}
+
+function summary(results: readonly TaskExport[]): string {
+  const rows = [
+    ['task', 'file', 'size', 'nodes', 'max abs diff', 'argmax agreement', 'samples', 'ort-web max diff'],
+    ...results.map((r) => [
+      r.task,
+      r.file,
+      `${(r.exported.bytes.length / 1024).toFixed(1)} KiB`,
+      String(r.exported.nodes),
+      r.verification.maxAbsDiff.toExponential(2),
+      `${(r.verification.argmaxAgreement * 100).toFixed(1)}%`,
+      String(r.verification.samples),
+      r.verification.web ? r.verification.web.maxAbsDiff.toExponential(2) : '—',
+    ]),
+  ];
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
+  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      run: { type: 'string' },
+      out: { type: 'string' },
+      task: { type: 'string', multiple: true },
+      data: { type: 'string' },
+      faces: { type: 'string', default: '256' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const root = projectRoot();
+  const runDir = values.run ? resolve(userCwd(), values.run) : await latestRun(join(root, 'runs'));
+  if (!existsSync(runDir)) throw new Error(`--run ${values.run}: no such folder (${runDir})`);
+  const outDir = values.out ? resolve(userCwd(), values.out) : join(root, 'models');
+  let dataPath: string | undefined;
+  try {
+    dataPath = resolveDataPath(values.data);
+  } catch (error) {
+    if (values.data || process.env.FACEKIT_DATA) throw error;
+    process.stdout.write('note: no data file found; verifying on synthetic inputs only\n');
+  }
+  const faces = Number(values.faces);
+  if (!Number.isInteger(faces) || faces < 0) throw new Error(`--faces must be a non-negative integer, got "${values.faces}"`);
+  const tasks = parseTasks(values.task);
+  const rel = (p: string) => relative(root, p) || '.';
+  const command = `pnpm export --run ${rel(runDir)}${values.out ? ` --out ${rel(outDir)}` : ''}${tasks ? ` --task ${tasks.join(',')}` : ''}`;
+  const started = performance.now();
+  const result = await exportRun({
+    runDir,
+    outDir,
+    ...(tasks ? { tasks } : {}),
+    ...(dataPath ? { dataPath } : {}),
+    faces,
+    command,
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
+  process.stdout.write(`\n${summary(result.results)}\n\nexported to ${rel(outDir)} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const code = isFaceKitError(error) ? `${error.code}: ` : '';
+    process.stderr.write(`pnpm export: ${code}${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

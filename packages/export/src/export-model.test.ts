@@ -1,0 +1,83 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { getPreset, loadLayersModel, saveLayersModel } from '@facekit/train';
+import { TASKS } from '@facekit/core';
+import { inspectOnnx } from '@facekit/core/node';
+import { exportLayersModel } from './export-model.js';
+import { exportAndVerify, randomizeWeights, useCpu } from './test-support.js';
+import { verifyExport, VerificationError } from './verify/verify.js';
+
+describe('exportLayersModel', () => {
+  for (const task of TASKS) {
+    it(`the seed preset's ${task} network: contract and parity (batch 1, 3, 7) in onnxruntime-node and -web`, async () => {
+      const model = getPreset('seed').build(task, 'six');
+      randomizeWeights(model, 41, 0.3);
+      const { exported, report } = await exportAndVerify(model, { web: true });
+      expect(exported.opset).toBe(17);
+      expect(exported.inputShape).toEqual(['N', 48, 48, 1]);
+      expect(exported.outputShape).toEqual(['N', task === 'age' ? 6 : task === 'ethnicity' ? 5 : 2]);
+      expect(inspectOnnx(exported.bytes)).toMatchObject({ opset: 17, irVersion: 8, inputs: ['image'], outputs: ['probabilities'] });
+      expect(report.maxAbsDiff).toBeLessThanOrEqual(1e-5);
+      expect(report.argmaxAgreement).toBe(1);
+      expect(report.web?.samples).toBe(7);
+      expect(report.web?.maxAbsDiff).toBeLessThanOrEqual(1e-5);
+    });
+  }
+
+  it('declares a dynamic batch: one session runs batches of 1 and 65', async () => {
+    const model = getPreset('seed').build('ethnicity', 'six');
+    randomizeWeights(model, 42, 0.3);
+    const { exported } = await exportAndVerify(model);
+    const session = await ort.InferenceSession.create(exported.bytes);
+    for (const n of [1, 65]) {
+      const out = await session.run({ image: new ort.Tensor('float32', new Float32Array(n * 2304).fill(0.5), [n, 48, 48, 1]) });
+      expect(out.probabilities!.dims).toEqual([n, 5]);
+    }
+    await session.release();
+  });
+
+  it('a model loaded from files twice in one process (tfjs renames its variables kernel_1 …)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'facekit-twice-'));
+    const source = getPreset('seed').build('age', 'six');
+    source.add(tf.layers.batchNormalization({}));
+    randomizeWeights(source, 46, 0.3);
+    await saveLayersModel(source, dir);
+    await loadLayersModel(dir);
+    const again = await loadLayersModel(dir);
+    expect(again.layers[0]!.weights[0]!.name).not.toBe(again.layers[0]!.weights[0]!.originalName);
+    const { report, exported } = await exportAndVerify(again);
+    expect(exported.folded).toHaveLength(0);
+    expect(report.maxAbsDiff).toBeLessThanOrEqual(1e-5);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('ZeroPadding2D and custom input/output names', async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.zeroPadding2d({ inputShape: [5, 6, 2], padding: [[1, 2], [0, 3]] }));
+    m.add(tf.layers.conv2d({ filters: 2, kernelSize: 3, strides: 2 }));
+    m.add(tf.layers.flatten());
+    m.add(tf.layers.dense({ units: 3, activation: 'softmax' }));
+    randomizeWeights(m, 43);
+    const { exported, report } = await exportAndVerify(m, { inputName: 'x', outputName: 'y' });
+    expect(inspectOnnx(exported.bytes)).toMatchObject({ inputs: ['x'], outputs: ['y'] });
+    expect(report.maxAbsDiff).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('verification fails, with figures, when the graph does not compute what the model computes', async () => {
+    await useCpu();
+    const a = getPreset('seed').build('gender', 'six');
+    const b = getPreset('seed').build('gender', 'six');
+    randomizeWeights(a, 44, 0.3);
+    randomizeWeights(b, 45, 0.3);
+    const exported = await exportLayersModel(a);
+    const error = await verifyExport(b, exported, { synthetic: 16, web: false }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VerificationError);
+    expect((error as VerificationError).code).toBe('MODEL_MISMATCH');
+    expect((error as VerificationError).message).toMatch(/export verification failed: max abs difference [\d.e-]+ > 0\.00001/);
+    expect((error as VerificationError).report.maxAbsDiff).toBeGreaterThan(1e-3);
+  });
+});

@@ -1,0 +1,93 @@
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TASKS } from '@facekit/core';
+import { loadModels } from '@facekit/core/node';
+import { runTraining } from '@facekit/train';
+import { exportRun } from './export-run.js';
+import { seededRandom } from './verify/inputs.js';
+
+let dir: string;
+let runDir: string;
+let dataPath: string;
+
+/** A small Kaggle-layout CSV with brightness tied to gender, so the trained models are not constant. */
+async function writeCsv(path: string, rows: number): Promise<void> {
+  const random = seededRandom(9);
+  const lines = ['age,ethnicity,gender,img_name,pixels'];
+  for (let i = 0; i < rows; i++) {
+    const gender = i % 2;
+    const pixels = Array.from({ length: 2304 }, () => Math.floor((gender ? 140 : 50) + random() * 60));
+    lines.push(`${1 + ((i * 7) % 95)},${i % 5},${gender},f${i}.jpg,${pixels.join(' ')}`);
+  }
+  await writeFile(path, `${lines.join('\n')}\n`);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'facekit-export-run-'));
+  dataPath = join(dir, 'faces.csv');
+  await writeCsv(dataPath, 160);
+  runDir = join(dir, 'runs', 'tiny');
+  const outcome = await runTraining({
+    dataPath, runDir, tasks: TASKS, preset: 'seed', epochs: 1, backend: 'wasm', seed: 3,
+    testFraction: 0.3, validationFraction: 0.1, ageGrouping: 'six', skipInvalid: false, resume: false,
+    log: () => {}, shouldStop: () => false,
+  });
+  expect(outcome.interrupted).toBe(false);
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('exportRun', () => {
+  it('turns a run folder into a models/ folder that the loader accepts and onnxruntime runs', async () => {
+    const out = join(dir, 'models');
+    const lines: string[] = [];
+    const result = await exportRun({ runDir, outDir: out, dataPath, faces: 40, synthetic: 8, log: (l) => lines.push(l) });
+    expect(result.results.map((r) => r.task)).toEqual(['age', 'ethnicity', 'gender']);
+    for (const r of result.results) {
+      expect(r.verification.realSamples).toBe(40);
+      expect(r.verification.maxAbsDiff).toBeLessThanOrEqual(1e-5);
+      expect(r.verification.argmaxAgreement).toBe(1);
+    }
+    expect(lines.some((l) => l.includes('[3/3] gender: ok'))).toBe(true);
+    for (const f of ['manifest.json', 'MODEL_CARD.md', 'age/model.onnx', 'age/tfjs/model.json', 'age/tfjs/weights.bin', 'gender/model.onnx']) {
+      expect(existsSync(join(out, f)), f).toBe(true);
+    }
+    const loaded = await loadModels(out);
+    expect(loaded.models.map((m) => m.task)).toEqual(['age', 'ethnicity', 'gender']);
+    const gender = loaded.models[2]!;
+    expect(gender.entry.training).toMatchObject({ runId: 'tiny', preset: 'seed', backend: 'wasm', epochs: 1, seed: 3, dataRows: 160 });
+    expect(gender.entry.metrics.accuracy).toBeGreaterThanOrEqual(0);
+    const session = await ort.InferenceSession.create(gender.bytes);
+    const y = await session.run({ image: new ort.Tensor('float32', new Float32Array(2 * 2304).fill(0.3), [2, 48, 48, 1]) });
+    const p = y.probabilities!.data as Float32Array;
+    expect(p[0]! + p[1]!).toBeCloseTo(1, 6);
+    await session.release();
+    const card = await readFile(join(out, 'MODEL_CARD.md'), 'utf8');
+    expect(card).toMatch(/non-commercial research/);
+    expect(card).toMatch(/\| White \| [\d.]+% \(n = \d+\)/);
+    expect(card).toContain('pnpm train --preset seed --seed 3 && pnpm export --run');
+  });
+
+  it('re-exporting one task keeps the other entries; leaves no temp files', async () => {
+    const out = join(dir, 'models');
+    const before = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as { models: Record<string, { sha256: string }> };
+    await exportRun({ runDir, outDir: out, tasks: ['gender'], synthetic: 4 });
+    const loaded = await loadModels(out);
+    expect(loaded.models.map((m) => m.task)).toEqual(['age', 'ethnicity', 'gender']);
+    expect(loaded.manifest.models.age?.sha256).toBe(before.models.age!.sha256);
+    const all = await readdir(out, { recursive: true });
+    expect(all.filter((f) => String(f).includes('.tmp-'))).toEqual([]);
+  });
+
+  it('refuses a task the run has not finished', async () => {
+    const info = JSON.parse(await readFile(join(runDir, 'run.json'), 'utf8')) as { tasks: Record<string, string> };
+    info.tasks.age = 'training';
+    const partial = join(dir, 'runs', 'partial');
+    await cp(runDir, partial, { recursive: true });
+    await writeFile(join(partial, 'run.json'), JSON.stringify(info));
+    await expect(exportRun({ runDir: partial, outDir: join(dir, 'm2'), tasks: ['age'] })).rejects.toThrow(/task age is not finished \(status: training\)/);
+  });
+});

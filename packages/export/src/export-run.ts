@@ -1,0 +1,139 @@
+/**
+ * `pnpm export` as a function: a training run folder in, a verified models/ folder out. Every task is
+ * converted and verified before anything is written; then the ONNX files and tfjs sources are
+ * replaced atomically, and the manifest — which is what consumers read first — is written last,
+ * followed by the model card.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { taskLabels, type Manifest, type Task } from '@facekit/core';
+import { MANIFEST_FILE, sha256OfBytes } from '@facekit/core/node';
+import { loadLayersModel, modelDir, type TaskMetrics } from '@facekit/train';
+import { exportLayersModel, type OnnxExport } from './export-model.js';
+import { readTaskMetrics, selectRun } from './run/read-run.js';
+import { faceInputs } from './verify/inputs.js';
+import { verifyExport, type VerificationReport } from './verify/verify.js';
+import { copyDirAtomic, writeFileAtomic } from './write/atomic.js';
+import { buildManifest, manifestEntry } from './write/manifest.js';
+import { modelCard } from './write/model-card.js';
+
+export interface ExportRunOptions {
+  readonly runDir: string;
+  readonly outDir: string;
+  /** Default: every finished task of the run. */
+  readonly tasks?: readonly Task[];
+  /** Dataset CSV whose first `faces` rows are used as real verification inputs; undefined: synthetic only. */
+  readonly dataPath?: string;
+  readonly faces?: number;
+  readonly synthetic?: number;
+  /** The command line that reproduces this export, for the model card. */
+  readonly command?: string;
+  readonly log?: (line: string) => void;
+}
+
+export interface TaskExport {
+  readonly task: Task;
+  readonly file: string;
+  readonly sha256: string;
+  readonly exported: OnnxExport;
+  readonly verification: VerificationReport;
+  readonly seconds: number;
+}
+
+export interface ExportRunResult {
+  readonly manifest: Manifest;
+  readonly manifestPath: string;
+  readonly modelCardPath: string;
+  readonly results: readonly TaskExport[];
+}
+
+async function previousManifest(outDir: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(join(outDir, MANIFEST_FILE), 'utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function exportRun(options: ExportRunOptions): Promise<ExportRunResult> {
+  const log = options.log ?? (() => {});
+  if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
+  const { runDir, info, tasks } = await selectRun(options.runDir, options.tasks);
+  log(`run ${info.runId} (preset ${info.preset}, backend ${info.backend}): exporting ${tasks.join(', ')}`);
+  let faces: Float32Array | undefined;
+  if (options.dataPath) {
+    const read = await faceInputs(options.dataPath, options.faces ?? 256);
+    faces = read.inputs;
+    log(`verification inputs: ${read.count} faces from ${options.dataPath} + ${options.synthetic ?? 64} synthetic`);
+  } else {
+    log(`verification inputs: no data file, ${options.synthetic ?? 64} synthetic only`);
+  }
+
+  const results: TaskExport[] = [];
+  const metrics: Partial<Record<Task, TaskMetrics>> = {};
+  for (const [i, task] of tasks.entries()) {
+    const started = performance.now();
+    const step = `[${i + 1}/${tasks.length}] ${task}`;
+    log(`${step}: loading ${modelDir(runDir, task)}`);
+    const model = await loadLayersModel(modelDir(runDir, task));
+    const labels = taskLabels(task, info.ageGrouping);
+    const exported = await exportLayersModel(model, { metadata: { task, labels: labels.join(','), runId: info.runId, preset: info.preset } });
+    if (exported.outputShape[1] !== labels.length) throw new Error(`${task}: the model gives ${String(exported.outputShape[1])} outputs for ${labels.length} labels`);
+    log(`${step}: ${exported.nodes} ONNX nodes, ${exported.bytes.length} bytes; verifying against tfjs`);
+    const verification = await verifyExport(model, exported, { ...(faces ? { inputs: faces } : {}), synthetic: options.synthetic ?? 64 });
+    const seconds = (performance.now() - started) / 1000;
+    log(`${step}: ok — max abs diff ${verification.maxAbsDiff.toExponential(2)}, argmax agreement ${verification.argmaxAgreement * 100}% over ${verification.samples}; onnxruntime-web ${verification.web?.maxAbsDiff.toExponential(2)} (${seconds.toFixed(1)} s)`);
+    results.push({ task, file: `${task}/model.onnx`, sha256: sha256OfBytes(exported.bytes), exported, verification, seconds });
+    const m = await readTaskMetrics(runDir, task);
+    if (m) metrics[task] = m;
+    model.dispose();
+  }
+
+  const entries = results.map((r) =>
+    manifestEntry({
+      task: r.task,
+      ageGrouping: info.ageGrouping,
+      exported: r.exported,
+      sha256: r.sha256,
+      file: r.file,
+      tfjs: `${r.task}/tfjs/model.json`,
+      training: {
+        runId: info.runId,
+        preset: info.preset,
+        backend: info.backend,
+        epochs: info.epochs[r.task] ?? 0,
+        seed: info.seed,
+        testFraction: info.testFraction,
+        dataSha256: info.data.sha256,
+        dataRows: info.data.rows,
+      },
+      metrics: metricsSummary(metrics[r.task]),
+      verification: r.verification,
+    }),
+  );
+  const { text, manifest } = buildManifest(entries, await previousManifest(options.outDir));
+  for (const r of results) {
+    await writeFileAtomic(join(options.outDir, r.file), r.exported.bytes);
+    await copyDirAtomic(modelDir(runDir, r.task), join(options.outDir, r.task, 'tfjs'));
+  }
+  const manifestPath = join(options.outDir, MANIFEST_FILE);
+  await writeFileAtomic(manifestPath, text);
+  const modelCardPath = join(options.outDir, 'MODEL_CARD.md');
+  const verifications = Object.fromEntries(results.map((r) => [r.task, r.verification]));
+  const command = options.command ?? `pnpm train --preset ${info.preset} --seed ${info.seed} && pnpm export --run ${runDir}`;
+  await writeFileAtomic(modelCardPath, modelCard({ manifest, run: info, metrics, verifications, command }));
+  log(`wrote ${manifestPath} and ${modelCardPath}`);
+  return { manifest, manifestPath, modelCardPath, results };
+}
+
+function metricsSummary(m: TaskMetrics | undefined): Record<string, number> {
+  if (!m) return {};
+  return {
+    accuracy: m.accuracy,
+    macroF1: m.macroF1,
+    loss: m.loss,
+    samples: m.samples,
+    ...(m.expectedCalibrationError === undefined ? {} : { expectedCalibrationError: m.expectedCalibrationError }),
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Reading what `pnpm train` left in a run folder, through the train package's run-folder contract:
+ * which run is the latest, which tasks finished, their tfjs models and test metrics. A task that has
+ * not finished is refused by name instead of exporting a half-trained checkpoint.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { TASKS, type Task } from '@facekit/core';
+import { metricsPath, modelDir, readJson, readRunInfo, RUN_JSON, type RunInfo, type TaskMetrics } from '@facekit/train';
+
+/** The run folder under `runsDir` with the newest run.json createdAt that has a finished task. */
+export async function latestRun(runsDir: string): Promise<string> {
+  const names = existsSync(runsDir) ? readdirSync(runsDir).filter((d) => existsSync(join(runsDir, d, RUN_JSON))) : [];
+  const runs: { dir: string; createdAt: string }[] = [];
+  for (const name of names) {
+    const dir = join(runsDir, name);
+    const info = await readRunInfo(dir).catch(() => undefined);
+    if (info && finishedTasks(dir, info).length > 0) runs.push({ dir, createdAt: info.createdAt });
+  }
+  runs.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const latest = runs.at(-1);
+  if (!latest) throw new Error(`no finished training run in ${runsDir}; run \`pnpm train\` first or pass --run <folder>`);
+  return latest.dir;
+}
+
+/** Tasks marked done whose model folder exists, in canonical order. */
+export function finishedTasks(runDir: string, info: RunInfo): Task[] {
+  return TASKS.filter((t) => info.tasks[t] === 'done' && existsSync(join(modelDir(runDir, t), 'model.json')));
+}
+
+export interface RunSelection {
+  readonly runDir: string;
+  readonly info: RunInfo;
+  readonly tasks: readonly Task[];
+}
+
+export async function selectRun(runDir: string, requested?: readonly Task[]): Promise<RunSelection> {
+  const info = await readRunInfo(runDir).catch((error: Error) => {
+    throw new Error(`${join(runDir, RUN_JSON)}: cannot read the run (${error.message})`, { cause: error });
+  });
+  const done = finishedTasks(runDir, info);
+  const tasks = requested ?? done;
+  for (const task of tasks) {
+    if (!done.includes(task)) throw new Error(`${runDir}: task ${task} is not finished (status: ${info.tasks[task] ?? 'not in this run'})`);
+  }
+  if (tasks.length === 0) throw new Error(`${runDir}: no finished task to export`);
+  return { runDir, info, tasks };
+}
+
+export async function readTaskMetrics(runDir: string, task: Task): Promise<TaskMetrics | undefined> {
+  const path = metricsPath(runDir, task);
+  return existsSync(path) ? readJson<TaskMetrics>(path) : undefined;
+}
