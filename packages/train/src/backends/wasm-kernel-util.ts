@@ -60,3 +60,16 @@ export function runWasmKernel(
   if (!kernel) throw new Error(`the wasm backend has no ${name} kernel`);
   return kernel.kernelFunc({ inputs, backend, attrs }) as TensorInfo;
 }
+
+/** The byte address of a backend tensor's data inside the wasm memory. */
+export function heapAddress(backend: BackendWasm, t: TensorInfo): number {
+  return (backend.dataIdMap.get(t.dataId) as unknown as { memoryOffset: number }).memoryOffset;
+}
+
+/** The backend's WebAssembly.Memory, which our SIMD kernels import. */
+export function wasmMemory(backend: BackendWasm): WebAssembly.Memory {
+  const memory = (backend.wasm as unknown as { asm?: { memory?: WebAssembly.Memory } }).asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory))
+    throw new Error("cannot find tfjs-backend-wasm's WebAssembly.Memory");
+  return memory;
+}

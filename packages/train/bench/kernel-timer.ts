@@ -1,0 +1,74 @@
+/**
+ * Per-kernel timing for a tfjs backend: every kernel registered for it is re-registered wrapped in a
+ * timer, with the time charged to the current phase (forward+backward, optimizer). It measures the
+ * process's CPU time, not wall time, so that other work on a shared machine does not inflate it;
+ * that is right for backends whose kernels run synchronously on this thread (wasm, cpu).
+ * A kernel run inside another (our kernels call the backend's own) is listed as `outer > inner` and
+ * is already part of the outer kernel's time: `topLevelMs` counts each millisecond once.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { KernelConfig } from '@tensorflow/tfjs';
+
+/** CPU time used by this process so far, in milliseconds. */
+export function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+export interface KernelTime {
+  phase: string;
+  kernel: string;
+  calls: number;
+  ms: number;
+}
+
+export class KernelTimer {
+  private readonly times = new Map<string, KernelTime>();
+  private readonly stack: string[] = [];
+  phase = 'gradients';
+
+  constructor(backend: string) {
+    for (const config of tf.getKernelsForBackend(backend)) {
+      const inner = config.kernelFunc;
+      const wrapped: KernelConfig = {
+        ...config,
+        kernelFunc: (args) => {
+          this.stack.push(config.kernelName);
+          const name = this.stack.join(' > ');
+          const start = cpuMs();
+          try {
+            return inner(args);
+          } finally {
+            this.stack.pop();
+            this.add(name, cpuMs() - start);
+          }
+        },
+      };
+      tf.unregisterKernel(config.kernelName, backend);
+      tf.registerKernel(wrapped);
+    }
+  }
+
+  private add(kernel: string, ms: number): void {
+    const key = `${this.phase}/${kernel}`;
+    const entry = this.times.get(key) ?? { phase: this.phase, kernel, calls: 0, ms: 0 };
+    entry.calls += 1;
+    entry.ms += ms;
+    this.times.set(key, entry);
+  }
+
+  reset(): void {
+    this.times.clear();
+  }
+
+  /** Time in kernels not nested in another kernel. */
+  topLevelMs(): number {
+    return this.entries()
+      .filter((e) => !e.kernel.includes(' > '))
+      .reduce((sum, e) => sum + e.ms, 0);
+  }
+
+  entries(): KernelTime[] {
+    return [...this.times.values()].sort((a, b) => b.ms - a.ms);
+  }
+}

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { relativeError } from './gradient-check.js';
+import { selectTrainingBackend } from './index.js';
+import { WASM_TRAINING_KERNEL_NAMES } from './wasm-kernels.js';
+
+// Each of our wasm kernels, through the public ops that reach it, against the cpu backend on the
+// same seeded inputs: the shapes cover the SIMD paths (channels in fours, 1–4 vectors and more than
+// 16 output channels), the plain fallbacks, strides 1 and 2, 'same' and 'valid', odd sizes and ties.
+const TOLERANCE = 1e-4;
+
+let seed = 1;
+function values(n: number, ties = false): Float32Array {
+  return Float32Array.from({ length: n }, () => {
+    seed = (seed * 16807) % 2147483647;
+    const v = (seed / 2147483647) * 2 - 1;
+    return ties ? Math.max(0, Math.round(v * 2) / 2) : v; // many equal values
+  });
+}
+
+/** Runs `f` on cpu and on wasm with the same inputs and returns the relative error of wasm's result. */
+async function compare(
+  inputs: { data: Float32Array; shape: number[] }[],
+  f: (...t: tf.Tensor[]) => tf.Tensor,
+) {
+  const run = async (backend: string) => {
+    await selectTrainingBackend(backend);
+    const tensors = inputs.map((i) => tf.tensor(i.data, i.shape));
+    const out = f(...tensors);
+    const data = (await out.data()) as Float32Array;
+    tf.dispose([out, ...tensors]);
+    return data;
+  };
+  const reference = await run('cpu');
+  return relativeError(await run('wasm'), reference);
+}
+
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+const input = (shape: number[], ties = false) => ({ data: values(size(shape), ties), shape });
+
+describe('wasm training kernels against cpu', () => {
+  it('registers what it claims', async () => {
+    await selectTrainingBackend('wasm');
+    for (const name of WASM_TRAINING_KERNEL_NAMES) expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
+  });
+
+  const convCases: [string, number[], number[], number, 'same' | 'valid'][] = [
+    ['1→8, 3×3 same s1 (seed conv 1)', [3, 12, 12, 1], [3, 3, 1, 8], 1, 'same'],
+    ['8→16, 3×3 same s1 (seed conv 2)', [2, 8, 8, 8], [3, 3, 8, 16], 1, 'same'],
+    ['3→12, 3×3 valid s2, odd size', [2, 11, 9, 3], [3, 3, 3, 12], 2, 'valid'],
+    ['4→20, 3×3 same s2, odd size', [2, 9, 7, 4], [3, 3, 4, 20], 2, 'same'],
+    ['2→36, 5×3 same s1', [1, 7, 6, 2], [5, 3, 2, 36], 1, 'same'],
+    ['5→6 (plain fallback), 2×2 valid s1', [2, 6, 5, 5], [2, 2, 5, 6], 1, 'valid'],
+  ];
+  it.each(convCases)(
+    'Conv2DBackpropFilter and Conv2DBackpropInput: %s',
+    async (_, xShape, wShape, stride, pad) => {
+      const x = input(xShape);
+      const w = input(wShape);
+      const grads = (wrt: 0 | 1) => (xt: tf.Tensor, wt: tf.Tensor) =>
+        tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf
+            .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad)
+            .square()
+            .sum(),
+        )([xt, wt])[wrt]!;
+      expect(await compare([x, w], grads(1)), 'filter').toBeLessThan(TOLERANCE);
+      expect(await compare([x, w], grads(0)), 'input').toBeLessThan(TOLERANCE);
+    },
+  );
+
+  const poolCases: [string, number[], number, number, 'same' | 'valid', boolean][] = [
+    ['2×2 s2, 8 channels (SIMD)', [2, 8, 6, 8], 2, 2, 'valid', false],
+    ['2×2 s2, odd size, ties (SIMD)', [2, 7, 5, 4], 2, 2, 'valid', true],
+    ['2×2 s2, 3 channels (plain)', [2, 6, 6, 3], 2, 2, 'valid', true],
+    ['3×3 s2 same, overlapping (plain)', [2, 7, 7, 4], 3, 2, 'same', false],
+  ];
+  it.each(poolCases)('MaxPoolGrad: %s', async (_, shape, filter, stride, pad, ties) => {
+    const g = (x: tf.Tensor) =>
+      tf.grad((a: tf.Tensor) => {
+        const y = tf.maxPool(a as tf.Tensor4D, filter, stride, pad);
+        return y.mul(tf.range(0, y.size).reshape(y.shape).sin()).sum();
+      })(x);
+    expect(await compare([input(shape, ties)], g)).toBeLessThan(TOLERANCE);
+  });
+
+  it('Sum over all but the last axis (SIMD for channels in fours, plain otherwise), and other sums', async () => {
+    for (const [shape, axes] of [
+      [
+        [4, 5, 6, 8],
+        [0, 1, 2],
+      ],
+      [
+        [3, 7, 5],
+        [0, 1],
+      ],
+      [
+        [4, 5, 6, 8],
+        [1, 2],
+      ],
+    ] as const) {
+      expect(await compare([input([...shape])], (x) => tf.sum(x, [...axes])), `${shape}`).toBeLessThan(
+        TOLERANCE,
+      );
+    }
+  });
+
+  it('BatchMatMul with either operand transposed, and Identity', async () => {
+    const [a, b] = [input([7, 5]), input([7, 3])];
+    expect(
+      await compare([a, b], (p, q) => tf.matMul(p as tf.Tensor2D, q as tf.Tensor2D, true, false)),
+    ).toBeLessThan(TOLERANCE);
+    const [c, d] = [input([6, 5]), input([4, 5])];
+    expect(
+      await compare([c, d], (p, q) => tf.matMul(p as tf.Tensor2D, q as tf.Tensor2D, false, true)),
+    ).toBeLessThan(TOLERANCE);
+    const e = input([5, 6]);
+    expect(
+      await compare([e, d], (p, q) => tf.matMul(p as tf.Tensor2D, q as tf.Tensor2D, true, true)),
+    ).toBeLessThan(TOLERANCE);
+    expect(await compare([c], (p) => tf.clone(p).add(1))).toBeLessThan(TOLERANCE);
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * Faster versions of three kernels tfjs-backend-wasm already has, for the shapes training produces;
+ * any other case is handed to the backend's original kernel. Identity (the engine saves tensors for
+ * the backward pass with it) shares the data instead of copying it, as the cpu backend does. Sum over
+ * every axis but the last (bias gradients) adds rows in place instead of transposing first. BatchMatMul
+ * with a transposed operand (the dense layer's gradients) transposes it explicitly so that the product
+ * runs on XNNPACK's fast path, which the backend only takes for untransposed, unbatched operands.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapAddress, runWasmKernel, wasmMemory } from './wasm-kernel-util.js';
+import { simdKernels } from './wasm-simd-kernels.js';
+
+/** Given the backend's own kernel, returns ours (which may call it). */
+export type KernelOverride = (original: KernelFunc) => KernelFunc;
+
+const identity: KernelOverride =
+  (original) =>
+  ({ inputs, backend, attrs }) => {
+    const { x } = inputs as { x: TensorInfo };
+    if (x.dtype === 'string') return original({ inputs, backend, attrs });
+    (backend as BackendWasm).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+
+const sum: KernelOverride =
+  (original) =>
+  ({ inputs, backend: b, attrs }) => {
+    const backend = b as BackendWasm;
+    const { x } = inputs as { x: TensorInfo };
+    const { axis, keepDims } = attrs as { axis: number | number[]; keepDims: boolean };
+    const rank = x.shape.length;
+    const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
+    const leading = axes.length === rank - 1 && axes.every((a, i) => a === i);
+    if (!leading || x.dtype !== 'float32' || rank < 2) return original({ inputs, backend, attrs });
+    const c = x.shape[rank - 1]!;
+    const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), c] : [c], 'float32');
+    if (c % 4 === 0) {
+      const rows = tf.util.sizeFromShape(x.shape) / c;
+      simdKernels(wasmMemory(backend)).sum_rows(
+        heapAddress(backend, x),
+        rows,
+        c * 4,
+        heapAddress(backend, out),
+      );
+      return out;
+    }
+    const src = backend.typedArrayFromHeap(x);
+    const acc = new Float64Array(c);
+    for (let i = 0; i < src.length; i += c) {
+      for (let ch = 0; ch < c; ch++) acc[ch]! += src[i + ch]!;
+    }
+    backend.typedArrayFromHeap(out).set(acc);
+    return out;
+  };
+
+/** The last two axes of a rank-2 or unbatched rank-3 tensor swapped, as a new backend tensor. */
+function transposeLast2(backend: BackendWasm, t: TensorInfo): TensorInfo {
+  const rank = t.shape.length;
+  const matrix: TensorInfo = { ...t, shape: t.shape.slice(rank - 2) };
+  return runWasmKernel(backend, 'Transpose', { x: matrix }, { perm: [1, 0] });
+}
+
+const batchMatMul: KernelOverride =
+  (original) =>
+  ({ inputs, backend: b, attrs }) => {
+    const backend = b as BackendWasm;
+    const { a, b: bb } = inputs as { a: TensorInfo; b: TensorInfo };
+    const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
+    const unbatched = (t: TensorInfo) => t.shape.length === 2 || (t.shape.length === 3 && t.shape[0] === 1);
+    if ((!transposeA && !transposeB) || !unbatched(a) || !unbatched(bb))
+      return original({ inputs, backend, attrs });
+    const a2 = transposeA ? transposeLast2(backend, a) : a;
+    const b2 = transposeB ? transposeLast2(backend, bb) : bb;
+    const out = original({
+      inputs: { a: a2, b: b2 },
+      backend,
+      attrs: { transposeA: false, transposeB: false },
+    });
+    if (transposeA) backend.disposeData(a2.dataId);
+    if (transposeB) backend.disposeData(b2.dataId);
+    return out;
+  };
+
+export const WASM_KERNEL_OVERRIDES: Readonly<Record<string, KernelOverride>> = {
+  [tf.Identity]: identity,
+  [tf.Sum]: sum,
+  [tf.BatchMatMul]: batchMatMul,
+};
