@@ -1,0 +1,85 @@
+/**
+ * The demo must work offline, so it serves its own heavy assets instead of pointing at a CDN: the
+ * repository's models (manifest.json and the ONNX files it names) under `models/`, and
+ * onnxruntime-web's wasm runtime under `ort/`. In development a middleware streams them from where
+ * they live; `vite build` copies them into the static build. The models folder is the shipped
+ * `models/` unless FACEKIT_MODELS names another (the end-to-end test points it at its own models).
+ */
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Connect, Plugin } from 'vite';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The ONNX runtime files the page loads: the JSEP build runs both the wasm and the WebGPU providers. */
+export const ORT_FILES = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'];
+
+export function modelsDir(): string {
+  return resolve(process.env.FACEKIT_MODELS ?? join(here, '..', '..', 'models'));
+}
+
+export function ortDir(): string {
+  const entry = createRequire(import.meta.url).resolve('onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm');
+  return dirname(entry);
+}
+
+/** The files under models/ the page may fetch: the manifest and each model it names. */
+function modelFiles(dir: string): string[] {
+  const manifest = join(dir, 'manifest.json');
+  if (!existsSync(manifest)) return [];
+  const json = JSON.parse(readFileSync(manifest, 'utf8')) as { models?: Record<string, { file?: string }> };
+  const files = Object.values(json.models ?? {}).flatMap((m) => (typeof m.file === 'string' ? [m.file] : []));
+  return ['manifest.json', ...files];
+}
+
+const TYPES: Record<string, string> = {
+  '.json': 'application/json',
+  '.onnx': 'application/octet-stream',
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
+};
+
+/** Serves `files` (relative paths) of `root` under `prefix`; anything else falls through. */
+function serveFrom(prefix: string, root: string, files: () => readonly string[]): Connect.NextHandleFunction {
+  return (req, res, next) => {
+    const path = decodeURIComponent((req.url ?? '').split('?')[0] ?? '');
+    if (!path.startsWith(prefix)) return next();
+    const rel = path.slice(prefix.length);
+    const file = resolve(root, rel);
+    if (!files().includes(rel) || !file.startsWith(root + sep) || !existsSync(file)) {
+      res.statusCode = 404;
+      return res.end(`not found: ${path}`);
+    }
+    res.setHeader('content-type', TYPES[extname(file)] ?? 'application/octet-stream');
+    res.setHeader('content-length', statSync(file).size);
+    res.setHeader('cache-control', 'no-cache');
+    createReadStream(file).pipe(res);
+  };
+}
+
+export function demoAssets(): Plugin {
+  const models = modelsDir();
+  let outDir = 'dist';
+  return {
+    name: 'facekit-demo-assets',
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    configureServer(server) {
+      server.middlewares.use(serveFrom('/models/', models, () => modelFiles(models)));
+      server.middlewares.use(serveFrom('/ort/', ortDir(), () => ORT_FILES));
+    },
+    async writeBundle() {
+      const files = modelFiles(models);
+      if (files.length === 0) this.warn(`no models/manifest.json in ${models}: the build will show "no models"`);
+      const copies = [...files.map((f) => [join(models, f), join(outDir, 'models', f)]), ...ORT_FILES.map((f) => [join(ortDir(), f), join(outDir, 'ort', f)])];
+      for (const [from, to] of copies) {
+        await mkdir(dirname(to!), { recursive: true });
+        await copyFile(from!, to!);
+      }
+    },
+  };
+}

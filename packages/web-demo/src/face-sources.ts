@@ -1,0 +1,81 @@
+/**
+ * Where a face comes from — a dropped or picked photo, a webcam frame, a sample — always ends as the
+ * photo's bytes (sent to the server as they are) and its 48×48 grey levels, made by core's
+ * imageToPixels from the canvas's RGBA pixels. The page never preprocesses any other way, so browser
+ * and server feed the models identical tensors for the same photo.
+ */
+import { imageToPixels } from '@facekit/core';
+
+export interface Face {
+  /** The photo as given (PNG, JPEG, …); the server decodes these same bytes. */
+  readonly blob: Blob;
+  readonly name: string;
+  /** 2304 grey levels, the model input before / 255. */
+  readonly pixels: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+}
+
+export async function faceFromBlob(blob: Blob, name: string): Promise<Face> {
+  const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' }).catch((error: unknown) => {
+    throw new Error(`${name} is not an image the browser can decode (${(error as Error).message})`);
+  });
+  const canvas = document.createElement('canvas');
+  canvas.width = bitmap.width;
+  canvas.height = bitmap.height;
+  const context = canvas.getContext('2d', { willReadFrequently: true })!;
+  context.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  const { width, height, data } = context.getImageData(0, 0, canvas.width, canvas.height);
+  return { blob, name, pixels: imageToPixels({ width, height, data }, name), width, height };
+}
+
+export async function faceFromUrl(url: string, name: string): Promise<Face> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return faceFromBlob(await response.blob(), name);
+}
+
+/** Draws 48×48 grey levels into `canvas` (shown enlarged with pixelated rendering). */
+export function drawGrey(canvas: HTMLCanvasElement, pixels: Uint8Array, size = 48): void {
+  canvas.width = size;
+  canvas.height = size;
+  const image = new ImageData(size, size);
+  pixels.forEach((v, i) => image.data.set([v, v, v, 255], i * 4));
+  canvas.getContext('2d')!.putImageData(image, 0, 0);
+}
+
+/** A webcam on a <video>: start, take a PNG frame, stop. */
+export class Webcam {
+  private stream: MediaStream | null = null;
+
+  constructor(private readonly video: HTMLVideoElement) {}
+
+  get running(): boolean {
+    return this.stream !== null;
+  }
+
+  async start(): Promise<void> {
+    if (!navigator.mediaDevices?.getUserMedia) throw new Error('this browser gives no camera access (it needs https or localhost)');
+    this.stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480, facingMode: 'user' }, audio: false });
+    this.video.srcObject = this.stream;
+    await this.video.play();
+  }
+
+  stop(): void {
+    this.stream?.getTracks().forEach((t) => t.stop());
+    this.stream = null;
+    this.video.srcObject = null;
+  }
+
+  async capture(): Promise<Face> {
+    const canvas = document.createElement('canvas');
+    canvas.width = this.video.videoWidth;
+    canvas.height = this.video.videoHeight;
+    canvas.getContext('2d')!.drawImage(this.video, 0, 0);
+    const blob = await new Promise<Blob>((resolve, reject) =>
+      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('could not encode the webcam frame'))), 'image/png'),
+    );
+    return faceFromBlob(blob, 'webcam frame');
+  }
+}

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { ageRange, answerText, difference, percent } from './format.js';
+
+describe('format', () => {
+  it('reads age groups as ranges of years, for either grouping', () => {
+    expect(ageRange('21-40', 'six')).toBe('21–40 years');
+    expect(ageRange('91+', 'six')).toBe('91 years or older');
+    expect(ageRange('31-40', 'decades')).toBe('31–40 years');
+    expect(ageRange('31-40', 'six')).toBe('31-40');
+    expect(answerText('gender', 'female')).toBe('female');
+    expect(answerText('age', '1-10')).toBe('1–10 years');
+  });
+
+  it('writes probabilities and differences for people', () => {
+    expect(percent(0.8734)).toBe('87.3 %');
+    expect(difference(0)).toBe('0');
+    expect(difference(2.98e-8)).toBe('3.0e−8');
+    expect(difference(0.01234)).toBe('0.0123');
+  });
+});

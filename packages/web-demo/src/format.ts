@@ -1,0 +1,30 @@
+/**
+ * How answers read on the page: an age group as a range of years (from core's age groups, for the
+ * grouping the manifest says the model was trained with), probabilities as percentages, tiny
+ * differences in scientific notation. Pure functions, unit-tested beside this file.
+ */
+import { ageGroups, type AgeGrouping, type Task } from '@facekit/core';
+
+export const TASK_TITLES: Readonly<Record<Task, string>> = { age: 'Age', ethnicity: 'Ethnicity', gender: 'Gender' };
+
+/** "21-40" → "21–40 years", "91+" → "91 years or older" (labels not in the grouping are returned as they are). */
+export function ageRange(label: string, grouping: AgeGrouping): string {
+  const group = ageGroups(grouping).find((g) => g.label === label);
+  if (!group) return label;
+  return group.max === null ? `${group.min} years or older` : `${group.min}–${group.max} years`;
+}
+
+/** The answer as a person reads it. */
+export function answerText(task: Task, label: string, grouping: AgeGrouping = 'six'): string {
+  return task === 'age' ? ageRange(label, grouping) : label;
+}
+
+export function percent(p: number): string {
+  return `${(p * 100).toFixed(1)} %`;
+}
+
+/** 0 → "0", 3.2e-7 → "3.2e-7", 0.0123 → "0.0123". */
+export function difference(d: number): string {
+  if (d === 0) return '0';
+  return d < 1e-3 ? d.toExponential(1).replace('e-', 'e−') : d.toPrecision(3);
+}

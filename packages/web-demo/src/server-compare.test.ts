@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { agreementTolerance, compareAnswers, maxAbsDiff, pixelDifference, type ServerAnswer } from './server-compare.js';
+
+const labels = { age: ['1-10', '11-20', '21-40', '41-60', '61-90', '91+'], ethnicity: ['White', 'Black', 'Asian', 'Indian', 'Others'], gender: ['male', 'female'] };
+const row = (names: readonly string[], p: readonly number[]) => names.map((label, i) => ({ label, probability: p[i]! }));
+
+describe('comparing the browser with the server', () => {
+  const server: ServerAnswer = {
+    provider: 'cpu',
+    source: 'image',
+    inputPixels: [1, 2, 3],
+    age: { label: '21-40', index: 2, probabilities: row(labels.age, [0, 0.1, 0.6, 0.2, 0.1, 0]) },
+    gender: { label: 'female', index: 1, probabilities: row(labels.gender, [0.3, 0.7]) },
+  };
+
+  it('gives each task both labels and the largest probability difference', () => {
+    const browser = new Map([
+      ['age', Float32Array.from([0, 0.1, 0.6, 0.2, 0.1, 0])],
+      ['gender', Float32Array.from([0.55, 0.45])],
+      ['ethnicity', Float32Array.from([1, 0, 0, 0, 0])],
+    ] as const);
+    const rows = compareAnswers(browser, (t) => labels[t], server);
+    expect(rows.map((r) => r.task)).toEqual(['age', 'gender']);
+    expect(rows[0]).toMatchObject({ browserLabel: '21-40', serverLabel: '21-40', sameLabel: true });
+    expect(rows[0]!.maxDiff).toBeLessThan(1e-7);
+    expect(rows[1]).toMatchObject({ browserLabel: 'male', serverLabel: 'female', sameLabel: false });
+    expect(rows[1]!.maxDiff).toBeCloseTo(0.25, 6);
+  });
+
+  it('measures differences between rows and between inputs', () => {
+    expect(maxAbsDiff([0.1, 0.9], [0.1, 0.9])).toBe(0);
+    expect(() => maxAbsDiff([1], [0.5, 0.5])).toThrow(RangeError);
+    expect(pixelDifference([1, 2, 3], [1, 5, 3])).toEqual({ differing: 1, maxDelta: 3 });
+    expect(pixelDifference([1, 2], [1, 2, 3])).toEqual({ differing: 3, maxDelta: 255 });
+  });
+
+  it('holds float32 CPU runtimes to 1e-5 and GPU runs to 1e-4', () => {
+    expect(agreementTolerance('wasm', 'cpu')).toBe(1e-5);
+    expect(agreementTolerance('webgpu', 'cpu')).toBe(1e-4);
+    expect(agreementTolerance('wasm', 'cuda')).toBe(1e-4);
+  });
+});

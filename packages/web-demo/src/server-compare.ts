@@ -1,0 +1,106 @@
+/**
+ * "Compare with server": the same face goes to the GraphQL `classify` mutation — as the photo's bytes
+ * (so the server's own decoding and core preprocessing run) or as the browser's 48×48 grey levels —
+ * and the answers are compared per task: the labels, and the largest difference between the two
+ * probability rows. The server also returns the grey levels it fed its models, so the page can show
+ * whether both sides saw the same tensor.
+ */
+import { argmax, TASKS, type Task } from '@facekit/core';
+
+export const DEFAULT_SERVER_URL = 'http://localhost:4000/graphql';
+
+export const CLASSIFY_MUTATION = `mutation Classify($input: ClassifyInput!) {
+  classify(input: $input) {
+    provider
+    source
+    inputPixels
+    age { ...Answer }
+    ethnicity { ...Answer }
+    gender { ...Answer }
+  }
+}
+fragment Answer on TaskPrediction { label index confidence probabilities { label probability } }`;
+
+export type ServerInput = { image: string } | { pixels: number[] };
+
+interface ServerPrediction {
+  readonly label: string;
+  readonly index: number;
+  readonly probabilities: readonly { label: string; probability: number }[];
+}
+
+export type ServerAnswer = { readonly provider: string; readonly source: string; readonly inputPixels: readonly number[] } & {
+  readonly [T in Task]?: ServerPrediction | null;
+};
+
+export interface TaskComparison {
+  readonly task: Task;
+  readonly browserLabel: string;
+  readonly serverLabel: string;
+  readonly sameLabel: boolean;
+  /** Largest |p_browser − p_server| over the task's labels. */
+  readonly maxDiff: number;
+}
+
+export async function blobToBase64(blob: Blob): Promise<string> {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+export async function classifyOnServer(url: string, input: ServerInput, signal?: AbortSignal): Promise<ServerAnswer> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: CLASSIFY_MUTATION, variables: { input } }),
+      ...(signal ? { signal } : {}),
+    });
+  } catch (error) {
+    throw new Error(`cannot reach ${url} (${(error as Error).message}); is \`pnpm serve\` running, and does it allow this page's origin (CORS)?`);
+  }
+  const body = (await response.json().catch(() => null)) as { data?: { classify?: ServerAnswer | null }; errors?: { message: string; extensions?: { code?: string } }[] } | null;
+  const error = body?.errors?.[0];
+  if (error) throw new Error(`server: ${error.extensions?.code ?? 'ERROR'}: ${error.message}`);
+  if (!response.ok || !body?.data?.classify) throw new Error(`server answered HTTP ${response.status} without a classification`);
+  return body.data.classify;
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new RangeError(`cannot compare ${a.length} probabilities with ${b.length}`);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+  return max;
+}
+
+/** Per task answered by both sides: labels and the largest probability difference. */
+export function compareAnswers(browser: ReadonlyMap<Task, ArrayLike<number>>, labels: (task: Task) => readonly string[], server: ServerAnswer): TaskComparison[] {
+  return TASKS.flatMap((task) => {
+    const mine = browser.get(task);
+    const theirs = server[task];
+    if (!mine || !theirs) return [];
+    const serverProbs = theirs.probabilities.map((p) => p.probability);
+    const browserLabel = labels(task)[argmax(mine)]!;
+    return [{ task, browserLabel, serverLabel: theirs.label, sameLabel: browserLabel === theirs.label, maxDiff: maxAbsDiff(mine, serverProbs) }];
+  });
+}
+
+/** How many of the 2304 grey levels differ between the two inputs, and by how much at most. */
+export function pixelDifference(a: ArrayLike<number>, b: ArrayLike<number>): { differing: number; maxDelta: number } {
+  if (a.length !== b.length) return { differing: Math.max(a.length, b.length), maxDelta: 255 };
+  let differing = 0;
+  let maxDelta = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - b[i]!);
+    if (d > 0) differing++;
+    maxDelta = Math.max(maxDelta, d);
+  }
+  return { differing, maxDelta };
+}
+
+/** Largest probability difference that still counts as agreement: float32 on CPU both sides, or a GPU involved. */
+export function agreementTolerance(browserProvider: string, serverProvider: string): number {
+  return browserProvider === 'wasm' && serverProvider === 'cpu' ? 1e-5 : 1e-4;
+}

@@ -1,0 +1,18 @@
+/**
+ * Vite for the demo page: relative asset paths (the static build runs from any folder), the models
+ * and onnxruntime-web's wasm served by the demo itself (demo-assets.ts), and onnxruntime-web's
+ * "extern wasm" entry so its 28 MB wasm is loaded once from `ort/` instead of being inlined or
+ * duplicated into the bundle.
+ */
+import { defineConfig, defaultClientConditions } from 'vite';
+import { demoAssets } from './demo-assets.js';
+
+export default defineConfig({
+  base: './',
+  plugins: [demoAssets()],
+  resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
+  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  build: { target: 'es2022', chunkSizeWarningLimit: 1024 },
+  server: { port: 5173 },
+  preview: { port: 4173 },
+});

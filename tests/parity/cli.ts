@@ -1,0 +1,36 @@
+/**
+ * `pnpm parity -- --faces 1000 [--data file] [--models dir] [--singles n] [--latency n]`: the parity
+ * suite at a size worth reporting — by default 1,000 faces of the shared dataset — by running the
+ * same vitest suite CI runs with its size settings in the environment. The report is written to
+ * tests/artifacts/parity-report.md and printed at the end.
+ */
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ARTIFACTS, REPO_ROOT } from '../support/paths.js';
+
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== '--'),
+  options: {
+    faces: { type: 'string', default: '1000' },
+    data: { type: 'string' },
+    models: { type: 'string' },
+    singles: { type: 'string', default: '64' },
+    latency: { type: 'string', default: '200' },
+  },
+});
+const cwd = process.env.INIT_CWD ?? process.cwd();
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  FACEKIT_PARITY_FACES: values.faces,
+  FACEKIT_PARITY_SINGLES: values.singles,
+  FACEKIT_PARITY_LATENCY: values.latency,
+  ...(values.data ? { FACEKIT_DATA: resolve(cwd, values.data) } : {}),
+  ...(values.models ? { FACEKIT_MODELS: resolve(cwd, values.models) } : {}),
+};
+const child = spawn('pnpm', ['exec', 'vitest', 'run', 'tests/parity'], { cwd: REPO_ROOT, env, stdio: 'inherit' });
+const code = await new Promise<number>((done) => child.on('close', (c) => done(c ?? 1)));
+const report = await readFile(join(ARTIFACTS, 'parity-report.md'), 'utf8').catch(() => '(no report was written)');
+console.log(`\n${report}`);
+process.exit(code);

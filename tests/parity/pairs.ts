@@ -1,0 +1,73 @@
+/**
+ * Every pair of runtimes that ran, compared task by task with the exporter's own comparison (max abs
+ * difference of probabilities, argmax agreement, worst sample). A pair passes when every probability
+ * is within the tolerance — 1e-5 between float32 CPU runtimes, the GPU tolerance when either side ran
+ * on a GPU — and every argmax is the same.
+ */
+import type { Task } from '@facekit/core';
+import { compareOutputs, type Comparison } from '@facekit/export';
+
+export const CPU_TOLERANCE = 1e-5;
+/**
+ * GPU kernels sum in another order (and may fuse or use other exp/sigmoid approximations); the
+ * design's measurement of onnxruntime-node WebGPU against its CPU EP found 7e-7 on an H200, so 1e-4
+ * leaves room for other adapters while still catching any real graph difference.
+ */
+export const GPU_TOLERANCE = 1e-4;
+
+export interface RuntimeRecord {
+  readonly name: string;
+  readonly gpu: boolean;
+  readonly status: 'ran' | 'skipped' | 'failed';
+  /** Version and settings when it ran, the reason when it did not. */
+  readonly detail: string;
+  /** Each task's probabilities for every input (batches of 64). */
+  readonly outputs?: ReadonlyMap<Task, Float32Array>;
+  /** Within the runtime: largest difference between batch-1 and batch-64 results of the same inputs. */
+  readonly batchOneDiff?: number;
+  /** ms per face, all models, batch 1. */
+  readonly latency?: readonly number[];
+}
+
+export interface PairResult {
+  readonly a: string;
+  readonly b: string;
+  readonly tolerance: number;
+  readonly perTask: ReadonlyMap<Task, Comparison>;
+  readonly maxAbsDiff: number;
+  readonly samples: number;
+  readonly argmaxMismatches: number;
+  readonly ok: boolean;
+}
+
+export function comparePairs(records: readonly RuntimeRecord[], widths: ReadonlyMap<Task, number>): PairResult[] {
+  const ran = records.filter((r) => r.status === 'ran' && r.outputs);
+  const pairs: PairResult[] = [];
+  for (let i = 0; i < ran.length; i++) {
+    for (let j = i + 1; j < ran.length; j++) {
+      const [a, b] = [ran[i]!, ran[j]!];
+      const tolerance = a.gpu || b.gpu ? GPU_TOLERANCE : CPU_TOLERANCE;
+      const perTask = new Map<Task, Comparison>();
+      for (const [task, width] of widths) perTask.set(task, compareOutputs(a.outputs!.get(task)!, b.outputs!.get(task)!, width));
+      const all = [...perTask.values()];
+      const maxAbsDiff = Math.max(...all.map((c) => c.maxAbsDiff));
+      const argmaxMismatches = all.reduce((s, c) => s + c.argmaxMismatches, 0);
+      const samples = all.reduce((s, c) => s + c.samples, 0);
+      pairs.push({ a: a.name, b: b.name, tolerance, perTask, maxAbsDiff, samples, argmaxMismatches, ok: maxAbsDiff <= tolerance && argmaxMismatches === 0 });
+    }
+  }
+  return pairs;
+}
+
+export interface LatencySummary {
+  readonly runs: number;
+  readonly median: number;
+  readonly p95: number;
+  readonly mean: number;
+}
+
+export function summarize(times: readonly number[]): LatencySummary {
+  const sorted = [...times].sort((x, y) => x - y);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { runs: sorted.length, median: at(0.5), p95: at(0.95), mean: sorted.reduce((s, t) => s + t, 0) / sorted.length };
+}

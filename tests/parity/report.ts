@@ -1,0 +1,74 @@
+/**
+ * The parity report as markdown (tests/artifacts/parity-report.md): the runtimes and why any was
+ * skipped, a runtime × runtime table of the largest probability difference and of argmax agreement,
+ * the per-task figures of every pair, and per-face latency of all the models together.
+ */
+import type { Task } from '@facekit/core';
+import { summarize, type PairResult, type RuntimeRecord } from './pairs.js';
+
+export interface ReportInput {
+  readonly models: string;
+  readonly inputs: string;
+  readonly count: number;
+  readonly singles: number;
+  readonly tasks: readonly Task[];
+  readonly records: readonly RuntimeRecord[];
+  readonly pairs: readonly PairResult[];
+}
+
+const sci = (x: number) => (x === 0 ? '0' : x.toExponential(1));
+const pct = (ok: number, all: number) => `${((100 * ok) / all).toFixed(ok === all ? 0 : 2)}% (${ok}/${all})`;
+
+function matrix(names: readonly string[], pairs: readonly PairResult[], cell: (p: PairResult) => string): string[] {
+  const find = (a: string, b: string) => pairs.find((p) => (p.a === a && p.b === b) || (p.a === b && p.b === a));
+  const lines = [`| | ${names.join(' | ')} |`, `|---|${names.map(() => '---').join('|')}|`];
+  for (const a of names) lines.push(`| **${a}** | ${names.map((b) => (a === b ? '—' : cell(find(a, b)!))).join(' | ')} |`);
+  return lines;
+}
+
+export function parityMarkdown(r: ReportInput): string {
+  const ran = r.records.filter((x) => x.status === 'ran').map((x) => x.name);
+  const failed = r.pairs.filter((p) => !p.ok);
+  const lines = [
+    '# Cross-runtime parity report',
+    '',
+    `Generated ${new Date().toISOString()}.`,
+    '',
+    `- Models: ${r.models}`,
+    `- Inputs: ${r.count} (${r.inputs}); every input in batches of 64, the first ${r.singles} also one at a time`,
+    `- Pass rule: max |Δp| ≤ 1e-5 between float32 CPU runtimes (1e-4 with a GPU runtime), identical argmax`,
+    `- Verdict: **${failed.length === 0 ? `all ${r.pairs.length} pairs agree` : `${failed.length} of ${r.pairs.length} pairs disagree`}**`,
+    '',
+    '## Runtimes',
+    '',
+    '| runtime | status | batch 1 vs 64, max |Δp| | details |',
+    '|---|---|---|---|',
+    ...r.records.map((x) => `| ${x.name} | ${x.status} | ${x.batchOneDiff === undefined ? '' : sci(x.batchOneDiff)} | ${x.detail.replace(/\|/g, '\\|')} |`),
+    '',
+    '## Largest probability difference (all tasks)',
+    '',
+    ...matrix(ran, r.pairs, (p) => `${sci(p.maxAbsDiff)}${p.ok ? '' : ' ✗'}`),
+    '',
+    '## Argmax agreement (all tasks)',
+    '',
+    ...matrix(ran, r.pairs, (p) => pct(p.samples - p.argmaxMismatches, p.samples)),
+    '',
+    '## Per task',
+    '',
+    `| pair | ${r.tasks.map((t) => `${t} max |Δp|`).join(' | ')} | argmax agreement |`,
+    `|---|${r.tasks.map(() => '---').join('|')}|---|`,
+    ...r.pairs.map((p) => `| ${p.a} ↔ ${p.b} | ${r.tasks.map((t) => sci(p.perTask.get(t)!.maxAbsDiff)).join(' | ')} | ${pct(p.samples - p.argmaxMismatches, p.samples)} |`),
+    '',
+    '## Latency: one face through all models (batch 1)',
+    '',
+    '| runtime | median ms | p95 ms | mean ms | faces |',
+    '|---|---|---|---|---|',
+    ...r.records.flatMap((x) => {
+      if (!x.latency?.length) return [];
+      const s = summarize(x.latency);
+      return [`| ${x.name} | ${s.median.toFixed(2)} | ${s.p95.toFixed(2)} | ${s.mean.toFixed(2)} | ${s.runs} |`];
+    }),
+    '',
+  ];
+  return lines.join('\n');
+}

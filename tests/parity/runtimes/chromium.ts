@@ -1,0 +1,97 @@
+/**
+ * onnxruntime-web inside headless Chromium: a blank page served with the models, onnxruntime-web's
+ * dist (the extern-wasm entry the demo uses) and the shared inputs as one binary file; a small module
+ * script on the page opens a wasm session per task and runs batches when asked. Inputs never travel
+ * through page.evaluate, only task names and counts in and probabilities out.
+ */
+import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import type { Task } from '@facekit/core';
+import { chromiumMissing, launchChromium, type Browser } from '../../support/chromium.js';
+import { serveStatic, type StaticServer } from '../../support/static-server.js';
+import type { Runtime } from './runtime.js';
+
+const PAGE = `<!doctype html><meta charset="utf-8"><title>parity</title>
+<script type="module">
+import * as ort from '/ort/ort.min.mjs';
+ort.env.wasm.wasmPaths = '/ort/';
+ort.env.wasm.numThreads = 1;
+const sessions = new Map();
+let inputs;
+const run = async (task, start, n) => {
+  const feed = new ort.Tensor('float32', inputs.slice(start * 2304, (start + n) * 2304), [n, 48, 48, 1]);
+  return (await sessions.get(task).run({ image: feed })).probabilities.data;
+};
+window.parity = {
+  async load(files) {
+    inputs = new Float32Array(await (await fetch('/inputs.bin')).arrayBuffer());
+    for (const [task, file] of Object.entries(files)) {
+      sessions.set(task, await ort.InferenceSession.create('/models/' + file, { executionProviders: ['wasm'] }));
+    }
+    return { version: ort.env.versions.web, threads: ort.env.wasm.numThreads, userAgent: navigator.userAgent };
+  },
+  async run(task, count, batch) {
+    const out = [];
+    for (let start = 0; start < count; start += batch) out.push(...(await run(task, start, Math.min(batch, count - start))));
+    return out;
+  },
+  async latency(runs, count) {
+    const once = async (i) => { for (const task of sessions.keys()) await run(task, i % count, 1); };
+    await once(0);
+    const times = [];
+    for (let i = 0; i < runs; i++) { const t = performance.now(); await once(i); times.push(performance.now() - t); }
+    return times;
+  },
+};
+window.parityReady = true;
+</script>`;
+
+interface PageApi {
+  load(files: Record<string, string>): Promise<{ version: string; threads: number; userAgent: string }>;
+  run(task: string, count: number, batch: number): Promise<number[]>;
+  latency(runs: number, count: number): Promise<number[]>;
+}
+declare const window: { parity: PageApi };
+
+export function chromiumRuntime(): Runtime {
+  let browser: Browser | undefined;
+  let server: StaticServer | undefined;
+  let info = '';
+  let count = 0;
+  return {
+    name: 'onnxruntime-web wasm (Chromium)',
+    gpu: false,
+    async open(ctx) {
+      const missing = chromiumMissing();
+      if (missing) return missing;
+      const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm'));
+      const data = ctx.inputs.data;
+      server = await serveStatic({
+        '/ort/': { dir: ortDist },
+        '/models/': { dir: ctx.dir },
+        '/inputs.bin': { bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), type: 'application/octet-stream' },
+        '/': { bytes: PAGE, type: 'text/html; charset=utf-8' },
+      });
+      browser = await launchChromium();
+      count = ctx.inputs.count;
+      await browser.page.goto(`${server.origin}/`);
+      await browser.page.waitForFunction('window.parityReady === true', undefined, { timeout: 30_000 });
+      const files = Object.fromEntries(ctx.models.map((m) => [m.task, m.entry.file]));
+      const loaded = await browser.page.evaluate((f) => window.parity.load(f), files).catch((error: Error) => {
+        throw new Error(`${error.message}\n${browser!.log.join('\n')}`);
+      });
+      const chrome = /Chrom(?:e|ium)\/([\d.]+)/.exec(loaded.userAgent)?.[1] ?? '?';
+      info = `onnxruntime-web ${loaded.version}, wasm EP, ${loaded.threads} thread(s), headless Chromium ${chrome}`;
+      return null;
+    },
+    async run(task: Task, n: number, batch: number) {
+      return Float32Array.from(await browser!.page.evaluate(([t, c, b]) => window.parity.run(t, c, b), [task, n, batch] as const));
+    },
+    latency: (runs) => browser!.page.evaluate(([r, c]) => window.parity.latency(r, c), [runs, count] as const),
+    describe: () => info,
+    async close() {
+      await browser?.close();
+      await server?.close();
+    },
+  };
+}
