@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
 import { isFaceKitError, isTask, TASKS, type Task } from '@facekit/core';
 import { projectRoot, resolveDataPath } from '@facekit/train';
 import { exportRun, type TaskExport } from './export-run.js';
@@ -57,6 +58,7 @@ function summary(results: readonly TaskExport[]): string {
 }
 
 async function main(): Promise<number> {
+  tf.env().set('PROD', true); // no "install tfjs-node" banner in the middle of the progress lines
   const { values } = parseArgs({
     options: {
       run: { type: 'string' },
@@ -71,6 +73,7 @@ async function main(): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  const tasks = parseTasks(values.task);
   const root = projectRoot();
   const runDir = values.run ? resolve(userCwd(), values.run) : await latestRun(join(root, 'runs'));
   if (!existsSync(runDir)) throw new Error(`--run ${values.run}: no such folder (${runDir})`);
@@ -84,8 +87,7 @@ async function main(): Promise<number> {
   }
   const faces = Number(values.faces);
   if (!Number.isInteger(faces) || faces < 0) throw new Error(`--faces must be a non-negative integer, got "${values.faces}"`);
-  const tasks = parseTasks(values.task);
-  const rel = (p: string) => relative(root, p) || '.';
+  const rel = (p: string) => (relative(root, p).startsWith('..') ? p : relative(root, p) || '.');
   const command = `pnpm export --run ${rel(runDir)}${values.out ? ` --out ${rel(outDir)}` : ''}${tasks ? ` --task ${tasks.join(',')}` : ''}`;
   const started = performance.now();
   const result = await exportRun({

@@ -36,9 +36,11 @@ describe('dense and flatten', () => {
     randomizeWeights(m, 4, 1);
     const { report, exported } = await exportAndVerify(m);
     expect(exported.twoClassFromSigmoid).toBe(true);
+    expect(report.rowSumError).toBeLessThan(1e-6);
     expect(exported.outputShape).toEqual(['N', 2]);
     expect(report.maxAbsDiff).toBeLessThanOrEqual(1e-5);
     const plain = await exportAndVerify(m, { twoClassFromSigmoid: false });
     expect(plain.exported.outputShape).toEqual(['N', 1]);
+    expect(plain.report.rowSumError).toBeGreaterThan(0.01);
   });
 });

@@ -68,7 +68,8 @@ describe('exportRun', () => {
     const card = await readFile(join(out, 'MODEL_CARD.md'), 'utf8');
     expect(card).toMatch(/non-commercial research/);
     expect(card).toMatch(/\| White \| [\d.]+% \(n = \d+\)/);
-    expect(card).toContain('pnpm train --preset seed --seed 3 && pnpm export --run');
+    expect(card).toContain(`pnpm train --data ${dataPath} --preset seed --backend wasm --seed 3 --epochs 1 --out ${runDir}`);
+    expect(card).toContain(`pnpm export --run ${runDir}`);
   });
 
   it('re-exporting one task keeps the other entries; leaves no temp files', async () => {

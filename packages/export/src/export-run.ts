@@ -5,18 +5,18 @@
  * followed by the model card.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { taskLabels, type Manifest, type Task } from '@facekit/core';
+import { ModelMismatchError, taskLabels, type Manifest, type Task } from '@facekit/core';
 import { MANIFEST_FILE, sha256OfBytes } from '@facekit/core/node';
-import { loadLayersModel, modelDir, type TaskMetrics } from '@facekit/train';
+import { loadLayersModel, modelDir, PRESETS, projectRoot, type TaskMetrics } from '@facekit/train';
 import { exportLayersModel, type OnnxExport } from './export-model.js';
 import { readTaskMetrics, selectRun } from './run/read-run.js';
 import { faceInputs } from './verify/inputs.js';
 import { verifyExport, type VerificationReport } from './verify/verify.js';
 import { copyDirAtomic, writeFileAtomic } from './write/atomic.js';
 import { buildManifest, manifestEntry } from './write/manifest.js';
-import { modelCard } from './write/model-card.js';
+import { modelCard, trainCommand } from './write/model-card.js';
 
 export interface ExportRunOptions {
   readonly runDir: string;
@@ -27,7 +27,7 @@ export interface ExportRunOptions {
   readonly dataPath?: string;
   readonly faces?: number;
   readonly synthetic?: number;
-  /** The command line that reproduces this export, for the model card. */
+  /** The export command line, for the model card (default: one built from runDir). */
   readonly command?: string;
   readonly log?: (line: string) => void;
 }
@@ -82,6 +82,9 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
     if (exported.outputShape[1] !== labels.length) throw new Error(`${task}: the model gives ${String(exported.outputShape[1])} outputs for ${labels.length} labels`);
     log(`${step}: ${exported.nodes} ONNX nodes, ${exported.bytes.length} bytes; verifying against tfjs`);
     const verification = await verifyExport(model, exported, { ...(faces ? { inputs: faces } : {}), synthetic: options.synthetic ?? 64 });
+    if (verification.rowSumError > 1e-4) {
+      throw new ModelMismatchError(modelDir(runDir, task), `outputs are not probabilities (a row sums to 1 ± ${verification.rowSumError.toExponential(2)}); end the network with softmax or one sigmoid unit`);
+    }
     const seconds = (performance.now() - started) / 1000;
     log(`${step}: ok — max abs diff ${verification.maxAbsDiff.toExponential(2)}, argmax agreement ${verification.argmaxAgreement * 100}% over ${verification.samples}; onnxruntime-web ${verification.web?.maxAbsDiff.toExponential(2)} (${seconds.toFixed(1)} s)`);
     results.push({ task, file: `${task}/model.onnx`, sha256: sha256OfBytes(exported.bytes), exported, verification, seconds });
@@ -121,8 +124,15 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
   await writeFileAtomic(manifestPath, text);
   const modelCardPath = join(options.outDir, 'MODEL_CARD.md');
   const verifications = Object.fromEntries(results.map((r) => [r.task, r.verification]));
-  const command = options.command ?? `pnpm train --preset ${info.preset} --seed ${info.seed} && pnpm export --run ${runDir}`;
-  await writeFileAtomic(modelCardPath, modelCard({ manifest, run: info, metrics, verifications, command }));
+  const root = projectRoot();
+  // Paths inside the project or beside it (../shared/data) read better relative; others stay absolute.
+  const shown = (p: string) => (relative(root, p).startsWith(join('..', '..')) ? p : relative(root, p));
+  const preset = PRESETS[info.preset];
+  const commands = [
+    trainCommand(info, shown(info.data.path), shown(runDir), (t) => preset?.fit(t).epochs ?? -1),
+    options.command ?? `pnpm export --run ${shown(runDir)}`,
+  ];
+  await writeFileAtomic(modelCardPath, modelCard({ manifest, run: info, metrics, verifications, commands }));
   log(`wrote ${manifestPath} and ${modelCardPath}`);
   return { manifest, manifestPath, modelCardPath, results };
 }

@@ -51,6 +51,7 @@ export function manifestEntry(input: EntryInput): Record<string, unknown> {
       realSamples: v.realSamples,
       syntheticSamples: v.syntheticSamples,
       batchSizes: v.batchSizes,
+      rowSumError: v.rowSumError,
       ...(v.web
         ? { web: { runtime: v.web.runtime, samples: v.web.samples, maxAbsDiff: v.web.maxAbsDiff, argmaxAgreement: v.web.argmaxAgreement, loadMs: round(v.web.loadMs) } }
         : {}),

@@ -3,7 +3,7 @@
  * data and its licence (UTKFace: non-commercial research only), test metrics overall and per
  * ethnicity × gender group, how the files were verified, limits, and the command that reproduces them.
  */
-import { ETHNICITY_LABELS, GENDER_LABELS, manifestTasks, type Manifest, type Task } from '@facekit/core';
+import { ETHNICITY_LABELS, GENDER_LABELS, manifestTasks, TASKS, type Manifest, type Task } from '@facekit/core';
 import type { RunInfo, TaskMetrics } from '@facekit/train';
 import type { VerificationReport } from '../verify/verify.js';
 
@@ -28,10 +28,25 @@ export interface ModelCardInput {
   readonly metrics: Partial<Record<Task, TaskMetrics>>;
   /** This export's verification reports (tasks kept from an earlier export show the manifest's figures). */
   readonly verifications: Partial<Record<Task, VerificationReport>>;
-  readonly command: string;
+  /** The command lines that reproduce the run and this export. */
+  readonly commands: readonly string[];
 }
 
-export function modelCard({ manifest, run, metrics, verifications, command }: ModelCardInput): string {
+/** The `pnpm train` command line that reproduces `run` into `runDir` (paths shown as given, e.g. relative). */
+export function trainCommand(run: RunInfo, dataPath: string, runDir: string, presetEpochs: (task: Task) => number): string {
+  const tasks = TASKS.filter((t) => run.tasks[t] !== undefined);
+  const epochs = [...new Set(tasks.map((t) => run.epochs[t]))];
+  const parts = ['pnpm train', `--data ${dataPath}`, `--preset ${run.preset}`, `--backend ${run.backend}`, `--seed ${run.seed}`];
+  if (tasks.length < TASKS.length) parts.push(`--task ${tasks.join(',')}`);
+  if (epochs.length === 1 && tasks.some((t) => presetEpochs(t) !== epochs[0])) parts.push(`--epochs ${epochs[0]}`);
+  if (run.testFraction !== 0.3) parts.push(`--test-fraction ${run.testFraction}`);
+  if (run.validationFraction !== 0.1) parts.push(`--validation-fraction ${run.validationFraction}`);
+  if (run.ageGrouping !== 'six') parts.push(`--age-grouping ${run.ageGrouping}`);
+  parts.push(`--out ${runDir}`);
+  return parts.join(' ');
+}
+
+export function modelCard({ manifest, run, metrics, verifications, commands }: ModelCardInput): string {
   const tasks = manifestTasks(manifest);
   const lines = [
     '# Model card: facekit face-attribute models',
@@ -52,12 +67,12 @@ export function modelCard({ manifest, run, metrics, verifications, command }: Mo
     '',
     '## Models',
     '',
-    '| task | labels | file | size | parameters | test accuracy | macro-F1 | test samples |',
-    '|---|---|---|---:|---:|---:|---:|---:|',
+    '| task | labels | file | size | parameters | test accuracy | macro-F1 | ECE | test samples |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|',
     ...tasks.map((t) => {
       const e = manifest.models[t]!;
       const m = metrics[t];
-      return `| ${t} | ${e.labels.join(', ')} | \`${e.file}\` | ${kb(e.bytes)} | ${e.parameters ?? '—'} | ${pct(m?.accuracy)} | ${m ? m.macroF1.toFixed(3) : '—'} | ${m?.samples ?? '—'} |`;
+      return `| ${t} | ${e.labels.join(', ')} | \`${e.file}\` | ${kb(e.bytes)} | ${e.parameters ?? '—'} | ${pct(m?.accuracy)} | ${m ? m.macroF1.toFixed(3) : '—'} | ${m?.expectedCalibrationError?.toFixed(3) ?? '—'} | ${m?.samples ?? '—'} |`;
     }),
     '',
     'Input `image`: float32 `[N, 48, 48, 1]`, grey level / 255. Output `probabilities`: `[N, K]`. ONNX opset 17.',
@@ -74,7 +89,7 @@ export function modelCard({ manifest, run, metrics, verifications, command }: Mo
     '',
     'Every export runs the tfjs source (cpu backend) and onnxruntime-node on the same inputs (real faces from the data file plus black, white and noise images) and fails if any probability differs by more than the tolerance or any argmax differs; each file is also loaded and run in onnxruntime-web (wasm).',
     '',
-    '| task | samples (faces + synthetic) | max abs diff | argmax agreement | onnxruntime-web max abs diff |',
+    '| task | distinct samples (faces + synthetic) | max abs diff | argmax agreement | onnxruntime-web max abs diff |',
     '|---|---:|---:|---:|---:|',
     ...tasks.map((t) => {
       const v = manifest.models[t]!.verification;
@@ -93,8 +108,10 @@ export function modelCard({ manifest, run, metrics, verifications, command }: Mo
     '',
     '## Reproduce',
     '',
+    `Data: the CSV with sha256 \`${run.data.sha256}\` (${run.data.rows} rows). Training on another backend or machine gives slightly different weights; the export is deterministic for given weights.`,
+    '',
     '```sh',
-    command,
+    ...commands,
     '```',
     '',
   );
