@@ -1,7 +1,8 @@
 /**
  * @facekit/export — tfjs Layers models → ONNX (opset 17), verified against tfjs, written to models/.
  * The programmatic API: `exportLayersModel` (model → ONNX bytes), `verifyExport` (tfjs vs
- * onnxruntime-node and onnxruntime-web), and the models/ loader re-exported from @facekit/core/node.
+ * onnxruntime-node and onnxruntime-web), `exportRun` (a run folder → models/, what the CLI calls),
+ * the manifest builders, and the models/ loader re-exported from @facekit/core/node.
  */
 export { exportLayersModel, type ExportOptions, type OnnxExport } from './export-model.js';
 export { OPSET, IR_VERSION } from './onnx/proto.js';
@@ -17,6 +18,10 @@ export {
 export { compareOutputs, type Comparison } from './verify/compare.js';
 export type { WebCheck } from './verify/ort-web.js';
 export { faceInputs, syntheticInputs } from './verify/inputs.js';
+export { exportRun, type ExportRunOptions, type ExportRunResult, type TaskExport } from './export-run.js';
+export { manifestEntry, buildManifest, type EntryInput } from './write/manifest.js';
+export { modelCard, trainCommand, type ModelCardInput } from './write/model-card.js';
+export { writeFileAtomic, copyDirAtomic } from './write/atomic.js';
 export { UnsupportedLayerError } from '@facekit/core';
 export {
   loadModels,
