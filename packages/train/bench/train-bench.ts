@@ -1,84 +1,134 @@
 /**
- * `pnpm bench:train`: training throughput of the seed age network (the study's Conv-Pool-Conv-Pool-
- * Dense CNN, 38,230 parameters; Adam 1e-3, categorical cross-entropy, batch 128) on each training
- * backend that initialises here — one epoch over random samples after a warm-up — printed as a table.
- * Random data is enough: the kernels' cost does not depend on the values. Options:
- *   --backend wasm,cpu   which backends (default: every available one)
- *   --samples 4096       samples in the timed epoch      --warmup 512   samples fitted first
- *   --batch 128          batch size                      --repeat 1     timed epochs (best is shown)
+ * `pnpm bench:train`: training throughput of a preset's network (default: the seed age network —
+ * Conv-Pool-Conv-Pool-Dense, 38,230 parameters; Adam 1e-3, cross-entropy, batch 128) on each training
+ * backend that initialises here, one epoch after a warm-up, the way the training loop runs it: a
+ * tensor per batch made from one Float32Array, `BatchTrainer.trainOnBatch` on 1 or more threads.
+ * Random data: the kernels' cost does not depend on the values. Prints a markdown table with wall-clock
+ * samples/s (best of --repeat epochs, and all of them: a shared machine is noisy) and samples per
+ * CPU-second (the process's CPU time over all threads, which other load does not inflate).
+ *   --backend wasm,cpu   backends (default: every available one)   --threads 1,2  thread counts
+ *   --samples 4096       samples per timed epoch (cpu: --cpu-samples 256, it runs ~7 samples/s)
+ *   --warmup 512  --batch 128  --repeat 3  --preset seed  --task age
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
+import type { Task } from '@facekit/core';
 import { getPreset } from '../src/presets.js';
-import { listTrainingBackends, selectTrainingBackend } from '../src/backends/index.js';
+import { createBatchTrainer, listTrainingBackends, selectTrainingBackend } from '../src/backends/index.js';
+import { cpuMs } from './kernel-timer.js';
 
 const { values: opts } = parseArgs({
   options: {
     backend: { type: 'string' },
+    threads: { type: 'string', default: '1,2' },
     samples: { type: 'string', default: '4096' },
+    'cpu-samples': { type: 'string', default: '256' },
     warmup: { type: 'string', default: '512' },
     batch: { type: 'string', default: '128' },
-    repeat: { type: 'string', default: '1' },
+    repeat: { type: 'string', default: '3' },
+    preset: { type: 'string', default: 'seed' },
+    task: { type: 'string', default: 'age' },
   },
 });
-const samples = Number(opts.samples);
-const warmup = Number(opts.warmup);
 const batchSize = Number(opts.batch);
-const repeat = Number(opts.repeat);
+const task = opts.task as Task;
 
 interface Row {
   backend: string;
-  samplesPerSecond: number[];
+  threads: number;
+  samples: number;
+  wall: number[];
+  cpu: number[];
   loss: number;
 }
 
-function randomData(n: number, classes: number): { x: tf.Tensor4D; y: tf.Tensor2D } {
-  return tf.tidy(() => ({
-    x: tf.randomUniform([n, 48, 48, 1], 0, 1, 'float32', 1) as tf.Tensor4D,
-    y: tf
-      .oneHot(tf.randomUniform([n], 0, classes, 'int32', 2) as tf.Tensor1D, classes)
-      .toFloat() as tf.Tensor2D,
-  }));
+function randomData(n: number, classes: number): { x: Float32Array; y: Float32Array } {
+  const x = Float32Array.from({ length: n * 48 * 48 }, () => Math.random());
+  const y = new Float32Array(n * classes);
+  for (let i = 0; i < n; i++) y[i * classes + Math.floor(Math.random() * classes)] = 1;
+  return { x, y };
 }
 
-async function benchOne(backend: string): Promise<Row> {
-  await selectTrainingBackend(backend);
-  const model = getPreset('seed').build('age', 'six');
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  const classes = model.outputs[0]!.shape[1]!;
-  const warm = randomData(warmup, classes);
-  await model.fit(warm.x, warm.y, { batchSize, epochs: 1, verbose: 0 });
-  tf.dispose([warm.x, warm.y]);
-  const data = randomData(samples, classes);
-  const rates: number[] = [];
-  let loss = NaN;
-  for (let r = 0; r < repeat; r++) {
-    const start = performance.now();
-    const history = await model.fit(data.x, data.y, { batchSize, epochs: 1, verbose: 0 });
-    rates.push(samples / ((performance.now() - start) / 1000));
-    loss = history.history.loss![0] as number;
-    console.log(`  ${backend}: ${rates.at(-1)!.toFixed(0)} samples/s`);
+async function epoch(
+  trainer: Awaited<ReturnType<typeof createBatchTrainer>>,
+  data: ReturnType<typeof randomData>,
+  n: number,
+  classes: number,
+) {
+  let loss = 0;
+  for (let start = 0; start < n; start += batchSize) {
+    const count = Math.min(batchSize, n - start);
+    const x = tf.tensor4d(data.x.subarray(start * 2304, (start + count) * 2304), [count, 48, 48, 1]);
+    const y = tf.tensor2d(data.y.subarray(start * classes, (start + count) * classes), [count, classes]);
+    loss = (await trainer.trainOnBatch(x, y))[0];
+    tf.dispose([x, y]);
   }
-  tf.dispose([data.x, data.y]);
+  return loss;
+}
+
+async function benchOne(backend: string, threads: number): Promise<Row> {
+  await selectTrainingBackend(backend);
+  const samples = Number(backend === 'cpu' ? opts['cpu-samples'] : opts.samples);
+  const model = getPreset(opts.preset!).build(task, 'six');
+  const binary = model.outputs[0]!.shape[1] === 1;
+  model.compile({
+    optimizer: tf.train.adam(getPreset(opts.preset!).fit(task).learningRate),
+    loss: binary ? 'binaryCrossentropy' : 'categoricalCrossentropy',
+    metrics: ['accuracy'],
+  });
+  const classes = model.outputs[0]!.shape[1]!;
+  const trainer = await createBatchTrainer(model, {
+    threads,
+    maxBatch: batchSize,
+    log: (l) => console.log(`  ${l}`),
+  });
+  const warm = Math.min(Number(opts.warmup), samples);
+  await epoch(trainer, randomData(warm, classes), warm, classes);
+  const data = randomData(samples, classes);
+  const row: Row = { backend, threads: trainer.threads, samples, wall: [], cpu: [], loss: NaN };
+  for (let r = 0; r < Number(opts.repeat); r++) {
+    const [wall0, cpu0] = [performance.now(), cpuMs()];
+    row.loss = await epoch(trainer, data, samples, classes);
+    row.wall.push(samples / ((performance.now() - wall0) / 1000));
+    row.cpu.push(samples / ((cpuMs() - cpu0) / 1000));
+    console.log(`  ${backend} × ${trainer.threads}: ${row.wall.at(-1)!.toFixed(0)} samples/s`);
+  }
+  await trainer.dispose();
   model.dispose();
-  return { backend, samplesPerSecond: rates, loss };
+  return row;
 }
 
 const available = (await listTrainingBackends()).filter((s) => {
   if (!s.available) console.log(`skipping ${s.name}: ${s.reason}`);
   return s.available;
 });
-const wanted = opts.backend?.split(',') ?? available.map((s) => s.name);
+const backends = opts.backend?.split(',') ?? available.map((s) => s.name);
+const threadCounts = opts.threads!.split(',').map(Number);
 console.log(
-  `seed age network, batch ${batchSize}, ${samples} samples after ${warmup} warm-up, ${repeat} epoch(s)`,
+  `${opts.preset} ${task} network, batch ${batchSize}, ${opts.repeat} timed epoch(s) after a warm-up`,
 );
 const rows: Row[] = [];
-for (const name of wanted) rows.push(await benchOne(name));
+for (const backend of backends) {
+  for (const threads of threadCounts) {
+    const row = await benchOne(backend, threads);
+    if (!rows.some((r) => r.backend === row.backend && r.threads === row.threads)) rows.push(row);
+  }
+}
 
-console.log('\n| backend | samples/s (best) | all epochs | loss |\n|---|---:|---|---:|');
-for (const row of rows) {
-  const best = Math.max(...row.samplesPerSecond);
-  console.log(
-    `| ${row.backend} | ${best.toFixed(0)} | ${row.samplesPerSecond.map((v) => v.toFixed(0)).join(', ')} | ${row.loss.toFixed(4)} |`,
-  );
+const f = (v: number) => v.toFixed(0);
+console.log(
+  '\n| backend | threads | samples | samples/s (best) | all epochs | samples per CPU-second | loss |',
+);
+console.log('|---|---:|---:|---:|---|---:|---:|');
+for (const r of rows) {
+  const line = [
+    r.backend,
+    r.threads,
+    r.samples,
+    f(Math.max(...r.wall)),
+    r.wall.map(f).join(', '),
+    f(Math.max(...r.cpu)),
+    r.loss.toFixed(4),
+  ];
+  console.log(`| ${line.join(' | ')} |`);
 }

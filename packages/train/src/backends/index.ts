@@ -13,6 +13,7 @@ import { wasmBackend } from './wasm.js';
 import { webgpuBackend } from './webgpu.js';
 
 export { BackendRegistry } from './registry.js';
+export { createBatchTrainer, type BatchTrainer, type BatchTrainerOptions } from './batch-trainer.js';
 export type { BackendChoice, BackendEntry, BackendStatus, SkippedBackend } from './registry.js';
 
 const cpuBackend: BackendEntry = { name: 'cpu', priority: 1, init: () => activateTfBackend('cpu') };

@@ -1,0 +1,51 @@
+/**
+ * How the training loop runs one batch: `createBatchTrainer` returns a BatchTrainer that either calls
+ * `model.trainOnBatch` (one thread; GPU backends, or one core) or splits each batch over several
+ * threads (data-parallel.ts) when the active backend computes on the CPU. The choice is logged, so a
+ * run says how it trained.
+ */
+import { availableParallelism } from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { createDataParallelTrainer, type BatchTrainer } from './data-parallel.js';
+
+export type { BatchTrainer } from './data-parallel.js';
+
+/** Backends whose kernels run on this thread's CPU, where more threads mean more cores at work. */
+const CPU_BACKENDS = new Set(['wasm', 'cpu']);
+
+export interface BatchTrainerOptions {
+  /** Threads to train with, the main one included. Default: every core for CPU backends, else 1. */
+  threads?: number;
+  /** The largest batch that will be passed (sizes the shared buffers). */
+  maxBatch: number;
+  log?: (line: string) => void;
+}
+
+/** A BatchTrainer for the compiled `model` on tfjs's active backend. Call `dispose()` when done. */
+export async function createBatchTrainer(
+  model: tf.LayersModel,
+  options: BatchTrainerOptions,
+): Promise<BatchTrainer> {
+  const backend = tf.getBackend();
+  const cpu = CPU_BACKENDS.has(backend);
+  const threads = Math.max(1, Math.floor(options.threads ?? (cpu ? availableParallelism() : 1)));
+  if (threads === 1 || !cpu) {
+    if (threads > 1) options.log?.(`training on 1 thread: ${backend} does not compute on the CPU`);
+    else options.log?.(`training on 1 thread (${backend})`);
+    return {
+      threads: 1,
+      trainOnBatch: async (x, y) => {
+        const result = await model.trainOnBatch(x, y);
+        if (!Array.isArray(result) || result.length < 2)
+          throw new Error("compile the model with metrics: ['accuracy']");
+        return [result[0]!, result[1]!];
+      },
+      dispose: async () => {},
+    };
+  }
+  const trainer = await createDataParallelTrainer(model, { threads, backend, maxBatch: options.maxBatch });
+  options.log?.(
+    `training on ${threads} threads (${backend}, data-parallel: each batch split, gradients averaged)`,
+  );
+  return trainer;
+}

@@ -1,0 +1,82 @@
+/**
+ * A data-parallel training worker (see data-parallel.ts). It holds a replica of the model on its own
+ * tfjs backend; for each step it loads the main thread's current weights from shared memory, computes
+ * its shard's loss, accuracy and gradients, writes the gradients to shared memory and reports.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { selectTrainingBackend } from './index.js';
+import { shardStep, type ShardLoss } from './shard-step.js';
+
+export interface WorkerSetup {
+  backend: string;
+  topology: string;
+  loss: ShardLoss;
+  inputShape: number[];
+  outputSize: number;
+  weights: SharedArrayBuffer;
+  grads: SharedArrayBuffer;
+  x: SharedArrayBuffer;
+  y: SharedArrayBuffer;
+}
+
+export type ToWorker = { type: 'step'; count: number } | { type: 'stop' };
+export type FromWorker =
+  { type: 'ready' } | { type: 'done'; loss: number; accuracy: number } | { type: 'error'; message: string };
+
+const setup = workerData as WorkerSetup;
+const port = parentPort!;
+
+async function main(): Promise<void> {
+  await selectTrainingBackend(setup.backend);
+  const model = await tf.models.modelFromJSON(JSON.parse(setup.topology) as tf.io.ModelJSON);
+  const weights = new Float32Array(setup.weights);
+  const grads = new Float32Array(setup.grads);
+  const xs = new Float32Array(setup.x);
+  const ys = new Float32Array(setup.y);
+  const sizes = model.weights.map((w) => tf.util.sizeFromShape(w.shape as number[]));
+  const trainable = new Set(model.trainableWeights);
+  port.postMessage({ type: 'ready' } satisfies FromWorker);
+
+  port.on('message', (message: ToWorker) => {
+    if (message.type === 'stop') {
+      port.close();
+      return;
+    }
+    try {
+      let offset = 0;
+      model.weights.forEach((w, i) => {
+        const value = tf.tensor(weights.subarray(offset, offset + sizes[i]!), w.shape as number[]);
+        w.write(value);
+        value.dispose();
+        offset += sizes[i]!;
+      });
+      const { count } = message;
+      const x = tf.tensor(xs.subarray(0, count * setup.inputShape.reduce((a, b) => a * b, 1)), [
+        count,
+        ...setup.inputShape,
+      ]);
+      const y = tf.tensor(ys.subarray(0, count * setup.outputSize), [count, setup.outputSize]);
+      const result = shardStep(model, setup.loss, x, y);
+      offset = 0;
+      model.weights.forEach((w, i) => {
+        if (!trainable.has(w)) return;
+        const g = result.grads.shift()!;
+        grads.set(g.dataSync(), offset);
+        g.dispose();
+        offset += sizes[i]!;
+      });
+      tf.dispose([x, y]);
+      port.postMessage({ type: 'done', loss: result.loss, accuracy: result.accuracy } satisfies FromWorker);
+    } catch (error) {
+      port.postMessage({
+        type: 'error',
+        message: (error as Error).stack ?? String(error),
+      } satisfies FromWorker);
+    }
+  });
+}
+
+main().catch((error: unknown) => {
+  port.postMessage({ type: 'error', message: (error as Error).stack ?? String(error) } satisfies FromWorker);
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { getPreset } from '../presets.js';
+import { createBatchTrainer } from './batch-trainer.js';
+import { relativeError } from './gradient-check.js';
+import { selectTrainingBackend } from './index.js';
+
+// Data-parallel training must follow the same path as one thread: the seed gender network (no
+// dropout, so nothing random) from the same weights on the same batches, with 1 and with 2 threads.
+// Shard gradients are summed in a different order, so values agree to float32 rounding, not bits
+// (measured: losses within 6e-8, weights within 6e-7 after 4 Adam steps).
+function twin(): [tf.LayersModel, tf.LayersModel] {
+  const models = [
+    getPreset('seed').build('gender', 'six'),
+    getPreset('seed').build('gender', 'six'),
+  ] as const;
+  models[1].setWeights(models[0].getWeights());
+  for (const m of models)
+    m.compile({ optimizer: tf.train.adam(1e-3), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+  return [models[0], models[1]];
+}
+
+describe('data-parallel training', () => {
+  it('matches single-thread training step for step (loss, accuracy, weights)', async () => {
+    await selectTrainingBackend('wasm');
+    const [single, parallel] = twin();
+    const one = await createBatchTrainer(single, { threads: 1, maxBatch: 30 });
+    const two = await createBatchTrainer(parallel, { threads: 2, maxBatch: 30 });
+    expect([one.threads, two.threads]).toEqual([1, 2]);
+    try {
+      for (let step = 0; step < 4; step++) {
+        const x = tf.randomUniform([29, 48, 48, 1], 0, 1, 'float32', step); // odd: unequal shards
+        const y = tf.randomUniform([29, 1], 0, 2, 'int32', step + 10).toFloat();
+        const [a, b] = [await one.trainOnBatch(x, y), await two.trainOnBatch(x, y)];
+        expect(Math.abs(a[0] - b[0]) / a[0], `loss at step ${step}`).toBeLessThan(1e-6);
+        expect(b[1]).toBeCloseTo(a[1], 6);
+        tf.dispose([x, y]);
+      }
+      const [wa, wb] = [single.getWeights(), parallel.getWeights()];
+      for (const [i, w] of wa.entries()) {
+        const err = relativeError((await wb[i]!.data()) as Float32Array, (await w.data()) as Float32Array);
+        expect(err, `weight ${i}`).toBeLessThan(1e-5);
+      }
+    } finally {
+      await two.dispose();
+    }
+  });
+
+  it('stays on one thread where the backend does not compute on the CPU, or when asked', async () => {
+    await selectTrainingBackend('wasm');
+    const lines: string[] = [];
+    const trainer = await createBatchTrainer(twin()[0], {
+      threads: 1,
+      maxBatch: 8,
+      log: (l) => lines.push(l),
+    });
+    expect(trainer.threads).toBe(1);
+    expect(lines).toEqual(['training on 1 thread (wasm)']);
+  });
+});
