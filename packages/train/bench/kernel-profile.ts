@@ -1,10 +1,11 @@
 /**
- * `pnpm exec tsx bench/kernel-profile.ts [--backend wasm] [--batches 16] [--batch 128]`: where one
- * training step of the seed age network spends its time, per kernel and phase, against the wall time
+ * `pnpm exec tsx bench/kernel-profile.ts [--backend wasm] [--task age] [--batches 16] [--batch 128] [--shapes]`:
+ * where one training step of a seed network spends its time, per kernel and phase, against the wall time
  * of the whole step (the rest is tfjs's engine, tape and JS overhead). Random data, as in train-bench.
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
+import type { Task } from '@facekit/core';
 import { getPreset } from '../src/presets.js';
 import { selectTrainingBackend } from '../src/backends/index.js';
 import { KernelTimer, cpuMs } from './kernel-timer.js';
@@ -14,16 +15,24 @@ const { values: opts } = parseArgs({
     backend: { type: 'string', default: 'wasm' },
     batches: { type: 'string', default: '16' },
     batch: { type: 'string', default: '128' },
+    task: { type: 'string', default: 'age' },
+    shapes: { type: 'boolean', default: false },
   },
 });
 const batches = Number(opts.batches);
 const batchSize = Number(opts.batch);
 
 await selectTrainingBackend(opts.backend);
-const timer = new KernelTimer(opts.backend!);
-const model = getPreset('seed').build('age', 'six');
+const timer = new KernelTimer(opts.backend!, opts.shapes);
+const task = opts.task as Task;
+const model = getPreset('seed').build(task, 'six');
+const binary = model.outputs[0]!.shape[1] === 1;
 const optimizer = tf.train.adam(1e-3);
-model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+model.compile({
+  optimizer,
+  loss: binary ? 'binaryCrossentropy' : 'categoricalCrossentropy',
+  metrics: ['accuracy'],
+});
 const applyGradients = optimizer.applyGradients.bind(optimizer);
 optimizer.applyGradients = (grads) => {
   timer.phase = 'optimizer';
@@ -32,7 +41,9 @@ optimizer.applyGradients = (grads) => {
 };
 
 const x = tf.randomUniform([batchSize, 48, 48, 1], 0, 1, 'float32', 1);
-const y = tf.oneHot(tf.randomUniform([batchSize], 0, 6, 'int32', 2) as tf.Tensor1D, 6).toFloat();
+const classes = model.outputs[0]!.shape[1]!;
+const labels = tf.randomUniform([batchSize], 0, Math.max(classes, 2), 'int32', 2) as tf.Tensor1D;
+const y = binary ? labels.reshape([batchSize, 1]).toFloat() : tf.oneHot(labels, classes).toFloat();
 for (let i = 0; i < 3; i++) await model.trainOnBatch(x, y);
 timer.reset();
 const start = performance.now();
@@ -44,7 +55,7 @@ const cpu = (cpuMs() - startCpu) / batches;
 const entries = timer.entries();
 const kernelMs = timer.topLevelMs() / batches;
 const rate = (ms: number) => ((batchSize / ms) * 1000).toFixed(0);
-console.log(`seed age network on ${opts.backend}, batch ${batchSize}, mean of ${batches} steps:`);
+console.log(`seed ${task} network on ${opts.backend}, batch ${batchSize}, mean of ${batches} steps:`);
 console.log(
   `  wall ${wall.toFixed(1)} ms/step (${rate(wall)} samples/s); CPU ${cpu.toFixed(1)} ms/step (${rate(cpu)} samples/s)`,
 );

@@ -27,13 +27,20 @@ export class KernelTimer {
   private readonly stack: string[] = [];
   phase = 'gradients';
 
-  constructor(backend: string) {
+  /** With `byShape`, each kernel is listed per input shapes, e.g. `Add [128,48,48,8] [8]`. */
+  constructor(backend: string, byShape = false) {
     for (const config of tf.getKernelsForBackend(backend)) {
       const inner = config.kernelFunc;
       const wrapped: KernelConfig = {
         ...config,
         kernelFunc: (args) => {
-          this.stack.push(config.kernelName);
+          const shapes = byShape
+            ? ' ' +
+              Object.values(args.inputs)
+                .map((t) => `[${t?.shape.join(',') ?? ''}]`)
+                .join(' ')
+            : '';
+          this.stack.push(config.kernelName + shapes);
           const name = this.stack.join(' > ');
           const start = cpuMs();
           try {

@@ -105,6 +105,24 @@ describe('wasm training kernels against cpu', () => {
     }
   });
 
+  it('Add (same shape, per-channel bias either side, other broadcasts), Multiply and Cast', async () => {
+    const [a, same, bias, other] = [
+      input([3, 5, 4, 8]),
+      input([3, 5, 4, 8]),
+      input([8]),
+      input([3, 1, 4, 8]),
+    ];
+    expect(await compare([a, same], (p, q) => tf.add(p, q))).toBeLessThan(TOLERANCE);
+    expect(await compare([a, bias], (p, q) => tf.add(p, q))).toBeLessThan(TOLERANCE);
+    expect(await compare([bias, a], (p, q) => tf.add(p, q))).toBeLessThan(TOLERANCE);
+    expect(await compare([a, other], (p, q) => tf.add(p, q))).toBeLessThan(TOLERANCE);
+    expect(await compare([a, same], (p, q) => tf.mul(p, q))).toBeLessThan(TOLERANCE);
+    expect(await compare([a, bias], (p, q) => tf.mul(p, q))).toBeLessThan(TOLERANCE);
+    expect(
+      await compare([input([3, 7])], (p) => tf.cast(p, 'float32').add(tf.cast(tf.greater(p, 0), 'float32'))),
+    ).toBeLessThan(TOLERANCE);
+  });
+
   it('BatchMatMul with either operand transposed, and Identity', async () => {
     const [a, b] = [input([7, 5]), input([7, 3])];
     expect(

@@ -1,10 +1,12 @@
 /**
- * Faster versions of three kernels tfjs-backend-wasm already has, for the shapes training produces;
- * any other case is handed to the backend's original kernel. Identity (the engine saves tensors for
- * the backward pass with it) shares the data instead of copying it, as the cpu backend does. Sum over
- * every axis but the last (bias gradients) adds rows in place instead of transposing first. BatchMatMul
- * with a transposed operand (the dense layer's gradients) transposes it explicitly so that the product
- * runs on XNNPACK's fast path, which the backend only takes for untransposed, unbatched operands.
+ * Faster versions of kernels tfjs-backend-wasm already has, for the shapes training produces; any
+ * other case is handed to the backend's original kernel. Identity (the engine saves tensors for the
+ * backward pass with it) and Cast to the same dtype share the data instead of copying it, as the cpu
+ * backend does. Sum over every axis but the last (bias gradients) adds rows in place instead of
+ * transposing first. Add and Multiply of same-shape tensors, and Add of a per-channel bias, run as SIMD
+ * loops. BatchMatMul with a transposed operand (the dense layer's gradients) transposes it explicitly
+ * so that the product runs on XNNPACK's fast path, which the backend only takes for untransposed,
+ * unbatched operands.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
@@ -22,6 +24,49 @@ const identity: KernelOverride =
     if (x.dtype === 'string') return original({ inputs, backend, attrs });
     (backend as BackendWasm).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+
+const cast: KernelOverride =
+  (original) =>
+  ({ inputs, backend, attrs }) => {
+    const { x } = inputs as { x: TensorInfo };
+    if (x.dtype === 'string' || (attrs as { dtype: string }).dtype !== x.dtype)
+      return original({ inputs, backend, attrs });
+    (backend as BackendWasm).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+
+/** Add and Multiply: same-shape float32 operands, or (Add) an NHWC tensor plus a per-channel bias. */
+const binary =
+  (kind: 'add' | 'mul'): KernelOverride =>
+  (original) =>
+  ({ inputs, backend: b, attrs }) => {
+    const backend = b as BackendWasm;
+    const { a, b: bb } = inputs as { a: TensorInfo; b: TensorInfo };
+    const size = tf.util.sizeFromShape(a.shape);
+    if (a.dtype !== 'float32' || bb.dtype !== 'float32' || size % 4 !== 0)
+      return original({ inputs, backend, attrs });
+    const kernels = simdKernels(wasmMemory(backend));
+    if (tf.util.arraysEqual(a.shape, bb.shape)) {
+      const out = backend.makeOutput(a.shape, 'float32');
+      const fn = kind === 'add' ? kernels.add_same : kernels.mul_same;
+      fn(heapAddress(backend, a), heapAddress(backend, bb), heapAddress(backend, out), size * 4);
+      return out;
+    }
+    const [big, bias] = a.shape.length >= bb.shape.length ? [a, bb] : [bb, a];
+    const c = big.shape.at(-1)!;
+    const isBias = tf.util.sizeFromShape(bias.shape) === c && bias.shape.at(-1) === c && c % 4 === 0;
+    if (kind !== 'add' || !isBias || tf.util.sizeFromShape(big.shape) !== size)
+      return original({ inputs, backend, attrs });
+    const out = backend.makeOutput(big.shape, 'float32');
+    kernels.add_bias(
+      heapAddress(backend, big),
+      heapAddress(backend, bias),
+      heapAddress(backend, out),
+      size * 4,
+      c * 4,
+    );
+    return out;
   };
 
 const sum: KernelOverride =
@@ -85,6 +130,9 @@ const batchMatMul: KernelOverride =
 
 export const WASM_KERNEL_OVERRIDES: Readonly<Record<string, KernelOverride>> = {
   [tf.Identity]: identity,
+  [tf.Cast]: cast,
+  [tf.Add]: binary('add'),
+  [tf.Multiply]: binary('mul'),
   [tf.Sum]: sum,
   [tf.BatchMatMul]: batchMatMul,
 };

@@ -6,8 +6,10 @@
  *   sum_rows          out[c] = Σ_r src[r, c]                                  (bias gradients)
  *   max_pool_grad_2x2 dx from dy through 2×2, stride-2 max pooling, first maximum wins
  *   conv_dw_<k>       dW[i, j, c, o..o+4k) += Σ x[n, y·s+i−p, x·s+j−p, c] · dy[n, y, x, o..o+4k)
+ * plus the element-wise ones of wasm-simd-elementwise.ts.
  */
 import { Fn, assemble } from './wasm-asm.js';
+import { ELEMENTWISE_FNS } from './wasm-simd-elementwise.js';
 
 function sumRows(): Fn {
   const f = new Fn('sum_rows', ['src', 'rows', 'rowBytes', 'dst']).local('p', 'i32').local('q', 'i32');
@@ -217,8 +219,13 @@ function convFilterGrad(k: number): Fn {
   return f;
 }
 
+type Kernel = (...args: number[]) => void;
+
 export interface SimdKernels {
   sum_rows(src: number, rows: number, rowBytes: number, dst: number): void;
+  add_bias(a: number, bias: number, out: number, bytes: number, rowBytes: number): void;
+  add_same: Kernel;
+  mul_same: Kernel;
   max_pool_grad_2x2(...args: number[]): void;
   /** conv_dw[k − 1] handles 4k output channels at a time, k = 1..4. */
   conv_dw: ((...args: number[]) => void)[];
@@ -230,9 +237,13 @@ const cache = new WeakMap<WebAssembly.Memory, SimdKernels>();
 export function simdKernels(memory: WebAssembly.Memory): SimdKernels {
   let kernels = cache.get(memory);
   if (!kernels) {
-    const exports = assemble(memory, [sumRows(), maxPoolGrad2x2(), ...[1, 2, 3, 4].map(convFilterGrad)]);
+    const fns = [sumRows(), maxPoolGrad2x2(), ...[1, 2, 3, 4].map(convFilterGrad), ...ELEMENTWISE_FNS];
+    const exports = assemble(memory, fns);
     kernels = {
       sum_rows: exports.sum_rows!,
+      add_bias: exports.add_bias!,
+      add_same: exports.add_same!,
+      mul_same: exports.mul_same!,
       max_pool_grad_2x2: exports.max_pool_grad_2x2!,
       conv_dw: [1, 2, 3, 4].map((k) => exports[`conv_dw_${k}`]!),
     };
