@@ -18,6 +18,9 @@ const OPS = {
   'i32.gt_s': [0x4a],
   'i32.le_s': [0x4c],
   'i32.or': [0x72],
+  'f32.max': [0x97],
+  'f32.eq': [0x5b],
+  select: [0x1b],
   'i32.and': [0x71],
   'i32.eqz': [0x45],
   'f32x4.splat': [0xfd, 0x13],
@@ -96,6 +99,7 @@ export class Fn {
   op = (...ops: Op[]): this => this.emit(...ops.flatMap((o) => OPS[o]));
   mem = (op: MemOp, offset = 0): this => this.emit(...MEM[op][0], MEM[op][1], ...uleb(offset));
   zero = (): this => this.emit(0xfd, 0x0c, ...new Array<number>(16).fill(0));
+  f32zero = (): this => this.emit(0x43, 0, 0, 0, 0);
   emit(...bytes: number[]): this {
     this.code.push(...bytes);
     return this;

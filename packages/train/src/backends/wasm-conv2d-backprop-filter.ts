@@ -1,12 +1,11 @@
 /**
- * Conv2DBackpropFilter for tfjs-backend-wasm, which has none. The filter gradient is
- *   dW[i, j, c, o] = Σ_{n,y,x} xPadded[n, y·s + i, x·s + j, c] · dy[n, y, x, o].
- * When the output channels come in fours, our SIMD kernel (wasm-simd-kernels.ts) accumulates it
- * directly, four output channels per vector, a row of dy at a time so that it stays in cache.
- * Otherwise it is computed as a convolution: with the batch moved into the channel axis, x becomes a
- * "batch" of `c` images [c, H, W, n] and dy a filter [outH, outW, n, o], dilated by the stride — one
- * call of the backend's XNNPACK Conv2D plus two transposes. (The wasm backend's Conv3DBackpropFilterV2,
- * the usual stand-in, gives wrong results for strides > 1.)
+ * Conv2DBackpropFilter for tfjs-backend-wasm, which has none. The filter gradient
+ *   dW[i, j, c, o] = Σ_{n,y,x} xPadded[n, y·s + i, x·s + j, c] · dy[n, y, x, o]
+ * is accumulated by our SIMD kernel (wasm-simd-kernels.ts), four output channels per vector, a row of
+ * dy at a time so that it stays in cache; up to 16 output channels per pass over the data. When the
+ * output channels do not come in fours, dy is first copied with its channels padded with zeros to the
+ * next multiple of 4, and the padding columns of the result are dropped. (The wasm backend's
+ * Conv3DBackpropFilterV2, the usual stand-in, gives wrong results for strides > 1.)
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
@@ -15,7 +14,6 @@ import { simdKernels } from './wasm-simd-kernels.js';
 import {
   conv2dGeometry,
   heapAddress,
-  runWasmKernel,
   wasmMemory,
   type ConvAttrs,
   type ConvGeometry,
@@ -23,6 +21,7 @@ import {
 
 type FilterShape = [number, number, number, number];
 
+/** dW for dy whose channel count is a multiple of 4. */
 function simdFilterGrad(
   backend: BackendWasm,
   x: TensorInfo,
@@ -45,6 +44,19 @@ function simdFilterGrad(
   return dw;
 }
 
+/** A copy of `t` [..., c] with its last axis zero-padded to `c4` channels. */
+function padChannels(backend: BackendWasm, t: TensorInfo, c4: number): TensorInfo {
+  const c = t.shape.at(-1)!;
+  const out = backend.makeOutput([...t.shape.slice(0, -1), c4], 'float32');
+  const src = backend.typedArrayFromHeap(t);
+  const dst = backend.typedArrayFromHeap(out);
+  dst.fill(0);
+  for (let p = 0, q = 0; p < src.length; p += c, q += c4) {
+    for (let ch = 0; ch < c; ch++) dst[q + ch] = src[p + ch]!;
+  }
+  return out;
+}
+
 const conv2dBackpropFilter: KernelFunc = ({ inputs, backend: b, attrs }) => {
   const backend = b as BackendWasm;
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
@@ -52,43 +64,15 @@ const conv2dBackpropFilter: KernelFunc = ({ inputs, backend: b, attrs }) => {
   const g = conv2dGeometry(x.shape, filterShape, attrs as unknown as ConvAttrs);
   const [fh, fw, inC, outC] = filterShape;
   if (outC % 4 === 0) return simdFilterGrad(backend, x, dy, filterShape, g);
-  // Rows/columns the dilated dy needs beyond the top/left padding; extra input rows are left unread.
-  const bottom = Math.max(0, fh + (g.outHeight - 1) * g.strideHeight - g.inHeight - g.padTop);
-  const right = Math.max(0, fw + (g.outWidth - 1) * g.strideWidth - g.inWidth - g.padLeft);
-  const xT = runWasmKernel(backend, 'Transpose', { x }, { perm: [3, 1, 2, 0] });
-  const dyT = runWasmKernel(backend, 'Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
-  const conv = runWasmKernel(
-    backend,
-    'Conv2D',
-    { x: xT, filter: dyT },
-    {
-      strides: [1, 1],
-      pad: [
-        [0, 0],
-        [g.padTop, bottom],
-        [g.padLeft, right],
-        [0, 0],
-      ],
-      dataFormat: 'NHWC',
-      dilations: [g.strideHeight, g.strideWidth],
-    },
-  );
-  backend.disposeData(xT.dataId);
-  backend.disposeData(dyT.dataId);
-  // conv is [inC, ≥fh, ≥fw, outC]; dW is [fh, fw, inC, outC].
-  const [, convH, convW] = conv.shape as [number, number, number, number];
+  const outC4 = Math.ceil(outC / 4) * 4;
+  const dyPadded = padChannels(backend, dy, outC4);
+  const dwPadded = simdFilterGrad(backend, x, dyPadded, [fh, fw, inC, outC4], g);
   const dw = backend.makeOutput(filterShape, 'float32');
-  const src = backend.typedArrayFromHeap(conv);
+  const src = backend.typedArrayFromHeap(dwPadded);
   const dst = backend.typedArrayFromHeap(dw);
-  for (let i = 0; i < fh; i++) {
-    for (let j = 0; j < fw; j++) {
-      for (let c = 0; c < inC; c++) {
-        const from = ((c * convH + i) * convW + j) * outC;
-        dst.set(src.subarray(from, from + outC), ((i * fw + j) * inC + c) * outC);
-      }
-    }
-  }
-  backend.disposeData(conv.dataId);
+  for (let p = 0, q = 0; q < dst.length; p += outC4, q += outC) dst.set(src.subarray(p, p + outC), q);
+  backend.disposeData(dyPadded.dataId);
+  backend.disposeData(dwPadded.dataId);
   return dw;
 };
 

@@ -50,7 +50,9 @@ describe('wasm training kernels against cpu', () => {
     ['3→12, 3×3 valid s2, odd size', [2, 11, 9, 3], [3, 3, 3, 12], 2, 'valid'],
     ['4→20, 3×3 same s2, odd size', [2, 9, 7, 4], [3, 3, 4, 20], 2, 'same'],
     ['2→36, 5×3 same s1', [1, 7, 6, 2], [5, 3, 2, 36], 1, 'same'],
-    ['5→6 (plain fallback), 2×2 valid s1', [2, 6, 5, 5], [2, 2, 5, 6], 1, 'valid'],
+    ['5→6 (channels padded to 8), 2×2 valid s1', [2, 6, 5, 5], [2, 2, 5, 6], 1, 'valid'],
+    ['1→2 (channels padded to 4), 3×3 same s1 (seed gender conv 1)', [3, 10, 8, 1], [3, 3, 1, 2], 1, 'same'],
+    ['3→5 (channels padded to 8), 3×3 same s2', [2, 7, 9, 3], [3, 3, 3, 5], 2, 'same'],
   ];
   it.each(convCases)(
     'Conv2DBackpropFilter and Conv2DBackpropInput: %s',
@@ -72,7 +74,8 @@ describe('wasm training kernels against cpu', () => {
   const poolCases: [string, number[], number, number, 'same' | 'valid', boolean][] = [
     ['2×2 s2, 8 channels (SIMD)', [2, 8, 6, 8], 2, 2, 'valid', false],
     ['2×2 s2, odd size, ties (SIMD)', [2, 7, 5, 4], 2, 2, 'valid', true],
-    ['2×2 s2, 3 channels (plain)', [2, 6, 6, 3], 2, 2, 'valid', true],
+    ['2×2 s2, 3 channels (scalar wasm)', [2, 6, 6, 3], 2, 2, 'valid', true],
+    ['2×2 s2, 2 channels, odd size (scalar wasm)', [3, 9, 7, 2], 2, 2, 'valid', false],
     ['3×3 s2 same, overlapping (plain)', [2, 7, 7, 4], 3, 2, 'same', false],
   ];
   it.each(poolCases)('MaxPoolGrad: %s', async (_, shape, filter, stride, pad, ties) => {
@@ -116,6 +119,10 @@ describe('wasm training kernels against cpu', () => {
     expect(await compare([a, bias], (p, q) => tf.add(p, q))).toBeLessThan(TOLERANCE);
     expect(await compare([bias, a], (p, q) => tf.add(p, q))).toBeLessThan(TOLERANCE);
     expect(await compare([a, other], (p, q) => tf.add(p, q))).toBeLessThan(TOLERANCE);
+    for (const c of [1, 2, 3, 6]) {
+      const [t, tb] = [input([4, 3, 4, c]), input([c])];
+      expect(await compare([t, tb], (p, q) => tf.add(p, q)), `bias of ${c}`).toBeLessThan(TOLERANCE);
+    }
     expect(await compare([a, same], (p, q) => tf.mul(p, q))).toBeLessThan(TOLERANCE);
     expect(await compare([a, bias], (p, q) => tf.mul(p, q))).toBeLessThan(TOLERANCE);
     expect(

@@ -2,8 +2,9 @@
  * MaxPoolGrad for tfjs-backend-wasm, replacing its C++ kernel (a quarter of a training step for the
  * seed networks). Each output's gradient goes to the first maximum of its window, scanned row by row —
  * the cpu backend's rule, so ties resolve identically. 2×2 windows at stride 2 (every preset's
- * pooling) with channels in fours run as SIMD code (wasm-simd-kernels.ts), four channels per vector
- * with branch-free masks; any other pooling runs the same rule as a plain loop. Both work straight on
+ * pooling) run as wasm code (wasm-simd-kernels.ts) with branch-free masks, four channels per vector
+ * when channels come in fours, else one at a time; any other pooling runs the same rule as a plain
+ * loop. Both work straight on
  * the backend's heap: no copies in or out.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -37,7 +38,6 @@ const maxPoolGrad: KernelFunc = ({ inputs, backend: b, attrs }) => {
   const g = backend.typedArrayFromHeap(dy);
   const out = backend.typedArrayFromHeap(dx);
   const simd =
-    c % 4 === 0 &&
     [info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth].every((v) => v === 2) &&
     info.padInfo.top === 0 &&
     info.padInfo.left === 0 &&
@@ -47,7 +47,8 @@ const maxPoolGrad: KernelFunc = ({ inputs, backend: b, attrs }) => {
     // Rows and columns left over by an odd size belong to no window: their gradient is 0.
     if (inHeight % 2 === 1 || inWidth % 2 === 1) out.fill(0);
     const pixel = c * 4;
-    simdKernels(wasmMemory(backend)).max_pool_grad_2x2(
+    const kernels = simdKernels(wasmMemory(backend));
+    (c % 4 === 0 ? kernels.max_pool_grad_2x2 : kernels.max_pool_grad_2x2_scalar)(
       ...[heapAddress(backend, input), heapAddress(backend, dy), heapAddress(backend, dx)],
       ...[batchSize, outHeight, outWidth, pixel, inWidth * pixel, inHeight * inWidth * pixel],
     );

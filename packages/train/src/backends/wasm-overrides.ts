@@ -36,6 +36,18 @@ const cast: KernelOverride =
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   };
 
+/** Channels rounded up so that whole rows fill whole f32x4 vectors: lcm(c, 4). */
+const vectorRow = (c: number): number => (c % 4 === 0 ? c : c % 2 === 0 ? 2 * c : 4 * c);
+
+/** `bias` [c] repeated to fill `floats` floats, as a backend tensor the caller frees. */
+function tiledBias(backend: BackendWasm, bias: TensorInfo, floats: number): TensorInfo {
+  const out = backend.makeOutput([floats], 'float32');
+  const src = backend.typedArrayFromHeap(bias);
+  const dst = backend.typedArrayFromHeap(out);
+  for (let i = 0; i < floats; i++) dst[i] = src[i % src.length]!;
+  return out;
+}
+
 /** Add and Multiply: same-shape float32 operands, or (Add) an NHWC tensor plus a per-channel bias. */
 const binary =
   (kind: 'add' | 'mul'): KernelOverride =>
@@ -43,29 +55,33 @@ const binary =
   ({ inputs, backend: b, attrs }) => {
     const backend = b as BackendWasm;
     const { a, b: bb } = inputs as { a: TensorInfo; b: TensorInfo };
-    const size = tf.util.sizeFromShape(a.shape);
-    if (a.dtype !== 'float32' || bb.dtype !== 'float32' || size % 4 !== 0)
-      return original({ inputs, backend, attrs });
+    if (a.dtype !== 'float32' || bb.dtype !== 'float32') return original({ inputs, backend, attrs });
+    const [big, small] =
+      tf.util.sizeFromShape(a.shape) >= tf.util.sizeFromShape(bb.shape) ? [a, bb] : [bb, a];
+    const size = tf.util.sizeFromShape(big.shape);
     const kernels = simdKernels(wasmMemory(backend));
-    if (tf.util.arraysEqual(a.shape, bb.shape)) {
+    if (tf.util.arraysEqual(a.shape, bb.shape) && size % 4 === 0) {
       const out = backend.makeOutput(a.shape, 'float32');
       const fn = kind === 'add' ? kernels.add_same : kernels.mul_same;
       fn(heapAddress(backend, a), heapAddress(backend, bb), heapAddress(backend, out), size * 4);
       return out;
     }
-    const [big, bias] = a.shape.length >= bb.shape.length ? [a, bb] : [bb, a];
     const c = big.shape.at(-1)!;
-    const isBias = tf.util.sizeFromShape(bias.shape) === c && bias.shape.at(-1) === c && c % 4 === 0;
-    if (kind !== 'add' || !isBias || tf.util.sizeFromShape(big.shape) !== size)
-      return original({ inputs, backend, attrs });
+    const row = vectorRow(c);
+    const isBias =
+      small.shape.at(-1) === c &&
+      tf.util.sizeFromShape(small.shape) === c &&
+      big.shape.length >= small.shape.length;
+    if (kind !== 'add' || !isBias || size % row !== 0) return original({ inputs, backend, attrs });
+    const bias = row === c ? small : tiledBias(backend, small, row);
     const out = backend.makeOutput(big.shape, 'float32');
-    kernels.add_bias(
+    const [at, biasAt, outAt] = [
       heapAddress(backend, big),
       heapAddress(backend, bias),
       heapAddress(backend, out),
-      size * 4,
-      c * 4,
-    );
+    ];
+    kernels.add_bias(at, biasAt, outAt, size * 4, row * 4);
+    if (bias !== small) backend.disposeData(bias.dataId);
     return out;
   };
 
@@ -78,25 +94,27 @@ const sum: KernelOverride =
     const rank = x.shape.length;
     const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
     const leading = axes.length === rank - 1 && axes.every((a, i) => a === i);
-    if (!leading || x.dtype !== 'float32' || rank < 2) return original({ inputs, backend, attrs });
     const c = x.shape[rank - 1]!;
+    const size = tf.util.sizeFromShape(x.shape);
+    const row = vectorRow(c);
+    if (!leading || x.dtype !== 'float32' || rank < 2 || size % row !== 0)
+      return original({ inputs, backend, attrs });
     const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), c] : [c], 'float32');
-    if (c % 4 === 0) {
-      const rows = tf.util.sizeFromShape(x.shape) / c;
-      simdKernels(wasmMemory(backend)).sum_rows(
-        heapAddress(backend, x),
-        rows,
-        c * 4,
-        heapAddress(backend, out),
-      );
-      return out;
+    // Sum rows of `row` floats (whole vectors), then fold the row's copies of each channel together.
+    const rows = row === c ? out : backend.makeOutput([row], 'float32');
+    simdKernels(wasmMemory(backend)).sum_rows(
+      heapAddress(backend, x),
+      size / row,
+      row * 4,
+      heapAddress(backend, rows),
+    );
+    if (rows !== out) {
+      const partial = backend.typedArrayFromHeap(rows);
+      const total = backend.typedArrayFromHeap(out);
+      total.fill(0);
+      for (let i = 0; i < row; i++) total[i % c] = total[i % c]! + partial[i]!;
+      backend.disposeData(rows.dataId);
     }
-    const src = backend.typedArrayFromHeap(x);
-    const acc = new Float64Array(c);
-    for (let i = 0; i < src.length; i += c) {
-      for (let ch = 0; ch < c; ch++) acc[ch]! += src[i + ch]!;
-    }
-    backend.typedArrayFromHeap(out).set(acc);
     return out;
   };
 

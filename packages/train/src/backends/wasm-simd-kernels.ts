@@ -4,7 +4,8 @@
  * Every address is in bytes; channel counts handled by vectors must be multiples of 4 (the callers
  * check, and use their plain versions otherwise).
  *   sum_rows          out[c] = Σ_r src[r, c]                                  (bias gradients)
- *   max_pool_grad_2x2 dx from dy through 2×2, stride-2 max pooling, first maximum wins
+ *   max_pool_grad_2x2 dx from dy through 2×2, stride-2 max pooling, first maximum wins (and a
+ *                     one-channel-at-a-time version for other channel counts)
  *   conv_dw_<k>       dW[i, j, c, o..o+4k) += Σ x[n, y·s+i−p, x·s+j−p, c] · dy[n, y, x, o..o+4k)
  * plus the element-wise ones of wasm-simd-elementwise.ts.
  */
@@ -87,6 +88,67 @@ function maxPoolGrad2x2(): Fn {
           store('ec', ['row']);
           store('ed', ['row', 'pixel']);
           f.let('g', 'g', 16);
+        }),
+      );
+    }),
+  );
+  return f;
+}
+
+/** The same rule one channel at a time, for channel counts that are not multiples of 4. */
+function maxPoolGrad2x2Scalar(): Fn {
+  const f = new Fn('max_pool_grad_2x2_scalar', ['x', 'dy', 'dx', 'n', 'oh', 'ow', 'pixel', 'row', 'image']);
+  for (const l of ['b', 'oy', 'ox', 'v', 'xo', 'o', 'g', 'ea', 'eb', 'ec', 'ed']) f.local(l, 'i32');
+  for (const l of ['a', 'bb', 'c', 'd', 'm', 'gv']) f.local(l, 'f32');
+  const at = (base: string, extra: string[]) => {
+    f.get(base).get('o').op('i32.add');
+    for (const e of extra) f.get(e).op('i32.add');
+  };
+  const spots: [string, string, string[]][] = [
+    ['a', 'ea', []],
+    ['bb', 'eb', ['pixel']],
+    ['c', 'ec', ['row']],
+    ['d', 'ed', ['row', 'pixel']],
+  ];
+  f.let('g', 'dy');
+  f.loop('b', 0, 'n', 1, () =>
+    f.loop('oy', 0, 'oh', 1, () => {
+      f.get('b')
+        .get('image')
+        .op('i32.mul')
+        .get('oy')
+        .get('row')
+        .op('i32.mul')
+        .i32(2)
+        .op('i32.mul', 'i32.add');
+      f.set('xo');
+      f.loop('ox', 0, 'ow', 1, () =>
+        f.loop('v', 0, 'pixel', 4, () => {
+          f.get('xo')
+            .get('ox')
+            .get('pixel')
+            .op('i32.mul')
+            .i32(2)
+            .op('i32.mul', 'i32.add')
+            .get('v')
+            .op('i32.add');
+          f.set('o');
+          for (const [value, , extra] of spots) {
+            at('x', extra);
+            f.mem('f32.load').set(value);
+          }
+          f.get('a').get('bb').op('f32.max').get('c').get('d').op('f32.max', 'f32.max').set('m');
+          f.get('g').mem('f32.load').set('gv');
+          // Each spot wins if it equals the maximum and no spot before it did.
+          f.get('a').get('m').op('f32.eq').set('ea');
+          f.get('bb').get('m').op('f32.eq').get('ea').op('i32.eqz', 'i32.and').set('eb');
+          f.get('c').get('m').op('f32.eq').get('ea').get('eb').op('i32.or', 'i32.eqz', 'i32.and').set('ec');
+          f.get('ea').get('eb').op('i32.or').get('ec').op('i32.or', 'i32.eqz').set('ed');
+          for (const [, mask, extra] of spots) {
+            at('dx', extra);
+            f.get('gv').f32zero().get(mask).op('select').mem('f32.store');
+          }
+          f.let('g', 'g', 4);
         }),
       );
     }),
@@ -227,6 +289,7 @@ export interface SimdKernels {
   add_same: Kernel;
   mul_same: Kernel;
   max_pool_grad_2x2(...args: number[]): void;
+  max_pool_grad_2x2_scalar(...args: number[]): void;
   /** conv_dw[k − 1] handles 4k output channels at a time, k = 1..4. */
   conv_dw: ((...args: number[]) => void)[];
 }
@@ -237,7 +300,8 @@ const cache = new WeakMap<WebAssembly.Memory, SimdKernels>();
 export function simdKernels(memory: WebAssembly.Memory): SimdKernels {
   let kernels = cache.get(memory);
   if (!kernels) {
-    const fns = [sumRows(), maxPoolGrad2x2(), ...[1, 2, 3, 4].map(convFilterGrad), ...ELEMENTWISE_FNS];
+    const fns = [sumRows(), maxPoolGrad2x2(), maxPoolGrad2x2Scalar(), ...[1, 2, 3, 4].map(convFilterGrad)];
+    fns.push(...ELEMENTWISE_FNS);
     const exports = assemble(memory, fns);
     kernels = {
       sum_rows: exports.sum_rows!,
@@ -245,6 +309,7 @@ export function simdKernels(memory: WebAssembly.Memory): SimdKernels {
       add_same: exports.add_same!,
       mul_same: exports.mul_same!,
       max_pool_grad_2x2: exports.max_pool_grad_2x2!,
+      max_pool_grad_2x2_scalar: exports.max_pool_grad_2x2_scalar!,
       conv_dw: [1, 2, 3, 4].map((k) => exports[`conv_dw_${k}`]!),
     };
     cache.set(memory, kernels);
