@@ -1,7 +1,7 @@
 /**
  * A client's photo → the 2304 grey levels a model reads. The base64 text is checked before decoding
- * (alphabet, size), sharp reads the header to enforce format and pixel limits before it allocates the
- * full image, then decodes to RGBA (EXIF orientation applied, as browsers draw photos) and hands the
+ * (alphabet, size), the format is checked from the file's magic bytes and sharp's pixel limit stops
+ * an oversized image before it is decoded; sharp then decodes to RGBA (EXIF orientation applied, as browsers draw photos) and hands the
  * buffer to core's imageToPixels — the same function the web demo runs on canvas pixels, so server and
  * browser feed identical tensors.
  */
@@ -16,8 +16,6 @@ export interface ImageLimits {
   readonly maxImageBytes: number;
   readonly maxImagePixels: number;
 }
-
-export const ACCEPTED_FORMATS: readonly string[] = ['png', 'jpeg', 'webp'];
 
 const DATA_URL = /^data:image\/[a-z0-9.+-]+;base64,/i;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -38,28 +36,38 @@ export function decodeBase64(text: string, field: string, maxBytes: number): Buf
   return Buffer.from(body, 'base64');
 }
 
-/** Decodes a base64 photo and preprocesses it to 2304 grey levels; errors name `field`. */
+/** The format a file's first bytes announce, among the accepted ones; null for anything else. */
+export function sniffFormat(bytes: Uint8Array): 'png' | 'jpeg' | 'webp' | null {
+  const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
+  if (bytes.length >= 8 && bytes[0] === 0x89 && ascii(1, 4) === 'PNG') return 'png';
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  if (bytes.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'webp';
+  return null;
+}
+
+/** Why a file that is not PNG, JPEG or WebP was refused, naming its format when sharp knows it. */
+async function notAccepted(bytes: Buffer, field: string): Promise<InvalidImageError> {
+  const format = await sharp(bytes)
+    .metadata()
+    .then((m) => m.format, () => undefined);
+  return format
+    ? new InvalidImageError(field, `is a ${format} file; send PNG, JPEG or WebP`)
+    : new InvalidImageError(field, 'is not a PNG, JPEG or WebP image');
+}
+
+function tooLarge(field: string, width: number, height: number, limits: ImageLimits): ServeError {
+  const reason = `is ${width}×${height} pixels; the limit is ${limits.maxImagePixels} pixels and ${MAX_IMAGE_SIDE} per side`;
+  return new ServeError('IMAGE_TOO_LARGE', field, reason, 413);
+}
+
+/**
+ * Decodes a base64 photo and preprocesses it to 2304 grey levels; errors name `field`. One sharp
+ * pass on the happy path: the format is sniffed from the magic bytes, and sharp's own pixel limit stops
+ * an oversized image before it is decoded (its header is then read once more, only to say how large).
+ */
 export async function imageToFace(base64: string, field: string, limits: ImageLimits): Promise<Uint8Array> {
   const bytes = decodeBase64(base64, field, limits.maxImageBytes);
-  let meta: sharp.Metadata;
-  try {
-    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
-  } catch (error) {
-    throw new InvalidImageError(field, `is not a PNG, JPEG or WebP image (${(error as Error).message})`, { cause: error });
-  }
-  if (!meta.format || !ACCEPTED_FORMATS.includes(meta.format)) {
-    throw new InvalidImageError(field, `is a ${meta.format ?? 'unknown'} file; send PNG, JPEG or WebP`);
-  }
-  const { width, height } = meta;
-  if (!width || !height) throw new InvalidImageError(field, 'has no width or height');
-  if (width * height > limits.maxImagePixels || width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE) {
-    throw new ServeError(
-      'IMAGE_TOO_LARGE',
-      field,
-      `is ${width}×${height} pixels; the limit is ${limits.maxImagePixels} pixels and ${MAX_IMAGE_SIDE} per side`,
-      413,
-    );
-  }
+  if (!sniffFormat(bytes)) throw await notAccepted(bytes, field);
   let decoded: { data: Buffer; info: sharp.OutputInfo };
   try {
     decoded = await sharp(bytes, { limitInputPixels: limits.maxImagePixels, failOn: 'error' })
@@ -69,9 +77,15 @@ export async function imageToFace(base64: string, field: string, limits: ImageLi
       .raw()
       .toBuffer({ resolveWithObject: true });
   } catch (error) {
-    throw new InvalidImageError(field, `cannot be decoded: ${(error as Error).message}`, { cause: error });
+    const message = (error as Error).message;
+    if (/pixel limit/i.test(message)) {
+      const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+      throw tooLarge(field, meta.width ?? 0, meta.height ?? 0, limits);
+    }
+    throw new InvalidImageError(field, `cannot be decoded (${message})`, { cause: error });
   }
   const { data, info } = decoded;
+  if (info.width > MAX_IMAGE_SIDE || info.height > MAX_IMAGE_SIDE) throw tooLarge(field, info.width, info.height, limits);
   if (info.channels !== 4) throw new InvalidImageError(field, `decoded to ${info.channels} channels, expected RGBA`);
   return imageToPixels({ width: info.width, height: info.height, data }, field);
 }

@@ -60,7 +60,7 @@ export const DEFAULT_OPTIONS: ServeOptions = {
   maxImagePixels: 4096 * 4096,
   maxQueryDepth: 12,
   maxQueryCost: 12_000,
-  intraOpThreads: 0,
+  intraOpThreads: 1,
   drainTimeoutMs: 10_000,
   production: process.env.NODE_ENV === 'production',
   logLevel: 'info',
@@ -86,7 +86,8 @@ Options:
   --max-depth <n>         deepest query                               [default 12]
   --max-cost <n>          costliest query (README: cost)              [default 12000,
                           or 45 × --max-batch-items when that is more]
-  --threads <n>           onnxruntime intra-op threads (0 = auto)     [default 0]
+  --threads <n>           onnxruntime intra-op threads (0 = auto)     [default 1: the event-loop
+                          thread runs the models; extra threads fight request handling on small machines]
   --drain-ms <ms>         SIGTERM grace period for in-flight requests [default 10000]
   --production            hide stack traces, introspection and the landing page [NODE_ENV=production]
   --log-level <level>     error | warn | info | debug (debug logs every request) [LOG_LEVEL, default info]

@@ -6,7 +6,8 @@
  * count (read from the literal list or the variable). Breaches answer `QUERY_TOO_DEEP`,
  * `BATCH_TOO_LARGE` or `QUERY_TOO_COSTLY` with HTTP 400, before any image is decoded.
  */
-import { GraphQLError, Kind, type FragmentDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
+import type { FragmentDefinitionNode, GraphQLError as GraphQLErrorType, SelectionSetNode, ValueNode } from 'graphql';
+import { GraphQLError, Kind } from './graphql-runtime.js';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ServeErrorCode } from './errors.js';
 
@@ -76,7 +77,7 @@ export function queryCost(
   return cost;
 }
 
-function limitError(code: ServeErrorCode, message: string, field = 'query'): GraphQLError {
+function limitError(code: ServeErrorCode, message: string, field = 'query'): GraphQLErrorType {
   return new GraphQLError(message, { extensions: { code, field, http: { status: 400 } } });
 }
 

@@ -131,6 +131,21 @@ describe('bad input and limits', () => {
     await expectError({ pixels: bad }, 'INVALID_PIXELS', /^input\.pixels: value at index 17 is 256/);
     bad[17] = 1.5;
     await expectError({ pixels: bad }, 'INVALID_PIXELS', /^input\.pixels: value at index 17 is 1\.5/);
+    const notList = await classify({ pixels: 'abc' });
+    expect(notList.status).toBe(400);
+    expect(notList.body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(notList.body.errors![0]!.message).toBe(
+      'Variable "$input" got invalid value "abc" at "input.pixels"; GreyLevels must be an array of 2304 integers 0–255',
+    );
+  });
+
+  it('pixels written inline in the query are checked the same way', async () => {
+    const literal = [...testPixels(6).slice(0, 2303), 'x'];
+    const inline = `mutation { classify(input: { pixels: ${JSON.stringify(literal)} }) { gender { label } } }`;
+    const res = await gql(server.url, inline);
+    expect(res.body.errors![0]).toMatchObject({ message: 'input.pixels: value at index 2303 is "x"; grey levels are integers 0–255', extensions: { code: 'INVALID_PIXELS' } });
+    const good = await gql(server.url, inline.replace('"x"', '7'));
+    expect(good.body.errors).toBeUndefined();
   });
 
   it('bad base64, a file that is not an image, images too large in bytes and in pixels', async () => {
