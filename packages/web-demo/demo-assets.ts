@@ -74,8 +74,12 @@ export function demoAssets(): Plugin {
     },
     async writeBundle() {
       const files = modelFiles(models);
-      if (files.length === 0) this.warn(`no models/manifest.json in ${models}: the build will show "no models"`);
-      const copies = [...files.map((f) => [join(models, f), join(outDir, 'models', f)]), ...ORT_FILES.map((f) => [join(ortDir(), f), join(outDir, 'ort', f)])];
+      if (files.length === 0)
+        this.warn(`no models/manifest.json in ${models}: the build will show "no models"`);
+      const copies = [
+        ...files.map((f) => [join(models, f), join(outDir, 'models', f)]),
+        ...ORT_FILES.map((f) => [join(ortDir(), f), join(outDir, 'ort', f)]),
+      ];
       for (const [from, to] of copies) {
         await mkdir(dirname(to!), { recursive: true });
         await copyFile(from!, to!);

@@ -45,7 +45,12 @@ export function greyPng(grey: Uint8Array, width: number, height: number): Buffer
   const rows = Buffer.alloc((width + 1) * height);
   for (let y = 0; y < height; y++) rows.set(grey.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', new Uint8Array())]);
+  return Buffer.concat([
+    signature,
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', new Uint8Array()),
+  ]);
 }
 
 export interface Sample {
@@ -81,12 +86,18 @@ async function pickFaces(csv: string): Promise<{ sample: Sample; pixels: Uint8Ar
     line++;
     const cells = text.split(',');
     const at = (name: string) => Number(cells[header!.indexOf(name)]);
-    const t = TARGETS.findIndex((g, i) => !picked.has(i) && g.age === at('age') && g.ethnicity === at('ethnicity') && g.gender === at('gender'));
+    const t = TARGETS.findIndex(
+      (g, i) =>
+        !picked.has(i) && g.age === at('age') && g.ethnicity === at('ethnicity') && g.gender === at('gender'),
+    );
     if (t < 0) continue;
     const ethnicity = ETHNICITY_LABELS[at('ethnicity')]!;
     const gender = GENDER_LABELS[at('gender')]!;
     const pixelText = cells[header.indexOf('pixels')] ?? '';
-    const pixels = validatePixels(pixelText.replace(/"/g, '').trim().split(/\s+/).map(Number), `${csv}:${line}`);
+    const pixels = validatePixels(
+      pixelText.replace(/"/g, '').trim().split(/\s+/).map(Number),
+      `${csv}:${line}`,
+    );
     const file = `${ethnicity.toLowerCase()}-${gender}-${at('age')}.png`;
     picked.set(t, { sample: { file, age: at('age'), ethnicity, gender }, pixels });
     if (picked.size === TARGETS.length) break;
@@ -97,13 +108,26 @@ async function pickFaces(csv: string): Promise<{ sample: Sample; pixels: Uint8Ar
 
 async function main(): Promise<void> {
   const flag = (name: string) => process.argv[process.argv.indexOf(name) + 1];
-  const csv = resolve(process.argv.includes('--data') ? flag('--data')! : (process.env.FACEKIT_DATA ?? join(here, '../../../shared/data/utkface48.csv')));
-  if (!existsSync(csv)) throw new Error(`no dataset CSV at ${csv}; pass --data <age_gender.csv> or set FACEKIT_DATA`);
+  const csv = resolve(
+    process.argv.includes('--data')
+      ? flag('--data')!
+      : (process.env.FACEKIT_DATA ?? join(here, '../../../shared/data/utkface48.csv')),
+  );
+  if (!existsSync(csv))
+    throw new Error(`no dataset CSV at ${csv}; pass --data <age_gender.csv> or set FACEKIT_DATA`);
   const out = join(here, 'public', 'samples');
   await mkdir(out, { recursive: true });
   const faces = await pickFaces(csv);
-  for (const { sample, pixels } of faces) await writeFile(join(out, sample.file), greyPng(pixels, IMAGE_SIZE, IMAGE_SIZE));
-  await writeFile(join(out, 'samples.json'), `${JSON.stringify(faces.map((f) => f.sample), null, 2)}\n`);
+  for (const { sample, pixels } of faces)
+    await writeFile(join(out, sample.file), greyPng(pixels, IMAGE_SIZE, IMAGE_SIZE));
+  await writeFile(
+    join(out, 'samples.json'),
+    `${JSON.stringify(
+      faces.map((f) => f.sample),
+      null,
+      2,
+    )}\n`,
+  );
   console.log(`wrote ${faces.length} sample faces from ${csv} to ${out}`);
 }
 

@@ -29,8 +29,14 @@ const env: NodeJS.ProcessEnv = {
   ...(values.data ? { FACEKIT_DATA: resolve(cwd, values.data) } : {}),
   ...(values.models ? { FACEKIT_MODELS: resolve(cwd, values.models) } : {}),
 };
-const child = spawn('pnpm', ['exec', 'vitest', 'run', 'tests/parity'], { cwd: REPO_ROOT, env, stdio: 'inherit' });
+const child = spawn('pnpm', ['exec', 'vitest', 'run', 'tests/parity'], {
+  cwd: REPO_ROOT,
+  env,
+  stdio: 'inherit',
+});
 const code = await new Promise<number>((done) => child.on('close', (c) => done(c ?? 1)));
-const report = await readFile(join(ARTIFACTS, 'parity-report.md'), 'utf8').catch(() => '(no report was written)');
+const report = await readFile(join(ARTIFACTS, 'parity-report.md'), 'utf8').catch(
+  () => '(no report was written)',
+);
 console.log(`\n${report}`);
 process.exit(code);

@@ -40,7 +40,10 @@ export interface PairResult {
   readonly ok: boolean;
 }
 
-export function comparePairs(records: readonly RuntimeRecord[], widths: ReadonlyMap<Task, number>): PairResult[] {
+export function comparePairs(
+  records: readonly RuntimeRecord[],
+  widths: ReadonlyMap<Task, number>,
+): PairResult[] {
   const ran = records.filter((r) => r.status === 'ran' && r.outputs);
   const pairs: PairResult[] = [];
   for (let i = 0; i < ran.length; i++) {
@@ -48,12 +51,22 @@ export function comparePairs(records: readonly RuntimeRecord[], widths: Readonly
       const [a, b] = [ran[i]!, ran[j]!];
       const tolerance = a.gpu || b.gpu ? GPU_TOLERANCE : CPU_TOLERANCE;
       const perTask = new Map<Task, Comparison>();
-      for (const [task, width] of widths) perTask.set(task, compareOutputs(a.outputs!.get(task)!, b.outputs!.get(task)!, width));
+      for (const [task, width] of widths)
+        perTask.set(task, compareOutputs(a.outputs!.get(task)!, b.outputs!.get(task)!, width));
       const all = [...perTask.values()];
       const maxAbsDiff = Math.max(...all.map((c) => c.maxAbsDiff));
       const argmaxMismatches = all.reduce((s, c) => s + c.argmaxMismatches, 0);
       const samples = all.reduce((s, c) => s + c.samples, 0);
-      pairs.push({ a: a.name, b: b.name, tolerance, perTask, maxAbsDiff, samples, argmaxMismatches, ok: maxAbsDiff <= tolerance && argmaxMismatches === 0 });
+      pairs.push({
+        a: a.name,
+        b: b.name,
+        tolerance,
+        perTask,
+        maxAbsDiff,
+        samples,
+        argmaxMismatches,
+        ok: maxAbsDiff <= tolerance && argmaxMismatches === 0,
+      });
     }
   }
   return pairs;
@@ -69,5 +82,10 @@ export interface LatencySummary {
 export function summarize(times: readonly number[]): LatencySummary {
   const sorted = [...times].sort((x, y) => x - y);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return { runs: sorted.length, median: at(0.5), p95: at(0.95), mean: sorted.reduce((s, t) => s + t, 0) / sorted.length };
+  return {
+    runs: sorted.length,
+    median: at(0.5),
+    p95: at(0.95),
+    mean: sorted.reduce((s, t) => s + t, 0) / sorted.length,
+  };
 }

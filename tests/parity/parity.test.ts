@@ -25,7 +25,13 @@ import { tfjsRuntime } from './runtimes/tfjs.js';
 
 const FACES = Number(process.env.FACEKIT_PARITY_FACES ?? 61);
 const LATENCY_RUNS = Number(process.env.FACEKIT_PARITY_LATENCY ?? 50);
-const RUNTIMES: readonly (() => Runtime)[] = [tfjsRuntime, ortNodeCpu, ortNodeWebgpu, ortWebNode, chromiumRuntime];
+const RUNTIMES: readonly (() => Runtime)[] = [
+  tfjsRuntime,
+  ortNodeCpu,
+  ortNodeWebgpu,
+  ortWebNode,
+  chromiumRuntime,
+];
 /** Per runtime: generous for the pure-JS tfjs reference on 1,000 faces of a large model. */
 const RUNTIME_TIMEOUT = 120_000 + FACES * 600;
 
@@ -40,52 +46,86 @@ beforeAll(async () => {
   const loaded = await loadModels(set.dir);
   inputs = await parityInputs(FACES);
   singles = Math.min(inputs.count, Number(process.env.FACEKIT_PARITY_SINGLES ?? 64));
-  context = { dir: loaded.dir, inputs, models: loaded.models.map((m) => ({ task: m.task, entry: m.entry, bytes: m.bytes, width: m.entry.labels.length })) };
+  context = {
+    dir: loaded.dir,
+    inputs,
+    models: loaded.models.map((m) => ({
+      task: m.task,
+      entry: m.entry,
+      bytes: m.bytes,
+      width: m.entry.labels.length,
+    })),
+  };
   const runs = [...new Set(loaded.models.map((m) => m.entry.training.runId))].join(', ');
   modelsSource = `${set.source} — ${loaded.dir} (run ${runs}; ${loaded.models.map((m) => `${m.task} ${m.entry.sha256.slice(0, 12)}`).join(', ')})`;
 }, 600_000);
 
 describe.each(RUNTIMES.map((make) => ({ make, name: make().name })))('$name', ({ make }) => {
-  it('runs every input in batches of 64 and one at a time, with the same answers', { timeout: RUNTIME_TIMEOUT }, async (ctx) => {
-    const runtime = make();
-    const reason = await runtime.open(context).catch((error: Error) => {
-      records.push({ name: runtime.name, gpu: runtime.gpu, status: 'failed', detail: error.message });
-      throw error;
-    });
-    if (reason) {
-      records.push({ name: runtime.name, gpu: runtime.gpu, status: 'skipped', detail: reason });
-      console.warn(`parity: skipping ${runtime.name}: ${reason}`);
-      ctx.skip(reason);
-    }
-    try {
-      const outputs = new Map<Task, Float32Array>();
-      let batchOneDiff = 0;
-      for (const { task, width } of context.models) {
-        const batched = await runtime.run(task, inputs.count, 64);
-        const one = await runtime.run(task, singles, 1);
-        const check = compareOutputs(batched.subarray(0, singles * width), one, width);
-        expect(check.argmaxMismatches, `${task}: argmax differs between batch 1 and 64`).toBe(0);
-        expect(check.maxAbsDiff, `${task}: batch 1 vs 64`).toBeLessThanOrEqual(runtime.gpu ? GPU_TOLERANCE : CPU_TOLERANCE);
-        expect(batched.every(Number.isFinite), `${task}: non-finite probabilities`).toBe(true);
-        batchOneDiff = Math.max(batchOneDiff, check.maxAbsDiff);
-        outputs.set(task, batched);
+  it(
+    'runs every input in batches of 64 and one at a time, with the same answers',
+    { timeout: RUNTIME_TIMEOUT },
+    async (ctx) => {
+      const runtime = make();
+      const reason = await runtime.open(context).catch((error: Error) => {
+        records.push({ name: runtime.name, gpu: runtime.gpu, status: 'failed', detail: error.message });
+        throw error;
+      });
+      if (reason) {
+        records.push({ name: runtime.name, gpu: runtime.gpu, status: 'skipped', detail: reason });
+        console.warn(`parity: skipping ${runtime.name}: ${reason}`);
+        ctx.skip(reason);
       }
-      const latency = runtime.latency && LATENCY_RUNS > 0 ? await runtime.latency(LATENCY_RUNS) : undefined;
-      if (latency) console.log(`parity: ${runtime.name}: ${summarize(latency).median.toFixed(2)} ms per face (median, all models, batch 1)`);
-      records.push({ name: runtime.name, gpu: runtime.gpu, status: 'ran', detail: runtime.describe(), outputs, batchOneDiff, ...(latency ? { latency } : {}) });
-    } finally {
-      await runtime.close();
-    }
-  });
+      try {
+        const outputs = new Map<Task, Float32Array>();
+        let batchOneDiff = 0;
+        for (const { task, width } of context.models) {
+          const batched = await runtime.run(task, inputs.count, 64);
+          const one = await runtime.run(task, singles, 1);
+          const check = compareOutputs(batched.subarray(0, singles * width), one, width);
+          expect(check.argmaxMismatches, `${task}: argmax differs between batch 1 and 64`).toBe(0);
+          expect(check.maxAbsDiff, `${task}: batch 1 vs 64`).toBeLessThanOrEqual(
+            runtime.gpu ? GPU_TOLERANCE : CPU_TOLERANCE,
+          );
+          expect(batched.every(Number.isFinite), `${task}: non-finite probabilities`).toBe(true);
+          batchOneDiff = Math.max(batchOneDiff, check.maxAbsDiff);
+          outputs.set(task, batched);
+        }
+        const latency = runtime.latency && LATENCY_RUNS > 0 ? await runtime.latency(LATENCY_RUNS) : undefined;
+        if (latency)
+          console.log(
+            `parity: ${runtime.name}: ${summarize(latency).median.toFixed(2)} ms per face (median, all models, batch 1)`,
+          );
+        records.push({
+          name: runtime.name,
+          gpu: runtime.gpu,
+          status: 'ran',
+          detail: runtime.describe(),
+          outputs,
+          batchOneDiff,
+          ...(latency ? { latency } : {}),
+        });
+      } finally {
+        await runtime.close();
+      }
+    },
+  );
 });
 
 describe('every pair of runtimes', () => {
   it('agrees on every probability (max |Δp| within tolerance) and every argmax', () => {
     const ran = records.filter((r) => r.status === 'ran');
-    expect(ran.length, 'at least tfjs, onnxruntime-node and onnxruntime-web must have run').toBeGreaterThanOrEqual(3);
+    expect(
+      ran.length,
+      'at least tfjs, onnxruntime-node and onnxruntime-web must have run',
+    ).toBeGreaterThanOrEqual(3);
     const widths = new Map(context.models.map((m) => [m.task, m.width]));
     const pairs = comparePairs(records, widths);
-    const failures = pairs.filter((p) => !p.ok).map((p) => `${p.a} ↔ ${p.b}: max |Δp| ${p.maxAbsDiff} (tolerance ${p.tolerance}), ${p.argmaxMismatches} argmax differ`);
+    const failures = pairs
+      .filter((p) => !p.ok)
+      .map(
+        (p) =>
+          `${p.a} ↔ ${p.b}: max |Δp| ${p.maxAbsDiff} (tolerance ${p.tolerance}), ${p.argmaxMismatches} argmax differ`,
+      );
     expect(failures).toEqual([]);
   });
 });

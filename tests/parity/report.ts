@@ -19,10 +19,16 @@ export interface ReportInput {
 const sci = (x: number) => (x === 0 ? '0' : x.toExponential(1));
 const pct = (ok: number, all: number) => `${((100 * ok) / all).toFixed(ok === all ? 0 : 2)}% (${ok}/${all})`;
 
-function matrix(names: readonly string[], pairs: readonly PairResult[], cell: (p: PairResult) => string): string[] {
-  const find = (a: string, b: string) => pairs.find((p) => (p.a === a && p.b === b) || (p.a === b && p.b === a));
+function matrix(
+  names: readonly string[],
+  pairs: readonly PairResult[],
+  cell: (p: PairResult) => string,
+): string[] {
+  const find = (a: string, b: string) =>
+    pairs.find((p) => (p.a === a && p.b === b) || (p.a === b && p.b === a));
   const lines = [`| | ${names.join(' | ')} |`, `|---|${names.map(() => '---').join('|')}|`];
-  for (const a of names) lines.push(`| **${a}** | ${names.map((b) => (a === b ? '—' : cell(find(a, b)!))).join(' | ')} |`);
+  for (const a of names)
+    lines.push(`| **${a}** | ${names.map((b) => (a === b ? '—' : cell(find(a, b)!))).join(' | ')} |`);
   return lines;
 }
 
@@ -43,7 +49,10 @@ export function parityMarkdown(r: ReportInput): string {
     '',
     '| runtime | status | batch 1 vs 64, max |Δp| | details |',
     '|---|---|---|---|',
-    ...r.records.map((x) => `| ${x.name} | ${x.status} | ${x.batchOneDiff === undefined ? '' : sci(x.batchOneDiff)} | ${x.detail.replace(/\|/g, '\\|')} |`),
+    ...r.records.map(
+      (x) =>
+        `| ${x.name} | ${x.status} | ${x.batchOneDiff === undefined ? '' : sci(x.batchOneDiff)} | ${x.detail.replace(/\|/g, '\\|')} |`,
+    ),
     '',
     '## Largest probability difference (all tasks)',
     '',
@@ -57,7 +66,10 @@ export function parityMarkdown(r: ReportInput): string {
     '',
     `| pair | ${r.tasks.map((t) => `${t} max |Δp|`).join(' | ')} | argmax agreement |`,
     `|---|${r.tasks.map(() => '---').join('|')}|---|`,
-    ...r.pairs.map((p) => `| ${p.a} ↔ ${p.b} | ${r.tasks.map((t) => sci(p.perTask.get(t)!.maxAbsDiff)).join(' | ')} | ${pct(p.samples - p.argmaxMismatches, p.samples)} |`),
+    ...r.pairs.map(
+      (p) =>
+        `| ${p.a} ↔ ${p.b} | ${r.tasks.map((t) => sci(p.perTask.get(t)!.maxAbsDiff)).join(' | ')} | ${pct(p.samples - p.argmaxMismatches, p.samples)} |`,
+    ),
     '',
     '## Latency: one face through all models (batch 1)',
     '',
@@ -66,7 +78,9 @@ export function parityMarkdown(r: ReportInput): string {
     ...r.records.flatMap((x) => {
       if (!x.latency?.length) return [];
       const s = summarize(x.latency);
-      return [`| ${x.name} | ${s.median.toFixed(2)} | ${s.p95.toFixed(2)} | ${s.mean.toFixed(2)} | ${s.runs} |`];
+      return [
+        `| ${x.name} | ${s.median.toFixed(2)} | ${s.p95.toFixed(2)} | ${s.mean.toFixed(2)} | ${s.runs} |`,
+      ];
     }),
     '',
   ];

@@ -24,7 +24,9 @@ const ARGS = [
 ];
 
 export function chromiumMissing(): string | null {
-  return existsSync(CHROMIUM) ? null : `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
+  return existsSync(CHROMIUM)
+    ? null
+    : `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
 }
 
 export interface Browser {
@@ -37,7 +39,12 @@ export interface Browser {
 
 export async function launchChromium(viewport = { width: 1200, height: 900 }): Promise<Browser> {
   const profile = await mkdtemp(join(tmpdir(), 'facekit-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport,
+  });
   const page = context.pages()[0] ?? (await context.newPage());
   const log: string[] = [];
   page.on('console', (m) => log.push(`[${m.type()}] ${m.text()}`));

@@ -39,7 +39,7 @@ export function generatedFace(seed: number): Uint8Array {
       const [u, v] = [(x - cx) / rx, (y - cy) / ry];
       let g = back + (y - 24) * 0.8;
       if (u * u + v * v <= 1) {
-        g = skin * (1.1 - 0.25 * (u + v + 1) / 2);
+        g = skin * (1.1 - (0.25 * (u + v + 1)) / 2);
         if (v < -0.7) g = hair;
         if (Math.hypot(Math.abs(x - cx) - eye.dx, y - eye.y) < 1.8) g = 25;
         if (Math.abs(y - (cy + 9 - 0.04 * (x - cx) ** 2)) < 0.9 && Math.abs(x - cx) < 5) g = skin * 0.45;
@@ -52,8 +52,13 @@ export function generatedFace(seed: number): Uint8Array {
 
 function edgeInputs(noiseCount: number): { faces: Uint8Array[]; names: string[] } {
   const r = seeded(7);
-  const noise = Array.from({ length: noiseCount }, () => Uint8Array.from({ length: PIXEL_COUNT }, () => Math.floor(r() * 256)));
-  return { faces: [new Uint8Array(PIXEL_COUNT), new Uint8Array(PIXEL_COUNT).fill(255), ...noise], names: ['black', 'white', ...noise.map((_, i) => `noise ${i + 1}`)] };
+  const noise = Array.from({ length: noiseCount }, () =>
+    Uint8Array.from({ length: PIXEL_COUNT }, () => Math.floor(r() * 256)),
+  );
+  return {
+    faces: [new Uint8Array(PIXEL_COUNT), new Uint8Array(PIXEL_COUNT).fill(255), ...noise],
+    names: ['black', 'white', ...noise.map((_, i) => `noise ${i + 1}`)],
+  };
 }
 
 /** `faceCount` faces, then black, white and `noiseCount` noise images. */
@@ -76,4 +81,26 @@ export async function parityInputs(faceCount: number, noiseCount = 1): Promise<P
   data.set(edgeData, faces.length);
   const names = [...Array.from({ length: n }, (_, i) => `face ${i}`), ...edges.names];
   return { data, count: names.length, names, source: `${source}, plus ${edges.names.join(', ')}` };
+}
+
+/**
+ * A colour "photo" for upload tests: a generated face scaled up (nearest) to `height` rows, tinted,
+ * and padded left and right to `width` columns, so the centre crop, the area resize and the luma
+ * weights all do real work. RGB, row-major.
+ */
+export function colourPhoto(seed: number, width: number, height: number): Uint8Array {
+  const face = generatedFace(seed);
+  const pad = Math.floor((width - height) / 2);
+  const out = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const fx = Math.floor(((x - pad) * IMAGE_SIZE) / height);
+      const g =
+        fx >= 0 && fx < IMAGE_SIZE
+          ? face[Math.floor((y * IMAGE_SIZE) / height) * IMAGE_SIZE + fx]!
+          : 90 + (x % 7) * 20;
+      out.set([Math.min(255, g * 1.15), g * 0.95, g * 0.8], (y * width + x) * 3);
+    }
+  }
+  return out;
 }

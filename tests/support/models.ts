@@ -11,7 +11,16 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { IMAGE_SIZE, MANIFEST_SCHEMA_VERSION, parseManifest, sha256Hex, taskClassCount, taskLabels, TASKS, type Task } from '@facekit/core';
+import {
+  IMAGE_SIZE,
+  MANIFEST_SCHEMA_VERSION,
+  parseManifest,
+  sha256Hex,
+  taskClassCount,
+  taskLabels,
+  TASKS,
+  type Task,
+} from '@facekit/core';
 import { exportLayersModel, verifyExport } from '@facekit/export';
 import { saveLayersModel } from '@facekit/train';
 import { SHIPPED_MODELS } from './paths.js';
@@ -26,11 +35,32 @@ export interface ModelSet {
 }
 
 function tinyNetwork(task: Task, seed: number): tf.Sequential {
-  const init = (s: number) => ({ kernelInitializer: tf.initializers.glorotUniform({ seed: s }), biasInitializer: tf.initializers.randomUniform({ minval: -0.1, maxval: 0.1, seed: s + 1 }) });
+  const init = (s: number) => ({
+    kernelInitializer: tf.initializers.glorotUniform({ seed: s }),
+    biasInitializer: tf.initializers.randomUniform({ minval: -0.1, maxval: 0.1, seed: s + 1 }),
+  });
   const model = tf.sequential({ name: `${task}_tiny` });
-  model.add(tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1], ...init(seed) }));
+  model.add(
+    tf.layers.conv2d({
+      filters: 4,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1],
+      ...init(seed),
+    }),
+  );
   model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
-  model.add(tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'valid', activation: 'relu', ...init(seed + 2) }));
+  model.add(
+    tf.layers.conv2d({
+      filters: 8,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'valid',
+      activation: 'relu',
+      ...init(seed + 2),
+    }),
+  );
   model.add(tf.layers.flatten());
   const units = task === 'gender' ? 1 : taskClassCount(task);
   model.add(tf.layers.dense({ units, activation: units === 1 ? 'sigmoid' : 'softmax', ...init(seed + 4) }));
@@ -59,13 +89,32 @@ async function makeTinyModels(dir: string): Promise<void> {
       opset: exported.opset,
       tfjs: `${task}/tfjs/model.json`,
       parameters: exported.parameters,
-      training: { runId: 'tests-tiny', preset: 'tiny (untrained, seeded weights)', backend: 'none', epochs: 0, seed: 100 + 10 * i, testFraction: 0, dataSha256: 'none', dataRows: 0 },
+      training: {
+        runId: 'tests-tiny',
+        preset: 'tiny (untrained, seeded weights)',
+        backend: 'none',
+        epochs: 0,
+        seed: 100 + 10 * i,
+        testFraction: 0,
+        dataSha256: 'none',
+        dataRows: 0,
+      },
       metrics: {},
-      verification: { samples: check.samples, maxAbsDiff: check.maxAbsDiff, argmaxAgreement: check.argmaxAgreement, runtime: check.runtime },
+      verification: {
+        samples: check.samples,
+        maxAbsDiff: check.maxAbsDiff,
+        argmaxAgreement: check.argmaxAgreement,
+        runtime: check.runtime,
+      },
     };
     network.dispose();
   }
-  const manifest = { schemaVersion: MANIFEST_SCHEMA_VERSION, createdAt: new Date().toISOString(), generator: 'tests/support/models.ts', models };
+  const manifest = {
+    schemaVersion: MANIFEST_SCHEMA_VERSION,
+    createdAt: new Date().toISOString(),
+    generator: 'tests/support/models.ts',
+    models,
+  };
   parseManifest(manifest);
   await writeFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
@@ -75,8 +124,14 @@ let resolved: Promise<ModelSet> | undefined;
 /** The models to test (made once per process when they have to be generated). */
 export function testModels(): Promise<ModelSet> {
   return (resolved ??= (async () => {
-    if (process.env.FACEKIT_MODELS) return { dir: resolve(process.env.FACEKIT_MODELS), source: `FACEKIT_MODELS=${process.env.FACEKIT_MODELS}`, generated: false };
-    if (existsSync(join(SHIPPED_MODELS, 'manifest.json'))) return { dir: SHIPPED_MODELS, source: 'shipped models/', generated: false };
+    if (process.env.FACEKIT_MODELS)
+      return {
+        dir: resolve(process.env.FACEKIT_MODELS),
+        source: `FACEKIT_MODELS=${process.env.FACEKIT_MODELS}`,
+        generated: false,
+      };
+    if (existsSync(join(SHIPPED_MODELS, 'manifest.json')))
+      return { dir: SHIPPED_MODELS, source: 'shipped models/', generated: false };
     const dir = await mkdtemp(join(tmpdir(), 'facekit-tiny-models-'));
     await makeTinyModels(dir);
     return { dir, source: 'tiny seeded models made by the test (models/ is absent)', generated: true };

@@ -15,7 +15,9 @@ export const WEB_DEMO = join(REPO_ROOT, 'packages', 'web-demo');
 
 /** The dataset CSV: $FACEKIT_DATA, else the shared copy beside the checkout; null when absent. */
 export function dataFile(): string | null {
-  const path = process.env.FACEKIT_DATA ? resolve(process.env.FACEKIT_DATA) : resolve(REPO_ROOT, '..', 'shared', 'data', 'utkface48.csv');
+  const path = process.env.FACEKIT_DATA
+    ? resolve(process.env.FACEKIT_DATA)
+    : resolve(REPO_ROOT, '..', 'shared', 'data', 'utkface48.csv');
   return existsSync(path) ? path : null;
 }
 

@@ -46,7 +46,10 @@ export async function serveStatic(routes: Readonly<Record<string, Route>>): Prom
           file = join(file, 'index.html');
           s = await stat(file);
         }
-        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': s.size });
+        res.writeHead(200, {
+          'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+          'content-length': s.size,
+        });
         createReadStream(file).pipe(res);
       })
       .catch(notFound);

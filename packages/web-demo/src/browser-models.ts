@@ -6,7 +6,17 @@
  * falls back silently.
  */
 import * as ort from 'onnxruntime-web';
-import { inputShape, INPUT_NAME, manifestTasks, OUTPUT_NAME, parseManifest, pixelsToModelInput, sha256Hex, type Manifest, type Task } from '@facekit/core';
+import {
+  inputShape,
+  INPUT_NAME,
+  manifestTasks,
+  OUTPUT_NAME,
+  parseManifest,
+  pixelsToModelInput,
+  sha256Hex,
+  type Manifest,
+  type Task,
+} from '@facekit/core';
 
 export type Provider = 'webgpu' | 'wasm';
 
@@ -37,10 +47,14 @@ async function webgpuUnavailable(): Promise<string | null> {
   }
 }
 
-async function openSessions(files: Map<Task, Uint8Array>, provider: Provider): Promise<Map<Task, ort.InferenceSession>> {
+async function openSessions(
+  files: Map<Task, Uint8Array>,
+  provider: Provider,
+): Promise<Map<Task, ort.InferenceSession>> {
   const sessions = new Map<Task, ort.InferenceSession>();
   try {
-    for (const [task, bytes] of files) sessions.set(task, await ort.InferenceSession.create(bytes, { executionProviders: [provider] }));
+    for (const [task, bytes] of files)
+      sessions.set(task, await ort.InferenceSession.create(bytes, { executionProviders: [provider] }));
     return sessions;
   } catch (error) {
     await Promise.all([...sessions.values()].map((s) => s.release()));
@@ -52,13 +66,18 @@ async function openSessions(files: Map<Task, Uint8Array>, provider: Provider): P
  * Loads the models under `base` (the folder holding manifest.json). `want` forces a provider; "auto"
  * tries WebGPU first. `progress` hears what is being fetched.
  */
-export async function loadBrowserModels(base: URL, want: Provider | 'auto', progress: (message: string) => void): Promise<BrowserModels> {
+export async function loadBrowserModels(
+  base: URL,
+  want: Provider | 'auto',
+  progress: (message: string) => void,
+): Promise<BrowserModels> {
   ort.env.wasm.wasmPaths = new URL('../ort/', base).href;
   ort.env.logLevel = 'warning';
   progress('reading models/manifest.json');
   const manifestUrl = new URL('manifest.json', base);
   const response = await fetch(manifestUrl);
-  if (!response.ok) throw new Error(`no models: ${manifestUrl.pathname} answered HTTP ${response.status} (run pnpm export)`);
+  if (!response.ok)
+    throw new Error(`no models: ${manifestUrl.pathname} answered HTTP ${response.status} (run pnpm export)`);
   const manifest = parseManifest(await response.text());
   const tasks = manifestTasks(manifest);
   const files = new Map<Task, Uint8Array>();
@@ -67,7 +86,10 @@ export async function loadBrowserModels(base: URL, want: Provider | 'auto', prog
     progress(`fetching ${entry.file}`);
     const bytes = await fetchBytes(new URL(entry.file, base));
     const sha = await sha256Hex(bytes);
-    if (sha !== entry.sha256) throw new Error(`${entry.file}: sha256 ${sha.slice(0, 12)}… does not match the manifest (${entry.sha256.slice(0, 12)}…)`);
+    if (sha !== entry.sha256)
+      throw new Error(
+        `${entry.file}: sha256 ${sha.slice(0, 12)}… does not match the manifest (${entry.sha256.slice(0, 12)}…)`,
+      );
     files.set(task, bytes);
   }
 

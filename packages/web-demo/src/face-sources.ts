@@ -56,8 +56,12 @@ export class Webcam {
   }
 
   async start(): Promise<void> {
-    if (!navigator.mediaDevices?.getUserMedia) throw new Error('this browser gives no camera access (it needs https or localhost)');
-    this.stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480, facingMode: 'user' }, audio: false });
+    if (!navigator.mediaDevices?.getUserMedia)
+      throw new Error('this browser gives no camera access (it needs https or localhost)');
+    this.stream = await navigator.mediaDevices.getUserMedia({
+      video: { width: 640, height: 480, facingMode: 'user' },
+      audio: false,
+    });
     this.video.srcObject = this.stream;
     await this.video.play();
   }
@@ -74,7 +78,10 @@ export class Webcam {
     canvas.height = this.video.videoHeight;
     canvas.getContext('2d')!.drawImage(this.video, 0, 0);
     const blob = await new Promise<Blob>((resolve, reject) =>
-      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('could not encode the webcam frame'))), 'image/png'),
+      canvas.toBlob(
+        (b) => (b ? resolve(b) : reject(new Error('could not encode the webcam frame'))),
+        'image/png',
+      ),
     );
     return faceFromBlob(blob, 'webcam frame');
   }

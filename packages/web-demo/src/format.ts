@@ -5,7 +5,11 @@
  */
 import { ageGroups, type AgeGrouping, type Task } from '@facekit/core';
 
-export const TASK_TITLES: Readonly<Record<Task, string>> = { age: 'Age', ethnicity: 'Ethnicity', gender: 'Gender' };
+export const TASK_TITLES: Readonly<Record<Task, string>> = {
+  age: 'Age',
+  ethnicity: 'Ethnicity',
+  gender: 'Gender',
+};
 
 /** "21-40" → "21–40 years", "91+" → "91 years or older" (labels not in the grouping are returned as they are). */
 export function ageRange(label: string, grouping: AgeGrouping): string {

@@ -1,19 +1,31 @@
 /**
- * The page's wiring: load the models, turn each way of giving a face (drop, pick, webcam, sample) into
- * core-preprocessed grey levels, classify them in the browser, and on request ask the GraphQL server
- * the same question and compare. Query parameters `ep` (auto | wasm | webgpu) and `server` (GraphQL
+ * The page's wiring: load the models, classify each face the source panel hands over (grey levels
+ * from core's preprocessing) in the browser, show the model's view and the answers, and on request
+ * ask the GraphQL server the same question and compare. Query parameters `ep` (auto | wasm | webgpu) and `server` (GraphQL
  * URL) let tests and links pin the runtime and the server.
  */
 import type { Task } from '@facekit/core';
 import { loadBrowserModels, ortVersion, wasmThreads, type BrowserModels } from './browser-models.js';
-import { drawGrey, faceFromBlob, faceFromUrl, Webcam, type Face } from './face-sources.js';
+import { drawGrey, type Face } from './face-sources.js';
 import { difference } from './format.js';
 import { comparisonTable, el, taskCard } from './render.js';
-import { agreementTolerance, blobToBase64, classifyOnServer, compareAnswers, DEFAULT_SERVER_URL, pixelDifference, type ServerInput } from './server-compare.js';
+import {
+  agreementTolerance,
+  blobToBase64,
+  classifyOnServer,
+  compareAnswers,
+  DEFAULT_SERVER_URL,
+  pixelDifference,
+  type ServerInput,
+} from './server-compare.js';
+import { loadSamples, wireSources } from './source-panel.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
-const want = params.get('ep') === 'wasm' || params.get('ep') === 'webgpu' ? (params.get('ep') as 'wasm' | 'webgpu') : 'auto';
+const want =
+  params.get('ep') === 'wasm' || params.get('ep') === 'webgpu'
+    ? (params.get('ep') as 'wasm' | 'webgpu')
+    : 'auto';
 
 let models: BrowserModels | null = null;
 let current: { face: Face; probabilities: Map<Task, Float32Array> } | null = null;
@@ -40,13 +52,11 @@ async function classify(face: Face, truth = ''): Promise<void> {
   current = { face, probabilities };
   $('timing').textContent = `${models.tasks.length} models ran in ${ms.toFixed(1)} ms on ${models.provider}`;
   const grouping = models.manifest.models.age?.ageGrouping ?? 'six';
-  const cards = models.tasks.map((task) => taskCard(task, probabilities.get(task)!, models!.manifest.models[task]!.labels, grouping));
+  const cards = models.tasks.map((task) =>
+    taskCard(task, probabilities.get(task)!, models!.manifest.models[task]!.labels, grouping),
+  );
   $('results').replaceChildren(...cards);
   $<HTMLButtonElement>('compare').disabled = false;
-}
-
-function run(work: Promise<void>): void {
-  work.catch((error: unknown) => showError($('results'), error));
 }
 
 async function compare(): Promise<void> {
@@ -59,17 +69,26 @@ async function compare(): Promise<void> {
     const url = $<HTMLInputElement>('server-url').value;
     localStorage.setItem('facekit.server', url);
     const input: ServerInput =
-      $<HTMLSelectElement>('send-as').value === 'pixels' ? { pixels: Array.from(current.face.pixels) } : { image: await blobToBase64(current.face.blob) };
+      $<HTMLSelectElement>('send-as').value === 'pixels'
+        ? { pixels: Array.from(current.face.pixels) }
+        : { image: await blobToBase64(current.face.blob) };
     const answer = await classifyOnServer(url, input);
     const manifest = models.manifest;
     const rows = compareAnswers(current.probabilities, (t) => manifest.models[t]!.labels, answer);
     const tolerance = agreementTolerance(models.provider, answer.provider);
     const pixels = pixelDifference(current.face.pixels, answer.inputPixels);
-    const same = pixels.differing === 0 ? 'the same 48×48 input' : `inputs differ in ${pixels.differing} grey levels (by up to ${pixels.maxDelta})`;
+    const same =
+      pixels.differing === 0
+        ? 'the same 48×48 input'
+        : `inputs differ in ${pixels.differing} grey levels (by up to ${pixels.maxDelta})`;
     const worst = Math.max(...rows.map((r) => r.maxDiff));
     out.replaceChildren(
       comparisonTable(rows, tolerance, manifest.models.age?.ageGrouping ?? 'six'),
-      el('p', { class: 'muted' }, `Server ran on ${answer.provider}, given ${answer.source}; ${same}; largest difference ${difference(worst)}.`),
+      el(
+        'p',
+        { class: 'muted' },
+        `Server ran on ${answer.provider}, given ${answer.source === 'image' ? 'the photo' : 'the grey levels'}; ${same}; largest difference ${difference(worst)}.`,
+      ),
     );
   } catch (error) {
     showError(out, error);
@@ -78,54 +97,28 @@ async function compare(): Promise<void> {
   }
 }
 
-async function loadSamples(): Promise<void> {
-  const response = await fetch('samples/samples.json');
-  if (!response.ok) return;
-  const samples = (await response.json()) as { file: string; age: number; ethnicity: string; gender: string }[];
-  const buttons = samples.map((s) => {
-    const truth = `Dataset label: age ${s.age}, ${s.ethnicity}, ${s.gender}.`;
-    const button = el('button', { type: 'button', class: 'sample', title: truth, 'data-sample': s.file }, el('img', { src: `samples/${s.file}`, alt: truth }));
-    button.addEventListener('click', () => run(faceFromUrl(`samples/${s.file}`, s.file).then((face) => classify(face, truth))));
-    return button;
-  });
-  $('samples').replaceChildren(...buttons);
-}
-
-function wireInputs(): void {
-  const drop = $('drop');
-  const file = $<HTMLInputElement>('file');
-  const take = (blob: Blob | undefined, name: string) => blob && run(faceFromBlob(blob, name).then((face) => classify(face)));
-  file.addEventListener('change', () => take(file.files?.[0], file.files?.[0]?.name ?? 'photo'));
-  drop.addEventListener('dragover', (e) => (e.preventDefault(), drop.classList.add('over')));
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (e) => {
-    e.preventDefault();
-    drop.classList.remove('over');
-    take(e.dataTransfer?.files[0], e.dataTransfer?.files[0]?.name ?? 'photo');
-  });
-  const webcam = new Webcam($<HTMLVideoElement>('webcam'));
-  const toggle = $<HTMLButtonElement>('webcam-toggle');
-  toggle.addEventListener('click', () => {
-    const on = !webcam.running;
-    if (!on) webcam.stop();
-    const started = on ? webcam.start() : Promise.resolve();
-    run(started.then(() => {
-      toggle.textContent = on ? 'Stop webcam' : 'Use webcam';
-      $('webcam').hidden = $('webcam-capture').hidden = !on;
-    }));
-  });
-  $('webcam-capture').addEventListener('click', () => run(webcam.capture().then((face) => classify(face))));
+function wirePage(): void {
+  const handlers = { onFace: classify, onError: (error: unknown) => showError($('results'), error) };
+  wireSources(handlers);
+  void loadSamples(handlers);
   $('compare-form').addEventListener('submit', (e) => (e.preventDefault(), void compare()));
-  $<HTMLInputElement>('server-url').value = params.get('server') ?? localStorage.getItem('facekit.server') ?? DEFAULT_SERVER_URL;
+  $<HTMLInputElement>('server-url').value =
+    params.get('server') ?? localStorage.getItem('facekit.server') ?? DEFAULT_SERVER_URL;
 }
 
-wireInputs();
-void loadSamples();
-loadBrowserModels(new URL('models/', document.baseURI), want, (m) => setStatus(`Loading models: ${m}…`, 'loading'))
+wirePage();
+loadBrowserModels(new URL('models/', document.baseURI), want, (m) =>
+  setStatus(`Loading models: ${m}…`, 'loading'),
+)
   .then((loaded) => {
     models = loaded;
-    const threads = loaded.provider === 'wasm' ? `, ${wasmThreads()} thread${wasmThreads() === 1 ? '' : 's'}` : '';
-    setStatus(`Ready: ${loaded.tasks.join(', ')} on onnxruntime-web ${ortVersion()} · ${loaded.provider}${threads}`, 'ready');
+    const threads =
+      loaded.provider === 'wasm' ? `, ${wasmThreads()} thread${wasmThreads() === 1 ? '' : 's'}` : '';
+    const runs = [...new Set(loaded.tasks.map((t) => loaded.manifest.models[t]!.training.runId))].join(', ');
+    setStatus(
+      `Ready: ${loaded.tasks.join(', ')} (run ${runs}) on onnxruntime-web ${ortVersion()} · ${loaded.provider}${threads}`,
+      'ready',
+    );
     $('runtime').textContent = `onnxruntime-web ${loaded.provider} (${loaded.reason})`;
     document.body.dataset.provider = loaded.provider;
   })

@@ -8,7 +8,11 @@ import type { TaskComparison } from './server-compare.js';
 
 type Child = Node | string;
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
   node.append(...children);
@@ -16,7 +20,12 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<
 }
 
 /** A card for `task`: answer, confidence, and a bar per label (the winner highlighted). */
-export function taskCard(task: Task, probabilities: ArrayLike<number>, labels: readonly string[], grouping: AgeGrouping): HTMLElement {
+export function taskCard(
+  task: Task,
+  probabilities: ArrayLike<number>,
+  labels: readonly string[],
+  grouping: AgeGrouping,
+): HTMLElement {
   const best = argmax(probabilities);
   const bars = labels.map((label, i) => {
     const p = probabilities[i]!;
@@ -40,14 +49,27 @@ export function taskCard(task: Task, probabilities: ArrayLike<number>, labels: r
 }
 
 /** The comparison table, with a verdict line above it. */
-export function comparisonTable(rows: readonly TaskComparison[], tolerance: number, grouping: AgeGrouping): HTMLElement {
+export function comparisonTable(
+  rows: readonly TaskComparison[],
+  tolerance: number,
+  grouping: AgeGrouping,
+): HTMLElement {
   const agree = rows.length > 0 && rows.every((r) => r.sameLabel && r.maxDiff <= tolerance);
   const verdict = el(
     'p',
     { class: agree ? 'verdict agree' : 'verdict disagree', 'data-verdict': agree ? 'agree' : 'disagree' },
-    agree ? `Browser and server agree (every probability within ${tolerance.toExponential(0)})` : 'Browser and server disagree',
+    agree
+      ? `Browser and server agree (every probability within ${tolerance.toExponential(0)})`
+      : 'Browser and server disagree',
   );
-  const head = el('tr', {}, el('th', {}, 'Task'), el('th', {}, 'Browser'), el('th', {}, 'Server'), el('th', {}, 'Largest |Δp|'));
+  const head = el(
+    'tr',
+    {},
+    el('th', {}, 'Task'),
+    el('th', {}, 'Browser'),
+    el('th', {}, 'Server'),
+    el('th', {}, 'Largest |Δp|'),
+  );
   const body = rows.map((r) =>
     el(
       'tr',
@@ -58,5 +80,10 @@ export function comparisonTable(rows: readonly TaskComparison[], tolerance: numb
       el('td', { class: 'num', 'data-diff': r.task }, difference(r.maxDiff)),
     ),
   );
-  return el('div', {}, verdict, el('table', { class: 'compare' }, el('thead', {}, head), el('tbody', {}, ...body)));
+  return el(
+    'div',
+    {},
+    verdict,
+    el('table', { class: 'compare' }, el('thead', {}, head), el('tbody', {}, ...body)),
+  );
 }

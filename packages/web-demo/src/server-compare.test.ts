@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { agreementTolerance, compareAnswers, maxAbsDiff, pixelDifference, type ServerAnswer } from './server-compare.js';
+import {
+  agreementTolerance,
+  compareAnswers,
+  maxAbsDiff,
+  pixelDifference,
+  type ServerAnswer,
+} from './server-compare.js';
 
-const labels = { age: ['1-10', '11-20', '21-40', '41-60', '61-90', '91+'], ethnicity: ['White', 'Black', 'Asian', 'Indian', 'Others'], gender: ['male', 'female'] };
-const row = (names: readonly string[], p: readonly number[]) => names.map((label, i) => ({ label, probability: p[i]! }));
+const labels = {
+  age: ['1-10', '11-20', '21-40', '41-60', '61-90', '91+'],
+  ethnicity: ['White', 'Black', 'Asian', 'Indian', 'Others'],
+  gender: ['male', 'female'],
+};
+const row = (names: readonly string[], p: readonly number[]) =>
+  names.map((label, i) => ({ label, probability: p[i]! }));
 
 describe('comparing the browser with the server', () => {
   const server: ServerAnswer = {

@@ -29,7 +29,11 @@ interface ServerPrediction {
   readonly probabilities: readonly { label: string; probability: number }[];
 }
 
-export type ServerAnswer = { readonly provider: string; readonly source: string; readonly inputPixels: readonly number[] } & {
+export type ServerAnswer = {
+  readonly provider: string;
+  readonly source: string;
+  readonly inputPixels: readonly number[];
+} & {
   readonly [T in Task]?: ServerPrediction | null;
 };
 
@@ -45,11 +49,16 @@ export interface TaskComparison {
 export async function blobToBase64(blob: Blob): Promise<string> {
   const bytes = new Uint8Array(await blob.arrayBuffer());
   let text = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(text);
 }
 
-export async function classifyOnServer(url: string, input: ServerInput, signal?: AbortSignal): Promise<ServerAnswer> {
+export async function classifyOnServer(
+  url: string,
+  input: ServerInput,
+  signal?: AbortSignal,
+): Promise<ServerAnswer> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -59,36 +68,58 @@ export async function classifyOnServer(url: string, input: ServerInput, signal?:
       ...(signal ? { signal } : {}),
     });
   } catch (error) {
-    throw new Error(`cannot reach ${url} (${(error as Error).message}); is \`pnpm serve\` running, and does it allow this page's origin (CORS)?`);
+    throw new Error(
+      `cannot reach ${url} (${(error as Error).message}); is \`pnpm serve\` running, and does it allow this page's origin (CORS)?`,
+    );
   }
-  const body = (await response.json().catch(() => null)) as { data?: { classify?: ServerAnswer | null }; errors?: { message: string; extensions?: { code?: string } }[] } | null;
+  const body = (await response.json().catch(() => null)) as {
+    data?: { classify?: ServerAnswer | null };
+    errors?: { message: string; extensions?: { code?: string } }[];
+  } | null;
   const error = body?.errors?.[0];
   if (error) throw new Error(`server: ${error.extensions?.code ?? 'ERROR'}: ${error.message}`);
-  if (!response.ok || !body?.data?.classify) throw new Error(`server answered HTTP ${response.status} without a classification`);
+  if (!response.ok || !body?.data?.classify)
+    throw new Error(`server answered HTTP ${response.status} without a classification`);
   return body.data.classify;
 }
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new RangeError(`cannot compare ${a.length} probabilities with ${b.length}`);
+  if (a.length !== b.length)
+    throw new RangeError(`cannot compare ${a.length} probabilities with ${b.length}`);
   let max = 0;
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
   return max;
 }
 
 /** Per task answered by both sides: labels and the largest probability difference. */
-export function compareAnswers(browser: ReadonlyMap<Task, ArrayLike<number>>, labels: (task: Task) => readonly string[], server: ServerAnswer): TaskComparison[] {
+export function compareAnswers(
+  browser: ReadonlyMap<Task, ArrayLike<number>>,
+  labels: (task: Task) => readonly string[],
+  server: ServerAnswer,
+): TaskComparison[] {
   return TASKS.flatMap((task) => {
     const mine = browser.get(task);
     const theirs = server[task];
     if (!mine || !theirs) return [];
     const serverProbs = theirs.probabilities.map((p) => p.probability);
     const browserLabel = labels(task)[argmax(mine)]!;
-    return [{ task, browserLabel, serverLabel: theirs.label, sameLabel: browserLabel === theirs.label, maxDiff: maxAbsDiff(mine, serverProbs) }];
+    return [
+      {
+        task,
+        browserLabel,
+        serverLabel: theirs.label,
+        sameLabel: browserLabel === theirs.label,
+        maxDiff: maxAbsDiff(mine, serverProbs),
+      },
+    ];
   });
 }
 
 /** How many of the 2304 grey levels differ between the two inputs, and by how much at most. */
-export function pixelDifference(a: ArrayLike<number>, b: ArrayLike<number>): { differing: number; maxDelta: number } {
+export function pixelDifference(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+): { differing: number; maxDelta: number } {
   if (a.length !== b.length) return { differing: Math.max(a.length, b.length), maxDelta: 255 };
   let differing = 0;
   let maxDelta = 0;

@@ -64,12 +64,17 @@ export function chromiumRuntime(): Runtime {
     async open(ctx) {
       const missing = chromiumMissing();
       if (missing) return missing;
-      const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm'));
+      const ortDist = dirname(
+        createRequire(import.meta.url).resolve('onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm'),
+      );
       const data = ctx.inputs.data;
       server = await serveStatic({
         '/ort/': { dir: ortDist },
         '/models/': { dir: ctx.dir },
-        '/inputs.bin': { bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), type: 'application/octet-stream' },
+        '/inputs.bin': {
+          bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+          type: 'application/octet-stream',
+        },
         '/': { bytes: PAGE, type: 'text/html; charset=utf-8' },
       });
       browser = await launchChromium();
@@ -77,17 +82,22 @@ export function chromiumRuntime(): Runtime {
       await browser.page.goto(`${server.origin}/`);
       await browser.page.waitForFunction('window.parityReady === true', undefined, { timeout: 30_000 });
       const files = Object.fromEntries(ctx.models.map((m) => [m.task, m.entry.file]));
-      const loaded = await browser.page.evaluate((f) => window.parity.load(f), files).catch((error: Error) => {
-        throw new Error(`${error.message}\n${browser!.log.join('\n')}`);
-      });
+      const loaded = await browser.page
+        .evaluate((f) => window.parity.load(f), files)
+        .catch((error: Error) => {
+          throw new Error(`${error.message}\n${browser!.log.join('\n')}`);
+        });
       const chrome = /Chrom(?:e|ium)\/([\d.]+)/.exec(loaded.userAgent)?.[1] ?? '?';
       info = `onnxruntime-web ${loaded.version}, wasm EP, ${loaded.threads} thread(s), headless Chromium ${chrome}`;
       return null;
     },
     async run(task: Task, n: number, batch: number) {
-      return Float32Array.from(await browser!.page.evaluate(([t, c, b]) => window.parity.run(t, c, b), [task, n, batch] as const));
+      return Float32Array.from(
+        await browser!.page.evaluate(([t, c, b]) => window.parity.run(t, c, b), [task, n, batch] as const),
+      );
     },
-    latency: (runs) => browser!.page.evaluate(([r, c]) => window.parity.latency(r, c), [runs, count] as const),
+    latency: (runs) =>
+      browser!.page.evaluate(([r, c]) => window.parity.latency(r, c), [runs, count] as const),
     describe: () => info,
     async close() {
       await browser?.close();

@@ -24,7 +24,13 @@ function shortError(error: Error): string {
   return first.replace(/^\/onnxruntime_src\/.*? was false\. /, '');
 }
 
-function ortRuntime(name: string, load: () => Promise<Ort>, options: Record<string, unknown>, gpu: boolean, version: (ort: Ort) => string): Runtime {
+function ortRuntime(
+  name: string,
+  load: () => Promise<Ort>,
+  options: Record<string, unknown>,
+  gpu: boolean,
+  version: (ort: Ort) => string,
+): Runtime {
   const sessions = new Map<Task, { session: Session; width: number }>();
   let ort: Ort;
   let context: ParityContext;
@@ -40,7 +46,11 @@ function ortRuntime(name: string, load: () => Promise<Ort>, options: Record<stri
       context = ctx;
       ort = await load();
       try {
-        for (const m of ctx.models) sessions.set(m.task, { session: await ort.InferenceSession.create(m.bytes, options), width: m.width });
+        for (const m of ctx.models)
+          sessions.set(m.task, {
+            session: await ort.InferenceSession.create(m.bytes, options),
+            width: m.width,
+          });
       } catch (error) {
         await this.close();
         return `cannot create a session: ${shortError(error as Error)}`;
@@ -48,7 +58,9 @@ function ortRuntime(name: string, load: () => Promise<Ort>, options: Record<stri
       return null;
     },
     run: (task, count, batchSize) =>
-      inBatches(count, batchSize, sessions.get(task)!.width, (start, n) => runOnce(task, slice(context.inputs, start, n).slice(), n)),
+      inBatches(count, batchSize, sessions.get(task)!.width, (start, n) =>
+        runOnce(task, slice(context.inputs, start, n).slice(), n),
+      ),
     latency: (runs) =>
       timeEach(runs, async (i) => {
         const input = slice(context.inputs, i % context.inputs.count, 1).slice();
@@ -66,10 +78,22 @@ const loadNode = async () => (await import('onnxruntime-node')) as unknown as Or
 const nodeVersion = (ort: Ort) => `onnxruntime-node ${ort.env.versions.node ?? '?'}`;
 
 export const ortNodeCpu = () =>
-  ortRuntime('onnxruntime-node cpu', loadNode, { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1 }, false, (o) => `${nodeVersion(o)}, CPU EP, 1 thread`);
+  ortRuntime(
+    'onnxruntime-node cpu',
+    loadNode,
+    { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1 },
+    false,
+    (o) => `${nodeVersion(o)}, CPU EP, 1 thread`,
+  );
 
 export const ortNodeWebgpu = () =>
-  ortRuntime('onnxruntime-node webgpu', loadNode, { executionProviders: ['webgpu'] }, true, (o) => `${nodeVersion(o)}, WebGPU EP (Dawn)`);
+  ortRuntime(
+    'onnxruntime-node webgpu',
+    loadNode,
+    { executionProviders: ['webgpu'] },
+    true,
+    (o) => `${nodeVersion(o)}, WebGPU EP (Dawn)`,
+  );
 
 export const ortWebNode = () =>
   ortRuntime(

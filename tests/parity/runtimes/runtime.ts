@@ -50,7 +50,8 @@ export async function inBatches(
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
     const rows = await runBatch(start, n);
-    if (rows.length !== n * width) throw new Error(`a batch of ${n} gave ${rows.length} values, expected ${n * width}`);
+    if (rows.length !== n * width)
+      throw new Error(`a batch of ${n} gave ${rows.length} values, expected ${n * width}`);
     out.set(rows, start * width);
   }
   return out;

@@ -33,10 +33,13 @@ export function tfjsRuntime(): Runtime {
       return null;
     },
     run: async (task, count, batchSize) =>
-      inBatches(count, batchSize, models.get(task)!.info.width, async (start, n) => predict(task, slice(context.inputs, start, n), n)),
+      inBatches(count, batchSize, models.get(task)!.info.width, async (start, n) =>
+        predict(task, slice(context.inputs, start, n), n),
+      ),
     latency: (runs) =>
       timeEach(runs, async (i) => {
-        for (const task of models.keys()) predict(task, slice(context.inputs, i % context.inputs.count, 1), 1);
+        for (const task of models.keys())
+          predict(task, slice(context.inputs, i % context.inputs.count, 1), 1);
       }),
     describe: () => `@tensorflow/tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}`,
     async close() {
