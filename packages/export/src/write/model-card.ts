@@ -104,7 +104,7 @@ export function modelCard({ manifest, run, metrics, verifications, commands }: M
     '- Labels are the dataset\'s annotations, not self-identification: ethnicity is five coarse categories (with a catch-all "Others"), gender is binary; neither describes people who do not fit them.',
     '- Accuracy differs between groups (table above); groups with few test faces have wide uncertainty. The data over-represents some groups and ages.',
     '- Test metrics come from the same distribution as training (aligned, cropped UTKFace photos). Faces that are unaligned, occluded, small, strongly lit or from other sources will do worse.',
-    '- Age is predicted as a group; neighbouring groups are confused most. Confidence is not calibrated unless the training report says so.',
+    '- Age is predicted as a group; neighbouring groups are confused most. ECE (expected calibration error of the top-class confidence, test part) says how far confidences can be taken at face value.',
     '',
     '## Reproduce',
     '',
