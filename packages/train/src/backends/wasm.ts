@@ -9,8 +9,13 @@ import { activateTfBackend } from './activate.js';
 import type { BackendEntry } from './registry.js';
 import { registerWasmTrainingKernels } from './wasm-kernels.js';
 
-/** The folder holding tfjs-backend-wasm's .wasm files, with a trailing slash as setWasmPaths wants. */
+/**
+ * The folder holding tfjs-backend-wasm's .wasm files, with a trailing slash as setWasmPaths wants:
+ * $FACEKIT_TFJS_WASM_DIR when set (a bundled copy of the toolkit), else the installed package's.
+ */
 export function wasmBinaryDir(): string {
+  const dir = process.env.FACEKIT_TFJS_WASM_DIR;
+  if (dir) return dir.endsWith('/') ? dir : `${dir}/`;
   const main = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
   return `${dirname(main)}/`;
 }
