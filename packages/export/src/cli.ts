@@ -34,7 +34,8 @@ const userCwd = () => process.env.INIT_CWD ?? process.cwd();
 function parseTasks(values: string[] | undefined): Task[] | undefined {
   if (!values?.length) return undefined;
   const names = values.flatMap((v) => v.split(',')).map((v) => v.trim());
-  for (const name of names) if (!isTask(name)) throw new Error(`--task ${name}: tasks are ${TASKS.join(', ')}`);
+  for (const name of names)
+    if (!isTask(name)) throw new Error(`--task ${name}: tasks are ${TASKS.join(', ')}`);
   return TASKS.filter((t) => names.includes(t));
 }
 
@@ -86,7 +87,8 @@ async function main(): Promise<number> {
     process.stdout.write('note: no data file found; verifying on synthetic inputs only\n');
   }
   const faces = Number(values.faces);
-  if (!Number.isInteger(faces) || faces < 0) throw new Error(`--faces must be a non-negative integer, got "${values.faces}"`);
+  if (!Number.isInteger(faces) || faces < 0)
+    throw new Error(`--faces must be a non-negative integer, got "${values.faces}"`);
   const rel = (p: string) => (relative(root, p).startsWith('..') ? p : relative(root, p) || '.');
   const command = `pnpm export --run ${rel(runDir)}${values.out ? ` --out ${rel(outDir)}` : ''}${tasks ? ` --task ${tasks.join(',')}` : ''}`;
   const started = performance.now();
@@ -99,7 +101,9 @@ async function main(): Promise<number> {
     command,
     log: (line) => process.stdout.write(`${line}\n`),
   });
-  process.stdout.write(`\n${summary(result.results)}\n\nexported to ${rel(outDir)} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `\n${summary(result.results)}\n\nexported to ${rel(outDir)} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+  );
   return 0;
 }
 

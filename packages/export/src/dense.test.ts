@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { exportAndVerify, randomizeWeights } from './test-support.js';
 
 describe('dense and flatten', () => {
-  for (const [h, w, c] of [[4, 5, 3], [6, 6, 8], [1, 1, 5], [5, 3, 1]] as const) {
+  for (const [h, w, c] of [
+    [4, 5, 3],
+    [6, 6, 8],
+    [1, 1, 5],
+    [5, 3, 1],
+  ] as const) {
     it(`flatten keeps tfjs (h, w, c) order for a ${h}×${w}×${c} map`, async () => {
       const m = tf.sequential();
       m.add(tf.layers.conv2d({ inputShape: [h + 1, w + 1, 2], filters: c, kernelSize: 2 }));

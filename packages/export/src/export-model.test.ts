@@ -20,7 +20,12 @@ describe('exportLayersModel', () => {
       expect(exported.opset).toBe(17);
       expect(exported.inputShape).toEqual(['N', 48, 48, 1]);
       expect(exported.outputShape).toEqual(['N', task === 'age' ? 6 : task === 'ethnicity' ? 5 : 2]);
-      expect(inspectOnnx(exported.bytes)).toMatchObject({ opset: 17, irVersion: 8, inputs: ['image'], outputs: ['probabilities'] });
+      expect(inspectOnnx(exported.bytes)).toMatchObject({
+        opset: 17,
+        irVersion: 8,
+        inputs: ['image'],
+        outputs: ['probabilities'],
+      });
       expect(report.maxAbsDiff).toBeLessThanOrEqual(1e-5);
       expect(report.argmaxAgreement).toBe(1);
       expect(report.web?.samples).toBe(7);
@@ -34,7 +39,9 @@ describe('exportLayersModel', () => {
     const { exported } = await exportAndVerify(model);
     const session = await ort.InferenceSession.create(exported.bytes);
     for (const n of [1, 65]) {
-      const out = await session.run({ image: new ort.Tensor('float32', new Float32Array(n * 2304).fill(0.5), [n, 48, 48, 1]) });
+      const out = await session.run({
+        image: new ort.Tensor('float32', new Float32Array(n * 2304).fill(0.5), [n, 48, 48, 1]),
+      });
       expect(out.probabilities!.dims).toEqual([n, 5]);
     }
     await session.release();
@@ -57,7 +64,15 @@ describe('exportLayersModel', () => {
 
   it('ZeroPadding2D and custom input/output names', async () => {
     const m = tf.sequential();
-    m.add(tf.layers.zeroPadding2d({ inputShape: [5, 6, 2], padding: [[1, 2], [0, 3]] }));
+    m.add(
+      tf.layers.zeroPadding2d({
+        inputShape: [5, 6, 2],
+        padding: [
+          [1, 2],
+          [0, 3],
+        ],
+      }),
+    );
     m.add(tf.layers.conv2d({ filters: 2, kernelSize: 3, strides: 2 }));
     m.add(tf.layers.flatten());
     m.add(tf.layers.dense({ units: 3, activation: 'softmax' }));
@@ -77,7 +92,9 @@ describe('exportLayersModel', () => {
     const error = await verifyExport(b, exported, { synthetic: 16, web: false }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VerificationError);
     expect((error as VerificationError).code).toBe('MODEL_MISMATCH');
-    expect((error as VerificationError).message).toMatch(/export verification failed: max abs difference [\d.e-]+ > 0\.00001/);
+    expect((error as VerificationError).message).toMatch(
+      /export verification failed: max abs difference [\d.e-]+ > 0\.00001/,
+    );
     expect((error as VerificationError).report.maxAbsDiff).toBeGreaterThan(1e-3);
   });
 });

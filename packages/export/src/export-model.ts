@@ -44,7 +44,10 @@ export interface OnnxExport {
 }
 
 /** Converts `model` (one image or feature input, one rank-2 output) to an ONNX opset-17 model. */
-export async function exportLayersModel(model: tf.LayersModel, options: ExportOptions = {}): Promise<OnnxExport> {
+export async function exportLayersModel(
+  model: tf.LayersModel,
+  options: ExportOptions = {},
+): Promise<OnnxExport> {
   const inputName = options.inputName ?? INPUT_NAME;
   const outputName = options.outputName ?? OUTPUT_NAME;
   const batch = options.batchDim ?? 'N';
@@ -52,18 +55,25 @@ export async function exportLayersModel(model: tf.LayersModel, options: ExportOp
     throw new UnsupportedLayerError(model.name, model.getClassName(), reason);
   };
   if (model.inputs.length !== 1) modelFail(`${model.inputs.length} inputs (expected 1)`);
-  if (model.outputs.length !== 1) modelFail(`${model.outputs.length} outputs (expected 1; export one sub-model per head)`);
+  if (model.outputs.length !== 1)
+    modelFail(`${model.outputs.length} outputs (expected 1; export one sub-model per head)`);
   const inShape = model.inputs[0]!.shape;
-  if (inShape.length !== 4 && inShape.length !== 2) modelFail(`input shape ${formatShape(inShape)} (expected [N, H, W, C] or [N, F])`);
-  if (model.inputs[0]!.dtype !== 'float32') modelFail(`input dtype ${model.inputs[0]!.dtype} (expected float32)`);
+  if (inShape.length !== 4 && inShape.length !== 2)
+    modelFail(`input shape ${formatShape(inShape)} (expected [N, H, W, C] or [N, F])`);
+  if (model.inputs[0]!.dtype !== 'float32')
+    modelFail(`input dtype ${model.inputs[0]!.dtype} (expected float32)`);
 
   const g = new GraphBuilder();
   g.reserve(inputName);
   g.reserve(outputName);
-  const symbolic = (d: number | null, i: number): number | string => (i === 0 ? batch : (d ?? ['N', 'H', 'W', 'C'][i]!));
+  const symbolic = (d: number | null, i: number): number | string =>
+    i === 0 ? batch : (d ?? ['N', 'H', 'W', 'C'][i]!);
   const graphInShape = inShape.map(symbolic);
   const input: Value = {
-    name: inShape.length === 4 ? g.node('Transpose', [inputName], 'input/to_nchw', { perm: { ints: [0, 3, 1, 2] } }) : inputName,
+    name:
+      inShape.length === 4
+        ? g.node('Transpose', [inputName], 'input/to_nchw', { perm: { ints: [0, 3, 1, 2] } })
+        : inputName,
     shape: inShape,
   };
   const notes = { folded: [] as string[], dropped: [] as string[] };
@@ -74,15 +84,20 @@ export async function exportLayersModel(model: tf.LayersModel, options: ExportOp
   const widen = (options.twoClassFromSigmoid ?? true) && width === 1;
   if (widen) {
     const complement = g.node('Sub', [g.scalar(1), out.name], 'head/one_minus_p');
-    out = { name: g.node('Concat', [complement, out.name], 'head/two_class', { axis: { int: 1 } }), shape: [null, 2] };
+    out = {
+      name: g.node('Concat', [complement, out.name], 'head/two_class', { axis: { int: 1 } }),
+      shape: [null, 2],
+    };
     width = 2;
   }
-  if (g.nodes.some((n) => n.output?.includes(out.name)) && out.name !== inputName) g.rename(out.name, outputName);
+  if (g.nodes.some((n) => n.output?.includes(out.name)) && out.name !== inputName)
+    g.rename(out.name, outputName);
   else g.node('Identity', [out.name], 'output', {}, outputName);
   const outputShape = [batch, width];
   const bytes = g.encode({
     name: model.name,
-    docString: options.docString ?? `tfjs ${model.getClassName()} "${model.name}" exported by @facekit/export`,
+    docString:
+      options.docString ?? `tfjs ${model.getClassName()} "${model.name}" exported by @facekit/export`,
     input: { name: inputName, shape: graphInShape },
     output: { name: outputName, shape: outputShape },
     metadata: { source: 'tfjs-layers', twoClassFromSigmoid: String(widen), ...options.metadata },

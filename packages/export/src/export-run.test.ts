@@ -32,9 +32,20 @@ beforeAll(async () => {
   await writeCsv(dataPath, 160);
   runDir = join(dir, 'runs', 'tiny');
   const outcome = await runTraining({
-    dataPath, runDir, tasks: TASKS, preset: 'seed', epochs: 1, backend: 'wasm', seed: 3,
-    testFraction: 0.3, validationFraction: 0.1, ageGrouping: 'six', skipInvalid: false, resume: false,
-    log: () => {}, shouldStop: () => false,
+    dataPath,
+    runDir,
+    tasks: TASKS,
+    preset: 'seed',
+    epochs: 1,
+    backend: 'wasm',
+    seed: 3,
+    testFraction: 0.3,
+    validationFraction: 0.1,
+    ageGrouping: 'six',
+    skipInvalid: false,
+    resume: false,
+    log: () => {},
+    shouldStop: () => false,
   });
   expect(outcome.interrupted).toBe(false);
 });
@@ -44,7 +55,14 @@ describe('exportRun', () => {
   it('turns a run folder into a models/ folder that the loader accepts and onnxruntime runs', async () => {
     const out = join(dir, 'models');
     const lines: string[] = [];
-    const result = await exportRun({ runDir, outDir: out, dataPath, faces: 40, synthetic: 8, log: (l) => lines.push(l) });
+    const result = await exportRun({
+      runDir,
+      outDir: out,
+      dataPath,
+      faces: 40,
+      synthetic: 8,
+      log: (l) => lines.push(l),
+    });
     expect(result.results.map((r) => r.task)).toEqual(['age', 'ethnicity', 'gender']);
     for (const r of result.results) {
       expect(r.verification.realSamples).toBe(40);
@@ -52,29 +70,49 @@ describe('exportRun', () => {
       expect(r.verification.argmaxAgreement).toBe(1);
     }
     expect(lines.some((l) => l.includes('[3/3] gender: ok'))).toBe(true);
-    for (const f of ['manifest.json', 'MODEL_CARD.md', 'age/model.onnx', 'age/tfjs/model.json', 'age/tfjs/weights.bin', 'gender/model.onnx']) {
+    for (const f of [
+      'manifest.json',
+      'MODEL_CARD.md',
+      'age/model.onnx',
+      'age/tfjs/model.json',
+      'age/tfjs/weights.bin',
+      'gender/model.onnx',
+    ]) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
     const loaded = await loadModels(out);
     expect(loaded.models.map((m) => m.task)).toEqual(['age', 'ethnicity', 'gender']);
     const gender = loaded.models[2]!;
-    expect(gender.entry.training).toMatchObject({ runId: 'tiny', preset: 'seed', backend: 'wasm', epochs: 1, seed: 3, dataRows: 160 });
+    expect(gender.entry.training).toMatchObject({
+      runId: 'tiny',
+      preset: 'seed',
+      backend: 'wasm',
+      epochs: 1,
+      seed: 3,
+      dataRows: 160,
+    });
     expect(gender.entry.metrics.accuracy).toBeGreaterThanOrEqual(0);
     const session = await ort.InferenceSession.create(gender.bytes);
-    const y = await session.run({ image: new ort.Tensor('float32', new Float32Array(2 * 2304).fill(0.3), [2, 48, 48, 1]) });
+    const y = await session.run({
+      image: new ort.Tensor('float32', new Float32Array(2 * 2304).fill(0.3), [2, 48, 48, 1]),
+    });
     const p = y.probabilities!.data as Float32Array;
     expect(p[0]! + p[1]!).toBeCloseTo(1, 6);
     await session.release();
     const card = await readFile(join(out, 'MODEL_CARD.md'), 'utf8');
     expect(card).toMatch(/non-commercial research/);
     expect(card).toMatch(/\| White \| [\d.]+% \(n = \d+\)/);
-    expect(card).toContain(`pnpm train --data ${dataPath} --preset seed --backend wasm --seed 3 --epochs 1 --out ${runDir}`);
+    expect(card).toContain(
+      `pnpm train --data ${dataPath} --preset seed --backend wasm --seed 3 --epochs 1 --out ${runDir}`,
+    );
     expect(card).toContain(`pnpm export --run ${runDir}`);
   });
 
   it('re-exporting one task keeps the other entries; leaves no temp files', async () => {
     const out = join(dir, 'models');
-    const before = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as { models: Record<string, { sha256: string }> };
+    const before = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as {
+      models: Record<string, { sha256: string }>;
+    };
     await exportRun({ runDir, outDir: out, tasks: ['gender'], synthetic: 4 });
     const loaded = await loadModels(out);
     expect(loaded.models.map((m) => m.task)).toEqual(['age', 'ethnicity', 'gender']);
@@ -84,11 +122,15 @@ describe('exportRun', () => {
   });
 
   it('refuses a task the run has not finished', async () => {
-    const info = JSON.parse(await readFile(join(runDir, 'run.json'), 'utf8')) as { tasks: Record<string, string> };
+    const info = JSON.parse(await readFile(join(runDir, 'run.json'), 'utf8')) as {
+      tasks: Record<string, string>;
+    };
     info.tasks.age = 'training';
     const partial = join(dir, 'runs', 'partial');
     await cp(runDir, partial, { recursive: true });
     await writeFile(join(partial, 'run.json'), JSON.stringify(info));
-    await expect(exportRun({ runDir: partial, outDir: join(dir, 'm2'), tasks: ['age'] })).rejects.toThrow(/task age is not finished \(status: training\)/);
+    await expect(exportRun({ runDir: partial, outDir: join(dir, 'm2'), tasks: ['age'] })).rejects.toThrow(
+      /task age is not finished \(status: training\)/,
+    );
   });
 });

@@ -65,7 +65,9 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
   if (options.dataPath) {
     const read = await faceInputs(options.dataPath, options.faces ?? 256);
     faces = read.inputs;
-    log(`verification inputs: ${read.count} faces from ${options.dataPath} + ${options.synthetic ?? 64} synthetic`);
+    log(
+      `verification inputs: ${read.count} faces from ${options.dataPath} + ${options.synthetic ?? 64} synthetic`,
+    );
   } else {
     log(`verification inputs: no data file, ${options.synthetic ?? 64} synthetic only`);
   }
@@ -78,16 +80,36 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
     log(`${step}: loading ${modelDir(runDir, task)}`);
     const model = await loadLayersModel(modelDir(runDir, task));
     const labels = taskLabels(task, info.ageGrouping);
-    const exported = await exportLayersModel(model, { metadata: { task, labels: labels.join(','), runId: info.runId, preset: info.preset } });
-    if (exported.outputShape[1] !== labels.length) throw new Error(`${task}: the model gives ${String(exported.outputShape[1])} outputs for ${labels.length} labels`);
+    const exported = await exportLayersModel(model, {
+      metadata: { task, labels: labels.join(','), runId: info.runId, preset: info.preset },
+    });
+    if (exported.outputShape[1] !== labels.length)
+      throw new Error(
+        `${task}: the model gives ${String(exported.outputShape[1])} outputs for ${labels.length} labels`,
+      );
     log(`${step}: ${exported.nodes} ONNX nodes, ${exported.bytes.length} bytes; verifying against tfjs`);
-    const verification = await verifyExport(model, exported, { ...(faces ? { inputs: faces } : {}), synthetic: options.synthetic ?? 64 });
+    const verification = await verifyExport(model, exported, {
+      ...(faces ? { inputs: faces } : {}),
+      synthetic: options.synthetic ?? 64,
+    });
     if (verification.rowSumError > 1e-4) {
-      throw new ModelMismatchError(modelDir(runDir, task), `outputs are not probabilities (a row sums to 1 ± ${verification.rowSumError.toExponential(2)}); end the network with softmax or one sigmoid unit`);
+      throw new ModelMismatchError(
+        modelDir(runDir, task),
+        `outputs are not probabilities (a row sums to 1 ± ${verification.rowSumError.toExponential(2)}); end the network with softmax or one sigmoid unit`,
+      );
     }
     const seconds = (performance.now() - started) / 1000;
-    log(`${step}: ok — max abs diff ${verification.maxAbsDiff.toExponential(2)}, argmax agreement ${verification.argmaxAgreement * 100}% over ${verification.samples}; onnxruntime-web ${verification.web?.maxAbsDiff.toExponential(2)} (${seconds.toFixed(1)} s)`);
-    results.push({ task, file: `${task}/model.onnx`, sha256: sha256OfBytes(exported.bytes), exported, verification, seconds });
+    log(
+      `${step}: ok — max abs diff ${verification.maxAbsDiff.toExponential(2)}, argmax agreement ${verification.argmaxAgreement * 100}% over ${verification.samples}; onnxruntime-web ${verification.web?.maxAbsDiff.toExponential(2)} (${seconds.toFixed(1)} s)`,
+    );
+    results.push({
+      task,
+      file: `${task}/model.onnx`,
+      sha256: sha256OfBytes(exported.bytes),
+      exported,
+      verification,
+      seconds,
+    });
     const m = await readTaskMetrics(runDir, task);
     if (m) metrics[task] = m;
     model.dispose();
@@ -144,6 +166,8 @@ function metricsSummary(m: TaskMetrics | undefined): Record<string, number> {
     macroF1: m.macroF1,
     loss: m.loss,
     samples: m.samples,
-    ...(m.expectedCalibrationError === undefined ? {} : { expectedCalibrationError: m.expectedCalibrationError }),
+    ...(m.expectedCalibrationError === undefined
+      ? {}
+      : { expectedCalibrationError: m.expectedCalibrationError }),
   };
 }

@@ -8,20 +8,40 @@ import { inspectOnnx, loadModels, sha256OfBytes } from '@facekit/core/node';
 import { buildManifest, manifestEntry } from './write/manifest.js';
 import { exportAndVerify, randomizeWeights } from './test-support.js';
 
-const training = { runId: 't', preset: 'tiny', backend: 'cpu', epochs: 1, seed: 1, testFraction: 0.3, dataSha256: 'none', dataRows: 0 };
+const training = {
+  runId: 't',
+  preset: 'tiny',
+  backend: 'cpu',
+  epochs: 1,
+  seed: 1,
+  testFraction: 0.3,
+  dataSha256: 'none',
+  dataRows: 0,
+};
 let dir: string;
 let bytes: Uint8Array;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'facekit-loader-'));
   const m = tf.sequential();
-  m.add(tf.layers.conv2d({ filters: 2, kernelSize: 3, strides: 4, inputShape: [48, 48, 1], activation: 'relu' }));
+  m.add(
+    tf.layers.conv2d({ filters: 2, kernelSize: 3, strides: 4, inputShape: [48, 48, 1], activation: 'relu' }),
+  );
   m.add(tf.layers.flatten());
   m.add(tf.layers.dense({ units: 1, activation: 'sigmoid' }));
   randomizeWeights(m, 5, 0.1);
   const { exported, report } = await exportAndVerify(m);
   bytes = exported.bytes;
-  const entry = manifestEntry({ task: 'gender', ageGrouping: 'six', exported, sha256: sha256OfBytes(bytes), file: 'gender/model.onnx', training, metrics: { accuracy: 0.5 }, verification: report });
+  const entry = manifestEntry({
+    task: 'gender',
+    ageGrouping: 'six',
+    exported,
+    sha256: sha256OfBytes(bytes),
+    file: 'gender/model.onnx',
+    training,
+    metrics: { accuracy: 0.5 },
+    verification: report,
+  });
   const { text } = buildManifest([entry]);
   await writeFile(join(dir, 'manifest.json'), text);
   await mkdir(join(dir, 'gender'));
@@ -34,7 +54,12 @@ describe('models loader', () => {
     const loaded = await loadModels(dir);
     expect(loaded.models.map((m) => m.task)).toEqual(['gender']);
     const model = loaded.models[0]!;
-    expect(model.onnx).toMatchObject({ opset: 17, irVersion: 8, inputs: ['image'], outputs: ['probabilities'] });
+    expect(model.onnx).toMatchObject({
+      opset: 17,
+      irVersion: 8,
+      inputs: ['image'],
+      outputs: ['probabilities'],
+    });
     expect(model.entry.output.shape).toEqual(['N', 2]);
     expect(model.entry.labels).toEqual(['male', 'female']);
     expect(() => parseManifest(JSON.parse(JSON.stringify(loaded.manifest)))).not.toThrow();
@@ -43,14 +68,18 @@ describe('models loader', () => {
   it('rejects a truncated model file, saying so', async () => {
     await writeFile(join(dir, 'gender/model.onnx'), bytes.subarray(0, bytes.length - 100));
     await expect(loadModels(dir)).rejects.toThrow(ModelMismatchError);
-    await expect(loadModels(dir)).rejects.toThrow(/gender\/model\.onnx: is \d+ bytes, the manifest says \d+ — truncated/);
+    await expect(loadModels(dir)).rejects.toThrow(
+      /gender\/model\.onnx: is \d+ bytes, the manifest says \d+ — truncated/,
+    );
   });
 
   it('rejects a corrupt model file of the right size by its sha256', async () => {
     const corrupt = new Uint8Array(bytes);
     corrupt[Math.floor(corrupt.length / 2)]! ^= 0xff;
     await writeFile(join(dir, 'gender/model.onnx'), corrupt);
-    await expect(loadModels(dir)).rejects.toThrow(/sha256 is [0-9a-f]{64}, the manifest says [0-9a-f]{64} — the file is corrupt/);
+    await expect(loadModels(dir)).rejects.toThrow(
+      /sha256 is [0-9a-f]{64}, the manifest says [0-9a-f]{64} — the file is corrupt/,
+    );
   });
 
   it('rejects bytes that are not ONNX even when the manifest agrees with them', async () => {
@@ -66,7 +95,9 @@ describe('models loader', () => {
   });
 
   it('names a missing manifest, a missing file and a task the manifest lacks', async () => {
-    await expect(loadModels(join(dir, 'nowhere'))).rejects.toThrow(/manifest\.json: cannot read the models manifest/);
+    await expect(loadModels(join(dir, 'nowhere'))).rejects.toThrow(
+      /manifest\.json: cannot read the models manifest/,
+    );
     await expect(loadModels(dir, { tasks: ['age'] })).rejects.toThrow(ManifestError);
     await rm(join(dir, 'gender/model.onnx'));
     await expect(loadModels(dir)).rejects.toThrow(/cannot read the gender model/);

@@ -10,9 +10,13 @@ describe('functional models', () => {
     const input = tf.input({ shape: [10, 10, 1] });
     const stem = conv(4).apply(input) as tf.SymbolicTensor;
     const branch = conv(4, 3, 'linear').apply(conv(4).apply(stem)) as tf.SymbolicTensor;
-    const residual = tf.layers.activation({ activation: 'relu' }).apply(tf.layers.add().apply([stem, branch])) as tf.SymbolicTensor;
+    const residual = tf.layers
+      .activation({ activation: 'relu' })
+      .apply(tf.layers.add().apply([stem, branch])) as tf.SymbolicTensor;
     const a = conv(2, 1).apply(residual) as tf.SymbolicTensor;
-    const b = tf.layers.maxPooling2d({ poolSize: 3, strides: 1, padding: 'same' }).apply(residual) as tf.SymbolicTensor;
+    const b = tf.layers
+      .maxPooling2d({ poolSize: 3, strides: 1, padding: 'same' })
+      .apply(residual) as tf.SymbolicTensor;
     const joined = tf.layers.concatenate({ axis: -1 }).apply([a, b]) as tf.SymbolicTensor;
     const pooled = tf.layers.maxPooling2d({ poolSize: 2 }).apply(joined) as tf.SymbolicTensor;
     const flat = tf.layers.flatten().apply(pooled) as tf.SymbolicTensor;
@@ -42,11 +46,15 @@ describe('functional models', () => {
 
   it('Multiply, Average, Maximum and Minimum of three branches', async () => {
     const input = tf.input({ shape: [12] });
-    const branches = [0, 1, 2].map(() => tf.layers.dense({ units: 4, activation: 'tanh' }).apply(input) as tf.SymbolicTensor);
+    const branches = [0, 1, 2].map(
+      () => tf.layers.dense({ units: 4, activation: 'tanh' }).apply(input) as tf.SymbolicTensor,
+    );
     const merged = [tf.layers.multiply(), tf.layers.average(), tf.layers.maximum(), tf.layers.minimum()].map(
       (layer) => layer.apply(branches) as tf.SymbolicTensor,
     );
-    const out = tf.layers.dense({ units: 3, activation: 'softmax' }).apply(tf.layers.concatenate().apply(merged)) as tf.SymbolicTensor;
+    const out = tf.layers
+      .dense({ units: 3, activation: 'softmax' })
+      .apply(tf.layers.concatenate().apply(merged)) as tf.SymbolicTensor;
     const m = tf.model({ inputs: input, outputs: out });
     randomizeWeights(m, 33, 1);
     const { report } = await exportAndVerify(m);

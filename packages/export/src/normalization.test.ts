@@ -25,7 +25,9 @@ describe('batch normalization', () => {
 
   it('stays a separate Mul + Add where folding would be wrong (after a nonlinearity, after pooling, feeding two layers)', async () => {
     const input = tf.input({ shape: [7, 7, 2] });
-    const conv = tf.layers.conv2d({ filters: 3, kernelSize: 2, activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+    const conv = tf.layers
+      .conv2d({ filters: 3, kernelSize: 2, activation: 'relu' })
+      .apply(input) as tf.SymbolicTensor;
     const bn1 = tf.layers.batchNormalization({}).apply(conv) as tf.SymbolicTensor;
     const pooled = tf.layers.maxPooling2d({ poolSize: 2 }).apply(bn1) as tf.SymbolicTensor;
     const bn2 = tf.layers.batchNormalization({}).apply(pooled) as tf.SymbolicTensor;

@@ -21,7 +21,9 @@ export function randomizeWeights(model: tf.LayersModel, seed = 1, range = 0.5): 
       const shape = w.shape as number[];
       const size = shape.reduce((a, b) => a * b, 1);
       const positive = /(moving_variance|gamma)$/.test(w.originalName ?? w.name);
-      const data = Float32Array.from({ length: size }, () => (positive ? 0.5 + random() : (random() * 2 - 1) * range));
+      const data = Float32Array.from({ length: size }, () =>
+        positive ? 0.5 + random() : (random() * 2 - 1) * range,
+      );
       return tf.tensor(data, shape);
     });
     layer.setWeights(values);
@@ -35,13 +37,20 @@ export interface ParityResult {
 }
 
 /** Exports `model` and verifies it on `samples` synthetic inputs in batches of 1, 3 and `samples`. */
-export async function exportAndVerify(model: tf.LayersModel, options: ExportOptions & { samples?: number; web?: boolean } = {}): Promise<ParityResult> {
+export async function exportAndVerify(
+  model: tf.LayersModel,
+  options: ExportOptions & { samples?: number; web?: boolean } = {},
+): Promise<ParityResult> {
   await useCpu();
   const exported = await exportLayersModel(model, options);
   const samples = options.samples ?? 7;
   let report: VerificationReport | undefined;
   for (const batchSize of [3, samples]) {
-    report = await verifyExport(model, exported, { synthetic: samples, batchSize, web: options.web ?? false });
+    report = await verifyExport(model, exported, {
+      synthetic: samples,
+      batchSize,
+      web: options.web ?? false,
+    });
   }
   return { exported, report: report! };
 }

@@ -31,25 +31,49 @@ describe('unsupported layers and options', () => {
   });
 
   it('an unsupported activation, padding mode, data format and batch-norm axis', async () => {
-    const gelu = await failure(() => tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 2, activation: 'gelu', name: 'head' })] }));
+    const gelu = await failure(() =>
+      tf.sequential({
+        layers: [tf.layers.dense({ inputShape: [4], units: 2, activation: 'gelu', name: 'head' })],
+      }),
+    );
     expect(gelu.message).toMatch(/^layer "head" \(Dense\): activation "gelu"; supported: linear, relu/);
     const causal = await failure(() =>
-      tf.sequential({ layers: [tf.layers.inputLayer({ inputShape: [6, 6, 1] }), tf.layers.maxPooling2d({ poolSize: 2, padding: 'causal' as 'same', name: 'p' }), tf.layers.flatten()] }),
+      tf.sequential({
+        layers: [
+          tf.layers.inputLayer({ inputShape: [6, 6, 1] }),
+          tf.layers.maxPooling2d({ poolSize: 2, padding: 'causal' as 'same', name: 'p' }),
+          tf.layers.flatten(),
+        ],
+      }),
     );
     expect(causal.message).toMatch(/layer "p" \(MaxPooling2D\): padding "causal"/);
     const first = await failure(() =>
-      tf.sequential({ layers: [tf.layers.inputLayer({ inputShape: [6, 6, 1] }), tf.layers.globalAveragePooling2d({ dataFormat: 'channelsFirst', name: 'gap' })] }),
+      tf.sequential({
+        layers: [
+          tf.layers.inputLayer({ inputShape: [6, 6, 1] }),
+          tf.layers.globalAveragePooling2d({ dataFormat: 'channelsFirst', name: 'gap' }),
+        ],
+      }),
     );
     expect(first.message).toMatch(/layer "gap" \(GlobalAveragePooling2D\): dataFormat "channelsFirst"/);
     const bn = await failure(() =>
-      tf.sequential({ layers: [tf.layers.inputLayer({ inputShape: [6, 6, 2] }), tf.layers.batchNormalization({ axis: 1, name: 'bn' }), tf.layers.flatten()] }),
+      tf.sequential({
+        layers: [
+          tf.layers.inputLayer({ inputShape: [6, 6, 2] }),
+          tf.layers.batchNormalization({ axis: 1, name: 'bn' }),
+          tf.layers.flatten(),
+        ],
+      }),
     );
     expect(bn.message).toMatch(/layer "bn" \(BatchNormalization\): axis 1/);
   });
 
   it('a nested model, a shared layer, a recurrent layer and a rank-3 output', async () => {
     const nested = await failure(() => {
-      const inner = tf.sequential({ name: 'inner', layers: [tf.layers.dense({ inputShape: [4], units: 2 })] });
+      const inner = tf.sequential({
+        name: 'inner',
+        layers: [tf.layers.dense({ inputShape: [4], units: 2 })],
+      });
       const input = tf.input({ shape: [4] });
       return tf.model({ inputs: input, outputs: inner.apply(input) as tf.SymbolicTensor });
     });
@@ -60,11 +84,27 @@ describe('unsupported layers and options', () => {
       return tf.model({ inputs: input, outputs: layer.apply(layer.apply(input)) as tf.SymbolicTensor });
     });
     expect(shared.message).toMatch(/layer "twice" \(Dense\): a layer shared/);
-    const repeat = await failure(() => tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2 }), tf.layers.repeatVector({ n: 3, name: 'rep' })] }));
+    const repeat = await failure(() =>
+      tf.sequential({
+        layers: [
+          tf.layers.dense({ inputShape: [3], units: 2 }),
+          tf.layers.repeatVector({ n: 3, name: 'rep' }),
+        ],
+      }),
+    );
     expect(repeat.message).toBe('layer "rep" (RepeatVector): layer class RepeatVector is not supported');
-    const lstm = await failure(() => tf.sequential({ layers: [tf.layers.lstm({ inputShape: [3, 4], units: 2 })] }));
+    const lstm = await failure(() =>
+      tf.sequential({ layers: [tf.layers.lstm({ inputShape: [3, 4], units: 2 })] }),
+    );
     expect(lstm.message).toMatch(/input shape \[N, 3, 4\] \(expected \[N, H, W, C\] or \[N, F\]\)/);
-    const map = await failure(() => tf.sequential({ name: 'maps', layers: [tf.layers.conv2d({ inputShape: [4, 4, 1], filters: 2, kernelSize: 1 })] }));
-    expect(map.message).toMatch(/layer "maps" \(Sequential\): output shape \[N, 4, 4, 2\] \(expected \[N, K\]\)/);
+    const map = await failure(() =>
+      tf.sequential({
+        name: 'maps',
+        layers: [tf.layers.conv2d({ inputShape: [4, 4, 1], filters: 2, kernelSize: 1 })],
+      }),
+    );
+    expect(map.message).toMatch(
+      /layer "maps" \(Sequential\): output shape \[N, 4, 4, 2\] \(expected \[N, K\]\)/,
+    );
   });
 });

@@ -44,7 +44,9 @@ export async function readManifest(dir: string): Promise<Manifest> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new ModelLoadError(path, `cannot read the models manifest (${(error as Error).message})`, { cause: error });
+    throw new ModelLoadError(path, `cannot read the models manifest (${(error as Error).message})`, {
+      cause: error,
+    });
   }
   return parseManifest(text);
 }
@@ -64,21 +66,32 @@ export function checkModelBytes(entry: ManifestModel, bytes: Uint8Array, file: s
   }
   const sha = sha256OfBytes(bytes);
   if (sha !== entry.sha256) {
-    throw new ModelMismatchError(file, `sha256 is ${sha}, the manifest says ${entry.sha256} — the file is corrupt or not the one exported`);
+    throw new ModelMismatchError(
+      file,
+      `sha256 is ${sha}, the manifest says ${entry.sha256} — the file is corrupt or not the one exported`,
+    );
   }
   let onnx: OnnxSummary;
   try {
     onnx = inspectOnnx(bytes);
   } catch (error) {
-    if (error instanceof OnnxFormatError) throw new ModelLoadError(file, `not a valid ONNX model: ${error.message}`, { cause: error });
+    if (error instanceof OnnxFormatError)
+      throw new ModelLoadError(file, `not a valid ONNX model: ${error.message}`, { cause: error });
     throw error;
   }
-  if (onnx.opset !== entry.opset) throw new ModelMismatchError(file, `has opset ${onnx.opset}, the manifest says ${entry.opset}`);
+  if (onnx.opset !== entry.opset)
+    throw new ModelMismatchError(file, `has opset ${onnx.opset}, the manifest says ${entry.opset}`);
   if (!onnx.inputs.includes(entry.input.name)) {
-    throw new ModelMismatchError(file, `has inputs [${onnx.inputs.join(', ')}], expected "${entry.input.name}"`);
+    throw new ModelMismatchError(
+      file,
+      `has inputs [${onnx.inputs.join(', ')}], expected "${entry.input.name}"`,
+    );
   }
   if (!onnx.outputs.includes(entry.output.name)) {
-    throw new ModelMismatchError(file, `has outputs [${onnx.outputs.join(', ')}], expected "${entry.output.name}"`);
+    throw new ModelMismatchError(
+      file,
+      `has outputs [${onnx.outputs.join(', ')}], expected "${entry.output.name}"`,
+    );
   }
   return onnx;
 }
@@ -91,13 +104,19 @@ export async function loadModels(dir: string, options: LoadModelsOptions = {}): 
   const models: LoadedModel[] = [];
   for (const task of tasks) {
     const entry = manifest.models[task];
-    if (!entry) throw new ManifestError(`models.${task}`, `is missing; the manifest holds ${manifestTasks(manifest).join(', ')}`);
+    if (!entry)
+      throw new ManifestError(
+        `models.${task}`,
+        `is missing; the manifest holds ${manifestTasks(manifest).join(', ')}`,
+      );
     const path = join(root, entry.file);
     let bytes: Uint8Array;
     try {
       bytes = new Uint8Array(await readFile(path));
     } catch (error) {
-      throw new ModelLoadError(path, `cannot read the ${task} model (${(error as Error).message})`, { cause: error });
+      throw new ModelLoadError(path, `cannot read the ${task} model (${(error as Error).message})`, {
+        cause: error,
+      });
     }
     const onnx = checkModelBytes(entry, bytes, path);
     models.push({ task, entry, path, bytes, onnx });

@@ -17,13 +17,30 @@ const str = (field: number, s: string) => bytes(field, [...new TextEncoder().enc
 
 function model({ opset = 17, domain = '' } = {}): Uint8Array {
   const node = [...str(1, 'image'), ...str(2, 'probabilities'), ...str(4, 'Identity')];
-  const graph = [...bytes(1, node), ...str(2, 'g'), ...bytes(11, str(1, 'image')), ...bytes(12, str(1, 'probabilities'))];
-  return Uint8Array.from([...int(1, 8), ...str(2, 'test'), ...bytes(7, graph), ...bytes(8, [...str(1, domain), ...int(2, opset)])]);
+  const graph = [
+    ...bytes(1, node),
+    ...str(2, 'g'),
+    ...bytes(11, str(1, 'image')),
+    ...bytes(12, str(1, 'probabilities')),
+  ];
+  return Uint8Array.from([
+    ...int(1, 8),
+    ...str(2, 'test'),
+    ...bytes(7, graph),
+    ...bytes(8, [...str(1, domain), ...int(2, opset)]),
+  ]);
 }
 
 describe('inspectOnnx', () => {
   it('reads IR version, default-domain opset and graph input/output names', () => {
-    expect(inspectOnnx(model())).toEqual({ irVersion: 8, opset: 17, inputs: ['image'], outputs: ['probabilities'], nodes: 1, initializers: 0 });
+    expect(inspectOnnx(model())).toEqual({
+      irVersion: 8,
+      opset: 17,
+      inputs: ['image'],
+      outputs: ['probabilities'],
+      nodes: 1,
+      initializers: 0,
+    });
     expect(inspectOnnx(model({ domain: 'ai.onnx', opset: 13 })).opset).toBe(13);
   });
 
@@ -33,6 +50,8 @@ describe('inspectOnnx', () => {
     expect(() => inspectOnnx(good.subarray(0, good.length - 3))).toThrow(/runs past the end/);
     expect(() => inspectOnnx(new TextEncoder().encode('{"not":"onnx"}'))).toThrow(OnnxFormatError);
     expect(() => inspectOnnx(Uint8Array.from(int(3, 1)))).toThrow(/no ir_version/);
-    expect(() => inspectOnnx(model({ domain: 'com.example' }))).toThrow(/no opset_import for the default domain/);
+    expect(() => inspectOnnx(model({ domain: 'com.example' }))).toThrow(
+      /no opset_import for the default domain/,
+    );
   });
 });

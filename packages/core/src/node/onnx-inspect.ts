@@ -74,13 +74,15 @@ function fields(bytes: Uint8Array, start: number, end: number): Field[] {
       default:
         throw new OnnxFormatError(`unknown wire type ${wireType} at byte ${at}`);
     }
-    if (pos > end) throw new OnnxFormatError(`field ${number} at byte ${at} runs past the end (${pos} > ${end})`);
+    if (pos > end)
+      throw new OnnxFormatError(`field ${number} at byte ${at} runs past the end (${pos} > ${end})`);
     out.push({ number, wireType, value, start: payloadStart, end: pos });
   }
   return out;
 }
 
-const text = (bytes: Uint8Array, f: Field) => new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(f.start, f.end));
+const text = (bytes: Uint8Array, f: Field) =>
+  new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(f.start, f.end));
 
 function valueInfoName(bytes: Uint8Array, f: Field): string {
   const name = fields(bytes, f.start, f.end).find((g) => g.number === 1 && g.wireType === 2);

@@ -6,10 +6,31 @@
 import type { GraphBuilder } from '../onnx/graph-builder.js';
 import { onnxAxis, option, singleInput, type LayerContext, type LayerConverter } from './context.js';
 
-export const ACTIVATIONS = ['linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'hardSigmoid', 'tanh', 'softmax', 'softplus', 'softsign', 'swish', 'mish'] as const;
+export const ACTIVATIONS = [
+  'linear',
+  'relu',
+  'relu6',
+  'elu',
+  'selu',
+  'sigmoid',
+  'hardSigmoid',
+  'tanh',
+  'softmax',
+  'softplus',
+  'softsign',
+  'swish',
+  'mish',
+] as const;
 
 /** Applies the tfjs activation `fn` to `input` (a value of `rank`); returns the output name. */
-export function applyActivation(ctx: LayerContext, g: GraphBuilder, input: string, fn: unknown, rank: number, base: string): string {
+export function applyActivation(
+  ctx: LayerContext,
+  g: GraphBuilder,
+  input: string,
+  fn: unknown,
+  rank: number,
+  base: string,
+): string {
   switch (fn ?? 'linear') {
     case 'linear':
       return input;
@@ -60,10 +81,14 @@ export const reluLayer: LayerConverter = (ctx) => {
 };
 
 export const leakyReluLayer: LayerConverter = (ctx) =>
-  ctx.g.node('LeakyRelu', [singleInput(ctx).name], ctx.layer.name, { alpha: { float: option<number>(ctx, 'alpha') ?? 0.3 } });
+  ctx.g.node('LeakyRelu', [singleInput(ctx).name], ctx.layer.name, {
+    alpha: { float: option<number>(ctx, 'alpha') ?? 0.3 },
+  });
 
 export const eluLayer: LayerConverter = (ctx) =>
-  ctx.g.node('Elu', [singleInput(ctx).name], ctx.layer.name, { alpha: { float: option<number>(ctx, 'alpha') ?? 1 } });
+  ctx.g.node('Elu', [singleInput(ctx).name], ctx.layer.name, {
+    alpha: { float: option<number>(ctx, 'alpha') ?? 1 },
+  });
 
 export const softmaxLayer: LayerConverter = (ctx) => {
   const x = singleInput(ctx);

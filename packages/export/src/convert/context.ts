@@ -75,12 +75,15 @@ export function option<T>(ctx: LayerContext, key: string): T | undefined {
 /** Rejects channels-first layers: tfjs trains channels-last and that is all the layout rules know. */
 export function requireChannelsLast(ctx: LayerContext): void {
   const format = option<string>(ctx, 'dataFormat');
-  if (format !== undefined && format !== 'channelsLast') ctx.unsupported(`dataFormat "${format}" (only channelsLast)`);
+  if (format !== undefined && format !== 'channelsLast')
+    ctx.unsupported(`dataFormat "${format}" (only channelsLast)`);
 }
 
 export function requireRank(ctx: LayerContext, value: Value, ranks: readonly number[]): void {
   if (!ranks.includes(value.shape.length)) {
-    ctx.unsupported(`input rank ${value.shape.length} (shape ${formatShape(value.shape)}); supported: ${ranks.join(' or ')}`);
+    ctx.unsupported(
+      `input rank ${value.shape.length} (shape ${formatShape(value.shape)}); supported: ${ranks.join(' or ')}`,
+    );
   }
 }
 
@@ -100,7 +103,8 @@ export function onnxAxis(ctx: LayerContext, axis: number, rank: number): number 
 export function pair(ctx: LayerContext, key: string, fallback?: number): [number, number] {
   const v = ctx.config[key];
   if (typeof v === 'number') return [v, v];
-  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number')) return [v[0] as number, v[1] as number];
+  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number'))
+    return [v[0] as number, v[1] as number];
   if (v == null && fallback !== undefined) return [fallback, fallback];
   return ctx.unsupported(`option ${key} = ${JSON.stringify(v)}`);
 }

@@ -16,7 +16,8 @@ function toOihw(w: Weight): Float32Array {
   for (let y = 0; y < kh; y++)
     for (let x = 0; x < kw; x++)
       for (let i = 0; i < ci; i++)
-        for (let o = 0; o < co; o++) out[((o * ci + i) * kh + y) * kw + x] = w.data[((y * kw + x) * ci + i) * co + o]!;
+        for (let o = 0; o < co; o++)
+          out[((o * ci + i) * kh + y) * kw + x] = w.data[((y * kw + x) * ci + i) * co + o]!;
   return out;
 }
 
@@ -27,14 +28,21 @@ function depthwiseToOihw(w: Weight): Float32Array {
   for (let y = 0; y < kh; y++)
     for (let x = 0; x < kw; x++)
       for (let i = 0; i < ci; i++)
-        for (let j = 0; j < m; j++) out[((i * m + j) * kh + y) * kw + x] = w.data[((y * kw + x) * ci + i) * m + j]!;
+        for (let j = 0; j < m; j++)
+          out[((i * m + j) * kh + y) * kw + x] = w.data[((y * kw + x) * ci + i) * m + j]!;
   return out;
 }
 
 /** Scales each output channel's weights (outer dimension of OIHW) and shifts the bias. */
-export function foldIntoOutputs(kernel: Float32Array, outChannels: number, bias: Float32Array | undefined, bn: BatchNormParams): Float32Array {
+export function foldIntoOutputs(
+  kernel: Float32Array,
+  outChannels: number,
+  bias: Float32Array | undefined,
+  bn: BatchNormParams,
+): Float32Array {
   const per = kernel.length / outChannels;
-  for (let o = 0; o < outChannels; o++) for (let k = 0; k < per; k++) kernel[o * per + k] = kernel[o * per + k]! * bn.scale[o]!;
+  for (let o = 0; o < outChannels; o++)
+    for (let k = 0; k < per; k++) kernel[o * per + k] = kernel[o * per + k]! * bn.scale[o]!;
   const folded = new Float32Array(outChannels);
   for (let o = 0; o < outChannels; o++) folded[o] = (bias?.[o] ?? 0) * bn.scale[o]! + bn.shift[o]!;
   return folded;
@@ -57,7 +65,12 @@ function emitConv(ctx: LayerContext, spec: ConvSpec): string {
 }
 
 /** The bias to write: the layer's, with a claimed BatchNormalization folded into kernel and bias. */
-function finalBias(ctx: LayerContext, kernel: Float32Array, outChannels: number, useBias: boolean): Float32Array | undefined {
+function finalBias(
+  ctx: LayerContext,
+  kernel: Float32Array,
+  outChannels: number,
+  useBias: boolean,
+): Float32Array | undefined {
   const bias = useBias ? requireWeight(ctx, 'bias').data : undefined;
   const bn = ctx.claimFollowingBatchNorm();
   if (!bn) return bias;
@@ -69,7 +82,8 @@ function windowAttrs(ctx: LayerContext, kernelHw: [number, number]) {
   const x = ctx.inputs[0]!;
   const strides = pair(ctx, 'strides', 1);
   const dilations = pair(ctx, 'dilationRate', 1);
-  if ((strides[0] > 1 || strides[1] > 1) && (dilations[0] > 1 || dilations[1] > 1)) ctx.unsupported('strides > 1 together with dilationRate > 1');
+  if ((strides[0] > 1 || strides[1] > 1) && (dilations[0] > 1 || dilations[1] > 1))
+    ctx.unsupported('strides > 1 together with dilationRate > 1');
   return {
     kernel_shape: { ints: kernelHw },
     strides: { ints: strides },
@@ -91,7 +105,14 @@ export const conv2d: LayerConverter = (ctx) => {
   const [kh, kw, ci, co] = k.shape as [number, number, number, number];
   const kernel = toOihw(k);
   const bias = finalBias(ctx, kernel, co, ctx.config.useBias !== false);
-  const y = emitConv(ctx, { input: x.name, kernel, dims: [co, ci, kh, kw], bias, attrs: windowAttrs(ctx, [kh, kw]), base: ctx.layer.name });
+  const y = emitConv(ctx, {
+    input: x.name,
+    kernel,
+    dims: [co, ci, kh, kw],
+    bias,
+    attrs: windowAttrs(ctx, [kh, kw]),
+    base: ctx.layer.name,
+  });
   return fusedActivation(ctx, y, 4);
 };
 
@@ -102,7 +123,14 @@ export const depthwiseConv2d: LayerConverter = (ctx) => {
   const kernel = depthwiseToOihw(k);
   const bias = finalBias(ctx, kernel, ci * m, ctx.config.useBias !== false);
   const attrs = { ...windowAttrs(ctx, [kh, kw]), group: { int: ci } };
-  const y = emitConv(ctx, { input: x.name, kernel, dims: [ci * m, 1, kh, kw], bias, attrs, base: ctx.layer.name });
+  const y = emitConv(ctx, {
+    input: x.name,
+    kernel,
+    dims: [ci * m, 1, kh, kw],
+    bias,
+    attrs,
+    base: ctx.layer.name,
+  });
   return fusedActivation(ctx, y, 4);
 };
 
@@ -121,7 +149,12 @@ export const separableConv2d: LayerConverter = (ctx) => {
   const p = requireWeight(ctx, 'pointwise_kernel');
   const co = p.shape[3]!;
   const pointwise = toOihw(p);
-  const bias = finalBias(ctx, pointwise, co, weight(ctx.layer, 'bias') !== undefined && ctx.config.useBias !== false);
+  const bias = finalBias(
+    ctx,
+    pointwise,
+    co,
+    weight(ctx.layer, 'bias') !== undefined && ctx.config.useBias !== false,
+  );
   const y = emitConv(ctx, {
     input: depthwise,
     kernel: pointwise,

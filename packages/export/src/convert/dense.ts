@@ -12,8 +12,12 @@ export const flatten: LayerConverter = (ctx) => {
   requireRank(ctx, x, [2, 4]);
   if (x.shape.length === 2) return x.name;
   const [, h, w, c] = x.shape;
-  if (typeof h !== 'number' || typeof w !== 'number' || typeof c !== 'number') return ctx.unsupported(`a dynamic spatial shape ${formatShape(x.shape)}`);
-  const ordered = c === 1 || h * w === 1 ? x.name : ctx.g.node('Transpose', [x.name], `${ctx.layer.name}/to_nhwc`, { perm: { ints: [0, 2, 3, 1] } });
+  if (typeof h !== 'number' || typeof w !== 'number' || typeof c !== 'number')
+    return ctx.unsupported(`a dynamic spatial shape ${formatShape(x.shape)}`);
+  const ordered =
+    c === 1 || h * w === 1
+      ? x.name
+      : ctx.g.node('Transpose', [x.name], `${ctx.layer.name}/to_nhwc`, { perm: { ints: [0, 2, 3, 1] } });
   return ctx.g.node('Flatten', [ordered], ctx.layer.name, { axis: { int: 1 } });
 };
 
@@ -27,7 +31,8 @@ export const dense: LayerConverter = (ctx) => {
   const bn = ctx.claimFollowingBatchNorm();
   if (bn) {
     ctx.note('folded', `${bn.layerName} → ${ctx.layer.name}`);
-    for (let i = 0; i < inputs; i++) for (let u = 0; u < units; u++) kernel[i * units + u] = kernel[i * units + u]! * bn.scale[u]!;
+    for (let i = 0; i < inputs; i++)
+      for (let u = 0; u < units; u++) kernel[i * units + u] = kernel[i * units + u]! * bn.scale[u]!;
     const folded = new Float32Array(units);
     for (let u = 0; u < units; u++) folded[u] = (bias?.[u] ?? 0) * bn.scale[u]! + bn.shift[u]!;
     bias = folded;

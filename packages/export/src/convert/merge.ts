@@ -9,14 +9,21 @@ function sameShapes(ctx: LayerContext): void {
   if (ctx.inputs.length < 2) ctx.unsupported(`${ctx.inputs.length} input(s) (expected at least 2)`);
   const first = JSON.stringify(ctx.inputs[0]!.shape);
   for (const x of ctx.inputs) {
-    if (JSON.stringify(x.shape) !== first) ctx.unsupported(`inputs of different shapes ${ctx.inputs.map((v) => formatShape(v.shape)).join(' and ')}`);
+    if (JSON.stringify(x.shape) !== first)
+      ctx.unsupported(
+        `inputs of different shapes ${ctx.inputs.map((v) => formatShape(v.shape)).join(' and ')}`,
+      );
   }
 }
 
 function variadic(op: 'Sum' | 'Mean' | 'Max' | 'Min'): LayerConverter {
   return (ctx) => {
     sameShapes(ctx);
-    return ctx.g.node(op, ctx.inputs.map((x) => x.name), ctx.layer.name);
+    return ctx.g.node(
+      op,
+      ctx.inputs.map((x) => x.name),
+      ctx.layer.name,
+    );
   };
 }
 
@@ -37,5 +44,10 @@ export const concatenate: LayerConverter = (ctx) => {
   const rank = ctx.inputs[0]!.shape.length;
   if (ctx.inputs.some((x) => x.shape.length !== rank)) ctx.unsupported('inputs of different ranks');
   const axis = onnxAxis(ctx, option<number>(ctx, 'axis') ?? -1, rank);
-  return ctx.g.node('Concat', ctx.inputs.map((x) => x.name), ctx.layer.name, { axis: { int: axis } });
+  return ctx.g.node(
+    'Concat',
+    ctx.inputs.map((x) => x.name),
+    ctx.layer.name,
+    { axis: { int: axis } },
+  );
 };

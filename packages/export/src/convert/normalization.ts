@@ -10,7 +10,8 @@ import { requireRank, singleInput, weight, type BatchNormParams, type LayerConve
 export function batchNormProblem(layer: tf.layers.Layer, rank: number): string | undefined {
   const axis = layer.getConfig().axis as number | number[] | undefined;
   const a = Array.isArray(axis) ? axis : [axis ?? -1];
-  if (a.length !== 1 || (a[0] !== -1 && a[0] !== rank - 1)) return `axis ${JSON.stringify(axis)} (only the channel axis, -1)`;
+  if (a.length !== 1 || (a[0] !== -1 && a[0] !== rank - 1))
+    return `axis ${JSON.stringify(axis)} (only the channel axis, -1)`;
   return undefined;
 }
 
@@ -38,6 +39,14 @@ export const batchNormalization: LayerConverter = (ctx) => {
   if (problem) ctx.unsupported(problem);
   const { scale, shift } = batchNormParams(ctx.layer);
   const dims = x.shape.length === 4 ? [scale.length, 1, 1] : [scale.length];
-  const mul = ctx.g.node('Mul', [x.name, ctx.g.floats(`${ctx.layer.name}/scale`, dims, new Float32Array(scale))], ctx.layer.name);
-  return ctx.g.node('Add', [mul, ctx.g.floats(`${ctx.layer.name}/shift`, dims, new Float32Array(shift))], ctx.layer.name);
+  const mul = ctx.g.node(
+    'Mul',
+    [x.name, ctx.g.floats(`${ctx.layer.name}/scale`, dims, new Float32Array(scale))],
+    ctx.layer.name,
+  );
+  return ctx.g.node(
+    'Add',
+    [mul, ctx.g.floats(`${ctx.layer.name}/shift`, dims, new Float32Array(shift))],
+    ctx.layer.name,
+  );
 };

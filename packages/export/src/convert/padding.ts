@@ -23,7 +23,8 @@ export function paddingAttrs(
 ): Record<string, AttrValue> {
   const padding = ctx.config.padding ?? 'valid';
   if (padding === 'valid') return { pads: { ints: [0, 0, 0, 0] } };
-  if (padding !== 'same') return ctx.unsupported(`padding ${JSON.stringify(padding)} (only "same" and "valid")`);
+  if (padding !== 'same')
+    return ctx.unsupported(`padding ${JSON.stringify(padding)} (only "same" and "valid")`);
   const [h, w] = [input[1], input[2]];
   if (typeof h !== 'number' || typeof w !== 'number') return { auto_pad: { string: 'SAME_UPPER' } };
   const [top, bottom] = samePads(h, kernel[0], strides[0], dilations[0]);

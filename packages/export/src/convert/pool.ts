@@ -3,7 +3,14 @@
  * padding and 'same' average pooling divides by the number of real pixels under the window, which
  * is ONNX's MaxPool and AveragePool with count_include_pad = 0; global pools end flat ([N, C]).
  */
-import { pair, requireChannelsLast, requireRank, singleInput, type LayerContext, type LayerConverter } from './context.js';
+import {
+  pair,
+  requireChannelsLast,
+  requireRank,
+  singleInput,
+  type LayerContext,
+  type LayerConverter,
+} from './context.js';
 import { paddingAttrs } from './padding.js';
 
 function pool(op: 'MaxPool' | 'AveragePool'): LayerConverter {
@@ -13,7 +20,11 @@ function pool(op: 'MaxPool' | 'AveragePool'): LayerConverter {
     requireChannelsLast(ctx);
     const size = pair(ctx, 'poolSize', 2);
     const strides = pair(ctx, 'strides', size[0]);
-    const attrs = { kernel_shape: { ints: size }, strides: { ints: strides }, ...paddingAttrs(ctx, x.shape, size, strides) };
+    const attrs = {
+      kernel_shape: { ints: size },
+      strides: { ints: strides },
+      ...paddingAttrs(ctx, x.shape, size, strides),
+    };
     if (op === 'AveragePool') Object.assign(attrs, { count_include_pad: { int: 0 } });
     return ctx.g.node(op, [x.name], ctx.layer.name, attrs);
   };

@@ -12,7 +12,13 @@ import { batchNormalization } from './normalization.js';
 import { averagePooling2d, globalAveragePooling2d, globalMaxPooling2d, maxPooling2d } from './pool.js';
 
 /** Layers that are the identity at inference. */
-export const INFERENCE_IDENTITY = new Set(['Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']);
+export const INFERENCE_IDENTITY = new Set([
+  'Dropout',
+  'SpatialDropout1D',
+  'GaussianNoise',
+  'GaussianDropout',
+  'AlphaDropout',
+]);
 
 const zeroPadding2d: LayerConverter = (ctx) => {
   const x = singleInput(ctx);

@@ -24,7 +24,12 @@ function topologicalNodes(outputs: readonly tf.SymbolicTensor[]): LayerNode[] {
   const seen = new Set<LayerNode>();
   const visit = (t: tf.SymbolicTensor) => {
     const node = t.sourceLayer.inboundNodes[t.nodeIndex];
-    if (!node) throw new UnsupportedLayerError(t.sourceLayer.name, t.sourceLayer.getClassName(), 'tensor without a producing node');
+    if (!node)
+      throw new UnsupportedLayerError(
+        t.sourceLayer.name,
+        t.sourceLayer.getClassName(),
+        'tensor without a producing node',
+      );
     if (seen.has(node)) return;
     seen.add(node);
     for (const input of node.inputTensors) visit(input);
@@ -42,7 +47,8 @@ export function walkModel(model: tf.LayersModel, input: Value, g: GraphBuilder, 
   const output = model.outputs[0]!;
   const nodes = topologicalNodes([output]);
   const consumers = new Map<number, LayerNode[]>();
-  for (const node of nodes) for (const t of node.inputTensors) consumers.set(t.id, [...(consumers.get(t.id) ?? []), node]);
+  for (const node of nodes)
+    for (const t of node.inputTensors) consumers.set(t.id, [...(consumers.get(t.id) ?? []), node]);
   const values = new Map<number, Value>([[model.inputs[0]!.id, input]]);
   const claimed = new Set<LayerNode>();
 
@@ -55,14 +61,20 @@ export function walkModel(model: tf.LayersModel, input: Value, g: GraphBuilder, 
     };
     if (node.outputTensors.length !== 1) fail(`${node.outputTensors.length} outputs (expected 1)`);
     const out = node.outputTensors[0]!;
-    const inputs = node.inputTensors.map((t) => values.get(t.id) ?? fail(`input ${t.name} was not converted`));
+    const inputs = node.inputTensors.map(
+      (t) => values.get(t.id) ?? fail(`input ${t.name} was not converted`),
+    );
     if (INFERENCE_IDENTITY.has(className)) {
       if (inputs.length !== 1) fail(`${inputs.length} inputs`);
       notes.dropped.push(`${layer.name} (${className})`);
       values.set(out.id, { name: inputs[0]!.name, shape: out.shape });
       continue;
     }
-    const converter = CONVERTERS[className] ?? fail(`layer class ${className} is not supported${'layers' in layer ? ' (nested models: flatten them into one model)' : ''}`);
+    const converter =
+      CONVERTERS[className] ??
+      fail(
+        `layer class ${className} is not supported${'layers' in layer ? ' (nested models: flatten them into one model)' : ''}`,
+      );
     if (layer.inboundNodes.length > 1) fail('a layer shared between several calls is not supported');
     const config = layer.getConfig() as Record<string, unknown>;
     let produced = out;
@@ -92,6 +104,11 @@ export function walkModel(model: tf.LayersModel, input: Value, g: GraphBuilder, 
     values.set(produced.id, { name, shape: produced.shape });
   }
   const result = values.get(output.id);
-  if (!result) throw new UnsupportedLayerError(output.sourceLayer.name, output.sourceLayer.getClassName(), 'model output was not produced');
+  if (!result)
+    throw new UnsupportedLayerError(
+      output.sourceLayer.name,
+      output.sourceLayer.getClassName(),
+      'model output was not produced',
+    );
   return result;
 }

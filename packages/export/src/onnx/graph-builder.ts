@@ -3,7 +3,16 @@
  * initializers and shared scalar constants. Converters ask it for a node's output name and never
  * invent names themselves, so two layers can never collide.
  */
-import { attribute, encodeModel, floatTensor, int64Tensor, valueInfo, type AttrValue, type NodeProto, type TensorProto } from './proto.js';
+import {
+  attribute,
+  encodeModel,
+  floatTensor,
+  int64Tensor,
+  valueInfo,
+  type AttrValue,
+  type NodeProto,
+  type TensorProto,
+} from './proto.js';
 
 export class GraphBuilder {
   readonly nodes: NodeProto[] = [];
@@ -52,7 +61,13 @@ export class GraphBuilder {
   }
 
   /** Adds `opType(inputs)` and returns its (single) output name. */
-  node(opType: string, inputs: readonly string[], base: string, attrs: Record<string, AttrValue> = {}, output?: string): string {
+  node(
+    opType: string,
+    inputs: readonly string[],
+    base: string,
+    attrs: Record<string, AttrValue> = {},
+    output?: string,
+  ): string {
     const out = output ?? this.name(base);
     this.nodes.push({
       opType,
@@ -72,7 +87,13 @@ export class GraphBuilder {
     }
   }
 
-  encode(meta: { name: string; docString: string; input: { name: string; shape: (number | string)[] }; output: { name: string; shape: (number | string)[] }; metadata: Record<string, string> }): Uint8Array {
+  encode(meta: {
+    name: string;
+    docString: string;
+    input: { name: string; shape: (number | string)[] };
+    output: { name: string; shape: (number | string)[] };
+    metadata: Record<string, string>;
+  }): Uint8Array {
     return encodeModel({
       name: meta.name,
       docString: meta.docString,

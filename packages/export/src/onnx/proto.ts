@@ -20,7 +20,8 @@ export const FLOAT = onnx.TensorProto.DataType.FLOAT;
 export const INT64 = onnx.TensorProto.DataType.INT64;
 
 /** An attribute value with its ONNX type made explicit (JS numbers do not say int or float). */
-export type AttrValue = { int: number } | { float: number } | { ints: readonly number[] } | { string: string };
+export type AttrValue =
+  { int: number } | { float: number } | { ints: readonly number[] } | { string: string };
 
 export function attribute(name: string, value: AttrValue): AttributeProto {
   const T = onnx.AttributeProto.AttributeType;
@@ -32,7 +33,8 @@ export function attribute(name: string, value: AttrValue): AttributeProto {
 
 export function floatTensor(name: string, dims: readonly number[], data: Float32Array): TensorProto {
   const size = dims.reduce((a, b) => a * b, 1);
-  if (size !== data.length) throw new RangeError(`tensor ${name}: ${data.length} values for dims [${dims.join(', ')}]`);
+  if (size !== data.length)
+    throw new RangeError(`tensor ${name}: ${data.length} values for dims [${dims.join(', ')}]`);
   const copy = new Float32Array(data); // little-endian on every platform Node supports
   return { name, dims: [...dims], dataType: FLOAT, rawData: new Uint8Array(copy.buffer) };
 }

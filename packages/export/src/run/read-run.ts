@@ -6,11 +6,21 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TASKS, type Task } from '@facekit/core';
-import { metricsPath, modelDir, readJson, readRunInfo, RUN_JSON, type RunInfo, type TaskMetrics } from '@facekit/train';
+import {
+  metricsPath,
+  modelDir,
+  readJson,
+  readRunInfo,
+  RUN_JSON,
+  type RunInfo,
+  type TaskMetrics,
+} from '@facekit/train';
 
 /** The run folder under `runsDir` with the newest run.json createdAt that has a finished task. */
 export async function latestRun(runsDir: string): Promise<string> {
-  const names = existsSync(runsDir) ? readdirSync(runsDir).filter((d) => existsSync(join(runsDir, d, RUN_JSON))) : [];
+  const names = existsSync(runsDir)
+    ? readdirSync(runsDir).filter((d) => existsSync(join(runsDir, d, RUN_JSON)))
+    : [];
   const runs: { dir: string; createdAt: string }[] = [];
   for (const name of names) {
     const dir = join(runsDir, name);
@@ -19,7 +29,10 @@ export async function latestRun(runsDir: string): Promise<string> {
   }
   runs.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   const latest = runs.at(-1);
-  if (!latest) throw new Error(`no finished training run in ${runsDir}; run \`pnpm train\` first or pass --run <folder>`);
+  if (!latest)
+    throw new Error(
+      `no finished training run in ${runsDir}; run \`pnpm train\` first or pass --run <folder>`,
+    );
   return latest.dir;
 }
 
@@ -41,7 +54,10 @@ export async function selectRun(runDir: string, requested?: readonly Task[]): Pr
   const done = finishedTasks(runDir, info);
   const tasks = requested ?? done;
   for (const task of tasks) {
-    if (!done.includes(task)) throw new Error(`${runDir}: task ${task} is not finished (status: ${info.tasks[task] ?? 'not in this run'})`);
+    if (!done.includes(task))
+      throw new Error(
+        `${runDir}: task ${task} is not finished (status: ${info.tasks[task] ?? 'not in this run'})`,
+      );
   }
   if (tasks.length === 0) throw new Error(`${runDir}: no finished task to export`);
   return { runDir, info, tasks };

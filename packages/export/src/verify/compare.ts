@@ -19,7 +19,8 @@ export interface Comparison {
 
 /** Compares two row-major [samples, width] probability tables. */
 export function compareOutputs(a: Float32Array, b: Float32Array, width: number): Comparison {
-  if (a.length !== b.length || a.length % width !== 0) throw new RangeError(`cannot compare outputs of ${a.length} and ${b.length} values (width ${width})`);
+  if (a.length !== b.length || a.length % width !== 0)
+    throw new RangeError(`cannot compare outputs of ${a.length} and ${b.length} values (width ${width})`);
   const samples = a.length / width;
   let maxAbsDiff = 0;
   let worstSample = 0;
@@ -36,11 +37,22 @@ export function compareOutputs(a: Float32Array, b: Float32Array, width: number):
     }
     if (argmax(ra) !== argmax(rb)) mismatches++;
   }
-  return { samples, maxAbsDiff, argmaxAgreement: samples ? (samples - mismatches) / samples : 1, argmaxMismatches: mismatches, worstSample };
+  return {
+    samples,
+    maxAbsDiff,
+    argmaxAgreement: samples ? (samples - mismatches) / samples : 1,
+    argmaxMismatches: mismatches,
+    worstSample,
+  };
 }
 
 /** tfjs probabilities for `inputs` ([n, ...shape] row-major), widened to [1 − p, p] when asked. */
-export function tfjsProbabilities(model: tf.LayersModel, inputs: Float32Array, shape: readonly number[], widen: boolean): Float32Array {
+export function tfjsProbabilities(
+  model: tf.LayersModel,
+  inputs: Float32Array,
+  shape: readonly number[],
+  widen: boolean,
+): Float32Array {
   return tf.tidy(() => {
     const y = model.predict(tf.tensor(inputs, [...shape])) as tf.Tensor;
     const p = widen ? tf.concat([tf.sub(1, y), y], 1) : y;
@@ -60,7 +72,10 @@ export async function ortNodeProbabilities(
   const chunks: Float32Array[] = [];
   for (let start = 0; start < n; start += batchSize) {
     const count = Math.min(batchSize, n - start);
-    const feed = new ort.Tensor('float32', inputs.slice(start * per, (start + count) * per), [count, ...sample]);
+    const feed = new ort.Tensor('float32', inputs.slice(start * per, (start + count) * per), [
+      count,
+      ...sample,
+    ]);
     const result = await session.run({ [session.inputNames[0]!]: feed });
     chunks.push(result[session.outputNames[0]!]!.data as Float32Array);
   }
@@ -74,5 +89,9 @@ export async function ortNodeProbabilities(
 }
 
 export async function ortNodeSession(bytes: Uint8Array): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1 });
+  return ort.InferenceSession.create(bytes, {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+  });
 }

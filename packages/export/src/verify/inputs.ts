@@ -44,7 +44,10 @@ export async function fileExists(path: string): Promise<boolean> {
  * Model inputs (grey / 255, NHWC) of the first `count` faces of a Kaggle-layout CSV
  * (`age,ethnicity,gender,img_name,pixels`). Returns fewer when the file is shorter.
  */
-export async function faceInputs(csvPath: string, count: number): Promise<{ inputs: Float32Array; count: number }> {
+export async function faceInputs(
+  csvPath: string,
+  count: number,
+): Promise<{ inputs: Float32Array; count: number }> {
   const out = new Float32Array(count * PIXEL_COUNT);
   const lines = createInterface({ input: createReadStream(csvPath), crlfDelay: Infinity });
   let column = -1;

@@ -15,7 +15,12 @@ export interface WebCheck extends Comparison {
 let configured = false;
 
 /** Runs `bytes` in onnxruntime-web (wasm, one thread) on `inputs` and compares with `reference`. */
-export async function checkInOrtWeb(bytes: Uint8Array, inputs: Float32Array, shape: readonly number[], reference: Float32Array): Promise<WebCheck> {
+export async function checkInOrtWeb(
+  bytes: Uint8Array,
+  inputs: Float32Array,
+  shape: readonly number[],
+  reference: Float32Array,
+): Promise<WebCheck> {
   if (!configured) {
     ortWeb.env.wasm.numThreads = 1;
     ortWeb.env.logLevel = 'error';
@@ -29,7 +34,11 @@ export async function checkInOrtWeb(bytes: Uint8Array, inputs: Float32Array, sha
     const result = await session.run({ [session.inputNames[0]!]: feed });
     const output = result[session.outputNames[0]!]!.data as Float32Array;
     const width = reference.length / shape[0]!;
-    return { ...compareOutputs(reference, output, width), runtime: `onnxruntime-web ${ortWeb.env.versions.web ?? ''} wasm (Node)`.trim(), loadMs };
+    return {
+      ...compareOutputs(reference, output, width),
+      runtime: `onnxruntime-web ${ortWeb.env.versions.web ?? ''} wasm (Node)`.trim(),
+      loadMs,
+    };
   } finally {
     await session.release();
   }

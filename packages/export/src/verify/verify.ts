@@ -8,7 +8,13 @@ import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { FaceKitError } from '@facekit/core';
 import type { OnnxExport } from '../export-model.js';
-import { compareOutputs, ortNodeProbabilities, ortNodeSession, tfjsProbabilities, type Comparison } from './compare.js';
+import {
+  compareOutputs,
+  ortNodeProbabilities,
+  ortNodeSession,
+  tfjsProbabilities,
+  type Comparison,
+} from './compare.js';
 import { syntheticInputs } from './inputs.js';
 import { checkInOrtWeb, type WebCheck } from './ort-web.js';
 
@@ -75,10 +81,15 @@ function merge(batched: Comparison, single: Comparison): Comparison {
   };
 }
 
-export async function verifyExport(model: tf.LayersModel, exported: OnnxExport, options: VerifyOptions = {}): Promise<VerificationReport> {
+export async function verifyExport(
+  model: tf.LayersModel,
+  exported: OnnxExport,
+  options: VerifyOptions = {},
+): Promise<VerificationReport> {
   if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
   const sample = exported.inputShape.slice(1);
-  if (sample.some((d) => typeof d !== 'number')) throw new Error(`cannot verify a model with dynamic input dims [${exported.inputShape.join(', ')}]`);
+  if (sample.some((d) => typeof d !== 'number'))
+    throw new Error(`cannot verify a model with dynamic input dims [${exported.inputShape.join(', ')}]`);
   const per = (sample as number[]).reduce((a, b) => a * b, 1);
   const real = options.inputs ?? new Float32Array();
   const synthetic = syntheticInputs(options.synthetic ?? 64, per, options.seed);
@@ -97,15 +108,28 @@ export async function verifyExport(model: tf.LayersModel, exported: OnnxExport, 
   try {
     const batched = await ortNodeProbabilities(session, inputs, shape, batchSize);
     const singles = Math.min(n, 8);
-    const one = await ortNodeProbabilities(session, inputs.subarray(0, singles * per), [singles, ...(sample as number[])], 1);
-    comparison = merge(compareOutputs(reference, batched, width), compareOutputs(reference.subarray(0, singles * width), one, width));
+    const one = await ortNodeProbabilities(
+      session,
+      inputs.subarray(0, singles * per),
+      [singles, ...(sample as number[])],
+      1,
+    );
+    comparison = merge(
+      compareOutputs(reference, batched, width),
+      compareOutputs(reference.subarray(0, singles * width), one, width),
+    );
   } finally {
     await session.release();
   }
   let web: WebCheck | undefined;
   if (options.web ?? true) {
     const m = Math.min(n, options.webSamples ?? 32);
-    web = await checkInOrtWeb(exported.bytes, inputs.subarray(0, m * per), [m, ...(sample as number[])], reference.subarray(0, m * width));
+    web = await checkInOrtWeb(
+      exported.bytes,
+      inputs.subarray(0, m * per),
+      [m, ...(sample as number[])],
+      reference.subarray(0, m * width),
+    );
   }
   const report: VerificationReport = {
     ...comparison,
@@ -119,10 +143,24 @@ export async function verifyExport(model: tf.LayersModel, exported: OnnxExport, 
     ...(web ? { web } : {}),
   };
   const name = model.name;
-  if (!(report.maxAbsDiff <= tolerance)) throw new VerificationError(name, report, `max abs difference ${report.maxAbsDiff} > ${tolerance} (sample ${report.worstSample})`);
-  if (report.argmaxMismatches > 0) throw new VerificationError(name, report, `${report.argmaxMismatches} of ${report.samples} argmax differ`);
+  if (!(report.maxAbsDiff <= tolerance))
+    throw new VerificationError(
+      name,
+      report,
+      `max abs difference ${report.maxAbsDiff} > ${tolerance} (sample ${report.worstSample})`,
+    );
+  if (report.argmaxMismatches > 0)
+    throw new VerificationError(
+      name,
+      report,
+      `${report.argmaxMismatches} of ${report.samples} argmax differ`,
+    );
   if (web && (!(web.maxAbsDiff <= tolerance) || web.argmaxMismatches > 0)) {
-    throw new VerificationError(name, report, `onnxruntime-web differs: max abs difference ${web.maxAbsDiff}, ${web.argmaxMismatches} argmax differ`);
+    throw new VerificationError(
+      name,
+      report,
+      `onnxruntime-web differs: max abs difference ${web.maxAbsDiff}, ${web.argmaxMismatches} argmax differ`,
+    );
   }
   return report;
 }

@@ -5,7 +5,16 @@
  * Verification details beyond the schema (tolerance, inputs used, the onnxruntime-web run) ride along
  * as extra fields, which the parser ignores.
  */
-import { MANIFEST_SCHEMA_VERSION, parseManifest, taskLabels, TASKS, type AgeGrouping, type Manifest, type Task, type TrainingProvenance } from '@facekit/core';
+import {
+  MANIFEST_SCHEMA_VERSION,
+  parseManifest,
+  taskLabels,
+  TASKS,
+  type AgeGrouping,
+  type Manifest,
+  type Task,
+  type TrainingProvenance,
+} from '@facekit/core';
 import type { OnnxExport } from '../export-model.js';
 import type { VerificationReport } from '../verify/verify.js';
 
@@ -53,10 +62,23 @@ export function manifestEntry(input: EntryInput): Record<string, unknown> {
       batchSizes: v.batchSizes,
       rowSumError: v.rowSumError,
       ...(v.web
-        ? { web: { runtime: v.web.runtime, samples: v.web.samples, maxAbsDiff: v.web.maxAbsDiff, argmaxAgreement: v.web.argmaxAgreement, loadMs: round(v.web.loadMs) } }
+        ? {
+            web: {
+              runtime: v.web.runtime,
+              samples: v.web.samples,
+              maxAbsDiff: v.web.maxAbsDiff,
+              argmaxAgreement: v.web.argmaxAgreement,
+              loadMs: round(v.web.loadMs),
+            },
+          }
         : {}),
     },
-    graph: { nodes: exported.nodes, folded: exported.folded, dropped: exported.dropped, twoClassFromSigmoid: exported.twoClassFromSigmoid },
+    graph: {
+      nodes: exported.nodes,
+      folded: exported.folded,
+      dropped: exported.dropped,
+      twoClassFromSigmoid: exported.twoClassFromSigmoid,
+    },
   };
 }
 
@@ -64,7 +86,10 @@ export function manifestEntry(input: EntryInput): Record<string, unknown> {
  * The manifest JSON text for `entries`, keeping `previous` entries of other tasks. Validated with
  * parseManifest; returns the text and the parsed manifest.
  */
-export function buildManifest(entries: readonly Record<string, unknown>[], previous?: unknown): { text: string; manifest: Manifest } {
+export function buildManifest(
+  entries: readonly Record<string, unknown>[],
+  previous?: unknown,
+): { text: string; manifest: Manifest } {
   const models: Record<string, unknown> = {};
   const old = (previous as { models?: Record<string, unknown> } | undefined)?.models ?? {};
   const fresh = new Map(entries.map((e) => [e.task as Task, e]));
@@ -72,7 +97,12 @@ export function buildManifest(entries: readonly Record<string, unknown>[], previ
     const entry = fresh.get(task) ?? old[task];
     if (entry) models[task] = entry;
   }
-  const json = { schemaVersion: MANIFEST_SCHEMA_VERSION, createdAt: new Date().toISOString(), generator: '@facekit/export', models };
+  const json = {
+    schemaVersion: MANIFEST_SCHEMA_VERSION,
+    createdAt: new Date().toISOString(),
+    generator: '@facekit/export',
+    models,
+  };
   const manifest = parseManifest(json);
   return { text: `${JSON.stringify(json, null, 2)}\n`, manifest };
 }

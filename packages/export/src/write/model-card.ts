@@ -3,7 +3,14 @@
  * data and its licence (UTKFace: non-commercial research only), test metrics overall and per
  * ethnicity × gender group, how the files were verified, limits, and the command that reproduces them.
  */
-import { ETHNICITY_LABELS, GENDER_LABELS, manifestTasks, TASKS, type Manifest, type Task } from '@facekit/core';
+import {
+  ETHNICITY_LABELS,
+  GENDER_LABELS,
+  manifestTasks,
+  TASKS,
+  type Manifest,
+  type Task,
+} from '@facekit/core';
 import type { RunInfo, TaskMetrics } from '@facekit/train';
 import type { VerificationReport } from '../verify/verify.js';
 
@@ -11,7 +18,10 @@ const pct = (x: number | undefined) => (x === undefined ? '—' : `${(x * 100).t
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 function groupTable(m: TaskMetrics): string[] {
-  const rows = [`| ethnicity \\ gender | ${GENDER_LABELS.join(' | ')} |`, `|---|${GENDER_LABELS.map(() => '---:').join('|')}|`];
+  const rows = [
+    `| ethnicity \\ gender | ${GENDER_LABELS.join(' | ')} |`,
+    `|---|${GENDER_LABELS.map(() => '---:').join('|')}|`,
+  ];
   for (const e of ETHNICITY_LABELS) {
     const cells = GENDER_LABELS.map((g) => {
       const cell = m.byEthnicityGender.find((x) => x.ethnicity === e && x.gender === g);
@@ -33,12 +43,24 @@ export interface ModelCardInput {
 }
 
 /** The `pnpm train` command line that reproduces `run` into `runDir` (paths shown as given, e.g. relative). */
-export function trainCommand(run: RunInfo, dataPath: string, runDir: string, presetEpochs: (task: Task) => number): string {
+export function trainCommand(
+  run: RunInfo,
+  dataPath: string,
+  runDir: string,
+  presetEpochs: (task: Task) => number,
+): string {
   const tasks = TASKS.filter((t) => run.tasks[t] !== undefined);
   const epochs = [...new Set(tasks.map((t) => run.epochs[t]))];
-  const parts = ['pnpm train', `--data ${dataPath}`, `--preset ${run.preset}`, `--backend ${run.backend}`, `--seed ${run.seed}`];
+  const parts = [
+    'pnpm train',
+    `--data ${dataPath}`,
+    `--preset ${run.preset}`,
+    `--backend ${run.backend}`,
+    `--seed ${run.seed}`,
+  ];
   if (tasks.length < TASKS.length) parts.push(`--task ${tasks.join(',')}`);
-  if (epochs.length === 1 && tasks.some((t) => presetEpochs(t) !== epochs[0])) parts.push(`--epochs ${epochs[0]}`);
+  if (epochs.length === 1 && tasks.some((t) => presetEpochs(t) !== epochs[0]))
+    parts.push(`--epochs ${epochs[0]}`);
   if (run.testFraction !== 0.3) parts.push(`--test-fraction ${run.testFraction}`);
   if (run.validationFraction !== 0.1) parts.push(`--validation-fraction ${run.validationFraction}`);
   if (run.ageGrouping !== 'six') parts.push(`--age-grouping ${run.ageGrouping}`);
@@ -94,7 +116,9 @@ export function modelCard({ manifest, run, metrics, verifications, commands }: M
     ...tasks.map((t) => {
       const v = manifest.models[t]!.verification;
       const fresh = verifications[t];
-      const samples = fresh ? `${v.samples} (${fresh.realSamples} + ${fresh.syntheticSamples})` : `${v.samples}`;
+      const samples = fresh
+        ? `${v.samples} (${fresh.realSamples} + ${fresh.syntheticSamples})`
+        : `${v.samples}`;
       const web = fresh?.web ? fresh.web.maxAbsDiff.toExponential(2) : 'see manifest';
       return `| ${t} | ${samples} | ${v.maxAbsDiff.toExponential(2)} | ${pct(v.argmaxAgreement)} | ${web} |`;
     }),
