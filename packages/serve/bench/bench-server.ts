@@ -28,9 +28,15 @@ export interface BenchServer {
   stop(): Promise<number | null>;
 }
 
+/** How to run the server: `node --import tsx src/cli.ts`, or a bundled entry named by FACEKIT_SERVE_CLI. */
+function serverCommand(): string[] {
+  const bundled = process.env.FACEKIT_SERVE_CLI;
+  return bundled ? [bundled] : ['--import', 'tsx', 'src/cli.ts'];
+}
+
 export async function startBenchServer(args: readonly string[], logLevel = 'warn'): Promise<BenchServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--host', '127.0.0.1', '--port', String(port), '--log-level', logLevel, ...args], {
+  const child = spawn(process.execPath, [...serverCommand(), '--host', '127.0.0.1', '--port', String(port), '--log-level', logLevel, ...args], {
     cwd: packageDir,
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -79,9 +79,28 @@ async function handleGraphQL(req: http.IncomingMessage, res: http.ServerResponse
   res.end();
 }
 
+/** CORS: the web demo (another origin) calls the API from the browser. No credentials are involved. */
+function applyCors(req: http.IncomingMessage, res: http.ServerResponse, allowed: readonly string[]): void {
+  const origin = req.headers.origin;
+  if (!origin || allowed.length === 0) return;
+  if (allowed.includes('*')) res.setHeader('access-control-allow-origin', '*');
+  else if (allowed.includes(origin)) res.setHeader('access-control-allow-origin', origin);
+  res.setHeader('vary', 'origin');
+  if (req.method === 'OPTIONS') {
+    res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+    res.setHeader('access-control-allow-headers', req.headers['access-control-request-headers'] ?? 'content-type');
+    res.setHeader('access-control-max-age', '600');
+  }
+}
+
 export function createRequestHandler(state: ServerState, apollo: () => ApolloServer<ServeContext>): http.RequestListener {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    applyCors(req, res, state.options.corsOrigins);
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204).end();
+      return;
+    }
     const route = async () => {
       switch (url.pathname) {
         case '/':

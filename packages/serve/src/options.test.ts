@@ -30,6 +30,11 @@ describe('parseServeArgs', () => {
     expect(parseServeArgs(['--ep', 'cuda'], env)!.executionProviders).toEqual(['cuda']);
   });
 
+  it('reads CORS origins, or none', () => {
+    expect(parseServeArgs(['--cors', 'http://a.test, http://b.test'], {})!.corsOrigins).toEqual(['http://a.test', 'http://b.test']);
+    expect(parseServeArgs([], { SERVE_CORS: 'none' })!.corsOrigins).toEqual([]);
+  });
+
   it('returns null for --help and rejects bad values and unknown flags', () => {
     expect(parseServeArgs(['--help'], {})).toBeNull();
     expect(() => parseServeArgs(['--max-batch', '0'], {})).toThrow('--max-batch must be an integer ≥ 1, got "0"');

@@ -38,6 +38,8 @@ export interface ServeOptions {
   readonly intraOpThreads: number;
   /** How long SIGTERM waits for in-flight requests before closing connections, in ms. */
   readonly drainTimeoutMs: number;
+  /** Origins allowed to call from a browser (CORS); ['*'] for any, [] for none. */
+  readonly corsOrigins: readonly string[];
   /** Production hides stack traces and internal messages, disables introspection and the landing page. */
   readonly production: boolean;
   readonly logLevel: LogLevel;
@@ -62,6 +64,7 @@ export const DEFAULT_OPTIONS: ServeOptions = {
   maxQueryCost: 12_000,
   intraOpThreads: 1,
   drainTimeoutMs: 10_000,
+  corsOrigins: ['*'],
   production: process.env.NODE_ENV === 'production',
   logLevel: 'info',
 };
@@ -89,6 +92,8 @@ Options:
   --threads <n>           onnxruntime intra-op threads (0 = auto)     [default 1: the event-loop
                           thread runs the models; extra threads fight request handling on small machines]
   --drain-ms <ms>         SIGTERM grace period for in-flight requests [default 10000]
+  --cors <list>           origins allowed to call from a browser, or "none"
+                          (the web demo runs on another origin)       [SERVE_CORS, default *]
   --production            hide stack traces, introspection and the landing page [NODE_ENV=production]
   --log-level <level>     error | warn | info | debug (debug logs every request) [LOG_LEVEL, default info]
   -h, --help              show this text
@@ -121,6 +126,7 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
       'max-cost': { type: 'string' },
       threads: { type: 'string' },
       'drain-ms': { type: 'string' },
+      cors: { type: 'string' },
       production: { type: 'boolean' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -134,6 +140,7 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   }
   const ep = values.ep ?? env.SERVE_EP ?? '';
   const models = values.models ?? env.SERVE_MODELS;
+  const cors = (values.cors ?? env.SERVE_CORS ?? '*').trim();
   const maxBatchItems = int('max-batch-items', values['max-batch-items'], d.maxBatchItems, 1);
   return {
     host: values.host ?? env.HOST ?? d.host,
@@ -150,6 +157,7 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     maxQueryCost: int('max-cost', values['max-cost'], Math.max(d.maxQueryCost, maxBatchItems * 45), 1),
     intraOpThreads: int('threads', values.threads, d.intraOpThreads),
     drainTimeoutMs: int('drain-ms', values['drain-ms'], d.drainTimeoutMs),
+    corsOrigins: cors === 'none' ? [] : cors.split(',').map((o) => o.trim()).filter(Boolean),
     production: values.production === true || env.NODE_ENV === 'production',
     logLevel: logLevel as LogLevel,
   };

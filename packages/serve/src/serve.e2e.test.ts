@@ -110,6 +110,21 @@ describe('classifyBatch', () => {
   });
 });
 
+describe('browsers on another origin (the web demo)', () => {
+  it('get CORS answers to the preflight and the request', async () => {
+    const origin = 'http://localhost:5173';
+    const preflight = await fetch(server.url, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type');
+    const res = await fetch(server.url, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ health { ready } }' }) });
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+  });
+});
+
 describe('models and health', () => {
   it('describe what is loaded and the provider in use', async () => {
     const res = await gql(server.url, '{ models { task labels ageGrouping ageGroups { label min max } version sha256 metrics { name value } } health { ready status provider providers { name outcome } tasks limits { maxBatchItems } } }');
