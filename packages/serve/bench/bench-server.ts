@@ -36,11 +36,15 @@ function serverCommand(): string[] {
 
 export async function startBenchServer(args: readonly string[], logLevel = 'warn'): Promise<BenchServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...serverCommand(), '--host', '127.0.0.1', '--port', String(port), '--log-level', logLevel, ...args], {
-    cwd: packageDir,
-    env: { ...process.env, NODE_ENV: 'production' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...serverCommand(), '--host', '127.0.0.1', '--port', String(port), '--log-level', logLevel, ...args],
+    {
+      cwd: packageDir,
+      env: { ...process.env, NODE_ENV: 'production' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

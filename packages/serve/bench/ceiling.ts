@@ -29,7 +29,10 @@ export async function measureCeiling(
   const rows: CeilingRow[] = [];
   try {
     for (const batch of batches) {
-      const jobs = Array.from({ length: batch }, (_, i) => ({ pixels: validatePixels(faces[i % faces.length]!), tasks }));
+      const jobs = Array.from({ length: batch }, (_, i) => ({
+        pixels: validatePixels(faces[i % faces.length]!),
+        tasks,
+      }));
       for (let i = 0; i < 5; i++) await engine.runBatch(jobs);
       let runs = 0;
       const started = performance.now();

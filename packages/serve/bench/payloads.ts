@@ -15,17 +15,29 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 
 /** --data, $FACEKIT_DATA, data/age_gender.csv, ../shared/data/utkface48.csv — the first that exists. */
 export function findDataFile(given?: string): string | null {
-  const candidates = [given, process.env.FACEKIT_DATA, path.join(repoRoot, 'data', 'age_gender.csv'), path.resolve(repoRoot, '..', 'shared', 'data', 'utkface48.csv')];
+  const candidates = [
+    given,
+    process.env.FACEKIT_DATA,
+    path.join(repoRoot, 'data', 'age_gender.csv'),
+    path.resolve(repoRoot, '..', 'shared', 'data', 'utkface48.csv'),
+  ];
   return candidates.find((c): c is string => !!c && existsSync(c)) ?? null;
 }
 
 /** `count` faces (2304 grey levels each) from the CSV, or synthetic ones when there is none. */
-export async function loadFaces(count: number, dataFile: string | null): Promise<{ faces: number[][]; source: string }> {
+export async function loadFaces(
+  count: number,
+  dataFile: string | null,
+): Promise<{ faces: number[][]; source: string }> {
   if (dataFile) {
     const faces: number[][] = [];
     const lines = createInterface({ input: createReadStream(dataFile), crlfDelay: Infinity });
     for await (const line of lines) {
-      const pixels = line.slice(line.lastIndexOf(',') + 1).trim().split(' ').map(Number);
+      const pixels = line
+        .slice(line.lastIndexOf(',') + 1)
+        .trim()
+        .split(' ')
+        .map(Number);
       if (pixels.length === PIXEL_COUNT && pixels.every((v) => Number.isInteger(v))) faces.push(pixels);
       if (faces.length === count) break;
     }
@@ -33,7 +45,9 @@ export async function loadFaces(count: number, dataFile: string | null): Promise
     if (faces.length === count) return { faces, source: dataFile };
   }
   const faces = Array.from({ length: count }, (_, f) =>
-    Array.from({ length: PIXEL_COUNT }, (_, i) => Math.round(128 + 90 * Math.sin((i % 48) / (3 + f)) * Math.cos(i / 48 / (4 + f)))),
+    Array.from({ length: PIXEL_COUNT }, (_, i) =>
+      Math.round(128 + 90 * Math.sin((i % 48) / (3 + f)) * Math.cos(i / 48 / (4 + f))),
+    ),
   );
   return { faces, source: 'synthetic' };
 }
@@ -58,7 +72,8 @@ export const BENCH_QUERY = `mutation Classify($input: ClassifyInput!) {
   }
 }`;
 
-export const body = (input: Record<string, unknown>, query = BENCH_QUERY) => JSON.stringify({ query, variables: { input } });
+export const body = (input: Record<string, unknown>, query = BENCH_QUERY) =>
+  JSON.stringify({ query, variables: { input } });
 
 export interface Payloads {
   readonly pixels: string[];
@@ -84,7 +99,11 @@ export function badRequests(face: number[]): { name: string; body: string; code:
     { name: 'short pixels', body: body({ pixels: face.slice(0, 100) }), code: 'INVALID_PIXELS' },
     { name: 'pixel 300', body: body({ pixels: wrongValue }), code: 'INVALID_PIXELS' },
     { name: 'bad base64', body: body({ image: '***not base64***' }), code: 'INVALID_BASE64' },
-    { name: 'not an image', body: body({ image: Buffer.from('hello, I am text').toString('base64') }), code: 'INVALID_IMAGE' },
+    {
+      name: 'not an image',
+      body: body({ image: Buffer.from('hello, I am text').toString('base64') }),
+      code: 'INVALID_IMAGE',
+    },
     { name: 'neither input', body: body({}), code: 'INVALID_INPUT' },
     { name: 'bad JSON', body: '{"query": "mutation {', code: 'INVALID_JSON' },
     { name: 'too deep', body: JSON.stringify({ query: deep }), code: 'QUERY_TOO_DEEP' },

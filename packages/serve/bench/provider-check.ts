@@ -29,7 +29,9 @@ const { models } = await loadModels(dir);
 const { faces, source } = await loadFaces(Number(values.faces), findDataFile(values.data));
 const threads = Number(values.threads);
 const settings = { intraOpThreads: threads, warmBatchSizes: [1, 64, 256] };
-console.log(`# execution providers — models ${dir}, ${faces.length} faces from ${source}, ${threads || 'auto'} CPU intra-op thread(s)\n`);
+console.log(
+  `# execution providers — models ${dir}, ${faces.length} faces from ${source}, ${threads || 'auto'} CPU intra-op thread(s)\n`,
+);
 
 async function outputs(bound: BoundModels, batch: number): Promise<FaceResult[]> {
   const engine = new InferenceEngine(bound, { maxBatchSize: batch, maxWaitMs: 0 });
@@ -71,7 +73,11 @@ for (const name of registry.names()) {
     working.push(name);
     await choice.value.release();
   } catch (error) {
-    attempts.push([name, 'failed', (error as Error).message.replace(/^no execution provider could run the models \((.*)\)$/, '$1')]);
+    attempts.push([
+      name,
+      'failed',
+      (error as Error).message.replace(/^no execution provider could run the models \((.*)\)$/, '$1'),
+    ]);
   }
 }
 console.log(table(['provider', 'status', 'detail'], attempts));

@@ -44,24 +44,50 @@ async function main(): Promise<void> {
   const models = modelsDir(values.models ?? DEFAULT_MODELS);
   const serverArgs = ['--models', models, ...values.server.split(' ').filter(Boolean)];
   const { faces, source } = await loadFaces(64, findDataFile(values.data));
-  if (values.soak !== undefined) return runSoak({ serverArgs, faces, requests: Number(values.soak || 100_000) });
+  if (values.soak !== undefined)
+    return runSoak({ serverArgs, faces, requests: Number(values.soak || 100_000) });
 
   const payloads = await makePayloads(faces);
   console.log(`# serve benchmark — ${new Date().toISOString()}`);
-  console.log(`${os.cpus().length} CPUs (${os.cpus()[0]?.model}), node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`models: ${models}; faces: ${source}; JPEG payload ≈ ${fmt(payloads.jpegBytes)} bytes; server flags: ${serverArgs.slice(2).join(' ') || '(defaults)'}\n`);
+  console.log(
+    `${os.cpus().length} CPUs (${os.cpus()[0]?.model}), node ${process.version}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    `models: ${models}; faces: ${source}; JPEG payload ≈ ${fmt(payloads.jpegBytes)} bytes; server flags: ${serverArgs.slice(2).join(' ') || '(defaults)'}\n`,
+  );
 
   const server = await startBenchServer(serverArgs);
   console.log(`server ready on ${server.url}, provider ${server.provider}`);
-  const check = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: payloads.jpeg[0] });
+  const check = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: payloads.jpeg[0],
+  });
   const answer = (await check.json()) as { data?: { classify?: { provider: string } } };
   if (!answer.data?.classify) throw new Error(`sanity request failed: ${JSON.stringify(answer)}`);
 
   const threadsFlag = serverArgs.indexOf('--threads');
   const threads = threadsFlag >= 0 ? Number(serverArgs[threadsFlag + 1]) : DEFAULT_OPTIONS.intraOpThreads;
-  const ceiling = await measureCeiling(models, server.provider, faces, [1, 64, 256], Number(values['ceiling-seconds']), threads);
-  console.log(`\n## In-process ceiling (onnxruntime-node, ${server.provider}, ${threads || 'auto'} intra-op thread(s), all models per face)\n`);
-  console.log(table(['batch', 'faces/s', 'ms per run'], ceiling.map((r) => [r.batch, fmt(r.facesPerSecond), fmt(r.msPerRun, 2)])));
+  const ceiling = await measureCeiling(
+    models,
+    server.provider,
+    faces,
+    [1, 64, 256],
+    Number(values['ceiling-seconds']),
+    threads,
+  );
+  console.log(
+    `\n## In-process ceiling (onnxruntime-node, ${server.provider}, ${threads || 'auto'} intra-op thread(s), all models per face)\n`,
+  );
+  console.log(
+    table(
+      ['batch', 'faces/s', 'ms per run'],
+      ceiling.map((r) => [r.batch, fmt(r.facesPerSecond), fmt(r.msPerRun, 2)]),
+    ),
+  );
 
   const rows: (string | number)[][] = [];
   const results: Record<string, { rps: number; p99: number }> = {};
@@ -74,17 +100,33 @@ async function main(): Promise<void> {
       const r = await autocannon({ ...base, connections, duration: Number(values.duration) });
       const rps = r.requests.total / r.duration;
       results[`${kind}@${connections}`] = { rps, p99: r.latency.p99 };
-      rows.push([kind, connections, fmt(rps), fmt(r.latency.p50, 1), fmt(r.latency.p99, 1), r.non2xx + r.errors + r.timeouts]);
+      rows.push([
+        kind,
+        connections,
+        fmt(rps),
+        fmt(r.latency.p50, 1),
+        fmt(r.latency.p99, 1),
+        r.non2xx + r.errors + r.timeouts,
+      ]);
     }
   }
   const stopped = await server.stop();
   console.log(`\n## HTTP (autocannon → POST /graphql, classify all three tasks)\n`);
   console.log(table(['payload', 'connections', 'requests/s', 'p50 ms', 'p99 ms', 'failed'], rows));
-  console.log(`\nload average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; server exit code ${stopped}`);
+  console.log(
+    `\nload average after: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}; server exit code ${stopped}`,
+  );
   const px = results['pixels@64'];
   const jp = results['jpeg@64'];
-  if (px) console.log(`target pixels@64: ≥ 2,000 req/s and p99 ≤ 50 ms → ${fmt(px.rps)} req/s, p99 ${fmt(px.p99, 1)} ms: ${px.rps >= 2000 && px.p99 <= 50 ? 'met' : 'NOT met'}`);
-  if (jp) console.log(`target jpeg@64: ≥ 500 req/s → ${fmt(jp.rps)} req/s: ${jp.rps >= 500 ? 'met' : 'NOT met'}`);
+  if (px)
+    console.log(
+      `target pixels@64: ≥ 2,000 req/s and p99 ≤ 50 ms → ${fmt(px.rps)} req/s, p99 ${fmt(px.p99, 1)} ms: ${px.rps >= 2000 && px.p99 <= 50 ? 'met' : 'NOT met'}`,
+    );
+  if (jp)
+    console.log(`target jpeg@64: ≥ 500 req/s → ${fmt(jp.rps)} req/s: ${jp.rps >= 500 ? 'met' : 'NOT met'}`);
 }
 
 main().catch((error: unknown) => {

@@ -31,7 +31,8 @@ export async function runSoak(options: SoakOptions): Promise<void> {
     ...bad.map((b) => b.body),
   ];
   const server = await startBenchServer(options.serverArgs, 'error');
-  const post = (text: string) => fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
+  const post = (text: string) =>
+    fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
   const metrics = async () => (await fetch(`${server.base}/metrics`)).text();
   const reference = body({ pixels: faces[0]! });
   const before = await (await post(reference)).text();
@@ -41,12 +42,19 @@ export async function runSoak(options: SoakOptions): Promise<void> {
   const started = Date.now();
   const sample = async () => {
     const m = await metrics();
-    samples.push({ at: (Date.now() - started) / 1000, done, rss: metric(m, 'facekit_process_resident_memory_bytes'), heap: metric(m, 'facekit_nodejs_heap_size_used_bytes') });
+    samples.push({
+      at: (Date.now() - started) / 1000,
+      done,
+      rss: metric(m, 'facekit_process_resident_memory_bytes'),
+      heap: metric(m, 'facekit_nodejs_heap_size_used_bytes'),
+    });
   };
   await sample();
   const timer = setInterval(() => void sample(), 3000);
   const oversized = Array.from({ length: 50 }, (_, i) =>
-    new Promise((r) => setTimeout(r, i * 500)).then(() => post('x'.repeat(17 * 1024 * 1024))).then((r) => r.status),
+    new Promise((r) => setTimeout(r, i * 500))
+      .then(() => post('x'.repeat(17 * 1024 * 1024)))
+      .then((r) => r.status),
   );
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const options_ = {
@@ -67,26 +75,60 @@ export async function runSoak(options: SoakOptions): Promise<void> {
   const m = await metrics();
   const exit = await server.stop();
 
-  console.log(`# soak — ${fmt(options.requests)} requests over ${options.connections ?? 32} connections in ${fmt(result.duration, 1)} s (${fmt(result.requests.total / result.duration)} req/s)\n`);
-  console.log(table(['status', 'count'], Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, fmt(s.count ?? 0)])));
-  console.log(`connection errors ${result.errors}, timeouts ${result.timeouts}; p50 ${fmt(result.latency.p50, 1)} ms, p99 ${fmt(result.latency.p99, 1)} ms`);
+  console.log(
+    `# soak — ${fmt(options.requests)} requests over ${options.connections ?? 32} connections in ${fmt(result.duration, 1)} s (${fmt(result.requests.total / result.duration)} req/s)\n`,
+  );
+  console.log(
+    table(
+      ['status', 'count'],
+      Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, fmt(s.count ?? 0)]),
+    ),
+  );
+  console.log(
+    `connection errors ${result.errors}, timeouts ${result.timeouts}; p50 ${fmt(result.latency.p50, 1)} ms, p99 ${fmt(result.latency.p99, 1)} ms`,
+  );
   console.log('\nerrors by code (server /metrics):\n');
   const codes = [...new Set([...bad.map((b) => b.code), 'PAYLOAD_TOO_LARGE', 'INTERNAL_SERVER_ERROR'])];
-  console.log(table(['code', 'count'], codes.map((c) => [c, fmt(metric(m, 'facekit_errors_total', `{code="${c}"}`))])));
-  console.log(`\noversized bodies: ${oversizedStatus.filter((s) => s === 413).length}/${oversizedStatus.length} answered 413`);
+  console.log(
+    table(
+      ['code', 'count'],
+      codes.map((c) => [c, fmt(metric(m, 'facekit_errors_total', `{code="${c}"}`))]),
+    ),
+  );
+  console.log(
+    `\noversized bodies: ${oversizedStatus.filter((s) => s === 413).length}/${oversizedStatus.length} answered 413`,
+  );
   console.log('\nmemory (server process):\n');
   const mb = (b: number) => fmt(b / 1024 / 1024, 1);
-  console.log(table(['t s', 'requests done', 'RSS MB', 'heap used MB'], samples.map((s) => [fmt(s.at, 0), fmt(s.done), mb(s.rss), mb(s.heap)])));
+  console.log(
+    table(
+      ['t s', 'requests done', 'RSS MB', 'heap used MB'],
+      samples.map((s) => [fmt(s.at, 0), fmt(s.done), mb(s.rss), mb(s.heap)]),
+    ),
+  );
   const mid = samples[Math.floor(samples.length / 2)]!;
   const last = samples.at(-1)!;
   const peak = Math.max(...samples.map((s) => s.rss));
   const growth = (last.rss - mid.rss) / mid.rss;
   const same = before === after;
-  const missing = codes.filter((c) => c !== 'INTERNAL_SERVER_ERROR' && metric(m, 'facekit_errors_total', `{code="${c}"}`) === 0);
+  const missing = codes.filter(
+    (c) => c !== 'INTERNAL_SERVER_ERROR' && metric(m, 'facekit_errors_total', `{code="${c}"}`) === 0,
+  );
   const internal = metric(m, 'facekit_errors_total', '{code="INTERNAL_SERVER_ERROR"}');
-  console.log(`\nRSS: ${mb(samples[0]!.rss)} MB at start, ${mb(mid.rss)} MB at mid-soak, peak ${mb(peak)} MB, ${mb(last.rss)} MB after (second-half change ${(growth * 100).toFixed(1)}%)`);
-  console.log(`reference answer identical before and after: ${same}; internal errors: ${internal}; codes never seen: ${missing.join(', ') || 'none'}; server exit code ${exit}`);
-  const pass = same && result.errors === 0 && result.timeouts === 0 && missing.length === 0 && internal === 0 && growth < 0.1 && oversizedStatus.every((s) => s === 413);
+  console.log(
+    `\nRSS: ${mb(samples[0]!.rss)} MB at start, ${mb(mid.rss)} MB at mid-soak, peak ${mb(peak)} MB, ${mb(last.rss)} MB after (second-half change ${(growth * 100).toFixed(1)}%)`,
+  );
+  console.log(
+    `reference answer identical before and after: ${same}; internal errors: ${internal}; codes never seen: ${missing.join(', ') || 'none'}; server exit code ${exit}`,
+  );
+  const pass =
+    same &&
+    result.errors === 0 &&
+    result.timeouts === 0 &&
+    missing.length === 0 &&
+    internal === 0 &&
+    growth < 0.1 &&
+    oversizedStatus.every((s) => s === 413);
   console.log(`soak: ${pass ? 'PASS' : 'FAIL'}`);
   if (!pass) process.exitCode = 1;
 }

@@ -19,7 +19,11 @@ const { values } = parseArgs({
 });
 const { faces } = await loadFaces(64, findDataFile(values.data));
 await runSoak({
-  serverArgs: ['--models', modelsDir(values.models ?? DEFAULT_MODELS), ...values.server.split(' ').filter(Boolean)],
+  serverArgs: [
+    '--models',
+    modelsDir(values.models ?? DEFAULT_MODELS),
+    ...values.server.split(' ').filter(Boolean),
+  ],
   faces,
   requests: Number(values.requests),
   connections: Number(values.connections),

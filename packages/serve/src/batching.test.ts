@@ -16,14 +16,20 @@ describe('batched answers equal unbatched ones', () => {
   let engine: InferenceEngine;
   beforeAll(async () => {
     const { dir } = await writeFixtureModels({ seed: 3 });
-    bound = await bindModels((await loadModels(dir)).models, 'cpu', { intraOpThreads: 0, warmBatchSizes: [1] });
+    bound = await bindModels((await loadModels(dir)).models, 'cpu', {
+      intraOpThreads: 0,
+      warmBatchSizes: [1],
+    });
     engine = new InferenceEngine(bound, { maxBatchSize: 64, maxWaitMs: 2 });
   });
   afterAll(() => bound?.release());
 
   it('in the engine, bit for bit, with mixed task sets', async () => {
     const subsets: Task[][] = [[...TASKS], ['age'], ['gender', 'ethnicity'], ['ethnicity']];
-    const jobs = Array.from({ length: 40 }, (_, i) => ({ pixels: validatePixels(testPixels(i)), tasks: subsets[i % subsets.length]! }));
+    const jobs = Array.from({ length: 40 }, (_, i) => ({
+      pixels: validatePixels(testPixels(i)),
+      tasks: subsets[i % subsets.length]!,
+    }));
     const together = await engine.runBatch(jobs);
     const viaBatcher = await Promise.all(engine.classifyAll(jobs));
     for (const [i, job] of jobs.entries()) {

@@ -12,8 +12,16 @@ import { writeFixtureModels } from '../test/fixture-models.js';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function runCli(args: string[]): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: packageDir, env: { ...process.env, NODE_ENV: '' } });
+function runCli(args: string[]): {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+} {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    cwd: packageDir,
+    env: { ...process.env, NODE_ENV: '' },
+  });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -32,7 +40,11 @@ async function waitFor<T>(probe: () => T | undefined, ms = 60_000): Promise<T> {
   }
 }
 
-const logLines = (text: string) => text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+const logLines = (text: string) =>
+  text
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('pnpm serve', () => {
   it('prints its help', async () => {
@@ -47,23 +59,44 @@ describe('pnpm serve', () => {
     await writeFile(path.join(dir, 'age.onnx'), 'oops');
     const cli = runCli(['--models', dir, '--port', '0']);
     expect(await cli.exit).toBe(1);
-    expect(cli.stderr()).toMatch(/^serve: cannot start: \[MODEL_MISMATCH\] .*age\.onnx: is 4 bytes, the manifest says \d+ — truncated/m);
+    expect(cli.stderr()).toMatch(
+      /^serve: cannot start: \[MODEL_MISMATCH\] .*age\.onnx: is 4 bytes, the manifest says \d+ — truncated/m,
+    );
   });
 
   it('drains in-flight requests on SIGTERM, then exits 0', async () => {
     const { dir } = await writeFixtureModels();
-    const cli = runCli(['--models', dir, '--port', '0', '--host', '127.0.0.1', '--max-batch', '64', '--max-wait-ms', '1500']);
-    const url = await waitFor(() => logLines(cli.stdout()).find((l) => l.msg === 'listening')?.url as string | undefined);
+    const cli = runCli([
+      '--models',
+      dir,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--max-batch',
+      '64',
+      '--max-wait-ms',
+      '1500',
+    ]);
+    const url = await waitFor(
+      () => logLines(cli.stdout()).find((l) => l.msg === 'listening')?.url as string | undefined,
+    );
     await waitFor(() => logLines(cli.stdout()).find((l) => l.msg === 'ready'));
-    const sent = Array.from({ length: 12 }, (_, i) => gql(url, CLASSIFY, { input: { pixels: testPixels(i) } }).then((r) => ({ ...r, at: Date.now() })));
+    const sent = Array.from({ length: 12 }, (_, i) =>
+      gql(url, CLASSIFY, { input: { pixels: testPixels(i) } }).then((r) => ({ ...r, at: Date.now() })),
+    );
     await new Promise((r) => setTimeout(r, 400)); // the requests now wait in the batcher
     const signalledAt = Date.now();
     cli.child.kill('SIGTERM');
     const answers = await Promise.all(sent);
-    expect(answers.every((a) => a.status === 200 && a.body.errors === undefined && a.body.data?.classify)).toBe(true);
+    expect(
+      answers.every((a) => a.status === 200 && a.body.errors === undefined && a.body.data?.classify),
+    ).toBe(true);
     expect(Math.min(...answers.map((a) => a.at))).toBeGreaterThan(signalledAt);
     expect(await cli.exit).toBe(0);
-    expect(logLines(cli.stdout()).map((l) => l.msg)).toEqual(expect.arrayContaining(['signal received', 'draining', 'stopped']));
+    expect(logLines(cli.stdout()).map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['signal received', 'draining', 'stopped']),
+    );
     await expect(fetch(url)).rejects.toThrow();
   });
 });

@@ -23,7 +23,9 @@ describe('decodeBase64', () => {
   });
 
   it('rejects bad characters, empty text and oversized files, naming the field', () => {
-    expect(() => decodeBase64('abc$def', 'input.image', 100)).toThrow('input.image: is not valid base64 (character "$" at offset 3)');
+    expect(() => decodeBase64('abc$def', 'input.image', 100)).toThrow(
+      'input.image: is not valid base64 (character "$" at offset 3)',
+    );
     expect(() => decodeBase64('  ', 'input.image', 100)).toThrow(/input\.image: is empty/);
     const big = (() => {
       try {
@@ -41,7 +43,10 @@ describe('imageToFace', () => {
   it('decodes PNG, JPEG and WebP to the grey levels core computes from the same RGBA', async () => {
     for (const format of ['png', 'webp'] as const) {
       const b64 = await testPhoto(format, 120, 90);
-      const { data, info } = await sharp(Buffer.from(b64, 'base64')).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+      const { data, info } = await sharp(Buffer.from(b64, 'base64'))
+        .ensureAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       const expected = imageToPixels({ width: info.width, height: info.height, data });
       expect(Buffer.from(await imageToFace(b64, 'image', limits)).equals(Buffer.from(expected))).toBe(true);
     }
@@ -50,17 +55,27 @@ describe('imageToFace', () => {
   });
 
   it('refuses files that are not images, other formats, truncated files and too many pixels', async () => {
-    const notImage = await codeOf(imageToFace(Buffer.from('just some text, not a picture').toString('base64'), 'inputs[2].image', limits));
+    const notImage = await codeOf(
+      imageToFace(Buffer.from('just some text, not a picture').toString('base64'), 'inputs[2].image', limits),
+    );
     expect(notImage.code).toBe('INVALID_IMAGE');
     expect(notImage.message).toMatch(/^inputs\[2\]\.image: is not a PNG, JPEG or WebP image/);
     const gif = await codeOf(imageToFace(await testPhoto('gif', 20, 20), 'image', limits));
-    expect(gif).toMatchObject({ code: 'INVALID_IMAGE', message: 'image: is a gif file; send PNG, JPEG or WebP' });
+    expect(gif).toMatchObject({
+      code: 'INVALID_IMAGE',
+      message: 'image: is a gif file; send PNG, JPEG or WebP',
+    });
     const png = Buffer.from(await testPhoto('png', 300, 300), 'base64');
-    const truncated = await codeOf(imageToFace(png.subarray(0, png.length >> 1).toString('base64'), 'image', limits));
+    const truncated = await codeOf(
+      imageToFace(png.subarray(0, png.length >> 1).toString('base64'), 'image', limits),
+    );
     expect(truncated.code).toBe('INVALID_IMAGE');
     const wide = await testPhoto('png', 1200, 1000);
     const huge = await codeOf(imageToFace(wide, 'image', { ...limits, maxImageBytes: 8 << 20 }));
-    expect(huge).toMatchObject({ code: 'IMAGE_TOO_LARGE', message: 'image: is 1200×1000 pixels; the limit is 1000000 pixels and 4096 per side' });
+    expect(huge).toMatchObject({
+      code: 'IMAGE_TOO_LARGE',
+      message: 'image: is 1200×1000 pixels; the limit is 1000000 pixels and 4096 per side',
+    });
     const heavy = await codeOf(imageToFace(wide, 'image', limits));
     expect(heavy.code).toBe('IMAGE_TOO_LARGE');
     expect(heavy.message).toMatch(/^image: is a \d+-byte file; the limit is 1048576 bytes$/);

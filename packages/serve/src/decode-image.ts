@@ -23,14 +23,24 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** Standard base64 (optionally a data: URL, whitespace ignored, padding optional) → bytes. */
 export function decodeBase64(text: string, field: string, maxBytes: number): Buffer {
   const body = text.replace(DATA_URL, '').replace(/\s+/g, '');
-  if (body.length === 0) throw new ServeError('INVALID_BASE64', field, 'is empty; expected a base64 PNG, JPEG or WebP file');
-  const decodedLength = Math.floor((body.length * 3) / 4) - (body.endsWith('==') ? 2 : body.endsWith('=') ? 1 : 0);
+  if (body.length === 0)
+    throw new ServeError('INVALID_BASE64', field, 'is empty; expected a base64 PNG, JPEG or WebP file');
+  const decodedLength =
+    Math.floor((body.length * 3) / 4) - (body.endsWith('==') ? 2 : body.endsWith('=') ? 1 : 0);
   if (decodedLength > maxBytes) {
-    throw new ServeError('IMAGE_TOO_LARGE', field, `is a ${decodedLength}-byte file; the limit is ${maxBytes} bytes`, 413);
+    throw new ServeError(
+      'IMAGE_TOO_LARGE',
+      field,
+      `is a ${decodedLength}-byte file; the limit is ${maxBytes} bytes`,
+      413,
+    );
   }
   if (!BASE64.test(body) || body.length % 4 === 1) {
     const bad = body.search(/[^A-Za-z0-9+/=]/);
-    const where = bad >= 0 ? `character ${JSON.stringify(body[bad])} at offset ${bad}` : 'misplaced padding or wrong length';
+    const where =
+      bad >= 0
+        ? `character ${JSON.stringify(body[bad])} at offset ${bad}`
+        : 'misplaced padding or wrong length';
     throw new ServeError('INVALID_BASE64', field, `is not valid base64 (${where})`);
   }
   return Buffer.from(body, 'base64');
@@ -49,7 +59,10 @@ export function sniffFormat(bytes: Uint8Array): 'png' | 'jpeg' | 'webp' | null {
 async function notAccepted(bytes: Buffer, field: string): Promise<InvalidImageError> {
   const format = await sharp(bytes)
     .metadata()
-    .then((m) => m.format, () => undefined);
+    .then(
+      (m) => m.format,
+      () => undefined,
+    );
   return format
     ? new InvalidImageError(field, `is a ${format} file; send PNG, JPEG or WebP`)
     : new InvalidImageError(field, 'is not a PNG, JPEG or WebP image');
@@ -85,7 +98,9 @@ export async function imageToFace(base64: string, field: string, limits: ImageLi
     throw new InvalidImageError(field, `cannot be decoded (${message})`, { cause: error });
   }
   const { data, info } = decoded;
-  if (info.width > MAX_IMAGE_SIDE || info.height > MAX_IMAGE_SIDE) throw tooLarge(field, info.width, info.height, limits);
-  if (info.channels !== 4) throw new InvalidImageError(field, `decoded to ${info.channels} channels, expected RGBA`);
+  if (info.width > MAX_IMAGE_SIDE || info.height > MAX_IMAGE_SIDE)
+    throw tooLarge(field, info.width, info.height, limits);
+  if (info.channels !== 4)
+    throw new InvalidImageError(field, `decoded to ${info.channels} channels, expected RGBA`);
   return imageToPixels({ width: info.width, height: info.height, data }, field);
 }

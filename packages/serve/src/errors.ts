@@ -43,7 +43,15 @@ export class ServeError extends Error {
  */
 export function unwrapError(error: unknown): unknown {
   let e = error;
-  while (typeof e === 'object' && e !== null && 'path' in e && e.path && 'originalError' in e && e.originalError) e = e.originalError;
+  while (
+    typeof e === 'object' &&
+    e !== null &&
+    'path' in e &&
+    e.path &&
+    'originalError' in e &&
+    e.originalError
+  )
+    e = e.originalError;
   return e;
 }
 
@@ -79,7 +87,11 @@ export function createFormatError(production: boolean) {
     }
     const code = typeof extensions.code === 'string' ? extensions.code : 'INTERNAL_SERVER_ERROR';
     if (code === 'INTERNAL_SERVER_ERROR' && production) {
-      return { message: 'internal error', ...(formatted.path ? { path: formatted.path } : {}), extensions: { code } };
+      return {
+        message: 'internal error',
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code },
+      };
     }
     return { ...formatted, extensions: { ...extensions, code, ...keepStack } };
   };
@@ -87,5 +99,7 @@ export function createFormatError(production: boolean) {
 
 /** A body for errors answered before GraphQL runs (oversized body, bad JSON, not ready). */
 export function errorBody(error: ServeError): string {
-  return JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code, field: error.field } }] });
+  return JSON.stringify({
+    errors: [{ message: error.message, extensions: { code: error.code, field: error.field } }],
+  });
 }

@@ -42,11 +42,20 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<BodyResult>
 function sendError(res: http.ServerResponse, error: ServeError, state: ServerState): void {
   state.metrics.errors.inc({ code: error.code });
   state.logger.warn('request error', { code: error.code, message: error.message });
-  res.writeHead(error.httpStatus, { 'content-type': 'application/json; charset=utf-8', ...(error.httpStatus === 413 ? { connection: 'close' } : {}) });
+  res.writeHead(error.httpStatus, {
+    'content-type': 'application/json; charset=utf-8',
+    ...(error.httpStatus === 413 ? { connection: 'close' } : {}),
+  });
   res.end(errorBody(error));
 }
 
-async function handleGraphQL(req: http.IncomingMessage, res: http.ServerResponse, apollo: ApolloServer<ServeContext>, state: ServerState, search: string) {
+async function handleGraphQL(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  apollo: ApolloServer<ServeContext>,
+  state: ServerState,
+  search: string,
+) {
   let body: unknown;
   if (req.method === 'POST') {
     const read = await readBody(req, state.options.maxBodyBytes);
@@ -57,7 +66,11 @@ async function handleGraphQL(req: http.IncomingMessage, res: http.ServerResponse
       try {
         body = JSON.parse(read.text);
       } catch (error) {
-        return sendError(res, new ServeError('INVALID_JSON', 'body', `is not valid JSON (${(error as Error).message})`), state);
+        return sendError(
+          res,
+          new ServeError('INVALID_JSON', 'body', `is not valid JSON (${(error as Error).message})`),
+          state,
+        );
       }
     }
   }
@@ -88,12 +101,18 @@ function applyCors(req: http.IncomingMessage, res: http.ServerResponse, allowed:
   res.setHeader('vary', 'origin');
   if (req.method === 'OPTIONS') {
     res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
-    res.setHeader('access-control-allow-headers', req.headers['access-control-request-headers'] ?? 'content-type');
+    res.setHeader(
+      'access-control-allow-headers',
+      req.headers['access-control-request-headers'] ?? 'content-type',
+    );
     res.setHeader('access-control-max-age', '600');
   }
 }
 
-export function createRequestHandler(state: ServerState, apollo: () => ApolloServer<ServeContext>): http.RequestListener {
+export function createRequestHandler(
+  state: ServerState,
+  apollo: () => ApolloServer<ServeContext>,
+): http.RequestListener {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     applyCors(req, res, state.options.corsOrigins);
@@ -114,16 +133,35 @@ export function createRequestHandler(state: ServerState, apollo: () => ApolloSer
           return void res.end(JSON.stringify({ status: state.status }));
         case '/readyz':
           res.writeHead(state.ready ? 200 : 503, { 'content-type': 'application/json' });
-          return void res.end(JSON.stringify({ ready: state.ready, status: state.status, provider: state.engine?.provider ?? null }));
+          return void res.end(
+            JSON.stringify({
+              ready: state.ready,
+              status: state.status,
+              provider: state.engine?.provider ?? null,
+            }),
+          );
         default:
           res.writeHead(404, { 'content-type': 'application/json' });
-          return void res.end(JSON.stringify({ errors: [{ message: `no route ${url.pathname}; GraphQL is at /graphql`, extensions: { code: 'NOT_FOUND' } }] }));
+          return void res.end(
+            JSON.stringify({
+              errors: [
+                {
+                  message: `no route ${url.pathname}; GraphQL is at /graphql`,
+                  extensions: { code: 'NOT_FOUND' },
+                },
+              ],
+            }),
+          );
       }
     };
     route().catch((error: unknown) => {
       state.logger.error('http handler failed', { path: url.pathname, error });
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
+      res.end(
+        JSON.stringify({
+          errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+        }),
+      );
     });
   };
 }

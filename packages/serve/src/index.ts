@@ -4,8 +4,19 @@
  */
 export { startServer, modelsDir, type RunningServer, type StartHooks } from './server.js';
 export { DEFAULT_OPTIONS, HELP, parseServeArgs, type ServeOptions } from './options.js';
-export { ProviderRegistry, NoProviderError, type ProviderEntry, type ProviderAttempt, type ProviderChoice } from './provider-registry.js';
-export { onnxProviderRegistry, bindModels, type BoundModels, type SessionSettings } from './onnx-providers.js';
+export {
+  ProviderRegistry,
+  NoProviderError,
+  type ProviderEntry,
+  type ProviderAttempt,
+  type ProviderChoice,
+} from './provider-registry.js';
+export {
+  onnxProviderRegistry,
+  bindModels,
+  type BoundModels,
+  type SessionSettings,
+} from './onnx-providers.js';
 export { InferenceEngine, type FaceJob, type FaceResult } from './inference.js';
 export { MicroBatcher, type BatcherOptions } from './batcher.js';
 export { imageToFace, decodeBase64 } from './decode-image.js';

@@ -54,10 +54,14 @@ export class InferenceEngine {
       const model = this.bound.sessions.get(task);
       if (!model) throw new Error(`no ${task} model is loaded`);
       const data = pixelsToModelInput(wanted.map((i) => jobs[i]!.pixels));
-      const output = await model.session.run({ [INPUT_NAME]: new ort.Tensor('float32', data, inputShape(wanted.length)) });
+      const output = await model.session.run({
+        [INPUT_NAME]: new ort.Tensor('float32', data, inputShape(wanted.length)),
+      });
       const probabilities = output[OUTPUT_NAME]!.data as Float32Array;
       const k = probabilities.length / wanted.length;
-      wanted.forEach((jobIndex, row) => results[jobIndex]!.set(task, probabilities.slice(row * k, (row + 1) * k)));
+      wanted.forEach((jobIndex, row) =>
+        results[jobIndex]!.set(task, probabilities.slice(row * k, (row + 1) * k)),
+      );
     }
     return results;
   }

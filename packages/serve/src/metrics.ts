@@ -29,7 +29,12 @@ export function createMetrics(): ServeMetrics {
       labelNames: ['operation', 'outcome'],
       registers,
     }),
-    errors: new Counter({ name: 'facekit_errors_total', help: 'Errors returned to clients, by extensions.code', labelNames: ['code'], registers }),
+    errors: new Counter({
+      name: 'facekit_errors_total',
+      help: 'Errors returned to clients, by extensions.code',
+      labelNames: ['code'],
+      registers,
+    }),
     latency: new Histogram({
       name: 'facekit_request_duration_seconds',
       help: 'GraphQL request latency, from body received to response ready',
@@ -37,7 +42,12 @@ export function createMetrics(): ServeMetrics {
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
       registers,
     }),
-    faces: new Counter({ name: 'facekit_faces_total', help: 'Faces classified, by input kind (pixels, image)', labelNames: ['source'], registers }),
+    faces: new Counter({
+      name: 'facekit_faces_total',
+      help: 'Faces classified, by input kind (pixels, image)',
+      labelNames: ['source'],
+      registers,
+    }),
     batchSize: new Histogram({
       name: 'facekit_batch_size',
       help: 'Faces per model run (micro-batch size)',
@@ -50,7 +60,16 @@ export function createMetrics(): ServeMetrics {
       buckets: [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5],
       registers,
     }),
-    provider: new Gauge({ name: 'facekit_execution_provider', help: '1 for the execution provider in use', labelNames: ['provider'], registers }),
-    ready: new Gauge({ name: 'facekit_ready', help: '1 once the models are loaded and warmed, 0 while starting or draining', registers }),
+    provider: new Gauge({
+      name: 'facekit_execution_provider',
+      help: '1 for the execution provider in use',
+      labelNames: ['provider'],
+      registers,
+    }),
+    ready: new Gauge({
+      name: 'facekit_ready',
+      help: '1 once the models are loaded and warmed, 0 while starting or draining',
+      registers,
+    }),
   };
 }

@@ -14,7 +14,9 @@ const OPERATIONS = new Set(['classify', 'classifyBatch', 'models', 'health']);
 /** A low-cardinality label for a request: its root field(s), or what stopped it. */
 export function operationLabel(operation: OperationDefinitionNode | undefined): string {
   if (!operation) return 'invalid';
-  const names = operation.selectionSet.selections.map((s) => (s.kind === 'Field' ? s.name.value : 'fragment'));
+  const names = operation.selectionSet.selections.map((s) =>
+    s.kind === 'Field' ? s.name.value : 'fragment',
+  );
   if (names.every((n) => n.startsWith('__'))) return 'introspection';
   const known = [...new Set(names.filter((n) => OPERATIONS.has(n)))];
   return known.length === 1 ? known[0]! : known.length === 0 ? 'other' : 'mixed';
@@ -53,11 +55,21 @@ export function observabilityPlugin(): ApolloServerPlugin<ServeContext> {
         async willSendResponse({ response }) {
           const seconds = (performance.now() - started) / 1000;
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          const outcome = codes.length === 0 ? 'ok' : body?.data && Object.values(body.data).some((v) => v !== null) ? 'partial' : 'error';
+          const outcome =
+            codes.length === 0
+              ? 'ok'
+              : body?.data && Object.values(body.data).some((v) => v !== null)
+                ? 'partial'
+                : 'error';
           metrics.requests.inc({ operation, outcome });
           metrics.latency.observe({ operation }, seconds);
           if (logger.enabled('debug')) {
-            logger.debug('request', { operation, outcome, ms: Math.round(seconds * 1e4) / 10, ...(codes.length ? { codes } : {}) });
+            logger.debug('request', {
+              operation,
+              outcome,
+              ms: Math.round(seconds * 1e4) / 10,
+              ...(codes.length ? { codes } : {}),
+            });
           }
         },
       };

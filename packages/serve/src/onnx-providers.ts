@@ -9,7 +9,15 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { INPUT_NAME, inputShape, ModelLoadError, ModelMismatchError, OUTPUT_NAME, PIXEL_COUNT, type Task } from '@facekit/core';
+import {
+  INPUT_NAME,
+  inputShape,
+  ModelLoadError,
+  ModelMismatchError,
+  OUTPUT_NAME,
+  PIXEL_COUNT,
+  type Task,
+} from '@facekit/core';
 import type { LoadedModel } from '@facekit/core/node';
 import { ProviderRegistry } from './provider-registry.js';
 
@@ -47,10 +55,17 @@ function bundled(name: string): boolean {
 export function ortReason(error: unknown): string {
   const text = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
   const afterAssert = text.split(' was false. ').at(-1)!;
-  return afterAssert.replace(/^.*\[ONNXRuntimeError\] : \d+ : \w+ : /, '').replace(/^\/onnxruntime_src\/\S+ /, '').trim();
+  return afterAssert
+    .replace(/^.*\[ONNXRuntimeError\] : \d+ : \w+ : /, '')
+    .replace(/^\/onnxruntime_src\/\S+ /, '')
+    .trim();
 }
 
-async function createSession(model: LoadedModel, provider: string, settings: SessionSettings): Promise<ort.InferenceSession> {
+async function createSession(
+  model: LoadedModel,
+  provider: string,
+  settings: SessionSettings,
+): Promise<ort.InferenceSession> {
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(model.bytes, {
@@ -59,29 +74,45 @@ async function createSession(model: LoadedModel, provider: string, settings: Ses
       ...(settings.intraOpThreads > 0 ? { intraOpNumThreads: settings.intraOpThreads } : {}),
     });
   } catch (error) {
-    throw new ModelLoadError(model.path, `${provider}: cannot create a session (${ortReason(error)})`, { cause: error });
+    throw new ModelLoadError(model.path, `${provider}: cannot create a session (${ortReason(error)})`, {
+      cause: error,
+    });
   }
   if (!session.inputNames.includes(INPUT_NAME) || !session.outputNames.includes(OUTPUT_NAME)) {
     await session.release();
-    throw new ModelMismatchError(model.path, `graph has inputs [${session.inputNames}] and outputs [${session.outputNames}]`);
+    throw new ModelMismatchError(
+      model.path,
+      `graph has inputs [${session.inputNames}] and outputs [${session.outputNames}]`,
+    );
   }
   return session;
 }
 
-async function warm(model: LoadedModel, session: ort.InferenceSession, batchSizes: readonly number[]): Promise<void> {
+async function warm(
+  model: LoadedModel,
+  session: ort.InferenceSession,
+  batchSizes: readonly number[],
+): Promise<void> {
   const classes = model.entry.labels.length;
   for (const n of batchSizes) {
     const input = new ort.Tensor('float32', new Float32Array(n * PIXEL_COUNT).fill(0.5), inputShape(n));
     const output = (await session.run({ [INPUT_NAME]: input }))[OUTPUT_NAME]!;
     const [rows, cols] = output.dims;
     if (output.dims.length !== 2 || rows !== n || cols !== classes) {
-      throw new ModelMismatchError(model.path, `output "${OUTPUT_NAME}" has shape [${output.dims}] for ${n} faces, expected [${n}, ${classes}]`);
+      throw new ModelMismatchError(
+        model.path,
+        `output "${OUTPUT_NAME}" has shape [${output.dims}] for ${n} faces, expected [${n}, ${classes}]`,
+      );
     }
   }
 }
 
 /** Creates and warms a session per model on `provider`; releases what it made if any step fails. */
-export async function bindModels(models: readonly LoadedModel[], provider: string, settings: SessionSettings): Promise<BoundModels> {
+export async function bindModels(
+  models: readonly LoadedModel[],
+  provider: string,
+  settings: SessionSettings,
+): Promise<BoundModels> {
   const sessions = new Map<Task, ModelSession>();
   const release = async () => {
     await Promise.all([...sessions.values()].map((s) => s.session.release()));
@@ -100,16 +131,22 @@ export async function bindModels(models: readonly LoadedModel[], provider: strin
 }
 
 /** cuda → webgpu → cpu, each initialised by binding and warming every model. */
-export function onnxProviderRegistry(models: readonly LoadedModel[], settings: SessionSettings): ProviderRegistry<BoundModels> {
+export function onnxProviderRegistry(
+  models: readonly LoadedModel[],
+  settings: SessionSettings,
+): ProviderRegistry<BoundModels> {
   return new ProviderRegistry<BoundModels>()
     .register({
       name: 'cuda',
       priority: 30,
       init: async () => {
-        if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error('onnxruntime-node ships CUDA support for linux x64 only');
+        if (process.platform !== 'linux' || process.arch !== 'x64')
+          throw new Error('onnxruntime-node ships CUDA support for linux x64 only');
         const lib = path.join(ortBinaryDir(), 'libonnxruntime_providers_cuda.so');
         if (!existsSync(lib)) {
-          throw new Error(`CUDA provider libraries are not installed (${lib} is missing; reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12)`);
+          throw new Error(
+            `CUDA provider libraries are not installed (${lib} is missing; reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12)`,
+          );
         }
         return bindModels(models, 'cuda', settings);
       },
@@ -118,7 +155,10 @@ export function onnxProviderRegistry(models: readonly LoadedModel[], settings: S
       name: 'webgpu',
       priority: 20,
       init: async () => {
-        if (!bundled('webgpu')) throw new Error(`this onnxruntime-node build has no WebGPU provider on ${process.platform}-${process.arch}`);
+        if (!bundled('webgpu'))
+          throw new Error(
+            `this onnxruntime-node build has no WebGPU provider on ${process.platform}-${process.arch}`,
+          );
         return bindModels(models, 'webgpu', settings);
       },
     })

@@ -12,7 +12,21 @@ describe('parseServeArgs', () => {
 
   it('reads flags', () => {
     const o = parseServeArgs(
-      ['--port', '0', '--models', 'x/models', '--ep', 'WebGPU, cpu', '--max-batch', '32', '--max-wait-ms', '0', '--production', '--log-level', 'debug'],
+      [
+        '--port',
+        '0',
+        '--models',
+        'x/models',
+        '--ep',
+        'WebGPU, cpu',
+        '--max-batch',
+        '32',
+        '--max-wait-ms',
+        '0',
+        '--production',
+        '--log-level',
+        'debug',
+      ],
       {},
     )!;
     expect(o.port).toBe(0);
@@ -26,18 +40,27 @@ describe('parseServeArgs', () => {
 
   it('reads SERVE_EP, PORT and NODE_ENV, with flags winning', () => {
     const env = { SERVE_EP: 'cpu', PORT: '8080', NODE_ENV: 'production' };
-    expect(parseServeArgs([], env)).toMatchObject({ executionProviders: ['cpu'], port: 8080, production: true });
+    expect(parseServeArgs([], env)).toMatchObject({
+      executionProviders: ['cpu'],
+      port: 8080,
+      production: true,
+    });
     expect(parseServeArgs(['--ep', 'cuda'], env)!.executionProviders).toEqual(['cuda']);
   });
 
   it('reads CORS origins, or none', () => {
-    expect(parseServeArgs(['--cors', 'http://a.test, http://b.test'], {})!.corsOrigins).toEqual(['http://a.test', 'http://b.test']);
+    expect(parseServeArgs(['--cors', 'http://a.test, http://b.test'], {})!.corsOrigins).toEqual([
+      'http://a.test',
+      'http://b.test',
+    ]);
     expect(parseServeArgs([], { SERVE_CORS: 'none' })!.corsOrigins).toEqual([]);
   });
 
   it('returns null for --help and rejects bad values and unknown flags', () => {
     expect(parseServeArgs(['--help'], {})).toBeNull();
-    expect(() => parseServeArgs(['--max-batch', '0'], {})).toThrow('--max-batch must be an integer ≥ 1, got "0"');
+    expect(() => parseServeArgs(['--max-batch', '0'], {})).toThrow(
+      '--max-batch must be an integer ≥ 1, got "0"',
+    );
     expect(() => parseServeArgs(['--port', 'abc'], {})).toThrow(/--port/);
     expect(() => parseServeArgs(['--log-level', 'loud'], {})).toThrow(/--log-level/);
     expect(() => parseServeArgs(['--bogus'], {})).toThrow(/bogus/);

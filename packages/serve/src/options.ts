@@ -102,12 +102,16 @@ Options:
 function int(name: string, value: string | undefined, fallback: number, min = 0): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new RangeError(`--${name} must be an integer ≥ ${min}, got "${value}"`);
+  if (!Number.isInteger(n) || n < min)
+    throw new RangeError(`--${name} must be an integer ≥ ${min}, got "${value}"`);
   return n;
 }
 
 /** Parses CLI flags (and the environment variables named in HELP). Returns null when --help was asked. */
-export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServeOptions | null {
+export function parseServeArgs(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): ServeOptions | null {
   const { values } = parseArgs({
     args: [...argv],
     strict: true,
@@ -146,7 +150,10 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     host: values.host ?? env.HOST ?? d.host,
     port: int('port', values.port ?? env.PORT, d.port),
     models: models ? path.resolve(models) : d.models,
-    executionProviders: ep.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s.length > 0),
+    executionProviders: ep
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter((s) => s.length > 0),
     maxBatchSize: int('max-batch', values['max-batch'], d.maxBatchSize, 1),
     maxBatchWaitMs: int('max-wait-ms', values['max-wait-ms'], d.maxBatchWaitMs),
     maxBatchItems,
@@ -157,7 +164,13 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     maxQueryCost: int('max-cost', values['max-cost'], Math.max(d.maxQueryCost, maxBatchItems * 45), 1),
     intraOpThreads: int('threads', values.threads, d.intraOpThreads),
     drainTimeoutMs: int('drain-ms', values['drain-ms'], d.drainTimeoutMs),
-    corsOrigins: cors === 'none' ? [] : cors.split(',').map((o) => o.trim()).filter(Boolean),
+    corsOrigins:
+      cors === 'none'
+        ? []
+        : cors
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean),
     production: values.production === true || env.NODE_ENV === 'production',
     logLevel: logLevel as LogLevel,
   };

@@ -70,16 +70,26 @@ describe('ProviderRegistry', () => {
 
   it('names unknown providers and the known ones', async () => {
     const { registry } = testRegistry();
-    await expect(registry.resolve(['tpu', 'cpu'])).rejects.toThrow('unknown execution provider "tpu"; known: gpu, fast, cpu');
+    await expect(registry.resolve(['tpu', 'cpu'])).rejects.toThrow(
+      'unknown execution provider "tpu"; known: gpu, fast, cpu',
+    );
   });
 
   it('fails with every reason when nothing initialises', async () => {
-    const registry = new ProviderRegistry<string>().register({ name: 'a', priority: 1, init: () => Promise.reject(new Error('a broke')) });
-    await expect(registry.resolve()).rejects.toThrow('no execution provider could run the models (a: a broke)');
+    const registry = new ProviderRegistry<string>().register({
+      name: 'a',
+      priority: 1,
+      init: () => Promise.reject(new Error('a broke')),
+    });
+    await expect(registry.resolve()).rejects.toThrow(
+      'no execution provider could run the models (a: a broke)',
+    );
   });
 
   it('refuses a second registration of a name', () => {
     const { registry } = testRegistry();
-    expect(() => registry.register({ name: 'cpu', priority: 1, init: async () => 'x' })).toThrow(/already registered/);
+    expect(() => registry.register({ name: 'cpu', priority: 1, init: async () => 'x' })).toThrow(
+      /already registered/,
+    );
   });
 });

@@ -6,10 +6,16 @@ function analyse(query: string, variables: Record<string, unknown> = {}) {
   const doc = parse(query);
   const op = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')!;
   const fragments = new Map(
-    doc.definitions.filter((d): d is FragmentDefinitionNode => d.kind === 'FragmentDefinition').map((d) => [d.name.value, d]),
+    doc.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === 'FragmentDefinition')
+      .map((d) => [d.name.value, d]),
   );
   const batches: number[] = [];
-  return { depth: queryDepth(op.selectionSet, fragments), cost: queryCost(op.selectionSet, fragments, variables, 1, new Set(), batches), batches };
+  return {
+    depth: queryDepth(op.selectionSet, fragments),
+    cost: queryCost(op.selectionSet, fragments, variables, 1, new Set(), batches),
+    batches,
+  };
 }
 
 describe('query limits', () => {
@@ -23,16 +29,23 @@ describe('query limits', () => {
   it('charges each face and multiplies a batch by its items, literal or variable', () => {
     const one = analyse('mutation { classify(input: {pixels: [1]}) { provider } }');
     expect(one.cost).toBe(FACE_COST + 2);
-    const literal = analyse('mutation { classifyBatch(inputs: [{pixels: [1]}, {pixels: [2]}, {pixels: [3]}]) { provider age { label } } }');
+    const literal = analyse(
+      'mutation { classifyBatch(inputs: [{pixels: [1]}, {pixels: [2]}, {pixels: [3]}]) { provider age { label } } }',
+    );
     expect(literal.cost).toBe(1 + 3 * FACE_COST + 3 * 3);
     expect(literal.batches).toEqual([3]);
-    const variable = analyse('mutation($i: [ClassifyInput!]!) { classifyBatch(inputs: $i) { provider } }', { i: new Array(100).fill({}) });
+    const variable = analyse('mutation($i: [ClassifyInput!]!) { classifyBatch(inputs: $i) { provider } }', {
+      i: new Array(100).fill({}),
+    });
     expect(variable.cost).toBe(1 + 100 * FACE_COST + 100);
     expect(variable.batches).toEqual([100]);
   });
 
   it('adds up aliases', () => {
-    const aliases = Array.from({ length: 50 }, (_, i) => `a${i}: classify(input: {pixels: [1]}) { provider }`).join(' ');
+    const aliases = Array.from(
+      { length: 50 },
+      (_, i) => `a${i}: classify(input: {pixels: [1]}) { provider }`,
+    ).join(' ');
     expect(analyse(`mutation { ${aliases} }`).cost).toBe(50 * (FACE_COST + 2));
   });
 });

@@ -6,7 +6,12 @@
  * count (read from the literal list or the variable). Breaches answer `QUERY_TOO_DEEP`,
  * `BATCH_TOO_LARGE` or `QUERY_TOO_COSTLY` with HTTP 400, before any image is decoded.
  */
-import type { FragmentDefinitionNode, GraphQLError as GraphQLErrorType, SelectionSetNode, ValueNode } from 'graphql';
+import type {
+  FragmentDefinitionNode,
+  GraphQLError as GraphQLErrorType,
+  SelectionSetNode,
+  ValueNode,
+} from 'graphql';
 import { GraphQLError, Kind } from './graphql-runtime.js';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ServeErrorCode } from './errors.js';
@@ -16,7 +21,11 @@ export const FACE_COST = 10;
 
 type Fragments = Map<string, FragmentDefinitionNode>;
 
-export function queryDepth(set: SelectionSetNode, fragments: Fragments, seen: ReadonlySet<string> = new Set()): number {
+export function queryDepth(
+  set: SelectionSetNode,
+  fragments: Fragments,
+  seen: ReadonlySet<string> = new Set(),
+): number {
   let depth = 0;
   for (const sel of set.selections) {
     if (sel.kind === Kind.FIELD) {
@@ -26,7 +35,10 @@ export function queryDepth(set: SelectionSetNode, fragments: Fragments, seen: Re
     } else {
       const fragment = fragments.get(sel.name.value);
       if (fragment && !seen.has(sel.name.value)) {
-        depth = Math.max(depth, queryDepth(fragment.selectionSet, fragments, new Set([...seen, sel.name.value])));
+        depth = Math.max(
+          depth,
+          queryDepth(fragment.selectionSet, fragments, new Set([...seen, sel.name.value])),
+        );
       }
     }
   }
@@ -63,7 +75,9 @@ export function queryCost(
         inner = multiplier * items;
         cost += inner * FACE_COST;
       }
-      cost += multiplier + (sel.selectionSet ? queryCost(sel.selectionSet, fragments, variables, inner, seen, batches) : 0);
+      cost +=
+        multiplier +
+        (sel.selectionSet ? queryCost(sel.selectionSet, fragments, variables, inner, seen, batches) : 0);
     } else if (sel.kind === Kind.INLINE_FRAGMENT) {
       cost += queryCost(sel.selectionSet, fragments, variables, multiplier, seen, batches);
     } else {
@@ -94,20 +108,38 @@ export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
         async didResolveOperation({ operation, document, request }) {
           if (!operation) return;
           const fragments: Fragments = new Map();
-          for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+          for (const d of document.definitions)
+            if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
           const depth = queryDepth(operation.selectionSet, fragments);
           if (depth > limits.maxQueryDepth) {
-            throw limitError('QUERY_TOO_DEEP', `query: nests ${depth} fields deep; the limit is ${limits.maxQueryDepth}`);
+            throw limitError(
+              'QUERY_TOO_DEEP',
+              `query: nests ${depth} fields deep; the limit is ${limits.maxQueryDepth}`,
+            );
           }
           const batches: number[] = [];
-          const cost = queryCost(operation.selectionSet, fragments, request.variables ?? {}, 1, new Set(), batches);
+          const cost = queryCost(
+            operation.selectionSet,
+            fragments,
+            request.variables ?? {},
+            1,
+            new Set(),
+            batches,
+          );
           const largest = Math.max(0, ...batches);
           if (largest > limits.maxBatchItems) {
             // Said before the cost, which a large batch also exceeds: the item count is what to fix.
-            throw limitError('BATCH_TOO_LARGE', `inputs: holds ${largest} items; the limit is ${limits.maxBatchItems}`, 'inputs');
+            throw limitError(
+              'BATCH_TOO_LARGE',
+              `inputs: holds ${largest} items; the limit is ${limits.maxBatchItems}`,
+              'inputs',
+            );
           }
           if (cost > limits.maxQueryCost) {
-            throw limitError('QUERY_TOO_COSTLY', `query: estimated cost ${cost} exceeds the limit of ${limits.maxQueryCost}`);
+            throw limitError(
+              'QUERY_TOO_COSTLY',
+              `query: estimated cost ${cost} exceeds the limit of ${limits.maxQueryCost}`,
+            );
           }
         },
       };

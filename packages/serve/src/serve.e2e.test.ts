@@ -6,7 +6,15 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageToPixels } from '@facekit/core';
-import { CLASSIFY, CLASSIFY_BATCH, gql, startTestServer, testPhoto, testPixels, type TestServer } from '../test/harness.js';
+import {
+  CLASSIFY,
+  CLASSIFY_BATCH,
+  gql,
+  startTestServer,
+  testPhoto,
+  testPixels,
+  type TestServer,
+} from '../test/harness.js';
 
 let server: TestServer;
 const limits = { maxBatchItems: 8, maxBodyBytes: 300_000, maxImageBytes: 150_000, maxImagePixels: 400 * 400 };
@@ -16,8 +24,17 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-type Prediction = { label: string; index: number; confidence: number; probabilities: { label: string; probability: number }[]; modelSha256?: string };
-type Answer = Record<'age' | 'ethnicity' | 'gender', Prediction | null> & { provider: string; source: string };
+type Prediction = {
+  label: string;
+  index: number;
+  confidence: number;
+  probabilities: { label: string; probability: number }[];
+  modelSha256?: string;
+};
+type Answer = Record<'age' | 'ethnicity' | 'gender', Prediction | null> & {
+  provider: string;
+  source: string;
+};
 
 async function classify(input: Record<string, unknown>, tasks?: string[]) {
   return gql(server.url, CLASSIFY, { input, ...(tasks ? { tasks } : {}) });
@@ -59,17 +76,28 @@ describe('classify', () => {
 
   it('decodes a photo and feeds the models exactly what core computes from its RGBA', async () => {
     const photo = await testPhoto('png', 160, 120);
-    const { data, info } = await sharp(Buffer.from(photo, 'base64')).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(Buffer.from(photo, 'base64'))
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const expected = Array.from(imageToPixels({ width: info.width, height: info.height, data }));
-    const res = await gql(server.url, 'mutation($i: ClassifyInput!) { classify(input: $i) { source inputPixels age { probabilities { probability } } } }', {
-      i: { image: `data:image/png;base64,${photo}` },
-    });
+    const res = await gql(
+      server.url,
+      'mutation($i: ClassifyInput!) { classify(input: $i) { source inputPixels age { probabilities { probability } } } }',
+      {
+        i: { image: `data:image/png;base64,${photo}` },
+      },
+    );
     const fromImage = res.body.data!.classify as { source: string; inputPixels: number[]; age: unknown };
     expect(fromImage.source).toBe('image');
     expect(fromImage.inputPixels).toEqual(expected);
-    const fromPixels = await gql(server.url, 'mutation($i: ClassifyInput!) { classify(input: $i) { age { probabilities { probability } } } }', {
-      i: { pixels: expected },
-    });
+    const fromPixels = await gql(
+      server.url,
+      'mutation($i: ClassifyInput!) { classify(input: $i) { age { probabilities { probability } } } }',
+      {
+        i: { pixels: expected },
+      },
+    );
     expect((fromPixels.body.data!.classify as { age: unknown }).age).toEqual(fromImage.age);
     for (const format of ['jpeg', 'webp'] as const) {
       const r = await classify({ image: await testPhoto(format) });
@@ -98,13 +126,20 @@ describe('classifyBatch', () => {
       [['classifyBatch', 3], 'INVALID_BASE64', 'inputs[3].image'],
       [['classifyBatch', 5], 'INVALID_INPUT', 'inputs[5]'],
     ]);
-    const single = (await gql(server.url, CLASSIFY_BATCH.replace('classifyBatch(inputs: $inputs', 'classifyBatch(inputs: $inputs'), { inputs: [inputs[4]] })).body
-      .data!.classifyBatch as Answer[];
+    const single = (
+      await gql(
+        server.url,
+        CLASSIFY_BATCH.replace('classifyBatch(inputs: $inputs', 'classifyBatch(inputs: $inputs'),
+        { inputs: [inputs[4]] },
+      )
+    ).body.data!.classifyBatch as Answer[];
     expect(items[4]).toEqual(single[0]);
   });
 
   it('refuses more items than the limit', async () => {
-    const res = await gql(server.url, CLASSIFY_BATCH, { inputs: Array.from({ length: 9 }, (_, i) => ({ pixels: testPixels(i) })) });
+    const res = await gql(server.url, CLASSIFY_BATCH, {
+      inputs: Array.from({ length: 9 }, (_, i) => ({ pixels: testPixels(i) })),
+    });
     expect(res.body.errors![0]!.extensions!.code).toBe('BATCH_TOO_LARGE');
     expect(res.body.errors![0]!.message).toBe('inputs: holds 9 items; the limit is 8');
   });
@@ -115,32 +150,56 @@ describe('browsers on another origin (the web demo)', () => {
     const origin = 'http://localhost:5173';
     const preflight = await fetch(server.url, {
       method: 'OPTIONS',
-      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
     expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type');
-    const res = await fetch(server.url, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ health { ready } }' }) });
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: { origin, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ health { ready } }' }),
+    });
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
   });
 });
 
 describe('models and health', () => {
   it('describe what is loaded and the provider in use', async () => {
-    const res = await gql(server.url, '{ models { task labels ageGrouping ageGroups { label min max } version sha256 metrics { name value } } health { ready status provider providers { name outcome } tasks limits { maxBatchItems } } }');
-    const { models, health } = res.body.data as { models: { task: string; ageGroups: unknown[] | null; metrics: unknown[] }[]; health: Record<string, unknown> };
+    const res = await gql(
+      server.url,
+      '{ models { task labels ageGrouping ageGroups { label min max } version sha256 metrics { name value } } health { ready status provider providers { name outcome } tasks limits { maxBatchItems } } }',
+    );
+    const { models, health } = res.body.data as {
+      models: { task: string; ageGroups: unknown[] | null; metrics: unknown[] }[];
+      health: Record<string, unknown>;
+    };
     expect(models.map((m) => m.task)).toEqual(['age', 'ethnicity', 'gender']);
     expect(models[0]!.ageGroups).toHaveLength(6);
     expect(models[1]!.ageGroups).toBeNull();
     expect(models[0]!.metrics).toEqual([{ name: 'accuracy', value: 0.5 }]);
-    expect(health).toMatchObject({ ready: true, status: 'ready', provider: server.state.engine!.provider, tasks: ['age', 'ethnicity', 'gender'], limits: { maxBatchItems: 8 } });
+    expect(health).toMatchObject({
+      ready: true,
+      status: 'ready',
+      provider: server.state.engine!.provider,
+      tasks: ['age', 'ethnicity', 'gender'],
+      limits: { maxBatchItems: 8 },
+    });
     expect((health.providers as { outcome: string }[]).filter((p) => p.outcome === 'chosen')).toHaveLength(1);
   });
 });
 
 describe('bad input and limits', () => {
   it('wrong pixel count or values', async () => {
-    await expectError({ pixels: [1, 2, 3] }, 'INVALID_PIXELS', /^input\.pixels: expected 2304 grey levels \(48×48\), got 3$/);
+    await expectError(
+      { pixels: [1, 2, 3] },
+      'INVALID_PIXELS',
+      /^input\.pixels: expected 2304 grey levels \(48×48\), got 3$/,
+    );
     const bad = testPixels(5);
     bad[17] = 256;
     await expectError({ pixels: bad }, 'INVALID_PIXELS', /^input\.pixels: value at index 17 is 256/);
@@ -158,20 +217,39 @@ describe('bad input and limits', () => {
     const literal = [...testPixels(6).slice(0, 2303), 'x'];
     const inline = `mutation { classify(input: { pixels: ${JSON.stringify(literal)} }) { gender { label } } }`;
     const res = await gql(server.url, inline);
-    expect(res.body.errors![0]).toMatchObject({ message: 'input.pixels: value at index 2303 is "x"; grey levels are integers 0–255', extensions: { code: 'INVALID_PIXELS' } });
+    expect(res.body.errors![0]).toMatchObject({
+      message: 'input.pixels: value at index 2303 is "x"; grey levels are integers 0–255',
+      extensions: { code: 'INVALID_PIXELS' },
+    });
     const good = await gql(server.url, inline.replace('"x"', '7'));
     expect(good.body.errors).toBeUndefined();
   });
 
   it('bad base64, a file that is not an image, images too large in bytes and in pixels', async () => {
     await expectError({ image: '%%%' }, 'INVALID_BASE64', /^input\.image: is not valid base64/);
-    await expectError({ image: Buffer.from('GIF? no, text').toString('base64') }, 'INVALID_IMAGE', /^input\.image: is not a PNG, JPEG or WebP image/);
-    await expectError({ image: 'A'.repeat(210_000) }, 'IMAGE_TOO_LARGE', /^input\.image: is a 157500-byte file; the limit is 150000 bytes$/);
-    await expectError({ image: await testPhoto('jpeg', 500, 400) }, 'IMAGE_TOO_LARGE', /^input\.image: is 500×400 pixels; the limit is 160000 pixels/);
+    await expectError(
+      { image: Buffer.from('GIF? no, text').toString('base64') },
+      'INVALID_IMAGE',
+      /^input\.image: is not a PNG, JPEG or WebP image/,
+    );
+    await expectError(
+      { image: 'A'.repeat(210_000) },
+      'IMAGE_TOO_LARGE',
+      /^input\.image: is a 157500-byte file; the limit is 150000 bytes$/,
+    );
+    await expectError(
+      { image: await testPhoto('jpeg', 500, 400) },
+      'IMAGE_TOO_LARGE',
+      /^input\.image: is 500×400 pixels; the limit is 160000 pixels/,
+    );
   });
 
   it('both or neither of pixels and image; a task that is not loaded', async () => {
-    await expectError({ pixels: testPixels(1), image: 'aGVsbG8=' }, 'INVALID_INPUT', /^input: give exactly one of pixels or image \(got both\)$/);
+    await expectError(
+      { pixels: testPixels(1), image: 'aGVsbG8=' },
+      'INVALID_INPUT',
+      /^input: give exactly one of pixels or image \(got both\)$/,
+    );
     await expectError({}, 'INVALID_INPUT', /got neither/);
     const res = await classify({ pixels: testPixels(1) }, ['smile']);
     expect(res.status).toBe(400);
@@ -180,23 +258,45 @@ describe('bad input and limits', () => {
   });
 
   it('an oversized body and a body that is not JSON', async () => {
-    const big = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(400_000) });
+    const big = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: 'x'.repeat(400_000),
+    });
     expect(big.status).toBe(413);
     expect(await big.json()).toEqual({
-      errors: [{ message: 'body: request body is 400000 bytes; the limit is 300000 bytes', extensions: { code: 'PAYLOAD_TOO_LARGE', field: 'body' } }],
+      errors: [
+        {
+          message: 'body: request body is 400000 bytes; the limit is 300000 bytes',
+          extensions: { code: 'PAYLOAD_TOO_LARGE', field: 'body' },
+        },
+      ],
     });
-    const bad = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const bad = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('INVALID_JSON');
+    expect(
+      ((await bad.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code,
+    ).toBe('INVALID_JSON');
   });
 
   it('a query too deep and a query too costly', async () => {
     const ofType = 'ofType { '.repeat(12) + 'name' + ' }'.repeat(12);
     const deep = await gql(server.url, `{ __schema { types { fields { type { ${ofType} } } } } }`);
     expect(deep.status).toBe(400);
-    expect(deep.body.errors![0]).toMatchObject({ message: 'query: nests 17 fields deep; the limit is 12', extensions: { code: 'QUERY_TOO_DEEP' } });
-    const aliases = Array.from({ length: 1200 }, (_, i) => `a${i}: classify(input: $i) { provider }`).join(' ');
-    const costly = await gql(server.url, `mutation($i: ClassifyInput!) { ${aliases} }`, { i: { pixels: testPixels(1) } });
+    expect(deep.body.errors![0]).toMatchObject({
+      message: 'query: nests 17 fields deep; the limit is 12',
+      extensions: { code: 'QUERY_TOO_DEEP' },
+    });
+    const aliases = Array.from({ length: 1200 }, (_, i) => `a${i}: classify(input: $i) { provider }`).join(
+      ' ',
+    );
+    const costly = await gql(server.url, `mutation($i: ClassifyInput!) { ${aliases} }`, {
+      i: { pixels: testPixels(1) },
+    });
     expect(costly.status).toBe(400);
     expect(costly.body.errors![0]!.extensions!.code).toBe('QUERY_TOO_COSTLY');
   });
@@ -207,12 +307,21 @@ describe('bad input and limits', () => {
     expect(again.body).toEqual(first.body);
     expect(again.body.errors).toBeUndefined();
     const metrics = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
-    for (const code of ['INVALID_PIXELS', 'INVALID_BASE64', 'INVALID_IMAGE', 'IMAGE_TOO_LARGE', 'PAYLOAD_TOO_LARGE', 'QUERY_TOO_DEEP']) {
+    for (const code of [
+      'INVALID_PIXELS',
+      'INVALID_BASE64',
+      'INVALID_IMAGE',
+      'IMAGE_TOO_LARGE',
+      'PAYLOAD_TOO_LARGE',
+      'QUERY_TOO_DEEP',
+    ]) {
       expect(metrics).toMatch(new RegExp(`facekit_errors_total\\{code="${code}"\\} [1-9]`));
     }
     expect(metrics).toContain(`facekit_execution_provider{provider="${server.state.engine!.provider}"} 1`);
     expect(metrics).toMatch(/facekit_batch_size_count [1-9]/);
-    expect(metrics).toMatch(/facekit_request_duration_seconds_bucket\{le="0.05",operation="classify"\} [1-9]/);
+    expect(metrics).toMatch(
+      /facekit_request_duration_seconds_bucket\{le="0.05",operation="classify"\} [1-9]/,
+    );
     expect(server.logs.some((l) => l.msg === 'request' && l.operation === 'classify')).toBe(true);
   });
 

@@ -10,7 +10,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { loadModels, type LoadedModel } from '@facekit/core/node';
 import { createFormatError } from './errors.js';
@@ -29,7 +32,10 @@ import { ServerState, type ServeContext } from './state.js';
 export interface StartHooks {
   readonly logger?: Logger;
   /** Replaces the cuda/webgpu/cpu registry (tests of the choice and fallback). */
-  readonly registry?: (models: readonly LoadedModel[], settings: SessionSettings) => ProviderRegistry<BoundModels>;
+  readonly registry?: (
+    models: readonly LoadedModel[],
+    settings: SessionSettings,
+  ) => ProviderRegistry<BoundModels>;
 }
 
 export interface RunningServer {
@@ -47,13 +53,21 @@ export function modelsDir(models: string): string {
   return models.endsWith('.json') ? path.dirname(models) : models;
 }
 
-export async function startServer(partial: Partial<ServeOptions> = {}, hooks: StartHooks = {}): Promise<RunningServer> {
+export async function startServer(
+  partial: Partial<ServeOptions> = {},
+  hooks: StartHooks = {},
+): Promise<RunningServer> {
   const options: ServeOptions = { ...DEFAULT_OPTIONS, ...partial };
   const logger = hooks.logger ?? new Logger(options.logLevel);
   const models = await loadModels(modelsDir(options.models));
   logger.info('models checked', {
     dir: models.dir,
-    models: models.models.map((m) => ({ task: m.task, file: m.entry.file, sha256: m.entry.sha256.slice(0, 12), version: m.entry.training.runId })),
+    models: models.models.map((m) => ({
+      task: m.task,
+      file: m.entry.file,
+      sha256: m.entry.sha256.slice(0, 12),
+      version: m.entry.training.runId,
+    })),
   });
   const state = new ServerState(options, models, createMetrics(), logger);
   const schema = await buildServeSchema();
@@ -66,12 +80,19 @@ export async function startServer(partial: Partial<ServeOptions> = {}, hooks: St
     includeStacktraceInErrorResponses: !options.production,
     formatError: createFormatError(options.production),
     stopOnTerminationSignals: false,
-    logger: { debug: (m) => logger.debug(String(m)), info: (m) => logger.info(String(m)), warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
+    logger: {
+      debug: (m) => logger.debug(String(m)),
+      info: (m) => logger.info(String(m)),
+      warn: (m) => logger.warn(String(m)),
+      error: (m) => logger.error(String(m)),
+    },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.drainTimeoutMs }),
       // Answers are never cached (every face differs), so the per-field cache-control bookkeeping is waste.
       ApolloServerPluginCacheControlDisabled(),
-      options.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      options.production
+        ? ApolloServerPluginLandingPageDisabled()
+        : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       queryLimitsPlugin(options),
       observabilityPlugin(),
     ],
@@ -98,7 +119,10 @@ export async function startServer(partial: Partial<ServeOptions> = {}, hooks: St
       logger.info('stopped');
     })());
 
-  const settings: SessionSettings = { intraOpThreads: options.intraOpThreads, warmBatchSizes: [...new Set([1, options.maxBatchSize])] };
+  const settings: SessionSettings = {
+    intraOpThreads: options.intraOpThreads,
+    warmBatchSizes: [...new Set([1, options.maxBatchSize])],
+  };
   const registry = (hooks.registry ?? onnxProviderRegistry)(models.models, settings);
   const ready = (async () => {
     const started = performance.now();
@@ -129,7 +153,9 @@ export async function startServer(partial: Partial<ServeOptions> = {}, hooks: St
     state.markReady(engine, choice.attempts);
     logger.info('ready', {
       provider: choice.name,
-      attempts: choice.attempts.map((a) => (a.reason ? `${a.name}: ${a.outcome} (${a.reason})` : `${a.name}: ${a.outcome}`)),
+      attempts: choice.attempts.map((a) =>
+        a.reason ? `${a.name}: ${a.outcome} (${a.reason})` : `${a.name}: ${a.outcome}`,
+      ),
       warmMs: Math.round(performance.now() - started),
       maxBatchSize: options.maxBatchSize,
       maxBatchWaitMs: options.maxBatchWaitMs,

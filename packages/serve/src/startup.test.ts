@@ -34,21 +34,32 @@ describe('a models folder that does not match its manifest stops the start', () 
     await writeFile(file, bytes);
     const error = await startError(dir);
     expect(error.code).toBe('MODEL_MISMATCH');
-    expect(error.message).toMatch(/ethnicity\.onnx: sha256 is [0-9a-f]{64}, the manifest says [0-9a-f]{64} — the file is corrupt/);
+    expect(error.message).toMatch(
+      /ethnicity\.onnx: sha256 is [0-9a-f]{64}, the manifest says [0-9a-f]{64} — the file is corrupt/,
+    );
   });
 
   it('a truncated file, a missing file, a bad manifest', async () => {
     const a = await writeFixtureModels();
     const age = path.join(a.dir, 'age.onnx');
     await writeFile(age, (await readFile(age)).subarray(0, 100));
-    expect(await startError(a.dir)).toMatchObject({ code: 'MODEL_MISMATCH', message: expect.stringMatching(/age\.onnx: is 100 bytes, .* truncated/) });
+    expect(await startError(a.dir)).toMatchObject({
+      code: 'MODEL_MISMATCH',
+      message: expect.stringMatching(/age\.onnx: is 100 bytes, .* truncated/),
+    });
     const b = await writeFixtureModels();
     await rm(path.join(b.dir, 'gender.onnx'));
-    expect(await startError(b.manifestPath)).toMatchObject({ code: 'MODEL_LOAD_FAILED', message: expect.stringMatching(/gender\.onnx: cannot read the gender model/) });
+    expect(await startError(b.manifestPath)).toMatchObject({
+      code: 'MODEL_LOAD_FAILED',
+      message: expect.stringMatching(/gender\.onnx: cannot read the gender model/),
+    });
     const c = await writeFixtureModels();
     c.manifest.models.age!.labels = ['young', 'old'];
     await writeFile(c.manifestPath, JSON.stringify(c.manifest));
-    expect(await startError(c.dir)).toMatchObject({ code: 'INVALID_MANIFEST', message: expect.stringMatching(/^manifest models\.age\.labels: must be \[1-10/) });
+    expect(await startError(c.dir)).toMatchObject({
+      code: 'INVALID_MANIFEST',
+      message: expect.stringMatching(/^manifest models\.age\.labels: must be \[1-10/),
+    });
     expect(await startError(path.join(c.dir, 'nowhere'))).toMatchObject({ code: 'MODEL_LOAD_FAILED' });
   });
 
@@ -59,14 +70,19 @@ describe('a models folder that does not match its manifest stops the start', () 
     const { sha256OfBytes } = await import('@facekit/core/node');
     Object.assign(manifest.models.gender!, { sha256: sha256OfBytes(garbage), bytes: garbage.length });
     await writeFile(manifestPath, JSON.stringify(manifest));
-    expect(await startError(dir)).toMatchObject({ code: 'MODEL_LOAD_FAILED', message: expect.stringMatching(/gender\.onnx: not a valid ONNX model/) });
+    expect(await startError(dir)).toMatchObject({
+      code: 'MODEL_LOAD_FAILED',
+      message: expect.stringMatching(/gender\.onnx: not a valid ONNX model/),
+    });
     const wrong = fixtureOnnx(6, 1); // six outputs where gender has two labels
     await writeFile(path.join(dir, 'gender.onnx'), wrong);
     Object.assign(manifest.models.gender!, { sha256: sha256OfBytes(wrong), bytes: wrong.length });
     await writeFile(manifestPath, JSON.stringify(manifest));
     const error = await startError(dir, { executionProviders: ['cpu'] });
     expect(error.code).toBe('BACKEND_UNAVAILABLE');
-    expect(error.message).toMatch(/cpu: .*gender\.onnx: output "probabilities" has shape \[1,6\] for 1 faces, expected \[1, 2\]/);
+    expect(error.message).toMatch(
+      /cpu: .*gender\.onnx: output "probabilities" has shape \[1,6\] for 1 faces, expected \[1, 2\]/,
+    );
   });
 });
 
@@ -74,7 +90,11 @@ describe('execution provider choice', () => {
   it('falls back from a provider that fails, and says so in the logs and in health', async () => {
     const registry = (models: Parameters<typeof bindModels>[0], settings: Parameters<typeof bindModels>[2]) =>
       new ProviderRegistry<BoundModels>()
-        .register({ name: 'warp-drive', priority: 99, init: () => Promise.reject(new Error('driver exploded')) })
+        .register({
+          name: 'warp-drive',
+          priority: 99,
+          init: () => Promise.reject(new Error('driver exploded')),
+        })
         .register({ name: 'cpu', priority: 1, init: () => bindModels(models, 'cpu', settings) });
     const server = await startTestServer({}, { registry });
     try {
@@ -86,7 +106,9 @@ describe('execution provider choice', () => {
           { name: 'cpu', outcome: 'chosen', reason: null },
         ],
       });
-      expect(server.logs).toContainEqual(expect.objectContaining({ level: 'warn', provider: 'warp-drive', reason: 'driver exploded' }));
+      expect(server.logs).toContainEqual(
+        expect.objectContaining({ level: 'warn', provider: 'warp-drive', reason: 'driver exploded' }),
+      );
       expect(server.logs).toContainEqual(expect.objectContaining({ msg: 'ready', provider: 'cpu' }));
     } finally {
       await server.stop();
@@ -100,7 +122,11 @@ describe('execution provider choice', () => {
       if (server.state.engine!.provider === 'webgpu') {
         expect(webgpu).toMatchObject({ name: 'webgpu', outcome: 'chosen' });
       } else {
-        expect(webgpu).toMatchObject({ name: 'webgpu', outcome: 'failed', reason: expect.stringMatching(/webgpu: cannot create a session \(.*adapter/i) });
+        expect(webgpu).toMatchObject({
+          name: 'webgpu',
+          outcome: 'failed',
+          reason: expect.stringMatching(/webgpu: cannot create a session \(.*adapter/i),
+        });
         expect(cpu).toMatchObject({ name: 'cpu', outcome: 'chosen' });
       }
     } finally {
@@ -111,7 +137,10 @@ describe('execution provider choice', () => {
   it('refuses an unknown --ep and closes the port', async () => {
     const { dir } = await writeFixtureModels();
     const { logger } = memoryLogger();
-    const server = await startServer({ models: dir, port: 0, host: '127.0.0.1', executionProviders: ['tpu'] }, { logger });
+    const server = await startServer(
+      { models: dir, port: 0, host: '127.0.0.1', executionProviders: ['tpu'] },
+      { logger },
+    );
     await expect(server.ready).rejects.toThrow('unknown execution provider "tpu"; known: cuda, webgpu, cpu');
     await expect(fetch(server.url)).rejects.toThrow();
   });

@@ -24,12 +24,30 @@ function rng(seed: number): () => number {
   };
 }
 
-const ints = (name: string, values: number[]) => ({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: values });
-const int = (name: string, value: number) => ({ name, type: onnx.AttributeProto.AttributeType.INT, i: value });
-const tensor = (name: string, dims: number[], values: number[]) => ({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData: values });
+const ints = (name: string, values: number[]) => ({
+  name,
+  type: onnx.AttributeProto.AttributeType.INTS,
+  ints: values,
+});
+const int = (name: string, value: number) => ({
+  name,
+  type: onnx.AttributeProto.AttributeType.INT,
+  i: value,
+});
+const tensor = (name: string, dims: number[], values: number[]) => ({
+  name,
+  dims,
+  dataType: onnx.TensorProto.DataType.FLOAT,
+  floatData: values,
+});
 const valueInfo = (name: string, dims: (string | number)[]) => ({
   name,
-  type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
+  type: {
+    tensorType: {
+      elemType: onnx.TensorProto.DataType.FLOAT,
+      shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
+    },
+  },
 });
 
 /** ONNX bytes of a small conv classifier with `classes` outputs. */
@@ -40,9 +58,19 @@ export function fixtureOnnx(classes: number, seed: number): Uint8Array {
     name: `fixture_${classes}`,
     node: [
       { opType: 'Transpose', input: ['image'], output: ['nchw'], attribute: [ints('perm', [0, 3, 1, 2])] },
-      { opType: 'Conv', input: ['nchw', 'conv_w', 'conv_b'], output: ['conv'], attribute: [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1])] },
+      {
+        opType: 'Conv',
+        input: ['nchw', 'conv_w', 'conv_b'],
+        output: ['conv'],
+        attribute: [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1])],
+      },
       { opType: 'Relu', input: ['conv'], output: ['relu'] },
-      { opType: 'MaxPool', input: ['relu'], output: ['pool'], attribute: [ints('kernel_shape', [2, 2]), ints('strides', [2, 2])] },
+      {
+        opType: 'MaxPool',
+        input: ['relu'],
+        output: ['pool'],
+        attribute: [ints('kernel_shape', [2, 2]), ints('strides', [2, 2])],
+      },
       { opType: 'Flatten', input: ['pool'], output: ['flat'], attribute: [int('axis', 1)] },
       { opType: 'Gemm', input: ['flat', 'dense_w', 'dense_b'], output: ['logits'] },
       { opType: 'Softmax', input: ['logits'], output: ['probabilities'], attribute: [int('axis', -1)] },
@@ -72,7 +100,9 @@ export interface FixtureModels {
 }
 
 /** Writes `<dir>/manifest.json` and one ONNX file per task (a fresh temp folder by default). */
-export async function writeFixtureModels(options: { dir?: string; tasks?: readonly Task[]; seed?: number } = {}): Promise<FixtureModels> {
+export async function writeFixtureModels(
+  options: { dir?: string; tasks?: readonly Task[]; seed?: number } = {},
+): Promise<FixtureModels> {
   const dir = options.dir ?? (await mkdtemp(path.join(tmpdir(), 'facekit-serve-')));
   const models: Record<string, Record<string, unknown>> = {};
   for (const [i, task] of (options.tasks ?? TASKS).entries()) {

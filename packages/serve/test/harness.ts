@@ -14,7 +14,10 @@ export interface TestServer extends RunningServer {
   readonly logs: LogFields[];
 }
 
-export async function startTestServer(options: Partial<ServeOptions> = {}, hooks: StartHooks = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: Partial<ServeOptions> = {},
+  hooks: StartHooks = {},
+): Promise<TestServer> {
   const models = options.models ?? (await writeFixtureModels()).dir;
   const { logger, lines } = memoryLogger('debug');
   const server = await startServer({ host: '127.0.0.1', port: 0, models, ...options }, { logger, ...hooks });
@@ -30,7 +33,11 @@ export interface GraphQLResponse {
   };
 }
 
-export async function gql(url: string, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse> {
+export async function gql(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<GraphQLResponse> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -41,11 +48,18 @@ export async function gql(url: string, query: string, variables?: Record<string,
 
 /** A deterministic face: a gradient mixed with a per-seed pattern. */
 export function testPixels(seed: number): number[] {
-  return Array.from({ length: PIXEL_COUNT }, (_, i) => (i * (seed + 1) + seed * 37 + ((i >> 5) ^ seed) * 3) % 256);
+  return Array.from(
+    { length: PIXEL_COUNT },
+    (_, i) => (i * (seed + 1) + seed * 37 + ((i >> 5) ^ seed) * 3) % 256,
+  );
 }
 
 /** A width×height photo (RGB noise-free pattern) encoded as `format`, base64. */
-export async function testPhoto(format: 'png' | 'jpeg' | 'webp' | 'gif', width = 200, height = 200): Promise<string> {
+export async function testPhoto(
+  format: 'png' | 'jpeg' | 'webp' | 'gif',
+  width = 200,
+  height = 200,
+): Promise<string> {
   const data = Buffer.alloc(width * height * 3);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -56,7 +70,14 @@ export async function testPhoto(format: 'png' | 'jpeg' | 'webp' | 'gif', width =
     }
   }
   const image = sharp(data, { raw: { width, height, channels: 3 } });
-  const encoded = format === 'png' ? image.png() : format === 'jpeg' ? image.jpeg({ quality: 90 }) : format === 'webp' ? image.webp() : image.gif();
+  const encoded =
+    format === 'png'
+      ? image.png()
+      : format === 'jpeg'
+        ? image.jpeg({ quality: 90 })
+        : format === 'webp'
+          ? image.webp()
+          : image.gif();
   return (await encoded.toBuffer()).toString('base64');
 }
 

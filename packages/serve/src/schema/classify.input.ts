@@ -38,8 +38,13 @@ export async function inputToFace(
   const hasPixels = input.pixels !== undefined && input.pixels !== null;
   const hasImage = input.image !== undefined && input.image !== null;
   if (hasPixels === hasImage) {
-    throw new ServeError('INVALID_INPUT', field, `give exactly one of pixels or image (got ${hasPixels ? 'both' : 'neither'})`);
+    throw new ServeError(
+      'INVALID_INPUT',
+      field,
+      `give exactly one of pixels or image (got ${hasPixels ? 'both' : 'neither'})`,
+    );
   }
-  if (hasPixels) return { pixels: validatePixels(input.pixels as ArrayLike<number>, `${field}.pixels`), source: 'pixels' };
+  if (hasPixels)
+    return { pixels: validatePixels(input.pixels as ArrayLike<number>, `${field}.pixels`), source: 'pixels' };
   return { pixels: await imageToFace(input.image!, `${field}.image`, limits), source: 'image' };
 }

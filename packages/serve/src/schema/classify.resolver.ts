@@ -17,8 +17,15 @@ import { TaskEnum } from './task.enum.js';
 const TASKS_DESCRIPTION = 'Tasks to answer; all loaded tasks when omitted.';
 
 function readyEngine(state: ServerState, field: string): InferenceEngine {
-  if (state.status === 'draining') throw new ServeError('SHUTTING_DOWN', field, 'the server is shutting down; retry elsewhere', 503);
-  if (!state.engine) throw new ServeError('NOT_READY', field, 'models are still loading; retry when health.ready is true', 503);
+  if (state.status === 'draining')
+    throw new ServeError('SHUTTING_DOWN', field, 'the server is shutting down; retry elsewhere', 503);
+  if (!state.engine)
+    throw new ServeError(
+      'NOT_READY',
+      field,
+      'models are still loading; retry when health.ready is true',
+      503,
+    );
   return state.engine;
 }
 
@@ -26,9 +33,14 @@ function chooseTasks(asked: readonly Task[] | null | undefined, engine: Inferenc
   if (!asked) return engine.tasks;
   const missing = asked.filter((t) => !engine.tasks.includes(t));
   if (missing.length > 0) {
-    throw new ServeError('TASK_NOT_LOADED', 'tasks', `no model is loaded for ${missing.join(', ')}; loaded: ${engine.tasks.join(', ')}`);
+    throw new ServeError(
+      'TASK_NOT_LOADED',
+      'tasks',
+      `no model is loaded for ${missing.join(', ')}; loaded: ${engine.tasks.join(', ')}`,
+    );
   }
-  if (asked.length === 0) throw new ServeError('INVALID_INPUT', 'tasks', 'must name at least one task when given');
+  if (asked.length === 0)
+    throw new ServeError('INVALID_INPUT', 'tasks', 'must name at least one task when given');
   return [...new Set(asked)];
 }
 
@@ -65,20 +77,31 @@ export class ClassifyResolver {
     const engine = readyEngine(state, 'classifyBatch');
     const { maxBatchItems } = state.options;
     if (inputs.length > maxBatchItems) {
-      throw new ServeError('BATCH_TOO_LARGE', 'inputs', `holds ${inputs.length} items; the limit is ${maxBatchItems}`, 413);
+      throw new ServeError(
+        'BATCH_TOO_LARGE',
+        'inputs',
+        `holds ${inputs.length} items; the limit is ${maxBatchItems}`,
+        413,
+      );
     }
     const chosen = chooseTasks(tasks, engine);
-    const faces = await Promise.allSettled(inputs.map((input, i) => inputToFace(input, `inputs[${i}]`, state.options)));
+    const faces = await Promise.allSettled(
+      inputs.map((input, i) => inputToFace(input, `inputs[${i}]`, state.options)),
+    );
     const good = faces.flatMap((f, i) => (f.status === 'fulfilled' ? [{ i, ...f.value }] : []));
     for (const face of good) state.metrics.faces.inc({ source: face.source });
     const runs = engine.classifyAll(good.map((f) => ({ pixels: f.pixels, tasks: chosen })));
-    const answers: (Classification | Error)[] = faces.map((f) => (f.status === 'rejected' ? toError(f.reason) : new Error('unanswered')));
+    const answers: (Classification | Error)[] = faces.map((f) =>
+      f.status === 'rejected' ? toError(f.reason) : new Error('unanswered'),
+    );
     const models = modelsByTask(state);
     const settled = await Promise.allSettled(runs);
     settled.forEach((run, k) => {
       const face = good[k]!;
       answers[face.i] =
-        run.status === 'fulfilled' ? toClassification(run.value, models, engine.provider, face.pixels, face.source) : toError(run.reason);
+        run.status === 'fulfilled'
+          ? toClassification(run.value, models, engine.provider, face.pixels, face.source)
+          : toError(run.reason);
     });
     return answers;
   }

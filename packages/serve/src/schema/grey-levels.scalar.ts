@@ -19,14 +19,16 @@ function literal(node: ValueNode): unknown {
 
 export const GreyLevelsScalar = new GraphQLScalarType<readonly unknown[], number[]>({
   name: 'GreyLevels',
-  description: 'A 48×48 face: 2304 grey levels, integers 0–255, row-major (a JSON array of numbers; checked per input).',
+  description:
+    'A 48×48 face: 2304 grey levels, integers 0–255, row-major (a JSON array of numbers; checked per input).',
   serialize: (value) => Array.from(value as ArrayLike<number>),
   parseValue: (value) => {
     if (!Array.isArray(value)) throw new GraphQLError('GreyLevels must be an array of 2304 integers 0–255');
     return value;
   },
   parseLiteral: (node) => {
-    if (node.kind !== Kind.LIST) throw new GraphQLError('GreyLevels must be a list of 2304 integers 0–255', { nodes: node });
+    if (node.kind !== Kind.LIST)
+      throw new GraphQLError('GreyLevels must be a list of 2304 integers 0–255', { nodes: node });
     return node.values.map(literal);
   },
 });

@@ -27,7 +27,9 @@ export class LimitsInfo {
 
 @ObjectType({ description: 'Readiness and what the server runs on.' })
 export class Health {
-  @Field(() => Boolean, { description: 'True once every model is loaded and warmed; false while starting or draining.' })
+  @Field(() => Boolean, {
+    description: 'True once every model is loaded and warmed; false while starting or draining.',
+  })
   ready!: boolean;
   @Field(() => String, { description: 'starting, ready, draining or failed.' }) status!: string;
   @Field(() => String, { nullable: true, description: 'Execution provider in use; null until chosen.' })

@@ -8,7 +8,9 @@ import { ageGroups, type Task } from '@facekit/core';
 import type { LoadedModel } from '@facekit/core/node';
 import { TaskEnum } from './task.enum.js';
 
-@ObjectType({ description: 'An age group: its label and inclusive bounds (max null for the open-ended last group).' })
+@ObjectType({
+  description: 'An age group: its label and inclusive bounds (max null for the open-ended last group).',
+})
 export class AgeGroupInfo {
   @Field(() => String) label!: string;
   @Field(() => Int) min!: number;
@@ -45,9 +47,15 @@ export class VerificationInfo {
 export class ModelInfo {
   @Field(() => TaskEnum) task!: Task;
   @Field(() => [String]) labels!: string[];
-  @Field(() => String, { nullable: true, description: 'Age grouping in force (six or decades); null for other tasks.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Age grouping in force (six or decades); null for other tasks.',
+  })
   ageGrouping!: string | null;
-  @Field(() => [AgeGroupInfo], { nullable: true, description: 'Age groups with their bounds; null for other tasks.' })
+  @Field(() => [AgeGroupInfo], {
+    nullable: true,
+    description: 'Age groups with their bounds; null for other tasks.',
+  })
   ageGroups!: AgeGroupInfo[] | null;
   @Field(() => String, { description: 'Model version: the training run id.' }) version!: string;
   @Field(() => String) file!: string;

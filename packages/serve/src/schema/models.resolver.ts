@@ -9,7 +9,9 @@ import { ModelInfo, toModelInfo } from './model-info.type.js';
 
 @Resolver()
 export class ModelsResolver {
-  @Query(() => [ModelInfo], { description: 'The loaded models: tasks, labels, age grouping, provenance and test metrics.' })
+  @Query(() => [ModelInfo], {
+    description: 'The loaded models: tasks, labels, age grouping, provenance and test metrics.',
+  })
   models(@Ctx() { state }: ServeContext): ModelInfo[] {
     return state.models.models.map(toModelInfo);
   }
