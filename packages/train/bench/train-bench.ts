@@ -6,7 +6,8 @@
  * Random data: the kernels' cost does not depend on the values. Prints a markdown table with wall-clock
  * samples/s (best of --repeat epochs, and all of them: a shared machine is noisy) and samples per
  * CPU-second (the process's CPU time over all threads, which other load does not inflate).
- *   --backend wasm,cpu   backends (default: every available one)   --threads 1,2  thread counts
+ *   --backend wasm,cpu   backends (default: every available one)
+ *   --threads 1,auto     thread counts; auto = the loop's default (createBatchTrainer)
  *   --samples 4096       samples per timed epoch (cpu: --cpu-samples 256, it runs ~7 samples/s)
  *   --warmup 512  --batch 128  --repeat 3  --preset seed  --task age
  */
@@ -20,7 +21,7 @@ import { cpuMs } from './kernel-timer.js';
 const { values: opts } = parseArgs({
   options: {
     backend: { type: 'string' },
-    threads: { type: 'string', default: '1,2' },
+    threads: { type: 'string', default: '1,auto' },
     samples: { type: 'string', default: '4096' },
     'cpu-samples': { type: 'string', default: '256' },
     warmup: { type: 'string', default: '512' },
@@ -45,7 +46,9 @@ interface Row {
 function randomData(n: number, classes: number): { x: Float32Array; y: Float32Array } {
   const x = Float32Array.from({ length: n * 48 * 48 }, () => Math.random());
   const y = new Float32Array(n * classes);
-  for (let i = 0; i < n; i++) y[i * classes + Math.floor(Math.random() * classes)] = 1;
+  // One-hot rows, or 0/1 labels for a single sigmoid unit.
+  for (let i = 0; i < n; i++)
+    y[i * classes + Math.floor(Math.random() * classes)] = classes === 1 ? Math.round(Math.random()) : 1;
   return { x, y };
 }
 
@@ -66,7 +69,7 @@ async function epoch(
   return loss;
 }
 
-async function benchOne(backend: string, threads: number): Promise<Row> {
+async function benchOne(backend: string, threads: number | undefined): Promise<Row> {
   await selectTrainingBackend(backend);
   const samples = Number(backend === 'cpu' ? opts['cpu-samples'] : opts.samples);
   const model = getPreset(opts.preset!).build(task, 'six');
@@ -103,7 +106,8 @@ const available = (await listTrainingBackends()).filter((s) => {
   return s.available;
 });
 const backends = opts.backend?.split(',') ?? available.map((s) => s.name);
-const threadCounts = opts.threads!.split(',').map(Number);
+// 'auto' is what the training loop gets by default (createBatchTrainer without `threads`).
+const threadCounts = opts.threads!.split(',').map((t) => (t === 'auto' ? undefined : Number(t)));
 console.log(
   `${opts.preset} ${task} network, batch ${batchSize}, ${opts.repeat} timed epoch(s) after a warm-up`,
 );

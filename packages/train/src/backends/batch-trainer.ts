@@ -13,8 +13,18 @@ export type { BatchTrainer } from './data-parallel.js';
 /** Backends whose kernels run on this thread's CPU, where more threads mean more cores at work. */
 const CPU_BACKENDS = new Set(['wasm', 'cpu']);
 
+/**
+ * The smallest shard worth a thread. Each step costs every thread a fixed few milliseconds of tfjs
+ * bookkeeping, so small shards lose more than they gain: on 2 cores, batch 128 ran 1.36× faster on two
+ * threads (shards of 64), batch 32 ran 0.84× as fast (shards of 16) — see bench/PROFILE.md.
+ */
+export const MIN_SHARD = 64;
+
 export interface BatchTrainerOptions {
-  /** Threads to train with, the main one included. Default: every core for CPU backends, else 1. */
+  /**
+   * Threads to train with, the main one included. Default for CPU backends: every core, but no more
+   * than leaves each thread MIN_SHARD samples of a full batch; 1 for other backends.
+   */
   threads?: number;
   /** The largest batch that will be passed (sizes the shared buffers). */
   maxBatch: number;
@@ -28,7 +38,11 @@ export async function createBatchTrainer(
 ): Promise<BatchTrainer> {
   const backend = tf.getBackend();
   const cpu = CPU_BACKENDS.has(backend);
-  const threads = Math.max(1, Math.floor(options.threads ?? (cpu ? availableParallelism() : 1)));
+  const byBatch = Math.floor(options.maxBatch / MIN_SHARD);
+  const threads = Math.max(
+    1,
+    Math.floor(options.threads ?? (cpu ? Math.min(availableParallelism(), byBatch) : 1)),
+  );
   if (threads === 1 || !cpu) {
     if (threads > 1) options.log?.(`training on 1 thread: ${backend} does not compute on the CPU`);
     else options.log?.(`training on 1 thread (${backend})`);

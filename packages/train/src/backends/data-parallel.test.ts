@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { getPreset } from '../presets.js';
-import { createBatchTrainer } from './batch-trainer.js';
+import { MIN_SHARD, createBatchTrainer } from './batch-trainer.js';
 import { relativeError } from './gradient-check.js';
 import { selectTrainingBackend } from './index.js';
 
@@ -46,7 +46,7 @@ describe('data-parallel training', () => {
     }
   });
 
-  it('stays on one thread where the backend does not compute on the CPU, or when asked', async () => {
+  it('stays on one thread when asked, or when batches are small', async () => {
     await selectTrainingBackend('wasm');
     const lines: string[] = [];
     const trainer = await createBatchTrainer(twin()[0], {
@@ -55,6 +55,12 @@ describe('data-parallel training', () => {
       log: (l) => lines.push(l),
     });
     expect(trainer.threads).toBe(1);
-    expect(lines).toEqual(['training on 1 thread (wasm)']);
+    // By default, batches too small to give each thread MIN_SHARD samples stay on one thread.
+    const small = await createBatchTrainer(twin()[0], {
+      maxBatch: 2 * MIN_SHARD - 1,
+      log: (l) => lines.push(l),
+    });
+    expect(small.threads).toBe(1);
+    expect(lines).toEqual(['training on 1 thread (wasm)', 'training on 1 thread (wasm)']);
   });
 });
