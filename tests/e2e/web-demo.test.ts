@@ -1,0 +1,155 @@
+/**
+ * The demo end to end in headless Chromium: build it (with the models under test), serve the static
+ * build, start the GraphQL server in-process on a random port, open the page, click a sample face,
+ * see three answers, run "Compare with server" and see agreement; then pick a colour photo of another
+ * shape and check the server was fed the very same 48×48 input, sent as the photo and as grey levels.
+ * The test also asks the server itself about the sample and checks the page shows the server's
+ * labels, so the page's own verdict is not the only witness. Screenshot: tests/artifacts/web-demo.png.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '@facekit/serve';
+import { chromiumMissing, launchChromium, type Browser } from '../support/chromium.js';
+import { colourPhoto } from '../support/faces.js';
+import { releaseTestModels, testModels } from '../support/models.js';
+import { artifactsDir, WEB_DEMO } from '../support/paths.js';
+import { encodePng } from '../support/png.js';
+import { serveStatic, type StaticServer } from '../support/static-server.js';
+
+const missing = chromiumMissing();
+
+/** `vite build` of the demo into `outDir`, with FACEKIT_MODELS pointing at `models`. */
+async function buildDemo(outDir: string, models: string): Promise<void> {
+  const vite = join(
+    dirname(createRequire(join(WEB_DEMO, 'package.json')).resolve('vite/package.json')),
+    'bin',
+    'vite.js',
+  );
+  const child = spawn(
+    process.execPath,
+    [vite, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],
+    {
+      cwd: WEB_DEMO,
+      env: { ...process.env, FACEKIT_MODELS: models },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`vite build failed (${code}):\n${output}`);
+}
+
+/** Runs "Compare with server" and checks the verdict, the three differences and the shared input. */
+async function expectAgreement(page: Page, fail: (what: string) => string): Promise<void> {
+  await page.locator('#compare').click();
+  const verdict = page.locator('[data-verdict]');
+  await verdict.or(page.locator('#comparison .error')).waitFor({ timeout: 30_000 });
+  const comparison = await page.locator('#comparison').innerText();
+  if ((await verdict.count()) === 0) throw new Error(fail(`no comparison: ${comparison}`));
+  expect(await verdict.getAttribute('data-verdict'), fail(comparison)).toBe('agree');
+  const diffs = (await page.locator('[data-diff]').allTextContents()).map((t) => Number(t.replace('−', '-')));
+  expect(diffs).toHaveLength(3);
+  for (const d of diffs) expect(d).toBeLessThanOrEqual(1e-5);
+  expect(comparison).toContain('the same 48×48 input');
+}
+
+describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
+  let out = '';
+  let api: RunningServer;
+  let site: StaticServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const models = await testModels();
+    out = await mkdtemp(join(tmpdir(), 'facekit-demo-build-'));
+    await buildDemo(out, models.dir);
+    api = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      models: models.dir,
+      executionProviders: ['cpu'],
+      logLevel: 'warn',
+      production: false,
+    });
+    await api.ready;
+    site = await serveStatic({ '/': { dir: out } });
+    browser = await launchChromium({ width: 1200, height: 1100 });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+    await api?.stop();
+    if (out) await rm(out, { recursive: true, force: true });
+    await releaseTestModels();
+  });
+
+  it('classifies a sample face in the browser and agrees with the server', { timeout: 120_000 }, async () => {
+    const { page, log } = browser;
+    const fail = (what: string) => `${what}\n--- page log ---\n${log.join('\n')}`;
+    await page.goto(`${site.origin}/?ep=wasm&server=${encodeURIComponent(api.url)}`);
+    const status = page.locator('#status');
+    await status
+      .and(page.locator('[data-state="ready"]'))
+      .waitFor({ timeout: 60_000 })
+      .catch(async () => {
+        throw new Error(fail(`models did not load: ${await status.textContent()}`));
+      });
+    expect(await status.textContent()).toMatch(
+      /age, ethnicity, gender \(run .+\) on onnxruntime-web [\d.]+ · wasm/,
+    );
+
+    const sample = page.locator('[data-sample]').first();
+    const file = await sample.getAttribute('data-sample');
+    await sample.click();
+    await page.locator('[data-answer]').nth(2).waitFor({ timeout: 30_000 });
+    const answers = await page.locator('[data-answer]').allTextContents();
+    expect(answers).toHaveLength(3);
+    expect(answers[0]).toMatch(/^\d+(–\d+ years| years or older)$/);
+
+    // The server's own answer for the same photo, asked directly, must be what the page shows.
+    const png = await readFile(join(out, 'samples', file!));
+    const direct = (await (
+      await fetch(api.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query:
+            'mutation($i: ClassifyInput!) { classify(input: $i) { ethnicity { label } gender { label } } }',
+          variables: { i: { image: png.toString('base64') } },
+        }),
+      })
+    ).json()) as { data: { classify: { ethnicity: { label: string }; gender: { label: string } } } };
+    expect(answers.slice(1)).toEqual([
+      direct.data.classify.ethnicity.label,
+      direct.data.classify.gender.label,
+    ]);
+
+    await expectAgreement(page, fail);
+    await page.screenshot({ path: join(await artifactsDir(), 'web-demo.png'), fullPage: true });
+  });
+
+  it(
+    'classifies a picked colour photo and feeds the server the same 48×48 input',
+    { timeout: 60_000 },
+    async () => {
+      const { page, log } = browser;
+      const photo = encodePng(colourPhoto(7, 320, 240), 320, 240, 3);
+      await page.locator('#file').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: photo });
+      await page.locator('#photo-caption', { hasText: 'photo.png · 320×240' }).waitFor({ timeout: 30_000 });
+      const fail = (what: string) => `${what}\n--- page log ---\n${log.join('\n')}`;
+      await page.locator('#send-as').selectOption('image');
+      await expectAgreement(page, fail);
+      await page.locator('#send-as').selectOption('pixels');
+      await expectAgreement(page, fail);
+      expect(await page.locator('#comparison').innerText()).toContain('given the grey levels');
+    },
+  );
+});
