@@ -9,7 +9,7 @@ import { loadModels } from '@facekit/core/node';
 import { validatePixels, type Task } from '@facekit/core';
 import { InferenceEngine, type FaceResult } from '../src/inference.js';
 import { bindModels, onnxProviderRegistry, type BoundModels } from '../src/onnx-providers.js';
-import { DEFAULT_MODELS } from '../src/options.js';
+import { DEFAULT_MODELS, userPath } from '../src/options.js';
 import { modelsDir } from '../src/server.js';
 import { measureCeiling } from './ceiling.js';
 import { findDataFile, loadFaces } from './payloads.js';
@@ -24,9 +24,12 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '1' },
   },
 });
-const dir = modelsDir(values.models ?? DEFAULT_MODELS);
+const dir = modelsDir(values.models ? userPath(values.models) : DEFAULT_MODELS);
 const { models } = await loadModels(dir);
-const { faces, source } = await loadFaces(Number(values.faces), findDataFile(values.data));
+const { faces, source } = await loadFaces(
+  Number(values.faces),
+  findDataFile(values.data && userPath(values.data)),
+);
 const threads = Number(values.threads);
 const settings = { intraOpThreads: threads, warmBatchSizes: [1, 64, 256] };
 console.log(

@@ -7,7 +7,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { DEFAULT_MODELS, DEFAULT_OPTIONS } from '../src/options.js';
+import { DEFAULT_MODELS, DEFAULT_OPTIONS, userPath } from '../src/options.js';
 import { modelsDir } from '../src/server.js';
 import { startBenchServer } from './bench-server.js';
 import { measureCeiling } from './ceiling.js';
@@ -41,9 +41,9 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) return void process.stdout.write(HELP);
-  const models = modelsDir(values.models ?? DEFAULT_MODELS);
+  const models = modelsDir(values.models ? userPath(values.models) : DEFAULT_MODELS);
   const serverArgs = ['--models', models, ...values.server.split(' ').filter(Boolean)];
-  const { faces, source } = await loadFaces(64, findDataFile(values.data));
+  const { faces, source } = await loadFaces(64, findDataFile(values.data && userPath(values.data)));
   if (values.soak !== undefined)
     return runSoak({ serverArgs, faces, requests: Number(values.soak || 100_000) });
 

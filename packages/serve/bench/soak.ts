@@ -3,7 +3,7 @@
  * on its own; see soak-run.ts for what it sends and checks.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_MODELS } from '../src/options.js';
+import { DEFAULT_MODELS, userPath } from '../src/options.js';
 import { modelsDir } from '../src/server.js';
 import { findDataFile, loadFaces } from './payloads.js';
 import { runSoak } from './soak-run.js';
@@ -17,11 +17,11 @@ const { values } = parseArgs({
     server: { type: 'string', default: '' },
   },
 });
-const { faces } = await loadFaces(64, findDataFile(values.data));
+const { faces } = await loadFaces(64, findDataFile(values.data && userPath(values.data)));
 await runSoak({
   serverArgs: [
     '--models',
-    modelsDir(values.models ?? DEFAULT_MODELS),
+    modelsDir(values.models ? userPath(values.models) : DEFAULT_MODELS),
     ...values.server.split(' ').filter(Boolean),
   ],
   faces,

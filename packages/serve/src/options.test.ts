@@ -31,6 +31,7 @@ describe('parseServeArgs', () => {
     )!;
     expect(o.port).toBe(0);
     expect(o.models).toBe(path.resolve('x/models'));
+    expect(parseServeArgs(['--models', 'm'], { INIT_CWD: '/somewhere' })!.models).toBe('/somewhere/m');
     expect(o.executionProviders).toEqual(['webgpu', 'cpu']);
     expect(o.maxBatchSize).toBe(32);
     expect(o.maxBatchWaitMs).toBe(0);

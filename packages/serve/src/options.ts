@@ -99,6 +99,11 @@ Options:
   -h, --help              show this text
 `;
 
+/** A path the user typed: relative to where they ran the command (pnpm runs scripts in the package folder). */
+export function userPath(p: string, env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.INIT_CWD ?? process.cwd(), p);
+}
+
 function int(name: string, value: string | undefined, fallback: number, min = 0): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -149,7 +154,7 @@ export function parseServeArgs(
   return {
     host: values.host ?? env.HOST ?? d.host,
     port: int('port', values.port ?? env.PORT, d.port),
-    models: models ? path.resolve(models) : d.models,
+    models: models ? userPath(models, env) : d.models,
     executionProviders: ep
       .split(',')
       .map((s) => s.trim().toLowerCase())
