@@ -7,6 +7,7 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { createDataParallelTrainer, type BatchTrainer } from './data-parallel.js';
+import { shardLossOf } from './shard-step.js';
 
 export type { BatchTrainer } from './data-parallel.js';
 
@@ -43,8 +44,11 @@ export async function createBatchTrainer(
     1,
     Math.floor(options.threads ?? (cpu ? Math.min(availableParallelism(), byBatch) : 1)),
   );
-  if (threads === 1 || !cpu) {
-    if (threads > 1) options.log?.(`training on 1 thread: ${backend} does not compute on the CPU`);
+  const loss = shardLossOf(model);
+  const unsupported = typeof loss === 'string' ? null : loss.unsupported;
+  if (threads === 1 || !cpu || unsupported !== null) {
+    if (threads > 1 && !cpu) options.log?.(`training on 1 thread: ${backend} does not compute on the CPU`);
+    else if (threads > 1) options.log?.(`training on 1 thread: ${unsupported}`);
     else options.log?.(`training on 1 thread (${backend})`);
     return {
       threads: 1,

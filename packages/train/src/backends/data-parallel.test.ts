@@ -61,6 +61,21 @@ describe('data-parallel training', () => {
       log: (l) => lines.push(l),
     });
     expect(small.threads).toBe(1);
-    expect(lines).toEqual(['training on 1 thread (wasm)', 'training on 1 thread (wasm)']);
+    // Models whose trainOnBatch the shards cannot reproduce stay on one thread, and say why.
+    const regularized = tf.sequential({
+      layers: [tf.layers.dense({ units: 2, inputShape: [3], kernelRegularizer: tf.regularizers.l2() })],
+    });
+    regularized.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    const fallback = await createBatchTrainer(regularized, {
+      threads: 2,
+      maxBatch: 256,
+      log: (l) => lines.push(l),
+    });
+    expect(fallback.threads).toBe(1);
+    expect(lines).toEqual([
+      'training on 1 thread (wasm)',
+      'training on 1 thread (wasm)',
+      `training on 1 thread: layer ${regularized.layers[0]!.name} has a regularizer`,
+    ]);
   });
 });

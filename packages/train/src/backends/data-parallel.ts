@@ -84,7 +84,9 @@ export async function createDataParallelTrainer(
   model: tf.LayersModel,
   options: { threads: number; backend: string; maxBatch: number },
 ): Promise<BatchTrainer> {
-  const loss: ShardLoss = shardLossOf(model);
+  const loss: ShardLoss | { unsupported: string } = shardLossOf(model);
+  if (typeof loss !== 'string')
+    throw new Error(`data-parallel training cannot train this model: ${loss.unsupported}`);
   const inputShape = model.inputs[0]!.shape.slice(1) as number[];
   const inputSize = inputShape.reduce((a, b) => a * b, 1);
   const outputSize = model.outputs[0]!.shape[1]!;

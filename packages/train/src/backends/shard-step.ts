@@ -16,13 +16,22 @@ export interface ShardResult {
   grads: tf.Tensor[];
 }
 
-/** The loss a compiled single-output model trains with, if data-parallel training supports it. */
-export function shardLossOf(model: tf.LayersModel): ShardLoss {
+/**
+ * The loss a compiled model trains with, or why data-parallel training cannot reproduce its
+ * trainOnBatch: it handles one output, categorical or binary cross-entropy, and no weight
+ * regularizers (whose penalty trainOnBatch adds to the loss).
+ */
+export function shardLossOf(model: tf.LayersModel): ShardLoss | { unsupported: string } {
   const loss = model.loss;
-  if (loss === 'categoricalCrossentropy' || loss === 'binaryCrossentropy') return loss;
-  throw new Error(
-    `data-parallel training supports categoricalCrossentropy and binaryCrossentropy, not ${String(loss)}`,
+  if (model.outputs.length !== 1) return { unsupported: 'the model has more than one output' };
+  if (loss !== 'categoricalCrossentropy' && loss !== 'binaryCrossentropy') {
+    return { unsupported: `its loss is ${JSON.stringify(loss)}, not categorical or binary cross-entropy` };
+  }
+  const regularized = model.layers.find((layer) =>
+    Object.entries(layer.getConfig()).some(([key, value]) => /[rR]egularizer$/.test(key) && value != null),
   );
+  if (regularized) return { unsupported: `layer ${regularized.name} has a regularizer` };
+  return loss;
 }
 
 export function shardStep(
