@@ -121,31 +121,36 @@ export async function createDataParallelTrainer(
         offset += sizes[i]!;
       });
       const [xs, ys] = [x.dataSync(), y.dataSync()];
-      const pending = workers.map((handle, i) => {
-        const [from, to] = [starts[i + 1]!, starts[i + 2]!];
-        handle.x.set(xs.subarray(from * inputSize, to * inputSize));
-        handle.y.set(ys.subarray(from * outputSize, to * outputSize));
+      // Shards left empty by a batch smaller than the thread count are not sent.
+      const shards = workers
+        .map((handle, i) => ({ handle, from: starts[i + 1]!, rows: starts[i + 2]! - starts[i + 1]! }))
+        .filter((shard) => shard.rows > 0);
+      const pending = shards.map(({ handle, from, rows }) => {
+        handle.x.set(xs.subarray(from * inputSize, (from + rows) * inputSize));
+        handle.y.set(ys.subarray(from * outputSize, (from + rows) * outputSize));
         const reply = handle.next();
-        handle.worker.postMessage({ type: 'step', count: to - from } satisfies ToWorker);
+        handle.worker.postMessage({ type: 'step', count: rows } satisfies ToWorker);
         return reply;
       });
-      const own = tf.tidy(() => x.slice(0, starts[1]!));
-      const ownY = tf.tidy(() => y.slice(0, starts[1]!));
-      const mine = shardStep(model, loss, own, ownY);
-      tf.dispose([own, ownY]);
+      const ownRows = starts[1]!;
+      const [own, ownY] = tf.tidy(() => [x.slice(0, ownRows), y.slice(0, ownRows)]);
+      const mine = shardStep(model, loss, own!, ownY!);
+      tf.dispose([own!, ownY!]);
       const replies = await Promise.all(pending);
-      let [lossSum, accSum] = [mine.loss * starts[1]!, mine.accuracy * starts[1]!];
+      let [lossSum, accSum] = [mine.loss * ownRows, mine.accuracy * ownRows];
+      // Trainable weights come first in model.weights, so their gradients open the shared buffer.
       const grads = tf.tidy(() => {
-        let total = mine.grads.map((g) => g.mul(starts[1]! / count));
+        let total = mine.grads.map((g) => g.mul(ownRows / count));
         replies.forEach((reply, i) => {
-          if (reply.type !== 'done')
+          if (reply.type !== 'done') {
             throw new Error(`training worker failed: ${reply.type === 'error' ? reply.message : reply.type}`);
-          const rows = starts[i + 2]! - starts[i + 1]!;
+          }
+          const { handle, rows } = shards[i]!;
           lossSum += reply.loss * rows;
           accSum += reply.accuracy * rows;
           let at = 0;
           total = total.map((g, k) => {
-            const part = tf.tensor(workers[i]!.grads.subarray(at, at + sizes[k]!), g.shape);
+            const part = tf.tensor(handle.grads.subarray(at, at + sizes[k]!), g.shape);
             at += sizes[k]!;
             return g.add(part.mul(rows / count));
           });
