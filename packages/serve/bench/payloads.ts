@@ -90,11 +90,19 @@ export async function makePayloads(faces: number[][]): Promise<Payloads> {
   };
 }
 
-/** Bad requests for the soak, each with the code the server must answer. */
+/**
+ * Bad requests for the soak, each with the code the server (in production mode, as the benchmarks run
+ * it) must answer. A query too deep needs introspection's recursive types, which production refuses
+ * first, so that one is answered GRAPHQL_VALIDATION_FAILED there.
+ */
 export function badRequests(face: number[]): { name: string; body: string; code: string }[] {
   const wrongValue = [...face];
   wrongValue[100] = 300;
   const deep = `{ __schema { types { fields { type { ${'ofType { '.repeat(12)}name${' }'.repeat(12)} } } } } }`;
+  const aliases = Array.from({ length: 1300 }, (_, i) => `a${i}: classify(input: $input) { provider }`).join(
+    ' ',
+  );
+  const batch = `mutation { classifyBatch(inputs: [${'{}, '.repeat(300)}]) { provider } }`;
   return [
     { name: 'short pixels', body: body({ pixels: face.slice(0, 100) }), code: 'INVALID_PIXELS' },
     { name: 'pixel 300', body: body({ pixels: wrongValue }), code: 'INVALID_PIXELS' },
@@ -106,7 +114,13 @@ export function badRequests(face: number[]): { name: string; body: string; code:
     },
     { name: 'neither input', body: body({}), code: 'INVALID_INPUT' },
     { name: 'bad JSON', body: '{"query": "mutation {', code: 'INVALID_JSON' },
-    { name: 'too deep', body: JSON.stringify({ query: deep }), code: 'QUERY_TOO_DEEP' },
+    { name: 'too deep', body: JSON.stringify({ query: deep }), code: 'GRAPHQL_VALIDATION_FAILED' },
+    {
+      name: 'too costly',
+      body: body({ pixels: face }, `mutation($input: ClassifyInput!) { ${aliases} }`),
+      code: 'QUERY_TOO_COSTLY',
+    },
+    { name: 'too many items', body: JSON.stringify({ query: batch }), code: 'BATCH_TOO_LARGE' },
     { name: 'unknown field', body: JSON.stringify({ query: '{ nope }' }), code: 'GRAPHQL_VALIDATION_FAILED' },
   ];
 }

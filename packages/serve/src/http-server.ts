@@ -12,13 +12,28 @@ import type { ServeContext, ServerState } from './state.js';
 
 type BodyResult = { ok: true; text: string } | { ok: false; error: ServeError };
 
+/**
+ * Discards the rest of an oversized body so the client, still sending, can read the 413 (closing the
+ * socket at once would make it fail with EPIPE); past `cap` bytes the connection is cut instead.
+ */
+function discard(req: http.IncomingMessage, cap: number): void {
+  let drained = 0;
+  req.removeAllListeners('data');
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > cap) req.destroy();
+  });
+  req.resume();
+}
+
 /** Reads the body up to `limit` bytes; past it, stops buffering and reports PAYLOAD_TOO_LARGE. */
 function readBody(req: http.IncomingMessage, limit: number): Promise<BodyResult> {
   const tooLarge = (size: string) =>
     new ServeError('PAYLOAD_TOO_LARGE', 'body', `request body is ${size}; the limit is ${limit} bytes`, 413);
+  const cap = Math.max(4 * limit, 64 * 1024 * 1024);
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
+    discard(req, cap);
     return Promise.resolve({ ok: false, error: tooLarge(`${declared} bytes`) });
   }
   return new Promise((resolve, reject) => {
@@ -27,8 +42,7 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<BodyResult>
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
+        discard(req, cap);
         resolve({ ok: false, error: tooLarge(`over ${limit} bytes`) });
         return;
       }
@@ -42,10 +56,7 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<BodyResult>
 function sendError(res: http.ServerResponse, error: ServeError, state: ServerState): void {
   state.metrics.errors.inc({ code: error.code });
   state.logger.warn('request error', { code: error.code, message: error.message });
-  res.writeHead(error.httpStatus, {
-    'content-type': 'application/json; charset=utf-8',
-    ...(error.httpStatus === 413 ? { connection: 'close' } : {}),
-  });
+  res.writeHead(error.httpStatus, { 'content-type': 'application/json; charset=utf-8' });
   res.end(errorBody(error));
 }
 

@@ -272,6 +272,16 @@ describe('bad input and limits', () => {
         },
       ],
     });
+    const streamed = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: new Blob(['y'.repeat(2_000_000)]).stream(),
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect(((await streamed.json()) as { errors: { message: string }[] }).errors[0]!.message).toBe(
+      'body: request body is over 300000 bytes; the limit is 300000 bytes',
+    );
     const bad = await fetch(server.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
