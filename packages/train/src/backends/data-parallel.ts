@@ -113,6 +113,8 @@ export async function createDataParallelTrainer(
     threads: options.threads,
     async trainOnBatch(x, y) {
       const count = x.shape[0]!;
+      if (count > options.maxBatch)
+        throw new Error(`batch of ${count} exceeds the trainer's maxBatch ${options.maxBatch}`);
       const share = Math.ceil(count / options.threads);
       const starts = Array.from({ length: options.threads + 1 }, (_, i) => Math.min(count, i * share));
       let offset = 0;
