@@ -19,13 +19,16 @@ Trains the age-group, ethnicity and gender CNNs from the Kaggle face CSV and wri
 Options:
   --data <file>             CSV (default: $FACEKIT_DATA, data/age_gender.csv, ../shared/data/utkface48.csv)
   --task <name>             age | ethnicity | gender; repeat or comma-separate (default: all three)
-  --preset <name>           ${Object.values(PRESETS).map((p) => p.name).join(' | ')} (default: ${DEFAULT_PRESET})
+  --preset <name>           ${Object.values(PRESETS)
+    .map((p) => p.name)
+    .join(' | ')} (default: ${DEFAULT_PRESET})
   --epochs <n>              override the preset's epochs
   --backend <name>          ${TRAINING_BACKEND_NAMES.join(' | ')} (default: the fastest that works here)
   --seed <n>                split and shuffle seed (default: 42)
   --test-fraction <f>       test share of the data (default: 0.3)
   --validation-fraction <f> validation share carved from the training part (default: 0.1)
   --age-grouping <g>        six | decades (default: six)
+  --threads <n>             training threads on CPU backends (default: as many as pay off)
   --skip-invalid            skip malformed CSV rows (counted and reported) instead of stopping
   --out <dir>               run folder (default: runs/<date>-<preset>)
   --resume <dir|latest>     continue an interrupted run from its last checkpoint
@@ -35,7 +38,8 @@ Options:
 function parseTasks(values: string[] | undefined): Task[] {
   if (!values?.length) return [...TASKS];
   const names = values.flatMap((v) => v.split(',')).map((v) => v.trim());
-  for (const name of names) if (!isTask(name)) throw new Error(`--task ${name}: tasks are ${TASKS.join(', ')}`);
+  for (const name of names)
+    if (!isTask(name)) throw new Error(`--task ${name}: tasks are ${TASKS.join(', ')}`);
   return TASKS.filter((t) => names.includes(t));
 }
 
@@ -47,7 +51,11 @@ function number(name: string, value: string | undefined, fallback: number): numb
 }
 
 function latestRun(runsDir: string): string {
-  const runs = existsSync(runsDir) ? readdirSync(runsDir).filter((d) => existsSync(join(runsDir, d, 'run.json'))).sort() : [];
+  const runs = existsSync(runsDir)
+    ? readdirSync(runsDir)
+        .filter((d) => existsSync(join(runsDir, d, 'run.json')))
+        .sort()
+    : [];
   if (!runs.length) throw new Error(`--resume latest: no runs in ${runsDir}`);
   return join(runsDir, runs.at(-1)!);
 }
@@ -65,6 +73,7 @@ async function main(): Promise<number> {
       'validation-fraction': { type: 'string' },
       'age-grouping': { type: 'string', default: 'six' },
       'skip-invalid': { type: 'boolean', default: false },
+      threads: { type: 'string' },
       out: { type: 'string' },
       resume: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -79,7 +88,9 @@ async function main(): Promise<number> {
   const runsDir = join(projectRoot(), 'runs');
   const resume = values.resume;
   const runDir = resume
-    ? resume === 'latest' ? latestRun(runsDir) : resolve(userCwd(), resume)
+    ? resume === 'latest'
+      ? latestRun(runsDir)
+      : resolve(userCwd(), resume)
     : values.out
       ? resolve(userCwd(), values.out)
       : join(runsDir, `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}-${values.preset}`);
@@ -98,6 +109,7 @@ async function main(): Promise<number> {
     preset: values.preset,
     ...(epochs === undefined ? {} : { epochs }),
     ...(values.backend === undefined ? {} : { backend: values.backend }),
+    ...(values.threads === undefined ? {} : { threads: number('threads', values.threads, 1) }),
     seed: number('seed', values.seed, 42),
     testFraction: number('test-fraction', values['test-fraction'], 0.3),
     validationFraction: number('validation-fraction', values['validation-fraction'], 0.1),
@@ -121,7 +133,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`pnpm train: ${isFaceKitError(error) || error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `pnpm train: ${isFaceKitError(error) || error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

@@ -25,7 +25,11 @@ export interface SaveOptions {
 }
 
 /** Saves `model` into `dir`, replacing what was there atomically. */
-export async function saveLayersModel(model: tf.LayersModel, dir: string, options: SaveOptions = {}): Promise<void> {
+export async function saveLayersModel(
+  model: tf.LayersModel,
+  dir: string,
+  options: SaveOptions = {},
+): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
@@ -58,7 +62,9 @@ export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifa
   try {
     json = JSON.parse(await readFile(jsonPath, 'utf8')) as tf.io.ModelJSON;
   } catch (error) {
-    throw new ModelLoadError(jsonPath, `cannot read tfjs model.json (${(error as Error).message})`, { cause: error });
+    throw new ModelLoadError(jsonPath, `cannot read tfjs model.json (${(error as Error).message})`, {
+      cause: error,
+    });
   }
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: ArrayBuffer[] = [];

@@ -12,3 +12,14 @@ describe('seed preset', () => {
     expect(seed.build('age', 'decades').outputs[0]!.shape).toEqual([null, 10]);
   });
 });
+
+describe('seeded initial weights', () => {
+  it('are the same for the same seed and differ for another', async () => {
+    await tf.setBackend('cpu');
+    const seed = getPreset('seed');
+    const weights = (s?: number) => seed.build('gender', 'six', s).getWeights()[0]!.dataSync().slice(0, 18);
+    expect(weights(3)).toEqual(weights(3));
+    expect(weights(3)).not.toEqual(weights(4));
+    expect(weights()).not.toEqual(weights());
+  });
+});

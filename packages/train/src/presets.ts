@@ -15,17 +15,32 @@ export interface FitSettings {
 export interface Preset {
   readonly name: string;
   readonly description: string;
-  /** A fresh, uncompiled network for `task`. Its output is softmax over the labels, or one sigmoid unit for gender. */
-  build(task: Task, grouping: AgeGrouping): tf.Sequential;
+  /**
+   * A fresh, uncompiled network for `task`, its initial weights drawn from `seed`. Its output is
+   * softmax over the labels, or one sigmoid unit for gender.
+   */
+  build(task: Task, grouping: AgeGrouping, seed?: number): tf.Sequential;
   fit(task: Task): FitSettings;
 }
 
-const conv = (filters: number, first = false) =>
+/**
+ * Seeds for a network's initial weights, one per layer in build order, so `--seed` makes them
+ * reproducible. Without a seed, tfjs draws them from Math.random.
+ */
+export function layerSeeds(seed: number | undefined): () => { seed?: number } {
+  let next = seed === undefined ? undefined : seed * 1009;
+  return () => (next === undefined ? {} : { seed: next++ });
+}
+
+const glorot = (s: { seed?: number }) => ({ kernelInitializer: tf.initializers.glorotUniform(s) });
+
+const conv = (seeds: () => { seed?: number }, filters: number, first = false) =>
   tf.layers.conv2d({
     filters,
     kernelSize: 3,
     padding: 'same',
     activation: 'relu',
+    ...glorot(seeds()),
     ...(first ? { inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1] } : {}),
   });
 const pool = () => tf.layers.maxPooling2d({ poolSize: 2, strides: 2 });
@@ -33,30 +48,42 @@ const pool = () => tf.layers.maxPooling2d({ poolSize: 2, strides: 2 });
 const seed: Preset = {
   name: 'seed',
   description: "The original study's three small CNNs: Conv-Pool-Conv-Pool-Dense, Adam 1e-3, 25 epochs.",
-  build(task, grouping) {
+  build(task, grouping, seed) {
+    const seeds = layerSeeds(seed);
     const model = tf.sequential({ name: `${task}_seed` });
     switch (task) {
       case 'age':
-        model.add(conv(8, true));
+        model.add(conv(seeds, 8, true));
         model.add(pool());
-        model.add(conv(16));
+        model.add(conv(seeds, 16));
         model.add(pool());
         model.add(tf.layers.flatten());
-        model.add(tf.layers.dense({ units: 16, activation: 'relu' }));
+        model.add(tf.layers.dense({ units: 16, activation: 'relu', ...glorot(seeds()) }));
+        // No seed for dropout: tfjs would then draw the same mask at every step.
         model.add(tf.layers.dropout({ rate: 0.3 }));
-        model.add(tf.layers.dense({ units: taskClassCount('age', grouping), activation: 'softmax' }));
+        model.add(
+          tf.layers.dense({
+            units: taskClassCount('age', grouping),
+            activation: 'softmax',
+            ...glorot(seeds()),
+          }),
+        );
         break;
       case 'ethnicity':
       case 'gender':
-        model.add(conv(2, true));
+        model.add(conv(seeds, 2, true));
         model.add(pool());
-        model.add(conv(4));
+        model.add(conv(seeds, 4));
         model.add(pool());
         model.add(tf.layers.flatten());
         model.add(
           task === 'ethnicity'
-            ? tf.layers.dense({ units: taskClassCount('ethnicity'), activation: 'softmax' })
-            : tf.layers.dense({ units: 1, activation: 'sigmoid' }),
+            ? tf.layers.dense({
+                units: taskClassCount('ethnicity'),
+                activation: 'softmax',
+                ...glorot(seeds()),
+              })
+            : tf.layers.dense({ units: 1, activation: 'sigmoid', ...glorot(seeds()) }),
         );
         break;
     }

@@ -9,7 +9,11 @@ export function formatDuration(seconds: number): string {
   const s = Math.round(seconds);
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
-  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+  return h > 0
+    ? `${h}h${String(m).padStart(2, '0')}m`
+    : m > 0
+      ? `${m}m${String(s % 60).padStart(2, '0')}s`
+      : `${s}s`;
 }
 
 export interface ProgressState {
@@ -40,7 +44,8 @@ export class ProgressBar {
     const fraction = state.total === 0 ? 1 : state.done / state.total;
     const filled = Math.round(fraction * this.width);
     const remaining =
-      ((state.epochs - state.epoch) * state.total + (state.total - state.done)) / Math.max(state.samplesPerSecond, 1e-9);
+      ((state.epochs - state.epoch) * state.total + (state.total - state.done)) /
+      Math.max(state.samplesPerSecond, 1e-9);
     return (
       `${state.label} epoch ${String(state.epoch).padStart(String(state.epochs).length)}/${state.epochs} ` +
       `[${'#'.repeat(filled)}${'.'.repeat(this.width - filled)}] ` +
@@ -60,6 +65,8 @@ export class ProgressBar {
 
   /** Ends an epoch: a final line with the validation figures, kept in the log. */
   finish(state: ProgressState, extra = ''): void {
-    this.stream.write(`${this.interactive ? '\r' : ''}${this.line(state)}${extra}${this.interactive ? '\x1b[K' : ''}\n`);
+    this.stream.write(
+      `${this.interactive ? '\r' : ''}${this.line(state)}${extra}${this.interactive ? '\x1b[K' : ''}\n`,
+    );
   }
 }

@@ -13,7 +13,7 @@ async function syntheticCsv(rows: number): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'facekit-run-'));
   const lines = ['age,ethnicity,gender,img_name,pixels'];
   let state = 1;
-  const rand = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (let i = 0; i < rows; i++) {
     const gender = i % 2;
     const px = Array.from({ length: 2304 }, () => Math.floor((gender ? 150 : 40) + rand() * 60));
@@ -24,10 +24,26 @@ async function syntheticCsv(rows: number): Promise<string> {
   return path;
 }
 
-const options = (dataPath: string, runDir: string, extra: Partial<TrainingOptions> = {}): TrainingOptions => ({
-  dataPath, runDir, tasks: ['gender'], preset: 'seed', epochs: 3, backend: 'cpu', seed: 1,
-  testFraction: 0.3, validationFraction: 0.1, ageGrouping: 'six', skipInvalid: false, resume: false,
-  log: () => {}, shouldStop: () => false, ...extra,
+const options = (
+  dataPath: string,
+  runDir: string,
+  extra: Partial<TrainingOptions> = {},
+): TrainingOptions => ({
+  dataPath,
+  runDir,
+  tasks: ['gender'],
+  preset: 'seed',
+  epochs: 3,
+  backend: 'cpu',
+  seed: 1,
+  testFraction: 0.3,
+  validationFraction: 0.1,
+  ageGrouping: 'six',
+  skipInvalid: false,
+  resume: false,
+  log: () => {},
+  shouldStop: () => false,
+  ...extra,
 });
 
 describe('runTraining', () => {
@@ -37,11 +53,25 @@ describe('runTraining', () => {
     const outcome = await runTraining(options(data, runDir, { backend: 'wasm', epochs: 8 }));
     expect(outcome.interrupted).toBe(false);
     const info = await readRunInfo(runDir);
-    expect(info).toMatchObject({ preset: 'seed', backend: 'wasm', tasks: { gender: 'done' }, data: { rows: 400 } });
-    for (const f of ['split.json', 'report.md', 'gender/model/model.json', 'gender/metrics.json', 'gender/curves.svg', 'gender/confusion.svg']) {
+    expect(info).toMatchObject({
+      preset: 'seed',
+      backend: 'wasm',
+      tasks: { gender: 'done' },
+      data: { rows: 400 },
+    });
+    for (const f of [
+      'split.json',
+      'report.md',
+      'gender/model/model.json',
+      'gender/metrics.json',
+      'gender/curves.svg',
+      'gender/confusion.svg',
+    ]) {
       expect(existsSync(join(runDir, f)), f).toBe(true);
     }
-    const metrics = JSON.parse(await readFile(join(runDir, 'gender/metrics.json'), 'utf8')) as { accuracy: number };
+    const metrics = JSON.parse(await readFile(join(runDir, 'gender/metrics.json'), 'utf8')) as {
+      accuracy: number;
+    };
     expect(metrics.accuracy, 'test accuracy').toBeGreaterThan(0.85);
     const model = await loadLayersModel(join(runDir, 'gender/model'));
     expect(model.countParams()).toBe(673);
@@ -55,7 +85,9 @@ describe('runTraining', () => {
     // 120 rows → 76 train rows → 3 batches of 32 per epoch: stop during epoch 2.
     const first = await runTraining(options(data, runDir, { shouldStop: () => ++batches > 4 }));
     expect(first.interrupted).toBe(true);
-    const state = JSON.parse(await readFile(join(runDir, 'gender/checkpoint/state.json'), 'utf8')) as { epoch: number };
+    const state = JSON.parse(await readFile(join(runDir, 'gender/checkpoint/state.json'), 'utf8')) as {
+      epoch: number;
+    };
     expect(state.epoch).toBe(1);
     expect((await readRunInfo(runDir)).tasks.gender).toBe('training');
 
@@ -63,7 +95,9 @@ describe('runTraining', () => {
     expect(resumed.interrupted).toBe(false);
     const info: RunInfo = await readRunInfo(runDir);
     expect(info.tasks.gender).toBe('done');
-    const history = JSON.parse(await readFile(join(runDir, 'gender/history.json'), 'utf8')) as { epoch: number }[];
+    const history = JSON.parse(await readFile(join(runDir, 'gender/history.json'), 'utf8')) as {
+      epoch: number;
+    }[];
     // The run's own epoch count (3) wins over the new flag; epoch 1 is not trained twice.
     expect(history.map((h) => h.epoch)).toEqual([1, 2, 3]);
   });

@@ -19,7 +19,14 @@ import { getPreset } from './presets.js';
 import { trainTask } from './train-task.js';
 import { computeTaskMetrics, writeRunReport, writeTaskArtifacts, type TaskReport } from './report/index.js';
 import {
-  checkpointDir, modelDir, readJson, readRunInfo, RUN_JSON, SPLIT_JSON, writeJsonAtomic, type RunInfo,
+  checkpointDir,
+  modelDir,
+  readJson,
+  readRunInfo,
+  RUN_JSON,
+  SPLIT_JSON,
+  writeJsonAtomic,
+  type RunInfo,
 } from './run-folder.js';
 
 export interface TrainingOptions {
@@ -37,6 +44,8 @@ export interface TrainingOptions {
   /** The run folder: new for a fresh run, existing for `resume`. */
   readonly runDir: string;
   readonly resume: boolean;
+  /** Training threads on CPU backends (default: as many as pay off). */
+  readonly threads?: number;
   readonly log: (line: string) => void;
   readonly shouldStop: () => boolean;
 }
@@ -65,13 +74,17 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
   log(`reading ${options.dataPath}`);
   const csv = await loadCsv(options.dataPath, { skipInvalid: options.skipInvalid });
   if (previous && previous.data.sha256 !== csv.sha256) {
-    throw new Error(`${options.dataPath} is not the file run ${previous.runId} was trained on (sha256 differs)`);
+    throw new Error(
+      `${options.dataPath} is not the file run ${previous.runId} was trained on (sha256 differs)`,
+    );
   }
   const { dataset } = csv;
   const duplicates = findDuplicates(dataset);
   log(
     `${dataset.size} faces` +
-      (csv.skipped.count ? `, ${csv.skipped.count} invalid rows skipped (${JSON.stringify(csv.skipped.byReason)})` : '') +
+      (csv.skipped.count
+        ? `, ${csv.skipped.count} invalid rows skipped (${JSON.stringify(csv.skipped.byReason)})`
+        : '') +
       `; ${duplicates.duplicateRows} duplicate images in ${duplicates.duplicatedGroups} groups, ` +
       `${duplicates.conflictingGroups} with conflicting labels (kept on one side of the split)`,
   );
@@ -81,9 +94,14 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
   const split: DataSplit = previous
     ? splitFromJson(await readJson(join(runDir, SPLIT_JSON)))
     : splitDataset(dataset, duplicates, {
-        testFraction: options.testFraction, validationFraction: options.validationFraction, seed, ageGrouping: grouping,
+        testFraction: options.testFraction,
+        validationFraction: options.validationFraction,
+        seed,
+        ageGrouping: grouping,
       });
-  log(`split (seed ${seed}): ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test`);
+  log(
+    `split (seed ${seed}): ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test`,
+  );
 
   const tasks = previous ? (Object.keys(previous.tasks) as Task[]) : options.tasks;
   const epochsOf = (task: Task) => previous?.epochs[task] ?? options.epochs ?? preset.fit(task).epochs;
@@ -123,8 +141,19 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
     const targets = taskTargets(dataset, task, grouping);
     const started = performance.now();
     const result = await trainTask({
-      task, preset, dataset, targets, split, grouping, epochs: epochsOf(task), seed,
-      checkpointDir: checkpointDir(runDir, task), resume: options.resume, shouldStop: options.shouldStop,
+      task,
+      preset,
+      dataset,
+      targets,
+      split,
+      grouping,
+      epochs: epochsOf(task),
+      seed,
+      checkpointDir: checkpointDir(runDir, task),
+      resume: options.resume,
+      shouldStop: options.shouldStop,
+      ...(options.threads === undefined ? {} : { threads: options.threads }),
+      log,
     });
     if (result.interrupted) return { runDir, interrupted: true, reports };
     const test = await predict(result.model, result.feeder, split.test, targets);
@@ -138,19 +167,28 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
     });
     await saveLayersModel(result.model, modelDir(runDir, task));
     const report: TaskReport = {
-      task, history: result.history, metrics,
-      trainingSeconds: (performance.now() - started) / 1000, parameters: result.model.countParams(),
-      trainSamples: split.train.length, validationSamples: split.validation.length,
+      task,
+      history: result.history,
+      metrics,
+      trainingSeconds: (performance.now() - started) / 1000,
+      parameters: result.model.countParams(),
+      trainSamples: split.train.length,
+      validationSamples: split.validation.length,
     };
     await writeTaskArtifacts(runDir, task, result.history, metrics);
     reports.push(report);
-    log(`${task}: test accuracy ${(metrics.accuracy * 100).toFixed(2)}%, macro-F1 ${metrics.macroF1.toFixed(3)}`);
+    log(
+      `${task}: kept epoch ${result.bestEpoch} (lowest validation loss); ` +
+        `test accuracy ${(metrics.accuracy * 100).toFixed(2)}%, macro-F1 ${metrics.macroF1.toFixed(3)}`,
+    );
     info = { ...info, tasks: { ...info.tasks, [task]: 'done' } };
     await writeJsonAtomic(join(runDir, RUN_JSON), info);
     result.model.dispose();
   }
   await writeRunReport(runDir, info, reports, {
-    skipped: csv.skipped, split, command: `pnpm train ${process.argv.slice(2).join(' ')}`.trim(),
+    skipped: csv.skipped,
+    split,
+    command: `pnpm train ${process.argv.slice(2).join(' ')}`.trim(),
   });
   return { runDir, interrupted: false, reports };
 }

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { AgeGrouping, Task } from '@facekit/core';
+import { createBatchTrainer } from './backends/index.js';
 import { BatchFeeder, isBinaryHead } from './data/batches.js';
 import type { FaceDataset } from './data/dataset.js';
 import { seededRandom, shuffleInPlace } from './data/random.js';
@@ -34,23 +35,30 @@ export interface TrainTaskOptions {
   /** Checked between batches: true stops after the last finished epoch's checkpoint. */
   readonly shouldStop: () => boolean;
   readonly progress?: ProgressBar;
+  /** Training threads on CPU backends (default: as many as pay off; see createBatchTrainer). */
+  readonly threads?: number;
+  readonly log?: (line: string) => void;
 }
 
 export interface TrainTaskResult {
   readonly model: tf.LayersModel;
   readonly history: EpochRecord[];
+  /** The epoch whose weights the model holds: the best on validation loss, else the last. */
+  readonly bestEpoch: number;
   readonly feeder: BatchFeeder;
   readonly interrupted: boolean;
 }
 
-async function startingPoint(options: TrainTaskOptions): Promise<{ model: tf.LayersModel; history: EpochRecord[] }> {
+async function startingPoint(
+  options: TrainTaskOptions,
+): Promise<{ model: tf.LayersModel; history: EpochRecord[] }> {
   const statePath = join(options.checkpointDir, CHECKPOINT_STATE);
   if (options.resume && existsSync(statePath)) {
     const state = JSON.parse(await readFile(statePath, 'utf8')) as { history: EpochRecord[] };
     // The checkpoint carries the compiled training config and the optimizer's moments.
     return { model: await loadLayersModel(options.checkpointDir), history: state.history };
   }
-  const model = options.preset.build(options.task, options.grouping);
+  const model = options.preset.build(options.task, options.grouping, options.seed);
   const fit = options.preset.fit(options.task);
   model.compile({
     optimizer: tf.train.adam(fit.learningRate),
@@ -69,54 +77,120 @@ export async function trainTask(options: TrainTaskOptions): Promise<TrainTaskRes
   const feeder = new BatchFeeder(options.dataset, options.targets, classes, binary, Math.max(batchSize, 256));
   const progress = options.progress ?? new ProgressBar();
   const order = Uint32Array.from(split.train);
-
-  for (let epoch = history.length + 1; epoch <= epochs; epoch++) {
-    // The order depends only on (seed, epoch): a resumed run replays the same batches.
-    order.set(split.train);
-    shuffleInPlace(order, seededRandom(options.seed * 1000 + epoch));
-    const started = performance.now();
-    let lossSum = 0;
-    let accSum = 0;
-    let done = 0;
-    for (let start = 0; start < order.length; start += batchSize) {
-      if (options.shouldStop()) return { model, history, feeder, interrupted: true };
-      const count = Math.min(batchSize, order.length - start);
-      const x = feeder.inputs(order, start, count);
-      const y = feeder.targetsFor(order, start, count);
-      const [loss, acc] = (await model.trainOnBatch(x, y)) as number[];
-      tf.dispose([x, y]);
-      lossSum += loss! * count;
-      accSum += acc! * count;
-      done += count;
-      const seconds = (performance.now() - started) / 1000;
-      progress.update({
-        label: task, epoch, epochs, done, total: order.length,
-        loss: lossSum / done, accuracy: accSum / done, samplesPerSecond: done / seconds,
-      });
-    }
-    const seconds = (performance.now() - started) / 1000;
-    const record: EpochRecord = {
-      epoch,
-      loss: lossSum / done,
-      accuracy: accSum / done,
-      seconds,
-      samplesPerSecond: done / seconds,
-      ...(split.validation.length > 0 ? await validation(model, feeder, split.validation, options.targets) : {}),
-    };
-    history.push(record);
-    progress.finish(
-      { label: task, epoch, epochs, done, total: order.length, loss: record.loss, accuracy: record.accuracy, samplesPerSecond: record.samplesPerSecond },
-      record.valAccuracy === undefined ? '' : `  val loss ${record.valLoss!.toFixed(4)} acc ${(record.valAccuracy * 100).toFixed(1)}%`,
-    );
-    await saveLayersModel(model, options.checkpointDir, {
-      includeOptimizer: true,
-      extraFiles: { [CHECKPOINT_STATE]: JSON.stringify({ task, epoch, history }) },
-    });
+  const trainer = await createBatchTrainer(model, {
+    maxBatch: batchSize,
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  try {
+    const interrupted = await fitEpochs();
+    const bestEpoch = interrupted ? history.length : await restoreBest(model, history, options.checkpointDir);
+    return { model, history, feeder, interrupted, bestEpoch };
+  } finally {
+    await trainer.dispose();
   }
-  return { model, history, feeder, interrupted: false };
+
+  async function fitEpochs(): Promise<boolean> {
+    for (let epoch = history.length + 1; epoch <= epochs; epoch++) {
+      // The order depends only on (seed, epoch): a resumed run replays the same batches.
+      order.set(split.train);
+      shuffleInPlace(order, seededRandom(options.seed * 1000 + epoch));
+      const started = performance.now();
+      let lossSum = 0;
+      let accSum = 0;
+      let done = 0;
+      for (let start = 0; start < order.length; start += batchSize) {
+        if (options.shouldStop()) return true;
+        const count = Math.min(batchSize, order.length - start);
+        const x = feeder.inputs(order, start, count);
+        const y = feeder.targetsFor(order, start, count);
+        const [loss, acc] = await trainer.trainOnBatch(x, y);
+        tf.dispose([x, y]);
+        lossSum += loss! * count;
+        accSum += acc! * count;
+        done += count;
+        const seconds = (performance.now() - started) / 1000;
+        progress.update({
+          label: task,
+          epoch,
+          epochs,
+          done,
+          total: order.length,
+          loss: lossSum / done,
+          accuracy: accSum / done,
+          samplesPerSecond: done / seconds,
+        });
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const record: EpochRecord = {
+        epoch,
+        loss: lossSum / done,
+        accuracy: accSum / done,
+        seconds,
+        samplesPerSecond: done / seconds,
+        ...(split.validation.length > 0
+          ? await validation(model, feeder, split.validation, options.targets)
+          : {}),
+      };
+      history.push(record);
+      progress.finish(
+        {
+          label: task,
+          epoch,
+          epochs,
+          done,
+          total: order.length,
+          loss: record.loss,
+          accuracy: record.accuracy,
+          samplesPerSecond: record.samplesPerSecond,
+        },
+        record.valAccuracy === undefined
+          ? ''
+          : `  val loss ${record.valLoss!.toFixed(4)} acc ${(record.valAccuracy * 100).toFixed(1)}%`,
+      );
+      await saveLayersModel(model, options.checkpointDir, {
+        includeOptimizer: true,
+        extraFiles: { [CHECKPOINT_STATE]: JSON.stringify({ task, epoch, history }) },
+      });
+      if (isBest(history, record)) await saveLayersModel(model, bestDir(options.checkpointDir));
+    }
+    return false;
+  }
 }
 
-async function validation(model: tf.LayersModel, feeder: BatchFeeder, rows: Uint32Array, targets: Uint8Array) {
+const bestDir = (checkpointDir: string) => `${checkpointDir}-best`;
+
+/** Whether `record` has the lowest validation loss so far (ties keep the earlier epoch). */
+function isBest(history: readonly EpochRecord[], record: EpochRecord): boolean {
+  if (record.valLoss === undefined) return false;
+  return history.every((h) => h === record || h.valLoss === undefined || h.valLoss > record.valLoss!);
+}
+
+/**
+ * Keeps the weights of the epoch with the lowest validation loss (Keras's save_best_only): later
+ * epochs that only fit the training part better are not shipped. Without validation, the last epoch.
+ */
+async function restoreBest(
+  model: tf.LayersModel,
+  history: readonly EpochRecord[],
+  checkpointDir: string,
+): Promise<number> {
+  const withVal = history.filter((h) => h.valLoss !== undefined);
+  if (withVal.length === 0) return history.at(-1)?.epoch ?? 0;
+  const best = withVal.reduce((a, b) => (b.valLoss! < a.valLoss! ? b : a));
+  if (best.epoch === history.at(-1)!.epoch) return best.epoch;
+  const saved = await loadLayersModel(bestDir(checkpointDir));
+  model.setWeights(saved.getWeights());
+  saved.dispose();
+  return best.epoch;
+}
+
+async function validation(
+  model: tf.LayersModel,
+  feeder: BatchFeeder,
+  rows: Uint32Array,
+  targets: Uint8Array,
+) {
   const p = await predict(model, feeder, rows, targets);
   return { valLoss: p.loss, valAccuracy: p.accuracy };
 }
