@@ -28,10 +28,14 @@ export interface BenchServer {
   stop(): Promise<number | null>;
 }
 
-/** How to run the server: `node --import tsx src/cli.ts`, or a bundled entry named by FACEKIT_SERVE_CLI. */
+/**
+ * How to run the server, as `pnpm serve` does: a larger young generation (fewer scavenges of the
+ * short-lived request objects; +15–30% requests/s measured here), then `--import tsx src/cli.ts`, or a
+ * bundled entry named by FACEKIT_SERVE_CLI.
+ */
 function serverCommand(): string[] {
   const bundled = process.env.FACEKIT_SERVE_CLI;
-  return bundled ? [bundled] : ['--import', 'tsx', 'src/cli.ts'];
+  return ['--max-semi-space-size=32', ...(bundled ? [bundled] : ['--import', 'tsx', 'src/cli.ts'])];
 }
 
 export async function startBenchServer(args: readonly string[], logLevel = 'warn'): Promise<BenchServer> {
