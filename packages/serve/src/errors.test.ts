@@ -17,12 +17,16 @@ function fromResolver(original: Error): {
 }
 
 describe('createFormatError', () => {
-  it('keeps our codes, messages and fields, and drops stacks in production', () => {
+  it('keeps our codes, messages and fields, with no stack in production or development', () => {
     const { formatted, error } = fromResolver(new ServeError('IMAGE_TOO_LARGE', 'input.image', 'too big'));
     expect(createFormatError(true)(formatted, error)).toEqual({
       message: 'input.image: too big',
       path: ['classify'],
       extensions: { code: 'IMAGE_TOO_LARGE', field: 'input.image' },
+    });
+    expect(createFormatError(false)(formatted, error).extensions).toEqual({
+      code: 'IMAGE_TOO_LARGE',
+      field: 'input.image',
     });
     const core = fromResolver(new InvalidPixelsError('inputs[2].pixels', 'bad'));
     expect(createFormatError(true)(core.formatted, core.error).extensions).toEqual({

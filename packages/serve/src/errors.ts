@@ -68,9 +68,10 @@ export function errorCode(error: unknown): string {
 }
 
 /**
- * Apollo `formatError`: our own errors keep their code and message; GraphQL's own (parse, validation,
- * variable coercion) keep Apollo's code; anything else is an internal error whose message is hidden in
- * production. Stack traces are stripped in production whatever Apollo was told.
+ * Apollo `formatError`: our own errors keep their code, message and field, without a stack trace;
+ * GraphQL's own (parse, validation, variable coercion) keep Apollo's code; anything else is an internal
+ * error whose message is hidden in production. Stack traces appear only in development, only for
+ * errors that are not the client's, whatever Apollo was told.
  */
 export function createFormatError(production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -78,11 +79,12 @@ export function createFormatError(production: boolean) {
     const { stacktrace, ...extensions } = formatted.extensions ?? {};
     const keepStack = production ? {} : { stacktrace };
     if (original instanceof ServeError || isFaceKitError(original)) {
+      // The client's own mistake: the code, message and field say it all, in development too.
       const field = original instanceof ServeError ? original.field : (original as { field?: string }).field;
       return {
         ...formatted,
         message: original.message,
-        extensions: { ...extensions, code: original.code, ...(field ? { field } : {}), ...keepStack },
+        extensions: { ...extensions, code: original.code, ...(field ? { field } : {}) },
       };
     }
     const code = typeof extensions.code === 'string' ? extensions.code : 'INTERNAL_SERVER_ERROR';

@@ -335,8 +335,8 @@ describe('bad input and limits', () => {
     expect(server.logs.some((l) => l.msg === 'request' && l.operation === 'classify')).toBe(true);
   });
 
-  it('shows stack traces in development only (see the production suite)', async () => {
+  it('gives no stack trace for a client error, even in development (see errors.test for internal ones)', async () => {
     const res = await classify({ pixels: [1] });
-    expect(res.body.errors![0]!.extensions!.stacktrace).toBeDefined();
+    expect(res.body.errors![0]!.extensions).toEqual({ code: 'INVALID_PIXELS', field: 'input.pixels' });
   });
 });
