@@ -23,7 +23,8 @@ const HELP = `Usage: pnpm bench:serve [options]
   --payloads <list>      pixels,jpeg (default both)
   --ceiling-seconds <s>  seconds per in-process ceiling row (default 3)
   --server <args>        extra flags for the server, e.g. "--ep cpu --max-batch 64 --max-wait-ms 1"
-  --soak [n]             run the soak of n mixed good and bad requests instead (default 100000)
+  --soak                 run the soak of mixed good and bad requests instead
+  --requests <n>         requests in the soak (default 100000)
 `;
 
 async function main(): Promise<void> {
@@ -36,7 +37,8 @@ async function main(): Promise<void> {
       payloads: { type: 'string', default: 'pixels,jpeg' },
       'ceiling-seconds': { type: 'string', default: '3' },
       server: { type: 'string', default: '' },
-      soak: { type: 'string' },
+      soak: { type: 'boolean' },
+      requests: { type: 'string', default: '100000' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -44,8 +46,7 @@ async function main(): Promise<void> {
   const models = modelsDir(values.models ? userPath(values.models) : DEFAULT_MODELS);
   const serverArgs = ['--models', models, ...values.server.split(' ').filter(Boolean)];
   const { faces, source } = await loadFaces(64, findDataFile(values.data && userPath(values.data)));
-  if (values.soak !== undefined)
-    return runSoak({ serverArgs, faces, requests: Number(values.soak || 100_000) });
+  if (values.soak) return runSoak({ serverArgs, faces, requests: Number(values.requests) });
 
   const payloads = await makePayloads(faces);
   console.log(`# serve benchmark — ${new Date().toISOString()}`);
