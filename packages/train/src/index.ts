@@ -13,5 +13,10 @@ export { seededRandom } from './data/random.js';
 export { getPreset, PRESETS, DEFAULT_PRESET, type Preset, type FitSettings } from './presets.js';
 export { loadLayersModel, saveLayersModel, readModelArtifacts } from './model-io.js';
 export * from './run-folder.js';
-export { selectTrainingBackend, listTrainingBackends, TRAINING_BACKEND_NAMES } from './backends/index.js';
+export {
+  selectTrainingBackend,
+  listTrainingBackends,
+  createBatchTrainer,
+  TRAINING_BACKEND_NAMES,
+} from './backends/index.js';
 export * from './report/index.js';

@@ -1,0 +1,149 @@
+/**
+ * `pnpm gpu:check`: one command a user runs on a GPU machine to see what the toolkit makes of it.
+ * It lists the training backends and inference providers found (and why others were skipped), times
+ * one epoch of each preset's networks on every training backend that works, trains the seed networks
+ * briefly on the GPU and on the CPU reference with one seed (same accuracy?), and runs the shipped
+ * models on every provider that works (faces/s at batch 1 and 256, max |Δp| and argmax agreement
+ * against the CPU provider). It prints one markdown report, and writes it to --out when given.
+ * Without a GPU it runs the same checks on what there is, so the table's shape is the same everywhere.
+ */
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { TASKS, type Task } from '@facekit/core';
+import { loadModels } from '@facekit/core/node';
+import { facePixels, listTrainingBackends, loadCsv, PRESETS, projectRoot } from '@facekit/train';
+import { join, resolve } from 'node:path';
+import {
+  trainingAccuracy,
+  trainingThroughput,
+  type AccuracyRow,
+  type ThroughputRow,
+} from './training-checks.js';
+import { providerStatuses, servingRows, type ServingRow } from './serving-checks.js';
+
+const { values } = parseArgs({
+  // `pnpm gpu:check -- --flag` passes the `--` through.
+  args: process.argv.slice(2).filter((a) => a !== '--'),
+  options: {
+    data: { type: 'string' },
+    models: { type: 'string' },
+    samples: { type: 'string', default: '4096' },
+    epochs: { type: 'string', default: '4' },
+    seconds: { type: 'string', default: '2' },
+    'accuracy-tasks': { type: 'string', default: 'age,gender' },
+    out: { type: 'string' },
+  },
+});
+const root = projectRoot();
+const dataPath = [
+  values.data,
+  process.env.FACEKIT_DATA,
+  join(root, 'data/age_gender.csv'),
+  resolve(root, '../shared/data/utkface48.csv'),
+]
+  .filter((p): p is string => Boolean(p))
+  .find((p) => existsSync(p));
+const modelsPath = values.models ?? join(root, 'models');
+const out: string[] = [];
+const print = (line = '') => {
+  out.push(line);
+  console.log(line);
+};
+const table = (header: string[], rows: (string | number)[][]) => {
+  print(`| ${header.join(' | ')} |`);
+  print(`|${header.map(() => ' --- ').join('|')}|`);
+  for (const r of rows) print(`| ${r.join(' | ')} |`);
+  print();
+};
+const fmt = (n: number) => Math.round(n).toLocaleString('en');
+
+print('# facekit GPU check\n');
+const backends = await listTrainingBackends();
+const { models } = await loadModels(modelsPath);
+const providers = await providerStatuses(models);
+print('## What was found\n');
+table(
+  ['kind', 'name', 'status', 'detail'],
+  [
+    ...backends.map((b) => [
+      'training backend',
+      b.name,
+      b.available ? 'ok' : 'skipped',
+      b.available ? '' : (b.reason ?? ''),
+    ]),
+    ...providers.map((p) => [
+      'inference provider',
+      p.provider,
+      p.ok ? 'ok' : 'skipped',
+      p.ok ? p.detail : p.detail,
+    ]),
+  ],
+);
+
+const trainOn = backends.filter((b) => b.available && b.name !== 'cpu').map((b) => b.name);
+const throughput: ThroughputRow[] = [];
+for (const preset of Object.keys(PRESETS))
+  for (const task of TASKS)
+    for (const backend of trainOn)
+      throughput.push(await trainingThroughput(preset, task, backend, Number(values.samples)));
+print(`## Training: one epoch of ${values.samples} samples after a warm-up\n`);
+const cpuRef = (r: ThroughputRow) =>
+  throughput.find((t) => t.preset === r.preset && t.task === r.task && t.backend === 'wasm');
+table(
+  ['preset', 'task', 'backend', 'batch', 'threads', 'samples/s', '× wasm'],
+  throughput.map((r) => [
+    r.preset,
+    r.task,
+    r.backend,
+    r.batch,
+    r.threads,
+    fmt(r.samplesPerSecond),
+    cpuRef(r) ? (r.samplesPerSecond / cpuRef(r)!.samplesPerSecond).toFixed(2) : '',
+  ]),
+);
+
+if (dataPath) {
+  const tasks = values['accuracy-tasks'].split(',') as Task[];
+  const gpu = trainOn.filter((b) => b !== 'wasm');
+  const rows: AccuracyRow[] = [];
+  for (const backend of [...gpu, 'wasm'])
+    rows.push(...(await trainingAccuracy(dataPath, tasks, backend, Number(values.epochs))));
+  print(
+    `## Same training on each backend: seed preset, ${values.epochs} epochs, seed 7, ${dataPath.split('/').at(-1)}\n`,
+  );
+  table(
+    ['task', 'backend', 'test accuracy', 'run seconds'],
+    rows.map((r) => [r.task, r.backend, `${(r.testAccuracy * 100).toFixed(2)}%`, r.seconds.toFixed(1)]),
+  );
+} else {
+  print('## Same training on each backend\n\nskipped: no data file (pass --data or set FACEKIT_DATA)\n');
+}
+
+const faces: number[][] = [];
+if (dataPath) {
+  const { dataset } = await loadCsv(dataPath, { limit: 512 });
+  for (let i = 0; i < dataset.size; i++) faces.push(Array.from(facePixels(dataset, i)));
+} else {
+  for (let i = 0; i < 512; i++) faces.push(Array.from({ length: 2304 }, (_, p) => (i * 31 + p * 7) % 256));
+}
+const serving: ServingRow[] = [];
+for (const p of providers.filter((p) => p.ok))
+  serving.push(...(await servingRows(models, p.provider, faces, Number(values.seconds))));
+print(
+  `## Serving: the shipped models on each provider (all tasks per face, in-process, ${faces.length} faces)\n`,
+);
+const cpuServing = (r: ServingRow) => serving.find((s) => s.provider === 'cpu' && s.batch === r.batch);
+table(
+  ['provider', 'batch', 'faces/s', '× cpu', 'max |Δp| vs cpu', 'argmax agreement'],
+  serving.map((r) => [
+    r.provider,
+    r.batch,
+    fmt(r.facesPerSecond),
+    cpuServing(r) ? (r.facesPerSecond / cpuServing(r)!.facesPerSecond).toFixed(2) : '',
+    r.maxDiffVsCpu.toExponential(2),
+    `${(r.argmaxAgreement * 100).toFixed(2)}%`,
+  ]),
+);
+if (values.out) await writeFile(values.out, `${out.join('\n')}\n`);
+process.exit(0);

@@ -1,0 +1,100 @@
+/**
+ * The training half of `pnpm gpu:check`: throughput of one epoch per preset on each training backend
+ * (the loop's own path: one tensor per batch through createBatchTrainer), and the same short training
+ * run on a GPU backend and on the CPU reference with one seed, to show the GPU learns as well.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { Task } from '@facekit/core';
+import { createBatchTrainer, getPreset, runTraining, selectTrainingBackend } from '@facekit/train';
+
+export interface ThroughputRow {
+  readonly preset: string;
+  readonly task: Task;
+  readonly backend: string;
+  readonly batch: number;
+  readonly threads: number;
+  readonly samplesPerSecond: number;
+}
+
+/** Samples/s over one epoch of `samples` random faces after a warm-up, on `backend`. */
+export async function trainingThroughput(
+  presetName: string,
+  task: Task,
+  backend: string,
+  samples: number,
+): Promise<ThroughputRow> {
+  await selectTrainingBackend(backend);
+  const preset = getPreset(presetName);
+  const { batchSize, learningRate } = preset.fit(task);
+  const model = preset.build(task, 'six', 1);
+  const binary = model.outputs[0]!.shape[1] === 1;
+  model.compile({
+    optimizer: tf.train.adam(learningRate),
+    loss: binary ? 'binaryCrossentropy' : 'categoricalCrossentropy',
+    metrics: ['accuracy'],
+  });
+  const classes = model.outputs[0]!.shape[1]!;
+  const trainer = await createBatchTrainer(model, { maxBatch: batchSize });
+  const x = tf.randomUniform([batchSize, 48, 48, 1], 0, 1, 'float32', 1);
+  const y = binary
+    ? tf.randomUniform([batchSize, 1], 0, 2, 'int32', 2).toFloat()
+    : tf.oneHot(tf.randomUniform([batchSize], 0, classes, 'int32', 2) as tf.Tensor1D, classes).toFloat();
+  try {
+    for (let i = 0; i < 5; i++) await trainer.trainOnBatch(x, y);
+    const steps = Math.ceil(samples / batchSize);
+    const started = performance.now();
+    for (let i = 0; i < steps; i++) await trainer.trainOnBatch(x, y);
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      preset: presetName,
+      task,
+      backend,
+      batch: batchSize,
+      threads: trainer.threads,
+      samplesPerSecond: (steps * batchSize) / seconds,
+    };
+  } finally {
+    await trainer.dispose();
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+}
+
+export interface AccuracyRow {
+  readonly task: Task;
+  readonly backend: string;
+  readonly testAccuracy: number;
+  readonly seconds: number;
+}
+
+/** Trains `tasks` of the seed preset for `epochs` on `dataPath` with one seed; test accuracy per task. */
+export async function trainingAccuracy(
+  dataPath: string,
+  tasks: readonly Task[],
+  backend: string,
+  epochs: number,
+): Promise<AccuracyRow[]> {
+  const runDir = join(await mkdtemp(join(tmpdir(), 'facekit-gpu-check-')), backend);
+  const started = performance.now();
+  const outcome = await runTraining({
+    dataPath,
+    tasks,
+    preset: 'seed',
+    epochs,
+    backend,
+    seed: 7,
+    testFraction: 0.3,
+    validationFraction: 0.1,
+    ageGrouping: 'six',
+    skipInvalid: false,
+    runDir,
+    resume: false,
+    log: () => {},
+    shouldStop: () => false,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  return outcome.reports.map((r) => ({ task: r.task, backend, testAccuracy: r.metrics.accuracy, seconds }));
+}
