@@ -11,7 +11,7 @@ import { bindModels } from './onnx-providers.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { startServer } from './server.js';
 import { fixtureOnnx, writeFixtureModels } from '../test/fixture-models.js';
-import { gql, startTestServer } from '../test/harness.js';
+import { CLASSIFY, gql, startTestServer, testPixels } from '../test/harness.js';
 import type { BoundModels } from './onnx-providers.js';
 
 async function startError(models: string, options = {}) {
@@ -111,6 +111,38 @@ describe('execution provider choice', () => {
       );
       expect(server.logs).toContainEqual(expect.objectContaining({ msg: 'ready', provider: 'cpu' }));
     } finally {
+      await server.stop();
+    }
+  });
+
+  it('answers health while warming: not ready, and classify says NOT_READY', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const registry = (models: Parameters<typeof bindModels>[0], settings: Parameters<typeof bindModels>[2]) =>
+      new ProviderRegistry<BoundModels>().register({
+        name: 'cpu',
+        priority: 1,
+        init: async () => {
+          await gate;
+          return bindModels(models, 'cpu', settings);
+        },
+      });
+    const { dir } = await writeFixtureModels();
+    const { logger } = memoryLogger();
+    const server = await startServer({ models: dir, port: 0, host: '127.0.0.1' }, { logger, registry });
+    try {
+      const starting = await gql(server.url, '{ health { ready status provider } }');
+      expect(starting.body.data!.health).toEqual({ ready: false, status: 'starting', provider: null });
+      expect((await fetch(server.url.replace('/graphql', '/readyz'))).status).toBe(503);
+      const early = await gql(server.url, CLASSIFY, { input: { pixels: testPixels(1) } });
+      expect(early.body.errors![0]!.extensions!.code).toBe('NOT_READY');
+      release();
+      await server.ready;
+      const ready = await gql(server.url, '{ health { ready status provider } }');
+      expect(ready.body.data!.health).toEqual({ ready: true, status: 'ready', provider: 'cpu' });
+      expect((await fetch(server.url.replace('/graphql', '/readyz'))).status).toBe(200);
+    } finally {
+      release();
       await server.stop();
     }
   });
