@@ -49,6 +49,9 @@ export async function startBenchServer(args: readonly string[], logLevel = 'warn
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
+  // A benchmark that crashes must not leave its server running.
+  const orphanGuard = () => child.kill('SIGKILL');
+  process.once('exit', orphanGuard);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -67,6 +70,7 @@ export async function startBenchServer(args: readonly string[], logLevel = 'warn
         child,
         provider: ready.provider,
         stop: async () => {
+          process.off('exit', orphanGuard);
           child.kill('SIGTERM');
           return exited;
         },

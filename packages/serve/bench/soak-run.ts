@@ -59,7 +59,7 @@ export async function runSoak(options: SoakOptions): Promise<void> {
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const options_ = {
       url: server.url,
-      connections: options.connections ?? 32,
+      connections: Math.min(options.connections ?? 32, options.requests),
       amount: options.requests,
       headers: { 'content-type': 'application/json' },
       requests: mix.map((b) => ({ method: 'POST' as const, body: b })),
