@@ -60,4 +60,3 @@ export class BatchFeeder {
     return tf.tensor2d(y, [count, this.classes]);
   }
 }
-

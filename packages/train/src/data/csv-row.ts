@@ -17,10 +17,14 @@ export class RowProblem {
 
 export function parseLabel(field: string | undefined, column: string, min: number, max: number): number {
   if (field === undefined || !/^\d+$/.test(field)) {
-    throw new RowProblem(column, `${column} must be an integer ${min}–${max}, got ${JSON.stringify(field ?? '')}`);
+    throw new RowProblem(
+      column,
+      `${column} must be an integer ${min}–${max}, got ${JSON.stringify(field ?? '')}`,
+    );
   }
   const value = Number(field);
-  if (value < min || value > max) throw new RowProblem(column, `${column} must be ${min}–${max}, got ${value}`);
+  if (value < min || value > max)
+    throw new RowProblem(column, `${column} must be ${min}–${max}, got ${value}`);
   return value;
 }
 
@@ -34,11 +38,17 @@ export function parsePixelField(field: string | undefined, target: Uint8Array): 
     if (c >= 48 && c <= 57) {
       value = value < 0 ? c - 48 : value * 10 + (c - 48);
       if (value > 255) {
-        throw new RowProblem('pixel value', `pixel ${count} is out of range 0–255 (${field.slice(i - 3, i + 3).trim()}…)`);
+        throw new RowProblem(
+          'pixel value',
+          `pixel ${count} is out of range 0–255 (${field.slice(i - 3, i + 3).trim()}…)`,
+        );
       }
     } else if (c === 32) {
       if (value < 0) {
-        throw new RowProblem('pixel format', `pixels must be integers separated by single spaces (at character ${i})`);
+        throw new RowProblem(
+          'pixel format',
+          `pixels must be integers separated by single spaces (at character ${i})`,
+        );
       }
       if (count < PIXEL_COUNT) target[count] = value;
       count++;
@@ -50,5 +60,6 @@ export function parsePixelField(field: string | undefined, target: Uint8Array): 
       );
     }
   }
-  if (count !== PIXEL_COUNT) throw new RowProblem('pixel count', `expected ${PIXEL_COUNT} pixels (48×48), got ${count}`);
+  if (count !== PIXEL_COUNT)
+    throw new RowProblem('pixel count', `expected ${PIXEL_COUNT} pixels (48×48), got ${count}`);
 }

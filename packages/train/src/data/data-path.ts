@@ -32,13 +32,15 @@ export function defaultDataCandidates(): string[] {
 export function resolveDataPath(explicit?: string): string {
   if (explicit) {
     const path = resolve(userCwd(), explicit);
-    if (!existsSync(path)) throw new FaceKitError('DATA_NOT_FOUND', `--data ${explicit}: no such file (${path})`);
+    if (!existsSync(path))
+      throw new FaceKitError('DATA_NOT_FOUND', `--data ${explicit}: no such file (${path})`);
     return path;
   }
   const fromEnv = process.env.FACEKIT_DATA;
   if (fromEnv) {
     const path = resolve(userCwd(), fromEnv);
-    if (!existsSync(path)) throw new FaceKitError('DATA_NOT_FOUND', `FACEKIT_DATA=${fromEnv}: no such file (${path})`);
+    if (!existsSync(path))
+      throw new FaceKitError('DATA_NOT_FOUND', `FACEKIT_DATA=${fromEnv}: no such file (${path})`);
     return path;
   }
   const found = defaultDataCandidates().find((p) => existsSync(p));

@@ -49,5 +49,11 @@ export function findDuplicates(dataset: FaceDataset): DuplicateGroups {
   }
   let duplicatedGroups = 0;
   for (let g = 0; g < firstRow.length; g++) if (members[g]! > 1) duplicatedGroups++;
-  return { group, groupCount: firstRow.length, duplicateRows, duplicatedGroups, conflictingGroups: conflicting.size };
+  return {
+    group,
+    groupCount: firstRow.length,
+    duplicateRows,
+    duplicatedGroups,
+    conflictingGroups: conflicting.size,
+  };
 }

@@ -8,8 +8,12 @@ import { loadCsv } from './load-csv.js';
 
 const HEADER = 'age,ethnicity,gender,img_name,pixels';
 const pixels = (v: (i: number) => number) => Array.from({ length: 2304 }, (_, i) => v(i)).join(' ');
-const row = (age: string | number, eth: string | number, gender: string | number, px = pixels((i) => i % 256)) =>
-  `${age},${eth},${gender},x.jpg,"${px}"`;
+const row = (
+  age: string | number,
+  eth: string | number,
+  gender: string | number,
+  px = pixels((i) => i % 256),
+) => `${age},${eth},${gender},x.jpg,"${px}"`;
 
 async function csv(lines: string[]): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'facekit-csv-'));
@@ -20,7 +24,16 @@ async function csv(lines: string[]): Promise<string> {
 
 describe('loadCsv', () => {
   it('loads valid rows into one byte array with labels and line numbers', async () => {
-    const path = await csv([HEADER, row(25, 2, 1), row(1, 0, 0, pixels(() => 255))]);
+    const path = await csv([
+      HEADER,
+      row(25, 2, 1),
+      row(
+        1,
+        0,
+        0,
+        pixels(() => 255),
+      ),
+    ]);
     const { dataset, skipped, sha256 } = await loadCsv(path);
     expect(dataset.size).toBe(2);
     expect(dataset.pixels).toBeInstanceOf(Uint8Array);
@@ -39,9 +52,28 @@ describe('loadCsv', () => {
     [row(30, 5, 1), /:3: ethnicity must be 0–4, got 5/],
     [row(30, 1, 2), /:3: gender must be 0–1, got 2/],
     [row(30, 1, 1, pixels(() => 7) + ' 8'), /:3: expected 2304 pixels \(48×48\), got 2305/],
-    [row(30, 1, 1, pixels((i) => (i === 9 ? 256 : 1))), /:3: pixel 9 is out of range 0–255/],
-    [row(30, 1, 1, pixels((i) => (i === 4 ? -1 : 1))), /:3: pixel 4 is not an integer/],
-    [row(30, 1, 1, pixels(() => 1).replace(' ', '  ')), /:3: pixels must be integers separated by single spaces/],
+    [
+      row(
+        30,
+        1,
+        1,
+        pixels((i) => (i === 9 ? 256 : 1)),
+      ),
+      /:3: pixel 9 is out of range 0–255/,
+    ],
+    [
+      row(
+        30,
+        1,
+        1,
+        pixels((i) => (i === 4 ? -1 : 1)),
+      ),
+      /:3: pixel 4 is not an integer/,
+    ],
+    [
+      row(30, 1, 1, pixels(() => 1).replace(' ', '  ')),
+      /:3: pixels must be integers separated by single spaces/,
+    ],
     ['30,1,1,x.jpg', /:3: expected 5 columns, got 4/],
   ])('stops at a bad row with file:line and the reason (%#)', async (bad, message) => {
     const path = await csv([HEADER, row(20, 0, 0), bad, row(20, 0, 0)]);
@@ -51,7 +83,14 @@ describe('loadCsv', () => {
   });
 
   it('skips bad rows with skipInvalid and counts them by reason', async () => {
-    const path = await csv([HEADER, row(20, 0, 0), row(0, 0, 0), row(20, 9, 0), row(20, 0, 0, '1 2 3'), row(40, 1, 1)]);
+    const path = await csv([
+      HEADER,
+      row(20, 0, 0),
+      row(0, 0, 0),
+      row(20, 9, 0),
+      row(20, 0, 0, '1 2 3'),
+      row(40, 1, 1),
+    ]);
     const { dataset, skipped } = await loadCsv(path, { skipInvalid: true });
     expect(dataset.size).toBe(2);
     expect(skipped.count).toBe(3);

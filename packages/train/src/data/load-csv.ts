@@ -38,7 +38,10 @@ export interface LoadCsvOptions {
 function checkHeader(path: string, header: string[]): void {
   const got = header.map((h) => h.trim());
   if (got.length !== CSV_COLUMNS.length || got.some((h, i) => h !== CSV_COLUMNS[i])) {
-    throw new InvalidCsvHeaderError(path, `header must be "${CSV_COLUMNS.join(',')}", got "${header.join(',')}"`);
+    throw new InvalidCsvHeaderError(
+      path,
+      `header must be "${CSV_COLUMNS.join(',')}", got "${header.join(',')}"`,
+    );
   }
 }
 
@@ -56,7 +59,10 @@ export async function loadCsv(path: string, options: LoadCsvOptions = {}): Promi
   let skipped = 0;
   let headerSeen = false;
 
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+  for await (const { record, info } of parser as AsyncIterable<{
+    record: string[];
+    info: { lines: number };
+  }>) {
     const line = info.lines;
     if (!headerSeen) {
       checkHeader(path, record);

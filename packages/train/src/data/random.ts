@@ -14,7 +14,10 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** Fisher–Yates shuffle in place. */
-export function shuffleInPlace<T extends { length: number; [i: number]: number }>(values: T, random: () => number): T {
+export function shuffleInPlace<T extends { length: number; [i: number]: number }>(
+  values: T,
+  random: () => number,
+): T {
   for (let i = values.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     const tmp = values[i]!;

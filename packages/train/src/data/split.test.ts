@@ -4,7 +4,11 @@ import { findDuplicates } from './duplicates.js';
 import { splitDataset } from './split.js';
 
 /** n faces; face i's pixels encode `image(i)`, so equal values mean byte-identical images. */
-function dataset(n: number, image: (i: number) => number, label: (i: number) => [number, number, number]): FaceDataset {
+function dataset(
+  n: number,
+  image: (i: number) => number,
+  label: (i: number) => [number, number, number],
+): FaceDataset {
   const b = new DatasetBuilder();
   for (let i = 0; i < n; i++) {
     const px = b.nextPixels();
@@ -22,10 +26,14 @@ describe('duplicates and split', () => {
 
   it('counts duplicate rows and conflicting-label groups', () => {
     // Rows 0..99 distinct; rows 100..109 copy rows 0..9; row 105 copies row 5 with another gender.
-    const ds = dataset(110, (i) => (i < 100 ? i : i - 100), (i) => {
-      const l = labels(i < 100 ? i : i - 100);
-      return i === 105 ? [l[0], l[1], 1 - l[2]] : l;
-    });
+    const ds = dataset(
+      110,
+      (i) => (i < 100 ? i : i - 100),
+      (i) => {
+        const l = labels(i < 100 ? i : i - 100);
+        return i === 105 ? [l[0], l[1], 1 - l[2]] : l;
+      },
+    );
     const dups = findDuplicates(ds);
     expect(dups.groupCount).toBe(100);
     expect(dups.duplicateRows).toBe(10);
@@ -40,7 +48,11 @@ describe('duplicates and split', () => {
     const split = splitDataset(ds, dups, options);
     expect(split.train.length + split.validation.length + split.test.length).toBe(3000);
     const partOf = new Map<number, string>();
-    for (const [name, rows] of Object.entries({ train: split.train, validation: split.validation, test: split.test })) {
+    for (const [name, rows] of Object.entries({
+      train: split.train,
+      validation: split.validation,
+      test: split.test,
+    })) {
       for (const r of rows) {
         const g = dups.group[r]!;
         expect(partOf.get(g) ?? name, `group ${g}`).toBe(name);

@@ -26,7 +26,11 @@ function checkFraction(name: string, value: number): void {
   if (!(value >= 0 && value < 1)) throw new RangeError(`${name} must be in [0, 1), got ${value}`);
 }
 
-export function splitDataset(dataset: FaceDataset, duplicates: DuplicateGroups, options: SplitOptions): DataSplit {
+export function splitDataset(
+  dataset: FaceDataset,
+  duplicates: DuplicateGroups,
+  options: SplitOptions,
+): DataSplit {
   checkFraction('testFraction', options.testFraction);
   checkFraction('validationFraction', options.validationFraction);
   // Rows of each duplicate group, and each group's stratum (from its first row).
@@ -35,7 +39,8 @@ export function splitDataset(dataset: FaceDataset, duplicates: DuplicateGroups, 
   const strata = new Map<number, number[]>();
   rowsOf.forEach((rows, g) => {
     const r = rows[0]!;
-    const key = (ageToGroup(dataset.age[r]!, options.ageGrouping) * 5 + dataset.ethnicity[r]!) * 2 + dataset.gender[r]!;
+    const key =
+      (ageToGroup(dataset.age[r]!, options.ageGrouping) * 5 + dataset.ethnicity[r]!) * 2 + dataset.gender[r]!;
     const list = strata.get(key) ?? [];
     list.push(g);
     strata.set(key, list);
@@ -53,12 +58,22 @@ export function splitDataset(dataset: FaceDataset, duplicates: DuplicateGroups, 
     });
   }
   const sorted = (rows: number[]) => Uint32Array.from(rows).sort();
-  return { ...options, train: sorted(parts.train), validation: sorted(parts.validation), test: sorted(parts.test) };
+  return {
+    ...options,
+    train: sorted(parts.train),
+    validation: sorted(parts.validation),
+    test: sorted(parts.test),
+  };
 }
 
 /** JSON form saved as split.json. */
 export function splitToJson(split: DataSplit): object {
-  return { ...split, train: Array.from(split.train), validation: Array.from(split.validation), test: Array.from(split.test) };
+  return {
+    ...split,
+    train: Array.from(split.train),
+    validation: Array.from(split.validation),
+    test: Array.from(split.test),
+  };
 }
 
 export function splitFromJson(json: {
