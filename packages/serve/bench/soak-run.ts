@@ -114,14 +114,18 @@ export async function runSoak(options: SoakOptions): Promise<void> {
   const lastPeak = peakOf(samples.slice(2 * third));
   const last = samples.at(-1)!;
   const peak = peakOf(samples);
-  const growth = (lastPeak - middlePeak) / middlePeak;
+  // Fewer than six samples (a soak of a few seconds) cannot show a trend: memory is then not judged.
+  const judged = samples.length >= 6;
+  const growth = judged ? (lastPeak - middlePeak) / middlePeak : 0;
   const same = before === after;
   const missing = codes.filter(
     (c) => c !== 'INTERNAL_SERVER_ERROR' && metric(m, 'facekit_errors_total', `{code="${c}"}`) === 0,
   );
   const internal = metric(m, 'facekit_errors_total', '{code="INTERNAL_SERVER_ERROR"}');
   console.log(
-    `\nRSS: ${mb(samples[0]!.rss)} MB at start, peak ${mb(peak)} MB, ${mb(last.rss)} MB 5 s after; highest in the middle third ${mb(middlePeak)} MB, in the last third ${mb(lastPeak)} MB (${(growth * 100).toFixed(1)}%)`,
+    judged
+      ? `\nRSS: ${mb(samples[0]!.rss)} MB at start, peak ${mb(peak)} MB, ${mb(last.rss)} MB 5 s after; highest in the middle third ${mb(middlePeak)} MB, in the last third ${mb(lastPeak)} MB (${(growth * 100).toFixed(1)}%)`
+      : `\nRSS: ${mb(samples[0]!.rss)} MB at start, peak ${mb(peak)} MB (too short a soak to judge a trend)`,
   );
   console.log(
     `reference answer identical before and after: ${same}; internal errors: ${internal}; codes never seen: ${missing.join(', ') || 'none'}; server exit code ${exit}`,
