@@ -18,23 +18,35 @@ export interface RgbaImage {
 export const MAX_IMAGE_SIDE = 4096;
 
 /**
- * For an axis of `srcLength` source pixels (starting at `srcStart`) mapped onto `dstLength` output
- * pixels, the source pixels each output pixel covers and with what weight (coverage / total).
+ * For an axis of `srcLength` source pixels mapped onto `dstLength` output pixels: which source pixels
+ * each output pixel covers and with what weight (coverage / scale). Flat typed arrays, because this
+ * runs for every photo the server and the browser see: output `o` uses taps `offsets[o]` up to
+ * `offsets[o + 1]`.
  */
-function areaWeights(srcStart: number, srcLength: number, dstLength: number): { index: number; weight: number }[][] {
+interface AreaTaps {
+  readonly offsets: Int32Array;
+  readonly index: Int32Array;
+  readonly weight: Float64Array;
+}
+
+function areaTaps(srcLength: number, dstLength: number): AreaTaps {
   const scale = srcLength / dstLength;
-  const result: { index: number; weight: number }[][] = [];
+  const offsets = new Int32Array(dstLength + 1);
+  const index: number[] = [];
+  const weight: number[] = [];
   for (let o = 0; o < dstLength; o++) {
     const from = o * scale;
     const to = from + scale;
-    const taps: { index: number; weight: number }[] = [];
     for (let s = Math.floor(from); s < Math.ceil(to - 1e-9); s++) {
       const coverage = Math.min(to, s + 1) - Math.max(from, s);
-      if (coverage > 1e-9) taps.push({ index: srcStart + s, weight: coverage / scale });
+      if (coverage > 1e-9) {
+        index.push(s);
+        weight.push(coverage / scale);
+      }
     }
-    result.push(taps);
+    offsets[o + 1] = index.length;
   }
-  return result;
+  return { offsets, index: Int32Array.from(index), weight: Float64Array.from(weight) };
 }
 
 function checkImage(image: RgbaImage, field: string): void {
@@ -50,32 +62,24 @@ function checkImage(image: RgbaImage, field: string): void {
   }
 }
 
-/** Grey levels (luma, unrounded) of the centre square of `image`, side = min(width, height). */
-function centreSquareLuma(image: RgbaImage): { side: number; luma: Float64Array } {
-  const side = Math.min(image.width, image.height);
-  const left = Math.floor((image.width - side) / 2);
-  const top = Math.floor((image.height - side) / 2);
-  const luma = new Float64Array(side * side);
-  for (let y = 0; y < side; y++) {
-    for (let x = 0; x < side; x++) {
-      const p = ((top + y) * image.width + left + x) * 4;
-      luma[y * side + x] = 0.299 * image.data[p]! + 0.587 * image.data[p + 1]! + 0.114 * image.data[p + 2]!;
-    }
-  }
-  return { side, luma };
-}
-
 /** RGBA photo → 2304 grey levels (0–255 integers), the form of a dataset row. */
 export function imageToPixels(image: RgbaImage, field = 'image'): Uint8Array {
   checkImage(image, field);
-  const { side, luma } = centreSquareLuma(image);
-  const weights = areaWeights(0, side, IMAGE_SIZE);
-  // Separable area average: rows first (side × 48), then columns (48 × 48).
+  const { width, height, data } = image;
+  const side = Math.min(width, height);
+  const left = Math.floor((width - side) / 2);
+  const top = Math.floor((height - side) / 2);
+  const { offsets, index, weight } = areaTaps(side, IMAGE_SIZE);
+  // Separable area average over the centre square's luma: rows first (side × 48), then columns.
   const rows = new Float64Array(side * IMAGE_SIZE);
   for (let y = 0; y < side; y++) {
+    const line = ((top + y) * width + left) * 4;
     for (let ox = 0; ox < IMAGE_SIZE; ox++) {
       let sum = 0;
-      for (const { index, weight } of weights[ox]!) sum += luma[y * side + index]! * weight;
+      for (let t = offsets[ox]!; t < offsets[ox + 1]!; t++) {
+        const p = line + index[t]! * 4;
+        sum += (0.299 * data[p]! + 0.587 * data[p + 1]! + 0.114 * data[p + 2]!) * weight[t]!;
+      }
       rows[y * IMAGE_SIZE + ox] = sum;
     }
   }
@@ -83,7 +87,7 @@ export function imageToPixels(image: RgbaImage, field = 'image'): Uint8Array {
   for (let oy = 0; oy < IMAGE_SIZE; oy++) {
     for (let ox = 0; ox < IMAGE_SIZE; ox++) {
       let sum = 0;
-      for (const { index, weight } of weights[oy]!) sum += rows[index * IMAGE_SIZE + ox]! * weight;
+      for (let t = offsets[oy]!; t < offsets[oy + 1]!; t++) sum += rows[index[t]! * IMAGE_SIZE + ox]! * weight[t]!;
       out[oy * IMAGE_SIZE + ox] = Math.min(255, Math.max(0, Math.round(sum)));
     }
   }
