@@ -55,10 +55,16 @@ function checkImage(image: RgbaImage, field: string): void {
     throw new InvalidImageError(field, `image size must be positive integers, got ${width}×${height}`);
   }
   if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE) {
-    throw new InvalidImageError(field, `image is ${width}×${height}; the largest side accepted is ${MAX_IMAGE_SIDE}`);
+    throw new InvalidImageError(
+      field,
+      `image is ${width}×${height}; the largest side accepted is ${MAX_IMAGE_SIDE}`,
+    );
   }
   if (data.length !== width * height * 4) {
-    throw new InvalidImageError(field, `RGBA buffer holds ${data.length} bytes, expected ${width * height * 4}`);
+    throw new InvalidImageError(
+      field,
+      `RGBA buffer holds ${data.length} bytes, expected ${width * height * 4}`,
+    );
   }
 }
 
@@ -87,7 +93,8 @@ export function imageToPixels(image: RgbaImage, field = 'image'): Uint8Array {
   for (let oy = 0; oy < IMAGE_SIZE; oy++) {
     for (let ox = 0; ox < IMAGE_SIZE; ox++) {
       let sum = 0;
-      for (let t = offsets[oy]!; t < offsets[oy + 1]!; t++) sum += rows[index[t]! * IMAGE_SIZE + ox]! * weight[t]!;
+      for (let t = offsets[oy]!; t < offsets[oy + 1]!; t++)
+        sum += rows[index[t]! * IMAGE_SIZE + ox]! * weight[t]!;
       out[oy * IMAGE_SIZE + ox] = Math.min(255, Math.max(0, Math.round(sum)));
     }
   }
