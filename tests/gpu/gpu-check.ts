@@ -20,7 +20,7 @@ import {
   type AccuracyRow,
   type ThroughputRow,
 } from './training-checks.js';
-import { providerStatuses, servingRows, type ServingRow } from './serving-checks.js';
+import { providerStatuses, servingRows, SESSION_SETTINGS, type ServingRow } from './serving-checks.js';
 
 const { values } = parseArgs({
   // `pnpm gpu:check -- --flag` passes the `--` through.
@@ -61,7 +61,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en');
 print('# facekit GPU check\n');
 const backends = await listTrainingBackends();
 const { models } = await loadModels(modelsPath);
-const providers = await providerStatuses(models);
+const providers = await providerStatuses(models, SESSION_SETTINGS);
 print('## What was found\n');
 table(
   ['kind', 'name', 'status', 'detail'],
@@ -72,12 +72,7 @@ table(
       b.available ? 'ok' : 'skipped',
       b.available ? '' : (b.reason ?? ''),
     ]),
-    ...providers.map((p) => [
-      'inference provider',
-      p.provider,
-      p.ok ? 'ok' : 'skipped',
-      p.ok ? p.detail : p.detail,
-    ]),
+    ...providers.map((p) => ['inference provider', p.provider, p.ok ? 'ok' : 'skipped', p.detail]),
   ],
 );
 
@@ -129,7 +124,7 @@ if (dataPath) {
 }
 const serving: ServingRow[] = [];
 for (const p of providers.filter((p) => p.ok))
-  serving.push(...(await servingRows(models, p.provider, faces, Number(values.seconds))));
+  serving.push(...(await servingRows(modelsPath, models, p.provider, faces, Number(values.seconds))));
 print(
   `## Serving: the shipped models on each provider (all tasks per face, in-process, ${faces.length} faces)\n`,
 );

@@ -6,12 +6,11 @@
  */
 import { parseArgs } from 'node:util';
 import { loadModels } from '@facekit/core/node';
-import { validatePixels, type Task } from '@facekit/core';
-import { InferenceEngine, type FaceResult } from '../src/inference.js';
-import { bindModels, onnxProviderRegistry, type BoundModels } from '../src/onnx-providers.js';
+import { bindModels } from '../src/onnx-providers.js';
 import { DEFAULT_MODELS, userPath } from '../src/options.js';
 import { modelsDir } from '../src/server.js';
 import { measureCeiling } from './ceiling.js';
+import { compareResults, probabilities, providerStatuses } from './provider-measure.js';
 import { findDataFile, loadFaces } from './payloads.js';
 import { fmt, table } from './table.js';
 
@@ -36,64 +35,20 @@ console.log(
   `# execution providers — models ${dir}, ${faces.length} faces from ${source}, ${threads || 'auto'} CPU intra-op thread(s)\n`,
 );
 
-async function outputs(bound: BoundModels, batch: number): Promise<FaceResult[]> {
-  const engine = new InferenceEngine(bound, { maxBatchSize: batch, maxWaitMs: 0 });
-  const jobs = faces.map((f) => ({ pixels: validatePixels(f), tasks: engine.tasks }));
-  const out: FaceResult[] = [];
-  for (let i = 0; i < jobs.length; i += batch) out.push(...(await engine.runBatch(jobs.slice(i, i + batch))));
-  return out;
-}
-
-function compare(a: FaceResult[], b: FaceResult[]): { maxDiff: number; agreement: number } {
-  let maxDiff = 0;
-  let same = 0;
-  let total = 0;
-  a.forEach((row, i) => {
-    for (const [task, p] of row) {
-      const q = b[i]!.get(task as Task)!;
-      let best = 0;
-      let bestQ = 0;
-      for (let k = 0; k < p.length; k++) {
-        maxDiff = Math.max(maxDiff, Math.abs(p[k]! - q[k]!));
-        if (p[k]! > p[best]!) best = k;
-        if (q[k]! > q[bestQ]!) bestQ = k;
-      }
-      same += best === bestQ ? 1 : 0;
-      total++;
-    }
-  });
-  return { maxDiff, agreement: same / total };
-}
-
-const registry = onnxProviderRegistry(models, settings);
-const attempts: (string | number)[][] = [];
-const working: string[] = [];
-for (const name of registry.names()) {
-  const started = performance.now();
-  try {
-    const choice = await registry.resolve([name]);
-    attempts.push([name, 'ok', `${fmt(performance.now() - started)} ms to bind and warm`]);
-    working.push(name);
-    await choice.value.release();
-  } catch (error) {
-    attempts.push([
-      name,
-      'failed',
-      (error as Error).message.replace(/^no execution provider could run the models \((.*)\)$/, '$1'),
-    ]);
-  }
-}
+const statuses = await providerStatuses(models, settings);
+const attempts = statuses.map((s) => [s.provider, s.ok ? 'ok' : 'failed', s.detail]);
+const working = statuses.filter((s) => s.ok).map((s) => s.provider);
 console.log(table(['provider', 'status', 'detail'], attempts));
 
 const cpu = await bindModels(models, 'cpu', settings);
-const reference = await outputs(cpu, 1);
+const reference = await probabilities(cpu, faces, 1);
 await cpu.release();
 const parity: (string | number)[][] = [];
 const speed: (string | number)[][] = [];
 for (const name of working) {
   const bound = await bindModels(models, name, settings);
   for (const batch of [1, 64, 256]) {
-    const { maxDiff, agreement } = compare(await outputs(bound, batch), reference);
+    const { maxDiff, agreement } = compareResults(await probabilities(bound, faces, batch), reference);
     parity.push([name, batch, maxDiff.toExponential(2), `${(agreement * 100).toFixed(2)}%`]);
   }
   await bound.release();
