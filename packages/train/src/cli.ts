@@ -96,10 +96,13 @@ async function main(): Promise<number> {
       : join(runsDir, `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}-${values.preset}`);
   const epochs = values.epochs === undefined ? undefined : number('epochs', values.epochs, 0);
 
-  let stopRequested = false;
+  let stopRequested = 0;
   process.on('SIGINT', () => {
-    if (stopRequested) process.exit(130);
-    stopRequested = true;
+    // One Ctrl-C can arrive twice (from the terminal and relayed by tsx/pnpm): only a second press,
+    // a moment later, quits without waiting for the batch.
+    if (stopRequested && Date.now() - stopRequested > 1000) process.exit(130);
+    if (stopRequested) return;
+    stopRequested = Date.now();
     process.stderr.write('\nstopping after this batch (Ctrl-C again to quit at once)…\n');
   });
 
@@ -118,7 +121,7 @@ async function main(): Promise<number> {
     runDir,
     resume: resume !== undefined,
     log: (line) => process.stderr.write(`${line}\n`),
-    shouldStop: () => stopRequested,
+    shouldStop: () => stopRequested > 0,
   });
   const rel = relative(userCwd(), outcome.runDir);
   const shown = rel.startsWith('..') ? outcome.runDir : rel || '.';
