@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { getPreset } from './presets.js';
+import { getPreset, PRESETS } from './presets.js';
 
 describe('seed preset', () => {
   it('has exactly the original study parameter counts', async () => {
@@ -21,5 +21,39 @@ describe('seeded initial weights', () => {
     expect(weights(3)).toEqual(weights(3));
     expect(weights(3)).not.toEqual(weights(4));
     expect(weights()).not.toEqual(weights());
+  });
+});
+
+describe('compact presets', () => {
+  it('build for every task within the 2 MB float32 limit, gender as a two-class softmax', async () => {
+    await tf.setBackend('cpu');
+    for (const name of Object.keys(PRESETS).filter((n) => n.startsWith('compact'))) {
+      const preset = getPreset(name);
+      for (const task of ['age', 'ethnicity', 'gender'] as const) {
+        const model = preset.build(task, 'six', 1);
+        expect(model.countParams() * 4, `${name} ${task}`).toBeLessThan(2 * 1024 * 1024);
+        expect(model.outputs[0]!.shape[1]).toBe(task === 'age' ? 6 : task === 'ethnicity' ? 5 : 2);
+        expect(preset.fit(task).batchSize).toBeGreaterThan(0);
+        model.dispose();
+      }
+    }
+  });
+
+  it('each ablation differs from compact in the ingredient it names', () => {
+    const full = getPreset('compact').fit('age');
+    expect(full.augment).toBeDefined();
+    expect(getPreset('compact-no-aug').fit('age').augment).toBeUndefined();
+    expect(getPreset('compact-no-ls').fit('age').labelSmoothing).toBeUndefined();
+    expect(getPreset('compact-const-lr').fit('age').schedule).toBeUndefined();
+    const bare = getPreset('compact-bare').fit('age');
+    expect([bare.augment, bare.labelSmoothing, bare.schedule]).toEqual([undefined, undefined, undefined]);
+    const layers = (name: string) =>
+      getPreset(name)
+        .build('age', 'six')
+        .layers.map((l) => l.getClassName());
+    expect(layers('compact')).toContain('BatchNormalization');
+    expect(layers('compact-no-bn')).not.toContain('BatchNormalization');
+    expect(layers('compact')).toContain('GlobalAveragePooling2D');
+    expect(layers('compact-flatten')).toContain('Flatten');
   });
 });

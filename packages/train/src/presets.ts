@@ -5,11 +5,24 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, taskClassCount, type AgeGrouping, type Task } from '@facekit/core';
+import type { AugmentOptions } from './data/augment.js';
+import { compactPresets } from './presets-compact.js';
+import type { LearningRateSchedule } from './schedule.js';
 
 export interface FitSettings {
   readonly epochs: number;
   readonly batchSize: number;
   readonly learningRate: number;
+  /** Training-batch augmentation (none when absent). */
+  readonly augment?: AugmentOptions;
+  /** Label smoothing ε for softmax heads. */
+  readonly labelSmoothing?: number;
+  /** Class weights (mean count / count)^power from the training part; absent: unweighted. */
+  readonly classWeightPower?: number;
+  /** Learning-rate schedule over the epochs (constant when absent); see schedule.ts. */
+  readonly schedule?: LearningRateSchedule;
+  /** Stop after this many epochs without a lower validation loss (never when absent). */
+  readonly patience?: number;
 }
 
 export interface Preset {
@@ -92,7 +105,10 @@ const seed: Preset = {
   fit: (task) => ({ epochs: 25, batchSize: task === 'age' ? 128 : 32, learningRate: 1e-3 }),
 };
 
-export const PRESETS: Readonly<Record<string, Preset>> = { seed };
+export const PRESETS: Readonly<Record<string, Preset>> = {
+  seed,
+  ...Object.fromEntries(compactPresets().map((p) => [p.name, p])),
+};
 
 export const DEFAULT_PRESET = 'seed';
 

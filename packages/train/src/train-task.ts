@@ -1,7 +1,8 @@
 /**
- * Fitting one task's network: seeded per-epoch shuffles, one tensor per batch, a progress line,
- * validation after each epoch, and a checkpoint (model, optimizer state, history) after each epoch so
- * an interrupted run resumes exactly where its last finished epoch left off.
+ * Fitting one task's network: seeded per-epoch shuffles (and augmentation draws), one tensor per batch,
+ * the preset's learning-rate schedule and target shaping, a progress line, validation after each
+ * epoch, early stopping on validation loss, and a checkpoint (model, optimizer state, history) after
+ * each epoch so an interrupted run resumes exactly where its last finished epoch left off.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -9,7 +10,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { AgeGrouping, Task } from '@facekit/core';
 import { createBatchTrainer } from './backends/index.js';
-import { BatchFeeder, isBinaryHead } from './data/batches.js';
+import { Augmenter } from './data/augment.js';
+import { BatchFeeder, classWeights, isBinaryHead, type TargetShaping } from './data/batches.js';
 import type { FaceDataset } from './data/dataset.js';
 import { seededRandom, shuffleInPlace } from './data/random.js';
 import type { DataSplit } from './data/split.js';
@@ -17,6 +19,8 @@ import { predict } from './evaluate.js';
 import { loadLayersModel, saveLayersModel } from './model-io.js';
 import type { Preset } from './presets.js';
 import { ProgressBar } from './progress.js';
+import { epochsSinceBest, setLearningRate } from './fit-control.js';
+import { learningRateFactor } from './schedule.js';
 import type { EpochRecord } from './report/metrics-types.js';
 
 const CHECKPOINT_STATE = 'state.json';
@@ -71,10 +75,17 @@ async function startingPoint(
 export async function trainTask(options: TrainTaskOptions): Promise<TrainTaskResult> {
   const { task, split, epochs } = options;
   const { model, history } = await startingPoint(options);
-  const { batchSize } = options.preset.fit(task);
+  const fit = options.preset.fit(task);
+  const { batchSize } = fit;
   const binary = isBinaryHead(model);
   const classes = binary ? 1 : model.outputs[0]!.shape[1]!;
   const feeder = new BatchFeeder(options.dataset, options.targets, classes, binary, Math.max(batchSize, 256));
+  const shaping: TargetShaping = {
+    ...(fit.labelSmoothing ? { smoothing: fit.labelSmoothing } : {}),
+    ...(fit.classWeightPower !== undefined && !binary
+      ? { classWeights: classWeights(options.targets, split.train, classes, fit.classWeightPower) }
+      : {}),
+  };
   const progress = options.progress ?? new ProgressBar();
   const order = Uint32Array.from(split.train);
   const trainer = await createBatchTrainer(model, {
@@ -92,9 +103,18 @@ export async function trainTask(options: TrainTaskOptions): Promise<TrainTaskRes
 
   async function fitEpochs(): Promise<boolean> {
     for (let epoch = history.length + 1; epoch <= epochs; epoch++) {
-      // The order depends only on (seed, epoch): a resumed run replays the same batches.
+      if (fit.patience !== undefined && epochsSinceBest(history) >= fit.patience) {
+        options.log?.(`${task}: early stop, no lower validation loss in ${fit.patience} epochs`);
+        break;
+      }
+      // The order and augmentation depend only on (seed, epoch): a resumed run replays the same batches.
       order.set(split.train);
       shuffleInPlace(order, seededRandom(options.seed * 1000 + epoch));
+      const augmenter = fit.augment
+        ? new Augmenter(fit.augment, seededRandom(options.seed * 7919 + epoch))
+        : undefined;
+      const learningRate = fit.learningRate * learningRateFactor(fit.schedule, epoch, epochs);
+      setLearningRate(model.optimizer, learningRate);
       const started = performance.now();
       let lossSum = 0;
       let accSum = 0;
@@ -102,8 +122,8 @@ export async function trainTask(options: TrainTaskOptions): Promise<TrainTaskRes
       for (let start = 0; start < order.length; start += batchSize) {
         if (options.shouldStop()) return true;
         const count = Math.min(batchSize, order.length - start);
-        const x = feeder.inputs(order, start, count);
-        const y = feeder.targetsFor(order, start, count);
+        const x = feeder.inputs(order, start, count, augmenter);
+        const y = feeder.targetsFor(order, start, count, shaping);
         const [loss, acc] = await trainer.trainOnBatch(x, y);
         tf.dispose([x, y]);
         lossSum += loss! * count;
@@ -144,9 +164,10 @@ export async function trainTask(options: TrainTaskOptions): Promise<TrainTaskRes
           accuracy: record.accuracy,
           samplesPerSecond: record.samplesPerSecond,
         },
-        record.valAccuracy === undefined
+        (record.valAccuracy === undefined
           ? ''
-          : `  val loss ${record.valLoss!.toFixed(4)} acc ${(record.valAccuracy * 100).toFixed(1)}%`,
+          : `  val loss ${record.valLoss!.toFixed(4)} acc ${(record.valAccuracy * 100).toFixed(1)}%`) +
+          (fit.schedule ? `  lr ${learningRate.toExponential(2)}` : ''),
       );
       await saveLayersModel(model, options.checkpointDir, {
         includeOptimizer: true,

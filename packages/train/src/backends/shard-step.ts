@@ -3,7 +3,9 @@
  * the model's loss and accuracy on the shard (computed as tfjs-layers' trainOnBatch computes them,
  * with dropout and the like in training mode) and the gradient of that loss for every trainable
  * weight. Each shard returns mean values; the caller weights them by shard size, so the combined
- * gradient is exactly the full batch's.
+ * gradient is exactly the full batch's. Batch norm is the exception: each shard is normalised by its
+ * own statistics (ghost batch norm) and only the main thread's shard moves the moving mean and variance
+ * (batch-norm-shards.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 

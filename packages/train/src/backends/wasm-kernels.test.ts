@@ -125,9 +125,24 @@ describe('wasm training kernels against cpu', () => {
     }
     expect(await compare([a, same], (p, q) => tf.mul(p, q))).toBeLessThan(TOLERANCE);
     expect(await compare([a, bias], (p, q) => tf.mul(p, q))).toBeLessThan(TOLERANCE);
+    expect(await compare([bias, a], (p, q) => tf.mul(p, q))).toBeLessThan(TOLERANCE);
+    for (const c of [1, 2, 3, 6]) {
+      const [t, tb] = [input([4, 3, 4, c]), input([1, 1, 1, c])];
+      expect(await compare([t, tb], (p, q) => tf.mul(p, q)), `scale of ${c}`).toBeLessThan(TOLERANCE);
+    }
     expect(
       await compare([input([3, 7])], (p) => tf.cast(p, 'float32').add(tf.cast(tf.greater(p, 0), 'float32'))),
     ).toBeLessThan(TOLERANCE);
+  });
+
+  it("Tile of a per-channel vector (batch norm's gradient) and other tiles", async () => {
+    for (const c of [1, 3, 8]) {
+      const v = input([1, 1, 1, c]);
+      expect(await compare([v], (p) => tf.tile(p, [3, 5, 4, 1])), `vector of ${c}`).toBeLessThan(TOLERANCE);
+    }
+    expect(await compare([input([1, 7])], (p) => tf.tile(p, [1, 1]))).toBeLessThan(TOLERANCE);
+    expect(await compare([input([2, 3])], (p) => tf.tile(p, [2, 2]))).toBeLessThan(TOLERANCE);
+    expect(await compare([input([1, 1, 4])], (p) => tf.tile(p, [2, 3, 2]))).toBeLessThan(TOLERANCE);
   });
 
   it('BatchMatMul with either operand transposed, and Identity', async () => {

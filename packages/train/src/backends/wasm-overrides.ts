@@ -3,8 +3,9 @@
  * other case is handed to the backend's original kernel. Identity (the engine saves tensors for the
  * backward pass with it) and Cast to the same dtype share the data instead of copying it, as the cpu
  * backend does. Sum over every axis but the last (bias gradients) adds rows in place instead of
- * transposing first. Add and Multiply of same-shape tensors, and Add of a per-channel bias, run as SIMD
- * loops. BatchMatMul with a transposed operand (the dense layer's gradients) transposes it explicitly
+ * transposing first. Add and Multiply of same-shape tensors, and Add or Multiply by a per-channel
+ * vector, run as SIMD loops; Tile of a per-channel vector over an NHWC shape (batch norm's gradient)
+ * copies the row instead of indexing every element. BatchMatMul with a transposed operand (the dense layer's gradients) transposes it explicitly
  * so that the product runs on XNNPACK's fast path, which the backend only takes for untransposed,
  * unbatched operands.
  */
@@ -48,7 +49,7 @@ function tiledBias(backend: BackendWasm, bias: TensorInfo, floats: number): Tens
   return out;
 }
 
-/** Add and Multiply: same-shape float32 operands, or (Add) an NHWC tensor plus a per-channel bias. */
+/** Add and Multiply: same-shape float32 operands, or an NHWC tensor and a per-channel vector. */
 const binary =
   (kind: 'add' | 'mul'): KernelOverride =>
   (original) =>
@@ -72,7 +73,7 @@ const binary =
       small.shape.at(-1) === c &&
       tf.util.sizeFromShape(small.shape) === c &&
       big.shape.length >= small.shape.length;
-    if (kind !== 'add' || !isBias || size % row !== 0) return original({ inputs, backend, attrs });
+    if (!isBias || size % row !== 0) return original({ inputs, backend, attrs });
     const bias = row === c ? small : tiledBias(backend, small, row);
     const out = backend.makeOutput(big.shape, 'float32');
     const [at, biasAt, outAt] = [
@@ -80,8 +81,30 @@ const binary =
       heapAddress(backend, bias),
       heapAddress(backend, out),
     ];
-    kernels.add_bias(at, biasAt, outAt, size * 4, row * 4);
+    (kind === 'add' ? kernels.add_bias : kernels.mul_bias)(at, biasAt, outAt, size * 4, row * 4);
     if (bias !== small) backend.disposeData(bias.dataId);
+    return out;
+  };
+
+/** Tile of a [1, …, 1, c] tensor with reps [n, …, 1]: the row repeated, by doubling copies. */
+const tile: KernelOverride =
+  (original) =>
+  ({ inputs, backend: b, attrs }) => {
+    const backend = b as BackendWasm;
+    const { x } = inputs as { x: TensorInfo };
+    const { reps } = attrs as { reps: number[] };
+    const c = x.shape.at(-1)!;
+    const row = x.dtype === 'float32' && tf.util.sizeFromShape(x.shape) === c && reps.at(-1) === 1;
+    if (!row || reps.length !== x.shape.length) return original({ inputs, backend, attrs });
+    const out = backend.makeOutput(
+      x.shape.map((s, i) => s * reps[i]!),
+      'float32',
+    );
+    const dst = backend.typedArrayFromHeap(out);
+    if (dst.length === 0) return out;
+    dst.set(backend.typedArrayFromHeap(x));
+    for (let filled = c; filled < dst.length; filled *= 2)
+      dst.copyWithin(filled, 0, Math.min(filled, dst.length - filled));
     return out;
   };
 
@@ -152,5 +175,6 @@ export const WASM_KERNEL_OVERRIDES: Readonly<Record<string, KernelOverride>> = {
   [tf.Add]: binary('add'),
   [tf.Multiply]: binary('mul'),
   [tf.Sum]: sum,
+  [tf.Tile]: tile,
   [tf.BatchMatMul]: batchMatMul,
 };

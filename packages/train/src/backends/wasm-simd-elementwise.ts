@@ -5,18 +5,19 @@
  * adding a per-channel bias to an NHWC tensor, and combining two tensors of the same shape. Sizes are
  * in bytes and multiples of 16 (whole f32x4 vectors).
  *   add_bias(a, bias, out, bytes, rowBytes)   out[r, c] = a[r, c] + bias[c]
+ *   mul_bias(a, bias, out, bytes, rowBytes)   out[r, c] = a[r, c] · bias[c]   (batch norm's scale)
  *   add_same / mul_same(a, b, out, bytes)     out[i] = a[i] ± b[i]
  */
 import { Fn, type Op } from './wasm-asm.js';
 
-function addBias(): Fn {
-  const f = new Fn('add_bias', ['a', 'bias', 'out', 'bytes', 'rowBytes']).local('p', 'i32').local('q', 'i32');
+function perChannel(name: string, op: Op): Fn {
+  const f = new Fn(name, ['a', 'bias', 'out', 'bytes', 'rowBytes']).local('p', 'i32').local('q', 'i32');
   f.loop('p', 0, 'bytes', 'rowBytes', () =>
     f.loop('q', 0, 'rowBytes', 16, () => {
       f.get('out').get('p').op('i32.add').get('q').op('i32.add');
       f.get('a').get('p').op('i32.add').get('q').op('i32.add').mem('v128.load');
       f.get('bias').get('q').op('i32.add').mem('v128.load');
-      f.op('f32x4.add').mem('v128.store');
+      f.op(op).mem('v128.store');
     }),
   );
   return f;
@@ -34,7 +35,8 @@ function same(name: string, op: Op): Fn {
 }
 
 export const ELEMENTWISE_FNS: readonly Fn[] = [
-  addBias(),
+  perChannel('add_bias', 'f32x4.add'),
+  perChannel('mul_bias', 'f32x4.mul'),
   same('add_same', 'f32x4.add'),
   same('mul_same', 'f32x4.mul'),
 ];

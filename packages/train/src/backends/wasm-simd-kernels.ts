@@ -35,6 +35,7 @@ type Kernel = (...args: number[]) => void;
 export interface SimdKernels {
   sum_rows(src: number, rows: number, rowBytes: number, dst: number): void;
   add_bias(a: number, bias: number, out: number, bytes: number, rowBytes: number): void;
+  mul_bias(a: number, bias: number, out: number, bytes: number, rowBytes: number): void;
   add_same: Kernel;
   mul_same: Kernel;
   max_pool_grad_2x2(...args: number[]): void;
@@ -55,6 +56,7 @@ export function simdKernels(memory: WebAssembly.Memory): SimdKernels {
     kernels = {
       sum_rows: exports.sum_rows!,
       add_bias: exports.add_bias!,
+      mul_bias: exports.mul_bias!,
       add_same: exports.add_same!,
       mul_same: exports.mul_same!,
       max_pool_grad_2x2: exports.max_pool_grad_2x2!,

@@ -1,9 +1,12 @@
 /**
  * Feeding the network: per-task class targets, and batches gathered from the one pixel array into a
- * reused Float32Array (grey / 255) — no per-sample tensors, one tensor per batch.
+ * reused Float32Array (grey / 255) — no per-sample tensors, one tensor per batch. Training batches may
+ * be augmented on the way (augment.ts) and their targets shaped (label smoothing, class weights);
+ * validation and test batches are fed as they are.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ageToGroup, inputShape, PIXEL_COUNT, type AgeGrouping, type Task } from '@facekit/core';
+import type { Augmenter } from './augment.js';
 import type { FaceDataset } from './dataset.js';
 
 /** The class index of every row for `task`. */
@@ -23,6 +26,36 @@ export function isBinaryHead(model: tf.LayersModel): boolean {
   return model.outputs[0]!.shape[1] === 1;
 }
 
+/**
+ * How training targets differ from one-hot: `smoothing` ε spreads ε over all K classes
+ * ((1 − ε)·onehot + ε/K), and `classWeights` scales a row's target by its true class's weight, which
+ * makes cross-entropy the class-weighted cross-entropy (the target is not renormalised by the loss).
+ * Softmax heads only.
+ */
+export interface TargetShaping {
+  readonly smoothing?: number;
+  readonly classWeights?: Float32Array;
+}
+
+/**
+ * Class weights from the class counts of `rows`: (mean count / count)^power, rescaled so that the
+ * weighted mean over those rows is 1 (the loss keeps its scale). power 0.5 softens inverse frequency.
+ */
+export function classWeights(
+  targets: Uint8Array,
+  rows: ArrayLike<number>,
+  classes: number,
+  power: number,
+): Float32Array {
+  const counts = new Float64Array(classes);
+  for (let i = 0; i < rows.length; i++) counts[targets[rows[i]!]!]!++;
+  const mean = rows.length / classes;
+  const w = Float32Array.from(counts, (n) => (n > 0 ? (mean / n) ** power : 0));
+  let weighted = 0;
+  counts.forEach((n, k) => (weighted += n * w[k]!));
+  return w.map((v) => (v * rows.length) / weighted);
+}
+
 export class BatchFeeder {
   private readonly x: Float32Array;
   private readonly scale = new Float32Array(256).map((_, i) => i / 255);
@@ -37,26 +70,34 @@ export class BatchFeeder {
     this.x = new Float32Array(maxBatch * PIXEL_COUNT);
   }
 
-  /** Input tensor for rows[start, start+count). */
-  inputs(rows: ArrayLike<number>, start: number, count: number): tf.Tensor4D {
+  /** Input tensor for rows[start, start+count), each image augmented when `augmenter` is given. */
+  inputs(rows: ArrayLike<number>, start: number, count: number, augmenter?: Augmenter): tf.Tensor4D {
     const { pixels } = this.dataset;
     for (let b = 0; b < count; b++) {
       const src = rows[start + b]! * PIXEL_COUNT;
       const dst = b * PIXEL_COUNT;
-      for (let p = 0; p < PIXEL_COUNT; p++) this.x[dst + p] = this.scale[pixels[src + p]!]!;
+      if (augmenter) augmenter.apply(pixels, src, this.x, dst, this.scale);
+      else for (let p = 0; p < PIXEL_COUNT; p++) this.x[dst + p] = this.scale[pixels[src + p]!]!;
     }
     return tf.tensor4d(this.x.subarray(0, count * PIXEL_COUNT), inputShape(count));
   }
 
-  /** Target tensor: one-hot [count, K], or [count, 1] for a binary head. */
-  targetsFor(rows: ArrayLike<number>, start: number, count: number): tf.Tensor2D {
+  /** Target tensor: one-hot [count, K] (shaped by `shaping`), or [count, 1] for a binary head. */
+  targetsFor(rows: ArrayLike<number>, start: number, count: number, shaping?: TargetShaping): tf.Tensor2D {
     if (this.binary) {
       const y = new Float32Array(count);
       for (let b = 0; b < count; b++) y[b] = this.targets[rows[start + b]!]!;
       return tf.tensor2d(y, [count, 1]);
     }
-    const y = new Float32Array(count * this.classes);
-    for (let b = 0; b < count; b++) y[b * this.classes + this.targets[rows[start + b]!]!] = 1;
+    const k = this.classes;
+    const y = new Float32Array(count * k);
+    const eps = shaping?.smoothing ?? 0;
+    for (let b = 0; b < count; b++) {
+      const truth = this.targets[rows[start + b]!]!;
+      const w = shaping?.classWeights?.[truth] ?? 1;
+      if (eps > 0) y.fill((w * eps) / k, b * k, (b + 1) * k);
+      y[b * k + truth] = w * (1 - eps + eps / k);
+    }
     return tf.tensor2d(y, [count, this.classes]);
   }
 }

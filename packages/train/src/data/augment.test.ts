@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { IMAGE_SIZE } from '@facekit/core';
+import { seededRandom } from './random.js';
+import {
+  Augmenter,
+  augmentImage,
+  axisMap,
+  drawAugment,
+  IDENTITY_DRAW,
+  type AugmentOptions,
+} from './augment.js';
+
+const N = IMAGE_SIZE;
+const lut = new Float32Array(256).map((_, i) => i / 255);
+/** A test image whose pixel (y, x) holds a value that identifies it: (y·7 + x·3) mod 256. */
+const image = Uint8Array.from({ length: N * N }, (_, i) => (Math.floor(i / N) * 7 + (i % N) * 3) % 256);
+const at = (y: number, x: number) => lut[image[y * N + x]!]!;
+
+function run(draw: Partial<typeof IDENTITY_DRAW>): Float32Array {
+  const out = new Float32Array(N * N);
+  augmentImage({ ...IDENTITY_DRAW, ...draw }, image, 0, out, 0, lut);
+  return out;
+}
+
+const OPTIONS: AugmentOptions = { flip: 0.5, shift: 3, scale: 0.1, brightness: 0.1, contrast: 0.2 };
+
+describe('augmentation', () => {
+  it('leaves the image as it is with the identity draw', () => {
+    expect(run({})).toEqual(Float32Array.from(image, (v) => lut[v]!));
+  });
+
+  it('flips horizontally: column x shows column 47 − x', () => {
+    const out = run({ flip: true });
+    for (const [y, x] of [
+      [0, 0],
+      [5, 47],
+      [20, 13],
+      [47, 30],
+    ] as const)
+      expect(out[y * N + x]).toBeCloseTo(at(y, N - 1 - x), 6);
+  });
+
+  it('shifts right and down by (dx, dy), repeating the edge pixels', () => {
+    const out = run({ dx: 2, dy: -3 });
+    expect(out[10 * N + 10]).toBeCloseTo(at(13, 8), 6); // source (y + 3, x − 2)
+    expect(out[10 * N + 0]).toBeCloseTo(at(13, 0), 6); // left edge repeats column 0
+    expect(out[46 * N + 20]).toBeCloseTo(at(47, 18), 6); // bottom rows repeat row 47
+    expect(out[47 * N + 20]).toBeCloseTo(at(47, 18), 6);
+  });
+
+  it('zooms about the centre', () => {
+    const rows = axisMap(new Int32Array(N), 0, 2, false);
+    expect(rows[0]).toBe(12); // (0 − 23.5) / 2 + 23.5 = 11.75
+    expect(rows[23]).toBe(23);
+    expect(rows[47]).toBe(35);
+  });
+
+  it('changes brightness and contrast about mid-grey and clamps to [0, 1]', () => {
+    const out = run({ brightness: 0.1, contrast: 1.5 });
+    const expected = (v: number) => Math.min(1, Math.max(0, (v - 0.5) * 1.5 + 0.5 + 0.1));
+    for (const i of [0, 100, 1000, 2303]) expect(out[i]).toBeCloseTo(expected(lut[image[i]!]!), 6);
+    expect(Math.max(...out)).toBeLessThanOrEqual(1);
+    expect(Math.min(...out)).toBeGreaterThanOrEqual(0);
+  });
+
+  it('draws within the limits, and the same seed draws the same augmentation', () => {
+    const random = seededRandom(5);
+    let flips = 0;
+    for (let i = 0; i < 500; i++) {
+      const d = drawAugment(OPTIONS, random);
+      expect(Math.abs(d.dx)).toBeLessThanOrEqual(3);
+      expect(Math.abs(d.scale - 1)).toBeLessThanOrEqual(0.1);
+      expect(Math.abs(d.brightness)).toBeLessThanOrEqual(0.1);
+      expect(Math.abs(d.contrast - 1)).toBeLessThanOrEqual(0.2);
+      if (d.flip) flips++;
+    }
+    expect(flips).toBeGreaterThan(200);
+    expect(flips).toBeLessThan(300);
+    const batch = (seed: number) => {
+      const a = new Augmenter(OPTIONS, seededRandom(seed));
+      const out = new Float32Array(2 * N * N);
+      a.apply(image, 0, out, 0, lut);
+      a.apply(image, 0, out, N * N, lut);
+      return out;
+    };
+    expect(batch(9)).toEqual(batch(9));
+    expect(batch(9)).not.toEqual(batch(10));
+  });
+});

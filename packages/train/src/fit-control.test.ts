@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { classWeights } from './data/batches.js';
+import { epochsSinceBest, setLearningRate } from './fit-control.js';
+import type { EpochRecord } from './report/metrics-types.js';
+import { learningRateFactor } from './schedule.js';
+
+const epoch = (n: number, valLoss?: number): EpochRecord => ({
+  epoch: n,
+  loss: 1,
+  accuracy: 0.5,
+  seconds: 1,
+  samplesPerSecond: 1,
+  ...(valLoss === undefined ? {} : { valLoss, valAccuracy: 0.5 }),
+});
+
+describe('fit control', () => {
+  it('counts epochs since the lowest validation loss (ties keep the earlier)', () => {
+    expect(epochsSinceBest([])).toBe(0);
+    expect(epochsSinceBest([epoch(1), epoch(2)])).toBe(0);
+    expect(epochsSinceBest([epoch(1, 2), epoch(2, 1), epoch(3, 1.5), epoch(4, 1)])).toBe(2);
+    expect(epochsSinceBest([epoch(1, 2), epoch(2, 1.9)])).toBe(0);
+  });
+
+  it('cosine schedule: warm-up, full rate, then down to the floor at the last epoch', () => {
+    const s = { kind: 'cosine', warmupEpochs: 1, minFactor: 0.1 } as const;
+    expect(learningRateFactor(undefined, 3, 10)).toBe(1);
+    expect(learningRateFactor(s, 1, 10)).toBeCloseTo(0.5);
+    expect(learningRateFactor(s, 2, 10)).toBeCloseTo(1);
+    expect(learningRateFactor(s, 10, 10)).toBeCloseTo(0.1);
+    const middle = learningRateFactor(s, 6, 10);
+    expect(middle).toBeGreaterThan(0.1);
+    expect(middle).toBeLessThan(1);
+  });
+
+  it("sets an optimizer's learning rate, which its next step uses", async () => {
+    await tf.setBackend('cpu');
+    const step = (optimizer: tf.Optimizer) => {
+      const v = tf.variable(tf.scalar(0));
+      setLearningRate(optimizer, 0.25);
+      optimizer.applyGradients({ [v.name]: tf.scalar(1) });
+      const moved = v.dataSync()[0]!;
+      v.dispose();
+      return moved;
+    };
+    expect(step(tf.train.sgd(1))).toBeCloseTo(-0.25);
+    expect(step(tf.train.adam(1))).toBeCloseTo(-0.25, 3); // Adam's first step moves by the rate
+  });
+
+  it('class weights favour rare classes and keep the mean weight 1', () => {
+    const targets = Uint8Array.from([0, 0, 0, 0, 0, 0, 1, 1, 2]);
+    const rows = Uint32Array.from(targets.keys());
+    const w = classWeights(targets, rows, 3, 1);
+    expect(w[2]! / w[0]!).toBeCloseTo(6);
+    expect(w[1]! / w[0]!).toBeCloseTo(3);
+    const mean = [...targets].reduce((s, t) => s + w[t]!, 0) / targets.length;
+    expect(mean).toBeCloseTo(1);
+  });
+});

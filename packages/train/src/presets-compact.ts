@@ -1,0 +1,175 @@
+/**
+ * The `compact` family of presets: one VGG-style stack per task — four 3×3 conv stages with batch norm
+ * and ReLU, max pooling between them, global average pooling, dropout and a softmax head (gender too,
+ * as two classes, so label smoothing applies) — plus the fitting recipe (augmentation, label smoothing,
+ * cosine learning rate, early stopping). The ablation presets drop one ingredient each, so that what
+ * each one adds can be measured on the validation part with `pnpm train --preset <name>`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { IMAGE_SIZE, taskClassCount, type Task } from '@facekit/core';
+import type { AugmentOptions } from './data/augment.js';
+import { layerSeeds, type FitSettings, type Preset } from './presets.js';
+
+export interface CompactArchitecture {
+  /** Filters of the four conv stages. */
+  readonly widths: readonly [number, number, number, number];
+  readonly batchNorm: boolean;
+  /** Global average pooling after the last stage; else flatten into the head. */
+  readonly globalPool: boolean;
+  readonly dropout: number;
+}
+
+export const FACE_AUGMENT: AugmentOptions = {
+  flip: 0.5,
+  shift: 3,
+  scale: 0.08,
+  brightness: 0.1,
+  contrast: 0.2,
+};
+
+/** Flip, a 2-pixel shift and a mild brightness/contrast change: for short schedules on small networks. */
+export const LIGHT_AUGMENT: AugmentOptions = {
+  flip: 0.5,
+  shift: 2,
+  scale: 0,
+  brightness: 0.05,
+  contrast: 0.1,
+};
+
+export const COMPACT: CompactArchitecture = {
+  widths: [8, 16, 32, 64],
+  batchNorm: true,
+  globalPool: true,
+  dropout: 0.3,
+};
+
+const init = (s: { seed?: number }) => ({ kernelInitializer: tf.initializers.heNormal(s) });
+
+export function buildCompact(
+  arch: CompactArchitecture,
+  name: string,
+  classes: number,
+  seed: number | undefined,
+): tf.Sequential {
+  const seeds = layerSeeds(seed);
+  const model = tf.sequential({ name });
+  arch.widths.forEach((filters, stage) => {
+    model.add(
+      tf.layers.conv2d({
+        filters,
+        kernelSize: 3,
+        padding: 'same',
+        useBias: !arch.batchNorm,
+        ...init(seeds()),
+        ...(stage === 0 ? { inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1] } : {}),
+      }),
+    );
+    if (arch.batchNorm) model.add(tf.layers.batchNormalization({ momentum: 0.95 }));
+    model.add(tf.layers.activation({ activation: 'relu' }));
+    if (stage < arch.widths.length - 1) model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
+  });
+  model.add(arch.globalPool ? tf.layers.globalAveragePooling2d({}) : tf.layers.flatten());
+  // No seed for dropout: tfjs would then draw the same mask at every step.
+  if (arch.dropout > 0) model.add(tf.layers.dropout({ rate: arch.dropout }));
+  model.add(
+    tf.layers.dense({
+      units: classes,
+      activation: 'softmax',
+      kernelInitializer: tf.initializers.glorotUniform(seeds()),
+    }),
+  );
+  return model;
+}
+
+const RECIPE: FitSettings = {
+  epochs: 30,
+  batchSize: 128,
+  learningRate: 3e-3,
+  augment: FACE_AUGMENT,
+  labelSmoothing: 0.1,
+  schedule: { kind: 'cosine', warmupEpochs: 1, minFactor: 0.02 },
+  patience: 8,
+};
+
+function compactPreset(
+  name: string,
+  description: string,
+  arch: CompactArchitecture,
+  fit: (task: Task) => FitSettings,
+): Preset {
+  return {
+    name,
+    description,
+    build: (task, grouping, seed) =>
+      buildCompact(arch, `${task}_${name.replace(/-/g, '_')}`, taskClassCount(task, grouping), seed),
+    fit,
+  };
+}
+
+/** `compact` and its ablations (each drops one ingredient). */
+export function compactPresets(): Preset[] {
+  const without = (drop: Partial<FitSettings>) => () => ({ ...RECIPE, ...drop });
+  const { augment: _a, labelSmoothing: _l, schedule: _s, ...bare } = RECIPE;
+  return [
+    compactPreset(
+      'compact',
+      'Four conv stages (8-16-32-64) with batch norm, GAP, flip/shift/scale/brightness augmentation, label smoothing 0.1, cosine LR, early stopping; 30 epochs.',
+      COMPACT,
+      () => RECIPE,
+    ),
+    compactPreset(
+      'compact-no-aug',
+      'compact without augmentation (ablation).',
+      COMPACT,
+      without({ augment: undefined }),
+    ),
+    compactPreset(
+      'compact-no-ls',
+      'compact without label smoothing (ablation).',
+      COMPACT,
+      without({ labelSmoothing: undefined }),
+    ),
+    compactPreset(
+      'compact-const-lr',
+      'compact with a constant 1e-3 learning rate (ablation).',
+      COMPACT,
+      without({ schedule: undefined, learningRate: 1e-3 }),
+    ),
+    compactPreset(
+      'compact-no-bn',
+      'compact without batch norm (ablation).',
+      { ...COMPACT, batchNorm: false },
+      without({}),
+    ),
+    compactPreset(
+      'compact-flatten',
+      'compact with the last stage flattened into the head instead of global average pooling (ablation).',
+      { ...COMPACT, globalPool: false },
+      without({}),
+    ),
+    compactPreset(
+      'compact-wide',
+      'compact with more filters in the cheap low-resolution stages, 8-16-48-128 (ablation).',
+      { ...COMPACT, widths: [8, 16, 48, 128] },
+      without({}),
+    ),
+    compactPreset(
+      'compact-wide-light',
+      'compact-wide with light augmentation (flip, 2-pixel shift, mild brightness/contrast) and label smoothing 0.05.',
+      { ...COMPACT, widths: [8, 16, 48, 128] },
+      without({ augment: LIGHT_AUGMENT, labelSmoothing: 0.05 }),
+    ),
+    compactPreset(
+      'compact-bare',
+      'The compact network alone: no augmentation, label smoothing or schedule (ablation).',
+      COMPACT,
+      () => ({ ...bare, learningRate: 1e-3 }),
+    ),
+    compactPreset(
+      'compact-weighted',
+      'compact with class weights (count^-0.5) for the rarer groups.',
+      COMPACT,
+      without({ classWeightPower: 0.5 }),
+    ),
+  ];
+}
