@@ -1,8 +1,8 @@
 /**
  * `pnpm gpu:check`: one command a user runs on a GPU machine to see what the toolkit makes of it.
  * It lists the training backends and inference providers found (and why others were skipped), times
- * one epoch of each preset's networks on every training backend that works, trains the seed networks
- * briefly on the GPU and on the CPU reference with one seed (same accuracy?), and runs the shipped
+ * one epoch of the seed and default presets' networks on every training backend that works, trains
+ * one preset's networks briefly on the GPU and on the CPU reference with one seed (same accuracy?), and runs the shipped
  * models on every provider that works (faces/s at batch 1 and 256, max |Δp| and argmax agreement
  * against the CPU provider). It prints one markdown report, and writes it to --out when given.
  * Without a GPU it runs the same checks on what there is, so the table's shape is the same everywhere.
@@ -12,7 +12,14 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { TASKS, type Task } from '@facekit/core';
 import { loadModels } from '@facekit/core/node';
-import { facePixels, listTrainingBackends, loadCsv, PRESETS, projectRoot } from '@facekit/train';
+import {
+  DEFAULT_PRESET,
+  facePixels,
+  getPreset,
+  listTrainingBackends,
+  loadCsv,
+  projectRoot,
+} from '@facekit/train';
 import { join, resolve } from 'node:path';
 import {
   trainingAccuracy,
@@ -32,6 +39,8 @@ const { values } = parseArgs({
     epochs: { type: 'string', default: '4' },
     seconds: { type: 'string', default: '2' },
     'accuracy-tasks': { type: 'string', default: 'age,gender' },
+    'accuracy-preset': { type: 'string', default: 'seed' },
+    presets: { type: 'string', default: [...new Set(['seed', DEFAULT_PRESET])].join(',') },
     out: { type: 'string' },
   },
 });
@@ -78,7 +87,7 @@ table(
 
 const trainOn = backends.filter((b) => b.available && b.name !== 'cpu').map((b) => b.name);
 const throughput: ThroughputRow[] = [];
-for (const preset of Object.keys(PRESETS))
+for (const preset of values.presets.split(',').map((p) => getPreset(p).name))
   for (const task of TASKS)
     for (const backend of trainOn)
       throughput.push(await trainingThroughput(preset, task, backend, Number(values.samples)));
@@ -103,9 +112,11 @@ if (dataPath) {
   const gpu = trainOn.filter((b) => b !== 'wasm');
   const rows: AccuracyRow[] = [];
   for (const backend of [...gpu, 'wasm'])
-    rows.push(...(await trainingAccuracy(dataPath, tasks, backend, Number(values.epochs))));
+    rows.push(
+      ...(await trainingAccuracy(dataPath, values['accuracy-preset'], tasks, backend, Number(values.epochs))),
+    );
   print(
-    `## Same training on each backend: seed preset, ${values.epochs} epochs, seed 7, ${dataPath.split('/').at(-1)}\n`,
+    `## Same training on each backend: ${values['accuracy-preset']} preset, ${values.epochs} epochs, seed 7, ${dataPath.split('/').at(-1)}\n`,
   );
   table(
     ['task', 'backend', 'test accuracy', 'run seconds'],

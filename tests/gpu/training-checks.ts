@@ -70,9 +70,10 @@ export interface AccuracyRow {
   readonly seconds: number;
 }
 
-/** Trains `tasks` of the seed preset for `epochs` on `dataPath` with one seed; test accuracy per task. */
+/** Trains `tasks` of `preset` for `epochs` on `dataPath` with one seed; test accuracy per task. */
 export async function trainingAccuracy(
   dataPath: string,
+  preset: string,
   tasks: readonly Task[],
   backend: string,
   epochs: number,
@@ -82,7 +83,7 @@ export async function trainingAccuracy(
   const outcome = await runTraining({
     dataPath,
     tasks,
-    preset: 'seed',
+    preset,
     epochs,
     backend,
     seed: 7,
