@@ -1,9 +1,10 @@
 /**
  * The `compact` family of presets: one VGG-style stack per task — four 3×3 conv stages with batch norm
- * and ReLU, max pooling between them, global average pooling, dropout and a softmax head (gender too,
- * as two classes, so label smoothing applies) — plus the fitting recipe (augmentation, label smoothing,
- * cosine learning rate, early stopping). The ablation presets drop one ingredient each, so that what
- * each one adds can be measured on the validation part with `pnpm train --preset <name>`.
+ * and ReLU, max pooling between them, global average pooling or a flatten, dropout and a softmax head
+ * (gender too, as two classes, so label smoothing applies) — plus the fitting recipe (augmentation,
+ * label smoothing, cosine learning rate, early stopping). The ablation presets change one ingredient
+ * each, so that what each one adds can be measured on the validation part with
+ * `pnpm train --preset <name>`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, taskClassCount, type Task } from '@facekit/core';
@@ -81,6 +82,14 @@ export function buildCompact(
   return model;
 }
 
+/** compact-flat's network: more filters in the cheap 12×12 and 6×6 stages, flattened into the head. */
+export const COMPACT_FLAT: CompactArchitecture = {
+  widths: [8, 16, 48, 128],
+  batchNorm: true,
+  globalPool: false,
+  dropout: 0.3,
+};
+
 const RECIPE: FitSettings = {
   epochs: 30,
   batchSize: 128,
@@ -106,70 +115,87 @@ function compactPreset(
   };
 }
 
-/** `compact` and its ablations (each drops one ingredient). */
+/**
+ * `compact-flat` (the default), the path that led to it, and its ablations (each changes one
+ * ingredient), measured on the validation part — see bench/ACCURACY.md.
+ */
 export function compactPresets(): Preset[] {
-  const without = (drop: Partial<FitSettings>) => () => ({ ...RECIPE, ...drop });
+  const compact = (drop: Partial<FitSettings>) => () => ({ ...RECIPE, ...drop });
   const { augment: _a, labelSmoothing: _l, schedule: _s, ...bare } = RECIPE;
+  const FLAT: FitSettings = { ...RECIPE, augment: LIGHT_AUGMENT, labelSmoothing: 0.05 };
+  const flat = (change: Partial<FitSettings>) => () => ({ ...FLAT, ...change });
   return [
     compactPreset(
-      'compact',
-      'Four conv stages (8-16-32-64) with batch norm, GAP, flip/shift/scale/brightness augmentation, label smoothing 0.1, cosine LR, early stopping; 30 epochs.',
+      'compact-flat',
+      'Four conv stages (8-16-48-128) with batch norm, flattened into the softmax head; light augmentation (flip, 2-pixel shift, mild brightness/contrast), label smoothing 0.05, cosine LR from 3e-3, early stopping; 30 epochs.',
+      COMPACT_FLAT,
+      flat({}),
+    ),
+    compactPreset(
+      'compact-bare',
+      'Four conv stages (8-16-32-64) with batch norm and GAP, Adam 1e-3, nothing else (ablation).',
       COMPACT,
-      () => RECIPE,
+      () => ({ ...bare, learningRate: 1e-3 }),
+    ),
+    compactPreset(
+      'compact',
+      'compact-bare plus flip/shift/scale/brightness/contrast augmentation, label smoothing 0.1 and cosine LR from 3e-3 (ablation).',
+      COMPACT,
+      compact({}),
     ),
     compactPreset(
       'compact-no-aug',
       'compact without augmentation (ablation).',
       COMPACT,
-      without({ augment: undefined }),
-    ),
-    compactPreset(
-      'compact-no-ls',
-      'compact without label smoothing (ablation).',
-      COMPACT,
-      without({ labelSmoothing: undefined }),
-    ),
-    compactPreset(
-      'compact-const-lr',
-      'compact with a constant 1e-3 learning rate (ablation).',
-      COMPACT,
-      without({ schedule: undefined, learningRate: 1e-3 }),
-    ),
-    compactPreset(
-      'compact-no-bn',
-      'compact without batch norm (ablation).',
-      { ...COMPACT, batchNorm: false },
-      without({}),
+      compact({ augment: undefined }),
     ),
     compactPreset(
       'compact-flatten',
       'compact with the last stage flattened into the head instead of global average pooling (ablation).',
       { ...COMPACT, globalPool: false },
-      without({}),
+      compact({}),
     ),
     compactPreset(
-      'compact-wide',
-      'compact with more filters in the cheap low-resolution stages, 8-16-48-128 (ablation).',
-      { ...COMPACT, widths: [8, 16, 48, 128] },
-      without({}),
+      'compact-flat-no-aug',
+      'compact-flat without augmentation (ablation).',
+      COMPACT_FLAT,
+      flat({ augment: undefined }),
     ),
     compactPreset(
-      'compact-wide-light',
-      'compact-wide with light augmentation (flip, 2-pixel shift, mild brightness/contrast) and label smoothing 0.05.',
-      { ...COMPACT, widths: [8, 16, 48, 128] },
-      without({ augment: LIGHT_AUGMENT, labelSmoothing: 0.05 }),
+      'compact-flat-full-aug',
+      'compact-flat with the stronger augmentation of compact (±3 px shift, ±8 % scale; ablation).',
+      COMPACT_FLAT,
+      flat({ augment: FACE_AUGMENT }),
     ),
     compactPreset(
-      'compact-bare',
-      'The compact network alone: no augmentation, label smoothing or schedule (ablation).',
-      COMPACT,
-      () => ({ ...bare, learningRate: 1e-3 }),
+      'compact-flat-no-ls',
+      'compact-flat without label smoothing (ablation).',
+      COMPACT_FLAT,
+      flat({ labelSmoothing: undefined }),
     ),
     compactPreset(
-      'compact-weighted',
-      'compact with class weights (count^-0.5) for the rarer groups.',
-      COMPACT,
-      without({ classWeightPower: 0.5 }),
+      'compact-flat-const-lr',
+      'compact-flat with a constant 1e-3 learning rate (ablation).',
+      COMPACT_FLAT,
+      flat({ schedule: undefined, learningRate: 1e-3 }),
+    ),
+    compactPreset(
+      'compact-flat-no-bn',
+      'compact-flat without batch norm (ablation).',
+      { ...COMPACT_FLAT, batchNorm: false },
+      flat({}),
+    ),
+    compactPreset(
+      'compact-flat-narrow',
+      'compact-flat with the narrower 8-16-32-64 stages (ablation).',
+      { ...COMPACT_FLAT, widths: [8, 16, 32, 64] },
+      flat({}),
+    ),
+    compactPreset(
+      'compact-flat-weighted',
+      'compact-flat with class weights (mean count / count)^0.5 for the rarer groups (ablation).',
+      COMPACT_FLAT,
+      flat({ classWeightPower: 0.5 }),
     ),
   ];
 }

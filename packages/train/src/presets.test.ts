@@ -43,8 +43,10 @@ describe('compact presets', () => {
     const full = getPreset('compact').fit('age');
     expect(full.augment).toBeDefined();
     expect(getPreset('compact-no-aug').fit('age').augment).toBeUndefined();
-    expect(getPreset('compact-no-ls').fit('age').labelSmoothing).toBeUndefined();
-    expect(getPreset('compact-const-lr').fit('age').schedule).toBeUndefined();
+    expect(getPreset('compact-flat-no-aug').fit('age').augment).toBeUndefined();
+    expect(getPreset('compact-flat-no-ls').fit('age').labelSmoothing).toBeUndefined();
+    expect(getPreset('compact-flat-const-lr').fit('age').schedule).toBeUndefined();
+    expect(getPreset('compact-flat-weighted').fit('age').classWeightPower).toBe(0.5);
     const bare = getPreset('compact-bare').fit('age');
     expect([bare.augment, bare.labelSmoothing, bare.schedule]).toEqual([undefined, undefined, undefined]);
     const layers = (name: string) =>
@@ -52,8 +54,9 @@ describe('compact presets', () => {
         .build('age', 'six')
         .layers.map((l) => l.getClassName());
     expect(layers('compact')).toContain('BatchNormalization');
-    expect(layers('compact-no-bn')).not.toContain('BatchNormalization');
+    expect(layers('compact-flat-no-bn')).not.toContain('BatchNormalization');
     expect(layers('compact')).toContain('GlobalAveragePooling2D');
     expect(layers('compact-flatten')).toContain('Flatten');
+    expect(layers('compact-flat')).toContain('Flatten');
   });
 });

@@ -110,7 +110,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
   ...Object.fromEntries(compactPresets().map((p) => [p.name, p])),
 };
 
-export const DEFAULT_PRESET = 'seed';
+export const DEFAULT_PRESET = 'compact-flat';
 
 export function getPreset(name: string): Preset {
   const preset = PRESETS[name];
