@@ -54,7 +54,7 @@ export const DEFAULT_OPTIONS: ServeOptions = {
   port: 4000,
   models: DEFAULT_MODELS,
   executionProviders: [],
-  maxBatchSize: 64,
+  maxBatchSize: 32,
   maxBatchWaitMs: 1,
   maxBatchItems: 256,
   maxBodyBytes: 16 * 1024 * 1024,
@@ -62,7 +62,7 @@ export const DEFAULT_OPTIONS: ServeOptions = {
   maxImagePixels: 4096 * 4096,
   maxQueryDepth: 12,
   maxQueryCost: 12_000,
-  intraOpThreads: 1,
+  intraOpThreads: 0,
   drainTimeoutMs: 10_000,
   corsOrigins: ['*'],
   production: process.env.NODE_ENV === 'production',
@@ -80,7 +80,7 @@ Options:
   --models <path>         models/manifest.json or its folder          [SERVE_MODELS, default: the shipped models]
   --ep <list>             execution providers to try, in order, e.g. "webgpu,cpu"
                           (cuda, webgpu, cpu)                         [SERVE_EP, default: cuda,webgpu,cpu]
-  --max-batch <n>         most faces in one session.run               [default 64]
+  --max-batch <n>         most faces in one session.run               [default 32]
   --max-wait-ms <ms>      longest a face waits for a batch to fill    [default 1]
   --max-batch-items <n>   most inputs in one classifyBatch            [default 256]
   --max-body <bytes>      largest request body                        [default 16777216]
@@ -89,8 +89,8 @@ Options:
   --max-depth <n>         deepest query                               [default 12]
   --max-cost <n>          costliest query (README: cost)              [default 12000,
                           or 45 × --max-batch-items when that is more]
-  --threads <n>           onnxruntime intra-op threads (0 = auto)     [default 1: the event-loop
-                          thread runs the models; extra threads fight request handling on small machines]
+  --threads <n>           onnxruntime intra-op threads (0 = one per core) [default 0; they do not
+                          spin while idle, so they leave the cores to request handling]
   --drain-ms <ms>         SIGTERM grace period for in-flight requests [default 10000]
   --cors <list>           origins allowed to call from a browser, or "none"
                           (the web demo runs on another origin)       [SERVE_CORS, default *]
