@@ -26,50 +26,24 @@ export function maxPoolGrad2x2(): Fn {
     if (taken) f.get(taken).op('v128.andnot');
     f.set(out);
   };
-  f.let('g', 'dy');
-  f.loop('b', 0, 'n', 1, () =>
-    f.loop('oy', 0, 'oh', 1, () => {
-      f.get('b')
-        .get('image')
-        .op('i32.mul')
-        .get('oy')
-        .get('row')
-        .op('i32.mul')
-        .i32(2)
-        .op('i32.mul', 'i32.add');
-      f.set('xo');
-      f.loop('ox', 0, 'ow', 1, () =>
-        f.loop('v', 0, 'pixel', 16, () => {
-          f.get('xo')
-            .get('ox')
-            .get('pixel')
-            .op('i32.mul')
-            .i32(2)
-            .op('i32.mul', 'i32.add')
-            .get('v')
-            .op('i32.add');
-          f.set('o');
-          load('a', []);
-          load('bb', ['pixel']);
-          load('c', ['row']);
-          load('d', ['row', 'pixel']);
-          f.get('a').get('bb').op('f32x4.max').get('c').get('d').op('f32x4.max', 'f32x4.max').set('m');
-          f.get('g').mem('v128.load').set('gv');
-          firstMax('ea', 'a', null);
-          firstMax('eb', 'bb', 'ea');
-          f.get('ea').get('eb').op('v128.or').set('t');
-          firstMax('ec', 'c', 't');
-          f.get('t').get('ec').op('v128.or').set('t');
-          firstMax('ed', 'd', 't');
-          store('ea', []);
-          store('eb', ['pixel']);
-          store('ec', ['row']);
-          store('ed', ['row', 'pixel']);
-          f.let('g', 'g', 16);
-        }),
-      );
-    }),
-  );
+  forEachWindow(f, 16, () => {
+    load('a', []);
+    load('bb', ['pixel']);
+    load('c', ['row']);
+    load('d', ['row', 'pixel']);
+    f.get('a').get('bb').op('f32x4.max').get('c').get('d').op('f32x4.max', 'f32x4.max').set('m');
+    f.get('g').mem('v128.load').set('gv');
+    firstMax('ea', 'a', null);
+    firstMax('eb', 'bb', 'ea');
+    f.get('ea').get('eb').op('v128.or').set('t');
+    firstMax('ec', 'c', 't');
+    f.get('t').get('ec').op('v128.or').set('t');
+    firstMax('ed', 'd', 't');
+    store('ea', []);
+    store('eb', ['pixel']);
+    store('ec', ['row']);
+    store('ed', ['row', 'pixel']);
+  });
   return f;
 }
 
@@ -88,6 +62,32 @@ export function maxPoolGrad2x2Scalar(): Fn {
     ['c', 'ec', ['row']],
     ['d', 'ed', ['row', 'pixel']],
   ];
+  forEachWindow(f, 4, () => {
+    for (const [value, , extra] of spots) {
+      at('x', extra);
+      f.mem('f32.load').set(value);
+    }
+    f.get('a').get('bb').op('f32.max').get('c').get('d').op('f32.max', 'f32.max').set('m');
+    f.get('g').mem('f32.load').set('gv');
+    // Each spot wins if it equals the maximum and no spot before it did.
+    f.get('a').get('m').op('f32.eq').set('ea');
+    f.get('bb').get('m').op('f32.eq').get('ea').op('i32.eqz', 'i32.and').set('eb');
+    f.get('c').get('m').op('f32.eq').get('ea').get('eb').op('i32.or', 'i32.eqz', 'i32.and').set('ec');
+    f.get('ea').get('eb').op('i32.or').get('ec').op('i32.or', 'i32.eqz').set('ed');
+    for (const [, mask, extra] of spots) {
+      at('dx', extra);
+      f.get('gv').f32zero().get(mask).op('select').mem('f32.store');
+    }
+  });
+  return f;
+}
+
+/**
+ * The loops both kernels share: over every image, output row and output column, and `step` bytes of
+ * channels at a time, `o` is set to the byte offset of the 2×2 window's top-left spot in x and dx and
+ * `g` points at its dy; `body` handles that window, then `g` moves on by `step`.
+ */
+function forEachWindow(f: Fn, step: number, body: () => void): void {
   f.let('g', 'dy');
   f.loop('b', 0, 'n', 1, () =>
     f.loop('oy', 0, 'oh', 1, () => {
@@ -101,7 +101,7 @@ export function maxPoolGrad2x2Scalar(): Fn {
         .op('i32.mul', 'i32.add');
       f.set('xo');
       f.loop('ox', 0, 'ow', 1, () =>
-        f.loop('v', 0, 'pixel', 4, () => {
+        f.loop('v', 0, 'pixel', step, () => {
           f.get('xo')
             .get('ox')
             .get('pixel')
@@ -111,25 +111,10 @@ export function maxPoolGrad2x2Scalar(): Fn {
             .get('v')
             .op('i32.add');
           f.set('o');
-          for (const [value, , extra] of spots) {
-            at('x', extra);
-            f.mem('f32.load').set(value);
-          }
-          f.get('a').get('bb').op('f32.max').get('c').get('d').op('f32.max', 'f32.max').set('m');
-          f.get('g').mem('f32.load').set('gv');
-          // Each spot wins if it equals the maximum and no spot before it did.
-          f.get('a').get('m').op('f32.eq').set('ea');
-          f.get('bb').get('m').op('f32.eq').get('ea').op('i32.eqz', 'i32.and').set('eb');
-          f.get('c').get('m').op('f32.eq').get('ea').get('eb').op('i32.or', 'i32.eqz', 'i32.and').set('ec');
-          f.get('ea').get('eb').op('i32.or').get('ec').op('i32.or', 'i32.eqz').set('ed');
-          for (const [, mask, extra] of spots) {
-            at('dx', extra);
-            f.get('gv').f32zero().get(mask).op('select').mem('f32.store');
-          }
-          f.let('g', 'g', 4);
+          body();
+          f.let('g', 'g', step);
         }),
       );
     }),
   );
-  return f;
 }
