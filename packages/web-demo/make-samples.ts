@@ -3,55 +3,16 @@
  * spread of ages, ethnicities and genders, plus samples.json with each face's
  * dataset labels. The faces are UTKFace's (non-commercial research use); the few that are checked in
  * under public/samples are regenerated with `pnpm --filter @facekit/web-demo samples [--data file]`.
- * The PNG writer is a few lines over node:zlib, so no image library is needed.
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { deflateSync } from 'node:zlib';
 import { ETHNICITY_LABELS, GENDER_LABELS, IMAGE_SIZE, validatePixels } from '@facekit/core';
+import { encodePng } from './png.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Uint8Array): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const out = Buffer.alloc(body.length + 8);
-  out.writeUInt32BE(data.length, 0);
-  body.copy(out, 4);
-  out.writeUInt32BE(crc32(body), body.length + 4);
-  return out;
-}
-
-/** An 8-bit greyscale PNG of `width` × `height` grey levels, row-major. */
-export function greyPng(grey: Uint8Array, width: number, height: number): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 0, 0, 0, 0], 8); // bit depth 8, colour type 0 (grey), deflate, no filter, no interlace
-  const rows = Buffer.alloc((width + 1) * height);
-  for (let y = 0; y < height; y++) rows.set(grey.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([
-    signature,
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(rows)),
-    chunk('IEND', new Uint8Array()),
-  ]);
-}
 
 export interface Sample {
   readonly file: string;
@@ -119,7 +80,7 @@ async function main(): Promise<void> {
   await mkdir(out, { recursive: true });
   const faces = await pickFaces(csv);
   for (const { sample, pixels } of faces)
-    await writeFile(join(out, sample.file), greyPng(pixels, IMAGE_SIZE, IMAGE_SIZE));
+    await writeFile(join(out, sample.file), encodePng(pixels, IMAGE_SIZE, IMAGE_SIZE, 1));
   await writeFile(
     join(out, 'samples.json'),
     `${JSON.stringify(

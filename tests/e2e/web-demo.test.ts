@@ -18,7 +18,7 @@ import { chromiumMissing, launchChromium, type Browser } from '../support/chromi
 import { colourPhoto } from '../support/faces.js';
 import { releaseTestModels, testModels } from '../support/models.js';
 import { artifactsDir, WEB_DEMO } from '../support/paths.js';
-import { encodePng } from '../support/png.js';
+import { encodePng } from '../../packages/web-demo/png.js';
 import { serveStatic, type StaticServer } from '../support/static-server.js';
 
 const missing = chromiumMissing();

@@ -1,6 +1,7 @@
 /**
- * A minimal PNG writer (8-bit grey or RGB, no filtering) over node:zlib, so the browser suites can
- * hand the page real photo files of any size without an image library.
+ * A minimal PNG writer (8-bit grey or RGB, no filtering) over node:zlib, with no image library: it
+ * writes the demo's sample faces (make-samples.ts), and the browser suites use it to hand the page
+ * real photo files of any size. Node-only; the page never imports it.
  */
 import { deflateSync } from 'node:zlib';
 
