@@ -6,9 +6,8 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASKS } from '@facekit/core';
 import { loadModels } from '@facekit/core/node';
-import { runTraining } from '@facekit/train';
+import { runTraining, seededRandom } from '@facekit/train';
 import { exportRun } from './export-run.js';
-import { seededRandom } from './verify/inputs.js';
 
 let dir: string;
 let runDir: string;

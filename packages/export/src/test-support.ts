@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { exportLayersModel, type ExportOptions, type OnnxExport } from './export-model.js';
-import { seededRandom } from './verify/inputs.js';
+import { seededRandom } from '@facekit/train';
 import { verifyExport, type VerificationReport } from './verify/verify.js';
 
 export async function useCpu(): Promise<void> {

@@ -7,18 +7,7 @@ import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { PIXEL_COUNT, validatePixels, writeModelInput } from '@facekit/core';
-
-/** mulberry32: a small, fast, seedable PRNG (uniform floats in [0, 1)). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '@facekit/train';
 
 /** `count` samples of `perSample` values: first all zeros, then all ones, then uniform noise. */
 export function syntheticInputs(count: number, perSample: number, seed = 17): Float32Array {
