@@ -8,7 +8,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ageToGroup, taskLabels, type AgeGrouping, type Task } from '@facekit/core';
 import { selectTrainingBackend } from './backends/index.js';
-import { taskTargets } from './data/batches.js';
+import type { LayersModel } from '@tensorflow/tfjs';
+import { taskTargets, type BatchFeeder } from './data/batches.js';
 import type { FaceDataset } from './data/dataset.js';
 import { findDuplicates } from './data/duplicates.js';
 import { loadCsv } from './data/load-csv.js';
@@ -16,6 +17,7 @@ import { splitDataset, splitFromJson, splitToJson, type DataSplit } from './data
 import { predict } from './evaluate.js';
 import { saveLayersModel } from './model-io.js';
 import { getPreset } from './presets.js';
+import { applyTemperature, fitTemperature, retemper } from './temperature.js';
 import { trainTask } from './train-task.js';
 import { computeTaskMetrics, writeRunReport, writeTaskArtifacts, type TaskReport } from './report/index.js';
 import {
@@ -54,6 +56,26 @@ export interface TrainingOutcome {
   readonly runDir: string;
   readonly interrupted: boolean;
   readonly reports: TaskReport[];
+}
+
+/**
+ * Fits a temperature on the validation part and folds it into the model's head (temperature.ts).
+ * Undefined when there is no validation part to fit it on.
+ */
+async function temper(
+  result: { model: LayersModel; feeder: BatchFeeder },
+  validation: Uint32Array,
+  targets: Uint8Array,
+): Promise<number | undefined> {
+  if (validation.length === 0) return undefined;
+  const val = await predict(result.model, result.feeder, validation, targets);
+  const temperature = fitTemperature(
+    val.probabilities,
+    val.classes,
+    Uint8Array.from(validation, (r) => targets[r]!),
+  );
+  applyTemperature(result.model, temperature);
+  return temperature;
 }
 
 function demographicsOf(dataset: FaceDataset, rows: Uint32Array, grouping: AgeGrouping) {
@@ -156,15 +178,31 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
       log,
     });
     if (result.interrupted) return { runDir, interrupted: true, reports };
+    const temperature = await temper(result, split.validation, targets);
+    if (temperature !== undefined)
+      log(`${task}: temperature ${temperature.toFixed(3)} (fitted on validation)`);
     const test = await predict(result.model, result.feeder, split.test, targets);
-    const metrics = computeTaskMetrics({
-      task,
-      labels: taskLabels(task, grouping),
-      truth: Uint8Array.from(split.test, (r) => targets[r]!),
-      probabilities: test.probabilities,
-      loss: test.loss,
-      demographics: demographicsOf(dataset, split.test, grouping),
-    });
+    const testMetrics = (probabilities: Float32Array, loss: number) =>
+      computeTaskMetrics({
+        task,
+        labels: taskLabels(task, grouping),
+        truth: Uint8Array.from(split.test, (r) => targets[r]!),
+        probabilities,
+        loss,
+        demographics: demographicsOf(dataset, split.test, grouping),
+      });
+    const metrics = {
+      ...testMetrics(test.probabilities, test.loss),
+      ...(temperature === undefined
+        ? {}
+        : {
+            temperature,
+            untemperedCalibrationError: testMetrics(
+              retemper(test.probabilities, test.classes, temperature),
+              Number.NaN,
+            ).expectedCalibrationError!,
+          }),
+    };
     await saveLayersModel(result.model, modelDir(runDir, task));
     const report: TaskReport = {
       task,

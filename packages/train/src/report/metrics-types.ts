@@ -43,6 +43,13 @@ export interface TaskMetrics {
   readonly calibrationBins?: number;
   /** Reliability-diagram data: one entry per non-empty confidence bin, in bin order. */
   readonly reliability?: readonly ReliabilityBin[];
+  /**
+   * Temperature T fitted on the validation part and folded into the model's head (softmax(z / T)):
+   * every figure above is of the tempered model. Absent: not tempered.
+   */
+  readonly temperature?: number;
+  /** Test ECE of the same model before tempering (T = 1), to show what temperature scaling did. */
+  readonly untemperedCalibrationError?: number;
 }
 
 /** Samples whose top-class confidence fell in [lower, upper) (the last bin includes 1). */

@@ -117,7 +117,13 @@ export function taskSection(r: TaskReport, plannedEpochs?: number): string {
   if (m.reliability !== undefined && ece !== undefined) {
     parts.push(
       '### Calibration',
-      `Expected calibration error ${pct(ece, 2)} over ${m.calibrationBins ?? m.reliability.length} confidence bins.`,
+      `Expected calibration error ${pct(ece, 2)} over ${m.calibrationBins ?? m.reliability.length} confidence bins.` +
+        (m.temperature === undefined
+          ? ''
+          : ` Temperature T = ${m.temperature.toFixed(3)}, fitted on the validation part, is folded into the head` +
+            (m.untemperedCalibrationError === undefined
+              ? '.'
+              : `; before it the ECE was ${pct(m.untemperedCalibrationError, 2)}.`)),
       `![${task}: reliability diagram](${task}/${CALIBRATION_SVG})`,
     );
   }

@@ -1,0 +1,100 @@
+/**
+ * Temperature scaling (Guo et al. 2017): one number T, fitted on the validation part, that divides the
+ * final layer's logits so the softmax's confidences match how often the model is right. It never
+ * changes which class wins. T is folded into the last Dense layer (kernel and bias divided by T), so
+ * the saved tfjs model and the exported ONNX graph carry it with no extra operator.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** The search range for 1/T; a fitted T at either end means the model is far off, not a bug. */
+const MIN_INVERSE = 0.2;
+const MAX_INVERSE = 5;
+
+/** Mean negative log-likelihood of softmax(log p / T) against the true classes. */
+export function temperedNll(
+  probabilities: Float32Array,
+  classes: number,
+  truth: ArrayLike<number>,
+  temperature: number,
+): number {
+  const beta = 1 / temperature;
+  let total = 0;
+  for (let i = 0; i < truth.length; i++) {
+    let max = -Infinity;
+    for (let k = 0; k < classes; k++) max = Math.max(max, beta * logOf(probabilities[i * classes + k]!));
+    let sum = 0;
+    for (let k = 0; k < classes; k++) sum += Math.exp(beta * logOf(probabilities[i * classes + k]!) - max);
+    total += max + Math.log(sum) - beta * logOf(probabilities[i * classes + truth[i]!]!);
+  }
+  return total / truth.length;
+}
+
+const logOf = (p: number) => Math.log(Math.max(p, 1e-12));
+
+/**
+ * The T that minimises the validation negative log-likelihood. The NLL is convex in 1/T (a
+ * log-sum-exp of lines), so a golden-section search over 1/T finds its minimum.
+ */
+export function fitTemperature(
+  probabilities: Float32Array,
+  classes: number,
+  truth: ArrayLike<number>,
+): number {
+  if (probabilities.length !== truth.length * classes) {
+    throw new RangeError(
+      `probabilities has ${probabilities.length} values; expected ${truth.length} × ${classes}`,
+    );
+  }
+  if (truth.length === 0) return 1;
+  const nll = (beta: number) => temperedNll(probabilities, classes, truth, 1 / beta);
+  const ratio = (Math.sqrt(5) - 1) / 2;
+  let [lo, hi] = [MIN_INVERSE, MAX_INVERSE];
+  let a = hi - ratio * (hi - lo);
+  let b = lo + ratio * (hi - lo);
+  let [fa, fb] = [nll(a), nll(b)];
+  while (hi - lo > 1e-4) {
+    if (fa < fb) {
+      [hi, b, fb] = [b, a, fa];
+      a = hi - ratio * (hi - lo);
+      fa = nll(a);
+    } else {
+      [lo, a, fa] = [a, b, fb];
+      b = lo + ratio * (hi - lo);
+      fb = nll(b);
+    }
+  }
+  return 1 / ((lo + hi) / 2);
+}
+
+/** softmax(log p · factor) per row: re-tempers probabilities (factor = 1/T applies T, T undoes it). */
+export function retemper(probabilities: Float32Array, classes: number, factor: number): Float32Array {
+  const out = new Float32Array(probabilities.length);
+  for (let row = 0; row < probabilities.length; row += classes) {
+    let max = -Infinity;
+    for (let k = 0; k < classes; k++) max = Math.max(max, factor * logOf(probabilities[row + k]!));
+    let sum = 0;
+    for (let k = 0; k < classes; k++)
+      sum += out[row + k] = Math.exp(factor * logOf(probabilities[row + k]!) - max);
+    for (let k = 0; k < classes; k++) out[row + k]! /= sum;
+  }
+  return out;
+}
+
+/**
+ * Divides the logits of `model`'s last layer by `temperature`, in place. The last layer must be a
+ * Dense with a softmax or sigmoid activation (every preset's head): then its kernel and bias divided by
+ * T give softmax(z / T) (or sigmoid(z / T), the same thing for a widened one-unit head).
+ */
+export function applyTemperature(model: tf.LayersModel, temperature: number): void {
+  const last = model.layers.at(-1);
+  const activation = (last?.getConfig() as { activation?: string } | undefined)?.activation;
+  if (last?.getClassName() !== 'Dense' || (activation !== 'softmax' && activation !== 'sigmoid')) {
+    throw new Error(
+      `temperature scaling needs a Dense softmax or sigmoid head; ${model.name}'s last layer is ` +
+        `${last?.getClassName() ?? 'missing'}${activation ? ` (${activation})` : ''}`,
+    );
+  }
+  const scaled = tf.tidy(() => last.getWeights().map((w) => tf.div(w, temperature)));
+  last.setWeights(scaled);
+  tf.dispose(scaled);
+}
