@@ -76,6 +76,9 @@ describe('exportRun', () => {
       'age/tfjs/model.json',
       'age/tfjs/weights.bin',
       'gender/model.onnx',
+      'age/confusion.svg',
+      'age/calibration.svg',
+      'gender/confusion.svg',
     ]) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
@@ -101,6 +104,11 @@ describe('exportRun', () => {
     const card = await readFile(join(out, 'MODEL_CARD.md'), 'utf8');
     expect(card).toMatch(/non-commercial research/);
     expect(card).toMatch(/\| White \| [\d.]+% \(n = \d+\)/);
+    expect(card).toContain('| true \\ predicted | male | female | recall |');
+    expect(card).toContain('![age: reliability diagram](age/calibration.svg)');
+    expect(card).toContain('![gender: confusion matrix](gender/confusion.svg)');
+    expect(card).toMatch(/\| White male \| ([\d.]+% \(n = \d+\)|—) \|/);
+    expect(card).not.toContain('undefined');
     expect(card).toContain(
       `pnpm train --data ${dataPath} --preset seed --backend wasm --seed 3 --epochs 1 --out ${runDir}`,
     );
@@ -118,6 +126,20 @@ describe('exportRun', () => {
     expect(loaded.manifest.models.age?.sha256).toBe(before.models.age!.sha256);
     const all = await readdir(out, { recursive: true });
     expect(all.filter((f) => String(f).includes('.tmp-'))).toEqual([]);
+  });
+
+  it('skips a figure the run lacks and does not link it', async () => {
+    const bare = join(dir, 'runs', 'no-calibration');
+    await cp(runDir, bare, { recursive: true });
+    await rm(join(bare, 'gender', 'calibration.svg'));
+    const out = join(dir, 'm3');
+    await exportRun({ runDir: bare, outDir: out, tasks: ['gender'], synthetic: 4 });
+    expect(existsSync(join(out, 'gender', 'confusion.svg'))).toBe(true);
+    expect(existsSync(join(out, 'gender', 'calibration.svg'))).toBe(false);
+    const card = await readFile(join(out, 'MODEL_CARD.md'), 'utf8');
+    expect(card).toContain('(gender/confusion.svg)');
+    expect(card).not.toContain('calibration.svg');
+    expect(card).toMatch(/Expected calibration error \(ECE\) of the top-class confidence: [\d.]+%/);
   });
 
   it('refuses a task the run has not finished', async () => {

@@ -1,15 +1,24 @@
 /**
  * `pnpm export` as a function: a training run folder in, a verified models/ folder out. Every task is
- * converted and verified before anything is written; then the ONNX files and tfjs sources are
- * replaced atomically, and the manifest — which is what consumers read first — is written last,
- * followed by the model card.
+ * converted and verified before anything is written; then the ONNX files, tfjs sources and the
+ * run's confusion and reliability figures are replaced atomically, and the manifest — which is what
+ * consumers read first — is written last, followed by the model card.
  */
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ModelMismatchError, taskLabels, type Manifest, type Task } from '@facekit/core';
 import { MANIFEST_FILE, sha256OfBytes } from '@facekit/core/node';
-import { loadLayersModel, modelDir, PRESETS, projectRoot, type TaskMetrics } from '@facekit/train';
+import {
+  CALIBRATION_SVG,
+  CONFUSION_SVG,
+  loadLayersModel,
+  modelDir,
+  PRESETS,
+  projectRoot,
+  taskDir,
+  type TaskMetrics,
+} from '@facekit/train';
 import { exportLayersModel, type OnnxExport } from './export-model.js';
 import { readTaskMetrics, selectRun } from './run/read-run.js';
 import { faceInputs } from './verify/inputs.js';
@@ -17,6 +26,7 @@ import { verifyExport, type VerificationReport } from './verify/verify.js';
 import { copyDirAtomic, writeFileAtomic } from './write/atomic.js';
 import { buildManifest, manifestEntry } from './write/manifest.js';
 import { modelCard, trainCommand } from './write/model-card.js';
+import type { TaskFigures } from './write/model-card-tasks.js';
 
 export interface ExportRunOptions {
   readonly runDir: string;
@@ -46,6 +56,25 @@ export interface ExportRunResult {
   readonly manifestPath: string;
   readonly modelCardPath: string;
   readonly results: readonly TaskExport[];
+}
+
+/**
+ * Copies the run's confusion matrix and reliability diagram of `task` beside its model
+ * (`<outDir>/<task>/`) for the model card to embed; a figure the run lacks is skipped. Returns the
+ * names of the files copied.
+ */
+async function copyTaskFigures(runDir: string, outDir: string, task: Task): Promise<string[]> {
+  const copied: string[] = [];
+  for (const name of [CONFUSION_SVG, CALIBRATION_SVG]) {
+    const svg = await readFile(join(taskDir(runDir, task), name)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (!svg) continue;
+    await writeFileAtomic(join(outDir, task, name), svg);
+    copied.push(name);
+  }
+  return copied;
 }
 
 async function previousManifest(outDir: string): Promise<unknown> {
@@ -138,9 +167,11 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
     }),
   );
   const { text, manifest } = buildManifest(entries, await previousManifest(options.outDir));
+  const figures: TaskFigures = {};
   for (const r of results) {
     await writeFileAtomic(join(options.outDir, r.file), r.exported.bytes);
     await copyDirAtomic(modelDir(runDir, r.task), join(options.outDir, r.task, 'tfjs'));
+    figures[r.task] = await copyTaskFigures(runDir, options.outDir, r.task);
   }
   const manifestPath = join(options.outDir, MANIFEST_FILE);
   await writeFileAtomic(manifestPath, text);
@@ -154,7 +185,10 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
     trainCommand(info, shown(info.data.path), shown(runDir), (t) => preset?.fit(t).epochs ?? -1),
     options.command ?? `pnpm export --run ${shown(runDir)}`,
   ];
-  await writeFileAtomic(modelCardPath, modelCard({ manifest, run: info, metrics, verifications, commands }));
+  await writeFileAtomic(
+    modelCardPath,
+    modelCard({ manifest, run: info, metrics, verifications, commands, figures }),
+  );
   log(`wrote ${manifestPath} and ${modelCardPath}`);
   return { manifest, manifestPath, modelCardPath, results };
 }

@@ -1,7 +1,8 @@
 /**
  * models/MODEL_CARD.md: what a person needs before using the shipped models — intended use, the
  * data and its licence (UTKFace: non-commercial research only), test metrics overall and per
- * ethnicity × gender group, how the files were verified, limits, and the command that reproduces them.
+ * ethnicity × gender group, per task the confusion matrix, accuracy per ethnicity × gender × age
+ * group and calibration (see model-card-tasks.ts), how the files were verified, limits, and the command that reproduces them.
  */
 import {
   ETHNICITY_LABELS,
@@ -13,8 +14,8 @@ import {
 } from '@facekit/core';
 import type { RunInfo, TaskMetrics } from '@facekit/train';
 import type { VerificationReport } from '../verify/verify.js';
+import { pct, taskDetails, type TaskFigures } from './model-card-tasks.js';
 
-const pct = (x: number | undefined) => (x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 function groupTable(m: TaskMetrics): string[] {
@@ -40,6 +41,8 @@ export interface ModelCardInput {
   readonly verifications: Partial<Record<Task, VerificationReport>>;
   /** The command lines that reproduce the run and this export. */
   readonly commands: readonly string[];
+  /** Figures this export copied beside each task's model (`<task>/confusion.svg`, …); only these are embedded. */
+  readonly figures?: TaskFigures;
 }
 
 /** The `pnpm train` command line that reproduces `run` into `runDir` (paths shown as given, e.g. relative). */
@@ -68,7 +71,8 @@ export function trainCommand(
   return parts.join(' ');
 }
 
-export function modelCard({ manifest, run, metrics, verifications, commands }: ModelCardInput): string {
+export function modelCard(input: ModelCardInput): string {
+  const { manifest, run, metrics, verifications, commands, figures = {} } = input;
   const tasks = manifestTasks(manifest);
   const lines = [
     '# Model card: facekit face-attribute models',
@@ -106,6 +110,8 @@ export function modelCard({ manifest, run, metrics, verifications, commands }: M
     const m = metrics[t];
     lines.push(`### ${t}`, '', ...(m ? groupTable(m) : ['No metrics.json in the run for this task.']), '');
   }
+  lines.push('## Confusion matrices, accuracy by age group and calibration (test part)', '');
+  for (const t of tasks) lines.push(...taskDetails(t, metrics[t], figures));
   lines.push(
     '## Verification of the ONNX files',
     '',

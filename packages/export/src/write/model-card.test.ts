@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import type { Manifest, ManifestModel, Task } from '@facekit/core';
+import type { RunInfo, TaskMetrics } from '@facekit/train';
+import { modelCard, type ModelCardInput } from './model-card.js';
+
+const run: RunInfo = {
+  runId: 'r1',
+  createdAt: '2024-01-01T00:00:00.000Z',
+  preset: 'seed',
+  backend: 'cpu',
+  seed: 1,
+  testFraction: 0.3,
+  validationFraction: 0.1,
+  ageGrouping: 'six',
+  epochs: { gender: 2, age: 2 },
+  data: {
+    path: 'faces.csv',
+    sha256: 'ab',
+    rows: 100,
+    skippedRows: 0,
+    duplicateRows: 0,
+    conflictingDuplicateGroups: 0,
+  },
+  tasks: { gender: 'done', age: 'done' },
+};
+
+function entry(task: Task, labels: string[]): ManifestModel {
+  return {
+    task,
+    file: `${task}/model.onnx`,
+    sha256: 'cd',
+    bytes: 2048,
+    labels,
+    input: { name: 'image', shape: ['N', 48, 48, 1], dtype: 'float32' },
+    output: { name: 'probabilities', shape: ['N', labels.length] },
+    opset: 17,
+    training: {
+      runId: 'r1',
+      preset: 'seed',
+      backend: 'cpu',
+      epochs: 2,
+      seed: 1,
+      testFraction: 0.3,
+      dataSha256: 'ab',
+      dataRows: 100,
+    },
+    metrics: {},
+    verification: { samples: 10, maxAbsDiff: 1e-7, argmaxAgreement: 1, runtime: 'onnxruntime-node' },
+  };
+}
+
+const manifest: Manifest = {
+  schemaVersion: 1,
+  createdAt: '2024-01-02T00:00:00.000Z',
+  models: { age: entry('age', ['0-2', '3-9']), gender: entry('gender', ['male', 'female']) },
+};
+
+const gender: TaskMetrics = {
+  task: 'gender',
+  labels: ['male', 'female'],
+  samples: 30,
+  accuracy: 0.8,
+  macroF1: 0.79,
+  loss: 0.4,
+  perClass: [],
+  confusion: [
+    [12, 3],
+    [3, 12],
+  ],
+  byEthnicityGender: [{ ethnicity: 'White', gender: 'male', count: 10, accuracy: 0.9 }],
+  byEthnicityGenderAge: [
+    { ethnicity: 'White', gender: 'male', ageGroup: '0-2', count: 4, accuracy: 0.75 },
+    { ethnicity: 'Black', gender: 'female', ageGroup: '3-9', count: 6, accuracy: 0.5 },
+  ],
+  ageGroupLabels: ['0-2', '3-9'],
+  expectedCalibrationError: 0.0321,
+  calibrationBins: 10,
+  reliability: [
+    { lower: 0.5, upper: 0.6, count: 7, confidence: 0.55, accuracy: 0.571 },
+    { lower: 0.9, upper: 1, count: 23, confidence: 0.95, accuracy: 0.87 },
+  ],
+  temperature: 1.4321,
+  untemperedCalibrationError: 0.0812,
+};
+
+/** An older metrics.json: no age-group labels or slices, no calibration, no temperature. */
+const age = {
+  task: 'age',
+  labels: ['0-2', '3-9'],
+  samples: 10,
+  accuracy: 0.6,
+  macroF1: 0.5,
+  loss: 1,
+  perClass: [],
+  confusion: [[6, 0], []],
+  byEthnicityGender: [],
+} as unknown as TaskMetrics;
+
+const input = (over: Partial<ModelCardInput> = {}): ModelCardInput => ({
+  manifest,
+  run,
+  metrics: { gender, age },
+  verifications: {},
+  commands: ['pnpm export'],
+  figures: { gender: ['confusion.svg', 'calibration.svg'], age: ['confusion.svg'] },
+  ...over,
+});
+
+describe('modelCard per-task detail', () => {
+  const card = modelCard(input());
+  /** The `### task` block of the detail section, up to the next task or section. */
+  const section = (task: string) => {
+    const start = card.indexOf(`### ${task}\n\n#### Confusion`);
+    expect(start).toBeGreaterThan(0);
+    const end = card.slice(start + 4).search(/\n#{2,3} /);
+    return card.slice(start, start + 4 + end);
+  };
+
+  it('puts the detail after the ethnicity × gender section, with confusion counts and row recall', () => {
+    expect(card.indexOf('## Confusion matrices')).toBeGreaterThan(card.indexOf('## Accuracy per ethnicity'));
+    expect(card.indexOf('## Confusion matrices')).toBeLessThan(card.indexOf('## Verification'));
+    const g = section('gender');
+    expect(g).toContain('| true \\ predicted | male | female | recall |');
+    expect(g).toContain('| male | 12 | 3 | 80.0% |');
+    expect(g).toContain('| female | 3 | 12 | 80.0% |');
+  });
+
+  it('shows the ethnicity × gender × age-group table in <details>, "—" for empty groups', () => {
+    const g = section('gender');
+    expect(g).toContain('<details><summary>Accuracy per ethnicity × gender × age group');
+    expect(g).toContain('| ethnicity, gender | 0-2 | 3-9 |');
+    expect(g).toContain('| White male | 75.0% (n = 4) | — |');
+    expect(g).toContain('| Black female | — | 50.0% (n = 6) |');
+    expect(g).toContain('| Others female | — | — |');
+  });
+
+  it('reports ECE, the temperature, the reliability bins and embeds the copied figures', () => {
+    const g = section('gender');
+    expect(g).toContain('ECE) of the top-class confidence: 3.21% over 10 equal-width confidence bins.');
+    expect(g).toContain(
+      'Temperature T = 1.43 fitted on the validation part, folded into the head; ECE before tempering 8.12%.',
+    );
+    expect(g).toContain('| 0.50–0.60 | 7 | 55.0% | 57.1% |');
+    expect(g).toContain('| 0.90–1.00 | 23 | 95.0% | 87.0% |');
+    expect(g).toContain('![gender: confusion matrix](gender/confusion.svg)');
+    expect(g).toContain('![gender: reliability diagram](gender/calibration.svg)');
+  });
+
+  it('degrades missing fields to "—" or a plain note, never "undefined"', () => {
+    expect(card).not.toMatch(/undefined|NaN/);
+    const a = section('age');
+    expect(a).toContain('| 0-2 | 6 | 0 | 100.0% |');
+    expect(a).toContain('| 3-9 | — | — | — |');
+    expect(a).toContain('No accuracy per ethnicity × gender × age group in metrics.json.');
+    expect(a).toContain('No calibration figures in metrics.json.');
+    expect(a).not.toContain('Temperature');
+    expect(a).toContain('(age/confusion.svg)');
+    expect(a).not.toContain('calibration.svg');
+  });
+
+  it('embeds no figure the export did not copy, and notes a task without metrics', () => {
+    const bare = modelCard(
+      input({ figures: undefined, metrics: { gender: { ...gender, temperature: undefined } } }),
+    );
+    expect(bare).not.toContain('.svg');
+    expect(bare).not.toContain('Temperature T');
+    expect(bare).toMatch(
+      /### age\n\nNo metrics\.json in the run for this task\.\n\n### gender\n\n#### Confusion/,
+    );
+  });
+});
