@@ -12,8 +12,10 @@ import type { AugmentOptions } from './data/augment.js';
 import { layerSeeds, type FitSettings, type Preset } from './presets.js';
 
 export interface CompactArchitecture {
-  /** Filters of the four conv stages. */
-  readonly widths: readonly [number, number, number, number];
+  /** Filters of the conv stages, each at half the resolution of the one before (48, 24, 12, 6, 3). */
+  readonly widths: readonly number[];
+  /** 3×3 convs per stage (each with its batch norm and ReLU); 1 for every stage when absent. */
+  readonly convs?: readonly number[];
   readonly batchNorm: boolean;
   /** Global average pooling after the last stage; else flatten into the head. */
   readonly globalPool: boolean;
@@ -55,18 +57,20 @@ export function buildCompact(
   const seeds = layerSeeds(seed);
   const model = tf.sequential({ name });
   arch.widths.forEach((filters, stage) => {
-    model.add(
-      tf.layers.conv2d({
-        filters,
-        kernelSize: 3,
-        padding: 'same',
-        useBias: !arch.batchNorm,
-        ...init(seeds()),
-        ...(stage === 0 ? { inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1] } : {}),
-      }),
-    );
-    if (arch.batchNorm) model.add(tf.layers.batchNormalization({ momentum: 0.95 }));
-    model.add(tf.layers.activation({ activation: 'relu' }));
+    for (let c = 0; c < (arch.convs?.[stage] ?? 1); c++) {
+      model.add(
+        tf.layers.conv2d({
+          filters,
+          kernelSize: 3,
+          padding: 'same',
+          useBias: !arch.batchNorm,
+          ...init(seeds()),
+          ...(stage === 0 && c === 0 ? { inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1] } : {}),
+        }),
+      );
+      if (arch.batchNorm) model.add(tf.layers.batchNormalization({ momentum: 0.95 }));
+      model.add(tf.layers.activation({ activation: 'relu' }));
+    }
     if (stage < arch.widths.length - 1) model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
   });
   model.add(arch.globalPool ? tf.layers.globalAveragePooling2d({}) : tf.layers.flatten());
@@ -89,6 +93,9 @@ export const COMPACT_FLAT: CompactArchitecture = {
   globalPool: false,
   dropout: 0.3,
 };
+
+/** compact-five's network: compact-flat plus a fifth stage at 3×3, so the head sees a 3×3×128 map. */
+export const COMPACT_FIVE: CompactArchitecture = { ...COMPACT_FLAT, widths: [8, 16, 48, 128, 128] };
 
 const RECIPE: FitSettings = {
   epochs: 30,
@@ -130,6 +137,12 @@ export function compactPresets(): Preset[] {
       'Four conv stages (8-16-48-128) with batch norm, flattened into the softmax head; light augmentation (flip, 2-pixel shift, mild brightness/contrast), label smoothing 0.05, cosine LR from 3e-3, early stopping; 30 epochs.',
       COMPACT_FLAT,
       flat({}),
+    ),
+    compactPreset(
+      'compact-five',
+      'compact-flat with a fifth conv stage (128 filters at 3×3) before the flatten; 40 epochs.',
+      COMPACT_FIVE,
+      flat({ epochs: 40 }),
     ),
     compactPreset(
       'compact-bare',
@@ -189,6 +202,36 @@ export function compactPresets(): Preset[] {
       'compact-flat-narrow',
       'compact-flat with the narrower 8-16-32-64 stages (ablation).',
       { ...COMPACT_FLAT, widths: [8, 16, 32, 64] },
+      flat({}),
+    ),
+    compactPreset(
+      'compact-deep',
+      'compact-flat with two convs in the 12×12 and 6×6 stages (ablation).',
+      { ...COMPACT_FLAT, convs: [1, 1, 2, 2] },
+      flat({}),
+    ),
+    compactPreset(
+      'compact-deep12',
+      'compact-flat with two convs in the 12×12 stage (ablation).',
+      { ...COMPACT_FLAT, convs: [1, 1, 2, 1] },
+      flat({}),
+    ),
+    compactPreset(
+      'compact-deep7',
+      'Five stages 8-16-32-64-128 with two convs at 12×12 and 6×6: seven convs, flattened (ablation).',
+      { ...COMPACT_FLAT, widths: [8, 16, 32, 64, 128], convs: [1, 1, 2, 2, 1] },
+      flat({}),
+    ),
+    compactPreset(
+      'compact-five256',
+      'compact-flat with a fifth stage (256 filters at 3×3) before the flatten (ablation).',
+      { ...COMPACT_FLAT, widths: [8, 16, 48, 128, 256] },
+      flat({}),
+    ),
+    compactPreset(
+      'compact-wide24',
+      'compact-flat with 32 filters in the 24×24 stage (ablation).',
+      { ...COMPACT_FLAT, widths: [8, 32, 48, 128] },
       flat({}),
     ),
     compactPreset(
