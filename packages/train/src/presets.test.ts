@@ -58,5 +58,10 @@ describe('compact presets', () => {
     expect(layers('compact')).toContain('GlobalAveragePooling2D');
     expect(layers('compact-flatten')).toContain('Flatten');
     expect(layers('compact-flat')).toContain('Flatten');
+    const count = (name: string, layer: string) => layers(name).filter((l) => l === layer).length;
+    expect([count('compact-flat', 'Conv2D'), count('compact-flat', 'MaxPooling2D')]).toEqual([4, 3]);
+    expect([count('compact-deep', 'Conv2D'), count('compact-deep', 'BatchNormalization')]).toEqual([6, 6]);
+    expect([count('compact-five', 'Conv2D'), count('compact-five', 'MaxPooling2D')]).toEqual([5, 4]);
+    expect(getPreset('compact-five').build('age', 'six').outputs[0]!.shape).toEqual([null, 6]);
   });
 });

@@ -1,0 +1,57 @@
+/**
+ * `pnpm bench:latency [preset …]`: per-face latency of a preset's three networks (age, ethnicity,
+ * gender) once exported to ONNX, in onnxruntime-web's wasm backend on one thread — the browser's
+ * runtime, run in Node — at batch 1. The networks are untrained (seeded initial weights): latency
+ * depends on the graph, not the weights, so a preset can be checked against issue 7's 3 ms limit
+ * before it is trained. The shipped models' figure in Chromium comes from `pnpm parity`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-web';
+import { TASKS } from '@facekit/core';
+import { DEFAULT_PRESET, getPreset } from '@facekit/train';
+import { exportLayersModel } from '../src/export-model.js';
+
+const RUNS = 400;
+const WARMUP = 50;
+
+async function presetLatency(name: string) {
+  const preset = getPreset(name);
+  const sessions: ort.InferenceSession[] = [];
+  let bytes = 0;
+  for (const task of TASKS) {
+    const model = preset.build(task, 'six', 1);
+    const exported = await exportLayersModel(model);
+    bytes += exported.bytes.length;
+    sessions.push(await ort.InferenceSession.create(exported.bytes));
+    model.dispose();
+  }
+  const face = new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: 48 * 48 }, (_, i) => (i % 97) / 97),
+    [1, 48, 48, 1],
+  );
+  const times: number[] = [];
+  for (let i = 0; i < WARMUP + RUNS; i++) {
+    const started = performance.now();
+    for (const s of sessions) await s.run({ [s.inputNames[0]!]: face });
+    if (i >= WARMUP) times.push(performance.now() - started);
+  }
+  await Promise.all(sessions.map((s) => s.release()));
+  times.sort((a, b) => a - b);
+  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!;
+  return { name, kib: bytes / 1024, median: at(0.5), p90: at(0.9) };
+}
+
+await tf.setBackend('cpu');
+ort.env.wasm.numThreads = 1;
+const names = process.argv.slice(2).filter((a) => a !== '--');
+console.log(
+  `onnxruntime-web ${ort.env.versions.web} wasm, 1 thread, batch 1, ${RUNS} runs of all three networks`,
+);
+console.log('preset                 ONNX (3 files)   median     p90');
+for (const name of names.length > 0 ? names : [DEFAULT_PRESET]) {
+  const r = await presetLatency(name);
+  console.log(
+    `${r.name.padEnd(22)} ${r.kib.toFixed(0).padStart(9)} KiB ${r.median.toFixed(2).padStart(7)} ms ${r.p90.toFixed(2).padStart(6)} ms`,
+  );
+}
