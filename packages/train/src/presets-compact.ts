@@ -134,9 +134,9 @@ export function compactPresets(): Preset[] {
   return [
     compactPreset(
       'compact-flat',
-      'Four conv stages (8-16-48-128) with batch norm, flattened into the softmax head; light augmentation (flip, 2-pixel shift, mild brightness/contrast), label smoothing 0.05, cosine LR from 3e-3, early stopping; 30 epochs.',
+      'Four conv stages (8-16-48-128) with batch norm, flattened into the softmax head; light augmentation (flip, 2-pixel shift, mild brightness/contrast), label smoothing 0.05, cosine LR from 3e-3, early stopping after 15 epochs without progress; 45 epochs.',
       COMPACT_FLAT,
-      flat({}),
+      flat({ epochs: 45, patience: 15 }),
     ),
     compactPreset(
       'compact-five',
