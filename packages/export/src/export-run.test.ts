@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASKS } from '@facekit/core';
 import { loadModels } from '@facekit/core/node';
 import { runTraining, seededRandom } from '@facekit/train';
-import { exportRun } from './export-run.js';
+import { exportRun, shownPath } from './export-run.js';
 
 let dir: string;
 let runDir: string;
@@ -49,6 +49,14 @@ beforeAll(async () => {
   expect(outcome.interrupted).toBe(false);
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('shownPath', () => {
+  it('is relative inside the project or beside it, absolute elsewhere', () => {
+    expect(shownPath('/w/main/runs/r1', '/w/main')).toBe(join('runs', 'r1'));
+    expect(shownPath('/w/shared/data/x.csv', '/w/main')).toBe(join('..', 'shared', 'data', 'x.csv'));
+    expect(shownPath('/tmp/t/x.csv', '/w/main')).toBe('/tmp/t/x.csv');
+  });
+});
 
 describe('exportRun', () => {
   it('turns a run folder into a models/ folder that the loader accepts and onnxruntime runs', async () => {
@@ -110,9 +118,9 @@ describe('exportRun', () => {
     expect(card).toMatch(/\| White male \| ([\d.]+% \(n = \d+\)|—) \|/);
     expect(card).not.toContain('undefined');
     expect(card).toContain(
-      `pnpm train --data ${dataPath} --preset seed --backend wasm --seed 3 --epochs 1 --out ${runDir}`,
+      `pnpm train --data ${shownPath(dataPath)} --preset seed --backend wasm --seed 3 --epochs 1 --out ${shownPath(runDir)}`,
     );
-    expect(card).toContain(`pnpm export --run ${runDir}`);
+    expect(card).toContain(`pnpm export --run ${shownPath(runDir)}`);
   });
 
   it('re-exporting one task keeps the other entries; leaves no temp files', async () => {

@@ -177,13 +177,10 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
   await writeFileAtomic(manifestPath, text);
   const modelCardPath = join(options.outDir, 'MODEL_CARD.md');
   const verifications = Object.fromEntries(results.map((r) => [r.task, r.verification]));
-  const root = projectRoot();
-  // Paths inside the project or beside it (../shared/data) read better relative; others stay absolute.
-  const shown = (p: string) => (relative(root, p).startsWith(join('..', '..')) ? p : relative(root, p));
   const preset = PRESETS[info.preset];
   const commands = [
-    trainCommand(info, shown(info.data.path), shown(runDir), (t) => preset?.fit(t).epochs ?? -1),
-    options.command ?? `pnpm export --run ${shown(runDir)}`,
+    trainCommand(info, shownPath(info.data.path), shownPath(runDir), (t) => preset?.fit(t).epochs ?? -1),
+    options.command ?? `pnpm export --run ${shownPath(runDir)}`,
   ];
   await writeFileAtomic(
     modelCardPath,
@@ -191,6 +188,12 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
   );
   log(`wrote ${manifestPath} and ${modelCardPath}`);
   return { manifest, manifestPath, modelCardPath, results };
+}
+
+/** A path as the model card shows it: relative when inside the project or beside it (../shared/data), else absolute. */
+export function shownPath(path: string, root: string = projectRoot()): string {
+  const rel = relative(root, path);
+  return rel.startsWith(join('..', '..')) ? path : rel;
 }
 
 function metricsSummary(m: TaskMetrics | undefined): Record<string, number> {
