@@ -140,9 +140,9 @@ export function compactPresets(): Preset[] {
     ),
     compactPreset(
       'compact-five',
-      'compact-flat with a fifth conv stage (128 filters at 3×3) before the flatten; 40 epochs.',
+      'compact-flat with a fifth conv stage (128 filters at 3×3) before the flatten; 40 epochs, patience 15 (ablation).',
       COMPACT_FIVE,
-      flat({ epochs: 40 }),
+      flat({ epochs: 40, patience: 15 }),
     ),
     compactPreset(
       'compact-bare',
