@@ -20,13 +20,19 @@ export function temperedNll(
   const beta = 1 / temperature;
   let total = 0;
   for (let i = 0; i < truth.length; i++) {
-    let max = -Infinity;
-    for (let k = 0; k < classes; k++) max = Math.max(max, beta * logOf(probabilities[i * classes + k]!));
-    let sum = 0;
-    for (let k = 0; k < classes; k++) sum += Math.exp(beta * logOf(probabilities[i * classes + k]!) - max);
-    total += max + Math.log(sum) - beta * logOf(probabilities[i * classes + truth[i]!]!);
+    const row = i * classes;
+    total += logNormalizer(probabilities, row, classes, beta) - beta * logOf(probabilities[row + truth[i]!]!);
   }
   return total / truth.length;
+}
+
+/** log Σₖ exp(factor · log pₖ) over one row, computed stably: softmax(factor · log p)'s normaliser. */
+function logNormalizer(probabilities: Float32Array, row: number, classes: number, factor: number): number {
+  let max = -Infinity;
+  for (let k = 0; k < classes; k++) max = Math.max(max, factor * logOf(probabilities[row + k]!));
+  let sum = 0;
+  for (let k = 0; k < classes; k++) sum += Math.exp(factor * logOf(probabilities[row + k]!) - max);
+  return max + Math.log(sum);
 }
 
 const logOf = (p: number) => Math.log(Math.max(p, 1e-12));
@@ -70,12 +76,9 @@ export function fitTemperature(
 export function retemper(probabilities: Float32Array, classes: number, factor: number): Float32Array {
   const out = new Float32Array(probabilities.length);
   for (let row = 0; row < probabilities.length; row += classes) {
-    let max = -Infinity;
-    for (let k = 0; k < classes; k++) max = Math.max(max, factor * logOf(probabilities[row + k]!));
-    let sum = 0;
+    const normalizer = logNormalizer(probabilities, row, classes, factor);
     for (let k = 0; k < classes; k++)
-      sum += out[row + k] = Math.exp(factor * logOf(probabilities[row + k]!) - max);
-    for (let k = 0; k < classes; k++) out[row + k]! /= sum;
+      out[row + k] = Math.exp(factor * logOf(probabilities[row + k]!) - normalizer);
   }
   return out;
 }
