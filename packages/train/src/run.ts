@@ -17,7 +17,7 @@ import { splitDataset, splitFromJson, splitToJson, type DataSplit } from './data
 import { predict } from './evaluate.js';
 import { saveLayersModel } from './model-io.js';
 import { getPreset } from './presets.js';
-import { applyTemperature, fitTemperature, retemper } from './temperature.js';
+import { applyTemperature, fitTemperature } from './temperature.js';
 import { trainTask } from './train-task.js';
 import { computeTaskMetrics, writeRunReport, writeTaskArtifacts, type TaskReport } from './report/index.js';
 import {
@@ -182,27 +182,15 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
     if (temperature !== undefined)
       log(`${task}: temperature ${temperature.toFixed(3)} (fitted on validation)`);
     const test = await predict(result.model, result.feeder, split.test, targets);
-    const testMetrics = (probabilities: Float32Array, loss: number) =>
-      computeTaskMetrics({
-        task,
-        labels: taskLabels(task, grouping),
-        truth: Uint8Array.from(split.test, (r) => targets[r]!),
-        probabilities,
-        loss,
-        demographics: demographicsOf(dataset, split.test, grouping),
-      });
-    const metrics = {
-      ...testMetrics(test.probabilities, test.loss),
-      ...(temperature === undefined
-        ? {}
-        : {
-            temperature,
-            untemperedCalibrationError: testMetrics(
-              retemper(test.probabilities, test.classes, temperature),
-              Number.NaN,
-            ).expectedCalibrationError!,
-          }),
-    };
+    const metrics = computeTaskMetrics({
+      task,
+      labels: taskLabels(task, grouping),
+      truth: Uint8Array.from(split.test, (r) => targets[r]!),
+      probabilities: test.probabilities,
+      loss: test.loss,
+      demographics: demographicsOf(dataset, split.test, grouping),
+      ...(temperature === undefined ? {} : { temperature }),
+    });
     await saveLayersModel(result.model, modelDir(runDir, task));
     const report: TaskReport = {
       task,

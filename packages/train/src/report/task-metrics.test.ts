@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { retemper } from '../temperature.js';
 import { calibration } from './calibration.js';
 import { pooledAccuracy, type Demographics } from './group-accuracy.js';
 import { computeTaskMetrics, type TaskPredictions } from './task-metrics.js';
@@ -32,6 +33,20 @@ const input: TaskPredictions = {
 
 describe('computeTaskMetrics', () => {
   const m = computeTaskMetrics(input);
+
+  it('with a temperature, also gives the ECE of the untempered probabilities; nothing else moves', () => {
+    const tempered = computeTaskMetrics({ ...input, temperature: 0.5 });
+    const untempered = computeTaskMetrics({ ...input, probabilities: retemper(probabilities, 4, 0.5) });
+    expect(tempered.temperature).toBe(0.5);
+    expect(tempered.untemperedCalibrationError).toBeCloseTo(untempered.expectedCalibrationError!, 12);
+    expect(tempered.untemperedCalibrationError).not.toBeCloseTo(m.expectedCalibrationError!, 3);
+    expect({ ...tempered, temperature: undefined, untemperedCalibrationError: undefined }).toEqual({
+      ...m,
+      temperature: undefined,
+      untemperedCalibrationError: undefined,
+    });
+    expect(m.temperature).toBeUndefined();
+  });
 
   it('counts the confusion matrix [true][predicted] and accuracy', () => {
     expect(m.confusion).toEqual([

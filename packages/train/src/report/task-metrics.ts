@@ -6,6 +6,7 @@
  */
 import type { Task } from '@facekit/core';
 import { calibration, DEFAULT_CALIBRATION_BINS } from './calibration.js';
+import { retemper } from '../temperature.js';
 import { groupAccuracies, type Demographics } from './group-accuracy.js';
 import type { ClassMetrics, TaskMetrics } from './metrics-types.js';
 
@@ -25,6 +26,11 @@ export interface TaskPredictions {
   readonly demographics: Demographics;
   /** Confidence bins for calibration; default 15. */
   readonly calibrationBins?: number;
+  /**
+   * The temperature folded into the model that gave `probabilities` (temperature.ts); the metrics
+   * then also carry it and the ECE the untempered model would have had.
+   */
+  readonly temperature?: number;
 }
 
 /** Full `rows × k` probabilities, expanding a sigmoid column to two. */
@@ -75,31 +81,39 @@ export function macroF1(
   );
 }
 
+/** Each row's top class and its probability, and whether it is the true class; checks the inputs. */
+function topClasses(probs: Float32Array, k: number, truth: Uint8Array) {
+  const rows = truth.length;
+  const best = new Uint8Array(rows);
+  const confidence = new Float64Array(rows);
+  const correct = new Array<boolean>(rows);
+  for (let i = 0; i < rows; i++) {
+    const t = truth[i]!;
+    if (t >= k) throw new RangeError(`truth[${i}] = ${t} is not below ${k}`);
+    let bestP = -Infinity;
+    for (let c = 0; c < k; c++) {
+      const q = probs[i * k + c]!;
+      if (!Number.isFinite(q)) throw new RangeError(`probabilities of row ${i} are not finite`);
+      if (q > bestP) [best[i], bestP] = [c, q];
+    }
+    confidence[i] = Math.min(1, Math.max(0, bestP));
+    correct[i] = best[i] === t;
+  }
+  return { best, confidence, correct };
+}
+
 export function computeTaskMetrics(p: TaskPredictions): TaskMetrics {
   const k = p.labels.length;
   const rows = p.truth.length;
   if (k < 2) throw new RangeError(`a task needs at least two labels, got ${k}`);
   if (rows === 0) throw new RangeError('no samples to evaluate');
   const probs = probabilityRows(p, rows, k);
+  const bins = p.calibrationBins ?? DEFAULT_CALIBRATION_BINS;
+  const { best, confidence, correct } = topClasses(probs, k, p.truth);
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-  const confidence = new Float64Array(rows);
-  const correct = new Array<boolean>(rows);
-  for (let i = 0; i < rows; i++) {
-    const t = p.truth[i]!;
-    if (t >= k) throw new RangeError(`truth[${i}] = ${t} is not below ${k}`);
-    let best = 0;
-    let bestP = -Infinity;
-    for (let c = 0; c < k; c++) {
-      const q = probs[i * k + c]!;
-      if (!Number.isFinite(q)) throw new RangeError(`probabilities of row ${i} are not finite`);
-      if (q > bestP) [best, bestP] = [c, q];
-    }
-    confusion[t]![best]!++;
-    confidence[i] = Math.min(1, Math.max(0, bestP));
-    correct[i] = best === t;
-  }
+  best.forEach((b, i) => confusion[p.truth[i]!]![b]!++);
   const perClass = perClassMetrics(p.labels, confusion);
-  const calib = calibration(confidence, correct, p.calibrationBins ?? DEFAULT_CALIBRATION_BINS);
+  const calib = calibration(confidence, correct, bins);
   return {
     task: p.task,
     labels: [...p.labels],
@@ -114,5 +128,15 @@ export function computeTaskMetrics(p: TaskPredictions): TaskMetrics {
     expectedCalibrationError: calib.expectedCalibrationError,
     calibrationBins: calib.bins,
     reliability: calib.reliability,
+    ...(p.temperature === undefined ? {} : untempered(probs, k, p.truth, p.temperature, bins)),
+  };
+}
+
+/** The temperature and the ECE the model had before it was tempered (T undone on its probabilities). */
+function untempered(probs: Float32Array, k: number, truth: Uint8Array, temperature: number, bins: number) {
+  const before = topClasses(retemper(probs, k, temperature), k, truth);
+  return {
+    temperature,
+    untemperedCalibrationError: calibration(before.confidence, before.correct, bins).expectedCalibrationError,
   };
 }
