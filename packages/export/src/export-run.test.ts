@@ -112,7 +112,7 @@ describe('exportRun', () => {
     const card = await readFile(join(out, 'MODEL_CARD.md'), 'utf8');
     expect(card).toMatch(/non-commercial research/);
     expect(card).toMatch(/\| White \| [\d.]+% \(n = \d+\)/);
-    expect(card).toContain('| true \\ predicted | male | female | recall |');
+    expect(card).toContain('| true \\\\ predicted | male | female | recall |');
     expect(card).toContain('![age: reliability diagram](age/calibration.svg)');
     expect(card).toContain('![gender: confusion matrix](gender/confusion.svg)');
     expect(card).toMatch(/\| White male \| ([\d.]+% \(n = \d+\)|—) \|/);

@@ -4,7 +4,7 @@
  * test metrics. A field an older metrics.json lacks shows as "—" or is left out, never "undefined".
  */
 import { ETHNICITY_LABELS, GENDER_LABELS, type Task } from '@facekit/core';
-import { CALIBRATION_SVG, CONFUSION_SVG, type TaskMetrics } from '@facekit/train';
+import { CALIBRATION_SVG, CONFUSION_SVG, mdTable, type TaskMetrics } from '@facekit/train';
 
 /** Figure files the export copied into `<outDir>/<task>/`, by task (e.g. `confusion.svg`). */
 export type TaskFigures = Partial<Record<Task, readonly string[]>>;
@@ -14,18 +14,6 @@ const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFi
 export const pct = (x: number | undefined, digits = 1) => (finite(x) ? `${(x * 100).toFixed(digits)}%` : '—');
 
 const fixed2 = (x: number | undefined) => (finite(x) ? x.toFixed(2) : '—');
-
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-
-/** A Markdown table; `right` marks the columns to right-align. */
-function table(header: readonly string[], rows: readonly (readonly string[])[], right: readonly boolean[]) {
-  const line = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`;
-  return [
-    line(header),
-    `|${header.map((_, i) => (right[i] ? '---:' : '---')).join('|')}|`,
-    ...rows.map(line),
-  ];
-}
 
 const figure = (task: Task, figures: TaskFigures, file: string, alt: string) =>
   figures[task]?.includes(file) ? [`![${task}: ${alt}](${task}/${file})`, ''] : [];
@@ -43,7 +31,7 @@ export function confusionTable(m: TaskMetrics): string[] {
     return [label, ...counts, recall];
   });
   const right = [false, ...labels.map(() => true), true];
-  return table(['true \\ predicted', ...labels, 'recall'], rows, right);
+  return [mdTable(['true \\ predicted', ...labels, 'recall'], rows, right)];
 }
 
 /** The age groups in the grouping's order, or in order of appearance for metrics that lack it. */
@@ -71,7 +59,7 @@ export function ageGroupTable(m: TaskMetrics): string[] {
   return [
     '<details><summary>Accuracy per ethnicity × gender × age group (test part; "—": no faces)</summary>',
     '',
-    ...table(['ethnicity, gender', ...ages], rows, [false, ...ages.map(() => true)]),
+    mdTable(['ethnicity, gender', ...ages], rows, [false, ...ages.map(() => true)]),
     '',
     '</details>',
   ];
@@ -106,7 +94,7 @@ export function calibrationLines(task: Task, m: TaskMetrics, figures: TaskFigure
     ...temperatureLine(m),
     ...(reliability.length > 0
       ? [
-          ...table(['confidence', 'faces', 'mean confidence', 'accuracy'], reliability, [
+          mdTable(['confidence', 'faces', 'mean confidence', 'accuracy'], reliability, [
             false,
             true,
             true,

@@ -120,7 +120,7 @@ describe('modelCard per-task detail', () => {
     expect(card.indexOf('## Confusion matrices')).toBeGreaterThan(card.indexOf('## Accuracy per ethnicity'));
     expect(card.indexOf('## Confusion matrices')).toBeLessThan(card.indexOf('## Verification'));
     const g = section('gender');
-    expect(g).toContain('| true \\ predicted | male | female | recall |');
+    expect(g).toContain('| true \\\\ predicted | male | female | recall |');
     expect(g).toContain('| male | 12 | 3 | 80.0% |');
     expect(g).toContain('| female | 3 | 12 | 80.0% |');
   });

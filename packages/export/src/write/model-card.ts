@@ -12,25 +12,23 @@ import {
   type Manifest,
   type Task,
 } from '@facekit/core';
-import type { RunInfo, TaskMetrics } from '@facekit/train';
+import { mdTable, type RunInfo, type TaskMetrics } from '@facekit/train';
 import type { VerificationReport } from '../verify/verify.js';
 import { pct, taskDetails, type TaskFigures } from './model-card-tasks.js';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 function groupTable(m: TaskMetrics): string[] {
-  const rows = [
-    `| ethnicity \\ gender | ${GENDER_LABELS.join(' | ')} |`,
-    `|---|${GENDER_LABELS.map(() => '---:').join('|')}|`,
-  ];
-  for (const e of ETHNICITY_LABELS) {
-    const cells = GENDER_LABELS.map((g) => {
+  const rows = ETHNICITY_LABELS.map((e) => [
+    e,
+    ...GENDER_LABELS.map((g) => {
       const cell = m.byEthnicityGender.find((x) => x.ethnicity === e && x.gender === g);
       return cell ? `${pct(cell.accuracy)} (n = ${cell.count})` : '—';
-    });
-    rows.push(`| ${e} | ${cells.join(' | ')} |`);
-  }
-  return rows;
+    }),
+  ]);
+  return [
+    mdTable(['ethnicity \\ gender', ...GENDER_LABELS], rows, [false, ...GENDER_LABELS.map(() => true)]),
+  ];
 }
 
 export interface ModelCardInput {

@@ -14,3 +14,4 @@ export { calibrationSvg } from './calibration-svg.js';
 export * from './task-artifacts.js';
 export * from './task-section.js';
 export * from './run-report.js';
+export { mdTable } from './markdown.js';
