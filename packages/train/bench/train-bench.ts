@@ -63,7 +63,7 @@ async function epoch(
     const count = Math.min(batchSize, n - start);
     const x = tf.tensor4d(data.x.subarray(start * 2304, (start + count) * 2304), [count, 48, 48, 1]);
     const y = tf.tensor2d(data.y.subarray(start * classes, (start + count) * classes), [count, classes]);
-    loss = (await trainer.trainOnBatch(x, y))[0];
+    loss = (await trainer.trainOnBatch(x, y)).loss;
     tf.dispose([x, y]);
   }
   return loss;

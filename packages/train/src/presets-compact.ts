@@ -7,7 +7,7 @@
  * `pnpm train --preset <name>`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { IMAGE_SIZE, taskClassCount, type Task } from '@facekit/core';
+import { IMAGE_SIZE, taskClassCount, type AgeGrouping, type Task } from '@facekit/core';
 import type { AugmentOptions } from './data/augment.js';
 import { layerSeeds, type FitSettings, type Preset } from './presets.js';
 
@@ -48,17 +48,12 @@ export const COMPACT: CompactArchitecture = {
 
 const init = (s: { seed?: number }) => ({ kernelInitializer: tf.initializers.heNormal(s) });
 
-export function buildCompact(
-  arch: CompactArchitecture,
-  name: string,
-  classes: number,
-  seed: number | undefined,
-): tf.Sequential {
-  const seeds = layerSeeds(seed);
-  const model = tf.sequential({ name });
+/** The conv stages and the pooling or flatten after them, with their initial weights drawn from `seeds`. */
+function trunkLayers(arch: CompactArchitecture, seeds: () => { seed?: number }): tf.layers.Layer[] {
+  const layers: tf.layers.Layer[] = [];
   arch.widths.forEach((filters, stage) => {
     for (let c = 0; c < (arch.convs?.[stage] ?? 1); c++) {
-      model.add(
+      layers.push(
         tf.layers.conv2d({
           filters,
           kernelSize: 3,
@@ -68,22 +63,64 @@ export function buildCompact(
           ...(stage === 0 && c === 0 ? { inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1] } : {}),
         }),
       );
-      if (arch.batchNorm) model.add(tf.layers.batchNormalization({ momentum: 0.95 }));
-      model.add(tf.layers.activation({ activation: 'relu' }));
+      if (arch.batchNorm) layers.push(tf.layers.batchNormalization({ momentum: 0.95 }));
+      layers.push(tf.layers.activation({ activation: 'relu' }));
     }
-    if (stage < arch.widths.length - 1) model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
+    if (stage < arch.widths.length - 1) layers.push(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
   });
-  model.add(arch.globalPool ? tf.layers.globalAveragePooling2d({}) : tf.layers.flatten());
-  // No seed for dropout: tfjs would then draw the same mask at every step.
-  if (arch.dropout > 0) model.add(tf.layers.dropout({ rate: arch.dropout }));
-  model.add(
+  layers.push(arch.globalPool ? tf.layers.globalAveragePooling2d({}) : tf.layers.flatten());
+  return layers;
+}
+
+/** Dropout and the softmax over `classes`. */
+function headLayers(
+  arch: CompactArchitecture,
+  classes: number,
+  seeds: () => { seed?: number },
+  name?: string,
+): tf.layers.Layer[] {
+  return [
+    // No seed for dropout: tfjs would then draw the same mask at every step.
+    ...(arch.dropout > 0 ? [tf.layers.dropout({ rate: arch.dropout })] : []),
     tf.layers.dense({
       units: classes,
       activation: 'softmax',
       kernelInitializer: tf.initializers.glorotUniform(seeds()),
+      ...(name ? { name } : {}),
     }),
+  ];
+}
+
+export function buildCompact(
+  arch: CompactArchitecture,
+  name: string,
+  classes: number,
+  seed: number | undefined,
+): tf.Sequential {
+  const seeds = layerSeeds(seed);
+  return tf.sequential({ name, layers: [...trunkLayers(arch, seeds), ...headLayers(arch, classes, seeds)] });
+}
+
+/**
+ * One trunk, one head per task (outputs in `tasks` order, each head's Dense named after its task):
+ * the network a shared preset trains. A head with the trunk is the network `buildCompact` makes.
+ */
+export function buildSharedCompact(
+  arch: CompactArchitecture,
+  name: string,
+  tasks: readonly Task[],
+  grouping: AgeGrouping,
+  seed: number | undefined,
+): tf.LayersModel {
+  const seeds = layerSeeds(seed);
+  const input = tf.input({ shape: [IMAGE_SIZE, IMAGE_SIZE, 1], name: 'image' });
+  const apply = (layers: tf.layers.Layer[], x: tf.SymbolicTensor) =>
+    layers.reduce((t, layer) => layer.apply(t) as tf.SymbolicTensor, x);
+  const features = apply(trunkLayers(arch, seeds), input);
+  const outputs = tasks.map((task) =>
+    apply(headLayers(arch, taskClassCount(task, grouping), seeds, task), features),
   );
-  return model;
+  return tf.model({ inputs: input, outputs, name });
 }
 
 /** compact-flat's network: more filters in the cheap 12×12 and 6×6 stages, flattened into the head. */
@@ -122,6 +159,20 @@ function compactPreset(
   };
 }
 
+/** A compact preset whose tasks share one trunk and train together (see Preset.buildShared). */
+function sharedPreset(
+  name: string,
+  description: string,
+  arch: CompactArchitecture,
+  fit: (task: Task) => FitSettings,
+): Preset {
+  return {
+    ...compactPreset(name, description, arch, fit),
+    buildShared: (tasks, grouping, seed) =>
+      buildSharedCompact(arch, name.replace(/-/g, '_'), tasks, grouping, seed),
+  };
+}
+
 /**
  * `compact-flat` (the default), the path that led to it, and its ablations (each changes one
  * ingredient), measured on the validation part — see bench/ACCURACY.md.
@@ -136,6 +187,18 @@ export function compactPresets(): Preset[] {
       'compact-flat',
       'Four conv stages (8-16-48-128) with batch norm, flattened into the softmax head; light augmentation (flip, 2-pixel shift, mild brightness/contrast), label smoothing 0.05, cosine LR from 3e-3, early stopping after 15 epochs without progress; 45 epochs.',
       COMPACT_FLAT,
+      flat({ epochs: 45, patience: 15 }),
+    ),
+    sharedPreset(
+      'shared-flat',
+      "compact-flat's network as one trunk with a head per task, the three tasks trained together (their losses summed); each task exported as its head with the trunk; 45 epochs, patience 15.",
+      COMPACT_FLAT,
+      flat({ epochs: 45, patience: 15 }),
+    ),
+    sharedPreset(
+      'shared-deep',
+      "compact-deep's network (two convs in the 12×12 and 6×6 stages) as one trunk with a head per task, the three tasks trained together; 45 epochs, patience 15.",
+      { ...COMPACT_FLAT, convs: [1, 1, 2, 2] },
       flat({ epochs: 45, patience: 15 }),
     ),
     compactPreset(

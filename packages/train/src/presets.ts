@@ -33,6 +33,13 @@ export interface Preset {
    * softmax over the labels, or one sigmoid unit for gender.
    */
   build(task: Task, grouping: AgeGrouping, seed?: number): tf.Sequential;
+  /**
+   * Present on presets that train their tasks together: one network, a trunk shared by one head per
+   * task (outputs in `tasks` order, each as `build` would end). Each task is still exported alone:
+   * its head with the trunk, the same network `build` makes.
+   */
+  buildShared?(tasks: readonly Task[], grouping: AgeGrouping, seed?: number): tf.LayersModel;
+  /** The fitting settings; a shared preset's are the same for every task. */
   fit(task: Task): FitSettings;
 }
 

@@ -43,7 +43,14 @@ export const SPLIT_JSON = 'split.json';
 
 export const taskDir = (runDir: string, task: Task) => join(runDir, task);
 export const modelDir = (runDir: string, task: Task) => join(runDir, task, 'model');
-export const checkpointDir = (runDir: string, task: Task) => join(runDir, task, 'checkpoint');
+/**
+ * A shared preset's whole network (trunk and every head, tempered): what the exporter turns into one
+ * ONNX file for all its tasks. Each task's own `modelDir` holds its head with the trunk.
+ */
+export const sharedModelDir = (runDir: string) => join(runDir, 'shared', 'model');
+/** Where a network's checkpoint lives: its task's folder, or `shared/` for a shared preset's network. */
+export const checkpointDir = (runDir: string, network: Task | 'shared') =>
+  join(runDir, network, 'checkpoint');
 export const metricsPath = (runDir: string, task: Task) => join(runDir, task, 'metrics.json');
 export const historyPath = (runDir: string, task: Task) => join(runDir, task, 'history.json');
 

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { parseManifest } from '@facekit/core';
 import { loadLayersModel } from './model-io.js';
@@ -100,5 +101,45 @@ describe('runTraining', () => {
     }[];
     // The run's own epoch count (3) wins over the new flag; epoch 1 is not trained twice.
     expect(history.map((h) => h.epoch)).toEqual([1, 2, 3]);
+  });
+
+  it('trains a shared preset as one network and resumes it as one', async () => {
+    const data = await syntheticCsv(120);
+    const runDir = join(await mkdtemp(join(tmpdir(), 'facekit-runs-')), 'r3');
+    const shared = {
+      tasks: ['age', 'ethnicity', 'gender'] as const,
+      preset: 'shared-flat',
+      backend: 'wasm',
+      epochs: 2,
+    };
+    let batches = 0;
+    // 76 training rows, batch 128: one batch per epoch; stop in epoch 2.
+    const first = await runTraining(options(data, runDir, { ...shared, shouldStop: () => ++batches > 1 }));
+    expect(first.interrupted).toBe(true);
+    const state = JSON.parse(await readFile(join(runDir, 'shared/checkpoint/state.json'), 'utf8')) as {
+      epoch: number;
+      histories: unknown[][];
+    };
+    expect(state.epoch).toBe(1);
+    expect(state.histories.map((h) => h.length)).toEqual([1, 1, 1]);
+    expect(Object.values((await readRunInfo(runDir)).tasks)).toEqual(['training', 'training', 'training']);
+
+    const resumed = await runTraining(options(data, runDir, { ...shared, resume: true }));
+    expect(resumed.reports.map((r) => [r.task, r.history.map((h) => h.epoch)])).toEqual([
+      ['age', [1, 2]],
+      ['ethnicity', [1, 2]],
+      ['gender', [1, 2]],
+    ]);
+    expect(Object.values((await readRunInfo(runDir)).tasks)).toEqual(['done', 'done', 'done']);
+    const whole = await loadLayersModel(join(runDir, 'shared/model'));
+    expect(whole.outputs.map((o) => o.sourceLayer.name)).toEqual(['age', 'ethnicity', 'gender']);
+    // Each task's own model is the whole network's trunk with that task's head.
+    const gender = await loadLayersModel(join(runDir, 'gender/model'));
+    expect(gender.outputs).toHaveLength(1);
+    expect(gender.countParams()).toBeLessThan(whole.countParams());
+    const x = tf.randomUniform([2, 48, 48, 1], 0, 1, 'float32', 4);
+    const [fromWhole, fromOwn] = [(whole.predict(x) as tf.Tensor[])[2]!, gender.predict(x) as tf.Tensor];
+    expect(Array.from(fromOwn.dataSync())).toEqual(Array.from(fromWhole.dataSync()));
+    tf.dispose([x, fromWhole, fromOwn]);
   });
 });

@@ -18,12 +18,13 @@ import { predict } from './evaluate.js';
 import { saveLayersModel } from './model-io.js';
 import { getPreset } from './presets.js';
 import { applyTemperature, fitTemperature } from './temperature.js';
-import { trainTask } from './train-task.js';
+import { trainNetwork } from './train-network.js';
 import { computeTaskMetrics, writeRunReport, writeTaskArtifacts, type TaskReport } from './report/index.js';
 import {
   checkpointDir,
   modelDir,
   readJson,
+  sharedModelDir,
   readRunInfo,
   RUN_JSON,
   SPLIT_JSON,
@@ -152,63 +153,72 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
   await writeJsonAtomic(join(runDir, SPLIT_JSON), splitToJson(split));
   await writeJsonAtomic(join(runDir, RUN_JSON), info);
 
+  // A shared preset trains the run's tasks as one network; every other preset, one network per task.
+  const networks: Task[][] = preset.buildShared && tasks.length > 1 ? [[...tasks]] : tasks.map((t) => [t]);
   const reports: TaskReport[] = [];
-  for (const task of tasks) {
-    if (info.tasks[task] === 'done') {
-      log(`${task}: already trained in this run`);
+  const setStatus = async (group: readonly Task[], status: RunInfo['tasks'][Task]) => {
+    info = { ...info, tasks: { ...info.tasks, ...Object.fromEntries(group.map((t) => [t, status])) } };
+    await writeJsonAtomic(join(runDir, RUN_JSON), info);
+  };
+  for (const group of networks) {
+    if (group.every((task) => info.tasks[task] === 'done')) {
+      log(`${group.join(', ')}: already trained in this run`);
       continue;
     }
-    info = { ...info, tasks: { ...info.tasks, [task]: 'training' } };
-    await writeJsonAtomic(join(runDir, RUN_JSON), info);
-    const targets = taskTargets(dataset, task, grouping);
+    await setStatus(group, 'training');
     const started = performance.now();
-    const result = await trainTask({
-      task,
+    const result = await trainNetwork({
+      heads: group.map((task) => ({ task, targets: taskTargets(dataset, task, grouping) })),
       preset,
       dataset,
-      targets,
       split,
       grouping,
-      epochs: epochsOf(task),
+      epochs: Math.max(...group.map(epochsOf)),
       seed,
-      checkpointDir: checkpointDir(runDir, task),
+      checkpointDir: checkpointDir(runDir, group.length === 1 ? group[0]! : 'shared'),
       resume: options.resume,
       shouldStop: options.shouldStop,
       ...(options.threads === undefined ? {} : { threads: options.threads }),
       log,
     });
     if (result.interrupted) return { runDir, interrupted: true, reports };
-    const temperature = await temper(result, split.validation, targets);
-    if (temperature !== undefined)
-      log(`${task}: temperature ${temperature.toFixed(3)} (fitted on validation)`);
-    const test = await predict(result.model, result.feeder, split.test, targets);
-    const metrics = computeTaskMetrics({
-      task,
-      labels: taskLabels(task, grouping),
-      truth: Uint8Array.from(split.test, (r) => targets[r]!),
-      probabilities: test.probabilities,
-      loss: test.loss,
-      demographics: demographicsOf(dataset, split.test, grouping),
-      ...(temperature === undefined ? {} : { temperature }),
-    });
-    await saveLayersModel(result.model, modelDir(runDir, task));
-    const report: TaskReport = {
-      task,
-      history: result.history,
-      metrics,
-      trainingSeconds: (performance.now() - started) / 1000,
-      parameters: result.model.countParams(),
-      trainSamples: split.train.length,
-      validationSamples: split.validation.length,
-    };
-    await writeTaskArtifacts(runDir, task, result.history, metrics);
-    reports.push(report);
-    log(
-      `${task}: kept epoch ${result.bestEpoch} (lowest validation loss); ` +
-        `test accuracy ${(metrics.accuracy * 100).toFixed(2)}%, macro-F1 ${metrics.macroF1.toFixed(3)}`,
-    );
-    info = { ...info, tasks: { ...info.tasks, [task]: 'done' } };
-    await writeJsonAtomic(join(runDir, RUN_JSON), info);
+    const trainingSeconds = (performance.now() - started) / 1000;
+    for (const head of result.heads) {
+      const { task } = head;
+      const targets = taskTargets(dataset, task, grouping);
+      const temperature = await temper(head, split.validation, targets);
+      if (temperature !== undefined)
+        log(`${task}: temperature ${temperature.toFixed(3)} (fitted on validation)`);
+      const test = await predict(head.model, head.feeder, split.test, targets);
+      const metrics = computeTaskMetrics({
+        task,
+        labels: taskLabels(task, grouping),
+        truth: Uint8Array.from(split.test, (r) => targets[r]!),
+        probabilities: test.probabilities,
+        loss: test.loss,
+        demographics: demographicsOf(dataset, split.test, grouping),
+        ...(temperature === undefined ? {} : { temperature }),
+      });
+      await saveLayersModel(head.model, modelDir(runDir, task));
+      const report: TaskReport = {
+        task,
+        history: head.history,
+        metrics,
+        trainingSeconds,
+        parameters: head.model.countParams(),
+        trainSamples: split.train.length,
+        validationSamples: split.validation.length,
+        ...(group.length > 1 ? { sharedWith: group.filter((t) => t !== task) } : {}),
+      };
+      await writeTaskArtifacts(runDir, task, head.history, metrics);
+      reports.push(report);
+      log(
+        `${task}: kept epoch ${result.bestEpoch} (lowest validation loss); ` +
+          `test accuracy ${(metrics.accuracy * 100).toFixed(2)}%, macro-F1 ${metrics.macroF1.toFixed(3)}`,
+      );
+    }
+    if (group.length > 1) await saveLayersModel(result.model, sharedModelDir(runDir));
+    await setStatus(group, 'done');
     result.model.dispose();
   }
   await writeRunReport(runDir, info, reports, {

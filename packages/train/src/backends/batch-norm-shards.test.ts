@@ -53,7 +53,7 @@ describe('batch norm with data-parallel training', () => {
           3,
         )
         .toFloat();
-      const [loss] = await two.trainOnBatch(x, y);
+      const { loss } = await two.trainOnBatch(x, y);
       const [x0, x1, y0, y1] = [x.slice(0, 10), x.slice(10, 10), y.slice(0, 10), y.slice(10, 10)];
       const l0 = (await refMain.trainOnBatch(x0, y0)) as number[];
       const l1 = (await refWorker.trainOnBatch(x1, y1)) as number[];

@@ -6,10 +6,10 @@
  */
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { createDataParallelTrainer, type BatchTrainer } from './data-parallel.js';
-import { shardLossOf } from './shard-step.js';
+import { createDataParallelTrainer, stepResult, type BatchTrainer } from './data-parallel.js';
+import { shardLossOf, shardStep } from './shard-step.js';
 
-export type { BatchTrainer } from './data-parallel.js';
+export type { BatchTrainer, StepResult } from './data-parallel.js';
 
 /** Backends whose kernels run on this thread's CPU, where more threads mean more cores at work. */
 const CPU_BACKENDS = new Set(['wasm', 'cpu']);
@@ -44,26 +44,44 @@ export async function createBatchTrainer(
     1,
     Math.floor(options.threads ?? (cpu ? Math.min(availableParallelism(), byBatch) : 1)),
   );
-  const loss = shardLossOf(model);
-  const unsupported = typeof loss === 'string' ? null : loss.unsupported;
+  const losses = shardLossOf(model);
+  const unsupported = Array.isArray(losses) ? null : losses.unsupported;
   if (threads === 1 || !cpu || unsupported !== null) {
     if (threads > 1 && !cpu) options.log?.(`training on 1 thread: ${backend} does not compute on the CPU`);
     else if (threads > 1) options.log?.(`training on 1 thread: ${unsupported}`);
     else options.log?.(`training on 1 thread (${backend})`);
-    return {
-      threads: 1,
-      trainOnBatch: async (x, y) => {
-        const result = await model.trainOnBatch(x, y);
-        if (!Array.isArray(result) || result.length < 2)
-          throw new Error("compile the model with metrics: ['accuracy']");
-        return [result[0]!, result[1]!];
-      },
-      dispose: async () => {},
-    };
+    return { threads: 1, trainOnBatch: oneThreadStep(model, losses), dispose: async () => {} };
   }
   const trainer = await createDataParallelTrainer(model, { threads, backend, maxBatch: options.maxBatch });
   options.log?.(
     `training on ${threads} threads (${backend}, data-parallel: each batch split, gradients averaged)`,
   );
   return trainer;
+}
+
+/**
+ * A step on this thread: tfjs-layers' own trainOnBatch for one output; for several (a shared trunk
+ * with a head per task, targets side by side) the shard step over the whole batch, whose summed
+ * gradient the model's optimizer applies.
+ */
+function oneThreadStep(
+  model: tf.LayersModel,
+  losses: ReturnType<typeof shardLossOf>,
+): BatchTrainer['trainOnBatch'] {
+  if (model.outputs.length === 1) {
+    return async (x, y) => {
+      const result = await model.trainOnBatch(x, y);
+      if (!Array.isArray(result) || result.length < 2)
+        throw new Error("compile the model with metrics: ['accuracy']");
+      return stepResult([{ loss: result[0]!, accuracy: result[1]! }]);
+    };
+  }
+  if (!Array.isArray(losses)) throw new Error(`cannot train this multi-output model: ${losses.unsupported}`);
+  const trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  return async (x, y) => {
+    const step = shardStep(model, losses, x, y);
+    model.optimizer.applyGradients(trainable.map((v, k) => ({ name: v.name, tensor: step.grads[k]! })));
+    tf.dispose(step.grads);
+    return stepResult(step.heads);
+  };
 }

@@ -6,13 +6,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { selectTrainingBackend } from './index.js';
-import { shardStep, type ShardLoss } from './shard-step.js';
+import { shardStep, type HeadMetrics, type ShardLoss } from './shard-step.js';
 
 export interface WorkerSetup {
   backend: string;
   topology: string;
-  loss: ShardLoss;
+  losses: ShardLoss[];
   inputShape: number[];
+  /** The width of a row of targets: every head's targets side by side. */
   outputSize: number;
   weights: SharedArrayBuffer;
   grads: SharedArrayBuffer;
@@ -22,7 +23,7 @@ export interface WorkerSetup {
 
 export type ToWorker = { type: 'step'; count: number } | { type: 'stop' };
 export type FromWorker =
-  { type: 'ready' } | { type: 'done'; loss: number; accuracy: number } | { type: 'error'; message: string };
+  { type: 'ready' } | { type: 'done'; heads: HeadMetrics[] } | { type: 'error'; message: string };
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
         ...setup.inputShape,
       ]);
       const y = tf.tensor(ys.subarray(0, count * setup.outputSize), [count, setup.outputSize]);
-      const result = shardStep(model, setup.loss, x, y);
+      const result = shardStep(model, setup.losses, x, y);
       offset = 0;
       model.weights.forEach((w, i) => {
         if (!trainable.has(w)) return;
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
         offset += sizes[i]!;
       });
       tf.dispose([x, y]);
-      port.postMessage({ type: 'done', loss: result.loss, accuracy: result.accuracy } satisfies FromWorker);
+      port.postMessage({ type: 'done', heads: result.heads } satisfies FromWorker);
     } catch (error) {
       port.postMessage({
         type: 'error',

@@ -33,8 +33,8 @@ describe('data-parallel training', () => {
         const x = tf.randomUniform([rows, 48, 48, 1], 0, 1, 'float32', step);
         const y = tf.randomUniform([rows, 1], 0, 2, 'int32', step + 10).toFloat();
         const [a, b] = [await one.trainOnBatch(x, y), await two.trainOnBatch(x, y)];
-        expect(Math.abs(a[0] - b[0]) / a[0], `loss at step ${step}`).toBeLessThan(1e-6);
-        expect(b[1]).toBeCloseTo(a[1], 6);
+        expect(Math.abs(a.loss - b.loss) / a.loss, `loss at step ${step}`).toBeLessThan(1e-6);
+        expect(b.accuracy).toBeCloseTo(a.accuracy, 6);
         tf.dispose([x, y]);
       }
       const [wa, wb] = [single.getWeights(), parallel.getWeights()];

@@ -4,19 +4,37 @@
  * backend) one more — and the shard gradients, weighted by shard size, are averaged into the full
  * batch's gradient, which the main model's own optimizer applies. Weights go to the workers and
  * gradients come back through SharedArrayBuffers, so a step costs two small messages per worker. The
- * main model stays the one to save, evaluate and resume; a step returns [loss, accuracy] like
- * `model.trainOnBatch` with metrics ['accuracy'].
+ * main model stays the one to save, evaluate and resume; a step returns each head's loss and
+ * accuracy, as `model.trainOnBatch` with metrics ['accuracy'] computes them.
  */
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { FromWorker, ToWorker, WorkerSetup } from './data-parallel-worker.js';
-import { shardLossOf, shardStep, type ShardLoss } from './shard-step.js';
+import { headSizes, shardLossOf, shardStep, type HeadMetrics, type ShardLoss } from './shard-step.js';
+
+/** One step's figures: means over the batch, per head (output) and overall. */
+export interface StepResult {
+  /** The loss trained on: the heads' losses summed. */
+  readonly loss: number;
+  /** The heads' accuracies averaged. */
+  readonly accuracy: number;
+  readonly heads: readonly HeadMetrics[];
+}
 
 /** What the training loop calls per batch, whether one thread or several do the work. */
 export interface BatchTrainer {
   readonly threads: number;
-  trainOnBatch(x: tf.Tensor, y: tf.Tensor): Promise<[loss: number, accuracy: number]>;
+  /** One step on inputs `x` and targets `y` (a multi-head model's targets side by side). */
+  trainOnBatch(x: tf.Tensor, y: tf.Tensor): Promise<StepResult>;
   dispose(): Promise<void>;
+}
+
+export function stepResult(heads: readonly HeadMetrics[]): StepResult {
+  return {
+    loss: heads.reduce((sum, h) => sum + h.loss, 0),
+    accuracy: heads.reduce((sum, h) => sum + h.accuracy, 0) / heads.length,
+    heads,
+  };
 }
 
 type SharedFloats = Float32Array<SharedArrayBuffer>;
@@ -84,12 +102,12 @@ export async function createDataParallelTrainer(
   model: tf.LayersModel,
   options: { threads: number; backend: string; maxBatch: number },
 ): Promise<BatchTrainer> {
-  const loss: ShardLoss | { unsupported: string } = shardLossOf(model);
-  if (typeof loss !== 'string')
-    throw new Error(`data-parallel training cannot train this model: ${loss.unsupported}`);
+  const losses: ShardLoss[] | { unsupported: string } = shardLossOf(model);
+  if (!Array.isArray(losses))
+    throw new Error(`data-parallel training cannot train this model: ${losses.unsupported}`);
   const inputShape = model.inputs[0]!.shape.slice(1) as number[];
   const inputSize = inputShape.reduce((a, b) => a * b, 1);
-  const outputSize = model.outputs[0]!.shape[1]!;
+  const outputSize = headSizes(model).reduce((a, b) => a + b, 0);
   const sizes = model.weights.map((w) => tf.util.sizeFromShape(w.shape as number[]));
   const params = sizes.reduce((a, b) => a + b, 0);
   const weights = floatBuffer(params);
@@ -97,7 +115,7 @@ export async function createDataParallelTrainer(
   const setup: SharedSetup = {
     backend: options.backend,
     topology,
-    loss,
+    losses,
     inputShape,
     outputSize,
     weights: weights.buffer,
@@ -136,10 +154,11 @@ export async function createDataParallelTrainer(
       });
       const ownRows = starts[1]!;
       const [own, ownY] = tf.tidy(() => [x.slice(0, ownRows), y.slice(0, ownRows)]);
-      const mine = shardStep(model, loss, own!, ownY!);
+      const mine = shardStep(model, losses, own!, ownY!);
       tf.dispose([own!, ownY!]);
       const replies = await Promise.all(pending);
-      let [lossSum, accSum] = [mine.loss * ownRows, mine.accuracy * ownRows];
+      // Each head's loss and accuracy, weighted by shard size.
+      const sums = mine.heads.map((h) => ({ loss: h.loss * ownRows, accuracy: h.accuracy * ownRows }));
       // Trainable weights come first in model.weights, so their gradients open the shared buffer.
       const grads = tf.tidy(() => {
         let total = mine.grads.map((g) => g.mul(ownRows / count));
@@ -148,8 +167,10 @@ export async function createDataParallelTrainer(
             throw new Error(`training worker failed: ${reply.type === 'error' ? reply.message : reply.type}`);
           }
           const { handle, rows } = shards[i]!;
-          lossSum += reply.loss * rows;
-          accSum += reply.accuracy * rows;
+          reply.heads.forEach((h, k) => {
+            sums[k]!.loss += h.loss * rows;
+            sums[k]!.accuracy += h.accuracy * rows;
+          });
           let at = 0;
           total = total.map((g, k) => {
             const part = tf.tensor(handle.grads.subarray(at, at + sizes[k]!), g.shape);
@@ -162,7 +183,7 @@ export async function createDataParallelTrainer(
       tf.dispose(mine.grads);
       optimizer.applyGradients(trainable.map((v, k) => ({ name: v.name, tensor: grads[k]! })));
       tf.dispose(grads);
-      return [lossSum / count, accSum / count];
+      return stepResult(sums.map((h) => ({ loss: h.loss / count, accuracy: h.accuracy / count })));
     },
     async dispose() {
       for (const h of workers) h.worker.postMessage({ type: 'stop' } satisfies ToWorker);

@@ -6,58 +6,91 @@
  * gradient is exactly the full batch's. Batch norm is the exception: each shard is normalised by its
  * own statistics (ghost batch norm) and only the main thread's shard moves the moving mean and variance
  * (batch-norm-shards.test.ts).
+ *
+ * A model with several outputs (a shared trunk with one head per task) takes its targets as one
+ * tensor, the heads' targets side by side in output order; its loss is the sum of the heads' losses.
  */
 import * as tf from '@tensorflow/tfjs';
 
 export type ShardLoss = 'categoricalCrossentropy' | 'binaryCrossentropy';
 
-export interface ShardResult {
+/** Loss and accuracy of one head (output), means over the shard. */
+export interface HeadMetrics {
   loss: number;
   accuracy: number;
+}
+
+export interface ShardResult {
+  /** The summed heads' loss. */
+  loss: number;
+  heads: HeadMetrics[];
   /** One gradient per trainable weight, in model.trainableWeights order; the caller disposes them. */
   grads: tf.Tensor[];
 }
 
 /**
- * The loss a compiled model trains with, or why data-parallel training cannot reproduce its
- * trainOnBatch: it handles one output, categorical or binary cross-entropy, and no weight
- * regularizers (whose penalty trainOnBatch adds to the loss).
+ * The loss of each output of a compiled model, or why data-parallel training cannot reproduce its
+ * trainOnBatch: categorical or binary cross-entropy per output, and no weight regularizers (whose
+ * penalty trainOnBatch adds to the loss).
  */
-export function shardLossOf(model: tf.LayersModel): ShardLoss | { unsupported: string } {
-  const loss = model.loss;
-  if (model.outputs.length !== 1) return { unsupported: 'the model has more than one output' };
-  if (loss !== 'categoricalCrossentropy' && loss !== 'binaryCrossentropy') {
-    return { unsupported: `its loss is ${JSON.stringify(loss)}, not categorical or binary cross-entropy` };
+export function shardLossOf(model: tf.LayersModel): ShardLoss[] | { unsupported: string } {
+  const losses = Array.isArray(model.loss) ? model.loss : model.outputs.map(() => model.loss);
+  const wrong = losses.find((l) => l !== 'categoricalCrossentropy' && l !== 'binaryCrossentropy');
+  if (wrong !== undefined || losses.length !== model.outputs.length) {
+    return {
+      unsupported: `its loss is ${JSON.stringify(wrong ?? model.loss)}, not categorical or binary cross-entropy`,
+    };
   }
   const regularized = model.layers.find((layer) =>
     Object.entries(layer.getConfig()).some(([key, value]) => /[rR]egularizer$/.test(key) && value != null),
   );
   if (regularized) return { unsupported: `layer ${regularized.name} has a regularizer` };
-  return loss;
+  return losses as ShardLoss[];
 }
+
+/** Each output's width: where its targets sit in the side-by-side target tensor. */
+export const headSizes = (model: tf.LayersModel): number[] => model.outputs.map((o) => o.shape[1]!);
 
 export function shardStep(
   model: tf.LayersModel,
-  lossName: ShardLoss,
+  losses: readonly ShardLoss[],
   x: tf.Tensor,
   y: tf.Tensor,
 ): ShardResult {
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const categorical = lossName === 'categoricalCrossentropy';
-  let p: tf.Tensor | undefined;
+  const sizes = headSizes(model);
+  let outputs: tf.Tensor[] = [];
+  let targets: tf.Tensor[] = [];
+  const headLosses: tf.Scalar[] = [];
   const { value, grads } = tf.variableGrads(() => {
-    p = tf.keep(model.apply(x, { training: true }) as tf.Tensor);
-    const perSample = categorical
-      ? tf.metrics.categoricalCrossentropy(y, p)
-      : tf.metrics.binaryCrossentropy(y, p);
-    return tf.mean(perSample) as tf.Scalar;
+    const out = model.apply(x, { training: true });
+    outputs = (Array.isArray(out) ? out : [out]) as tf.Tensor[];
+    outputs.forEach((p) => tf.keep(p));
+    targets = sizes.length === 1 ? [y] : tf.split(y, sizes, 1).map((t) => tf.keep(t));
+    const perHead = outputs.map((p, h) => {
+      const perSample =
+        losses[h] === 'categoricalCrossentropy'
+          ? tf.metrics.categoricalCrossentropy(targets[h]!, p)
+          : tf.metrics.binaryCrossentropy(targets[h]!, p);
+      const mean = tf.mean(perSample) as tf.Scalar;
+      headLosses.push(tf.keep(mean.clone()));
+      return mean;
+    });
+    return perHead.length === 1 ? perHead[0]! : (tf.addN(perHead) as tf.Scalar);
   }, variables);
-  const accuracy = tf.tidy(() => {
-    const hits = categorical ? tf.metrics.categoricalAccuracy(y, p!) : tf.metrics.binaryAccuracy(y, p!);
-    return tf.mean(hits).dataSync()[0]!;
-  });
-  p!.dispose();
+  const heads = outputs.map((p, h) => ({
+    loss: headLosses[h]!.dataSync()[0]!,
+    accuracy: tf.tidy(() => {
+      const t = targets[h]!;
+      const hits =
+        losses[h] === 'categoricalCrossentropy'
+          ? tf.metrics.categoricalAccuracy(t, p)
+          : tf.metrics.binaryAccuracy(t, p);
+      return tf.mean(hits).dataSync()[0]!;
+    }),
+  }));
+  tf.dispose([...outputs, ...headLosses, ...(sizes.length === 1 ? [] : targets)]);
   const loss = value.dataSync()[0]!;
   value.dispose();
-  return { loss, accuracy, grads: variables.map((v) => grads[v.name]!) };
+  return { loss, heads, grads: variables.map((v) => grads[v.name]!) };
 }

@@ -23,6 +23,8 @@ export interface TaskReport {
   readonly validationSamples?: number;
   /** Trainable parameters of the network. */
   readonly parameters?: number;
+  /** The tasks trained with this one as heads on one shared trunk (time and samples/s are the network's). */
+  readonly sharedWith?: readonly Task[];
 }
 
 /** Training time and throughput, given or derived from the history. */
@@ -75,6 +77,8 @@ function trainingLine(r: TaskReport, plannedEpochs: number | undefined): string 
   if (r.parameters !== undefined) parts.push(`${int(r.parameters)} parameters`);
   if (r.trainSamples !== undefined) parts.push(`${int(r.trainSamples)} training rows`);
   if (r.validationSamples !== undefined) parts.push(`${int(r.validationSamples)} validation rows`);
+  if (r.sharedWith?.length)
+    parts.push(`trunk shared with ${r.sharedWith.join(' and ')} (one network, one time)`);
   const last = r.history.at(-1);
   if (last) {
     const val = last.valAccuracy === undefined ? '' : `, validation ${pct(last.valAccuracy)}`;

@@ -1,0 +1,299 @@
+/**
+ * Fitting one network — a task's own, or a shared trunk with one head per task: seeded per-epoch
+ * shuffles (and augmentation draws), one tensor per batch, the preset's learning-rate schedule and
+ * target shaping, a progress line, validation after each epoch, early stopping on validation loss
+ * (the heads' losses summed), and a checkpoint (model, optimizer state, histories) after each epoch so
+ * an interrupted run resumes exactly where its last finished epoch left off.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { AgeGrouping, Task } from '@facekit/core';
+import { createBatchTrainer } from './backends/index.js';
+import { Augmenter } from './data/augment.js';
+import { BatchFeeder, classWeights, isBinaryHead, type TargetShaping } from './data/batches.js';
+import type { FaceDataset } from './data/dataset.js';
+import { seededRandom, shuffleInPlace } from './data/random.js';
+import type { DataSplit } from './data/split.js';
+import { predict } from './evaluate.js';
+import { loadLayersModel, saveLayersModel } from './model-io.js';
+import type { Preset } from './presets.js';
+import { ProgressBar } from './progress.js';
+import { epochsSinceBest, setLearningRate } from './fit-control.js';
+import { learningRateFactor } from './schedule.js';
+import type { EpochRecord } from './report/metrics-types.js';
+
+const CHECKPOINT_STATE = 'state.json';
+
+/** A task the network predicts, with every row's class index for it. */
+export interface Head {
+  readonly task: Task;
+  readonly targets: Uint8Array;
+}
+
+export interface TrainNetworkOptions {
+  /** One head: the preset's network for that task; several: the preset's shared network. */
+  readonly heads: readonly Head[];
+  readonly preset: Preset;
+  readonly dataset: FaceDataset;
+  readonly split: DataSplit;
+  readonly grouping: AgeGrouping;
+  readonly epochs: number;
+  readonly seed: number;
+  readonly checkpointDir: string;
+  readonly resume: boolean;
+  /** Checked between batches: true stops after the last finished epoch's checkpoint. */
+  readonly shouldStop: () => boolean;
+  readonly progress?: ProgressBar;
+  /** Training threads on CPU backends (default: as many as pay off; see createBatchTrainer). */
+  readonly threads?: number;
+  readonly log?: (line: string) => void;
+}
+
+/** What a head of the trained network gives the run: its task alone, as a model of its own. */
+export interface TrainedHead {
+  readonly task: Task;
+  /** The network from the input to this head's output (the trunk's weights are shared, not copied). */
+  readonly model: tf.LayersModel;
+  readonly history: EpochRecord[];
+  readonly feeder: BatchFeeder;
+}
+
+export interface TrainNetworkResult {
+  /** The whole network; dispose it when done with the heads. */
+  readonly model: tf.LayersModel;
+  readonly heads: TrainedHead[];
+  /** The epoch whose weights the model holds: the best on validation loss, else the last. */
+  readonly bestEpoch: number;
+  readonly interrupted: boolean;
+}
+
+function buildNetwork(options: TrainNetworkOptions): tf.LayersModel {
+  const { preset, heads, grouping, seed } = options;
+  if (heads.length === 1) return preset.build(heads[0]!.task, grouping, seed);
+  if (!preset.buildShared) throw new Error(`preset ${preset.name} has no shared network for several tasks`);
+  return preset.buildShared(
+    heads.map((h) => h.task),
+    grouping,
+    seed,
+  );
+}
+
+async function startingPoint(
+  options: TrainNetworkOptions,
+): Promise<{ model: tf.LayersModel; histories: EpochRecord[][] }> {
+  const statePath = join(options.checkpointDir, CHECKPOINT_STATE);
+  if (options.resume && existsSync(statePath)) {
+    // `history`: a one-task checkpoint written before networks could have several heads.
+    const state = JSON.parse(await readFile(statePath, 'utf8')) as {
+      histories?: EpochRecord[][];
+      history?: EpochRecord[];
+    };
+    // The checkpoint carries the compiled training config and the optimizer's moments.
+    const model = await loadLayersModel(options.checkpointDir);
+    return { model, histories: state.histories ?? [state.history ?? []] };
+  }
+  const model = buildNetwork(options);
+  const fit = options.preset.fit(options.heads[0]!.task);
+  const lossOf = (output: tf.SymbolicTensor) =>
+    output.shape[1] === 1 ? 'binaryCrossentropy' : 'categoricalCrossentropy';
+  model.compile({
+    optimizer: tf.train.adam(fit.learningRate),
+    loss: model.outputs.length === 1 ? lossOf(model.outputs[0]!) : model.outputs.map(lossOf),
+    metrics: ['accuracy'],
+  });
+  return { model, histories: options.heads.map(() => []) };
+}
+
+/** The network from its input to output `h`: the network itself when it has one output. */
+function headModel(model: tf.LayersModel, h: number, task: Task): tf.LayersModel {
+  if (model.outputs.length === 1) return model;
+  return tf.model({ inputs: model.inputs, outputs: model.outputs[h]!, name: `${task}_${model.name}` });
+}
+
+/**
+ * The record early stopping and checkpoint choice look at: the heads' losses summed (validation too),
+ * their accuracies averaged. For one head, that head's own record.
+ */
+export function combinedHistory(histories: readonly (readonly EpochRecord[])[]): EpochRecord[] {
+  if (histories.length === 1) return [...histories[0]!];
+  return histories[0]!.map((first, i) => {
+    const at = histories.map((h) => h[i]!);
+    const sum = (pick: (r: EpochRecord) => number | undefined) =>
+      at.every((r) => pick(r) !== undefined) ? at.reduce((s, r) => s + pick(r)!, 0) : undefined;
+    const valLoss = sum((r) => r.valLoss);
+    const valAccuracy = sum((r) => r.valAccuracy);
+    return {
+      ...first,
+      loss: sum((r) => r.loss)!,
+      accuracy: sum((r) => r.accuracy)! / at.length,
+      ...(valLoss === undefined ? {} : { valLoss, valAccuracy: valAccuracy! / at.length }),
+    };
+  });
+}
+
+export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainNetworkResult> {
+  const { split, epochs } = options;
+  const { model, histories } = await startingPoint(options);
+  const label = options.heads.map((h) => h.task).join('+');
+  const fit = options.preset.fit(options.heads[0]!.task);
+  const { batchSize } = fit;
+  const heads = options.heads.map((head, h) => {
+    const view = headModel(model, h, head.task);
+    const binary = isBinaryHead(view);
+    const classes = binary ? 1 : view.outputs[0]!.shape[1]!;
+    const feeder = new BatchFeeder(options.dataset, head.targets, classes, binary, Math.max(batchSize, 256));
+    const shaping: TargetShaping = {
+      ...(fit.labelSmoothing ? { smoothing: fit.labelSmoothing } : {}),
+      ...(fit.classWeightPower !== undefined && !binary
+        ? { classWeights: classWeights(head.targets, split.train, classes, fit.classWeightPower) }
+        : {}),
+    };
+    return { task: head.task, targets: head.targets, model: view, feeder, shaping, history: histories[h]! };
+  });
+  const progress = options.progress ?? new ProgressBar();
+  const order = Uint32Array.from(split.train);
+  const trainer = await createBatchTrainer(model, {
+    maxBatch: batchSize,
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  try {
+    const interrupted = await fitEpochs();
+    const bestEpoch = interrupted
+      ? histories[0]!.length
+      : await restoreBest(model, combinedHistory(histories), options.checkpointDir);
+    return {
+      model,
+      heads: heads.map(({ task, model: view, history, feeder }) => ({ task, model: view, history, feeder })),
+      interrupted,
+      bestEpoch,
+    };
+  } finally {
+    await trainer.dispose();
+  }
+
+  /** The batch's targets: each head's, side by side in output order. */
+  function targetsFor(start: number, count: number): tf.Tensor {
+    const parts = heads.map((h) => h.feeder.targetsFor(order, start, count, h.shaping));
+    if (parts.length === 1) return parts[0]!;
+    const y = tf.concat(parts, 1);
+    tf.dispose(parts);
+    return y;
+  }
+
+  async function fitEpochs(): Promise<boolean> {
+    for (let epoch = histories[0]!.length + 1; epoch <= epochs; epoch++) {
+      if (fit.patience !== undefined && epochsSinceBest(combinedHistory(histories)) >= fit.patience) {
+        options.log?.(`${label}: early stop, no lower validation loss in ${fit.patience} epochs`);
+        break;
+      }
+      // The order and augmentation depend only on (seed, epoch): a resumed run replays the same batches.
+      order.set(split.train);
+      shuffleInPlace(order, seededRandom(options.seed * 1000 + epoch));
+      const augmenter = fit.augment
+        ? new Augmenter(fit.augment, seededRandom(options.seed * 7919 + epoch))
+        : undefined;
+      const learningRate = fit.learningRate * learningRateFactor(fit.schedule, epoch, epochs);
+      setLearningRate(model.optimizer, learningRate);
+      const started = performance.now();
+      const sums = heads.map(() => ({ loss: 0, accuracy: 0 }));
+      let done = 0;
+      for (let start = 0; start < order.length; start += batchSize) {
+        if (options.shouldStop()) return true;
+        const count = Math.min(batchSize, order.length - start);
+        const x = heads[0]!.feeder.inputs(order, start, count, augmenter);
+        const y = targetsFor(start, count);
+        const step = await trainer.trainOnBatch(x, y);
+        tf.dispose([x, y]);
+        step.heads.forEach((h, k) => {
+          sums[k]!.loss += h.loss * count;
+          sums[k]!.accuracy += h.accuracy * count;
+        });
+        done += count;
+        const seconds = (performance.now() - started) / 1000;
+        progress.update({
+          label,
+          epoch,
+          epochs,
+          done,
+          total: order.length,
+          loss: sums.reduce((s, h) => s + h.loss, 0) / done,
+          accuracy: sums.reduce((s, h) => s + h.accuracy, 0) / done / sums.length,
+          samplesPerSecond: done / seconds,
+        });
+      }
+      const seconds = (performance.now() - started) / 1000;
+      for (const [k, head] of heads.entries()) {
+        head.history.push({
+          epoch,
+          loss: sums[k]!.loss / done,
+          accuracy: sums[k]!.accuracy / done,
+          seconds,
+          samplesPerSecond: done / seconds,
+          ...(split.validation.length > 0 ? await validation(head, split.validation) : {}),
+        });
+      }
+      const record = combinedHistory(histories).at(-1)!;
+      progress.finish(
+        {
+          label,
+          epoch,
+          epochs,
+          done,
+          total: order.length,
+          loss: record.loss,
+          accuracy: record.accuracy,
+          samplesPerSecond: record.samplesPerSecond,
+        },
+        (record.valAccuracy === undefined
+          ? ''
+          : `  val loss ${record.valLoss!.toFixed(4)} acc ${heads.map((h) => (h.history.at(-1)!.valAccuracy! * 100).toFixed(1)).join('/')}%`) +
+          (fit.schedule ? `  lr ${learningRate.toExponential(2)}` : ''),
+      );
+      await saveLayersModel(model, options.checkpointDir, {
+        includeOptimizer: true,
+        extraFiles: { [CHECKPOINT_STATE]: JSON.stringify({ label, epoch, histories }) },
+      });
+      if (isBest(combinedHistory(histories))) await saveLayersModel(model, bestDir(options.checkpointDir));
+    }
+    return false;
+  }
+}
+
+const bestDir = (checkpointDir: string) => `${checkpointDir}-best`;
+
+/** Whether the last record has the lowest validation loss so far (ties keep the earlier epoch). */
+function isBest(history: readonly EpochRecord[]): boolean {
+  const record = history.at(-1)!;
+  if (record.valLoss === undefined) return false;
+  return history.every((h) => h === record || h.valLoss === undefined || h.valLoss > record.valLoss!);
+}
+
+/**
+ * Keeps the weights of the epoch with the lowest validation loss (Keras's save_best_only): later
+ * epochs that only fit the training part better are not shipped. Without validation, the last epoch.
+ */
+async function restoreBest(
+  model: tf.LayersModel,
+  history: readonly EpochRecord[],
+  checkpointDir: string,
+): Promise<number> {
+  const withVal = history.filter((h) => h.valLoss !== undefined);
+  if (withVal.length === 0) return history.at(-1)?.epoch ?? 0;
+  const best = withVal.reduce((a, b) => (b.valLoss! < a.valLoss! ? b : a));
+  if (best.epoch === history.at(-1)!.epoch) return best.epoch;
+  const saved = await loadLayersModel(bestDir(checkpointDir));
+  model.setWeights(saved.getWeights());
+  saved.dispose();
+  return best.epoch;
+}
+
+async function validation(
+  head: { model: tf.LayersModel; feeder: BatchFeeder; targets: Uint8Array },
+  rows: Uint32Array,
+) {
+  const p = await predict(head.model, head.feeder, rows, head.targets);
+  return { valLoss: p.loss, valAccuracy: p.accuracy };
+}
