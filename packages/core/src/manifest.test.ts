@@ -11,7 +11,16 @@ const model = (task: string, labels: string[], extra: object = {}) => ({
   input: { name: 'image', shape: ['N', 48, 48, 1], dtype: 'float32' },
   output: { name: 'probabilities', shape: ['N', labels.length] },
   opset: 17,
-  training: { runId: 'r', preset: 'seed', backend: 'wasm', epochs: 25, seed: 1, testFraction: 0.3, dataSha256: 'x', dataRows: 10 },
+  training: {
+    runId: 'r',
+    preset: 'seed',
+    backend: 'wasm',
+    epochs: 25,
+    seed: 1,
+    testFraction: 0.3,
+    dataSha256: 'x',
+    dataRows: 10,
+  },
   metrics: { accuracy: 0.8 },
   verification: { samples: 10, maxAbsDiff: 1e-7, argmaxAgreement: 1, runtime: 'onnxruntime-node cpu' },
   ...extra,
@@ -51,5 +60,42 @@ describe('parseManifest', () => {
     const m = valid();
     m.models.gender.output.shape = ['N', 1];
     expect(() => parseManifest(m)).toThrow(/models\.gender\.output\.shape/);
+  });
+
+  it('lets tasks share one file, each reading its own output', () => {
+    const m = valid();
+    for (const [task, entry] of Object.entries(m.models)) {
+      entry.file = 'faces.onnx';
+      entry.output.name = `${task}_probabilities`;
+    }
+    const parsed = parseManifest(m);
+    expect(parsed.models.age?.file).toBe('faces.onnx');
+    expect(parsed.models.gender?.output.name).toBe('gender_probabilities');
+  });
+
+  it('refuses a shared file the tasks disagree on, or whose tasks would read one output', () => {
+    const shared = () => {
+      const m = valid();
+      for (const [task, entry] of Object.entries(m.models)) {
+        entry.file = 'faces.onnx';
+        entry.output.name = `${task}_probabilities`;
+      }
+      return m;
+    };
+    const otherHash = shared();
+    otherHash.models.gender.sha256 = 'b'.repeat(64);
+    expect(() => parseManifest(otherHash)).toThrow(
+      /models\.gender\.sha256: must equal models\.age\.sha256: both name faces\.onnx/,
+    );
+    const plainOutput = shared();
+    plainOutput.models.gender.output.name = 'probabilities';
+    expect(() => parseManifest(plainOutput)).toThrow(
+      /models\.gender\.output\.name: tasks sharing faces\.onnx/,
+    );
+    const wrongTask = valid();
+    wrongTask.models.gender.output.name = 'age_probabilities';
+    expect(() => parseManifest(wrongTask)).toThrow(
+      /models\.gender\.output\.name: must be "probabilities" or "gender_probabilities"/,
+    );
   });
 });

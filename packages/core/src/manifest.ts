@@ -5,7 +5,7 @@
  */
 import { isAgeGrouping, type AgeGrouping } from './age-groups.js';
 import { ManifestError } from './errors.js';
-import { IMAGE_SIZE, INPUT_NAME, OUTPUT_NAME } from './pixels.js';
+import { IMAGE_SIZE, INPUT_NAME, OUTPUT_NAME, taskOutputName } from './pixels.js';
 import { isTask, taskLabels, TASKS, type Task } from './tasks.js';
 
 export const MANIFEST_SCHEMA_VERSION = 1;
@@ -33,14 +33,21 @@ export interface ExportVerification {
 
 export interface ManifestModel {
   readonly task: Task;
-  /** ONNX file, relative to the manifest's folder. */
+  /**
+   * ONNX file, relative to the manifest's folder. Several tasks may name the same file (a shared
+   * network): it is then run once for all of them, each task reading its own output.
+   */
   readonly file: string;
   readonly sha256: string;
   readonly bytes: number;
   readonly labels: readonly string[];
   /** Present for the age task: the grouping its labels come from. */
   readonly ageGrouping?: AgeGrouping;
-  readonly input: { readonly name: string; readonly shape: readonly (string | number)[]; readonly dtype: 'float32' };
+  readonly input: {
+    readonly name: string;
+    readonly shape: readonly (string | number)[];
+    readonly dtype: 'float32';
+  };
   readonly output: { readonly name: string; readonly shape: readonly (string | number)[] };
   readonly opset: number;
   /** tfjs source model.json, relative to the manifest's folder. */
@@ -61,15 +68,18 @@ export interface Manifest {
 type Json = unknown;
 
 function obj(value: Json, path: string): Record<string, Json> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ManifestError(path, 'must be an object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ManifestError(path, 'must be an object');
   return value as Record<string, Json>;
 }
 function str(value: Json, path: string): string {
-  if (typeof value !== 'string' || value.length === 0) throw new ManifestError(path, 'must be a non-empty string');
+  if (typeof value !== 'string' || value.length === 0)
+    throw new ManifestError(path, 'must be a non-empty string');
   return value;
 }
 function num(value: Json, path: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ManifestError(path, 'must be a finite number');
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new ManifestError(path, 'must be a finite number');
   return value;
 }
 function arr(value: Json, path: string): Json[] {
@@ -85,11 +95,13 @@ function validateModel(task: Task, value: Json, path: string): ManifestModel {
     throw new ManifestError(`${path}.file`, 'must be a path inside the models folder');
   }
   const sha256 = str(m.sha256, `${path}.sha256`);
-  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new ManifestError(`${path}.sha256`, 'must be 64 lowercase hex digits');
+  if (!/^[0-9a-f]{64}$/.test(sha256))
+    throw new ManifestError(`${path}.sha256`, 'must be 64 lowercase hex digits');
   const labels = arr(m.labels, `${path}.labels`).map((l, i) => str(l, `${path}.labels[${i}]`));
   let ageGrouping: AgeGrouping | undefined;
   if (task === 'age') {
-    if (!isAgeGrouping(m.ageGrouping)) throw new ManifestError(`${path}.ageGrouping`, 'must be "six" or "decades"');
+    if (!isAgeGrouping(m.ageGrouping))
+      throw new ManifestError(`${path}.ageGrouping`, 'must be "six" or "decades"');
     ageGrouping = m.ageGrouping;
   }
   const expected = taskLabels(task, ageGrouping);
@@ -104,7 +116,9 @@ function validateModel(task: Task, value: Json, path: string): ManifestModel {
     throw new ManifestError(`${path}.input.shape`, `must be [N, ${IMAGE_SIZE}, ${IMAGE_SIZE}, 1]`);
   }
   const output = obj(m.output, `${path}.output`);
-  if (output.name !== OUTPUT_NAME) throw new ManifestError(`${path}.output.name`, `must be "${OUTPUT_NAME}"`);
+  const outputName = output.name;
+  if (outputName !== OUTPUT_NAME && outputName !== taskOutputName(task))
+    throw new ManifestError(`${path}.output.name`, `must be "${OUTPUT_NAME}" or "${taskOutputName(task)}"`);
   const outShape = arr(output.shape, `${path}.output.shape`);
   if (outShape.length !== 2 || outShape[1] !== labels.length) {
     throw new ManifestError(`${path}.output.shape`, `must be [N, ${labels.length}]`);
@@ -120,7 +134,7 @@ function validateModel(task: Task, value: Json, path: string): ManifestModel {
     labels,
     ...(ageGrouping ? { ageGrouping } : {}),
     input: { name: INPUT_NAME, shape: inShape as (string | number)[], dtype: 'float32' },
-    output: { name: OUTPUT_NAME, shape: outShape as (string | number)[] },
+    output: { name: outputName, shape: outShape as (string | number)[] },
     opset: num(m.opset, `${path}.opset`),
     ...(m.tfjs === undefined ? {} : { tfjs: str(m.tfjs, `${path}.tfjs`) }),
     ...(m.parameters === undefined ? {} : { parameters: num(m.parameters, `${path}.parameters`) }),
@@ -156,7 +170,10 @@ export function parseManifest(json: string | Json): Manifest {
   }
   const root = obj(value, '$');
   if (root.schemaVersion !== MANIFEST_SCHEMA_VERSION) {
-    throw new ManifestError('schemaVersion', `must be ${MANIFEST_SCHEMA_VERSION}, got ${JSON.stringify(root.schemaVersion)}`);
+    throw new ManifestError(
+      'schemaVersion',
+      `must be ${MANIFEST_SCHEMA_VERSION}, got ${JSON.stringify(root.schemaVersion)}`,
+    );
   }
   const models = obj(root.models, 'models');
   const out: Partial<Record<Task, ManifestModel>> = {};
@@ -165,7 +182,35 @@ export function parseManifest(json: string | Json): Manifest {
     out[key] = validateModel(key, model, `models.${key}`);
   }
   if (Object.keys(out).length === 0) throw new ManifestError('models', 'must name at least one task');
+  checkSharedFiles(out);
   return { schemaVersion: MANIFEST_SCHEMA_VERSION, createdAt: str(root.createdAt, 'createdAt'), models: out };
+}
+
+/** Tasks that name one file must agree on it (size, hash, opset) and each read its own output. */
+function checkSharedFiles(models: Partial<Record<Task, ManifestModel>>): void {
+  const byFile = new Map<string, ManifestModel>();
+  for (const task of TASKS) {
+    const m = models[task];
+    if (!m) continue;
+    const first = byFile.get(m.file);
+    if (!first) {
+      byFile.set(m.file, m);
+      continue;
+    }
+    const path = `models.${task}`;
+    for (const key of ['sha256', 'bytes', 'opset'] as const) {
+      if (m[key] !== first[key])
+        throw new ManifestError(
+          `${path}.${key}`,
+          `must equal models.${first.task}.${key}: both name ${m.file}`,
+        );
+    }
+    if (m.output.name === OUTPUT_NAME || first.output.name === OUTPUT_NAME)
+      throw new ManifestError(
+        `${path}.output.name`,
+        `tasks sharing ${m.file} read "<task>_${OUTPUT_NAME}" outputs, not "${OUTPUT_NAME}"`,
+      );
+  }
 }
 
 /** The tasks a manifest holds, in the canonical order. */

@@ -10,6 +10,12 @@ export const PIXEL_COUNT = IMAGE_SIZE * IMAGE_SIZE;
 export const INPUT_NAME = 'image';
 export const OUTPUT_NAME = 'probabilities';
 
+/**
+ * The output a task has in a file that holds several tasks (a shared trunk with one head per task,
+ * run once for all of them): `<task>_probabilities`. A one-task file's output is OUTPUT_NAME.
+ */
+export const taskOutputName = (task: string): string => `${task}_${OUTPUT_NAME}`;
+
 /** Shape of a batch of `n` faces, NHWC. */
 export function inputShape(n: number): [number, number, number, number] {
   return [n, IMAGE_SIZE, IMAGE_SIZE, 1];

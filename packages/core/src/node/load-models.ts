@@ -96,7 +96,28 @@ export function checkModelBytes(entry: ManifestModel, bytes: Uint8Array, file: s
   return onnx;
 }
 
-/** Reads the manifest in `dir` and every model it names (or `options.tasks`), checking each file. */
+/**
+ * One ONNX file and the tasks it answers: the unit to open one inference session for. A one-task file
+ * has one; a shared network's file has several, each read from its own output of a single run.
+ */
+export interface ModelFile {
+  readonly path: string;
+  readonly bytes: Uint8Array;
+  readonly models: readonly LoadedModel[];
+}
+
+/** `models` grouped by the file they come from, in the order the files first appear. */
+export function modelFiles(models: readonly LoadedModel[]): ModelFile[] {
+  const files = new Map<string, LoadedModel[]>();
+  for (const m of models) files.set(m.path, [...(files.get(m.path) ?? []), m]);
+  return [...files.values()].map((group) => ({
+    path: group[0]!.path,
+    bytes: group[0]!.bytes,
+    models: group,
+  }));
+}
+
+/** Reads the manifest in `dir` and every model it names (or `options.tasks`), checking each file once. */
 export async function loadModels(dir: string, options: LoadModelsOptions = {}): Promise<LoadedModels> {
   const root = resolve(dir);
   const manifest = await readManifest(root);
@@ -110,13 +131,18 @@ export async function loadModels(dir: string, options: LoadModelsOptions = {}): 
         `is missing; the manifest holds ${manifestTasks(manifest).join(', ')}`,
       );
     const path = join(root, entry.file);
+    // A file several tasks share is read once (the manifest has checked they agree on its hash).
+    const shared = models.find((m) => m.path === path);
     let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await readFile(path));
-    } catch (error) {
-      throw new ModelLoadError(path, `cannot read the ${task} model (${(error as Error).message})`, {
-        cause: error,
-      });
+    if (shared) bytes = shared.bytes;
+    else {
+      try {
+        bytes = new Uint8Array(await readFile(path));
+      } catch (error) {
+        throw new ModelLoadError(path, `cannot read the ${task} model (${(error as Error).message})`, {
+          cause: error,
+        });
+      }
     }
     const onnx = checkModelBytes(entry, bytes, path);
     models.push({ task, entry, path, bytes, onnx });
