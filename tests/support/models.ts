@@ -85,7 +85,7 @@ async function makeTinyModels(dir: string): Promise<void> {
       labels: taskLabels(task, 'six'),
       ...(task === 'age' ? { ageGrouping: 'six' } : {}),
       input: { name: exported.inputName, shape: exported.inputShape, dtype: 'float32' },
-      output: { name: exported.outputName, shape: exported.outputShape },
+      output: { name: exported.outputs[0]!.name, shape: exported.outputs[0]!.shape },
       opset: exported.opset,
       tfjs: `${task}/tfjs/model.json`,
       parameters: exported.parameters,

@@ -1,26 +1,32 @@
 /**
  * `pnpm bench:latency [preset …]`: per-face latency of a preset's three networks (age, ethnicity,
- * gender) once exported to ONNX, in onnxruntime-web's wasm backend on one thread — the browser's
+ * gender) — or of its one shared file — once exported to ONNX, in onnxruntime-web's wasm backend on one thread — the browser's
  * runtime, run in Node — at batch 1. The networks are untrained (seeded initial weights): latency
  * depends on the graph, not the weights, so a preset can be checked against issue 7's 3 ms limit
  * before it is trained. The shipped models' figure in Chromium comes from `pnpm parity`.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-web';
-import { TASKS } from '@facekit/core';
+import { TASKS, taskOutputName } from '@facekit/core';
 import { DEFAULT_PRESET, getPreset } from '@facekit/train';
 import { exportLayersModel } from '../src/export-model.js';
 
 const RUNS = 400;
 const WARMUP = 50;
 
-async function presetLatency(name: string) {
+/** The preset's networks as exported: one shared file for a shared preset, else one per task. */
+function networks(name: string): { model: tf.LayersModel; outputNames?: string[] }[] {
   const preset = getPreset(name);
+  if (preset.buildShared)
+    return [{ model: preset.buildShared(TASKS, 'six', 1), outputNames: TASKS.map(taskOutputName) }];
+  return TASKS.map((task) => ({ model: preset.build(task, 'six', 1) }));
+}
+
+async function presetLatency(name: string) {
   const sessions: ort.InferenceSession[] = [];
   let bytes = 0;
-  for (const task of TASKS) {
-    const model = preset.build(task, 'six', 1);
-    const exported = await exportLayersModel(model);
+  for (const { model, outputNames } of networks(name)) {
+    const exported = await exportLayersModel(model, outputNames ? { outputNames } : {});
     bytes += exported.bytes.length;
     sessions.push(await ort.InferenceSession.create(exported.bytes));
     model.dispose();
@@ -46,9 +52,9 @@ await tf.setBackend('cpu');
 ort.env.wasm.numThreads = 1;
 const names = process.argv.slice(2).filter((a) => a !== '--');
 console.log(
-  `onnxruntime-web ${ort.env.versions.web} wasm, 1 thread, batch 1, ${RUNS} runs of all three networks`,
+  `onnxruntime-web ${ort.env.versions.web} wasm, 1 thread, batch 1, ${RUNS} runs answering all three tasks`,
 );
-console.log('preset                 ONNX (3 files)   median     p90');
+console.log('preset                 ONNX (all files) median     p90');
 for (const name of names.length > 0 ? names : [DEFAULT_PRESET]) {
   const r = await presetLatency(name);
   console.log(

@@ -18,7 +18,7 @@ describe('dense and flatten', () => {
       const { report, exported } = await exportAndVerify(m);
       expect(report.maxAbsDiff).toBeLessThanOrEqual(1e-5);
       expect(report.argmaxAgreement).toBe(1);
-      expect(exported.outputShape).toEqual(['N', 6]);
+      expect(exported.outputs[0]!.shape).toEqual(['N', 6]);
     });
   }
 
@@ -40,12 +40,12 @@ describe('dense and flatten', () => {
     m.add(tf.layers.dense({ units: 1, activation: 'sigmoid' }));
     randomizeWeights(m, 4, 1);
     const { report, exported } = await exportAndVerify(m);
-    expect(exported.twoClassFromSigmoid).toBe(true);
+    expect(exported.outputs[0]!.twoClassFromSigmoid).toBe(true);
     expect(report.rowSumError).toBeLessThan(1e-6);
-    expect(exported.outputShape).toEqual(['N', 2]);
+    expect(exported.outputs[0]!.shape).toEqual(['N', 2]);
     expect(report.maxAbsDiff).toBeLessThanOrEqual(1e-5);
     const plain = await exportAndVerify(m, { twoClassFromSigmoid: false });
-    expect(plain.exported.outputShape).toEqual(['N', 1]);
+    expect(plain.exported.outputs[0]!.shape).toEqual(['N', 1]);
     expect(plain.report.rowSumError).toBeGreaterThan(0.01);
   });
 });

@@ -19,7 +19,7 @@ describe('exportLayersModel', () => {
       const { exported, report } = await exportAndVerify(model, { web: true });
       expect(exported.opset).toBe(17);
       expect(exported.inputShape).toEqual(['N', 48, 48, 1]);
-      expect(exported.outputShape).toEqual(['N', task === 'age' ? 6 : task === 'ethnicity' ? 5 : 2]);
+      expect(exported.outputs[0]!.shape).toEqual(['N', task === 'age' ? 6 : task === 'ethnicity' ? 5 : 2]);
       expect(inspectOnnx(exported.bytes)).toMatchObject({
         opset: 17,
         irVersion: 8,
@@ -32,6 +32,27 @@ describe('exportLayersModel', () => {
       expect(report.web?.maxAbsDiff).toBeLessThanOrEqual(1e-5);
     });
   }
+
+  it('exports a shared trunk with a head per task as one graph with a named output per head', async () => {
+    await useCpu();
+    const shared = getPreset('shared-flat').buildShared!(TASKS, 'six', 5);
+    randomizeWeights(shared, 46, 0.3);
+    const outputNames = TASKS.map((t) => `${t}_probabilities`);
+    const exported = await exportLayersModel(shared, { outputNames });
+    expect(inspectOnnx(exported.bytes).outputs).toEqual(outputNames);
+    expect(exported.outputs.map((o) => o.shape)).toEqual([
+      ['N', 6],
+      ['N', 5],
+      ['N', 2],
+    ]);
+    // The trunk's four conv + batch-norm pairs are converted (and folded) once, not once per head.
+    expect(exported.folded).toHaveLength(4);
+    for (const index of [0, 1, 2]) {
+      const report = await verifyExport(shared, exported, { synthetic: 8, output: index, web: index === 2 });
+      expect(report.maxAbsDiff, outputNames[index]).toBeLessThanOrEqual(1e-5);
+    }
+    await expect(exportLayersModel(shared)).rejects.toThrow(/3 outputs need as many distinct outputNames/);
+  });
 
   it('declares a dynamic batch: one session runs batches of 1 and 65', async () => {
     const model = getPreset('seed').build('ethnicity', 'six');
@@ -77,7 +98,7 @@ describe('exportLayersModel', () => {
     m.add(tf.layers.flatten());
     m.add(tf.layers.dense({ units: 3, activation: 'softmax' }));
     randomizeWeights(m, 43);
-    const { exported, report } = await exportAndVerify(m, { inputName: 'x', outputName: 'y' });
+    const { exported, report } = await exportAndVerify(m, { inputName: 'x', outputNames: ['y'] });
     expect(inspectOnnx(exported.bytes)).toMatchObject({ inputs: ['x'], outputs: ['y'] });
     expect(report.maxAbsDiff).toBeLessThanOrEqual(1e-5);
   });

@@ -1,7 +1,7 @@
 /**
  * The exporter's programmatic entry: a tfjs LayersModel in, ONNX bytes out. It fixes the graph
  * contract around the converted layers — NHWC input transposed to NCHW once, dynamic batch, a
- * one-unit sigmoid head widened to [1 − p, p], the output renamed — so every consumer (CLI, server
+ * one-unit sigmoid head widened to [1 − p, p], the outputs renamed — so every consumer (CLI, server
  * tests, parity suite) gets the same graph from the same model.
  */
 import type * as tf from '@tensorflow/tfjs';
@@ -14,8 +14,11 @@ import { OPSET } from './onnx/proto.js';
 export interface ExportOptions {
   /** Graph input name. Default "image". */
   readonly inputName?: string;
-  /** Graph output name. Default "probabilities". */
-  readonly outputName?: string;
+  /**
+   * Graph output names, one per model output. Default for one output: ["probabilities"]; a model with
+   * several outputs (a shared trunk with a head per task) must name them.
+   */
+  readonly outputNames?: readonly string[];
   /** Turn a one-unit output p into two columns [1 − p, p]. Default true. */
   readonly twoClassFromSigmoid?: boolean;
   /** Name of the dynamic batch dimension. Default "N". */
@@ -25,16 +28,22 @@ export interface ExportOptions {
   readonly docString?: string;
 }
 
+export interface ExportedOutput {
+  readonly name: string;
+  /** [N, K], batch symbolic. */
+  readonly shape: readonly (number | string)[];
+  /** True when a one-unit head was widened to [1 − p, p]. */
+  readonly twoClassFromSigmoid: boolean;
+}
+
 export interface OnnxExport {
   readonly bytes: Uint8Array;
   readonly opset: number;
   readonly inputName: string;
-  readonly outputName: string;
   /** NHWC (or [N, F]) input shape, batch symbolic. */
   readonly inputShape: readonly (number | string)[];
-  readonly outputShape: readonly (number | string)[];
-  /** True when a one-unit head was widened to [1 − p, p]. */
-  readonly twoClassFromSigmoid: boolean;
+  /** One per model output, in model.outputs order. */
+  readonly outputs: readonly ExportedOutput[];
   /** BatchNormalization layers folded into the layer before them ("bn → conv"). */
   readonly folded: readonly string[];
   /** Layers left out because they are the identity at inference (dropout, noise). */
@@ -43,20 +52,25 @@ export interface OnnxExport {
   readonly nodes: number;
 }
 
-/** Converts `model` (one image or feature input, one rank-2 output) to an ONNX opset-17 model. */
+/**
+ * Converts `model` (one image or feature input; one or more rank-2 outputs) to an ONNX opset-17
+ * model. Layers the outputs share (a trunk) are converted once.
+ */
 export async function exportLayersModel(
   model: tf.LayersModel,
   options: ExportOptions = {},
 ): Promise<OnnxExport> {
   const inputName = options.inputName ?? INPUT_NAME;
-  const outputName = options.outputName ?? OUTPUT_NAME;
   const batch = options.batchDim ?? 'N';
   const modelFail = (reason: string): never => {
     throw new UnsupportedLayerError(model.name, model.getClassName(), reason);
   };
   if (model.inputs.length !== 1) modelFail(`${model.inputs.length} inputs (expected 1)`);
-  if (model.outputs.length !== 1)
-    modelFail(`${model.outputs.length} outputs (expected 1; export one sub-model per head)`);
+  const outputNames = options.outputNames ?? (model.outputs.length === 1 ? [OUTPUT_NAME] : []);
+  if (outputNames.length !== model.outputs.length || new Set(outputNames).size !== outputNames.length)
+    modelFail(
+      `${model.outputs.length} outputs need as many distinct outputNames (got [${outputNames.join(', ')}])`,
+    );
   const inShape = model.inputs[0]!.shape;
   if (inShape.length !== 4 && inShape.length !== 2)
     modelFail(`input shape ${formatShape(inShape)} (expected [N, H, W, C] or [N, F])`);
@@ -65,7 +79,7 @@ export async function exportLayersModel(
 
   const g = new GraphBuilder();
   g.reserve(inputName);
-  g.reserve(outputName);
+  outputNames.forEach((name) => g.reserve(name));
   const symbolic = (d: number | null, i: number): number | string =>
     i === 0 ? batch : (d ?? ['N', 'H', 'W', 'C'][i]!);
   const graphInShape = inShape.map(symbolic);
@@ -77,11 +91,49 @@ export async function exportLayersModel(
     shape: inShape,
   };
   const notes = { folded: [] as string[], dropped: [] as string[] };
-  let out = walkModel(model, input, g, notes);
+  const outputs = walkModel(model, input, g, notes).map((value, i) =>
+    finishOutput(g, value, outputNames[i]!, inputName, batch, options.twoClassFromSigmoid ?? true, modelFail),
+  );
+  const bytes = g.encode({
+    name: model.name,
+    docString:
+      options.docString ?? `tfjs ${model.getClassName()} "${model.name}" exported by @facekit/export`,
+    input: { name: inputName, shape: graphInShape },
+    outputs,
+    metadata: {
+      source: 'tfjs-layers',
+      twoClassFromSigmoid: outputs.map((o) => String(o.twoClassFromSigmoid)).join(','),
+      ...options.metadata,
+    },
+  });
+  return {
+    bytes,
+    opset: OPSET,
+    inputName,
+    inputShape: graphInShape,
+    outputs,
+    folded: notes.folded,
+    dropped: notes.dropped,
+    parameters: model.countParams(),
+    nodes: g.nodes.length,
+  };
+}
+
+/** Checks an output is [N, K], widens a one-unit sigmoid head when asked, and gives it its graph name. */
+function finishOutput(
+  g: GraphBuilder,
+  value: Value,
+  name: string,
+  inputName: string,
+  batch: string,
+  twoClassFromSigmoid: boolean,
+  modelFail: (reason: string) => never,
+): ExportedOutput {
+  let out = value;
   if (out.shape.length !== 2) modelFail(`output shape ${formatShape(out.shape)} (expected [N, K])`);
   let width = out.shape[1];
   if (typeof width !== 'number') return modelFail('output width is not static');
-  const widen = (options.twoClassFromSigmoid ?? true) && width === 1;
+  const widen = twoClassFromSigmoid && width === 1;
   if (widen) {
     const complement = g.node('Sub', [g.scalar(1), out.name], 'head/one_minus_p');
     out = {
@@ -90,29 +142,7 @@ export async function exportLayersModel(
     };
     width = 2;
   }
-  if (g.nodes.some((n) => n.output?.includes(out.name)) && out.name !== inputName)
-    g.rename(out.name, outputName);
-  else g.node('Identity', [out.name], 'output', {}, outputName);
-  const outputShape = [batch, width];
-  const bytes = g.encode({
-    name: model.name,
-    docString:
-      options.docString ?? `tfjs ${model.getClassName()} "${model.name}" exported by @facekit/export`,
-    input: { name: inputName, shape: graphInShape },
-    output: { name: outputName, shape: outputShape },
-    metadata: { source: 'tfjs-layers', twoClassFromSigmoid: String(widen), ...options.metadata },
-  });
-  return {
-    bytes,
-    opset: OPSET,
-    inputName,
-    outputName,
-    inputShape: graphInShape,
-    outputShape,
-    twoClassFromSigmoid: widen,
-    folded: notes.folded,
-    dropped: notes.dropped,
-    parameters: model.countParams(),
-    nodes: g.nodes.length,
-  };
+  if (g.nodes.some((n) => n.output?.includes(out.name)) && out.name !== inputName) g.rename(out.name, name);
+  else g.node('Identity', [out.name], 'output', {}, name);
+  return { name, shape: [batch, width], twoClassFromSigmoid: widen };
 }

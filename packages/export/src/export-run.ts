@@ -4,10 +4,18 @@
  * run's confusion and reliability figures are replaced atomically, and the manifest — which is what
  * consumers read first — is written last, followed by the model card.
  */
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ModelMismatchError, taskLabels, type Manifest, type Task } from '@facekit/core';
+import {
+  ModelMismatchError,
+  taskLabels,
+  taskOutputName,
+  TASKS,
+  type Manifest,
+  type Task,
+} from '@facekit/core';
 import { MANIFEST_FILE, sha256OfBytes } from '@facekit/core/node';
 import {
   CALIBRATION_SVG,
@@ -16,10 +24,11 @@ import {
   modelDir,
   PRESETS,
   projectRoot,
+  sharedModelDir,
   taskDir,
   type TaskMetrics,
 } from '@facekit/train';
-import { exportLayersModel, type OnnxExport } from './export-model.js';
+import { exportLayersModel, type ExportedOutput, type OnnxExport } from './export-model.js';
 import { readTaskMetrics, selectRun } from './run/read-run.js';
 import { faceInputs } from './verify/inputs.js';
 import { verifyExport, type VerificationReport } from './verify/verify.js';
@@ -47,6 +56,8 @@ export interface TaskExport {
   readonly file: string;
   readonly sha256: string;
   readonly exported: OnnxExport;
+  /** The task's output in `exported`. */
+  readonly output: ExportedOutput;
   readonly verification: VerificationReport;
   readonly seconds: number;
 }
@@ -77,6 +88,64 @@ async function copyTaskFigures(runDir: string, outDir: string, task: Task): Prom
   return copied;
 }
 
+/**
+ * What becomes one ONNX file: a task's own network, or a shared preset's whole network (`heads`, its
+ * outputs in order) for the requested `tasks` among its heads — one file, one run for all of them.
+ */
+interface ExportUnit {
+  readonly source: string;
+  readonly file: string;
+  readonly shared: boolean;
+  readonly heads: readonly Task[];
+  readonly tasks: readonly Task[];
+}
+
+/** The shared network's file when the run has one for its tasks; a file per task otherwise. */
+async function exportUnits(runDir: string, tasks: readonly Task[]): Promise<ExportUnit[]> {
+  const source = sharedModelDir(runDir);
+  const heads = existsSync(join(source, 'model.json')) ? await sharedHeads(source) : [];
+  const inShared = tasks.filter((t) => heads.includes(t));
+  const units: ExportUnit[] = tasks
+    .filter((t) => !heads.includes(t))
+    .map((t) => ({
+      source: modelDir(runDir, t),
+      file: `${t}/model.onnx`,
+      shared: false,
+      heads: [t],
+      tasks: [t],
+    }));
+  if (inShared.length > 0) units.unshift({ source, file: SHARED_FILE, shared: true, heads, tasks: inShared });
+  return units;
+}
+
+const SHARED_FILE = 'shared/model.onnx';
+
+/** The tasks of a shared network, in output order: its heads' final layers are named after them. */
+async function sharedHeads(dir: string): Promise<Task[]> {
+  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as {
+    modelTopology?: { config?: { output_layers?: [string, number, number][] } };
+  };
+  const names = (json.modelTopology?.config?.output_layers ?? []).map(([name]) => name);
+  const bad = names.find((n) => !(TASKS as readonly string[]).includes(n));
+  if (names.length === 0 || bad !== undefined)
+    throw new Error(
+      `${dir}: a shared network's outputs must be named after tasks (got [${names.join(', ')}])`,
+    );
+  return names as Task[];
+}
+
+/** Deletes ONNX files the exporter writes (a task's own, or the shared one) that the manifest no longer names. */
+async function removeUnreferenced(outDir: string, manifest: Manifest): Promise<string[]> {
+  const used = new Set(Object.values(manifest.models).map((m) => m.file));
+  const removed: string[] = [];
+  for (const file of [...TASKS.map((t) => `${t}/model.onnx`), SHARED_FILE]) {
+    if (used.has(file) || !existsSync(join(outDir, file))) continue;
+    await rm(join(outDir, file));
+    removed.push(file);
+  }
+  return removed;
+}
+
 async function previousManifest(outDir: string): Promise<unknown> {
   try {
     return JSON.parse(await readFile(join(outDir, MANIFEST_FILE), 'utf8')) as unknown;
@@ -103,44 +172,55 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
 
   const results: TaskExport[] = [];
   const metrics: Partial<Record<Task, TaskMetrics>> = {};
-  for (const [i, task] of tasks.entries()) {
+  for (const unit of await exportUnits(runDir, tasks)) {
     const started = performance.now();
-    const step = `[${i + 1}/${tasks.length}] ${task}`;
-    log(`${step}: loading ${modelDir(runDir, task)}`);
-    const model = await loadLayersModel(modelDir(runDir, task));
-    const labels = taskLabels(task, info.ageGrouping);
+    const what = unit.tasks.join(', ');
+    log(`${what}: loading ${unit.source}`);
+    const model = await loadLayersModel(unit.source);
     const exported = await exportLayersModel(model, {
-      metadata: { task, labels: labels.join(','), runId: info.runId, preset: info.preset },
+      ...(unit.shared ? { outputNames: unit.heads.map(taskOutputName) } : {}),
+      metadata: {
+        tasks: unit.heads.join(','),
+        labels: unit.heads.map((t) => taskLabels(t, info.ageGrouping).join(',')).join(';'),
+        runId: info.runId,
+        preset: info.preset,
+      },
     });
-    if (exported.outputShape[1] !== labels.length)
-      throw new Error(
-        `${task}: the model gives ${String(exported.outputShape[1])} outputs for ${labels.length} labels`,
+    log(`${unit.file}: ${exported.nodes} ONNX nodes, ${exported.bytes.length} bytes; verifying against tfjs`);
+    for (const task of unit.tasks) {
+      const index = unit.heads.indexOf(task);
+      const output = exported.outputs[index]!;
+      const labels = taskLabels(task, info.ageGrouping);
+      if (output.shape[1] !== labels.length)
+        throw new Error(
+          `${task}: the model gives ${String(output.shape[1])} outputs for ${labels.length} labels`,
+        );
+      const verification = await verifyExport(model, exported, {
+        ...(faces ? { inputs: faces } : {}),
+        synthetic: options.synthetic ?? 64,
+        output: index,
+      });
+      if (verification.rowSumError > 1e-4) {
+        throw new ModelMismatchError(
+          unit.source,
+          `${output.name} is not probabilities (a row sums to 1 ± ${verification.rowSumError.toExponential(2)}); end the network with softmax or one sigmoid unit`,
+        );
+      }
+      log(
+        `${task}: ok — max abs diff ${verification.maxAbsDiff.toExponential(2)}, argmax agreement ${verification.argmaxAgreement * 100}% over ${verification.samples}; onnxruntime-web ${verification.web?.maxAbsDiff.toExponential(2)}`,
       );
-    log(`${step}: ${exported.nodes} ONNX nodes, ${exported.bytes.length} bytes; verifying against tfjs`);
-    const verification = await verifyExport(model, exported, {
-      ...(faces ? { inputs: faces } : {}),
-      synthetic: options.synthetic ?? 64,
-    });
-    if (verification.rowSumError > 1e-4) {
-      throw new ModelMismatchError(
-        modelDir(runDir, task),
-        `outputs are not probabilities (a row sums to 1 ± ${verification.rowSumError.toExponential(2)}); end the network with softmax or one sigmoid unit`,
-      );
+      results.push({
+        task,
+        file: unit.file,
+        sha256: sha256OfBytes(exported.bytes),
+        exported,
+        output,
+        verification,
+        seconds: (performance.now() - started) / 1000,
+      });
+      const m = await readTaskMetrics(runDir, task);
+      if (m) metrics[task] = m;
     }
-    const seconds = (performance.now() - started) / 1000;
-    log(
-      `${step}: ok — max abs diff ${verification.maxAbsDiff.toExponential(2)}, argmax agreement ${verification.argmaxAgreement * 100}% over ${verification.samples}; onnxruntime-web ${verification.web?.maxAbsDiff.toExponential(2)} (${seconds.toFixed(1)} s)`,
-    );
-    results.push({
-      task,
-      file: `${task}/model.onnx`,
-      sha256: sha256OfBytes(exported.bytes),
-      exported,
-      verification,
-      seconds,
-    });
-    const m = await readTaskMetrics(runDir, task);
-    if (m) metrics[task] = m;
     model.dispose();
   }
 
@@ -149,6 +229,7 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
       task: r.task,
       ageGrouping: info.ageGrouping,
       exported: r.exported,
+      output: r.output,
       sha256: r.sha256,
       file: r.file,
       tfjs: `${r.task}/tfjs/model.json`,
@@ -168,13 +249,16 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
   );
   const { text, manifest } = buildManifest(entries, await previousManifest(options.outDir));
   const figures: TaskFigures = {};
-  for (const r of results) {
-    await writeFileAtomic(join(options.outDir, r.file), r.exported.bytes);
+  for (const [i, r] of results.entries()) {
+    if (results.findIndex((o) => o.file === r.file) === i)
+      await writeFileAtomic(join(options.outDir, r.file), r.exported.bytes);
     await copyDirAtomic(modelDir(runDir, r.task), join(options.outDir, r.task, 'tfjs'));
     figures[r.task] = await copyTaskFigures(runDir, options.outDir, r.task);
   }
   const manifestPath = join(options.outDir, MANIFEST_FILE);
   await writeFileAtomic(manifestPath, text);
+  for (const file of await removeUnreferenced(options.outDir, manifest))
+    log(`removed ${file} (no task uses it now)`);
   const modelCardPath = join(options.outDir, 'MODEL_CARD.md');
   const verifications = Object.fromEntries(results.map((r) => [r.task, r.verification]));
   const preset = PRESETS[info.preset];

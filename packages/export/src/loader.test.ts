@@ -36,6 +36,7 @@ beforeAll(async () => {
     task: 'gender',
     ageGrouping: 'six',
     exported,
+    output: exported.outputs[0]!,
     sha256: sha256OfBytes(bytes),
     file: 'gender/model.onnx',
     training,

@@ -1,5 +1,5 @@
 /**
- * Walks a tfjs Layers model (Sequential or functional) from its output back to its input and
+ * Walks a tfjs Layers model (Sequential or functional) from its outputs back to its input and
  * converts each layer application in topological order. It knows who consumes what, which is what
  * lets a conv or dense layer claim the BatchNormalization right after it for folding, and it turns
  * nested models, shared layers and multi-output layers into named UnsupportedLayer errors.
@@ -40,12 +40,12 @@ function topologicalNodes(outputs: readonly tf.SymbolicTensor[]): LayerNode[] {
 }
 
 /**
- * Converts every layer between `input` (already an ONNX value, NCHW for images) and `output`.
- * Returns the ONNX value of the model output.
+ * Converts every layer between `input` (already an ONNX value, NCHW for images) and the model's
+ * outputs. Returns the ONNX value of each output, in model.outputs order.
  */
-export function walkModel(model: tf.LayersModel, input: Value, g: GraphBuilder, notes: WalkNotes): Value {
-  const output = model.outputs[0]!;
-  const nodes = topologicalNodes([output]);
+export function walkModel(model: tf.LayersModel, input: Value, g: GraphBuilder, notes: WalkNotes): Value[] {
+  const outputIds = new Set(model.outputs.map((o) => o.id));
+  const nodes = topologicalNodes(model.outputs);
   const consumers = new Map<number, LayerNode[]>();
   for (const node of nodes)
     for (const t of node.inputTensors) consumers.set(t.id, [...(consumers.get(t.id) ?? []), node]);
@@ -88,7 +88,7 @@ export function walkModel(model: tf.LayersModel, input: Value, g: GraphBuilder, 
       unsupported: fail,
       note: (kind, what) => (kind === 'folded' ? notes.folded : notes.dropped).push(what),
       claimFollowingBatchNorm: (): BatchNormParams | undefined => {
-        if ((config.activation ?? 'linear') !== 'linear' || out.id === output.id) return undefined;
+        if ((config.activation ?? 'linear') !== 'linear' || outputIds.has(out.id)) return undefined;
         const next = consumers.get(out.id) ?? [];
         if (next.length !== 1) return undefined;
         const bnNode = next[0]!;
@@ -103,12 +103,14 @@ export function walkModel(model: tf.LayersModel, input: Value, g: GraphBuilder, 
     const name = converter(ctx);
     values.set(produced.id, { name, shape: produced.shape });
   }
-  const result = values.get(output.id);
-  if (!result)
-    throw new UnsupportedLayerError(
-      output.sourceLayer.name,
-      output.sourceLayer.getClassName(),
-      'model output was not produced',
-    );
-  return result;
+  return model.outputs.map((output) => {
+    const result = values.get(output.id);
+    if (!result)
+      throw new UnsupportedLayerError(
+        output.sourceLayer.name,
+        output.sourceLayer.getClassName(),
+        'model output was not produced',
+      );
+    return result;
+  });
 }

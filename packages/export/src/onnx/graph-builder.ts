@@ -91,7 +91,7 @@ export class GraphBuilder {
     name: string;
     docString: string;
     input: { name: string; shape: (number | string)[] };
-    output: { name: string; shape: (number | string)[] };
+    outputs: readonly { name: string; shape: readonly (number | string)[] }[];
     metadata: Record<string, string>;
   }): Uint8Array {
     return encodeModel({
@@ -100,7 +100,7 @@ export class GraphBuilder {
       nodes: this.nodes,
       initializers: this.initializers,
       inputs: [valueInfo(meta.input.name, meta.input.shape)],
-      outputs: [valueInfo(meta.output.name, meta.output.shape)],
+      outputs: meta.outputs.map((o) => valueInfo(o.name, [...o.shape])),
       metadata: meta.metadata,
     });
   }

@@ -49,20 +49,23 @@ export function compareOutputs(a: Float32Array, b: Float32Array, width: number):
 /** tfjs probabilities for `inputs` ([n, ...shape] row-major), widened to [1 − p, p] when asked. */
 export function tfjsProbabilities(
   model: tf.LayersModel,
+  output: number,
   inputs: Float32Array,
   shape: readonly number[],
   widen: boolean,
 ): Float32Array {
   return tf.tidy(() => {
-    const y = model.predict(tf.tensor(inputs, [...shape])) as tf.Tensor;
+    const predicted = model.predict(tf.tensor(inputs, [...shape]));
+    const y = Array.isArray(predicted) ? predicted[output]! : predicted;
     const p = widen ? tf.concat([tf.sub(1, y), y], 1) : y;
     return new Float32Array(p.dataSync());
   });
 }
 
-/** Runs `bytes` in onnxruntime-node (CPU) on `inputs`, `batchSize` samples per run. */
+/** Runs `session` (onnxruntime-node, CPU) on `inputs`, `batchSize` samples per run; returns output `outputName`. */
 export async function ortNodeProbabilities(
   session: ort.InferenceSession,
+  outputName: string,
   inputs: Float32Array,
   shape: readonly number[],
   batchSize: number,
@@ -77,7 +80,7 @@ export async function ortNodeProbabilities(
       ...sample,
     ]);
     const result = await session.run({ [session.inputNames[0]!]: feed });
-    chunks.push(result[session.outputNames[0]!]!.data as Float32Array);
+    chunks.push(result[outputName]!.data as Float32Array);
   }
   const out = new Float32Array(chunks.reduce((a, c) => a + c.length, 0));
   let offset = 0;

@@ -14,9 +14,10 @@ export interface WebCheck extends Comparison {
 
 let configured = false;
 
-/** Runs `bytes` in onnxruntime-web (wasm, one thread) on `inputs` and compares with `reference`. */
+/** Runs `bytes` in onnxruntime-web (wasm, one thread) on `inputs`; compares output `outputName` with `reference`. */
 export async function checkInOrtWeb(
   bytes: Uint8Array,
+  outputName: string,
   inputs: Float32Array,
   shape: readonly number[],
   reference: Float32Array,
@@ -32,7 +33,7 @@ export async function checkInOrtWeb(
   try {
     const feed = new ortWeb.Tensor('float32', inputs, [...shape]);
     const result = await session.run({ [session.inputNames[0]!]: feed });
-    const output = result[session.outputNames[0]!]!.data as Float32Array;
+    const output = result[outputName]!.data as Float32Array;
     const width = reference.length / shape[0]!;
     return {
       ...compareOutputs(reference, output, width),

@@ -33,6 +33,8 @@ export interface VerifyOptions {
   readonly web?: boolean;
   /** Samples run in onnxruntime-web. Default 32. */
   readonly webSamples?: number;
+  /** Which output to check, by index into model.outputs (and exported.outputs). Default 0. */
+  readonly output?: number;
 }
 
 export interface VerificationReport extends Comparison {
@@ -98,18 +100,22 @@ export async function verifyExport(
   inputs.set(synthetic, real.length);
   const n = inputs.length / per;
   const shape = [n, ...(sample as number[])];
-  const width = exported.outputShape[1] as number;
+  const index = options.output ?? 0;
+  const output = exported.outputs[index];
+  if (!output) throw new Error(`the export has no output ${index}`);
+  const width = output.shape[1] as number;
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
   const batchSize = options.batchSize ?? 64;
 
-  const reference = tfjsProbabilities(model, inputs, shape, exported.twoClassFromSigmoid);
+  const reference = tfjsProbabilities(model, index, inputs, shape, output.twoClassFromSigmoid);
   const session = await ortNodeSession(exported.bytes);
   let comparison: Comparison;
   try {
-    const batched = await ortNodeProbabilities(session, inputs, shape, batchSize);
+    const batched = await ortNodeProbabilities(session, output.name, inputs, shape, batchSize);
     const singles = Math.min(n, 8);
     const one = await ortNodeProbabilities(
       session,
+      output.name,
       inputs.subarray(0, singles * per),
       [singles, ...(sample as number[])],
       1,
@@ -126,6 +132,7 @@ export async function verifyExport(
     const m = Math.min(n, options.webSamples ?? 32);
     web = await checkInOrtWeb(
       exported.bytes,
+      output.name,
       inputs.subarray(0, m * per),
       [m, ...(sample as number[])],
       reference.subarray(0, m * width),
@@ -142,7 +149,7 @@ export async function verifyExport(
     rowSumError: rowSumError(reference, width),
     ...(web ? { web } : {}),
   };
-  const name = model.name;
+  const name = exported.outputs.length === 1 ? model.name : `${model.name} (${output.name})`;
   if (!(report.maxAbsDiff <= tolerance))
     throw new VerificationError(
       name,

@@ -15,13 +15,15 @@ import {
   type Task,
   type TrainingProvenance,
 } from '@facekit/core';
-import type { OnnxExport } from '../export-model.js';
+import type { ExportedOutput, OnnxExport } from '../export-model.js';
 import type { VerificationReport } from '../verify/verify.js';
 
 export interface EntryInput {
   readonly task: Task;
   readonly ageGrouping: AgeGrouping;
   readonly exported: OnnxExport;
+  /** The task's output in `exported` (one of its outputs when several tasks share the file). */
+  readonly output: ExportedOutput;
   readonly sha256: string;
   /** ONNX file and tfjs model.json, relative to the models folder. */
   readonly file: string;
@@ -44,7 +46,7 @@ export function manifestEntry(input: EntryInput): Record<string, unknown> {
     labels,
     ...(input.task === 'age' ? { ageGrouping: input.ageGrouping } : {}),
     input: { name: exported.inputName, shape: exported.inputShape, dtype: 'float32' },
-    output: { name: exported.outputName, shape: exported.outputShape },
+    output: { name: input.output.name, shape: input.output.shape },
     opset: exported.opset,
     ...(input.tfjs ? { tfjs: input.tfjs } : {}),
     parameters: exported.parameters,
@@ -77,7 +79,7 @@ export function manifestEntry(input: EntryInput): Record<string, unknown> {
       nodes: exported.nodes,
       folded: exported.folded,
       dropped: exported.dropped,
-      twoClassFromSigmoid: exported.twoClassFromSigmoid,
+      twoClassFromSigmoid: input.output.twoClassFromSigmoid,
     },
   };
 }

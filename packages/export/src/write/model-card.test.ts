@@ -169,3 +169,27 @@ describe('modelCard per-task detail', () => {
     );
   });
 });
+
+describe('modelCard with a shared file', () => {
+  it('says which tasks share a file and names each task’s output', () => {
+    const shared = (e: ManifestModel): ManifestModel => ({
+      ...e,
+      file: 'shared/model.onnx',
+      output: { ...e.output, name: `${e.task}_probabilities` },
+    });
+    const card = modelCard(
+      input({
+        manifest: {
+          ...manifest,
+          models: { age: shared(manifest.models.age!), gender: shared(manifest.models.gender!) },
+        },
+      }),
+    );
+    expect(card).toContain('age, gender share `shared/model.onnx`: one trunk with a head per task');
+    expect(card).toContain(
+      'Outputs `age_probabilities`, `gender_probabilities`: each `[N, K]` for its task.',
+    );
+    expect(modelCard(input())).toContain('Output `probabilities`: `[N, K]`.');
+    expect(modelCard(input())).not.toContain(' share `');
+  });
+});

@@ -18,6 +18,26 @@ import { pct, taskDetails, type TaskFigures } from './model-card-tasks.js';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
+/** A sentence per file that several tasks share: one run answers them all; size and parameters are the file's. */
+function sharedFiles(tasks: readonly Task[], manifest: Manifest): string[] {
+  const byFile = new Map<string, Task[]>();
+  for (const t of tasks)
+    byFile.set(manifest.models[t]!.file, [...(byFile.get(manifest.models[t]!.file) ?? []), t]);
+  return [...byFile]
+    .filter(([, group]) => group.length > 1)
+    .flatMap(([file, group]) => [
+      `${group.join(', ')} share \`${file}\`: one trunk with a head per task, so one run of the file answers all of them (its size and parameters are the whole network's).`,
+      '',
+    ]);
+}
+
+function outputsLine(tasks: readonly Task[], manifest: Manifest): string {
+  const names = [...new Set(tasks.map((t) => manifest.models[t]!.output.name))];
+  return names.length === 1
+    ? `Output \`${names[0]}\`: \`[N, K]\`.`
+    : `Outputs ${names.map((n) => `\`${n}\``).join(', ')}: each \`[N, K]\` for its task.`;
+}
+
 function groupTable(m: TaskMetrics): string[] {
   const rows = ETHNICITY_LABELS.map((e) => [
     e,
@@ -99,7 +119,8 @@ export function modelCard(input: ModelCardInput): string {
       return `| ${t} | ${e.labels.join(', ')} | \`${e.file}\` | ${kb(e.bytes)} | ${e.parameters ?? '—'} | ${pct(m?.accuracy)} | ${m ? m.macroF1.toFixed(3) : '—'} | ${m?.expectedCalibrationError?.toFixed(3) ?? '—'} | ${m?.samples ?? '—'} |`;
     }),
     '',
-    'Input `image`: float32 `[N, 48, 48, 1]`, grey level / 255. Output `probabilities`: `[N, K]`. ONNX opset 17.',
+    ...sharedFiles(tasks, manifest),
+    `Input \`image\`: float32 \`[N, 48, 48, 1]\`, grey level / 255. ${outputsLine(tasks, manifest)} ONNX opset 17.`,
     '',
     '## Accuracy per ethnicity × gender group (test part)',
     '',
