@@ -15,6 +15,7 @@ export {
   onnxProviderRegistry,
   bindModels,
   type BoundModels,
+  type FileSession,
   type SessionSettings,
 } from './onnx-providers.js';
 export { InferenceEngine, type FaceJob, type FaceResult } from './inference.js';

@@ -1,11 +1,13 @@
 /**
  * The inference engine: faces (2304 grey levels and the tasks wanted) go through the micro-batcher,
- * and each batch is run once per model that any of its faces asked for. It returns raw probability rows
- * per task; turning them into labels is the schema's job. `runBatch` is the whole computation for one
- * batch, used directly by the batching-identity test and the in-process benchmark ceiling.
+ * and each batch is run once per model file that any of its faces asked a task of — a shared network's
+ * file once for all its tasks, on the faces that asked for any of them. Each face gets the rows of
+ * exactly the tasks it asked for, read from each task's `entry.output.name`; turning them into labels
+ * is the schema's job. `runBatch` is the whole computation for one batch, used directly by the
+ * batching-identity test and the in-process benchmark ceiling.
  */
 import * as ort from 'onnxruntime-node';
-import { INPUT_NAME, inputShape, OUTPUT_NAME, pixelsToModelInput, TASKS, type Task } from '@facekit/core';
+import { INPUT_NAME, inputShape, pixelsToModelInput, TASKS, type Task } from '@facekit/core';
 import { MicroBatcher, type BatcherOptions } from './batcher.js';
 import type { BoundModels } from './onnx-providers.js';
 
@@ -20,20 +22,23 @@ export type FaceResult = ReadonlyMap<Task, Float32Array>;
 
 export class InferenceEngine {
   private readonly batcher: MicroBatcher<FaceJob, FaceResult>;
+  private readonly loaded: readonly Task[];
 
   constructor(
     readonly bound: BoundModels,
     batching: BatcherOptions,
   ) {
     this.batcher = new MicroBatcher((jobs) => this.runBatch(jobs), batching);
+    this.loaded = TASKS.filter((t) => bound.files.some((f) => f.models.some((m) => m.task === t)));
   }
 
   get provider(): string {
     return this.bound.provider;
   }
 
+  /** The loaded tasks, in the canonical order. */
   get tasks(): Task[] {
-    return TASKS.filter((t) => this.bound.sessions.has(t));
+    return [...this.loaded];
   }
 
   classify(job: FaceJob): Promise<FaceResult> {
@@ -45,23 +50,32 @@ export class InferenceEngine {
     return this.batcher.submitAll(jobs);
   }
 
-  /** Runs `jobs` as one batch: one session.run per model some job asked for. */
+  /** Runs `jobs` as one batch: one session.run per model file some job asked a task of. */
   async runBatch(jobs: readonly FaceJob[]): Promise<FaceResult[]> {
-    const results = jobs.map(() => new Map<Task, Float32Array>());
-    for (const task of TASKS) {
-      const wanted = jobs.flatMap((job, i) => (job.tasks.includes(task) ? [i] : []));
+    const unknown = jobs.flatMap((job) => job.tasks).find((t) => !this.loaded.includes(t));
+    if (unknown) throw new Error(`no ${unknown} model is loaded`);
+    // Per task: the rows of its output and which job each row belongs to.
+    const answered = new Map<Task, { rows: Float32Array; jobs: readonly number[] }>();
+    for (const file of this.bound.files) {
+      const asks = (job: FaceJob) => file.models.some((m) => job.tasks.includes(m.task));
+      const wanted = jobs.flatMap((job, i) => (asks(job) ? [i] : []));
       if (wanted.length === 0) continue;
-      const model = this.bound.sessions.get(task);
-      if (!model) throw new Error(`no ${task} model is loaded`);
       const data = pixelsToModelInput(wanted.map((i) => jobs[i]!.pixels));
-      const output = await model.session.run({
+      const output = await file.session.run({
         [INPUT_NAME]: new ort.Tensor('float32', data, inputShape(wanted.length)),
       });
-      const probabilities = output[OUTPUT_NAME]!.data as Float32Array;
-      const k = probabilities.length / wanted.length;
-      wanted.forEach((jobIndex, row) =>
-        results[jobIndex]!.set(task, probabilities.slice(row * k, (row + 1) * k)),
-      );
+      for (const { task, entry } of file.models)
+        answered.set(task, { rows: output[entry.output.name]!.data as Float32Array, jobs: wanted });
+    }
+    const results = jobs.map(() => new Map<Task, Float32Array>());
+    for (const task of TASKS) {
+      const answer = answered.get(task);
+      if (!answer) continue;
+      const k = answer.rows.length / answer.jobs.length;
+      answer.jobs.forEach((jobIndex, row) => {
+        if (jobs[jobIndex]!.tasks.includes(task))
+          results[jobIndex]!.set(task, answer.rows.slice(row * k, (row + 1) * k));
+      });
     }
     return results;
   }

@@ -1,36 +1,29 @@
 /**
  * The inference providers the server knows — `cuda`, `webgpu`, `cpu`, tried in that order — as entries
- * of a ProviderRegistry. Initialising a provider means creating one onnxruntime session per model bound
- * to it and warming each with real runs; only a provider that gets that far is chosen, so a GPU that is
- * listed but cannot run the graphs is reported and the next provider used. Each failure names what to
- * install or which model file is at fault.
+ * of a ProviderRegistry. Initialising a provider means creating one onnxruntime session per model file
+ * bound to it (a shared network's file, holding several tasks, gets one session for all of them),
+ * checking that the graph has every task's output, and warming it with real runs; only a provider that
+ * gets that far is chosen, so a GPU that is listed but cannot run the graphs is reported and the next
+ * provider used. Each failure names what to install or which model file is at fault.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import {
-  INPUT_NAME,
-  inputShape,
-  ModelLoadError,
-  ModelMismatchError,
-  OUTPUT_NAME,
-  PIXEL_COUNT,
-  type Task,
-} from '@facekit/core';
-import type { LoadedModel } from '@facekit/core/node';
+import { INPUT_NAME, inputShape, ModelLoadError, ModelMismatchError, PIXEL_COUNT } from '@facekit/core';
+import { modelFiles, type LoadedModel, type ModelFile } from '@facekit/core/node';
 import { ProviderRegistry } from './provider-registry.js';
 
-export interface ModelSession {
-  readonly task: Task;
-  readonly model: LoadedModel;
+/** One ONNX file's session and the models (tasks) it answers, each from its `entry.output.name`. */
+export interface FileSession extends ModelFile {
   readonly session: ort.InferenceSession;
 }
 
-/** Sessions for every model, bound to one provider and warmed. */
+/** One session per model file, bound to one provider and warmed. */
 export interface BoundModels {
   readonly provider: string;
-  readonly sessions: ReadonlyMap<Task, ModelSession>;
+  /** In the order the files first appear in the canonical task order. */
+  readonly files: readonly FileSession[];
   release(): Promise<void>;
 }
 
@@ -62,13 +55,13 @@ export function ortReason(error: unknown): string {
 }
 
 async function createSession(
-  model: LoadedModel,
+  file: ModelFile,
   provider: string,
   settings: SessionSettings,
 ): Promise<ort.InferenceSession> {
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(model.bytes, {
+    session = await ort.InferenceSession.create(file.bytes, {
       executionProviders: [provider],
       graphOptimizationLevel: 'all',
       ...(settings.intraOpThreads > 0 ? { intraOpNumThreads: settings.intraOpThreads } : {}),
@@ -77,60 +70,64 @@ async function createSession(
       extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
   } catch (error) {
-    throw new ModelLoadError(model.path, `${provider}: cannot create a session (${ortReason(error)})`, {
+    throw new ModelLoadError(file.path, `${provider}: cannot create a session (${ortReason(error)})`, {
       cause: error,
     });
   }
-  if (!session.inputNames.includes(INPUT_NAME) || !session.outputNames.includes(OUTPUT_NAME)) {
+  const missing = file.models
+    .filter((m) => !session.outputNames.includes(m.entry.output.name))
+    .map((m) => `"${m.entry.output.name}" (${m.task})`);
+  if (!session.inputNames.includes(INPUT_NAME) || missing.length > 0) {
     await session.release();
+    const lacks = missing.length > 0 ? `; it lacks output ${missing.join(', ')}` : '';
     throw new ModelMismatchError(
-      model.path,
-      `graph has inputs [${session.inputNames}] and outputs [${session.outputNames}]`,
+      file.path,
+      `graph has inputs [${session.inputNames}] and outputs [${session.outputNames}]${lacks}`,
     );
   }
   return session;
 }
 
-async function warm(
-  model: LoadedModel,
-  session: ort.InferenceSession,
-  batchSizes: readonly number[],
-): Promise<void> {
-  const classes = model.entry.labels.length;
+/** Runs each batch size once and checks every task's output is [n, its label count]. */
+async function warm(file: FileSession, batchSizes: readonly number[]): Promise<void> {
   for (const n of batchSizes) {
     const input = new ort.Tensor('float32', new Float32Array(n * PIXEL_COUNT).fill(0.5), inputShape(n));
-    const output = (await session.run({ [INPUT_NAME]: input }))[OUTPUT_NAME]!;
-    const [rows, cols] = output.dims;
-    if (output.dims.length !== 2 || rows !== n || cols !== classes) {
-      throw new ModelMismatchError(
-        model.path,
-        `output "${OUTPUT_NAME}" has shape [${output.dims}] for ${n} faces, expected [${n}, ${classes}]`,
-      );
+    const outputs = await file.session.run({ [INPUT_NAME]: input });
+    for (const { entry } of file.models) {
+      const classes = entry.labels.length;
+      const output = outputs[entry.output.name]!;
+      const [rows, cols] = output.dims;
+      if (output.dims.length !== 2 || rows !== n || cols !== classes) {
+        throw new ModelMismatchError(
+          file.path,
+          `output "${entry.output.name}" has shape [${output.dims}] for ${n} faces, expected [${n}, ${classes}]`,
+        );
+      }
     }
   }
 }
 
-/** Creates and warms a session per model on `provider`; releases what it made if any step fails. */
+/** Creates and warms a session per model file on `provider`; releases what it made if any step fails. */
 export async function bindModels(
   models: readonly LoadedModel[],
   provider: string,
   settings: SessionSettings,
 ): Promise<BoundModels> {
-  const sessions = new Map<Task, ModelSession>();
+  const files: FileSession[] = [];
   const release = async () => {
-    await Promise.all([...sessions.values()].map((s) => s.session.release()));
+    await Promise.all(files.map((f) => f.session.release()));
   };
   try {
-    for (const model of models) {
-      const session = await createSession(model, provider, settings);
-      sessions.set(model.task, { task: model.task, model, session });
-      await warm(model, session, settings.warmBatchSizes);
+    for (const file of modelFiles(models)) {
+      const bound = { ...file, session: await createSession(file, provider, settings) };
+      files.push(bound);
+      await warm(bound, settings.warmBatchSizes);
     }
   } catch (error) {
     await release();
     throw error;
   }
-  return { provider, sessions, release };
+  return { provider, files, release };
 }
 
 /** cuda → webgpu → cpu, each initialised by binding and warming every model. */

@@ -1,7 +1,8 @@
 /**
  * The shipped models in the browser: fetch models/manifest.json, validate it with core's parser, fetch
- * each ONNX file it names and refuse it unless its sha256 matches, and open one onnxruntime-web
- * session per task — on WebGPU when the browser has an adapter and every model loads there, else on
+ * each ONNX file it names once and refuse it unless its sha256 matches, and open one onnxruntime-web
+ * session per file — a shared network's file answers several tasks from one run, each read from its
+ * entry's output name — on WebGPU when the browser has an adapter and every model loads there, else on
  * wasm. The choice and the reason for it are returned so the page can say which runtime ran; nothing
  * falls back silently.
  */
@@ -10,23 +11,25 @@ import {
   inputShape,
   INPUT_NAME,
   manifestTasks,
-  OUTPUT_NAME,
   parseManifest,
   pixelsToModelInput,
   sha256Hex,
   type Manifest,
   type Task,
 } from '@facekit/core';
+import { checkOutputNames, manifestFiles, taskOutputs, type ManifestFile } from './manifest-files.js';
 
 export type Provider = 'webgpu' | 'wasm';
 
 export interface BrowserModels {
   readonly manifest: Manifest;
   readonly tasks: readonly Task[];
+  /** The ONNX files opened: one session and one run per face each. */
+  readonly files: readonly string[];
   readonly provider: Provider;
   /** Why this provider: e.g. "WebGPU: no adapter". */
   readonly reason: string;
-  /** Grey levels (2304, 0–255) → each task's probabilities, and the milliseconds the three runs took. */
+  /** Grey levels (2304, 0–255) → each task's probabilities, and the milliseconds the runs took. */
   run(pixels: Uint8Array): Promise<{ probabilities: Map<Task, Float32Array>; ms: number }>;
 }
 
@@ -47,17 +50,20 @@ async function webgpuUnavailable(): Promise<string | null> {
   }
 }
 
-async function openSessions(
-  files: Map<Task, Uint8Array>,
-  provider: Provider,
-): Promise<Map<Task, ort.InferenceSession>> {
-  const sessions = new Map<Task, ort.InferenceSession>();
+type FetchedFile = ManifestFile & { readonly bytes: Uint8Array };
+type OpenFile = ManifestFile & { readonly session: ort.InferenceSession };
+
+async function openSessions(files: readonly FetchedFile[], provider: Provider): Promise<OpenFile[]> {
+  const open: OpenFile[] = [];
   try {
-    for (const [task, bytes] of files)
-      sessions.set(task, await ort.InferenceSession.create(bytes, { executionProviders: [provider] }));
-    return sessions;
+    for (const { bytes, ...file } of files) {
+      const session = await ort.InferenceSession.create(bytes, { executionProviders: [provider] });
+      open.push({ ...file, session });
+      checkOutputNames(file, session.outputNames);
+    }
+    return open;
   } catch (error) {
-    await Promise.all([...sessions.values()].map((s) => s.release()));
+    await Promise.all(open.map((f) => f.session.release()));
     throw error;
   }
 }
@@ -80,22 +86,21 @@ export async function loadBrowserModels(
     throw new Error(`no models: ${manifestUrl.pathname} answered HTTP ${response.status} (run pnpm export)`);
   const manifest = parseManifest(await response.text());
   const tasks = manifestTasks(manifest);
-  const files = new Map<Task, Uint8Array>();
-  for (const task of tasks) {
-    const entry = manifest.models[task]!;
-    progress(`fetching ${entry.file}`);
-    const bytes = await fetchBytes(new URL(entry.file, base));
+  const files: FetchedFile[] = [];
+  for (const file of manifestFiles(manifest)) {
+    progress(`fetching ${file.file}`);
+    const bytes = await fetchBytes(new URL(file.file, base));
     const sha = await sha256Hex(bytes);
-    if (sha !== entry.sha256)
+    if (sha !== file.sha256)
       throw new Error(
-        `${entry.file}: sha256 ${sha.slice(0, 12)}… does not match the manifest (${entry.sha256.slice(0, 12)}…)`,
+        `${file.file}: sha256 ${sha.slice(0, 12)}… does not match the manifest (${file.sha256.slice(0, 12)}…)`,
       );
-    files.set(task, bytes);
+    files.push({ ...file, bytes });
   }
 
   let provider: Provider = 'wasm';
   let reason = want === 'wasm' ? 'wasm asked for' : '';
-  let sessions: Map<Task, ort.InferenceSession> | undefined;
+  let sessions: OpenFile[] | undefined;
   if (want !== 'wasm') {
     const missing = await webgpuUnavailable();
     if (missing) reason = missing;
@@ -120,15 +125,16 @@ export async function loadBrowserModels(
   return {
     manifest,
     tasks,
+    files: open.map((f) => f.file),
     provider,
     reason,
     async run(pixels) {
       const feed = { [INPUT_NAME]: new ort.Tensor('float32', pixelsToModelInput([pixels]), inputShape(1)) };
       const probabilities = new Map<Task, Float32Array>();
       const started = performance.now();
-      for (const task of tasks) {
-        const result = await open.get(task)!.run(feed);
-        probabilities.set(task, (await result[OUTPUT_NAME]!.getData()) as Float32Array);
+      for (const file of open) {
+        for (const [task, output] of taskOutputs(file, await file.session.run(feed)))
+          probabilities.set(task, (await output.getData()) as Float32Array);
       }
       return { probabilities, ms: performance.now() - started };
     },

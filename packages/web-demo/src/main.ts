@@ -50,7 +50,9 @@ async function classify(face: Face, truth = ''): Promise<void> {
   $('comparison').replaceChildren();
   const { probabilities, ms } = await models.run(face.pixels);
   current = { face, probabilities };
-  $('timing').textContent = `${models.tasks.length} models ran in ${ms.toFixed(1)} ms on ${models.provider}`;
+  const runs = models.files.length === 1 ? 'one run' : `${models.files.length} runs`;
+  $('timing').textContent =
+    `${models.tasks.length} tasks (${runs}) in ${ms.toFixed(1)} ms on ${models.provider}`;
   const grouping = models.manifest.models.age?.ageGrouping ?? 'six';
   const cards = models.tasks.map((task) =>
     taskCard(task, probabilities.get(task)!, models!.manifest.models[task]!.labels, grouping),
