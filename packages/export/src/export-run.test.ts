@@ -31,11 +31,17 @@ beforeAll(async () => {
   dataPath = join(dir, 'faces.csv');
   await writeCsv(dataPath, 160);
   runDir = join(dir, 'runs', 'tiny');
-  const outcome = await runTraining({
+  const outcome = await trainOneEpoch(runDir, 'seed');
+  expect(outcome.interrupted).toBe(false);
+});
+
+/** One epoch of every task of `preset` on the small CSV, seed 3, into `runDir`. */
+const trainOneEpoch = (runDir: string, preset: string) =>
+  runTraining({
     dataPath,
     runDir,
     tasks: TASKS,
-    preset: 'seed',
+    preset,
     epochs: 1,
     backend: 'wasm',
     seed: 3,
@@ -47,8 +53,6 @@ beforeAll(async () => {
     log: () => {},
     shouldStop: () => false,
   });
-  expect(outcome.interrupted).toBe(false);
-});
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('shownPath', () => {
@@ -153,22 +157,7 @@ describe('exportRun', () => {
 
   it('exports a shared network as one file whose outputs are the tasks, and drops the per-task files', async () => {
     const sharedRun = join(dir, 'runs', 'shared');
-    const outcome = await runTraining({
-      dataPath,
-      runDir: sharedRun,
-      tasks: TASKS,
-      preset: 'shared-flat',
-      epochs: 1,
-      backend: 'wasm',
-      seed: 3,
-      testFraction: 0.3,
-      validationFraction: 0.1,
-      ageGrouping: 'six',
-      skipInvalid: false,
-      resume: false,
-      log: () => {},
-      shouldStop: () => false,
-    });
+    const outcome = await trainOneEpoch(sharedRun, 'shared-flat');
     expect(outcome.reports.map((r) => r.sharedWith)).toEqual([
       ['ethnicity', 'gender'],
       ['age', 'gender'],

@@ -144,32 +144,27 @@ const RECIPE: FitSettings = {
   patience: 8,
 };
 
+/**
+ * A compact preset: a network per task, or with `shared`, one trunk whose head per task trains with
+ * the others (see Preset.buildShared).
+ */
 function compactPreset(
   name: string,
   description: string,
   arch: CompactArchitecture,
   fit: (task: Task) => FitSettings,
+  shared = false,
 ): Preset {
+  const id = name.replace(/-/g, '_');
   return {
     name,
     description,
     build: (task, grouping, seed) =>
-      buildCompact(arch, `${task}_${name.replace(/-/g, '_')}`, taskClassCount(task, grouping), seed),
+      buildCompact(arch, `${task}_${id}`, taskClassCount(task, grouping), seed),
+    ...(shared
+      ? { buildShared: (tasks, grouping, seed) => buildSharedCompact(arch, id, tasks, grouping, seed) }
+      : {}),
     fit,
-  };
-}
-
-/** A compact preset whose tasks share one trunk and train together (see Preset.buildShared). */
-function sharedPreset(
-  name: string,
-  description: string,
-  arch: CompactArchitecture,
-  fit: (task: Task) => FitSettings,
-): Preset {
-  return {
-    ...compactPreset(name, description, arch, fit),
-    buildShared: (tasks, grouping, seed) =>
-      buildSharedCompact(arch, name.replace(/-/g, '_'), tasks, grouping, seed),
   };
 }
 
@@ -189,17 +184,19 @@ export function compactPresets(): Preset[] {
       COMPACT_FLAT,
       flat({ epochs: 45, patience: 15 }),
     ),
-    sharedPreset(
+    compactPreset(
       'shared-flat',
       "compact-flat's network as one trunk with a head per task, the three tasks trained together (their losses summed); each task exported as its head with the trunk; 45 epochs, patience 15.",
       COMPACT_FLAT,
       flat({ epochs: 45, patience: 15 }),
+      true,
     ),
-    sharedPreset(
+    compactPreset(
       'shared-deep',
       "compact-deep's network (two convs in the 12×12 and 6×6 stages) as one trunk with a head per task, the three tasks trained together; 45 epochs, patience 15.",
       { ...COMPACT_FLAT, convs: [1, 1, 2, 2] },
       flat({ epochs: 45, patience: 15 }),
+      true,
     ),
     compactPreset(
       'compact-five',
