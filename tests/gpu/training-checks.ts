@@ -7,41 +7,55 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { Task } from '@facekit/core';
+import { TASKS, type Task } from '@facekit/core';
 import { createBatchTrainer, getPreset, runTraining, selectTrainingBackend } from '@facekit/train';
 
 export interface ThroughputRow {
   readonly preset: string;
-  readonly task: Task;
+  /** `all`: a shared preset's one network, every task's head trained at once. */
+  readonly task: Task | 'all';
   readonly backend: string;
   readonly batch: number;
   readonly threads: number;
   readonly samplesPerSecond: number;
 }
 
+/** Random one-hot targets for each of `model`'s outputs, side by side (a one-unit head: 0 or 1). */
+function randomTargets(model: tf.LayersModel, rows: number): tf.Tensor {
+  return tf.tidy(() =>
+    tf.concat(
+      model.outputs.map((o, i) => {
+        const classes = o.shape[1]!;
+        return classes === 1
+          ? tf.randomUniform([rows, 1], 0, 2, 'int32', 2 + i).toFloat()
+          : tf.oneHot(tf.randomUniform([rows], 0, classes, 'int32', 2 + i) as tf.Tensor1D, classes).toFloat();
+      }),
+      1,
+    ),
+  );
+}
+
 /** Samples/s over one epoch of `samples` random faces after a warm-up, on `backend`. */
 export async function trainingThroughput(
   presetName: string,
-  task: Task,
+  task: Task | 'all',
   backend: string,
   samples: number,
 ): Promise<ThroughputRow> {
   await selectTrainingBackend(backend);
   const preset = getPreset(presetName);
-  const { batchSize, learningRate } = preset.fit(task);
-  const model = preset.build(task, 'six', 1);
-  const binary = model.outputs[0]!.shape[1] === 1;
+  const { batchSize, learningRate } = preset.fit(task === 'all' ? 'age' : task);
+  const model = task === 'all' ? preset.buildShared!(TASKS, 'six', 1) : preset.build(task, 'six', 1);
+  const lossOf = (o: tf.SymbolicTensor) =>
+    o.shape[1] === 1 ? 'binaryCrossentropy' : 'categoricalCrossentropy';
   model.compile({
     optimizer: tf.train.adam(learningRate),
-    loss: binary ? 'binaryCrossentropy' : 'categoricalCrossentropy',
+    loss: model.outputs.map(lossOf),
     metrics: ['accuracy'],
   });
-  const classes = model.outputs[0]!.shape[1]!;
   const trainer = await createBatchTrainer(model, { maxBatch: batchSize });
   const x = tf.randomUniform([batchSize, 48, 48, 1], 0, 1, 'float32', 1);
-  const y = binary
-    ? tf.randomUniform([batchSize, 1], 0, 2, 'int32', 2).toFloat()
-    : tf.oneHot(tf.randomUniform([batchSize], 0, classes, 'int32', 2) as tf.Tensor1D, classes).toFloat();
+  const y = randomTargets(model, batchSize);
   try {
     for (let i = 0; i < 5; i++) await trainer.trainOnBatch(x, y);
     const steps = Math.ceil(samples / batchSize);
