@@ -155,9 +155,12 @@ describe('exportRun', () => {
     expect(card).toMatch(/Expected calibration error \(ECE\) of the top-class confidence: [\d.]+%/);
   });
 
-  it('exports a shared network as one file whose outputs are the tasks, and drops the per-task files', async () => {
+  it('exports a shared network (an ensemble of two) as one file whose outputs are the tasks, and drops the per-task files', async () => {
     const sharedRun = join(dir, 'runs', 'shared');
-    const outcome = await trainOneEpoch(sharedRun, 'shared-flat');
+    const outcome = await trainOneEpoch(sharedRun, 'shared-ensemble');
+    expect(outcome.reports[0]!.ensembleOf).toEqual(['shared-deep', 'shared-flat']);
+    for (const member of ['member-1', 'member-2'])
+      expect(existsSync(join(sharedRun, 'shared', member, 'checkpoint', 'model.json')), member).toBe(true);
     expect(outcome.reports.map((r) => r.sharedWith)).toEqual([
       ['ethnicity', 'gender'],
       ['age', 'gender'],

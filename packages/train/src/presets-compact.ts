@@ -131,6 +131,9 @@ export const COMPACT_FLAT: CompactArchitecture = {
   dropout: 0.3,
 };
 
+/** compact-deep's network: compact-flat with two convs in the 12×12 and 6×6 stages (six convs). */
+export const COMPACT_DEEP: CompactArchitecture = { ...COMPACT_FLAT, convs: [1, 1, 2, 2] };
+
 /** compact-five's network: compact-flat plus a fifth stage at 3×3, so the head sees a 3×3×128 map. */
 export const COMPACT_FIVE: CompactArchitecture = { ...COMPACT_FLAT, widths: [8, 16, 48, 128, 128] };
 
@@ -194,8 +197,15 @@ export function compactPresets(): Preset[] {
     compactPreset(
       'shared-deep',
       "compact-deep's network (two convs in the 12×12 and 6×6 stages) as one trunk with a head per task, the three tasks trained together; 45 epochs, patience 15.",
-      { ...COMPACT_FLAT, convs: [1, 1, 2, 2] },
+      COMPACT_DEEP,
       flat({ epochs: 45, patience: 15 }),
+      true,
+    ),
+    compactPreset(
+      'shared-deep-aug',
+      'shared-deep with the stronger augmentation of compact (±3 px shift, ±8 % scale, ±0.1 brightness, ±20 % contrast; ablation).',
+      COMPACT_DEEP,
+      flat({ epochs: 45, patience: 15, augment: FACE_AUGMENT }),
       true,
     ),
     compactPreset(
@@ -267,7 +277,7 @@ export function compactPresets(): Preset[] {
     compactPreset(
       'compact-deep',
       'compact-flat with two convs in the 12×12 and 6×6 stages (ablation).',
-      { ...COMPACT_FLAT, convs: [1, 1, 2, 2] },
+      COMPACT_DEEP,
       flat({}),
     ),
     compactPreset(

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, taskClassCount, type AgeGrouping, type Task } from '@facekit/core';
 import type { AugmentOptions } from './data/augment.js';
+import { combineMembers } from './ensemble.js';
 import { compactPresets } from './presets-compact.js';
 import type { LearningRateSchedule } from './schedule.js';
 
@@ -41,6 +42,11 @@ export interface Preset {
   buildShared?(tasks: readonly Task[], grouping: AgeGrouping, seed?: number): tf.LayersModel;
   /** The fitting settings; a shared preset's are the same for every task. */
   fit(task: Task): FitSettings;
+  /**
+   * Present on ensemble presets: the presets of the member networks, trained one after the other on
+   * the same tasks (member k with seed + k), then joined into one network (ensemble.ts).
+   */
+  readonly members?: readonly string[];
 }
 
 /**
@@ -112,9 +118,34 @@ const seed: Preset = {
   fit: (task) => ({ epochs: 25, batchSize: task === 'age' ? 128 : 32, learningRate: 1e-3 }),
 };
 
+/** An ensemble of `members` (shared presets), built untrained for a look at its graph (bench:latency). */
+function ensemblePreset(name: string, description: string, members: readonly string[]): Preset {
+  const first = () => getPreset(members[0]!);
+  return {
+    name,
+    description,
+    members,
+    build: () => {
+      throw new Error(`${name} is an ensemble: it is built from its trained members (see combineMembers)`);
+    },
+    buildShared: (tasks, grouping, seed = 0) =>
+      combineMembers(
+        members.map((m, k) => getPreset(m).buildShared!(tasks, grouping, seed + k)),
+        tasks,
+        name.replace(/-/g, '_'),
+      ),
+    fit: (task) => first().fit(task),
+  };
+}
+
 export const PRESETS: Readonly<Record<string, Preset>> = {
   seed,
   ...Object.fromEntries(compactPresets().map((p) => [p.name, p])),
+  'shared-ensemble': ensemblePreset(
+    'shared-ensemble',
+    'shared-deep and shared-flat trained one after the other (seeds s and s + 1) and joined into one network that averages their logits per task; one ONNX file.',
+    ['shared-deep', 'shared-flat'],
+  ),
 };
 
 export const DEFAULT_PRESET = 'compact-flat';

@@ -48,6 +48,9 @@ export const modelDir = (runDir: string, task: Task) => join(runDir, task, 'mode
  * ONNX file for all its tasks. Each task's own `modelDir` holds its head with the trunk.
  */
 export const sharedModelDir = (runDir: string) => join(runDir, 'shared', 'model');
+/** Checkpoint of an ensemble preset's member `k` (0-based), trained before the members are joined. */
+export const memberCheckpointDir = (runDir: string, k: number) =>
+  join(runDir, 'shared', `member-${k + 1}`, 'checkpoint');
 /** Where a network's checkpoint lives: its task's folder, or `shared/` for a shared preset's network. */
 export const checkpointDir = (runDir: string, network: Task | 'shared') =>
   join(runDir, network, 'checkpoint');

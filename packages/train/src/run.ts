@@ -18,6 +18,7 @@ import { predict } from './evaluate.js';
 import { saveLayersModel } from './model-io.js';
 import { getPreset } from './presets.js';
 import { applyTemperature, fitTemperature } from './temperature.js';
+import { trainEnsemble } from './train-ensemble.js';
 import { trainNetwork } from './train-network.js';
 import { computeTaskMetrics, writeRunReport, writeTaskArtifacts, type TaskReport } from './report/index.js';
 import {
@@ -154,7 +155,8 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
   await writeJsonAtomic(join(runDir, RUN_JSON), info);
 
   // A shared preset trains the run's tasks as one network; every other preset, one network per task.
-  const networks: Task[][] = preset.buildShared && tasks.length > 1 ? [[...tasks]] : tasks.map((t) => [t]);
+  const networks: Task[][] =
+    (preset.buildShared && tasks.length > 1) || preset.members ? [[...tasks]] : tasks.map((t) => [t]);
   const reports: TaskReport[] = [];
   const setStatus = async (group: readonly Task[], status: RunInfo['tasks'][Task]) => {
     info = { ...info, tasks: { ...info.tasks, ...Object.fromEntries(group.map((t) => [t, status])) } };
@@ -167,20 +169,25 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
     }
     await setStatus(group, 'training');
     const started = performance.now();
-    const result = await trainNetwork({
+    const fitting = {
       heads: group.map((task) => ({ task, targets: taskTargets(dataset, task, grouping) })),
-      preset,
       dataset,
       split,
       grouping,
       epochs: Math.max(...group.map(epochsOf)),
-      seed,
-      checkpointDir: checkpointDir(runDir, group.length === 1 ? group[0]! : 'shared'),
       resume: options.resume,
       shouldStop: options.shouldStop,
       ...(options.threads === undefined ? {} : { threads: options.threads }),
       log,
-    });
+    };
+    const result = preset.members
+      ? await trainEnsemble({ ...fitting, members: preset.members, seed, runDir, name: preset.name })
+      : await trainNetwork({
+          ...fitting,
+          preset,
+          seed,
+          checkpointDir: checkpointDir(runDir, group.length === 1 ? group[0]! : 'shared'),
+        });
     if (result.interrupted) return { runDir, interrupted: true, reports };
     const trainingSeconds = (performance.now() - started) / 1000;
     for (const head of result.heads) {
@@ -209,6 +216,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
         trainSamples: split.train.length,
         validationSamples: split.validation.length,
         ...(group.length > 1 ? { sharedWith: group.filter((t) => t !== task) } : {}),
+        ...(preset.members ? { ensembleOf: preset.members } : {}),
       };
       await writeTaskArtifacts(runDir, task, head.history, metrics);
       reports.push(report);
@@ -217,7 +225,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
           `test accuracy ${(metrics.accuracy * 100).toFixed(2)}%, macro-F1 ${metrics.macroF1.toFixed(3)}`,
       );
     }
-    if (group.length > 1) await saveLayersModel(result.model, sharedModelDir(runDir));
+    if (group.length > 1 || preset.members) await saveLayersModel(result.model, sharedModelDir(runDir));
     await setStatus(group, 'done');
     result.model.dispose();
   }

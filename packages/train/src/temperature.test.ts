@@ -68,6 +68,6 @@ describe('applyTemperature', () => {
       name: 'plain',
       layers: [tf.layers.dense({ units: 3, inputShape: [4] })],
     });
-    expect(() => applyTemperature(model, 2)).toThrow(/plain's last layer is Dense \(linear\)/);
+    expect(() => applyTemperature(model, 2)).toThrow(/plain's output layer is Dense \(linear\)/);
   });
 });

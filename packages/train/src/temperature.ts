@@ -84,20 +84,39 @@ export function retemper(probabilities: Float32Array, classes: number, factor: n
 }
 
 /**
- * Divides the logits of `model`'s last layer by `temperature`, in place. The last layer must be a
- * Dense with a softmax or sigmoid activation (every preset's head): then its kernel and bias divided by
- * T give softmax(z / T) (or sigmoid(z / T), the same thing for a widened one-unit head).
+ * The Dense layers whose outputs are `model`'s logits: its output layer when that is a Dense softmax
+ * or sigmoid head (every preset's network), or — for an ensemble (ensemble.ts) — the linear Dense heads
+ * whose average feeds the output softmax.
+ */
+function logitLayers(model: tf.LayersModel): tf.layers.Layer[] {
+  const out = model.outputs[0]!.sourceLayer;
+  const activationOf = (layer: tf.layers.Layer) => (layer.getConfig() as { activation?: string }).activation;
+  const fail = (): never => {
+    throw new Error(
+      `temperature scaling needs a Dense softmax or sigmoid head; ${model.name}'s output layer is ` +
+        `${out.getClassName()}${activationOf(out) ? ` (${activationOf(out)})` : ''}`,
+    );
+  };
+  if (out.getClassName() === 'Dense')
+    return ['softmax', 'sigmoid'].includes(activationOf(out) ?? '') ? [out] : fail();
+  if (out.getClassName() !== 'Activation' || activationOf(out) !== 'softmax') return fail();
+  const source = out.inboundNodes[0]!.inputTensors[0]!.sourceLayer;
+  const heads =
+    source.getClassName() === 'Average'
+      ? source.inboundNodes[0]!.inputTensors.map((t) => t.sourceLayer)
+      : [source];
+  return heads.every((l) => l.getClassName() === 'Dense' && activationOf(l) === 'linear') ? heads : fail();
+}
+
+/**
+ * Divides `model`'s logits by `temperature`, in place: each logit layer's kernel and bias divided by T
+ * gives softmax(z / T) (or sigmoid(z / T), the same thing for a widened one-unit head); for an
+ * ensemble, the mean of the members' logits is divided by T.
  */
 export function applyTemperature(model: tf.LayersModel, temperature: number): void {
-  const last = model.layers.at(-1);
-  const activation = (last?.getConfig() as { activation?: string } | undefined)?.activation;
-  if (last?.getClassName() !== 'Dense' || (activation !== 'softmax' && activation !== 'sigmoid')) {
-    throw new Error(
-      `temperature scaling needs a Dense softmax or sigmoid head; ${model.name}'s last layer is ` +
-        `${last?.getClassName() ?? 'missing'}${activation ? ` (${activation})` : ''}`,
-    );
+  for (const layer of logitLayers(model)) {
+    const scaled = tf.tidy(() => layer.getWeights().map((w) => tf.div(w, temperature)));
+    layer.setWeights(scaled);
+    tf.dispose(scaled);
   }
-  const scaled = tf.tidy(() => last.getWeights().map((w) => tf.div(w, temperature)));
-  last.setWeights(scaled);
-  tf.dispose(scaled);
 }

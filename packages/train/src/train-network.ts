@@ -107,7 +107,7 @@ async function startingPoint(
 }
 
 /** The network from its input to output `h`: the network itself when it has one output. */
-function headModel(model: tf.LayersModel, h: number, task: Task): tf.LayersModel {
+export function headModel(model: tf.LayersModel, h: number, task: Task): tf.LayersModel {
   if (model.outputs.length === 1) return model;
   return tf.model({ inputs: model.inputs, outputs: model.outputs[h]!, name: `${task}_${model.name}` });
 }

@@ -25,6 +25,8 @@ export interface TaskReport {
   readonly parameters?: number;
   /** The tasks trained with this one as heads on one shared trunk (time and samples/s are the network's). */
   readonly sharedWith?: readonly Task[];
+  /** An ensemble's member presets (the history shown is the first member's). */
+  readonly ensembleOf?: readonly string[];
 }
 
 /** Training time and throughput, given or derived from the history. */
@@ -77,6 +79,8 @@ function trainingLine(r: TaskReport, plannedEpochs: number | undefined): string 
   if (r.parameters !== undefined) parts.push(`${int(r.parameters)} parameters`);
   if (r.trainSamples !== undefined) parts.push(`${int(r.trainSamples)} training rows`);
   if (r.validationSamples !== undefined) parts.push(`${int(r.validationSamples)} validation rows`);
+  if (r.ensembleOf?.length)
+    parts.push(`ensemble of ${r.ensembleOf.join(' + ')} (logits averaged; curves of the first member)`);
   if (r.sharedWith?.length)
     parts.push(`trunk shared with ${r.sharedWith.join(' and ')} (one network, one time)`);
   const last = r.history.at(-1);

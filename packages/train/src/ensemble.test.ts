@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import './presets.js';
+import { combineMembers } from './ensemble.js';
+import { buildSharedCompact, type CompactArchitecture } from './presets-compact.js';
+import { applyTemperature, retemper } from './temperature.js';
+import { headModel } from './train-network.js';
+
+const TINY: CompactArchitecture = { widths: [2, 4], batchNorm: true, globalPool: true, dropout: 0.3 };
+const TASKS = ['age', 'gender'] as const;
+
+/** A member with random weights (batch-norm statistics included, so folding them matters). */
+function member(seed: number): tf.LayersModel {
+  const m = buildSharedCompact(TINY, `m${seed}`, TASKS, 'six', seed);
+  m.setWeights(m.getWeights().map((w, i) => tf.randomUniform(w.shape, 0.2, 1.2, 'float32', seed * 100 + i)));
+  return m;
+}
+
+/** softmax(mean over members of log p): what averaging the members' logits gives. */
+function expected(probabilities: Float32Array[], classes: number): Float32Array {
+  const meanLog = new Float32Array(probabilities[0]!.length);
+  for (const p of probabilities) p.forEach((v, i) => (meanLog[i] += Math.log(v) / probabilities.length));
+  return retemper(meanLog.map(Math.exp), classes, 1);
+}
+
+describe('combineMembers', () => {
+  it('answers softmax of the members’ mean logits, per task, under the task’s name', async () => {
+    await tf.setBackend('cpu');
+    const members = [member(1), member(2)];
+    const joined = combineMembers(members, TASKS, 'pair');
+    expect(joined.outputs.map((o) => o.sourceLayer.name)).toEqual(['age', 'gender']);
+    expect(joined.layers.filter((l) => l.name.startsWith('m1_')).length).toBe(members[0]!.layers.length - 1); // all but its input
+    const x = tf.randomUniform([3, 48, 48, 1], 0, 1, 'float32', 7);
+    const got = (joined.predict(x) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array);
+    const each = members.map((m) => (m.predict(x) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array));
+    TASKS.forEach((task, h) => {
+      const want = expected(
+        each.map((e) => e[h]!),
+        h === 0 ? 6 : 2,
+      );
+      got[h]!.forEach((v, i) => expect(v, `${task}[${i}]`).toBeCloseTo(want[i]!, 5));
+    });
+    // A temperature divides the mean logit: the members' heads are all scaled.
+    const gender = headModel(joined, 1, 'gender');
+    applyTemperature(gender, 2);
+    const tempered = (gender.predict(x) as tf.Tensor).dataSync();
+    const want = retemper(got[1]!, 2, 1 / 2);
+    tempered.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
+  });
+
+  it('refuses members whose outputs do not line up with the tasks', () => {
+    expect(() => combineMembers([member(1)], ['age'], 'bad')).toThrow(/every member must have 1 outputs/);
+  });
+});
