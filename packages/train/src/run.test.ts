@@ -142,4 +142,35 @@ describe('runTraining', () => {
     expect(Array.from(fromOwn.dataSync())).toEqual(Array.from(fromWhole.dataSync()));
     tf.dispose([x, fromWhole, fromOwn]);
   });
+
+  it('resumes an ensemble inside the member it stopped in, keeping the members already trained', async () => {
+    const data = await syntheticCsv(120);
+    const runDir = join(await mkdtemp(join(tmpdir(), 'facekit-runs-')), 'r4');
+    const ensemble = {
+      tasks: ['age', 'ethnicity', 'gender'] as const,
+      preset: 'shared-ensemble',
+      backend: 'wasm',
+      epochs: 1,
+    };
+    let batches = 0;
+    const lines: string[] = [];
+    // One batch per member: the second member is stopped before its first step.
+    const first = await runTraining(
+      options(data, runDir, { ...ensemble, shouldStop: () => ++batches > 1, log: (l) => lines.push(l) }),
+    );
+    expect(first.interrupted).toBe(true);
+    expect(lines.filter((l) => l.startsWith('member 1 (shared-deep): kept epoch 1'))).toHaveLength(1);
+    const member1 = await readFile(join(runDir, 'shared/member-1/checkpoint/weights.bin'));
+
+    const resumed = await runTraining(options(data, runDir, { ...ensemble, resume: true }));
+    expect(resumed.interrupted).toBe(false);
+    // Member 1 was not trained again: its checkpoint is byte for byte the same.
+    expect(
+      Buffer.compare(await readFile(join(runDir, 'shared/member-1/checkpoint/weights.bin')), member1),
+    ).toBe(0);
+    expect(existsSync(join(runDir, 'shared/member-2/checkpoint/model.json'))).toBe(true);
+    expect(resumed.reports.map((r) => r.ensembleOf)).toEqual(Array(3).fill(['shared-deep', 'shared-flat']));
+    const whole = await loadLayersModel(join(runDir, 'shared/model'));
+    expect(whole.outputs.map((o) => o.sourceLayer.name)).toEqual(['age', 'ethnicity', 'gender']);
+  });
 });
