@@ -16,8 +16,9 @@ import { OPSET } from './onnx/proto.js';
 const HELP = `Usage: pnpm export [options]
 
 Converts a training run's tfjs models to ONNX (opset ${OPSET}), verifies each against tfjs with
-onnxruntime-node (and loads it in onnxruntime-web), and writes models/: <task>/model.onnx,
-<task>/tfjs/, manifest.json and MODEL_CARD.md.
+onnxruntime-node (and loads it in onnxruntime-web), and writes models/: <task>/model.onnx (or, for a
+shared or ensemble run, one shared/model.onnx with an output per task), <task>/tfjs/, manifest.json
+and MODEL_CARD.md.
 
 Options:
   --run <dir>      run folder (default: the latest finished run under runs/)

@@ -172,8 +172,9 @@ function compactPreset(
 }
 
 /**
- * `compact-flat` (the default), the path that led to it, and its ablations (each changes one
- * ingredient), measured on the validation part — see bench/ACCURACY.md.
+ * `compact-flat` (the default's recipe), the path that led to it, its ablations (each changes one
+ * ingredient), and the shared presets the default ensemble (`shared-ensemble`, presets.ts) is made of,
+ * measured on the validation part — see bench/ACCURACY.md.
  */
 export function compactPresets(): Preset[] {
   const compact = (drop: Partial<FitSettings>) => () => ({ ...RECIPE, ...drop });

@@ -148,7 +148,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
   ),
 };
 
-export const DEFAULT_PRESET = 'compact-flat';
+export const DEFAULT_PRESET = 'shared-ensemble';
 
 export function getPreset(name: string): Preset {
   const preset = PRESETS[name];

@@ -116,7 +116,7 @@ export function headModel(model: tf.LayersModel, h: number, task: Task): tf.Laye
  * The record early stopping and checkpoint choice look at: the heads' losses summed (validation too),
  * their accuracies averaged. For one head, that head's own record.
  */
-export function combinedHistory(histories: readonly (readonly EpochRecord[])[]): EpochRecord[] {
+function combinedHistory(histories: readonly (readonly EpochRecord[])[]): EpochRecord[] {
   if (histories.length === 1) return [...histories[0]!];
   return histories[0]!.map((first, i) => {
     const at = histories.map((h) => h[i]!);

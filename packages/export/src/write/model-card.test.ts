@@ -185,7 +185,7 @@ describe('modelCard with a shared file', () => {
         },
       }),
     );
-    expect(card).toContain('age, gender share `shared/model.onnx`: one trunk with a head per task');
+    expect(card).toContain('age, gender share `shared/model.onnx`: one network with an output per task');
     expect(card).toContain(
       'Outputs `age_probabilities`, `gender_probabilities`: each `[N, K]` for its task.',
     );

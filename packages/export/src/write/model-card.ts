@@ -26,7 +26,7 @@ function sharedFiles(tasks: readonly Task[], manifest: Manifest): string[] {
   return [...byFile]
     .filter(([, group]) => group.length > 1)
     .flatMap(([file, group]) => [
-      `${group.join(', ')} share \`${file}\`: one trunk with a head per task, so one run of the file answers all of them (its size and parameters are the whole network's).`,
+      `${group.join(', ')} share \`${file}\`: one network with an output per task, so one run of the file answers all of them (its size and parameters are the whole network's).`,
       '',
     ]);
 }
