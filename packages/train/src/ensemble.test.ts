@@ -19,7 +19,8 @@ function member(seed: number): tf.LayersModel {
 /** softmax(mean over members of log p): what averaging the members' logits gives. */
 function expected(probabilities: Float32Array[], classes: number): Float32Array {
   const meanLog = new Float32Array(probabilities[0]!.length);
-  for (const p of probabilities) p.forEach((v, i) => (meanLog[i] += Math.log(v) / probabilities.length));
+  for (const p of probabilities)
+    p.forEach((v, i) => (meanLog[i] = meanLog[i]! + Math.log(v) / probabilities.length));
   return retemper(meanLog.map(Math.exp), classes, 1);
 }
 
