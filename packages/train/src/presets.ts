@@ -146,6 +146,11 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
     'shared-deep and shared-flat trained one after the other (seeds s and s + 1) and joined into one network that averages their logits per task; one ONNX file.',
     ['shared-deep', 'shared-flat'],
   ),
+  'shared-ensemble-aug': ensemblePreset(
+    'shared-ensemble-aug',
+    'shared-ensemble with stronger augmentation for its larger member (shared-deep-aug + shared-flat; ablation).',
+    ['shared-deep-aug', 'shared-flat'],
+  ),
 };
 
 export const DEFAULT_PRESET = 'shared-ensemble';

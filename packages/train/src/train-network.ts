@@ -195,6 +195,8 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
       const augmenter = fit.augment
         ? new Augmenter(fit.augment, seededRandom(options.seed * 7919 + epoch))
         : undefined;
+      // Dropout masks too: seeded per (seed, epoch) on every thread, so a run — resumed or not — repeats.
+      trainer.reseed(options.seed * 15485863 + epoch);
       const learningRate = fit.learningRate * learningRateFactor(fit.schedule, epoch, epochs);
       setLearningRate(model.optimizer, learningRate);
       const started = performance.now();

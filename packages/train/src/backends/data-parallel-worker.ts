@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { seededRandom } from '../data/random.js';
 import { selectTrainingBackend } from './index.js';
 import { shardStep, type HeadMetrics, type ShardLoss } from './shard-step.js';
 
@@ -21,7 +22,7 @@ export interface WorkerSetup {
   y: SharedArrayBuffer;
 }
 
-export type ToWorker = { type: 'step'; count: number } | { type: 'stop' };
+export type ToWorker = { type: 'step'; count: number } | { type: 'seed'; seed: number } | { type: 'stop' };
 export type FromWorker =
   { type: 'ready' } | { type: 'done'; heads: HeadMetrics[] } | { type: 'error'; message: string };
 
@@ -42,6 +43,11 @@ async function main(): Promise<void> {
   port.on('message', (message: ToWorker) => {
     if (message.type === 'stop') {
       port.close();
+      return;
+    }
+    if (message.type === 'seed') {
+      // This thread's dropout masks: see seedMathRandom.
+      Math.random = seededRandom(message.seed);
       return;
     }
     try {

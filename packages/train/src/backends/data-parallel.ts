@@ -9,6 +9,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { seededRandom } from '../data/random.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './data-parallel-worker.js';
 import { headSizes, shardLossOf, shardStep, type HeadMetrics, type ShardLoss } from './shard-step.js';
 
@@ -26,7 +27,27 @@ export interface BatchTrainer {
   readonly threads: number;
   /** One step on inputs `x` and targets `y` (a multi-head model's targets side by side). */
   trainOnBatch(x: tf.Tensor, y: tf.Tensor): Promise<StepResult>;
+  /**
+   * Seeds the random draws of the steps that follow (dropout masks) on every thread, so that a run is
+   * the same run again from its seed — and a resumed one, when reseeded at each epoch.
+   */
+  reseed(seed: number): void;
+  /** Ends the workers and gives Math.random back. */
   dispose(): Promise<void>;
+}
+
+/**
+ * tfjs draws an unseeded op's randomness (dropout's mask) from Math.random, so seeding this thread's
+ * Math.random seeds those draws; `restore` puts the original back.
+ */
+export function seedMathRandom(seed: number): { restore(): void } {
+  const original = Math.random;
+  Math.random = seededRandom(seed);
+  return {
+    restore: () => {
+      Math.random = original;
+    },
+  };
 }
 
 export function stepResult(heads: readonly HeadMetrics[]): StepResult {
@@ -126,6 +147,7 @@ export async function createDataParallelTrainer(
   );
   const optimizer = model.optimizer;
   const trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  let seeded: { restore(): void } | undefined;
 
   return {
     threads: options.threads,
@@ -185,7 +207,15 @@ export async function createDataParallelTrainer(
       tf.dispose(grads);
       return stepResult(sums.map((h) => ({ loss: h.loss / count, accuracy: h.accuracy / count })));
     },
+    reseed(seed) {
+      seeded?.restore();
+      seeded = seedMathRandom(seed);
+      workers.forEach((h, i) =>
+        h.worker.postMessage({ type: 'seed', seed: seed + i + 1 } satisfies ToWorker),
+      );
+    },
     async dispose() {
+      seeded?.restore();
       for (const h of workers) h.worker.postMessage({ type: 'stop' } satisfies ToWorker);
       await Promise.all(workers.map((h) => h.worker.terminate()));
     },
