@@ -158,7 +158,10 @@ describe('exportRun', () => {
   it('exports a shared network (an ensemble of two) as one file whose outputs are the tasks, and drops the per-task files', async () => {
     const sharedRun = join(dir, 'runs', 'shared');
     const outcome = await trainOneEpoch(sharedRun, 'shared-ensemble');
-    expect(outcome.reports[0]!.ensembleOf).toEqual(['shared-deep', 'shared-flat']);
+    expect(outcome.reports[0]!.members?.map((m) => [m.preset, m.seed, m.keptEpoch])).toEqual([
+      ['shared-deep', 3, 1],
+      ['shared-flat', 4, 1],
+    ]);
     for (const member of ['member-1', 'member-2'])
       expect(existsSync(join(sharedRun, 'shared', member, 'checkpoint', 'model.json')), member).toBe(true);
     expect(outcome.reports.map((r) => r.sharedWith)).toEqual([

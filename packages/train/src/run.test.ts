@@ -169,7 +169,9 @@ describe('runTraining', () => {
       Buffer.compare(await readFile(join(runDir, 'shared/member-1/checkpoint/weights.bin')), member1),
     ).toBe(0);
     expect(existsSync(join(runDir, 'shared/member-2/checkpoint/model.json'))).toBe(true);
-    expect(resumed.reports.map((r) => r.ensembleOf)).toEqual(Array(3).fill(['shared-deep', 'shared-flat']));
+    expect(resumed.reports.map((r) => r.members?.map((m) => m.preset))).toEqual(
+      Array(3).fill(['shared-deep', 'shared-flat']),
+    );
     const whole = await loadLayersModel(join(runDir, 'shared/model'));
     expect(whole.outputs.map((o) => o.sourceLayer.name)).toEqual(['age', 'ethnicity', 'gender']);
   });

@@ -18,8 +18,8 @@ import { predict } from './evaluate.js';
 import { saveLayersModel } from './model-io.js';
 import { getPreset } from './presets.js';
 import { applyTemperature, fitTemperature } from './temperature.js';
-import { trainEnsemble } from './train-ensemble.js';
-import { trainNetwork } from './train-network.js';
+import { trainEnsemble, type TrainEnsembleResult } from './train-ensemble.js';
+import { trainNetwork, type TrainNetworkResult } from './train-network.js';
 import { computeTaskMetrics, writeRunReport, writeTaskArtifacts, type TaskReport } from './report/index.js';
 import {
   checkpointDir,
@@ -180,7 +180,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
       ...(options.threads === undefined ? {} : { threads: options.threads }),
       log,
     };
-    const result = preset.members
+    const result: TrainNetworkResult & Partial<Pick<TrainEnsembleResult, 'members'>> = preset.members
       ? await trainEnsemble({ ...fitting, members: preset.members, seed, runDir, name: preset.name })
       : await trainNetwork({
           ...fitting,
@@ -216,7 +216,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
         trainSamples: split.train.length,
         validationSamples: split.validation.length,
         ...(group.length > 1 ? { sharedWith: group.filter((t) => t !== task) } : {}),
-        ...(preset.members ? { ensembleOf: preset.members } : {}),
+        ...(result.members ? { members: result.members.get(task) ?? [] } : {}),
       };
       await writeTaskArtifacts(runDir, task, head.history, metrics);
       reports.push(report);

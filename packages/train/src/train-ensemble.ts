@@ -5,7 +5,9 @@
  * network's to the run: per-task views of the joined network, the first member's curves.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { Task } from '@facekit/core';
 import { combineMembers } from './ensemble.js';
+import type { EnsembleMember } from './report/task-section.js';
 import { getPreset } from './presets.js';
 import { memberCheckpointDir } from './run-folder.js';
 import {
@@ -15,6 +17,11 @@ import {
   type TrainNetworkResult,
 } from './train-network.js';
 
+export interface TrainEnsembleResult extends TrainNetworkResult {
+  /** Per task, what each member kept (for the report). */
+  readonly members: ReadonlyMap<Task, EnsembleMember[]>;
+}
+
 export interface TrainEnsembleOptions extends Omit<TrainNetworkOptions, 'preset' | 'checkpointDir'> {
   readonly members: readonly string[];
   readonly runDir: string;
@@ -22,9 +29,12 @@ export interface TrainEnsembleOptions extends Omit<TrainNetworkOptions, 'preset'
   readonly name: string;
 }
 
-export async function trainEnsemble(options: TrainEnsembleOptions): Promise<TrainNetworkResult> {
+export async function trainEnsemble(
+  options: TrainEnsembleOptions,
+): Promise<TrainEnsembleResult | TrainNetworkResult> {
   const { members, log } = options;
   const trained: TrainNetworkResult[] = [];
+  const summary = new Map<Task, EnsembleMember[]>();
   const release = () => trained.forEach((m) => m.model.dispose());
   for (const [k, name] of members.entries()) {
     log?.(`ensemble member ${k + 1} of ${members.length}: ${name}, seed ${options.seed + k}`);
@@ -37,10 +47,17 @@ export async function trainEnsemble(options: TrainEnsembleOptions): Promise<Trai
     trained.push(member);
     if (member.interrupted) {
       release();
-      return member;
+      return { ...member, members: summary };
     }
     const val = member.heads.map((h) => {
       const kept = h.history.find((r) => r.epoch === member.bestEpoch);
+      const figure: EnsembleMember = {
+        preset: name,
+        seed: options.seed + k,
+        keptEpoch: member.bestEpoch,
+        ...(kept?.valAccuracy === undefined ? {} : { valAccuracy: kept.valAccuracy }),
+      };
+      summary.set(h.task, [...(summary.get(h.task) ?? []), figure]);
       return `${h.task} ${kept?.valAccuracy === undefined ? '—' : `${(kept.valAccuracy * 100).toFixed(1)}%`}`;
     });
     log?.(`member ${k + 1} (${name}): kept epoch ${member.bestEpoch}; validation ${val.join(', ')}`);
@@ -58,5 +75,6 @@ export async function trainEnsemble(options: TrainEnsembleOptions): Promise<Trai
     heads: first.heads.map((h, i) => ({ ...h, model: headModel(model, i, h.task) })),
     bestEpoch: first.bestEpoch,
     interrupted: false,
+    members: summary,
   };
 }

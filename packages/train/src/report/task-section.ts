@@ -25,8 +25,18 @@ export interface TaskReport {
   readonly parameters?: number;
   /** The tasks trained with this one as heads on one shared trunk (time and samples/s are the network's). */
   readonly sharedWith?: readonly Task[];
-  /** An ensemble's member presets (the history shown is the first member's). */
-  readonly ensembleOf?: readonly string[];
+  /** An ensemble's members, in training order (the history shown is the first member's). */
+  readonly members?: readonly EnsembleMember[];
+}
+
+/** One member of an ensemble, as this task saw it before the members were joined. */
+export interface EnsembleMember {
+  readonly preset: string;
+  readonly seed: number;
+  /** The epoch whose weights the member kept. */
+  readonly keptEpoch: number;
+  /** This task's validation accuracy at that epoch, when there was a validation part. */
+  readonly valAccuracy?: number;
 }
 
 /** Training time and throughput, given or derived from the history. */
@@ -79,8 +89,14 @@ function trainingLine(r: TaskReport, plannedEpochs: number | undefined): string 
   if (r.parameters !== undefined) parts.push(`${int(r.parameters)} parameters`);
   if (r.trainSamples !== undefined) parts.push(`${int(r.trainSamples)} training rows`);
   if (r.validationSamples !== undefined) parts.push(`${int(r.validationSamples)} validation rows`);
-  if (r.ensembleOf?.length)
-    parts.push(`ensemble of ${r.ensembleOf.join(' + ')} (logits averaged; curves of the first member)`);
+  if (r.members?.length) {
+    const each = r.members.map(
+      (m) =>
+        `${m.preset} (seed ${m.seed}, epoch ${m.keptEpoch}` +
+        `${m.valAccuracy === undefined ? '' : `, validation ${pct(m.valAccuracy)}`})`,
+    );
+    parts.push(`ensemble of ${each.join(' + ')}, logits averaged; curves of the first member`);
+  }
   if (r.sharedWith?.length)
     parts.push(`trunk shared with ${r.sharedWith.join(' and ')} (one network, one time)`);
   const last = r.history.at(-1);
