@@ -21,8 +21,7 @@ export interface HeadMetrics {
 }
 
 export interface ShardResult {
-  /** The summed heads' loss. */
-  loss: number;
+  /** Each head's figures; the loss trained on is their losses summed. */
   heads: HeadMetrics[];
   /** One gradient per trainable weight, in model.trainableWeights order; the caller disposes them. */
   grads: tf.Tensor[];
@@ -48,6 +47,15 @@ export function shardLossOf(model: tf.LayersModel): ShardLoss[] | { unsupported:
   return losses as ShardLoss[];
 }
 
+/** Per-sample cross-entropy and hit of each loss the shard step knows, as trainOnBatch computes them. */
+const METRICS: Record<
+  ShardLoss,
+  { loss: typeof tf.metrics.binaryCrossentropy; hits: typeof tf.metrics.binaryAccuracy }
+> = {
+  categoricalCrossentropy: { loss: tf.metrics.categoricalCrossentropy, hits: tf.metrics.categoricalAccuracy },
+  binaryCrossentropy: { loss: tf.metrics.binaryCrossentropy, hits: tf.metrics.binaryAccuracy },
+};
+
 /** Each output's width: where its targets sit in the side-by-side target tensor. */
 export const headSizes = (model: tf.LayersModel): number[] => model.outputs.map((o) => o.shape[1]!);
 
@@ -68,11 +76,7 @@ export function shardStep(
     outputs.forEach((p) => tf.keep(p));
     targets = sizes.length === 1 ? [y] : tf.split(y, sizes, 1).map((t) => tf.keep(t));
     const perHead = outputs.map((p, h) => {
-      const perSample =
-        losses[h] === 'categoricalCrossentropy'
-          ? tf.metrics.categoricalCrossentropy(targets[h]!, p)
-          : tf.metrics.binaryCrossentropy(targets[h]!, p);
-      const mean = tf.mean(perSample) as tf.Scalar;
+      const mean = tf.mean(METRICS[losses[h]!].loss(targets[h]!, p)) as tf.Scalar;
       headLosses.push(tf.keep(mean.clone()));
       return mean;
     });
@@ -80,17 +84,8 @@ export function shardStep(
   }, variables);
   const heads = outputs.map((p, h) => ({
     loss: headLosses[h]!.dataSync()[0]!,
-    accuracy: tf.tidy(() => {
-      const t = targets[h]!;
-      const hits =
-        losses[h] === 'categoricalCrossentropy'
-          ? tf.metrics.categoricalAccuracy(t, p)
-          : tf.metrics.binaryAccuracy(t, p);
-      return tf.mean(hits).dataSync()[0]!;
-    }),
+    accuracy: tf.tidy(() => tf.mean(METRICS[losses[h]!].hits(targets[h]!, p)).dataSync()[0]!),
   }));
-  tf.dispose([...outputs, ...headLosses, ...(sizes.length === 1 ? [] : targets)]);
-  const loss = value.dataSync()[0]!;
-  value.dispose();
-  return { loss, heads, grads: variables.map((v) => grads[v.name]!) };
+  tf.dispose([value, ...outputs, ...headLosses, ...(sizes.length === 1 ? [] : targets)]);
+  return { heads, grads: variables.map((v) => grads[v.name]!) };
 }
