@@ -6,7 +6,12 @@
  */
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { createDataParallelTrainer, seedMathRandom, stepResult, type BatchTrainer } from './data-parallel.js';
+import {
+  createDataParallelTrainer,
+  MathRandomSeeder,
+  stepResult,
+  type BatchTrainer,
+} from './data-parallel.js';
 import { shardLossOf, shardStep } from './shard-step.js';
 
 export type { BatchTrainer, StepResult } from './data-parallel.js';
@@ -50,15 +55,12 @@ export async function createBatchTrainer(
     if (threads > 1 && !cpu) options.log?.(`training on 1 thread: ${backend} does not compute on the CPU`);
     else if (threads > 1) options.log?.(`training on 1 thread: ${unsupported}`);
     else options.log?.(`training on 1 thread (${backend})`);
-    let seeded: { restore(): void } | undefined;
+    const seeder = new MathRandomSeeder();
     return {
       threads: 1,
       trainOnBatch: oneThreadStep(model, losses),
-      reseed: (seed) => {
-        seeded?.restore();
-        seeded = seedMathRandom(seed);
-      },
-      dispose: async () => seeded?.restore(),
+      reseed: (seed) => seeder.reseed(seed),
+      dispose: async () => seeder.restore(),
     };
   }
   const trainer = await createDataParallelTrainer(model, { threads, backend, maxBatch: options.maxBatch });

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { seededRandom } from '../data/random.js';
+import { MathRandomSeeder } from './data-parallel.js';
 import { selectTrainingBackend } from './index.js';
 import { shardStep, type HeadMetrics, type ShardLoss } from './shard-step.js';
 
@@ -28,6 +28,7 @@ export type FromWorker =
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
+const seeder = new MathRandomSeeder();
 
 async function main(): Promise<void> {
   await selectTrainingBackend(setup.backend);
@@ -46,8 +47,8 @@ async function main(): Promise<void> {
       return;
     }
     if (message.type === 'seed') {
-      // This thread's dropout masks: see seedMathRandom.
-      Math.random = seededRandom(message.seed);
+      // This thread's dropout masks (MathRandomSeeder).
+      seeder.reseed(message.seed);
       return;
     }
     try {

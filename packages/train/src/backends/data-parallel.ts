@@ -38,16 +38,18 @@ export interface BatchTrainer {
 
 /**
  * tfjs draws an unseeded op's randomness (dropout's mask) from Math.random, so seeding this thread's
- * Math.random seeds those draws; `restore` puts the original back.
+ * Math.random seeds those draws. `reseed` replaces the generator; `restore` puts the original back.
  */
-export function seedMathRandom(seed: number): { restore(): void } {
-  const original = Math.random;
-  Math.random = seededRandom(seed);
-  return {
-    restore: () => {
-      Math.random = original;
-    },
-  };
+export class MathRandomSeeder {
+  private readonly original = Math.random;
+
+  reseed(seed: number): void {
+    Math.random = seededRandom(seed);
+  }
+
+  restore(): void {
+    Math.random = this.original;
+  }
 }
 
 export function stepResult(heads: readonly HeadMetrics[]): StepResult {
@@ -147,7 +149,7 @@ export async function createDataParallelTrainer(
   );
   const optimizer = model.optimizer;
   const trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  let seeded: { restore(): void } | undefined;
+  const seeder = new MathRandomSeeder();
 
   return {
     threads: options.threads,
@@ -208,14 +210,13 @@ export async function createDataParallelTrainer(
       return stepResult(sums.map((h) => ({ loss: h.loss / count, accuracy: h.accuracy / count })));
     },
     reseed(seed) {
-      seeded?.restore();
-      seeded = seedMathRandom(seed);
+      seeder.reseed(seed);
       workers.forEach((h, i) =>
         h.worker.postMessage({ type: 'seed', seed: seed + i + 1 } satisfies ToWorker),
       );
     },
     async dispose() {
-      seeded?.restore();
+      seeder.restore();
       for (const h of workers) h.worker.postMessage({ type: 'stop' } satisfies ToWorker);
       await Promise.all(workers.map((h) => h.worker.terminate()));
     },
