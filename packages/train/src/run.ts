@@ -8,8 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ageToGroup, taskLabels, type AgeGrouping, type Task } from '@facekit/core';
 import { selectTrainingBackend } from './backends/index.js';
-import type { LayersModel } from '@tensorflow/tfjs';
-import { taskTargets, type BatchFeeder } from './data/batches.js';
+import { taskTargets } from './data/batches.js';
 import type { FaceDataset } from './data/dataset.js';
 import { findDuplicates } from './data/duplicates.js';
 import { loadCsv } from './data/load-csv.js';
@@ -19,7 +18,7 @@ import { saveLayersModel } from './model-io.js';
 import { getPreset } from './presets.js';
 import { applyTemperature, fitTemperature } from './temperature.js';
 import { trainEnsemble, type TrainEnsembleResult } from './train-ensemble.js';
-import { trainNetwork, type TrainNetworkResult } from './train-network.js';
+import { trainNetwork, type TrainedHead, type TrainNetworkResult } from './train-network.js';
 import { computeTaskMetrics, writeRunReport, writeTaskArtifacts, type TaskReport } from './report/index.js';
 import {
   checkpointDir,
@@ -64,19 +63,16 @@ export interface TrainingOutcome {
  * Fits a temperature on the validation part and folds it into the model's head (temperature.ts).
  * Undefined when there is no validation part to fit it on.
  */
-async function temper(
-  result: { model: LayersModel; feeder: BatchFeeder },
-  validation: Uint32Array,
-  targets: Uint8Array,
-): Promise<number | undefined> {
+async function temper(head: TrainedHead, validation: Uint32Array): Promise<number | undefined> {
   if (validation.length === 0) return undefined;
-  const val = await predict(result.model, result.feeder, validation, targets);
+  const { model, feeder, targets } = head;
+  const val = await predict(model, feeder, validation, targets);
   const temperature = fitTemperature(
     val.probabilities,
     val.classes,
     Uint8Array.from(validation, (r) => targets[r]!),
   );
-  applyTemperature(result.model, temperature);
+  applyTemperature(model, temperature);
   return temperature;
 }
 
@@ -191,9 +187,8 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
     if (result.interrupted) return { runDir, interrupted: true, reports };
     const trainingSeconds = (performance.now() - started) / 1000;
     for (const head of result.heads) {
-      const { task } = head;
-      const targets = taskTargets(dataset, task, grouping);
-      const temperature = await temper(head, split.validation, targets);
+      const { task, targets } = head;
+      const temperature = await temper(head, split.validation);
       if (temperature !== undefined)
         log(`${task}: temperature ${temperature.toFixed(3)} (fitted on validation)`);
       const test = await predict(head.model, head.feeder, split.test, targets);

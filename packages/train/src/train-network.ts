@@ -52,8 +52,7 @@ export interface TrainNetworkOptions {
 }
 
 /** What a head of the trained network gives the run: its task alone, as a model of its own. */
-export interface TrainedHead {
-  readonly task: Task;
+export interface TrainedHead extends Head {
   /** The network from the input to this head's output (the trunk's weights are shared, not copied). */
   readonly model: tf.LayersModel;
   readonly history: EpochRecord[];
@@ -166,7 +165,13 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
       : await restoreBest(model, combinedHistory(histories), options.checkpointDir);
     return {
       model,
-      heads: heads.map(({ task, model: view, history, feeder }) => ({ task, model: view, history, feeder })),
+      heads: heads.map(({ task, targets, model: view, history, feeder }) => ({
+        task,
+        targets,
+        model: view,
+        history,
+        feeder,
+      })),
       interrupted,
       bestEpoch,
     };
