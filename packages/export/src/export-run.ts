@@ -187,6 +187,7 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
       },
     });
     log(`${unit.file}: ${exported.nodes} ONNX nodes, ${exported.bytes.length} bytes; verifying against tfjs`);
+    const sha256 = sha256OfBytes(exported.bytes);
     for (const task of unit.tasks) {
       const index = unit.heads.indexOf(task);
       const output = exported.outputs[index]!;
@@ -212,7 +213,7 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
       results.push({
         task,
         file: unit.file,
-        sha256: sha256OfBytes(exported.bytes),
+        sha256,
         exported,
         output,
         verification,
