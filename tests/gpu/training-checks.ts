@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { TASKS, type Task } from '@facekit/core';
-import { createBatchTrainer, getPreset, runTraining, selectTrainingBackend } from '@facekit/train';
+import {
+  compileNetwork,
+  createBatchTrainer,
+  getPreset,
+  runTraining,
+  selectTrainingBackend,
+} from '@facekit/train';
 
 export interface ThroughputRow {
   readonly preset: string;
@@ -46,13 +52,7 @@ export async function trainingThroughput(
   const preset = getPreset(presetName);
   const { batchSize, learningRate } = preset.fit(task === 'all' ? 'age' : task);
   const model = task === 'all' ? preset.buildShared!(TASKS, 'six', 1) : preset.build(task, 'six', 1);
-  const lossOf = (o: tf.SymbolicTensor) =>
-    o.shape[1] === 1 ? 'binaryCrossentropy' : 'categoricalCrossentropy';
-  model.compile({
-    optimizer: tf.train.adam(learningRate),
-    loss: model.outputs.map(lossOf),
-    metrics: ['accuracy'],
-  });
+  compileNetwork(model, learningRate);
   const trainer = await createBatchTrainer(model, { maxBatch: batchSize });
   const x = tf.randomUniform([batchSize, 48, 48, 1], 0, 1, 'float32', 1);
   const y = randomTargets(model, batchSize);

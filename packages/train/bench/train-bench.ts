@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Task } from '@facekit/core';
 import { getPreset } from '../src/presets.js';
 import { createBatchTrainer, listTrainingBackends, selectTrainingBackend } from '../src/backends/index.js';
+import { compileNetwork } from '../src/train-network.js';
 import { cpuMs } from './kernel-timer.js';
 
 const { values: opts } = parseArgs({
@@ -73,12 +74,7 @@ async function benchOne(backend: string, threads: number | undefined): Promise<R
   await selectTrainingBackend(backend);
   const samples = Number(backend === 'cpu' ? opts['cpu-samples'] : opts.samples);
   const model = getPreset(opts.preset!).build(task, 'six');
-  const binary = model.outputs[0]!.shape[1] === 1;
-  model.compile({
-    optimizer: tf.train.adam(getPreset(opts.preset!).fit(task).learningRate),
-    loss: binary ? 'binaryCrossentropy' : 'categoricalCrossentropy',
-    metrics: ['accuracy'],
-  });
+  compileNetwork(model, getPreset(opts.preset!).fit(task).learningRate);
   const classes = model.outputs[0]!.shape[1]!;
   const trainer = await createBatchTrainer(model, {
     threads,

@@ -3,6 +3,7 @@
  * through this API; benchmarks and tests build networks from the presets.
  */
 export { runTraining, type TrainingOptions, type TrainingOutcome } from './run.js';
+export { compileNetwork } from './train-network.js';
 export { loadCsv, type LoadCsvOptions, type LoadedCsv, type SkippedRows } from './data/load-csv.js';
 export { facePixels, type FaceDataset } from './data/dataset.js';
 export { findDuplicates, type DuplicateGroups } from './data/duplicates.js';

@@ -94,15 +94,22 @@ async function startingPoint(
     return { model, histories: state.histories ?? [state.history ?? []] };
   }
   const model = buildNetwork(options);
-  const fit = options.preset.fit(options.heads[0]!.task);
+  compileNetwork(model, options.preset.fit(options.heads[0]!.task).learningRate);
+  return { model, histories: options.heads.map(() => []) };
+}
+
+/**
+ * Compiles a network the way the training loop trains it: Adam at `learningRate`, cross-entropy per
+ * output (binary for a one-unit head, else categorical), accuracy as the metric.
+ */
+export function compileNetwork(model: tf.LayersModel, learningRate: number): void {
   const lossOf = (output: tf.SymbolicTensor) =>
     output.shape[1] === 1 ? 'binaryCrossentropy' : 'categoricalCrossentropy';
   model.compile({
-    optimizer: tf.train.adam(fit.learningRate),
+    optimizer: tf.train.adam(learningRate),
     loss: model.outputs.length === 1 ? lossOf(model.outputs[0]!) : model.outputs.map(lossOf),
     metrics: ['accuracy'],
   });
-  return { model, histories: options.heads.map(() => []) };
 }
 
 /** The network from its input to output `h`: the network itself when it has one output. */
