@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManifestError } from './errors.js';
-import { parseManifest } from './manifest.js';
+import { groupByFile, parseManifest } from './manifest.js';
 
 const model = (task: string, labels: string[], extra: object = {}) => ({
   task,
@@ -97,5 +97,19 @@ describe('parseManifest', () => {
     expect(() => parseManifest(wrongTask)).toThrow(
       /models\.gender\.output\.name: must be "probabilities" or "gender_probabilities"/,
     );
+  });
+});
+
+describe('groupByFile', () => {
+  it('groups by file in order of first appearance, keeping the order within a group', () => {
+    const items = [
+      { task: 'age', file: 'shared/model.onnx' },
+      { task: 'ethnicity', file: 'ethnicity/model.onnx' },
+      { task: 'gender', file: 'shared/model.onnx' },
+    ];
+    expect(groupByFile(items, (i) => i.file).map((g) => g.map((i) => i.task))).toEqual([
+      ['age', 'gender'],
+      ['ethnicity'],
+    ]);
   });
 });

@@ -213,6 +213,17 @@ function checkSharedFiles(models: Partial<Record<Task, ManifestModel>>): void {
   }
 }
 
+/**
+ * `items` grouped by the ONNX file each names (`fileOf`), files in order of first appearance: one
+ * group is what a consumer opens one session for — a one-task file's single model, or every task of a
+ * shared network's file.
+ */
+export function groupByFile<T>(items: readonly T[], fileOf: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(fileOf(item), [...(groups.get(fileOf(item)) ?? []), item]);
+  return [...groups.values()];
+}
+
 /** The tasks a manifest holds, in the canonical order. */
 export function manifestTasks(manifest: Manifest): Task[] {
   return TASKS.filter((t) => manifest.models[t] !== undefined);

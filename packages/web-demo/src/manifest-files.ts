@@ -4,7 +4,7 @@
  * opened once and run once per face, and each task reads its own output (`entry.output.name`, never an
  * assumed name). Kept apart from the onnxruntime-web code so it is tested in Node.
  */
-import { manifestTasks, type Manifest, type ManifestModel, type Task } from '@facekit/core';
+import { groupByFile, manifestTasks, type Manifest, type ManifestModel, type Task } from '@facekit/core';
 
 export interface ManifestFile {
   /** Relative to the manifest's folder. */
@@ -16,12 +16,12 @@ export interface ManifestFile {
 
 /** The manifest's files, in the order they first appear in the canonical task order. */
 export function manifestFiles(manifest: Manifest): ManifestFile[] {
-  const files = new Map<string, ManifestModel[]>();
-  for (const task of manifestTasks(manifest)) {
-    const entry = manifest.models[task]!;
-    files.set(entry.file, [...(files.get(entry.file) ?? []), entry]);
-  }
-  return [...files].map(([file, entries]) => ({ file, sha256: entries[0]!.sha256, entries }));
+  const entries = manifestTasks(manifest).map((task) => manifest.models[task]!);
+  return groupByFile(entries, (e) => e.file).map((group) => ({
+    file: group[0]!.file,
+    sha256: group[0]!.sha256,
+    entries: group,
+  }));
 }
 
 /** Throws, naming the file and the output, unless a session with `outputNames` has every task's output. */

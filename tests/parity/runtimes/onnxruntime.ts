@@ -6,7 +6,7 @@
  * cores. Each task reads its entry's output name; a shared network's file is run once per batch for all
  * its tasks (the rows of the others are kept for their turn), and once per face when timing.
  */
-import { INPUT_NAME, inputShape, type Task } from '@facekit/core';
+import { groupByFile, INPUT_NAME, inputShape, type Task } from '@facekit/core';
 import { inBatches, slice, timeEach, type ParityContext, type ParityModel, type Runtime } from './runtime.js';
 
 /** The part of onnxruntime's API both packages share that the suite uses. */
@@ -73,10 +73,11 @@ function ortRuntime(
       context = ctx;
       ort = await load();
       try {
-        const groups = new Map<string, ParityModel[]>();
-        for (const m of ctx.models) groups.set(m.entry.file, [...(groups.get(m.entry.file) ?? []), m]);
-        for (const [file, models] of groups)
-          files.set(file, { session: await ort.InferenceSession.create(models[0]!.bytes, options), models });
+        for (const models of groupByFile(ctx.models, (m) => m.entry.file))
+          files.set(models[0]!.entry.file, {
+            session: await ort.InferenceSession.create(models[0]!.bytes, options),
+            models,
+          });
       } catch (error) {
         await this.close();
         return `cannot create a session: ${shortError(error as Error)}`;

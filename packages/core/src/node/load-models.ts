@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { ManifestError, ModelLoadError, ModelMismatchError } from '../errors.js';
-import { manifestTasks, parseManifest, type Manifest, type ManifestModel } from '../manifest.js';
+import { groupByFile, manifestTasks, parseManifest, type Manifest, type ManifestModel } from '../manifest.js';
 import type { Task } from '../tasks.js';
 import { inspectOnnx, OnnxFormatError, type OnnxSummary } from './onnx-inspect.js';
 
@@ -108,9 +108,7 @@ export interface ModelFile {
 
 /** `models` grouped by the file they come from, in the order the files first appear. */
 export function modelFiles(models: readonly LoadedModel[]): ModelFile[] {
-  const files = new Map<string, LoadedModel[]>();
-  for (const m of models) files.set(m.path, [...(files.get(m.path) ?? []), m]);
-  return [...files.values()].map((group) => ({
+  return groupByFile(models, (m) => m.path).map((group) => ({
     path: group[0]!.path,
     bytes: group[0]!.bytes,
     models: group,
