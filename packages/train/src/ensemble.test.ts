@@ -28,7 +28,11 @@ describe('combineMembers', () => {
   it('answers softmax of the members’ mean logits, per task, under the task’s name', async () => {
     await tf.setBackend('cpu');
     const members = [member(1), member(2)];
-    const joined = combineMembers(members, TASKS, 'pair');
+    const joined = combineMembers(
+      members.map((model) => ({ model })),
+      TASKS,
+      'pair',
+    );
     expect(joined.outputs.map((o) => o.sourceLayer.name)).toEqual(['age', 'gender']);
     expect(joined.layers.filter((l) => l.name.startsWith('m1_')).length).toBe(members[0]!.layers.length - 1); // all but its input
     const x = tf.randomUniform([3, 48, 48, 1], 0, 1, 'float32', 7);
@@ -50,6 +54,35 @@ describe('combineMembers', () => {
   });
 
   it('refuses members whose outputs do not line up with the tasks', () => {
-    expect(() => combineMembers([member(1)], ['age'], 'bad')).toThrow(/every member must have 1 outputs/);
+    expect(() => combineMembers([{ model: member(1) }], ['age'], 'bad')).toThrow(
+      /every member must have 1 outputs/,
+    );
+  });
+
+  it('lets a mirrored member vote twice, on the face and on its mirror, with one set of weights', async () => {
+    await tf.setBackend('cpu');
+    const [plain, mirrored] = [member(3), member(4)];
+    const joined = combineMembers([{ model: plain }, { model: mirrored, mirrored: true }], TASKS, 'flip');
+    // The mirrored member's layers are copied once (applied twice): no extra weights.
+    expect(joined.countParams()).toBe(plain.countParams() + mirrored.countParams());
+    const x = tf.randomUniform([3, 48, 48, 1], 0, 1, 'float32', 8);
+    const flipped = tf.reverse(x, 2);
+    const got = (joined.predict(x) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array);
+    const votes = [plain.predict(x), mirrored.predict(x), mirrored.predict(flipped)].map((out) =>
+      (out as tf.Tensor[]).map((t) => t.dataSync() as Float32Array),
+    );
+    TASKS.forEach((task, h) => {
+      const want = expected(
+        votes.map((v) => v[h]!),
+        h === 0 ? 6 : 2,
+      );
+      got[h]!.forEach((v, i) => expect(v, `${task}[${i}]`).toBeCloseTo(want[i]!, 5));
+    });
+    // The mirrored member's head is scaled once by a temperature, not once per vote.
+    const age = headModel(joined, 0, 'age');
+    applyTemperature(age, 2);
+    const tempered = (age.predict(x) as tf.Tensor).dataSync();
+    const want = retemper(got[0]!, 6, 1 / 2);
+    tempered.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
   });
 });

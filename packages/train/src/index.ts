@@ -13,6 +13,7 @@ export { projectRoot, resolveDataPath, defaultDataCandidates } from './data/data
 export { seededRandom } from './data/random.js';
 export { getPreset, PRESETS, DEFAULT_PRESET, type Preset, type FitSettings } from './presets.js';
 export { loadLayersModel, saveLayersModel, readModelArtifacts } from './model-io.js';
+export { MirrorImage } from './mirror-layer.js';
 export * from './run-folder.js';
 export {
   selectTrainingBackend,

@@ -36,17 +36,24 @@ export interface Preset {
   build(task: Task, grouping: AgeGrouping, seed?: number): tf.Sequential;
   /**
    * Present on presets that train their tasks together: one network, a trunk shared by one head per
-   * task (outputs in `tasks` order, each as `build` would end). Each task is still exported alone:
-   * its head with the trunk, the same network `build` makes.
+   * task (outputs in `tasks` order, each as `build` would end), exported as one ONNX file with an
+   * output per task.
    */
   buildShared?(tasks: readonly Task[], grouping: AgeGrouping, seed?: number): tf.LayersModel;
   /** The fitting settings; a shared preset's are the same for every task. */
   fit(task: Task): FitSettings;
   /**
-   * Present on ensemble presets: the presets of the member networks, trained one after the other on
-   * the same tasks (member k with seed + k), then joined into one network (ensemble.ts).
+   * Present on ensemble presets: the member networks, trained one after the other on the same tasks
+   * (member k with seed + k), then joined into one network (ensemble.ts).
    */
-  readonly members?: readonly string[];
+  readonly members?: readonly MemberSpec[];
+}
+
+export interface MemberSpec {
+  /** The member's (shared) preset. */
+  readonly preset: string;
+  /** Also averaged over the mirrored face once joined (test-time flip averaging; no training cost). */
+  readonly mirrored?: boolean;
 }
 
 /**
@@ -119,8 +126,8 @@ const seed: Preset = {
 };
 
 /** An ensemble of `members` (shared presets), built untrained for a look at its graph (bench:latency). */
-function ensemblePreset(name: string, description: string, members: readonly string[]): Preset {
-  const first = () => getPreset(members[0]!);
+function ensemblePreset(name: string, description: string, members: readonly MemberSpec[]): Preset {
+  const first = () => getPreset(members[0]!.preset);
   return {
     name,
     description,
@@ -130,7 +137,10 @@ function ensemblePreset(name: string, description: string, members: readonly str
     },
     buildShared: (tasks, grouping, seed = 0) =>
       combineMembers(
-        members.map((m, k) => getPreset(m).buildShared!(tasks, grouping, seed + k)),
+        members.map((m, k) => ({
+          model: getPreset(m.preset).buildShared!(tasks, grouping, seed + k),
+          mirrored: m.mirrored ?? false,
+        })),
         tasks,
         name.replace(/-/g, '_'),
       ),
@@ -144,12 +154,17 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
   'shared-ensemble': ensemblePreset(
     'shared-ensemble',
     'shared-deep and shared-flat trained one after the other (seeds s and s + 1) and joined into one network that averages their logits per task; one ONNX file.',
-    ['shared-deep', 'shared-flat'],
+    [{ preset: 'shared-deep' }, { preset: 'shared-flat' }],
+  ),
+  'shared-ensemble-flip': ensemblePreset(
+    'shared-ensemble-flip',
+    'shared-ensemble whose shared-flat member also answers for the mirrored face (test-time flip averaging at a quarter of the cost of flipping both); trained exactly as shared-ensemble.',
+    [{ preset: 'shared-deep' }, { preset: 'shared-flat', mirrored: true }],
   ),
   'shared-ensemble-aug': ensemblePreset(
     'shared-ensemble-aug',
     'shared-ensemble with stronger augmentation for its larger member (shared-deep-aug + shared-flat; ablation).',
-    ['shared-deep-aug', 'shared-flat'],
+    [{ preset: 'shared-deep-aug' }, { preset: 'shared-flat' }],
   ),
 };
 

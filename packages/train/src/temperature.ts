@@ -101,10 +101,14 @@ function logitLayers(model: tf.LayersModel): tf.layers.Layer[] {
     return ['softmax', 'sigmoid'].includes(activationOf(out) ?? '') ? [out] : fail();
   if (out.getClassName() !== 'Activation' || activationOf(out) !== 'softmax') return fail();
   const source = out.inboundNodes[0]!.inputTensors[0]!.sourceLayer;
-  const heads =
-    source.getClassName() === 'Average'
-      ? source.inboundNodes[0]!.inputTensors.map((t) => t.sourceLayer)
-      : [source];
+  // A Set: a mirrored member's head is applied twice but must be scaled once.
+  const heads = [
+    ...new Set(
+      source.getClassName() === 'Average'
+        ? source.inboundNodes[0]!.inputTensors.map((t) => t.sourceLayer)
+        : [source],
+    ),
+  ];
   return heads.every((l) => l.getClassName() === 'Dense' && activationOf(l) === 'linear') ? heads : fail();
 }
 

@@ -8,7 +8,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Task } from '@facekit/core';
 import { combineMembers } from './ensemble.js';
 import type { EnsembleMember } from './report/task-section.js';
-import { getPreset } from './presets.js';
+import { getPreset, type MemberSpec } from './presets.js';
 import { memberCheckpointDir } from './run-folder.js';
 import {
   headModel,
@@ -23,7 +23,7 @@ export interface TrainEnsembleResult extends TrainNetworkResult {
 }
 
 export interface TrainEnsembleOptions extends Omit<TrainNetworkOptions, 'preset' | 'checkpointDir'> {
-  readonly members: readonly string[];
+  readonly members: readonly MemberSpec[];
   readonly runDir: string;
   /** The joined network's name (the ensemble preset's). */
   readonly name: string;
@@ -36,7 +36,7 @@ export async function trainEnsemble(
   const trained: TrainNetworkResult[] = [];
   const summary = new Map<Task, EnsembleMember[]>();
   const release = () => trained.forEach((m) => m.model.dispose());
-  for (const [k, name] of members.entries()) {
+  for (const [k, { preset: name, mirrored }] of members.entries()) {
     log?.(`ensemble member ${k + 1} of ${members.length}: ${name}, seed ${options.seed + k}`);
     const member = await trainNetwork({
       ...options,
@@ -56,6 +56,7 @@ export async function trainEnsemble(
         seed: options.seed + k,
         keptEpoch: member.bestEpoch,
         ...(kept?.valAccuracy === undefined ? {} : { valAccuracy: kept.valAccuracy }),
+        ...(mirrored ? { mirrored } : {}),
       };
       summary.set(h.task, [...(summary.get(h.task) ?? []), figure]);
       return `${h.task} ${kept?.valAccuracy === undefined ? '—' : `${(kept.valAccuracy * 100).toFixed(1)}%`}`;
@@ -64,7 +65,7 @@ export async function trainEnsemble(
   }
   const tasks = options.heads.map((h) => h.task);
   const model: tf.LayersModel = combineMembers(
-    trained.map((m) => m.model),
+    trained.map((m, k) => ({ model: m.model, mirrored: members[k]!.mirrored ?? false })),
     tasks,
     options.name.replace(/-/g, '_'),
   );

@@ -37,6 +37,8 @@ export interface EnsembleMember {
   readonly keptEpoch: number;
   /** This task's validation accuracy at that epoch, when there was a validation part. */
   readonly valAccuracy?: number;
+  /** Whether the joined network also averages this member over the mirrored face. */
+  readonly mirrored?: boolean;
 }
 
 /** Training time and throughput, given or derived from the history. */
@@ -93,7 +95,8 @@ function trainingLine(r: TaskReport, plannedEpochs: number | undefined): string 
     const each = r.members.map(
       (m) =>
         `${m.preset} (seed ${m.seed}, epoch ${m.keptEpoch}` +
-        `${m.valAccuracy === undefined ? '' : `, validation ${pct(m.valAccuracy)}`})`,
+        `${m.valAccuracy === undefined ? '' : `, validation ${pct(m.valAccuracy)}`}` +
+        `${m.mirrored ? ', also on the mirrored face' : ''})`,
     );
     parts.push(`ensemble of ${each.join(' + ')}, logits averaged; curves of the first member`);
   }
