@@ -155,12 +155,14 @@ describe('exportRun', () => {
     expect(card).toMatch(/Expected calibration error \(ECE\) of the top-class confidence: [\d.]+%/);
   });
 
-  it('exports a shared network (an ensemble of two) as one file whose outputs are the tasks, and drops the per-task files', async () => {
+  it('exports a shared network (an ensemble of two, one also on the mirrored face) as one file whose outputs are the tasks, and drops the per-task files', async () => {
     const sharedRun = join(dir, 'runs', 'shared');
-    const outcome = await trainOneEpoch(sharedRun, 'shared-ensemble');
-    expect(outcome.reports[0]!.members?.map((m) => [m.preset, m.seed, m.keptEpoch])).toEqual([
-      ['shared-deep', 3, 1],
-      ['shared-flat', 4, 1],
+    const outcome = await trainOneEpoch(sharedRun, 'shared-ensemble-flip');
+    expect(
+      outcome.reports[0]!.members?.map((m) => [m.preset, m.seed, m.keptEpoch, m.mirrored ?? false]),
+    ).toEqual([
+      ['shared-deep', 3, 1, false],
+      ['shared-flat', 4, 1, true],
     ]);
     for (const member of ['member-1', 'member-2'])
       expect(existsSync(join(sharedRun, 'shared', member, 'checkpoint', 'model.json')), member).toBe(true);

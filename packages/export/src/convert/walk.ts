@@ -2,7 +2,9 @@
  * Walks a tfjs Layers model (Sequential or functional) from its outputs back to its input and
  * converts each layer application in topological order. It knows who consumes what, which is what
  * lets a conv or dense layer claim the BatchNormalization right after it for folding, and it turns
- * nested models, shared layers and multi-output layers into named UnsupportedLayer errors.
+ * nested models and multi-output layers into named UnsupportedLayer errors. A layer applied more than
+ * once (a mirrored ensemble member) is converted once per application; its weights are written once,
+ * because the graph builder keeps one initializer per distinct tensor.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { UnsupportedLayerError } from '@facekit/core';
@@ -75,7 +77,6 @@ export function walkModel(model: tf.LayersModel, input: Value, g: GraphBuilder, 
       fail(
         `layer class ${className} is not supported${'layers' in layer ? ' (nested models: flatten them into one model)' : ''}`,
       );
-    if (layer.inboundNodes.length > 1) fail('a layer shared between several calls is not supported');
     const config = layer.getConfig() as Record<string, unknown>;
     let produced = out;
     const ctx: LayerContext = {
@@ -93,7 +94,7 @@ export function walkModel(model: tf.LayersModel, input: Value, g: GraphBuilder, 
         if (next.length !== 1) return undefined;
         const bnNode = next[0]!;
         const bn = bnNode.outboundLayer;
-        if (bn.getClassName() !== 'BatchNormalization' || bn.inboundNodes.length !== 1) return undefined;
+        if (bn.getClassName() !== 'BatchNormalization') return undefined;
         if (batchNormProblem(bn, out.shape.length) !== undefined) return undefined;
         claimed.add(bnNode);
         produced = bnNode.outputTensors[0]!;

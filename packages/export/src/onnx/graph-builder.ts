@@ -1,8 +1,11 @@
 /**
  * Accumulates an ONNX graph while the converters walk the tfjs model: unique value names, nodes,
  * initializers and shared scalar constants. Converters ask it for a node's output name and never
- * invent names themselves, so two layers can never collide.
+ * invent names themselves, so two layers can never collide. A float tensor equal to one already
+ * written (a layer applied twice converts its weights twice) is not written again: its first name is
+ * returned.
  */
+import { createHash } from 'node:crypto';
 import {
   attribute,
   encodeModel,
@@ -19,6 +22,7 @@ export class GraphBuilder {
   readonly initializers: TensorProto[] = [];
   private readonly used = new Set<string>();
   private readonly constants = new Map<string, string>();
+  private readonly tensors = new Map<string, string>();
 
   /** A fresh value name derived from `base` (made safe and unique). */
   name(base: string): string {
@@ -37,8 +41,14 @@ export class GraphBuilder {
   }
 
   floats(base: string, dims: readonly number[], data: Float32Array): string {
+    const key = `${dims.join('x')}:${createHash('sha256')
+      .update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+      .digest('base64')}`;
+    const known = this.tensors.get(key);
+    if (known) return known;
     const name = this.name(base);
     this.initializers.push(floatTensor(name, dims, data));
+    this.tensors.set(key, name);
     return name;
   }
 

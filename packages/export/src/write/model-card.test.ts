@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Manifest, ManifestModel, Task } from '@facekit/core';
-import type { RunInfo, TaskMetrics } from '@facekit/train';
+import { PRESETS, type RunInfo, type TaskMetrics } from '@facekit/train';
 import { modelCard, type ModelCardInput } from './model-card.js';
 
 const run: RunInfo = {
@@ -191,5 +191,12 @@ describe('modelCard with a shared file', () => {
     );
     expect(modelCard(input())).toContain('Output `probabilities`: `[N, K]`.');
     expect(modelCard(input())).not.toContain(' share `');
+  });
+});
+
+describe('modelCard network line', () => {
+  it('describes the run’s preset, and says nothing for a preset this version does not know', () => {
+    expect(modelCard(input())).toContain(`Network (preset \`seed\`): ${PRESETS.seed!.description}`);
+    expect(modelCard(input({ run: { ...run, preset: 'gone' } }))).not.toContain('Network (preset');
   });
 });

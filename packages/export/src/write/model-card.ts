@@ -12,7 +12,7 @@ import {
   type Manifest,
   type Task,
 } from '@facekit/core';
-import { mdTable, type RunInfo, type TaskMetrics } from '@facekit/train';
+import { mdTable, PRESETS, type RunInfo, type TaskMetrics } from '@facekit/train';
 import type { VerificationReport } from '../verify/verify.js';
 import { pct, taskDetails, type TaskFigures } from './model-card-tasks.js';
 
@@ -111,6 +111,9 @@ export function modelCard(input: ModelCardInput): string {
     '',
     '## Models',
     '',
+    ...(PRESETS[run.preset]
+      ? [`Network (preset \`${run.preset}\`): ${PRESETS[run.preset]!.description}`, '']
+      : []),
     '| task | labels | file | size | parameters | test accuracy | macro-F1 | ECE | test samples |',
     '|---|---|---|---:|---:|---:|---:|---:|---:|',
     ...tasks.map((t) => {
