@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { TASKS, type Task } from '@facekit/core';
-import { loadModels } from '@facekit/core/node';
+import { loadModels, scriptArgs } from '@facekit/core/node';
 import {
   DEFAULT_PRESET,
   facePixels,
@@ -31,7 +31,7 @@ import { providerStatuses, servingRows, SESSION_SETTINGS, type ServingRow } from
 
 const { values } = parseArgs({
   // `pnpm gpu:check -- --flag` passes the `--` through.
-  args: process.argv.slice(2).filter((a) => a !== '--'),
+  args: scriptArgs(),
   options: {
     data: { type: 'string' },
     models: { type: 'string' },

@@ -9,9 +9,10 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ARTIFACTS, REPO_ROOT } from '../support/paths.js';
+import { scriptArgs } from '@facekit/core/node';
 
 const { values } = parseArgs({
-  args: process.argv.slice(2).filter((a) => a !== '--'),
+  args: scriptArgs(),
   options: {
     faces: { type: 'string', default: '1000' },
     data: { type: 'string' },

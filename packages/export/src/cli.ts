@@ -12,6 +12,7 @@ import { projectRoot, resolveDataPath } from '@facekit/train';
 import { exportRun, type TaskExport } from './export-run.js';
 import { latestRun } from './run/read-run.js';
 import { OPSET } from './onnx/proto.js';
+import { scriptArgs } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm export [options]
 
@@ -62,6 +63,7 @@ function summary(results: readonly TaskExport[]): string {
 async function main(): Promise<number> {
   tf.env().set('PROD', true); // no "install tfjs-node" banner in the middle of the progress lines
   const { values } = parseArgs({
+    args: scriptArgs(),
     options: {
       run: { type: 'string' },
       out: { type: 'string' },

@@ -5,7 +5,7 @@
  * (max abs difference, argmax agreement). Run on a GPU machine to see webgpu/cuda against cpu.
  */
 import { parseArgs } from 'node:util';
-import { loadModels } from '@facekit/core/node';
+import { loadModels, scriptArgs } from '@facekit/core/node';
 import { bindModels } from '../src/onnx-providers.js';
 import { DEFAULT_MODELS, userPath } from '../src/options.js';
 import { modelsDir } from '../src/server.js';
@@ -15,6 +15,7 @@ import { findDataFile, loadFaces } from './payloads.js';
 import { fmt, table } from './table.js';
 
 const { values } = parseArgs({
+  args: scriptArgs(),
   options: {
     models: { type: 'string' },
     data: { type: 'string' },

@@ -14,6 +14,7 @@ import { measureCeiling } from './ceiling.js';
 import { findDataFile, loadFaces, makePayloads } from './payloads.js';
 import { runSoak } from './soak-run.js';
 import { fmt, table } from './table.js';
+import { scriptArgs } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm bench:serve [options]
   --models <path>        manifest.json or its folder (default: the shipped models)
@@ -29,6 +30,7 @@ const HELP = `Usage: pnpm bench:serve [options]
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
+    args: scriptArgs(),
     options: {
       models: { type: 'string' },
       data: { type: 'string' },

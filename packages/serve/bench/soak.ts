@@ -7,8 +7,10 @@ import { DEFAULT_MODELS, userPath } from '../src/options.js';
 import { modelsDir } from '../src/server.js';
 import { findDataFile, loadFaces } from './payloads.js';
 import { runSoak } from './soak-run.js';
+import { scriptArgs } from '@facekit/core/node';
 
 const { values } = parseArgs({
+  args: scriptArgs(),
   options: {
     models: { type: 'string' },
     data: { type: 'string' },

@@ -5,11 +5,12 @@
  */
 import { HELP, parseServeArgs } from './options.js';
 import { startServer } from './server.js';
+import { scriptArgs } from '@facekit/core/node';
 
 async function main(): Promise<number> {
   let options;
   try {
-    options = parseServeArgs(process.argv.slice(2));
+    options = parseServeArgs(scriptArgs());
   } catch (error) {
     process.stderr.write(`serve: ${(error as Error).message}\n\n${HELP}`);
     return 2;

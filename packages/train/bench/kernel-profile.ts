@@ -9,8 +9,10 @@ import type { Task } from '@facekit/core';
 import { getPreset } from '../src/presets.js';
 import { selectTrainingBackend } from '../src/backends/index.js';
 import { KernelTimer, cpuMs } from './kernel-timer.js';
+import { scriptArgs } from '@facekit/core/node';
 
 const { values: opts } = parseArgs({
+  args: scriptArgs(),
   options: {
     backend: { type: 'string', default: 'wasm' },
     batches: { type: 'string', default: '16' },

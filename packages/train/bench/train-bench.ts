@@ -18,8 +18,10 @@ import { getPreset } from '../src/presets.js';
 import { createBatchTrainer, listTrainingBackends, selectTrainingBackend } from '../src/backends/index.js';
 import { compileNetwork } from '../src/train-network.js';
 import { cpuMs } from './kernel-timer.js';
+import { scriptArgs } from '@facekit/core/node';
 
 const { values: opts } = parseArgs({
+  args: scriptArgs(),
   options: {
     backend: { type: 'string' },
     threads: { type: 'string', default: '1,auto' },

@@ -10,6 +10,7 @@ import { TRAINING_BACKEND_NAMES } from './backends/index.js';
 import { projectRoot, resolveDataPath, userCwd } from './data/data-path.js';
 import { DEFAULT_PRESET, PRESETS } from './presets.js';
 import { runTraining } from './run.js';
+import { scriptArgs } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm train [options]
 
@@ -62,6 +63,7 @@ function latestRun(runsDir: string): string {
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
+    args: scriptArgs(),
     options: {
       data: { type: 'string' },
       task: { type: 'string', multiple: true },

@@ -4,3 +4,4 @@
  */
 export * from './load-models.js';
 export * from './onnx-inspect.js';
+export * from './script-args.js';
