@@ -1,6 +1,7 @@
 /**
  * `pnpm bench:train`: training throughput of a preset's network (default: the seed age network —
- * Conv-Pool-Conv-Pool-Dense, 38,230 parameters; Adam 1e-3, cross-entropy, batch 128) on each training
+ * Conv-Pool-Conv-Pool-Dense, 38,230 parameters; Adam 1e-3, cross-entropy, batch 128; a shared preset's
+ * one network for all three tasks; an ensemble is timed member by member) on each training
  * backend that initialises here, one epoch after a warm-up, the way the training loop runs it: a
  * tensor per batch made from one Float32Array, `BatchTrainer.trainOnBatch` on 1 or more threads.
  * Random data: the kernels' cost does not depend on the values. Prints a markdown table with wall-clock
@@ -13,7 +14,7 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import type { Task } from '@facekit/core';
+import { TASKS, type Task } from '@facekit/core';
 import { getPreset } from '../src/presets.js';
 import { createBatchTrainer, listTrainingBackends, selectTrainingBackend } from '../src/backends/index.js';
 import { compileNetwork } from '../src/train-network.js';
@@ -46,12 +47,18 @@ interface Row {
   loss: number;
 }
 
-function randomData(n: number, classes: number): { x: Float32Array; y: Float32Array } {
+/** Random faces, and per output a one-hot row (or a 0/1 label for one sigmoid unit), side by side. */
+function randomData(n: number, widths: readonly number[]): { x: Float32Array; y: Float32Array } {
   const x = Float32Array.from({ length: n * 48 * 48 }, () => Math.random());
+  const classes = widths.reduce((a, b) => a + b, 0);
   const y = new Float32Array(n * classes);
-  // One-hot rows, or 0/1 labels for a single sigmoid unit.
-  for (let i = 0; i < n; i++)
-    y[i * classes + Math.floor(Math.random() * classes)] = classes === 1 ? Math.round(Math.random()) : 1;
+  for (let i = 0; i < n; i++) {
+    let offset = i * classes;
+    for (const k of widths) {
+      y[offset + Math.floor(Math.random() * k)] = k === 1 ? Math.round(Math.random()) : 1;
+      offset += k;
+    }
+  }
   return { x, y };
 }
 
@@ -59,8 +66,9 @@ async function epoch(
   trainer: Awaited<ReturnType<typeof createBatchTrainer>>,
   data: ReturnType<typeof randomData>,
   n: number,
-  classes: number,
+  widths: readonly number[],
 ) {
+  const classes = widths.reduce((a, b) => a + b, 0);
   let loss = 0;
   for (let start = 0; start < n; start += batchSize) {
     const count = Math.min(batchSize, n - start);
@@ -75,21 +83,26 @@ async function epoch(
 async function benchOne(backend: string, threads: number | undefined): Promise<Row> {
   await selectTrainingBackend(backend);
   const samples = Number(backend === 'cpu' ? opts['cpu-samples'] : opts.samples);
-  const model = getPreset(opts.preset!).build(task, 'six');
-  compileNetwork(model, getPreset(opts.preset!).fit(task).learningRate);
-  const classes = model.outputs[0]!.shape[1]!;
+  const preset = getPreset(opts.preset!);
+  if (preset.members)
+    throw new Error(
+      `${preset.name} is an ensemble, trained member by member: time its members (--preset ${preset.members.map((m) => m.preset).join(', --preset ')})`,
+    );
+  const model = preset.buildShared ? preset.buildShared(TASKS, 'six') : preset.build(task, 'six');
+  compileNetwork(model, preset.fit(task).learningRate);
+  const widths = model.outputs.map((o) => o.shape[1]!);
   const trainer = await createBatchTrainer(model, {
     threads,
     maxBatch: batchSize,
     log: (l) => console.log(`  ${l}`),
   });
   const warm = Math.min(Number(opts.warmup), samples);
-  await epoch(trainer, randomData(warm, classes), warm, classes);
-  const data = randomData(samples, classes);
+  await epoch(trainer, randomData(warm, widths), warm, widths);
+  const data = randomData(samples, widths);
   const row: Row = { backend, threads: trainer.threads, samples, wall: [], cpu: [], loss: NaN };
   for (let r = 0; r < Number(opts.repeat); r++) {
     const [wall0, cpu0] = [performance.now(), cpuMs()];
-    row.loss = await epoch(trainer, data, samples, classes);
+    row.loss = await epoch(trainer, data, samples, widths);
     row.wall.push(samples / ((performance.now() - wall0) / 1000));
     row.cpu.push(samples / ((cpuMs() - cpu0) / 1000));
     console.log(`  ${backend} × ${trainer.threads}: ${row.wall.at(-1)!.toFixed(0)} samples/s`);
@@ -106,9 +119,10 @@ const available = (await listTrainingBackends()).filter((s) => {
 const backends = opts.backend?.split(',') ?? available.map((s) => s.name);
 // 'auto' is what the training loop gets by default (createBatchTrainer without `threads`).
 const threadCounts = opts.threads!.split(',').map((t) => (t === 'auto' ? undefined : Number(t)));
-console.log(
-  `${opts.preset} ${task} network, batch ${batchSize}, ${opts.repeat} timed epoch(s) after a warm-up`,
-);
+const network = getPreset(opts.preset!).buildShared
+  ? `one network for ${TASKS.join(', ')}`
+  : `${task} network`;
+console.log(`${opts.preset} ${network}, batch ${batchSize}, ${opts.repeat} timed epoch(s) after a warm-up`);
 const rows: Row[] = [];
 for (const backend of backends) {
   for (const threads of threadCounts) {
