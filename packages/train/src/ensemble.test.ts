@@ -24,6 +24,29 @@ function expected(probabilities: Float32Array[], classes: number): Float32Array 
   return retemper(meanLog.map(Math.exp), classes, 1);
 }
 
+const outputsOf = (model: tf.LayersModel, x: tf.Tensor) =>
+  (model.predict(x) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array);
+
+/**
+ * Checks that `joined` answers, per task, softmax of the mean logit of `votes` (each a network's
+ * outputs on x), and that a temperature of 2 on task `h`'s head model halves that mean logit.
+ */
+function expectMeanOfVotes(joined: tf.LayersModel, x: tf.Tensor, votes: Float32Array[][], h: number): void {
+  const got = outputsOf(joined, x);
+  TASKS.forEach((task, t) => {
+    const want = expected(
+      votes.map((v) => v[t]!),
+      t === 0 ? 6 : 2,
+    );
+    got[t]!.forEach((v, i) => expect(v, `${task}[${i}]`).toBeCloseTo(want[i]!, 5));
+  });
+  const head = headModel(joined, h, TASKS[h]!);
+  applyTemperature(head, 2);
+  const tempered = (head.predict(x) as tf.Tensor).dataSync();
+  const want = retemper(got[h]!, h === 0 ? 6 : 2, 1 / 2);
+  tempered.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
+}
+
 describe('combineMembers', () => {
   it('answers softmax of the members’ mean logits, per task, under the task’s name', async () => {
     await tf.setBackend('cpu');
@@ -36,21 +59,13 @@ describe('combineMembers', () => {
     expect(joined.outputs.map((o) => o.sourceLayer.name)).toEqual(['age', 'gender']);
     expect(joined.layers.filter((l) => l.name.startsWith('m1_')).length).toBe(members[0]!.layers.length - 1); // all but its input
     const x = tf.randomUniform([3, 48, 48, 1], 0, 1, 'float32', 7);
-    const got = (joined.predict(x) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array);
-    const each = members.map((m) => (m.predict(x) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array));
-    TASKS.forEach((task, h) => {
-      const want = expected(
-        each.map((e) => e[h]!),
-        h === 0 ? 6 : 2,
-      );
-      got[h]!.forEach((v, i) => expect(v, `${task}[${i}]`).toBeCloseTo(want[i]!, 5));
-    });
     // A temperature divides the mean logit: the members' heads are all scaled.
-    const gender = headModel(joined, 1, 'gender');
-    applyTemperature(gender, 2);
-    const tempered = (gender.predict(x) as tf.Tensor).dataSync();
-    const want = retemper(got[1]!, 2, 1 / 2);
-    tempered.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
+    expectMeanOfVotes(
+      joined,
+      x,
+      members.map((m) => outputsOf(m, x)),
+      1,
+    );
   });
 
   it('refuses members whose outputs do not line up with the tasks', () => {
@@ -66,23 +81,8 @@ describe('combineMembers', () => {
     // The mirrored member's layers are copied once (applied twice): no extra weights.
     expect(joined.countParams()).toBe(plain.countParams() + mirrored.countParams());
     const x = tf.randomUniform([3, 48, 48, 1], 0, 1, 'float32', 8);
-    const flipped = tf.reverse(x, 2);
-    const got = (joined.predict(x) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array);
-    const votes = [plain.predict(x), mirrored.predict(x), mirrored.predict(flipped)].map((out) =>
-      (out as tf.Tensor[]).map((t) => t.dataSync() as Float32Array),
-    );
-    TASKS.forEach((task, h) => {
-      const want = expected(
-        votes.map((v) => v[h]!),
-        h === 0 ? 6 : 2,
-      );
-      got[h]!.forEach((v, i) => expect(v, `${task}[${i}]`).toBeCloseTo(want[i]!, 5));
-    });
+    const votes = [outputsOf(plain, x), outputsOf(mirrored, x), outputsOf(mirrored, tf.reverse(x, 2))];
     // The mirrored member's head is scaled once by a temperature, not once per vote.
-    const age = headModel(joined, 0, 'age');
-    applyTemperature(age, 2);
-    const tempered = (age.predict(x) as tf.Tensor).dataSync();
-    const want = retemper(got[0]!, 6, 1 / 2);
-    tempered.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
+    expectMeanOfVotes(joined, x, votes, 0);
   });
 });
