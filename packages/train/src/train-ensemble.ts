@@ -7,7 +7,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Task } from '@facekit/core';
 import { combineMembers } from './ensemble.js';
-import type { EnsembleMember } from './report/task-section.js';
+import { historyRate, type EnsembleMember } from './report/task-section.js';
 import { getPreset, type MemberSpec } from './presets.js';
 import { memberCheckpointDir } from './run-folder.js';
 import {
@@ -56,6 +56,7 @@ export async function trainEnsemble(
         seed: options.seed + k,
         keptEpoch: member.bestEpoch,
         ...(kept?.valAccuracy === undefined ? {} : { valAccuracy: kept.valAccuracy }),
+        samplesPerSecond: historyRate(h.history),
         ...(mirrored ? { mirrored } : {}),
       };
       summary.set(h.task, [...(summary.get(h.task) ?? []), figure]);

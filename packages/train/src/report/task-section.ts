@@ -39,15 +39,22 @@ export interface EnsembleMember {
   readonly valAccuracy?: number;
   /** Whether the joined network also averages this member over the mirrored face. */
   readonly mirrored?: boolean;
+  /** The member's own training throughput. */
+  readonly samplesPerSecond?: number;
+}
+
+/** The samples of all epochs over their seconds. */
+export function historyRate(history: readonly EpochRecord[]): number {
+  const seconds = history.reduce((s, h) => s + h.seconds, 0);
+  const samples = history.reduce((s, h) => s + h.samplesPerSecond * h.seconds, 0);
+  return seconds > 0 ? samples / seconds : 0;
 }
 
 /** Training time and throughput, given or derived from the history. */
 export function trainingTiming(r: TaskReport): { seconds: number; samplesPerSecond: number } {
-  const seconds = r.history.reduce((s, h) => s + h.seconds, 0);
-  const samples = r.history.reduce((s, h) => s + h.samplesPerSecond * h.seconds, 0);
   return {
-    seconds: r.trainingSeconds ?? seconds,
-    samplesPerSecond: r.samplesPerSecond ?? (seconds > 0 ? samples / seconds : 0),
+    seconds: r.trainingSeconds ?? r.history.reduce((s, h) => s + h.seconds, 0),
+    samplesPerSecond: r.samplesPerSecond ?? historyRate(r.history),
   };
 }
 
@@ -84,10 +91,16 @@ export function ethnicityGenderAgeTable(
   return mdTable(['ethnicity, gender', ...ageLabels], rows, [false, ...ageLabels.map(() => true)]);
 }
 
+/**
+ * Epochs, time, throughput and size. An ensemble's throughput and last epoch are its members' own, so
+ * they are given per member rather than the first member's passed off as the whole.
+ */
 function trainingLine(r: TaskReport, plannedEpochs: number | undefined): string {
   const t = trainingTiming(r);
+  const ensemble = Boolean(r.members?.length);
   const epochs = `${r.history.length}${plannedEpochs !== undefined ? ` of ${plannedEpochs}` : ''} epochs`;
-  const parts = [epochs, duration(t.seconds), `${int(t.samplesPerSecond)} samples/s`];
+  const parts = [epochs, duration(t.seconds)];
+  if (!ensemble) parts.push(`${int(t.samplesPerSecond)} samples/s`);
   if (r.parameters !== undefined) parts.push(`${int(r.parameters)} parameters`);
   if (r.trainSamples !== undefined) parts.push(`${int(r.trainSamples)} training rows`);
   if (r.validationSamples !== undefined) parts.push(`${int(r.validationSamples)} validation rows`);
@@ -96,6 +109,7 @@ function trainingLine(r: TaskReport, plannedEpochs: number | undefined): string 
       (m) =>
         `${m.preset} (seed ${m.seed}, epoch ${m.keptEpoch}` +
         `${m.valAccuracy === undefined ? '' : `, validation ${pct(m.valAccuracy)}`}` +
+        `${m.samplesPerSecond === undefined ? '' : `, ${int(m.samplesPerSecond)} samples/s`}` +
         `${m.mirrored ? ', also on the mirrored face' : ''})`,
     );
     parts.push(`ensemble of ${each.join(' + ')}, logits averaged; curves of the first member`);
@@ -103,7 +117,7 @@ function trainingLine(r: TaskReport, plannedEpochs: number | undefined): string 
   if (r.sharedWith?.length)
     parts.push(`trunk shared with ${r.sharedWith.join(' and ')} (one network, one time)`);
   const last = r.history.at(-1);
-  if (last) {
+  if (last && !ensemble) {
     const val = last.valAccuracy === undefined ? '' : `, validation ${pct(last.valAccuracy)}`;
     parts.push(`last epoch: training accuracy ${pct(last.accuracy)}${val}`);
   }
