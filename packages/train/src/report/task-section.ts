@@ -50,11 +50,17 @@ export function historyRate(history: readonly EpochRecord[]): number {
   return seconds > 0 ? samples / seconds : 0;
 }
 
-/** Training time and throughput, given or derived from the history. */
+/**
+ * Training time and throughput, given or derived from the history. An ensemble's members train one
+ * after the other, so a sample costs a step of each: their combined rate is 1 / Σ 1/rate.
+ */
 export function trainingTiming(r: TaskReport): { seconds: number; samplesPerSecond: number } {
+  const rates = (r.members ?? []).map((m) => m.samplesPerSecond ?? 0);
+  const combined =
+    rates.length > 0 && rates.every((v) => v > 0) ? 1 / rates.reduce((t, v) => t + 1 / v, 0) : undefined;
   return {
     seconds: r.trainingSeconds ?? r.history.reduce((s, h) => s + h.seconds, 0),
-    samplesPerSecond: r.samplesPerSecond ?? historyRate(r.history),
+    samplesPerSecond: r.samplesPerSecond ?? combined ?? historyRate(r.history),
   };
 }
 
@@ -92,15 +98,14 @@ export function ethnicityGenderAgeTable(
 }
 
 /**
- * Epochs, time, throughput and size. An ensemble's throughput and last epoch are its members' own, so
- * they are given per member rather than the first member's passed off as the whole.
+ * Epochs, time, throughput and size. An ensemble's last epoch is each member's own, so it is given per
+ * member rather than the first member's passed off as the whole.
  */
 function trainingLine(r: TaskReport, plannedEpochs: number | undefined): string {
   const t = trainingTiming(r);
   const ensemble = Boolean(r.members?.length);
   const epochs = `${r.history.length}${plannedEpochs !== undefined ? ` of ${plannedEpochs}` : ''} epochs`;
-  const parts = [epochs, duration(t.seconds)];
-  if (!ensemble) parts.push(`${int(t.samplesPerSecond)} samples/s`);
+  const parts = [epochs, duration(t.seconds), `${int(t.samplesPerSecond)} samples/s`];
   if (r.parameters !== undefined) parts.push(`${int(r.parameters)} parameters`);
   if (r.trainSamples !== undefined) parts.push(`${int(r.trainSamples)} training rows`);
   if (r.validationSamples !== undefined) parts.push(`${int(r.validationSamples)} validation rows`);
