@@ -173,7 +173,7 @@ function compactPreset(
 
 /**
  * `compact-flat` (the default's recipe), the path that led to it, its ablations (each changes one
- * ingredient), and the shared presets the default ensemble (`shared-ensemble`, presets.ts) is made of,
+ * ingredient), and the shared presets the default ensemble (`shared-ensemble-flip`, presets.ts) is made of,
  * measured on the validation part — see bench/ACCURACY.md.
  */
 export function compactPresets(): Preset[] {

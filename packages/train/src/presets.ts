@@ -168,7 +168,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
   ),
 };
 
-export const DEFAULT_PRESET = 'shared-ensemble';
+export const DEFAULT_PRESET = 'shared-ensemble-flip';
 
 export function getPreset(name: string): Preset {
   const preset = PRESETS[name];
