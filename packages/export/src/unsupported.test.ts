@@ -68,7 +68,7 @@ describe('unsupported layers and options', () => {
     expect(bn.message).toMatch(/layer "bn" \(BatchNormalization\): axis 1/);
   });
 
-  it('a nested model, a shared layer, a recurrent layer and a rank-3 output', async () => {
+  it('a nested model, a recurrent layer and a rank-3 output (a layer applied twice converts: merge.test.ts)', async () => {
     const nested = await failure(() => {
       const inner = tf.sequential({
         name: 'inner',
@@ -78,12 +78,6 @@ describe('unsupported layers and options', () => {
       return tf.model({ inputs: input, outputs: inner.apply(input) as tf.SymbolicTensor });
     });
     expect(nested.message).toMatch(/layer "inner" \(Sequential\): .*nested models/);
-    const shared = await failure(() => {
-      const input = tf.input({ shape: [4] });
-      const layer = tf.layers.dense({ units: 4, name: 'twice' });
-      return tf.model({ inputs: input, outputs: layer.apply(layer.apply(input)) as tf.SymbolicTensor });
-    });
-    expect(shared.message).toMatch(/layer "twice" \(Dense\): a layer shared/);
     const repeat = await failure(() =>
       tf.sequential({
         layers: [
