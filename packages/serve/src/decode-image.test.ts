@@ -1,7 +1,8 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { imageToPixels } from '@facekit/core';
-import { decodeBase64, imageToFace } from './decode-image.js';
+import { decodeBase64, imageToFace, OFF_THREAD_PIXELS } from './decode-image.js';
+import { offThreadJobCount } from './pixels-off-thread.js';
 import type { ServeError } from './errors.js';
 import { testPhoto } from '../test/harness.js';
 
@@ -52,6 +53,25 @@ describe('imageToFace', () => {
     }
     const jpeg = await imageToFace(await testPhoto('jpeg'), 'image', limits);
     expect(jpeg).toHaveLength(2304);
+  });
+
+  it('reduces a photo over a megapixel on the worker thread, to the same grey levels', async () => {
+    const b64 = await testPhoto('png', 1400, 1100);
+    expect(1400 * 1100).toBeGreaterThan(OFF_THREAD_PIXELS);
+    const { data, info } = await sharp(Buffer.from(b64, 'base64'))
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const expected = imageToPixels({ width: info.width, height: info.height, data });
+    const before = offThreadJobCount();
+    const big = { maxImageBytes: 16 << 20, maxImagePixels: 4096 * 4096 };
+    const [a, b] = await Promise.all([imageToFace(b64, 'a', big), imageToFace(b64, 'b', big)]);
+    expect(offThreadJobCount() - before).toBe(2);
+    expect(Buffer.from(a).equals(Buffer.from(expected))).toBe(true);
+    expect(Buffer.from(b).equals(Buffer.from(expected))).toBe(true);
+    // A small photo stays on this thread.
+    await imageToFace(await testPhoto('png', 120, 90), 'c', big);
+    expect(offThreadJobCount() - before).toBe(2);
   });
 
   it('refuses files that are not images, other formats, truncated files and too many pixels', async () => {

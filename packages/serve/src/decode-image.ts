@@ -3,14 +3,18 @@
  * (alphabet, size), the format is checked from the file's magic bytes and sharp's pixel limit stops
  * an oversized image before it is decoded; sharp then decodes to RGBA (EXIF orientation applied, as browsers draw photos) and hands the
  * buffer to core's imageToPixels — the same function the web demo runs on canvas pixels, so server and
- * browser feed identical tensors.
+ * browser feed identical tensors; on a worker thread for photos over a megapixel.
  */
 import sharp from 'sharp';
 import { imageToPixels, InvalidImageError, MAX_IMAGE_SIDE } from '@facekit/core';
 import { ServeError } from './errors.js';
+import { pixelsOffThread } from './pixels-off-thread.js';
 
 // Photos are one-off: sharp's operation cache would only hold memory.
 sharp.cache(false);
+
+/** Photos with more pixels than this are reduced on a worker thread, off the event loop. */
+export const OFF_THREAD_PIXELS = 1024 * 1024;
 
 export interface ImageLimits {
   readonly maxImageBytes: number;
@@ -102,5 +106,8 @@ export async function imageToFace(base64: string, field: string, limits: ImageLi
     throw tooLarge(field, info.width, info.height, limits);
   if (info.channels !== 4)
     throw new InvalidImageError(field, `decoded to ${info.channels} channels, expected RGBA`);
-  return imageToPixels({ width: info.width, height: info.height, data }, field);
+  const image = { width: info.width, height: info.height, data };
+  return info.width * info.height > OFF_THREAD_PIXELS
+    ? pixelsOffThread(image, field)
+    : imageToPixels(image, field);
 }

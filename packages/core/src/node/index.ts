@@ -5,3 +5,4 @@
 export * from './load-models.js';
 export * from './onnx-inspect.js';
 export * from './script-args.js';
+export * from './worker-url.js';

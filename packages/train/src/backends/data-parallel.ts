@@ -9,6 +9,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { workerUrl } from '@facekit/core/node';
 import { seededRandom } from '../data/random.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './data-parallel-worker.js';
 import { headSizes, shardLossOf, shardStep, type HeadMetrics, type ShardLoss } from './shard-step.js';
@@ -74,24 +75,12 @@ type SharedSetup = Omit<WorkerSetup, 'grads' | 'x' | 'y'>;
 
 const floatBuffer = (n: number): SharedFloats => new Float32Array(new SharedArrayBuffer(n * 4));
 
-/** The worker's entry; from TypeScript sources, a bootstrap that first installs tsx's loader in the worker. */
-function workerScript(): URL {
-  const worker = new URL(
-    `./data-parallel-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`,
-    import.meta.url,
-  );
-  if (worker.pathname.endsWith('.js')) return worker;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const code = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(worker.href)});`;
-  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
-}
-
 async function startWorker(setup: SharedSetup, maxRows: number, params: number): Promise<WorkerHandle> {
   const handle: Partial<WorkerHandle> = {};
   handle.x = floatBuffer(maxRows * setup.inputShape.reduce((a, b) => a * b, 1));
   handle.y = floatBuffer(maxRows * setup.outputSize);
   handle.grads = floatBuffer(params);
-  const worker = new Worker(workerScript(), {
+  const worker = new Worker(workerUrl('data-parallel-worker', import.meta.url), {
     workerData: {
       ...setup,
       x: handle.x.buffer,
