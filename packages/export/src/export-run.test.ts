@@ -141,11 +141,13 @@ describe('exportRun', () => {
     expect(all.filter((f) => String(f).includes('.tmp-'))).toEqual([]);
   });
 
-  it('skips a figure the run lacks and does not link it', async () => {
+  it('skips a figure the run lacks, removes an earlier export’s copy and does not link it', async () => {
     const bare = join(dir, 'runs', 'no-calibration');
     await cp(runDir, bare, { recursive: true });
     await rm(join(bare, 'gender', 'calibration.svg'));
     const out = join(dir, 'm3');
+    await exportRun({ runDir, outDir: out, tasks: ['gender'], synthetic: 4 });
+    expect(existsSync(join(out, 'gender', 'calibration.svg'))).toBe(true);
     await exportRun({ runDir: bare, outDir: out, tasks: ['gender'], synthetic: 4 });
     expect(existsSync(join(out, 'gender', 'confusion.svg'))).toBe(true);
     expect(existsSync(join(out, 'gender', 'calibration.svg'))).toBe(false);

@@ -71,8 +71,8 @@ export interface ExportRunResult {
 
 /**
  * Copies the run's confusion matrix and reliability diagram of `task` beside its model
- * (`<outDir>/<task>/`) for the model card to embed; a figure the run lacks is skipped. Returns the
- * names of the files copied.
+ * (`<outDir>/<task>/`) for the model card to embed; a figure the run lacks is skipped, and an earlier
+ * export's copy of it removed (it would show another run's model). Returns the names of the files copied.
  */
 async function copyTaskFigures(runDir: string, outDir: string, task: Task): Promise<string[]> {
   const copied: string[] = [];
@@ -81,7 +81,10 @@ async function copyTaskFigures(runDir: string, outDir: string, task: Task): Prom
       if (error.code === 'ENOENT') return undefined;
       throw error;
     });
-    if (!svg) continue;
+    if (!svg) {
+      await rm(join(outDir, task, name), { force: true });
+      continue;
+    }
     await writeFileAtomic(join(outDir, task, name), svg);
     copied.push(name);
   }
