@@ -220,7 +220,12 @@ function checkSharedFiles(models: Partial<Record<Task, ManifestModel>>): void {
  */
 export function groupByFile<T>(items: readonly T[], fileOf: (item: T) => string): T[][] {
   const groups = new Map<string, T[]>();
-  for (const item of items) groups.set(fileOf(item), [...(groups.get(fileOf(item)) ?? []), item]);
+  for (const item of items) {
+    const file = fileOf(item);
+    const group = groups.get(file);
+    if (group) group.push(item);
+    else groups.set(file, [item]);
+  }
   return [...groups.values()];
 }
 

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE } from '@facekit/core';
-import { mirrorImage } from './mirror-layer.js';
+import { MirrorImage } from './mirror-layer.js';
 
 type Symbolic = tf.SymbolicTensor;
 
@@ -74,7 +74,7 @@ export function combineMembers(
     throw new Error(`every member must have ${names.length} outputs (${names.join(', ')})`);
   const input = tf.input({ shape: [IMAGE_SIZE, IMAGE_SIZE, 1], name: 'image' });
   const mirror = members.some((m) => m.mirrored)
-    ? (mirrorImage('mirrored_image').apply(input) as Symbolic)
+    ? (new MirrorImage({ name: 'mirrored_image' }).apply(input) as Symbolic)
     : undefined;
   const logits = members.flatMap(({ model, mirrored }, k) =>
     copyMember(model, `m${k + 1}_`, mirrored ? [input, mirror!] : [input]),

@@ -21,5 +21,3 @@ export class MirrorImage extends tf.layers.Layer {
 }
 
 tf.serialization.registerClass(MirrorImage);
-
-export const mirrorImage = (name: string) => new MirrorImage({ name });

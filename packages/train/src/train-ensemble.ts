@@ -29,9 +29,7 @@ export interface TrainEnsembleOptions extends Omit<TrainNetworkOptions, 'preset'
   readonly name: string;
 }
 
-export async function trainEnsemble(
-  options: TrainEnsembleOptions,
-): Promise<TrainEnsembleResult | TrainNetworkResult> {
+export async function trainEnsemble(options: TrainEnsembleOptions): Promise<TrainEnsembleResult> {
   const { members, log } = options;
   const trained: TrainNetworkResult[] = [];
   const summary = new Map<Task, EnsembleMember[]>();
