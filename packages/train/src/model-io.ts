@@ -7,7 +7,8 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ModelLoadError } from '@facekit/core';
-// Registers the custom layers a saved network may hold, so every load through here can read it.
+// Registers the custom layers and optimizer a saved network may hold, so every load through here can read it.
+import './adamw.js';
 import './mirror-layer.js';
 
 const MODEL_JSON = 'model.json';

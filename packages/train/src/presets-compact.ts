@@ -137,6 +137,9 @@ export const COMPACT_DEEP: CompactArchitecture = { ...COMPACT_FLAT, convs: [1, 1
 /** compact-five's network: compact-flat plus a fifth stage at 3×3, so the head sees a 3×3×128 map. */
 export const COMPACT_FIVE: CompactArchitecture = { ...COMPACT_FLAT, widths: [8, 16, 48, 128, 128] };
 
+/** AdamW's decay for the `-wd` presets: per step the kernels shrink by 1 − rate × 0.05. */
+const WEIGHT_DECAY = 0.05;
+
 const RECIPE: FitSettings = {
   epochs: 30,
   batchSize: 128,
@@ -200,6 +203,20 @@ export function compactPresets(): Preset[] {
       "compact-deep's network (two convs in the 12×12 and 6×6 stages) as one trunk with a head per task, the three tasks trained together; 45 epochs, patience 15.",
       COMPACT_DEEP,
       flat({ epochs: 45, patience: 15 }),
+      true,
+    ),
+    compactPreset(
+      'shared-flat-wd',
+      'shared-flat with decoupled weight decay 0.05 on the kernels (AdamW; ablation).',
+      COMPACT_FLAT,
+      flat({ epochs: 45, patience: 15, weightDecay: WEIGHT_DECAY }),
+      true,
+    ),
+    compactPreset(
+      'shared-deep-wd',
+      'shared-deep with decoupled weight decay 0.05 on the kernels (AdamW; ablation).',
+      COMPACT_DEEP,
+      flat({ epochs: 45, patience: 15, weightDecay: WEIGHT_DECAY }),
       true,
     ),
     compactPreset(

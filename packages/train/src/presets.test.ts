@@ -47,6 +47,15 @@ describe('compact presets', () => {
     expect(getPreset('compact-flat-no-ls').fit('age').labelSmoothing).toBeUndefined();
     expect(getPreset('compact-flat-const-lr').fit('age').schedule).toBeUndefined();
     expect(getPreset('compact-flat-weighted').fit('age').classWeightPower).toBe(0.5);
+    expect(getPreset('shared-flat').fit('age').weightDecay).toBeUndefined();
+    expect(getPreset('shared-flat-wd').fit('age')).toEqual({
+      ...getPreset('shared-flat').fit('age'),
+      weightDecay: 0.05,
+    });
+    expect(getPreset('shared-deep-wd').fit('age')).toEqual({
+      ...getPreset('shared-deep').fit('age'),
+      weightDecay: 0.05,
+    });
     const bare = getPreset('compact-bare').fit('age');
     expect([bare.augment, bare.labelSmoothing, bare.schedule]).toEqual([undefined, undefined, undefined]);
     const layers = (name: string) =>

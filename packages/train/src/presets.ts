@@ -24,6 +24,8 @@ export interface FitSettings {
   readonly schedule?: LearningRateSchedule;
   /** Stop after this many epochs without a lower validation loss (never when absent). */
   readonly patience?: number;
+  /** Decoupled weight decay of the kernels (AdamW, adamw.ts): per step, × (1 − rate × decay). */
+  readonly weightDecay?: number;
 }
 
 export interface Preset {
@@ -160,6 +162,11 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
     'shared-ensemble-flip',
     'shared-ensemble whose shared-flat member also answers for the mirrored face (test-time flip averaging at a quarter of the cost of flipping both); trained exactly as shared-ensemble.',
     [{ preset: 'shared-deep' }, { preset: 'shared-flat', mirrored: true }],
+  ),
+  'shared-ensemble-flip-wd': ensemblePreset(
+    'shared-ensemble-flip-wd',
+    'shared-ensemble-flip whose members train with decoupled weight decay (shared-deep-wd + shared-flat-wd mirrored; ablation).',
+    [{ preset: 'shared-deep-wd' }, { preset: 'shared-flat-wd', mirrored: true }],
   ),
   'shared-ensemble-aug': ensemblePreset(
     'shared-ensemble-aug',

@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { AgeGrouping, Task } from '@facekit/core';
+import { AdamW } from './adamw.js';
 import { createBatchTrainer } from './backends/index.js';
 import { Augmenter } from './data/augment.js';
 import { BatchFeeder, classWeights, isBinaryHead, type TargetShaping } from './data/batches.js';
@@ -94,19 +95,21 @@ async function startingPoint(
     return { model, histories: state.histories ?? [state.history ?? []] };
   }
   const model = buildNetwork(options);
-  compileNetwork(model, options.preset.fit(options.heads[0]!.task).learningRate);
+  const fit = options.preset.fit(options.heads[0]!.task);
+  compileNetwork(model, fit.learningRate, fit.weightDecay);
   return { model, histories: options.heads.map(() => []) };
 }
 
 /**
- * Compiles a network the way the training loop trains it: Adam at `learningRate`, cross-entropy per
- * output (binary for a one-unit head, else categorical), accuracy as the metric.
+ * Compiles a network the way the training loop trains it: Adam at `learningRate` (AdamW when
+ * `weightDecay` > 0), cross-entropy per output (binary for a one-unit head, else categorical),
+ * accuracy as the metric.
  */
-export function compileNetwork(model: tf.LayersModel, learningRate: number): void {
+export function compileNetwork(model: tf.LayersModel, learningRate: number, weightDecay = 0): void {
   const lossOf = (output: tf.SymbolicTensor) =>
     output.shape[1] === 1 ? 'binaryCrossentropy' : 'categoricalCrossentropy';
   model.compile({
-    optimizer: tf.train.adam(learningRate),
+    optimizer: weightDecay > 0 ? new AdamW(learningRate, weightDecay) : tf.train.adam(learningRate),
     loss: model.outputs.length === 1 ? lossOf(model.outputs[0]!) : model.outputs.map(lossOf),
     metrics: ['accuracy'],
   });
