@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { TASKS, type Task } from '@facekit/core';
 import {
+  combinedRate,
   compileNetwork,
   createBatchTrainer,
   getPreset,
@@ -59,13 +60,14 @@ export async function trainingThroughput(
     return {
       ...each[0]!,
       preset: presetName,
-      samplesPerSecond: 1 / each.reduce((t, r) => t + 1 / r.samplesPerSecond, 0),
+      samplesPerSecond: combinedRate(each.map((r) => r.samplesPerSecond)) ?? 0,
     };
   }
   await selectTrainingBackend(backend);
-  const { batchSize, learningRate } = preset.fit(task === 'all' ? 'age' : task);
+  const fit = preset.fit(task === 'all' ? 'age' : task);
+  const { batchSize } = fit;
   const model = task === 'all' ? preset.buildShared!(TASKS, 'six', 1) : preset.build(task, 'six', 1);
-  compileNetwork(model, learningRate);
+  compileNetwork(model, fit);
   const trainer = await createBatchTrainer(model, { maxBatch: batchSize });
   const x = tf.randomUniform([batchSize, 48, 48, 1], 0, 1, 'float32', 1);
   const y = randomTargets(model, batchSize);

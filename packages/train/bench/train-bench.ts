@@ -1,7 +1,7 @@
 /**
  * `pnpm bench:train`: training throughput of a preset's network (default: the seed age network —
  * Conv-Pool-Conv-Pool-Dense, 38,230 parameters; Adam 1e-3, cross-entropy, batch 128; a shared preset's
- * one network for all three tasks; an ensemble is timed member by member) on each training
+ * one network for all three tasks; an ensemble member by member, combined as the run report does) on each training
  * backend that initialises here, one epoch after a warm-up, the way the training loop runs it: a
  * tensor per batch made from one Float32Array, `BatchTrainer.trainOnBatch` on 1 or more threads.
  * Random data: the kernels' cost does not depend on the values. Prints a markdown table with wall-clock
@@ -18,6 +18,7 @@ import { TASKS, type Task } from '@facekit/core';
 import { getPreset } from '../src/presets.js';
 import { createBatchTrainer, listTrainingBackends, selectTrainingBackend } from '../src/backends/index.js';
 import { compileNetwork } from '../src/train-network.js';
+import { combinedRate } from '../src/report/task-section.js';
 import { cpuMs } from './kernel-timer.js';
 import { scriptArgs } from '@facekit/core/node';
 
@@ -80,16 +81,26 @@ async function epoch(
   return loss;
 }
 
-async function benchOne(backend: string, threads: number | undefined): Promise<Row> {
+/**
+ * One row: the preset's network timed on `backend`. An ensemble's members are timed in turn and each
+ * epoch's figures combined (combinedRate: they train one after the other); its loss is not one number.
+ */
+async function benchOne(backend: string, threads: number | undefined, presetName: string): Promise<Row> {
+  const preset = getPreset(presetName);
+  if (preset.members) {
+    const each: Row[] = [];
+    for (const m of preset.members) {
+      console.log(`  member ${m.preset}`);
+      each.push(await benchOne(backend, threads, m.preset));
+    }
+    const combine = (pick: (r: Row) => number[]) =>
+      pick(each[0]!).map((_, k) => combinedRate(each.map((r) => pick(r)[k]!)) ?? 0);
+    return { ...each[0]!, wall: combine((r) => r.wall), cpu: combine((r) => r.cpu), loss: NaN };
+  }
   await selectTrainingBackend(backend);
   const samples = Number(backend === 'cpu' ? opts['cpu-samples'] : opts.samples);
-  const preset = getPreset(opts.preset!);
-  if (preset.members)
-    throw new Error(
-      `${preset.name} is an ensemble, trained member by member: time its members (--preset ${preset.members.map((m) => m.preset).join(', --preset ')})`,
-    );
   const model = preset.buildShared ? preset.buildShared(TASKS, 'six') : preset.build(task, 'six');
-  compileNetwork(model, preset.fit(task).learningRate);
+  compileNetwork(model, preset.fit(task));
   const widths = model.outputs.map((o) => o.shape[1]!);
   const trainer = await createBatchTrainer(model, {
     threads,
@@ -119,14 +130,17 @@ const available = (await listTrainingBackends()).filter((s) => {
 const backends = opts.backend?.split(',') ?? available.map((s) => s.name);
 // 'auto' is what the training loop gets by default (createBatchTrainer without `threads`).
 const threadCounts = opts.threads!.split(',').map((t) => (t === 'auto' ? undefined : Number(t)));
-const network = getPreset(opts.preset!).buildShared
-  ? `one network for ${TASKS.join(', ')}`
-  : `${task} network`;
+const chosen = getPreset(opts.preset!);
+const network = chosen.members
+  ? `ensemble of ${chosen.members.map((m) => m.preset).join(' + ')} (members trained in turn)`
+  : chosen.buildShared
+    ? `one network for ${TASKS.join(', ')}`
+    : `${task} network`;
 console.log(`${opts.preset} ${network}, batch ${batchSize}, ${opts.repeat} timed epoch(s) after a warm-up`);
 const rows: Row[] = [];
 for (const backend of backends) {
   for (const threads of threadCounts) {
-    const row = await benchOne(backend, threads);
+    const row = await benchOne(backend, threads, opts.preset!);
     if (!rows.some((r) => r.backend === row.backend && r.threads === row.threads)) rows.push(row);
   }
 }
@@ -144,7 +158,7 @@ for (const r of rows) {
     f(Math.max(...r.wall)),
     r.wall.map(f).join(', '),
     f(Math.max(...r.cpu)),
-    r.loss.toFixed(4),
+    Number.isNaN(r.loss) ? '—' : r.loss.toFixed(4),
   ];
   console.log(`| ${line.join(' | ')} |`);
 }

@@ -52,7 +52,7 @@ describe('AdamW', () => {
   it('is what compileNetwork gives a preset with weight decay, and a checkpoint resumes with it', async () => {
     await tf.setBackend('cpu');
     const model = dense(0);
-    compileNetwork(model, 3e-3, 0.05);
+    compileNetwork(model, { learningRate: 3e-3, weightDecay: 0.05 });
     // tfjs's Optimizer answers instanceof by duck typing, so the class name is what tells them apart.
     expect(model.optimizer.getClassName()).toBe('AdamW');
     await model.trainOnBatch(tf.ones([4, 3]), tf.ones([4, 1]));
@@ -65,7 +65,7 @@ describe('AdamW', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    compileNetwork(model, 3e-3);
+    compileNetwork(model, { learningRate: 3e-3 });
     expect(model.optimizer.getClassName()).toBe('Adam');
   });
 

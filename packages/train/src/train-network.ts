@@ -19,7 +19,7 @@ import { seededRandom, shuffleInPlace } from './data/random.js';
 import type { DataSplit } from './data/split.js';
 import { predict } from './evaluate.js';
 import { loadLayersModel, saveLayersModel } from './model-io.js';
-import type { Preset } from './presets.js';
+import type { FitSettings, Preset } from './presets.js';
 import { ProgressBar } from './progress.js';
 import { epochsSinceBest, setLearningRate } from './fit-control.js';
 import { learningRateFactor } from './schedule.js';
@@ -95,17 +95,19 @@ async function startingPoint(
     return { model, histories: state.histories ?? [state.history ?? []] };
   }
   const model = buildNetwork(options);
-  const fit = options.preset.fit(options.heads[0]!.task);
-  compileNetwork(model, fit.learningRate, fit.weightDecay);
+  compileNetwork(model, options.preset.fit(options.heads[0]!.task));
   return { model, histories: options.heads.map(() => []) };
 }
 
 /**
- * Compiles a network the way the training loop trains it: Adam at `learningRate` (AdamW when
- * `weightDecay` > 0), cross-entropy per output (binary for a one-unit head, else categorical),
- * accuracy as the metric.
+ * Compiles a network the way the training loop trains it with `fit`: Adam at its learning rate (AdamW
+ * when it has a weight decay), cross-entropy per output (binary for a one-unit head, else
+ * categorical), accuracy as the metric.
  */
-export function compileNetwork(model: tf.LayersModel, learningRate: number, weightDecay = 0): void {
+export function compileNetwork(
+  model: tf.LayersModel,
+  { learningRate, weightDecay = 0 }: Pick<FitSettings, 'learningRate' | 'weightDecay'>,
+): void {
   const lossOf = (output: tf.SymbolicTensor) =>
     output.shape[1] === 1 ? 'binaryCrossentropy' : 'categoricalCrossentropy';
   model.compile({

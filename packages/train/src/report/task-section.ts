@@ -51,13 +51,16 @@ export function historyRate(history: readonly EpochRecord[]): number {
 }
 
 /**
- * Training time and throughput, given or derived from the history. An ensemble's members train one
- * after the other, so a sample costs a step of each: their combined rate is 1 / Σ 1/rate.
+ * An ensemble's training rate from its members' samples/s: they train one after the other, so a
+ * sample costs a step of each (1 / Σ 1/rate). Undefined without members or with a rate unknown (≤ 0).
  */
+export function combinedRate(rates: readonly number[]): number | undefined {
+  return rates.length > 0 && rates.every((v) => v > 0) ? 1 / rates.reduce((t, v) => t + 1 / v, 0) : undefined;
+}
+
+/** Training time and throughput, given or derived from the history (an ensemble's: combinedRate). */
 export function trainingTiming(r: TaskReport): { seconds: number; samplesPerSecond: number } {
-  const rates = (r.members ?? []).map((m) => m.samplesPerSecond ?? 0);
-  const combined =
-    rates.length > 0 && rates.every((v) => v > 0) ? 1 / rates.reduce((t, v) => t + 1 / v, 0) : undefined;
+  const combined = combinedRate((r.members ?? []).map((m) => m.samplesPerSecond ?? 0));
   return {
     seconds: r.trainingSeconds ?? r.history.reduce((s, h) => s + h.seconds, 0),
     samplesPerSecond: r.samplesPerSecond ?? combined ?? historyRate(r.history),
