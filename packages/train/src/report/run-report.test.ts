@@ -7,6 +7,7 @@ import { mdTable } from './markdown.js';
 import type { EpochRecord } from './metrics-types.js';
 import { renderRunReport, writeRunReport } from './run-report.js';
 import { writeTaskArtifacts } from './task-artifacts.js';
+import { combinedRate } from './task-section.js';
 import { computeTaskMetrics } from './task-metrics.js';
 import { parseXml } from './xml-check.js';
 
@@ -188,5 +189,14 @@ describe('renderRunReport for an ensemble', () => {
     expect(md).toContain('· 260 samples/s ·');
     expect(md).not.toContain('last epoch:');
     expect(md).toContain('trunk shared with age (one network, one time)');
+  });
+});
+
+describe('combinedRate', () => {
+  it('is the rate of members trained one after the other, and unknown when a member is', () => {
+    expect(combinedRate([300, 600])).toBeCloseTo(200);
+    expect(combinedRate([500])).toBe(500);
+    expect(combinedRate([])).toBeUndefined();
+    expect(combinedRate([300, 0])).toBeUndefined();
   });
 });
