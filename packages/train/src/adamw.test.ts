@@ -8,14 +8,15 @@ import { setLearningRate } from './fit-control.js';
 import { loadLayersModel, saveLayersModel } from './model-io.js';
 import { compileNetwork } from './train-network.js';
 
-function dense(seed: number): tf.LayersModel {
+/** Two dense layers, the first's kernel all ones; `bias`: the second's initial bias. */
+function dense(bias: number): tf.LayersModel {
   const model = tf.sequential();
   model.add(tf.layers.dense({ units: 2, inputShape: [3], kernelInitializer: tf.initializers.ones() }));
   model.add(
     tf.layers.dense({
       units: 1,
       activation: 'sigmoid',
-      biasInitializer: tf.initializers.constant({ value: seed }),
+      biasInitializer: tf.initializers.constant({ value: bias }),
     }),
   );
   return model;
