@@ -213,7 +213,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
         ...(group.length > 1 ? { sharedWith: group.filter((t) => t !== task) } : {}),
         ...(result.members ? { members: result.members.get(task) ?? [] } : {}),
       };
-      await writeTaskArtifacts(runDir, task, head.history, metrics);
+      await writeTaskArtifacts(runDir, task, head.history, metrics, report.members);
       reports.push(report);
       log(
         `${task}: kept epoch ${result.bestEpoch} (lowest validation loss); ` +

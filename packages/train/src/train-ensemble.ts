@@ -56,6 +56,7 @@ export async function trainEnsemble(options: TrainEnsembleOptions): Promise<Trai
         ...(kept?.valAccuracy === undefined ? {} : { valAccuracy: kept.valAccuracy }),
         samplesPerSecond: historyRate(h.history),
         ...(mirrored ? { mirrored } : {}),
+        history: h.history,
       };
       summary.set(h.task, [...(summary.get(h.task) ?? []), figure]);
       return `${h.task} ${kept?.valAccuracy === undefined ? '—' : `${(kept.valAccuracy * 100).toFixed(1)}%`}`;

@@ -84,15 +84,33 @@ function panel(
   );
 }
 
-/** The curves figure for `task` from its epoch history. */
-export function curvesSvg(task: string, history: readonly EpochRecord[]): string {
+/** One network's epochs, named for the legend (an ensemble's member). */
+export interface CurveSet {
+  readonly label: string;
+  readonly history: readonly EpochRecord[];
+}
+
+const MEMBER_COLORS = [COLORS.blue, COLORS.green, COLORS.vermillion, COLORS.grey];
+const memberColor = (k: number) => MEMBER_COLORS[k % MEMBER_COLORS.length]!;
+
+/**
+ * The curves figure for `task` from its epoch history. With `members` (an ensemble's, in training
+ * order), each member's training and validation curves are drawn in its own colour instead.
+ */
+export function curvesSvg(
+  task: string,
+  history: readonly EpochRecord[],
+  members: readonly CurveSet[] = [],
+): string {
   const title = `${task}: loss and accuracy per epoch`;
   const heading = text(WIDTH / 2, 24, title, {
     'text-anchor': 'middle',
     'font-size': 16,
     'font-weight': 'bold',
   });
-  if (history.length === 0) {
+  const sets: CurveSet[] = members.length > 0 ? [...members] : [{ label: '', history }];
+  const all = sets.flatMap((c) => c.history);
+  if (all.length === 0) {
     return svgDocument(
       WIDTH,
       120,
@@ -101,28 +119,40 @@ export function curvesSvg(task: string, history: readonly EpochRecord[]): string
       text(WIDTH / 2, 70, 'no epochs recorded', { 'text-anchor': 'middle' }),
     );
   }
-  const epochs = history.map((h) => h.epoch);
-  const hasVal = history.some((h) => h.valLoss !== undefined || h.valAccuracy !== undefined);
-  const make = (
-    pick: (h: EpochRecord) => number | undefined,
-    label: string,
-    color: string,
-    dashed: boolean,
-  ): Series => ({
-    label,
-    color,
-    dashed,
-    points: history.map((h) => [h.epoch, pick(h)] as const),
+  const epochs = all.map((h) => h.epoch);
+  const hasVal = all.some((h) => h.valLoss !== undefined || h.valAccuracy !== undefined);
+  const loss: Series[] = [];
+  const accuracy: Series[] = [];
+  sets.forEach((set, k) => {
+    const named = (kind: string) => (set.label ? `${set.label} ${kind}` : kind);
+    const make = (
+      pick: (h: EpochRecord) => number | undefined,
+      kind: string,
+      color: string,
+      dashed: boolean,
+    ) => ({
+      label: named(kind),
+      color,
+      dashed,
+      points: set.history.map((h) => [h.epoch, pick(h)] as const),
+    });
+    // One network: training blue, validation vermillion; members: one colour each, the style says which.
+    const own = members.length > 0 ? memberColor(k) : undefined;
+    const [train, val] = [own ?? COLORS.blue, own ?? COLORS.vermillion];
+    loss.push(make((h) => h.loss, 'training', train, false));
+    accuracy.push(make((h) => h.accuracy, 'training', train, false));
+    if (hasVal) {
+      loss.push(make((h) => h.valLoss, 'validation', val, true));
+      accuracy.push(make((h) => h.valAccuracy, 'validation', val, true));
+    }
   });
-  const loss = [make((h) => h.loss, 'training', COLORS.blue, false)];
-  const accuracy = [make((h) => h.accuracy, 'training', COLORS.blue, false)];
-  if (hasVal) {
-    loss.push(make((h) => h.valLoss, 'validation', COLORS.vermillion, true));
-    accuracy.push(make((h) => h.valAccuracy, 'validation', COLORS.vermillion, true));
-  }
+  const styleColor = members.length > 0 ? COLORS.grey : undefined;
   const items = [
-    { label: 'training', color: COLORS.blue, kind: 'line' as const },
-    ...(hasVal ? [{ label: 'validation', color: COLORS.vermillion, kind: 'dashed' as const }] : []),
+    ...members.map((m, k) => ({ label: m.label, color: memberColor(k), kind: 'box' as const })),
+    { label: 'training', color: styleColor ?? COLORS.blue, kind: 'line' as const },
+    ...(hasVal
+      ? [{ label: 'validation', color: styleColor ?? COLORS.vermillion, kind: 'dashed' as const }]
+      : []),
   ];
   return svgDocument(
     WIDTH,

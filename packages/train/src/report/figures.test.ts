@@ -51,6 +51,37 @@ describe('curvesSvg', () => {
     expect(series.map((s) => named(s, 'circle').length)).toEqual([5, 4, 5, 4]);
   });
 
+  it("draws each ensemble member's curves in its own colour, named in the legend", () => {
+    const later = history.map((h) => ({ ...h, loss: h.loss / 2 }));
+    const root = checkRoot(
+      curvesSvg('age', history, [
+        { label: '1: shared-deep', history },
+        { label: '2: shared-flat', history: later },
+      ]),
+    );
+    expect(texts(root)).toEqual(
+      expect.arrayContaining(['1: shared-deep', '2: shared-flat', 'training', 'validation']),
+    );
+    const series = findAll(root, (e) => e.attrs.class === 'series');
+    expect(series.map((s) => s.attrs['data-label'])).toEqual([
+      '1: shared-deep training',
+      '1: shared-deep validation',
+      '2: shared-flat training',
+      '2: shared-flat validation',
+      '1: shared-deep training',
+      '1: shared-deep validation',
+      '2: shared-flat training',
+      '2: shared-flat validation',
+    ]);
+    const colour = (label: string) =>
+      named(
+        series.find((s) => s.attrs['data-label'] === label)!,
+        'circle',
+      )[0]!.attrs.fill;
+    expect(colour('1: shared-deep training')).toBe(colour('1: shared-deep validation'));
+    expect(colour('1: shared-deep training')).not.toBe(colour('2: shared-flat training'));
+  });
+
   it('leaves validation out of the legend when there is none, and copes with one epoch or none', () => {
     const one = checkRoot(
       curvesSvg('gender', [{ epoch: 1, loss: 0.6, accuracy: 0.7, seconds: 1, samplesPerSecond: 9 }]),

@@ -190,6 +190,15 @@ describe('renderRunReport for an ensemble', () => {
     expect(md).not.toContain('last epoch:');
     expect(md).toContain('trunk shared with age (one network, one time)');
   });
+
+  it("says the curves show each member once the members' histories are known", () => {
+    const members = [
+      { preset: 'shared-deep', seed: 42, keptEpoch: 35, history },
+      { preset: 'shared-flat', seed: 43, keptEpoch: 44, history },
+    ];
+    const md = renderRunReport(run, [{ task: 'gender', history, metrics: gender, members }]);
+    expect(md).toContain('logits averaged; curves of each member');
+  });
 });
 
 describe('combinedRate', () => {

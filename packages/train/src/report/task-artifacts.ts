@@ -12,6 +12,7 @@ import { calibrationSvg } from './calibration-svg.js';
 import { confusionSvg } from './confusion-svg.js';
 import { curvesSvg } from './curves-svg.js';
 import type { EpochRecord, TaskMetrics } from './metrics-types.js';
+import type { EnsembleMember } from './task-section.js';
 
 export const CURVES_SVG = 'curves.svg';
 export const CONFUSION_SVG = 'confusion.svg';
@@ -25,14 +26,21 @@ export async function writeTextAtomic(path: string, content: string): Promise<vo
   await rename(tmp, path);
 }
 
-/** The SVG files a task's metrics yield (calibration only when the metrics carry reliability data). */
+/**
+ * The SVG files a task's metrics yield (calibration only when the metrics carry reliability data); an
+ * ensemble's curves show each member whose history is known.
+ */
 export function taskFigures(
   task: Task,
   history: readonly EpochRecord[],
   metrics: TaskMetrics,
+  members: readonly EnsembleMember[] = [],
 ): Map<string, string> {
+  const curves = members.every((m) => m.history?.length)
+    ? members.map((m, k) => ({ label: `${k + 1}: ${m.preset}`, history: m.history! }))
+    : [];
   const figures = new Map<string, string>([
-    [CURVES_SVG, curvesSvg(task, history)],
+    [CURVES_SVG, curvesSvg(task, history, curves)],
     [CONFUSION_SVG, confusionSvg(task, metrics.labels, metrics.confusion)],
   ]);
   if (metrics.reliability !== undefined && metrics.expectedCalibrationError !== undefined) {
@@ -54,6 +62,7 @@ export async function writeTaskArtifacts(
   task: Task,
   history: readonly EpochRecord[],
   metrics: TaskMetrics,
+  members: readonly EnsembleMember[] = [],
 ): Promise<string[]> {
   if (metrics.task !== task) throw new Error(`metrics are for task "${metrics.task}", not "${task}"`);
   const dir = taskDir(runDir, task);
@@ -61,7 +70,7 @@ export async function writeTaskArtifacts(
   await writeJsonAtomic(historyPath(runDir, task), history);
   await writeJsonAtomic(metricsPath(runDir, task), metrics);
   const written = [`${task}/history.json`, `${task}/metrics.json`];
-  for (const [name, svg] of taskFigures(task, history, metrics)) {
+  for (const [name, svg] of taskFigures(task, history, metrics, members)) {
     await writeTextAtomic(join(dir, name), svg);
     written.push(`${task}/${name}`);
   }

@@ -25,7 +25,7 @@ export interface TaskReport {
   readonly parameters?: number;
   /** The tasks trained with this one as heads on one shared trunk (time and samples/s are the network's). */
   readonly sharedWith?: readonly Task[];
-  /** An ensemble's members, in training order (the history shown is the first member's). */
+  /** An ensemble's members, in training order (`history` is the first member's; the curves show each). */
   readonly members?: readonly EnsembleMember[];
 }
 
@@ -39,6 +39,8 @@ export interface EnsembleMember {
   readonly valAccuracy?: number;
   /** Whether the joined network also averages this member over the mirrored face. */
   readonly mirrored?: boolean;
+  /** This task's epochs in this member (for the curves). */
+  readonly history?: readonly EpochRecord[];
   /** The member's own training throughput. */
   readonly samplesPerSecond?: number;
 }
@@ -120,7 +122,10 @@ function trainingLine(r: TaskReport, plannedEpochs: number | undefined): string 
         `${m.samplesPerSecond === undefined ? '' : `, ${int(m.samplesPerSecond)} samples/s`}` +
         `${m.mirrored ? ', also on the mirrored face' : ''})`,
     );
-    parts.push(`ensemble of ${each.join(' + ')}, logits averaged; curves of the first member`);
+    const curves = r.members.every((m) => m.history?.length)
+      ? 'curves of each member'
+      : 'curves of the first member';
+    parts.push(`ensemble of ${each.join(' + ')}, logits averaged; ${curves}`);
   }
   if (r.sharedWith?.length)
     parts.push(`trunk shared with ${r.sharedWith.join(' and ')} (one network, one time)`);
