@@ -25,7 +25,9 @@ Options:
     .join(' | ')} (default: ${DEFAULT_PRESET})
   --epochs <n>              override the preset's epochs
   --backend <name>          ${TRAINING_BACKEND_NAMES.join(' | ')} (default: the fastest that works here)
-  --seed <n>                split and shuffle seed (default: 42)
+  --seed <n>                seed of the split, initial weights, shuffles and dropout (default: 42)
+  --split-seed <n>          draw the split with this seed instead (default: --seed): runs with other
+                            seeds or presets then train and validate on the very same faces
   --test-fraction <f>       test share of the data (default: 0.3)
   --validation-fraction <f> validation share carved from the training part (default: 0.1)
   --age-grouping <g>        six | decades (default: six)
@@ -71,6 +73,7 @@ async function main(): Promise<number> {
       epochs: { type: 'string' },
       backend: { type: 'string' },
       seed: { type: 'string' },
+      'split-seed': { type: 'string' },
       'test-fraction': { type: 'string' },
       'validation-fraction': { type: 'string' },
       'age-grouping': { type: 'string', default: 'six' },
@@ -116,6 +119,9 @@ async function main(): Promise<number> {
     ...(values.backend === undefined ? {} : { backend: values.backend }),
     ...(values.threads === undefined ? {} : { threads: number('threads', values.threads, 1) }),
     seed: number('seed', values.seed, 42),
+    ...(values['split-seed'] === undefined
+      ? {}
+      : { splitSeed: number('split-seed', values['split-seed'], 0) }),
     testFraction: number('test-fraction', values['test-fraction'], 0.3),
     validationFraction: number('validation-fraction', values['validation-fraction'], 0.1),
     ageGrouping: grouping,

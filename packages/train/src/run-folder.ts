@@ -30,6 +30,8 @@ export interface RunInfo {
   readonly preset: string;
   readonly backend: string;
   readonly seed: number;
+  /** The split's own seed, when the run drew it with another than `seed` (`--split-seed`). */
+  readonly splitSeed?: number;
   readonly testFraction: number;
   readonly validationFraction: number;
   readonly ageGrouping: AgeGrouping;

@@ -103,6 +103,24 @@ describe('runTraining', () => {
     expect(history.map((h) => h.epoch)).toEqual([1, 2, 3]);
   });
 
+  it('draws the split with --split-seed when given, and records it', async () => {
+    const data = await syntheticCsv(120);
+    const root = await mkdtemp(join(tmpdir(), 'facekit-runs-'));
+    const split = async (runDir: string) => {
+      const { train, validation, test, seed } = JSON.parse(
+        await readFile(join(runDir, 'split.json'), 'utf8'),
+      ) as Record<string, unknown>;
+      return { train, validation, test, seed };
+    };
+    await runTraining(options(data, join(root, 'a'), { seed: 5, epochs: 1 }));
+    await runTraining(options(data, join(root, 'b'), { seed: 6, splitSeed: 5, epochs: 1 }));
+    await runTraining(options(data, join(root, 'c'), { seed: 6, epochs: 1 }));
+    expect(await split(join(root, 'b'))).toEqual(await split(join(root, 'a')));
+    expect((await split(join(root, 'c'))).test).not.toEqual((await split(join(root, 'a'))).test);
+    expect(await readRunInfo(join(root, 'b'))).toMatchObject({ seed: 6, splitSeed: 5 });
+    expect((await readRunInfo(join(root, 'c'))).splitSeed).toBeUndefined();
+  });
+
   it('trains a shared preset as one network and resumes it as one', async () => {
     const data = await syntheticCsv(120);
     const runDir = join(await mkdtemp(join(tmpdir(), 'facekit-runs-')), 'r3');

@@ -40,6 +40,8 @@ export interface TrainingOptions {
   readonly epochs?: number;
   readonly backend?: string;
   readonly seed: number;
+  /** Seed of the train/validation/test split when it differs from `seed`. */
+  readonly splitSeed?: number;
   readonly testFraction: number;
   readonly validationFraction: number;
   readonly ageGrouping: AgeGrouping;
@@ -116,11 +118,11 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
     : splitDataset(dataset, duplicates, {
         testFraction: options.testFraction,
         validationFraction: options.validationFraction,
-        seed,
+        seed: options.splitSeed ?? seed,
         ageGrouping: grouping,
       });
   log(
-    `split (seed ${seed}): ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test`,
+    `split (seed ${split.seed}): ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test`,
   );
 
   const tasks = previous ? (Object.keys(previous.tasks) as Task[]) : options.tasks;
@@ -131,6 +133,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
     preset: preset.name,
     backend: backend.name,
     seed,
+    ...(split.seed === seed ? {} : { splitSeed: split.seed }),
     testFraction: split.testFraction,
     validationFraction: split.validationFraction,
     ageGrouping: grouping,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Manifest, ManifestModel, Task } from '@facekit/core';
 import { PRESETS, type RunInfo, type TaskMetrics } from '@facekit/train';
-import { modelCard, type ModelCardInput } from './model-card.js';
+import { modelCard, trainCommand, type ModelCardInput } from './model-card.js';
 
 const run: RunInfo = {
   runId: 'r1',
@@ -198,5 +198,17 @@ describe('modelCard network line', () => {
   it('describes the run’s preset, and says nothing for a preset this version does not know', () => {
     expect(modelCard(input())).toContain(`Network (preset \`seed\`): ${PRESETS.seed!.description}`);
     expect(modelCard(input({ run: { ...run, preset: 'gone' } }))).not.toContain('Network (preset');
+  });
+});
+
+describe('trainCommand', () => {
+  it('spells out a run, its split seed only when the run drew its split with another seed', () => {
+    const epochs = () => 2;
+    expect(trainCommand(run, 'faces.csv', 'runs/r1', epochs)).toBe(
+      'pnpm train --data faces.csv --preset seed --backend cpu --seed 1 --task age,gender --out runs/r1',
+    );
+    expect(trainCommand({ ...run, seed: 8, splitSeed: 7 }, 'faces.csv', 'runs/r1', epochs)).toContain(
+      '--seed 8 --split-seed 7 ',
+    );
   });
 });

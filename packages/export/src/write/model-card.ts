@@ -79,6 +79,7 @@ export function trainCommand(
     `--backend ${run.backend}`,
     `--seed ${run.seed}`,
   ];
+  if (run.splitSeed !== undefined) parts.push(`--split-seed ${run.splitSeed}`);
   if (tasks.length < TASKS.length) parts.push(`--task ${tasks.join(',')}`);
   if (epochs.length === 1 && tasks.some((t) => presetEpochs(t) !== epochs[0]))
     parts.push(`--epochs ${epochs[0]}`);
