@@ -40,7 +40,7 @@ export interface TrainingOptions {
   readonly epochs?: number;
   readonly backend?: string;
   readonly seed: number;
-  /** Seed of the train/validation/test split when it differs from `seed`. */
+  /** Seed the train/validation/test split is drawn with (default: `seed`). */
   readonly splitSeed?: number;
   readonly testFraction: number;
   readonly validationFraction: number;
