@@ -10,7 +10,7 @@ import type { Task } from '@facekit/core';
 import { historyPath, metricsPath, taskDir, writeJsonAtomic } from '../run-folder.js';
 import { calibrationSvg } from './calibration-svg.js';
 import { confusionSvg } from './confusion-svg.js';
-import { curvesSvg } from './curves-svg.js';
+import { curvesSvg, type CurveSet } from './curves-svg.js';
 import type { EpochRecord, TaskMetrics } from './metrics-types.js';
 import type { EnsembleMember } from './task-section.js';
 
@@ -27,8 +27,18 @@ export async function writeTextAtomic(path: string, content: string): Promise<vo
 }
 
 /**
+ * The curves an ensemble's figure draws, one set per member; none (the run's own history is drawn)
+ * unless every member's history is known. The report says which of the two the figure shows.
+ */
+export function memberCurves(members: readonly EnsembleMember[] = []): CurveSet[] {
+  return members.every((m) => m.history?.length)
+    ? members.map((m, k) => ({ label: `${k + 1}: ${m.preset}`, history: m.history! }))
+    : [];
+}
+
+/**
  * The SVG files a task's metrics yield (calibration only when the metrics carry reliability data); an
- * ensemble's curves show each member whose history is known.
+ * ensemble's curves show each member (memberCurves).
  */
 export function taskFigures(
   task: Task,
@@ -36,11 +46,8 @@ export function taskFigures(
   metrics: TaskMetrics,
   members: readonly EnsembleMember[] = [],
 ): Map<string, string> {
-  const curves = members.every((m) => m.history?.length)
-    ? members.map((m, k) => ({ label: `${k + 1}: ${m.preset}`, history: m.history! }))
-    : [];
   const figures = new Map<string, string>([
-    [CURVES_SVG, curvesSvg(task, history, curves)],
+    [CURVES_SVG, curvesSvg(task, history, memberCurves(members))],
     [CONFUSION_SVG, confusionSvg(task, metrics.labels, metrics.confusion)],
   ]);
   if (metrics.reliability !== undefined && metrics.expectedCalibrationError !== undefined) {

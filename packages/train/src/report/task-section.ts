@@ -7,7 +7,7 @@ import { ETHNICITY_LABELS, GENDER_LABELS, type Task } from '@facekit/core';
 import { pooledAccuracy } from './group-accuracy.js';
 import { duration, fixed, int, mdTable, pct } from './markdown.js';
 import type { EpochRecord, GroupAccuracy, TaskMetrics } from './metrics-types.js';
-import { CALIBRATION_SVG, CONFUSION_SVG, CURVES_SVG } from './task-artifacts.js';
+import { CALIBRATION_SVG, CONFUSION_SVG, CURVES_SVG, memberCurves } from './task-artifacts.js';
 
 /** What the report needs of one finished task. */
 export interface TaskReport {
@@ -122,9 +122,7 @@ function trainingLine(r: TaskReport, plannedEpochs: number | undefined): string 
         `${m.samplesPerSecond === undefined ? '' : `, ${int(m.samplesPerSecond)} samples/s`}` +
         `${m.mirrored ? ', also on the mirrored face' : ''})`,
     );
-    const curves = r.members.every((m) => m.history?.length)
-      ? 'curves of each member'
-      : 'curves of the first member';
+    const curves = memberCurves(r.members).length ? 'curves of each member' : 'curves of the first member';
     parts.push(`ensemble of ${each.join(' + ')}, logits averaged; ${curves}`);
   }
   if (r.sharedWith?.length)
