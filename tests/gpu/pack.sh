@@ -14,7 +14,7 @@ out=$(realpath -m "${1:-.device/gpu-pack}")
 rows=${2:-4000}
 esbuild=$(ls "$root"/node_modules/.pnpm/@esbuild+linux-x64@*/node_modules/@esbuild/linux-x64/bin/esbuild | head -1)
 wasm_dist=$(dirname "$(cd packages/train && node -e "console.log(require.resolve('@tensorflow/tfjs-backend-wasm'))")")
-webgpu=$(realpath packages/train/node_modules/webgpu)
+webgpu=$(realpath packages/core/node_modules/webgpu)
 ort=$(realpath packages/serve/node_modules/onnxruntime-node)
 pack=$(mktemp -d)
 trap 'rm -rf "$pack"' EXIT

@@ -23,6 +23,12 @@ export async function providerStatuses(
   const registry = onnxProviderRegistry(models, settings);
   const statuses: ProviderStatus[] = [];
   for (const name of registry.names()) {
+    // A software GPU is not worth binding (minutes) nor timing: reported as the server would skip it.
+    const passOver = await registry.passOverReason(name);
+    if (passOver !== undefined) {
+      statuses.push({ provider: name, ok: false, detail: `${name}: ${passOver}` });
+      continue;
+    }
     const started = performance.now();
     try {
       const choice = await registry.resolve([name]);

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { INPUT_NAME, inputShape, ModelLoadError, ModelMismatchError, PIXEL_COUNT } from '@facekit/core';
-import { modelFiles, type LoadedModel, type ModelFile } from '@facekit/core/node';
+import { modelFiles, softwareAdapterReason, type LoadedModel, type ModelFile } from '@facekit/core/node';
 import { ProviderRegistry } from './provider-registry.js';
 
 /** One ONNX file's session and the models (tasks) it answers, each from its `entry.output.name`. */
@@ -130,7 +130,10 @@ export async function bindModels(
   return { provider, files, release };
 }
 
-/** cuda → webgpu → cpu, each initialised by binding and warming every model. */
+/**
+ * cuda → webgpu → cpu, each initialised by binding and warming every model; by default webgpu is
+ * passed over when its only adapter is a software one (`--ep webgpu` still uses it).
+ */
 export function onnxProviderRegistry(
   models: readonly LoadedModel[],
   settings: SessionSettings,
@@ -161,6 +164,8 @@ export function onnxProviderRegistry(
           );
         return bindModels(models, 'webgpu', settings);
       },
+      // onnxruntime's own Dawn sees the same Vulkan devices as the `webgpu` package asked here.
+      autoSkipReason: softwareAdapterReason,
     })
     .register({ name: 'cpu', priority: 10, init: () => bindModels(models, 'cpu', settings) });
 }

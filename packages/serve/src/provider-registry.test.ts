@@ -60,6 +60,28 @@ describe('ProviderRegistry', () => {
     expect((error as NoProviderError).attempts).toHaveLength(1);
   });
 
+  it('passes over a provider that asks not to be chosen by default, but tries it when named', async () => {
+    const { registry, inits } = testRegistry({ gpuWorks: true });
+    registry.register({
+      name: 'soft-gpu',
+      priority: 40,
+      init: async () => {
+        inits.push('soft-gpu');
+        return Promise.resolve('soft-gpu-sessions');
+      },
+      autoSkipReason: () => Promise.resolve('software adapter'),
+    });
+    const choice = await registry.resolve();
+    expect(choice.attempts).toMatchObject([
+      { name: 'soft-gpu', outcome: 'skipped', reason: 'software adapter' },
+      { name: 'gpu', outcome: 'chosen' },
+      { name: 'fast', outcome: 'not tried' },
+      { name: 'cpu', outcome: 'not tried' },
+    ]);
+    expect(inits).toEqual(['gpu']);
+    expect((await registry.resolve(['soft-gpu', 'cpu'])).name).toBe('soft-gpu');
+  });
+
   it('initialises each provider once and remembers failures', async () => {
     const { registry, inits } = testRegistry();
     await registry.resolve();

@@ -14,14 +14,21 @@ export interface ProviderEntry<T> {
   readonly priority: number;
   /** Throws (with a reason a person can act on) when the provider cannot be used here. */
   init(): Promise<T>;
+  /**
+   * Why the default order should pass over this provider although it may work (its GPU is a software
+   * one, slower than the CPU provider), or undefined. Asked before `init`, only when no order was given:
+   * a provider the user names is tried regardless.
+   */
+  autoSkipReason?(): Promise<string | undefined>;
 }
 
-export type AttemptOutcome = 'chosen' | 'failed' | 'not tried';
+/** `skipped`: passed over by the default order (autoSkipReason), never initialised. */
+export type AttemptOutcome = 'chosen' | 'failed' | 'skipped' | 'not tried';
 
 export interface ProviderAttempt {
   readonly name: string;
   readonly outcome: AttemptOutcome;
-  /** Why it failed (first line of the error). */
+  /** Why it failed (first line of the error) or was skipped. */
   readonly reason?: string;
   readonly error?: unknown;
 }
@@ -66,6 +73,11 @@ export class ProviderRegistry<T> {
     return [...this.entries.values()].sort((a, b) => b.priority - a.priority).map((e) => e.name);
   }
 
+  /** Why the default order passes over `name` (its autoSkipReason), or undefined. */
+  passOverReason(name: string): Promise<string | undefined> {
+    return this.entries.get(name)?.autoSkipReason?.() ?? Promise.resolve(undefined);
+  }
+
   /** Initialises `name` once; later calls return the remembered outcome. */
   private attempt(name: string): Promise<Outcome<T>> {
     let outcome = this.outcomes.get(name);
@@ -81,8 +93,8 @@ export class ProviderRegistry<T> {
   }
 
   /**
-   * Tries `preference` in order (all registered providers by priority when empty) and returns the first
-   * that initialises. Throws BackendUnavailableError naming every failure when none does, and for
+   * Tries `preference` in order (all registered providers by priority when empty, passing over those
+   * whose autoSkipReason gives one) and returns the first that initialises. Throws BackendUnavailableError naming every failure when none does, and for
    * names nobody registered.
    */
   async resolve(preference: readonly string[] = []): Promise<ProviderChoice<T>> {
@@ -92,9 +104,15 @@ export class ProviderRegistry<T> {
         `unknown execution provider ${unknown.map((n) => `"${n}"`).join(', ')}; known: ${this.names().join(', ')}`,
       );
     }
-    const order = preference.length > 0 ? [...new Set(preference)] : this.names();
+    const byDefault = preference.length === 0;
+    const order = byDefault ? this.names() : [...new Set(preference)];
     const attempts: ProviderAttempt[] = [];
     for (const [i, name] of order.entries()) {
+      const passOver = byDefault ? await this.passOverReason(name) : undefined;
+      if (passOver !== undefined) {
+        attempts.push({ name, outcome: 'skipped', reason: passOver });
+        continue;
+      }
       const outcome = await this.attempt(name);
       if (outcome.ok) {
         attempts.push({ name, outcome: 'chosen' });

@@ -142,6 +142,9 @@ export async function startServer(
     for (const a of choice.attempts.filter((a) => a.outcome === 'failed')) {
       logger.warn('execution provider failed; trying the next', { provider: a.name, reason: a.reason });
     }
+    for (const a of choice.attempts.filter((a) => a.outcome === 'skipped')) {
+      logger.info('execution provider skipped', { provider: a.name, reason: a.reason });
+    }
     const engine = new InferenceEngine(choice.value, {
       maxBatchSize: options.maxBatchSize,
       maxWaitMs: options.maxBatchWaitMs,

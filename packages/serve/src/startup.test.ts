@@ -6,6 +6,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { dawnAdapter } from '@facekit/core/node';
 import { memoryLogger } from './logger.js';
 import { bindModels } from './onnx-providers.js';
 import { ProviderRegistry } from './provider-registry.js';
@@ -161,6 +162,30 @@ describe('execution provider choice', () => {
         });
         expect(cpu).toMatchObject({ name: 'cpu', outcome: 'chosen' });
       }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('by default passes over webgpu when its only adapter is a software one, and says so', async (ctx) => {
+    // The test setup shows Dawn Chromium's SwiftShader where no GPU is present (CI: always).
+    const adapter = await dawnAdapter().catch(() => null);
+    if (!adapter?.software) ctx.skip(adapter ? `a GPU is present (${adapter.description})` : 'no adapter');
+    const server = await startTestServer();
+    try {
+      expect(server.state.attempts).toMatchObject([
+        { name: 'cuda', outcome: 'failed' },
+        { name: 'webgpu', outcome: 'skipped', reason: expect.stringMatching(/software one \(.+\)/) },
+        { name: 'cpu', outcome: 'chosen' },
+      ]);
+      const health = await gql(server.url, '{ health { providers { name outcome } } }');
+      expect(health.body.data!.health).toMatchObject({
+        providers: [
+          { name: 'cuda' },
+          { name: 'webgpu', outcome: 'skipped' },
+          { name: 'cpu', outcome: 'chosen' },
+        ],
+      });
     } finally {
       await server.stop();
     }

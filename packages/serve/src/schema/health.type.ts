@@ -11,7 +11,10 @@ import { TaskEnum } from './task.enum.js';
 @ObjectType({ description: 'One execution provider considered at start.' })
 export class ProviderAttemptInfo {
   @Field(() => String) name!: string;
-  @Field(() => String, { description: 'chosen, failed or not tried.' }) outcome!: string;
+  @Field(() => String, {
+    description: 'chosen, failed, skipped (passed over by the default order) or not tried.',
+  })
+  outcome!: string;
   @Field(() => String, { nullable: true, description: 'Why it failed.' }) reason!: string | null;
 }
 

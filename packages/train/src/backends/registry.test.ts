@@ -3,10 +3,10 @@ import { BackendUnavailableError } from '@facekit/core';
 import { BackendRegistry, type BackendEntry } from './registry.js';
 
 /** A registry of plain entries that succeed or fail on demand and count their inits. */
-function testRegistry(spec: Record<string, { priority: number; fails?: string }>) {
+function testRegistry(spec: Record<string, { priority: number; fails?: string; autoSkip?: string }>) {
   const inits: Record<string, number> = {};
   const registry = new BackendRegistry('test');
-  for (const [name, { priority, fails }] of Object.entries(spec)) {
+  for (const [name, { priority, fails, autoSkip }] of Object.entries(spec)) {
     inits[name] = 0;
     const entry: BackendEntry = {
       name,
@@ -16,6 +16,7 @@ function testRegistry(spec: Record<string, { priority: number; fails?: string }>
         await Promise.resolve();
         if (fails) throw new Error(fails);
       },
+      ...(autoSkip === undefined ? {} : { autoSkipReason: () => Promise.resolve(autoSkip) }),
     };
     registry.register(entry);
   }
@@ -61,6 +62,25 @@ describe('BackendRegistry', () => {
     expect(await registry.select('slow', (l) => lines.push(l))).toEqual({ name: 'slow', skipped: [] });
     expect(lines).toEqual(['test backend: slow (requested)']);
     expect(inits.fast).toBe(0);
+  });
+
+  it('passes over an entry that asks not to be chosen unasked, without initialising it, but uses it by name', async () => {
+    const { registry, inits } = testRegistry({
+      gpu: { priority: 2, autoSkip: 'software adapter' },
+      cpu: { priority: 1 },
+    });
+    const lines: string[] = [];
+    expect(await registry.select(undefined, (l) => lines.push(l))).toEqual({
+      name: 'cpu',
+      skipped: [{ name: 'gpu', reason: 'software adapter' }],
+    });
+    expect(lines).toEqual(['test backend gpu skipped: software adapter', 'test backend: cpu']);
+    expect(inits).toEqual({ gpu: 0, cpu: 1 });
+    expect(await registry.select('gpu')).toEqual({ name: 'gpu', skipped: [] });
+    expect(await registry.list()).toEqual([
+      { name: 'gpu', priority: 2, available: true, autoSkip: 'software adapter' },
+      { name: 'cpu', priority: 1, available: true },
+    ]);
   });
 
   it('fails clearly, with the reason and cause, when the requested entry cannot initialise', async () => {

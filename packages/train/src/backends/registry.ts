@@ -2,8 +2,9 @@
  * A small backend registry in the style of onnxruntime's backend-impl.ts and tfjs's registerBackend.
  * Entries register by name with a priority and a lazy `init()`; each init runs at most once and its
  * outcome (success, or the error that says why not) is cached. Automatic selection walks the entries
- * by descending priority and takes the first that initialises; an explicit request takes exactly that
- * entry or fails with BackendUnavailableError. Every skip and the final choice are logged and returned,
+ * by descending priority and takes the first that initialises — passing over an entry that says it
+ * should not be chosen unasked (a software GPU) — while an explicit request takes exactly that entry or
+ * fails with BackendUnavailableError. Every skip and the final choice are logged and returned,
  * so a caller can record what was used — there is no silent fallback. It knows nothing about tfjs:
  * the training backends (index.ts) are one use of it, and tests drive it with their own entries.
  */
@@ -15,6 +16,12 @@ export interface BackendEntry {
   readonly priority: number;
   /** Makes the backend usable, or throws an error whose message says why it cannot be. */
   init(): Promise<void>;
+  /**
+   * Why automatic selection should pass over this entry although it may work (its GPU is a software
+   * one, slower than the CPU backends), or undefined. Asked before `init`, only when choosing
+   * automatically: a request by name uses the entry regardless.
+   */
+  autoSkipReason?(): Promise<string | undefined>;
 }
 
 export interface SkippedBackend {
@@ -32,7 +39,10 @@ export interface BackendStatus {
   readonly name: string;
   readonly priority: number;
   readonly available: boolean;
+  /** Why it cannot be used (when not available). */
   readonly reason?: string;
+  /** Why automatic selection passes over it although it works (see BackendEntry.autoSkipReason). */
+  readonly autoSkip?: string;
 }
 
 type Outcome = { ok: true } | { ok: false; error: unknown };
@@ -98,6 +108,12 @@ export class BackendRegistry {
     const skipped: SkippedBackend[] = [];
     for (const name of this.names()) {
       const entry = this.entries.get(name)!;
+      const passOver = await entry.autoSkipReason?.();
+      if (passOver !== undefined) {
+        skipped.push({ name, reason: passOver });
+        log(`${this.kind} backend ${name} skipped: ${passOver}`);
+        continue;
+      }
       const outcome = await this.initOnce(entry);
       if (outcome.ok) {
         log(`${this.kind} backend: ${name}`);
@@ -119,9 +135,10 @@ export class BackendRegistry {
     for (const name of this.names()) {
       const entry = this.entries.get(name)!;
       const outcome = await this.initOnce(entry);
+      const autoSkip = outcome.ok ? await entry.autoSkipReason?.() : undefined;
       statuses.push(
         outcome.ok
-          ? { name, priority: entry.priority, available: true }
+          ? { name, priority: entry.priority, available: true, ...(autoSkip ? { autoSkip } : {}) }
           : { name, priority: entry.priority, available: false, reason: reasonOf(outcome.error) },
       );
     }

@@ -3,7 +3,10 @@
  * package. tfjs's backend looks for `navigator.gpu`, which Node lacks, so we ask Dawn for an adapter
  * first and only then install `navigator.gpu` and the WebGPU globals (GPUBufferUsage, …) and import
  * the backend. Without an adapter (no GPU, or no Vulkan/Metal/D3D12 driver) nothing global is changed.
+ * A software adapter (SwiftShader, llvmpipe) is passed over by the automatic choice — wasm is far
+ * faster — but serves `--backend webgpu`, which is how the tests run this backend without a GPU.
  */
+import { dawnAdapter, softwareAdapterReason } from '@facekit/core/node';
 import { activateTfBackend } from './activate.js';
 import type { BackendEntry } from './registry.js';
 
@@ -19,13 +22,11 @@ export const webgpuBackend: BackendEntry = {
   name: 'webgpu',
   priority: 3,
   async init() {
-    const { create, globals } = await import('webgpu');
-    const gpu = create([]);
-    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-    if (!adapter) throw new Error('Dawn found no WebGPU adapter (no GPU, or no Vulkan/Metal/D3D12 driver)');
+    const { gpu, globals } = await dawnAdapter();
     Object.assign(globalThis, globals);
     installNavigatorGpu(gpu);
     await import('@tensorflow/tfjs-backend-webgpu');
     await activateTfBackend('webgpu');
   },
+  autoSkipReason: softwareAdapterReason,
 };
