@@ -6,6 +6,8 @@ export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'tests/**/*.test.ts'],
     pool: 'forks',
+    // WebGPU suites run on Chromium's software Vulkan driver where no GPU is present.
+    setupFiles: ['tests/support/software-gpu.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -7,6 +7,7 @@
  * its tasks (the rows of the others are kept for their turn), and once per face when timing.
  */
 import { groupByFile, INPUT_NAME, inputShape, type Task } from '@facekit/core';
+import { dawnAdapter, type DawnAdapter } from '@facekit/core/node';
 import { inBatches, slice, timeEach, type ParityContext, type ParityModel, type Runtime } from './runtime.js';
 
 /** The part of onnxruntime's API both packages share that the suite uses. */
@@ -116,14 +117,29 @@ export const ortNodeCpu = () =>
     (o) => `${nodeVersion(o)}, CPU EP, 1 thread`,
   );
 
-export const ortNodeWebgpu = () =>
-  ortRuntime(
+/**
+ * The WebGPU EP on the adapter Dawn finds: a GPU, or — where there is none — the software one the test
+ * setup adds (SwiftShader), which checks the same kernels' answers but whose timings mean nothing, so
+ * it is not timed.
+ */
+export const ortNodeWebgpu = (): Runtime => {
+  let adapter: DawnAdapter | null = null;
+  const runtime = ortRuntime(
     'onnxruntime-node webgpu',
     loadNode,
     { executionProviders: ['webgpu'] },
     true,
-    (o) => `${nodeVersion(o)}, WebGPU EP (Dawn)`,
+    (o) =>
+      `${nodeVersion(o)}, WebGPU EP (Dawn${adapter ? ` on ${adapter.description}${adapter.software ? ', software: not timed' : ''}` : ''})`,
   );
+  const { open, latency } = runtime;
+  runtime.open = async (ctx) => {
+    adapter = await dawnAdapter().catch(() => null);
+    runtime.latency = adapter?.software ? undefined : latency;
+    return open.call(runtime, ctx);
+  };
+  return runtime;
+};
 
 export const ortWebNode = () =>
   ortRuntime(

@@ -12,7 +12,7 @@ import {
   stepResult,
   type BatchTrainer,
 } from './data-parallel.js';
-import { shardLossOf, shardStep } from './shard-step.js';
+import { readHeads, shardLossOf, shardStep } from './shard-step.js';
 
 export type { BatchTrainer, StepResult } from './data-parallel.js';
 
@@ -93,6 +93,6 @@ function oneThreadStep(
     const step = shardStep(model, losses, x, y);
     model.optimizer.applyGradients(trainable.map((v, k) => ({ name: v.name, tensor: step.grads[k]! })));
     tf.dispose(step.grads);
-    return stepResult(step.heads);
+    return stepResult(await readHeads(step));
   };
 }

@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { MathRandomSeeder } from './data-parallel.js';
 import { selectTrainingBackend } from './index.js';
-import { shardStep, type HeadMetrics, type ShardLoss } from './shard-step.js';
+import { readHeads, shardStep, type HeadMetrics, type ShardLoss } from './shard-step.js';
 
 export interface WorkerSetup {
   backend: string;
@@ -41,7 +41,8 @@ async function main(): Promise<void> {
   const trainable = new Set(model.trainableWeights);
   port.postMessage({ type: 'ready' } satisfies FromWorker);
 
-  port.on('message', (message: ToWorker) => {
+  // Steps arrive one at a time: the main thread awaits every worker's reply before the next.
+  const handle = async (message: ToWorker): Promise<void> => {
     if (message.type === 'stop') {
       port.close();
       return;
@@ -75,14 +76,15 @@ async function main(): Promise<void> {
         offset += sizes[i]!;
       });
       tf.dispose([x, y]);
-      port.postMessage({ type: 'done', heads: result.heads } satisfies FromWorker);
+      port.postMessage({ type: 'done', heads: await readHeads(result) } satisfies FromWorker);
     } catch (error) {
       port.postMessage({
         type: 'error',
         message: (error as Error).stack ?? String(error),
       } satisfies FromWorker);
     }
-  });
+  };
+  port.on('message', (message: ToWorker) => void handle(message));
 }
 
 main().catch((error: unknown) => {

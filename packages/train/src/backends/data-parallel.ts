@@ -12,7 +12,14 @@ import * as tf from '@tensorflow/tfjs';
 import { workerUrl } from '@facekit/core/node';
 import { seededRandom } from '../data/random.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './data-parallel-worker.js';
-import { headSizes, shardLossOf, shardStep, type HeadMetrics, type ShardLoss } from './shard-step.js';
+import {
+  headSizes,
+  readHeads,
+  shardLossOf,
+  shardStep,
+  type HeadMetrics,
+  type ShardLoss,
+} from './shard-step.js';
 
 /** One step's figures: means over the batch, per head (output) and overall. */
 export interface StepResult {
@@ -171,7 +178,10 @@ export async function createDataParallelTrainer(
       tf.dispose([own!, ownY!]);
       const replies = await Promise.all(pending);
       // Each head's loss and accuracy, weighted by shard size.
-      const sums = mine.heads.map((h) => ({ loss: h.loss * ownRows, accuracy: h.accuracy * ownRows }));
+      const sums = (await readHeads(mine)).map((h) => ({
+        loss: h.loss * ownRows,
+        accuracy: h.accuracy * ownRows,
+      }));
       // Trainable weights come first in model.weights, so their gradients open the shared buffer.
       const grads = tf.tidy(() => {
         let total = mine.grads.map((g) => g.mul(ownRows / count));

@@ -21,10 +21,26 @@ export interface HeadMetrics {
 }
 
 export interface ShardResult {
-  /** Each head's figures; the loss trained on is their losses summed. */
-  heads: HeadMetrics[];
+  /**
+   * Each head's loss and accuracy as one [heads, 2] tensor (the loss trained on is the losses summed),
+   * left on the backend so that a GPU step is not stalled by a read; `readHeads` reads and disposes it.
+   */
+  metrics: tf.Tensor2D;
   /** One gradient per trainable weight, in model.trainableWeights order; the caller disposes them. */
   grads: tf.Tensor[];
+}
+
+/**
+ * A shard's head figures, read without a synchronous download: WebGPU in Node has none (tfjs's
+ * `dataSync` there needs an OffscreenCanvas), and an asynchronous read lets the GPU finish its queue.
+ */
+export async function readHeads(result: ShardResult): Promise<HeadMetrics[]> {
+  const values = await result.metrics.data();
+  result.metrics.dispose();
+  return Array.from({ length: values.length / 2 }, (_, h) => ({
+    loss: values[2 * h]!,
+    accuracy: values[2 * h + 1]!,
+  }));
 }
 
 /**
@@ -82,10 +98,11 @@ export function shardStep(
     });
     return perHead.length === 1 ? perHead[0]! : (tf.addN(perHead) as tf.Scalar);
   }, variables);
-  const heads = outputs.map((p, h) => ({
-    loss: headLosses[h]!.dataSync()[0]!,
-    accuracy: tf.tidy(() => tf.mean(METRICS[losses[h]!].hits(targets[h]!, p)).dataSync()[0]!),
-  }));
+  const metrics = tf.tidy(() =>
+    tf.stack(
+      outputs.map((p, h) => tf.stack([headLosses[h]!, tf.mean(METRICS[losses[h]!].hits(targets[h]!, p))])),
+    ),
+  ) as tf.Tensor2D;
   tf.dispose([value, ...outputs, ...headLosses, ...(sizes.length === 1 ? [] : targets)]);
-  return { heads, grads: variables.map((v) => grads[v.name]!) };
+  return { metrics, grads: variables.map((v) => grads[v.name]!) };
 }

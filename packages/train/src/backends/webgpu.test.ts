@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { dawnAdapter } from '@facekit/core/node';
+import '../presets.js';
+import { buildSharedCompact, type CompactArchitecture } from '../presets-compact.js';
+import { createBatchTrainer } from './batch-trainer.js';
+import { relativeError } from './gradient-check.js';
+import { listTrainingBackends, selectTrainingBackend } from './index.js';
+
+// Where no GPU is present, the test setup shows Dawn Chromium's SwiftShader (tests/support/software-gpu.ts);
+// CI installs it, so there these tests must run rather than skip.
+const statuses = await listTrainingBackends();
+const webgpu = statuses.find((s) => s.name === 'webgpu')!;
+const adapter = await dawnAdapter().catch(() => null);
+const mustRun = process.env.CI === 'true';
+
+// The default preset's kind of network: a trunk shared by three heads, batch norm and dropout left out
+// so that nothing random separates the two backends.
+const TINY: CompactArchitecture = { widths: [4, 8], batchNorm: false, globalPool: false, dropout: 0 };
+
+function sharedNet(): tf.LayersModel {
+  const model = buildSharedCompact(TINY, 'tiny', ['age', 'ethnicity', 'gender'], 'six', 11);
+  model.compile({
+    optimizer: tf.train.adam(1e-2),
+    loss: model.outputs.map(() => 'categoricalCrossentropy'),
+    metrics: ['accuracy'],
+  });
+  return model;
+}
+
+/** Four steps on the active backend; each step's head losses, then the weights after them. */
+async function train(model: tf.LayersModel): Promise<{ losses: number[][]; weights: Float32Array[] }> {
+  const trainer = await createBatchTrainer(model, { threads: 1, maxBatch: 32 });
+  const losses: number[][] = [];
+  try {
+    for (const step of [0, 1, 2, 3]) {
+      const rows = step === 2 ? 5 : 32;
+      const x = tf.randomUniform([rows, 48, 48, 1], 0, 1, 'float32', step);
+      const labels = [6, 5, 2].map((classes, h) =>
+        tf.oneHot(tf.randomUniform([rows], 0, classes, 'int32', 10 * h + step) as tf.Tensor1D, classes),
+      );
+      const y = tf.concat(labels, 1).toFloat();
+      const result = await trainer.trainOnBatch(x, y);
+      losses.push(result.heads.map((h) => h.loss));
+      tf.dispose([x, y, ...labels]);
+    }
+  } finally {
+    await trainer.dispose();
+  }
+  const weights = await Promise.all(model.getWeights().map(async (w) => (await w.data()) as Float32Array));
+  return { losses, weights };
+}
+
+describe('the webgpu training backend', () => {
+  it.skipIf(!webgpu.available && !mustRun)(
+    'is found, and passed over by the automatic choice when its adapter is a software one',
+    async () => {
+      expect(webgpu.available, `webgpu: ${webgpu.reason}`).toBe(true);
+      expect(adapter).not.toBeNull();
+      const choice = await selectTrainingBackend();
+      if (adapter!.software) {
+        expect(webgpu.autoSkip).toMatch(/software one \(.+\)/);
+        expect(choice.name).not.toBe('webgpu');
+        expect(choice.skipped).toContainEqual({ name: 'webgpu', reason: webgpu.autoSkip });
+      } else {
+        expect(choice.name).toBe('webgpu');
+      }
+    },
+  );
+
+  it.skipIf(!webgpu.available && !mustRun)(
+    'trains a shared three-head network step for step as wasm does (no synchronous reads)',
+    async () => {
+      await selectTrainingBackend('wasm');
+      const [onWasm, onGpu] = [sharedNet(), sharedNet()];
+      onGpu.setWeights(onWasm.getWeights());
+      const reference = await train(onWasm);
+      await selectTrainingBackend('webgpu');
+      const result = await train(onGpu);
+      result.losses.forEach((heads, step) =>
+        heads.forEach((loss, h) =>
+          expect(Math.abs(loss - reference.losses[step]![h]!), `step ${step} head ${h}`).toBeLessThan(
+            1e-4 * reference.losses[step]![h]!,
+          ),
+        ),
+      );
+      result.weights.forEach((w, i) =>
+        expect(relativeError(w, reference.weights[i]!), `weight ${i}`).toBeLessThan(1e-4),
+      );
+      await selectTrainingBackend('wasm');
+    },
+  );
+});
