@@ -2,13 +2,15 @@
  * The `webgpu` training backend: @tensorflow/tfjs-backend-webgpu on Dawn through the `webgpu` npm
  * package. tfjs's backend looks for `navigator.gpu`, which Node lacks, so we ask Dawn for an adapter
  * first and only then install `navigator.gpu` and the WebGPU globals (GPUBufferUsage, …) and import
- * the backend. Without an adapter (no GPU, or no Vulkan/Metal/D3D12 driver) nothing global is changed.
+ * the backend, whose filter-gradient kernel we replace (webgpu-conv2d-backprop-filter.ts). Without an
+ * adapter (no GPU, or no Vulkan/Metal/D3D12 driver) nothing global is changed.
  * A software adapter (SwiftShader, llvmpipe) is passed over by the automatic choice — wasm is far
  * faster — but serves `--backend webgpu`, which is how the tests run this backend without a GPU.
  */
 import { dawnAdapter, softwareAdapterReason } from '@facekit/core/node';
 import { activateTfBackend } from './activate.js';
 import type { BackendEntry } from './registry.js';
+import { registerWebgpuTrainingKernels } from './webgpu-conv2d-backprop-filter.js';
 
 function installNavigatorGpu(gpu: object): void {
   const g = globalThis as { navigator?: object };
@@ -25,7 +27,8 @@ export const webgpuBackend: BackendEntry = {
     const { gpu, globals } = await dawnAdapter();
     Object.assign(globalThis, globals);
     installNavigatorGpu(gpu);
-    await import('@tensorflow/tfjs-backend-webgpu');
+    const { webgpu_util } = await import('@tensorflow/tfjs-backend-webgpu');
+    registerWebgpuTrainingKernels(webgpu_util);
     await activateTfBackend('webgpu');
   },
   autoSkipReason: softwareAdapterReason,
