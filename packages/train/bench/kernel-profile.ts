@@ -1,20 +1,30 @@
 /**
- * `pnpm exec tsx bench/kernel-profile.ts [--backend wasm] [--task age] [--batches 16] [--batch 128] [--shapes]`:
- * where one training step of a seed network spends its time, per kernel and phase, against the wall time
- * of the whole step (the rest is tfjs's engine, tape and JS overhead). Random data, as in train-bench.
+ * `pnpm exec tsx bench/kernel-profile.ts [--backend wasm] [--preset seed] [--task age] [--batches 16]
+ * [--batch 128] [--shapes]`: where one training step of a preset's network (a seed network, or a
+ * shared network's all-task step) spends its time, per kernel and phase, against the whole step (the
+ * rest is tfjs's engine, tape and JS overhead). Random data, as in train-bench; the step is the
+ * training loop's own (createBatchTrainer on one thread).
+ *
+ * On wasm and cpu a kernel computes on this thread, so the table charges it the process's CPU time.
+ * On webgpu a kernel only records a dispatch — its cost on this thread is wall time, and the GPU does
+ * the work later — so the table charges wall time (dispatches/step and their cost: the CPU-side
+ * ceiling), and one more profiled step reads each kernel's GPU time from timestamp queries, where the
+ * adapter has them.
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import type { Task } from '@facekit/core';
-import { getPreset } from '../src/presets.js';
-import { selectTrainingBackend } from '../src/backends/index.js';
-import { KernelTimer, cpuMs } from './kernel-timer.js';
+import { TASKS, type Task } from '@facekit/core';
 import { scriptArgs } from '@facekit/core/node';
+import { getPreset } from '../src/presets.js';
+import { createBatchTrainer, selectTrainingBackend } from '../src/backends/index.js';
+import { compileNetwork } from '../src/train-network.js';
+import { KernelTimer, cpuMs } from './kernel-timer.js';
 
 const { values: opts } = parseArgs({
   args: scriptArgs(),
   options: {
     backend: { type: 'string', default: 'wasm' },
+    preset: { type: 'string', default: 'seed' },
     batches: { type: 'string', default: '16' },
     batch: { type: 'string', default: '128' },
     task: { type: 'string', default: 'age' },
@@ -23,18 +33,21 @@ const { values: opts } = parseArgs({
 });
 const batches = Number(opts.batches);
 const batchSize = Number(opts.batch);
+const gpu = opts.backend === 'webgpu';
+const clock = gpu ? () => performance.now() : cpuMs;
+const clockName = gpu ? 'wall' : 'CPU';
 
+const preset = getPreset(opts.preset);
+if (preset.members)
+  throw new Error(
+    `${preset.name} is an ensemble: profile its members (${preset.members.map((m) => m.preset).join(', ')})`,
+  );
 await selectTrainingBackend(opts.backend);
-const timer = new KernelTimer(opts.backend!, opts.shapes);
+const timer = new KernelTimer(opts.backend, opts.shapes, clock);
 const task = opts.task as Task;
-const model = getPreset('seed').build(task, 'six');
-const binary = model.outputs[0]!.shape[1] === 1;
-const optimizer = tf.train.adam(1e-3);
-model.compile({
-  optimizer,
-  loss: binary ? 'binaryCrossentropy' : 'categoricalCrossentropy',
-  metrics: ['accuracy'],
-});
+const model = preset.buildShared ? preset.buildShared(TASKS, 'six') : preset.build(task, 'six');
+compileNetwork(model, preset.fit(task));
+const optimizer = model.optimizer;
 const applyGradients = optimizer.applyGradients.bind(optimizer);
 optimizer.applyGradients = (grads) => {
   timer.phase = 'optimizer';
@@ -42,33 +55,74 @@ optimizer.applyGradients = (grads) => {
   timer.phase = 'gradients';
 };
 
+const widths = model.outputs.map((o) => o.shape[1]!);
 const x = tf.randomUniform([batchSize, 48, 48, 1], 0, 1, 'float32', 1);
-const classes = model.outputs[0]!.shape[1]!;
-const labels = tf.randomUniform([batchSize], 0, Math.max(classes, 2), 'int32', 2) as tf.Tensor1D;
-const y = binary ? labels.reshape([batchSize, 1]).toFloat() : tf.oneHot(labels, classes).toFloat();
-for (let i = 0; i < 3; i++) await model.trainOnBatch(x, y);
+const y = tf.concat(
+  widths.map((k, h) => {
+    const labels = tf.randomUniform([batchSize], 0, Math.max(k, 2), 'int32', 2 + h) as tf.Tensor1D;
+    return k === 1 ? labels.reshape([batchSize, 1]).toFloat() : tf.oneHot(labels, k).toFloat();
+  }),
+  1,
+);
+const trainer = await createBatchTrainer(model, { threads: 1, maxBatch: batchSize });
+for (let i = 0; i < 3; i++) await trainer.trainOnBatch(x, y);
 timer.reset();
 const start = performance.now();
 const startCpu = cpuMs();
-for (let i = 0; i < batches; i++) await model.trainOnBatch(x, y);
+for (let i = 0; i < batches; i++) await trainer.trainOnBatch(x, y);
 const wall = (performance.now() - start) / batches;
 const cpu = (cpuMs() - startCpu) / batches;
 
-const entries = timer.entries();
+// A copy: the GPU-timed step below runs the same kernels through the timer again.
+const entries = timer.entries().map((e) => ({ ...e }));
 const kernelMs = timer.topLevelMs() / batches;
+const step = gpu ? wall : cpu;
 const rate = (ms: number) => ((batchSize / ms) * 1000).toFixed(0);
-console.log(`seed ${task} network on ${opts.backend}, batch ${batchSize}, mean of ${batches} steps:`);
+const network = preset.buildShared ? `${preset.name} network (all tasks)` : `${preset.name} ${task} network`;
+console.log(`${network} on ${opts.backend}, batch ${batchSize}, mean of ${batches} steps:`);
 console.log(
   `  wall ${wall.toFixed(1)} ms/step (${rate(wall)} samples/s); CPU ${cpu.toFixed(1)} ms/step (${rate(cpu)} samples/s)`,
 );
+const dispatches = entries.filter((e) => !e.kernel.includes(' > ')).reduce((n, e) => n + e.calls, 0);
 console.log(
-  `  CPU in kernels ${kernelMs.toFixed(1)} ms, outside kernels (engine, tape, layers) ${(cpu - kernelMs).toFixed(1)} ms\n`,
+  `  ${clockName} in kernels ${kernelMs.toFixed(1)} ms (${dispatches / batches} kernels/step), outside kernels (engine, tape, layers) ${(step - kernelMs).toFixed(1)} ms\n`,
 );
-console.log('| phase | kernel | calls/step | CPU ms/step | share |\n|---|---|---:|---:|---:|');
+
+/** GPU milliseconds per kernel name over one step, from tfjs-webgpu's timestamp queries. */
+async function gpuTimes(): Promise<Map<string, number> | string> {
+  const profile = await tf.profile(async () => {
+    await trainer.trainOnBatch(x, y);
+  });
+  const times = new Map<string, number>();
+  for (const k of profile.kernels) {
+    const ms = await k.kernelTimeMs;
+    if (typeof ms !== 'number') return `no GPU times (${JSON.stringify(ms)})`;
+    times.set(k.name, (times.get(k.name) ?? 0) + ms);
+  }
+  return times;
+}
+const gpuMs = gpu ? await gpuTimes() : null;
+if (typeof gpuMs === 'string') console.log(`  ${gpuMs}\n`);
+const gpuColumn = gpuMs instanceof Map;
+if (gpuColumn) {
+  const total = [...gpuMs.values()].reduce((a, b) => a + b, 0);
+  console.log(`  GPU time in kernels (one profiled step): ${total.toFixed(1)} ms\n`);
+}
+
+console.log(
+  `| phase | kernel | calls/step | ${clockName} ms/step | share |${gpuColumn ? ' GPU ms/step (all phases) |' : ''}\n|---|---|---:|---:|---:|${gpuColumn ? '---:|' : ''}`,
+);
 for (const e of entries) {
   const ms = e.ms / batches;
   if (ms < 0.05) continue;
+  // GPU time is known per top-level kernel name (a nested kernel's is inside its outer one's).
+  const gpuCell = !gpuColumn
+    ? ''
+    : e.kernel.includes(' > ')
+      ? ' |'
+      : ` ${(gpuMs.get(e.kernel.split(' ')[0]!) ?? 0).toFixed(2)} |`;
   console.log(
-    `| ${e.phase} | ${e.kernel} | ${e.calls / batches} | ${ms.toFixed(2)} | ${((ms / cpu) * 100).toFixed(1)}% |`,
+    `| ${e.phase} | ${e.kernel} | ${e.calls / batches} | ${ms.toFixed(2)} | ${((ms / step) * 100).toFixed(1)}% |${gpuCell}`,
   );
 }
+await trainer.dispose();

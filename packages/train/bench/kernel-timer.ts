@@ -1,8 +1,9 @@
 /**
  * Per-kernel timing for a tfjs backend: every kernel registered for it is re-registered wrapped in a
- * timer, with the time charged to the current phase (forward+backward, optimizer). It measures the
- * process's CPU time, not wall time, so that other work on a shared machine does not inflate it;
- * that is right for backends whose kernels run synchronously on this thread (wasm, cpu).
+ * timer, with the time charged to the current phase (forward+backward, optimizer). By default it
+ * measures the process's CPU time, not wall time, so that other work on a shared machine does not
+ * inflate it; that is right for backends whose kernels run synchronously on this thread (wasm, cpu).
+ * A GPU backend's kernels only record dispatches here, so for them the caller passes a wall clock.
  * A kernel run inside another (our kernels call the backend's own) is listed as `outer > inner` and
  * is already part of the outer kernel's time: `topLevelMs` counts each millisecond once.
  */
@@ -27,8 +28,15 @@ export class KernelTimer {
   private readonly stack: string[] = [];
   phase = 'gradients';
 
-  /** With `byShape`, each kernel is listed per input shapes, e.g. `Add [128,48,48,8] [8]`. */
-  constructor(backend: string, byShape = false) {
+  /**
+   * With `byShape`, each kernel is listed per input shapes, e.g. `Add [128,48,48,8] [8]`. `clock` is
+   * the process's CPU time by default; a GPU backend's kernels are timed in wall time (performance.now).
+   */
+  constructor(
+    backend: string,
+    byShape = false,
+    private readonly clock: () => number = cpuMs,
+  ) {
     for (const config of tf.getKernelsForBackend(backend)) {
       const inner = config.kernelFunc;
       const wrapped: KernelConfig = {
@@ -42,12 +50,12 @@ export class KernelTimer {
             : '';
           this.stack.push(config.kernelName + shapes);
           const name = this.stack.join(' > ');
-          const start = cpuMs();
+          const start = this.clock();
           try {
             return inner(args);
           } finally {
             this.stack.pop();
-            this.add(name, cpuMs() - start);
+            this.add(name, this.clock() - start);
           }
         },
       };
