@@ -11,6 +11,9 @@ import * as tf from '@tensorflow/tfjs';
 /** tfjs names a layer's weight matrix `<layer>/kernel` (a suffix `_n` when the name was taken). */
 const KERNEL = /\/kernel(_\d+)?$/;
 
+/** Whether AdamW decays the variable of this name: conv and dense kernels, nothing else. */
+export const isDecayed = (name: string): boolean => KERNEL.test(name);
+
 export class AdamW extends tf.AdamOptimizer {
   static override get className(): string {
     return 'AdamW';
@@ -38,7 +41,7 @@ export class AdamW extends tf.AdamOptimizer {
     tf.tidy(() => {
       for (const name of names) {
         const variable = variables[name];
-        if (variable && KERNEL.test(name)) variable.assign(variable.mul(keep));
+        if (variable && isDecayed(name)) variable.assign(variable.mul(keep));
       }
     });
   }

@@ -1,8 +1,8 @@
 /**
  * How the training loop runs one batch: `createBatchTrainer` returns a BatchTrainer that either calls
  * `model.trainOnBatch` (one thread; GPU backends, or one core) or splits each batch over several
- * threads (data-parallel.ts) when the active backend computes on the CPU. The choice is logged, so a
- * run says how it trained.
+ * threads (data-parallel.ts) when the active backend computes on the CPU. On webgpu the optimizer's
+ * step is fused (webgpu-adam.ts). The choice is logged, so a run says how it trained.
  */
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
@@ -13,6 +13,7 @@ import {
   type BatchTrainer,
 } from './data-parallel.js';
 import { readHeads, shardLossOf, shardStep } from './shard-step.js';
+import { fuseAdamSteps } from './webgpu-adam.js';
 
 export type { BatchTrainer, StepResult } from './data-parallel.js';
 
@@ -52,6 +53,8 @@ export async function createBatchTrainer(
   const losses = shardLossOf(model);
   const unsupported = Array.isArray(losses) ? null : losses.unsupported;
   if (threads === 1 || !cpu || unsupported !== null) {
+    if (backend === 'webgpu' && fuseAdamSteps(model.optimizer))
+      options.log?.('optimizer: one fused Adam kernel per weight (webgpu dispatches are costly)');
     if (threads > 1 && !cpu) options.log?.(`training on 1 thread: ${backend} does not compute on the CPU`);
     else if (threads > 1) options.log?.(`training on 1 thread: ${unsupported}`);
     else options.log?.(`training on 1 thread (${backend})`);

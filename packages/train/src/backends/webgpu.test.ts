@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { dawnAdapter } from '@facekit/core/node';
+import { AdamW } from '../adamw.js';
 import '../presets.js';
 import { buildSharedCompact, type CompactArchitecture } from '../presets-compact.js';
 import { createBatchTrainer } from './batch-trainer.js';
@@ -18,18 +19,25 @@ const mustRun = process.env.CI === 'true';
 // so that nothing random separates the two backends.
 const TINY: CompactArchitecture = { widths: [4, 8], batchNorm: false, globalPool: false, dropout: 0 };
 
-function sharedNet(): tf.LayersModel {
+const OPTIMIZERS = {
+  Adam: () => tf.train.adam(1e-2),
+  AdamW: () => new AdamW(1e-2, 0.05),
+};
+
+function sharedNet(optimizer: keyof typeof OPTIMIZERS): tf.LayersModel {
   const model = buildSharedCompact(TINY, 'tiny', ['age', 'ethnicity', 'gender'], 'six', 11);
   model.compile({
-    optimizer: tf.train.adam(1e-2),
+    optimizer: OPTIMIZERS[optimizer](),
     loss: model.outputs.map(() => 'categoricalCrossentropy'),
     metrics: ['accuracy'],
   });
   return model;
 }
 
-/** Four steps on the active backend; each step's head losses, then the weights after them. */
-async function train(model: tf.LayersModel): Promise<{ losses: number[][]; weights: Float32Array[] }> {
+/** Four steps on the active backend; each step's head losses, then the weights and the optimizer's. */
+async function train(
+  model: tf.LayersModel,
+): Promise<{ losses: number[][]; weights: Float32Array[]; moments: [string, Float32Array][] }> {
   const trainer = await createBatchTrainer(model, { threads: 1, maxBatch: 32 });
   const losses: number[][] = [];
   try {
@@ -48,7 +56,11 @@ async function train(model: tf.LayersModel): Promise<{ losses: number[][]; weigh
     await trainer.dispose();
   }
   const weights = await Promise.all(model.getWeights().map(async (w) => (await w.data()) as Float32Array));
-  return { losses, weights };
+  const moments: [string, Float32Array][] = [];
+  for (const { name, tensor } of await model.optimizer.getWeights())
+    // The twin networks' layer names differ only in their numbers.
+    moments.push([name.replace(/_?\d+/g, ''), (await tensor.data()) as Float32Array]);
+  return { losses, weights, moments };
 }
 
 describe('the webgpu training backend', () => {
@@ -68,11 +80,11 @@ describe('the webgpu training backend', () => {
     },
   );
 
-  it.skipIf(!webgpu.available && !mustRun)(
-    'trains a shared three-head network step for step as wasm does (no synchronous reads)',
-    async () => {
+  it.skipIf(!webgpu.available && !mustRun).each(Object.keys(OPTIMIZERS) as (keyof typeof OPTIMIZERS)[])(
+    'trains a shared three-head network with %s (fused on webgpu) step for step as wasm does',
+    async (optimizer) => {
       await selectTrainingBackend('wasm');
-      const [onWasm, onGpu] = [sharedNet(), sharedNet()];
+      const [onWasm, onGpu] = [sharedNet(optimizer), sharedNet(optimizer)];
       onGpu.setWeights(onWasm.getWeights());
       const reference = await train(onWasm);
       await selectTrainingBackend('webgpu');
@@ -86,6 +98,11 @@ describe('the webgpu training backend', () => {
       );
       result.weights.forEach((w, i) =>
         expect(relativeError(w, reference.weights[i]!), `weight ${i}`).toBeLessThan(1e-4),
+      );
+      // The fused step keeps the same moments under the same names, so checkpoints are alike.
+      expect(result.moments.map(([name]) => name)).toEqual(reference.moments.map(([name]) => name));
+      result.moments.forEach(([name, m], i) =>
+        expect(relativeError(m, reference.moments[i]![1]), name).toBeLessThan(1e-4),
       );
       await selectTrainingBackend('wasm');
     },

@@ -2,7 +2,8 @@
  * The `webgpu` training backend: @tensorflow/tfjs-backend-webgpu on Dawn through the `webgpu` npm
  * package. tfjs's backend looks for `navigator.gpu`, which Node lacks, so we ask Dawn for an adapter
  * first and only then install `navigator.gpu` and the WebGPU globals (GPUBufferUsage, …) and import
- * the backend, whose filter-gradient kernel we replace (webgpu-conv2d-backprop-filter.ts). Without an
+ * the backend, whose filter-gradient kernel we replace (webgpu-conv2d-backprop-filter.ts) and to which
+ * we add a fused Adam step (webgpu-adam.ts; the batch trainer switches the optimizer to it). Without an
  * adapter (no GPU, or no Vulkan/Metal/D3D12 driver) nothing global is changed.
  * A software adapter (SwiftShader, llvmpipe) is passed over by the automatic choice — wasm is far
  * faster — but serves `--backend webgpu`, which is how the tests run this backend without a GPU.
@@ -10,6 +11,7 @@
 import { dawnAdapter, softwareAdapterReason } from '@facekit/core/node';
 import { activateTfBackend } from './activate.js';
 import type { BackendEntry } from './registry.js';
+import { registerWebgpuAdamStep } from './webgpu-adam.js';
 import { registerWebgpuTrainingKernels } from './webgpu-conv2d-backprop-filter.js';
 
 function installNavigatorGpu(gpu: object): void {
@@ -29,6 +31,7 @@ export const webgpuBackend: BackendEntry = {
     installNavigatorGpu(gpu);
     const { webgpu_util } = await import('@tensorflow/tfjs-backend-webgpu');
     registerWebgpuTrainingKernels(webgpu_util);
+    registerWebgpuAdamStep(webgpu_util);
     await activateTfBackend('webgpu');
   },
   autoSkipReason: softwareAdapterReason,
