@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Packs `pnpm gpu:check` for a GPU machine that has no node_modules and cannot install any: one esbuild
+# Packs `pnpm gpu:check` (and the training kernel profile) for a GPU machine that has no node_modules and cannot install any: one esbuild
 # bundle (plus the data-parallel training worker), tfjs-backend-wasm's .wasm files, the `webgpu`
 # package's Linux x64 Dawn build, onnxruntime-node's Linux x64 binaries, this machine's node binary and
 # optionally the first N rows of the data — one tar.xz. Unpack it inside a checkout (it finds models/
 # through pnpm-workspace.yaml above it) and run:
 #   tar -C .device/gpu -xJf pack.tar.xz && FACEKIT_TFJS_WASM_DIR=$PWD/.device/gpu/wasm \
 #     .device/gpu/node .device/gpu/gpu-check.js --data .device/gpu/faces.csv
+# and, to see where a webgpu training step goes (dispatches, their cost, GPU time per kernel):
+#   .device/gpu/node .device/gpu/kernel-profile.js --backend webgpu --preset shared-deep
 # Usage: tests/gpu/pack.sh [out-dir] [data-rows]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,7 +21,7 @@ ort=$(realpath packages/serve/node_modules/onnxruntime-node)
 pack=$(mktemp -d)
 trap 'rm -rf "$pack"' EXIT
 mkdir -p "$pack/wasm" "$pack/node_modules/webgpu/dist" "$pack/node_modules/onnxruntime-node/bin/napi-v6/linux"
-"$esbuild" tests/gpu/gpu-check.ts packages/train/src/backends/data-parallel-worker.ts \
+"$esbuild" tests/gpu/gpu-check.ts packages/train/bench/kernel-profile.ts packages/train/src/backends/data-parallel-worker.ts \
   --bundle --platform=node --format=esm --target=node20 --outdir="$pack" --entry-names='[name]' --log-level=warning \
   --external:webgpu --external:onnxruntime-node --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu \
   --banner:js="import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);"
