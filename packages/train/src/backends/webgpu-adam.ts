@@ -13,28 +13,22 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import type { WebGPUBackend, WebGPUProgram, webgpu_util } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { isDecayed, type AdamW } from '../adamw.js';
+import { FlatProgram, type DispatchUtil } from './webgpu-flat-program.js';
 
 export const ADAM_STEP = 'FacekitAdamStep';
-
-type DispatchUtil = Pick<typeof webgpu_util, 'flatDispatchLayout' | 'computeDispatch'>;
 
 const OUTPUTS = ['value', 'm', 'v'] as const;
 type Output = (typeof OUTPUTS)[number];
 const INPUTS: Record<Output, string[]> = { value: ['value', 'm', 'v', 'g'], m: ['m', 'g'], v: ['v', 'g'] };
 
 /** One of the step's three results, element by element. */
-class AdamStepProgram implements WebGPUProgram {
+class AdamStepProgram extends FlatProgram {
   /** Only what the output reads: WebGPU's automatic layout drops an unused binding. */
   readonly variableNames: string[];
   readonly uniforms =
     'beta1 : f32, oneMinusBeta1 : f32, beta2 : f32, oneMinusBeta2 : f32, c1 : f32, c2 : f32, lr : f32, epsilon : f32, keep : f32,';
-  readonly workgroupSize: [number, number, number] = [64, 1, 1];
-  readonly size = true;
-  readonly outputShape: number[];
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
   readonly shaderKey: string;
 
   constructor(
@@ -42,9 +36,7 @@ class AdamStepProgram implements WebGPUProgram {
     size: number,
     private readonly output: Output,
   ) {
-    this.outputShape = [size];
-    this.dispatchLayout = util.flatDispatchLayout(this.outputShape);
-    this.dispatch = util.computeDispatch(this.dispatchLayout, this.outputShape, this.workgroupSize);
+    super(util, [size]);
     this.shaderKey = `facekitAdamStep_${output}`;
     this.variableNames = INPUTS[output];
   }

@@ -15,11 +15,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import type { WebGPUBackend, WebGPUProgram, webgpu_util } from '@tensorflow/tfjs-backend-webgpu';
-
-/** tfjs-backend-webgpu's dispatch helpers, given at registration: importing the backend earlier,
- * before `navigator.gpu` exists, would leave it unregistered. */
-type DispatchUtil = Pick<typeof webgpu_util, 'flatDispatchLayout' | 'computeDispatch'>;
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { FlatProgram, type DispatchUtil } from './webgpu-flat-program.js';
 
 /** About this many invocations per dispatch keep a large GPU busy; small ones just queue them. */
 const TARGET_INVOCATIONS = 1 << 17;
@@ -37,21 +34,14 @@ export function chunking(terms: number, elements: number): { chunks: number; chu
 }
 
 /** One invocation per (filter element, chunk); writes the chunk's partial sum at [element, chunk]. */
-class FilterGradPartialsProgram implements WebGPUProgram {
+class FilterGradPartialsProgram extends FlatProgram {
   readonly variableNames = ['x', 'dy'];
   readonly uniforms =
     'pads : vec2<i32>, strides : vec2<i32>, filterWidth : i32, chunks : i32, chunkLength : i32,';
-  readonly workgroupSize: [number, number, number] = [64, 1, 1];
-  readonly size = true;
-  readonly outputShape: number[];
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
   readonly shaderKey = 'facekitConv2DFilterGradPartials';
 
   constructor(util: DispatchUtil, elements: number, chunks: number) {
-    this.outputShape = [elements, chunks];
-    this.dispatchLayout = util.flatDispatchLayout(this.outputShape);
-    this.dispatch = util.computeDispatch(this.dispatchLayout, this.outputShape, this.workgroupSize);
+    super(util, [elements, chunks]);
   }
 
   getUserCode(): string {
@@ -148,7 +138,7 @@ export const chunkedConv2DBackpropFilter =
 let registered = false;
 
 /** Puts the chunked kernel in place of tfjs-webgpu's Conv2DBackpropFilter (once per process). */
-export function registerWebgpuTrainingKernels(util: DispatchUtil): void {
+export function registerWebgpuFilterGradient(util: DispatchUtil): void {
   if (registered) return;
   const config = tf.getKernel('Conv2DBackpropFilter', 'webgpu');
   if (!config) throw new Error('tfjs-backend-webgpu has no Conv2DBackpropFilter kernel to replace');

@@ -12,7 +12,7 @@ import { dawnAdapter, softwareAdapterReason } from '@facekit/core/node';
 import { activateTfBackend } from './activate.js';
 import type { BackendEntry } from './registry.js';
 import { registerWebgpuAdamStep } from './webgpu-adam.js';
-import { registerWebgpuTrainingKernels } from './webgpu-conv2d-backprop-filter.js';
+import { registerWebgpuFilterGradient } from './webgpu-conv2d-backprop-filter.js';
 
 function installNavigatorGpu(gpu: object): void {
   const g = globalThis as { navigator?: object };
@@ -30,7 +30,7 @@ export const webgpuBackend: BackendEntry = {
     Object.assign(globalThis, globals);
     installNavigatorGpu(gpu);
     const { webgpu_util } = await import('@tensorflow/tfjs-backend-webgpu');
-    registerWebgpuTrainingKernels(webgpu_util);
+    registerWebgpuFilterGradient(webgpu_util);
     registerWebgpuAdamStep(webgpu_util);
     await activateTfBackend('webgpu');
   },
