@@ -16,6 +16,7 @@ import {
   runTraining,
   selectTrainingBackend,
 } from '@facekit/train';
+import { randomTargets } from '../../packages/train/bench/random-targets.js';
 
 export interface ThroughputRow {
   readonly preset: string;
@@ -25,21 +26,6 @@ export interface ThroughputRow {
   readonly batch: number;
   readonly threads: number;
   readonly samplesPerSecond: number;
-}
-
-/** Random one-hot targets for each of `model`'s outputs, side by side (a one-unit head: 0 or 1). */
-function randomTargets(model: tf.LayersModel, rows: number): tf.Tensor {
-  return tf.tidy(() =>
-    tf.concat(
-      model.outputs.map((o, i) => {
-        const classes = o.shape[1]!;
-        return classes === 1
-          ? tf.randomUniform([rows, 1], 0, 2, 'int32', 2 + i).toFloat()
-          : tf.oneHot(tf.randomUniform([rows], 0, classes, 'int32', 2 + i) as tf.Tensor1D, classes).toFloat();
-      }),
-      1,
-    ),
-  );
 }
 
 /**

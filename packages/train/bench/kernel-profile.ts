@@ -19,6 +19,7 @@ import { getPreset } from '../src/presets.js';
 import { createBatchTrainer, selectTrainingBackend } from '../src/backends/index.js';
 import { compileNetwork } from '../src/train-network.js';
 import { KernelTimer, cpuMs } from './kernel-timer.js';
+import { randomTargets } from './random-targets.js';
 
 const { values: opts } = parseArgs({
   args: scriptArgs(),
@@ -57,15 +58,8 @@ optimizer.applyGradients = (grads) => {
   timer.phase = 'gradients';
 };
 
-const widths = model.outputs.map((o) => o.shape[1]!);
 const x = tf.randomUniform([batchSize, 48, 48, 1], 0, 1, 'float32', 1);
-const y = tf.concat(
-  widths.map((k, h) => {
-    const labels = tf.randomUniform([batchSize], 0, Math.max(k, 2), 'int32', 2 + h) as tf.Tensor1D;
-    return k === 1 ? labels.reshape([batchSize, 1]).toFloat() : tf.oneHot(labels, k).toFloat();
-  }),
-  1,
-);
+const y = randomTargets(model, batchSize);
 for (let i = 0; i < 3; i++) await trainer.trainOnBatch(x, y);
 timer.reset();
 const start = performance.now();
