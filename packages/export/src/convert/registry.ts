@@ -30,26 +30,21 @@ const zeroPadding2d: LayerConverter = (ctx) => {
   return ctx.g.node('Pad', [x.name, pads], ctx.layer.name, { mode: { string: 'constant' } });
 };
 
-/** MirrorImage (train's mirror-layer.ts): the width axis reversed, a Slice with step −1 on NCHW's W. */
+/**
+ * MirrorImage (train's mirror-layer.ts): the width axis reversed, as a Gather of the columns W−1 … 0
+ * on NCHW's W. Not a Slice with step −1: onnxruntime-web's WebGPU kernels mis-size that slice (one
+ * column short), and the mirrored member's first dense layer then fails with "dimension mismatch".
+ */
 const mirrorImage: LayerConverter = (ctx) => {
   const x = singleInput(ctx);
   requireRank(ctx, x, [4]);
   const width = x.shape[2];
   if (typeof width !== 'number') return ctx.unsupported('an image of unknown width');
-  const g = ctx.g;
-  const base = ctx.layer.name;
-  // With a negative step the end is exclusive and −(W + 1) means "past index 0": the whole axis.
-  return g.node(
-    'Slice',
-    [
-      x.name,
-      g.int64s(`${base}/starts`, [-1]),
-      g.int64s(`${base}/ends`, [-(width + 1)]),
-      g.int64s(`${base}/axes`, [3]),
-      g.int64s(`${base}/steps`, [-1]),
-    ],
-    base,
+  const columns = ctx.g.int64s(
+    `${ctx.layer.name}/columns`,
+    Array.from({ length: width }, (_, i) => width - 1 - i),
   );
+  return ctx.g.node('Gather', [x.name, columns], ctx.layer.name, { axis: { int: 3 } });
 };
 
 export const CONVERTERS: Readonly<Record<string, LayerConverter>> = {
