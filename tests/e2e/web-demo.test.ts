@@ -46,8 +46,11 @@ async function buildDemo(outDir: string, models: string): Promise<void> {
   if (code !== 0) throw new Error(`vite build failed (${code}):\n${output}`);
 }
 
-/** Runs "Compare with server" and checks the verdict, the three differences and the shared input. */
-async function expectAgreement(page: Page, fail: (what: string) => string): Promise<void> {
+/**
+ * Runs "Compare with server" and checks the verdict, the three differences (within `tolerance`: 1e-5
+ * between CPU runtimes, 1e-4 with a GPU one) and the shared input.
+ */
+async function expectAgreement(page: Page, fail: (what: string) => string, tolerance = 1e-5): Promise<void> {
   await page.locator('#compare').click();
   const verdict = page.locator('[data-verdict]');
   await verdict.or(page.locator('#comparison .error')).waitFor({ timeout: 30_000 });
@@ -56,7 +59,7 @@ async function expectAgreement(page: Page, fail: (what: string) => string): Prom
   expect(await verdict.getAttribute('data-verdict'), fail(comparison)).toBe('agree');
   const diffs = (await page.locator('[data-diff]').allTextContents()).map((t) => Number(t.replace('−', '-')));
   expect(diffs).toHaveLength(3);
-  for (const d of diffs) expect(d).toBeLessThanOrEqual(1e-5);
+  for (const d of diffs) expect(d).toBeLessThanOrEqual(tolerance);
   expect(comparison).toContain('the same 48×48 input');
 }
 
@@ -135,6 +138,43 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
     await expectAgreement(page, fail);
     await page.screenshot({ path: join(await artifactsDir(), 'web-demo.png'), fullPage: true });
   });
+
+  it(
+    'on WebGPU when asked (SwiftShader here), agrees with the server; left to choose, passes a software adapter over',
+    { timeout: 400_000 },
+    async () => {
+      const { page, log } = browser;
+      const fail = (what: string) => `${what}\n--- page log ---\n${log.join('\n')}`;
+      const ready = async (ep: string) => {
+        await page.goto(`${site.origin}/?ep=${ep}&server=${encodeURIComponent(api.url)}`);
+        const status = page.locator('#status');
+        await status
+          .and(page.locator('[data-state="ready"]'))
+          .waitFor({ timeout: 120_000 })
+          .catch(async () => {
+            throw new Error(fail(`models did not load (ep=${ep}): ${await status.textContent()}`));
+          });
+        return { status: await status.textContent(), runtime: await page.locator('#runtime').textContent() };
+      };
+      const auto = await ready('auto');
+      expect(auto.status).toMatch(/· wasm/);
+      expect(auto.runtime).toMatch(/wasm \(the only WebGPU adapter is a software one \(swiftshader\)/);
+
+      const asked = await ready('webgpu');
+      expect(asked.status, fail(asked.runtime ?? '')).toMatch(/· webgpu$/);
+      await page.locator('[data-sample]').first().click();
+      const started = Date.now();
+      await page
+        .locator('[data-answer]')
+        .nth(2)
+        .waitFor({ timeout: 170_000 })
+        .catch(async () => {
+          throw new Error(fail(`no answer on webgpu: ${await page.locator('main').innerText()}`));
+        });
+      console.log(`webgpu answer after ${Date.now() - started} ms`);
+      await expectAgreement(page, fail, 1e-4);
+    },
+  );
 
   it(
     'classifies a picked colour photo and feeds the server the same 48×48 input',

@@ -1,7 +1,7 @@
 /**
  * The cross-runtime parity suite, written once and run against every runtime that can load the
  * models: the tfjs source models, onnxruntime-node (CPU; WebGPU where an adapter exists),
- * onnxruntime-web wasm in Node and in headless Chromium. Each runtime gets the same faces and edge
+ * onnxruntime-web wasm in Node and in headless Chromium, and onnxruntime-web WebGPU in Chromium. Each runtime gets the same faces and edge
  * inputs in batches of 64 and one at a time; then every pair must agree (max |Δp| ≤ 1e-5 on float32
  * CPU, identical argmax). The report goes to tests/artifacts/parity-report.md.
  * Sizes: FACEKIT_PARITY_FACES (default 61, so with the edge inputs one batch of 64),
@@ -30,7 +30,8 @@ const RUNTIMES: readonly (() => Runtime)[] = [
   ortNodeCpu,
   ortNodeWebgpu,
   ortWebNode,
-  chromiumRuntime,
+  () => chromiumRuntime('wasm'),
+  () => chromiumRuntime('webgpu'),
 ];
 /** Per runtime: generous for the pure-JS tfjs reference on 1,000 faces of a large model. */
 const RUNTIME_TIMEOUT = 120_000 + FACES * 600;

@@ -21,6 +21,9 @@ const ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // WebGPU on the SwiftShader adapter Chromium ships: pages choosing automatically pass it over (a
+  // software adapter), the WebGPU suites ask for it by name.
+  '--enable-unsafe-webgpu',
 ];
 
 export function chromiumMissing(): string | null {

@@ -2,8 +2,8 @@
  * The shipped models in the browser: fetch models/manifest.json, validate it with core's parser, fetch
  * each ONNX file it names once and refuse it unless its sha256 matches, and open one onnxruntime-web
  * session per file — a shared network's file answers several tasks from one run, each read from its
- * entry's output name — on WebGPU when the browser has an adapter and every model loads there, else on
- * wasm. The choice and the reason for it are returned so the page can say which runtime ran; nothing
+ * entry's output name — on WebGPU when the browser has a GPU adapter and every model loads there, else
+ * on wasm. The choice and the reason for it are returned so the page can say which runtime ran; nothing
  * falls back silently.
  */
 import * as ort from 'onnxruntime-web';
@@ -39,12 +39,24 @@ async function fetchBytes(url: URL): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-/** Why WebGPU cannot be tried here, or null when an adapter exists. */
-async function webgpuUnavailable(): Promise<string | null> {
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+interface AdapterLike {
+  readonly info?: { architecture?: string; description?: string; isFallbackAdapter?: boolean };
+}
+
+/**
+ * Why WebGPU should not be tried here, or null when an adapter exists. With `acceptSoftware` false
+ * (the automatic choice) a software adapter (SwiftShader: a browser without a usable GPU, or one
+ * started with --enable-unsafe-webgpu) counts as none: wasm is faster on the same CPU.
+ */
+async function webgpuUnavailable(acceptSoftware: boolean): Promise<string | null> {
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<AdapterLike | null> } }).gpu;
   if (!gpu) return 'this browser has no WebGPU';
   try {
-    return (await gpu.requestAdapter()) ? null : 'no WebGPU adapter';
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return 'no WebGPU adapter';
+    if (adapter.info?.isFallbackAdapter && !acceptSoftware)
+      return `the only WebGPU adapter is a software one (${adapter.info.architecture || 'fallback'}), slower than wasm`;
+    return null;
   } catch (error) {
     return `WebGPU adapter request failed (${(error as Error).message})`;
   }
@@ -102,14 +114,14 @@ export async function loadBrowserModels(
   let reason = want === 'wasm' ? 'wasm asked for' : '';
   let sessions: OpenFile[] | undefined;
   if (want !== 'wasm') {
-    const missing = await webgpuUnavailable();
+    const missing = await webgpuUnavailable(want === 'webgpu');
     if (missing) reason = missing;
     else {
       progress('creating WebGPU sessions');
       try {
         sessions = await openSessions(files, 'webgpu');
         provider = 'webgpu';
-        reason = 'WebGPU adapter found';
+        reason = want === 'webgpu' ? 'WebGPU asked for' : 'WebGPU adapter found';
       } catch (error) {
         reason = `WebGPU failed: ${(error as Error).message}`;
       }

@@ -27,14 +27,20 @@ const runFile = async (file, start, n) => {
   return sessions.get(file).run({ image: feed });
 };
 window.parity = {
-  async load(models) {
+  async load(models, ep) {
     inputs = new Float32Array(await (await fetch('/inputs.bin')).arrayBuffer());
+    let adapter = null;
+    if (ep === 'webgpu') {
+      const found = navigator.gpu && (await navigator.gpu.requestAdapter());
+      if (!found) return { missing: 'this Chromium offers no WebGPU adapter' };
+      adapter = { name: found.info.architecture || found.info.vendor || 'unnamed', software: !!found.info.isFallbackAdapter };
+    }
     for (const { task, file, output } of models) {
       if (!sessions.has(file))
-        sessions.set(file, await ort.InferenceSession.create('/models/' + file, { executionProviders: ['wasm'] }));
+        sessions.set(file, await ort.InferenceSession.create('/models/' + file, { executionProviders: [ep] }));
       tasks.set(task, { file, output });
     }
-    return { version: ort.env.versions.web, threads: ort.env.wasm.numThreads, userAgent: navigator.userAgent };
+    return { version: ort.env.versions.web, threads: ort.env.wasm.numThreads, userAgent: navigator.userAgent, adapter };
   },
   async run(task, count, batch) {
     const { file, output } = tasks.get(task);
@@ -60,23 +66,37 @@ window.parity = {
 window.parityReady = true;
 </script>`;
 
+interface Loaded {
+  version: string;
+  threads: number;
+  userAgent: string;
+  /** WebGPU's adapter (null on wasm). */
+  adapter: { name: string; software: boolean } | null;
+}
 interface PageApi {
   load(
     models: { task: string; file: string; output: string }[],
-  ): Promise<{ version: string; threads: number; userAgent: string }>;
+    ep: Ep,
+  ): Promise<Loaded | { missing: string }>;
   run(task: string, count: number, batch: number): Promise<number[]>;
   latency(runs: number, count: number): Promise<number[]>;
 }
 declare const window: { parity: PageApi };
 
-export function chromiumRuntime(): Runtime {
+type Ep = 'wasm' | 'webgpu';
+
+/**
+ * onnxruntime-web in headless Chromium on `ep`. WebGPU runs on the adapter Chromium offers: a GPU, or
+ * its SwiftShader where there is none (CI) — then the answers are checked but not timed.
+ */
+export function chromiumRuntime(ep: Ep = 'wasm'): Runtime {
   let browser: Browser | undefined;
   let server: StaticServer | undefined;
   let info = '';
   let count = 0;
-  return {
-    name: 'onnxruntime-web wasm (Chromium)',
-    gpu: false,
+  const runtime: Runtime = {
+    name: `onnxruntime-web ${ep} (Chromium)`,
+    gpu: ep === 'webgpu',
     async open(ctx) {
       const missing = chromiumMissing();
       if (missing) return missing;
@@ -103,12 +123,17 @@ export function chromiumRuntime(): Runtime {
         output: m.entry.output.name,
       }));
       const loaded = await browser.page
-        .evaluate((m) => window.parity.load(m), models)
+        .evaluate(([m, e]) => window.parity.load(m, e), [models, ep] as const)
         .catch((error: Error) => {
           throw new Error(`${error.message}\n${browser!.log.join('\n')}`);
         });
+      if ('missing' in loaded) return loaded.missing;
       const chrome = /Chrom(?:e|ium)\/([\d.]+)/.exec(loaded.userAgent)?.[1] ?? '?';
-      info = `onnxruntime-web ${loaded.version}, wasm EP, ${loaded.threads} thread(s), headless Chromium ${chrome}`;
+      const where = loaded.adapter
+        ? `WebGPU EP on ${loaded.adapter.name}${loaded.adapter.software ? ' (software: not timed)' : ''}`
+        : `wasm EP, ${loaded.threads} thread(s)`;
+      info = `onnxruntime-web ${loaded.version}, ${where}, headless Chromium ${chrome}`;
+      if (loaded.adapter?.software) delete runtime.latency;
       return null;
     },
     async run(task: Task, n: number, batch: number) {
@@ -124,4 +149,5 @@ export function chromiumRuntime(): Runtime {
       await server?.close();
     },
   };
+  return runtime;
 }
