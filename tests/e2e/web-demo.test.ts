@@ -140,6 +140,23 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
   });
 
   it(
+    'classifies a picked colour photo and feeds the server the same 48×48 input',
+    { timeout: 60_000 },
+    async () => {
+      const { page, log } = browser;
+      const photo = encodePng(colourPhoto(7, 320, 240), 320, 240, 3);
+      await page.locator('#file').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: photo });
+      await page.locator('#photo-caption', { hasText: 'photo.png · 320×240' }).waitFor({ timeout: 30_000 });
+      const fail = (what: string) => `${what}\n--- page log ---\n${log.join('\n')}`;
+      await page.locator('#send-as').selectOption('image');
+      await expectAgreement(page, fail);
+      await page.locator('#send-as').selectOption('pixels');
+      await expectAgreement(page, fail);
+      expect(await page.locator('#comparison').innerText()).toContain('given the grey levels');
+    },
+  );
+
+  it(
     'on WebGPU when asked (SwiftShader here), agrees with the server; left to choose, passes a software adapter over',
     { timeout: 400_000 },
     async () => {
@@ -172,24 +189,15 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
           throw new Error(fail(`no answer on webgpu: ${await page.locator('main').innerText()}`));
         });
       console.log(`webgpu answer after ${Date.now() - started} ms`);
+      // Another face while this slow runtime works: nothing to compare until its own answer is in
+      // (the page once compared the previous face's answer with the new face's input).
+      await page.locator('[data-sample]').nth(1).click();
+      expect(await page.locator('#compare').isDisabled()).toBe(true);
+      await page.locator('#compare:enabled').waitFor({ timeout: 170_000 });
+      expect(await page.locator('#photo-caption').textContent()).toContain(
+        await page.locator('[data-sample]').nth(1).getAttribute('data-sample'),
+      );
       await expectAgreement(page, fail, 1e-4);
-    },
-  );
-
-  it(
-    'classifies a picked colour photo and feeds the server the same 48×48 input',
-    { timeout: 60_000 },
-    async () => {
-      const { page, log } = browser;
-      const photo = encodePng(colourPhoto(7, 320, 240), 320, 240, 3);
-      await page.locator('#file').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: photo });
-      await page.locator('#photo-caption', { hasText: 'photo.png · 320×240' }).waitFor({ timeout: 30_000 });
-      const fail = (what: string) => `${what}\n--- page log ---\n${log.join('\n')}`;
-      await page.locator('#send-as').selectOption('image');
-      await expectAgreement(page, fail);
-      await page.locator('#send-as').selectOption('pixels');
-      await expectAgreement(page, fail);
-      expect(await page.locator('#comparison').innerText()).toContain('given the grey levels');
     },
   );
 });

@@ -39,8 +39,15 @@ function showError(where: HTMLElement, error: unknown): void {
   where.replaceChildren(el('p', { class: 'error' }, (error as Error).message ?? String(error)));
 }
 
+/** Counts faces shown, so that a slower run for an older face cannot overwrite a newer one's answer. */
+let shown = 0;
+
 async function classify(face: Face, truth = ''): Promise<void> {
   if (!models) return;
+  const ticket = ++shown;
+  // The face on screen is no longer the one answered: nothing to compare until its own run is done.
+  current = null;
+  $<HTMLButtonElement>('compare').disabled = true;
   const photo = $<HTMLImageElement>('photo');
   if (photo.src.startsWith('blob:')) URL.revokeObjectURL(photo.src);
   photo.src = URL.createObjectURL(face.blob);
@@ -49,6 +56,7 @@ async function classify(face: Face, truth = ''): Promise<void> {
   $('truth').textContent = truth;
   $('comparison').replaceChildren();
   const { probabilities, ms } = await models.run(face.pixels);
+  if (ticket !== shown) return;
   current = { face, probabilities };
   const runs = models.files.length === 1 ? 'one run' : `${models.files.length} runs`;
   $('timing').textContent =
@@ -63,6 +71,8 @@ async function classify(face: Face, truth = ''): Promise<void> {
 
 async function compare(): Promise<void> {
   if (!models || !current) return;
+  // One face throughout, even if another is picked while the server answers.
+  const { face, probabilities } = current;
   const out = $('comparison');
   const button = $<HTMLButtonElement>('compare');
   button.disabled = true;
@@ -72,13 +82,13 @@ async function compare(): Promise<void> {
     localStorage.setItem('facekit.server', url);
     const input: ServerInput =
       $<HTMLSelectElement>('send-as').value === 'pixels'
-        ? { pixels: Array.from(current.face.pixels) }
-        : { image: await blobToBase64(current.face.blob) };
+        ? { pixels: Array.from(face.pixels) }
+        : { image: await blobToBase64(face.blob) };
     const answer = await classifyOnServer(url, input);
     const manifest = models.manifest;
-    const rows = compareAnswers(current.probabilities, (t) => manifest.models[t]!.labels, answer);
+    const rows = compareAnswers(probabilities, (t) => manifest.models[t]!.labels, answer);
     const tolerance = agreementTolerance(models.provider, answer.provider);
-    const pixels = pixelDifference(current.face.pixels, answer.inputPixels);
+    const pixels = pixelDifference(face.pixels, answer.inputPixels);
     const same =
       pixels.differing === 0
         ? 'the same 48×48 input'
@@ -95,7 +105,8 @@ async function compare(): Promise<void> {
   } catch (error) {
     showError(out, error);
   } finally {
-    button.disabled = false;
+    // Still the face that was compared: another may have been picked meanwhile, and waits for its run.
+    button.disabled = current === null;
   }
 }
 
