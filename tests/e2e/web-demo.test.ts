@@ -191,12 +191,26 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       console.log(`webgpu answer after ${Date.now() - started} ms`);
       // Another face while this slow runtime works: nothing to compare until its own answer is in
       // (the page once compared the previous face's answer with the new face's input).
+      // Whether Compare was disabled at the moment the new face's caption appeared, seen from the page.
+      await page.evaluate(() => {
+        const seen: boolean[] = [];
+        (window as unknown as { compareOnNewFace: boolean[] }).compareOnNewFace = seen;
+        new MutationObserver(() =>
+          seen.push((document.getElementById('compare') as HTMLButtonElement).disabled),
+        ).observe(document.getElementById('photo-caption')!, {
+          childList: true,
+          characterData: true,
+          subtree: true,
+        });
+      });
+      const second = (await page.locator('[data-sample]').nth(1).getAttribute('data-sample'))!;
       await page.locator('[data-sample]').nth(1).click();
-      expect(await page.locator('#compare').isDisabled()).toBe(true);
-      await page.locator('#compare:enabled').waitFor({ timeout: 170_000 });
-      expect(await page.locator('#photo-caption').textContent()).toContain(
-        await page.locator('[data-sample]').nth(1).getAttribute('data-sample'),
+      await page.locator('#photo-caption', { hasText: second }).waitFor({ timeout: 30_000 });
+      const seen = await page.evaluate(
+        () => (window as unknown as { compareOnNewFace: boolean[] }).compareOnNewFace,
       );
+      expect(seen[0], 'Compare enabled while the new face had no answer').toBe(true);
+      await page.locator('#compare:enabled').waitFor({ timeout: 170_000 });
       await expectAgreement(page, fail, 1e-4);
     },
   );
