@@ -94,8 +94,8 @@ export class ProviderRegistry<T> {
 
   /**
    * Tries `preference` in order (all registered providers by priority when empty, passing over those
-   * whose autoSkipReason gives one) and returns the first that initialises. Throws BackendUnavailableError naming every failure when none does, and for
-   * names nobody registered.
+   * whose autoSkipReason gives one) and returns the first that initialises. Throws
+   * BackendUnavailableError naming every failure when none does, and for names nobody registered.
    */
   async resolve(preference: readonly string[] = []): Promise<ProviderChoice<T>> {
     const unknown = preference.filter((n) => !this.entries.has(n));

@@ -22,8 +22,8 @@ export interface HeadMetrics {
 
 export interface ShardResult {
   /**
-   * Each head's loss and accuracy as one [heads, 2] tensor (the loss trained on is the losses summed),
-   * left on the backend so that a GPU step is not stalled by a read; `readHeads` reads and disposes it.
+   * Each head's loss and accuracy as one [heads, 2] tensor (the loss trained on is the losses summed):
+   * one small read instead of two per head; `readHeads` reads and disposes it.
    */
   metrics: tf.Tensor2D;
   /** One gradient per trainable weight, in model.trainableWeights order; the caller disposes them. */
@@ -31,8 +31,8 @@ export interface ShardResult {
 }
 
 /**
- * A shard's head figures, read without a synchronous download: WebGPU in Node has none (tfjs's
- * `dataSync` there needs an OffscreenCanvas), and an asynchronous read lets the GPU finish its queue.
+ * A shard's head figures, read asynchronously: tfjs's webgpu backend has no synchronous read in Node
+ * (its `dataSync` needs an OffscreenCanvas), so a dataSync here made webgpu steps throw.
  */
 export async function readHeads(result: ShardResult): Promise<HeadMetrics[]> {
   const values = await result.metrics.data();
