@@ -5,8 +5,8 @@
  * gradients in gradients.test.ts. Registration must happen before the backend initialises: a
  * replaced kernel keeps the original's setup function, which the backend runs at init.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig } from '@tensorflow/tfjs';
+import { installKernels } from './kernel-install.js';
 import { conv2dBackpropFilterConfig } from './wasm-conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './wasm-conv2d-backprop-input.js';
 import { maxPoolGradConfig } from './wasm-max-pool-grad.js';
@@ -24,23 +24,7 @@ export const WASM_TRAINING_KERNEL_NAMES: readonly string[] = [
   ...Object.keys(WASM_KERNEL_OVERRIDES),
 ];
 
-const ours = new Set<KernelConfig['kernelFunc']>();
-
-function install(config: KernelConfig): void {
-  const existing = tf.getKernel(config.kernelName, 'wasm');
-  if (existing && ours.has(existing.kernelFunc)) return;
-  if (existing) tf.unregisterKernel(config.kernelName, 'wasm');
-  ours.add(config.kernelFunc);
-  tf.registerKernel({ ...existing, ...config });
-}
-
 /** Registers our wasm kernels (once; later calls do nothing). */
 export function registerWasmTrainingKernels(): void {
-  for (const config of KERNELS) install(config);
-  for (const [kernelName, override] of Object.entries(WASM_KERNEL_OVERRIDES)) {
-    const original = tf.getKernel(kernelName, 'wasm');
-    if (!original) throw new Error(`the wasm backend has no ${kernelName} kernel to improve on`);
-    if (ours.has(original.kernelFunc)) continue;
-    install({ ...original, kernelFunc: override(original.kernelFunc) });
-  }
+  installKernels('wasm', KERNELS, WASM_KERNEL_OVERRIDES);
 }

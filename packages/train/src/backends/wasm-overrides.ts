@@ -10,13 +10,11 @@
  * unbatched operands.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { KernelOverride } from './kernel-install.js';
 import { heapAddress, runWasmKernel, wasmMemory } from './wasm-kernel-util.js';
 import { simdKernels } from './wasm-simd-kernels.js';
-
-/** Given the backend's own kernel, returns ours (which may call it). */
-export type KernelOverride = (original: KernelFunc) => KernelFunc;
 
 const identity: KernelOverride =
   (original) =>

@@ -12,7 +12,7 @@
  * webgpu is the active backend; on any other backend the optimizer's own step runs.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { isDecayed, type AdamW } from '../adamw.js';
 import { FlatProgram, type DispatchUtil } from './webgpu-flat-program.js';
@@ -104,11 +104,12 @@ const adamStepKernel =
     });
   };
 
-/** Registers FacekitAdamStep for webgpu (once per process). */
-export function registerWebgpuAdamStep(util: DispatchUtil): void {
-  if (tf.getKernel(ADAM_STEP, 'webgpu')) return;
-  tf.registerKernel({ kernelName: ADAM_STEP, backendName: 'webgpu', kernelFunc: adamStepKernel(util) });
-}
+/** FacekitAdamStep on webgpu, for `installKernels`. */
+export const adamStepConfig = (util: DispatchUtil): KernelConfig => ({
+  kernelName: ADAM_STEP,
+  backendName: 'webgpu',
+  kernelFunc: adamStepKernel(util),
+});
 
 /** The fields of tfjs's AdamOptimizer the fused step reads and writes (protected there). */
 interface AdamInternals {

@@ -12,10 +12,12 @@
  * invocations to fill the GPU — into a [filter elements, chunks] buffer, and tfjs's Sum (a
  * workgroup-parallel reduction) adds the chunks. Two dispatches instead of one, each fully parallel.
  * Channels-last only (what tfjs-layers trains with); anything else goes to the backend's own kernel.
+ * Installed, with the fused Adam step, by webgpu.ts through kernel-install.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { TensorInfo } from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import type { KernelOverride } from './kernel-install.js';
 import { FlatProgram, type DispatchUtil } from './webgpu-flat-program.js';
 
 /** About this many invocations per dispatch keep a large GPU busy; small ones just queue them. */
@@ -94,7 +96,8 @@ class FilterGradPartialsProgram extends FlatProgram {
 
 /** Given the backend's own Conv2DBackpropFilter, the chunked one (which falls back to it). */
 export const chunkedConv2DBackpropFilter =
-  (original: KernelFunc, util: DispatchUtil): KernelFunc =>
+  (util: DispatchUtil): KernelOverride =>
+  (original) =>
   (args) => {
     const { inputs, attrs } = args;
     const backend = args.backend as WebGPUBackend;
@@ -134,15 +137,3 @@ export const chunkedConv2DBackpropFilter =
     backend.disposeData(partials.dataId);
     return { dataId: sum.dataId, shape: filterShape, dtype: 'float32' };
   };
-
-let registered = false;
-
-/** Puts the chunked kernel in place of tfjs-webgpu's Conv2DBackpropFilter (once per process). */
-export function registerWebgpuFilterGradient(util: DispatchUtil): void {
-  if (registered) return;
-  const config = tf.getKernel('Conv2DBackpropFilter', 'webgpu');
-  if (!config) throw new Error('tfjs-backend-webgpu has no Conv2DBackpropFilter kernel to replace');
-  tf.unregisterKernel('Conv2DBackpropFilter', 'webgpu');
-  tf.registerKernel({ ...config, kernelFunc: chunkedConv2DBackpropFilter(config.kernelFunc, util) });
-  registered = true;
-}

@@ -11,8 +11,9 @@
 import { dawnAdapter, softwareAdapterReason } from '@facekit/core/node';
 import { activateTfBackend } from './activate.js';
 import type { BackendEntry } from './registry.js';
-import { registerWebgpuAdamStep } from './webgpu-adam.js';
-import { registerWebgpuFilterGradient } from './webgpu-conv2d-backprop-filter.js';
+import { installKernels } from './kernel-install.js';
+import { adamStepConfig } from './webgpu-adam.js';
+import { chunkedConv2DBackpropFilter } from './webgpu-conv2d-backprop-filter.js';
 
 function installNavigatorGpu(gpu: object): void {
   const g = globalThis as { navigator?: object };
@@ -30,8 +31,9 @@ export const webgpuBackend: BackendEntry = {
     Object.assign(globalThis, globals);
     installNavigatorGpu(gpu);
     const { webgpu_util } = await import('@tensorflow/tfjs-backend-webgpu');
-    registerWebgpuFilterGradient(webgpu_util);
-    registerWebgpuAdamStep(webgpu_util);
+    installKernels('webgpu', [adamStepConfig(webgpu_util)], {
+      Conv2DBackpropFilter: chunkedConv2DBackpropFilter(webgpu_util),
+    });
     await activateTfBackend('webgpu');
   },
   autoSkipReason: softwareAdapterReason,
