@@ -11,9 +11,6 @@ import * as tf from '@tensorflow/tfjs';
 /** tfjs names a layer's weight matrix `<layer>/kernel` (a suffix `_n` when the name was taken). */
 const KERNEL = /\/kernel(_\d+)?$/;
 
-/** Whether AdamW decays the variable of this name: conv and dense kernels, nothing else. */
-export const isDecayed = (name: string): boolean => KERNEL.test(name);
-
 export class AdamW extends tf.AdamOptimizer {
   static override get className(): string {
     return 'AdamW';
@@ -30,18 +27,25 @@ export class AdamW extends tf.AdamOptimizer {
     if (!(weightDecay >= 0)) throw new RangeError(`weight decay must be ≥ 0, got ${weightDecay}`);
   }
 
+  /**
+   * The factor this step's decay multiplies the variable `name` by: 1 − rate × decay for conv and dense
+   * kernels, 1 for everything else. The one rule, for this class's step and the fused webgpu step.
+   */
+  keepFactor(name: string): number {
+    return KERNEL.test(name) ? 1 - this.learningRate * this.weightDecay : 1;
+  }
+
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
     super.applyGradients(variableGradients);
     const names = Array.isArray(variableGradients)
       ? variableGradients.map((g) => g.name)
       : Object.keys(variableGradients);
-    const keep = 1 - this.learningRate * this.weightDecay;
-    if (keep === 1) return;
     const variables = tf.engine().registeredVariables;
     tf.tidy(() => {
       for (const name of names) {
         const variable = variables[name];
-        if (variable && isDecayed(name)) variable.assign(variable.mul(keep));
+        const keep = this.keepFactor(name);
+        if (variable && keep !== 1) variable.assign(variable.mul(keep));
       }
     });
   }

@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { isDecayed, type AdamW } from '../adamw.js';
+import type { AdamW } from '../adamw.js';
 import { FlatProgram, type DispatchUtil } from './webgpu-flat-program.js';
 
 export const ADAM_STEP = 'FacekitAdamStep';
@@ -141,7 +141,7 @@ export function fuseAdamSteps(optimizer: tf.Optimizer): boolean {
   const adam = optimizer as unknown as AdamInternals;
   const unfused = optimizer.applyGradients.bind(optimizer);
   // By name: tfjs optimizers answer `instanceof` by duck typing.
-  const decay = kind === 'AdamW' ? (optimizer as AdamW).weightDecay : 0;
+  const keepFactor = kind === 'AdamW' ? (name: string) => (optimizer as AdamW).keepFactor(name) : () => 1;
   optimizer.applyGradients = (gradients: Gradients) => {
     if (!tf.getKernel(ADAM_STEP, tf.getBackend())) return unfused(gradients);
     const list = Array.isArray(gradients)
@@ -168,10 +168,10 @@ export function fuseAdamSteps(optimizer: tf.Optimizer): boolean {
         if (tensor == null) return;
         const m = adam.accumulatedFirstMoment[i].variable;
         const v = adam.accumulatedSecondMoment[i].variable;
-        const keep = isDecayed(name) ? 1 - adam.learningRate * decay : 1;
-        const [newValue, newM, newV] = tf
-          .engine()
-          .runKernel(ADAM_STEP, { value, m, v, g: tensor }, { ...common, keep } as never) as tf.Tensor[];
+        const [newValue, newM, newV] = tf.engine().runKernel(ADAM_STEP, { value, m, v, g: tensor }, {
+          ...common,
+          keep: keepFactor(name),
+        } as never) as tf.Tensor[];
         m.assign(newM!);
         v.assign(newV!);
         value.assign(newValue!);
