@@ -140,6 +140,9 @@ export const COMPACT_FIVE: CompactArchitecture = { ...COMPACT_FLAT, widths: [8, 
 /** AdamW's decay for the `-wd` presets: per step the kernels shrink by 1 − rate × 0.05. */
 const WEIGHT_DECAY = 0.05;
 
+/** Mixup's α for the `-mix` presets: λ ~ Beta(0.2, 0.2), mostly near 0 or 1 (a light blend). */
+const MIXUP_ALPHA = 0.2;
+
 const RECIPE: FitSettings = {
   epochs: 30,
   batchSize: 128,
@@ -217,6 +220,20 @@ export function compactPresets(): Preset[] {
       'shared-deep with decoupled weight decay 0.05 on the kernels (AdamW; ablation).',
       COMPACT_DEEP,
       flat({ epochs: 45, patience: 15, weightDecay: WEIGHT_DECAY }),
+      true,
+    ),
+    compactPreset(
+      'shared-flat-mix',
+      'shared-flat trained on mixup blends of faces and their targets, α = 0.2 (ablation).',
+      COMPACT_FLAT,
+      flat({ epochs: 45, patience: 15, mixup: MIXUP_ALPHA }),
+      true,
+    ),
+    compactPreset(
+      'shared-deep-mix',
+      'shared-deep trained on mixup blends of faces and their targets, α = 0.2 (ablation).',
+      COMPACT_DEEP,
+      flat({ epochs: 45, patience: 15, mixup: MIXUP_ALPHA }),
       true,
     ),
     compactPreset(

@@ -24,6 +24,11 @@ export interface FitSettings {
   readonly schedule?: LearningRateSchedule;
   /** Stop after this many epochs without a lower validation loss (never when absent). */
   readonly patience?: number;
+  /**
+   * Mixup's α (data/mixup.ts): each training face and its targets blended with another face of the
+   * batch by λ ~ Beta(α, α); no mixing when absent. Training accuracy is then read against the blend.
+   */
+  readonly mixup?: number;
   /** Decoupled weight decay of the kernels (AdamW, adamw.ts): per step, × (1 − rate × decay). */
   readonly weightDecay?: number;
 }
@@ -167,6 +172,11 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
     'shared-ensemble-flip-wd',
     'shared-ensemble-flip whose members train with decoupled weight decay (shared-deep-wd + shared-flat-wd mirrored; ablation).',
     [{ preset: 'shared-deep-wd' }, { preset: 'shared-flat-wd', mirrored: true }],
+  ),
+  'shared-ensemble-flip-mix': ensemblePreset(
+    'shared-ensemble-flip-mix',
+    'shared-ensemble-flip whose members train with mixup α = 0.2 (shared-deep-mix + shared-flat-mix mirrored; ablation).',
+    [{ preset: 'shared-deep-mix' }, { preset: 'shared-flat-mix', mirrored: true }],
   ),
   'shared-ensemble-aug': ensemblePreset(
     'shared-ensemble-aug',

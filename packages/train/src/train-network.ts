@@ -15,6 +15,7 @@ import { createBatchTrainer } from './backends/index.js';
 import { Augmenter } from './data/augment.js';
 import { BatchFeeder, classWeights, isBinaryHead, type TargetShaping } from './data/batches.js';
 import type { FaceDataset } from './data/dataset.js';
+import { drawMixup, mixRows } from './data/mixup.js';
 import { seededRandom, shuffleInPlace } from './data/random.js';
 import type { DataSplit } from './data/split.js';
 import { predict } from './evaluate.js';
@@ -212,6 +213,7 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
       const augmenter = fit.augment
         ? new Augmenter(fit.augment, seededRandom(options.seed * 7919 + epoch))
         : undefined;
+      const mixing = fit.mixup === undefined ? undefined : seededRandom(options.seed * 104729 + epoch);
       // Dropout masks too: seeded per (seed, epoch) on every thread, so a run — resumed or not — repeats.
       trainer.reseed(options.seed * 15485863 + epoch);
       const learningRate = fit.learningRate * learningRateFactor(fit.schedule, epoch, epochs);
@@ -222,8 +224,14 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
       for (let start = 0; start < order.length; start += batchSize) {
         if (options.shouldStop()) return true;
         const count = Math.min(batchSize, order.length - start);
-        const x = heads[0]!.feeder.inputs(order, start, count, augmenter);
-        const y = targetsFor(start, count);
+        let x: tf.Tensor = heads[0]!.feeder.inputs(order, start, count, augmenter);
+        let y = targetsFor(start, count);
+        if (mixing) {
+          const draw = drawMixup(count, fit.mixup!, mixing);
+          const mixed = [mixRows(x, draw), mixRows(y, draw)] as const;
+          tf.dispose([x, y]);
+          [x, y] = mixed;
+        }
         const step = await trainer.trainOnBatch(x, y);
         tf.dispose([x, y]);
         step.heads.forEach((h, k) => {
