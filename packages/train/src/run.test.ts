@@ -72,8 +72,13 @@ describe('runTraining', () => {
     }
     const metrics = JSON.parse(await readFile(join(runDir, 'gender/metrics.json'), 'utf8')) as {
       accuracy: number;
+      validation: { samples: number; accuracy: number; loss: number };
     };
     expect(metrics.accuracy, 'test accuracy').toBeGreaterThan(0.85);
+    const split = JSON.parse(await readFile(join(runDir, 'split.json'), 'utf8')) as { validation: unknown[] };
+    expect(metrics.validation.samples).toBe(split.validation.length);
+    expect(metrics.validation.accuracy, 'validation accuracy').toBeGreaterThan(0.85);
+    expect(metrics.validation.loss).toBeGreaterThan(0);
     const model = await loadLayersModel(join(runDir, 'gender/model'));
     expect(model.countParams()).toBe(673);
     expect(() => parseManifest('{}')).toThrow(); // core is reachable from train's tests

@@ -20,6 +20,7 @@ import { applyTemperature, fitTemperature } from './temperature.js';
 import { trainEnsemble, type TrainEnsembleResult } from './train-ensemble.js';
 import { trainNetwork, type TrainedHead, type TrainNetworkResult } from './train-network.js';
 import { computeTaskMetrics, writeRunReport, writeTaskArtifacts, type TaskReport } from './report/index.js';
+import type { TaskMetrics, ValidationFigures } from './report/metrics-types.js';
 import {
   checkpointDir,
   modelDir,
@@ -76,6 +77,16 @@ async function temper(head: TrainedHead, validation: Uint32Array): Promise<numbe
   );
   applyTemperature(model, temperature);
   return temperature;
+}
+
+/** The finished (tempered) network on the validation part; undefined without one. */
+async function validationFigures(
+  head: TrainedHead,
+  validation: Uint32Array,
+): Promise<ValidationFigures | undefined> {
+  if (validation.length === 0) return undefined;
+  const { accuracy, loss } = await predict(head.model, head.feeder, validation, head.targets);
+  return { samples: validation.length, accuracy, loss };
 }
 
 function demographicsOf(dataset: FaceDataset, rows: Uint32Array, grouping: AgeGrouping) {
@@ -194,16 +205,20 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
       const temperature = await temper(head, split.validation);
       if (temperature !== undefined)
         log(`${task}: temperature ${temperature.toFixed(3)} (fitted on validation)`);
+      const validation = await validationFigures(head, split.validation);
       const test = await predict(head.model, head.feeder, split.test, targets);
-      const metrics = computeTaskMetrics({
-        task,
-        labels: taskLabels(task, grouping),
-        truth: Uint8Array.from(split.test, (r) => targets[r]!),
-        probabilities: test.probabilities,
-        loss: test.loss,
-        demographics: demographicsOf(dataset, split.test, grouping),
-        ...(temperature === undefined ? {} : { temperature }),
-      });
+      const metrics: TaskMetrics = {
+        ...computeTaskMetrics({
+          task,
+          labels: taskLabels(task, grouping),
+          truth: Uint8Array.from(split.test, (r) => targets[r]!),
+          probabilities: test.probabilities,
+          loss: test.loss,
+          demographics: demographicsOf(dataset, split.test, grouping),
+          ...(temperature === undefined ? {} : { temperature }),
+        }),
+        ...(validation ? { validation } : {}),
+      };
       await saveLayersModel(head.model, modelDir(runDir, task));
       const report: TaskReport = {
         task,
@@ -220,6 +235,9 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
       reports.push(report);
       log(
         `${task}: kept epoch ${result.bestEpoch} (lowest validation loss); ` +
+          (validation
+            ? `validation accuracy ${(validation.accuracy * 100).toFixed(2)}%, loss ${validation.loss.toFixed(4)}; `
+            : '') +
           `test accuracy ${(metrics.accuracy * 100).toFixed(2)}%, macro-F1 ${metrics.macroF1.toFixed(3)}`,
       );
     }

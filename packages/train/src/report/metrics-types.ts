@@ -50,6 +50,18 @@ export interface TaskMetrics {
   readonly temperature?: number;
   /** Test ECE of the same model before tempering (T = 1), to show what temperature scaling did. */
   readonly untemperedCalibrationError?: number;
+  /**
+   * The same (kept, joined, tempered) model on the validation part: the figures runs are compared
+   * and chosen on; the test figures above are for the record. Absent: no validation part.
+   */
+  readonly validation?: ValidationFigures;
+}
+
+export interface ValidationFigures {
+  readonly samples: number;
+  readonly accuracy: number;
+  /** Mean cross-entropy against the true labels. */
+  readonly loss: number;
 }
 
 /** Samples whose top-class confidence fell in [lower, upper) (the last bin includes 1). */

@@ -163,6 +163,16 @@ describe('renderRunReport', () => {
     expect(md).toMatch(/\| \*\*all\*\* \| [\d.]+% \(20\) \| [\d.]+% \(20\) \| [\d.]+% \(40\) \|/);
     expect(md).toContain('| ethnicity, gender | 1-10 | 11-20 | 21-40 | 41-60 | 61-90 | 91+ |');
   });
+
+  it("puts the finished network's validation figures beside the test figures in the results", () => {
+    const validation = { samples: 1408, accuracy: 0.9134, loss: 0.2371 };
+    const withVal = renderRunReport(run, [
+      { task: 'gender', history, metrics: { ...gender, validation }, trainingSeconds: 25 },
+    ]);
+    const row = (text: string) => text.split('\n').find((l) => l.startsWith('| [gender]'))!;
+    expect(row(withVal)).toMatch(/\| 91\.3% \| 0\.237 \| 25\.0 s \|/);
+    expect(row(md)).toMatch(/\| — \| — \| 25\.0 s \|/);
+  });
 });
 
 describe('mdTable', () => {

@@ -83,7 +83,7 @@ function data(run: RunInfo, extras: RunReportExtras): string {
 function summary(run: RunInfo, tasks: readonly Task[], byTask: ReadonlyMap<Task, TaskReport>): string {
   const rows = tasks.map((t) => {
     const r = byTask.get(t);
-    if (!r) return [t, run.tasks[t] ?? 'pending', '—', '—', '—', '—', '—', '—'];
+    if (!r) return [t, run.tasks[t] ?? 'pending', '—', '—', '—', '—', '—', '—', '—', '—'];
     const { seconds, samplesPerSecond } = trainingTiming(r);
     const m = r.metrics;
     const ece = m.expectedCalibrationError === undefined ? '—' : pct(m.expectedCalibrationError);
@@ -92,12 +92,25 @@ function summary(run: RunInfo, tasks: readonly Task[], byTask: ReadonlyMap<Task,
       fixed(m.macroF1),
       fixed(m.loss),
       ece,
+      m.validation ? pct(m.validation.accuracy) : '—',
+      m.validation ? fixed(m.validation.loss) : '—',
       duration(seconds),
       int(samplesPerSecond),
     ];
     return [`[${t}](#${t})`, 'done', ...numbers];
   });
-  const header = ['task', 'status', 'test accuracy', 'macro-F1', 'loss', 'ECE', 'training time', 'samples/s'];
+  const header = [
+    'task',
+    'status',
+    'test accuracy',
+    'macro-F1',
+    'loss',
+    'ECE',
+    'val accuracy',
+    'val loss',
+    'training time',
+    'samples/s',
+  ];
   const right = header.map((_, i) => i >= 2);
   return ['## Results', mdTable(header, rows, right)].join('\n\n');
 }
