@@ -56,6 +56,12 @@ describe('compact presets', () => {
       ...getPreset('shared-deep').fit('age'),
       weightDecay: 0.05,
     });
+    for (const member of ['shared-flat', 'shared-deep'])
+      expect(getPreset(`${member}-mix`).fit('age')).toEqual({ ...getPreset(member).fit('age'), mixup: 0.2 });
+    expect(getPreset('shared-ensemble-flip-deepmix').members).toEqual([
+      { preset: 'shared-deep-mix' },
+      { preset: 'shared-flat', mirrored: true },
+    ]);
     const bare = getPreset('compact-bare').fit('age');
     expect([bare.augment, bare.labelSmoothing, bare.schedule]).toEqual([undefined, undefined, undefined]);
     const layers = (name: string) =>

@@ -178,6 +178,11 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
     'shared-ensemble-flip whose members train with mixup α = 0.2 (shared-deep-mix + shared-flat-mix mirrored; ablation).',
     [{ preset: 'shared-deep-mix' }, { preset: 'shared-flat-mix', mirrored: true }],
   ),
+  'shared-ensemble-flip-deepmix': ensemblePreset(
+    'shared-ensemble-flip-deepmix',
+    'shared-ensemble-flip whose larger member alone trains with mixup α = 0.2 (shared-deep-mix + shared-flat mirrored; ablation).',
+    [{ preset: 'shared-deep-mix' }, { preset: 'shared-flat', mirrored: true }],
+  ),
   'shared-ensemble-aug': ensemblePreset(
     'shared-ensemble-aug',
     'shared-ensemble with stronger augmentation for its larger member (shared-deep-aug + shared-flat; ablation).',

@@ -15,7 +15,7 @@ import { createBatchTrainer } from './backends/index.js';
 import { Augmenter } from './data/augment.js';
 import { BatchFeeder, classWeights, isBinaryHead, type TargetShaping } from './data/batches.js';
 import type { FaceDataset } from './data/dataset.js';
-import { drawMixup, mixRows } from './data/mixup.js';
+import { drawMixup, type MixupDraw } from './data/mixup.js';
 import { seededRandom, shuffleInPlace } from './data/random.js';
 import type { DataSplit } from './data/split.js';
 import { predict } from './evaluate.js';
@@ -193,8 +193,8 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
   }
 
   /** The batch's targets: each head's, side by side in output order. */
-  function targetsFor(start: number, count: number): tf.Tensor {
-    const parts = heads.map((h) => h.feeder.targetsFor(order, start, count, h.shaping));
+  function targetsFor(start: number, count: number, mix: MixupDraw | undefined): tf.Tensor {
+    const parts = heads.map((h) => h.feeder.targetsFor(order, start, count, h.shaping, mix));
     if (parts.length === 1) return parts[0]!;
     const y = tf.concat(parts, 1);
     tf.dispose(parts);
@@ -224,14 +224,9 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
       for (let start = 0; start < order.length; start += batchSize) {
         if (options.shouldStop()) return true;
         const count = Math.min(batchSize, order.length - start);
-        let x: tf.Tensor = heads[0]!.feeder.inputs(order, start, count, augmenter);
-        let y = targetsFor(start, count);
-        if (mixing) {
-          const draw = drawMixup(count, fit.mixup!, mixing);
-          const mixed = [mixRows(x, draw), mixRows(y, draw)] as const;
-          tf.dispose([x, y]);
-          [x, y] = mixed;
-        }
+        const mix = mixing && drawMixup(count, fit.mixup!, mixing);
+        const x = heads[0]!.feeder.inputs(order, start, count, augmenter, mix);
+        const y = targetsFor(start, count, mix);
         const step = await trainer.trainOnBatch(x, y);
         tf.dispose([x, y]);
         step.heads.forEach((h, k) => {

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ageToGroup, inputShape, PIXEL_COUNT, type AgeGrouping, type Task } from '@facekit/core';
 import type { Augmenter } from './augment.js';
 import type { FaceDataset } from './dataset.js';
+import { blendRows, type MixupDraw } from './mixup.js';
 
 /** The class index of every row for `task`. */
 export function taskTargets(dataset: FaceDataset, task: Task, grouping: AgeGrouping): Uint8Array {
@@ -70,8 +71,17 @@ export class BatchFeeder {
     this.x = new Float32Array(maxBatch * PIXEL_COUNT);
   }
 
-  /** Input tensor for rows[start, start+count), each image augmented when `augmenter` is given. */
-  inputs(rows: ArrayLike<number>, start: number, count: number, augmenter?: Augmenter): tf.Tensor4D {
+  /**
+   * Input tensor for rows[start, start+count), each image augmented when `augmenter` is given, then
+   * blended with its partner when `mix` is (mixup.ts; the targets take the same draw).
+   */
+  inputs(
+    rows: ArrayLike<number>,
+    start: number,
+    count: number,
+    augmenter?: Augmenter,
+    mix?: MixupDraw,
+  ): tf.Tensor4D {
     const { pixels } = this.dataset;
     for (let b = 0; b < count; b++) {
       const src = rows[start + b]! * PIXEL_COUNT;
@@ -79,14 +89,25 @@ export class BatchFeeder {
       if (augmenter) augmenter.apply(pixels, src, this.x, dst, this.scale);
       else for (let p = 0; p < PIXEL_COUNT; p++) this.x[dst + p] = this.scale[pixels[src + p]!]!;
     }
+    if (mix) blendRows(this.x, PIXEL_COUNT, mix);
     return tf.tensor4d(this.x.subarray(0, count * PIXEL_COUNT), inputShape(count));
   }
 
-  /** Target tensor: one-hot [count, K] (shaped by `shaping`), or [count, 1] for a binary head. */
-  targetsFor(rows: ArrayLike<number>, start: number, count: number, shaping?: TargetShaping): tf.Tensor2D {
+  /**
+   * Target tensor: one-hot [count, K] (shaped by `shaping`), or [count, 1] for a binary head; blended
+   * by `mix` as the inputs were.
+   */
+  targetsFor(
+    rows: ArrayLike<number>,
+    start: number,
+    count: number,
+    shaping?: TargetShaping,
+    mix?: MixupDraw,
+  ): tf.Tensor2D {
     if (this.binary) {
       const y = new Float32Array(count);
       for (let b = 0; b < count; b++) y[b] = this.targets[rows[start + b]!]!;
+      if (mix) blendRows(y, 1, mix);
       return tf.tensor2d(y, [count, 1]);
     }
     const k = this.classes;
@@ -98,6 +119,7 @@ export class BatchFeeder {
       if (eps > 0) y.fill((w * eps) / k, b * k, (b + 1) * k);
       y[b * k + truth] = w * (1 - eps + eps / k);
     }
+    if (mix) blendRows(y, k, mix);
     return tf.tensor2d(y, [count, this.classes]);
   }
 }

@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { drawMixup, mixRows, sampleBeta, sampleGamma } from './mixup.js';
+import { PIXEL_COUNT } from '@facekit/core';
+import { BatchFeeder } from './batches.js';
+import type { FaceDataset } from './dataset.js';
+import { blendRows, drawMixup, sampleBeta, sampleGamma } from './mixup.js';
 import { seededRandom } from './random.js';
 
 const moments = (draws: number[]) => {
@@ -38,27 +41,44 @@ describe('mixup draws', () => {
   });
 });
 
-describe('mixRows', () => {
-  it('blends each row with its partner by its own weight, on any rank', async () => {
-    await tf.setBackend('cpu');
+describe('blendRows', () => {
+  it('blends each row with its partner as it was, by its own weight', () => {
     const draw = { partners: Int32Array.from([2, 0, 1]), weights: Float32Array.from([1, 0.25, 0.5]) };
-    const x = tf.tensor4d([1, 2, 10, 20, 100, 200], [3, 1, 2, 1]);
-    expect(Array.from(mixRows(x, draw).dataSync())).toEqual([
-      1,
-      2,
-      0.25 * 10 + 0.75 * 1,
-      0.25 * 20 + 0.75 * 2,
-      55,
-      110,
-    ]);
-    const y = tf.tensor2d([1, 0, 0, 1, 0.5, 0.5], [3, 2]);
-    const mixed = mixRows(y, draw).arraySync() as number[][];
-    expect(mixed).toEqual([
-      [1, 0],
-      [0.75, 0.25],
-      [0.25, 0.75],
-    ]);
-    // Targets stay distributions.
-    for (const row of mixed) expect(row[0]! + row[1]!).toBeCloseTo(1, 6);
+    const x = Float32Array.from([1, 2, 10, 20, 100, 200, 7, 7]);
+    blendRows(x, 2, draw);
+    // Rows past the draw's count (the feeder's spare buffer) are left alone.
+    expect(Array.from(x)).toEqual([1, 2, 0.25 * 10 + 0.75 * 1, 0.25 * 20 + 0.75 * 2, 55, 110, 7, 7]);
+    const y = Float32Array.from([1, 0, 0, 1, 0.5, 0.5]);
+    blendRows(y, 2, draw);
+    expect(Array.from(y)).toEqual([1, 0, 0.75, 0.25, 0.25, 0.75]);
+  });
+});
+
+describe('BatchFeeder with a mixup draw', () => {
+  it('blends the images and every kind of target with the same partners and weights', async () => {
+    await tf.setBackend('cpu');
+    const faces = 6;
+    const pixels = Uint8Array.from({ length: faces * PIXEL_COUNT }, (_, i) => (i * 7 + (i % 13)) % 256);
+    const dataset = { pixels, size: faces } as unknown as FaceDataset;
+    const labels = Uint8Array.from([0, 1, 2, 1, 0, 2]);
+    const rows = Uint32Array.from([5, 3, 1, 0]);
+    const draw = drawMixup(4, 0.2, seededRandom(4));
+    const softmax = new BatchFeeder(dataset, labels, 3, false, 8);
+    const binary = new BatchFeeder(dataset, Uint8Array.from([0, 1, 1, 0, 1, 0]), 1, true, 8);
+    // The feeder reuses its buffer (and the cpu backend may keep a view of it): copy each batch at once.
+    const copy = (t: tf.Tensor) => Float32Array.from(t.dataSync());
+    const blended = (values: Float32Array, rowSize: number) => {
+      blendRows(values, rowSize, draw);
+      return Array.from(values);
+    };
+    const plainX = copy(softmax.inputs(rows, 0, 4));
+    const mixedX = Array.from(copy(softmax.inputs(rows, 0, 4, undefined, draw)));
+    expect(mixedX).not.toEqual(Array.from(plainX));
+    expect(mixedX).toEqual(blended(plainX, PIXEL_COUNT));
+    const shaping = { smoothing: 0.1 };
+    const plainY = copy(softmax.targetsFor(rows, 0, 4, shaping));
+    expect(Array.from(copy(softmax.targetsFor(rows, 0, 4, shaping, draw)))).toEqual(blended(plainY, 3));
+    const plainB = copy(binary.targetsFor(rows, 0, 4));
+    expect(Array.from(copy(binary.targetsFor(rows, 0, 4, undefined, draw)))).toEqual(blended(plainB, 1));
   });
 });

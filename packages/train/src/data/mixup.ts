@@ -6,7 +6,6 @@
  * its training part far better than it generalises. Partners and weights come from one seeded generator
  * per epoch, so a resumed run replays them. Validation and test batches are never mixed.
  */
-import * as tf from '@tensorflow/tfjs';
 import { shuffleInPlace } from './random.js';
 
 /** One batch's draw: face b is blended with face partners[b] by weights[b]. */
@@ -52,12 +51,18 @@ export function drawMixup(count: number, alpha: number, random: () => number): M
   return { partners, weights };
 }
 
-/** Blends `t` (batch on the first axis) with its rows in partner order: λ·t + (1 − λ)·t[partners]. */
-export function mixRows(t: tf.Tensor, draw: MixupDraw): tf.Tensor {
-  return tf.tidy(() => {
-    const shape = [draw.weights.length, ...t.shape.slice(1).map(() => 1)];
-    const lambda = tf.tensor(draw.weights, shape);
-    const partner = tf.gather(t, tf.tensor1d(draw.partners, 'int32'));
-    return tf.add(tf.mul(t, lambda), tf.mul(partner, tf.sub(1, lambda)));
-  });
+/**
+ * Blends the first `draw.weights.length` rows of `values` (row-major, `rowSize` values a row) in place:
+ * row b becomes λ_b·row b + (1 − λ_b)·row partners[b], partners read as they were before blending.
+ */
+export function blendRows(values: Float32Array, rowSize: number, draw: MixupDraw): void {
+  const count = draw.weights.length;
+  const before = values.slice(0, count * rowSize);
+  for (let b = 0; b < count; b++) {
+    const lambda = draw.weights[b]!;
+    const own = b * rowSize;
+    const other = draw.partners[b]! * rowSize;
+    for (let i = 0; i < rowSize; i++)
+      values[own + i] = lambda * before[own + i]! + (1 - lambda) * before[other + i]!;
+  }
 }
