@@ -216,4 +216,18 @@ describe('runTraining', () => {
     // Math.random is given back after training.
     expect(Math.random.toString()).toContain('[native code]');
   });
+
+  it('trains on seeded mixup blends when the preset asks for them', async () => {
+    const data = await syntheticCsv(120);
+    const root = await mkdtemp(join(tmpdir(), 'facekit-runs-'));
+    const weightsOf = async (name: string, preset: string) => {
+      const runDir = join(root, name);
+      await runTraining(options(data, runDir, { preset, backend: 'wasm', epochs: 2, threads: 1 }));
+      return readFile(join(runDir, 'gender/model/weights.bin'));
+    };
+    const mixed = await weightsOf('a', 'shared-flat-mix');
+    expect(Buffer.compare(mixed, await weightsOf('b', 'shared-flat-mix'))).toBe(0);
+    // The same run without mixing (same split, initial weights, batches, augmentation and dropout).
+    expect(Buffer.compare(mixed, await weightsOf('c', 'shared-flat'))).not.toBe(0);
+  });
 });
