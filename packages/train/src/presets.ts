@@ -155,39 +155,43 @@ function ensemblePreset(name: string, description: string, members: readonly Mem
   };
 }
 
-export const PRESETS: Readonly<Record<string, Preset>> = {
-  seed,
-  ...Object.fromEntries(compactPresets().map((p) => [p.name, p])),
-  'shared-ensemble': ensemblePreset(
+/** The ensembles of shared presets (the default among them), each joined into one network. */
+const ENSEMBLE_PRESETS: readonly Preset[] = [
+  ensemblePreset(
     'shared-ensemble',
     'shared-deep and shared-flat trained one after the other (seeds s and s + 1) and joined into one network that averages their logits per task; one ONNX file.',
     [{ preset: 'shared-deep' }, { preset: 'shared-flat' }],
   ),
-  'shared-ensemble-flip': ensemblePreset(
+  ensemblePreset(
     'shared-ensemble-flip',
     'shared-ensemble whose shared-flat member also answers for the mirrored face (test-time flip averaging at a quarter of the cost of flipping both); trained exactly as shared-ensemble.',
     [{ preset: 'shared-deep' }, { preset: 'shared-flat', mirrored: true }],
   ),
-  'shared-ensemble-flip-wd': ensemblePreset(
+  ensemblePreset(
     'shared-ensemble-flip-wd',
     'shared-ensemble-flip whose members train with decoupled weight decay (shared-deep-wd + shared-flat-wd mirrored; ablation).',
     [{ preset: 'shared-deep-wd' }, { preset: 'shared-flat-wd', mirrored: true }],
   ),
-  'shared-ensemble-flip-mix': ensemblePreset(
+  ensemblePreset(
     'shared-ensemble-flip-mix',
     'shared-ensemble-flip whose members train with mixup α = 0.2 (shared-deep-mix + shared-flat-mix mirrored; ablation).',
     [{ preset: 'shared-deep-mix' }, { preset: 'shared-flat-mix', mirrored: true }],
   ),
-  'shared-ensemble-flip-deepmix': ensemblePreset(
+  ensemblePreset(
     'shared-ensemble-flip-deepmix',
     'shared-ensemble-flip whose larger member alone trains with mixup α = 0.2 (shared-deep-mix + shared-flat mirrored; ablation).',
     [{ preset: 'shared-deep-mix' }, { preset: 'shared-flat', mirrored: true }],
   ),
-  'shared-ensemble-aug': ensemblePreset(
+  ensemblePreset(
     'shared-ensemble-aug',
     'shared-ensemble with stronger augmentation for its larger member (shared-deep-aug + shared-flat; ablation).',
     [{ preset: 'shared-deep-aug' }, { preset: 'shared-flat' }],
   ),
+];
+
+export const PRESETS: Readonly<Record<string, Preset>> = {
+  seed,
+  ...Object.fromEntries([...compactPresets(), ...ENSEMBLE_PRESETS].map((p) => [p.name, p])),
 };
 
 export const DEFAULT_PRESET = 'shared-ensemble-flip';
