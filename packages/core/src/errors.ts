@@ -9,6 +9,7 @@ export type FaceKitErrorCode =
   | 'INVALID_CSV_HEADER'
   | 'INVALID_PIXELS'
   | 'INVALID_IMAGE'
+  | 'INVALID_CROP'
   | 'INVALID_MANIFEST'
   | 'MODEL_MISMATCH'
   | 'MODEL_LOAD_FAILED'
@@ -65,6 +66,16 @@ export class InvalidImageError extends FaceKitError {
     options?: { cause?: unknown },
   ) {
     super('INVALID_IMAGE', `${field}: ${reason}`, options);
+  }
+}
+
+/** A crop square that is not whole pixels inside its image. */
+export class InvalidCropError extends FaceKitError {
+  constructor(
+    readonly field: string,
+    reason: string,
+  ) {
+    super('INVALID_CROP', `${field}: ${reason}`);
   }
 }
 

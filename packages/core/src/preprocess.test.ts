@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidImageError } from './errors.js';
-import { imageToPixels, type RgbaImage } from './preprocess.js';
+import { InvalidCropError, InvalidImageError } from './errors.js';
+import { centreSquare, imageToPixels, type RgbaImage } from './preprocess.js';
 
-function solid(width: number, height: number, rgb: (x: number, y: number) => [number, number, number]): RgbaImage {
+function solid(
+  width: number,
+  height: number,
+  rgb: (x: number, y: number) => [number, number, number],
+): RgbaImage {
   const data = new Uint8Array(width * height * 4);
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) {
@@ -24,7 +28,13 @@ describe('imageToPixels', () => {
   it('area-averages 2×2 blocks when downscaling 96 → 48', () => {
     // Pixel (x, y) grey = x + 2y (r = g = b so luma is exact). Output (i, j) averages
     // x ∈ {2i, 2i+1}, y ∈ {2j, 2j+1}: (2i + 0.5) + 2(2j + 0.5) = 2i + 4j + 1.5 → rounds half up.
-    const out = imageToPixels(solid(96, 96, (x, y) => [x + 2 * y, x + 2 * y, x + 2 * y].map((v) => Math.min(v, 255)) as [number, number, number]));
+    const out = imageToPixels(
+      solid(
+        96,
+        96,
+        (x, y) => [x + 2 * y, x + 2 * y, x + 2 * y].map((v) => Math.min(v, 255)) as [number, number, number],
+      ),
+    );
     expect(out[0]).toBe(2); // 1.5
     expect(out[1]).toBe(4); // 3.5
     expect(out[48]).toBe(6); // 5.5
@@ -43,12 +53,49 @@ describe('imageToPixels', () => {
 
   it('crops the centre square of a wide image', () => {
     // 144×48: only columns 48..95 are kept; left third black, middle grey 100, right third white.
-    const out = imageToPixels(solid(144, 48, (x) => (x < 48 ? [0, 0, 0] : x < 96 ? [100, 100, 100] : [255, 255, 255])));
+    const out = imageToPixels(
+      solid(144, 48, (x) => (x < 48 ? [0, 0, 0] : x < 96 ? [100, 100, 100] : [255, 255, 255])),
+    );
     expect(out.every((v) => v === 100)).toBe(true);
   });
 
+  it('reduces the square a crop names instead of the centre one', () => {
+    // 144×96: a bright 48×48 face at (90, 30) on a dark photo whose centre square holds none of it.
+    const photo = solid(144, 96, (x, y) =>
+      x >= 90 && x < 138 && y >= 30 && y < 78 ? [200, 200, 200] : [10, 10, 10],
+    );
+    expect(imageToPixels(photo, 'photo', { x: 90, y: 30, size: 48 }).every((v) => v === 200)).toBe(true);
+    // Twice the side (2×2 blocks): the face is columns 48–95, rows 30–77 of the crop → output 24–47, 15–38.
+    const wide = imageToPixels(photo, 'photo', { x: 42, y: 0, size: 96 });
+    expect([wide[15 * 48 + 24], wide[38 * 48 + 47], wide[14 * 48 + 24], wide[15 * 48 + 23]]).toEqual([
+      200, 200, 10, 10,
+    ]);
+    // No crop: the centre square, as before.
+    expect(centreSquare(144, 96)).toEqual({ x: 24, y: 0, size: 96 });
+    expect(imageToPixels(photo)).toEqual(imageToPixels(photo, 'image', centreSquare(144, 96)));
+  });
+
+  it('rejects a crop that is not whole pixels inside the image, naming the field', () => {
+    const photo = solid(100, 80, () => [0, 0, 0]);
+    const crop = (x: number, y: number, size: number) => () =>
+      imageToPixels(photo, 'input.image', { x, y, size }, 'input.crop');
+    expect(crop(60, 0, 48)).toThrow(InvalidCropError);
+    expect(crop(60, 0, 48)).toThrow(
+      'input.crop: the square at (60, 0) of side 48 reaches (108, 48), outside the 100×80 image',
+    );
+    expect(crop(0, 40, 48)).toThrow(/reaches \(48, 88\)/);
+    expect(crop(-1, 0, 10)).toThrow(/input.crop: x and y must be integers ≥ 0/);
+    expect(crop(0, 0, 0)).toThrow(/size an integer ≥ 1/);
+    expect(crop(0.5, 0, 10)).toThrow(InvalidCropError);
+    expect(crop(52, 32, 48)).not.toThrow();
+  });
+
   it('rejects buffers that do not match their size', () => {
-    expect(() => imageToPixels({ width: 10, height: 10, data: new Uint8Array(399) }, 'photo')).toThrow(InvalidImageError);
-    expect(() => imageToPixels({ width: 10, height: 10, data: new Uint8Array(399) }, 'photo')).toThrow(/photo: RGBA buffer holds 399/);
+    expect(() => imageToPixels({ width: 10, height: 10, data: new Uint8Array(399) }, 'photo')).toThrow(
+      InvalidImageError,
+    );
+    expect(() => imageToPixels({ width: 10, height: 10, data: new Uint8Array(399) }, 'photo')).toThrow(
+      /photo: RGBA buffer holds 399/,
+    );
   });
 });

@@ -1,10 +1,10 @@
 /**
  * Photo → 48×48 grey levels, exactly as the dataset was made: ITU-R 601 luma
- * (0.299 R + 0.587 G + 0.114 B), centre square crop, area-average resize, rounded to integer grey
- * levels. It works on a plain RGBA buffer so the server (after sharp decodes) and the browser (after
+ * (0.299 R + 0.587 G + 0.114 B), centre square crop (or a square the caller chose: where the face is),
+ * area-average resize, rounded to integer grey levels. It works on a plain RGBA buffer so the server (after sharp decodes) and the browser (after
  * canvas getImageData) run this one implementation and feed the models identical tensors.
  */
-import { InvalidImageError } from './errors.js';
+import { InvalidCropError, InvalidImageError } from './errors.js';
 import { IMAGE_SIZE, PIXEL_COUNT } from './pixels.js';
 
 export interface RgbaImage {
@@ -68,13 +68,53 @@ function checkImage(image: RgbaImage, field: string): void {
   }
 }
 
-/** RGBA photo → 2304 grey levels (0–255 integers), the form of a dataset row. */
-export function imageToPixels(image: RgbaImage, field = 'image'): Uint8Array {
+/** A square of a photo, in its pixels: the face to classify. */
+export interface FaceCrop {
+  /** Column of the square's left edge (0 = the photo's left edge). */
+  readonly x: number;
+  /** Row of the square's top edge (0 = the photo's top edge). */
+  readonly y: number;
+  /** Side of the square, in pixels. */
+  readonly size: number;
+}
+
+/** The largest square in the middle of a `width` × `height` photo: the crop used when none is given. */
+export function centreSquare(width: number, height: number): FaceCrop {
+  const size = Math.min(width, height);
+  return { x: Math.floor((width - size) / 2), y: Math.floor((height - size) / 2), size };
+}
+
+/** Checks that `crop` is a square of whole pixels inside a `width` × `height` photo. */
+export function checkCrop(crop: FaceCrop, width: number, height: number, field: string): void {
+  const { x, y, size } = crop;
+  if (![x, y, size].every(Number.isInteger) || x < 0 || y < 0 || size < 1) {
+    throw new InvalidCropError(
+      field,
+      `x and y must be integers ≥ 0 and size an integer ≥ 1, got x ${x}, y ${y}, size ${size}`,
+    );
+  }
+  if (x + size > width || y + size > height) {
+    throw new InvalidCropError(
+      field,
+      `the square at (${x}, ${y}) of side ${size} reaches (${x + size}, ${y + size}), outside the ${width}×${height} image`,
+    );
+  }
+}
+
+/**
+ * RGBA photo → 2304 grey levels (0–255 integers), the form of a dataset row: the square `crop` of the
+ * photo (its centre square when absent; `cropField` names it in errors) reduced to 48×48.
+ */
+export function imageToPixels(
+  image: RgbaImage,
+  field = 'image',
+  crop?: FaceCrop,
+  cropField = 'crop',
+): Uint8Array {
   checkImage(image, field);
   const { width, height, data } = image;
-  const side = Math.min(width, height);
-  const left = Math.floor((width - side) / 2);
-  const top = Math.floor((height - side) / 2);
+  if (crop) checkCrop(crop, width, height, cropField);
+  const { x: left, y: top, size: side } = crop ?? centreSquare(width, height);
   const { offsets, index, weight } = areaTaps(side, IMAGE_SIZE);
   // Separable area average over the centre square's luma: rows first (side × 48), then columns.
   const rows = new Float64Array(side * IMAGE_SIZE);
