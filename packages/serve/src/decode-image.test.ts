@@ -74,6 +74,32 @@ describe('imageToFace', () => {
     expect(offThreadJobCount() - before).toBe(2);
   });
 
+  it('reduces the square a crop names, on this thread and on the worker alike', async () => {
+    for (const [width, height] of [
+      [160, 120],
+      [1400, 1100],
+    ] as const) {
+      const b64 = await testPhoto('png', width, height);
+      const { data, info } = await sharp(Buffer.from(b64, 'base64'))
+        .ensureAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      const crop = { x: width - 100, y: 7, size: 93 };
+      const expected = imageToPixels({ width: info.width, height: info.height, data }, 'image', crop);
+      const big = { maxImageBytes: 16 << 20, maxImagePixels: 4096 * 4096 };
+      const face = await imageToFace(b64, 'image', big, { crop, cropField: 'input.crop' });
+      expect(Buffer.from(face).equals(Buffer.from(expected)), `${width}×${height}`).toBe(true);
+      expect(Buffer.from(face).equals(Buffer.from(await imageToFace(b64, 'image', big)))).toBe(false);
+      const outside = await codeOf(
+        imageToFace(b64, 'image', big, { crop: { x: width - 50, y: 0, size: 60 }, cropField: 'input.crop' }),
+      );
+      expect(outside).toMatchObject({
+        code: 'INVALID_CROP',
+        message: `input.crop: the square at (${width - 50}, 0) of side 60 reaches (${width + 10}, 60), outside the ${width}×${height} image`,
+      });
+    }
+  });
+
   it('refuses files that are not images, other formats, truncated files and too many pixels', async () => {
     const notImage = await codeOf(
       imageToFace(Buffer.from('just some text, not a picture').toString('base64'), 'inputs[2].image', limits),

@@ -6,7 +6,7 @@
  * browser feed identical tensors; on a worker thread for photos over a megapixel.
  */
 import sharp from 'sharp';
-import { imageToPixels, InvalidImageError, MAX_IMAGE_SIDE } from '@facekit/core';
+import { checkCrop, imageToPixels, InvalidImageError, MAX_IMAGE_SIDE, type FaceCrop } from '@facekit/core';
 import { ServeError } from './errors.js';
 import { pixelsOffThread } from './pixels-off-thread.js';
 
@@ -82,7 +82,12 @@ function tooLarge(field: string, width: number, height: number, limits: ImageLim
  * pass on the happy path: the format is sniffed from the magic bytes, and sharp's own pixel limit stops
  * an oversized image before it is decoded (its header is then read once more, only to say how large).
  */
-export async function imageToFace(base64: string, field: string, limits: ImageLimits): Promise<Uint8Array> {
+export async function imageToFace(
+  base64: string,
+  field: string,
+  limits: ImageLimits,
+  { crop, cropField = 'crop' }: { crop?: FaceCrop; cropField?: string } = {},
+): Promise<Uint8Array> {
   const bytes = decodeBase64(base64, field, limits.maxImageBytes);
   if (!sniffFormat(bytes)) throw await notAccepted(bytes, field);
   let decoded: { data: Buffer; info: sharp.OutputInfo };
@@ -106,8 +111,10 @@ export async function imageToFace(base64: string, field: string, limits: ImageLi
     throw tooLarge(field, info.width, info.height, limits);
   if (info.channels !== 4)
     throw new InvalidImageError(field, `decoded to ${info.channels} channels, expected RGBA`);
+  // Checked here, where the error can name its field, before a large photo goes to the worker.
+  if (crop) checkCrop(crop, info.width, info.height, cropField);
   const image = { width: info.width, height: info.height, data };
   return info.width * info.height > OFF_THREAD_PIXELS
-    ? pixelsOffThread(image, field)
-    : imageToPixels(image, field);
+    ? pixelsOffThread(image, field, crop)
+    : imageToPixels(image, field, crop, cropField);
 }

@@ -1,6 +1,6 @@
 /**
  * The server's error vocabulary and its mapping onto GraphQL. Bad input from core (`INVALID_PIXELS`,
- * `INVALID_IMAGE`) and the server's own limits (`IMAGE_TOO_LARGE`, `BATCH_TOO_LARGE`, …) all reach the
+ * `INVALID_IMAGE`, `INVALID_CROP`) and the server's own limits (`IMAGE_TOO_LARGE`, `BATCH_TOO_LARGE`, …) all reach the
  * client as `extensions.code` plus a message that starts with the field at fault; anything unexpected
  * becomes `INTERNAL_SERVER_ERROR` with no detail in production, so a client can branch on the code and
  * never sees a stack trace.
@@ -58,7 +58,10 @@ export function unwrapError(error: unknown): unknown {
 /** Codes that describe the request, not a server fault: logged at `warn` (or not at all), never with stacks. */
 export function isClientError(error: unknown): boolean {
   if (error instanceof ServeError) return error.code !== 'INFERENCE_FAILED';
-  return isFaceKitError(error) && (error.code === 'INVALID_PIXELS' || error.code === 'INVALID_IMAGE');
+  return (
+    isFaceKitError(error) &&
+    (error.code === 'INVALID_PIXELS' || error.code === 'INVALID_IMAGE' || error.code === 'INVALID_CROP')
+  );
 }
 
 /** The stable code for any error the server met (`INTERNAL_SERVER_ERROR` when it has none). */

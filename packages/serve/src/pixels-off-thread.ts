@@ -5,7 +5,7 @@
  * it, not copied. A worker that dies fails the jobs it held and is replaced on the next one.
  */
 import { Worker } from 'node:worker_threads';
-import { InvalidImageError, type RgbaImage } from '@facekit/core';
+import { InvalidImageError, type FaceCrop, type RgbaImage } from '@facekit/core';
 import { workerUrl } from '@facekit/core/node';
 import type { PixelsJob, PixelsReply } from './pixels-worker.js';
 
@@ -51,13 +51,24 @@ function startWorker(): PixelsWorker {
   return w;
 }
 
-/** imageToPixels(image, field), computed on the worker; `image.data` is handed over (detached here). */
+/**
+ * imageToPixels(image, field, crop), computed on the worker; `image.data` is handed over (detached
+ * here). Check the crop first: the worker's errors name `field` only.
+ */
 export function pixelsOffThread(
   image: RgbaImage & { readonly data: Uint8Array },
   field: string,
+  crop?: FaceCrop,
 ): Promise<Uint8Array> {
   const w = (current ??= startWorker());
-  const job: PixelsJob = { id: nextId++, field, width: image.width, height: image.height, data: image.data };
+  const job: PixelsJob = {
+    id: nextId++,
+    field,
+    width: image.width,
+    height: image.height,
+    data: image.data,
+    ...(crop ? { crop } : {}),
+  };
   jobs++;
   return new Promise((resolve, reject) => {
     w.pending.set(job.id, { field, resolve, reject });

@@ -3,7 +3,7 @@
  * imageToPixels, the function the browser runs too). An InvalidImageError travels back as its reason.
  */
 import { parentPort } from 'node:worker_threads';
-import { imageToPixels, InvalidImageError } from '@facekit/core';
+import { imageToPixels, InvalidImageError, type FaceCrop } from '@facekit/core';
 
 export interface PixelsJob {
   readonly id: number;
@@ -11,6 +11,8 @@ export interface PixelsJob {
   readonly width: number;
   readonly height: number;
   readonly data: Uint8Array;
+  /** The square to reduce (checked by the sender); the centre square when absent. */
+  readonly crop?: FaceCrop;
 }
 
 export type PixelsReply =
@@ -20,7 +22,7 @@ export type PixelsReply =
 parentPort!.on('message', (job: PixelsJob) => {
   let reply: PixelsReply;
   try {
-    reply = { id: job.id, pixels: imageToPixels(job, job.field) };
+    reply = { id: job.id, pixels: imageToPixels(job, job.field, job.crop) };
   } catch (error) {
     const invalidImage = error instanceof InvalidImageError;
     const message = (error as Error).message;

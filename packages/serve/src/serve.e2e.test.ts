@@ -104,6 +104,32 @@ describe('classify', () => {
       expect((r.body.data!.classify as Answer).source).toBe('image');
     }
   });
+
+  it('reduces the square `crop` names when the face is not in the middle of the photo', async () => {
+    // A 48×48 bright face in the top-right corner of a dark 240×120 photo, outside its centre square.
+    const side = { width: 240, height: 120 };
+    const raw = Buffer.alloc(side.width * side.height * 3, 20);
+    for (let y = 0; y < 48; y++) raw.fill(230, (y * side.width + 192) * 3, (y * side.width + 240) * 3);
+    const photo = (
+      await sharp(raw, { raw: { ...side, channels: 3 } })
+        .png()
+        .toBuffer()
+    ).toString('base64');
+    const pixelsOf = async (input: Record<string, unknown>) => {
+      const res = await gql(
+        server.url,
+        'mutation($i: ClassifyInput!) { classify(input: $i) { inputPixels } }',
+        {
+          i: input,
+        },
+      );
+      return (res.body.data!.classify as { inputPixels: number[] }).inputPixels;
+    };
+    expect(new Set(await pixelsOf({ image: photo, crop: { x: 192, y: 0, size: 48 } }))).toEqual(
+      new Set([230]),
+    );
+    expect(new Set(await pixelsOf({ image: photo }))).toEqual(new Set([20]));
+  });
 });
 
 describe('classifyBatch', () => {
@@ -244,13 +270,23 @@ describe('bad input and limits', () => {
     );
   });
 
-  it('both or neither of pixels and image; a task that is not loaded', async () => {
+  it('both or neither of pixels and image; a crop without an image or outside it; a task that is not loaded', async () => {
     await expectError(
       { pixels: testPixels(1), image: 'aGVsbG8=' },
       'INVALID_INPUT',
       /^input: give exactly one of pixels or image \(got both\)$/,
     );
     await expectError({}, 'INVALID_INPUT', /got neither/);
+    await expectError(
+      { pixels: testPixels(1), crop: { x: 0, y: 0, size: 10 } },
+      'INVALID_INPUT',
+      /^input\.crop: applies to image only, not to pixels$/,
+    );
+    await expectError(
+      { image: await testPhoto('png', 120, 90), crop: { x: 50, y: 0, size: 90 } },
+      'INVALID_CROP',
+      /^input\.crop: the square at \(50, 0\) of side 90 reaches \(140, 90\), outside the 120×90 image$/,
+    );
     const res = await classify({ pixels: testPixels(1) }, ['smile']);
     expect(res.status).toBe(400);
     expect(res.body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');

@@ -1,15 +1,30 @@
 /**
- * `ClassifyInput`: one face, as 2304 grey levels or as a base64 photo, and its conversion to the
- * 2304 validated grey levels a model reads. Exactly one of the two must be given. `pixels` is a
+ * `ClassifyInput`: one face, as 2304 grey levels or as a base64 photo (with the square holding the face,
+ * if it is not the centre one), and its conversion to the 2304 validated grey levels a model reads. Exactly one of the two must be given. `pixels` is a
  * GreyLevels scalar (see grey-levels.scalar.ts), so a wrong value is caught by core's validatePixels
  * and reported for that one input (`INVALID_PIXELS`, naming the index) instead of failing a whole
  * classifyBatch at variable coercion.
  */
-import { Field, InputType } from 'type-graphql';
-import { validatePixels } from '@facekit/core';
+import { Field, InputType, Int } from 'type-graphql';
+import { validatePixels, type FaceCrop } from '@facekit/core';
 import { imageToFace, type ImageLimits } from '../decode-image.js';
 import { ServeError } from '../errors.js';
 import { GreyLevelsScalar } from './grey-levels.scalar.js';
+
+@InputType({
+  description:
+    'The square of a photo that holds the face, in the pixels of the photo as it is shown (EXIF orientation applied): the top-left corner and the side.',
+})
+export class CropInput implements FaceCrop {
+  @Field(() => Int, { description: 'Column of the left edge (0: the left edge of the photo).' })
+  x!: number;
+
+  @Field(() => Int, { description: 'Row of the top edge (0: the top edge of the photo).' })
+  y!: number;
+
+  @Field(() => Int, { description: 'Side of the square, in pixels.' })
+  size!: number;
+}
 
 @InputType({ description: 'One face: give exactly one of `pixels` or `image`.' })
 export class ClassifyInput {
@@ -22,9 +37,16 @@ export class ClassifyInput {
   @Field(() => String, {
     nullable: true,
     description:
-      'A photo as base64 (or a data: URL): PNG, JPEG or WebP. Decoded, turned grey (ITU-R 601 luma), centre-cropped to a square and area-averaged to 48×48.',
+      'A photo as base64 (or a data: URL): PNG, JPEG or WebP. Decoded, turned grey (ITU-R 601 luma), cropped to a square (`crop`, else the centre square) and area-averaged to 48×48.',
   })
   image?: string | null;
+
+  @Field(() => CropInput, {
+    nullable: true,
+    description:
+      "With `image`: the square holding the face (the models were trained on tightly cropped faces). Default: the photo's centre square.",
+  })
+  crop?: CropInput | null;
 }
 
 export type FaceSource = 'pixels' | 'image';
@@ -44,7 +66,11 @@ export async function inputToFace(
       `give exactly one of pixels or image (got ${hasPixels ? 'both' : 'neither'})`,
     );
   }
-  if (hasPixels)
+  const crop = input.crop ?? undefined;
+  if (hasPixels) {
+    if (crop) throw new ServeError('INVALID_INPUT', `${field}.crop`, 'applies to image only, not to pixels');
     return { pixels: validatePixels(input.pixels as ArrayLike<number>, `${field}.pixels`), source: 'pixels' };
-  return { pixels: await imageToFace(input.image!, `${field}.image`, limits), source: 'image' };
+  }
+  const cropped = crop ? { crop: { x: crop.x, y: crop.y, size: crop.size }, cropField: `${field}.crop` } : {};
+  return { pixels: await imageToFace(input.image!, `${field}.image`, limits, cropped), source: 'image' };
 }
