@@ -4,7 +4,9 @@
  * see three answers, run "Compare with server" and see agreement; then pick a colour photo of another
  * shape and check the server was fed the very same 48×48 input, sent as the photo and as grey levels.
  * The test also asks the server itself about the sample and checks the page shows the server's
- * labels, so the page's own verdict is not the only witness. Screenshot: tests/artifacts/web-demo.png.
+ * labels, so the page's own verdict is not the only witness. The photo's square is then dragged and
+ * resized, and the server, sent the photo with that square, must see the same input again.
+ * Screenshots: tests/artifacts/web-demo.png, web-demo-crop.png.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -153,6 +155,35 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       await page.locator('#send-as').selectOption('pixels');
       await expectAgreement(page, fail);
       expect(await page.locator('#comparison').innerText()).toContain('given the grey levels');
+
+      // Drag the square off the centre and shrink it: the page classifies the new square, and the
+      // server, sent the photo with that square, is fed the very same 48×48 input.
+      const grey = async () => page.locator('#grey').evaluate((c: HTMLCanvasElement) => c.toDataURL());
+      const centred = await grey();
+      const frame = await page.locator('#crop').boundingBox();
+      if (!frame) throw new Error(fail('the crop square is not shown'));
+      await page.mouse.move(frame.x + frame.width / 2, frame.y + frame.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(frame.x + frame.width / 2 - 40, frame.y + frame.height / 2 - 30, { steps: 5 });
+      await page.mouse.up();
+      await page
+        .locator('#photo-caption', { hasText: 'square at (0, 0), side 240' })
+        .waitFor({ timeout: 30_000 });
+      await page.locator('#crop-size').fill('120');
+      await page.locator('#crop-size').dispatchEvent('change');
+      await page
+        .locator('#photo-caption', { hasText: 'square at (60, 60), side 120' })
+        .waitFor({ timeout: 30_000 });
+      expect(await grey()).not.toBe(centred);
+      await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
+      await page.locator('#send-as').selectOption('image');
+      await expectAgreement(page, fail);
+      expect(await page.locator('#comparison').innerText()).toContain('given the photo');
+      await page.screenshot({ path: join(await artifactsDir(), 'web-demo-crop.png'), fullPage: true });
+      // Back to the centre square.
+      await page.locator('#crop-reset').click();
+      await page.locator('#photo-caption', { hasText: 'centre square' }).waitFor({ timeout: 30_000 });
+      expect(await grey()).toBe(centred);
     },
   );
 

@@ -1,19 +1,35 @@
 /**
  * Where a face comes from — a dropped or picked photo, a webcam frame, a sample — always ends as the
- * photo's bytes (sent to the server as they are) and its 48×48 grey levels, made by core's
- * imageToPixels from the canvas's RGBA pixels. The page never preprocesses any other way, so browser
- * and server feed the models identical tensors for the same photo.
+ * photo's bytes (sent to the server as they are), the square of it that holds the face (the centre
+ * square until the user moves it) and that square's 48×48 grey levels, made by core's imageToPixels
+ * from the canvas's RGBA pixels. The page never preprocesses any other way, so browser and server feed
+ * the models identical tensors for the same photo and square.
  */
-import { imageToPixels } from '@facekit/core';
+import { centreSquare, imageToPixels, type FaceCrop, type RgbaImage } from '@facekit/core';
 
 export interface Face {
   /** The photo as given (PNG, JPEG, …); the server decodes these same bytes. */
   readonly blob: Blob;
   readonly name: string;
-  /** 2304 grey levels, the model input before / 255. */
+  /** The decoded photo (EXIF orientation applied, as the server applies it). */
+  readonly rgba: RgbaImage;
+  /** The square of the photo the models see. */
+  readonly crop: FaceCrop;
+  /** 2304 grey levels of that square, the model input before / 255. */
   readonly pixels: Uint8Array;
   readonly width: number;
   readonly height: number;
+}
+
+/** The same photo with another square: its grey levels recomputed (core checks the square). */
+export function recrop(face: Face, crop: FaceCrop): Face {
+  return { ...face, crop, pixels: imageToPixels(face.rgba, face.name, crop, `${face.name} crop`) };
+}
+
+/** Whether `crop` is the square used when none is named (the server's default too). */
+export function isCentreSquare(face: Face, crop: FaceCrop = face.crop): boolean {
+  const centre = centreSquare(face.width, face.height);
+  return crop.x === centre.x && crop.y === centre.y && crop.size === centre.size;
 }
 
 export async function faceFromBlob(blob: Blob, name: string): Promise<Face> {
@@ -27,7 +43,9 @@ export async function faceFromBlob(blob: Blob, name: string): Promise<Face> {
   context.drawImage(bitmap, 0, 0);
   bitmap.close();
   const { width, height, data } = context.getImageData(0, 0, canvas.width, canvas.height);
-  return { blob, name, pixels: imageToPixels({ width, height, data }, name), width, height };
+  const rgba = { width, height, data };
+  const crop = centreSquare(width, height);
+  return { blob, name, rgba, crop, pixels: imageToPixels(rgba, name, crop), width, height };
 }
 
 export async function faceFromUrl(url: string, name: string): Promise<Face> {

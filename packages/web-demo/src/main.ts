@@ -1,12 +1,13 @@
 /**
  * The page's wiring: load the models, classify each face the source panel hands over (grey levels
- * from core's preprocessing) in the browser, show the model's view and the answers, and on request
+ * from core's preprocessing of the square over the photo, which the user may move) in the browser, show the model's view and the answers, and on request
  * ask the GraphQL server the same question and compare. Query parameters `ep` (auto | wasm | webgpu) and `server` (GraphQL
  * URL) let tests and links pin the runtime and the server.
  */
 import type { Task } from '@facekit/core';
 import { loadBrowserModels, ortVersion, wasmThreads, type BrowserModels } from './browser-models.js';
-import { drawGrey, type Face } from './face-sources.js';
+import { CropFrame } from './crop-frame.js';
+import { drawGrey, isCentreSquare, recrop, type Face } from './face-sources.js';
 import { difference } from './format.js';
 import { comparisonTable, el, taskCard } from './render.js';
 import {
@@ -42,18 +43,46 @@ function showError(where: HTMLElement, error: unknown): void {
 /** Counts faces shown, so that a slower run for an older face cannot overwrite a newer one's answer. */
 let shown = 0;
 
-async function classify(face: Face, truth = ''): Promise<void> {
+/** The face whose photo is on screen (its square as last set), whether or not it is answered yet. */
+let onScreen: Face | null = null;
+
+const cropFrame = new CropFrame(
+  $<HTMLImageElement>('photo'),
+  $('crop'),
+  $<HTMLInputElement>('crop-size'),
+  $<HTMLButtonElement>('crop-reset'),
+  (crop) => {
+    if (!onScreen) return;
+    const { x, y, size } = onScreen.crop;
+    if (crop.x === x && crop.y === y && crop.size === size) return;
+    void classify(recrop(onScreen, crop)).catch((error: unknown) => showError($('results'), error));
+  },
+);
+
+/** A new photo: show it whole with its square, then classify that square. */
+async function showFace(face: Face, truth = ''): Promise<void> {
   if (!models) return;
-  const ticket = ++shown;
-  // The face on screen is no longer the one answered: nothing to compare until its own run is done.
-  current = null;
-  $<HTMLButtonElement>('compare').disabled = true;
   const photo = $<HTMLImageElement>('photo');
   if (photo.src.startsWith('blob:')) URL.revokeObjectURL(photo.src);
   photo.src = URL.createObjectURL(face.blob);
-  $('photo-caption').textContent = `${face.name} · ${face.width}×${face.height}`;
-  drawGrey($<HTMLCanvasElement>('grey'), face.pixels);
+  cropFrame.show(face.width, face.height, face.crop);
   $('truth').textContent = truth;
+  await classify(face);
+}
+
+/** Classifies the face's square (a new photo, or the same photo with its square moved). */
+async function classify(face: Face): Promise<void> {
+  if (!models) return;
+  const ticket = ++shown;
+  onScreen = face;
+  // The face on screen is no longer the one answered: nothing to compare until its own run is done.
+  current = null;
+  $<HTMLButtonElement>('compare').disabled = true;
+  const square = isCentreSquare(face)
+    ? 'centre square'
+    : `square at (${face.crop.x}, ${face.crop.y}), side ${face.crop.size}`;
+  $('photo-caption').textContent = `${face.name} · ${face.width}×${face.height} · ${square}`;
+  drawGrey($<HTMLCanvasElement>('grey'), face.pixels);
   $('comparison').replaceChildren();
   const { probabilities, ms } = await models.run(face.pixels);
   if (ticket !== shown) return;
@@ -83,7 +112,10 @@ async function compare(): Promise<void> {
     const input: ServerInput =
       $<HTMLSelectElement>('send-as').value === 'pixels'
         ? { pixels: Array.from(face.pixels) }
-        : { image: await blobToBase64(face.blob) };
+        : {
+            image: await blobToBase64(face.blob),
+            ...(isCentreSquare(face) ? {} : { crop: face.crop }),
+          };
     const answer = await classifyOnServer(url, input);
     const manifest = models.manifest;
     const rows = compareAnswers(probabilities, (t) => manifest.models[t]!.labels, answer);
@@ -111,7 +143,7 @@ async function compare(): Promise<void> {
 }
 
 function wirePage(): void {
-  const handlers = { onFace: classify, onError: (error: unknown) => showError($('results'), error) };
+  const handlers = { onFace: showFace, onError: (error: unknown) => showError($('results'), error) };
   wireSources(handlers);
   void loadSamples(handlers);
   $('compare-form').addEventListener('submit', (e) => (e.preventDefault(), void compare()));

@@ -5,7 +5,7 @@
  * probability rows. The server also returns the grey levels it fed its models, so the page can show
  * whether both sides saw the same tensor.
  */
-import { argmax, TASKS, type Task } from '@facekit/core';
+import { argmax, TASKS, type FaceCrop, type Task } from '@facekit/core';
 
 export const DEFAULT_SERVER_URL = 'http://localhost:4000/graphql';
 
@@ -21,7 +21,8 @@ export const CLASSIFY_MUTATION = `mutation Classify($input: ClassifyInput!) {
 }
 fragment Answer on TaskPrediction { label index confidence probabilities { label probability } }`;
 
-export type ServerInput = { image: string } | { pixels: number[] };
+/** What `classify` is sent: the photo (with the square holding the face, unless it is the centre one) or grey levels. */
+export type ServerInput = { image: string; crop?: FaceCrop } | { pixels: number[] };
 
 interface ServerPrediction {
   readonly label: string;

@@ -1,0 +1,123 @@
+/**
+ * The square over the photo that says which part of it the models see: drag it onto the face, set its
+ * side with the slider, or put it back on the centre square. The photo is shown whole (scaled to fit
+ * its box), and the square is kept in the photo's own pixels, whole and inside the photo, so what the
+ * page classifies and what it sends the server (`crop`) are the same square.
+ */
+import { centreSquare, type FaceCrop } from '@facekit/core';
+
+interface Placement {
+  readonly scale: number;
+  readonly left: number;
+  readonly top: number;
+}
+
+/** Clamps a square of side `size` with its top-left corner at (x, y) into a `width` × `height` photo. */
+export function clampCrop(x: number, y: number, size: number, width: number, height: number): FaceCrop {
+  const side = Math.max(1, Math.min(Math.round(size), width, height));
+  return {
+    x: Math.min(Math.max(0, Math.round(x)), width - side),
+    y: Math.min(Math.max(0, Math.round(y)), height - side),
+    size: side,
+  };
+}
+
+export class CropFrame {
+  private width = 0;
+  private height = 0;
+  private crop: FaceCrop | null = null;
+
+  /**
+   * `photo` shows the photo with `object-fit: contain` inside its box; `frame` is an absolutely placed
+   * element in the same box; `onCrop` hears each square the user settles on.
+   */
+  constructor(
+    private readonly photo: HTMLImageElement,
+    private readonly frame: HTMLElement,
+    private readonly size: HTMLInputElement,
+    private readonly reset: HTMLButtonElement,
+    private readonly onCrop: (crop: FaceCrop) => void,
+  ) {
+    frame.addEventListener('pointerdown', (e) => this.drag(e));
+    size.addEventListener('input', () => this.resize(Number(size.value), false));
+    size.addEventListener('change', () => this.resize(Number(size.value), true));
+    reset.addEventListener('click', () => this.settle(centreSquare(this.width, this.height)));
+    new ResizeObserver(() => this.draw()).observe(photo);
+  }
+
+  /** A new photo: its square is `crop` (the centre one when it was just loaded). */
+  show(width: number, height: number, crop: FaceCrop): void {
+    this.width = width;
+    this.height = height;
+    this.crop = crop;
+    this.size.min = String(Math.min(24, width, height));
+    this.size.max = String(Math.min(width, height));
+    this.size.value = String(crop.size);
+    this.size.disabled = this.reset.disabled = false;
+    this.frame.hidden = false;
+    this.draw();
+  }
+
+  /** Where the photo's pixels land in its box. */
+  private placement(): Placement {
+    const box = { width: this.photo.clientWidth, height: this.photo.clientHeight };
+    const scale = Math.min(box.width / this.width, box.height / this.height);
+    return {
+      scale,
+      left: this.photo.offsetLeft + (box.width - this.width * scale) / 2,
+      top: this.photo.offsetTop + (box.height - this.height * scale) / 2,
+    };
+  }
+
+  private draw(crop = this.crop): void {
+    if (!crop || this.width === 0) return;
+    const { scale, left, top } = this.placement();
+    Object.assign(this.frame.style, {
+      left: `${left + crop.x * scale}px`,
+      top: `${top + crop.y * scale}px`,
+      width: `${crop.size * scale}px`,
+      height: `${crop.size * scale}px`,
+    });
+    this.frame.title = `x ${crop.x}, y ${crop.y}, side ${crop.size} px`;
+  }
+
+  private settle(crop: FaceCrop): void {
+    this.crop = crop;
+    this.size.value = String(crop.size);
+    this.draw();
+    this.onCrop(crop);
+  }
+
+  /** A new side, about the square's centre; `done` once the slider is let go. */
+  private resize(side: number, done: boolean): void {
+    if (!this.crop) return;
+    const { x, y, size } = this.crop;
+    const next = clampCrop(x + (size - side) / 2, y + (size - side) / 2, side, this.width, this.height);
+    if (done) this.settle(next);
+    else this.draw(next);
+  }
+
+  private drag(down: PointerEvent): void {
+    if (!this.crop) return;
+    down.preventDefault();
+    this.frame.setPointerCapture(down.pointerId);
+    const start = this.crop;
+    const { scale } = this.placement();
+    const at = (e: PointerEvent) =>
+      clampCrop(
+        start.x + (e.clientX - down.clientX) / scale,
+        start.y + (e.clientY - down.clientY) / scale,
+        start.size,
+        this.width,
+        this.height,
+      );
+    const move = (e: PointerEvent) => this.draw(at(e));
+    const up = (e: PointerEvent) => {
+      this.frame.removeEventListener('pointermove', move);
+      this.frame.removeEventListener('pointerup', up);
+      this.settle(at(e));
+    };
+    this.frame.addEventListener('pointermove', move);
+    this.frame.addEventListener('pointerup', up);
+  }
+}
