@@ -26,10 +26,12 @@ export function recrop(face: Face, crop: FaceCrop): Face {
   return { ...face, crop, pixels: imageToPixels(face.rgba, face.name, crop, `${face.name} crop`) };
 }
 
-/** Whether `crop` is the square used when none is named (the server's default too). */
-export function isCentreSquare(face: Face, crop: FaceCrop = face.crop): boolean {
-  const centre = centreSquare(face.width, face.height);
-  return crop.x === centre.x && crop.y === centre.y && crop.size === centre.size;
+export const sameCrop = (a: FaceCrop, b: FaceCrop): boolean =>
+  a.x === b.x && a.y === b.y && a.size === b.size;
+
+/** Whether the face's square is the one used when none is named (the server's default too). */
+export function isCentreSquare(face: Face): boolean {
+  return sameCrop(face.crop, centreSquare(face.width, face.height));
 }
 
 export async function faceFromBlob(blob: Blob, name: string): Promise<Face> {

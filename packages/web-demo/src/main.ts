@@ -1,13 +1,14 @@
 /**
  * The page's wiring: load the models, classify each face the source panel hands over (grey levels
- * from core's preprocessing of the square over the photo, which the user may move) in the browser, show the model's view and the answers, and on request
- * ask the GraphQL server the same question and compare. Query parameters `ep` (auto | wasm | webgpu) and `server` (GraphQL
- * URL) let tests and links pin the runtime and the server.
+ * from core's preprocessing of the square over the photo, which the user may move) in the browser,
+ * show the model's view and the answers, and on request ask the GraphQL server the same question and
+ * compare. Query parameters `ep` (auto | wasm | webgpu) and `server` (GraphQL URL) let tests and links
+ * pin the runtime and the server.
  */
 import type { Task } from '@facekit/core';
 import { loadBrowserModels, ortVersion, wasmThreads, type BrowserModels } from './browser-models.js';
 import { CropFrame } from './crop-frame.js';
-import { drawGrey, isCentreSquare, recrop, type Face } from './face-sources.js';
+import { drawGrey, isCentreSquare, recrop, sameCrop, type Face } from './face-sources.js';
 import { difference } from './format.js';
 import { comparisonTable, el, taskCard } from './render.js';
 import {
@@ -52,9 +53,7 @@ const cropFrame = new CropFrame(
   $<HTMLInputElement>('crop-size'),
   $<HTMLButtonElement>('crop-reset'),
   (crop) => {
-    if (!onScreen) return;
-    const { x, y, size } = onScreen.crop;
-    if (crop.x === x && crop.y === y && crop.size === size) return;
+    if (!onScreen || sameCrop(crop, onScreen.crop)) return;
     void classify(recrop(onScreen, crop)).catch((error: unknown) => showError($('results'), error));
   },
 );
