@@ -141,16 +141,19 @@ describe('classifyBatch', () => {
       { image: 'not*base64' },
       { pixels: testPixels(4) },
       {},
+      { image: await testPhoto('jpeg'), crop: { x: 0, y: 0, size: 10 } },
+      { image: await testPhoto('jpeg'), crop: { x: 0, y: 0, size: 5000 } },
     ];
     const res = await gql(server.url, CLASSIFY_BATCH, { inputs });
     expect(res.status).toBe(200);
     const items = res.body.data!.classifyBatch as (Answer | null)[];
-    expect(items.map((x) => x === null)).toEqual([false, true, false, true, false, true]);
+    expect(items.map((x) => x === null)).toEqual([false, true, false, true, false, true, false, true]);
     const errors = res.body.errors!.map((e) => [e.path, e.extensions!.code, e.message.split(':')[0]]);
     expect(errors).toEqual([
       [['classifyBatch', 1], 'INVALID_PIXELS', 'inputs[1].pixels'],
       [['classifyBatch', 3], 'INVALID_BASE64', 'inputs[3].image'],
       [['classifyBatch', 5], 'INVALID_INPUT', 'inputs[5]'],
+      [['classifyBatch', 7], 'INVALID_CROP', 'inputs[7].crop'],
     ]);
     const single = (
       await gql(
