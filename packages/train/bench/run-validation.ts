@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { TASKS, type Task } from '@facekit/core';
 import { scriptArgs } from '@facekit/core/node';
 import { selectTrainingBackend } from '../src/backends/index.js';
-import { BatchFeeder, isBinaryHead, taskTargets } from '../src/data/batches.js';
+import { BatchFeeder, taskTargets } from '../src/data/batches.js';
 import { loadCsv, type LoadedCsv } from '../src/data/load-csv.js';
 import { splitFromJson } from '../src/data/split.js';
 import { predict } from '../src/evaluate.js';
@@ -37,9 +37,7 @@ for (const runDir of runs) {
   for (const task of tasks) {
     const model = await loadLayersModel(modelDir(runDir, task));
     const targets = taskTargets(csv.dataset, task, info.ageGrouping);
-    const binary = isBinaryHead(model);
-    const classes = binary ? 1 : model.outputs[0]!.shape[1]!;
-    const feeder = new BatchFeeder(csv.dataset, targets, classes, binary, 256);
+    const feeder = BatchFeeder.forHead(csv.dataset, targets, model, 256);
     const { accuracy, loss } = await predict(model, feeder, split.validation, targets);
     figures.push({ task, accuracy, loss });
     model.dispose();

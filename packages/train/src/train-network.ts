@@ -13,7 +13,7 @@ import type { AgeGrouping, Task } from '@facekit/core';
 import { AdamW } from './adamw.js';
 import { createBatchTrainer } from './backends/index.js';
 import { Augmenter } from './data/augment.js';
-import { BatchFeeder, classWeights, isBinaryHead, type TargetShaping } from './data/batches.js';
+import { BatchFeeder, classWeights, type TargetShaping } from './data/batches.js';
 import type { FaceDataset } from './data/dataset.js';
 import { drawMixup, type MixupDraw } from './data/mixup.js';
 import { seededRandom, shuffleInPlace } from './data/random.js';
@@ -153,13 +153,11 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
   const { batchSize } = fit;
   const heads = options.heads.map((head, h) => {
     const view = headModel(model, h, head.task);
-    const binary = isBinaryHead(view);
-    const classes = binary ? 1 : view.outputs[0]!.shape[1]!;
-    const feeder = new BatchFeeder(options.dataset, head.targets, classes, binary, Math.max(batchSize, 256));
+    const feeder = BatchFeeder.forHead(options.dataset, head.targets, view, Math.max(batchSize, 256));
     const shaping: TargetShaping = {
       ...(fit.labelSmoothing ? { smoothing: fit.labelSmoothing } : {}),
-      ...(fit.classWeightPower !== undefined && !binary
-        ? { classWeights: classWeights(head.targets, split.train, classes, fit.classWeightPower) }
+      ...(fit.classWeightPower !== undefined && !feeder.binary
+        ? { classWeights: classWeights(head.targets, split.train, feeder.classes, fit.classWeightPower) }
         : {}),
     };
     return { task: head.task, targets: head.targets, model: view, feeder, shaping, history: histories[h]! };

@@ -22,11 +22,6 @@ export function taskTargets(dataset: FaceDataset, task: Task, grouping: AgeGroup
   }
 }
 
-/** Whether the network ends in one sigmoid unit (binary) rather than a softmax over K classes. */
-export function isBinaryHead(model: tf.LayersModel): boolean {
-  return model.outputs[0]!.shape[1] === 1;
-}
-
 /**
  * How training targets differ from one-hot: `smoothing` ε spreads ε over all K classes
  * ((1 − ε)·onehot + ε/K), and `classWeights` scales a row's target by its true class's weight, which
@@ -64,11 +59,24 @@ export class BatchFeeder {
   constructor(
     private readonly dataset: FaceDataset,
     private readonly targets: Uint8Array,
-    private readonly classes: number,
-    private readonly binary: boolean,
+    /** Output width: K for a softmax head, 1 for a binary (sigmoid) head. */
+    readonly classes: number,
+    /** Whether the head is one sigmoid unit rather than a softmax over K classes. */
+    readonly binary: boolean,
     maxBatch: number,
   ) {
     this.x = new Float32Array(maxBatch * PIXEL_COUNT);
+  }
+
+  /** The feeder for `model`'s (first) output: its width, and binary when that is one sigmoid unit. */
+  static forHead(
+    dataset: FaceDataset,
+    targets: Uint8Array,
+    model: tf.LayersModel,
+    maxBatch: number,
+  ): BatchFeeder {
+    const width = model.outputs[0]!.shape[1]!;
+    return new BatchFeeder(dataset, targets, width, width === 1, maxBatch);
   }
 
   /**
