@@ -71,6 +71,6 @@ export async function inputToFace(
     if (crop) throw new ServeError('INVALID_INPUT', `${field}.crop`, 'applies to image only, not to pixels');
     return { pixels: validatePixels(input.pixels as ArrayLike<number>, `${field}.pixels`), source: 'pixels' };
   }
-  const cropped = crop ? { crop: { x: crop.x, y: crop.y, size: crop.size }, cropField: `${field}.crop` } : {};
+  const cropped = crop ? { crop, cropField: `${field}.crop` } : {};
   return { pixels: await imageToFace(input.image!, `${field}.image`, limits, cropped), source: 'image' };
 }
