@@ -1,8 +1,9 @@
 /**
  * Photo → 48×48 grey levels, exactly as the dataset was made: ITU-R 601 luma
  * (0.299 R + 0.587 G + 0.114 B), centre square crop (or a square the caller chose: where the face is),
- * area-average resize, rounded to integer grey levels. It works on a plain RGBA buffer so the server (after sharp decodes) and the browser (after
- * canvas getImageData) run this one implementation and feed the models identical tensors.
+ * area-average resize, rounded to integer grey levels. It works on a plain RGBA buffer so the server
+ * (after sharp decodes) and the browser (after canvas getImageData) run this one implementation and
+ * feed the models identical tensors.
  */
 import { InvalidCropError, InvalidImageError } from './errors.js';
 import { IMAGE_SIZE, PIXEL_COUNT } from './pixels.js';
