@@ -9,3 +9,4 @@ export * from './preprocess.js';
 export * from './interpret.js';
 export * from './manifest.js';
 export * from './sha256.js';
+export * from './webgpu-adapter-info.js';

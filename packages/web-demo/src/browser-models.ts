@@ -10,10 +10,12 @@ import * as ort from 'onnxruntime-web';
 import {
   inputShape,
   INPUT_NAME,
+  isSoftwareAdapter,
   manifestTasks,
   parseManifest,
   pixelsToModelInput,
   sha256Hex,
+  type AdapterInfo,
   type Manifest,
   type Task,
 } from '@facekit/core';
@@ -40,7 +42,7 @@ async function fetchBytes(url: URL): Promise<Uint8Array> {
 }
 
 interface AdapterLike {
-  readonly info?: { architecture?: string; description?: string; isFallbackAdapter?: boolean };
+  readonly info?: AdapterInfo;
 }
 
 /**
@@ -54,8 +56,8 @@ async function webgpuUnavailable(acceptSoftware: boolean): Promise<string | null
   try {
     const adapter = await gpu.requestAdapter();
     if (!adapter) return 'no WebGPU adapter';
-    if (adapter.info?.isFallbackAdapter && !acceptSoftware)
-      return `the only WebGPU adapter is a software one (${adapter.info.architecture || 'fallback'}), slower than wasm`;
+    if (!acceptSoftware && isSoftwareAdapter(adapter.info ?? {}))
+      return `the only WebGPU adapter is a software one (${adapter.info?.architecture || 'fallback'}), slower than wasm`;
     return null;
   } catch (error) {
     return `WebGPU adapter request failed (${(error as Error).message})`;

@@ -8,6 +8,8 @@
  * SwiftShader, to run the WebGPU code paths on machines without a GPU).
  */
 
+import { describeAdapter, isSoftwareAdapter, type AdapterInfo } from '../webgpu-adapter-info.js';
+
 /** The adapter and the Dawn instance that found it. */
 export interface DawnAdapter {
   /** Dawn's `navigator.gpu` equivalent, to install as `navigator.gpu` for tfjs. */
@@ -18,30 +20,6 @@ export interface DawnAdapter {
   readonly description: string;
   /** A software rasteriser, not a GPU. */
   readonly software: boolean;
-}
-
-interface AdapterInfo {
-  vendor?: string;
-  architecture?: string;
-  device?: string;
-  description?: string;
-  isFallbackAdapter?: boolean;
-}
-
-const SOFTWARE = /swiftshader|llvmpipe|lavapipe/i;
-
-/** "vendor: description" of an adapter, from whichever of Dawn's fields are filled. */
-export function describeAdapter(info: AdapterInfo): string {
-  const detail = info.description || [info.architecture, info.device].filter(Boolean).join(' ');
-  return [info.vendor, detail].filter(Boolean).join(': ') || 'unnamed adapter';
-}
-
-/** Whether Dawn's adapter is a software one (fallback adapter, or a known CPU rasteriser by name). */
-export function isSoftwareAdapter(info: AdapterInfo): boolean {
-  return (
-    info.isFallbackAdapter === true ||
-    SOFTWARE.test([info.architecture, info.device, info.description].join(' '))
-  );
 }
 
 let found: Promise<DawnAdapter> | undefined;

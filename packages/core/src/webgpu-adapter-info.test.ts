@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeAdapter, isSoftwareAdapter } from './webgpu-adapter.js';
+import { describeAdapter, isSoftwareAdapter } from './webgpu-adapter-info.js';
 
 describe('WebGPU adapter description', () => {
   it('names an adapter from whichever fields Dawn filled', () => {
