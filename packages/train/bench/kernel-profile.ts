@@ -1,6 +1,6 @@
 /**
  * `pnpm exec tsx bench/kernel-profile.ts [--backend wasm] [--preset seed] [--task age] [--batches 16]
- * [--batch 128] [--shapes]`: where one training step of a preset's network (a seed network, or a
+ * [--batch 128] [--shapes] [--batch-norm fused|stock]`: where one training step of a preset's network (a seed network, or a
  * shared network's all-task step) spends its time, per kernel and phase, against the whole step (the
  * rest is tfjs's engine, tape and JS overhead). Random data, as in train-bench; the step is the
  * training loop's own (createBatchTrainer on one thread).
@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { TASKS, type Task } from '@facekit/core';
 import { scriptArgs } from '@facekit/core/node';
+import { setBatchNormMode, type BatchNormMode } from '../src/batch-norm-training.js';
 import { getPreset } from '../src/presets.js';
 import { createBatchTrainer, selectTrainingBackend } from '../src/backends/index.js';
 import { compileNetwork } from '../src/train-network.js';
@@ -30,6 +31,8 @@ const { values: opts } = parseArgs({
     batch: { type: 'string', default: '128' },
     task: { type: 'string', default: 'age' },
     shapes: { type: 'boolean', default: false },
+    // Batch norm's training pass as one op or autodiff's (batch-norm-training.ts).
+    'batch-norm': { type: 'string', default: 'fused' },
   },
 });
 const batches = Number(opts.batches);
@@ -44,6 +47,7 @@ if (preset.members)
     `${preset.name} is an ensemble: profile its members (${preset.members.map((m) => m.preset).join(', ')})`,
   );
 await selectTrainingBackend(opts.backend);
+setBatchNormMode(opts['batch-norm'] as BatchNormMode);
 const timer = new KernelTimer(opts.backend, opts.shapes, clock);
 const task = opts.task as Task;
 const model = preset.buildShared ? preset.buildShared(TASKS, 'six') : preset.build(task, 'six');

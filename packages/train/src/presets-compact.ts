@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, taskClassCount, type AgeGrouping, type Task } from '@facekit/core';
+import { batchNormalization } from './batch-norm-training.js';
 import type { AugmentOptions } from './data/augment.js';
 import { layerSeeds, type FitSettings, type Preset } from './presets.js';
 
@@ -63,7 +64,7 @@ function trunkLayers(arch: CompactArchitecture, seeds: () => { seed?: number }):
           ...(stage === 0 && c === 0 ? { inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1] } : {}),
         }),
       );
-      if (arch.batchNorm) layers.push(tf.layers.batchNormalization({ momentum: 0.95 }));
+      if (arch.batchNorm) layers.push(batchNormalization({ momentum: 0.95 }));
       layers.push(tf.layers.activation({ activation: 'relu' }));
     }
     if (stage < arch.widths.length - 1) layers.push(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));

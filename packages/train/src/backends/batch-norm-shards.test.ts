@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import { batchNormalization } from '../batch-norm-training.js';
 import { createBatchTrainer } from './batch-trainer.js';
 import { selectTrainingBackend } from './index.js';
 
@@ -17,7 +18,7 @@ function bnModel(): tf.LayersModel {
         useBias: false,
         inputShape: [48, 48, 1],
       }),
-      tf.layers.batchNormalization({ momentum: 0.5 }),
+      batchNormalization({ momentum: 0.5 }),
       tf.layers.activation({ activation: 'relu' }),
       tf.layers.globalAveragePooling2d({}),
       tf.layers.dense({ units: 3, activation: 'softmax' }),

@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { setBatchNormMode, type BatchNormMode } from '../batch-norm-training.js';
 import { MathRandomSeeder } from './data-parallel.js';
 import { selectTrainingBackend } from './index.js';
 import { readHeads, shardStep, type HeadMetrics, type ShardLoss } from './shard-step.js';
@@ -13,6 +14,8 @@ export interface WorkerSetup {
   backend: string;
   topology: string;
   losses: ShardLoss[];
+  /** The main thread's batch norm training pass (importing the module registers its layer class). */
+  batchNorm: BatchNormMode;
   inputShape: number[];
   /** The width of a row of targets: every head's targets side by side. */
   outputSize: number;
@@ -32,6 +35,7 @@ const seeder = new MathRandomSeeder();
 
 async function main(): Promise<void> {
   await selectTrainingBackend(setup.backend);
+  setBatchNormMode(setup.batchNorm);
   const model = await tf.models.modelFromJSON(JSON.parse(setup.topology) as tf.io.ModelJSON);
   const weights = new Float32Array(setup.weights);
   const grads = new Float32Array(setup.grads);

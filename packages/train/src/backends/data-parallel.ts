@@ -10,6 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { workerUrl } from '@facekit/core/node';
+import { batchNormMode } from '../batch-norm-training.js';
 import { seededRandom } from '../data/random.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './data-parallel-worker.js';
 import {
@@ -135,6 +136,7 @@ export async function createDataParallelTrainer(
     backend: options.backend,
     topology,
     losses,
+    batchNorm: batchNormMode(),
     inputShape,
     outputSize,
     weights: weights.buffer,

@@ -6,6 +6,7 @@ import '../presets.js';
 import { buildSharedCompact, type CompactArchitecture } from '../presets-compact.js';
 import { createBatchTrainer } from './batch-trainer.js';
 import { relativeError } from './gradient-check.js';
+import { shardStep } from './shard-step.js';
 import { listTrainingBackends, selectTrainingBackend } from './index.js';
 
 // Where no GPU is present, the test setup shows Dawn Chromium's SwiftShader (tests/support/software-gpu.ts);
@@ -18,14 +19,16 @@ const mustRun = process.env.CI === 'true';
 // The default preset's kind of network: a trunk shared by three heads, batch norm and dropout left out
 // so that nothing random separates the two backends.
 const TINY: CompactArchitecture = { widths: [4, 8], batchNorm: false, globalPool: false, dropout: 0 };
+/** The same with batch norm after each conv: its training pass is one op (batch-norm-training.ts). */
+const TINY_BN: CompactArchitecture = { ...TINY, batchNorm: true };
 
 const OPTIMIZERS = {
   Adam: () => tf.train.adam(1e-2),
   AdamW: () => new AdamW(1e-2, 0.05),
 };
 
-function sharedNet(optimizer: keyof typeof OPTIMIZERS): tf.LayersModel {
-  const model = buildSharedCompact(TINY, 'tiny', ['age', 'ethnicity', 'gender'], 'six', 11);
+function sharedNet(optimizer: keyof typeof OPTIMIZERS, arch = TINY): tf.LayersModel {
+  const model = buildSharedCompact(arch, 'tiny', ['age', 'ethnicity', 'gender'], 'six', 11);
   model.compile({
     optimizer: OPTIMIZERS[optimizer](),
     loss: model.outputs.map(() => 'categoricalCrossentropy'),
@@ -103,6 +106,49 @@ describe('the webgpu training backend', () => {
       expect(result.moments.map(([name]) => name)).toEqual(reference.moments.map(([name]) => name));
       result.moments.forEach(([name, m], i) =>
         expect(relativeError(m, reference.moments[i]![1]), name).toBeLessThan(1e-4),
+      );
+      await selectTrainingBackend('wasm');
+    },
+  );
+
+  it.skipIf(!webgpu.available && !mustRun)(
+    "computes a batch-norm network's gradients and moving statistics as wasm does",
+    async () => {
+      // Compared per step: over several Adam steps on batches this small, batch norm amplifies float
+      // rounding (autodiff's pass as much as the one-op pass), so weights drift apart by 1e-3 and more.
+      const step = async (model: tf.LayersModel) => {
+        const x = tf.randomUniform([32, 48, 48, 1], 0, 1, 'float32', 1);
+        const y = tf.concat(
+          [6, 5, 2].map((classes, h) =>
+            tf.oneHot(tf.randomUniform([32], 0, classes, 'int32', 10 + h) as tf.Tensor1D, classes),
+          ),
+          1,
+        );
+        const result = shardStep(
+          model,
+          ['categoricalCrossentropy', 'categoricalCrossentropy', 'categoricalCrossentropy'],
+          x,
+          y.toFloat(),
+        );
+        const grads = await Promise.all(result.grads.map(async (g) => (await g.data()) as Float32Array));
+        const weights = await Promise.all(
+          model.getWeights().map(async (w) => (await w.data()) as Float32Array),
+        );
+        tf.dispose([x, y, result.metrics, ...result.grads]);
+        return { grads, weights };
+      };
+      await selectTrainingBackend('wasm');
+      const [onWasm, onGpu] = [sharedNet('Adam', TINY_BN), sharedNet('Adam', TINY_BN)];
+      onGpu.setWeights(onWasm.getWeights());
+      const reference = await step(onWasm);
+      await selectTrainingBackend('webgpu');
+      const result = await step(onGpu);
+      result.grads.forEach((g, i) =>
+        expect(relativeError(g, reference.grads[i]!), `gradient ${i}`).toBeLessThan(1e-4),
+      );
+      // The step moved every batch norm's moving mean and variance the same way.
+      result.weights.forEach((w, i) =>
+        expect(relativeError(w, reference.weights[i]!), `weight ${i}`).toBeLessThan(1e-4),
       );
       await selectTrainingBackend('wasm');
     },
