@@ -1,9 +1,9 @@
 /**
  * `pnpm exec tsx bench/kernel-profile.ts [--backend wasm] [--preset seed] [--task age] [--batches 16]
- * [--batch 128] [--shapes] [--batch-norm fused|stock]`: where one training step of a preset's network (a seed network, or a
- * shared network's all-task step) spends its time, per kernel and phase, against the whole step (the
- * rest is tfjs's engine, tape and JS overhead). Random data, as in train-bench; the step is the
- * training loop's own (createBatchTrainer on one thread).
+ * [--batch 128] [--shapes] [--batch-norm fused|stock]`: where one training step of a preset's network
+ * (a seed network, or a shared network's all-task step) spends its time, per kernel and phase, against
+ * the whole step (the rest is tfjs's engine, tape and JS overhead). Random data, as in train-bench;
+ * the step is the training loop's own (createBatchTrainer on one thread).
  *
  * On wasm and cpu a kernel computes on this thread, so the table charges it the process's CPU time.
  * On webgpu a kernel only records a dispatch — its cost on this thread is wall time, and the GPU does
