@@ -11,10 +11,12 @@
  *   --threads 1,auto     thread counts; auto = the loop's default (createBatchTrainer)
  *   --samples 4096       samples per timed epoch (cpu: --cpu-samples 256, it runs ~7 samples/s)
  *   --warmup 512  --batch 128  --repeat 3  --preset seed  --task age
+ *   --batch-norm fused   batch norm's training pass: one op (fused) or autodiff's (stock)
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { TASKS, type Task } from '@facekit/core';
+import { setBatchNormMode, type BatchNormMode } from '../src/batch-norm-training.js';
 import { getPreset } from '../src/presets.js';
 import { createBatchTrainer, listTrainingBackends, selectTrainingBackend } from '../src/backends/index.js';
 import { compileNetwork } from '../src/train-network.js';
@@ -34,8 +36,10 @@ const { values: opts } = parseArgs({
     repeat: { type: 'string', default: '3' },
     preset: { type: 'string', default: 'seed' },
     task: { type: 'string', default: 'age' },
+    'batch-norm': { type: 'string', default: 'fused' },
   },
 });
+setBatchNormMode(opts['batch-norm'] as BatchNormMode);
 const batchSize = Number(opts.batch);
 const task = opts.task as Task;
 
