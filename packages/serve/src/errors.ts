@@ -1,9 +1,9 @@
 /**
  * The server's error vocabulary and its mapping onto GraphQL. Bad input from core (`INVALID_PIXELS`,
- * `INVALID_IMAGE`, `INVALID_CROP`) and the server's own limits (`IMAGE_TOO_LARGE`, `BATCH_TOO_LARGE`, …) all reach the
- * client as `extensions.code` plus a message that starts with the field at fault; anything unexpected
- * becomes `INTERNAL_SERVER_ERROR` with no detail in production, so a client can branch on the code and
- * never sees a stack trace.
+ * `INVALID_IMAGE`, `INVALID_CROP`) and the server's own limits (`IMAGE_TOO_LARGE`, `BATCH_TOO_LARGE`, …)
+ * all reach the client as `extensions.code` plus a message that starts with the field at fault; anything
+ * unexpected becomes `INTERNAL_SERVER_ERROR` with no detail in production, so a client can branch on the
+ * code and never sees a stack trace.
  */
 import type { GraphQLFormattedError } from 'graphql';
 import { isFaceKitError } from '@facekit/core';

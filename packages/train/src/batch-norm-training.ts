@@ -26,7 +26,7 @@ export function setBatchNormMode(next: BatchNormMode): void {
 
 export const batchNormMode = (): BatchNormMode => mode;
 
-export interface NormalizedBatch {
+interface NormalizedBatch {
   readonly y: tf.Tensor;
   /** The batch's per-channel mean and (biased) variance, for the moving statistics; kept: dispose them. */
   readonly mean: tf.Tensor1D;
@@ -34,7 +34,7 @@ export interface NormalizedBatch {
 }
 
 /** Normalises `x` over every axis but the last (channels) and scales and shifts it by γ and β. */
-export function normalizeBatch(
+function normalizeBatch(
   x: tf.Tensor,
   gamma: tf.Tensor1D,
   beta: tf.Tensor1D,
@@ -129,4 +129,4 @@ tf.serialization.registerClass(
 
 /** The BatchNormalization layer every preset builds (config as `tf.layers.batchNormalization`'s). */
 export const batchNormalization = (config: Parameters<typeof tf.layers.batchNormalization>[0] = {}) =>
-  new FusedTrainingBatchNorm(config ?? {});
+  new FusedTrainingBatchNorm(config);

@@ -1,9 +1,9 @@
 /**
- * Fitting one network — a task's own, or a shared trunk with one head per task: seeded per-epoch
- * shuffles (and augmentation and mixup draws), one tensor per batch, the preset's learning-rate schedule and
- * target shaping, a progress line, validation after each epoch, early stopping on validation loss
- * (the heads' losses summed), and a checkpoint (model, optimizer state, histories) after each epoch so
- * an interrupted run resumes exactly where its last finished epoch left off.
+ * Fitting one network — a task's own, or a shared trunk with one head per task: seeded per-epoch shuffles
+ * (and augmentation and mixup draws), one tensor per batch, the preset's learning-rate schedule and target
+ * shaping, a progress line, validation after each epoch, early stopping on validation loss (the heads'
+ * losses summed), and a checkpoint (model, optimizer state, histories) after each epoch so an interrupted
+ * run resumes exactly where its last finished epoch left off.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
