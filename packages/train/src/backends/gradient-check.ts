@@ -1,8 +1,9 @@
 /**
  * Test support: a small conv net whose loss touches every kernel that training the project's CNNs
- * runs — conv2d 'same' and 'valid' at strides 1 and 2 with several input and output channels, bias,
- * ReLU, 2×2 max pooling, a dense layer and softmax cross-entropy — and its gradients with respect to
- * the input and every parameter, computed on whichever tfjs backend is active. Backends are checked
+ * runs — conv2d 'same' and 'valid' at strides 1 and 2 with several input and output channels,
+ * depthwise conv2d (separable layers) at strides 1 and 2 with channel multipliers 1 and 2, bias, ReLU,
+ * 2×2 max pooling, a dense layer and softmax cross-entropy — and its gradients with respect to the
+ * input and every parameter, computed on whichever tfjs backend is active. Backends are checked
  * against `cpu` with these (gradients.test.ts); inputs come from a seeded generator so every backend
  * sees the same numbers.
  */
@@ -12,10 +13,12 @@ export const GRAD_NET_SHAPES = {
   x: [3, 21, 21, 2], // odd size: 'same' at stride 2 pads unevenly
   w1: [3, 3, 2, 3], // 'same', stride 1 → 21×21×3
   b1: [3],
+  dw1: [3, 3, 3, 1], // depthwise 'same', stride 1 → 21×21×3
   w2: [3, 3, 3, 4], // 'valid', stride 2 → 10×10×4, then 2×2 max pool → 5×5×4
-  w3: [3, 3, 4, 5], // 'same', stride 2 → 3×3×5
-  w4: [2, 2, 5, 6], // 'valid', stride 1 → 2×2×6 → flatten 24
-  wd: [24, 5],
+  dw2: [3, 3, 4, 2], // depthwise, multiplier 2, 'same', stride 2 → 3×3×8
+  w3: [3, 3, 8, 5], // 'same', stride 2 → 2×2×5
+  w4: [2, 2, 5, 6], // 'valid', stride 1 → 1×1×6 → flatten 6
+  wd: [6, 5],
   bd: [5],
 } as const satisfies Record<string, readonly number[]>;
 
@@ -34,7 +37,7 @@ export function seededValues(seed: number): GradNetValues {
   };
   const values = {} as GradNetValues;
   for (const [name, shape] of Object.entries(GRAD_NET_SHAPES)) {
-    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    const data = new Float32Array(shape.reduce<number>((a, b) => a * b, 1));
     for (let i = 0; i < data.length; i++) data[i] = next();
     values[name as GradNetName] = data;
   }
@@ -46,8 +49,10 @@ export const GRAD_NET_LABELS = [0, 3, 4];
 export function gradNetLoss(p: Record<GradNetName, tf.Tensor>): tf.Scalar {
   const x = p.x as tf.Tensor4D;
   let h = tf.relu(tf.add(tf.conv2d(x, p.w1 as tf.Tensor4D, 1, 'same'), p.b1)) as tf.Tensor4D;
+  h = tf.relu(tf.depthwiseConv2d(h, p.dw1 as tf.Tensor4D, 1, 'same'));
   h = tf.relu(tf.conv2d(h, p.w2 as tf.Tensor4D, 2, 'valid'));
   h = tf.maxPool(h, 2, 2, 'valid');
+  h = tf.relu(tf.depthwiseConv2d(h, p.dw2 as tf.Tensor4D, 2, 'same'));
   h = tf.relu(tf.conv2d(h, p.w3 as tf.Tensor4D, 2, 'same'));
   h = tf.relu(tf.conv2d(h, p.w4 as tf.Tensor4D, 1, 'valid'));
   const logits = tf.add(tf.matMul(tf.reshape(h, [x.shape[0], -1]), p.wd as tf.Tensor2D), p.bd);

@@ -11,7 +11,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { conv2dGeometry, runWasmKernel, type ConvAttrs } from './wasm-kernel-util.js';
 
 /** dy [n, h, w, c] with (stride − 1) zeros between rows and columns: [n, (h−1)·sh+1, (w−1)·sw+1, c]. */
-function spread(backend: BackendWasm, dy: TensorInfo, sh: number, sw: number): TensorInfo {
+export function spread(backend: BackendWasm, dy: TensorInfo, sh: number, sw: number): TensorInfo {
   const [n, h, w, c] = dy.shape as [number, number, number, number];
   const [h2, w2] = [(h - 1) * sh + 1, (w - 1) * sw + 1];
   const out = backend.makeOutput([n, h2, w2, c], 'float32');

@@ -26,7 +26,13 @@ export interface ConvGeometry {
   padLeft: number;
 }
 
-export function conv2dGeometry(xShape: number[], filterShape: number[], attrs: ConvAttrs): ConvGeometry {
+/** The geometry of a conv2d — or with `depthwise`, of a depthwise conv2d, whose filter is [fh, fw, c, multiplier]. */
+export function conv2dGeometry(
+  xShape: number[],
+  filterShape: number[],
+  attrs: ConvAttrs,
+  depthwise = false,
+): ConvGeometry {
   if (attrs.dataFormat !== 'NHWC')
     throw new Error(`wasm training kernels support NHWC only, got ${attrs.dataFormat}`);
   const info = tf.backend_util.computeConv2DInfo(
@@ -36,6 +42,7 @@ export function conv2dGeometry(xShape: number[], filterShape: number[], attrs: C
     1,
     attrs.pad,
     attrs.dimRoundingMode,
+    depthwise,
   );
   return {
     inHeight: info.inHeight,

@@ -71,6 +71,29 @@ describe('wasm training kernels against cpu', () => {
     },
   );
 
+  const depthwiseCases: [string, number[], number[], number, 'same' | 'valid'][] = [
+    ['8 channels, 3×3 same s1 (a separable conv)', [3, 12, 12, 8], [3, 3, 8, 1], 1, 'same'],
+    ['3 channels × 2, 3×3 valid s2, odd size', [2, 11, 9, 3], [3, 3, 3, 2], 2, 'valid'],
+    ['4 channels × 3, 3×3 same s2, odd size', [2, 9, 7, 4], [3, 3, 4, 3], 2, 'same'],
+    ['5 channels, 5×3 same s1', [1, 7, 6, 5], [5, 3, 5, 1], 1, 'same'],
+  ];
+  it.each(depthwiseCases)(
+    'DepthwiseConv2dNativeBackpropFilter and -Input: %s',
+    async (_, xShape, wShape, stride, pad) => {
+      const x = input(xShape);
+      const w = input(wShape);
+      const grads = (wrt: 0 | 1) => (xt: tf.Tensor, wt: tf.Tensor) =>
+        tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf
+            .depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad)
+            .square()
+            .sum(),
+        )([xt, wt])[wrt]!;
+      expect(await compare([x, w], grads(1)), 'filter').toBeLessThan(TOLERANCE);
+      expect(await compare([x, w], grads(0)), 'input').toBeLessThan(TOLERANCE);
+    },
+  );
+
   const poolCases: [string, number[], number, number, 'same' | 'valid', boolean][] = [
     ['2×2 s2, 8 channels (SIMD)', [2, 8, 6, 8], 2, 2, 'valid', false],
     ['2×2 s2, odd size, ties (SIMD)', [2, 7, 5, 4], 2, 2, 'valid', true],
