@@ -51,13 +51,15 @@ async function presetLatency(name: string) {
 await tf.setBackend('cpu');
 ort.env.wasm.numThreads = 1;
 const names = process.argv.slice(2).filter((a) => a !== '--');
+const presets = names.length > 0 ? names : [DEFAULT_PRESET];
+const width = Math.max(22, ...presets.map((n) => n.length));
 console.log(
   `onnxruntime-web ${ort.env.versions.web} wasm, 1 thread, batch 1, ${RUNS} runs answering all three tasks`,
 );
-console.log('preset                 ONNX (all files) median     p90');
-for (const name of names.length > 0 ? names : [DEFAULT_PRESET]) {
+console.log(`${'preset'.padEnd(width)} ONNX (all files) median     p90`);
+for (const name of presets) {
   const r = await presetLatency(name);
   console.log(
-    `${r.name.padEnd(22)} ${r.kib.toFixed(0).padStart(9)} KiB ${r.median.toFixed(2).padStart(7)} ms ${r.p90.toFixed(2).padStart(6)} ms`,
+    `${r.name.padEnd(width)} ${r.kib.toFixed(0).padStart(9)} KiB ${r.median.toFixed(2).padStart(7)} ms ${r.p90.toFixed(2).padStart(6)} ms`,
   );
 }

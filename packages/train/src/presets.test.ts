@@ -78,5 +78,12 @@ describe('compact presets', () => {
     expect([count('compact-deep', 'Conv2D'), count('compact-deep', 'BatchNormalization')]).toEqual([6, 6]);
     expect([count('compact-five', 'Conv2D'), count('compact-five', 'MaxPooling2D')]).toEqual([5, 4]);
     expect(getPreset('compact-five').build('age', 'six').outputs[0]!.shape).toEqual([null, 6]);
+    expect([count('compact-flat-sep', 'Conv2D'), count('compact-flat-sep', 'SeparableConv2D')]).toEqual([
+      1, 3,
+    ]);
+    expect(count('compact-sep-deep', 'SeparableConv2D')).toBe(5);
+    expect(getPreset('compact-flat-sep').build('age', 'six').countParams()).toBeLessThan(
+      getPreset('compact-flat').build('age', 'six').countParams() / 2,
+    );
   });
 });

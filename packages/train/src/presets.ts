@@ -183,6 +183,11 @@ const ENSEMBLE_PRESETS: readonly Preset[] = [
     [{ preset: 'shared-deep-mix' }, { preset: 'shared-flat', mirrored: true }],
   ),
   ensemblePreset(
+    'shared-ensemble-flip-sep',
+    'shared-ensemble-flip plus a third member with separable convs, shared-sep-wide (ablation).',
+    [{ preset: 'shared-deep' }, { preset: 'shared-flat', mirrored: true }, { preset: 'shared-sep-wide' }],
+  ),
+  ensemblePreset(
     'shared-ensemble-aug',
     'shared-ensemble with stronger augmentation for its larger member (shared-deep-aug + shared-flat; ablation).',
     [{ preset: 'shared-deep-aug' }, { preset: 'shared-flat' }],
