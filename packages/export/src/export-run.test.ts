@@ -126,6 +126,15 @@ describe('exportRun', () => {
       `pnpm train --data ${shownPath(dataPath)} --preset seed --backend wasm --seed 3 --epochs 1 --out ${shownPath(runDir)}`,
     );
     expect(card).toContain(`pnpm export --run ${shownPath(runDir)}`);
+    // Robustness: the unchanged test faces through the ONNX files give the run's (tfjs) test accuracy.
+    expect(lines).toContain(
+      `robustness: ${gender.entry.metrics.samples} test faces, changed one way at a time`,
+    );
+    expect(card).toContain('Training did not change the faces (no augmentation)');
+    const plain = card.match(/\| as in the data \| ([\d.]+)% \| ([\d.]+)% \| ([\d.]+)% \|/);
+    expect(plain).not.toBeNull();
+    expect(plain!.slice(1)).toEqual(loaded.models.map((m) => (m.entry.metrics.accuracy! * 100).toFixed(1)));
+    expect(card).toMatch(/\| head turned 20° \| [\d.]+% \([+−][\d.]+\) \|/);
   });
 
   it('re-exporting one task keeps the other entries; leaves no temp files', async () => {

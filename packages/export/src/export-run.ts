@@ -29,7 +29,8 @@ import {
   type TaskMetrics,
 } from '@facekit/train';
 import { exportLayersModel, type ExportedOutput, type OnnxExport } from './export-model.js';
-import { readTaskMetrics, selectRun } from './run/read-run.js';
+import { measureRobustness, type RobustnessFaces, type RobustnessRow } from './robustness/measure.js';
+import { readTaskMetrics, readSplitFaces, selectRun } from './run/read-run.js';
 import { faceInputs } from './verify/inputs.js';
 import { verifyExport, type VerificationReport } from './verify/verify.js';
 import { copyDirAtomic, writeFileAtomic } from './write/atomic.js';
@@ -95,7 +96,7 @@ async function copyTaskFigures(runDir: string, outDir: string, task: Task): Prom
  * What becomes one ONNX file: a task's own network, or a shared preset's whole network (`heads`, its
  * outputs in order) for the requested `tasks` among its heads — one file, one run for all of them.
  */
-interface ExportUnit {
+export interface ExportUnit {
   readonly source: string;
   readonly file: string;
   readonly shared: boolean;
@@ -104,7 +105,7 @@ interface ExportUnit {
 }
 
 /** The shared network's file when the run has one for its tasks; a file per task otherwise. */
-async function exportUnits(runDir: string, tasks: readonly Task[]): Promise<ExportUnit[]> {
+export async function exportUnits(runDir: string, tasks: readonly Task[]): Promise<ExportUnit[]> {
   const source = sharedModelDir(runDir);
   const heads = existsSync(join(source, 'model.json')) ? await sharedHeads(source) : [];
   const inShared = tasks.filter((t) => heads.includes(t));
@@ -228,6 +229,14 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
     model.dispose();
   }
 
+  const testFaces = await readSplitFaces(runDir, info, options.dataPath, tasks);
+  log(
+    typeof testFaces === 'string'
+      ? `robustness: not measured — ${testFaces}`
+      : `robustness: ${testFaces.rows.length} test faces, changed one way at a time`,
+  );
+  const robustness = typeof testFaces === 'string' ? testFaces : await robustnessOf(results, testFaces);
+
   const entries = results.map((r) =>
     manifestEntry({
       task: r.task,
@@ -272,10 +281,31 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
   ];
   await writeFileAtomic(
     modelCardPath,
-    modelCard({ manifest, run: info, metrics, verifications, commands, figures }),
+    modelCard({ manifest, run: info, metrics, verifications, commands, figures, robustness }),
   );
   log(`wrote ${manifestPath} and ${modelCardPath}`);
   return { manifest, manifestPath, modelCardPath, results };
+}
+
+/** The robustness rows of every exported file (a shared file once, for all its tasks), joined per row. */
+async function robustnessOf(
+  results: readonly TaskExport[],
+  faces: RobustnessFaces,
+): Promise<RobustnessRow[]> {
+  let rows: RobustnessRow[] = [];
+  for (const file of new Set(results.map((r) => r.file))) {
+    const of = results.filter((r) => r.file === file);
+    const measured = await measureRobustness(
+      of[0]!.exported.bytes,
+      of.map((r) => ({ task: r.task, name: r.output.name })),
+      faces,
+    );
+    rows =
+      rows.length === 0
+        ? measured
+        : rows.map((row, k) => ({ ...row, accuracy: { ...row.accuracy, ...measured[k]!.accuracy } }));
+  }
+  return rows;
 }
 
 /** A path as the model card shows it: relative when inside the project or beside it (../shared/data), else absolute. */

@@ -1,20 +1,26 @@
 /**
  * Reading what `pnpm train` left in a run folder, through the train package's run-folder contract:
- * which run is the latest, which tasks finished, their tfjs models and test metrics. A task that has
- * not finished is refused by name instead of exporting a half-trained checkpoint.
+ * which run is the latest, which tasks finished, their tfjs models and test metrics, and the faces of
+ * a part of its split (the test part for the robustness table). A task that has not finished is
+ * refused by name instead of exporting a half-trained checkpoint.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TASKS, type Task } from '@facekit/core';
 import {
+  loadCsv,
   metricsPath,
   modelDir,
   readJson,
   readRunInfo,
   RUN_JSON,
+  SPLIT_JSON,
+  splitFromJson,
+  taskTargets,
   type RunInfo,
   type TaskMetrics,
 } from '@facekit/train';
+import type { RobustnessFaces } from '../robustness/measure.js';
 
 /** The run folder under `runsDir` with the newest run.json createdAt that has a finished task. */
 export async function latestRun(runsDir: string): Promise<string> {
@@ -66,4 +72,30 @@ export async function selectRun(runDir: string, requested?: readonly Task[]): Pr
 export async function readTaskMetrics(runDir: string, task: Task): Promise<TaskMetrics | undefined> {
   const path = metricsPath(runDir, task);
   return existsSync(path) ? readJson<TaskMetrics>(path) : undefined;
+}
+
+/**
+ * The faces of one part of the run's split (the test part for the model card) and their classes, read
+ * from `dataPath` — which must be the very file the run was trained on (its sha256) — through the
+ * run's split.json. A string says why they cannot be read.
+ */
+export async function readSplitFaces(
+  runDir: string,
+  info: RunInfo,
+  dataPath: string | undefined,
+  tasks: readonly Task[],
+  part: 'validation' | 'test' = 'test',
+): Promise<RobustnessFaces | string> {
+  const splitPath = join(runDir, SPLIT_JSON);
+  if (!existsSync(splitPath)) return `the run has no ${SPLIT_JSON}`;
+  if (!dataPath || !existsSync(dataPath)) return 'no data file (pass --data)';
+  const csv = await loadCsv(dataPath, { skipInvalid: info.data.skippedRows > 0 });
+  if (csv.sha256 !== info.data.sha256)
+    return `${dataPath} is not the file the run was trained on (sha256 ${csv.sha256.slice(0, 12)}…, the run's ${info.data.sha256.slice(0, 12)}…)`;
+  const split = splitFromJson(await readJson(splitPath));
+  return {
+    pixels: csv.dataset.pixels,
+    rows: split[part],
+    targets: Object.fromEntries(tasks.map((t) => [t, taskTargets(csv.dataset, t, info.ageGrouping)])),
+  };
 }

@@ -201,6 +201,28 @@ describe('modelCard network line', () => {
   });
 });
 
+describe('modelCard robustness', () => {
+  it('shows each change against the unchanged faces, and what the preset trained with', () => {
+    const robustness = [
+      { name: 'as in the data', accuracy: { age: 0.5, gender: 0.9 } },
+      { name: 'head turned 20°', accuracy: { age: 0.425, gender: 0.91 } },
+    ];
+    const card = modelCard(input({ robustness, run: { ...run, preset: 'compact-flat' } }));
+    expect(card).toContain('| as in the data | 50.0% | 90.0% |');
+    expect(card).toContain('| head turned 20° | 42.5% (−7.5) | 91.0% (+1.0) |');
+    expect(card).toContain(
+      'Training showed the models faces mirrored, shifted by up to 2 px, brightened or darkened by up to 13 grey levels, given up to ±10 % contrast (preset `compact-flat`)',
+    );
+  });
+
+  it('says why it was not measured', () => {
+    expect(modelCard(input({ robustness: 'the run has no split.json' }))).toContain(
+      'Not measured by this export: the run has no split.json.',
+    );
+    expect(modelCard(input())).toContain('Not measured by this export.');
+  });
+});
+
 describe('trainCommand', () => {
   it('spells out a run, its split seed only when the run drew its split with another seed', () => {
     const epochs = () => 2;

@@ -2,7 +2,8 @@
  * models/MODEL_CARD.md: what a person needs before using the shipped models — intended use, the
  * data and its licence (UTKFace: non-commercial research only), test metrics overall and per
  * ethnicity × gender group, per task the confusion matrix, accuracy per ethnicity × gender × age
- * group and calibration (see model-card-tasks.ts), how the files were verified, limits, and the command that reproduces them.
+ * group and calibration (see model-card-tasks.ts), accuracy on the test faces changed one way at a
+ * time (robustness), how the files were verified, limits, and the command that reproduces them.
  */
 import {
   ETHNICITY_LABELS,
@@ -13,6 +14,7 @@ import {
   type Task,
 } from '@facekit/core';
 import { mdTable, PRESETS, type RunInfo, type TaskMetrics } from '@facekit/train';
+import type { RobustnessRow } from '../robustness/measure.js';
 import type { VerificationReport } from '../verify/verify.js';
 import { pct, taskDetails, type TaskFigures } from './model-card-tasks.js';
 
@@ -51,6 +53,23 @@ function groupTable(m: TaskMetrics): string[] {
   ];
 }
 
+/** What the run's training changed faces by, to read the robustness table against. */
+function augmentationSentence(run: RunInfo, task: Task | undefined): string {
+  const a = task && PRESETS[run.preset]?.fit(task).augment;
+  if (!a)
+    return 'Training did not change the faces (no augmentation), so every row below is a change it never showed the models.';
+  const parts = [
+    a.flip > 0 ? 'mirrored' : undefined,
+    a.shift > 0 ? `shifted by up to ${a.shift} px` : undefined,
+    a.scale > 0 ? `zoomed by up to ±${Math.round(a.scale * 100)} %` : undefined,
+    a.brightness > 0
+      ? `brightened or darkened by up to ${Math.round(a.brightness * 255)} grey levels`
+      : undefined,
+    a.contrast > 0 ? `given up to ±${Math.round(a.contrast * 100)} % contrast` : undefined,
+  ].filter((p) => p !== undefined);
+  return `Training showed the models faces ${parts.join(', ')} (preset \`${run.preset}\`); larger changes, and turns, are ones it did not teach.`;
+}
+
 export interface ModelCardInput {
   readonly manifest: Manifest;
   readonly run: RunInfo;
@@ -61,6 +80,40 @@ export interface ModelCardInput {
   readonly commands: readonly string[];
   /** Figures this export copied beside each task's model (`<task>/confusion.svg`, …); only these are embedded. */
   readonly figures?: TaskFigures;
+  /** Accuracy of the ONNX files on changed test faces (measure.ts), or why it was not measured. */
+  readonly robustness?: readonly RobustnessRow[] | string;
+}
+
+/** Per change, each task's accuracy and its difference from the unchanged faces (the first row). */
+function robustnessSection(
+  tasks: readonly Task[],
+  robustness: readonly RobustnessRow[] | string | undefined,
+  augmentation: string,
+): string[] {
+  const lines = ['## Robustness: the test faces changed one way at a time', ''];
+  if (robustness === undefined || typeof robustness === 'string')
+    return [...lines, `Not measured by this export${robustness ? `: ${robustness}` : ''}.`, ''];
+  const [plain] = robustness;
+  const cell = (row: RobustnessRow, t: Task) => {
+    const a = row.accuracy[t];
+    if (a === undefined) return '—';
+    if (row === plain) return pct(a);
+    const delta = (a - plain!.accuracy[t]!) * 100;
+    return `${pct(a)} (${delta >= 0 ? '+' : '−'}${Math.abs(delta).toFixed(1)})`;
+  };
+  return [
+    ...lines,
+    "What a face from elsewhere tends to differ in, simulated on this run's test faces and answered by the ONNX files in onnxruntime-node. The first row is the test accuracy read through the ONNX file; the others show accuracy and its change in points.",
+    '',
+    augmentation,
+    '',
+    mdTable(
+      ['change', ...tasks],
+      robustness.map((row) => [row.name, ...tasks.map((t) => cell(row, t))]),
+      [false, ...tasks.map(() => true)],
+    ),
+    '',
+  ];
 }
 
 /** The `pnpm train` command line that reproduces `run` into `runDir` (paths shown as given, e.g. relative). */
@@ -135,6 +188,7 @@ export function modelCard(input: ModelCardInput): string {
   }
   lines.push('## Confusion matrices, accuracy by age group and calibration (test part)', '');
   for (const t of tasks) lines.push(...taskDetails(t, metrics[t], figures));
+  lines.push(...robustnessSection(tasks, input.robustness, augmentationSentence(run, tasks[0])));
   lines.push(
     '## Verification of the ONNX files',
     '',
@@ -156,7 +210,7 @@ export function modelCard(input: ModelCardInput): string {
     '',
     '- Labels are the dataset\'s annotations, not self-identification: ethnicity is five coarse categories (with a catch-all "Others"), gender is binary; neither describes people who do not fit them.',
     '- Accuracy differs between groups (table above); groups with few test faces have wide uncertainty. The data over-represents some groups and ages.',
-    '- Test metrics come from the same distribution as training (aligned, cropped UTKFace photos). Faces that are unaligned, occluded, small, strongly lit or from other sources will do worse.',
+    '- Test metrics come from the same distribution as training (aligned, cropped UTKFace photos). Faces that are unaligned, occluded, small, strongly lit or from other sources will do worse: the robustness table above measures how much for several such changes, one at a time.',
     '- Age is predicted as a group; neighbouring groups are confused most. ECE (expected calibration error of the top-class confidence, test part) says how far confidences can be taken at face value.',
     '',
     '## Reproduce',

@@ -1,0 +1,78 @@
+/**
+ * `pnpm bench:robustness [--part validation|test] <run folder>…`: the model card's robustness table
+ * (src/robustness) for finished runs side by side, on the part of each run's split you choose — the
+ * validation part (default) when the table is to choose between recipes, since the test part is read
+ * for the card only. Each run's networks are exported to ONNX in memory, as `pnpm export` would, and
+ * answered by onnxruntime-node. The last line is each task's mean over the changed faces.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { taskOutputName, type Task } from '@facekit/core';
+import { scriptArgs } from '@facekit/core/node';
+import { loadLayersModel, mdTable, resolveDataPath } from '@facekit/train';
+import { exportLayersModel } from '../src/export-model.js';
+import { exportUnits } from '../src/export-run.js';
+import { measureRobustness, type RobustnessRow } from '../src/robustness/measure.js';
+import { readSplitFaces, selectRun } from '../src/run/read-run.js';
+
+const { values, positionals } = parseArgs({
+  args: scriptArgs(),
+  options: { part: { type: 'string', default: 'validation' } },
+  allowPositionals: true,
+});
+const part = values.part as 'validation' | 'test';
+if (positionals.length === 0 || !['validation', 'test'].includes(part)) {
+  process.stderr.write('usage: pnpm bench:robustness [--part validation|test] <run folder>…\n');
+  process.exit(2);
+}
+await tf.setBackend('cpu');
+
+/** One run's rows: every unit (a shared file, or a task's own) exported in memory and measured. */
+async function runRows(runDir: string): Promise<{ tasks: readonly Task[]; rows: RobustnessRow[] }> {
+  const { info, tasks } = await selectRun(runDir);
+  const faces = await readSplitFaces(runDir, info, resolveDataPath(info.data.path), tasks, part);
+  if (typeof faces === 'string') throw new Error(`${runDir}: ${faces}`);
+  let rows: RobustnessRow[] = [];
+  for (const unit of await exportUnits(runDir, tasks)) {
+    const model = await loadLayersModel(unit.source);
+    const exported = await exportLayersModel(
+      model,
+      unit.shared ? { outputNames: unit.heads.map(taskOutputName) } : {},
+    );
+    model.dispose();
+    const outputs = unit.tasks.map((task) => ({
+      task,
+      name: exported.outputs[unit.heads.indexOf(task)]!.name,
+    }));
+    const measured = await measureRobustness(exported.bytes, outputs, faces);
+    rows =
+      rows.length === 0
+        ? measured
+        : rows.map((r, k) => ({ ...r, accuracy: { ...r.accuracy, ...measured[k]!.accuracy } }));
+  }
+  return { tasks, rows };
+}
+
+const results: { runDir: string; tasks: readonly Task[]; rows: RobustnessRow[] }[] = [];
+// pnpm runs package scripts inside the package: run folders are named from where the user typed.
+const from = process.env.INIT_CWD ?? process.cwd();
+for (const runDir of positionals) results.push({ runDir, ...(await runRows(resolve(from, runDir))) });
+const pct = (a: number | undefined) => (a === undefined ? '—' : `${(a * 100).toFixed(1)} %`);
+const header = ['change', ...results.flatMap((r) => r.tasks.map((t) => `${r.runDir} ${t}`))];
+const names = results[0]!.rows.map((r) => r.name);
+const body = names.map((name, k) => [
+  name,
+  ...results.flatMap((r) => r.tasks.map((t) => pct(r.rows[k]!.accuracy[t]))),
+]);
+const mean = (r: (typeof results)[number], t: Task) =>
+  r.rows.slice(1).reduce((s, row) => s + (row.accuracy[t] ?? 0), 0) / (r.rows.length - 1);
+body.push(['mean over the changes', ...results.flatMap((r) => r.tasks.map((t) => pct(mean(r, t))))]);
+console.log(`${part} part`);
+console.log(
+  mdTable(
+    header,
+    body,
+    header.map((_, i) => i > 0),
+  ),
+);

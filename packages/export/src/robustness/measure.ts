@@ -1,0 +1,78 @@
+/**
+ * The model card's robustness table: accuracy of an exported ONNX file, run in onnxruntime-node, on
+ * the run's test faces changed one way at a time (perturbations.ts). The first row, the faces as they
+ * are, is the test accuracy again — read through the ONNX file instead of tfjs — so the other rows
+ * read as differences from it. Random draws (noise) are seeded, so an export repeats its figures.
+ */
+import * as ort from 'onnxruntime-node';
+import { argmax, PIXEL_COUNT, writeModelInput, type Task } from '@facekit/core';
+import { seededRandom } from '@facekit/train';
+import { PERTURBATIONS, type Perturbation } from './perturbations.js';
+
+/** The faces to change and their true classes per task. */
+export interface RobustnessFaces {
+  /** size × 2304 grey levels (a FaceDataset's pixels). */
+  readonly pixels: Uint8Array;
+  /** Rows of `pixels` to use: the run's test part. */
+  readonly rows: Uint32Array;
+  readonly targets: Partial<Record<Task, Uint8Array>>;
+}
+
+export interface RobustnessRow {
+  readonly name: string;
+  readonly accuracy: Partial<Record<Task, number>>;
+}
+
+const BATCH = 256;
+
+/** Accuracy per task (`outputs`: the task each named output answers) under each perturbation. */
+export async function measureRobustness(
+  onnx: Uint8Array,
+  outputs: readonly { task: Task; name: string }[],
+  faces: RobustnessFaces,
+  perturbations: readonly Perturbation[] = PERTURBATIONS,
+): Promise<RobustnessRow[]> {
+  const session = await ort.InferenceSession.create(onnx);
+  const input = session.inputNames[0]!;
+  const changed = new Uint8Array(PIXEL_COUNT);
+  const batch = new Float32Array(BATCH * PIXEL_COUNT);
+  const rows: RobustnessRow[] = [];
+  try {
+    for (const [k, perturbation] of perturbations.entries()) {
+      const random = seededRandom(1000 + k);
+      const correct = new Map(outputs.map((o) => [o.task, 0]));
+      for (let start = 0; start < faces.rows.length; start += BATCH) {
+        const count = Math.min(BATCH, faces.rows.length - start);
+        for (let i = 0; i < count; i++) {
+          const row = faces.rows[start + i]!;
+          perturbation.apply(
+            faces.pixels.subarray(row * PIXEL_COUNT, (row + 1) * PIXEL_COUNT),
+            changed,
+            random,
+          );
+          writeModelInput(changed, batch, i);
+        }
+        const feeds = {
+          [input]: new ort.Tensor('float32', batch.subarray(0, count * PIXEL_COUNT), [count, 48, 48, 1]),
+        };
+        const results = await session.run(feeds);
+        for (const { task, name } of outputs) {
+          const probabilities = results[name]!.data as Float32Array;
+          const classes = probabilities.length / count;
+          const truth = faces.targets[task]!;
+          for (let i = 0; i < count; i++) {
+            const p = probabilities.subarray(i * classes, (i + 1) * classes);
+            if (argmax(p) === truth[faces.rows[start + i]!]) correct.set(task, correct.get(task)! + 1);
+          }
+        }
+      }
+      rows.push({
+        name: perturbation.name,
+        accuracy: Object.fromEntries(outputs.map((o) => [o.task, correct.get(o.task)! / faces.rows.length])),
+      });
+    }
+  } finally {
+    await session.release();
+  }
+  return rows;
+}
