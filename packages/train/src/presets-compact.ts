@@ -45,6 +45,21 @@ export const LIGHT_AUGMENT: AugmentOptions = {
   contrast: 0.1,
 };
 
+/**
+ * For faces from elsewhere: larger shifts and zooms, turns, half-resolution faces and sensor noise on
+ * top of the flip and light changes — what the model card's robustness table changes, in milder doses.
+ */
+export const ROBUST_AUGMENT: AugmentOptions = {
+  flip: 0.5,
+  shift: 4,
+  scale: 0.12,
+  brightness: 0.1,
+  contrast: 0.25,
+  rotate: 15,
+  blur: 0.25,
+  noise: 0.03,
+};
+
 export const COMPACT: CompactArchitecture = {
   widths: [8, 16, 32, 64],
   batchNorm: true,
@@ -259,6 +274,20 @@ export function compactPresets(): Preset[] {
       'shared-deep with the stronger augmentation of compact (±3 px shift, ±8 % scale, ±0.1 brightness, ±20 % contrast; ablation).',
       COMPACT_DEEP,
       flat({ epochs: 45, patience: 15, augment: FACE_AUGMENT }),
+      true,
+    ),
+    compactPreset(
+      'shared-deep-robust',
+      'shared-deep trained on faces changed as faces from elsewhere differ: shifts up to 4 px, ±12 % zoom, turns up to 15°, a quarter at half resolution, noise up to σ = 0.03, stronger light changes (ablation).',
+      COMPACT_DEEP,
+      flat({ epochs: 45, patience: 15, augment: ROBUST_AUGMENT }),
+      true,
+    ),
+    compactPreset(
+      'shared-flat-robust',
+      "shared-flat trained on faces changed as faces from elsewhere differ (shared-deep-robust's augmentation; ablation).",
+      COMPACT_FLAT,
+      flat({ epochs: 45, patience: 15, augment: ROBUST_AUGMENT }),
       true,
     ),
     compactPreset(

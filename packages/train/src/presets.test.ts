@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { getPreset, PRESETS } from './presets.js';
+// After presets.js, which imports presets-compact.js (the two import each other).
+import { ROBUST_AUGMENT } from './presets-compact.js';
 
 describe('seed preset', () => {
   it('has exactly the original study parameter counts', async () => {
@@ -58,6 +60,15 @@ describe('compact presets', () => {
     });
     for (const member of ['shared-flat', 'shared-deep'])
       expect(getPreset(`${member}-mix`).fit('age')).toEqual({ ...getPreset(member).fit('age'), mixup: 0.2 });
+    for (const member of ['shared-flat', 'shared-deep'])
+      expect(getPreset(`${member}-robust`).fit('age')).toEqual({
+        ...getPreset(member).fit('age'),
+        augment: ROBUST_AUGMENT,
+      });
+    expect(getPreset('shared-ensemble-flip-robust').members).toEqual([
+      { preset: 'shared-deep-robust' },
+      { preset: 'shared-flat-robust', mirrored: true },
+    ]);
     expect(getPreset('shared-ensemble-flip-deepmix').members).toEqual([
       { preset: 'shared-deep-mix' },
       { preset: 'shared-flat', mirrored: true },

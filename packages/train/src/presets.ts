@@ -183,6 +183,11 @@ const ENSEMBLE_PRESETS: readonly Preset[] = [
     [{ preset: 'shared-deep-mix' }, { preset: 'shared-flat', mirrored: true }],
   ),
   ensemblePreset(
+    'shared-ensemble-flip-robust',
+    'shared-ensemble-flip whose members train on faces changed as faces from elsewhere differ: larger shifts and zooms, turns, half resolution, noise (shared-deep-robust + shared-flat-robust mirrored).',
+    [{ preset: 'shared-deep-robust' }, { preset: 'shared-flat-robust', mirrored: true }],
+  ),
+  ensemblePreset(
     'shared-ensemble-flip-sep',
     'shared-ensemble-flip plus a third member with separable convs, shared-sep-wide (ablation).',
     [{ preset: 'shared-deep' }, { preset: 'shared-flat', mirrored: true }, { preset: 'shared-sep-wide' }],

@@ -63,6 +63,60 @@ describe('augmentation', () => {
     expect(Math.min(...out)).toBeGreaterThanOrEqual(0);
   });
 
+  it('turns about the centre, bilinearly: 90° takes the top-left pixel to the top-right', () => {
+    const out = run({ degrees: 90 });
+    for (const [y, x] of [
+      [0, 0],
+      [17, 5],
+      [30, 47],
+    ] as const)
+      expect(out[x * N + (N - 1 - y)]).toBeCloseTo(at(y, x), 6);
+    const small = run({ degrees: 3 }); // between pixels: a blend of neighbours, inside their range
+    expect(small[24 * N + 24]).not.toBeCloseTo(at(24, 24), 6);
+    const flipped = run({ degrees: 90, flip: true }); // mirrored first, as on the axis-aligned path
+    expect(flipped[5 * N + (N - 1 - 17)]).toBeCloseTo(at(17, N - 1 - 5), 6);
+  });
+
+  it('halves the resolution: each 2×2 block becomes its mean', () => {
+    const out = run({ blur: true });
+    const mean = (at(10, 20) + at(10, 21) + at(11, 20) + at(11, 21)) / 4;
+    for (const [y, x] of [
+      [10, 20],
+      [11, 21],
+    ] as const)
+      expect(out[y * N + x]).toBeCloseTo(mean, 6);
+  });
+
+  it('adds noise of the drawn spread, the same for the same seed, clamped to [0, 1]', () => {
+    const grey = new Uint8Array(N * N).fill(128);
+    const noisy = (seed: number) => {
+      const out = new Float32Array(N * N);
+      augmentImage({ ...IDENTITY_DRAW, noise: 0.04, noiseSeed: seed }, grey, 0, out, 0, lut);
+      return out;
+    };
+    const a = noisy(3);
+    expect(noisy(3)).toEqual(a);
+    expect(noisy(4)).not.toEqual(a);
+    const mean = a.reduce((s, v) => s + v, 0) / a.length;
+    const sd = Math.sqrt(a.reduce((s, v) => s + (v - mean) ** 2, 0) / a.length);
+    expect(Math.abs(mean - 128 / 255)).toBeLessThan(0.003);
+    expect(sd).toBeGreaterThan(0.036);
+    expect(sd).toBeLessThan(0.044);
+  });
+
+  it('draws nothing for the optional changes that are off, so older recipes draw as before', () => {
+    const [a, b] = [seededRandom(7), seededRandom(7)];
+    const plain = drawAugment(OPTIONS, a);
+    const withZeros = drawAugment({ ...OPTIONS, rotate: 0, blur: 0, noise: 0 }, b);
+    expect(withZeros).toEqual(plain);
+    expect(a()).toBe(b());
+    const robust = drawAugment({ ...OPTIONS, rotate: 15, blur: 1, noise: 0.03 }, seededRandom(7));
+    expect({ ...robust, degrees: 0, blur: false, noise: 0, noiseSeed: 0 }).toEqual(plain);
+    expect(Math.abs(robust.degrees)).toBeLessThanOrEqual(15);
+    expect(robust.blur).toBe(true);
+    expect(robust.noise).toBeLessThanOrEqual(0.03);
+  });
+
   it('draws within the limits, and the same seed draws the same augmentation', () => {
     const random = seededRandom(5);
     let flips = 0;
