@@ -8,10 +8,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { conv2dGeometry, runWasmKernel, type ConvAttrs } from './wasm-kernel-util.js';
+import { conv2dGeometry, runWasmKernel, type ConvAttrs, type ConvGeometry } from './wasm-kernel-util.js';
 
 /** dy [n, h, w, c] with (stride − 1) zeros between rows and columns: [n, (h−1)·sh+1, (w−1)·sw+1, c]. */
-export function spread(backend: BackendWasm, dy: TensorInfo, sh: number, sw: number): TensorInfo {
+function spread(backend: BackendWasm, dy: TensorInfo, sh: number, sw: number): TensorInfo {
   const [n, h, w, c] = dy.shape as [number, number, number, number];
   const [h2, w2] = [(h - 1) * sh + 1, (w - 1) * sw + 1];
   const out = backend.makeOutput([n, h2, w2, c], 'float32');
@@ -47,20 +47,25 @@ function rotateFilter(backend: BackendWasm, filter: TensorInfo): TensorInfo {
   return out;
 }
 
-const conv2dBackpropInput: KernelFunc = ({ inputs, backend: b, attrs }) => {
-  const backend = b as BackendWasm;
-  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-  const { inputShape } = attrs as unknown as ConvAttrs & { inputShape: [number, number, number, number] };
-  const g = conv2dGeometry(inputShape, filter.shape, attrs as unknown as ConvAttrs);
-  const [fh, fw] = filter.shape as [number, number];
+/**
+ * dx as `kernel` (the backend's Conv2D or DepthwiseConv2dNative) of dy — spread out for strides > 1 —
+ * with the rotated filter, padded so that the output has the input's size. The caller frees `rotated`.
+ */
+export function convolveBack(
+  backend: BackendWasm,
+  kernel: 'Conv2D' | 'DepthwiseConv2dNative',
+  dy: TensorInfo,
+  rotated: TensorInfo,
+  g: ConvGeometry,
+): TensorInfo {
+  const [fh, fw] = rotated.shape as [number, number];
   const strided = g.strideHeight > 1 || g.strideWidth > 1;
   const dySpread = strided ? spread(backend, dy, g.strideHeight, g.strideWidth) : dy;
   const [, spreadH, spreadW] = dySpread.shape as [number, number, number];
-  const rotated = rotateFilter(backend, filter);
   const [top, left] = [fh - 1 - g.padTop, fw - 1 - g.padLeft];
   const dx = runWasmKernel(
     backend,
-    'Conv2D',
+    kernel,
     { x: dySpread, filter: rotated },
     {
       strides: [1, 1],
@@ -74,8 +79,18 @@ const conv2dBackpropInput: KernelFunc = ({ inputs, backend: b, attrs }) => {
       dilations: [1, 1],
     },
   );
-  backend.disposeData(rotated.dataId);
   if (strided) backend.disposeData(dySpread.dataId);
+  return dx;
+}
+
+const conv2dBackpropInput: KernelFunc = ({ inputs, backend: b, attrs }) => {
+  const backend = b as BackendWasm;
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+  const { inputShape } = attrs as unknown as ConvAttrs & { inputShape: [number, number, number, number] };
+  const g = conv2dGeometry(inputShape, filter.shape, attrs as unknown as ConvAttrs);
+  const rotated = rotateFilter(backend, filter);
+  const dx = convolveBack(backend, 'Conv2D', dy, rotated, g);
+  backend.disposeData(rotated.dataId);
   return dx;
 };
 

@@ -2,10 +2,10 @@
  * The two gradients of a depthwise convolution for tfjs-backend-wasm, which has neither (so a
  * depthwise or separable conv layer could not train on it). Filter W is [fh, fw, c, m]: output channel
  * c·m + k is input channel c convolved with W[·, ·, c, k].
- *   input:  dx is the depthwise convolution of dy (spread out for strides > 1, as in
- *           wasm-conv2d-backprop-input.ts) with the filter rotated by 180°, run by the backend's own
- *           XNNPACK kernel with one output channel per dy channel; for m > 1 each input channel's m
- *           results are then summed.
+ *   input:  dx is the depthwise convolution of dy with the filter rotated by 180°, run by the
+ *           backend's own XNNPACK kernel as for a plain conv (convolveBack in
+ *           wasm-conv2d-backprop-input.ts), one output channel per dy channel; for m > 1 each input
+ *           channel's m results are then summed.
  *   filter: dW[i, j, c, k] = Σ_{n,y,x} x[n, y·s + i − p, x·s + j − p, c] · dy[n, y, x, c·m + k],
  *           a plain loop: these filters hold 9 weights a channel, so the sum is a few million
  *           multiply-adds a batch, small beside the pointwise convolutions around it.
@@ -13,8 +13,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { spread } from './wasm-conv2d-backprop-input.js';
-import { conv2dGeometry, runWasmKernel, type ConvAttrs } from './wasm-kernel-util.js';
+import { convolveBack } from './wasm-conv2d-backprop-input.js';
+import { conv2dGeometry, type ConvAttrs } from './wasm-kernel-util.js';
 
 type Shape4 = [number, number, number, number];
 /** The kernels' attributes (always NHWC, so without a dataFormat); tfjs's gradient refuses dilations. */
@@ -56,30 +56,10 @@ const depthwiseBackpropInput: KernelFunc = ({ inputs, backend: b, attrs }) => {
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
   const a = attrs as unknown as DepthwiseAttrs & { inputShape: Shape4 };
   const g = conv2dGeometry(a.inputShape, filter.shape, nhwc(a), true);
-  const [fh, fw, , m] = filter.shape as Shape4;
-  const strided = g.strideHeight > 1 || g.strideWidth > 1;
-  const dySpread = strided ? spread(backend, dy, g.strideHeight, g.strideWidth) : dy;
-  const [, spreadH, spreadW] = dySpread.shape as Shape4;
   const rotated = rotateDepthwiseFilter(backend, filter);
-  const [top, left] = [fh - 1 - g.padTop, fw - 1 - g.padLeft];
-  const perTap = runWasmKernel(
-    backend,
-    'DepthwiseConv2dNative',
-    { x: dySpread, filter: rotated },
-    {
-      strides: [1, 1],
-      pad: [
-        [0, 0],
-        [top, g.inHeight - spreadH + fh - 1 - top],
-        [left, g.inWidth - spreadW + fw - 1 - left],
-        [0, 0],
-      ],
-      dataFormat: 'NHWC',
-      dilations: [1, 1],
-    },
-  );
+  const perTap = convolveBack(backend, 'DepthwiseConv2dNative', dy, rotated, g);
   backend.disposeData(rotated.dataId);
-  if (strided) backend.disposeData(dySpread.dataId);
+  const m = filter.shape[3]!;
   if (m === 1) return perTap;
   const dx = sumChannelGroups(backend, perTap, m);
   backend.disposeData(perTap.dataId);
