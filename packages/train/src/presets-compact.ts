@@ -60,6 +60,9 @@ export const ROBUST_AUGMENT: AugmentOptions = {
   noise: 0.03,
 };
 
+/** The default's light augmentation plus sensor noise of σ up to 0.03: robust's one cheap ingredient. */
+export const NOISY_AUGMENT: AugmentOptions = { ...LIGHT_AUGMENT, noise: 0.03 };
+
 export const COMPACT: CompactArchitecture = {
   widths: [8, 16, 32, 64],
   batchNorm: true,
@@ -288,6 +291,20 @@ export function compactPresets(): Preset[] {
       "shared-flat trained on faces changed as faces from elsewhere differ (shared-deep-robust's augmentation; ablation).",
       COMPACT_FLAT,
       flat({ epochs: 45, patience: 15, augment: ROBUST_AUGMENT }),
+      true,
+    ),
+    compactPreset(
+      'shared-deep-noise',
+      'shared-deep trained on faces with Gaussian noise of σ up to 0.03 added (8 grey levels) on top of its light augmentation (ablation).',
+      COMPACT_DEEP,
+      flat({ epochs: 45, patience: 15, augment: NOISY_AUGMENT }),
+      true,
+    ),
+    compactPreset(
+      'shared-flat-noise',
+      'shared-flat trained on faces with Gaussian noise of σ up to 0.03 added (ablation).',
+      COMPACT_FLAT,
+      flat({ epochs: 45, patience: 15, augment: NOISY_AUGMENT }),
       true,
     ),
     compactPreset(

@@ -188,6 +188,11 @@ const ENSEMBLE_PRESETS: readonly Preset[] = [
     [{ preset: 'shared-deep-robust' }, { preset: 'shared-flat-robust', mirrored: true }],
   ),
   ensemblePreset(
+    'shared-ensemble-flip-noise',
+    'shared-ensemble-flip whose members also train on faces with sensor noise (σ up to 0.03) added (shared-deep-noise + shared-flat-noise mirrored).',
+    [{ preset: 'shared-deep-noise' }, { preset: 'shared-flat-noise', mirrored: true }],
+  ),
+  ensemblePreset(
     'shared-ensemble-flip-sep',
     'shared-ensemble-flip plus a third member with separable convs, shared-sep-wide (ablation).',
     [{ preset: 'shared-deep' }, { preset: 'shared-flat', mirrored: true }, { preset: 'shared-sep-wide' }],

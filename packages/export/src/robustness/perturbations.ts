@@ -115,5 +115,6 @@ export const PERTURBATIONS: readonly Perturbation[] = [
   { name: 'half the contrast', apply: (f, o) => relight(f, o, 0.5, 63.75) },
   { name: 'blurred: a 24×24 face scaled up', apply: (f, o) => lowResolution(f, o, 24) },
   { name: 'blurred: a 16×16 face scaled up', apply: (f, o) => lowResolution(f, o, 16) },
+  { name: 'noise, σ = 4 grey levels', apply: (f, o, r) => addNoise(f, o, 4, r) },
   { name: 'noise, σ = 10 grey levels', apply: (f, o, r) => addNoise(f, o, 10, r) },
 ];
