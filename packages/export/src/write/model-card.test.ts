@@ -215,6 +215,13 @@ describe('modelCard robustness', () => {
     );
   });
 
+  it('names the optional changes of a preset that trains with them', () => {
+    const card = modelCard(input({ robustness: [], run: { ...run, preset: 'shared-ensemble-flip-robust' } }));
+    expect(card).toContain(
+      'turned by up to 15°, 25 % of them at half resolution, with noise of σ up to 8 grey levels (preset `shared-ensemble-flip-robust`); larger changes are ones it did not teach.',
+    );
+  });
+
   it('says why it was not measured', () => {
     expect(modelCard(input({ robustness: 'the run has no split.json' }))).toContain(
       'Not measured by this export: the run has no split.json.',

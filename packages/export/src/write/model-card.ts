@@ -66,8 +66,11 @@ function augmentationSentence(run: RunInfo, task: Task | undefined): string {
       ? `brightened or darkened by up to ${Math.round(a.brightness * 255)} grey levels`
       : undefined,
     a.contrast > 0 ? `given up to ±${Math.round(a.contrast * 100)} % contrast` : undefined,
+    a.rotate ? `turned by up to ${a.rotate}°` : undefined,
+    a.blur ? `${Math.round(a.blur * 100)} % of them at half resolution` : undefined,
+    a.noise ? `with noise of σ up to ${Math.round(a.noise * 255)} grey levels` : undefined,
   ].filter((p) => p !== undefined);
-  return `Training showed the models faces ${parts.join(', ')} (preset \`${run.preset}\`); larger changes, and turns, are ones it did not teach.`;
+  return `Training showed the models faces ${parts.join(', ')} (preset \`${run.preset}\`); larger changes${a.rotate ? '' : ', and turns,'} are ones it did not teach.`;
 }
 
 export interface ModelCardInput {
