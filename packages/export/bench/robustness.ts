@@ -2,18 +2,17 @@
  * `pnpm bench:robustness [--part validation|test] <run folder>…`: the model card's robustness table
  * (src/robustness) for finished runs side by side, on the part of each run's split you choose — the
  * validation part (default) when the table is to choose between recipes, since the test part is read
- * for the card only. Each run's networks are exported to ONNX in memory, as `pnpm export` would, and
+ * for the card only. Each run's networks are exported to ONNX in memory exactly as `pnpm export` does, and
  * answered by onnxruntime-node. The last line is each task's mean over the changed faces.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { taskOutputName, type Task } from '@facekit/core';
+import type { Task } from '@facekit/core';
 import { scriptArgs } from '@facekit/core/node';
 import { loadLayersModel, mdTable, resolveDataPath } from '@facekit/train';
-import { exportLayersModel } from '../src/export-model.js';
-import { exportUnits } from '../src/export-run.js';
-import { measureRobustness, type RobustnessRow } from '../src/robustness/measure.js';
+import { exportUnit, exportUnits } from '../src/export-run.js';
+import { joinRobustness, measureRobustness, type RobustnessRow } from '../src/robustness/measure.js';
 import { readSplitFaces, selectRun } from '../src/run/read-run.js';
 
 const { values, positionals } = parseArgs({
@@ -36,20 +35,13 @@ async function runRows(runDir: string): Promise<{ tasks: readonly Task[]; rows: 
   let rows: RobustnessRow[] = [];
   for (const unit of await exportUnits(runDir, tasks)) {
     const model = await loadLayersModel(unit.source);
-    const exported = await exportLayersModel(
-      model,
-      unit.shared ? { outputNames: unit.heads.map(taskOutputName) } : {},
-    );
+    const exported = await exportUnit(model, unit, info);
     model.dispose();
     const outputs = unit.tasks.map((task) => ({
       task,
       name: exported.outputs[unit.heads.indexOf(task)]!.name,
     }));
-    const measured = await measureRobustness(exported.bytes, outputs, faces);
-    rows =
-      rows.length === 0
-        ? measured
-        : rows.map((r, k) => ({ ...r, accuracy: { ...r.accuracy, ...measured[k]!.accuracy } }));
+    rows = joinRobustness(rows, await measureRobustness(exported.bytes, outputs, faces));
   }
   return { tasks, rows };
 }

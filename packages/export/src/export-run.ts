@@ -26,10 +26,16 @@ import {
   projectRoot,
   sharedModelDir,
   taskDir,
+  type RunInfo,
   type TaskMetrics,
 } from '@facekit/train';
 import { exportLayersModel, type ExportedOutput, type OnnxExport } from './export-model.js';
-import { measureRobustness, type RobustnessFaces, type RobustnessRow } from './robustness/measure.js';
+import {
+  joinRobustness,
+  measureRobustness,
+  type RobustnessFaces,
+  type RobustnessRow,
+} from './robustness/measure.js';
 import { readTaskMetrics, readSplitFaces, selectRun } from './run/read-run.js';
 import { faceInputs } from './verify/inputs.js';
 import { verifyExport, type VerificationReport } from './verify/verify.js';
@@ -124,6 +130,19 @@ export async function exportUnits(runDir: string, tasks: readonly Task[]): Promi
 
 const SHARED_FILE = 'shared/model.onnx';
 
+/** A unit's network as ONNX: a shared network's outputs named after its heads, the run in the metadata. */
+export function exportUnit(model: tf.LayersModel, unit: ExportUnit, info: RunInfo): Promise<OnnxExport> {
+  return exportLayersModel(model, {
+    ...(unit.shared ? { outputNames: unit.heads.map(taskOutputName) } : {}),
+    metadata: {
+      tasks: unit.heads.join(','),
+      labels: unit.heads.map((t) => taskLabels(t, info.ageGrouping).join(',')).join(';'),
+      runId: info.runId,
+      preset: info.preset,
+    },
+  });
+}
+
 /** The tasks of a shared network, in output order: its heads' final layers are named after them. */
 async function sharedHeads(dir: string): Promise<Task[]> {
   const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as {
@@ -181,15 +200,7 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
     const what = unit.tasks.join(', ');
     log(`${what}: loading ${unit.source}`);
     const model = await loadLayersModel(unit.source);
-    const exported = await exportLayersModel(model, {
-      ...(unit.shared ? { outputNames: unit.heads.map(taskOutputName) } : {}),
-      metadata: {
-        tasks: unit.heads.join(','),
-        labels: unit.heads.map((t) => taskLabels(t, info.ageGrouping).join(',')).join(';'),
-        runId: info.runId,
-        preset: info.preset,
-      },
-    });
+    const exported = await exportUnit(model, unit, info);
     log(`${unit.file}: ${exported.nodes} ONNX nodes, ${exported.bytes.length} bytes; verifying against tfjs`);
     const sha256 = sha256OfBytes(exported.bytes);
     for (const task of unit.tasks) {
@@ -295,15 +306,8 @@ async function robustnessOf(
   let rows: RobustnessRow[] = [];
   for (const file of new Set(results.map((r) => r.file))) {
     const of = results.filter((r) => r.file === file);
-    const measured = await measureRobustness(
-      of[0]!.exported.bytes,
-      of.map((r) => ({ task: r.task, name: r.output.name })),
-      faces,
-    );
-    rows =
-      rows.length === 0
-        ? measured
-        : rows.map((row, k) => ({ ...row, accuracy: { ...row.accuracy, ...measured[k]!.accuracy } }));
+    const outputs = of.map((r) => ({ task: r.task, name: r.output.name }));
+    rows = joinRobustness(rows, await measureRobustness(of[0]!.exported.bytes, outputs, faces));
   }
   return rows;
 }

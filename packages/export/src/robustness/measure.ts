@@ -5,7 +5,7 @@
  * read as differences from it. Random draws (noise) are seeded, so an export repeats its figures.
  */
 import * as ort from 'onnxruntime-node';
-import { argmax, PIXEL_COUNT, writeModelInput, type Task } from '@facekit/core';
+import { argmax, inputShape, PIXEL_COUNT, writeModelInput, type Task } from '@facekit/core';
 import { seededRandom } from '@facekit/train';
 import { PERTURBATIONS, type Perturbation } from './perturbations.js';
 
@@ -53,7 +53,7 @@ export async function measureRobustness(
           writeModelInput(changed, batch, i);
         }
         const feeds = {
-          [input]: new ort.Tensor('float32', batch.subarray(0, count * PIXEL_COUNT), [count, 48, 48, 1]),
+          [input]: new ort.Tensor('float32', batch.subarray(0, count * PIXEL_COUNT), inputShape(count)),
         };
         const results = await session.run(feeds);
         for (const { task, name } of outputs) {
@@ -75,4 +75,13 @@ export async function measureRobustness(
     await session.release();
   }
   return rows;
+}
+
+/** The rows of two files measured on the same faces (other tasks), joined row by row; [] joins as nothing. */
+export function joinRobustness(
+  rows: readonly RobustnessRow[],
+  more: readonly RobustnessRow[],
+): RobustnessRow[] {
+  if (rows.length === 0) return [...more];
+  return rows.map((row, k) => ({ ...row, accuracy: { ...row.accuracy, ...more[k]!.accuracy } }));
 }

@@ -15,16 +15,16 @@ export interface Perturbation {
 }
 
 const toGrey = (v: number) => (v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v));
-const clampAxis = (v: number) => (v < 0 ? 0 : v > IMAGE_SIZE - 1 ? IMAGE_SIZE - 1 : v);
 
-/** The face at (x, y) in pixel units, bilinear, coordinates outside the image clamped to its edge. */
-function sample(face: Uint8Array, x: number, y: number): number {
-  const [cx, cy] = [clampAxis(x), clampAxis(y)];
+/** A size × size image at (x, y) in pixel units, bilinear, coordinates outside it clamped to its edge. */
+function sample(image: ArrayLike<number>, size: number, x: number, y: number): number {
+  const last = size - 1;
+  const [cx, cy] = [Math.min(Math.max(x, 0), last), Math.min(Math.max(y, 0), last)];
   const [x0, y0] = [Math.floor(cx), Math.floor(cy)];
-  const [x1, y1] = [Math.min(x0 + 1, IMAGE_SIZE - 1), Math.min(y0 + 1, IMAGE_SIZE - 1)];
+  const [x1, y1] = [Math.min(x0 + 1, last), Math.min(y0 + 1, last)];
   const [fx, fy] = [cx - x0, cy - y0];
-  const row0 = face[y0 * IMAGE_SIZE + x0]! * (1 - fx) + face[y0 * IMAGE_SIZE + x1]! * fx;
-  const row1 = face[y1 * IMAGE_SIZE + x0]! * (1 - fx) + face[y1 * IMAGE_SIZE + x1]! * fx;
+  const row0 = image[y0 * size + x0]! * (1 - fx) + image[y0 * size + x1]! * fx;
+  const row1 = image[y1 * size + x0]! * (1 - fx) + image[y1 * size + x1]! * fx;
   return row0 * (1 - fy) + row1 * fy;
 }
 
@@ -50,7 +50,9 @@ export function warp(
   for (let y = 0; y < IMAGE_SIZE; y++) {
     for (let x = 0; x < IMAGE_SIZE; x++) {
       const [u, v] = [x - dx - c, y - dy - c];
-      out[y * IMAGE_SIZE + x] = toGrey(sample(face, c + cos * u + sin * v, c - sin * u + cos * v));
+      out[y * IMAGE_SIZE + x] = toGrey(
+        sample(face, IMAGE_SIZE, c + cos * u + sin * v, c - sin * u + cos * v),
+      );
     }
   }
 }
@@ -74,20 +76,9 @@ export function lowResolution(face: Uint8Array, out: Uint8Array, size: number): 
   for (let y = 0; y < IMAGE_SIZE; y++)
     for (let x = 0; x < IMAGE_SIZE; x++)
       small[Math.floor(y / k) * size + Math.floor(x / k)]! += face[y * IMAGE_SIZE + x]! / (k * k);
-  const at = (x: number, y: number) => small[y * size + x]!;
-  for (let y = 0; y < IMAGE_SIZE; y++) {
-    const v = Math.min(Math.max((y + 0.5) / k - 0.5, 0), size - 1);
-    const [y0, fy] = [Math.floor(v), v - Math.floor(v)];
-    const y1 = Math.min(y0 + 1, size - 1);
-    for (let x = 0; x < IMAGE_SIZE; x++) {
-      const u = Math.min(Math.max((x + 0.5) / k - 0.5, 0), size - 1);
-      const [x0, fx] = [Math.floor(u), u - Math.floor(u)];
-      const x1 = Math.min(x0 + 1, size - 1);
-      const top = at(x0, y0) * (1 - fx) + at(x1, y0) * fx;
-      const bottom = at(x0, y1) * (1 - fx) + at(x1, y1) * fx;
-      out[y * IMAGE_SIZE + x] = toGrey(top * (1 - fy) + bottom * fy);
-    }
-  }
+  for (let y = 0; y < IMAGE_SIZE; y++)
+    for (let x = 0; x < IMAGE_SIZE; x++)
+      out[y * IMAGE_SIZE + x] = toGrey(sample(small, size, (x + 0.5) / k - 0.5, (y + 0.5) / k - 0.5));
 }
 
 /** out = the face plus Gaussian noise of standard deviation `sigma` grey levels (Box–Muller). */
