@@ -63,6 +63,9 @@ export const ROBUST_AUGMENT: AugmentOptions = {
 /** The default's light augmentation plus sensor noise of σ up to 0.03: robust's one cheap ingredient. */
 export const NOISY_AUGMENT: AugmentOptions = { ...LIGHT_AUGMENT, noise: 0.03 };
 
+/** The default's light augmentation plus random erasing of half the faces (a rectangle of 2–20 %). */
+export const ERASING_AUGMENT: AugmentOptions = { ...LIGHT_AUGMENT, erase: 0.5 };
+
 export const COMPACT: CompactArchitecture = {
   widths: [8, 16, 32, 64],
   batchNorm: true,
@@ -305,6 +308,20 @@ export function compactPresets(): Preset[] {
       'shared-flat trained on faces with Gaussian noise of σ up to 0.03 added (ablation).',
       COMPACT_FLAT,
       flat({ epochs: 45, patience: 15, augment: NOISY_AUGMENT }),
+      true,
+    ),
+    compactPreset(
+      'shared-deep-erase',
+      'shared-deep trained with random erasing: half the faces get a rectangle of 2–20 % of the image painted one grey, on top of its light augmentation (ablation).',
+      COMPACT_DEEP,
+      flat({ epochs: 45, patience: 15, augment: ERASING_AUGMENT }),
+      true,
+    ),
+    compactPreset(
+      'shared-flat-erase',
+      "shared-flat trained with random erasing (shared-deep-erase's augmentation; ablation).",
+      COMPACT_FLAT,
+      flat({ epochs: 45, patience: 15, augment: ERASING_AUGMENT }),
       true,
     ),
     compactPreset(

@@ -193,6 +193,16 @@ const ENSEMBLE_PRESETS: readonly Preset[] = [
     [{ preset: 'shared-deep-noise' }, { preset: 'shared-flat-noise', mirrored: true }],
   ),
   ensemblePreset(
+    'shared-ensemble-flip-erase',
+    'shared-ensemble-flip whose members train with random erasing (shared-deep-erase + shared-flat-erase mirrored; ablation).',
+    [{ preset: 'shared-deep-erase' }, { preset: 'shared-flat-erase', mirrored: true }],
+  ),
+  ensemblePreset(
+    'shared-ensemble-flip-deeperase',
+    'shared-ensemble-flip whose larger member alone trains with random erasing (shared-deep-erase + shared-flat mirrored; ablation).',
+    [{ preset: 'shared-deep-erase' }, { preset: 'shared-flat', mirrored: true }],
+  ),
+  ensemblePreset(
     'shared-ensemble-flip-sep',
     'shared-ensemble-flip plus a third member with separable convs, shared-sep-wide (ablation).',
     [{ preset: 'shared-deep' }, { preset: 'shared-flat', mirrored: true }, { preset: 'shared-sep-wide' }],

@@ -104,10 +104,39 @@ describe('augmentation', () => {
     expect(sd).toBeLessThan(0.044);
   });
 
+  it('erases: the drawn rectangle is one grey, every other pixel as without it', () => {
+    const erase = { x: 5, y: 30, width: 10, height: 4, grey: 0.25 };
+    const [plain, out] = [run({ brightness: 0.05 }), run({ brightness: 0.05, erase })];
+    for (let y = 0; y < N; y++)
+      for (let x = 0; x < N; x++) {
+        const inside = x >= 5 && x < 15 && y >= 30 && y < 34;
+        expect(out[y * N + x]).toBe(inside ? 0.25 : plain[y * N + x]);
+      }
+  });
+
+  it('draws erasures inside the image, 2–20 % of it, at the asked rate', () => {
+    const random = seededRandom(11);
+    let erased = 0;
+    for (let i = 0; i < 2000; i++) {
+      const e = drawAugment({ ...OPTIONS, erase: 0.5 }, random).erase;
+      if (!e) continue;
+      erased++;
+      expect(e.x + e.width).toBeLessThanOrEqual(N);
+      expect(e.y + e.height).toBeLessThanOrEqual(N);
+      // rounding each side of a small rectangle moves its area a little past the drawn share
+      expect(e.width * e.height).toBeGreaterThanOrEqual(0.015 * N * N);
+      expect(e.width * e.height).toBeLessThanOrEqual(0.23 * N * N);
+      expect(e.grey).toBeGreaterThanOrEqual(0);
+      expect(e.grey).toBeLessThan(1);
+    }
+    expect(erased).toBeGreaterThan(900);
+    expect(erased).toBeLessThan(1100);
+  });
+
   it('draws nothing for the optional changes that are off, so older recipes draw as before', () => {
     const [a, b] = [seededRandom(7), seededRandom(7)];
     const plain = drawAugment(OPTIONS, a);
-    const withZeros = drawAugment({ ...OPTIONS, rotate: 0, blur: 0, noise: 0 }, b);
+    const withZeros = drawAugment({ ...OPTIONS, rotate: 0, blur: 0, noise: 0, erase: 0 }, b);
     expect(withZeros).toEqual(plain);
     expect(a()).toBe(b());
     const robust = drawAugment({ ...OPTIONS, rotate: 15, blur: 1, noise: 0.03 }, seededRandom(7));

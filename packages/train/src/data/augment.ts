@@ -3,7 +3,8 @@
  * Float32Array: a horizontal flip, a small shift and scale (axis-aligned, so each image needs only a
  * 48-entry row map and a 48-entry column map, nearest-neighbour, edges replicated), and a brightness
  * and contrast change; optionally a turn (then every pixel is mapped and sampled bilinearly), half
- * resolution (2×2 blocks averaged) and sensor noise. Every draw comes from one seeded generator, so an
+ * resolution (2×2 blocks averaged), sensor noise and random erasing (a rectangle painted one grey, so
+ * the network cannot lean on any one part of the face). Every draw comes from one seeded generator, so an
  * epoch's augmented batches are reproducible (a resumed run replays them); the optional changes draw
  * nothing when they are off, so recipes without them draw exactly as before. Validation and test
  * batches are never augmented.
@@ -28,6 +29,20 @@ export interface AugmentOptions {
   readonly blur?: number;
   /** Largest standard deviation of Gaussian noise, in grey/255 units, drawn in [0, noise]. */
   readonly noise?: number;
+  /**
+   * Probability of random erasing (Zhong et al., 2017): a rectangle of 2–20 % of the image, its
+   * aspect ratio log-uniform in [0.3, 3.3], painted one grey drawn uniformly; absent or 0: none.
+   */
+  readonly erase?: number;
+}
+
+/** A rectangle painted one grey: rows [y, y + height), columns [x, x + width). */
+export interface Erasure {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+  readonly grey: number;
 }
 
 /** One image's draw: what `augmentImage` applies. */
@@ -43,6 +58,7 @@ export interface AugmentDraw {
   readonly noise: number;
   /** Seeds the noise's own generator (one draw for the image, not one per pixel). */
   readonly noiseSeed: number;
+  readonly erase?: Erasure;
 }
 
 export const IDENTITY_DRAW: AugmentDraw = {
@@ -74,6 +90,22 @@ export function drawAugment(options: AugmentOptions, random: () => number): Augm
     blur: options.blur ? random() < options.blur : false,
     noise: options.noise ? random() * options.noise : 0,
     noiseSeed: options.noise ? Math.floor(random() * 2 ** 32) : 0,
+    ...(options.erase && random() < options.erase ? { erase: drawErasure(random) } : {}),
+  };
+}
+
+/** Random erasing's rectangle: area 2–20 % of the image, aspect log-uniform in [0.3, 3.3], inside it. */
+function drawErasure(random: () => number): Erasure {
+  const area = (0.02 + random() * 0.18) * IMAGE_SIZE * IMAGE_SIZE;
+  const aspect = Math.exp(Math.log(0.3) + random() * (Math.log(3.3) - Math.log(0.3)));
+  const height = Math.min(IMAGE_SIZE, Math.max(1, Math.round(Math.sqrt(area * aspect))));
+  const width = Math.min(IMAGE_SIZE, Math.max(1, Math.round(Math.sqrt(area / aspect))));
+  return {
+    x: Math.floor(random() * (IMAGE_SIZE - width + 1)),
+    y: Math.floor(random() * (IMAGE_SIZE - height + 1)),
+    width,
+    height,
+    grey: random(),
   };
 }
 
@@ -139,6 +171,12 @@ export function augmentImage(
     const v = dst[i]! * k + b + (noise ? noise() * draw.noise : 0);
     dst[i] = v < 0 ? 0 : v > 1 ? 1 : v;
   }
+  if (draw.erase) paint(draw.erase, dst, dstAt);
+}
+
+function paint({ x, y, width, height, grey }: Erasure, dst: Float32Array, at: number): void {
+  for (let r = y; r < y + height; r++)
+    dst.fill(grey, at + r * IMAGE_SIZE + x, at + r * IMAGE_SIZE + x + width);
 }
 
 /**
