@@ -34,7 +34,7 @@ export async function measureRobustness(
 ): Promise<RobustnessRow[]> {
   const session = await ort.InferenceSession.create(onnx);
   const input = session.inputNames[0]!;
-  const changed = new Uint8Array(PIXEL_COUNT);
+  const changed = new Uint8Array(BATCH * PIXEL_COUNT);
   const batch = new Float32Array(BATCH * PIXEL_COUNT);
   const rows: RobustnessRow[] = [];
   try {
@@ -43,15 +43,17 @@ export async function measureRobustness(
       const correct = new Map(outputs.map((o) => [o.task, 0]));
       for (let start = 0; start < faces.rows.length; start += BATCH) {
         const count = Math.min(BATCH, faces.rows.length - start);
-        for (let i = 0; i < count; i++) {
-          const row = faces.rows[start + i]!;
-          perturbation.apply(
-            faces.pixels.subarray(row * PIXEL_COUNT, (row + 1) * PIXEL_COUNT),
-            changed,
-            random,
-          );
-          writeModelInput(changed, batch, i);
-        }
+        // Started in order (the draws of the changes that draw repeat), awaited together (sharp's run
+        // on its thread pool).
+        const face = (i: number) => changed.subarray(i * PIXEL_COUNT, (i + 1) * PIXEL_COUNT);
+        await Promise.all(
+          Array.from({ length: count }, (_, i) => {
+            const row = faces.rows[start + i]!;
+            const source = faces.pixels.subarray(row * PIXEL_COUNT, (row + 1) * PIXEL_COUNT);
+            return perturbation.apply(source, face(i), random);
+          }),
+        );
+        for (let i = 0; i < count; i++) writeModelInput(face(i), batch, i);
         const feeds = {
           [input]: new ort.Tensor('float32', batch.subarray(0, count * PIXEL_COUNT), inputShape(count)),
         };

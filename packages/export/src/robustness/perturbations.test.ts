@@ -9,11 +9,11 @@ const at = (img: Uint8Array, x: number, y: number) => img[y * IMAGE_SIZE + x]!;
 const out = () => new Uint8Array(PIXEL_COUNT);
 
 describe('perturbations of a 48×48 face', () => {
-  it('leave the face alone when they change nothing; mirroring twice is the identity', () => {
+  it('leave the face alone when they change nothing; mirroring twice is the identity', async () => {
     const [a, b] = [out(), out()];
     warp(face, a, {});
     expect(a).toEqual(face);
-    PERTURBATIONS[0]!.apply(face, a, random);
+    await PERTURBATIONS[0]!.apply(face, a, random);
     expect(a).toEqual(face);
     mirror(face, a);
     expect(at(a, 0, 5)).toBe(at(face, 47, 5));

@@ -1,17 +1,22 @@
 /**
  * What a face from outside the training data tends to differ in — where the crop sits, how tight it
  * is, how the head is turned, the light, the resolution, sensor noise — as changes to a 48×48 grey
- * face, one at a time, for the model card's robustness table (measure.ts). Geometry maps each output
+ * face, one at a time, for the model card's robustness table (measure.ts); what a camera and an upload
+ * do to it is in photo.ts. Geometry maps each output
  * pixel back into the source about the image centre and samples it bilinearly, edges repeated; every
  * result is rounded to grey levels 0–255, as a photo reaches the models.
  */
 import { IMAGE_SIZE, PIXEL_COUNT } from '@facekit/core';
+import { jpegRoundTrip, uploadedPhoto } from './photo.js';
 
 export interface Perturbation {
   /** How the card names it. */
   readonly name: string;
-  /** Writes the changed `face` into `out`; `random` (uniform in [0, 1)) for the changes that draw. */
-  apply(face: Uint8Array, out: Uint8Array, random: () => number): void;
+  /**
+   * Writes the changed `face` into `out`; `random` (uniform in [0, 1)) for the changes that draw.
+   * The photo changes are asynchronous (sharp): they resolve once `out` is written.
+   */
+  apply(face: Uint8Array, out: Uint8Array, random: () => number): void | Promise<void>;
 }
 
 const toGrey = (v: number) => (v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v));
@@ -108,4 +113,9 @@ export const PERTURBATIONS: readonly Perturbation[] = [
   { name: 'blurred: a 16×16 face scaled up', apply: (f, o) => lowResolution(f, o, 16) },
   { name: 'noise, σ = 4 grey levels', apply: (f, o, r) => addNoise(f, o, 4, r) },
   { name: 'noise, σ = 10 grey levels', apply: (f, o, r) => addNoise(f, o, 10, r) },
+  { name: 'JPEG at quality 50, at 48×48', apply: (f, o) => jpegRoundTrip(f, o, 50) },
+  {
+    name: 'a 192 px JPEG photo (quality 75), reduced as the server does',
+    apply: (f, o) => uploadedPhoto(f, o, 192, 75),
+  },
 ];

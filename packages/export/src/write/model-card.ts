@@ -106,7 +106,7 @@ function robustnessSection(
   };
   return [
     ...lines,
-    "What a face from elsewhere tends to differ in, simulated on this run's test faces and answered by the ONNX files in onnxruntime-node. The first row is the test accuracy read through the ONNX file; the others show accuracy and its change in points.",
+    "What a face from elsewhere tends to differ in, simulated on this run's test faces and answered by the ONNX files in onnxruntime-node; the last two rows are what saving a photo does (JPEG, written by sharp), the last through the server's own decoding and reduction of an upload. The first row is the test accuracy read through the ONNX file; the others show accuracy and its change in points.",
     '',
     augmentation,
     '',
