@@ -206,10 +206,12 @@ describe('modelCard robustness', () => {
     const robustness = [
       { name: 'as in the data', accuracy: { age: 0.5, gender: 0.9 } },
       { name: 'head turned 20°', accuracy: { age: 0.425, gender: 0.91 } },
+      { name: 'a JPEG', accuracy: { age: 0.4996, gender: 0.9004 } },
     ];
     const card = modelCard(input({ robustness, run: { ...run, preset: 'compact-flat' } }));
     expect(card).toContain('| as in the data | 50.0% | 90.0% |');
     expect(card).toContain('| head turned 20° | 42.5% (−7.5) | 91.0% (+1.0) |');
+    expect(card).toContain('| a JPEG | 50.0% (±0.0) | 90.0% (±0.0) |'); // no −0.0
     expect(card).toContain(
       'Training showed the models faces mirrored, shifted by up to 2 px, brightened or darkened by up to 13 grey levels, given up to ±10 % contrast (preset `compact-flat`)',
     );

@@ -101,8 +101,8 @@ function robustnessSection(
     const a = row.accuracy[t];
     if (a === undefined) return '—';
     if (row === plain) return pct(a);
-    const delta = (a - plain!.accuracy[t]!) * 100;
-    return `${pct(a)} (${delta >= 0 ? '+' : '−'}${Math.abs(delta).toFixed(1)})`;
+    const delta = Math.round((a - plain!.accuracy[t]!) * 1000) / 10;
+    return `${pct(a)} (${delta > 0 ? '+' : delta < 0 ? '−' : '±'}${Math.abs(delta).toFixed(1)})`;
   };
   return [
     ...lines,
