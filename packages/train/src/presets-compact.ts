@@ -166,6 +166,9 @@ export const COMPACT_FLAT: CompactArchitecture = {
 /** compact-deep's network: compact-flat with two convs in the 12×12 and 6×6 stages (six convs). */
 export const COMPACT_DEEP: CompactArchitecture = { ...COMPACT_FLAT, convs: [1, 1, 2, 2] };
 
+/** compact-deep with wider middle stages (24 and 64 filters at 24×24 and 12×12): room random erasing may use. */
+export const COMPACT_DEEP_WIDE: CompactArchitecture = { ...COMPACT_DEEP, widths: [8, 24, 64, 128] };
+
 /** compact-sep-wide's network: separable convs after the first, widened to use what they save. */
 export const COMPACT_SEP_WIDE: CompactArchitecture = {
   ...COMPACT_FLAT,
@@ -314,6 +317,13 @@ export function compactPresets(): Preset[] {
       'shared-deep-erase',
       'shared-deep trained with random erasing: half the faces get a rectangle of 2–20 % of the image painted one grey, on top of its light augmentation (ablation).',
       COMPACT_DEEP,
+      flat({ epochs: 45, patience: 15, augment: ERASING_AUGMENT }),
+      true,
+    ),
+    compactPreset(
+      'shared-deep-wide-erase',
+      'shared-deep widened in its middle stages (8-24-64-128) and trained with random erasing (ablation).',
+      COMPACT_DEEP_WIDE,
       flat({ epochs: 45, patience: 15, augment: ERASING_AUGMENT }),
       true,
     ),

@@ -203,6 +203,11 @@ const ENSEMBLE_PRESETS: readonly Preset[] = [
     [{ preset: 'shared-deep-erase' }, { preset: 'shared-flat', mirrored: true }],
   ),
   ensemblePreset(
+    'shared-ensemble-flip-wideerase',
+    'shared-ensemble-flip whose larger member is widened and trains with random erasing (shared-deep-wide-erase + shared-flat mirrored; ablation).',
+    [{ preset: 'shared-deep-wide-erase' }, { preset: 'shared-flat', mirrored: true }],
+  ),
+  ensemblePreset(
     'shared-ensemble-flip-sep',
     'shared-ensemble-flip plus a third member with separable convs, shared-sep-wide (ablation).',
     [{ preset: 'shared-deep' }, { preset: 'shared-flat', mirrored: true }, { preset: 'shared-sep-wide' }],
