@@ -224,6 +224,13 @@ describe('modelCard robustness', () => {
     );
   });
 
+  it('names random erasing (the ensemble presets describe their first member)', () => {
+    const card = modelCard(input({ robustness: [], run: { ...run, preset: 'shared-deep-erase' } }));
+    expect(card).toContain(
+      'given up to ±10 % contrast, 50 % of them with a rectangle painted over (preset `shared-deep-erase`); larger changes, and turns, are ones it did not teach.',
+    );
+  });
+
   it('says why it was not measured', () => {
     expect(modelCard(input({ robustness: 'the run has no split.json' }))).toContain(
       'Not measured by this export: the run has no split.json.',

@@ -69,6 +69,7 @@ function augmentationSentence(run: RunInfo, task: Task | undefined): string {
     a.rotate ? `turned by up to ${a.rotate}°` : undefined,
     a.blur ? `${Math.round(a.blur * 100)} % of them at half resolution` : undefined,
     a.noise ? `with noise of σ up to ${Math.round(a.noise * 255)} grey levels` : undefined,
+    a.erase ? `${Math.round(a.erase * 100)} % of them with a rectangle painted over` : undefined,
   ].filter((p) => p !== undefined);
   return `Training showed the models faces ${parts.join(', ')} (preset \`${run.preset}\`); larger changes${a.rotate ? '' : ', and turns,'} are ones it did not teach.`;
 }
