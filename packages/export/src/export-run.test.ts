@@ -134,7 +134,7 @@ describe('exportRun', () => {
     const plain = card.match(/\| as in the data \| ([\d.]+)% \| ([\d.]+)% \| ([\d.]+)% \|/);
     expect(plain).not.toBeNull();
     expect(plain!.slice(1)).toEqual(loaded.models.map((m) => (m.entry.metrics.accuracy! * 100).toFixed(1)));
-    expect(card).toMatch(/\| head turned 20° \| [\d.]+% \([+−][\d.]+\) \|/);
+    expect(card).toMatch(/\| head turned 20° \| [\d.]+% \([+−±][\d.]+\) \|/);
   });
 
   it('re-exporting one task keeps the other entries; leaves no temp files', async () => {
