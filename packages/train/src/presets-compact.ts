@@ -66,6 +66,9 @@ export const NOISY_AUGMENT: AugmentOptions = { ...LIGHT_AUGMENT, noise: 0.03 };
 /** The default's light augmentation plus random erasing of half the faces (a rectangle of 2–20 %). */
 export const ERASING_AUGMENT: AugmentOptions = { ...LIGHT_AUGMENT, erase: 0.5 };
 
+/** Random erasing and sensor noise together, on top of the light augmentation. */
+export const NOISY_ERASING_AUGMENT: AugmentOptions = { ...ERASING_AUGMENT, noise: NOISY_AUGMENT.noise };
+
 export const COMPACT: CompactArchitecture = {
   widths: [8, 16, 32, 64],
   batchNorm: true,
@@ -325,6 +328,13 @@ export function compactPresets(): Preset[] {
       'shared-deep widened in its middle stages (8-24-64-128) and trained with random erasing (ablation).',
       COMPACT_DEEP_WIDE,
       flat({ epochs: 45, patience: 15, augment: ERASING_AUGMENT }),
+      true,
+    ),
+    compactPreset(
+      'shared-deep-wide-erase-noise',
+      'shared-deep-wide-erase also trained on faces with sensor noise of σ up to 0.03 (ablation).',
+      COMPACT_DEEP_WIDE,
+      flat({ epochs: 45, patience: 15, augment: NOISY_ERASING_AUGMENT }),
       true,
     ),
     compactPreset(

@@ -208,6 +208,11 @@ const ENSEMBLE_PRESETS: readonly Preset[] = [
     [{ preset: 'shared-deep-wide-erase' }, { preset: 'shared-flat', mirrored: true }],
   ),
   ensemblePreset(
+    'shared-ensemble-flip-widenoise',
+    'shared-ensemble-flip-wideerase whose members also train on faces with sensor noise (σ up to 0.03): shared-deep-wide-erase-noise + shared-flat-noise mirrored.',
+    [{ preset: 'shared-deep-wide-erase-noise' }, { preset: 'shared-flat-noise', mirrored: true }],
+  ),
+  ensemblePreset(
     'shared-ensemble-flip-sep',
     'shared-ensemble-flip plus a third member with separable convs, shared-sep-wide (ablation).',
     [{ preset: 'shared-deep' }, { preset: 'shared-flat', mirrored: true }, { preset: 'shared-sep-wide' }],
