@@ -29,6 +29,26 @@ import {
 } from './training-checks.js';
 import { providerStatuses, servingRows, SESSION_SETTINGS, type ServingRow } from './serving-checks.js';
 
+const HELP = `Usage: pnpm gpu:check [options]
+
+Lists the training backends and inference providers this machine has (and why others were skipped),
+times one epoch of each preset on every training backend that works, trains one preset briefly on each
+(same accuracy as wasm?), and serves the shipped models on every provider (faces/s at batch 1 and 256,
+max |Δp| against the CPU provider). Prints one markdown report. Without a GPU it checks what there is.
+
+Options:
+  --presets <a,b>          presets to time (default: seed,${DEFAULT_PRESET})
+  --samples <n>            samples per timed epoch (default: 4096)
+  --accuracy-preset <p>    preset trained on each backend for the accuracy rows (default: seed)
+  --accuracy-tasks <a,b>   its tasks (default: age,gender)
+  --epochs <n>             epochs of that training (default: 4)
+  --seconds <s>            seconds per serving row (default: 2)
+  --data <file>            CSV (default: $FACEKIT_DATA, data/age_gender.csv, ../shared/data/utkface48.csv)
+  --models <dir>           models to serve (default: models/)
+  --out <file>             also write the report there
+  -h, --help               this help
+`;
+
 const { values } = parseArgs({
   // `pnpm gpu:check -- --flag` passes the `--` through.
   args: scriptArgs(),
@@ -42,8 +62,13 @@ const { values } = parseArgs({
     'accuracy-preset': { type: 'string', default: 'seed' },
     presets: { type: 'string', default: [...new Set(['seed', DEFAULT_PRESET])].join(',') },
     out: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
   },
 });
+if (values.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
 const root = projectRoot();
 const dataPath = [
   values.data,

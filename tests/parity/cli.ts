@@ -11,6 +11,20 @@ import { parseArgs } from 'node:util';
 import { ARTIFACTS, REPO_ROOT } from '../support/paths.js';
 import { scriptArgs } from '@facekit/core/node';
 
+const HELP = `Usage: pnpm parity [options]
+
+Runs the cross-runtime parity suite (tfjs, onnxruntime-node CPU and WebGPU, onnxruntime-web in Node and
+in Chromium) on real faces, measures per-face latency, and writes tests/artifacts/parity-report.md.
+
+Options:
+  --faces <n>     faces of the dataset compared in every runtime (default: 1000)
+  --singles <n>   of those, faces also sent one at a time (default: 64)
+  --latency <n>   single-face runs timed per runtime (default: 200)
+  --data <file>   CSV (default: $FACEKIT_DATA, then ../shared/data/utkface48.csv)
+  --models <dir>  models to compare (default: models/)
+  -h, --help      this help
+`;
+
 const { values } = parseArgs({
   args: scriptArgs(),
   options: {
@@ -19,8 +33,13 @@ const { values } = parseArgs({
     models: { type: 'string' },
     singles: { type: 'string', default: '64' },
     latency: { type: 'string', default: '200' },
+    help: { type: 'boolean', short: 'h' },
   },
 });
+if (values.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
 const cwd = process.env.INIT_CWD ?? process.cwd();
 const env: NodeJS.ProcessEnv = {
   ...process.env,

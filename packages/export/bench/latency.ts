@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-web';
 import { TASKS, taskOutputName } from '@facekit/core';
 import { DEFAULT_PRESET, getPreset } from '@facekit/train';
+import { scriptArgs } from '@facekit/core/node';
 import { exportLayersModel } from '../src/export-model.js';
 
 const RUNS = 400;
@@ -48,9 +49,20 @@ async function presetLatency(name: string) {
   return { name, kib: bytes / 1024, median: at(0.5), p90: at(0.9) };
 }
 
+const HELP = `Usage: pnpm bench:latency [preset …]
+
+Per-face latency (all three tasks) of each preset's networks exported to ONNX, in onnxruntime-web's
+wasm backend on one thread at batch 1, and the size of its files; untrained weights, since latency
+depends on the graph. Default: ${DEFAULT_PRESET}. The shipped models in Chromium: pnpm parity.
+`;
+
+const names = scriptArgs();
+if (names.includes('--help') || names.includes('-h')) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
 await tf.setBackend('cpu');
 ort.env.wasm.numThreads = 1;
-const names = process.argv.slice(2).filter((a) => a !== '--');
 const presets = names.length > 0 ? names : [DEFAULT_PRESET];
 const width = Math.max(22, ...presets.map((n) => n.length));
 console.log(

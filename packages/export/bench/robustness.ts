@@ -15,14 +15,32 @@ import { exportUnit, exportUnits } from '../src/export-run.js';
 import { joinRobustness, measureRobustness, type RobustnessRow } from '../src/robustness/measure.js';
 import { readSplitFaces, selectRun } from '../src/run/read-run.js';
 
+const HELP = `Usage: pnpm bench:robustness [--part validation|test] <run folder>…
+
+The model card's robustness table for finished runs side by side: each run's faces changed one way at
+a time (shifts, crops, turns, light, blur, noise, JPEG), answered by its networks exported to ONNX in
+memory; the last line is each task's mean over the changes.
+
+Options:
+  --part <name>   validation (default: what to choose between recipes on) or test
+  -h, --help      this help
+`;
+
 const { values, positionals } = parseArgs({
   args: scriptArgs(),
-  options: { part: { type: 'string', default: 'validation' } },
+  options: {
+    part: { type: 'string', default: 'validation' },
+    help: { type: 'boolean', short: 'h' },
+  },
   allowPositionals: true,
 });
 const part = values.part as 'validation' | 'test';
+if (values.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
 if (positionals.length === 0 || !['validation', 'test'].includes(part)) {
-  process.stderr.write('usage: pnpm bench:robustness [--part validation|test] <run folder>…\n');
+  process.stderr.write(HELP);
   process.exit(2);
 }
 await tf.setBackend('cpu');

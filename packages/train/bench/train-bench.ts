@@ -6,12 +6,8 @@
  * tensor per batch made from one Float32Array, `BatchTrainer.trainOnBatch` on 1 or more threads.
  * Random data: the kernels' cost does not depend on the values. Prints a markdown table with wall-clock
  * samples/s (best of --repeat epochs, and all of them: a shared machine is noisy) and samples per
- * CPU-second (the process's CPU time over all threads, which other load does not inflate).
- *   --backend wasm,cpu   backends (default: every available one)
- *   --threads 1,auto     thread counts; auto = the loop's default (createBatchTrainer)
- *   --samples 4096       samples per timed epoch (cpu: --cpu-samples 256, it runs ~7 samples/s)
- *   --warmup 512  --batch 128  --repeat 3  --preset seed  --task age
- *   --batch-norm fused   batch norm's training pass: one op (fused) or autodiff's (stock)
+ * CPU-second (the process's CPU time over all threads, which other load does not inflate). Options:
+ * HELP below (`pnpm bench:train --help`); the cpu backend gets --cpu-samples, as it runs ~7 samples/s.
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -23,6 +19,25 @@ import { compileNetwork } from '../src/train-network.js';
 import { combinedRate } from '../src/report/task-section.js';
 import { cpuMs } from './kernel-timer.js';
 import { scriptArgs } from '@facekit/core/node';
+
+const HELP = `Usage: pnpm bench:train [options]
+
+Training throughput of a preset's network on each training backend that initialises here: one epoch
+of random faces after a warm-up, as the training loop runs it; wall-clock samples/s and samples per
+CPU-second, as a markdown table.
+
+Options:
+  --preset <name>       preset (default: seed); a shared preset times its one network
+  --task <name>         age | ethnicity | gender, for a per-task preset (default: age)
+  --backend <a,b>       backends (default: every available one)
+  --threads <1,auto>    thread counts; auto = the training loop's default (default: 1,auto)
+  --samples <n>         samples per timed epoch (default: 4096; cpu: --cpu-samples, default 256)
+  --warmup <n>          warm-up samples (default: 512)
+  --batch <n>           batch size (default: 128)
+  --repeat <n>          timed epochs, best reported (default: 3)
+  --batch-norm <mode>   batch norm's training pass: fused (one op, default) or stock (autodiff's)
+  -h, --help            this help
+`;
 
 const { values: opts } = parseArgs({
   args: scriptArgs(),
@@ -37,8 +52,13 @@ const { values: opts } = parseArgs({
     preset: { type: 'string', default: 'seed' },
     task: { type: 'string', default: 'age' },
     'batch-norm': { type: 'string', default: 'fused' },
+    help: { type: 'boolean', short: 'h' },
   },
 });
+if (opts.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
 setBatchNormMode(opts['batch-norm'] as BatchNormMode);
 const batchSize = Number(opts.batch);
 const task = opts.task as Task;

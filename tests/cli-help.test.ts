@@ -1,0 +1,30 @@
+/**
+ * Every command a user runs from the root (package.json scripts, save the dev-only ones) answers
+ * `--help` with its usage and exit status 0, run exactly as a user types it: `pnpm <script> --help`.
+ */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from './support/paths.js';
+
+const run = promisify(execFile);
+/** Scripts that are tools of the repository rather than commands of the toolkit. */
+const NOT_COMMANDS = new Set(['demo', 'test', 'typecheck', 'lint', 'format', 'format:check']);
+
+const scripts = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  scripts: Record<string, string>;
+};
+const commands = Object.keys(scripts.scripts).filter((name) => !NOT_COMMANDS.has(name));
+
+describe('pnpm <command> --help', () => {
+  it('names the commands it checks', () => {
+    expect(commands).toEqual(expect.arrayContaining(['train', 'export', 'serve', 'parity', 'gpu:check']));
+  });
+
+  it.each(commands)('%s prints its usage and exits 0', { timeout: 120_000 }, async (name) => {
+    const { stdout } = await run('pnpm', [name, '--help'], { cwd: REPO_ROOT, timeout: 110_000 });
+    expect(stdout).toMatch(new RegExp(`^Usage: pnpm ${name}\\b`, 'm'));
+  });
+});
