@@ -29,6 +29,9 @@ import {
 } from './training-checks.js';
 import { providerStatuses, servingRows, SESSION_SETTINGS, type ServingRow } from './serving-checks.js';
 
+/** The presets timed by default: the seed and the default preset (once, should they be the same). */
+const PRESETS = [...new Set(['seed', DEFAULT_PRESET])].join(',');
+
 const HELP = `Usage: pnpm gpu:check [options]
 
 Lists the training backends and inference providers this machine has (and why others were skipped),
@@ -37,7 +40,7 @@ times one epoch of each preset on every training backend that works, trains one 
 max |Δp| against the CPU provider). Prints one markdown report. Without a GPU it checks what there is.
 
 Options:
-  --presets <a,b>          presets to time (default: seed,${DEFAULT_PRESET})
+  --presets <a,b>          presets to time (default: ${PRESETS})
   --samples <n>            samples per timed epoch (default: 4096)
   --accuracy-preset <p>    preset trained on each backend for the accuracy rows (default: seed)
   --accuracy-tasks <a,b>   its tasks (default: age,gender)
@@ -60,7 +63,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '2' },
     'accuracy-tasks': { type: 'string', default: 'age,gender' },
     'accuracy-preset': { type: 'string', default: 'seed' },
-    presets: { type: 'string', default: [...new Set(['seed', DEFAULT_PRESET])].join(',') },
+    presets: { type: 'string', default: PRESETS },
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
