@@ -188,6 +188,13 @@ const WEIGHT_DECAY = 0.05;
 /** Mixup's α for the `-mix` presets: λ ~ Beta(0.2, 0.2), mostly near 0 or 1 (a light blend). */
 const MIXUP_ALPHA = 0.2;
 
+/**
+ * The `-soft` presets' age spread (data/age-spread.ts): σ = max(1 year, 5 % of the age), so a face at
+ * a group boundary trains towards about 60/40 between the two groups, one 4+ years inside a group
+ * (under 40) towards that group alone.
+ */
+const AGE_SPREAD = 0.05;
+
 const RECIPE: FitSettings = {
   epochs: 30,
   batchSize: 128,
@@ -335,6 +342,20 @@ export function compactPresets(): Preset[] {
       'shared-deep-wide-erase also trained on faces with sensor noise of σ up to 0.03 (ablation).',
       COMPACT_DEEP_WIDE,
       flat({ epochs: 45, patience: 15, augment: NOISY_ERASING_AUGMENT }),
+      true,
+    ),
+    compactPreset(
+      'shared-deep-soft',
+      "shared-deep whose age head trains towards soft targets: each face's age read as a Gaussian of σ = max(1, 5 % of the age) years, split between the groups it spans (ablation).",
+      COMPACT_DEEP,
+      flat({ epochs: 45, patience: 15, ageSpread: AGE_SPREAD }),
+      true,
+    ),
+    compactPreset(
+      'shared-flat-soft',
+      "shared-flat whose age head trains towards soft targets (shared-deep-soft's; ablation).",
+      COMPACT_FLAT,
+      flat({ epochs: 45, patience: 15, ageSpread: AGE_SPREAD }),
       true,
     ),
     compactPreset(

@@ -31,6 +31,11 @@ export interface FitSettings {
   readonly mixup?: number;
   /** Decoupled weight decay of the kernels (AdamW, adamw.ts): per step, × (1 − rate × decay). */
   readonly weightDecay?: number;
+  /**
+   * Soft age targets (data/age-spread.ts): a face labelled a years trains towards the groups' shares
+   * of a Gaussian around a with σ = max(1 year, ageSpread · a), not one-hot; one-hot when absent.
+   */
+  readonly ageSpread?: number;
 }
 
 export interface Preset {
@@ -211,6 +216,11 @@ const ENSEMBLE_PRESETS: readonly Preset[] = [
     'shared-ensemble-flip-widenoise',
     'shared-ensemble-flip-wideerase whose members also train on faces with sensor noise (σ up to 0.03): shared-deep-wide-erase-noise + shared-flat-noise mirrored.',
     [{ preset: 'shared-deep-wide-erase-noise' }, { preset: 'shared-flat-noise', mirrored: true }],
+  ),
+  ensemblePreset(
+    'shared-ensemble-flip-soft',
+    'shared-ensemble-flip whose members train age towards soft targets near group boundaries (shared-deep-soft + shared-flat-soft mirrored; ablation).',
+    [{ preset: 'shared-deep-soft' }, { preset: 'shared-flat-soft', mirrored: true }],
   ),
   ensemblePreset(
     'shared-ensemble-flip-sep',

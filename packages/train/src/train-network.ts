@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { AgeGrouping, Task } from '@facekit/core';
 import { AdamW } from './adamw.js';
 import { createBatchTrainer } from './backends/index.js';
+import { ageGroupDistributions } from './data/age-spread.js';
 import { Augmenter } from './data/augment.js';
 import { BatchFeeder, classWeights, type TargetShaping } from './data/batches.js';
 import type { FaceDataset } from './data/dataset.js';
@@ -155,6 +156,9 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
     const view = headModel(model, h, head.task);
     const feeder = BatchFeeder.forHead(options.dataset, head.targets, view, Math.max(batchSize, 256));
     const shaping: TargetShaping = {
+      ...(fit.ageSpread !== undefined && head.task === 'age'
+        ? { distributions: ageGroupDistributions(options.dataset.age, options.grouping, fit.ageSpread) }
+        : {}),
       ...(fit.labelSmoothing ? { smoothing: fit.labelSmoothing } : {}),
       ...(fit.classWeightPower !== undefined && !feeder.binary
         ? { classWeights: classWeights(head.targets, split.train, feeder.classes, fit.classWeightPower) }

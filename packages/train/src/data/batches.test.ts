@@ -33,6 +33,26 @@ describe('BatchFeeder', () => {
     tf.dispose([plain, smooth, weighted]);
   });
 
+  it("trains towards each row's own distribution in place of one-hot, smoothed and weighted the same way", async () => {
+    await tf.setBackend('cpu');
+    const feeder = new BatchFeeder(dataset, targets, 3, false, 8);
+    // Row r's distribution: rows 0 and 2 one-hot, rows 1 and 3 shared with a neighbouring class.
+    const distributions = Float32Array.from([1, 0, 0, 0, 0.4, 0.6, 0, 1, 0, 0, 0.3, 0.7]);
+    const y = feeder.targetsFor(order, 0, 2, { distributions });
+    // order starts 3, 1
+    expect(Array.from(y.dataSync()).map((v) => +v.toFixed(5))).toEqual([0, 0.3, 0.7, 0, 0.4, 0.6]);
+    const shaped = feeder.targetsFor(order, 1, 2, {
+      distributions,
+      smoothing: 0.3,
+      classWeights: Float32Array.from([1, 2, 0.5]),
+    });
+    // row 1 (class 2, weight 0.5): 0.5 × (0.7 × [0, 0.4, 0.6] + 0.1); row 0 (class 0, weight 1)
+    expect(Array.from(shaped.dataSync()).map((v) => +v.toFixed(5))).toEqual([
+      0.05, 0.19, 0.26, 0.8, 0.1, 0.1,
+    ]);
+    tf.dispose([y, shaped]);
+  });
+
   it('feeds plain grey / 255 without an augmenter, and reproducible augmented batches with one', async () => {
     await tf.setBackend('cpu');
     const feeder = new BatchFeeder(dataset, targets, 3, false, 8);

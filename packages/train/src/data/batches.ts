@@ -23,12 +23,14 @@ export function taskTargets(dataset: FaceDataset, task: Task, grouping: AgeGroup
 }
 
 /**
- * How training targets differ from one-hot: `smoothing` ε spreads ε over all K classes
- * ((1 − ε)·onehot + ε/K), and `classWeights` scales a row's target by its true class's weight, which
+ * How training targets differ from one-hot: `distributions` gives each row its own target distribution
+ * in place of one-hot (size × K, row-major; age-spread.ts), `smoothing` ε spreads ε over all K classes
+ * ((1 − ε)·target + ε/K), and `classWeights` scales a row's target by its true class's weight, which
  * makes cross-entropy the class-weighted cross-entropy (the target is not renormalised by the loss).
  * Softmax heads only.
  */
 export interface TargetShaping {
+  readonly distributions?: Float32Array;
   readonly smoothing?: number;
   readonly classWeights?: Float32Array;
 }
@@ -121,9 +123,15 @@ export class BatchFeeder {
     const k = this.classes;
     const y = new Float32Array(count * k);
     const eps = shaping?.smoothing ?? 0;
+    const distributions = shaping?.distributions;
     for (let b = 0; b < count; b++) {
-      const truth = this.targets[rows[start + b]!]!;
+      const row = rows[start + b]!;
+      const truth = this.targets[row]!;
       const w = shaping?.classWeights?.[truth] ?? 1;
+      if (distributions) {
+        for (let c = 0; c < k; c++) y[b * k + c] = w * ((1 - eps) * distributions[row * k + c]! + eps / k);
+        continue;
+      }
       if (eps > 0) y.fill((w * eps) / k, b * k, (b + 1) * k);
       y[b * k + truth] = w * (1 - eps + eps / k);
     }
