@@ -9,9 +9,8 @@
  */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { TASKS, type Task } from '@facekit/core';
-import { loadModels, scriptArgs } from '@facekit/core/node';
+import { loadModels, parseCommandArgs } from '@facekit/core/node';
 import {
   DEFAULT_PRESET,
   facePixels,
@@ -52,9 +51,7 @@ Options:
   -h, --help               this help
 `;
 
-const { values } = parseArgs({
-  // `pnpm gpu:check -- --flag` passes the `--` through.
-  args: scriptArgs(),
+const { values } = parseCommandArgs(HELP, {
   options: {
     data: { type: 'string' },
     models: { type: 'string' },
@@ -65,13 +62,8 @@ const { values } = parseArgs({
     'accuracy-preset': { type: 'string', default: 'seed' },
     presets: { type: 'string', default: PRESETS },
     out: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
   },
 });
-if (values.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
 const root = projectRoot();
 const dataPath = [
   values.data,

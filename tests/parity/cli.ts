@@ -7,9 +7,8 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ARTIFACTS, REPO_ROOT } from '../support/paths.js';
-import { scriptArgs } from '@facekit/core/node';
+import { parseCommandArgs } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm parity [options]
 
@@ -25,21 +24,15 @@ Options:
   -h, --help      this help
 `;
 
-const { values } = parseArgs({
-  args: scriptArgs(),
+const { values } = parseCommandArgs(HELP, {
   options: {
     faces: { type: 'string', default: '1000' },
     data: { type: 'string' },
     models: { type: 'string' },
     singles: { type: 'string', default: '64' },
     latency: { type: 'string', default: '200' },
-    help: { type: 'boolean', short: 'h' },
   },
 });
-if (values.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
 const cwd = process.env.INIT_CWD ?? process.cwd();
 const env: NodeJS.ProcessEnv = {
   ...process.env,

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-web';
 import { TASKS, taskOutputName } from '@facekit/core';
 import { DEFAULT_PRESET, getPreset } from '@facekit/train';
-import { scriptArgs } from '@facekit/core/node';
+import { parseCommandArgs } from '@facekit/core/node';
 import { exportLayersModel } from '../src/export-model.js';
 
 const RUNS = 400;
@@ -56,11 +56,7 @@ wasm backend on one thread at batch 1, and the size of its files; untrained weig
 depends on the graph. Default: ${DEFAULT_PRESET}. The shipped models in Chromium: pnpm parity.
 `;
 
-const names = scriptArgs();
-if (names.includes('--help') || names.includes('-h')) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
+const { positionals: names } = parseCommandArgs(HELP, { allowPositionals: true });
 await tf.setBackend('cpu');
 ort.env.wasm.numThreads = 1;
 const presets = names.length > 0 ? names : [DEFAULT_PRESET];

@@ -6,10 +6,9 @@
  * answered by onnxruntime-node. The last line is each task's mean over the changed faces.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import type { Task } from '@facekit/core';
-import { scriptArgs } from '@facekit/core/node';
+import { parseCommandArgs } from '@facekit/core/node';
 import { loadLayersModel, mdTable, resolveDataPath } from '@facekit/train';
 import { exportUnit, exportUnits } from '../src/export-run.js';
 import { joinRobustness, measureRobustness, type RobustnessRow } from '../src/robustness/measure.js';
@@ -26,19 +25,13 @@ Options:
   -h, --help      this help
 `;
 
-const { values, positionals } = parseArgs({
-  args: scriptArgs(),
+const { values, positionals } = parseCommandArgs(HELP, {
   options: {
     part: { type: 'string', default: 'validation' },
-    help: { type: 'boolean', short: 'h' },
   },
   allowPositionals: true,
 });
 const part = values.part as 'validation' | 'test';
-if (values.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
 if (positionals.length === 0 || !['validation', 'test'].includes(part)) {
   process.stderr.write(HELP);
   process.exit(2);

@@ -5,14 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { isFaceKitError, isTask, TASKS, type Task } from '@facekit/core';
 import { projectRoot, resolveDataPath } from '@facekit/train';
 import { exportRun, type TaskExport } from './export-run.js';
 import { latestRun } from './run/read-run.js';
 import { OPSET } from './onnx/proto.js';
-import { scriptArgs } from '@facekit/core/node';
+import { parseCommandArgs } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm export [options]
 
@@ -62,21 +61,15 @@ function summary(results: readonly TaskExport[]): string {
 
 async function main(): Promise<number> {
   tf.env().set('PROD', true); // no "install tfjs-node" banner in the middle of the progress lines
-  const { values } = parseArgs({
-    args: scriptArgs(),
+  const { values } = parseCommandArgs(HELP, {
     options: {
       run: { type: 'string' },
       out: { type: 'string' },
       task: { type: 'string', multiple: true },
       data: { type: 'string' },
       faces: { type: 'string', default: '256' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
   const tasks = parseTasks(values.task);
   const root = projectRoot();
   const runDir = values.run ? resolve(userCwd(), values.run) : await latestRun(join(root, 'runs'));

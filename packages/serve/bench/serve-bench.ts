@@ -5,7 +5,6 @@
  * run and batched) measured in the same run. `--soak` runs the 100,000-request soak instead (soak.ts).
  */
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { DEFAULT_MODELS, DEFAULT_OPTIONS, userPath } from '../src/options.js';
 import { modelsDir } from '../src/server.js';
@@ -14,7 +13,7 @@ import { measureCeiling } from './ceiling.js';
 import { findDataFile, loadFaces, makePayloads } from './payloads.js';
 import { runSoak } from './soak-run.js';
 import { fmt, table } from './table.js';
-import { scriptArgs } from '@facekit/core/node';
+import { parseCommandArgs } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm bench:serve [options]
   --models <path>        manifest.json or its folder (default: the shipped models)
@@ -29,8 +28,7 @@ const HELP = `Usage: pnpm bench:serve [options]
 `;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    args: scriptArgs(),
+  const { values } = parseCommandArgs(HELP, {
     options: {
       models: { type: 'string' },
       data: { type: 'string' },
@@ -41,10 +39,8 @@ async function main(): Promise<void> {
       server: { type: 'string', default: '' },
       soak: { type: 'boolean' },
       requests: { type: 'string', default: '100000' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) return void process.stdout.write(HELP);
   const models = modelsDir(values.models ? userPath(values.models) : DEFAULT_MODELS);
   const serverArgs = ['--models', models, ...values.server.split(' ').filter(Boolean)];
   const { faces, source } = await loadFaces(64, findDataFile(values.data && userPath(values.data)));

@@ -9,7 +9,6 @@
  * CPU-second (the process's CPU time over all threads, which other load does not inflate). Options:
  * HELP below (`pnpm bench:train --help`); the cpu backend gets --cpu-samples, as it runs ~7 samples/s.
  */
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { TASKS, type Task } from '@facekit/core';
 import { setBatchNormMode, type BatchNormMode } from '../src/batch-norm-training.js';
@@ -18,7 +17,7 @@ import { createBatchTrainer, listTrainingBackends, selectTrainingBackend } from 
 import { compileNetwork } from '../src/train-network.js';
 import { combinedRate } from '../src/report/task-section.js';
 import { cpuMs } from './kernel-timer.js';
-import { scriptArgs } from '@facekit/core/node';
+import { parseCommandArgs } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm bench:train [options]
 
@@ -39,8 +38,7 @@ Options:
   -h, --help            this help
 `;
 
-const { values: opts } = parseArgs({
-  args: scriptArgs(),
+const { values: opts } = parseCommandArgs(HELP, {
   options: {
     backend: { type: 'string' },
     threads: { type: 'string', default: '1,auto' },
@@ -52,13 +50,8 @@ const { values: opts } = parseArgs({
     preset: { type: 'string', default: 'seed' },
     task: { type: 'string', default: 'age' },
     'batch-norm': { type: 'string', default: 'fused' },
-    help: { type: 'boolean', short: 'h' },
   },
 });
-if (opts.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
 setBatchNormMode(opts['batch-norm'] as BatchNormMode);
 const batchSize = Number(opts.batch);
 const task = opts.task as Task;

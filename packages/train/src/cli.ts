@@ -4,13 +4,12 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { isAgeGrouping, isFaceKitError, isTask, TASKS, type Task } from '@facekit/core';
 import { TRAINING_BACKEND_NAMES } from './backends/index.js';
 import { projectRoot, resolveDataPath, userCwd } from './data/data-path.js';
 import { DEFAULT_PRESET, PRESETS } from './presets.js';
 import { runTraining } from './run.js';
-import { scriptArgs } from '@facekit/core/node';
+import { parseCommandArgs } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm train [options]
 
@@ -64,8 +63,7 @@ function latestRun(runsDir: string): string {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    args: scriptArgs(),
+  const { values } = parseCommandArgs(HELP, {
     options: {
       data: { type: 'string' },
       task: { type: 'string', multiple: true },
@@ -81,13 +79,8 @@ async function main(): Promise<number> {
       threads: { type: 'string' },
       out: { type: 'string' },
       resume: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
   const grouping = values['age-grouping'];
   if (!isAgeGrouping(grouping)) throw new Error(`--age-grouping must be six or decades, got "${grouping}"`);
   const runsDir = join(projectRoot(), 'runs');

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseArgs } from 'node:util';
-import { scriptArgs } from './script-args.js';
+import { parseCommandArgs, scriptArgs } from './script-args.js';
 
 describe('scriptArgs', () => {
   it('drops node, the script and the -- a package manager passes through', () => {
@@ -10,5 +10,40 @@ describe('scriptArgs', () => {
     const options = { epochs: { type: 'string' }, resume: { type: 'string' } } as const;
     expect(() => parseArgs({ args: argv.slice(2), options })).toThrow(/Unexpected argument '--epochs'/);
     expect(parseArgs({ args: scriptArgs(argv), options }).values).toEqual({ epochs: '3', resume: 'latest' });
+  });
+});
+
+describe('parseCommandArgs', () => {
+  afterEach(() => vi.restoreAllMocks());
+  const options = { epochs: { type: 'string', default: '3' }, fast: { type: 'boolean' } } as const;
+
+  it("parses a command's options strictly, positionals only where allowed", () => {
+    const { values, positionals } = parseCommandArgs('usage', {
+      args: ['--fast', 'runs/a'],
+      options,
+      allowPositionals: true,
+    });
+    expect(values).toEqual({ epochs: '3', fast: true });
+    expect(positionals).toEqual(['runs/a']);
+    expect(() => parseCommandArgs('usage', { args: ['--epoch', '4'], options })).toThrow(
+      /Unknown option '--epoch'/,
+    );
+    expect(() => parseCommandArgs('usage', { args: ['runs/a'], options })).toThrow(
+      /Unexpected argument 'runs\/a'/,
+    );
+  });
+
+  it('answers -h and --help with the help text on stdout and exit status 0, whatever else was given', () => {
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const exit = vi.spyOn(process, 'exit').mockImplementation((code) => {
+      throw new Error(`exit ${code}`);
+    });
+    for (const flag of ['-h', '--help']) {
+      expect(() => parseCommandArgs('Usage: pnpm x\n', { args: ['--epochs', '9', flag], options })).toThrow(
+        'exit 0',
+      );
+    }
+    expect(write.mock.calls).toEqual([['Usage: pnpm x\n'], ['Usage: pnpm x\n']]);
+    expect(exit).toHaveBeenCalledTimes(2);
   });
 });
