@@ -69,6 +69,15 @@ describe('compact presets', () => {
       { preset: 'shared-deep-robust' },
       { preset: 'shared-flat-robust', mirrored: true },
     ]);
+    for (const member of ['shared-flat', 'shared-deep'])
+      expect(getPreset(`${member}-soft`).fit('age')).toEqual({
+        ...getPreset(member).fit('age'),
+        ageSpread: 0.05,
+      });
+    expect(getPreset('shared-ensemble-flip-soft').members).toEqual([
+      { preset: 'shared-deep-soft' },
+      { preset: 'shared-flat-soft', mirrored: true },
+    ]);
     expect(getPreset('shared-ensemble-flip-deepmix').members).toEqual([
       { preset: 'shared-deep-mix' },
       { preset: 'shared-flat', mirrored: true },
