@@ -359,6 +359,13 @@ export function compactPresets(): Preset[] {
       true,
     ),
     compactPreset(
+      'shared-deep-wide-erase-soft',
+      'shared-deep-wide-erase whose age head also trains towards soft targets near the group boundaries (ablation).',
+      COMPACT_DEEP_WIDE,
+      flat({ epochs: 45, patience: 15, augment: ERASING_AUGMENT, ageSpread: AGE_SPREAD }),
+      true,
+    ),
+    compactPreset(
       'shared-flat-erase',
       "shared-flat trained with random erasing (shared-deep-erase's augmentation; ablation).",
       COMPACT_FLAT,

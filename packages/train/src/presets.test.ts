@@ -74,6 +74,14 @@ describe('compact presets', () => {
         ...getPreset(member).fit('age'),
         ageSpread: 0.05,
       });
+    expect(getPreset('shared-deep-wide-erase-soft').fit('age')).toEqual({
+      ...getPreset('shared-deep-wide-erase').fit('age'),
+      ageSpread: 0.05,
+    });
+    expect(getPreset('shared-ensemble-flip-widesoft').members).toEqual([
+      { preset: 'shared-deep-wide-erase-soft' },
+      { preset: 'shared-flat-soft', mirrored: true },
+    ]);
     expect(getPreset('shared-ensemble-flip-soft').members).toEqual([
       { preset: 'shared-deep-soft' },
       { preset: 'shared-flat-soft', mirrored: true },

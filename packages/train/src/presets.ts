@@ -223,6 +223,11 @@ const ENSEMBLE_PRESETS: readonly Preset[] = [
     [{ preset: 'shared-deep-soft' }, { preset: 'shared-flat-soft', mirrored: true }],
   ),
   ensemblePreset(
+    'shared-ensemble-flip-widesoft',
+    'shared-ensemble-flip-wideerase with soft age targets in both members (shared-deep-wide-erase-soft + shared-flat-soft mirrored; ablation).',
+    [{ preset: 'shared-deep-wide-erase-soft' }, { preset: 'shared-flat-soft', mirrored: true }],
+  ),
+  ensemblePreset(
     'shared-ensemble-flip-sep',
     'shared-ensemble-flip plus a third member with separable convs, shared-sep-wide (ablation).',
     [{ preset: 'shared-deep' }, { preset: 'shared-flat', mirrored: true }, { preset: 'shared-sep-wide' }],
