@@ -128,12 +128,11 @@ export class BatchFeeder {
       const row = rows[start + b]!;
       const truth = this.targets[row]!;
       const w = shaping?.classWeights?.[truth] ?? 1;
-      if (distributions) {
-        for (let c = 0; c < k; c++) y[b * k + c] = w * ((1 - eps) * distributions[row * k + c]! + eps / k);
-        continue;
+      // w · ((1 − ε)·target + ε/K), the target one-hot unless the row has its own distribution.
+      for (let c = 0; c < k; c++) {
+        const target = distributions ? distributions[row * k + c]! : c === truth ? 1 : 0;
+        y[b * k + c] = w * ((1 - eps) * target + eps / k);
       }
-      if (eps > 0) y.fill((w * eps) / k, b * k, (b + 1) * k);
-      y[b * k + truth] = w * (1 - eps + eps / k);
     }
     if (mix) blendRows(y, k, mix);
     return tf.tensor2d(y, [count, this.classes]);
