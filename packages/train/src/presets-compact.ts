@@ -190,8 +190,8 @@ const MIXUP_ALPHA = 0.2;
 
 /**
  * The `-soft` presets' age spread (data/age-spread.ts): σ = max(1 year, 5 % of the age), so a face at
- * a group boundary trains towards about 60/40 between the two groups, one 4+ years inside a group
- * (under 40) towards that group alone.
+ * a group boundary trains towards 70/30 (20|21) to 54/46 (90|91) between the two groups, one 4+ years
+ * inside a group (under 40) towards that group alone.
  */
 const AGE_SPREAD = 0.05;
 
