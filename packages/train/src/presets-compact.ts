@@ -366,6 +366,20 @@ export function compactPresets(): Preset[] {
       true,
     ),
     compactPreset(
+      'shared-deep-wide-erase-soft-noise',
+      'shared-deep-wide-erase-soft also trained on faces with sensor noise of σ up to 0.03 (ablation).',
+      COMPACT_DEEP_WIDE,
+      flat({ epochs: 45, patience: 15, augment: NOISY_ERASING_AUGMENT, ageSpread: AGE_SPREAD }),
+      true,
+    ),
+    compactPreset(
+      'shared-flat-soft-noise',
+      'shared-flat-soft also trained on faces with sensor noise of σ up to 0.03 (ablation).',
+      COMPACT_FLAT,
+      flat({ epochs: 45, patience: 15, augment: NOISY_AUGMENT, ageSpread: AGE_SPREAD }),
+      true,
+    ),
+    compactPreset(
       'shared-flat-erase',
       "shared-flat trained with random erasing (shared-deep-erase's augmentation; ablation).",
       COMPACT_FLAT,

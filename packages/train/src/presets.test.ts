@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { getPreset, PRESETS } from './presets.js';
 // After presets.js, which imports presets-compact.js (the two import each other).
-import { ROBUST_AUGMENT } from './presets-compact.js';
+import { NOISY_AUGMENT, NOISY_ERASING_AUGMENT, ROBUST_AUGMENT } from './presets-compact.js';
 
 describe('seed preset', () => {
   it('has exactly the original study parameter counts', async () => {
@@ -81,6 +81,22 @@ describe('compact presets', () => {
     expect(getPreset('shared-ensemble-flip-widesoft').members).toEqual([
       { preset: 'shared-deep-wide-erase-soft' },
       { preset: 'shared-flat-soft', mirrored: true },
+    ]);
+    expect(getPreset('shared-deep-wide-erase-soft-noise').fit('age')).toEqual({
+      ...getPreset('shared-deep-wide-erase-soft').fit('age'),
+      augment: NOISY_ERASING_AUGMENT,
+    });
+    expect(getPreset('shared-flat-soft-noise').fit('age')).toEqual({
+      ...getPreset('shared-flat-soft').fit('age'),
+      augment: NOISY_AUGMENT,
+    });
+    expect(getPreset('shared-ensemble-flip-widesoft-deepnoise').members).toEqual([
+      { preset: 'shared-deep-wide-erase-soft-noise' },
+      { preset: 'shared-flat-soft', mirrored: true },
+    ]);
+    expect(getPreset('shared-ensemble-flip-widesoft-noise').members).toEqual([
+      { preset: 'shared-deep-wide-erase-soft-noise' },
+      { preset: 'shared-flat-soft-noise', mirrored: true },
     ]);
     expect(getPreset('shared-ensemble-flip-soft').members).toEqual([
       { preset: 'shared-deep-soft' },

@@ -228,6 +228,16 @@ const ENSEMBLE_PRESETS: readonly Preset[] = [
     [{ preset: 'shared-deep-wide-erase-soft' }, { preset: 'shared-flat-soft', mirrored: true }],
   ),
   ensemblePreset(
+    'shared-ensemble-flip-widesoft-deepnoise',
+    'shared-ensemble-flip-widesoft whose larger member alone also trains on faces with sensor noise (shared-deep-wide-erase-soft-noise + shared-flat-soft mirrored; ablation).',
+    [{ preset: 'shared-deep-wide-erase-soft-noise' }, { preset: 'shared-flat-soft', mirrored: true }],
+  ),
+  ensemblePreset(
+    'shared-ensemble-flip-widesoft-noise',
+    'shared-ensemble-flip-widesoft whose members also train on faces with sensor noise (shared-deep-wide-erase-soft-noise + shared-flat-soft-noise mirrored; ablation).',
+    [{ preset: 'shared-deep-wide-erase-soft-noise' }, { preset: 'shared-flat-soft-noise', mirrored: true }],
+  ),
+  ensemblePreset(
     'shared-ensemble-flip-sep',
     'shared-ensemble-flip plus a third member with separable convs, shared-sep-wide (ablation).',
     [{ preset: 'shared-deep' }, { preset: 'shared-flat', mirrored: true }, { preset: 'shared-sep-wide' }],
