@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { ageGroups, ageToGroup } from '@facekit/core';
-import { scriptArgs } from '@facekit/core/node';
+import { parseCommandArgs } from '@facekit/core/node';
 import { selectTrainingBackend } from '../src/backends/index.js';
 import { BatchFeeder, taskTargets } from '../src/data/batches.js';
 import { loadCsv } from '../src/data/load-csv.js';
@@ -17,9 +17,15 @@ import { predict } from '../src/evaluate.js';
 import { loadLayersModel } from '../src/model-io.js';
 import { modelDir, readJson, readRunInfo, SPLIT_JSON } from '../src/run-folder.js';
 
-const [runDir, part = 'validation'] = scriptArgs();
-if (!runDir || (part !== 'validation' && part !== 'test')) {
-  process.stderr.write('usage: age-boundaries.ts <run folder> [validation|test]\n');
+const HELP = `Usage: pnpm exec tsx packages/train/bench/age-boundaries.ts <run folder> [validation|test]
+
+A run's age errors by how many years each face lies from the nearest group boundary, beside what an
+age estimator of a given mean absolute error would score on the same faces (default part: validation).
+`;
+const { positionals } = parseCommandArgs(HELP, { allowPositionals: true });
+const [runDir, part = 'validation'] = positionals;
+if (!runDir || (part !== 'validation' && part !== 'test') || positionals.length > 2) {
+  process.stderr.write(HELP);
   process.exit(2);
 }
 await selectTrainingBackend('wasm', () => {});

@@ -11,10 +11,9 @@
  * ceiling), and one more profiled step reads each kernel's GPU time from timestamp queries, where the
  * adapter has them.
  */
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { TASKS, type Task } from '@facekit/core';
-import { scriptArgs } from '@facekit/core/node';
+import { parseCommandArgs } from '@facekit/core/node';
 import { setBatchNormMode, type BatchNormMode } from '../src/batch-norm-training.js';
 import { getPreset } from '../src/presets.js';
 import { createBatchTrainer, selectTrainingBackend } from '../src/backends/index.js';
@@ -22,8 +21,18 @@ import { compileNetwork } from '../src/train-network.js';
 import { KernelTimer, cpuMs } from './kernel-timer.js';
 import { randomTargets } from './random-targets.js';
 
-const { values: opts } = parseArgs({
-  args: scriptArgs(),
+const HELP = `Usage: pnpm exec tsx packages/train/bench/kernel-profile.ts [options]
+
+Where one training step of a preset's network spends its time, per kernel and phase (random data).
+  --backend <name>         wasm, cpu or webgpu (default wasm)
+  --preset <name>          a single-network preset (default seed)
+  --task <task>            the task of a per-task preset (default age)
+  --batches <n>            profiled steps (default 16)
+  --batch <n>              batch size (default 128)
+  --shapes                 break the table down by input shapes
+  --batch-norm fused|stock batch norm's training pass as one op or autodiff's (default fused)
+`;
+const { values: opts } = parseCommandArgs(HELP, {
   options: {
     backend: { type: 'string', default: 'wasm' },
     preset: { type: 'string', default: 'seed' },

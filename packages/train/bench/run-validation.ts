@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { TASKS, type Task } from '@facekit/core';
-import { scriptArgs } from '@facekit/core/node';
+import { parseCommandArgs } from '@facekit/core/node';
 import { selectTrainingBackend } from '../src/backends/index.js';
 import { BatchFeeder, taskTargets } from '../src/data/batches.js';
 import { loadCsv, type LoadedCsv } from '../src/data/load-csv.js';
@@ -17,9 +17,14 @@ import { predict } from '../src/evaluate.js';
 import { loadLayersModel } from '../src/model-io.js';
 import { modelDir, readJson, readRunInfo, SPLIT_JSON } from '../src/run-folder.js';
 
-const runs = scriptArgs();
+const HELP = `Usage: pnpm exec tsx packages/train/bench/run-validation.ts <run folder>…
+
+Each run's saved networks on its own validation part: per task accuracy and mean cross-entropy, per run
+the mean accuracy and the summed loss that ACCURACY.md's choices are made on.
+`;
+const { positionals: runs } = parseCommandArgs(HELP, { allowPositionals: true });
 if (runs.length === 0) {
-  process.stderr.write('usage: pnpm exec tsx packages/train/bench/run-validation.ts <run folder>…\n');
+  process.stderr.write(HELP);
   process.exit(2);
 }
 await selectTrainingBackend('wasm', () => {});

@@ -7,7 +7,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { scriptArgs } from '@facekit/core/node';
+import { parseCommandArgs } from '@facekit/core/node';
 import { seededRandom, shuffleInPlace } from '../src/data/random.js';
 import { splitFromJson, splitToJson } from '../src/data/split.js';
 import { getPreset } from '../src/presets.js';
@@ -20,11 +20,25 @@ import {
   type RunInfo,
 } from '../src/run-folder.js';
 
-const [from, shareText, to, presetName, seedText] = scriptArgs();
+const HELP = `Usage: pnpm exec tsx packages/train/bench/subset-run.ts <from run> <share> <new run> <preset> <seed>
+
+Writes <new run>: <from run>'s validation and test parts, and a seeded share in (0, 1] of its training
+part (nested: a smaller share is a prefix of a larger one), for <preset> with <seed>. Then train it
+with \`pnpm train --resume <new run>\`.
+`;
+const { positionals } = parseCommandArgs(HELP, { allowPositionals: true });
+const [from, shareText, to, presetName, seedText] = positionals;
 const share = Number(shareText);
 const seed = Number(seedText);
-if (!from || !to || !presetName || !(share > 0 && share <= 1) || !Number.isInteger(seed)) {
-  process.stderr.write('usage: subset-run.ts <from run> <share in (0, 1]> <new run> <preset> <seed>\n');
+if (
+  positionals.length !== 5 ||
+  !from ||
+  !to ||
+  !presetName ||
+  !(share > 0 && share <= 1) ||
+  !Number.isInteger(seed)
+) {
+  process.stderr.write(HELP);
   process.exit(2);
 }
 const preset = getPreset(presetName);
