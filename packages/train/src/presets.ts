@@ -234,7 +234,7 @@ const ENSEMBLE_PRESETS: readonly Preset[] = [
   ),
   ensemblePreset(
     'shared-ensemble-flip-widesoft-noise',
-    'shared-ensemble-flip-widesoft whose members also train on faces with sensor noise (shared-deep-wide-erase-soft-noise + shared-flat-soft-noise mirrored; ablation).',
+    'shared-ensemble-flip-widesoft whose members also train on faces with sensor noise, for photos from other pipelines (shared-deep-wide-erase-soft-noise + shared-flat-soft-noise mirrored).',
     [{ preset: 'shared-deep-wide-erase-soft-noise' }, { preset: 'shared-flat-soft-noise', mirrored: true }],
   ),
   ensemblePreset(
