@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_PRESET, PRESETS } from '@facekit/train';
 import { REPO_ROOT } from './support/paths.js';
 
 const run = promisify(execFile);
@@ -26,5 +27,17 @@ describe('pnpm <command> --help', () => {
   it.each(commands)('%s prints its usage and exits 0', { timeout: 120_000 }, async (name) => {
     const { stdout } = await run('pnpm', [name, '--help'], { cwd: REPO_ROOT, timeout: 110_000 });
     expect(stdout).toMatch(new RegExp(`^Usage: pnpm ${name}\\b`, 'm'));
+  });
+
+  it('train --list-presets names every preset, each with its description', { timeout: 120_000 }, async () => {
+    const { stdout } = await run('pnpm', ['train', '--list-presets'], { cwd: REPO_ROOT, timeout: 110_000 });
+    const names = stdout
+      .split('\n')
+      .filter((line) => /^\S/.test(line))
+      .map((line) => line.replace(/ \(default\)$/, ''));
+    expect(names).toEqual(Object.keys(PRESETS));
+    expect(stdout).toMatch(new RegExp(`^${DEFAULT_PRESET} \\(default\\)$`, 'm'));
+    for (const preset of Object.values(PRESETS))
+      expect(stdout.replace(/\s+/g, ' ')).toContain(preset.description);
   });
 });

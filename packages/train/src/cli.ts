@@ -7,9 +7,12 @@ import { join, relative, resolve } from 'node:path';
 import { isAgeGrouping, isFaceKitError, isTask, TASKS, type Task } from '@facekit/core';
 import { TRAINING_BACKEND_NAMES } from './backends/index.js';
 import { projectRoot, resolveDataPath, userCwd } from './data/data-path.js';
-import { DEFAULT_PRESET, PRESETS } from './presets.js';
+import { DEFAULT_PRESET, getPreset, PRESETS } from './presets.js';
 import { runTraining } from './run.js';
 import { parseCommandArgs } from '@facekit/core/node';
+
+/** A preset the help recommends, by name: renaming it fails every `pnpm train`, the help test included. */
+const named = (name: string) => getPreset(name).name;
 
 const HELP = `Usage: pnpm train [options]
 
@@ -19,9 +22,12 @@ Trains the age-group, ethnicity and gender CNNs from the Kaggle face CSV and wri
 Options:
   --data <file>             CSV (default: $FACEKIT_DATA, data/age_gender.csv, ../shared/data/utkface48.csv)
   --task <name>             age | ethnicity | gender; repeat or comma-separate (default: all three)
-  --preset <name>           ${Object.values(PRESETS)
-    .map((p) => p.name)
-    .join(' | ')} (default: ${DEFAULT_PRESET})
+  --preset <name>           ${DEFAULT_PRESET} (default): faces prepared like the training data;
+                            ${named('shared-ensemble-flip-widesoft-noise')}: photos from other pipelines (grain);
+                            ${named('shared-ensemble-flip-robust')}: also other crops and turns; ${named('seed')}: the
+                            original study's networks. The other ${Object.keys(PRESETS).length - 4} are measured ingredients
+                            (packages/train/bench/ACCURACY.md)
+  --list-presets            every preset with what it is, then exit
   --epochs <n>              override the preset's epochs
   --backend <name>          ${TRAINING_BACKEND_NAMES.join(' | ')} (default: the fastest that works here)
   --seed <n>                seed of the split, initial weights, shuffles and dropout (default: 42)
@@ -43,6 +49,24 @@ function parseTasks(values: string[] | undefined): Task[] {
   for (const name of names)
     if (!isTask(name)) throw new Error(`--task ${name}: tasks are ${TASKS.join(', ')}`);
   return TASKS.filter((t) => names.includes(t));
+}
+
+/** Every preset, its description wrapped and indented beneath its name. */
+function presetList(width = 100): string {
+  const lines: string[] = [];
+  for (const { name, description } of Object.values(PRESETS)) {
+    lines.push(name === DEFAULT_PRESET ? `${name} (default)` : name);
+    let line = '   ';
+    for (const word of description.split(' ')) {
+      if (line.length + 1 + word.length > width && line.trim()) {
+        lines.push(line);
+        line = '   ';
+      }
+      line += ` ${word}`;
+    }
+    lines.push(line);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function number(name: string, value: string | undefined, fallback: number): number {
@@ -79,8 +103,13 @@ async function main(): Promise<number> {
       threads: { type: 'string' },
       out: { type: 'string' },
       resume: { type: 'string' },
+      'list-presets': { type: 'boolean', default: false },
     },
   });
+  if (values['list-presets']) {
+    process.stdout.write(presetList());
+    return 0;
+  }
   const grouping = values['age-grouping'];
   if (!isAgeGrouping(grouping)) throw new Error(`--age-grouping must be six or decades, got "${grouping}"`);
   const runsDir = join(projectRoot(), 'runs');
