@@ -2,7 +2,8 @@
  * `MirrorImage`: the face flipped left to right (NHWC width axis reversed), as a layer so an ensemble
  * can average a member's answer on the face and on its mirror inside one network (ensemble.ts). The
  * layer has no weights; it is registered with tfjs's serialization on import, so a saved network that
- * holds it loads wherever model-io.ts is used, and the exporter turns it into an ONNX Slice.
+ * holds it loads wherever model-io.ts is used, and the exporter turns it into an ONNX Gather of the
+ * columns in reverse order (export's convert/registry.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 
