@@ -7,7 +7,6 @@
  */
 import { join } from 'node:path';
 import { ageGroups, ageToGroup } from '@facekit/core';
-import { parseCommandArgs } from '@facekit/core/node';
 import { selectTrainingBackend } from '../src/backends/index.js';
 import { BatchFeeder, taskTargets } from '../src/data/batches.js';
 import { loadCsv } from '../src/data/load-csv.js';
@@ -16,18 +15,14 @@ import { splitFromJson } from '../src/data/split.js';
 import { predict } from '../src/evaluate.js';
 import { loadLayersModel } from '../src/model-io.js';
 import { modelDir, readJson, readRunInfo, SPLIT_JSON } from '../src/run-folder.js';
+import { parseRunAndPart } from './run-part-args.js';
 
 const HELP = `Usage: pnpm exec tsx packages/train/bench/age-boundaries.ts <run folder> [validation|test]
 
 A run's age errors by how many years each face lies from the nearest group boundary, beside what an
 age estimator of a given mean absolute error would score on the same faces (default part: validation).
 `;
-const { positionals } = parseCommandArgs(HELP, { allowPositionals: true });
-const [runDir, part = 'validation'] = positionals;
-if (!runDir || (part !== 'validation' && part !== 'test') || positionals.length > 2) {
-  process.stderr.write(HELP);
-  process.exit(2);
-}
+const { runDir, part } = parseRunAndPart(HELP);
 await selectTrainingBackend('wasm', () => {});
 const info = await readRunInfo(runDir);
 if (info.ageGrouping !== 'six') throw new Error(`${runDir}: age is grouped by ${info.ageGrouping}, not six`);
