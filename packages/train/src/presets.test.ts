@@ -15,6 +15,15 @@ describe('seed preset', () => {
   });
 });
 
+describe('getPreset', () => {
+  it('names the closest preset when a name is mistyped, and where the list is', () => {
+    expect(() => getPreset('shared-ensembl-flip')).toThrow(
+      /^unknown preset "shared-ensembl-flip" — did you mean "shared-ensemble-flip"\? \(`pnpm train --list-presets` lists all \d+\)$/,
+    );
+    expect(() => getPreset('resnet50')).toThrow(/^unknown preset "resnet50" \(`pnpm train --list-presets`/);
+  });
+});
+
 describe('seeded initial weights', () => {
   it('are the same for the same seed and differ for another', async () => {
     await tf.setBackend('cpu');

@@ -258,6 +258,23 @@ export const DEFAULT_PRESET = 'shared-ensemble-flip';
 
 export function getPreset(name: string): Preset {
   const preset = PRESETS[name];
-  if (!preset) throw new Error(`unknown preset "${name}"; presets: ${Object.keys(PRESETS).join(', ')}`);
-  return preset;
+  if (preset) return preset;
+  const names = Object.keys(PRESETS);
+  const closest = names.reduce((a, b) => (editDistance(name, b) < editDistance(name, a) ? b : a));
+  const guess = editDistance(name, closest) <= 3 ? ` — did you mean "${closest}"?` : '';
+  throw new Error(
+    `unknown preset "${name}"${guess} (\`pnpm train --list-presets\` lists all ${names.length})`,
+  );
+}
+
+/** Levenshtein distance: the fewest single-character insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++)
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
 }
