@@ -10,12 +10,8 @@ function analyse(query: string, variables: Record<string, unknown> = {}) {
       .filter((d): d is FragmentDefinitionNode => d.kind === 'FragmentDefinition')
       .map((d) => [d.name.value, d]),
   );
-  const batches: number[] = [];
-  return {
-    depth: queryDepth(op.selectionSet, fragments),
-    cost: queryCost(op.selectionSet, fragments, variables, 1, new Set(), batches),
-    batches,
-  };
+  const { cost, largestBatch } = queryCost(op.selectionSet, fragments, variables);
+  return { depth: queryDepth(op.selectionSet, fragments), cost, largestBatch };
 }
 
 describe('query limits', () => {
@@ -33,12 +29,12 @@ describe('query limits', () => {
       'mutation { classifyBatch(inputs: [{pixels: [1]}, {pixels: [2]}, {pixels: [3]}]) { provider age { label } } }',
     );
     expect(literal.cost).toBe(1 + 3 * FACE_COST + 3 * 3);
-    expect(literal.batches).toEqual([3]);
+    expect(literal.largestBatch).toBe(3);
     const variable = analyse('mutation($i: [ClassifyInput!]!) { classifyBatch(inputs: $i) { provider } }', {
       i: new Array(100).fill({}),
     });
     expect(variable.cost).toBe(1 + 100 * FACE_COST + 100);
-    expect(variable.batches).toEqual([100]);
+    expect(variable.largestBatch).toBe(100);
   });
 
   it('adds up aliases', () => {
@@ -47,5 +43,18 @@ describe('query limits', () => {
       (_, i) => `a${i}: classify(input: {pixels: [1]}) { provider }`,
     ).join(' ');
     expect(analyse(`mutation { ${aliases} }`).cost).toBe(50 * (FACE_COST + 2));
+  });
+
+  it('walks each fragment once, however often it is spread', () => {
+    // Each fragment spreads the next twice: walked at every spread, 2^40 walks (the request would hang).
+    const levels = 40;
+    const fragments = Array.from({ length: levels }, (_, i) =>
+      i < levels - 1
+        ? `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`
+        : `fragment F${i} on Query { health { ready } }`,
+    ).join(' ');
+    const { depth, cost } = analyse(`query { ...F0 } ${fragments}`);
+    expect(depth).toBe(2);
+    expect(cost).toBe(2 ** (levels - 1) * 2);
   });
 });
