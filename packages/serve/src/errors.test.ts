@@ -49,13 +49,14 @@ describe('createFormatError', () => {
     expect(dev.extensions!.stacktrace).toEqual(['at x']);
   });
 
-  it("keeps GraphQL's own codes (validation, user input)", () => {
+  it("keeps GraphQL's own codes (validation, user input), with no stack in production or development", () => {
     const error = new GraphQLError('Cannot query field "x"', {
       extensions: { code: 'GRAPHQL_VALIDATION_FAILED', stacktrace: ['s'] },
     });
-    expect(createFormatError(true)(error.toJSON(), error)).toEqual({
-      message: 'Cannot query field "x"',
-      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
-    });
+    for (const production of [true, false])
+      expect(createFormatError(production)(error.toJSON(), error)).toEqual({
+        message: 'Cannot query field "x"',
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      });
   });
 });

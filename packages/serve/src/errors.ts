@@ -74,13 +74,12 @@ export function errorCode(error: unknown): string {
  * Apollo `formatError`: our own errors keep their code, message and field, without a stack trace;
  * GraphQL's own (parse, validation, variable coercion) keep Apollo's code; anything else is an internal
  * error whose message is hidden in production. Stack traces appear only in development, only for
- * errors that are not the client's, whatever Apollo was told.
+ * internal errors, whatever Apollo was told.
  */
 export function createFormatError(production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapError(error);
     const { stacktrace, ...extensions } = formatted.extensions ?? {};
-    const keepStack = production ? {} : { stacktrace };
     if (original instanceof ServeError || isFaceKitError(original)) {
       // The client's own mistake: the code, message and field say it all, in development too.
       const field = original instanceof ServeError ? original.field : (original as { field?: string }).field;
@@ -98,6 +97,9 @@ export function createFormatError(production: boolean) {
         extensions: { code },
       };
     }
+    // GraphQL's own refusals (a parse or validation error, bad variables, Apollo's BAD_REQUEST) are the
+    // client's too: only an internal error keeps its stack, and only in development.
+    const keepStack = code === 'INTERNAL_SERVER_ERROR' && !production ? { stacktrace } : {};
     return { ...formatted, extensions: { ...extensions, code, ...keepStack } };
   };
 }
