@@ -350,6 +350,26 @@ describe('bad input and limits', () => {
     expect(costly.body.errors![0]!.extensions!.code).toBe('QUERY_TOO_COSTLY');
   });
 
+  it('a query text of over 20,000 tokens, and fragments that spread each other twice, 30 deep', async () => {
+    const zeros = new Array(30_000).fill(0).join(',');
+    const long = await gql(server.url, `mutation { classify(input: { pixels: [${zeros}] }) { provider } }`);
+    expect(long.status).toBe(400);
+    expect(long.body.errors![0]!.extensions!.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(long.body.errors![0]!.message).toMatch(/contains more th\w+ 20000 tokens/);
+    const levels = 30;
+    const fragments = Array.from({ length: levels }, (_, i) =>
+      i < levels - 1
+        ? `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`
+        : `fragment F${i} on Query { health { ready } }`,
+    ).join(' ');
+    const nested = await gql(server.url, `query { ...F0 } ${fragments}`);
+    expect(nested.status).toBe(400);
+    expect(nested.body.errors![0]).toMatchObject({
+      message: `query: estimated cost ${2 ** levels} exceeds the limit of 12000`,
+      extensions: { code: 'QUERY_TOO_COSTLY' },
+    });
+  });
+
   it('keeps serving correct answers after all of that, and counts the errors', async () => {
     const again = await classify({ pixels: testPixels(1) });
     const first = await classify({ pixels: testPixels(1) });
@@ -377,5 +397,10 @@ describe('bad input and limits', () => {
   it('gives no stack trace for a client error, even in development (see errors.test for internal ones)', async () => {
     const res = await classify({ pixels: [1] });
     expect(res.body.errors![0]!.extensions).toEqual({ code: 'INVALID_PIXELS', field: 'input.pixels' });
+    // GraphQL's own refusals too: an unknown field, a syntax error.
+    for (const query of ['{ nope }', '{ health {']) {
+      const refused = await gql(server.url, query);
+      expect(refused.body.errors![0]!.extensions).not.toHaveProperty('stacktrace');
+    }
   });
 });
