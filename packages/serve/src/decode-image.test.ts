@@ -21,11 +21,18 @@ describe('decodeBase64', () => {
   it('accepts plain base64, data URLs, whitespace and missing padding', () => {
     expect(decodeBase64('aGVsbG8=', 'f', 100).toString()).toBe('hello');
     expect(decodeBase64('data:image/png;base64,aGVs\nbG8', 'f', 100).toString()).toBe('hello');
+    expect(decodeBase64(' a G V s\r\n\tb G 8 ', 'f', 100).toString()).toBe('hello');
   });
 
   it('rejects bad characters, empty text and oversized files, naming the field', () => {
     expect(() => decodeBase64('abc$def', 'input.image', 100)).toThrow(
       'input.image: is not valid base64 (character "$" at offset 3)',
+    );
+    expect(() => decodeBase64('ab c\u00e9d', 'input.image', 100)).toThrow(
+      'input.image: is not valid base64 (character "é" at offset 4)',
+    );
+    expect(() => decodeBase64('aGVs😀bG8=', 'input.image', 100)).toThrow(
+      'input.image: is not valid base64 (character "😀" at offset 4)',
     );
     expect(() => decodeBase64('  ', 'input.image', 100)).toThrow(/input\.image: is empty/);
     const big = (() => {

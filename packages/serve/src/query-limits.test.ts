@@ -1,6 +1,6 @@
 import { parse, type OperationDefinitionNode, type FragmentDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { FACE_COST, queryCost, queryDepth } from './query-limits.js';
+import { FACE_COST, PHOTO_COST, queryCost, queryDepth } from './query-limits.js';
 
 function analyse(query: string, variables: Record<string, unknown> = {}) {
   const doc = parse(query);
@@ -35,6 +35,24 @@ describe('query limits', () => {
     });
     expect(variable.cost).toBe(1 + 100 * FACE_COST + 100);
     expect(variable.largestBatch).toBe(100);
+  });
+
+  it('charges a photo more than grey levels, literal or variable, alone or in a batch', () => {
+    const literal = analyse('mutation { classify(input: {image: "aGk="}) { provider } }');
+    expect(literal.cost).toBe(FACE_COST + PHOTO_COST + 2);
+    const one = analyse('mutation($i: ClassifyInput!) { classify(input: $i) { provider } }', {
+      i: { image: 'aGk=' },
+    });
+    expect(one.cost).toBe(FACE_COST + PHOTO_COST + 2);
+    const batch = analyse('mutation($i: [ClassifyInput!]!) { classifyBatch(inputs: $i) { provider } }', {
+      i: [{ image: 'aGk=' }, { pixels: [1] }, { image: 'aGk=', crop: { x: 0, y: 0, size: 1 } }],
+    });
+    expect(batch.cost).toBe(1 + 3 * FACE_COST + 2 * PHOTO_COST + 3);
+    const mixed = analyse(
+      'mutation($a: ClassifyInput!) { classifyBatch(inputs: [$a, {pixels: [1]}, {image: "aGk="}]) { provider } }',
+      { a: { image: 'aGk=' } },
+    );
+    expect(mixed.cost).toBe(1 + 3 * FACE_COST + 2 * PHOTO_COST + 3);
   });
 
   it('adds up aliases', () => {

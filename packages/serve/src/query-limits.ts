@@ -2,9 +2,10 @@
  * Depth and cost limits, checked once an operation is resolved and before anything runs. The schema
  * has no recursive types, but introspection does (`ofType { ofType { … } }`), and aliases let one
  * request repeat `classify` hundreds of times; so depth counts nested fields and cost counts every
- * field, each face costing FACE_COST more and classifyBatch multiplying its sub-selection by its item
- * count (read from the literal list or the variable). Breaches answer `QUERY_TOO_DEEP`,
- * `BATCH_TOO_LARGE` or `QUERY_TOO_COSTLY` with HTTP 400, before any image is decoded.
+ * field, each face costing FACE_COST more (a photo PHOTO_COST more again) and classifyBatch
+ * multiplying its sub-selection by its item count (read from the literal list or the variable).
+ * Breaches answer `QUERY_TOO_DEEP`, `BATCH_TOO_LARGE` or `QUERY_TOO_COSTLY` with HTTP 400, before any
+ * image is decoded.
  */
 import type {
   FragmentDefinitionNode,
@@ -18,6 +19,13 @@ import type { ServeErrorCode } from './errors.js';
 
 /** Extra cost of running one face through the models. */
 export const FACE_COST = 10;
+
+/**
+ * Extra cost of a face sent as a photo: decoding one can take a thousand times a face's inference
+ * (a 16-megapixel PNG of a few kilobytes: about 0.2 s), so the cost limit (12,000 by default) lets
+ * about a hundred photos into one request, where it lets a thousand faces as grey levels.
+ */
+export const PHOTO_COST = 100;
 
 type Fragments = Map<string, FragmentDefinitionNode>;
 
@@ -69,6 +77,19 @@ function listLength(value: ValueNode | undefined, variables: Record<string, unkn
   return 1;
 }
 
+/** How many of the faces in an `input` or `inputs` argument are photos (literal or variable). */
+function photoCount(value: ValueNode | undefined, variables: Record<string, unknown>): number {
+  if (!value) return 0;
+  if (value.kind === Kind.LIST) return value.values.reduce((n, item) => n + photoCount(item, variables), 0);
+  if (value.kind === Kind.OBJECT)
+    return value.fields.some((f) => f.name.value === 'image' && f.value.kind !== Kind.NULL) ? 1 : 0;
+  if (value.kind !== Kind.VARIABLE) return 0;
+  const given = variables[value.name.value];
+  const isPhoto = (v: unknown) =>
+    typeof v === 'object' && v !== null && typeof (v as { image?: unknown }).image === 'string';
+  return (Array.isArray(given) ? given : [given]).filter(isPhoto).length;
+}
+
 /** A selection set's estimated cost for one execution, and its largest classifyBatch item count. */
 export interface QueryCost {
   readonly cost: number;
@@ -76,8 +97,8 @@ export interface QueryCost {
 }
 
 /**
- * Estimated cost of a selection set run once: every field 1, each face FACE_COST more, a
- * classifyBatch's sub-selection multiplied by its items. Cost is linear in how often a set runs, so a
+ * Estimated cost of a selection set run once: every field 1, each face FACE_COST more (and a photo
+ * PHOTO_COST more again), a classifyBatch's sub-selection multiplied by its items. Cost is linear in how often a set runs, so a
  * fragment's is computed once and multiplied wherever it is spread.
  */
 export function queryCost(
@@ -95,11 +116,13 @@ export function queryCost(
   for (const sel of set.selections) {
     if (sel.kind === Kind.FIELD) {
       let times = 1;
-      if (sel.name.value === 'classify') cost += FACE_COST;
+      const argument = (name: string) => sel.arguments?.find((a) => a.name.value === name)?.value;
+      if (sel.name.value === 'classify')
+        cost += FACE_COST + PHOTO_COST * photoCount(argument('input'), variables);
       if (sel.name.value === 'classifyBatch') {
-        times = listLength(sel.arguments?.find((a) => a.name.value === 'inputs')?.value, variables);
+        times = listLength(argument('inputs'), variables);
         largestBatch = Math.max(largestBatch, times);
-        cost += times * FACE_COST;
+        cost += times * FACE_COST + PHOTO_COST * photoCount(argument('inputs'), variables);
       }
       cost += 1;
       if (sel.selectionSet) add(queryCost(sel.selectionSet, fragments, variables, memo), times);

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { Limiter } from './limiter.js';
+
+/** A task that resolves (or rejects) when told to, recording when it started. */
+function gate(started: number[], id: number) {
+  let open!: () => void;
+  let fail!: (e: Error) => void;
+  const done = new Promise<number>((resolve, reject) => {
+    open = () => resolve(id);
+    fail = reject;
+  });
+  return { task: () => (started.push(id), done), open, fail };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('Limiter', () => {
+  it('runs at most `slots` tasks at once, the rest in arrival order, and frees a slot on failure', async () => {
+    const limiter = new Limiter(2);
+    const started: number[] = [];
+    const gates = [0, 1, 2, 3].map((i) => gate(started, i));
+    const results = gates.map((g) => limiter.run(g.task));
+    await tick();
+    expect(started).toEqual([0, 1]);
+    expect(limiter.load).toEqual({ active: 2, waiting: 2 });
+    gates[1]!.fail(new Error('bad photo'));
+    await expect(results[1]).rejects.toThrow('bad photo');
+    await tick();
+    expect(started).toEqual([0, 1, 2]);
+    gates[0]!.open();
+    await tick();
+    expect(started).toEqual([0, 1, 2, 3]);
+    gates[2]!.open();
+    gates[3]!.open();
+    expect(await Promise.all([results[0], results[2], results[3]])).toEqual([0, 2, 3]);
+    expect(limiter.load).toEqual({ active: 0, waiting: 0 });
+  });
+
+  it('refuses a slot count that is not a positive integer', () => {
+    expect(() => new Limiter(0)).toThrow(RangeError);
+    expect(() => new Limiter(1.5)).toThrow(RangeError);
+  });
+});
