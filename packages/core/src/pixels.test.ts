@@ -13,6 +13,21 @@ describe('pixels', () => {
     expect(() => validatePixels(bad)).toThrow(/index 7 is 1.5/);
   });
 
+  it('shows a value of the wrong type as it was written, so "5" and [7] do not read as 5 and 7', () => {
+    const values: [unknown, string][] = [
+      ['5', '"5"'],
+      [[7], '[7]'],
+      [null, 'null'],
+      [true, 'true'],
+      [{ v: 'x'.repeat(100) }, `{"v":"${'x'.repeat(34)}…`],
+    ];
+    for (const [value, shown] of values) {
+      const bad: unknown[] = new Array<number>(PIXEL_COUNT).fill(0);
+      bad[3] = value;
+      expect(() => validatePixels(bad as number[])).toThrow(`value at index 3 is ${shown}; grey levels`);
+    }
+  });
+
   it('scales grey levels by 1/255 into consecutive NHWC slots', () => {
     const a = validatePixels(new Array<number>(PIXEL_COUNT).fill(255));
     const b = validatePixels(new Array<number>(PIXEL_COUNT).fill(51));

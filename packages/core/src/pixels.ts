@@ -21,6 +21,13 @@ export function inputShape(n: number): [number, number, number, number] {
   return [n, IMAGE_SIZE, IMAGE_SIZE, 1];
 }
 
+/** A value as the client wrote it, JSON-style (so "5" and [7] do not read as 5 and 7), kept short. */
+function shown(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 40 ? `${json.slice(0, 40)}…` : json;
+}
+
 /**
  * Checks that `pixels` holds exactly 2304 integers in 0–255 and returns them as bytes.
  * `field` names the source in the error (e.g. `inputs[3].pixels`).
@@ -34,7 +41,10 @@ export function validatePixels(pixels: ArrayLike<number>, field = 'pixels'): Uin
   for (let i = 0; i < PIXEL_COUNT; i++) {
     const v = pixels[i]!;
     if (!Number.isInteger(v) || v < 0 || v > 255) {
-      throw new InvalidPixelsError(field, `value at index ${i} is ${v}; grey levels are integers 0–255`);
+      throw new InvalidPixelsError(
+        field,
+        `value at index ${i} is ${shown(v)}; grey levels are integers 0–255`,
+      );
     }
     out[i] = v;
   }

@@ -9,4 +9,4 @@ import type * as GraphQLModule from 'graphql';
 
 const graphql = createRequire(import.meta.url)('graphql') as typeof GraphQLModule;
 
-export const { GraphQLError, GraphQLScalarType, Kind } = graphql;
+export const { GraphQLError, GraphQLScalarType, Kind, valueFromASTUntyped } = graphql;

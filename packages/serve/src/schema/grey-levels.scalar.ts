@@ -6,16 +6,7 @@
  * item. So the scalar only checks it was given an array; core's validatePixels checks count and values
  * in the resolver and reports `INVALID_PIXELS` naming the input and the index.
  */
-import type { ValueNode } from 'graphql';
-import { GraphQLError, GraphQLScalarType, Kind } from '../graphql-runtime.js';
-
-/** A list element written inline in a query: numbers stay numbers, anything else is shown as written. */
-function literal(node: ValueNode): unknown {
-  if (node.kind === Kind.INT || node.kind === Kind.FLOAT) return Number(node.value);
-  if (node.kind === Kind.STRING) return JSON.stringify(node.value);
-  if (node.kind === Kind.NULL) return null;
-  return node.kind;
-}
+import { GraphQLError, GraphQLScalarType, Kind, valueFromASTUntyped } from '../graphql-runtime.js';
 
 export const GreyLevelsScalar = new GraphQLScalarType<readonly unknown[], number[]>({
   name: 'GreyLevels',
@@ -26,9 +17,10 @@ export const GreyLevelsScalar = new GraphQLScalarType<readonly unknown[], number
     if (!Array.isArray(value)) throw new GraphQLError('GreyLevels must be an array of 2304 integers 0–255');
     return value;
   },
-  parseLiteral: (node) => {
+  parseLiteral: (node, variables) => {
     if (node.kind !== Kind.LIST)
       throw new GraphQLError('GreyLevels must be a list of 2304 integers 0–255', { nodes: node });
-    return node.values.map(literal);
+    // Each element as the JS value it writes ("5" stays a string), for validatePixels to check and show.
+    return node.values.map((value) => valueFromASTUntyped(value, variables));
   },
 });
