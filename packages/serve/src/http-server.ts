@@ -166,6 +166,14 @@ export function createRequestHandler(
       }
     };
     route().catch((error: unknown) => {
+      if (req.destroyed && !res.headersSent) {
+        // The client hung up mid-request (its body cut short): nothing to answer, and not our fault.
+        state.logger.warn('client closed the connection', {
+          path: url.pathname,
+          reason: (error as Error).message,
+        });
+        return;
+      }
       state.logger.error('http handler failed', { path: url.pathname, error });
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(

@@ -332,6 +332,23 @@ describe('bad input and limits', () => {
     ).toBe('INVALID_JSON');
   });
 
+  it('a client that hangs up halfway through its body is logged as such, not as a server fault', async () => {
+    const { connect } = await import('node:net');
+    const { port } = new URL(server.url);
+    const before = server.logs.length;
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      'POST /graphql HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"query":',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.destroy();
+    const logged = () => server.logs.slice(before).find((l) => l.msg === 'client closed the connection');
+    for (let i = 0; i < 50 && !logged(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(logged()).toMatchObject({ level: 'warn', path: '/graphql' });
+    expect(server.logs.slice(before).some((l) => l.level === 'error')).toBe(false);
+  });
+
   it('a query too deep and a query too costly', async () => {
     const ofType = 'ofType { '.repeat(12) + 'name' + ' }'.repeat(12);
     const deep = await gql(server.url, `{ __schema { types { fields { type { ${ofType} } } } } }`);
