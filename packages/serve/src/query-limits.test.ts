@@ -1,5 +1,6 @@
 import { parse, type OperationDefinitionNode, type FragmentDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { doublingFragments } from '../test/harness.js';
 import { FACE_COST, PHOTO_COST, queryCost, queryDepth } from './query-limits.js';
 
 function analyse(query: string, variables: Record<string, unknown> = {}) {
@@ -66,12 +67,7 @@ describe('query limits', () => {
   it('walks each fragment once, however often it is spread', () => {
     // Each fragment spreads the next twice: walked at every spread, 2^40 walks (the request would hang).
     const levels = 40;
-    const fragments = Array.from({ length: levels }, (_, i) =>
-      i < levels - 1
-        ? `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`
-        : `fragment F${i} on Query { health { ready } }`,
-    ).join(' ');
-    const { depth, cost } = analyse(`query { ...F0 } ${fragments}`);
+    const { depth, cost } = analyse(doublingFragments(levels));
     expect(depth).toBe(2);
     expect(cost).toBe(2 ** (levels - 1) * 2);
   });

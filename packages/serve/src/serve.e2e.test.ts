@@ -9,6 +9,7 @@ import { imageToPixels } from '@facekit/core';
 import {
   CLASSIFY,
   CLASSIFY_BATCH,
+  doublingFragments,
   gql,
   startTestServer,
   testPhoto,
@@ -374,12 +375,7 @@ describe('bad input and limits', () => {
     expect(long.body.errors![0]!.extensions!.code).toBe('GRAPHQL_PARSE_FAILED');
     expect(long.body.errors![0]!.message).toMatch(/contains more th\w+ 20000 tokens/);
     const levels = 30;
-    const fragments = Array.from({ length: levels }, (_, i) =>
-      i < levels - 1
-        ? `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`
-        : `fragment F${i} on Query { health { ready } }`,
-    ).join(' ');
-    const nested = await gql(server.url, `query { ...F0 } ${fragments}`);
+    const nested = await gql(server.url, doublingFragments(levels));
     expect(nested.status).toBe(400);
     expect(nested.body.errors![0]).toMatchObject({
       message: `query: estimated cost ${2 ** levels} exceeds the limit of 12000`,

@@ -98,3 +98,16 @@ export const CLASSIFY_BATCH = `mutation ClassifyBatch($inputs: [ClassifyInput!]!
     gender { label index confidence probabilities { label probability } }
   }
 }`;
+
+/**
+ * A query of `levels` fragments, each spreading the next one twice, the last asking `health { ready }`:
+ * 1 KB of text whose naive walk takes 2^levels steps.
+ */
+export function doublingFragments(levels: number): string {
+  const fragments = Array.from({ length: levels }, (_, i) =>
+    i < levels - 1
+      ? `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`
+      : `fragment F${i} on Query { health { ready } }`,
+  );
+  return `query { ...F0 } ${fragments.join(' ')}`;
+}
