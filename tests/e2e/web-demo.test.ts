@@ -5,7 +5,10 @@
  * shape and check the server was fed the very same 48×48 input, sent as the photo and as grey levels.
  * The test also asks the server itself about the sample and checks the page shows the server's
  * labels, so the page's own verdict is not the only witness. The photo's square is then dragged and
- * resized, and the server, sent the photo with that square, must see the same input again.
+ * resized, and the server, sent the photo with that square, must see the same input again. Then the
+ * awkward cases: a JPEG the two decoders read a grey level apart, a photo over 4096 px, the square
+ * moved by keyboard, a file that is not an image, a server answer arriving after the next face, and a
+ * face picked while the models still load.
  * Screenshots: tests/artifacts/web-demo.png, web-demo-crop.png.
  */
 import { spawn } from 'node:child_process';
@@ -184,6 +187,108 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       await page.locator('#crop-reset').click();
       await page.locator('#photo-caption', { hasText: 'centre square' }).waitFor({ timeout: 30_000 });
       expect(await grey()).toBe(centred);
+    },
+  );
+
+  it(
+    'a JPEG, a photo over 4096 px, the keyboard, a file that is not an image, and a late server answer',
+    { timeout: 120_000 },
+    async () => {
+      const { page, log } = browser;
+      const fail = (what: string) => `${what}\n--- page log ---\n${log.join('\n')}`;
+      // A JPEG of saturated colours, written by the browser: its decoder and sharp's round such colours
+      // a grey level apart here and there; the runtimes are then compared on the server's own input,
+      // and must agree as strictly as on a PNG.
+      const jpeg = Buffer.from(
+        await page.evaluate(async () => {
+          const canvas = new OffscreenCanvas(640, 400);
+          const g = canvas.getContext('2d')!;
+          const fill = g.createLinearGradient(0, 0, 640, 400);
+          fill.addColorStop(0, '#c33');
+          fill.addColorStop(1, '#33c');
+          g.fillStyle = fill;
+          g.fillRect(0, 0, 640, 400);
+          g.fillStyle = '#0f0';
+          g.beginPath();
+          g.arc(320, 200, 100, 0, 7);
+          g.fill();
+          const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
+          return Array.from(new Uint8Array(await blob.arrayBuffer()));
+        }),
+      );
+      await page.locator('#file').setInputFiles({ name: 'photo.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+      await page.locator('#photo-caption', { hasText: 'photo.jpg · 640×400' }).waitFor({ timeout: 30_000 });
+      await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
+      await page.locator('#send-as').selectOption('image');
+      await page.locator('#compare').click();
+      const verdict = page.locator('[data-verdict]');
+      await verdict.or(page.locator('#comparison .error')).waitFor({ timeout: 30_000 });
+      const comparison = await page.locator('#comparison').innerText();
+      expect(await verdict.getAttribute('data-verdict'), fail(comparison)).toBe('agree');
+      expect(comparison).toMatch(
+        /the same 48×48 input|input differs in \d+ grey levels \(by up to 1: its image decoder rounds differently\), so the browser also ran the server's input/,
+      );
+
+      // Over 4096 pixels a side: scaled to fit, not refused.
+      const wide = encodePng(colourPhoto(3, 5000, 300), 5000, 300, 3);
+      await page.locator('#file').setInputFiles({ name: 'wide.png', mimeType: 'image/png', buffer: wide });
+      await page
+        .locator('#photo-caption', { hasText: 'wide.png · 5000×300 scaled to 4096×246 · centre square' })
+        .waitFor({ timeout: 30_000 });
+      await page.locator('[data-answer]').nth(2).waitFor({ timeout: 30_000 });
+
+      // The square moves with the arrow keys once focused (Shift: ten pixels).
+      await page.locator('#crop').focus();
+      await page.keyboard.press('Shift+ArrowLeft');
+      await page.keyboard.press('ArrowUp');
+      await page
+        .locator('#photo-caption', { hasText: 'square at (1915, 0), side 246' })
+        .waitFor({ timeout: 30_000 });
+
+      // A file that is not an image: said so, and the previous photo is no longer shown or offered.
+      const text = Buffer.from('not a photo');
+      await page.locator('#file').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: text });
+      await page
+        .locator('#results .error', { hasText: 'notes.png is not an image' })
+        .waitFor({ timeout: 30_000 });
+      expect(await page.locator('#photo-caption').innerText()).toBe('no face yet');
+      expect(await page.locator('#compare').isDisabled()).toBe(true);
+      expect(await page.locator('#crop').isHidden()).toBe(true);
+
+      // A server answer that arrives after another face is shown is not shown under that face.
+      await page.locator('[data-sample]').first().click();
+      await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
+      await page.route(api.url, async (route) => {
+        await new Promise((r) => setTimeout(r, 1500));
+        await route.continue();
+      });
+      await page.locator('#compare').click();
+      const second = (await page.locator('[data-sample]').nth(1).getAttribute('data-sample'))!;
+      await page.locator('[data-sample]').nth(1).click();
+      await page.locator('#photo-caption', { hasText: second }).waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(2500);
+      await page.unroute(api.url);
+      expect(await page.locator('#comparison').innerText()).toBe('');
+      await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
+    },
+  );
+
+  it(
+    'answers a face picked while the models are still loading, once they are in',
+    { timeout: 60_000 },
+    async () => {
+      const { page } = browser;
+      await page.route('**/models/manifest.json', async (route) => {
+        await new Promise((r) => setTimeout(r, 3000));
+        await route.continue();
+      });
+      await page.goto(`${site.origin}/?ep=wasm&server=${encodeURIComponent(api.url)}`);
+      await page.locator('[data-sample]').first().click();
+      await page
+        .locator('#results', { hasText: 'The models are still loading' })
+        .waitFor({ timeout: 30_000 });
+      await page.locator('[data-answer]').nth(2).waitFor({ timeout: 30_000 });
+      await page.unroute('**/models/manifest.json');
     },
   );
 

@@ -39,6 +39,7 @@ export class CropFrame {
     private readonly onCrop: (crop: FaceCrop) => void,
   ) {
     frame.addEventListener('pointerdown', (e) => this.drag(e));
+    frame.addEventListener('keydown', (e) => this.nudge(e));
     size.addEventListener('input', () => this.resize(Number(size.value), false));
     size.addEventListener('change', () => this.resize(Number(size.value), true));
     reset.addEventListener('click', () => this.settle(centreSquare(this.width, this.height)));
@@ -58,14 +59,22 @@ export class CropFrame {
     this.draw();
   }
 
-  /** Where the photo's pixels land in its box. */
+  /** No photo: the square is hidden and its controls off. */
+  hide(): void {
+    this.crop = null;
+    this.width = this.height = 0;
+    this.frame.hidden = true;
+    this.size.disabled = this.reset.disabled = true;
+  }
+
+  /** Where the photo's pixels land in its box (inside the image's border: clientLeft/Top). */
   private placement(): Placement {
     const box = { width: this.photo.clientWidth, height: this.photo.clientHeight };
     const scale = Math.min(box.width / this.width, box.height / this.height);
     return {
       scale,
-      left: this.photo.offsetLeft + (box.width - this.width * scale) / 2,
-      top: this.photo.offsetTop + (box.height - this.height * scale) / 2,
+      left: this.photo.offsetLeft + this.photo.clientLeft + (box.width - this.width * scale) / 2,
+      top: this.photo.offsetTop + this.photo.clientTop + (box.height - this.height * scale) / 2,
     };
   }
 
@@ -112,12 +121,33 @@ export class CropFrame {
         this.height,
       );
     const move = (e: PointerEvent) => this.draw(at(e));
-    const up = (e: PointerEvent) => {
+    const end = (e: PointerEvent) => {
       this.frame.removeEventListener('pointermove', move);
-      this.frame.removeEventListener('pointerup', up);
-      this.settle(at(e));
+      this.frame.removeEventListener('pointerup', end);
+      this.frame.removeEventListener('pointercancel', end);
+      // A cancelled drag (the browser took the gesture over) puts the square back where it was.
+      if (e.type === 'pointercancel') this.draw(start);
+      else this.settle(at(e));
     };
     this.frame.addEventListener('pointermove', move);
-    this.frame.addEventListener('pointerup', up);
+    this.frame.addEventListener('pointerup', end);
+    this.frame.addEventListener('pointercancel', end);
+  }
+
+  /** Arrow keys move the focused square by a pixel of the photo (with Shift, by ten). */
+  private nudge(e: KeyboardEvent): void {
+    const steps: Record<string, [number, number]> = {
+      ArrowLeft: [-1, 0],
+      ArrowRight: [1, 0],
+      ArrowUp: [0, -1],
+      ArrowDown: [0, 1],
+    };
+    const step = steps[e.key];
+    if (!step || !this.crop) return;
+    e.preventDefault();
+    const by = e.shiftKey ? 10 : 1;
+    const { x, y, size } = this.crop;
+    const next = clampCrop(x + step[0] * by, y + step[1] * by, size, this.width, this.height);
+    if (next.x !== x || next.y !== y) this.settle(next);
   }
 }

@@ -5,10 +5,13 @@
  * from the canvas's RGBA pixels. The page never preprocesses any other way, so browser and server feed
  * the models identical tensors for the same photo and square.
  */
-import { centreSquare, imageToPixels, type FaceCrop, type RgbaImage } from '@facekit/core';
+import { centreSquare, imageToPixels, MAX_IMAGE_SIDE, type FaceCrop, type RgbaImage } from '@facekit/core';
 
 export interface Face {
-  /** The photo as given (PNG, JPEG, …); the server decodes these same bytes. */
+  /**
+   * The photo as given (PNG, JPEG, …); the server decodes these same bytes. A photo over 4096 pixels a
+   * side (a phone's 48 MP photo) is scaled to fit first, and this is then a PNG of the scaled photo.
+   */
   readonly blob: Blob;
   readonly name: string;
   /** The decoded photo (EXIF orientation applied, as the server applies it). */
@@ -19,6 +22,8 @@ export interface Face {
   readonly pixels: Uint8Array;
   readonly width: number;
   readonly height: number;
+  /** The photo's own size when it was scaled down to fit 4096 pixels a side. */
+  readonly scaledFrom?: { readonly width: number; readonly height: number };
 }
 
 /** The same photo with another square: its grey levels recomputed (core checks the square). */
@@ -35,9 +40,24 @@ export function isCentreSquare(face: Face): boolean {
 }
 
 export async function faceFromBlob(blob: Blob, name: string): Promise<Face> {
-  const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' }).catch((error: unknown) => {
+  const notImage = (error: unknown) => {
     throw new Error(`${name} is not an image the browser can decode (${(error as Error).message})`);
-  });
+  };
+  let bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' }).catch(notImage);
+  let scaledFrom: Face['scaledFrom'];
+  const longest = Math.max(bitmap.width, bitmap.height);
+  if (longest > MAX_IMAGE_SIDE) {
+    // Core (and the server) take at most 4096 a side: scale larger photos to fit, as a camera app would.
+    scaledFrom = { width: bitmap.width, height: bitmap.height };
+    const scale = MAX_IMAGE_SIDE / longest;
+    const full = bitmap;
+    bitmap = await createImageBitmap(full, {
+      resizeWidth: Math.max(1, Math.round(full.width * scale)),
+      resizeHeight: Math.max(1, Math.round(full.height * scale)),
+      resizeQuality: 'high',
+    }).catch(notImage);
+    full.close();
+  }
   const canvas = document.createElement('canvas');
   canvas.width = bitmap.width;
   canvas.height = bitmap.height;
@@ -47,7 +67,26 @@ export async function faceFromBlob(blob: Blob, name: string): Promise<Face> {
   const { width, height, data } = context.getImageData(0, 0, canvas.width, canvas.height);
   const rgba = { width, height, data };
   const crop = centreSquare(width, height);
-  return { blob, name, rgba, crop, pixels: imageToPixels(rgba, name, crop), width, height };
+  const sent = scaledFrom ? await canvasToPng(canvas) : blob;
+  return {
+    blob: sent,
+    name,
+    rgba,
+    crop,
+    pixels: imageToPixels(rgba, name, crop),
+    width,
+    height,
+    ...(scaledFrom ? { scaledFrom } : {}),
+  };
+}
+
+function canvasToPng(canvas: HTMLCanvasElement): Promise<Blob> {
+  return new Promise<Blob>((resolve, reject) =>
+    canvas.toBlob(
+      (b) => (b ? resolve(b) : reject(new Error('could not encode the photo as PNG'))),
+      'image/png',
+    ),
+  );
 }
 
 export async function faceFromUrl(url: string, name: string): Promise<Face> {
@@ -65,9 +104,24 @@ export function drawGrey(canvas: HTMLCanvasElement, pixels: Uint8Array, size = 4
   canvas.getContext('2d')!.putImageData(image, 0, 0);
 }
 
+/** What a refused getUserMedia means for the person at the page. */
+function cameraProblem(error: unknown): Error {
+  const name = (error as DOMException).name;
+  const why =
+    name === 'NotAllowedError'
+      ? 'camera access was refused (allow it for this page in the browser, then try again)'
+      : name === 'NotFoundError' || name === 'OverconstrainedError'
+        ? 'no camera was found'
+        : name === 'NotReadableError'
+          ? 'the camera is in use by another program'
+          : (error as Error).message;
+  return new Error(`Webcam: ${why}.`, { cause: error });
+}
+
 /** A webcam on a <video>: start, take a PNG frame, stop. */
 export class Webcam {
   private stream: MediaStream | null = null;
+  private starting: Promise<void> | null = null;
 
   constructor(private readonly video: HTMLVideoElement) {}
 
@@ -75,13 +129,20 @@ export class Webcam {
     return this.stream !== null;
   }
 
-  async start(): Promise<void> {
+  /** Starts the camera; a second call while it starts waits for the first instead of opening another. */
+  start(): Promise<void> {
+    this.starting ??= this.open().finally(() => (this.starting = null));
+    return this.starting;
+  }
+
+  private async open(): Promise<void> {
     if (!navigator.mediaDevices?.getUserMedia)
-      throw new Error('this browser gives no camera access (it needs https or localhost)');
-    this.stream = await navigator.mediaDevices.getUserMedia({
-      video: { width: 640, height: 480, facingMode: 'user' },
-      audio: false,
-    });
+      throw new Error('Webcam: this browser gives no camera access (it needs https or localhost).');
+    this.stream = await navigator.mediaDevices
+      .getUserMedia({ video: { width: 640, height: 480, facingMode: 'user' }, audio: false })
+      .catch((error: unknown) => {
+        throw cameraProblem(error);
+      });
     this.video.srcObject = this.stream;
     await this.video.play();
   }
@@ -97,12 +158,6 @@ export class Webcam {
     canvas.width = this.video.videoWidth;
     canvas.height = this.video.videoHeight;
     canvas.getContext('2d')!.drawImage(this.video, 0, 0);
-    const blob = await new Promise<Blob>((resolve, reject) =>
-      canvas.toBlob(
-        (b) => (b ? resolve(b) : reject(new Error('could not encode the webcam frame'))),
-        'image/png',
-      ),
-    );
-    return faceFromBlob(blob, 'webcam frame');
+    return faceFromBlob(await canvasToPng(canvas), 'webcam frame');
   }
 }

@@ -9,8 +9,24 @@ import { el } from './render.js';
 export interface SourceHandlers {
   /** A face is ready; `truth` is the dataset's label line for a sample. */
   onFace(face: Face, truth?: string): Promise<void>;
-  /** Something went wrong on the way to a face. */
+  /** A photo could not be turned into a face (the page no longer shows the previous one). */
   onError(error: unknown): void;
+}
+
+/**
+ * Hands over only the face asked for last: decoding takes its own time per source, and a slow sample
+ * clicked first must not replace a photo picked after it. Errors of superseded requests are dropped too.
+ */
+function latestOnly(handlers: SourceHandlers): (load: () => Promise<Face>, truth?: string) => void {
+  let asked = 0;
+  return (load, truth) => {
+    const ticket = ++asked;
+    load()
+      .then((face) => (ticket === asked ? handlers.onFace(face, truth) : undefined))
+      .catch((error: unknown) => {
+        if (ticket === asked) handlers.onError(error);
+      });
+  };
 }
 
 interface Sample {
@@ -22,7 +38,7 @@ interface Sample {
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-export async function loadSamples(handlers: SourceHandlers): Promise<void> {
+async function loadSamples(show: ReturnType<typeof latestOnly>): Promise<void> {
   const response = await fetch('samples/samples.json');
   if (!response.ok) return;
   const samples = (await response.json()) as Sample[];
@@ -33,23 +49,30 @@ export async function loadSamples(handlers: SourceHandlers): Promise<void> {
       { type: 'button', class: 'sample', title: truth, 'data-sample': s.file },
       el('img', { src: `samples/${s.file}`, alt: truth }),
     );
-    button.addEventListener('click', () =>
-      faceFromUrl(`samples/${s.file}`, s.file)
-        .then((face) => handlers.onFace(face, truth))
-        .catch(handlers.onError),
-    );
+    button.addEventListener('click', () => show(() => faceFromUrl(`samples/${s.file}`, s.file), truth));
     return button;
   });
   byId('samples').replaceChildren(...buttons);
 }
 
+/** Wires the drop zone, file picker, webcam and samples to `handlers`. */
 export function wireSources(handlers: SourceHandlers): void {
-  const run = (work: Promise<void>) => void work.catch(handlers.onError);
-  const take = (file: File | undefined) =>
-    file && run(faceFromBlob(file, file.name).then((face) => handlers.onFace(face)));
+  const show = latestOnly(handlers);
+  void loadSamples(show);
+  const take = (file: File | undefined) => file && show(() => faceFromBlob(file, file.name));
   const drop = byId('drop');
   const picker = byId<HTMLInputElement>('file');
-  picker.addEventListener('change', () => take(picker.files?.[0]));
+  picker.addEventListener('change', () => {
+    take(picker.files?.[0]);
+    // Cleared, so that picking the same file again is a change the browser reports.
+    picker.value = '';
+  });
+  // The zone is a focusable label: Enter or Space opens the file dialog, as a click does.
+  drop.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter' && e.key !== ' ') return;
+    e.preventDefault();
+    picker.click();
+  });
   drop.addEventListener('dragover', (e) => (e.preventDefault(), drop.classList.add('over')));
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
   drop.addEventListener('drop', (e) => {
@@ -60,17 +83,21 @@ export function wireSources(handlers: SourceHandlers): void {
 
   const webcam = new Webcam(byId<HTMLVideoElement>('webcam'));
   const toggle = byId<HTMLButtonElement>('webcam-toggle');
+  const problem = byId('webcam-error');
+  const say = (error: unknown) => {
+    problem.textContent = (error as Error).message ?? String(error);
+    problem.hidden = false;
+  };
   toggle.addEventListener('click', () => {
+    problem.hidden = true;
     const on = !webcam.running;
     if (!on) webcam.stop();
-    run(
-      (on ? webcam.start() : Promise.resolve()).then(() => {
+    (on ? webcam.start() : Promise.resolve())
+      .then(() => {
         toggle.textContent = on ? 'Stop webcam' : 'Use webcam';
         byId('webcam').hidden = byId('webcam-capture').hidden = !on;
-      }),
-    );
+      })
+      .catch(say);
   });
-  byId('webcam-capture').addEventListener('click', () =>
-    run(webcam.capture().then((face) => handlers.onFace(face))),
-  );
+  byId('webcam-capture').addEventListener('click', () => show(() => webcam.capture()));
 }
