@@ -3,11 +3,13 @@
  * epoch's checkpoint stays, and `--resume <run folder>` carries on from it.
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { isAgeGrouping, isFaceKitError, isTask, TASKS, type Task } from '@facekit/core';
 import { TRAINING_BACKEND_NAMES } from './backends/index.js';
 import { projectRoot, resolveDataPath, userCwd } from './data/data-path.js';
 import { DEFAULT_PRESET, getPreset, PRESETS } from './presets.js';
+import { readRunInfo, RUN_JSON } from './run-folder.js';
 import { runTraining } from './run.js';
 import { parseCommandArgs } from '@facekit/core/node';
 
@@ -76,14 +78,49 @@ function number(name: string, value: string | undefined, fallback: number): numb
   return n;
 }
 
-function latestRun(runsDir: string): string {
+/** A whole number in [min, max]; `what` says what the range means. */
+function wholeNumber(name: string, value: string, min: number, max: number, what: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`--${name} must be a whole number from ${min} to ${max} (${what}), got "${value}"`);
+  return n;
+}
+
+/** A share of the data in [min, 1), or (0, 1) when `min` is excluded. */
+function fraction(name: string, value: string | undefined, fallback: number, allowZero: boolean): number {
+  const f = number(name, value, fallback);
+  if (f >= 1 || f < 0 || (f === 0 && !allowZero))
+    throw new Error(`--${name} must be ${allowZero ? 'at least 0' : 'above 0'} and below 1, got "${value}"`);
+  return f;
+}
+
+/** Flags that shape a run when it starts; a resumed run keeps what it was started with (run.json). */
+const FIXED_AT_START = [
+  'task',
+  'preset',
+  'epochs',
+  'seed',
+  'split-seed',
+  'test-fraction',
+  'validation-fraction',
+  'age-grouping',
+  'out',
+] as const;
+
+/** The run under `runsDir` started last (run.json's createdAt), finished or not. */
+async function latestRun(runsDir: string): Promise<string> {
   const runs = existsSync(runsDir)
-    ? readdirSync(runsDir)
-        .filter((d) => existsSync(join(runsDir, d, 'run.json')))
-        .sort()
+    ? readdirSync(runsDir).filter((d) => existsSync(join(runsDir, d, RUN_JSON)))
     : [];
-  if (!runs.length) throw new Error(`--resume latest: no runs in ${runsDir}`);
-  return join(runsDir, runs.at(-1)!);
+  const started = await Promise.all(
+    runs.map(async (name) => ({
+      dir: join(runsDir, name),
+      createdAt: (await readRunInfo(join(runsDir, name)).catch(() => undefined))?.createdAt ?? '',
+    })),
+  );
+  const latest = started.sort((a, b) => a.createdAt.localeCompare(b.createdAt)).at(-1);
+  if (!latest) throw new Error(`--resume latest: no runs in ${runsDir}`);
+  return latest.dir;
 }
 
 async function main(): Promise<number> {
@@ -91,14 +128,14 @@ async function main(): Promise<number> {
     options: {
       data: { type: 'string' },
       task: { type: 'string', multiple: true },
-      preset: { type: 'string', default: DEFAULT_PRESET },
+      preset: { type: 'string' },
       epochs: { type: 'string' },
       backend: { type: 'string' },
       seed: { type: 'string' },
       'split-seed': { type: 'string' },
       'test-fraction': { type: 'string' },
       'validation-fraction': { type: 'string' },
-      'age-grouping': { type: 'string', default: 'six' },
+      'age-grouping': { type: 'string' },
       'skip-invalid': { type: 'boolean', default: false },
       threads: { type: 'string' },
       out: { type: 'string' },
@@ -110,18 +147,33 @@ async function main(): Promise<number> {
     process.stdout.write(presetList());
     return 0;
   }
-  const grouping = values['age-grouping'];
+  const resume = values.resume;
+  const fixed = FIXED_AT_START.filter((flag) => values[flag] !== undefined);
+  if (resume !== undefined && fixed.length > 0)
+    throw new Error(
+      `--resume continues a run with the settings it was started with (its run.json); ` +
+        `drop ${fixed.map((f) => `--${f}`).join(', ')}, or start a new run without --resume`,
+    );
+  const preset = values.preset ?? DEFAULT_PRESET;
+  const grouping = values['age-grouping'] ?? 'six';
   if (!isAgeGrouping(grouping)) throw new Error(`--age-grouping must be six or decades, got "${grouping}"`);
   const runsDir = join(projectRoot(), 'runs');
-  const resume = values.resume;
   const runDir = resume
     ? resume === 'latest'
-      ? latestRun(runsDir)
+      ? await latestRun(runsDir)
       : resolve(userCwd(), resume)
     : values.out
       ? resolve(userCwd(), values.out)
-      : join(runsDir, `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}-${values.preset}`);
-  const epochs = values.epochs === undefined ? undefined : number('epochs', values.epochs, 0);
+      : join(runsDir, `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}-${preset}`);
+  const epochs =
+    values.epochs === undefined
+      ? undefined
+      : wholeNumber('epochs', values.epochs, 1, 10_000, 'passes over the training part');
+  const cores = availableParallelism();
+  const threads =
+    values.threads === undefined
+      ? undefined
+      : wholeNumber('threads', values.threads, 1, cores, `this machine has ${cores} cores`);
 
   let stopRequested = 0;
   process.on('SIGINT', () => {
@@ -134,18 +186,19 @@ async function main(): Promise<number> {
   });
 
   const outcome = await runTraining({
-    dataPath: resolveDataPath(values.data),
+    // Resumed without --data: the file the run was trained on (run.json), not the default search.
+    ...(resume !== undefined && values.data === undefined ? {} : { dataPath: resolveDataPath(values.data) }),
     tasks: parseTasks(values.task),
-    preset: values.preset,
+    preset,
     ...(epochs === undefined ? {} : { epochs }),
     ...(values.backend === undefined ? {} : { backend: values.backend }),
-    ...(values.threads === undefined ? {} : { threads: number('threads', values.threads, 1) }),
+    ...(threads === undefined ? {} : { threads }),
     seed: number('seed', values.seed, 42),
     ...(values['split-seed'] === undefined
       ? {}
       : { splitSeed: number('split-seed', values['split-seed'], 0) }),
-    testFraction: number('test-fraction', values['test-fraction'], 0.3),
-    validationFraction: number('validation-fraction', values['validation-fraction'], 0.1),
+    testFraction: fraction('test-fraction', values['test-fraction'], 0.3, false),
+    validationFraction: fraction('validation-fraction', values['validation-fraction'], 0.1, true),
     ageGrouping: grouping,
     skipInvalid: values['skip-invalid'],
     runDir,

@@ -108,6 +108,34 @@ describe('runTraining', () => {
     expect(history.map((h) => h.epoch)).toEqual([1, 2, 3]);
   });
 
+  it('refuses to start a run where one already is, or a split with no test faces', async () => {
+    const data = await syntheticCsv(60);
+    const runDir = join(await mkdtemp(join(tmpdir(), 'facekit-runs-')), 'r');
+    await runTraining(options(data, runDir, { epochs: 1 }));
+    const before = await readFile(join(runDir, 'run.json'), 'utf8');
+    await expect(runTraining(options(data, runDir, { epochs: 1 }))).rejects.toThrow(
+      `${runDir} already holds a run; continue it with --resume ${runDir}, or choose another --out`,
+    );
+    expect(await readFile(join(runDir, 'run.json'), 'utf8')).toBe(before);
+    const one = await syntheticCsv(1);
+    await expect(runTraining(options(one, join(runDir, '..', 'tiny'), { epochs: 1 }))).rejects.toThrow(
+      /^the split of 1 faces leaves no test faces \(1 train, 0 validation, 0 test\)/,
+    );
+  });
+
+  it('resumes from the data file and invalid-row skipping the run was started with', async () => {
+    const data = await syntheticCsv(120);
+    await writeFile(data, `${await readFile(data, 'utf8')}\n30,1,0,bad.jpg,1 2 3`);
+    const runDir = join(await mkdtemp(join(tmpdir(), 'facekit-runs-')), 'r');
+    let batches = 0;
+    const started = options(data, runDir, { skipInvalid: true, shouldStop: () => ++batches > 4 });
+    expect((await runTraining(started)).interrupted).toBe(true);
+    // As `pnpm train --resume <dir>` passes it: no data file, no --skip-invalid.
+    const { dataPath: _, ...resumed } = options(data, runDir, { resume: true });
+    expect((await runTraining(resumed)).interrupted).toBe(false);
+    expect((await readRunInfo(runDir)).tasks.gender).toBe('done');
+  });
+
   it('draws the split with --split-seed when given, and records it', async () => {
     const data = await syntheticCsv(120);
     const root = await mkdtemp(join(tmpdir(), 'facekit-runs-'));

@@ -4,7 +4,8 @@
  * part once, and leave a run folder with models, metrics, plots and a report. The CLI only parses
  * flags and calls `runTraining`.
  */
-import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ageToGroup, taskLabels, type AgeGrouping, type Task } from '@facekit/core';
 import { selectTrainingBackend } from './backends/index.js';
@@ -34,7 +35,8 @@ import {
 } from './run-folder.js';
 
 export interface TrainingOptions {
-  readonly dataPath: string;
+  /** The CSV; when resuming, by default the one the run was trained on (run.json). */
+  readonly dataPath?: string;
   readonly tasks: readonly Task[];
   readonly preset: string;
   /** Overrides the preset's epochs for every task. */
@@ -98,18 +100,31 @@ function demographicsOf(dataset: FaceDataset, rows: Uint32Array, grouping: AgeGr
   };
 }
 
+/** A fresh run's folder must not hold a run already (nor be a file): nothing is overwritten. */
+async function checkNewRunDir(runDir: string): Promise<void> {
+  const found = await stat(runDir).catch(() => undefined);
+  if (found && !found.isDirectory()) throw new Error(`${runDir} is a file, not a run folder`);
+  if (existsSync(join(runDir, RUN_JSON)))
+    throw new Error(
+      `${runDir} already holds a run; continue it with --resume ${runDir}, or choose another --out`,
+    );
+}
+
 export async function runTraining(options: TrainingOptions): Promise<TrainingOutcome> {
   const { log, runDir } = options;
   const previous = options.resume ? await readRunInfo(runDir) : undefined;
+  if (!previous) await checkNewRunDir(runDir);
   const preset = getPreset(previous?.preset ?? options.preset);
   const backend = await selectTrainingBackend(options.backend ?? previous?.backend, log);
 
-  log(`reading ${options.dataPath}`);
-  const csv = await loadCsv(options.dataPath, { skipInvalid: options.skipInvalid });
+  const dataPath = options.dataPath ?? previous?.data.path;
+  if (!dataPath) throw new Error('no data file given');
+  // A run whose invalid rows were skipped skips them again when resumed, or its file would not load.
+  const skipInvalid = options.skipInvalid || (previous?.data.skippedRows ?? 0) > 0;
+  log(`reading ${dataPath}`);
+  const csv = await loadCsv(dataPath, { skipInvalid });
   if (previous && previous.data.sha256 !== csv.sha256) {
-    throw new Error(
-      `${options.dataPath} is not the file run ${previous.runId} was trained on (sha256 differs)`,
-    );
+    throw new Error(`${dataPath} is not the file run ${previous.runId} was trained on (sha256 differs)`);
   }
   const { dataset } = csv;
   const duplicates = findDuplicates(dataset);
@@ -132,9 +147,13 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
         seed: options.splitSeed ?? seed,
         ageGrouping: grouping,
       });
-  log(
-    `split (seed ${split.seed}): ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test`,
-  );
+  const parts = `${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test`;
+  log(`split (seed ${split.seed}): ${parts}`);
+  if (split.train.length === 0 || split.test.length === 0)
+    throw new Error(
+      `the split of ${dataset.size} faces leaves no ${split.train.length === 0 ? 'training' : 'test'} faces ` +
+        `(${parts}); use more data or other --test-fraction / --validation-fraction`,
+    );
 
   const tasks = previous ? (Object.keys(previous.tasks) as Task[]) : options.tasks;
   const epochsOf = (task: Task) => previous?.epochs[task] ?? options.epochs ?? preset.fit(task).epochs;
@@ -150,7 +169,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
     ageGrouping: grouping,
     epochs: Object.fromEntries(tasks.map((t) => [t, epochsOf(t)])),
     data: {
-      path: options.dataPath,
+      path: dataPath,
       sha256: csv.sha256,
       rows: dataset.size,
       skippedRows: csv.skipped.count,

@@ -1,0 +1,56 @@
+/**
+ * `pnpm train`'s flag checks, run as the real command (`tsx src/cli.ts`): each bad value is refused
+ * with one line naming the flag, before any data is read or any folder written.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+
+async function refusal(args: string[]): Promise<string> {
+  const error = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    cwd: packageDir,
+  }).then(
+    () => undefined,
+    (e: { code: number; stderr: string }) => e,
+  );
+  expect(error?.code, `pnpm train ${args.join(' ')} should fail`).toBe(1);
+  return error!.stderr.trim();
+}
+
+describe('pnpm train flags', () => {
+  it.each([
+    [
+      ['--epochs', '0'],
+      '--epochs must be a whole number from 1 to 10000 (passes over the training part), got "0"',
+    ],
+    [
+      ['--epochs', '1.5'],
+      '--epochs must be a whole number from 1 to 10000 (passes over the training part), got "1.5"',
+    ],
+    [
+      ['--threads', '999'],
+      `--threads must be a whole number from 1 to ${availableParallelism()} (this machine has ${availableParallelism()} cores), got "999"`,
+    ],
+    [['--test-fraction', '1.5'], '--test-fraction must be above 0 and below 1, got "1.5"'],
+    [['--test-fraction', '0'], '--test-fraction must be above 0 and below 1, got "0"'],
+    [['--validation-fraction', '1'], '--validation-fraction must be at least 0 and below 1, got "1"'],
+    [
+      ['--resume', 'runs/x', '--preset', 'seed', '--epochs', '3'],
+      '--resume continues a run with the settings it was started with (its run.json); drop --preset, --epochs, or start a new run without --resume',
+    ],
+  ])('%j is refused in one line', { timeout: 60_000 }, async (args, message) => {
+    expect(await refusal(args)).toBe(`pnpm train: ${message}`);
+  });
+
+  it('--resume of a folder that is not a run says so', { timeout: 60_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'facekit-not-a-run-'));
+    expect(await refusal(['--resume', dir])).toMatch(new RegExp(`^pnpm train: .*${dir}`));
+  });
+});
