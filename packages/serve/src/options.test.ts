@@ -63,6 +63,9 @@ describe('parseServeArgs', () => {
       '--max-batch must be an integer ≥ 1, got "0"',
     );
     expect(() => parseServeArgs(['--port', 'abc'], {})).toThrow(/--port/);
+    expect(() => parseServeArgs(['--port', '70000'], {})).toThrow(
+      '--port must be an integer from 0 to 65535, got "70000"',
+    );
     expect(() => parseServeArgs(['--log-level', 'loud'], {})).toThrow(/--log-level/);
     expect(() => parseServeArgs(['--bogus'], {})).toThrow(/bogus/);
   });

@@ -104,11 +104,13 @@ export function userPath(p: string, env: NodeJS.ProcessEnv = process.env): strin
   return path.resolve(env.INIT_CWD ?? process.cwd(), p);
 }
 
-function int(name: string, value: string | undefined, fallback: number, min = 0): number {
+function int(name: string, value: string | undefined, fallback: number, min = 0, max = Infinity): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new RangeError(`--${name} must be an integer ≥ ${min}, got "${value}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new RangeError(
+      `--${name} must be an integer ${max === Infinity ? `≥ ${min}` : `from ${min} to ${max}`}, got "${value}"`,
+    );
   return n;
 }
 
@@ -153,7 +155,7 @@ export function parseServeArgs(
   const maxBatchItems = int('max-batch-items', values['max-batch-items'], d.maxBatchItems, 1);
   return {
     host: values.host ?? env.HOST ?? d.host,
-    port: int('port', values.port ?? env.PORT, d.port),
+    port: int('port', values.port ?? env.PORT, d.port, 0, 65535),
     models: models ? userPath(models, env) : d.models,
     executionProviders: ep
       .split(',')

@@ -48,7 +48,13 @@ export async function readManifest(dir: string): Promise<Manifest> {
       cause: error,
     });
   }
-  return parseManifest(text);
+  try {
+    return parseManifest(text);
+  } catch (error) {
+    // The manifest's own errors name a place inside it ($.models.age…); say which file, too.
+    if (error instanceof ManifestError) error.message = `${path}: ${error.message}`;
+    throw error;
+  }
 }
 
 export function sha256OfBytes(bytes: Uint8Array): string {
