@@ -123,6 +123,20 @@ describe('runTraining', () => {
     );
   });
 
+  it('warns when the training part lacks a class of a task', async () => {
+    const data = await syntheticCsv(60);
+    const men = (await readFile(data, 'utf8'))
+      .split('\n')
+      .filter((line, i) => i === 0 || line.split(',')[2] === '0');
+    await writeFile(data, men.join('\n'));
+    const lines: string[] = [];
+    const runDir = join(await mkdtemp(join(tmpdir(), 'facekit-runs-')), 'r');
+    await runTraining(options(data, runDir, { epochs: 1, log: (line) => lines.push(line) }));
+    expect(lines).toContain(
+      'warning: gender: the training part has no faces of female; the model cannot learn it, and its test figures say nothing about it',
+    );
+  });
+
   it('resumes from the data file and invalid-row skipping the run was started with', async () => {
     const data = await syntheticCsv(120);
     await writeFile(data, `${await readFile(data, 'utf8')}\n30,1,0,bad.jpg,1 2 3`);

@@ -110,6 +110,19 @@ async function checkNewRunDir(runDir: string): Promise<void> {
     );
 }
 
+/** The task's labels that no face of `rows` carries. */
+function missingClasses(
+  dataset: FaceDataset,
+  task: Task,
+  grouping: AgeGrouping,
+  rows: Uint32Array,
+): string[] {
+  const targets = taskTargets(dataset, task, grouping);
+  const labels = taskLabels(task, grouping);
+  const seen = new Set(Array.from(rows, (r) => targets[r]!));
+  return labels.filter((_, k) => !seen.has(k));
+}
+
 export async function runTraining(options: TrainingOptions): Promise<TrainingOutcome> {
   const { log, runDir } = options;
   const previous = options.resume ? await readRunInfo(runDir) : undefined;
@@ -156,6 +169,14 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
     );
 
   const tasks = previous ? (Object.keys(previous.tasks) as Task[]) : options.tasks;
+  for (const task of tasks) {
+    const absent = missingClasses(dataset, task, grouping, split.train);
+    if (absent.length > 0)
+      log(
+        `warning: ${task}: the training part has no faces of ${absent.join(', ')}; ` +
+          `the model cannot learn ${absent.length === 1 ? 'it' : 'them'}, and its test figures say nothing about ${absent.length === 1 ? 'it' : 'them'}`,
+      );
+  }
   const epochsOf = (task: Task) => previous?.epochs[task] ?? options.epochs ?? preset.fit(task).epochs;
   let info: RunInfo = previous ?? {
     runId: runDir.split(/[\\/]/).filter(Boolean).at(-1)!,
