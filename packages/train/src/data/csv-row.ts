@@ -7,6 +7,11 @@ import { PIXEL_COUNT } from '@facekit/core';
 
 export const CSV_COLUMNS = ['age', 'ethnicity', 'gender', 'img_name', 'pixels'] as const;
 
+/** `text` cut to `max` characters with "…", so an error never prints a 9 KB field. */
+export function snippet(text: string, max = 80): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
 /** Why a row was rejected: a short category (for counting) and the full message. */
 export class RowProblem {
   constructor(
@@ -28,6 +33,14 @@ export function parseLabel(field: string | undefined, column: string, min: numbe
   return value;
 }
 
+/** The whole space-separated value around character `i`, cut short if it runs on. */
+function pixelText(field: string, i: number): string {
+  // Looked up only when reporting, so the parse loop stays free of bookkeeping.
+  const start = field.lastIndexOf(' ', i) + 1;
+  const end = field.indexOf(' ', i);
+  return snippet(field.slice(start, end < 0 ? undefined : end), 12);
+}
+
 /** Parses "p0 p1 … p2303" (single spaces) into `target`; throws RowProblem naming the first bad value. */
 export function parsePixelField(field: string | undefined, target: Uint8Array): void {
   if (field === undefined || field.length === 0) throw new RowProblem('pixel count', 'pixels is empty');
@@ -40,7 +53,7 @@ export function parsePixelField(field: string | undefined, target: Uint8Array): 
       if (value > 255) {
         throw new RowProblem(
           'pixel value',
-          `pixel ${count} is out of range 0–255 (${field.slice(i - 3, i + 3).trim()}…)`,
+          `pixel ${count} is out of range 0–255 (got ${pixelText(field, i)})`,
         );
       }
     } else if (c === 32) {

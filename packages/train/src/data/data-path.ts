@@ -3,7 +3,7 @@
  * `data/age_gender.csv` in the project (the Kaggle file's own name), else the shared copy beside the
  * checkout. If none exists, the error says how to get the data.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FaceKitError } from '@facekit/core';
@@ -29,22 +29,25 @@ export function defaultDataCandidates(): string[] {
   return [join(root, 'data', 'age_gender.csv'), resolve(root, '..', 'shared', 'data', 'utkface48.csv')];
 }
 
+/**
+ * `given` resolved against the user's folder, checked to be a file: a folder would otherwise fail
+ * later as a bare EISDIR that names no path. `source` says where the path came from.
+ */
+function checkedDataFile(source: string, given: string): string {
+  const path = resolve(userCwd(), given);
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (!stats) throw new FaceKitError('DATA_NOT_FOUND', `${source}: no such file (${path})`);
+  if (stats.isDirectory())
+    throw new FaceKitError('DATA_NOT_FOUND', `${source}: ${path} is a directory, not a CSV file`);
+  return path;
+}
+
 export function resolveDataPath(explicit?: string): string {
-  if (explicit) {
-    const path = resolve(userCwd(), explicit);
-    if (!existsSync(path))
-      throw new FaceKitError('DATA_NOT_FOUND', `--data ${explicit}: no such file (${path})`);
-    return path;
-  }
+  if (explicit) return checkedDataFile(`--data ${explicit}`, explicit);
   const fromEnv = process.env.FACEKIT_DATA;
-  if (fromEnv) {
-    const path = resolve(userCwd(), fromEnv);
-    if (!existsSync(path))
-      throw new FaceKitError('DATA_NOT_FOUND', `FACEKIT_DATA=${fromEnv}: no such file (${path})`);
-    return path;
-  }
+  if (fromEnv) return checkedDataFile(`FACEKIT_DATA=${fromEnv}`, fromEnv);
   const found = defaultDataCandidates().find((p) => existsSync(p));
-  if (found) return found;
+  if (found) return checkedDataFile('the default data file', found);
   throw new FaceKitError(
     'DATA_NOT_FOUND',
     [

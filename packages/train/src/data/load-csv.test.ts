@@ -103,4 +103,74 @@ describe('loadCsv', () => {
     await expect(loadCsv(path)).rejects.toBeInstanceOf(InvalidCsvHeaderError);
     await expect(loadCsv(path)).rejects.toThrow(/faces\.csv:1: header must be/);
   });
+
+  it('reports a quote left open on the row where it opened, not at the end of the file', async () => {
+    // Unquoted pixels (they hold no commas), so the stray quote swallows the rest of the file.
+    const plain = (age: number) => `${age},0,0,x.jpg,${pixels(() => 1)}`;
+    const rows = Array.from({ length: 300 }, (_, i) => plain(20 + (i % 50)));
+    rows[3] = `30,0,0,x.jpg,"${pixels(() => 1)}`;
+    const path = await csv([HEADER, ...rows]);
+    const error = await loadCsv(path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidCsvRowError);
+    expect((error as Error).message).toBe(
+      `${path}:5: a quote opened in this row is never closed (the rest of the file was read as one value)`,
+    );
+  });
+
+  it('reports a quote opened on one line and closed on the next as a quote not closed', async () => {
+    const path = await csv([HEADER, row(20, 0, 0), `30,0,0,x.jpg,"${pixels(() => 1)}`, row(20, 0, 0)]);
+    await expect(loadCsv(path)).rejects.toThrow(
+      `${path}:3: a quote opened in column 5 (pixels) is not closed on this line`,
+    );
+  });
+
+  it('reports text after a closing quote', async () => {
+    const path = await csv([HEADER, row(20, 0, 0), `30,0,0,"x.jpg"z,${pixels(() => 1)}`]);
+    await expect(loadCsv(path)).rejects.toThrow(
+      `${path}:3: text follows a closing quote in column 4 (img_name); only whole values may be quoted`,
+    );
+  });
+
+  it('reports a quote in the middle of a value with a short snippet', async () => {
+    const path = await csv([
+      HEADER,
+      row(20, 0, 0),
+      `30,0,0,x.jpg,${pixels(() => 1).replace('1 1 1', '1 "1')}`,
+    ]);
+    const error = await loadCsv(path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidCsvRowError);
+    expect((error as Error).message).toBe(
+      `${path}:3: a quote in the middle of a value in column 5 (pixels), after "1 "; only whole values may be quoted`,
+    );
+  });
+
+  it('says a binary file does not look like a CSV text file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'facekit-csv-'));
+    const path = join(dir, 'faces.csv.gz');
+    await writeFile(
+      path,
+      Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0]), Buffer.alloc(3000, 0x22)]),
+    );
+    const error = await loadCsv(path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidCsvHeaderError);
+    expect((error as Error).message).toBe(
+      `${path}:1: does not look like a CSV text file (byte 3 is a zero byte, so it is binary; unpack a .zip or .gz first)`,
+    );
+  });
+
+  it('shows only the start of a first row that is not a header', async () => {
+    const path = await csv([row(20, 0, 0), row(30, 0, 0)]);
+    const error = await loadCsv(path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidCsvHeaderError);
+    const message = (error as Error).message;
+    expect(message).toContain(`got "${row(20, 0, 0).replace('"', '').slice(0, 80)}…"`);
+    expect(message.length).toBeLessThan(250);
+  });
+
+  it('says how many rows were skipped and why when every row is invalid', async () => {
+    const path = await csv([HEADER, row(0, 0, 0), row(20, 9, 0), row(0, 0, 0), row(20, 0, 0, '1 2')]);
+    await expect(loadCsv(path, { skipInvalid: true })).rejects.toThrow(
+      `${path}:2: no valid rows: all 4 rows were skipped (age: 2, ethnicity: 1, pixel count: 1)`,
+    );
+  });
 });

@@ -6,10 +6,11 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { parse } from 'csv-parse';
+import { open } from 'node:fs/promises';
+import { CsvError, parse, type Parser } from 'csv-parse';
 import { InvalidCsvHeaderError, InvalidCsvRowError } from '@facekit/core';
 import { DatasetBuilder, type FaceDataset } from './dataset.js';
-import { CSV_COLUMNS, parseLabel, parsePixelField, RowProblem } from './csv-row.js';
+import { CSV_COLUMNS, parseLabel, parsePixelField, RowProblem, snippet } from './csv-row.js';
 
 export interface SkippedRows {
   readonly count: number;
@@ -40,12 +41,94 @@ function checkHeader(path: string, header: string[]): void {
   if (got.length !== CSV_COLUMNS.length || got.some((h, i) => h !== CSV_COLUMNS[i])) {
     throw new InvalidCsvHeaderError(
       path,
-      `header must be "${CSV_COLUMNS.join(',')}", got "${header.join(',')}"`,
+      `header must be "${CSV_COLUMNS.join(',')}", got "${snippet(header.join(','))}"`,
     );
   }
 }
 
+/** How much of the file's start is looked at to tell text from binary. */
+const SNIFF_BYTES = 4096;
+
+/** A CSV is text: a zero byte near the start means a binary file, often a .zip or .gz not yet unpacked. */
+async function checkLooksLikeText(path: string): Promise<void> {
+  const file = await open(path);
+  try {
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(SNIFF_BYTES), 0, SNIFF_BYTES, 0);
+    const zero = buffer.subarray(0, bytesRead).indexOf(0);
+    if (zero >= 0) {
+      throw new InvalidCsvHeaderError(
+        path,
+        `does not look like a CSV text file (byte ${zero} is a zero byte, so it is binary; unpack a .zip or .gz first)`,
+      );
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+const asCount = (value: unknown) => (typeof value === 'number' ? value : 0);
+
+/**
+ * What a csv-parse syntax error in the row starting at `line` means, with at most a short snippet of
+ * the value (its own messages can quote kilobytes).
+ */
+function describeCsvError(error: CsvError, line: number): string {
+  const column =
+    typeof error.column === 'number'
+      ? ` in column ${error.column + 1} (${CSV_COLUMNS[error.column] ?? 'extra'})`
+      : '';
+  if (error.code === 'CSV_QUOTE_NOT_CLOSED')
+    return 'a quote opened in this row is never closed (the rest of the file was read as one value)';
+  if (error.code === 'CSV_INVALID_CLOSING_QUOTE') {
+    return asCount(error.lines) > line
+      ? `a quote opened${column} is not closed on this line`
+      : `text follows a closing quote${column}; only whole values may be quoted`;
+  }
+  if (error.code === 'INVALID_OPENING_QUOTE')
+    return `a quote in the middle of a value${column}, after "${snippet(String(error.field), 20)}"; only whole values may be quoted`;
+  return `cannot parse the CSV (${snippet(error.message)})`;
+}
+
+/**
+ * csv-parse's syntax errors as `file:line: what is wrong`. Its `lines` is where it noticed the problem,
+ * which for a quote left open is wherever the next quote happens to be (often the end of the file), so
+ * the line reported is where the bad row began: after every record, empty line and comment line before
+ * it, each record one line as in the Kaggle file.
+ */
+function csvSyntaxError(path: string, error: CsvError): InvalidCsvRowError {
+  const line = asCount(error.records) + asCount(error.empty_lines) + asCount(error.comment_lines) + 1;
+  return new InvalidCsvRowError(path, line, describeCsvError(error, line), { cause: error });
+}
+
+interface CsvRecord {
+  readonly record: string[];
+  readonly info: { lines: number };
+}
+
+/** The parser's records, with its syntax errors turned into ours. */
+async function* csvRecords(parser: Parser, path: string): AsyncGenerator<CsvRecord> {
+  try {
+    yield* parser as AsyncIterable<CsvRecord>;
+  } catch (error) {
+    throw error instanceof CsvError ? csvSyntaxError(path, error) : error;
+  }
+}
+
+/** The error for a file that gave no dataset: why, when rows were skipped, by the commonest reasons. */
+function noValidRows(path: string, skipped: number, byReason: Record<string, number>): InvalidCsvRowError {
+  if (skipped === 0) return new InvalidCsvRowError(path, 2, 'no data rows after the header');
+  const reasons = Object.entries(byReason).sort((a, b) => b[1] - a[1]);
+  const common = reasons.slice(0, 3).map(([reason, n]) => `${reason}: ${n}`);
+  if (reasons.length > 3) common.push(`${reasons.length - 3} other reasons`);
+  return new InvalidCsvRowError(
+    path,
+    2,
+    `no valid rows: all ${skipped} rows were skipped (${common.join(', ')})`,
+  );
+}
+
 export async function loadCsv(path: string, options: LoadCsvOptions = {}): Promise<LoadedCsv> {
+  await checkLooksLikeText(path);
   const maxAge = options.maxAge ?? 120;
   const hash = createHash('sha256');
   const input = createReadStream(path);
@@ -59,10 +142,7 @@ export async function loadCsv(path: string, options: LoadCsvOptions = {}): Promi
   let skipped = 0;
   let headerSeen = false;
 
-  for await (const { record, info } of parser as AsyncIterable<{
-    record: string[];
-    info: { lines: number };
-  }>) {
+  for await (const { record, info } of csvRecords(parser, path)) {
     const line = info.lines;
     if (!headerSeen) {
       checkHeader(path, record);
@@ -95,7 +175,7 @@ export async function loadCsv(path: string, options: LoadCsvOptions = {}): Promi
     }
   }
   if (!headerSeen) throw new InvalidCsvHeaderError(path, 'file is empty');
-  if (builder.size === 0) throw new InvalidCsvRowError(path, 2, 'no valid rows');
+  if (builder.size === 0) throw noValidRows(path, skipped, byReason);
   return {
     path,
     sha256: options.limit === undefined ? hash.digest('hex') : `partial:${hash.digest('hex')}`,
