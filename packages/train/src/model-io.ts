@@ -58,6 +58,71 @@ export async function saveLayersModel(
   await rename(tmp, dir);
 }
 
+/**
+ * Bytes per value in a weight file, by the dtype it is stored as (a quantized weight's
+ * `quantization.dtype`), as tfjs-core's io lays them out. String weights have no fixed size.
+ */
+const BYTES_PER_VALUE: Readonly<Record<string, number>> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  complex64: 8,
+  float16: 2,
+  uint16: 2,
+  uint8: 1,
+};
+
+/** Bytes one weight takes in its group's files; a weight we cannot size is refused here, by name. */
+function weightSpecBytes(spec: tf.io.WeightsManifestEntry, jsonPath: string): number {
+  const stored = spec.quantization?.dtype ?? spec.dtype;
+  const bytes = BYTES_PER_VALUE[stored];
+  if (bytes === undefined)
+    throw new ModelLoadError(
+      jsonPath,
+      `weight "${spec.name}" is stored as ${stored}, which this loader cannot read`,
+    );
+  if (!Array.isArray(spec.shape) || !spec.shape.every((d) => Number.isInteger(d) && d >= 0))
+    throw new ModelLoadError(
+      jsonPath,
+      `weight "${spec.name}" has no valid shape (${JSON.stringify(spec.shape)})`,
+    );
+  return spec.shape.reduce((n, d) => n * d, 1) * bytes;
+}
+
+async function readWeightFile(path: string): Promise<ArrayBuffer> {
+  try {
+    const bytes = await readFile(path);
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  } catch (error) {
+    throw new ModelLoadError(path, `cannot read the weights (${(error as Error).message})`, { cause: error });
+  }
+}
+
+/**
+ * One manifest group's weight files, checked to hold exactly the bytes its weights need: tfjs itself
+ * would fail on a short or foreign file with messages that name neither file nor size.
+ */
+async function readWeightGroup(
+  dir: string,
+  jsonPath: string,
+  group: tf.io.WeightsManifestConfig[number],
+): Promise<ArrayBuffer[]> {
+  const need = group.weights.reduce((n, spec) => n + weightSpecBytes(spec, jsonPath), 0);
+  const paths = group.paths.map((path) => join(dir, path));
+  const buffers: ArrayBuffer[] = [];
+  for (const path of paths) buffers.push(await readWeightFile(path));
+  const size = buffers.reduce((n, b) => n + b.byteLength, 0);
+  if (size !== need) {
+    const why =
+      size < need ? 'the file is truncated or belongs to another model' : 'the file belongs to another model';
+    throw new ModelLoadError(
+      paths.join(' + '),
+      `${size} bytes, but model.json's weights need ${need} — ${why}`,
+    );
+  }
+  return buffers;
+}
+
 /** Reads model.json + its weight files from `dir` as tfjs ModelArtifacts. */
 export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
   const jsonPath = join(dir, MODEL_JSON);
@@ -73,10 +138,7 @@ export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifa
   const buffers: ArrayBuffer[] = [];
   for (const group of json.weightsManifest ?? []) {
     specs.push(...group.weights);
-    for (const path of group.paths) {
-      const bytes = await readFile(join(dir, path));
-      buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    }
+    buffers.push(...(await readWeightGroup(dir, jsonPath, group)));
   }
   return tf.io.getModelArtifactsForJSON(json, async () => [specs, tf.io.concatenateArrayBuffers(buffers)]);
 }
