@@ -2,14 +2,13 @@
  * `pnpm train`: flags → runTraining. Ctrl-C stops at the next batch boundary; the last finished
  * epoch's checkpoint stays, and `--resume <run folder>` carries on from it.
  */
-import { existsSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { isAgeGrouping, isFaceKitError, isTask, TASKS, type Task } from '@facekit/core';
 import { TRAINING_BACKEND_NAMES } from './backends/index.js';
 import { projectRoot, resolveDataPath, userCwd } from './data/data-path.js';
 import { DEFAULT_PRESET, getPreset, PRESETS } from './presets.js';
-import { readRunInfo, RUN_JSON } from './run-folder.js';
+import { runsByStart } from './run-folder.js';
 import { runTraining } from './run.js';
 import { parseCommandArgs } from '@facekit/core/node';
 
@@ -109,16 +108,7 @@ const FIXED_AT_START = [
 
 /** The run under `runsDir` started last (run.json's createdAt), finished or not. */
 async function latestRun(runsDir: string): Promise<string> {
-  const runs = existsSync(runsDir)
-    ? readdirSync(runsDir).filter((d) => existsSync(join(runsDir, d, RUN_JSON)))
-    : [];
-  const started = await Promise.all(
-    runs.map(async (name) => ({
-      dir: join(runsDir, name),
-      createdAt: (await readRunInfo(join(runsDir, name)).catch(() => undefined))?.createdAt ?? '',
-    })),
-  );
-  const latest = started.sort((a, b) => a.createdAt.localeCompare(b.createdAt)).at(-1);
+  const latest = (await runsByStart(runsDir)).at(-1);
   if (!latest) throw new Error(`--resume latest: no runs in ${runsDir}`);
   return latest.dir;
 }

@@ -9,7 +9,8 @@
  *   runs/<runId>/<task>/history.json per-epoch loss and accuracy
  *   runs/<runId>/<task>/metrics.json test metrics (TaskMetrics)
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgeGrouping, Task } from '@facekit/core';
 
@@ -66,10 +67,40 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
   await rename(tmp, path);
 }
 
+const errorCode = (error: unknown) => (error as NodeJS.ErrnoException).code;
+
+/** A run folder's JSON file; errors name the file (JSON.parse's and ENOENT's own name none). */
 export async function readJson<T>(path: string): Promise<T> {
-  return JSON.parse(await readFile(path, 'utf8')) as T;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') throw new Error(`${path} does not exist`, { cause: error });
+    throw new Error(`cannot read ${path} (${(error as Error).message})`, { cause: error });
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new Error(`${path} is not valid JSON (${(error as Error).message})`, { cause: error });
+  }
 }
 
 export async function readRunInfo(runDir: string): Promise<RunInfo> {
-  return readJson<RunInfo>(join(runDir, RUN_JSON));
+  const path = join(runDir, RUN_JSON);
+  if (!existsSync(runDir)) throw new Error(`${runDir} is not a run folder (it does not exist)`);
+  if (!existsSync(path)) throw new Error(`${runDir} is not a run folder (it has no ${RUN_JSON})`);
+  return readJson<RunInfo>(path);
+}
+
+/** The run folders under `runsDir` with a readable run.json, oldest first (by run.json's createdAt). */
+export async function runsByStart(runsDir: string): Promise<{ dir: string; info: RunInfo }[]> {
+  const names = existsSync(runsDir) ? await readdir(runsDir) : [];
+  const runs = await Promise.all(
+    names.map(async (name) => {
+      const dir = join(runsDir, name);
+      const info = await readRunInfo(dir).catch(() => undefined);
+      return info ? [{ dir, info }] : [];
+    }),
+  );
+  return runs.flat().sort((a, b) => a.info.createdAt.localeCompare(b.info.createdAt));
 }

@@ -4,7 +4,7 @@
  * a part of its split (the test part for the robustness table). A task that has not finished is
  * refused by name instead of exporting a half-trained checkpoint.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TASKS, type Task } from '@facekit/core';
 import {
@@ -13,7 +13,7 @@ import {
   modelDir,
   readJson,
   readRunInfo,
-  RUN_JSON,
+  runsByStart,
   SPLIT_JSON,
   splitFromJson,
   taskTargets,
@@ -24,17 +24,10 @@ import type { RobustnessFaces } from '../robustness/measure.js';
 
 /** The run folder under `runsDir` with the newest run.json createdAt that has a finished task. */
 export async function latestRun(runsDir: string): Promise<string> {
-  const names = existsSync(runsDir)
-    ? readdirSync(runsDir).filter((d) => existsSync(join(runsDir, d, RUN_JSON)))
-    : [];
-  const runs: { dir: string; createdAt: string }[] = [];
-  for (const name of names) {
-    const dir = join(runsDir, name);
-    const info = await readRunInfo(dir).catch(() => undefined);
-    if (info && finishedTasks(dir, info).length > 0) runs.push({ dir, createdAt: info.createdAt });
-  }
-  runs.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-  const latest = runs.at(-1);
+  const finished = (await runsByStart(runsDir)).filter(
+    ({ dir, info }) => finishedTasks(dir, info).length > 0,
+  );
+  const latest = finished.at(-1);
   if (!latest)
     throw new Error(
       `no finished training run in ${runsDir}; run \`pnpm train\` first or pass --run <folder>`,
@@ -54,9 +47,8 @@ export interface RunSelection {
 }
 
 export async function selectRun(runDir: string, requested?: readonly Task[]): Promise<RunSelection> {
-  const info = await readRunInfo(runDir).catch((error: Error) => {
-    throw new Error(`${join(runDir, RUN_JSON)}: cannot read the run (${error.message})`, { cause: error });
-  });
+  // readRunInfo's errors name the folder or file and what is wrong with it.
+  const info = await readRunInfo(runDir);
   const done = finishedTasks(runDir, info);
   const tasks = requested ?? done;
   for (const task of tasks) {
