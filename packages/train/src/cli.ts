@@ -159,11 +159,20 @@ async function main(): Promise<number> {
     values.epochs === undefined
       ? undefined
       : wholeNumber('epochs', values.epochs, 1, 10_000, 'passes over the training part');
+  const testFraction = fraction('test-fraction', values['test-fraction'], 0.3, false);
+  const validationFraction = fraction('validation-fraction', values['validation-fraction'], 0.1, true);
   const cores = availableParallelism();
   const threads =
     values.threads === undefined
       ? undefined
       : wholeNumber('threads', values.threads, 1, cores, `this machine has ${cores} cores`);
+  const tasks = parseTasks(values.task);
+  const seed = number('seed', values.seed, 42);
+  const splitSeed =
+    values['split-seed'] === undefined ? undefined : number('split-seed', values['split-seed'], 0);
+  // Looked for once every flag is known good. Resumed without --data: the run's own file (run.json).
+  const dataPath =
+    resume !== undefined && values.data === undefined ? undefined : resolveDataPath(values.data);
 
   let stopRequested = 0;
   process.on('SIGINT', () => {
@@ -176,19 +185,16 @@ async function main(): Promise<number> {
   });
 
   const outcome = await runTraining({
-    // Resumed without --data: the file the run was trained on (run.json), not the default search.
-    ...(resume !== undefined && values.data === undefined ? {} : { dataPath: resolveDataPath(values.data) }),
-    tasks: parseTasks(values.task),
+    ...(dataPath === undefined ? {} : { dataPath }),
+    tasks,
     preset,
     ...(epochs === undefined ? {} : { epochs }),
     ...(values.backend === undefined ? {} : { backend: values.backend }),
     ...(threads === undefined ? {} : { threads }),
-    seed: number('seed', values.seed, 42),
-    ...(values['split-seed'] === undefined
-      ? {}
-      : { splitSeed: number('split-seed', values['split-seed'], 0) }),
-    testFraction: fraction('test-fraction', values['test-fraction'], 0.3, false),
-    validationFraction: fraction('validation-fraction', values['validation-fraction'], 0.1, true),
+    seed,
+    ...(splitSeed === undefined ? {} : { splitSeed }),
+    testFraction,
+    validationFraction,
     ageGrouping: grouping,
     skipInvalid: values['skip-invalid'],
     runDir,
