@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { PRESETS } from './presets.js';
 
 const run = promisify(execFile);
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -37,6 +38,10 @@ describe('pnpm train flags', () => {
     [
       ['--threads', '999'],
       `--threads must be a whole number from 1 to ${availableParallelism()} (this machine has ${availableParallelism()} cores), got "999"`,
+    ],
+    [
+      ['--preset', 'shared-ensembl-flip'],
+      `unknown preset "shared-ensembl-flip" — did you mean "shared-ensemble-flip"? (\`pnpm train --list-presets\` lists all ${Object.keys(PRESETS).length})`,
     ],
     [['--test-fraction', '1.5'], '--test-fraction must be above 0 and below 1, got "1.5"'],
     [['--test-fraction', '0'], '--test-fraction must be above 0 and below 1, got "0"'],

@@ -144,7 +144,7 @@ async function main(): Promise<number> {
       `--resume continues a run with the settings it was started with (its run.json); ` +
         `drop ${fixed.map((f) => `--${f}`).join(', ')}, or start a new run without --resume`,
     );
-  const preset = values.preset ?? DEFAULT_PRESET;
+  const preset = getPreset(values.preset ?? DEFAULT_PRESET).name;
   const grouping = values['age-grouping'] ?? 'six';
   if (!isAgeGrouping(grouping)) throw new Error(`--age-grouping must be six or decades, got "${grouping}"`);
   const runsDir = join(projectRoot(), 'runs');
