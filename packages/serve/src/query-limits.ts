@@ -21,9 +21,9 @@ import type { ServeErrorCode } from './errors.js';
 export const FACE_COST = 10;
 
 /**
- * Extra cost of a face sent as a photo: decoding one can take a thousand times a face's inference
- * (a 16-megapixel PNG of a few kilobytes: about 0.2 s), so the cost limit (12,000 by default) lets
- * about a hundred photos into one request, where it lets a thousand faces as grey levels.
+ * Extra cost of a face sent as a photo: decoding one can take a thousand times a face's inference (a
+ * 16-megapixel PNG of a few kilobytes: about a quarter of a second), so the cost limit (12,000 by
+ * default) lets about a hundred photos into one request, where it lets a thousand faces as grey levels.
  */
 export const PHOTO_COST = 100;
 
