@@ -166,8 +166,9 @@ export function createRequestHandler(
       }
     };
     route().catch((error: unknown) => {
-      if (req.destroyed && !res.headersSent) {
+      if (!req.complete && !res.headersSent) {
         // The client hung up mid-request (its body cut short): nothing to answer, and not our fault.
+        // (Not `req.destroyed`: a request stream destroys itself once its body has been read.)
         state.logger.warn('client closed the connection', {
           path: url.pathname,
           reason: (error as Error).message,

@@ -1,0 +1,66 @@
+/**
+ * The HTTP front on its own, with a stand-in Apollo that fails: a fault after the whole body was read
+ * is answered 500 and logged as an error; a client that cut its body short is logged as gone.
+ */
+import http from 'node:http';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { ApolloServer } from '@apollo/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRequestHandler } from './http-server.js';
+import { Logger, type LogFields } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { DEFAULT_OPTIONS } from './options.js';
+import type { ServeContext, ServerState } from './state.js';
+
+const logs: LogFields[] = [];
+const state = {
+  options: DEFAULT_OPTIONS,
+  metrics: createMetrics(),
+  logger: new Logger('debug', (line) => logs.push(JSON.parse(line) as LogFields)),
+} as unknown as ServerState;
+const failing = {
+  executeHTTPGraphQLRequest: () => Promise.reject(new Error('apollo fell over')),
+} as unknown as ApolloServer<ServeContext>;
+
+let server: http.Server;
+let port = 0;
+beforeAll(async () => {
+  server = http.createServer(createRequestHandler(state, () => failing));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+describe('the HTTP front', () => {
+  it('answers a fault after a complete body with a 500, and logs it as an error', async () => {
+    logs.length = 0;
+    const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ health { ready } }"}',
+      signal: AbortSignal.timeout(5000),
+    });
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({
+      errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+    });
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'error', msg: 'http handler failed' }));
+  });
+
+  it('logs a client that hangs up halfway through its body as gone, not as a fault', async () => {
+    logs.length = 0;
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      'POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"q',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.destroy();
+    for (let i = 0; i < 50 && logs.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(logs).toEqual([expect.objectContaining({ level: 'warn', msg: 'client closed the connection' })]);
+  });
+});
