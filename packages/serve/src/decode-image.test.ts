@@ -29,7 +29,7 @@ describe('decodeBase64', () => {
       'input.image: is not valid base64 (character "$" at offset 3)',
     );
     expect(() => decodeBase64('ab c\u00e9d', 'input.image', 100)).toThrow(
-      'input.image: is not valid base64 (character "é" at offset 4)',
+      'input.image: is not valid base64 (character "é" at offset 3)',
     );
     expect(() => decodeBase64('aGVs😀bG8=', 'input.image', 100)).toThrow(
       'input.image: is not valid base64 (character "😀" at offset 4)',

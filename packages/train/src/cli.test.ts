@@ -43,6 +43,7 @@ describe('pnpm train flags', () => {
       ['--preset', 'shared-ensembl-flip'],
       `unknown preset "shared-ensembl-flip" — did you mean "shared-ensemble-flip"? (\`pnpm train --list-presets\` lists all ${Object.keys(PRESETS).length})`,
     ],
+    [['--backend', 'cuda'], '--backend must be one of tensorflow, webgpu, wasm, cpu, got "cuda"'],
     [['--test-fraction', '1.5'], '--test-fraction must be above 0 and below 1, got "1.5"'],
     [['--test-fraction', '0'], '--test-fraction must be above 0 and below 1, got "0"'],
     [['--validation-fraction', '1'], '--validation-fraction must be at least 0 and below 1, got "1"'],

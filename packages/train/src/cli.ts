@@ -166,6 +166,9 @@ async function main(): Promise<number> {
     values.threads === undefined
       ? undefined
       : wholeNumber('threads', values.threads, 1, cores, `this machine has ${cores} cores`);
+  const backend = values.backend;
+  if (backend !== undefined && !TRAINING_BACKEND_NAMES.includes(backend))
+    throw new Error(`--backend must be one of ${TRAINING_BACKEND_NAMES.join(', ')}, got "${backend}"`);
   const tasks = parseTasks(values.task);
   const seed = number('seed', values.seed, 42);
   const splitSeed =
@@ -189,7 +192,7 @@ async function main(): Promise<number> {
     tasks,
     preset,
     ...(epochs === undefined ? {} : { epochs }),
-    ...(values.backend === undefined ? {} : { backend: values.backend }),
+    ...(backend === undefined ? {} : { backend }),
     ...(threads === undefined ? {} : { threads }),
     seed,
     ...(splitSeed === undefined ? {} : { splitSeed }),
