@@ -229,13 +229,18 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
         /the same 48×48 input|input differs in \d+ grey levels \(by up to 1: its image decoder rounds differently\), so the browser also ran the server's input/,
       );
 
-      // Over 4096 pixels a side: scaled to fit, not refused.
+      // Over 4096 pixels a side: scaled to fit, not refused, and the server, sent the scaled photo (a
+      // JPEG both sides decode), agrees.
       const wide = encodePng(colourPhoto(3, 5000, 300), 5000, 300, 3);
       await page.locator('#file').setInputFiles({ name: 'wide.png', mimeType: 'image/png', buffer: wide });
       await page
         .locator('#photo-caption', { hasText: 'wide.png · 5000×300 scaled to 4096×246 · centre square' })
         .waitFor({ timeout: 30_000 });
-      await page.locator('[data-answer]').nth(2).waitFor({ timeout: 30_000 });
+      await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
+      await page.locator('#compare').click();
+      await verdict.or(page.locator('#comparison .error')).waitFor({ timeout: 30_000 });
+      const scaled = await page.locator('#comparison').innerText();
+      expect(await verdict.getAttribute('data-verdict'), fail(scaled)).toBe('agree');
 
       // The square moves with the arrow keys once focused (Shift: ten pixels).
       await page.locator('#crop').focus();

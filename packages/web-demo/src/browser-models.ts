@@ -135,6 +135,19 @@ export async function loadBrowserModels(
     sessions = await openSessions(files, 'wasm');
   }
   const open = sessions;
+  const runNow = async (pixels: Uint8Array) => {
+    const feed = { [INPUT_NAME]: new ort.Tensor('float32', pixelsToModelInput([pixels]), inputShape(1)) };
+    const probabilities = new Map<Task, Float32Array>();
+    const started = performance.now();
+    for (const file of open) {
+      for (const [task, output] of taskOutputs(file, await file.session.run(feed)))
+        probabilities.set(task, (await output.getData()) as Float32Array);
+    }
+    return { probabilities, ms: performance.now() - started };
+  };
+  // One run at a time: onnxruntime-web refuses a run on a session that is still running one ("Session
+  // already started"), and the page can ask twice at once (arrow keys held on the square, a compare).
+  let queue: Promise<unknown> = Promise.resolve();
 
   return {
     manifest,
@@ -142,15 +155,10 @@ export async function loadBrowserModels(
     files: open.map((f) => f.file),
     provider,
     reason,
-    async run(pixels) {
-      const feed = { [INPUT_NAME]: new ort.Tensor('float32', pixelsToModelInput([pixels]), inputShape(1)) };
-      const probabilities = new Map<Task, Float32Array>();
-      const started = performance.now();
-      for (const file of open) {
-        for (const [task, output] of taskOutputs(file, await file.session.run(feed)))
-          probabilities.set(task, (await output.getData()) as Float32Array);
-      }
-      return { probabilities, ms: performance.now() - started };
+    run(pixels) {
+      const result = queue.then(() => runNow(pixels));
+      queue = result.catch(() => undefined);
+      return result;
     },
   };
 }

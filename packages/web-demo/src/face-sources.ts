@@ -10,7 +10,8 @@ import { centreSquare, imageToPixels, MAX_IMAGE_SIDE, type FaceCrop, type RgbaIm
 export interface Face {
   /**
    * The photo as given (PNG, JPEG, …); the server decodes these same bytes. A photo over 4096 pixels a
-   * side (a phone's 48 MP photo) is scaled to fit first, and this is then a PNG of the scaled photo.
+   * side (a phone's 48 MP photo) is scaled to fit first, and this is then a JPEG of the scaled photo
+   * (a PNG of one would be over the server's 8 MiB image limit), which the page decodes too.
    */
   readonly blob: Blob;
   readonly name: string;
@@ -40,51 +41,53 @@ export function isCentreSquare(face: Face): boolean {
 }
 
 export async function faceFromBlob(blob: Blob, name: string): Promise<Face> {
-  const notImage = (error: unknown) => {
+  const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' }).catch((error: unknown) => {
     throw new Error(`${name} is not an image the browser can decode (${(error as Error).message})`);
-  };
-  let bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' }).catch(notImage);
-  let scaledFrom: Face['scaledFrom'];
+  });
   const longest = Math.max(bitmap.width, bitmap.height);
   if (longest > MAX_IMAGE_SIDE) {
-    // Core (and the server) take at most 4096 a side: scale larger photos to fit, as a camera app would.
-    scaledFrom = { width: bitmap.width, height: bitmap.height };
+    // Core (and the server) take at most 4096 a side: scaled to fit, as a camera app would, and saved
+    // as a JPEG that both the page and the server then decode.
+    const scaledFrom = { width: bitmap.width, height: bitmap.height };
     const scale = MAX_IMAGE_SIDE / longest;
-    const full = bitmap;
-    bitmap = await createImageBitmap(full, {
-      resizeWidth: Math.max(1, Math.round(full.width * scale)),
-      resizeHeight: Math.max(1, Math.round(full.height * scale)),
+    const scaled = await createImageBitmap(bitmap, {
+      resizeWidth: Math.max(1, Math.round(bitmap.width * scale)),
+      resizeHeight: Math.max(1, Math.round(bitmap.height * scale)),
       resizeQuality: 'high',
-    }).catch(notImage);
-    full.close();
+    });
+    bitmap.close();
+    const jpeg = await encode(drawn(scaled), 'image/jpeg', 0.92);
+    scaled.close();
+    return { ...(await faceFromBlob(jpeg, name)), scaledFrom };
   }
-  const canvas = document.createElement('canvas');
-  canvas.width = bitmap.width;
-  canvas.height = bitmap.height;
-  const context = canvas.getContext('2d', { willReadFrequently: true })!;
-  context.drawImage(bitmap, 0, 0);
+  const canvas = drawn(bitmap);
   bitmap.close();
+  const context = canvas.getContext('2d', { willReadFrequently: true })!;
   const { width, height, data } = context.getImageData(0, 0, canvas.width, canvas.height);
   const rgba = { width, height, data };
   const crop = centreSquare(width, height);
-  const sent = scaledFrom ? await canvasToPng(canvas) : blob;
-  return {
-    blob: sent,
-    name,
-    rgba,
-    crop,
-    pixels: imageToPixels(rgba, name, crop),
-    width,
-    height,
-    ...(scaledFrom ? { scaledFrom } : {}),
-  };
+  return { blob, name, rgba, crop, pixels: imageToPixels(rgba, name, crop), width, height };
 }
 
-function canvasToPng(canvas: HTMLCanvasElement): Promise<Blob> {
+/** A canvas holding `image` at its own size. */
+function drawn(image: ImageBitmap): HTMLCanvasElement {
+  const canvas = document.createElement('canvas');
+  canvas.width = image.width;
+  canvas.height = image.height;
+  canvas.getContext('2d', { willReadFrequently: true })!.drawImage(image, 0, 0);
+  return canvas;
+}
+
+function encode(
+  canvas: HTMLCanvasElement,
+  type: 'image/png' | 'image/jpeg',
+  quality?: number,
+): Promise<Blob> {
   return new Promise<Blob>((resolve, reject) =>
     canvas.toBlob(
-      (b) => (b ? resolve(b) : reject(new Error('could not encode the photo as PNG'))),
-      'image/png',
+      (b) => (b ? resolve(b) : reject(new Error(`could not encode the photo as ${type}`))),
+      type,
+      quality,
     ),
   );
 }
@@ -158,6 +161,6 @@ export class Webcam {
     canvas.width = this.video.videoWidth;
     canvas.height = this.video.videoHeight;
     canvas.getContext('2d')!.drawImage(this.video, 0, 0);
-    return faceFromBlob(await canvasToPng(canvas), 'webcam frame');
+    return faceFromBlob(await encode(canvas, 'image/png'), 'webcam frame');
   }
 }

@@ -56,7 +56,13 @@ const cropFrame = new CropFrame(
   $<HTMLButtonElement>('crop-reset'),
   (crop) => {
     if (!onScreen || sameCrop(crop, onScreen.crop)) return;
-    void classify(recrop(onScreen, crop)).catch((error: unknown) => showError($('results'), error));
+    let face: Face;
+    try {
+      face = recrop(onScreen, crop);
+    } catch (error) {
+      return showError($('results'), error);
+    }
+    void classify(face);
   },
 );
 
@@ -89,7 +95,10 @@ function clearFace(error: unknown): void {
   showError($('results'), error);
 }
 
-/** Classifies the face's square (a new photo, or the same photo with its square moved). */
+/**
+ * Classifies the face's square (a new photo, or the same photo with its square moved). Never rejects:
+ * a failed run is shown only while its face is still the one on screen.
+ */
 async function classify(face: Face): Promise<void> {
   const ticket = ++shown;
   onScreen = face;
@@ -113,8 +122,15 @@ async function classify(face: Face): Promise<void> {
     $('results').replaceChildren(el('p', { class: modelsFailed ? 'error' : 'muted' }, waiting));
     return;
   }
-  const { probabilities, ms } = await models.run(face.pixels);
+  let answer: Awaited<ReturnType<BrowserModels['run']>>;
+  try {
+    answer = await models.run(face.pixels);
+  } catch (error) {
+    if (ticket === shown) showError($('results'), error);
+    return;
+  }
   if (ticket !== shown) return;
+  const { probabilities, ms } = answer;
   current = { face, probabilities };
   const runs = models.files.length === 1 ? 'one run' : `${models.files.length} runs`;
   $('timing').textContent =
@@ -185,7 +201,8 @@ async function compare(): Promise<void> {
     );
   } catch (error) {
     if (ticket !== shown) return;
-    const refused = sendPhoto && /INVALID_IMAGE/.test((error as Error).message);
+    const refused =
+      sendPhoto && /INVALID_IMAGE|IMAGE_TOO_LARGE|PAYLOAD_TOO_LARGE/.test((error as Error).message);
     showError(
       out,
       refused
@@ -221,7 +238,7 @@ loadBrowserModels(new URL('models/', document.baseURI), want, (m) =>
     $('runtime').textContent = `onnxruntime-web ${loaded.provider} (${loaded.reason})`;
     document.body.dataset.provider = loaded.provider;
     // A face picked while the models loaded waits on screen for its answer.
-    if (onScreen) void classify(onScreen).catch((error: unknown) => showError($('results'), error));
+    if (onScreen) void classify(onScreen);
   })
   .catch((error: unknown) => {
     modelsFailed = (error as Error).message;
