@@ -25,12 +25,22 @@ describe('parseCommandArgs', () => {
     });
     expect(values).toEqual({ epochs: '3', fast: true });
     expect(positionals).toEqual(['runs/a']);
-    expect(() => parseCommandArgs('usage', { args: ['--epoch', '4'], options })).toThrow(
-      /Unknown option '--epoch'/,
-    );
-    expect(() => parseCommandArgs('usage', { args: ['runs/a'], options })).toThrow(
-      /Unexpected argument 'runs\/a'/,
-    );
+  });
+
+  it('says an unknown option or stray argument in one line on stderr and exits 2, without a stack', () => {
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    vi.spyOn(process, 'exit').mockImplementation((code) => {
+      throw new Error(`exit ${code}`);
+    });
+    const help = 'Usage: pnpm x [options]\n';
+    expect(() => parseCommandArgs(help, { args: ['--epoch', '4'], options })).toThrow('exit 2');
+    expect(() => parseCommandArgs(help, { args: ['runs/a'], options })).toThrow('exit 2');
+    expect(write.mock.calls.map(([line]) => String(line))).toEqual([
+      expect.stringMatching(/^pnpm x: Unknown option '--epoch'.* \(pnpm x --help lists the options\)\n$/),
+      expect.stringMatching(
+        /^pnpm x: Unexpected argument 'runs\/a'.* \(pnpm x --help lists the options\)\n$/,
+      ),
+    ]);
   });
 
   it('answers -h and --help with the help text on stdout and exit status 0, whatever else was given', () => {

@@ -15,20 +15,34 @@ const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 
 type WithHelp<C extends ParseArgsConfig> = C & { options: typeof HELP_OPTION };
 
+/** The command as its help's usage line names it ("pnpm train"), for error lines. */
+function commandName(help: string): string {
+  return /^Usage: (.+?)(?= \[| <|$)/m.exec(help)?.[1] ?? 'command';
+}
+
 /**
  * A command's options parsed (strictly, as parseArgs does by default) from `config.args`, or from
  * scriptArgs() when absent, with `-h, --help` added: asked for it, the command prints `help` to stdout
- * and exits 0, so no command needs its own help handling.
+ * and exits 0, so no command needs its own help handling. An unknown option or a missing value is said
+ * in one line on stderr (exit status 2), not thrown: several commands are scripts with no catch of
+ * their own, where a throw printed a stack trace.
  */
 export function parseCommandArgs<const C extends ParseArgsConfig>(
   help: string,
   config: C,
 ): ReturnType<typeof parseArgs<WithHelp<C>>> {
-  const parsed = parseArgs({
-    args: scriptArgs(),
-    ...config,
-    options: { ...config.options, ...HELP_OPTION },
-  } as WithHelp<C>);
+  let parsed: ReturnType<typeof parseArgs<WithHelp<C>>>;
+  try {
+    parsed = parseArgs({
+      args: scriptArgs(),
+      ...config,
+      options: { ...config.options, ...HELP_OPTION },
+    } as WithHelp<C>);
+  } catch (error) {
+    const name = commandName(help);
+    process.stderr.write(`${name}: ${(error as Error).message} (${name} --help lists the options)\n`);
+    process.exit(2);
+  }
   if ((parsed.values as { help?: boolean }).help) {
     process.stdout.write(help);
     process.exit(0);
