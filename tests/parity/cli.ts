@@ -5,7 +5,7 @@
  * tests/artifacts/parity-report.md and printed at the end.
  */
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ARTIFACTS, REPO_ROOT } from '../support/paths.js';
 import { parseCommandArgs } from '@facekit/core/node';
@@ -42,14 +42,19 @@ const env: NodeJS.ProcessEnv = {
   ...(values.data ? { FACEKIT_DATA: resolve(cwd, values.data) } : {}),
   ...(values.models ? { FACEKIT_MODELS: resolve(cwd, values.models) } : {}),
 };
+const REPORT = join(ARTIFACTS, 'parity-report.md');
+const started = Date.now();
 const child = spawn('pnpm', ['exec', 'vitest', 'run', 'tests/parity'], {
   cwd: REPO_ROOT,
   env,
   stdio: 'inherit',
 });
 const code = await new Promise<number>((done) => child.on('close', (c) => done(c ?? 1)));
-const report = await readFile(join(ARTIFACTS, 'parity-report.md'), 'utf8').catch(
-  () => '(no report was written)',
+// Only this run's report: an older one left in tests/artifacts would read as this run's verdict.
+const written = await stat(REPORT).then(
+  (s) => s.mtimeMs >= started,
+  () => false,
 );
+const report = written ? await readFile(REPORT, 'utf8') : '(this run wrote no report; see the errors above)';
 console.log(`\n${report}`);
 process.exit(code);

@@ -22,7 +22,8 @@ const HELP = `Usage: pnpm bench:serve [options]
   --connections <list>   default 1,16,64
   --payloads <list>      pixels,jpeg (default both)
   --ceiling-seconds <s>  seconds per in-process ceiling row (default 3)
-  --server <args>        extra flags for the server, e.g. "--ep cpu --max-batch 64 --max-wait-ms 1"
+  --server=<args>        extra flags for the server, e.g. --server="--ep cpu --max-batch 64 --max-wait-ms 1"
+                         (with "=": a value that starts with -- is otherwise taken for a flag)
   --soak                 run the soak of mixed good and bad requests instead
   --requests <n>         requests in the soak (default 100000)
 `;

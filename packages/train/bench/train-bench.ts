@@ -10,10 +10,15 @@
  * HELP below (`pnpm bench:train --help`); the cpu backend gets --cpu-samples, as it runs ~7 samples/s.
  */
 import * as tf from '@tensorflow/tfjs';
-import { TASKS, type Task } from '@facekit/core';
+import { isTask, TASKS, type Task } from '@facekit/core';
 import { setBatchNormMode, type BatchNormMode } from '../src/batch-norm-training.js';
 import { getPreset } from '../src/presets.js';
-import { createBatchTrainer, listTrainingBackends, selectTrainingBackend } from '../src/backends/index.js';
+import {
+  createBatchTrainer,
+  listTrainingBackends,
+  selectTrainingBackend,
+  TRAINING_BACKEND_NAMES,
+} from '../src/backends/index.js';
 import { compileNetwork } from '../src/train-network.js';
 import { combinedRate } from '../src/report/task-section.js';
 import { cpuMs } from './kernel-timer.js';
@@ -52,6 +57,33 @@ const { values: opts } = parseCommandArgs(HELP, {
     'batch-norm': { type: 'string', default: 'fused' },
   },
 });
+/** Checked before any backend loads (tfjs-backend-wasm turns a later throw into a dump of its source). */
+function refuse(problem: string): never {
+  process.stderr.write(`pnpm bench:train: ${problem}\n`);
+  process.exit(2);
+}
+function count(name: 'samples' | 'cpu-samples' | 'warmup' | 'batch' | 'repeat', min: number): number {
+  const n = Number(opts[name]);
+  if (!Number.isInteger(n) || n < min)
+    refuse(`--${name} must be a whole number ≥ ${min}, got "${opts[name]}"`);
+  return n;
+}
+for (const name of ['samples', 'cpu-samples', 'batch', 'repeat'] as const) count(name, 1);
+count('warmup', 0);
+if (opts['batch-norm'] !== 'fused' && opts['batch-norm'] !== 'stock')
+  refuse(`--batch-norm must be fused or stock, got "${opts['batch-norm']}"`);
+if (!isTask(opts.task)) refuse(`--task must be one of ${TASKS.join(', ')}, got "${opts.task}"`);
+for (const t of opts.threads.split(','))
+  if (t !== 'auto' && !(Number.isInteger(Number(t)) && Number(t) >= 1))
+    refuse(`--threads takes whole numbers ≥ 1 or auto, got "${t}"`);
+for (const b of opts.backend?.split(',') ?? [])
+  if (!TRAINING_BACKEND_NAMES.includes(b))
+    refuse(`--backend takes ${TRAINING_BACKEND_NAMES.join(', ')}, got "${b}"`);
+try {
+  getPreset(opts.preset);
+} catch (error) {
+  refuse((error as Error).message);
+}
 setBatchNormMode(opts['batch-norm'] as BatchNormMode);
 const batchSize = Number(opts.batch);
 const task = opts.task as Task;
