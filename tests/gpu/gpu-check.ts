@@ -9,8 +9,8 @@
  */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { TASKS, type Task } from '@facekit/core';
-import { loadModels, parseCommandArgs } from '@facekit/core/node';
+import { isTask, TASKS, type Task } from '@facekit/core';
+import { loadModels, parseCommandArgs, wholeNumberFlag } from '@facekit/core/node';
 import {
   DEFAULT_PRESET,
   facePixels,
@@ -65,15 +65,34 @@ const { values } = parseCommandArgs(HELP, {
   },
 });
 const root = projectRoot();
+// Paths as the user typed them, from where they ran the command (pnpm runs scripts in the package).
+const typed = (p: string) => resolve(process.env.INIT_CWD ?? process.cwd(), p);
+const refuse = (problem: string): never => {
+  process.stderr.write(`pnpm gpu:check: ${problem}\n`);
+  process.exit(2);
+};
+const samples = wholeNumberFlag(HELP, 'samples', values.samples, 1);
+const epochs = wholeNumberFlag(HELP, 'epochs', values.epochs, 1);
+const seconds = Number(values.seconds);
+if (!(seconds > 0)) refuse(`--seconds must be a number above 0, got "${values.seconds}"`);
+const accuracyTasks = values['accuracy-tasks'].split(',');
+for (const task of accuracyTasks)
+  if (!isTask(task)) refuse(`--accuracy-tasks takes ${TASKS.join(', ')}, got "${task}"`);
+try {
+  for (const p of [...values.presets.split(','), values['accuracy-preset']]) getPreset(p);
+} catch (error) {
+  refuse((error as Error).message);
+}
+if (values.data && !existsSync(typed(values.data))) refuse(`--data ${values.data}: no such file`);
 const dataPath = [
-  values.data,
+  values.data && typed(values.data),
   process.env.FACEKIT_DATA,
   join(root, 'data/age_gender.csv'),
   resolve(root, '../shared/data/utkface48.csv'),
 ]
   .filter((p): p is string => Boolean(p))
   .find((p) => existsSync(p));
-const modelsPath = values.models ?? join(root, 'models');
+const modelsPath = values.models ? typed(values.models) : join(root, 'models');
 const out: string[] = [];
 const print = (line = '') => {
   out.push(line);
@@ -111,8 +130,7 @@ const throughput: ThroughputRow[] = [];
 for (const preset of values.presets.split(',').map((p) => getPreset(p).name))
   // A shared preset trains one network for every task: timed as that one network.
   for (const task of getPreset(preset).buildShared ? (['all'] as const) : TASKS)
-    for (const backend of trainOn)
-      throughput.push(await trainingThroughput(preset, task, backend, Number(values.samples)));
+    for (const backend of trainOn) throughput.push(await trainingThroughput(preset, task, backend, samples));
 print(`## Training: one epoch of ${values.samples} samples after a warm-up\n`);
 const cpuRef = (r: ThroughputRow) =>
   throughput.find((t) => t.preset === r.preset && t.task === r.task && t.backend === 'wasm');
@@ -130,13 +148,11 @@ table(
 );
 
 if (dataPath) {
-  const tasks = values['accuracy-tasks'].split(',') as Task[];
+  const tasks = accuracyTasks as Task[];
   const gpu = trainOn.filter((b) => b !== 'wasm');
   const rows: AccuracyRow[] = [];
   for (const backend of [...gpu, 'wasm'])
-    rows.push(
-      ...(await trainingAccuracy(dataPath, values['accuracy-preset'], tasks, backend, Number(values.epochs))),
-    );
+    rows.push(...(await trainingAccuracy(dataPath, values['accuracy-preset'], tasks, backend, epochs)));
   print(
     `## Same training on each backend: ${values['accuracy-preset']} preset, ${values.epochs} epochs, seed 7, ${dataPath.split('/').at(-1)}\n`,
   );
@@ -157,13 +173,13 @@ if (dataPath) {
 }
 const serving: ServingRow[] = [];
 for (const p of providers.filter((p) => p.ok))
-  serving.push(...(await servingRows(modelsPath, models, p.provider, faces, Number(values.seconds))));
+  serving.push(...(await servingRows(modelsPath, models, p.provider, faces, seconds)));
 print(
   `## Serving: the shipped models on each provider (all tasks per face, in-process, ${faces.length} faces)\n`,
 );
 const cpuServing = (r: ServingRow) => serving.find((s) => s.provider === 'cpu' && s.batch === r.batch);
 table(
-  ['provider', 'batch', 'faces/s', '× cpu', 'max |Δp| vs cpu', 'argmax agreement'],
+  ['provider', 'batch', 'faces/s', '× cpu', 'max \\|Δp\\| vs cpu', 'argmax agreement'],
   serving.map((r) => [
     r.provider,
     r.batch,
@@ -173,5 +189,5 @@ table(
     `${(r.argmaxAgreement * 100).toFixed(2)}%`,
   ]),
 );
-if (values.out) await writeFile(values.out, `${out.join('\n')}\n`);
+if (values.out) await writeFile(typed(values.out), `${out.join('\n')}\n`);
 process.exit(0);

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ARTIFACTS, REPO_ROOT } from '../support/paths.js';
-import { parseCommandArgs } from '@facekit/core/node';
+import { parseCommandArgs, wholeNumberFlag } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm parity [options]
 
@@ -33,6 +33,9 @@ const { values } = parseCommandArgs(HELP, {
     latency: { type: 'string', default: '200' },
   },
 });
+wholeNumberFlag(HELP, 'faces', values.faces, 1);
+wholeNumberFlag(HELP, 'singles', values.singles, 0);
+wholeNumberFlag(HELP, 'latency', values.latency, 1);
 const cwd = process.env.INIT_CWD ?? process.cwd();
 const env: NodeJS.ProcessEnv = {
   ...process.env,

@@ -47,7 +47,7 @@ export function parityMarkdown(r: ReportInput): string {
     '',
     '## Runtimes',
     '',
-    '| runtime | status | batch 1 vs 64, max |Δp| | details |',
+    '| runtime | status | batch 1 vs 64, max \\|Δp\\| | details |',
     '|---|---|---|---|',
     ...r.records.map(
       (x) =>
@@ -64,7 +64,7 @@ export function parityMarkdown(r: ReportInput): string {
     '',
     '## Per task',
     '',
-    `| pair | ${r.tasks.map((t) => `${t} max |Δp|`).join(' | ')} | argmax agreement |`,
+    `| pair | ${r.tasks.map((t) => `${t} max \\|Δp\\|`).join(' | ')} | argmax agreement |`,
     `|---|${r.tasks.map(() => '---').join('|')}|---|`,
     ...r.pairs.map(
       (p) =>

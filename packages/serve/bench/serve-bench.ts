@@ -13,7 +13,7 @@ import { measureCeiling } from './ceiling.js';
 import { findDataFile, loadFaces, makePayloads } from './payloads.js';
 import { runSoak } from './soak-run.js';
 import { fmt, table } from './table.js';
-import { parseCommandArgs } from '@facekit/core/node';
+import { parseCommandArgs, wholeNumberFlag } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm bench:serve [options]
   --models <path>        manifest.json or its folder (default: the shipped models)
@@ -42,10 +42,22 @@ async function main(): Promise<void> {
       requests: { type: 'string', default: '100000' },
     },
   });
+  const duration = wholeNumberFlag(HELP, 'duration', values.duration, 1);
+  const ceilingSeconds = wholeNumberFlag(HELP, 'ceiling-seconds', values['ceiling-seconds'], 1);
+  const requestCount = wholeNumberFlag(HELP, 'requests', values.requests, 1);
+  const connectionCounts = values.connections
+    .split(',')
+    .map((c) => wholeNumberFlag(HELP, 'connections', c, 1));
+  const kinds = values.payloads.split(',');
+  for (const kind of kinds)
+    if (kind !== 'pixels' && kind !== 'jpeg') {
+      process.stderr.write(`pnpm bench:serve: --payloads takes pixels and jpeg, got "${kind}"\n`);
+      process.exit(2);
+    }
   const models = modelsDir(values.models ? userPath(values.models) : DEFAULT_MODELS);
   const serverArgs = ['--models', models, ...values.server.split(' ').filter(Boolean)];
   const { faces, source } = await loadFaces(64, findDataFile(values.data && userPath(values.data)));
-  if (values.soak) return runSoak({ serverArgs, faces, requests: Number(values.requests) });
+  if (values.soak) return runSoak({ serverArgs, faces, requests: requestCount });
 
   const payloads = await makePayloads(faces);
   console.log(`# serve benchmark — ${new Date().toISOString()}`);
@@ -71,14 +83,7 @@ async function main(): Promise<void> {
 
   const threadsFlag = serverArgs.indexOf('--threads');
   const threads = threadsFlag >= 0 ? Number(serverArgs[threadsFlag + 1]) : DEFAULT_OPTIONS.intraOpThreads;
-  const ceiling = await measureCeiling(
-    models,
-    server.provider,
-    faces,
-    [1, 64, 256],
-    Number(values['ceiling-seconds']),
-    threads,
-  );
+  const ceiling = await measureCeiling(models, server.provider, faces, [1, 64, 256], ceilingSeconds, threads);
   console.log(
     `\n## In-process ceiling (onnxruntime-node, ${server.provider}, ${threads || 'auto'} intra-op thread(s), all models per face)\n`,
   );
@@ -91,13 +96,13 @@ async function main(): Promise<void> {
 
   const rows: (string | number)[][] = [];
   const results: Record<string, { rps: number; p99: number }> = {};
-  for (const kind of values.payloads.split(',') as ('pixels' | 'jpeg')[]) {
+  for (const kind of kinds as ('pixels' | 'jpeg')[]) {
     const bodies = payloads[kind];
     const requests = bodies.map((body) => ({ method: 'POST' as const, body }));
     const base = { url: server.url, headers: { 'content-type': 'application/json' }, requests };
     await autocannon({ ...base, connections: 16, duration: 2 }); // warm-up, not reported
-    for (const connections of values.connections.split(',').map(Number)) {
-      const r = await autocannon({ ...base, connections, duration: Number(values.duration) });
+    for (const connections of connectionCounts) {
+      const r = await autocannon({ ...base, connections, duration });
       const rps = r.requests.total / r.duration;
       results[`${kind}@${connections}`] = { rps, p99: r.latency.p99 };
       rows.push([

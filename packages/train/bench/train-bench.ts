@@ -22,7 +22,7 @@ import {
 import { compileNetwork } from '../src/train-network.js';
 import { combinedRate } from '../src/report/task-section.js';
 import { cpuMs } from './kernel-timer.js';
-import { parseCommandArgs } from '@facekit/core/node';
+import { parseCommandArgs, wholeNumberFlag } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm bench:train [options]
 
@@ -62,14 +62,9 @@ function refuse(problem: string): never {
   process.stderr.write(`pnpm bench:train: ${problem}\n`);
   process.exit(2);
 }
-function count(name: 'samples' | 'cpu-samples' | 'warmup' | 'batch' | 'repeat', min: number): number {
-  const n = Number(opts[name]);
-  if (!Number.isInteger(n) || n < min)
-    refuse(`--${name} must be a whole number ≥ ${min}, got "${opts[name]}"`);
-  return n;
-}
-for (const name of ['samples', 'cpu-samples', 'batch', 'repeat'] as const) count(name, 1);
-count('warmup', 0);
+for (const name of ['samples', 'cpu-samples', 'batch', 'repeat'] as const)
+  wholeNumberFlag(HELP, name, opts[name], 1);
+wholeNumberFlag(HELP, 'warmup', opts.warmup, 0);
 if (opts['batch-norm'] !== 'fused' && opts['batch-norm'] !== 'stock')
   refuse(`--batch-norm must be fused or stock, got "${opts['batch-norm']}"`);
 if (!isTask(opts.task)) refuse(`--task must be one of ${TASKS.join(', ')}, got "${opts.task}"`);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseArgs } from 'node:util';
-import { parseCommandArgs, scriptArgs } from './script-args.js';
+import { parseCommandArgs, scriptArgs, wholeNumberFlag } from './script-args.js';
 
 describe('scriptArgs', () => {
   it('drops node, the script and the -- a package manager passes through', () => {
@@ -55,5 +55,17 @@ describe('parseCommandArgs', () => {
     }
     expect(write.mock.calls).toEqual([['Usage: pnpm x\n'], ['Usage: pnpm x\n']]);
     expect(exit).toHaveBeenCalledTimes(2);
+  });
+
+  it('takes a whole-number flag at or above its minimum, and refuses anything else in one line', () => {
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    vi.spyOn(process, 'exit').mockImplementation((code) => {
+      throw new Error(`exit ${code}`);
+    });
+    const help = 'Usage: pnpm x [options]\n';
+    expect(wholeNumberFlag(help, 'faces', '12', 1)).toBe(12);
+    for (const bad of ['0', '1.5', 'abc', ''])
+      expect(() => wholeNumberFlag(help, 'faces', bad, 1)).toThrow('exit 2');
+    expect(String(write.mock.calls[0]![0])).toBe('pnpm x: --faces must be a whole number ≥ 1, got "0"\n');
   });
 });

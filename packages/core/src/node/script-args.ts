@@ -49,3 +49,14 @@ export function parseCommandArgs<const C extends ParseArgsConfig>(
   }
   return parsed;
 }
+
+/**
+ * A flag's whole-number value, at least `min`; otherwise the command says so in one line on stderr
+ * and exits 2, as for an unknown option (a NaN or a 0 batch would otherwise run, or hang).
+ */
+export function wholeNumberFlag(help: string, name: string, value: string, min: number): number {
+  const n = Number(value);
+  if (Number.isInteger(n) && n >= min) return n;
+  process.stderr.write(`${commandName(help)}: --${name} must be a whole number ≥ ${min}, got "${value}"\n`);
+  process.exit(2);
+}
