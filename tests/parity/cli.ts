@@ -5,6 +5,7 @@
  * tests/artifacts/parity-report.md and printed at the end.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ARTIFACTS, REPO_ROOT } from '../support/paths.js';
@@ -37,6 +38,10 @@ wholeNumberFlag(HELP, 'faces', values.faces, 1);
 wholeNumberFlag(HELP, 'singles', values.singles, 0);
 wholeNumberFlag(HELP, 'latency', values.latency, 1);
 const cwd = process.env.INIT_CWD ?? process.cwd();
+if (values.data && !existsSync(resolve(cwd, values.data))) {
+  process.stderr.write(`pnpm parity: --data ${values.data}: no such file\n`);
+  process.exit(2);
+}
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   FACEKIT_PARITY_FACES: values.faces,

@@ -9,12 +9,16 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { PIXEL_COUNT } from '@facekit/core';
+import { FaceKitError, PIXEL_COUNT } from '@facekit/core';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-/** --data, $FACEKIT_DATA, data/age_gender.csv, ../shared/data/utkface48.csv — the first that exists. */
+/**
+ * --data, $FACEKIT_DATA, data/age_gender.csv, ../shared/data/utkface48.csv — the first that exists; a
+ * --data file that does not exist is an error rather than a quiet fall-back to another file.
+ */
 export function findDataFile(given?: string): string | null {
+  if (given && !existsSync(given)) throw new FaceKitError('DATA_NOT_FOUND', `--data ${given}: no such file`);
   const candidates = [
     given,
     process.env.FACEKIT_DATA,

@@ -13,6 +13,7 @@ import { measureCeiling } from './ceiling.js';
 import { findDataFile, loadFaces, makePayloads } from './payloads.js';
 import { runSoak } from './soak-run.js';
 import { fmt, table } from './table.js';
+import { isFaceKitError } from '@facekit/core';
 import { parseCommandArgs, wholeNumberFlag } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm bench:serve [options]
@@ -135,6 +136,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  // The toolkit's own errors (a missing file, a model that does not load) are one line; anything else
+  // keeps its stack, which is what a benchmark's author needs.
+  if (isFaceKitError(error)) process.stderr.write(`pnpm bench:serve: ${error.message}\n`);
+  else console.error(error);
   process.exit(1);
 });
