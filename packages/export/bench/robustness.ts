@@ -5,11 +5,12 @@
  * for the card only. Each run's networks are exported to ONNX in memory exactly as `pnpm export` does, and
  * answered by onnxruntime-node. The last line is each task's mean over the changed faces.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Task } from '@facekit/core';
 import { parseCommandArgs } from '@facekit/core/node';
-import { loadLayersModel, mdTable, resolveDataPath } from '@facekit/train';
+import { loadLayersModel, mdTable } from '@facekit/train';
 import { exportUnit, exportUnits } from '../src/export-run.js';
 import { joinRobustness, measureRobustness, type RobustnessRow } from '../src/robustness/measure.js';
 import { readSplitFaces, selectRun } from '../src/run/read-run.js';
@@ -32,8 +33,12 @@ const { values, positionals } = parseCommandArgs(HELP, {
   allowPositionals: true,
 });
 const part = values.part as 'validation' | 'test';
-if (positionals.length === 0 || !['validation', 'test'].includes(part)) {
-  process.stderr.write(HELP);
+if (!['validation', 'test'].includes(part)) {
+  process.stderr.write(`pnpm bench:robustness: --part must be validation or test, got "${part}"\n`);
+  process.exit(2);
+}
+if (positionals.length === 0) {
+  process.stderr.write(`pnpm bench:robustness: name at least one run folder\n\n${HELP}`);
   process.exit(2);
 }
 await tf.setBackend('cpu');
@@ -41,7 +46,10 @@ await tf.setBackend('cpu');
 /** One run's rows: every unit (a shared file, or a task's own) exported in memory and measured. */
 async function runRows(runDir: string): Promise<{ tasks: readonly Task[]; rows: RobustnessRow[] }> {
   const { info, tasks } = await selectRun(runDir);
-  const faces = await readSplitFaces(runDir, info, resolveDataPath(info.data.path), tasks, part);
+  // The run's own data file (run.json), said as such if it has moved: this command takes no --data.
+  if (!existsSync(info.data.path))
+    throw new Error(`${runDir} was trained on ${info.data.path}, which no longer exists`);
+  const faces = await readSplitFaces(runDir, info, info.data.path, tasks, part);
   if (typeof faces === 'string') throw new Error(`${runDir}: ${faces}`);
   let rows: RobustnessRow[] = [];
   for (const unit of await exportUnits(runDir, tasks)) {
@@ -60,7 +68,13 @@ async function runRows(runDir: string): Promise<{ tasks: readonly Task[]; rows: 
 const results: { runDir: string; tasks: readonly Task[]; rows: RobustnessRow[] }[] = [];
 // pnpm runs package scripts inside the package: run folders are named from where the user typed.
 const from = process.env.INIT_CWD ?? process.cwd();
-for (const runDir of positionals) results.push({ runDir, ...(await runRows(resolve(from, runDir))) });
+try {
+  for (const runDir of positionals) results.push({ runDir, ...(await runRows(resolve(from, runDir))) });
+} catch (error) {
+  // A run that cannot be read (not a run, unfinished, its data gone) is said in one line.
+  process.stderr.write(`pnpm bench:robustness: ${(error as Error).message}\n`);
+  process.exit(1);
+}
 const pct = (a: number | undefined) => (a === undefined ? '—' : `${(a * 100).toFixed(1)} %`);
 const header = ['change', ...results.flatMap((r) => r.tasks.map((t) => `${r.runDir} ${t}`))];
 const names = results[0]!.rows.map((r) => r.name);
