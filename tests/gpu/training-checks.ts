@@ -3,7 +3,7 @@
  * (the loop's own path: one tensor per batch through createBatchTrainer), and the same short training
  * run on a GPU backend and on the CPU reference with one seed, to show the GPU learns as well.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -93,7 +93,9 @@ export async function trainingAccuracy(
   backend: string,
   epochs: number,
 ): Promise<AccuracyRow[]> {
-  const runDir = join(await mkdtemp(join(tmpdir(), 'facekit-gpu-check-')), backend);
+  // A scratch run folder: only its figures are kept.
+  const scratch = await mkdtemp(join(tmpdir(), 'facekit-gpu-check-'));
+  const runDir = join(scratch, backend);
   const started = performance.now();
   const outcome = await runTraining({
     dataPath,
@@ -110,7 +112,7 @@ export async function trainingAccuracy(
     resume: false,
     log: () => {},
     shouldStop: () => false,
-  });
+  }).finally(() => rm(scratch, { recursive: true, force: true }));
   const seconds = (performance.now() - started) / 1000;
   return outcome.reports.map((r) => ({ task: r.task, backend, testAccuracy: r.metrics.accuracy, seconds }));
 }
