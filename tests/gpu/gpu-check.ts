@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { isTask, TASKS, type Task } from '@facekit/core';
-import { loadModels, parseCommandArgs, wholeNumberFlag } from '@facekit/core/node';
+import { loadModels, parseCommandArgs, refuseFlags, wholeNumberFlag } from '@facekit/core/node';
 import {
   DEFAULT_PRESET,
   facePixels,
@@ -67,10 +67,7 @@ const { values } = parseCommandArgs(HELP, {
 const root = projectRoot();
 // Paths as the user typed them, from where they ran the command (pnpm runs scripts in the package).
 const typed = (p: string) => resolve(process.env.INIT_CWD ?? process.cwd(), p);
-const refuse = (problem: string): never => {
-  process.stderr.write(`pnpm gpu:check: ${problem}\n`);
-  process.exit(2);
-};
+const refuse = (problem: string) => refuseFlags(HELP, problem);
 const samples = wholeNumberFlag(HELP, 'samples', values.samples, 1);
 const epochs = wholeNumberFlag(HELP, 'epochs', values.epochs, 1);
 const seconds = Number(values.seconds);

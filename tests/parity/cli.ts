@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ARTIFACTS, REPO_ROOT } from '../support/paths.js';
-import { parseCommandArgs, wholeNumberFlag } from '@facekit/core/node';
+import { parseCommandArgs, refuseFlags, wholeNumberFlag } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm parity [options]
 
@@ -38,10 +38,8 @@ wholeNumberFlag(HELP, 'faces', values.faces, 1);
 wholeNumberFlag(HELP, 'singles', values.singles, 0);
 wholeNumberFlag(HELP, 'latency', values.latency, 1);
 const cwd = process.env.INIT_CWD ?? process.cwd();
-if (values.data && !existsSync(resolve(cwd, values.data))) {
-  process.stderr.write(`pnpm parity: --data ${values.data}: no such file\n`);
-  process.exit(2);
-}
+if (values.data && !existsSync(resolve(cwd, values.data)))
+  refuseFlags(HELP, `--data ${values.data}: no such file`);
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   FACEKIT_PARITY_FACES: values.faces,

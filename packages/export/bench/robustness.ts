@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Task } from '@facekit/core';
-import { parseCommandArgs } from '@facekit/core/node';
+import { parseCommandArgs, refuseFlags } from '@facekit/core/node';
 import { loadLayersModel, mdTable } from '@facekit/train';
 import { exportUnit, exportUnits } from '../src/export-run.js';
 import { joinRobustness, measureRobustness, type RobustnessRow } from '../src/robustness/measure.js';
@@ -33,14 +33,9 @@ const { values, positionals } = parseCommandArgs(HELP, {
   allowPositionals: true,
 });
 const part = values.part as 'validation' | 'test';
-if (!['validation', 'test'].includes(part)) {
-  process.stderr.write(`pnpm bench:robustness: --part must be validation or test, got "${part}"\n`);
-  process.exit(2);
-}
-if (positionals.length === 0) {
-  process.stderr.write(`pnpm bench:robustness: name at least one run folder\n\n${HELP}`);
-  process.exit(2);
-}
+if (!['validation', 'test'].includes(part))
+  refuseFlags(HELP, `--part must be validation or test, got "${part}"`);
+if (positionals.length === 0) refuseFlags(HELP, `name at least one run folder\n\n${HELP.trimEnd()}`);
 await tf.setBackend('cpu');
 
 /** One run's rows: every unit (a shared file, or a task's own) exported in memory and measured. */

@@ -14,7 +14,7 @@ import { findDataFile, loadFaces, makePayloads } from './payloads.js';
 import { runSoak } from './soak-run.js';
 import { fmt, table } from './table.js';
 import { isFaceKitError } from '@facekit/core';
-import { parseCommandArgs, wholeNumberFlag } from '@facekit/core/node';
+import { parseCommandArgs, refuseFlags, wholeNumberFlag } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm bench:serve [options]
   --models <path>        manifest.json or its folder (default: the shipped models)
@@ -51,10 +51,8 @@ async function main(): Promise<void> {
     .map((c) => wholeNumberFlag(HELP, 'connections', c, 1));
   const kinds = values.payloads.split(',');
   for (const kind of kinds)
-    if (kind !== 'pixels' && kind !== 'jpeg') {
-      process.stderr.write(`pnpm bench:serve: --payloads takes pixels and jpeg, got "${kind}"\n`);
-      process.exit(2);
-    }
+    if (kind !== 'pixels' && kind !== 'jpeg')
+      refuseFlags(HELP, `--payloads takes pixels and jpeg, got "${kind}"`);
   const models = modelsDir(values.models ? userPath(values.models) : DEFAULT_MODELS);
   const serverArgs = ['--models', models, ...values.server.split(' ').filter(Boolean)];
   const { faces, source } = await loadFaces(64, findDataFile(values.data && userPath(values.data)));

@@ -22,7 +22,7 @@ import {
 import { compileNetwork } from '../src/train-network.js';
 import { combinedRate } from '../src/report/task-section.js';
 import { cpuMs } from './kernel-timer.js';
-import { parseCommandArgs, wholeNumberFlag } from '@facekit/core/node';
+import { parseCommandArgs, refuseFlags, wholeNumberFlag } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm bench:train [options]
 
@@ -57,11 +57,8 @@ const { values: opts } = parseCommandArgs(HELP, {
     'batch-norm': { type: 'string', default: 'fused' },
   },
 });
-/** Checked before any backend loads (tfjs-backend-wasm turns a later throw into a dump of its source). */
-function refuse(problem: string): never {
-  process.stderr.write(`pnpm bench:train: ${problem}\n`);
-  process.exit(2);
-}
+// Checked before any backend loads (tfjs-backend-wasm turns a later throw into a dump of its source).
+const refuse = (problem: string) => refuseFlags(HELP, problem);
 for (const name of ['samples', 'cpu-samples', 'batch', 'repeat'] as const)
   wholeNumberFlag(HELP, name, opts[name], 1);
 wholeNumberFlag(HELP, 'warmup', opts.warmup, 0);

@@ -39,9 +39,7 @@ export function parseCommandArgs<const C extends ParseArgsConfig>(
       options: { ...config.options, ...HELP_OPTION },
     } as WithHelp<C>);
   } catch (error) {
-    const name = commandName(help);
-    process.stderr.write(`${name}: ${(error as Error).message} (${name} --help lists the options)\n`);
-    process.exit(2);
+    refuseFlags(help, `${(error as Error).message} (${commandName(help)} --help lists the options)`);
   }
   if ((parsed.values as { help?: boolean }).help) {
     process.stdout.write(help);
@@ -57,6 +55,14 @@ export function parseCommandArgs<const C extends ParseArgsConfig>(
 export function wholeNumberFlag(help: string, name: string, value: string, min: number): number {
   const n = Number(value);
   if (Number.isInteger(n) && n >= min) return n;
-  process.stderr.write(`${commandName(help)}: --${name} must be a whole number ≥ ${min}, got "${value}"\n`);
+  refuseFlags(help, `--${name} must be a whole number ≥ ${min}, got "${value}"`);
+}
+
+/**
+ * Ends a command whose flags are wrong: `problem` in one line on stderr after the command's name (from
+ * its help's usage line), exit status 2 — the one way every command refuses its arguments.
+ */
+export function refuseFlags(help: string, problem: string): never {
+  process.stderr.write(`${commandName(help)}: ${problem}\n`);
   process.exit(2);
 }
