@@ -131,3 +131,8 @@ export class BackendUnavailableError extends FaceKitError {
 export function isFaceKitError(error: unknown): error is FaceKitError {
   return error instanceof FaceKitError;
 }
+
+/** `text` cut to `max` characters with "…", so an error message never quotes kilobytes of input. */
+export function snippet(text: string, max = 80): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

@@ -3,7 +3,7 @@
  * levels (the CSV's form, or the output of image preprocessing); this file validates them and turns
  * them into input tensors' data, so every runtime is fed by the same few lines.
  */
-import { InvalidPixelsError } from './errors.js';
+import { InvalidPixelsError, snippet } from './errors.js';
 
 export const IMAGE_SIZE = 48;
 export const PIXEL_COUNT = IMAGE_SIZE * IMAGE_SIZE;
@@ -24,8 +24,7 @@ export function inputShape(n: number): [number, number, number, number] {
 /** A value as the client wrote it, JSON-style (so "5" and [7] do not read as 5 and 7), kept short. */
 function shown(value: unknown): string {
   if (typeof value === 'number') return String(value);
-  const json = JSON.stringify(value) ?? String(value);
-  return json.length > 40 ? `${json.slice(0, 40)}…` : json;
+  return snippet(JSON.stringify(value) ?? String(value), 40);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PIXEL_COUNT } from '@facekit/core';
-import { parsePixelField, snippet, type RowProblem } from './csv-row.js';
+import { parsePixelField, type RowProblem } from './csv-row.js';
 
 const field = (first: string) => [first, ...Array.from({ length: PIXEL_COUNT - 1 }, () => '7')].join(' ');
 
@@ -23,12 +23,5 @@ describe('parsePixelField', () => {
     expect(problem(field('9'.repeat(40))).message).toBe(
       `pixel 0 is out of range 0–255 (got ${'9'.repeat(12)}…)`,
     );
-  });
-});
-
-describe('snippet', () => {
-  it('keeps short text and cuts long text with an ellipsis', () => {
-    expect(snippet('abc')).toBe('abc');
-    expect(snippet('x'.repeat(100))).toBe(`${'x'.repeat(80)}…`);
   });
 });

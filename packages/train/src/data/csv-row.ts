@@ -3,14 +3,9 @@
  * empty field are all errors, each with a reason a person can act on. Pixels are parsed straight into
  * the dataset's byte array, with no intermediate array of strings or numbers.
  */
-import { PIXEL_COUNT } from '@facekit/core';
+import { PIXEL_COUNT, snippet } from '@facekit/core';
 
 export const CSV_COLUMNS = ['age', 'ethnicity', 'gender', 'img_name', 'pixels'] as const;
-
-/** `text` cut to `max` characters with "…", so an error never prints a 9 KB field. */
-export function snippet(text: string, max = 80): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-}
 
 /** Why a row was rejected: a short category (for counting) and the full message. */
 export class RowProblem {

@@ -8,9 +8,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { CsvError, parse, type Parser } from 'csv-parse';
-import { InvalidCsvHeaderError, InvalidCsvRowError } from '@facekit/core';
+import { InvalidCsvHeaderError, InvalidCsvRowError, snippet } from '@facekit/core';
 import { DatasetBuilder, type FaceDataset } from './dataset.js';
-import { CSV_COLUMNS, parseLabel, parsePixelField, RowProblem, snippet } from './csv-row.js';
+import { CSV_COLUMNS, parseLabel, parsePixelField, RowProblem } from './csv-row.js';
 
 export interface SkippedRows {
   readonly count: number;
