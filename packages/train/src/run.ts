@@ -110,15 +110,8 @@ async function checkNewRunDir(runDir: string): Promise<void> {
     );
 }
 
-/** The task's labels that no face of `rows` carries. */
-function missingClasses(
-  dataset: FaceDataset,
-  task: Task,
-  grouping: AgeGrouping,
-  rows: Uint32Array,
-): string[] {
-  const targets = taskTargets(dataset, task, grouping);
-  const labels = taskLabels(task, grouping);
+/** The labels that no face of `rows` carries, given every row's class index. */
+function missingClasses(labels: readonly string[], targets: Uint8Array, rows: Uint32Array): string[] {
   const seen = new Set(Array.from(rows, (r) => targets[r]!));
   return labels.filter((_, k) => !seen.has(k));
 }
@@ -169,8 +162,10 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
     );
 
   const tasks = previous ? (Object.keys(previous.tasks) as Task[]) : options.tasks;
+  // Every row's class index per task, computed once: checked here, trained on below.
+  const targetsOf = new Map(tasks.map((task) => [task, taskTargets(dataset, task, grouping)]));
   for (const task of tasks) {
-    const absent = missingClasses(dataset, task, grouping, split.train);
+    const absent = missingClasses(taskLabels(task, grouping), targetsOf.get(task)!, split.train);
     if (absent.length > 0)
       log(
         `warning: ${task}: the training part has no faces of ${absent.join(', ')}; ` +
@@ -220,7 +215,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
     await setStatus(group, 'training');
     const started = performance.now();
     const fitting = {
-      heads: group.map((task) => ({ task, targets: taskTargets(dataset, task, grouping) })),
+      heads: group.map((task) => ({ task, targets: targetsOf.get(task)! })),
       dataset,
       split,
       grouping,
