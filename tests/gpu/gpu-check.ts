@@ -18,6 +18,7 @@ import {
   listTrainingBackends,
   loadCsv,
   projectRoot,
+  userCwd,
 } from '@facekit/train';
 import { join, resolve } from 'node:path';
 import {
@@ -66,7 +67,7 @@ const { values } = parseCommandArgs(HELP, {
 });
 const root = projectRoot();
 // Paths as the user typed them, from where they ran the command (pnpm runs scripts in the package).
-const typed = (p: string) => resolve(process.env.INIT_CWD ?? process.cwd(), p);
+const typed = (p: string) => resolve(userCwd(), p);
 const refuse = (problem: string) => refuseFlags(HELP, problem);
 const samples = wholeNumberFlag(HELP, 'samples', values.samples, 1);
 const epochs = wholeNumberFlag(HELP, 'epochs', values.epochs, 1);
