@@ -98,8 +98,8 @@ export interface QueryCost {
 
 /**
  * Estimated cost of a selection set run once: every field 1, each face FACE_COST more (and a photo
- * PHOTO_COST more again), a classifyBatch's sub-selection multiplied by its items. Cost is linear in how often a set runs, so a
- * fragment's is computed once and multiplied wherever it is spread.
+ * PHOTO_COST more again), a classifyBatch's sub-selection multiplied by its items. Cost is linear in
+ * how often a set runs, so a fragment's is computed once and multiplied wherever it is spread.
  */
 export function queryCost(
   set: SelectionSetNode,
