@@ -73,6 +73,8 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
   let api: RunningServer;
   let site: StaticServer;
   let browser: Browser;
+  /** A failure message with what the page logged, to show why. */
+  const fail = (what: string) => `${what}\n--- page log ---\n${browser.log.join('\n')}`;
 
   beforeAll(async () => {
     const models = await testModels();
@@ -100,8 +102,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
   });
 
   it('classifies a sample face in the browser and agrees with the server', { timeout: 120_000 }, async () => {
-    const { page, log } = browser;
-    const fail = (what: string) => `${what}\n--- page log ---\n${log.join('\n')}`;
+    const { page } = browser;
     await page.goto(`${site.origin}/?ep=wasm&server=${encodeURIComponent(api.url)}`);
     const status = page.locator('#status');
     await status
@@ -148,11 +149,10 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
     'classifies a picked colour photo and feeds the server the same 48×48 input',
     { timeout: 60_000 },
     async () => {
-      const { page, log } = browser;
+      const { page } = browser;
       const photo = encodePng(colourPhoto(7, 320, 240), 320, 240, 3);
       await page.locator('#file').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: photo });
       await page.locator('#photo-caption', { hasText: 'photo.png · 320×240' }).waitFor({ timeout: 30_000 });
-      const fail = (what: string) => `${what}\n--- page log ---\n${log.join('\n')}`;
       await page.locator('#send-as').selectOption('image');
       await expectAgreement(page, fail);
       await page.locator('#send-as').selectOption('pixels');
@@ -194,8 +194,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
     'a JPEG, a photo over 4096 px, the keyboard, a file that is not an image, and a late server answer',
     { timeout: 120_000 },
     async () => {
-      const { page, log } = browser;
-      const fail = (what: string) => `${what}\n--- page log ---\n${log.join('\n')}`;
+      const { page } = browser;
       // A JPEG of saturated colours, written by the browser: its decoder and sharp's round such colours
       // a grey level apart here and there; the runtimes are then compared on the server's own input,
       // and must agree as strictly as on a PNG.
@@ -301,8 +300,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
     'on WebGPU when asked (SwiftShader here), agrees with the server; left to choose, passes a software adapter over',
     { timeout: 400_000 },
     async () => {
-      const { page, log } = browser;
-      const fail = (what: string) => `${what}\n--- page log ---\n${log.join('\n')}`;
+      const { page } = browser;
       const ready = async (ep: string) => {
         await page.goto(`${site.origin}/?ep=${ep}&server=${encodeURIComponent(api.url)}`);
         const status = page.locator('#status');
