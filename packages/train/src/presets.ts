@@ -36,6 +36,11 @@ export interface FitSettings {
    * of a Gaussian around a with σ = max(1 year, ageSpread · a), not one-hot; one-hot when absent.
    */
   readonly ageSpread?: number;
+  /**
+   * Decay per step of a moving average of the weights (weight-average.ts), which is then validated,
+   * kept and shipped instead of the last step's weights; no average when absent.
+   */
+  readonly weightAverage?: number;
 }
 
 export interface Preset {
@@ -236,6 +241,11 @@ const ENSEMBLE_PRESETS: readonly Preset[] = [
     'shared-ensemble-flip-widesoft-noise',
     'shared-ensemble-flip-widesoft whose members also train on faces with sensor noise, for photos from other pipelines (shared-deep-wide-erase-soft-noise + shared-flat-soft-noise mirrored).',
     [{ preset: 'shared-deep-wide-erase-soft-noise' }, { preset: 'shared-flat-soft-noise', mirrored: true }],
+  ),
+  ensemblePreset(
+    'shared-ensemble-flip-ema',
+    'shared-ensemble-flip whose members keep a moving average of their weights (shared-deep-ema + shared-flat-ema mirrored; ablation).',
+    [{ preset: 'shared-deep-ema' }, { preset: 'shared-flat-ema', mirrored: true }],
   ),
   ensemblePreset(
     'shared-ensemble-flip-sep',

@@ -259,6 +259,48 @@ describe('runTraining', () => {
     expect(Math.random.toString()).toContain('[native code]');
   });
 
+  it('keeps the averaged weights, and resumes the average with its checkpoint', async () => {
+    const data = await syntheticCsv(120);
+    const root = await mkdtemp(join(tmpdir(), 'facekit-runs-'));
+    const run = { preset: 'shared-flat-ema', backend: 'wasm', epochs: 3, threads: 1 };
+    const weightsOf = async (name: string) => {
+      const bytes = await readFile(join(root, name, 'gender/model/weights.bin'));
+      return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    };
+    const largestGap = (a: Float32Array, b: Float32Array) =>
+      a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+    await runTraining(options(data, join(root, 'a'), run));
+    let batches = 0;
+    // 76 training rows, batch 128: one batch per epoch; stop in epoch 3.
+    const first = await runTraining(
+      options(data, join(root, 'b'), { ...run, shouldStop: () => ++batches > 2 }),
+    );
+    expect(first.interrupted).toBe(true);
+    const average = JSON.parse(
+      await readFile(join(root, 'b/gender/checkpoint-average/average.json'), 'utf8'),
+    ) as { epoch: number; steps: number };
+    expect(average).toEqual({ epoch: 2, steps: 2 });
+    await runTraining(options(data, join(root, 'b'), { ...run, resume: true }));
+    // Equal to float rounding: a resumed Adam recomputes β^t as a power, not a running product.
+    expect(largestGap(await weightsOf('b'), await weightsOf('a'))).toBeLessThan(1e-5);
+    // The same run keeping its last weights instead of their average.
+    await runTraining(options(data, join(root, 'c'), { ...run, preset: 'shared-flat' }));
+    expect(largestGap(await weightsOf('c'), await weightsOf('a'))).toBeGreaterThan(1e-3);
+  });
+
+  it('refuses to resume with averaged weights of another epoch than the checkpoint', async () => {
+    const data = await syntheticCsv(120);
+    const runDir = join(await mkdtemp(join(tmpdir(), 'facekit-runs-')), 'r');
+    const run = { preset: 'shared-flat-ema', backend: 'wasm', epochs: 3, threads: 1 };
+    let batches = 0;
+    await runTraining(options(data, runDir, { ...run, shouldStop: () => ++batches > 2 }));
+    const statePath = join(runDir, 'gender/checkpoint-average/average.json');
+    await writeFile(statePath, JSON.stringify({ epoch: 1, steps: 1 }));
+    await expect(runTraining(options(data, runDir, { ...run, resume: true }))).rejects.toThrow(
+      /its averaged weights are of epoch 1, the checkpoint of epoch 2/,
+    );
+  });
+
   it('trains on seeded mixup blends when the preset asks for them', async () => {
     const data = await syntheticCsv(120);
     const root = await mkdtemp(join(tmpdir(), 'facekit-runs-'));

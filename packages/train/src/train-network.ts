@@ -3,7 +3,8 @@
  * (and augmentation and mixup draws), one tensor per batch, the preset's learning-rate schedule and target
  * shaping, a progress line, validation after each epoch, early stopping on validation loss (the heads'
  * losses summed), and a checkpoint (model, optimizer state, histories) after each epoch so an interrupted
- * run resumes exactly where its last finished epoch left off.
+ * run resumes exactly where its last finished epoch left off. With the preset's `weightAverage`, the
+ * weights' moving average (weight-average.ts) is what is validated, kept and returned.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -26,8 +27,11 @@ import { ProgressBar } from './progress.js';
 import { epochsSinceBest, setLearningRate } from './fit-control.js';
 import { learningRateFactor } from './schedule.js';
 import type { EpochRecord } from './report/metrics-types.js';
+import { WeightAverage } from './weight-average.js';
 
 const CHECKPOINT_STATE = 'state.json';
+/** In the averaged weights' folder beside a checkpoint: the epoch and step count they belong to. */
+const AVERAGE_STATE = 'average.json';
 
 /** A task the network predicts, with every row's class index for it. */
 export interface Head {
@@ -84,7 +88,7 @@ function buildNetwork(options: TrainNetworkOptions): tf.LayersModel {
 
 async function startingPoint(
   options: TrainNetworkOptions,
-): Promise<{ model: tf.LayersModel; histories: EpochRecord[][] }> {
+): Promise<{ model: tf.LayersModel; histories: EpochRecord[][]; average?: WeightAverage }> {
   const statePath = join(options.checkpointDir, CHECKPOINT_STATE);
   if (options.resume && existsSync(statePath)) {
     // `history`: a one-task checkpoint written before networks could have several heads.
@@ -94,11 +98,42 @@ async function startingPoint(
     };
     // The checkpoint carries the compiled training config and the optimizer's moments.
     const model = await loadLayersModel(options.checkpointDir);
-    return { model, histories: state.histories ?? [state.history ?? []] };
+    const histories = state.histories ?? [state.history ?? []];
+    const average = await resumedAverage(model, options, histories[0]!.length);
+    return { model, histories, ...(average ? { average } : {}) };
   }
   const model = buildNetwork(options);
-  compileNetwork(model, options.preset.fit(options.heads[0]!.task));
-  return { model, histories: options.heads.map(() => []) };
+  const fit = options.preset.fit(options.heads[0]!.task);
+  compileNetwork(model, fit);
+  const average = fit.weightAverage === undefined ? undefined : new WeightAverage(model, fit.weightAverage);
+  return { model, histories: options.heads.map(() => []), ...(average ? { average } : {}) };
+}
+
+const averageDir = (checkpointDir: string) => `${checkpointDir}-average`;
+
+/** The weight average a checkpoint was saved with, checked to belong to the same epoch. */
+async function resumedAverage(
+  model: tf.LayersModel,
+  options: TrainNetworkOptions,
+  epoch: number,
+): Promise<WeightAverage | undefined> {
+  const decay = options.preset.fit(options.heads[0]!.task).weightAverage;
+  if (decay === undefined) return undefined;
+  const dir = averageDir(options.checkpointDir);
+  const statePath = join(dir, AVERAGE_STATE);
+  if (!existsSync(statePath))
+    throw new Error(`cannot resume ${options.checkpointDir}: its averaged weights (${dir}) are missing`);
+  const state = JSON.parse(await readFile(statePath, 'utf8')) as { epoch: number; steps: number };
+  if (state.epoch !== epoch)
+    throw new Error(
+      `cannot resume ${options.checkpointDir}: its averaged weights are of epoch ${state.epoch}, the checkpoint of epoch ${epoch}`,
+    );
+  const saved = await loadLayersModel(dir);
+  try {
+    return new WeightAverage(model, decay, saved.getWeights(), state.steps);
+  } finally {
+    saved.dispose();
+  }
 }
 
 /**
@@ -148,7 +183,7 @@ function combinedHistory(histories: readonly (readonly EpochRecord[])[]): EpochR
 
 export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainNetworkResult> {
   const { split, epochs } = options;
-  const { model, histories } = await startingPoint(options);
+  const { model, histories, average } = await startingPoint(options);
   const label = options.heads.map((h) => h.task).join('+');
   const fit = options.preset.fit(options.heads[0]!.task);
   const { batchSize } = fit;
@@ -175,6 +210,7 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
   });
   try {
     const interrupted = await fitEpochs();
+    if (!interrupted) average?.keep();
     const bestEpoch = interrupted
       ? histories[0]!.length
       : await restoreBest(model, combinedHistory(histories), options.checkpointDir);
@@ -191,6 +227,7 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
       bestEpoch,
     };
   } finally {
+    average?.dispose();
     await trainer.dispose();
   }
 
@@ -231,6 +268,7 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
         const y = targetsFor(start, count, mix);
         const step = await trainer.trainOnBatch(x, y);
         tf.dispose([x, y]);
+        average?.update();
         step.heads.forEach((h, k) => {
           sums[k]!.loss += h.loss * count;
           sums[k]!.accuracy += h.accuracy * count;
@@ -249,6 +287,12 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
         });
       }
       const seconds = (performance.now() - started) / 1000;
+      const validated = await kept(async () => {
+        const records = [];
+        for (const head of heads)
+          records.push(split.validation.length > 0 ? await validation(head, split.validation) : {});
+        return records;
+      });
       for (const [k, head] of heads.entries()) {
         head.history.push({
           epoch,
@@ -256,7 +300,7 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
           accuracy: sums[k]!.accuracy / done,
           seconds,
           samplesPerSecond: done / seconds,
-          ...(split.validation.length > 0 ? await validation(head, split.validation) : {}),
+          ...validated[k],
         });
       }
       const record = combinedHistory(histories).at(-1)!;
@@ -276,13 +320,26 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
           : `  val loss ${record.valLoss!.toFixed(4)} acc ${heads.map((h) => (h.history.at(-1)!.valAccuracy! * 100).toFixed(1)).join('/')}%`) +
           (fit.schedule ? `  lr ${learningRate.toExponential(2)}` : ''),
       );
+      // The average first: a checkpoint is only ever resumed with the average of its own epoch.
+      if (average)
+        await average.swappedIn(() =>
+          saveLayersModel(model, averageDir(options.checkpointDir), {
+            extraFiles: { [AVERAGE_STATE]: JSON.stringify({ epoch, steps: average.stepCount }) },
+          }),
+        );
       await saveLayersModel(model, options.checkpointDir, {
         includeOptimizer: true,
         extraFiles: { [CHECKPOINT_STATE]: JSON.stringify({ label, epoch, histories }) },
       });
-      if (isBest(combinedHistory(histories))) await saveLayersModel(model, bestDir(options.checkpointDir));
+      if (isBest(combinedHistory(histories)))
+        await kept(() => saveLayersModel(model, bestDir(options.checkpointDir)));
     }
     return false;
+  }
+
+  /** Runs `use` on the weights the run keeps: the averaged ones when the preset averages. */
+  function kept<T>(use: () => Promise<T>): Promise<T> {
+    return average ? average.swappedIn(use) : use();
   }
 }
 
