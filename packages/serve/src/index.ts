@@ -15,9 +15,11 @@ export {
   onnxProviderRegistry,
   bindModels,
   type BoundModels,
-  type FileSession,
+  type BoundFile,
+  type FileOutputs,
   type SessionSettings,
 } from './onnx-providers.js';
+export { bindModelsOffThread } from './inference-thread.js';
 export { InferenceEngine, type FaceJob, type FaceResult } from './inference.js';
 export { MicroBatcher, type BatcherOptions } from './batcher.js';
 export { imageToFace, decodeBase64 } from './decode-image.js';

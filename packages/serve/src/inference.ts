@@ -6,8 +6,7 @@
  * is the schema's job. `runBatch` is the whole computation for one batch, used directly by the
  * batching-identity test and the in-process benchmark ceiling.
  */
-import * as ort from 'onnxruntime-node';
-import { INPUT_NAME, inputShape, pixelsToModelInput, TASKS, type Task } from '@facekit/core';
+import { pixelsToModelInput, TASKS, type Task } from '@facekit/core';
 import { MicroBatcher, type BatcherOptions } from './batcher.js';
 import type { BoundModels } from './onnx-providers.js';
 
@@ -50,7 +49,7 @@ export class InferenceEngine {
     return this.batcher.submitAll(jobs);
   }
 
-  /** Runs `jobs` as one batch: one session.run per model file some job asked a task of. */
+  /** Runs `jobs` as one batch: one run per model file some job asked a task of. */
   async runBatch(jobs: readonly FaceJob[]): Promise<FaceResult[]> {
     const unknown = jobs.flatMap((job) => job.tasks).find((t) => !this.loaded.includes(t));
     if (unknown) throw new Error(`no ${unknown} model is loaded`);
@@ -60,12 +59,9 @@ export class InferenceEngine {
       const asks = (job: FaceJob) => file.models.some((m) => job.tasks.includes(m.task));
       const wanted = jobs.flatMap((job, i) => (asks(job) ? [i] : []));
       if (wanted.length === 0) continue;
-      const data = pixelsToModelInput(wanted.map((i) => jobs[i]!.pixels));
-      const output = await file.session.run({
-        [INPUT_NAME]: new ort.Tensor('float32', data, inputShape(wanted.length)),
-      });
+      const output = await file.run(pixelsToModelInput(wanted.map((i) => jobs[i]!.pixels)), wanted.length);
       for (const { task, entry } of file.models)
-        answered.set(task, { rows: output[entry.output.name]!.data as Float32Array, jobs: wanted });
+        answered.set(task, { rows: output[entry.output.name]!, jobs: wanted });
     }
     const results = jobs.map(() => new Map<Task, Float32Array>());
     for (const task of TASKS) {

@@ -4,7 +4,9 @@
  * bound to it (a shared network's file, holding several tasks, gets one session for all of them),
  * checking that the graph has every task's output, and warming it with real runs; only a provider that
  * gets that far is chosen, so a GPU that is listed but cannot run the graphs is reported and the next
- * provider used. Each failure names what to install or which model file is at fault.
+ * provider used. Each failure names what to install or which model file is at fault. The server binds
+ * on its inference thread (inference-thread.ts), so that `session.run` never holds the event loop;
+ * `bindModels` itself binds on the calling thread (the inference thread, benchmarks, tests).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,18 +14,23 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { INPUT_NAME, inputShape, ModelLoadError, ModelMismatchError, PIXEL_COUNT } from '@facekit/core';
 import { modelFiles, softwareAdapterReason, type LoadedModel, type ModelFile } from '@facekit/core/node';
+import { bindModelsOffThread } from './inference-thread.js';
 import { ProviderRegistry } from './provider-registry.js';
 
-/** One ONNX file's session and the models (tasks) it answers, each from its `entry.output.name`. */
-export interface FileSession extends ModelFile {
-  readonly session: ort.InferenceSession;
+/** Each output's probabilities, by output name: `faces` rows of the output's width. */
+export type FileOutputs = Record<string, Float32Array>;
+
+/** One ONNX file bound to a provider: the models (tasks) it answers, each from its `entry.output.name`. */
+export interface BoundFile extends ModelFile {
+  /** Runs the file's session once on `faces` faces (pixelsToModelInput's layout). */
+  run(input: Float32Array, faces: number): Promise<FileOutputs>;
 }
 
 /** One session per model file, bound to one provider and warmed. */
 export interface BoundModels {
   readonly provider: string;
   /** In the order the files first appear in the canonical task order. */
-  readonly files: readonly FileSession[];
+  readonly files: readonly BoundFile[];
   release(): Promise<void>;
 }
 
@@ -88,11 +95,17 @@ async function createSession(
   return session;
 }
 
+const runSession = (session: ort.InferenceSession, input: Float32Array, faces: number) =>
+  session.run({ [INPUT_NAME]: new ort.Tensor('float32', input, inputShape(faces)) });
+
 /** Runs each batch size once and checks every task's output is [n, its label count]. */
-async function warm(file: FileSession, batchSizes: readonly number[]): Promise<void> {
+async function warm(
+  file: ModelFile,
+  session: ort.InferenceSession,
+  batchSizes: readonly number[],
+): Promise<void> {
   for (const n of batchSizes) {
-    const input = new ort.Tensor('float32', new Float32Array(n * PIXEL_COUNT).fill(0.5), inputShape(n));
-    const outputs = await file.session.run({ [INPUT_NAME]: input });
+    const outputs = await runSession(session, new Float32Array(n * PIXEL_COUNT).fill(0.5), n);
     for (const { entry } of file.models) {
       const classes = entry.labels.length;
       const output = outputs[entry.output.name]!;
@@ -107,21 +120,41 @@ async function warm(file: FileSession, batchSizes: readonly number[]): Promise<v
   }
 }
 
-/** Creates and warms a session per model file on `provider`; releases what it made if any step fails. */
+/**
+ * Creates and warms a session per model file on `provider`, on this thread; releases what it made if
+ * any step fails.
+ */
 export async function bindModels(
   models: readonly LoadedModel[],
   provider: string,
   settings: SessionSettings,
 ): Promise<BoundModels> {
-  const files: FileSession[] = [];
+  if (provider === 'webgpu' && !bundled('webgpu'))
+    throw new Error(
+      `this onnxruntime-node build has no WebGPU provider on ${process.platform}-${process.arch}`,
+    );
+  const sessions: ort.InferenceSession[] = [];
+  const files: BoundFile[] = [];
   const release = async () => {
-    await Promise.all(files.map((f) => f.session.release()));
+    await Promise.all(sessions.map((s) => s.release()));
   };
   try {
     for (const file of modelFiles(models)) {
-      const bound = { ...file, session: await createSession(file, provider, settings) };
-      files.push(bound);
-      await warm(bound, settings.warmBatchSizes);
+      const session = await createSession(file, provider, settings);
+      sessions.push(session);
+      await warm(file, session, settings.warmBatchSizes);
+      files.push({
+        ...file,
+        run: async (input, faces) => {
+          const outputs = await runSession(session, input, faces);
+          return Object.fromEntries(
+            file.models.map(({ entry: { output } }) => [
+              output.name,
+              outputs[output.name]!.data as Float32Array,
+            ]),
+          );
+        },
+      });
     }
   } catch (error) {
     await release();
@@ -151,21 +184,15 @@ export function onnxProviderRegistry(
             `CUDA provider libraries are not installed (${lib} is missing; reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12)`,
           );
         }
-        return bindModels(models, 'cuda', settings);
+        return bindModelsOffThread(models, 'cuda', settings);
       },
     })
     .register({
       name: 'webgpu',
       priority: 20,
-      init: async () => {
-        if (!bundled('webgpu'))
-          throw new Error(
-            `this onnxruntime-node build has no WebGPU provider on ${process.platform}-${process.arch}`,
-          );
-        return bindModels(models, 'webgpu', settings);
-      },
+      init: () => bindModelsOffThread(models, 'webgpu', settings),
       // onnxruntime's own Dawn sees the same Vulkan devices as the `webgpu` package asked here.
       autoSkipReason: softwareAdapterReason,
     })
-    .register({ name: 'cpu', priority: 10, init: () => bindModels(models, 'cpu', settings) });
+    .register({ name: 'cpu', priority: 10, init: () => bindModelsOffThread(models, 'cpu', settings) });
 }

@@ -12,7 +12,7 @@ import { inputShape, INPUT_NAME, pixelsToModelInput, TASKS, validatePixels, type
 import { loadModels, sha256OfBytes, type LoadedModel } from '@facekit/core/node';
 import { InferenceEngine } from './inference.js';
 import { memoryLogger } from './logger.js';
-import { bindModels, type BoundModels, type FileSession } from './onnx-providers.js';
+import { bindModels, type BoundFile, type BoundModels } from './onnx-providers.js';
 import { startServer } from './server.js';
 import {
   fixtureGraphOnnx,
@@ -49,14 +49,14 @@ async function reference(bytes: Uint8Array, seeds: readonly number[]): Promise<M
   }
 }
 
-/** Counts a file session's runs and the faces fed to each. */
-function spyRuns(file: FileSession): { faces: number[] } {
+/** Counts a bound file's runs and the faces fed to each. */
+function spyRuns(file: BoundFile): { faces: number[] } {
   const seen = { faces: [] as number[] };
-  const run = file.session.run.bind(file.session);
-  vi.spyOn(file.session, 'run').mockImplementation(((feeds: Record<string, ort.Tensor>) => {
-    seen.faces.push(feeds[INPUT_NAME]!.dims[0]!);
-    return run(feeds);
-  }) as typeof file.session.run);
+  const run = file.run.bind(file);
+  vi.spyOn(file, 'run').mockImplementation((input, faces) => {
+    seen.faces.push(faces);
+    return run(input, faces);
+  });
   return seen;
 }
 

@@ -1,0 +1,79 @@
+/**
+ * The server's models run on their own thread: the same answers as a binding on this thread, bit for
+ * bit; the event loop stays free while a batch runs; a failed binding throws the error the thread saw;
+ * and released models refuse further runs instead of hanging.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modelsDir } from './server.js';
+import { pixelsToModelInput, validatePixels } from '@facekit/core';
+import { loadModels, type LoadedModel } from '@facekit/core/node';
+import { bindModelsOffThread } from './inference-thread.js';
+import { bindModels, type BoundModels } from './onnx-providers.js';
+import { DEFAULT_MODELS } from './options.js';
+import { fixtureSharedOnnx, writeFixtureModels } from '../test/fixture-models.js';
+import { testPixels } from '../test/harness.js';
+
+const SETTINGS = { intraOpThreads: 0, warmBatchSizes: [1] };
+const faces = (count: number) =>
+  pixelsToModelInput(Array.from({ length: count }, (_, i) => validatePixels(testPixels(i))));
+
+describe('models bound on the inference thread (the shipped models)', () => {
+  let models: readonly LoadedModel[];
+  let offThread: BoundModels;
+  beforeAll(async () => {
+    models = (await loadModels(modelsDir(DEFAULT_MODELS))).models;
+    offThread = await bindModelsOffThread(models, 'cpu', SETTINGS);
+  });
+  afterAll(() => offThread?.release());
+
+  it('answer as a binding on this thread does, bit for bit', async () => {
+    const here = await bindModels(models, 'cpu', SETTINGS);
+    try {
+      expect(offThread.files.map((f) => f.path)).toEqual(here.files.map((f) => f.path));
+      const [there, mine] = await Promise.all([
+        offThread.files[0]!.run(faces(5), 5),
+        here.files[0]!.run(faces(5), 5),
+      ]);
+      expect(Object.keys(there)).toEqual(Object.keys(mine));
+      for (const name of Object.keys(mine)) expect(Array.from(there[name]!)).toEqual(Array.from(mine[name]!));
+    } finally {
+      await here.release();
+    }
+  });
+
+  it('leave the event loop free while a batch runs', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    try {
+      // 512 faces: over a hundred milliseconds of model work, during which this thread keeps ticking
+      // (on this thread, onnxruntime-node's run would hold it from start to end: no tick).
+      await offThread.files[0]!.run(faces(512), 512);
+    } finally {
+      clearInterval(timer);
+    }
+    expect(ticks).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('the inference thread', () => {
+  it('throws the binding error it saw, naming the file and the missing output', async () => {
+    const fixture = await writeFixtureModels({ shared: ['age', 'ethnicity', 'gender'] });
+    const { models } = await loadModels(fixture.dir);
+    const bytes = fixtureSharedOnnx(['age', 'ethnicity'], 1);
+    const failure = bindModelsOffThread(
+      models.map((m) => ({ ...m, bytes })),
+      'cpu',
+      SETTINGS,
+    );
+    await expect(failure).rejects.toMatchObject({ code: 'MODEL_MISMATCH' });
+    await expect(failure).rejects.toThrow(/shared\.onnx: graph has .*it lacks output "gender_probabilities"/);
+  });
+
+  it('refuses runs once the models are released', async () => {
+    const fixture = await writeFixtureModels({ seed: 5 });
+    const bound = await bindModelsOffThread((await loadModels(fixture.dir)).models, 'cpu', SETTINGS);
+    await bound.release();
+    await expect(bound.files[0]!.run(faces(1), 1)).rejects.toThrow('the models were released');
+    await bound.release(); // twice is harmless
+  });
+});
