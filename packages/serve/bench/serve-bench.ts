@@ -2,7 +2,8 @@
  * `pnpm bench:serve`: starts the server as a child process on the shipped models (or --models), then
  * loads it with autocannon at 1, 16 and 64 connections with pixel payloads and 200×200 JPEG payloads,
  * and prints requests/s and p50/p99 latency beside the in-process onnxruntime ceiling (one face per
- * run and batched) measured in the same run. `--soak` runs the 100,000-request soak instead (soak.ts).
+ * run and batched) measured in the same run, and how fast /healthz answers while classifyBatch requests
+ * keep the models busy (health-under-load.ts). `--soak` runs the 100,000-request soak instead (soak.ts).
  */
 import os from 'node:os';
 import autocannon from 'autocannon';
@@ -10,6 +11,7 @@ import { DEFAULT_MODELS, DEFAULT_OPTIONS, userPath } from '../src/options.js';
 import { modelsDir } from '../src/server.js';
 import { startBenchServer } from './bench-server.js';
 import { measureCeiling } from './ceiling.js';
+import { measureHealthUnderLoad } from './health-under-load.js';
 import { findDataFile, loadFaces, makePayloads } from './payloads.js';
 import { runSoak } from './soak-run.js';
 import { fmt, table } from './table.js';
@@ -114,9 +116,25 @@ async function main(): Promise<void> {
       ]);
     }
   }
+  const health = await measureHealthUnderLoad(server, faces, duration);
   const stopped = await server.stop();
   console.log(`\n## HTTP (autocannon → POST /graphql, classify all three tasks)\n`);
   console.log(table(['payload', 'connections', 'requests/s', 'p50 ms', 'p99 ms', 'failed'], rows));
+  console.log(`\n## GET /healthz every 5 ms while 8 clients send classifyBatch of 32 faces\n`);
+  console.log(
+    table(
+      ['checks', 'p50 ms', 'p99 ms', 'max ms', 'batch faces/s'],
+      [
+        [
+          health.checks,
+          fmt(health.p50, 1),
+          fmt(health.p99, 1),
+          fmt(health.max, 1),
+          fmt(health.facesPerSecond),
+        ],
+      ],
+    ),
+  );
   console.log(
     `\nload average after: ${os
       .loadavg()
