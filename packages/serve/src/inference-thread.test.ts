@@ -1,9 +1,12 @@
 /**
  * The server's models run on their own thread: the same answers as a binding on this thread, bit for
  * bit; the event loop stays free while a batch runs; a failed binding throws the error the thread saw;
- * and released models refuse further runs instead of hanging.
+ * a thread that dies fails its runs and is replaced by the next; released models refuse further runs
+ * instead of hanging.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as WorkerThreads from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { modelsDir } from './server.js';
 import { pixelsToModelInput, validatePixels } from '@facekit/core';
 import { loadModels, type LoadedModel } from '@facekit/core/node';
@@ -12,6 +15,19 @@ import { bindModels, type BoundModels } from './onnx-providers.js';
 import { DEFAULT_MODELS } from './options.js';
 import { fixtureSharedOnnx, writeFixtureModels } from '../test/fixture-models.js';
 import { testPixels } from '../test/harness.js';
+
+// Every worker this file starts, so a test can end the inference thread as a crash would.
+const started = vi.hoisted(() => [] as Worker[]);
+vi.mock('node:worker_threads', async (importOriginal) => {
+  const original = await importOriginal<typeof WorkerThreads>();
+  class TrackedWorker extends original.Worker {
+    constructor(...args: ConstructorParameters<typeof original.Worker>) {
+      super(...args);
+      started.push(this);
+    }
+  }
+  return { ...original, Worker: TrackedWorker };
+});
 
 const SETTINGS = { intraOpThreads: 0, warmBatchSizes: [1] };
 const faces = (count: number) =>
@@ -67,6 +83,26 @@ describe('the inference thread', () => {
     );
     await expect(failure).rejects.toMatchObject({ code: 'MODEL_MISMATCH' });
     await expect(failure).rejects.toThrow(/shared\.onnx: graph has .*it lacks output "gender_probabilities"/);
+  });
+
+  it('fails the runs of a thread that dies, and binds a new one for the next run', async () => {
+    const before = started.length;
+    const { models } = await loadModels(modelsDir(DEFAULT_MODELS));
+    const bound = await bindModelsOffThread(models, 'cpu', SETTINGS);
+    try {
+      const first = await bound.files[0]!.run(faces(2), 2);
+      expect(started.length).toBe(before + 1);
+      // 512 faces of the shipped models: still running when the thread is ended.
+      const inFlight = bound.files[0]!.run(faces(512), 512);
+      await started.at(-1)!.terminate();
+      await expect(inFlight).rejects.toThrow(/the inference thread exited with code 1/);
+      const again = await bound.files[0]!.run(faces(2), 2);
+      expect(started.length).toBe(before + 2);
+      for (const name of Object.keys(first))
+        expect(Array.from(again[name]!)).toEqual(Array.from(first[name]!));
+    } finally {
+      await bound.release();
+    }
   });
 
   it('refuses runs once the models are released', async () => {

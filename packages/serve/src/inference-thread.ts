@@ -5,14 +5,26 @@
  * thread, which binds and warms the sessions (`bindModels`) and then runs batches sent to it; what it
  * returns looks like `bindModels`'s answer. One thread per binding, so onnxruntime-node lives in one
  * isolate besides the main one, and the thread of a provider that fails is ended before the next is
- * tried. If the thread dies, the runs it held and every later one fail with the reason; the server
- * answers them as internal errors and keeps serving what it can.
+ * tried. A thread that dies fails the runs it held (their requests get an internal error) and is
+ * replaced, bound again on the same provider, by the next run.
  */
 import { Worker } from 'node:worker_threads';
 import { ModelLoadError, ModelMismatchError } from '@facekit/core';
 import { modelFiles, workerUrl, type LoadedModel } from '@facekit/core/node';
 import type { BoundModels, FileOutputs, SessionSettings } from './onnx-providers.js';
 import type { FromInferenceThread, InferenceThreadSetup, ToInferenceThread } from './inference-worker.js';
+
+interface Run {
+  resolve(outputs: FileOutputs): void;
+  reject(error: Error): void;
+}
+
+/** A started thread whose models are bound and warmed. */
+interface InferenceThread {
+  run(file: number, input: Float32Array, faces: number): Promise<FileOutputs>;
+  /** Releases the sessions and ends the thread. */
+  close(): Promise<void>;
+}
 
 /** What went wrong on the thread, as the error the binding threw there. */
 function rebuild(failure: Extract<FromInferenceThread, { type: 'failed' }>): Error {
@@ -22,34 +34,34 @@ function rebuild(failure: Extract<FromInferenceThread, { type: 'failed' }>): Err
   return new Error(reason);
 }
 
-export async function bindModelsOffThread(
-  models: readonly LoadedModel[],
-  provider: string,
-  settings: SessionSettings,
-): Promise<BoundModels> {
-  const thread = new Worker(workerUrl('inference-worker', import.meta.url), {
-    workerData: { models, provider, settings } satisfies InferenceThreadSetup,
-  });
-  const runs = new Map<number, { resolve(outputs: FileOutputs): void; reject(error: Error): void }>();
+/** Starts a thread and waits for its binding; `onDeath` hears of it if it dies later. */
+async function startThread(
+  setup: InferenceThreadSetup,
+  onDeath: (error: Error) => void,
+): Promise<InferenceThread> {
+  const worker = new Worker(workerUrl('inference-worker', import.meta.url), { workerData: setup });
+  const runs = new Map<number, Run>();
   let nextId = 0;
-  let gone: Error | undefined;
-  let released: (() => void) | undefined;
-  let bound: ((outcome: Error | undefined) => void) | undefined;
-  const started = new Promise<Error | undefined>((resolve) => (bound = resolve));
+  let dead: Error | undefined;
+  let bound: (failure: Error | undefined) => void = () => {};
+  let released: () => void = () => {};
+  const binding = new Promise<Error | undefined>((resolve) => (bound = resolve));
 
-  const fail = (error: Error) => {
-    gone ??= error;
-    bound?.(error);
+  const die = (error: Error) => {
+    if (dead) return;
+    dead = error;
+    bound(error);
     for (const run of runs.values()) run.reject(error);
     runs.clear();
-    released?.();
+    released();
+    onDeath(error);
   };
-  thread.on('message', (message: FromInferenceThread) => {
+  worker.on('message', (message: FromInferenceThread) => {
     switch (message.type) {
       case 'ready':
-        return bound?.(undefined);
+        return bound(undefined);
       case 'failed':
-        return bound?.(rebuild(message));
+        return bound(rebuild(message));
       case 'done':
       case 'error': {
         const run = runs.get(message.id);
@@ -59,41 +71,76 @@ export async function bindModelsOffThread(
         return;
       }
       case 'released':
-        return released?.();
+        return released();
     }
   });
-  thread.on('error', (error) => fail(new Error(`the inference thread failed: ${error.message}`)));
-  thread.on('exit', (code) => fail(new Error(`the inference thread exited with code ${code}`)));
+  worker.on('error', (error) => die(new Error(`the inference thread failed: ${error.message}`)));
+  worker.on('exit', (code) => die(new Error(`the inference thread exited with code ${code}`)));
 
-  const failure = await started;
+  const post = (message: ToInferenceThread, transfer: ArrayBuffer[] = []) =>
+    worker.postMessage(message, transfer);
+  const failure = await binding;
   if (failure) {
-    await thread.terminate();
+    dead ??= failure;
+    await worker.terminate();
     throw failure;
   }
-  const post = (message: ToInferenceThread, transfer: ArrayBuffer[] = []) =>
-    thread.postMessage(message, transfer);
   return {
-    provider,
-    files: modelFiles(models).map((file, index) => ({
-      ...file,
-      run: (input, faces) =>
-        new Promise<FileOutputs>((resolve, reject) => {
-          if (gone) return reject(gone);
-          const id = nextId++;
-          runs.set(id, { resolve, reject });
-          // The input is built for this run alone: hand its memory over instead of copying it.
-          const whole = input.byteOffset === 0 && input.byteLength === input.buffer.byteLength;
-          post({ type: 'run', id, file: index, input, faces }, whole ? [input.buffer as ArrayBuffer] : []);
-        }),
-    })),
-    release: async () => {
-      if (!gone) {
+    run: (file, input, faces) =>
+      new Promise<FileOutputs>((resolve, reject) => {
+        if (dead) return reject(dead);
+        const id = nextId++;
+        runs.set(id, { resolve, reject });
+        // The input is built for this run alone: hand its memory over instead of copying it.
+        const whole = input.byteOffset === 0 && input.byteLength === input.buffer.byteLength;
+        post({ type: 'run', id, file, input, faces }, whole ? [input.buffer as ArrayBuffer] : []);
+      }),
+    close: async () => {
+      if (!dead) {
         const done = new Promise<void>((resolve) => (released = resolve));
         post({ type: 'release' });
         await done;
       }
-      gone ??= new Error('the models were released');
-      await thread.terminate();
+      dead ??= new Error('the inference thread was closed');
+      await worker.terminate();
+    },
+  };
+}
+
+export async function bindModelsOffThread(
+  models: readonly LoadedModel[],
+  provider: string,
+  settings: SessionSettings,
+): Promise<BoundModels> {
+  const setup: InferenceThreadSetup = { models, provider, settings };
+  let current: Promise<InferenceThread> | undefined;
+  let closed = false;
+  const start = (): Promise<InferenceThread> => {
+    const thread: Promise<InferenceThread> = startThread(setup, () => {
+      if (current === thread) current = undefined;
+    });
+    // A replacement that fails to bind is tried again by the run after.
+    thread.catch(() => {
+      if (current === thread) current = undefined;
+    });
+    return (current = thread);
+  };
+  await start();
+  return {
+    provider,
+    files: modelFiles(models).map((file, index) => ({
+      ...file,
+      run: async (input, faces) => {
+        if (closed) throw new Error('the models were released');
+        const thread = await (current ?? start());
+        return thread.run(index, input, faces);
+      },
+    })),
+    release: async () => {
+      if (closed) return;
+      closed = true;
+      const thread = await current?.catch(() => undefined);
+      await thread?.close();
     },
   };
 }
