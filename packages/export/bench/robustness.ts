@@ -15,7 +15,7 @@ import { exportUnit, exportUnits } from '../src/export-run.js';
 import { joinRobustness, measureRobustness, type RobustnessRow } from '../src/robustness/measure.js';
 import { readSplitFaces, selectRun } from '../src/run/read-run.js';
 
-const HELP = `Usage: pnpm bench:robustness [--part validation|test] <run folder>…
+const HELP = `Usage: pnpm bench:robustness [--part validation|test] [--data <csv>] <run folder>…
 
 The model card's robustness table for finished runs side by side: each run's faces changed one way at
 a time (shifts, crops, turns, light, blur, noise, JPEG), answered by its networks exported to ONNX in
@@ -23,12 +23,15 @@ memory; the last line is each task's mean over the changes.
 
 Options:
   --part <name>   validation (default: what to choose between recipes on) or test
+  --data <csv>    the data file the runs were trained on, when it has moved since (default: the
+                  path in each run's run.json); checked against the runs' own record of it
   -h, --help      this help
 `;
 
 const { values, positionals } = parseCommandArgs(HELP, {
   options: {
     part: { type: 'string', default: 'validation' },
+    data: { type: 'string' },
   },
   allowPositionals: true,
 });
@@ -36,15 +39,21 @@ const part = values.part as 'validation' | 'test';
 if (!['validation', 'test'].includes(part))
   refuseFlags(HELP, `--part must be validation or test, got "${part}"`);
 if (positionals.length === 0) refuseFlags(HELP, `name at least one run folder\n\n${HELP.trimEnd()}`);
+// pnpm runs package scripts inside the package: paths are named from where the user typed.
+const from = process.env.INIT_CWD ?? process.cwd();
+const dataPath = values.data === undefined ? undefined : resolve(from, values.data);
+if (dataPath !== undefined && !existsSync(dataPath)) refuseFlags(HELP, `--data ${values.data}: no such file`);
 await tf.setBackend('cpu');
 
 /** One run's rows: every unit (a shared file, or a task's own) exported in memory and measured. */
 async function runRows(runDir: string): Promise<{ tasks: readonly Task[]; rows: RobustnessRow[] }> {
   const { info, tasks } = await selectRun(runDir);
-  // The run's own data file (run.json), said as such if it has moved: this command takes no --data.
-  if (!existsSync(info.data.path))
-    throw new Error(`${runDir} was trained on ${info.data.path}, which no longer exists`);
-  const faces = await readSplitFaces(runDir, info, info.data.path, tasks, part);
+  // The run's own data file (run.json) unless --data names where it is now.
+  if (dataPath === undefined && !existsSync(info.data.path))
+    throw new Error(
+      `${runDir} was trained on ${info.data.path}, which no longer exists (name where it is now with --data)`,
+    );
+  const faces = await readSplitFaces(runDir, info, dataPath ?? info.data.path, tasks, part);
   if (typeof faces === 'string') throw new Error(`${runDir}: ${faces}`);
   let rows: RobustnessRow[] = [];
   for (const unit of await exportUnits(runDir, tasks)) {
@@ -61,8 +70,6 @@ async function runRows(runDir: string): Promise<{ tasks: readonly Task[]; rows: 
 }
 
 const results: { runDir: string; tasks: readonly Task[]; rows: RobustnessRow[] }[] = [];
-// pnpm runs package scripts inside the package: run folders are named from where the user typed.
-const from = process.env.INIT_CWD ?? process.cwd();
 try {
   for (const runDir of positionals) results.push({ runDir, ...(await runRows(resolve(from, runDir))) });
 } catch (error) {
