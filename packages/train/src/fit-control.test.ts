@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { classWeights } from './data/batches.js';
-import { epochsSinceBest, setLearningRate } from './fit-control.js';
+import { epochsSinceBest, replayAdamBetaPowers, setLearningRate } from './fit-control.js';
 import type { EpochRecord } from './report/metrics-types.js';
 import { learningRateFactor } from './schedule.js';
 
@@ -55,5 +55,25 @@ describe('fit control', () => {
     expect(w[1]! / w[0]!).toBeCloseTo(3);
     const mean = [...targets].reduce((s, t) => s + w[t]!, 0) / targets.length;
     expect(mean).toBeCloseTo(1);
+  });
+});
+
+describe('replayAdamBetaPowers', () => {
+  it('gives a reloaded Adam the β powers of the running one, to the bit', async () => {
+    const w = tf.variable(tf.tensor1d([1, -2, 3]), true, 'replay/w');
+    const running = tf.train.adam(0.01);
+    for (let step = 0; step < 500; step++)
+      running.applyGradients({ 'replay/w': tf.variable(tf.tensor1d([0.1, -0.2, 0.3])) });
+    const betas = (o: tf.Optimizer) => {
+      const adam = o as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable };
+      return [adam.accBeta1.dataSync()[0], adam.accBeta2.dataSync()[0]];
+    };
+    const reloaded = tf.train.adam(0.01);
+    await reloaded.setWeights(await running.getWeights());
+    // What loading alone gives: β as a power, a rounding away from the product.
+    expect(betas(reloaded)).not.toEqual(betas(running));
+    replayAdamBetaPowers(reloaded);
+    expect(betas(reloaded)).toEqual(betas(running));
+    w.dispose();
   });
 });

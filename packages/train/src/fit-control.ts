@@ -1,10 +1,10 @@
 /**
  * Small pieces of fitting control kept out of the loop so they can be tested alone: how many epochs
- * have passed since the lowest validation loss (early stopping), and setting an optimizer's learning
+ * have passed since the lowest validation loss (early stopping), setting an optimizer's learning
  * rate between epochs (tfjs's Adam reads its `learningRate` field at every step but has no setter; SGD
- * caches the rate and has `setLearningRate`).
+ * caches the rate and has `setLearningRate`), and putting back Adam's β powers as training left them.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { EpochRecord } from './report/metrics-types.js';
 
 /** Epochs after the one with the lowest validation loss (0 when the last is the best or none has one). */
@@ -22,4 +22,32 @@ export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): 
   if (typeof target.learningRate !== 'number')
     throw new Error(`optimizer ${optimizer.getClassName()} has no numeric learningRate to schedule`);
   target.learningRate = learningRate;
+}
+
+/**
+ * tfjs's Adam keeps β₁ᵗ and β₂ᵗ as running products (one float32 multiply a step), but loading a
+ * checkpoint recomputes them as powers, a rounding apart — enough for a resumed run to drift from the
+ * uninterrupted one in the last bits of every weight. This replays the products for the steps taken, so
+ * a resumed run repeats the uninterrupted one weight for weight. Other optimizers are left alone.
+ */
+export function replayAdamBetaPowers(optimizer: tf.Optimizer): void {
+  if (!(optimizer instanceof tf.AdamOptimizer)) return;
+  const adam = optimizer as unknown as {
+    beta1: number;
+    beta2: number;
+    accBeta1: tf.Variable;
+    accBeta2: tf.Variable;
+  };
+  const steps = optimizer.iterations;
+  const product = (beta: number) => {
+    const b = Math.fround(beta);
+    let p = b;
+    // A product of two float32 values is exact in a double; fround rounds it as float32 multiplication does.
+    for (let t = 0; t < steps; t++) p = Math.fround(p * b);
+    return p;
+  };
+  tf.tidy(() => {
+    adam.accBeta1.assign(tf.scalar(product(adam.beta1)));
+    adam.accBeta2.assign(tf.scalar(product(adam.beta2)));
+  });
 }

@@ -24,7 +24,7 @@ import { predict } from './evaluate.js';
 import { loadLayersModel, saveLayersModel } from './model-io.js';
 import type { FitSettings, Preset } from './presets.js';
 import { ProgressBar } from './progress.js';
-import { epochsSinceBest, setLearningRate } from './fit-control.js';
+import { epochsSinceBest, replayAdamBetaPowers, setLearningRate } from './fit-control.js';
 import { learningRateFactor } from './schedule.js';
 import type { EpochRecord } from './report/metrics-types.js';
 import { WeightAverage } from './weight-average.js';
@@ -98,6 +98,7 @@ async function startingPoint(
     };
     // The checkpoint carries the compiled training config and the optimizer's moments.
     const model = await loadLayersModel(options.checkpointDir);
+    replayAdamBetaPowers(model.optimizer);
     const histories = state.histories ?? [state.history ?? []];
     const average = await resumedAverage(model, options, histories[0]!.length);
     return { model, histories, ...(average ? { average } : {}) };
