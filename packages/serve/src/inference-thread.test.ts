@@ -105,11 +105,14 @@ describe('the inference thread', () => {
     }
   });
 
-  it('refuses runs once the models are released', async () => {
-    const fixture = await writeFixtureModels({ seed: 5 });
-    const bound = await bindModelsOffThread((await loadModels(fixture.dir)).models, 'cpu', SETTINGS);
-    await bound.release();
+  it('answers a run sent just before the release, and refuses runs after it', async () => {
+    const { models } = await loadModels(modelsDir(DEFAULT_MODELS));
+    const bound = await bindModelsOffThread(models, 'cpu', SETTINGS);
+    const last = bound.files[0]!.run(faces(1), 1);
+    const [released, again] = [bound.release(), bound.release()];
+    await Promise.all([released, again]);
+    expect(Object.keys(await last)).toEqual(models.map((m) => m.entry.output.name));
     await expect(bound.files[0]!.run(faces(1), 1)).rejects.toThrow('the models were released');
-    await bound.release(); // twice is harmless
+    await bound.release(); // and once more is harmless
   });
 });

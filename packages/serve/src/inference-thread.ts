@@ -14,6 +14,9 @@ import { modelFiles, workerUrl, type LoadedModel } from '@facekit/core/node';
 import type { BoundModels, FileOutputs, SessionSettings } from './onnx-providers.js';
 import type { FromInferenceThread, InferenceThreadSetup, ToInferenceThread } from './inference-worker.js';
 
+/** How long closing waits for the thread to finish its runs and release the sessions. */
+const CLOSE_TIMEOUT_MS = 10_000;
+
 interface Run {
   resolve(outputs: FileOutputs): void;
   reject(error: Error): void;
@@ -97,12 +100,19 @@ async function startThread(
       }),
     close: async () => {
       if (!dead) {
+        // The thread finishes the runs it holds, then releases the sessions; one that does not answer
+        // in time is ended anyway.
         const done = new Promise<void>((resolve) => (released = resolve));
         post({ type: 'release' });
-        await done;
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([done, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)))]);
+        clearTimeout(timer);
       }
-      dead ??= new Error('the inference thread was closed');
+      const closed = new Error('the models were released');
+      dead ??= closed;
       await worker.terminate();
+      for (const run of runs.values()) run.reject(closed);
+      runs.clear();
     },
   };
 }
@@ -114,7 +124,6 @@ export async function bindModelsOffThread(
 ): Promise<BoundModels> {
   const setup: InferenceThreadSetup = { models, provider, settings };
   let current: Promise<InferenceThread> | undefined;
-  let closed = false;
   const start = (): Promise<InferenceThread> => {
     const thread: Promise<InferenceThread> = startThread(setup, () => {
       if (current === thread) current = undefined;
@@ -126,21 +135,21 @@ export async function bindModelsOffThread(
     return (current = thread);
   };
   await start();
+  let releasing: Promise<void> | undefined;
   return {
     provider,
     files: modelFiles(models).map((file, index) => ({
       ...file,
       run: async (input, faces) => {
-        if (closed) throw new Error('the models were released');
+        if (releasing) throw new Error('the models were released');
         const thread = await (current ?? start());
         return thread.run(index, input, faces);
       },
     })),
-    release: async () => {
-      if (closed) return;
-      closed = true;
-      const thread = await current?.catch(() => undefined);
-      await thread?.close();
-    },
+    release: () =>
+      (releasing ??= (async () => {
+        const thread = await current?.catch(() => undefined);
+        await thread?.close();
+      })()),
   };
 }

@@ -34,27 +34,35 @@ const port = parentPort!;
 const send = (message: FromInferenceThread) => port.postMessage(message);
 const { models, provider, settings } = workerData as InferenceThreadSetup;
 
+/** Model errors whose message is "<file>: <reason>": the main thread rebuilds them from the reason. */
+const FILE_ERRORS = new Set(['ModelLoadError', 'ModelMismatchError']);
+
 try {
   const bound = await bindModels(models, provider, settings);
+  const running = new Set<Promise<unknown>>();
   port.on('message', (message: ToInferenceThread) => {
     if (message.type === 'release') {
-      void bound.release().finally(() => send({ type: 'released' }));
+      // Runs already started finish first: a session released under a run fails it.
+      void Promise.allSettled(running)
+        .then(() => bound.release())
+        .finally(() => send({ type: 'released' }));
       return;
     }
     const { id, file, input, faces } = message;
-    bound.files[file]!.run(input, faces).then(
+    const run = bound.files[file]!.run(input, faces).then(
       (outputs) => send({ type: 'done', id, outputs }),
       (error: unknown) =>
         send({ type: 'error', id, reason: error instanceof Error ? error.message : String(error) }),
     );
+    running.add(run);
+    void run.finally(() => running.delete(run));
   });
   send({ type: 'ready' });
 } catch (error) {
   const { name, message } = error instanceof Error ? error : new Error(String(error));
   const file = (error as { file?: unknown }).file;
-  // A model error's message is "<file>: <reason>"; the main thread rebuilds it from the reason.
   send(
-    typeof file === 'string'
+    FILE_ERRORS.has(name) && typeof file === 'string'
       ? { type: 'failed', kind: name, file, reason: message.slice(file.length + 2) }
       : { type: 'failed', kind: name, reason: message },
   );
