@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Packs `pnpm gpu:check` (and the training kernel profile) for a GPU machine that has no node_modules and cannot install any: one esbuild
-# bundle (plus the data-parallel training worker), tfjs-backend-wasm's .wasm files, the `webgpu`
+# bundle (plus the data-parallel training worker and the server's inference thread), tfjs-backend-wasm's .wasm files, the `webgpu`
 # package's Linux x64 Dawn build, onnxruntime-node's Linux x64 binaries, this machine's node binary and
 # optionally the first N rows of the data — one tar.xz. Unpack it inside a checkout (it finds models/
 # through pnpm-workspace.yaml above it) and run:
@@ -22,6 +22,7 @@ pack=$(mktemp -d)
 trap 'rm -rf "$pack"' EXIT
 mkdir -p "$pack/wasm" "$pack/node_modules/webgpu/dist" "$pack/node_modules/onnxruntime-node/bin/napi-v6/linux"
 "$esbuild" tests/gpu/gpu-check.ts packages/train/bench/kernel-profile.ts packages/train/src/backends/data-parallel-worker.ts \
+  packages/serve/src/inference-worker.ts \
   --bundle --platform=node --format=esm --target=node20 --outdir="$pack" --entry-names='[name]' --log-level=warning \
   --external:webgpu --external:onnxruntime-node --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu \
   --banner:js="import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);"
