@@ -74,6 +74,8 @@ describe('replayAdamBetaPowers', () => {
     expect(betas(reloaded)).not.toEqual(betas(running));
     replayAdamBetaPowers(reloaded);
     expect(betas(reloaded)).toEqual(betas(running));
+    // Other optimizers have no β powers: left alone.
+    expect(() => replayAdamBetaPowers(tf.train.sgd(0.1))).not.toThrow();
     w.dispose();
   });
 });

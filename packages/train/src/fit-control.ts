@@ -31,7 +31,8 @@ export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): 
  * a resumed run repeats the uninterrupted one weight for weight. Other optimizers are left alone.
  */
 export function replayAdamBetaPowers(optimizer: tf.Optimizer): void {
-  if (!(optimizer instanceof tf.AdamOptimizer)) return;
+  // Not `instanceof`: tfjs optimizers answer it by duck typing, so SGD passes for Adam.
+  if (!['Adam', 'AdamW'].includes(optimizer.getClassName())) return;
   const adam = optimizer as unknown as {
     beta1: number;
     beta2: number;
