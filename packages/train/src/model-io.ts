@@ -24,7 +24,7 @@ export interface SaveOptions {
   /** Also save the optimizer's state (a checkpoint that training can resume from). */
   readonly includeOptimizer?: boolean;
   /** More files to write into the folder, renamed into place together with the model. */
-  readonly extraFiles?: Readonly<Record<string, string>>;
+  readonly extraFiles?: Readonly<Record<string, string | Uint8Array>>;
 }
 
 /** Saves `model` into `dir`, replacing what was there atomically. */
@@ -36,7 +36,7 @@ export async function saveLayersModel(
   const tmp = `${dir}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
-  for (const [name, text] of Object.entries(options.extraFiles ?? {})) await writeFile(join(tmp, name), text);
+  for (const [name, data] of Object.entries(options.extraFiles ?? {})) await writeFile(join(tmp, name), data);
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const modelJson = {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -276,10 +276,11 @@ describe('runTraining', () => {
       options(data, join(root, 'b'), { ...run, shouldStop: () => ++batches > 2 }),
     );
     expect(first.interrupted).toBe(true);
-    const average = JSON.parse(
-      await readFile(join(root, 'b/gender/checkpoint-average/average.json'), 'utf8'),
-    ) as { epoch: number; steps: number };
-    expect(average).toEqual({ epoch: 2, steps: 2 });
+    // Two epochs of one step each, saved with the checkpoint of epoch 2.
+    const average = JSON.parse(await readFile(join(root, 'b/gender/checkpoint/average.json'), 'utf8')) as {
+      steps: number;
+    };
+    expect(average).toEqual({ steps: 2 });
     await runTraining(options(data, join(root, 'b'), { ...run, resume: true }));
     expect(largestGap(await weightsOf('b'), await weightsOf('a'))).toBe(0);
     // The same run keeping its last weights instead of their average.
@@ -305,16 +306,21 @@ describe('runTraining', () => {
     expect(Buffer.compare(a!, b!)).toBe(0);
   });
 
-  it('refuses to resume with averaged weights of another epoch than the checkpoint', async () => {
+  it('refuses to resume a checkpoint whose averaged weights are cut short or missing', async () => {
     const data = await syntheticCsv(120);
     const runDir = join(await mkdtemp(join(tmpdir(), 'facekit-runs-')), 'r');
     const run = { preset: 'shared-flat-ema', backend: 'wasm', epochs: 3, threads: 1 };
     let batches = 0;
     await runTraining(options(data, runDir, { ...run, shouldStop: () => ++batches > 2 }));
-    const statePath = join(runDir, 'gender/checkpoint-average/average.json');
-    await writeFile(statePath, JSON.stringify({ epoch: 1, steps: 1 }));
+    const weightsPath = join(runDir, 'gender/checkpoint/average.bin');
+    const bytes = await readFile(weightsPath);
+    await writeFile(weightsPath, bytes.subarray(0, 100));
     await expect(runTraining(options(data, runDir, { ...run, resume: true }))).rejects.toThrow(
-      /its averaged weights are of epoch 1, the checkpoint of epoch 2/,
+      `${weightsPath}: 100 bytes, but the network's weights need ${bytes.length}`,
+    );
+    await rm(weightsPath);
+    await expect(runTraining(options(data, runDir, { ...run, resume: true }))).rejects.toThrow(
+      /its averaged weights \(average\.bin\) are missing/,
     );
   });
 

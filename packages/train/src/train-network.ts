@@ -30,7 +30,8 @@ import type { EpochRecord } from './report/metrics-types.js';
 import { WeightAverage } from './weight-average.js';
 
 const CHECKPOINT_STATE = 'state.json';
-/** In the averaged weights' folder beside a checkpoint: the epoch and step count they belong to. */
+/** In a checkpoint of an averaging preset: the averaged weights, and the steps they have folded in. */
+const AVERAGE_WEIGHTS = 'average.bin';
 const AVERAGE_STATE = 'average.json';
 
 /** A task the network predicts, with every row's class index for it. */
@@ -100,7 +101,7 @@ async function startingPoint(
     const model = await loadLayersModel(options.checkpointDir);
     replayAdamBetaPowers(model.optimizer);
     const histories = state.histories ?? [state.history ?? []];
-    const average = await resumedAverage(model, options, histories[0]!.length);
+    const average = await resumedAverage(model, options);
     return { model, histories, ...(average ? { average } : {}) };
   }
   const model = buildNetwork(options);
@@ -110,31 +111,21 @@ async function startingPoint(
   return { model, histories: options.heads.map(() => []), ...(average ? { average } : {}) };
 }
 
-const averageDir = (checkpointDir: string) => `${checkpointDir}-average`;
-
-/** The weight average a checkpoint was saved with, checked to belong to the same epoch. */
+/** The weight average a checkpoint was saved with (written in the same folder, so of the same epoch). */
 async function resumedAverage(
   model: tf.LayersModel,
   options: TrainNetworkOptions,
-  epoch: number,
 ): Promise<WeightAverage | undefined> {
   const decay = options.preset.fit(options.heads[0]!.task).weightAverage;
   if (decay === undefined) return undefined;
-  const dir = averageDir(options.checkpointDir);
-  const statePath = join(dir, AVERAGE_STATE);
-  if (!existsSync(statePath))
-    throw new Error(`cannot resume ${options.checkpointDir}: its averaged weights (${dir}) are missing`);
-  const state = JSON.parse(await readFile(statePath, 'utf8')) as { epoch: number; steps: number };
-  if (state.epoch !== epoch)
+  const weightsPath = join(options.checkpointDir, AVERAGE_WEIGHTS);
+  const statePath = join(options.checkpointDir, AVERAGE_STATE);
+  if (!existsSync(weightsPath) || !existsSync(statePath))
     throw new Error(
-      `cannot resume ${options.checkpointDir}: its averaged weights are of epoch ${state.epoch}, the checkpoint of epoch ${epoch}`,
+      `cannot resume ${options.checkpointDir}: its averaged weights (${AVERAGE_WEIGHTS}) are missing`,
     );
-  const saved = await loadLayersModel(dir);
-  try {
-    return new WeightAverage(model, decay, saved.getWeights(), state.steps);
-  } finally {
-    saved.dispose();
-  }
+  const { steps } = JSON.parse(await readFile(statePath, 'utf8')) as { steps: number };
+  return WeightAverage.fromBytes(model, decay, await readFile(weightsPath), steps, weightsPath);
 }
 
 /**
@@ -321,16 +312,18 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
           : `  val loss ${record.valLoss!.toFixed(4)} acc ${heads.map((h) => (h.history.at(-1)!.valAccuracy! * 100).toFixed(1)).join('/')}%`) +
           (fit.schedule ? `  lr ${learningRate.toExponential(2)}` : ''),
       );
-      // The average first: a checkpoint is only ever resumed with the average of its own epoch.
-      if (average)
-        await average.swappedIn(() =>
-          saveLayersModel(model, averageDir(options.checkpointDir), {
-            extraFiles: { [AVERAGE_STATE]: JSON.stringify({ epoch, steps: average.stepCount }) },
-          }),
-        );
+      // The average goes into the checkpoint's own folder: one rename puts both in place, or neither.
       await saveLayersModel(model, options.checkpointDir, {
         includeOptimizer: true,
-        extraFiles: { [CHECKPOINT_STATE]: JSON.stringify({ label, epoch, histories }) },
+        extraFiles: {
+          [CHECKPOINT_STATE]: JSON.stringify({ label, epoch, histories }),
+          ...(average
+            ? {
+                [AVERAGE_WEIGHTS]: average.bytes(),
+                [AVERAGE_STATE]: JSON.stringify({ steps: average.stepCount }),
+              }
+            : {}),
+        },
       });
       if (isBest(combinedHistory(histories)))
         await kept(() => saveLayersModel(model, bestDir(options.checkpointDir)));

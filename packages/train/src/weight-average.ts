@@ -27,6 +27,47 @@ export class WeightAverage {
     this.average = start.map((t) => tf.variable(t, false));
   }
 
+  /**
+   * An average saved with `bytes()`, for `model` (the same network), after `steps` steps; `file` names
+   * where the bytes came from when they do not fit the network.
+   */
+  static fromBytes(
+    model: tf.LayersModel,
+    decay: number,
+    bytes: Uint8Array,
+    steps: number,
+    file: string,
+  ): WeightAverage {
+    const sizes = model.weights.map((w) => tf.util.sizeFromShape(w.shape as number[]));
+    const need = sizes.reduce((a, b) => a + b, 0) * 4;
+    if (bytes.byteLength !== need)
+      throw new Error(`${file}: ${bytes.byteLength} bytes, but the network's weights need ${need}`);
+    const values = new Float32Array(bytes.slice().buffer);
+    let at = 0;
+    const start = model.weights.map((w, i) => {
+      const t = tf.tensor(values.subarray(at, at + sizes[i]!), w.shape as number[]);
+      at += sizes[i]!;
+      return t;
+    });
+    try {
+      return new WeightAverage(model, decay, start, steps);
+    } finally {
+      tf.dispose(start);
+    }
+  }
+
+  /** The averaged weights as float32 bytes, in the order of `model.weights`. */
+  bytes(): Uint8Array {
+    const parts = this.average.map((v) => v.dataSync() as Float32Array);
+    const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return new Uint8Array(out.buffer);
+  }
+
   /** Training steps folded in so far (a checkpoint stores it for resuming). */
   get stepCount(): number {
     return this.steps;
