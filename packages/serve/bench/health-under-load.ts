@@ -29,9 +29,10 @@ export async function measureHealthUnderLoad(
   });
   let running = true;
   let answered = 0;
+  let failure: Error | undefined;
   const started = performance.now();
   const load = Array.from({ length: clients }, async () => {
-    while (running) {
+    while (running && !failure) {
       const response = await fetch(server.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -41,10 +42,15 @@ export async function measureHealthUnderLoad(
       if (answer.errors) throw new Error(`classifyBatch failed: ${JSON.stringify(answer.errors[0])}`);
       answered += batch;
     }
-  });
+  }).map((client) =>
+    // A failing client stops the measurement (below), not the process.
+    client.catch((error: unknown) => {
+      failure ??= error instanceof Error ? error : new Error(String(error));
+    }),
+  );
   const latencies: number[] = [];
   try {
-    while (performance.now() - started < seconds * 1000) {
+    while (performance.now() - started < seconds * 1000 && !failure) {
       const sent = performance.now();
       const response = await fetch(`${server.base}/healthz`);
       await response.text();
@@ -55,6 +61,7 @@ export async function measureHealthUnderLoad(
     running = false;
     await Promise.all(load);
   }
+  if (failure) throw failure;
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.floor(q * (latencies.length - 1))]!;
