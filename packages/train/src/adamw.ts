@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 /** tfjs names a layer's weight matrix `<layer>/kernel` (a suffix `_n` when the name was taken). */
-const KERNEL = /\/kernel(_\d+)?$/;
+export const KERNEL = /\/kernel(_\d+)?$/;
 
 export class AdamW extends tf.AdamOptimizer {
   static override get className(): string {

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ModelLoadError } from '@facekit/core';
 // Registers the custom layers and optimizer a saved network may hold, so every load through here can read it.
 import './adamw.js';
+import './nesterov-sgd.js';
 import './mirror-layer.js';
 
 const MODEL_JSON = 'model.json';

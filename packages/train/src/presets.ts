@@ -29,7 +29,12 @@ export interface FitSettings {
    * batch by λ ~ Beta(α, α); no mixing when absent. Training accuracy is then read against the blend.
    */
   readonly mixup?: number;
-  /** Decoupled weight decay of the kernels (AdamW, adamw.ts): per step, × (1 − rate × decay). */
+  /** Adam (the default) or SGD with Nesterov momentum 0.9 (nesterov-sgd.ts). */
+  readonly optimizer?: 'adam' | 'sgd';
+  /**
+   * Weight decay of the kernels. With Adam, decoupled (AdamW, adamw.ts): per step, × (1 − rate × decay);
+   * with SGD, an L2 term: `decay × kernel` added to the kernel's gradient.
+   */
   readonly weightDecay?: number;
   /**
    * Soft age targets (data/age-spread.ts): a face labelled a years trains towards the groups' shares
@@ -246,6 +251,11 @@ const ENSEMBLE_PRESETS: readonly Preset[] = [
     'shared-ensemble-flip-ema',
     'shared-ensemble-flip whose members keep a moving average of their weights (shared-deep-ema + shared-flat-ema mirrored; ablation).',
     [{ preset: 'shared-deep-ema' }, { preset: 'shared-flat-ema', mirrored: true }],
+  ),
+  ensemblePreset(
+    'shared-ensemble-flip-sgd',
+    'shared-ensemble-flip whose members train with Nesterov SGD instead of Adam (shared-deep-sgd + shared-flat-sgd mirrored; ablation).',
+    [{ preset: 'shared-deep-sgd' }, { preset: 'shared-flat-sgd', mirrored: true }],
   ),
   ensemblePreset(
     'shared-ensemble-flip-sep',

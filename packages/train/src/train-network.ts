@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { AgeGrouping, Task } from '@facekit/core';
 import { AdamW } from './adamw.js';
+import { NesterovSgd } from './nesterov-sgd.js';
 import { createBatchTrainer } from './backends/index.js';
 import { ageGroupDistributions } from './data/age-spread.js';
 import { Augmenter } from './data/augment.js';
@@ -130,17 +131,26 @@ async function resumedAverage(
 
 /**
  * Compiles a network the way the training loop trains it with `fit`: Adam at its learning rate (AdamW
- * when it has a weight decay), cross-entropy per output (binary for a one-unit head, else
- * categorical), accuracy as the metric.
+ * when it has a weight decay) or Nesterov SGD, cross-entropy per output (binary for a one-unit head,
+ * else categorical), accuracy as the metric.
  */
 export function compileNetwork(
   model: tf.LayersModel,
-  { learningRate, weightDecay = 0 }: Pick<FitSettings, 'learningRate' | 'weightDecay'>,
+  {
+    learningRate,
+    weightDecay = 0,
+    optimizer = 'adam',
+  }: Pick<FitSettings, 'learningRate' | 'weightDecay' | 'optimizer'>,
 ): void {
   const lossOf = (output: tf.SymbolicTensor) =>
     output.shape[1] === 1 ? 'binaryCrossentropy' : 'categoricalCrossentropy';
   model.compile({
-    optimizer: weightDecay > 0 ? new AdamW(learningRate, weightDecay) : tf.train.adam(learningRate),
+    optimizer:
+      optimizer === 'sgd'
+        ? new NesterovSgd(learningRate, weightDecay)
+        : weightDecay > 0
+          ? new AdamW(learningRate, weightDecay)
+          : tf.train.adam(learningRate),
     loss: model.outputs.length === 1 ? lossOf(model.outputs[0]!) : model.outputs.map(lossOf),
     metrics: ['accuracy'],
   });
