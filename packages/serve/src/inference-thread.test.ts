@@ -18,12 +18,18 @@ import { testPixels } from '../test/harness.js';
 
 // Every worker this file starts, so a test can end the inference thread as a crash would.
 const started = vi.hoisted(() => [] as Worker[]);
+// Workers to end as soon as they start (before binding), as a lost GPU would fail a new binding.
+const endOnStart = vi.hoisted(() => ({ count: 0 }));
 vi.mock('node:worker_threads', async (importOriginal) => {
   const original = await importOriginal<typeof WorkerThreads>();
   class TrackedWorker extends original.Worker {
     constructor(...args: ConstructorParameters<typeof original.Worker>) {
       super(...args);
       started.push(this);
+      if (endOnStart.count > 0) {
+        endOnStart.count--;
+        void this.terminate();
+      }
     }
   }
   return { ...original, Worker: TrackedWorker };
@@ -100,6 +106,26 @@ describe('the inference thread', () => {
       expect(started.length).toBe(before + 2);
       for (const name of Object.keys(first))
         expect(Array.from(again[name]!)).toEqual(Array.from(first[name]!));
+    } finally {
+      await bound.release();
+    }
+  });
+
+  it('after a replacement fails to bind, fails runs with that error for a pause, then binds again', async () => {
+    const fixture = await writeFixtureModels({ seed: 7 });
+    const { models } = await loadModels(fixture.dir);
+    const bound = await bindModelsOffThread(models, 'cpu', SETTINGS, { rebindPauseMs: 300 });
+    try {
+      await started.at(-1)!.terminate();
+      endOnStart.count = 1;
+      const before = started.length;
+      await expect(bound.files[0]!.run(faces(1), 1)).rejects.toThrow(/the inference thread exited/);
+      // Within the pause: the same error, and no thread started for it.
+      await expect(bound.files[0]!.run(faces(1), 1)).rejects.toThrow(/the inference thread exited/);
+      expect(started.length).toBe(before + 1);
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect(Object.keys(await bound.files[0]!.run(faces(1), 1))).toEqual(['probabilities']);
+      expect(started.length).toBe(before + 2);
     } finally {
       await bound.release();
     }

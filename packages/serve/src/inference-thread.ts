@@ -6,7 +6,8 @@
  * returns looks like `bindModels`'s answer. One thread per binding, so onnxruntime-node lives in one
  * isolate besides the main one, and the thread of a provider that fails is ended before the next is
  * tried. A thread that dies fails the runs it held (their requests get an internal error) and is
- * replaced, bound again on the same provider, by the next run.
+ * replaced, bound again on the same provider, by the next run; if that binding fails too (a GPU gone),
+ * runs fail with its error for `rebindPauseMs` before the next attempt, rather than each starting one.
  */
 import { Worker } from 'node:worker_threads';
 import { ModelLoadError, ModelMismatchError } from '@facekit/core';
@@ -121,17 +122,24 @@ export async function bindModelsOffThread(
   models: readonly LoadedModel[],
   provider: string,
   settings: SessionSettings,
+  { rebindPauseMs = 5_000 } = {},
 ): Promise<BoundModels> {
   const setup: InferenceThreadSetup = { models, provider, settings };
   let current: Promise<InferenceThread> | undefined;
+  let failedBinding: { error: Error; at: number } | undefined;
   const start = (): Promise<InferenceThread> => {
+    if (failedBinding && performance.now() - failedBinding.at < rebindPauseMs)
+      return Promise.reject(failedBinding.error);
     const thread: Promise<InferenceThread> = startThread(setup, () => {
       if (current === thread) current = undefined;
     });
-    // A replacement that fails to bind is tried again by the run after.
-    thread.catch(() => {
-      if (current === thread) current = undefined;
-    });
+    thread.then(
+      () => (failedBinding = undefined),
+      (error: Error) => {
+        if (current === thread) current = undefined;
+        failedBinding = { error, at: performance.now() };
+      },
+    );
     return (current = thread);
   };
   await start();
