@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { isTask, TASKS, type Task } from '@facekit/core';
-import { loadModels, parseCommandArgs, refuseFlags, wholeNumberFlag } from '@facekit/core/node';
+import { loadModels, parseCommandArgs, refuseFlags, userCwd, wholeNumberFlag } from '@facekit/core/node';
 import {
   DEFAULT_PRESET,
   facePixels,
@@ -18,7 +18,6 @@ import {
   listTrainingBackends,
   loadCsv,
   projectRoot,
-  userCwd,
 } from '@facekit/train';
 import { join, resolve } from 'node:path';
 import {

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ARTIFACTS, REPO_ROOT } from '../support/paths.js';
-import { parseCommandArgs, refuseFlags, wholeNumberFlag } from '@facekit/core/node';
+import { parseCommandArgs, refuseFlags, userCwd, wholeNumberFlag } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm parity [options]
 
@@ -37,7 +37,7 @@ const { values } = parseCommandArgs(HELP, {
 wholeNumberFlag(HELP, 'faces', values.faces, 1);
 wholeNumberFlag(HELP, 'singles', values.singles, 0);
 wholeNumberFlag(HELP, 'latency', values.latency, 1);
-const cwd = process.env.INIT_CWD ?? process.cwd();
+const cwd = userCwd();
 if (values.data && !existsSync(resolve(cwd, values.data)))
   refuseFlags(HELP, `--data ${values.data}: no such file`);
 const env: NodeJS.ProcessEnv = {

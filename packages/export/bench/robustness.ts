@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Task } from '@facekit/core';
-import { parseCommandArgs, refuseFlags } from '@facekit/core/node';
+import { parseCommandArgs, refuseFlags, userCwd } from '@facekit/core/node';
 import { loadLayersModel, mdTable } from '@facekit/train';
 import { exportUnit, exportUnits } from '../src/export-run.js';
 import { joinRobustness, measureRobustness, type RobustnessRow } from '../src/robustness/measure.js';
@@ -39,9 +39,7 @@ const part = values.part as 'validation' | 'test';
 if (!['validation', 'test'].includes(part))
   refuseFlags(HELP, `--part must be validation or test, got "${part}"`);
 if (positionals.length === 0) refuseFlags(HELP, `name at least one run folder\n\n${HELP.trimEnd()}`);
-// pnpm runs package scripts inside the package: paths are named from where the user typed.
-const from = process.env.INIT_CWD ?? process.cwd();
-const dataPath = values.data === undefined ? undefined : resolve(from, values.data);
+const dataPath = values.data === undefined ? undefined : resolve(userCwd(), values.data);
 if (dataPath !== undefined && !existsSync(dataPath)) refuseFlags(HELP, `--data ${values.data}: no such file`);
 await tf.setBackend('cpu');
 
@@ -71,7 +69,7 @@ async function runRows(runDir: string): Promise<{ tasks: readonly Task[]; rows: 
 
 const results: { runDir: string; tasks: readonly Task[]; rows: RobustnessRow[] }[] = [];
 try {
-  for (const runDir of positionals) results.push({ runDir, ...(await runRows(resolve(from, runDir))) });
+  for (const runDir of positionals) results.push({ runDir, ...(await runRows(resolve(userCwd(), runDir))) });
 } catch (error) {
   // A run that cannot be read (not a run, unfinished, its data gone) is said in one line.
   process.stderr.write(`pnpm bench:robustness: ${(error as Error).message}\n`);

@@ -11,7 +11,7 @@ import { projectRoot, resolveDataPath } from '@facekit/train';
 import { exportRun, type TaskExport } from './export-run.js';
 import { latestRun } from './run/read-run.js';
 import { OPSET } from './onnx/proto.js';
-import { parseCommandArgs } from '@facekit/core/node';
+import { parseCommandArgs, userCwd } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm export [options]
 
@@ -29,8 +29,6 @@ Options:
   --faces <n>      real faces used for verification (default: 256)
   -h, --help       this help
 `;
-
-const userCwd = () => process.env.INIT_CWD ?? process.cwd();
 
 function parseTasks(values: string[] | undefined): Task[] | undefined {
   if (!values?.length) return undefined;

@@ -6,11 +6,11 @@ import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { isAgeGrouping, isFaceKitError, isTask, TASKS, type Task } from '@facekit/core';
 import { TRAINING_BACKEND_NAMES } from './backends/index.js';
-import { projectRoot, resolveDataPath, userCwd } from './data/data-path.js';
+import { projectRoot, resolveDataPath } from './data/data-path.js';
 import { DEFAULT_PRESET, getPreset, PRESETS } from './presets.js';
 import { runsByStart } from './run-folder.js';
 import { runTraining } from './run.js';
-import { parseCommandArgs } from '@facekit/core/node';
+import { parseCommandArgs, userCwd } from '@facekit/core/node';
 
 /** A preset the help recommends, by name: renaming it fails every `pnpm train`, the help test included. */
 const named = (name: string) => getPreset(name).name;

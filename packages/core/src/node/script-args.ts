@@ -10,6 +10,14 @@ export function scriptArgs(argv: readonly string[] = process.argv): string[] {
   return argv.slice(2).filter((a) => a !== '--');
 }
 
+/**
+ * The folder the user ran the command from: pnpm runs package scripts inside the package and says where
+ * it was called in INIT_CWD. Every command resolves the paths it is given from here.
+ */
+export function userCwd(): string {
+  return process.env.INIT_CWD ?? process.cwd();
+}
+
 /** The flag every command answers. */
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 

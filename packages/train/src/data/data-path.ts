@@ -7,6 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FaceKitError } from '@facekit/core';
+import { userCwd } from '@facekit/core/node';
 
 /** The workspace root: the nearest folder above this file holding pnpm-workspace.yaml. */
 export function projectRoot(): string {
@@ -17,11 +18,6 @@ export function projectRoot(): string {
     dir = parent;
   }
   return dir;
-}
-
-/** The folder the user ran the command from (pnpm runs package scripts inside the package). */
-export function userCwd(): string {
-  return process.env.INIT_CWD ?? process.cwd();
 }
 
 export function defaultDataCandidates(): string[] {
