@@ -13,15 +13,11 @@ import { Worker } from 'node:worker_threads';
 import { ModelLoadError, ModelMismatchError } from '@facekit/core';
 import { modelFiles, workerUrl, type LoadedModel } from '@facekit/core/node';
 import type { BoundModels, FileOutputs, SessionSettings } from './onnx-providers.js';
+import { PendingCalls, wholeBuffer } from './pending-calls.js';
 import type { FromInferenceThread, InferenceThreadSetup, ToInferenceThread } from './inference-worker.js';
 
 /** How long closing waits for the thread to finish its runs and release the sessions. */
 const CLOSE_TIMEOUT_MS = 10_000;
-
-interface Run {
-  resolve(outputs: FileOutputs): void;
-  reject(error: Error): void;
-}
 
 /** A started thread whose models are bound and warmed. */
 interface InferenceThread {
@@ -29,6 +25,8 @@ interface InferenceThread {
   /** Releases the sessions and ends the thread. */
   close(): Promise<void>;
 }
+
+type RunReply = Extract<FromInferenceThread, { type: 'done' | 'error' }>;
 
 /** What went wrong on the thread, as the error the binding threw there. */
 function rebuild(failure: Extract<FromInferenceThread, { type: 'failed' }>): Error {
@@ -44,19 +42,15 @@ async function startThread(
   onDeath: (error: Error) => void,
 ): Promise<InferenceThread> {
   const worker = new Worker(workerUrl('inference-worker', import.meta.url), { workerData: setup });
-  const runs = new Map<number, Run>();
-  let nextId = 0;
-  let dead: Error | undefined;
+  const runs = new PendingCalls<RunReply>();
   let bound: (failure: Error | undefined) => void = () => {};
   let released: () => void = () => {};
   const binding = new Promise<Error | undefined>((resolve) => (bound = resolve));
 
   const die = (error: Error) => {
-    if (dead) return;
-    dead = error;
+    if (runs.failed) return;
+    runs.failAll(error);
     bound(error);
-    for (const run of runs.values()) run.reject(error);
-    runs.clear();
     released();
     onDeath(error);
   };
@@ -67,13 +61,8 @@ async function startThread(
       case 'failed':
         return bound(rebuild(message));
       case 'done':
-      case 'error': {
-        const run = runs.get(message.id);
-        runs.delete(message.id);
-        if (message.type === 'done') run?.resolve(message.outputs);
-        else run?.reject(new Error(message.reason));
-        return;
-      }
+      case 'error':
+        return runs.settle(message.id, message);
       case 'released':
         return released();
     }
@@ -85,22 +74,19 @@ async function startThread(
     worker.postMessage(message, transfer);
   const failure = await binding;
   if (failure) {
-    dead ??= failure;
+    runs.failAll(failure);
     await worker.terminate();
     throw failure;
   }
   return {
-    run: (file, input, faces) =>
-      new Promise<FileOutputs>((resolve, reject) => {
-        if (dead) return reject(dead);
-        const id = nextId++;
-        runs.set(id, { resolve, reject });
-        // The input is built for this run alone: hand its memory over instead of copying it.
-        const whole = input.byteOffset === 0 && input.byteLength === input.buffer.byteLength;
-        post({ type: 'run', id, file, input, faces }, whole ? [input.buffer as ArrayBuffer] : []);
-      }),
+    run: async (file, input, faces) => {
+      // The input is built for this run alone: its memory is handed over, not copied.
+      const reply = await runs.add((id) => post({ type: 'run', id, file, input, faces }, wholeBuffer(input)));
+      if (reply.type === 'error') throw new Error(reply.reason);
+      return reply.outputs;
+    },
     close: async () => {
-      if (!dead) {
+      if (!runs.failed) {
         // The thread finishes the runs it holds, then releases the sessions; one that does not answer
         // in time is ended anyway.
         const done = new Promise<void>((resolve) => (released = resolve));
@@ -109,11 +95,8 @@ async function startThread(
         await Promise.race([done, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)))]);
         clearTimeout(timer);
       }
-      const closed = new Error('the models were released');
-      dead ??= closed;
+      runs.failAll(new Error('the models were released'));
       await worker.terminate();
-      for (const run of runs.values()) run.reject(closed);
-      runs.clear();
     },
   };
 }
