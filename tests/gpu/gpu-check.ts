@@ -10,7 +10,14 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { isTask, TASKS, type Task } from '@facekit/core';
-import { loadModels, parseCommandArgs, refuseFlags, userCwd, wholeNumberFlag } from '@facekit/core/node';
+import {
+  checkFlags,
+  loadModels,
+  parseCommandArgs,
+  refuseFlags,
+  userCwd,
+  wholeNumberFlag,
+} from '@facekit/core/node';
 import {
   DEFAULT_PRESET,
   facePixels,
@@ -75,11 +82,9 @@ if (!(seconds > 0)) refuse(`--seconds must be a number above 0, got "${values.se
 const accuracyTasks = values['accuracy-tasks'].split(',');
 for (const task of accuracyTasks)
   if (!isTask(task)) refuse(`--accuracy-tasks takes ${TASKS.join(', ')}, got "${task}"`);
-try {
-  for (const p of [...values.presets.split(','), values['accuracy-preset']]) getPreset(p);
-} catch (error) {
-  refuse((error as Error).message);
-}
+checkFlags(HELP, () =>
+  [...values.presets.split(','), values['accuracy-preset']].forEach((p) => getPreset(p)),
+);
 if (values.data && !existsSync(typed(values.data))) refuse(`--data ${values.data}: no such file`);
 const dataPath = [
   values.data && typed(values.data),

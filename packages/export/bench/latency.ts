@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-web';
 import { TASKS, taskOutputName } from '@facekit/core';
 import { DEFAULT_PRESET, getPreset } from '@facekit/train';
-import { parseCommandArgs, refuseFlags } from '@facekit/core/node';
+import { checkFlags, parseCommandArgs } from '@facekit/core/node';
 import { exportLayersModel } from '../src/export-model.js';
 
 const RUNS = 400;
@@ -59,13 +59,7 @@ depends on the graph. Default: ${DEFAULT_PRESET}. The shipped models in Chromium
 const { positionals: names } = parseCommandArgs(HELP, { allowPositionals: true });
 const presets = names.length > 0 ? names : [DEFAULT_PRESET];
 // Every name is checked before the first is measured: a typo at the end should not wait for the rest.
-for (const name of presets) {
-  try {
-    getPreset(name);
-  } catch (error) {
-    refuseFlags(HELP, (error as Error).message);
-  }
-}
+checkFlags(HELP, () => presets.forEach((name) => getPreset(name)));
 await tf.setBackend('cpu');
 ort.env.wasm.numThreads = 1;
 const width = Math.max(22, ...presets.map((n) => n.length));

@@ -22,7 +22,7 @@ import {
 import { compileNetwork } from '../src/train-network.js';
 import { combinedRate } from '../src/report/task-section.js';
 import { cpuMs } from './kernel-timer.js';
-import { parseCommandArgs, refuseFlags, wholeNumberFlag } from '@facekit/core/node';
+import { checkFlags, parseCommandArgs, refuseFlags, wholeNumberFlag } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm bench:train [options]
 
@@ -71,11 +71,7 @@ for (const t of opts.threads.split(','))
 for (const b of opts.backend?.split(',') ?? [])
   if (!TRAINING_BACKEND_NAMES.includes(b))
     refuse(`--backend takes ${TRAINING_BACKEND_NAMES.join(', ')}, got "${b}"`);
-try {
-  getPreset(opts.preset);
-} catch (error) {
-  refuse((error as Error).message);
-}
+checkFlags(HELP, () => getPreset(opts.preset));
 setBatchNormMode(opts['batch-norm'] as BatchNormMode);
 const batchSize = Number(opts.batch);
 const task = opts.task as Task;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseArgs } from 'node:util';
-import { parseCommandArgs, scriptArgs, wholeNumberFlag } from './script-args.js';
+import { checkFlags, parseCommandArgs, scriptArgs, wholeNumberFlag } from './script-args.js';
 
 describe('scriptArgs', () => {
   it('drops node, the script and the -- a package manager passes through', () => {
@@ -67,5 +67,20 @@ describe('parseCommandArgs', () => {
     for (const bad of ['0', '1.5', 'abc', ''])
       expect(() => wholeNumberFlag(help, 'faces', bad, 1)).toThrow('exit 2');
     expect(String(write.mock.calls[0]![0])).toBe('pnpm x: --faces must be a whole number ≥ 1, got "0"\n');
+  });
+
+  it('ends the command with a validator’s message when it throws, and lets it pass otherwise', () => {
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    vi.spyOn(process, 'exit').mockImplementation((code) => {
+      throw new Error(`exit ${code}`);
+    });
+    const help = 'Usage: pnpm x [options]\n';
+    expect(() => checkFlags(help, () => {})).not.toThrow();
+    expect(() =>
+      checkFlags(help, () => {
+        throw new Error('unknown preset "nope"');
+      }),
+    ).toThrow('exit 2');
+    expect(write.mock.calls.map(([line]) => String(line))).toEqual(['pnpm x: unknown preset "nope"\n']);
   });
 });

@@ -74,3 +74,15 @@ export function refuseFlags(help: string, problem: string): never {
   process.stderr.write(`${commandName(help)}: ${problem}\n`);
   process.exit(2);
 }
+
+/**
+ * Runs `check`, a validator that throws for a flag value it finds wrong (e.g. train's getPreset for a
+ * preset name); its message then ends the command as refuseFlags does.
+ */
+export function checkFlags(help: string, check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    refuseFlags(help, (error as Error).message);
+  }
+}
