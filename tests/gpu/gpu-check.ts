@@ -12,6 +12,7 @@ import { writeFile } from 'node:fs/promises';
 import { isTask, TASKS, type Task } from '@facekit/core';
 import {
   checkFlags,
+  existingFileFlag,
   loadModels,
   parseCommandArgs,
   refuseFlags,
@@ -85,9 +86,8 @@ for (const task of accuracyTasks)
 checkFlags(HELP, () =>
   [...values.presets.split(','), values['accuracy-preset']].forEach((p) => getPreset(p)),
 );
-if (values.data && !existsSync(typed(values.data))) refuse(`--data ${values.data}: no such file`);
 const dataPath = [
-  values.data && typed(values.data),
+  existingFileFlag(HELP, 'data', values.data),
   process.env.FACEKIT_DATA,
   join(root, 'data/age_gender.csv'),
   resolve(root, '../shared/data/utkface48.csv'),

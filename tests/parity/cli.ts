@@ -5,11 +5,10 @@
  * tests/artifacts/parity-report.md and printed at the end.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ARTIFACTS, REPO_ROOT } from '../support/paths.js';
-import { parseCommandArgs, refuseFlags, userCwd, wholeNumberFlag } from '@facekit/core/node';
+import { existingFileFlag, parseCommandArgs, userCwd, wholeNumberFlag } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm parity [options]
 
@@ -38,14 +37,13 @@ wholeNumberFlag(HELP, 'faces', values.faces, 1);
 wholeNumberFlag(HELP, 'singles', values.singles, 0);
 wholeNumberFlag(HELP, 'latency', values.latency, 1);
 const cwd = userCwd();
-if (values.data && !existsSync(resolve(cwd, values.data)))
-  refuseFlags(HELP, `--data ${values.data}: no such file`);
+const dataPath = existingFileFlag(HELP, 'data', values.data);
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   FACEKIT_PARITY_FACES: values.faces,
   FACEKIT_PARITY_SINGLES: values.singles,
   FACEKIT_PARITY_LATENCY: values.latency,
-  ...(values.data ? { FACEKIT_DATA: resolve(cwd, values.data) } : {}),
+  ...(dataPath ? { FACEKIT_DATA: dataPath } : {}),
   ...(values.models ? { FACEKIT_MODELS: resolve(cwd, values.models) } : {}),
 };
 const REPORT = join(ARTIFACTS, 'parity-report.md');

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Task } from '@facekit/core';
-import { parseCommandArgs, refuseFlags, userCwd } from '@facekit/core/node';
+import { existingFileFlag, parseCommandArgs, refuseFlags, userCwd } from '@facekit/core/node';
 import { loadLayersModel, mdTable } from '@facekit/train';
 import { exportUnit, exportUnits } from '../src/export-run.js';
 import { joinRobustness, measureRobustness, type RobustnessRow } from '../src/robustness/measure.js';
@@ -39,8 +39,7 @@ const part = values.part as 'validation' | 'test';
 if (!['validation', 'test'].includes(part))
   refuseFlags(HELP, `--part must be validation or test, got "${part}"`);
 if (positionals.length === 0) refuseFlags(HELP, `name at least one run folder\n\n${HELP.trimEnd()}`);
-const dataPath = values.data === undefined ? undefined : resolve(userCwd(), values.data);
-if (dataPath !== undefined && !existsSync(dataPath)) refuseFlags(HELP, `--data ${values.data}: no such file`);
+const dataPath = existingFileFlag(HELP, 'data', values.data);
 await tf.setBackend('cpu');
 
 /** One run's rows: every unit (a shared file, or a task's own) exported in memory and measured. */

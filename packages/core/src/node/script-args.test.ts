@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseArgs } from 'node:util';
-import { checkFlags, parseCommandArgs, scriptArgs, wholeNumberFlag } from './script-args.js';
+import {
+  checkFlags,
+  existingFileFlag,
+  parseCommandArgs,
+  scriptArgs,
+  wholeNumberFlag,
+} from './script-args.js';
 
 describe('scriptArgs', () => {
   it('drops node, the script and the -- a package manager passes through', () => {
@@ -82,5 +88,19 @@ describe('parseCommandArgs', () => {
       }),
     ).toThrow('exit 2');
     expect(write.mock.calls.map(([line]) => String(line))).toEqual(['pnpm x: unknown preset "nope"\n']);
+  });
+
+  it('resolves a file flag from where the user ran the command, and refuses one that is not there', () => {
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    vi.spyOn(process, 'exit').mockImplementation((code) => {
+      throw new Error(`exit ${code}`);
+    });
+    vi.stubEnv('INIT_CWD', import.meta.dirname);
+    const help = 'Usage: pnpm x [options]\n';
+    expect(existingFileFlag(help, 'data', undefined)).toBeUndefined();
+    expect(existingFileFlag(help, 'data', 'script-args.ts')).toBe(`${import.meta.dirname}/script-args.ts`);
+    expect(() => existingFileFlag(help, 'data', 'nope.csv')).toThrow('exit 2');
+    expect(String(write.mock.calls[0]![0])).toBe('pnpm x: --data nope.csv: no such file\n');
+    vi.unstubAllEnvs();
   });
 });

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /**
@@ -73,6 +75,17 @@ export function wholeNumberFlag(help: string, name: string, value: string, min: 
 export function refuseFlags(help: string, problem: string): never {
   process.stderr.write(`${commandName(help)}: ${problem}\n`);
   process.exit(2);
+}
+
+/**
+ * A flag naming a file that must exist (`--data`): resolved from where the user ran the command, or the
+ * command refused in one line when nothing is there. Undefined when the flag was not given.
+ */
+export function existingFileFlag(help: string, name: string, value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const path = resolve(userCwd(), value);
+  if (!existsSync(path)) refuseFlags(help, `--${name} ${value}: no such file`);
+  return path;
 }
 
 /**
