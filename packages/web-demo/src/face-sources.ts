@@ -69,11 +69,15 @@ export async function faceFromBlob(blob: Blob, name: string): Promise<Face> {
   return { blob, name, rgba, crop, pixels: imageToPixels(rgba, name, crop), width, height };
 }
 
-/** A canvas holding `image` at its own size. */
-function drawn(image: ImageBitmap): HTMLCanvasElement {
+/** A canvas holding `image` at its own size (a video's current frame at the video's size). */
+function drawn(
+  image: ImageBitmap | HTMLVideoElement,
+  width = image.width,
+  height = image.height,
+): HTMLCanvasElement {
   const canvas = document.createElement('canvas');
-  canvas.width = image.width;
-  canvas.height = image.height;
+  canvas.width = width;
+  canvas.height = height;
   canvas.getContext('2d', { willReadFrequently: true })!.drawImage(image, 0, 0);
   return canvas;
 }
@@ -157,10 +161,7 @@ export class Webcam {
   }
 
   async capture(): Promise<Face> {
-    const canvas = document.createElement('canvas');
-    canvas.width = this.video.videoWidth;
-    canvas.height = this.video.videoHeight;
-    canvas.getContext('2d')!.drawImage(this.video, 0, 0);
-    return faceFromBlob(await encode(canvas, 'image/png'), 'webcam frame');
+    const frame = drawn(this.video, this.video.videoWidth, this.video.videoHeight);
+    return faceFromBlob(await encode(frame, 'image/png'), 'webcam frame');
   }
 }
