@@ -1,6 +1,6 @@
 /**
  * `pnpm train`'s flag checks, run as the real command (`tsx src/cli.ts`): each bad value is refused
- * with one line naming the flag, before any data is read or any folder written.
+ * with one line naming the flag and exit status 2, before any data is read or any folder written.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
@@ -14,14 +14,15 @@ import { PRESETS } from './presets.js';
 const run = promisify(execFile);
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
-async function refusal(args: string[]): Promise<string> {
+/** What `pnpm train args` said on stderr, having exited with `code` (2: a wrong flag; 1: a failed run). */
+async function refusal(args: string[], code: number): Promise<string> {
   const error = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
     cwd: packageDir,
   }).then(
     () => undefined,
     (e: { code: number; stderr: string }) => e,
   );
-  expect(error?.code, `pnpm train ${args.join(' ')} should fail`).toBe(1);
+  expect(error?.code, `pnpm train ${args.join(' ')} should fail`).toBe(code);
   return error!.stderr.trim();
 }
 
@@ -52,12 +53,12 @@ describe('pnpm train flags', () => {
       '--resume continues a run with the settings it was started with (its run.json); drop --preset, --epochs, or start a new run without --resume',
     ],
   ])('%j is refused in one line', { timeout: 60_000 }, async (args, message) => {
-    expect(await refusal(args)).toBe(`pnpm train: ${message}`);
+    expect(await refusal(args, 2)).toBe(`pnpm train: ${message}`);
   });
 
   it('--resume of a folder that is not a run says so', { timeout: 60_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'facekit-not-a-run-'));
-    expect(await refusal(['--resume', dir])).toBe(
+    expect(await refusal(['--resume', dir], 1)).toBe(
       `pnpm train: ${dir} is not a run folder (it has no run.json)`,
     );
   });

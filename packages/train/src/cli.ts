@@ -10,7 +10,7 @@ import { projectRoot, resolveDataPath } from './data/data-path.js';
 import { DEFAULT_PRESET, getPreset, PRESETS } from './presets.js';
 import { runsByStart } from './run-folder.js';
 import { runTraining } from './run.js';
-import { parseCommandArgs, userCwd } from '@facekit/core/node';
+import { checkFlags, parseCommandArgs, userCwd } from '@facekit/core/node';
 
 /** A preset the help recommends, by name: renaming it fails every `pnpm train`, the help test included. */
 const named = (name: string) => getPreset(name).name;
@@ -138,15 +138,42 @@ async function main(): Promise<number> {
     return 0;
   }
   const resume = values.resume;
-  const fixed = FIXED_AT_START.filter((flag) => values[flag] !== undefined);
-  if (resume !== undefined && fixed.length > 0)
-    throw new Error(
-      `--resume continues a run with the settings it was started with (its run.json); ` +
-        `drop ${fixed.map((f) => `--${f}`).join(', ')}, or start a new run without --resume`,
-    );
-  const preset = getPreset(values.preset ?? DEFAULT_PRESET).name;
-  const grouping = values['age-grouping'] ?? 'six';
-  if (!isAgeGrouping(grouping)) throw new Error(`--age-grouping must be six or decades, got "${grouping}"`);
+  // Every flag is checked before anything is read or written; a wrong one is refused in one line, exit
+  // status 2, as by every other command.
+  const flags = checkFlags(HELP, () => {
+    const fixed = FIXED_AT_START.filter((flag) => values[flag] !== undefined);
+    if (resume !== undefined && fixed.length > 0)
+      throw new Error(
+        `--resume continues a run with the settings it was started with (its run.json); ` +
+          `drop ${fixed.map((f) => `--${f}`).join(', ')}, or start a new run without --resume`,
+      );
+    const grouping = values['age-grouping'] ?? 'six';
+    if (!isAgeGrouping(grouping)) throw new Error(`--age-grouping must be six or decades, got "${grouping}"`);
+    const backend = values.backend;
+    if (backend !== undefined && !TRAINING_BACKEND_NAMES.includes(backend))
+      throw new Error(`--backend must be one of ${TRAINING_BACKEND_NAMES.join(', ')}, got "${backend}"`);
+    const cores = availableParallelism();
+    return {
+      preset: getPreset(values.preset ?? DEFAULT_PRESET).name,
+      grouping,
+      backend,
+      epochs:
+        values.epochs === undefined
+          ? undefined
+          : wholeNumber('epochs', values.epochs, 1, 10_000, 'passes over the training part'),
+      testFraction: fraction('test-fraction', values['test-fraction'], 0.3, false),
+      validationFraction: fraction('validation-fraction', values['validation-fraction'], 0.1, true),
+      threads:
+        values.threads === undefined
+          ? undefined
+          : wholeNumber('threads', values.threads, 1, cores, `this machine has ${cores} cores`),
+      tasks: parseTasks(values.task),
+      seed: number('seed', values.seed, 42),
+      splitSeed:
+        values['split-seed'] === undefined ? undefined : number('split-seed', values['split-seed'], 0),
+    };
+  });
+  const { preset, grouping, backend, epochs, threads, splitSeed } = flags;
   const runsDir = join(projectRoot(), 'runs');
   const runDir = resume
     ? resume === 'latest'
@@ -155,24 +182,6 @@ async function main(): Promise<number> {
     : values.out
       ? resolve(userCwd(), values.out)
       : join(runsDir, `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}-${preset}`);
-  const epochs =
-    values.epochs === undefined
-      ? undefined
-      : wholeNumber('epochs', values.epochs, 1, 10_000, 'passes over the training part');
-  const testFraction = fraction('test-fraction', values['test-fraction'], 0.3, false);
-  const validationFraction = fraction('validation-fraction', values['validation-fraction'], 0.1, true);
-  const cores = availableParallelism();
-  const threads =
-    values.threads === undefined
-      ? undefined
-      : wholeNumber('threads', values.threads, 1, cores, `this machine has ${cores} cores`);
-  const backend = values.backend;
-  if (backend !== undefined && !TRAINING_BACKEND_NAMES.includes(backend))
-    throw new Error(`--backend must be one of ${TRAINING_BACKEND_NAMES.join(', ')}, got "${backend}"`);
-  const tasks = parseTasks(values.task);
-  const seed = number('seed', values.seed, 42);
-  const splitSeed =
-    values['split-seed'] === undefined ? undefined : number('split-seed', values['split-seed'], 0);
   // Looked for once every flag is known good. Resumed without --data: the run's own file (run.json).
   const dataPath =
     resume !== undefined && values.data === undefined ? undefined : resolveDataPath(values.data);
@@ -189,15 +198,15 @@ async function main(): Promise<number> {
 
   const outcome = await runTraining({
     ...(dataPath === undefined ? {} : { dataPath }),
-    tasks,
+    tasks: flags.tasks,
     preset,
     ...(epochs === undefined ? {} : { epochs }),
     ...(backend === undefined ? {} : { backend }),
     ...(threads === undefined ? {} : { threads }),
-    seed,
+    seed: flags.seed,
     ...(splitSeed === undefined ? {} : { splitSeed }),
-    testFraction,
-    validationFraction,
+    testFraction: flags.testFraction,
+    validationFraction: flags.validationFraction,
     ageGrouping: grouping,
     skipInvalid: values['skip-invalid'],
     runDir,

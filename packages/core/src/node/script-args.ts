@@ -90,11 +90,11 @@ export function existingFileFlag(help: string, name: string, value: string | und
 
 /**
  * Runs `check`, a validator that throws for a flag value it finds wrong (e.g. train's getPreset for a
- * preset name); its message then ends the command as refuseFlags does.
+ * preset name), and returns what it returns; a thrown message ends the command as refuseFlags does.
  */
-export function checkFlags(help: string, check: () => void): void {
+export function checkFlags<T>(help: string, check: () => T): T {
   try {
-    check();
+    return check();
   } catch (error) {
     refuseFlags(help, (error as Error).message);
   }
