@@ -22,6 +22,9 @@ sharp.cache(false);
  */
 const decodes = new Limiter(availableParallelism());
 
+/** Photos being decoded now, and waiting for a slot: the server's /metrics reports them. */
+export const decodeLoad = (): { active: number; waiting: number } => decodes.load;
+
 /** Photos with more pixels than this are reduced on a worker thread, off the event loop. */
 export const OFF_THREAD_PIXELS = 1024 * 1024;
 
@@ -117,16 +120,18 @@ function tooLarge(field: string, width: number, height: number, limits: ImageLim
  * Decodes a base64 photo and preprocesses it to 2304 grey levels; errors name `field`. One sharp
  * pass on the happy path: the format is sniffed from the magic bytes, and sharp's own pixel limit stops
  * an oversized image before it is decoded (its header is then read once more, only to say how large).
+ * If `signal` aborts while the photo waits for a decode slot, it is not decoded (rejected with the
+ * signal's reason).
  */
 export async function imageToFace(
   base64: string,
   field: string,
   limits: ImageLimits,
-  { crop, cropField = 'crop' }: { crop?: FaceCrop; cropField?: string } = {},
+  { crop, cropField = 'crop', signal }: { crop?: FaceCrop; cropField?: string; signal?: AbortSignal } = {},
 ): Promise<Uint8Array> {
   const bytes = decodeBase64(base64, field, limits.maxImageBytes);
   if (!sniffFormat(bytes)) throw await notAccepted(bytes, field);
-  return decodes.run(() => decodeToFace(bytes, field, limits, crop, cropField));
+  return decodes.run(() => decodeToFace(bytes, field, limits, crop, cropField), signal);
 }
 
 /** The decode and reduction of a file already checked to be PNG, JPEG or WebP, in one decode slot. */

@@ -20,6 +20,7 @@ export type ServeErrorCode =
   | 'QUERY_TOO_COSTLY'
   | 'NOT_READY'
   | 'SHUTTING_DOWN'
+  | 'CLIENT_GONE'
   | 'INFERENCE_FAILED';
 
 /** An error the client caused or may retry; `field` is the GraphQL path of the offending value. */

@@ -89,9 +89,18 @@ async function handleGraphQL(
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
+  // A client that hangs up before its answer leaves no one to answer: photos of its still waiting for a
+  // decode slot are dropped, and its faces are not run.
+  const gone = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished)
+      gone.abort(
+        new ServeError('CLIENT_GONE', 'request', 'the client closed the connection unanswered', 499),
+      );
+  });
   const response = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
-    context: async () => ({ state }),
+    context: async () => ({ state, signal: gone.signal }),
   });
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;

@@ -36,6 +36,36 @@ describe('Limiter', () => {
     expect(limiter.load).toEqual({ active: 0, waiting: 0 });
   });
 
+  it('drops a waiting task whose signal aborts, without running it or holding up the others', async () => {
+    const limiter = new Limiter(1);
+    const started: number[] = [];
+    const gates = [0, 1, 2].map((i) => gate(started, i));
+    const gone = new AbortController();
+    const results = [
+      limiter.run(gates[0]!.task),
+      limiter.run(gates[1]!.task, gone.signal),
+      limiter.run(gates[2]!.task),
+    ];
+    await tick();
+    expect(limiter.load).toEqual({ active: 1, waiting: 2 });
+    gone.abort(new Error('the client is gone'));
+    await expect(results[1]).rejects.toThrow('the client is gone');
+    expect(limiter.load).toEqual({ active: 1, waiting: 1 });
+    gates[0]!.open();
+    await tick();
+    expect(started).toEqual([0, 2]);
+    gates[2]!.open();
+    expect(await Promise.all([results[0], results[2]])).toEqual([0, 2]);
+    expect(limiter.load).toEqual({ active: 0, waiting: 0 });
+    // Aborted before it asks: refused at once. A running task is not stopped by a late abort.
+    await expect(limiter.run(gates[1]!.task, gone.signal)).rejects.toThrow('the client is gone');
+    const late = new AbortController();
+    const running = limiter.run(gates[0]!.task, late.signal);
+    late.abort();
+    expect(await running).toBe(0);
+    expect(started).toEqual([0, 2, 0]);
+  });
+
   it('refuses a slot count that is not a positive integer', () => {
     expect(() => new Limiter(0)).toThrow(RangeError);
     expect(() => new Limiter(1.5)).toThrow(RangeError);

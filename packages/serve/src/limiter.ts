@@ -17,10 +17,15 @@ export class Limiter {
     return { active: this.active, waiting: this.waiting.length };
   }
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `task` in a free slot. If `signal` aborts first (the client that sent the photo is gone), the
+   * task never runs: it leaves the queue and the promise rejects with the signal's reason.
+   */
+  async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    signal?.throwIfAborted();
     if (this.active < this.slots) this.active++;
     // A finishing task hands its slot straight to the first waiter, so `active` stays counted.
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else await this.turn(signal);
     try {
       return await task();
     } finally {
@@ -28,5 +33,21 @@ export class Limiter {
       if (next) next();
       else this.active--;
     }
+  }
+
+  /** Waits for a slot handed over by a finishing task, or rejects (leaving the queue) on abort. */
+  private turn(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const go = () => {
+        signal?.removeEventListener('abort', leave);
+        resolve();
+      };
+      const leave = () => {
+        this.waiting.splice(this.waiting.indexOf(go), 1);
+        reject(signal!.reason);
+      };
+      this.waiting.push(go);
+      signal?.addEventListener('abort', leave, { once: true });
+    });
   }
 }

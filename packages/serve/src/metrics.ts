@@ -1,9 +1,11 @@
 /**
  * Prometheus metrics for /metrics: requests and errors by code, request latency, batch sizes and run
- * times, the provider in use and readiness, plus Node's process metrics (memory, event-loop lag), which
+ * times, photos decoding and waiting to, faces abandoned by clients that left, the provider in use and
+ * readiness, plus Node's process metrics (memory, event-loop lag), which
  * the soak test reads to see memory settle. A registry per server, so tests can start several.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { decodeLoad } from './decode-image.js';
 
 export interface ServeMetrics {
   readonly registry: Registry;
@@ -11,6 +13,8 @@ export interface ServeMetrics {
   readonly errors: Counter<'code'>;
   readonly latency: Histogram<'operation'>;
   readonly faces: Counter<'source'>;
+  readonly abandoned: Counter<'stage'>;
+  readonly decodes: Gauge<'state'>;
   readonly batchSize: Histogram;
   readonly batchSeconds: Histogram;
   readonly provider: Gauge<'provider'>;
@@ -47,6 +51,23 @@ export function createMetrics(): ServeMetrics {
       help: 'Faces classified, by input kind (pixels, image)',
       labelNames: ['source'],
       registers,
+    }),
+    abandoned: new Counter({
+      name: 'facekit_abandoned_faces_total',
+      help: 'Faces of clients that closed the connection unanswered: photos dropped before decoding (stage="decode"), faces not run (stage="run")',
+      labelNames: ['stage'],
+      registers,
+    }),
+    decodes: new Gauge({
+      name: 'facekit_photo_decodes',
+      help: 'Photos being decoded (state="active", one per core at most) and waiting for a decode slot (state="waiting"), process-wide',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const { active, waiting } = decodeLoad();
+        this.set({ state: 'active' }, active);
+        this.set({ state: 'waiting' }, waiting);
+      },
     }),
     batchSize: new Histogram({
       name: 'facekit_batch_size',

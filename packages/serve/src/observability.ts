@@ -42,10 +42,13 @@ export function observabilityPlugin(): ApolloServerPlugin<ServeContext> {
           operation = operationLabel(ctx.operation);
         },
         async didEncounterErrors({ errors }) {
+          let gone = 0;
           for (const error of errors) {
             const code = codeOf(error);
             codes.push(code);
             metrics.errors.inc({ code });
+            // One line for a client that left, not one per photo it no longer waits for.
+            if (code === 'CLIENT_GONE' && gone++ > 0) continue;
             const original = unwrapError(error);
             const known = isClientError(original) || code !== 'INTERNAL_SERVER_ERROR';
             if (known) logger.warn('request error', { code, message: error.message, path: error.path });

@@ -52,7 +52,9 @@ export class ServerState {
   }
 }
 
-/** The GraphQL context: the server's state, and the request's start time for latency. */
+/** The GraphQL context: the server's state, and a signal that aborts when the client leaves unanswered. */
 export interface ServeContext {
   readonly state: ServerState;
+  /** Aborted (with a CLIENT_GONE error) when the connection closes before the answer is sent. */
+  readonly signal: AbortSignal;
 }

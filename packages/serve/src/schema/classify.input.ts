@@ -51,11 +51,15 @@ export class ClassifyInput {
 
 export type FaceSource = 'pixels' | 'image';
 
-/** The face's grey levels and where they came from; errors name `field` (e.g. `inputs[3]`). */
+/**
+ * The face's grey levels and where they came from; errors name `field` (e.g. `inputs[3]`). A photo still
+ * waiting for a decode slot when `signal` aborts is not decoded.
+ */
 export async function inputToFace(
   input: ClassifyInput,
   field: string,
   limits: ImageLimits,
+  signal?: AbortSignal,
 ): Promise<{ pixels: Uint8Array; source: FaceSource }> {
   const hasPixels = input.pixels !== undefined && input.pixels !== null;
   const hasImage = input.image !== undefined && input.image !== null;
@@ -71,6 +75,6 @@ export async function inputToFace(
     if (crop) throw new ServeError('INVALID_INPUT', `${field}.crop`, 'applies to image only, not to pixels');
     return { pixels: validatePixels(input.pixels as ArrayLike<number>, `${field}.pixels`), source: 'pixels' };
   }
-  const cropped = crop ? { crop, cropField: `${field}.crop` } : {};
-  return { pixels: await imageToFace(input.image!, `${field}.image`, limits, cropped), source: 'image' };
+  const options = { ...(crop ? { crop, cropField: `${field}.crop` } : {}), ...(signal ? { signal } : {}) };
+  return { pixels: await imageToFace(input.image!, `${field}.image`, limits, options), source: 'image' };
 }

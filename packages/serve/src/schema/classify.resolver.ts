@@ -7,7 +7,7 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { Task } from '@facekit/core';
 import type { LoadedModel } from '@facekit/core/node';
-import { ServeError } from '../errors.js';
+import { errorCode, ServeError } from '../errors.js';
 import type { InferenceEngine } from '../inference.js';
 import type { ServeContext, ServerState } from '../state.js';
 import { Classification, toClassification } from './classification.type.js';
@@ -27,6 +27,22 @@ function readyEngine(state: ServerState, field: string): InferenceEngine {
       503,
     );
   return state.engine;
+}
+
+/**
+ * Ends a request whose client has left (its `signal` aborted with a CLIENT_GONE error), counting its
+ * `faces`: the photos dropped before decoding, and the faces that will not be run.
+ */
+function stopIfGone(
+  signal: AbortSignal,
+  state: ServerState,
+  faces: readonly PromiseSettledResult<unknown>[],
+): void {
+  if (!signal.aborted) return;
+  const dropped = faces.filter((f) => f.status === 'rejected' && errorCode(f.reason) === 'CLIENT_GONE');
+  state.metrics.abandoned.inc({ stage: 'decode' }, dropped.length);
+  state.metrics.abandoned.inc({ stage: 'run' }, faces.filter((f) => f.status === 'fulfilled').length);
+  throw signal.reason;
 }
 
 function chooseTasks(asked: readonly Task[] | null | undefined, engine: InferenceEngine): Task[] {
@@ -54,11 +70,14 @@ export class ClassifyResolver {
   async classify(
     @Arg('input', () => ClassifyInput) input: ClassifyInput,
     @Arg('tasks', () => [TaskEnum], { nullable: true, description: TASKS_DESCRIPTION }) tasks: Task[] | null,
-    @Ctx() { state }: ServeContext,
+    @Ctx() { state, signal }: ServeContext,
   ): Promise<Classification> {
     const engine = readyEngine(state, 'classify');
     const chosen = chooseTasks(tasks, engine);
-    const face = await inputToFace(input, 'input', state.options);
+    const [decoded] = await Promise.allSettled([inputToFace(input, 'input', state.options, signal)]);
+    stopIfGone(signal, state, [decoded!]);
+    if (decoded!.status === 'rejected') throw decoded!.reason;
+    const face = decoded!.value;
     state.metrics.faces.inc({ source: face.source });
     const result = await engine.classify({ pixels: face.pixels, tasks: chosen });
     return toClassification(result, modelsByTask(state), engine.provider, face.pixels, face.source);
@@ -72,7 +91,7 @@ export class ClassifyResolver {
   async classifyBatch(
     @Arg('inputs', () => [ClassifyInput]) inputs: ClassifyInput[],
     @Arg('tasks', () => [TaskEnum], { nullable: true, description: TASKS_DESCRIPTION }) tasks: Task[] | null,
-    @Ctx() { state }: ServeContext,
+    @Ctx() { state, signal }: ServeContext,
   ): Promise<(Classification | Error)[]> {
     const engine = readyEngine(state, 'classifyBatch');
     const { maxBatchItems } = state.options;
@@ -86,8 +105,10 @@ export class ClassifyResolver {
     }
     const chosen = chooseTasks(tasks, engine);
     const faces = await Promise.allSettled(
-      inputs.map((input, i) => inputToFace(input, `inputs[${i}]`, state.options)),
+      inputs.map((input, i) => inputToFace(input, `inputs[${i}]`, state.options, signal)),
     );
+    // No one is left to answer: the faces already decoded are not run either.
+    stopIfGone(signal, state, faces);
     const good = faces.flatMap((f, i) => (f.status === 'fulfilled' ? [{ i, ...f.value }] : []));
     for (const face of good) state.metrics.faces.inc({ source: face.source });
     const runs = engine.classifyAll(good.map((f) => ({ pixels: f.pixels, tasks: chosen })));
