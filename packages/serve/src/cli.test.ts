@@ -53,6 +53,17 @@ describe('pnpm serve', () => {
     expect(cli.stdout()).toMatch(/--ep <list>[\s\S]*--max-batch <n>[\s\S]*--max-wait-ms/);
   });
 
+  it('refuses a wrong flag in one line, exit status 2', async () => {
+    const wrong = runCli(['--port', 'x']);
+    expect(await wrong.exit).toBe(2);
+    expect(wrong.stderr().trim()).toBe('pnpm serve: --port must be an integer from 0 to 65535, got "x"');
+    const unknown = runCli(['--prot', '80']);
+    expect(await unknown.exit).toBe(2);
+    expect(unknown.stderr().trim()).toMatch(
+      /^pnpm serve: Unknown option '--prot'.* \(pnpm serve --help lists the options\)$/,
+    );
+  });
+
   it('stops with a clear message on a corrupt model', async () => {
     const { dir } = await writeFixtureModels();
     const { writeFile } = await import('node:fs/promises');

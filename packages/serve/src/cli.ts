@@ -1,19 +1,22 @@
 /**
  * `pnpm serve`: parses flags, starts the server on the shipped models (or `--models`), and turns
- * SIGTERM/SIGINT into a drain. A start that cannot succeed — bad manifest, corrupt model, no provider —
- * prints one clear line and exits 1.
+ * SIGTERM/SIGINT into a drain. A wrong flag is refused in one line (exit status 2); a start that cannot
+ * succeed — bad manifest, corrupt model, no provider — prints one clear line and exits 1.
  */
 import { HELP, parseServeArgs } from './options.js';
 import { startServer } from './server.js';
-import { scriptArgs } from '@facekit/core/node';
+import { refuseFlags, scriptArgs } from '@facekit/core/node';
 
 async function main(): Promise<number> {
   let options;
   try {
     options = parseServeArgs(scriptArgs());
   } catch (error) {
-    process.stderr.write(`serve: ${(error as Error).message}\n\n${HELP}`);
-    return 2;
+    const { message, code } = error as Error & { code?: string };
+    // One line, exit status 2, as every command refuses its flags; parseArgs' own (unknown option,
+    // missing value) point to the help.
+    const hint = code?.startsWith('ERR_PARSE_ARGS') ? ' (pnpm serve --help lists the options)' : '';
+    refuseFlags(HELP, `${message}${hint}`);
   }
   if (!options) {
     process.stdout.write(HELP);
