@@ -5,6 +5,7 @@
  * on a GPU — and every argmax is the same.
  */
 import type { Task } from '@facekit/core';
+import { ascending, percentile } from '@facekit/core/node';
 import { compareOutputs, type Comparison } from '@facekit/export';
 
 export const CPU_TOLERANCE = 1e-5;
@@ -81,8 +82,8 @@ export interface LatencySummary {
 }
 
 export function summarize(times: readonly number[]): LatencySummary {
-  const sorted = [...times].sort((x, y) => x - y);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  const sorted = ascending(times);
+  const at = (q: number) => percentile(sorted, q);
   return {
     runs: sorted.length,
     median: at(0.5),

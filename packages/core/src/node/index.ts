@@ -4,6 +4,7 @@
  */
 export * from './load-models.js';
 export * from './onnx-inspect.js';
+export * from './percentile.js';
 export * from './script-args.js';
 export * from './webgpu-adapter.js';
 export * from './worker-url.js';

@@ -1,0 +1,13 @@
+/**
+ * The one percentile rule of the toolkit's benchmarks (latency in bench:latency, bench:serve and the
+ * parity suite): nearest rank, the value below which a share `q` of the measurements lie.
+ */
+export function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) throw new RangeError('percentile of no measurements');
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+/** `values` in ascending order, as a new array: what percentile() reads. */
+export function ascending(values: readonly number[]): number[] {
+  return [...values].sort((a, b) => a - b);
+}
