@@ -89,7 +89,7 @@ async function handleGraphQL(
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
-  // A client that hangs up before its answer leaves no one to answer: photos of its still waiting for a
+  // A client that hangs up before its answer leaves no one to answer: its photos still waiting for a
   // decode slot are dropped, and its faces are not run.
   const gone = new AbortController();
   res.on('close', () => {
