@@ -179,6 +179,13 @@ export const COMPACT_SEP_WIDE: CompactArchitecture = {
   separable: true,
 };
 
+/**
+ * compact-flat with twice the filters in its two full-resolution stages (16 at 48×48, 32 at 24×24): the
+ * one place none of the wider networks measured so far added capacity, and where fine texture (age's
+ * wrinkles) is still in the image.
+ */
+export const COMPACT_FLAT_EARLY: CompactArchitecture = { ...COMPACT_FLAT, widths: [16, 32, 48, 128] };
+
 /** compact-five's network: compact-flat plus a fifth stage at 3×3, so the head sees a 3×3×128 map. */
 export const COMPACT_FIVE: CompactArchitecture = { ...COMPACT_FLAT, widths: [8, 16, 48, 128, 128] };
 
@@ -425,6 +432,13 @@ export function compactPresets(): Preset[] {
       "shared-deep trained with Nesterov SGD (shared-flat-sgd's; ablation).",
       COMPACT_DEEP,
       flat({ epochs: 45, patience: 15, ...SGD }),
+      true,
+    ),
+    compactPreset(
+      'shared-flat-early',
+      'shared-flat with twice the filters in its 48×48 and 24×24 stages (16-32-48-128; ablation).',
+      COMPACT_FLAT_EARLY,
+      flat({ epochs: 45, patience: 15 }),
       true,
     ),
     compactPreset(

@@ -258,6 +258,11 @@ const ENSEMBLE_PRESETS: readonly Preset[] = [
     [{ preset: 'shared-deep-sgd' }, { preset: 'shared-flat-sgd', mirrored: true }],
   ),
   ensemblePreset(
+    'shared-ensemble-flip-early',
+    'shared-ensemble-flip whose mirrored member has twice the filters in its two full-resolution stages (shared-deep + shared-flat-early mirrored; ablation).',
+    [{ preset: 'shared-deep' }, { preset: 'shared-flat-early', mirrored: true }],
+  ),
+  ensemblePreset(
     'shared-ensemble-flip-sep',
     'shared-ensemble-flip plus a third member with separable convs, shared-sep-wide (ablation).',
     [{ preset: 'shared-deep' }, { preset: 'shared-flat', mirrored: true }, { preset: 'shared-sep-wide' }],
