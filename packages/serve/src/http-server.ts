@@ -158,6 +158,7 @@ export function createRequestHandler(
               ready: state.ready,
               status: state.status,
               provider: state.engine?.provider ?? null,
+              ...(state.unavailable ? { reason: state.unavailable } : {}),
             }),
           );
         default:

@@ -1,18 +1,27 @@
 /**
  * The server's models run on their own thread: the same answers as a binding on this thread, bit for
  * bit; the event loop stays free while a batch runs; a failed binding throws the error the thread saw;
- * a thread that dies fails its runs and is replaced by the next; released models refuse further runs
- * instead of hanging.
+ * a thread that dies fails its runs and is replaced by the next, or, if that binding fails, by one
+ * bound in the background after a pause, the server reporting itself unready (with why) meanwhile;
+ * released models refuse further runs instead of hanging.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type * as WorkerThreads from 'node:worker_threads';
 import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { modelsDir } from './server.js';
 import { pixelsToModelInput, validatePixels } from '@facekit/core';
 import { loadModels, type LoadedModel } from '@facekit/core/node';
+import { createRequestHandler } from './http-server.js';
+import { InferenceEngine } from './inference.js';
 import { bindModelsOffThread } from './inference-thread.js';
+import { memoryLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { toHealth } from './schema/health.type.js';
+import { ServerState } from './state.js';
 import { bindModels, type BoundModels } from './onnx-providers.js';
-import { DEFAULT_MODELS } from './options.js';
+import { DEFAULT_MODELS, DEFAULT_OPTIONS } from './options.js';
 import { fixtureSharedOnnx, writeFixtureModels } from '../test/fixture-models.js';
 import { testPixels } from '../test/harness.js';
 
@@ -111,22 +120,78 @@ describe('the inference thread', () => {
     }
   });
 
-  it('after a replacement fails to bind, fails runs with that error for a pause, then binds again', async () => {
+  it('after a replacement fails to bind, says why and fails runs with that error, then binds again by itself', async () => {
     const fixture = await writeFixtureModels({ seed: 7 });
     const { models } = await loadModels(fixture.dir);
     const bound = await bindModelsOffThread(models, 'cpu', SETTINGS, { rebindPauseMs: 300 });
     try {
+      expect(bound.unavailable!()).toBeUndefined();
       await started.at(-1)!.terminate();
       endOnStart.count = 1;
       const before = started.length;
       await expect(bound.files[0]!.run(faces(1), 1)).rejects.toThrow(/the inference thread exited/);
+      expect(bound.unavailable!()).toMatch(/the inference thread exited/);
       // Within the pause: the same error, and no thread started for it.
       await expect(bound.files[0]!.run(faces(1), 1)).rejects.toThrow(/the inference thread exited/);
       expect(started.length).toBe(before + 1);
-      await new Promise((resolve) => setTimeout(resolve, 350));
+      // After it, with no run asking: a new thread binds, and the models are available again.
+      const deadline = performance.now() + 10_000;
+      while (bound.unavailable!() !== undefined && performance.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(bound.unavailable!()).toBeUndefined();
+      expect(started.length).toBe(before + 2);
       expect(Object.keys(await bound.files[0]!.run(faces(1), 1))).toEqual(['probabilities']);
       expect(started.length).toBe(before + 2);
     } finally {
+      await bound.release();
+    }
+  });
+
+  it('makes a server whose models cannot run report itself unready, with the reason, until they can', async () => {
+    const fixture = await writeFixtureModels({ seed: 8 });
+    const loaded = await loadModels(fixture.dir);
+    const bound = await bindModelsOffThread(loaded.models, 'cpu', SETTINGS, { rebindPauseMs: 300 });
+    const state: ServerState = new ServerState(
+      DEFAULT_OPTIONS,
+      loaded,
+      createMetrics(() => state.ready),
+      memoryLogger().logger,
+    );
+    state.markReady(new InferenceEngine(bound, { maxBatchSize: 8, maxWaitMs: 0 }), []);
+    const server = http.createServer(createRequestHandler(state, () => undefined as never));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const probe = async () => {
+      const res = await fetch(`${base}/readyz`);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      return {
+        status: res.status,
+        body: (await res.json()) as { ready: boolean; reason?: string },
+        gauge: /^facekit_ready (\d)$/m.exec(metrics)?.[1],
+      };
+    };
+    try {
+      expect(await probe()).toEqual({
+        status: 200,
+        body: { ready: true, status: 'ready', provider: 'cpu' },
+        gauge: '1',
+      });
+      await started.at(-1)!.terminate();
+      endOnStart.count = 1;
+      await expect(bound.files[0]!.run(faces(1), 1)).rejects.toThrow(/the inference thread exited/);
+      const unready = await probe();
+      expect(unready.status).toBe(503);
+      expect(unready.body).toMatchObject({ ready: false, status: 'ready' });
+      expect(unready.body.reason).toMatch(/the inference thread exited/);
+      expect(unready.gauge).toBe('0');
+      expect(toHealth(state)).toMatchObject({ ready: false, unavailable: unready.body.reason });
+      const deadline = performance.now() + 10_000;
+      while ((await probe()).status !== 200 && performance.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await probe()).toMatchObject({ status: 200, body: { ready: true }, gauge: '1' });
+      expect(toHealth(state).unavailable).toBeNull();
+    } finally {
+      server.close();
       await bound.release();
     }
   });

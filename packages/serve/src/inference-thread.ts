@@ -7,7 +7,9 @@
  * isolate besides the main one, and the thread of a provider that fails is ended before the next is
  * tried. A thread that dies fails the runs it held (their requests get an internal error) and is
  * replaced, bound again on the same provider, by the next run; if that binding fails too (a GPU gone),
- * runs fail with its error for `rebindPauseMs` before the next attempt, rather than each starting one.
+ * runs fail with its error for `rebindPauseMs` before the next attempt, rather than each starting one,
+ * and `unavailable()` says why until a binding succeeds: the server reports itself unready meanwhile, and
+ * tries again every `rebindPauseMs` by itself, since an unready server gets no traffic to try with.
  */
 import { Worker } from 'node:worker_threads';
 import { ModelLoadError, ModelMismatchError } from '@facekit/core';
@@ -110,9 +112,11 @@ export async function bindModelsOffThread(
   const setup: InferenceThreadSetup = { models, provider, settings };
   let current: Promise<InferenceThread> | undefined;
   let failedBinding: { error: Error; at: number } | undefined;
-  const start = (): Promise<InferenceThread> => {
-    if (failedBinding && performance.now() - failedBinding.at < rebindPauseMs)
-      return Promise.reject(failedBinding.error);
+  let releasing: Promise<void> | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  // The first binding's failure is the caller's to handle (the next provider is tried): no retries.
+  let firstBound = false;
+  const bind = (): Promise<InferenceThread> => {
     const thread: Promise<InferenceThread> = startThread(setup, () => {
       if (current === thread) current = undefined;
     });
@@ -121,14 +125,26 @@ export async function bindModelsOffThread(
       (error: Error) => {
         if (current === thread) current = undefined;
         failedBinding = { error, at: performance.now() };
+        if (!releasing && firstBound) {
+          clearTimeout(retry);
+          retry = setTimeout(() => {
+            if (!current && !releasing) bind().catch(() => {});
+          }, rebindPauseMs);
+          retry.unref();
+        }
       },
     );
     return (current = thread);
   };
+  const start = (): Promise<InferenceThread> =>
+    failedBinding && performance.now() - failedBinding.at < rebindPauseMs
+      ? Promise.reject(failedBinding.error)
+      : bind();
   await start();
-  let releasing: Promise<void> | undefined;
+  firstBound = true;
   return {
     provider,
+    unavailable: () => failedBinding?.error.message,
     files: modelFiles(models).map((file, index) => ({
       ...file,
       run: async (input, faces) => {
@@ -139,6 +155,7 @@ export async function bindModelsOffThread(
     })),
     release: () =>
       (releasing ??= (async () => {
+        clearTimeout(retry);
         const thread = await current?.catch(() => undefined);
         await thread?.close();
       })()),

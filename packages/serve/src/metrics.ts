@@ -21,7 +21,8 @@ export interface ServeMetrics {
   readonly ready: Gauge;
 }
 
-export function createMetrics(): ServeMetrics {
+/** `ready` is read when /metrics is scraped: the server's readiness as /readyz reports it. */
+export function createMetrics(ready: () => boolean = () => false): ServeMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'facekit_' });
   const registers = [registry];
@@ -89,8 +90,11 @@ export function createMetrics(): ServeMetrics {
     }),
     ready: new Gauge({
       name: 'facekit_ready',
-      help: '1 once the models are loaded and warmed, 0 while starting or draining',
+      help: '1 once the models are loaded and warmed, 0 while starting, draining or unable to run them',
       registers,
+      collect() {
+        this.set(ready() ? 1 : 0);
+      },
     }),
   };
 }

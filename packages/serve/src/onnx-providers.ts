@@ -31,6 +31,11 @@ export interface BoundModels {
   readonly provider: string;
   /** In the order the files first appear in the canonical task order. */
   readonly files: readonly BoundFile[];
+  /**
+   * Why the models cannot run now (the inference thread died and a new one failed to bind, e.g. its GPU
+   * is gone), else undefined. Absent where the sessions live on the calling thread.
+   */
+  readonly unavailable?: () => string | undefined;
   release(): Promise<void>;
 }
 

@@ -76,7 +76,12 @@ export async function startServer(
       version: m.entry.training.runId,
     })),
   });
-  const state = new ServerState(options, models, createMetrics(), logger);
+  const state: ServerState = new ServerState(
+    options,
+    models,
+    createMetrics(() => state.ready),
+    logger,
+  );
   const schema = await buildServeSchema();
   let apollo: ApolloServer<ServeContext> | null = null;
   const httpServer = http.createServer(createRequestHandler(state, () => apollo!));

@@ -24,12 +24,19 @@ export class ServerState {
     readonly models: LoadedModels,
     readonly metrics: ServeMetrics,
     readonly logger: Logger,
-  ) {
-    metrics.ready.set(0);
+  ) {}
+
+  /** Ready to answer: the models are bound and warmed, not draining, and able to run now. */
+  get ready(): boolean {
+    return this.status === 'ready' && this.unavailable === undefined;
   }
 
-  get ready(): boolean {
-    return this.status === 'ready';
+  /**
+   * Why models that were ready cannot run now (their inference thread died and a new one failed to
+   * bind: a GPU gone), else undefined. The server tries again by itself; /readyz says 503 meanwhile.
+   */
+  get unavailable(): string | undefined {
+    return this.engine?.bound.unavailable?.();
   }
 
   markReady(engine: InferenceEngine, attempts: readonly ProviderAttempt[]): void {
@@ -37,18 +44,15 @@ export class ServerState {
     this.attempts = attempts;
     this.status = 'ready';
     this.metrics.provider.set({ provider: engine.provider }, 1);
-    this.metrics.ready.set(1);
   }
 
   markFailed(attempts: readonly ProviderAttempt[]): void {
     this.attempts = attempts;
     this.status = 'failed';
-    this.metrics.ready.set(0);
   }
 
   markDraining(): void {
     if (this.status === 'ready' || this.status === 'starting') this.status = 'draining';
-    this.metrics.ready.set(0);
   }
 }
 

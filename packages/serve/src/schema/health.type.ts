@@ -31,10 +31,17 @@ export class LimitsInfo {
 @ObjectType({ description: 'Readiness and what the server runs on.' })
 export class Health {
   @Field(() => Boolean, {
-    description: 'True once every model is loaded and warmed; false while starting or draining.',
+    description:
+      'True once every model is loaded and warmed; false while starting, draining, or while the models cannot run (see unavailable).',
   })
   ready!: boolean;
   @Field(() => String, { description: 'starting, ready, draining or failed.' }) status!: string;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why models that were ready cannot run now (their inference thread died and a new one failed to bind, e.g. a GPU gone); the server tries again by itself. Null when they can.',
+  })
+  unavailable!: string | null;
   @Field(() => String, { nullable: true, description: 'Execution provider in use; null until chosen.' })
   provider!: string | null;
   @Field(() => [ProviderAttemptInfo]) providers!: ProviderAttemptInfo[];
@@ -48,6 +55,7 @@ export function toHealth(state: ServerState): Health {
   return {
     ready: state.ready,
     status: state.status,
+    unavailable: state.unavailable ?? null,
     provider: state.engine?.provider ?? null,
     providers: state.attempts.map((a) => ({ name: a.name, outcome: a.outcome, reason: a.reason ?? null })),
     tasks: state.models.models.map((m) => m.task),
