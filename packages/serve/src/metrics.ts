@@ -1,8 +1,8 @@
 /**
  * Prometheus metrics for /metrics: requests and errors by code, request latency, batch sizes and run
- * times, photos decoding and waiting to, faces abandoned by clients that left, the provider in use and
- * readiness, plus Node's process metrics (memory, event-loop lag), which
- * the soak test reads to see memory settle. A registry per server, so tests can start several.
+ * times, photos decoding and waiting their turn, faces abandoned by clients that left, the provider in
+ * use and readiness, plus Node's process metrics (memory, event-loop lag), which the soak test reads to
+ * see memory settle. A registry per server, so tests can start several.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { decodeLoad } from './decode-image.js';
