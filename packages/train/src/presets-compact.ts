@@ -186,6 +186,9 @@ export const COMPACT_SEP_WIDE: CompactArchitecture = {
  */
 export const COMPACT_FLAT_EARLY: CompactArchitecture = { ...COMPACT_FLAT, widths: [16, 32, 48, 128] };
 
+/** compact-deep with the early stages of COMPACT_FLAT_EARLY (16 and 32 filters at 48×48 and 24×24). */
+export const COMPACT_DEEP_EARLY: CompactArchitecture = { ...COMPACT_DEEP, widths: COMPACT_FLAT_EARLY.widths };
+
 /** compact-five's network: compact-flat plus a fifth stage at 3×3, so the head sees a 3×3×128 map. */
 export const COMPACT_FIVE: CompactArchitecture = { ...COMPACT_FLAT, widths: [8, 16, 48, 128, 128] };
 
@@ -438,6 +441,13 @@ export function compactPresets(): Preset[] {
       'shared-flat-early',
       'shared-flat with twice the filters in its 48×48 and 24×24 stages (16-32-48-128; ablation).',
       COMPACT_FLAT_EARLY,
+      flat({ epochs: 45, patience: 15 }),
+      true,
+    ),
+    compactPreset(
+      'shared-deep-early',
+      "shared-deep with shared-flat-early's wider full-resolution stages (16-32-48-128, six convs; ablation).",
+      COMPACT_DEEP_EARLY,
       flat({ epochs: 45, patience: 15 }),
       true,
     ),

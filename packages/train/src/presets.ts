@@ -263,6 +263,11 @@ const ENSEMBLE_PRESETS: readonly Preset[] = [
     [{ preset: 'shared-deep' }, { preset: 'shared-flat-early', mirrored: true }],
   ),
   ensemblePreset(
+    'shared-ensemble-flip-deepearly',
+    'shared-ensemble-flip whose larger member has twice the filters in its two full-resolution stages (shared-deep-early + shared-flat mirrored; ablation).',
+    [{ preset: 'shared-deep-early' }, { preset: 'shared-flat', mirrored: true }],
+  ),
+  ensemblePreset(
     'shared-ensemble-flip-sep',
     'shared-ensemble-flip plus a third member with separable convs, shared-sep-wide (ablation).',
     [{ preset: 'shared-deep' }, { preset: 'shared-flat', mirrored: true }, { preset: 'shared-sep-wide' }],
