@@ -17,6 +17,41 @@ function recordingRunner(delayMs = 0) {
 }
 
 describe('MicroBatcher', () => {
+  it('drops a group whose signal aborts while it waits, and runs the others', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const batches: number[][] = [];
+    const b = new MicroBatcher(
+      async (items: readonly number[]) => {
+        batches.push([...items]);
+        await gate;
+        return items.map((x) => x * 2);
+      },
+      { maxBatchSize: 2, maxWaitMs: 0 },
+    );
+    const first = b.submitAll([1, 2]);
+    await new Promise((resolve) => setImmediate(resolve)); // the first batch is running
+    const gone = new AbortController();
+    const dropped = b.submitAll([3, 4, 5], gone.signal); // two groups: [3, 4] and [5]
+    const kept = b.submit(6);
+    expect(b.pending).toBe(4);
+    gone.abort(new Error('the client is gone'));
+    expect(b.pending).toBe(1);
+    const settled = await Promise.allSettled(dropped);
+    expect(settled.map((r) => r.status === 'rejected' && (r.reason as Error).message)).toEqual([
+      'the client is gone',
+      'the client is gone',
+      'the client is gone',
+    ]);
+    release();
+    expect(await Promise.all([...first, kept])).toEqual([2, 4, 12]);
+    expect(batches).toEqual([[1, 2], [6]]);
+    // Already aborted: refused at once, never queued; a group already running is not affected.
+    await expect(b.submit(7, gone.signal)).rejects.toThrow('the client is gone');
+    expect(b.pending).toBe(0);
+    await b.idle();
+  });
+
   it('gathers concurrent submissions into one run and answers each in order', async () => {
     const r = recordingRunner();
     const b = new MicroBatcher(r.run, { maxBatchSize: 8, maxWaitMs: 5 });

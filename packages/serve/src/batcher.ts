@@ -3,7 +3,8 @@
  * onnxruntime's per-run overhead dominates for one 48×48 face and a batch of 64 costs little more than
  * a few single runs. A batch is flushed when it is full or when its first face has waited `maxWaitMs`;
  * one run is in flight at a time and faces arriving meanwhile form the next batch. Items submitted
- * together (a classifyBatch) stay together when they fit in one batch. The runner is injected, so the
+ * together (a classifyBatch) stay together when they fit in one batch; if their `signal` aborts (the
+ * client left) while they still wait, they leave the queue unrun. The runner is injected, so the
  * scheduling is tested without a model.
  */
 
@@ -47,24 +48,46 @@ export class MicroBatcher<I, O> {
     return this.queued;
   }
 
-  submit(item: I): Promise<O> {
-    return this.submitAll([item])[0]!;
+  submit(item: I, signal?: AbortSignal): Promise<O> {
+    return this.submitAll([item], signal)[0]!;
   }
 
-  /** Submits items that should share a run; more than maxBatchSize are split into full chunks. */
-  submitAll(items: readonly I[]): Promise<O>[] {
+  /**
+   * Submits items that should share a run; more than maxBatchSize are split into full chunks. Chunks
+   * still queued when `signal` aborts are dropped, their promises rejected with the signal's reason.
+   */
+  submitAll(items: readonly I[], signal?: AbortSignal): Promise<O>[] {
     const promises: Promise<O>[] = [];
     const { maxBatchSize } = this.options;
+    const groups: Pending<I, O>[][] = [];
     for (let start = 0; start < items.length; start += maxBatchSize) {
       const group: Pending<I, O>[] = [];
       for (const item of items.slice(start, start + maxBatchSize)) {
         promises.push(new Promise<O>((resolve, reject) => group.push({ item, resolve, reject })));
       }
-      this.groups.push(group);
-      this.queued += group.length;
+      groups.push(group);
     }
+    if (signal?.aborted) {
+      for (const p of groups.flat()) p.reject(signal.reason);
+      return promises;
+    }
+    this.groups.push(...groups);
+    this.queued += items.length;
+    signal?.addEventListener('abort', () => this.drop(groups, signal.reason), { once: true });
     this.schedule();
     return promises;
+  }
+
+  /** Removes those of `groups` still queued, rejecting their items with `reason`. */
+  private drop(groups: readonly Pending<I, O>[][], reason: unknown): void {
+    for (const group of groups) {
+      const at = this.groups.indexOf(group);
+      if (at < 0) continue; // already taken into a run
+      this.groups.splice(at, 1);
+      this.queued -= group.length;
+      for (const p of group) p.reject(reason);
+    }
+    if (!this.running && this.queued === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
   /** Resolves once nothing is queued or running (used when draining at shutdown). */

@@ -40,13 +40,14 @@ export class InferenceEngine {
     return [...this.loaded];
   }
 
-  classify(job: FaceJob): Promise<FaceResult> {
-    return this.batcher.submit(job);
+  /** One face; dropped unrun if `signal` aborts while it waits for a batch. */
+  classify(job: FaceJob, signal?: AbortSignal): Promise<FaceResult> {
+    return this.batcher.submit(job, signal);
   }
 
-  /** Faces that should share one run (a classifyBatch). */
-  classifyAll(jobs: readonly FaceJob[]): Promise<FaceResult>[] {
-    return this.batcher.submitAll(jobs);
+  /** Faces that should share one run (a classifyBatch); dropped unrun if `signal` aborts while they wait. */
+  classifyAll(jobs: readonly FaceJob[], signal?: AbortSignal): Promise<FaceResult>[] {
+    return this.batcher.submitAll(jobs, signal);
   }
 
   /** Runs `jobs` as one batch: one run per model file some job asked a task of. */

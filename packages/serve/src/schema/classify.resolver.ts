@@ -45,6 +45,12 @@ function stopIfGone(
   throw signal.reason;
 }
 
+/** Counts the faces a gone client left waiting for a batch, which the micro-batcher dropped unrun. */
+function countUnrun(state: ServerState, runs: readonly PromiseSettledResult<unknown>[]): void {
+  const unrun = runs.filter((r) => r.status === 'rejected' && errorCode(r.reason) === 'CLIENT_GONE');
+  if (unrun.length > 0) state.metrics.abandoned.inc({ stage: 'run' }, unrun.length);
+}
+
 function chooseTasks(asked: readonly Task[] | null | undefined, engine: InferenceEngine): Task[] {
   if (!asked) return engine.tasks;
   const missing = asked.filter((t) => !engine.tasks.includes(t));
@@ -79,8 +85,10 @@ export class ClassifyResolver {
     if (decoded!.status === 'rejected') throw decoded!.reason;
     const face = decoded!.value;
     state.metrics.faces.inc({ source: face.source });
-    const result = await engine.classify({ pixels: face.pixels, tasks: chosen });
-    return toClassification(result, modelsByTask(state), engine.provider, face.pixels, face.source);
+    const [ran] = await Promise.allSettled([engine.classify({ pixels: face.pixels, tasks: chosen }, signal)]);
+    countUnrun(state, [ran!]);
+    if (ran!.status === 'rejected') throw ran!.reason;
+    return toClassification(ran!.value, modelsByTask(state), engine.provider, face.pixels, face.source);
   }
 
   @Mutation(() => [Classification], {
@@ -111,12 +119,16 @@ export class ClassifyResolver {
     stopIfGone(signal, state, faces);
     const good = faces.flatMap((f, i) => (f.status === 'fulfilled' ? [{ i, ...f.value }] : []));
     for (const face of good) state.metrics.faces.inc({ source: face.source });
-    const runs = engine.classifyAll(good.map((f) => ({ pixels: f.pixels, tasks: chosen })));
+    const runs = engine.classifyAll(
+      good.map((f) => ({ pixels: f.pixels, tasks: chosen })),
+      signal,
+    );
     const answers: (Classification | Error)[] = faces.map((f) =>
       f.status === 'rejected' ? toError(f.reason) : new Error('unanswered'),
     );
     const models = modelsByTask(state);
     const settled = await Promise.allSettled(runs);
+    countUnrun(state, settled);
     settled.forEach((run, k) => {
       const face = good[k]!;
       answers[face.i] =
