@@ -87,6 +87,11 @@ export class MicroBatcher<I, O> {
       this.queued -= group.length;
       for (const p of group) p.reject(reason);
     }
+    this.wakeIfIdle();
+  }
+
+  /** Answers idle()'s waiters once nothing is queued or running. */
+  private wakeIfIdle(): void {
     if (!this.running && this.queued === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
@@ -133,7 +138,7 @@ export class MicroBatcher<I, O> {
         // Whatever arrived during the run has already waited: run it now.
         this.immediate = setImmediate(() => this.flush());
       } else {
-        for (const wake of this.idleWaiters.splice(0)) wake();
+        this.wakeIfIdle();
       }
     });
   }

@@ -29,6 +29,10 @@ function readyEngine(state: ServerState, field: string): InferenceEngine {
   return state.engine;
 }
 
+/** A decode or run that did not happen because the client had left (rejected with its CLIENT_GONE). */
+const leftBehind = (result: PromiseSettledResult<unknown>): boolean =>
+  result.status === 'rejected' && errorCode(result.reason) === 'CLIENT_GONE';
+
 /**
  * Ends a request whose client has left (its `signal` aborted with a CLIENT_GONE error), counting its
  * `faces`: the photos dropped before decoding, and the faces that will not be run.
@@ -39,16 +43,15 @@ function stopIfGone(
   faces: readonly PromiseSettledResult<unknown>[],
 ): void {
   if (!signal.aborted) return;
-  const dropped = faces.filter((f) => f.status === 'rejected' && errorCode(f.reason) === 'CLIENT_GONE');
-  state.metrics.abandoned.inc({ stage: 'decode' }, dropped.length);
+  state.metrics.abandoned.inc({ stage: 'decode' }, faces.filter(leftBehind).length);
   state.metrics.abandoned.inc({ stage: 'run' }, faces.filter((f) => f.status === 'fulfilled').length);
   throw signal.reason;
 }
 
 /** Counts the faces a gone client left waiting for a batch, which the micro-batcher dropped unrun. */
 function countUnrun(state: ServerState, runs: readonly PromiseSettledResult<unknown>[]): void {
-  const unrun = runs.filter((r) => r.status === 'rejected' && errorCode(r.reason) === 'CLIENT_GONE');
-  if (unrun.length > 0) state.metrics.abandoned.inc({ stage: 'run' }, unrun.length);
+  const unrun = runs.filter(leftBehind).length;
+  if (unrun > 0) state.metrics.abandoned.inc({ stage: 'run' }, unrun);
 }
 
 function chooseTasks(asked: readonly Task[] | null | undefined, engine: InferenceEngine): Task[] {
