@@ -5,7 +5,7 @@
  * on a GPU — and every argmax is the same.
  */
 import type { Task } from '@facekit/core';
-import { ascending, percentile } from '@facekit/core/node';
+import { percentiles } from '@facekit/core/node';
 import { compareOutputs, type Comparison } from '@facekit/export';
 
 export const CPU_TOLERANCE = 1e-5;
@@ -82,12 +82,11 @@ export interface LatencySummary {
 }
 
 export function summarize(times: readonly number[]): LatencySummary {
-  const sorted = ascending(times);
-  const at = (q: number) => percentile(sorted, q);
+  const at = percentiles(times);
   return {
-    runs: sorted.length,
+    runs: times.length,
     median: at(0.5),
     p95: at(0.95),
-    mean: sorted.reduce((s, t) => s + t, 0) / sorted.length,
+    mean: times.reduce((s, t) => s + t, 0) / times.length,
   };
 }

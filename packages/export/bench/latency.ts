@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-web';
 import { TASKS, taskOutputName } from '@facekit/core';
 import { DEFAULT_PRESET, getPreset } from '@facekit/train';
-import { ascending, checkFlags, parseCommandArgs, percentile } from '@facekit/core/node';
+import { checkFlags, parseCommandArgs, percentiles } from '@facekit/core/node';
 import { exportLayersModel } from '../src/export-model.js';
 
 const RUNS = 400;
@@ -44,8 +44,7 @@ async function presetLatency(name: string) {
     if (i >= WARMUP) times.push(performance.now() - started);
   }
   await Promise.all(sessions.map((s) => s.release()));
-  const sorted = ascending(times);
-  const at = (q: number) => percentile(sorted, q);
+  const at = percentiles(times);
   return { name, kib: bytes / 1024, median: at(0.5), p90: at(0.9) };
 }
 

@@ -4,7 +4,7 @@
  * health check's latency shows whether model runs hold the event loop (they did, until inference moved
  * to its own thread); the batches' faces/s is the price of the thread hop.
  */
-import { ascending, percentile } from '@facekit/core/node';
+import { percentiles } from '@facekit/core/node';
 import type { BenchServer } from './bench-server.js';
 
 export interface HealthUnderLoad {
@@ -64,8 +64,7 @@ export async function measureHealthUnderLoad(
   }
   if (failure) throw failure;
   const elapsed = (performance.now() - started) / 1000;
-  const sorted = ascending(latencies);
-  const at = (q: number) => percentile(sorted, q);
+  const at = percentiles(latencies);
   return {
     checks: latencies.length,
     p50: at(0.5),

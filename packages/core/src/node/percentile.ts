@@ -7,7 +7,8 @@ export function percentile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
-/** `values` in ascending order, as a new array: what percentile() reads. */
-export function ascending(values: readonly number[]): number[] {
-  return [...values].sort((a, b) => a - b);
+/** `values`' percentiles by share `q`, the values sorted once (a copy; `values` stays as it is). */
+export function percentiles(values: readonly number[]): (q: number) => number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return (q) => percentile(sorted, q);
 }
