@@ -140,7 +140,18 @@ async function main(): Promise<number> {
   const resume = values.resume;
   // Every flag is checked before anything is read or written; a wrong one is refused in one line, exit
   // status 2, as by every other command.
-  const flags = checkFlags(HELP, () => {
+  const {
+    preset,
+    grouping,
+    backend,
+    epochs,
+    testFraction,
+    validationFraction,
+    threads,
+    tasks,
+    seed,
+    splitSeed,
+  } = checkFlags(HELP, () => {
     const fixed = FIXED_AT_START.filter((flag) => values[flag] !== undefined);
     if (resume !== undefined && fixed.length > 0)
       throw new Error(
@@ -173,7 +184,6 @@ async function main(): Promise<number> {
         values['split-seed'] === undefined ? undefined : number('split-seed', values['split-seed'], 0),
     };
   });
-  const { preset, grouping, backend, epochs, threads, splitSeed } = flags;
   const runsDir = join(projectRoot(), 'runs');
   const runDir = resume
     ? resume === 'latest'
@@ -198,15 +208,15 @@ async function main(): Promise<number> {
 
   const outcome = await runTraining({
     ...(dataPath === undefined ? {} : { dataPath }),
-    tasks: flags.tasks,
+    tasks,
     preset,
     ...(epochs === undefined ? {} : { epochs }),
     ...(backend === undefined ? {} : { backend }),
     ...(threads === undefined ? {} : { threads }),
-    seed: flags.seed,
+    seed,
     ...(splitSeed === undefined ? {} : { splitSeed }),
-    testFraction: flags.testFraction,
-    validationFraction: flags.validationFraction,
+    testFraction,
+    validationFraction,
     ageGrouping: grouping,
     skipInvalid: values['skip-invalid'],
     runDir,
