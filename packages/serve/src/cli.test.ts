@@ -56,7 +56,7 @@ describe('pnpm serve', () => {
   it('refuses a wrong flag in one line, exit status 2', async () => {
     const wrong = runCli(['--port', 'x']);
     expect(await wrong.exit).toBe(2);
-    expect(wrong.stderr().trim()).toBe('pnpm serve: --port must be an integer from 0 to 65535, got "x"');
+    expect(wrong.stderr().trim()).toBe('pnpm serve: --port must be a whole number from 0 to 65535, got "x"');
     const unknown = runCli(['--prot', '80']);
     expect(await unknown.exit).toBe(2);
     expect(unknown.stderr().trim()).toMatch(

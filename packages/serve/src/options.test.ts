@@ -60,11 +60,11 @@ describe('parseServeArgs', () => {
   it('returns null for --help and rejects bad values and unknown flags', () => {
     expect(parseServeArgs(['--help'], {})).toBeNull();
     expect(() => parseServeArgs(['--max-batch', '0'], {})).toThrow(
-      '--max-batch must be an integer ≥ 1, got "0"',
+      '--max-batch must be a whole number ≥ 1, got "0"',
     );
     expect(() => parseServeArgs(['--port', 'abc'], {})).toThrow(/--port/);
     expect(() => parseServeArgs(['--port', '70000'], {})).toThrow(
-      '--port must be an integer from 0 to 65535, got "70000"',
+      '--port must be a whole number from 0 to 65535, got "70000"',
     );
     expect(() => parseServeArgs(['--log-level', 'loud'], {})).toThrow(/--log-level/);
     expect(() => parseServeArgs(['--bogus'], {})).toThrow(/bogus/);

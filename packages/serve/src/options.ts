@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { wholeNumber } from '@facekit/core/node';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
@@ -104,14 +105,9 @@ export function userPath(p: string, env: NodeJS.ProcessEnv = process.env): strin
   return path.resolve(env.INIT_CWD ?? process.cwd(), p);
 }
 
+/** A whole-number flag (or its environment variable), `fallback` when neither was given. */
 function int(name: string, value: string | undefined, fallback: number, min = 0, max = Infinity): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new RangeError(
-      `--${name} must be an integer ${max === Infinity ? `≥ ${min}` : `from ${min} to ${max}`}, got "${value}"`,
-    );
-  return n;
+  return value === undefined ? fallback : wholeNumber(name, value, min, max);
 }
 
 /** Parses CLI flags (and the environment variables named in HELP). Returns null when --help was asked. */

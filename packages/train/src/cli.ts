@@ -10,7 +10,7 @@ import { projectRoot, resolveDataPath } from './data/data-path.js';
 import { DEFAULT_PRESET, getPreset, PRESETS } from './presets.js';
 import { runsByStart } from './run-folder.js';
 import { runTraining } from './run.js';
-import { checkFlags, parseCommandArgs, userCwd } from '@facekit/core/node';
+import { checkFlags, parseCommandArgs, userCwd, wholeNumber } from '@facekit/core/node';
 
 /** A preset the help recommends, by name: renaming it fails every `pnpm train`, the help test included. */
 const named = (name: string) => getPreset(name).name;
@@ -74,14 +74,6 @@ function number(name: string, value: string | undefined, fallback: number): numb
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got "${value}"`);
-  return n;
-}
-
-/** A whole number in [min, max]; `what` says what the range means. */
-function wholeNumber(name: string, value: string, min: number, max: number, what: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new Error(`--${name} must be a whole number from ${min} to ${max} (${what}), got "${value}"`);
   return n;
 }
 

@@ -5,6 +5,7 @@ import {
   existingFileFlag,
   parseCommandArgs,
   scriptArgs,
+  wholeNumber,
   wholeNumberFlag,
 } from './script-args.js';
 
@@ -61,6 +62,19 @@ describe('parseCommandArgs', () => {
     }
     expect(write.mock.calls).toEqual([['Usage: pnpm x\n'], ['Usage: pnpm x\n']]);
     expect(exit).toHaveBeenCalledTimes(2);
+  });
+
+  it('checks a whole number against its range, naming the flag, the range and what it means', () => {
+    expect(wholeNumber('port', '0', 0, 65535)).toBe(0);
+    expect(wholeNumber('port', '65535', 0, 65535)).toBe(65535);
+    expect(() => wholeNumber('port', '65536', 0, 65535)).toThrow(
+      '--port must be a whole number from 0 to 65535, got "65536"',
+    );
+    expect(() => wholeNumber('threads', '3', 1, 2, 'this machine has 2 cores')).toThrow(
+      '--threads must be a whole number from 1 to 2 (this machine has 2 cores), got "3"',
+    );
+    // Number('') and Number(' ') are 0: a blank value is not taken for a zero.
+    for (const blank of ['', ' ']) expect(() => wholeNumber('wait', blank, 0)).toThrow('--wait must be');
   });
 
   it('takes a whole-number flag at or above its minimum, and refuses anything else in one line', () => {

@@ -59,13 +59,23 @@ export function parseCommandArgs<const C extends ParseArgsConfig>(
 }
 
 /**
+ * A flag's whole-number value in [min, max], or an Error naming the flag and the range (`what` says what
+ * the range means, e.g. "this machine has 2 cores"): the one check every command applies to counts,
+ * sizes and ports, thrown so that a caller checking several flags at once (checkFlags) refuses the first.
+ */
+export function wholeNumber(name: string, value: string, min: number, max = Infinity, what?: string): number {
+  const n = Number(value);
+  if (value.trim() !== '' && Number.isInteger(n) && n >= min && n <= max) return n;
+  const range = max === Infinity ? `≥ ${min}` : `from ${min} to ${max}`;
+  throw new Error(`--${name} must be a whole number ${range}${what ? ` (${what})` : ''}, got "${value}"`);
+}
+
+/**
  * A flag's whole-number value, at least `min`; otherwise the command says so in one line on stderr
  * and exits 2, as for an unknown option (a NaN or a 0 batch would otherwise run, or hang).
  */
 export function wholeNumberFlag(help: string, name: string, value: string, min: number): number {
-  const n = Number(value);
-  if (Number.isInteger(n) && n >= min) return n;
-  refuseFlags(help, `--${name} must be a whole number ≥ ${min}, got "${value}"`);
+  return checkFlags(help, () => wholeNumber(name, value, min));
 }
 
 /**
