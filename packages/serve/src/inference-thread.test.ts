@@ -2,8 +2,9 @@
  * The server's models run on their own thread: the same answers as a binding on this thread, bit for
  * bit; the event loop stays free while a batch runs; a failed binding throws the error the thread saw;
  * a thread that dies fails its runs and is replaced by the next, or, if that binding fails, by one
- * bound in the background after a pause, the server reporting itself unready (with why) meanwhile;
- * released models refuse further runs instead of hanging.
+ * bound in the background after a pause, the server reporting itself unready (with why) meanwhile; a
+ * live thread whose runs keep failing is replaced likewise; released models refuse further runs
+ * instead of hanging.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +16,7 @@ import { pixelsToModelInput, validatePixels } from '@facekit/core';
 import { loadModels, type LoadedModel } from '@facekit/core/node';
 import { createRequestHandler } from './http-server.js';
 import { InferenceEngine } from './inference.js';
-import { bindModelsOffThread } from './inference-thread.js';
+import { bindModelsOffThread, FAILED_RUNS_BEFORE_REPLACING } from './inference-thread.js';
 import { memoryLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { toHealth } from './schema/health.type.js';
@@ -115,6 +116,30 @@ describe('the inference thread', () => {
       expect(started.length).toBe(before + 2);
       for (const name of Object.keys(first))
         expect(Array.from(again[name]!)).toEqual(Array.from(first[name]!));
+    } finally {
+      await bound.release();
+    }
+  });
+
+  it('replaces a live thread whose runs keep failing, as one whose GPU was lost, but not after a success', async () => {
+    const { models } = await loadModels(modelsDir(DEFAULT_MODELS));
+    const bound = await bindModelsOffThread(models, 'cpu', SETTINGS);
+    // A run onnxruntime refuses on the thread: 5 values for a face of 2,304.
+    const failing = () => bound.files[0]!.run(new Float32Array(5), 1);
+    try {
+      const before = started.length;
+      const good = await bound.files[0]!.run(faces(1), 1);
+      for (let i = 1; i < FAILED_RUNS_BEFORE_REPLACING; i++)
+        await expect(failing()).rejects.toThrow(/does not match data length/);
+      await bound.files[0]!.run(faces(1), 1); // a success starts the count again
+      for (let i = 1; i < FAILED_RUNS_BEFORE_REPLACING; i++) await expect(failing()).rejects.toThrow();
+      expect(started.length).toBe(before);
+      await expect(failing()).rejects.toThrow(/does not match data length/);
+      // The thread is taken for broken: a new one is bound by the next run, which answers as before.
+      const again = await bound.files[0]!.run(faces(1), 1);
+      expect(started.length).toBe(before + 1);
+      for (const name of Object.keys(good)) expect(Array.from(again[name]!)).toEqual(Array.from(good[name]!));
+      expect(bound.unavailable!()).toBeUndefined();
     } finally {
       await bound.release();
     }

@@ -5,11 +5,12 @@
  * thread, which binds and warms the sessions (`bindModels`) and then runs batches sent to it; what it
  * returns looks like `bindModels`'s answer. One thread per binding, so onnxruntime-node lives in one
  * isolate besides the main one, and the thread of a provider that fails is ended before the next is
- * tried. A thread that dies fails the runs it held (their requests get an internal error) and is
- * replaced, bound again on the same provider, by the next run; if that binding fails too (a GPU gone),
- * runs fail with its error for `rebindPauseMs` before the next attempt, rather than each starting one,
- * and `unavailable()` says why until a binding succeeds: the server reports itself unready meanwhile, and
- * tries again every `rebindPauseMs` by itself, since an unready server gets no traffic to try with.
+ * tried. A thread that dies, or fails FAILED_RUNS_BEFORE_REPLACING runs in a row, fails the runs it held
+ * (their requests get an internal error) and is replaced, bound again on the same provider, by the next
+ * run; if that binding fails too (a GPU gone), runs fail with its error for `rebindPauseMs` before the
+ * next attempt, rather than each starting one, and `unavailable()` says why until a binding succeeds:
+ * the server reports itself unready meanwhile, and tries again every `rebindPauseMs` by itself, since an
+ * unready server gets no traffic to try with.
  */
 import { Worker } from 'node:worker_threads';
 import { ModelLoadError, ModelMismatchError } from '@facekit/core';
@@ -20,6 +21,14 @@ import type { FromInferenceThread, InferenceThreadSetup, ToInferenceThread } fro
 
 /** How long closing waits for the thread to finish its runs and release the sessions. */
 const CLOSE_TIMEOUT_MS = 10_000;
+
+/**
+ * Runs failing in a row, none answered between them, after which a live thread is taken for broken and
+ * replaced as a dead one is: a GPU device lost under onnxruntime leaves the thread alive and every run
+ * failing, and only a new binding finds out whether the GPU is back (else `unavailable()` says why).
+ * The server builds every input itself, so runs that fail are never the client's doing.
+ */
+export const FAILED_RUNS_BEFORE_REPLACING = 3;
 
 /** A started thread whose models are bound and warmed. */
 interface InferenceThread {
@@ -45,6 +54,7 @@ async function startThread(
 ): Promise<InferenceThread> {
   const worker = new Worker(workerUrl('inference-worker', import.meta.url), { workerData: setup });
   const runs = new PendingCalls<RunReply>();
+  let failedInARow = 0;
   let bound: (failure: Error | undefined) => void = () => {};
   let released: () => void = () => {};
   const binding = new Promise<Error | undefined>((resolve) => (bound = resolve));
@@ -63,8 +73,15 @@ async function startThread(
       case 'failed':
         return bound(rebuild(message));
       case 'done':
-      case 'error':
+        failedInARow = 0;
         return runs.settle(message.id, message);
+      case 'error':
+        runs.settle(message.id, message);
+        if (++failedInARow === FAILED_RUNS_BEFORE_REPLACING) {
+          die(new Error(`the inference thread failed ${failedInARow} runs in a row (${message.reason})`));
+          void worker.terminate();
+        }
+        return;
       case 'released':
         return released();
     }
