@@ -16,7 +16,7 @@ import {
   loadModels,
   parseCommandArgs,
   refuseFlags,
-  userCwd,
+  userPath,
   wholeNumberFlag,
 } from '@facekit/core/node';
 import {
@@ -73,8 +73,6 @@ const { values } = parseCommandArgs(HELP, {
   },
 });
 const root = projectRoot();
-// Paths as the user typed them, from where they ran the command (pnpm runs scripts in the package).
-const typed = (p: string) => resolve(userCwd(), p);
 const refuse = (problem: string) => refuseFlags(HELP, problem);
 const samples = wholeNumberFlag(HELP, 'samples', values.samples, 1);
 const epochs = wholeNumberFlag(HELP, 'epochs', values.epochs, 1);
@@ -94,7 +92,7 @@ const dataPath = [
 ]
   .filter((p): p is string => Boolean(p))
   .find((p) => existsSync(p));
-const modelsPath = values.models ? typed(values.models) : join(root, 'models');
+const modelsPath = values.models ? userPath(values.models) : join(root, 'models');
 const out: string[] = [];
 const print = (line = '') => {
   out.push(line);
@@ -191,5 +189,5 @@ table(
     `${(r.argmaxAgreement * 100).toFixed(2)}%`,
   ]),
 );
-if (values.out) await writeFile(typed(values.out), `${out.join('\n')}\n`);
+if (values.out) await writeFile(userPath(values.out), `${out.join('\n')}\n`);
 process.exit(0);

@@ -6,9 +6,9 @@
  */
 import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ARTIFACTS, REPO_ROOT } from '../support/paths.js';
-import { existingFileFlag, parseCommandArgs, userCwd, wholeNumberFlag } from '@facekit/core/node';
+import { existingFileFlag, parseCommandArgs, userPath, wholeNumberFlag } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm parity [options]
 
@@ -36,7 +36,6 @@ const { values } = parseCommandArgs(HELP, {
 wholeNumberFlag(HELP, 'faces', values.faces, 1);
 wholeNumberFlag(HELP, 'singles', values.singles, 0);
 wholeNumberFlag(HELP, 'latency', values.latency, 1);
-const cwd = userCwd();
 const dataPath = existingFileFlag(HELP, 'data', values.data);
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -44,7 +43,7 @@ const env: NodeJS.ProcessEnv = {
   FACEKIT_PARITY_SINGLES: values.singles,
   FACEKIT_PARITY_LATENCY: values.latency,
   ...(dataPath ? { FACEKIT_DATA: dataPath } : {}),
-  ...(values.models ? { FACEKIT_MODELS: resolve(cwd, values.models) } : {}),
+  ...(values.models ? { FACEKIT_MODELS: userPath(values.models) } : {}),
 };
 const REPORT = join(ARTIFACTS, 'parity-report.md');
 // Only this run's report: an older one left in tests/artifacts would read as this run's verdict.

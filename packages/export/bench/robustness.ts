@@ -6,10 +6,9 @@
  * answered by onnxruntime-node. The last line is each task's mean over the changed faces.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Task } from '@facekit/core';
-import { existingFileFlag, parseCommandArgs, refuseFlags, userCwd } from '@facekit/core/node';
+import { existingFileFlag, parseCommandArgs, refuseFlags, userPath } from '@facekit/core/node';
 import { loadLayersModel, mdTable } from '@facekit/train';
 import { exportUnit, exportUnits } from '../src/export-run.js';
 import { joinRobustness, measureRobustness, type RobustnessRow } from '../src/robustness/measure.js';
@@ -68,7 +67,7 @@ async function runRows(runDir: string): Promise<{ tasks: readonly Task[]; rows: 
 
 const results: { runDir: string; tasks: readonly Task[]; rows: RobustnessRow[] }[] = [];
 try {
-  for (const runDir of positionals) results.push({ runDir, ...(await runRows(resolve(userCwd(), runDir))) });
+  for (const runDir of positionals) results.push({ runDir, ...(await runRows(userPath(runDir))) });
 } catch (error) {
   // A run that cannot be read (not a run, unfinished, its data gone) is said in one line.
   process.stderr.write(`pnpm bench:robustness: ${(error as Error).message}\n`);

@@ -4,14 +4,14 @@
  * case models/ is left as it was.
  */
 import { existsSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { isFaceKitError, isTask, TASKS, type Task } from '@facekit/core';
 import { projectRoot, resolveDataPath } from '@facekit/train';
 import { exportRun, type TaskExport } from './export-run.js';
 import { latestRun } from './run/read-run.js';
 import { OPSET } from './onnx/proto.js';
-import { parseCommandArgs, userCwd } from '@facekit/core/node';
+import { parseCommandArgs, userPath } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm export [options]
 
@@ -70,9 +70,9 @@ async function main(): Promise<number> {
   });
   const tasks = parseTasks(values.task);
   const root = projectRoot();
-  const runDir = values.run ? resolve(userCwd(), values.run) : await latestRun(join(root, 'runs'));
+  const runDir = values.run ? userPath(values.run) : await latestRun(join(root, 'runs'));
   if (!existsSync(runDir)) throw new Error(`--run ${values.run}: no such folder (${runDir})`);
-  const outDir = values.out ? resolve(userCwd(), values.out) : join(root, 'models');
+  const outDir = values.out ? userPath(values.out) : join(root, 'models');
   let dataPath: string | undefined;
   try {
     dataPath = resolveDataPath(values.data);

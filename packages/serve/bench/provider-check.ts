@@ -5,9 +5,9 @@
  * (max abs difference, argmax agreement). Run on a GPU machine to see webgpu/cuda against cpu.
  */
 import { parseArgs } from 'node:util';
-import { loadModels, scriptArgs } from '@facekit/core/node';
+import { loadModels, scriptArgs, userPath } from '@facekit/core/node';
 import { bindModels } from '../src/onnx-providers.js';
-import { DEFAULT_MODELS, userPath } from '../src/options.js';
+import { DEFAULT_MODELS } from '../src/options.js';
 import { modelsDir } from '../src/server.js';
 import { measureCeiling } from './ceiling.js';
 import { compareResults, probabilities, providerStatuses } from './provider-measure.js';

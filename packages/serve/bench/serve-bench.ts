@@ -7,7 +7,7 @@
  */
 import os from 'node:os';
 import autocannon from 'autocannon';
-import { DEFAULT_MODELS, DEFAULT_OPTIONS, userPath } from '../src/options.js';
+import { DEFAULT_MODELS, DEFAULT_OPTIONS } from '../src/options.js';
 import { modelsDir } from '../src/server.js';
 import { startBenchServer } from './bench-server.js';
 import { measureCeiling } from './ceiling.js';
@@ -16,7 +16,7 @@ import { findDataFile, loadFaces, makePayloads } from './payloads.js';
 import { runSoak } from './soak-run.js';
 import { fmt, table } from './table.js';
 import { isFaceKitError } from '@facekit/core';
-import { parseCommandArgs, refuseFlags, wholeNumberFlag } from '@facekit/core/node';
+import { parseCommandArgs, refuseFlags, userPath, wholeNumberFlag } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm bench:serve [options]
   --models <path>        manifest.json or its folder (default: the shipped models)

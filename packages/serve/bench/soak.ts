@@ -3,11 +3,11 @@
  * on its own; see soak-run.ts for what it sends and checks.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_MODELS, userPath } from '../src/options.js';
+import { DEFAULT_MODELS } from '../src/options.js';
 import { modelsDir } from '../src/server.js';
 import { findDataFile, loadFaces } from './payloads.js';
 import { runSoak } from './soak-run.js';
-import { scriptArgs } from '@facekit/core/node';
+import { scriptArgs, userPath } from '@facekit/core/node';
 
 const { values } = parseArgs({
   args: scriptArgs(),

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { wholeNumber } from '@facekit/core/node';
+import { userPath, wholeNumber } from '@facekit/core/node';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
@@ -99,11 +99,6 @@ Options:
   --log-level <level>     error | warn | info | debug (debug logs every request) [LOG_LEVEL, default info]
   -h, --help              show this text
 `;
-
-/** A path the user typed: relative to where they ran the command (pnpm runs scripts in the package folder). */
-export function userPath(p: string, env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(env.INIT_CWD ?? process.cwd(), p);
-}
 
 /** A whole-number flag (or its environment variable), `fallback` when neither was given. */
 function int(name: string, value: string | undefined, fallback: number, min = 0, max = Infinity): number {

@@ -3,14 +3,14 @@
  * epoch's checkpoint stays, and `--resume <run folder>` carries on from it.
  */
 import { availableParallelism } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { isAgeGrouping, isFaceKitError, isTask, TASKS, type Task } from '@facekit/core';
 import { TRAINING_BACKEND_NAMES } from './backends/index.js';
 import { projectRoot, resolveDataPath } from './data/data-path.js';
 import { DEFAULT_PRESET, getPreset, PRESETS } from './presets.js';
 import { runsByStart } from './run-folder.js';
 import { runTraining } from './run.js';
-import { checkFlags, parseCommandArgs, userCwd, wholeNumber } from '@facekit/core/node';
+import { checkFlags, parseCommandArgs, userCwd, userPath, wholeNumber } from '@facekit/core/node';
 
 /** A preset the help recommends, by name: renaming it fails every `pnpm train`, the help test included. */
 const named = (name: string) => getPreset(name).name;
@@ -180,9 +180,9 @@ async function main(): Promise<number> {
   const runDir = resume
     ? resume === 'latest'
       ? await latestRun(runsDir)
-      : resolve(userCwd(), resume)
+      : userPath(resume)
     : values.out
-      ? resolve(userCwd(), values.out)
+      ? userPath(values.out)
       : join(runsDir, `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}-${preset}`);
   // Looked for once every flag is known good. Resumed without --data: the run's own file (run.json).
   const dataPath =

@@ -5,6 +5,7 @@ import {
   existingFileFlag,
   parseCommandArgs,
   scriptArgs,
+  userPath,
   wholeNumber,
   wholeNumberFlag,
 } from './script-args.js';
@@ -62,6 +63,12 @@ describe('parseCommandArgs', () => {
     }
     expect(write.mock.calls).toEqual([['Usage: pnpm x\n'], ['Usage: pnpm x\n']]);
     expect(exit).toHaveBeenCalledTimes(2);
+  });
+
+  it('resolves a typed path from where the user ran the command (pnpm runs scripts in the package)', () => {
+    expect(userPath('m/x.json', { INIT_CWD: '/somewhere' })).toBe('/somewhere/m/x.json');
+    expect(userPath('/abs', { INIT_CWD: '/somewhere' })).toBe('/abs');
+    expect(userPath('m', {})).toBe(`${process.cwd()}/m`);
   });
 
   it('checks a whole number against its range, naming the flag, the range and what it means', () => {

@@ -16,8 +16,13 @@ export function scriptArgs(argv: readonly string[] = process.argv): string[] {
  * The folder the user ran the command from: pnpm runs package scripts inside the package and says where
  * it was called in INIT_CWD. Every command resolves the paths it is given from here.
  */
-export function userCwd(): string {
-  return process.env.INIT_CWD ?? process.cwd();
+export function userCwd(env: NodeJS.ProcessEnv = process.env): string {
+  return env.INIT_CWD ?? process.cwd();
+}
+
+/** A path the user typed, resolved from where they ran the command (userCwd). */
+export function userPath(typed: string, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(userCwd(env), typed);
 }
 
 /** The flag every command answers. */
@@ -93,7 +98,7 @@ export function refuseFlags(help: string, problem: string): never {
  */
 export function existingFileFlag(help: string, name: string, value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
-  const path = resolve(userCwd(), value);
+  const path = userPath(value);
   if (!existsSync(path)) refuseFlags(help, `--${name} ${value}: no such file`);
   return path;
 }

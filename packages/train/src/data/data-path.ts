@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FaceKitError } from '@facekit/core';
-import { userCwd } from '@facekit/core/node';
+import { userPath } from '@facekit/core/node';
 
 /** The workspace root: the nearest folder above this file holding pnpm-workspace.yaml. */
 export function projectRoot(): string {
@@ -30,7 +30,7 @@ export function defaultDataCandidates(): string[] {
  * later as a bare EISDIR that names no path. `source` says where the path came from.
  */
 function checkedDataFile(source: string, given: string): string {
-  const path = resolve(userCwd(), given);
+  const path = userPath(given);
   const stats = statSync(path, { throwIfNoEntry: false });
   if (!stats) throw new FaceKitError('DATA_NOT_FOUND', `${source}: no such file (${path})`);
   if (stats.isDirectory())
