@@ -159,6 +159,7 @@ export function createRequestHandler(
               status: state.status,
               provider: state.engine?.provider ?? null,
               ...(state.unavailable ? { reason: state.unavailable } : {}),
+              ...(state.degraded ? { degraded: state.degraded } : {}),
             }),
           );
         default:

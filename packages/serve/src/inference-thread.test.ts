@@ -3,8 +3,9 @@
  * bit; the event loop stays free while a batch runs; a failed binding throws the error the thread saw;
  * a thread that dies fails its runs and is replaced by the next, or, if that binding fails, by one
  * bound in the background after a pause, the server reporting itself unready (with why) meanwhile; a
- * live thread whose runs keep failing is replaced likewise; released models refuse further runs
- * instead of hanging.
+ * live thread whose runs keep failing is replaced likewise; with a fallback provider, one that cannot be
+ * bound again serves on the fallback until it can; released models refuse further runs instead of
+ * hanging.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -215,6 +216,65 @@ describe('the inference thread', () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
       expect(await probe()).toMatchObject({ status: 200, body: { ready: true }, gauge: '1' });
       expect(toHealth(state).unavailable).toBeNull();
+    } finally {
+      server.close();
+      await bound.release();
+    }
+  });
+
+  it('serves on its fallback while the chosen provider cannot be bound again, and goes back once it can', async () => {
+    const fixture = await writeFixtureModels({ seed: 9 });
+    const loaded = await loadModels(fixture.dir);
+    // onnxruntime-node runs cpu alone here, so cpu stands for both the GPU and its fallback; which thread
+    // is which shows in the order they start.
+    const bound = await bindModelsOffThread(loaded.models, 'cpu', SETTINGS, {
+      rebindPauseMs: 300,
+      fallback: 'cpu',
+    });
+    const state: ServerState = new ServerState(
+      DEFAULT_OPTIONS,
+      loaded,
+      createMetrics(() => state.ready),
+      memoryLogger().logger,
+    );
+    state.markReady(new InferenceEngine(bound, { maxBatchSize: 8, maxWaitMs: 0 }), []);
+    const server = http.createServer(createRequestHandler(state, () => undefined as never));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const readyz = async () => {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/readyz`);
+      return { status: res.status, body: (await res.json()) as { degraded?: string } };
+    };
+    try {
+      const answer = await bound.files[0]!.run(faces(1), 1);
+      expect(bound.degraded!()).toBeUndefined();
+      // The GPU is lost: its thread dies, and the chosen provider cannot be bound again.
+      await started.at(-1)!.terminate();
+      endOnStart.count = 1;
+      const before = started.length;
+      const onFallback = await bound.files[0]!.run(faces(1), 1);
+      expect(started.length).toBe(before + 2); // the failed binding, then the fallback's thread
+      expect(Array.from(onFallback.probabilities!)).toEqual(Array.from(answer.probabilities!));
+      const degraded = bound.degraded!();
+      expect(degraded).toMatch(
+        /^cpu cannot run the models \(the inference thread exited with code \d\); serving on cpu until it can$/,
+      );
+      expect(bound.unavailable!()).toBeUndefined();
+      expect(toHealth(state)).toMatchObject({ ready: true, unavailable: null, degraded });
+      expect(await readyz()).toMatchObject({ status: 200, body: { degraded } });
+      const fallbackEnded = new Promise((resolve) => started.at(-1)!.once('exit', resolve));
+      // In the background, after the pause: the chosen provider binds again, runs go back to it, and
+      // the fallback's thread ends.
+      const deadline = performance.now() + 10_000;
+      while (bound.degraded!() !== undefined && performance.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(bound.degraded!()).toBeUndefined();
+      expect(started.length).toBe(before + 3);
+      await fallbackEnded;
+      expect(Array.from((await bound.files[0]!.run(faces(1), 1)).probabilities!)).toEqual(
+        Array.from(answer.probabilities!),
+      );
+      expect(started.length).toBe(before + 3);
+      expect((await readyz()).body.degraded).toBeUndefined();
     } finally {
       server.close();
       await bound.release();

@@ -7,7 +7,9 @@
  * isolate besides the main one, and the thread of a provider that fails is ended before the next is
  * tried. A thread that dies, or fails FAILED_RUNS_BEFORE_REPLACING runs in a row, fails the runs it held
  * (their requests get an internal error) and is replaced, bound again on the same provider, by the next
- * run; if that binding fails too (a GPU gone), runs fail with its error for `rebindPauseMs` before the
+ * run; if that binding fails too (a GPU gone), the models move to the `fallback` provider when one is
+ * given (cpu, for a GPU), `degraded()` saying why, until the provider binds again in the background;
+ * without one, or if the fallback fails as well, runs fail with the error for `rebindPauseMs` before the
  * next attempt, rather than each starting one, and `unavailable()` says why until a binding succeeds:
  * the server reports itself unready meanwhile, and tries again every `rebindPauseMs` by itself, since an
  * unready server gets no traffic to try with.
@@ -120,61 +122,147 @@ async function startThread(
   };
 }
 
+export interface OffThreadOptions {
+  /** Pause between bindings after one failed (runs fail meanwhile), and between background retries. */
+  readonly rebindPauseMs?: number;
+  /**
+   * Provider to serve on while `provider` cannot be bound again after its thread was lost (a GPU gone):
+   * runs move to it, `degraded()` says why, and `provider` is tried again every `rebindPauseMs` in the
+   * background; once it binds, runs move back and the fallback's thread is ended after its own runs.
+   * Not used for the first binding, whose failure is the caller's to handle.
+   */
+  readonly fallback?: string;
+}
+
+/** A bound thread, the provider it runs on, and whether that is the fallback. */
+interface Serving {
+  readonly provider: string;
+  readonly fallback: boolean;
+  readonly thread: InferenceThread;
+}
+
 export async function bindModelsOffThread(
   models: readonly LoadedModel[],
   provider: string,
   settings: SessionSettings,
-  { rebindPauseMs = 5_000 } = {},
+  { rebindPauseMs = 5_000, fallback }: OffThreadOptions = {},
 ): Promise<BoundModels> {
-  const setup: InferenceThreadSetup = { models, provider, settings };
-  let current: Promise<InferenceThread> | undefined;
+  /** The thread runs go to; undefined once it died, until the next binding. */
+  let serving: Serving | undefined;
+  /** A binding under way, which every run arriving meanwhile waits for. */
+  let binding: Promise<Serving> | undefined;
+  /** The last binding that failed, when nothing is serving: runs fail with it for `rebindPauseMs`. */
   let failedBinding: { error: Error; at: number } | undefined;
+  /** Why `provider` could not be bound again, while the fallback serves. */
+  let lost: Error | undefined;
   let releasing: Promise<void> | undefined;
   let retry: NodeJS.Timeout | undefined;
   // The first binding's failure is the caller's to handle (the next provider is tried): no retries.
   let firstBound = false;
-  const bind = (): Promise<InferenceThread> => {
-    const thread: Promise<InferenceThread> = startThread(setup, () => {
-      if (current === thread) current = undefined;
+
+  const startOn = async (name: string, isFallback = false): Promise<Serving> => {
+    const entry: { provider: string; fallback: boolean; thread?: InferenceThread } = {
+      provider: name,
+      fallback: isFallback,
+    };
+    entry.thread = await startThread({ models, provider: name, settings }, () => {
+      if (serving === entry) serving = undefined;
     });
-    thread.then(
-      () => (failedBinding = undefined),
-      (error: Error) => {
-        if (current === thread) current = undefined;
-        failedBinding = { error, at: performance.now() };
-        if (!releasing && firstBound) {
-          clearTimeout(retry);
-          retry = setTimeout(() => {
-            if (!current && !releasing) bind().catch(() => {});
-          }, rebindPauseMs);
-          retry.unref();
-        }
-      },
-    );
-    return (current = thread);
+    return entry as Serving;
   };
-  const start = (): Promise<InferenceThread> =>
-    failedBinding && performance.now() - failedBinding.at < rebindPauseMs
-      ? Promise.reject(failedBinding.error)
-      : bind();
-  await start();
+  /**
+   * Makes a newly bound thread the one runs go to; the thread it replaces (the fallback's, when
+   * `provider` is back) ends once its own runs are answered, and one bound after the release ends at once.
+   */
+  const keep = async (entry: Serving): Promise<Serving> => {
+    if (releasing) {
+      await entry.thread.close();
+      throw new Error('the models were released');
+    }
+    const replaced = serving;
+    serving = entry;
+    if (replaced) void replaced.thread.close();
+    return entry;
+  };
+  const scheduleRetry = () => {
+    if (!firstBound || releasing) return;
+    clearTimeout(retry);
+    retry = setTimeout(() => void retryInBackground(), rebindPauseMs);
+    retry.unref();
+  };
+  // `provider`, else (a thread was lost before) the fallback; a failure is kept for runs to fail with.
+  const bindNow = async (): Promise<Serving> => {
+    try {
+      let entry: Serving;
+      try {
+        entry = await startOn(provider);
+        lost = undefined;
+      } catch (error) {
+        if (fallback === undefined || !firstBound) throw error;
+        try {
+          entry = await startOn(fallback, true);
+        } catch (fallbackError) {
+          const reason = (fallbackError as Error).message;
+          throw new Error(`${(error as Error).message}; ${fallback} failed too (${reason})`, {
+            cause: fallbackError,
+          });
+        }
+        lost = error as Error;
+        scheduleRetry();
+      }
+      failedBinding = undefined;
+      return await keep(entry);
+    } catch (error) {
+      failedBinding = { error: error as Error, at: performance.now() };
+      scheduleRetry();
+      throw error;
+    }
+  };
+  const bindOnce = (): Promise<Serving> => (binding ??= bindNow().finally(() => (binding = undefined)));
+  // Within the pause after a failed binding, runs fail with its error rather than each starting one.
+  const next = (): Promise<Serving> =>
+    serving
+      ? Promise.resolve(serving)
+      : failedBinding && !binding && performance.now() - failedBinding.at < rebindPauseMs
+        ? Promise.reject(failedBinding.error)
+        : bindOnce();
+  // An unready server gets no traffic to bind with, and one on its fallback has no reason to leave it.
+  const retryInBackground = async () => {
+    if (releasing || binding) return;
+    if (!serving) return void bindOnce().catch(() => {});
+    if (!serving.fallback) return;
+    try {
+      await keep(await startOn(provider));
+      lost = undefined;
+    } catch (error) {
+      if (!releasing) lost = error as Error;
+      scheduleRetry();
+    }
+  };
+
+  await next();
   firstBound = true;
   return {
-    provider,
-    unavailable: () => failedBinding?.error.message,
+    get provider() {
+      return serving?.provider ?? provider;
+    },
+    unavailable: () => (serving ? undefined : failedBinding?.error.message),
+    degraded: () =>
+      serving?.fallback
+        ? `${provider} cannot run the models (${lost?.message}); serving on ${serving.provider} until it can`
+        : undefined,
     files: modelFiles(models).map((file, index) => ({
       ...file,
       run: async (input, faces) => {
         if (releasing) throw new Error('the models were released');
-        const thread = await (current ?? start());
-        return thread.run(index, input, faces);
+        return (await next()).thread.run(index, input, faces);
       },
     })),
     release: () =>
       (releasing ??= (async () => {
         clearTimeout(retry);
-        const thread = await current?.catch(() => undefined);
-        await thread?.close();
+        await binding?.catch(() => undefined);
+        await serving?.thread.close();
       })()),
   };
 }

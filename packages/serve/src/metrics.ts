@@ -21,8 +21,14 @@ export interface ServeMetrics {
   readonly ready: Gauge;
 }
 
-/** `ready` is read when /metrics is scraped: the server's readiness as /readyz reports it. */
-export function createMetrics(ready: () => boolean = () => false): ServeMetrics {
+/**
+ * `ready` and `provider` are read when /metrics is scraped: the server's readiness as /readyz reports
+ * it, and the provider the models run on now (a fallback while a lost GPU cannot be bound again).
+ */
+export function createMetrics(
+  ready: () => boolean = () => false,
+  provider: () => string | undefined = () => undefined,
+): ServeMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'facekit_' });
   const registers = [registry];
@@ -87,6 +93,11 @@ export function createMetrics(ready: () => boolean = () => false): ServeMetrics 
       help: '1 for the execution provider in use',
       labelNames: ['provider'],
       registers,
+      collect() {
+        this.reset();
+        const now = provider();
+        if (now) this.set({ provider: now }, 1);
+      },
     }),
     ready: new Gauge({
       name: 'facekit_ready',

@@ -36,6 +36,11 @@ export interface BoundModels {
    * is gone), else undefined. Absent where the sessions live on the calling thread.
    */
   readonly unavailable?: () => string | undefined;
+  /**
+   * Why the models run on a fallback provider rather than the one chosen (its GPU was lost and could not
+   * be bound again; `provider` then names the fallback), else undefined.
+   */
+  readonly degraded?: () => string | undefined;
   release(): Promise<void>;
 }
 
@@ -170,12 +175,16 @@ export async function bindModels(
 
 /**
  * cuda → webgpu → cpu, each initialised by binding and warming every model; by default webgpu is
- * passed over when its only adapter is a software one (`--ep webgpu` still uses it).
+ * passed over when its only adapter is a software one (`--ep webgpu` still uses it). With `cpuFallback`
+ * (cpu is among the providers the user allows), a GPU provider whose thread is lost and cannot be bound
+ * again serves on cpu until it can (bindModelsOffThread's `fallback`), rather than not at all.
  */
 export function onnxProviderRegistry(
   models: readonly LoadedModel[],
   settings: SessionSettings,
+  { cpuFallback = true } = {},
 ): ProviderRegistry<BoundModels> {
+  const gpu = { fallback: cpuFallback ? 'cpu' : undefined };
   return new ProviderRegistry<BoundModels>()
     .register({
       name: 'cuda',
@@ -189,13 +198,13 @@ export function onnxProviderRegistry(
             `CUDA provider libraries are not installed (${lib} is missing; reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12)`,
           );
         }
-        return bindModelsOffThread(models, 'cuda', settings);
+        return bindModelsOffThread(models, 'cuda', settings, gpu);
       },
     })
     .register({
       name: 'webgpu',
       priority: 20,
-      init: () => bindModelsOffThread(models, 'webgpu', settings),
+      init: () => bindModelsOffThread(models, 'webgpu', settings, gpu),
       // onnxruntime's own Dawn sees the same Vulkan devices as the `webgpu` package asked here.
       autoSkipReason: softwareAdapterReason,
     })

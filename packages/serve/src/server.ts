@@ -35,6 +35,7 @@ export interface StartHooks {
   readonly registry?: (
     models: readonly LoadedModel[],
     settings: SessionSettings,
+    fallback: { readonly cpuFallback: boolean },
   ) => ProviderRegistry<BoundModels>;
 }
 
@@ -79,7 +80,10 @@ export async function startServer(
   const state: ServerState = new ServerState(
     options,
     models,
-    createMetrics(() => state.ready),
+    createMetrics(
+      () => state.ready,
+      () => state.engine?.provider,
+    ),
     logger,
   );
   const schema = await buildServeSchema();
@@ -136,7 +140,11 @@ export async function startServer(
     intraOpThreads: options.intraOpThreads,
     warmBatchSizes: [...new Set([1, options.maxBatchSize])],
   };
-  const registry = (hooks.registry ?? onnxProviderRegistry)(models.models, settings);
+  // A GPU lost while serving falls back to cpu when the user allows cpu (`--ep` unset, or naming it).
+  const eps = options.executionProviders;
+  const registry = (hooks.registry ?? onnxProviderRegistry)(models.models, settings, {
+    cpuFallback: eps.length === 0 || eps.includes('cpu'),
+  });
   const ready = (async () => {
     const started = performance.now();
     let choice: ProviderChoice<BoundModels>;

@@ -121,6 +121,30 @@ describe('execution provider choice', () => {
     }
   });
 
+  it('lets a GPU lost while serving fall back to cpu only where the user allows cpu', async () => {
+    for (const [executionProviders, cpuFallback] of [
+      [[], true],
+      [['webgpu', 'cpu'], true],
+      [['cpu'], true],
+      [['webgpu'], false],
+    ] as const) {
+      let asked: { readonly cpuFallback: boolean } | undefined;
+      const registry = (
+        models: Parameters<typeof bindModels>[0],
+        settings: Parameters<typeof bindModels>[2],
+        fallback: { readonly cpuFallback: boolean },
+      ) => {
+        asked = fallback;
+        return new ProviderRegistry<BoundModels>()
+          .register({ name: 'webgpu', priority: 2, init: () => bindModels(models, 'cpu', settings) })
+          .register({ name: 'cpu', priority: 1, init: () => bindModels(models, 'cpu', settings) });
+      };
+      const server = await startTestServer({ executionProviders }, { registry });
+      await server.stop();
+      expect(asked, executionProviders.join(',')).toEqual({ cpuFallback });
+    }
+  });
+
   it('answers health while warming: not ready, and classify says NOT_READY', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));

@@ -39,11 +39,18 @@ export class ServerState {
     return this.engine?.bound.unavailable?.();
   }
 
+  /**
+   * Why the models run on a fallback provider (their GPU was lost and cannot be bound again), else
+   * undefined. Still ready: slower, not down; the GPU is tried again by itself.
+   */
+  get degraded(): string | undefined {
+    return this.engine?.bound.degraded?.();
+  }
+
   markReady(engine: InferenceEngine, attempts: readonly ProviderAttempt[]): void {
     this.engine = engine;
     this.attempts = attempts;
     this.status = 'ready';
-    this.metrics.provider.set({ provider: engine.provider }, 1);
   }
 
   markFailed(attempts: readonly ProviderAttempt[]): void {

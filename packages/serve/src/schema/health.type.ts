@@ -42,7 +42,16 @@ export class Health {
       'Why models that were ready cannot run now (their inference thread died and a new one failed to bind, e.g. a GPU gone); the server tries again by itself. Null when they can.',
   })
   unavailable!: string | null;
-  @Field(() => String, { nullable: true, description: 'Execution provider in use; null until chosen.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why the models run on a fallback provider (cpu) rather than the one chosen: its GPU was lost and cannot be bound again; it is tried again by itself. Null when they run on the chosen one.',
+  })
+  degraded!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Execution provider the models run on now; null until chosen.',
+  })
   provider!: string | null;
   @Field(() => [ProviderAttemptInfo]) providers!: ProviderAttemptInfo[];
   @Field(() => [TaskEnum]) tasks!: Task[];
@@ -56,6 +65,7 @@ export function toHealth(state: ServerState): Health {
     ready: state.ready,
     status: state.status,
     unavailable: state.unavailable ?? null,
+    degraded: state.degraded ?? null,
     provider: state.engine?.provider ?? null,
     providers: state.attempts.map((a) => ({ name: a.name, outcome: a.outcome, reason: a.reason ?? null })),
     tasks: state.models.models.map((m) => m.task),
