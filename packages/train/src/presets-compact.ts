@@ -445,6 +445,13 @@ export function compactPresets(): Preset[] {
       true,
     ),
     compactPreset(
+      'shared-flat-early-soft',
+      "shared-flat-early whose age head trains towards soft targets (shared-flat-soft's; ablation).",
+      COMPACT_FLAT_EARLY,
+      flat({ epochs: 45, patience: 15, ageSpread: AGE_SPREAD }),
+      true,
+    ),
+    compactPreset(
       'shared-deep-early',
       "shared-deep with shared-flat-early's wider full-resolution stages (16-32-48-128, six convs; ablation).",
       COMPACT_DEEP_EARLY,

@@ -263,6 +263,11 @@ const ENSEMBLE_PRESETS: readonly Preset[] = [
     [{ preset: 'shared-deep' }, { preset: 'shared-flat-early', mirrored: true }],
   ),
   ensemblePreset(
+    'shared-ensemble-flip-early-soft',
+    'shared-ensemble-flip-early with soft age targets in both members (shared-deep-soft + shared-flat-early-soft mirrored; ablation).',
+    [{ preset: 'shared-deep-soft' }, { preset: 'shared-flat-early-soft', mirrored: true }],
+  ),
+  ensemblePreset(
     'shared-ensemble-flip-deepearly',
     'shared-ensemble-flip whose larger member has twice the filters in its two full-resolution stages (shared-deep-early + shared-flat mirrored; ablation).',
     [{ preset: 'shared-deep-early' }, { preset: 'shared-flat', mirrored: true }],
