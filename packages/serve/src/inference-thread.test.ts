@@ -17,7 +17,7 @@ import { pixelsToModelInput, validatePixels } from '@facekit/core';
 import { loadModels, type LoadedModel } from '@facekit/core/node';
 import { createRequestHandler } from './http-server.js';
 import { InferenceEngine } from './inference.js';
-import { bindModelsOffThread, FAILED_RUNS_BEFORE_REPLACING } from './inference-thread.js';
+import { bindModelsOffThread, FAILED_RUNS_BEFORE_REPLACING, type ProviderMove } from './inference-thread.js';
 import { memoryLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { toHealth } from './schema/health.type.js';
@@ -227,9 +227,11 @@ describe('the inference thread', () => {
     const loaded = await loadModels(fixture.dir);
     // onnxruntime-node runs cpu alone here, so cpu stands for both the GPU and its fallback; which thread
     // is which shows in the order they start.
+    const moves: ProviderMove[] = [];
     const bound = await bindModelsOffThread(loaded.models, 'cpu', SETTINGS, {
       rebindPauseMs: 300,
       fallback: 'cpu',
+      onMove: (move) => moves.push(move),
     });
     const state: ServerState = new ServerState(
       DEFAULT_OPTIONS,
@@ -259,6 +261,7 @@ describe('the inference thread', () => {
         /^cpu cannot run the models \(the inference thread exited with code \d\); serving on cpu until it can$/,
       );
       expect(bound.unavailable!()).toBeUndefined();
+      expect(moves).toEqual([{ from: 'cpu', to: 'cpu', reason: expect.stringMatching(/exited with code/) }]);
       expect(toHealth(state)).toMatchObject({ ready: true, unavailable: null, degraded });
       expect(await readyz()).toMatchObject({ status: 200, body: { degraded } });
       const fallbackEnded = new Promise((resolve) => started.at(-1)!.once('exit', resolve));
@@ -269,6 +272,7 @@ describe('the inference thread', () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
       expect(bound.degraded!()).toBeUndefined();
       expect(started.length).toBe(before + 3);
+      expect(moves[1]).toEqual({ from: 'cpu', to: 'cpu', reason: 'cpu could be bound again' });
       await fallbackEnded;
       expect(Array.from((await bound.files[0]!.run(faces(1), 1)).probabilities!)).toEqual(
         Array.from(answer.probabilities!),

@@ -132,6 +132,15 @@ export interface OffThreadOptions {
    * Not used for the first binding, whose failure is the caller's to handle.
    */
   readonly fallback?: string;
+  /** Hears of each move to the fallback and back, for the server's log. */
+  readonly onMove?: (move: ProviderMove) => void;
+}
+
+/** The models moved from one provider to another while serving; `reason` says why. */
+export interface ProviderMove {
+  readonly from: string;
+  readonly to: string;
+  readonly reason: string;
 }
 
 /** A bound thread, the provider it runs on, and whether that is the fallback. */
@@ -145,7 +154,7 @@ export async function bindModelsOffThread(
   models: readonly LoadedModel[],
   provider: string,
   settings: SessionSettings,
-  { rebindPauseMs = 5_000, fallback }: OffThreadOptions = {},
+  { rebindPauseMs = 5_000, fallback, onMove }: OffThreadOptions = {},
 ): Promise<BoundModels> {
   /** The thread runs go to; undefined once it died, until the next binding. */
   let serving: Serving | undefined;
@@ -208,6 +217,7 @@ export async function bindModelsOffThread(
           });
         }
         lost = error as Error;
+        onMove?.({ from: provider, to: fallback, reason: lost.message });
         scheduleRetry();
       }
       failedBinding = undefined;
@@ -232,8 +242,10 @@ export async function bindModelsOffThread(
     if (!serving) return void bindOnce().catch(() => {});
     if (!serving.fallback) return;
     try {
+      const from = serving.provider;
       await keep(await startOn(provider));
       lost = undefined;
+      onMove?.({ from, to: provider, reason: `${provider} could be bound again` });
     } catch (error) {
       if (!releasing) lost = error as Error;
       scheduleRetry();

@@ -14,7 +14,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { INPUT_NAME, inputShape, ModelLoadError, ModelMismatchError, PIXEL_COUNT } from '@facekit/core';
 import { modelFiles, softwareAdapterReason, type LoadedModel, type ModelFile } from '@facekit/core/node';
-import { bindModelsOffThread } from './inference-thread.js';
+import { bindModelsOffThread, type ProviderMove } from './inference-thread.js';
 import { ProviderRegistry } from './provider-registry.js';
 
 /** Each output's probabilities, by output name: `faces` rows of the output's width. */
@@ -173,6 +173,12 @@ export async function bindModels(
   return { provider, files, release };
 }
 
+/** Whether a GPU provider lost while serving may move the models to cpu, and who hears of it. */
+export interface FallbackSettings {
+  readonly cpuFallback?: boolean;
+  readonly onMove?: (move: ProviderMove) => void;
+}
+
 /**
  * cuda → webgpu → cpu, each initialised by binding and warming every model; by default webgpu is
  * passed over when its only adapter is a software one (`--ep webgpu` still uses it). With `cpuFallback`
@@ -182,9 +188,9 @@ export async function bindModels(
 export function onnxProviderRegistry(
   models: readonly LoadedModel[],
   settings: SessionSettings,
-  { cpuFallback = true } = {},
+  { cpuFallback = true, onMove }: FallbackSettings = {},
 ): ProviderRegistry<BoundModels> {
-  const gpu = { fallback: cpuFallback ? 'cpu' : undefined };
+  const gpu = { fallback: cpuFallback ? 'cpu' : undefined, onMove };
   return new ProviderRegistry<BoundModels>()
     .register({
       name: 'cuda',

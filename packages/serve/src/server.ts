@@ -22,7 +22,12 @@ import { InferenceEngine } from './inference.js';
 import { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { observabilityPlugin } from './observability.js';
-import { onnxProviderRegistry, type BoundModels, type SessionSettings } from './onnx-providers.js';
+import {
+  onnxProviderRegistry,
+  type BoundModels,
+  type FallbackSettings,
+  type SessionSettings,
+} from './onnx-providers.js';
 import { DEFAULT_OPTIONS, type ServeOptions } from './options.js';
 import { NoProviderError, type ProviderChoice, type ProviderRegistry } from './provider-registry.js';
 import { queryLimitsPlugin } from './query-limits.js';
@@ -35,7 +40,7 @@ export interface StartHooks {
   readonly registry?: (
     models: readonly LoadedModel[],
     settings: SessionSettings,
-    fallback: { readonly cpuFallback: boolean },
+    fallback: FallbackSettings,
   ) => ProviderRegistry<BoundModels>;
 }
 
@@ -144,6 +149,7 @@ export async function startServer(
   const eps = options.executionProviders;
   const registry = (hooks.registry ?? onnxProviderRegistry)(models.models, settings, {
     cpuFallback: eps.length === 0 || eps.includes('cpu'),
+    onMove: (move) => logger.warn('the models moved to another execution provider', { ...move }),
   });
   const ready = (async () => {
     const started = performance.now();
