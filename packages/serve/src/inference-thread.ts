@@ -199,7 +199,7 @@ export async function bindModelsOffThread(
     retry = setTimeout(() => void retryInBackground(), rebindPauseMs);
     retry.unref();
   };
-  // `provider`, else (a thread was lost before) the fallback; a failure is kept for runs to fail with.
+  // Binds `provider`; once serving, when that fails, the fallback. A failure is kept for runs to fail with.
   const bindNow = async (): Promise<Serving> => {
     try {
       let entry: Serving;
