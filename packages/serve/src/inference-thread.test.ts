@@ -14,7 +14,7 @@ import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { modelsDir } from './server.js';
 import { pixelsToModelInput, validatePixels } from '@facekit/core';
-import { loadModels, type LoadedModel } from '@facekit/core/node';
+import { loadModels, type LoadedModel, type LoadedModels } from '@facekit/core/node';
 import { createRequestHandler } from './http-server.js';
 import { InferenceEngine } from './inference.js';
 import { bindModelsOffThread, FAILED_RUNS_BEFORE_REPLACING, type ProviderMove } from './inference-thread.js';
@@ -49,6 +49,23 @@ vi.mock('node:worker_threads', async (importOriginal) => {
 const SETTINGS = { intraOpThreads: 0, warmBatchSizes: [1] };
 const faces = (count: number) =>
   pixelsToModelInput(Array.from({ length: count }, (_, i) => validatePixels(testPixels(i))));
+
+/** A server's state and HTTP probes over `bound`, as startServer wires them (no GraphQL needed here). */
+async function serveBound(loaded: LoadedModels, bound: BoundModels) {
+  const state: ServerState = new ServerState(
+    DEFAULT_OPTIONS,
+    loaded,
+    createMetrics(
+      () => state.ready,
+      () => state.engine?.provider,
+    ),
+    memoryLogger().logger,
+  );
+  state.markReady(new InferenceEngine(bound, { maxBatchSize: 8, maxWaitMs: 0 }), []);
+  const server = http.createServer(createRequestHandler(state, () => undefined as never));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { state, server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
 
 describe('models bound on the inference thread (the shipped models)', () => {
   let models: readonly LoadedModel[];
@@ -177,16 +194,7 @@ describe('the inference thread', () => {
     const fixture = await writeFixtureModels({ seed: 8 });
     const loaded = await loadModels(fixture.dir);
     const bound = await bindModelsOffThread(loaded.models, 'cpu', SETTINGS, { rebindPauseMs: 300 });
-    const state: ServerState = new ServerState(
-      DEFAULT_OPTIONS,
-      loaded,
-      createMetrics(() => state.ready),
-      memoryLogger().logger,
-    );
-    state.markReady(new InferenceEngine(bound, { maxBatchSize: 8, maxWaitMs: 0 }), []);
-    const server = http.createServer(createRequestHandler(state, () => undefined as never));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { state, server, base } = await serveBound(loaded, bound);
     const probe = async () => {
       const res = await fetch(`${base}/readyz`);
       const metrics = await (await fetch(`${base}/metrics`)).text();
@@ -233,17 +241,9 @@ describe('the inference thread', () => {
       fallback: 'cpu',
       onMove: (move) => moves.push(move),
     });
-    const state: ServerState = new ServerState(
-      DEFAULT_OPTIONS,
-      loaded,
-      createMetrics(() => state.ready),
-      memoryLogger().logger,
-    );
-    state.markReady(new InferenceEngine(bound, { maxBatchSize: 8, maxWaitMs: 0 }), []);
-    const server = http.createServer(createRequestHandler(state, () => undefined as never));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { state, server, base } = await serveBound(loaded, bound);
     const readyz = async () => {
-      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/readyz`);
+      const res = await fetch(`${base}/readyz`);
       return { status: res.status, body: (await res.json()) as { degraded?: string } };
     };
     try {
