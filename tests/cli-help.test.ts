@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PRESET, PRESETS } from '@facekit/train';
+import { DEFAULT_PRESET, isAblation, PRESETS } from '@facekit/train';
 import { REPO_ROOT } from './support/paths.js';
 
 const run = promisify(execFile);
@@ -29,15 +29,27 @@ describe('pnpm <command> --help', () => {
     expect(stdout).toMatch(new RegExp(`^Usage: pnpm ${name}\\b`, 'm'));
   });
 
-  it('train --list-presets names every preset, each with its description', { timeout: 120_000 }, async () => {
-    const { stdout } = await run('pnpm', ['train', '--list-presets'], { cwd: REPO_ROOT, timeout: 110_000 });
-    const names = stdout
-      .split('\n')
-      .filter((line) => /^\S/.test(line))
-      .map((line) => line.replace(/ \(default\)$/, ''));
-    expect(names).toEqual(Object.keys(PRESETS));
-    expect(stdout).toMatch(new RegExp(`^${DEFAULT_PRESET} \\(default\\)$`, 'm'));
-    for (const preset of Object.values(PRESETS))
-      expect(stdout.replace(/\s+/g, ' ')).toContain(preset.description);
-  });
+  it(
+    'train --list-presets names every preset with its description, the default first and the ablation last',
+    { timeout: 120_000 },
+    async () => {
+      const { stdout } = await run('pnpm', ['train', '--list-presets'], { cwd: REPO_ROOT, timeout: 110_000 });
+      const [offered, ablation] = stdout.split(/^Measured and not chosen .*:$/m).map((part) =>
+        part
+          .split('\n')
+          .filter((line) => /^\S/.test(line) && !line.endsWith(':'))
+          .map((line) => line.replace(/ \(default\)$/, '')),
+      );
+      expect(offered![0]).toBe(DEFAULT_PRESET);
+      expect(stdout).toMatch(new RegExp(`^${DEFAULT_PRESET} \\(default\\)$`, 'm'));
+      const all = Object.values(PRESETS);
+      expect(offered).toEqual([
+        DEFAULT_PRESET,
+        ...all.filter((p) => !isAblation(p) && p.name !== DEFAULT_PRESET).map((p) => p.name),
+      ]);
+      expect(ablation).toEqual(all.filter(isAblation).map((p) => p.name));
+      for (const preset of Object.values(PRESETS))
+        expect(stdout.replace(/\s+/g, ' ')).toContain(preset.description);
+    },
+  );
 });

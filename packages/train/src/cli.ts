@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import { isAgeGrouping, isFaceKitError, isTask, TASKS, type Task } from '@facekit/core';
 import { TRAINING_BACKEND_NAMES } from './backends/index.js';
 import { projectRoot, resolveDataPath } from './data/data-path.js';
-import { DEFAULT_PRESET, getPreset, PRESETS } from './presets.js';
+import { DEFAULT_PRESET, getPreset, isAblation, PRESETS, type Preset } from './presets.js';
 import { runsByStart } from './run-folder.js';
 import { runTraining } from './run.js';
 import { checkFlags, parseCommandArgs, userCwd, userPath, wholeNumber } from '@facekit/core/node';
@@ -28,7 +28,7 @@ Options:
                             ${named('shared-ensemble-flip-robust')}: also other crops and turns; ${named('seed')}: the
                             original study's networks. The other ${Object.keys(PRESETS).length - 4} are measured ingredients
                             (packages/train/bench/ACCURACY.md)
-  --list-presets            every preset with what it is, then exit
+  --list-presets            every preset with what it is (the default first, the ablation last), then exit
   --epochs <n>              override the preset's epochs
   --backend <name>          ${TRAINING_BACKEND_NAMES.join(' | ')} (default: the fastest that works here)
   --seed <n>                seed of the split, initial weights, shuffles and dropout (default: 42)
@@ -54,20 +54,29 @@ function parseTasks(values: string[] | undefined): Task[] {
 
 /** Every preset, its description wrapped and indented beneath its name. */
 function presetList(width = 100): string {
-  const lines: string[] = [];
-  for (const { name, description } of Object.values(PRESETS)) {
-    lines.push(name === DEFAULT_PRESET ? `${name} (default)` : name);
-    let line = '   ';
-    for (const word of description.split(' ')) {
-      if (line.length + 1 + word.length > width && line.trim()) {
-        lines.push(line);
-        line = '   ';
+  const describe = (presets: readonly Preset[]) =>
+    presets.flatMap(({ name, description }) => {
+      const lines = [name === DEFAULT_PRESET ? `${name} (default)` : name];
+      let line = '   ';
+      for (const word of description.split(' ')) {
+        if (line.length + 1 + word.length > width && line.trim()) {
+          lines.push(line);
+          line = '   ';
+        }
+        line += ` ${word}`;
       }
-      line += ` ${word}`;
-    }
-    lines.push(line);
-  }
-  return `${lines.join('\n')}\n`;
+      return [...lines, line];
+    });
+  const all = Object.values(PRESETS);
+  const offered = all.filter((p) => !isAblation(p) && p.name !== DEFAULT_PRESET);
+  const ablation = all.filter(isAblation);
+  return `${[
+    'To train with (the default first):',
+    ...describe([getPreset(DEFAULT_PRESET), ...offered]),
+    '',
+    `Measured and not chosen (${ablation.length}; the ablation in packages/train/bench/ACCURACY.md):`,
+    ...describe(ablation),
+  ].join('\n')}\n`;
 }
 
 function number(name: string, value: string | undefined, fallback: number): number {

@@ -11,7 +11,7 @@ export { splitDataset, splitFromJson, type DataSplit } from './data/split.js';
 export { taskTargets } from './data/batches.js';
 export { projectRoot, resolveDataPath, defaultDataCandidates } from './data/data-path.js';
 export { seededRandom } from './data/random.js';
-export { getPreset, PRESETS, DEFAULT_PRESET, type Preset, type FitSettings } from './presets.js';
+export { getPreset, isAblation, PRESETS, DEFAULT_PRESET, type Preset, type FitSettings } from './presets.js';
 export { loadLayersModel, saveLayersModel, readModelArtifacts } from './model-io.js';
 export { MirrorImage } from './mirror-layer.js';
 export * from './run-folder.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { getPreset, PRESETS } from './presets.js';
+import { DEFAULT_PRESET, getPreset, isAblation, PRESETS } from './presets.js';
 // After presets.js, which imports presets-compact.js (the two import each other).
 import { NOISY_AUGMENT, NOISY_ERASING_AUGMENT, ROBUST_AUGMENT } from './presets-compact.js';
 
@@ -21,6 +21,19 @@ describe('getPreset', () => {
       /^unknown preset "shared-ensembl-flip" — did you mean "shared-ensemble-flip"\? \(`pnpm train --list-presets` lists all \d+\)$/,
     );
     expect(() => getPreset('resnet50')).toThrow(/^unknown preset "resnet50" \(`pnpm train --list-presets`/);
+  });
+});
+
+describe('isAblation', () => {
+  it('tells the measured ablation from the presets offered for use, by the description every preset ends with', () => {
+    const offered = Object.values(PRESETS).filter((p) => !isAblation(p));
+    expect(offered.map((p) => p.name)).toContain(DEFAULT_PRESET);
+    expect(offered.map((p) => p.name)).toContain('shared-ensemble-flip-widesoft-noise');
+    expect(isAblation(getPreset('shared-ensemble-flip-early-soft'))).toBe(true);
+    // Every preset whose description speaks of ablation ends it that way, so none is listed as offered.
+    expect(Object.values(PRESETS).filter((p) => /ablation/.test(p.description) && !isAblation(p))).toEqual(
+      [],
+    );
   });
 });
 

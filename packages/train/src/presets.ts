@@ -291,6 +291,14 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
 
 export const DEFAULT_PRESET = 'shared-ensemble-flip';
 
+/**
+ * Presets kept as the measured ablation (packages/train/bench/ACCURACY.md) rather than offered for use:
+ * their descriptions end "(…; ablation)." by convention, which the presets test holds every preset to.
+ */
+export function isAblation(preset: Preset): boolean {
+  return /\bablation\)\.$/.test(preset.description);
+}
+
 export function getPreset(name: string): Preset {
   const preset = PRESETS[name];
   if (preset) return preset;
