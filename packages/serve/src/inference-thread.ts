@@ -143,11 +143,14 @@ export interface ProviderMove {
   readonly reason: string;
 }
 
-/** A bound thread, the provider it runs on, and whether that is the fallback. */
+/**
+ * A bound thread and the provider it runs on; on the fallback, `lost` says why `provider` could not be
+ * bound again (its latest attempt's error).
+ */
 interface Serving {
   readonly provider: string;
-  readonly fallback: boolean;
   readonly thread: InferenceThread;
+  lost?: Error;
 }
 
 export async function bindModelsOffThread(
@@ -162,18 +165,13 @@ export async function bindModelsOffThread(
   let binding: Promise<Serving> | undefined;
   /** The last binding that failed, when nothing is serving: runs fail with it for `rebindPauseMs`. */
   let failedBinding: { error: Error; at: number } | undefined;
-  /** Why `provider` could not be bound again, while the fallback serves. */
-  let lost: Error | undefined;
   let releasing: Promise<void> | undefined;
   let retry: NodeJS.Timeout | undefined;
   // The first binding's failure is the caller's to handle (the next provider is tried): no retries.
   let firstBound = false;
 
-  const startOn = async (name: string, isFallback = false): Promise<Serving> => {
-    const entry: { provider: string; fallback: boolean; thread?: InferenceThread } = {
-      provider: name,
-      fallback: isFallback,
-    };
+  const startOn = async (name: string, lost?: Error): Promise<Serving> => {
+    const entry: { provider: string; thread?: InferenceThread; lost?: Error } = { provider: name, lost };
     entry.thread = await startThread({ models, provider: name, settings }, () => {
       if (serving === entry) serving = undefined;
     });
@@ -205,19 +203,17 @@ export async function bindModelsOffThread(
       let entry: Serving;
       try {
         entry = await startOn(provider);
-        lost = undefined;
       } catch (error) {
         if (fallback === undefined || !firstBound) throw error;
         try {
-          entry = await startOn(fallback, true);
+          entry = await startOn(fallback, error as Error);
         } catch (fallbackError) {
           const reason = (fallbackError as Error).message;
           throw new Error(`${(error as Error).message}; ${fallback} failed too (${reason})`, {
             cause: fallbackError,
           });
         }
-        lost = error as Error;
-        onMove?.({ from: provider, to: fallback, reason: lost.message });
+        onMove?.({ from: provider, to: fallback, reason: (error as Error).message });
         scheduleRetry();
       }
       failedBinding = undefined;
@@ -240,14 +236,13 @@ export async function bindModelsOffThread(
   const retryInBackground = async () => {
     if (releasing || binding) return;
     if (!serving) return void bindOnce().catch(() => {});
-    if (!serving.fallback) return;
+    const onFallback = serving;
+    if (!onFallback.lost) return;
     try {
-      const from = serving.provider;
       await keep(await startOn(provider));
-      lost = undefined;
-      onMove?.({ from, to: provider, reason: `${provider} could be bound again` });
+      onMove?.({ from: onFallback.provider, to: provider, reason: `${provider} could be bound again` });
     } catch (error) {
-      if (!releasing) lost = error as Error;
+      onFallback.lost = error as Error;
       scheduleRetry();
     }
   };
@@ -260,8 +255,8 @@ export async function bindModelsOffThread(
     },
     unavailable: () => (serving ? undefined : failedBinding?.error.message),
     degraded: () =>
-      serving?.fallback
-        ? `${provider} cannot run the models (${lost?.message}); serving on ${serving.provider} until it can`
+      serving?.lost
+        ? `${provider} cannot run the models (${serving.lost.message}); serving on ${serving.provider} until it can`
         : undefined,
     files: modelFiles(models).map((file, index) => ({
       ...file,
