@@ -19,7 +19,6 @@ import { createRequestHandler } from './http-server.js';
 import { InferenceEngine } from './inference.js';
 import { bindModelsOffThread, FAILED_RUNS_BEFORE_REPLACING, type ProviderMove } from './inference-thread.js';
 import { memoryLogger } from './logger.js';
-import { createMetrics } from './metrics.js';
 import { toHealth } from './schema/health.type.js';
 import { ServerState } from './state.js';
 import { bindModels, type BoundModels } from './onnx-providers.js';
@@ -52,15 +51,7 @@ const faces = (count: number) =>
 
 /** A server's state and HTTP probes over `bound`, as startServer wires them (no GraphQL needed here). */
 async function serveBound(loaded: LoadedModels, bound: BoundModels) {
-  const state: ServerState = new ServerState(
-    DEFAULT_OPTIONS,
-    loaded,
-    createMetrics(
-      () => state.ready,
-      () => state.engine?.provider,
-    ),
-    memoryLogger().logger,
-  );
+  const state = new ServerState(DEFAULT_OPTIONS, loaded, memoryLogger().logger);
   state.markReady(new InferenceEngine(bound, { maxBatchSize: 8, maxWaitMs: 0 }), []);
   const server = http.createServer(createRequestHandler(state, () => undefined as never));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

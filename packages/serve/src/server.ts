@@ -20,7 +20,6 @@ import { createFormatError } from './errors.js';
 import { createRequestHandler } from './http-server.js';
 import { InferenceEngine } from './inference.js';
 import { Logger } from './logger.js';
-import { createMetrics } from './metrics.js';
 import { observabilityPlugin } from './observability.js';
 import {
   onnxProviderRegistry,
@@ -82,15 +81,7 @@ export async function startServer(
       version: m.entry.training.runId,
     })),
   });
-  const state: ServerState = new ServerState(
-    options,
-    models,
-    createMetrics(
-      () => state.ready,
-      () => state.engine?.provider,
-    ),
-    logger,
-  );
+  const state = new ServerState(options, models, logger);
   const schema = await buildServeSchema();
   let apollo: ApolloServer<ServeContext> | null = null;
   const httpServer = http.createServer(createRequestHandler(state, () => apollo!));

@@ -7,7 +7,7 @@
 import type { LoadedModels } from '@facekit/core/node';
 import type { InferenceEngine } from './inference.js';
 import type { Logger } from './logger.js';
-import type { ServeMetrics } from './metrics.js';
+import { createMetrics, type ServeMetrics } from './metrics.js';
 import type { ServeOptions } from './options.js';
 import type { ProviderAttempt } from './provider-registry.js';
 
@@ -18,11 +18,15 @@ export class ServerState {
   engine: InferenceEngine | null = null;
   attempts: readonly ProviderAttempt[] = [];
   readonly startedAt = Date.now();
+  /** Readiness and the provider in use are read from this state whenever /metrics is scraped. */
+  readonly metrics: ServeMetrics = createMetrics(
+    () => this.ready,
+    () => this.engine?.provider,
+  );
 
   constructor(
     readonly options: ServeOptions,
     readonly models: LoadedModels,
-    readonly metrics: ServeMetrics,
     readonly logger: Logger,
   ) {}
 
