@@ -14,6 +14,16 @@ import { checkFlags, parseCommandArgs, userCwd, userPath, wholeNumber } from '@f
 
 /** A preset the help recommends, by name: renaming it fails every `pnpm train`, the help test included. */
 const named = (name: string) => getPreset(name).name;
+const [forGrain, forCrops, seed] = [
+  'shared-ensemble-flip-widesoft-noise',
+  'shared-ensemble-flip-robust',
+  'seed',
+].map(named);
+/** What `--list-presets` adds to the presets the help names: the rest offered, and the ablation. */
+const ablationCount = Object.values(PRESETS).filter(isAblation).length;
+const otherOffered = Object.values(PRESETS).filter(
+  (p) => !isAblation(p) && ![DEFAULT_PRESET, forGrain, forCrops, seed].includes(p.name),
+).length;
 
 const HELP = `Usage: pnpm train [options]
 
@@ -24,10 +34,10 @@ Options:
   --data <file>             CSV (default: $FACEKIT_DATA, data/age_gender.csv, ../shared/data/utkface48.csv)
   --task <name>             age | ethnicity | gender; repeat or comma-separate (default: all three)
   --preset <name>           ${DEFAULT_PRESET} (default): faces prepared like the training data;
-                            ${named('shared-ensemble-flip-widesoft-noise')}: photos from other pipelines (grain);
-                            ${named('shared-ensemble-flip-robust')}: also other crops and turns; ${named('seed')}: the
-                            original study's networks. The other ${Object.keys(PRESETS).length - 4} are measured ingredients
-                            (packages/train/bench/ACCURACY.md)
+                            ${forGrain}: photos from other pipelines (grain);
+                            ${forCrops}: also other crops and turns; ${seed}: the
+                            original study's networks. --list-presets shows ${otherOffered} more to train with and
+                            ${ablationCount} measured ingredients (packages/train/bench/ACCURACY.md)
   --list-presets            every preset with what it is (the default first, the ablation last), then exit
   --epochs <n>              override the preset's epochs
   --backend <name>          ${TRAINING_BACKEND_NAMES.join(' | ')} (default: the fastest that works here)
