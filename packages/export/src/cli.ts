@@ -18,7 +18,8 @@ const HELP = `Usage: pnpm export [options]
 Converts a training run's tfjs models to ONNX (opset ${OPSET}), verifies each against tfjs with
 onnxruntime-node (and loads it in onnxruntime-web), and writes models/: <task>/model.onnx (or, for a
 shared or ensemble run, one shared/model.onnx with an output per task), <task>/tfjs/, manifest.json
-and MODEL_CARD.md.
+and MODEL_CARD.md. Tasks not exported keep their entries and files: a shared run trained or exported
+for fewer tasks is written as shared-<tasks>/model.onnx (e.g. shared-age), beside the file they use.
 
 Options:
   --run <dir>      run folder (default: the latest finished run under runs/)

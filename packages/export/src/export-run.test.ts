@@ -216,6 +216,22 @@ describe('exportRun', () => {
       own.dispose();
     }
     await session.release();
+
+    // One of its tasks exported again: a file of its own, so the other two keep the file they use.
+    const before = loaded.manifest.models;
+    await exportRun({ runDir: sharedRun, outDir: out, tasks: ['age'], synthetic: 4 });
+    const partial = await loadModels(out);
+    expect(partial.models.map((m) => [m.task, m.entry.file, m.entry.sha256])).toEqual([
+      ['age', 'shared-age/model.onnx', before.age!.sha256],
+      ['ethnicity', 'shared/model.onnx', before.ethnicity!.sha256],
+      ['gender', 'shared/model.onnx', before.gender!.sha256],
+    ]);
+    // All three again: one file once more, the one-task file and its folder removed.
+    await exportRun({ runDir: sharedRun, outDir: out, synthetic: 4 });
+    expect(new Set(Object.values((await loadModels(out)).manifest.models).map((m) => m.file))).toEqual(
+      new Set(['shared/model.onnx']),
+    );
+    expect(existsSync(join(out, 'shared-age'))).toBe(false);
   });
 
   it('refuses a task the run has not finished', async () => {

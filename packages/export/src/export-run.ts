@@ -5,8 +5,8 @@
  * consumers read first — is written last, followed by the model card.
  */
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { readFile, rm, rmdir } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
   ModelMismatchError,
@@ -124,11 +124,29 @@ export async function exportUnits(runDir: string, tasks: readonly Task[]): Promi
       heads: [t],
       tasks: [t],
     }));
-  if (inShared.length > 0) units.unshift({ source, file: SHARED_FILE, shared: true, heads, tasks: inShared });
+  if (inShared.length > 0)
+    units.unshift({ source, file: sharedFile(inShared), shared: true, heads, tasks: inShared });
   return units;
 }
 
-const SHARED_FILE = 'shared/model.onnx';
+/**
+ * A shared network's file, named after the tasks exported from it: `shared/model.onnx` for all three,
+ * `shared-<tasks>/model.onnx` for fewer (e.g. a run trained with `--task age`). Exporting some tasks
+ * into a folder keeps the other tasks' entries, so the file those still use must not be overwritten:
+ * two exports share a name only when they export the same tasks, and then no old entry is kept for it.
+ */
+export function sharedFile(tasks: readonly Task[]): string {
+  const ordered = TASKS.filter((t) => tasks.includes(t));
+  return ordered.length === TASKS.length ? 'shared/model.onnx' : `shared-${ordered.join('-')}/model.onnx`;
+}
+
+/** Every ONNX file name the exporter writes: each task's own, and a shared network's for each set of tasks. */
+const EXPORTER_FILES: readonly string[] = [
+  ...TASKS.map((t) => `${t}/model.onnx`),
+  ...Array.from({ length: 2 ** TASKS.length - 1 }, (_, mask) =>
+    sharedFile(TASKS.filter((_, bit) => ((mask + 1) >> bit) & 1)),
+  ),
+];
 
 /** A unit's network as ONNX: a shared network's outputs named after its heads, the run in the metadata. */
 export function exportUnit(model: tf.LayersModel, unit: ExportUnit, info: RunInfo): Promise<OnnxExport> {
@@ -161,9 +179,11 @@ async function sharedHeads(dir: string): Promise<Task[]> {
 async function removeUnreferenced(outDir: string, manifest: Manifest): Promise<string[]> {
   const used = new Set(Object.values(manifest.models).map((m) => m.file));
   const removed: string[] = [];
-  for (const file of [...TASKS.map((t) => `${t}/model.onnx`), SHARED_FILE]) {
+  for (const file of EXPORTER_FILES) {
     if (used.has(file) || !existsSync(join(outDir, file))) continue;
     await rm(join(outDir, file));
+    // A shared network's folder holds nothing else; a task's keeps its tfjs source and figures.
+    await rmdir(dirname(join(outDir, file))).catch(() => undefined);
     removed.push(file);
   }
   return removed;
@@ -240,14 +260,7 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
     model.dispose();
   }
 
-  const testFaces = await readSplitFaces(runDir, info, options.dataPath, tasks);
-  log(
-    typeof testFaces === 'string'
-      ? `robustness: not measured — ${testFaces}`
-      : `robustness: ${testFaces.rows.length} test faces, changed one way at a time`,
-  );
-  const robustness = typeof testFaces === 'string' ? testFaces : await robustnessOf(results, testFaces);
-
+  // The manifest is built (and validated) before the long robustness step, so a bad one fails at once.
   const entries = results.map((r) =>
     manifestEntry({
       task: r.task,
@@ -272,6 +285,15 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
     }),
   );
   const { text, manifest } = buildManifest(entries, await previousManifest(options.outDir));
+
+  const testFaces = await readSplitFaces(runDir, info, options.dataPath, tasks);
+  log(
+    typeof testFaces === 'string'
+      ? `robustness: not measured — ${testFaces}`
+      : `robustness: ${testFaces.rows.length} test faces, changed one way at a time`,
+  );
+  const robustness = typeof testFaces === 'string' ? testFaces : await robustnessOf(results, testFaces);
+
   const figures: TaskFigures = {};
   for (const [i, r] of results.entries()) {
     if (results.findIndex((o) => o.file === r.file) === i)
