@@ -7,7 +7,6 @@
  * against the CPU provider). It prints one markdown report, and writes it to --out when given.
  * Without a GPU it runs the same checks on what there is, so the table's shape is the same everywhere.
  */
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { isTask, TASKS, type Task } from '@facekit/core';
 import {
@@ -21,13 +20,14 @@ import {
 } from '@facekit/core/node';
 import {
   DEFAULT_PRESET,
+  defaultDataFile,
   facePixels,
   getPreset,
   listTrainingBackends,
   loadCsv,
   projectRoot,
 } from '@facekit/train';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   trainingAccuracy,
   trainingThroughput,
@@ -84,14 +84,7 @@ for (const task of accuracyTasks)
 checkFlags(HELP, () =>
   [...values.presets.split(','), values['accuracy-preset']].forEach((p) => getPreset(p)),
 );
-const dataPath = [
-  existingFileFlag(HELP, 'data', values.data),
-  process.env.FACEKIT_DATA,
-  join(root, 'data/age_gender.csv'),
-  resolve(root, '../shared/data/utkface48.csv'),
-]
-  .filter((p): p is string => Boolean(p))
-  .find((p) => existsSync(p));
+const dataPath = existingFileFlag(HELP, 'data', values.data) ?? defaultDataFile();
 const modelsPath = values.models ? userPath(values.models) : join(root, 'models');
 const out: string[] = [];
 const print = (line = '') => {

@@ -19,7 +19,8 @@ Options:
   --faces <n>     faces of the dataset compared in every runtime (default: 1000)
   --singles <n>   of those, faces also sent one at a time (default: 64)
   --latency <n>   single-face runs timed per runtime (default: 200)
-  --data <file>   CSV (default: $FACEKIT_DATA, then ../shared/data/utkface48.csv)
+  --data <file>   CSV (default: $FACEKIT_DATA, data/age_gender.csv, ../shared/data/utkface48.csv;
+                  generated faces if none)
   --models <dir>  models to compare (default: models/)
   -h, --help      this help
 `;

@@ -35,15 +35,24 @@ function matrix(
 export function parityMarkdown(r: ReportInput): string {
   const ran = r.records.filter((x) => x.status === 'ran').map((x) => x.name);
   const failed = r.pairs.filter((p) => !p.ok);
+  const broken = r.records.filter((x) => x.status === 'failed').map((x) => x.name);
+  const verdict = [
+    failed.length === 0
+      ? `all ${r.pairs.length} pairs agree`
+      : `${failed.length} of ${r.pairs.length} pairs disagree`,
+    ...(broken.length
+      ? [`${broken.length} runtime${broken.length > 1 ? 's' : ''} failed (${broken.join(', ')})`]
+      : []),
+  ].join('; ');
   const lines = [
     '# Cross-runtime parity report',
     '',
     `Generated ${new Date().toISOString()}.`,
     '',
     `- Models: ${r.models}`,
-    `- Inputs: ${r.count} (${r.inputs}); every input in batches of 64, the first ${r.singles} also one at a time`,
-    `- Pass rule: max |Δp| ≤ 1e-5 between float32 CPU runtimes (1e-4 with a GPU runtime), identical argmax`,
-    `- Verdict: **${failed.length === 0 ? `all ${r.pairs.length} pairs agree` : `${failed.length} of ${r.pairs.length} pairs disagree`}**`,
+    `- Inputs: ${r.count} (${r.inputs}); every input in batches of 64, ${r.singles > 0 ? `the first ${r.singles} also one at a time` : 'none one at a time'}`,
+    `- Pass rule: max |Δp| ≤ 1e-5 between float32 CPU runtimes (1e-4 with a GPU runtime), identical argmax; every runtime that can load the models runs`,
+    `- Verdict: **${verdict}**`,
     '',
     '## Runtimes',
     '',

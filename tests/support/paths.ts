@@ -3,22 +3,19 @@
  * dataset (optional: suites fall back to generated faces) and tests/artifacts, the git-ignored folder
  * for reports and screenshots people look at after a run.
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultDataFile } from '@facekit/train';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SHIPPED_MODELS = join(REPO_ROOT, 'models');
 export const ARTIFACTS = join(REPO_ROOT, 'tests', 'artifacts');
 export const WEB_DEMO = join(REPO_ROOT, 'packages', 'web-demo');
 
-/** The dataset CSV: $FACEKIT_DATA, else the shared copy beside the checkout; null when absent. */
+/** The dataset CSV the commands would train on when not told (FACEKIT_DATA, data/, ../shared); null when absent. */
 export function dataFile(): string | null {
-  const path = process.env.FACEKIT_DATA
-    ? resolve(process.env.FACEKIT_DATA)
-    : resolve(REPO_ROOT, '..', 'shared', 'data', 'utkface48.csv');
-  return existsSync(path) ? path : null;
+  return defaultDataFile() ?? null;
 }
 
 export async function artifactsDir(): Promise<string> {

@@ -9,7 +9,7 @@ export { facePixels, type FaceDataset } from './data/dataset.js';
 export { findDuplicates, type DuplicateGroups } from './data/duplicates.js';
 export { splitDataset, splitFromJson, type DataSplit } from './data/split.js';
 export { taskTargets } from './data/batches.js';
-export { projectRoot, resolveDataPath, defaultDataCandidates } from './data/data-path.js';
+export { projectRoot, resolveDataPath, defaultDataCandidates, defaultDataFile } from './data/data-path.js';
 export { seededRandom } from './data/random.js';
 export { getPreset, isAblation, PRESETS, DEFAULT_PRESET, type Preset, type FitSettings } from './presets.js';
 export { loadLayersModel, saveLayersModel, readModelArtifacts } from './model-io.js';

@@ -1,9 +1,10 @@
-import { mkdtemp } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FaceKitError } from '@facekit/core';
-import { resolveDataPath } from './data-path.js';
+import { defaultDataCandidates, defaultDataFile, resolveDataPath } from './data-path.js';
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -25,5 +26,22 @@ describe('resolveDataPath', () => {
   it('still says when the file does not exist', async () => {
     const path = join(await mkdtemp(join(tmpdir(), 'facekit-data-')), 'missing.csv');
     expect(() => resolveDataPath(path)).toThrow(`--data ${path}: no such file (${path})`);
+  });
+});
+
+describe('defaultDataFile', () => {
+  it('is $FACEKIT_DATA when that file exists, and nothing when it does not', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'facekit-data-'));
+    const csv = join(dir, 'faces.csv');
+    await writeFile(csv, 'age,ethnicity,gender,img_name,pixels\n');
+    vi.stubEnv('FACEKIT_DATA', csv);
+    expect(defaultDataFile()).toBe(csv);
+    vi.stubEnv('FACEKIT_DATA', join(dir, 'missing.csv'));
+    expect(defaultDataFile()).toBeUndefined();
+  });
+
+  it('is otherwise the first default that exists, as training would use', () => {
+    vi.stubEnv('FACEKIT_DATA', '');
+    expect(defaultDataFile()).toBe(defaultDataCandidates().find((p) => existsSync(p)));
   });
 });

@@ -26,6 +26,15 @@ export function defaultDataCandidates(): string[] {
 }
 
 /**
+ * The CSV used when none is named, if one exists: $FACEKIT_DATA, else the first default found. For the
+ * suites and checks that fall back to generated faces instead of stopping as training does.
+ */
+export function defaultDataFile(): string | undefined {
+  const fromEnv = process.env.FACEKIT_DATA;
+  return (fromEnv ? [userPath(fromEnv)] : defaultDataCandidates()).find((p) => existsSync(p));
+}
+
+/**
  * `given` resolved against the user's folder, checked to be a file: a folder would otherwise fail
  * later as a bare EISDIR that names no path. `source` says where the path came from.
  */
