@@ -52,9 +52,12 @@ export interface SessionSettings {
 }
 
 /** Folder holding onnxruntime-node's native libraries for this platform. */
+function ortPackageDir(): string {
+  return path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
+}
+
 function ortBinaryDir(): string {
-  const pkg = createRequire(import.meta.url).resolve('onnxruntime-node/package.json');
-  return path.join(path.dirname(pkg), 'bin', 'napi-v6', process.platform, process.arch);
+  return path.join(ortPackageDir(), 'bin', 'napi-v6', process.platform, process.arch);
 }
 
 function bundled(name: string): boolean {
@@ -201,7 +204,7 @@ export function onnxProviderRegistry(
         const lib = path.join(ortBinaryDir(), 'libonnxruntime_providers_cuda.so');
         if (!existsSync(lib)) {
           throw new Error(
-            `CUDA provider libraries are not installed (${lib} is missing; reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12)`,
+            `CUDA provider libraries are not installed (${lib} is missing; with CUDA 12 and cuDNN 9, fetch them: ONNXRUNTIME_NODE_INSTALL=cuda12 node ${path.join(ortPackageDir(), 'script', 'install.js')})`,
           );
         }
         return bindModelsOffThread(models, 'cuda', settings, gpu);
