@@ -51,11 +51,12 @@ export interface SessionSettings {
   readonly warmBatchSizes: readonly number[];
 }
 
-/** Folder holding onnxruntime-node's native libraries for this platform. */
+/** The installed onnxruntime-node package. */
 function ortPackageDir(): string {
   return path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
 }
 
+/** Folder holding onnxruntime-node's native libraries for this platform. */
 function ortBinaryDir(): string {
   return path.join(ortPackageDir(), 'bin', 'napi-v6', process.platform, process.arch);
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_OPTIONS, parseServeArgs } from './options.js';
+import { onnxProviderRegistry } from './onnx-providers.js';
+import { DEFAULT_OPTIONS, EXECUTION_PROVIDERS, parseServeArgs } from './options.js';
 
 describe('parseServeArgs', () => {
   it('defaults to the shipped models and every provider in registry order', () => {
@@ -68,5 +69,17 @@ describe('parseServeArgs', () => {
     );
     expect(() => parseServeArgs(['--log-level', 'loud'], {})).toThrow(/--log-level/);
     expect(() => parseServeArgs(['--bogus'], {})).toThrow(/bogus/);
+    expect(() => parseServeArgs(['--ep', 'webgpu,tpu'], {})).toThrow(
+      '--ep: unknown execution provider "tpu"; known: cuda, webgpu, cpu',
+    );
+    expect(() => parseServeArgs([], { SERVE_EP: 'gpu' })).toThrow(
+      'SERVE_EP: unknown execution provider "gpu"',
+    );
+  });
+
+  it('knows the providers the server registers, in its order', () => {
+    expect(onnxProviderRegistry([], { intraOpThreads: 0, warmBatchSizes: [] }).names()).toEqual(
+      EXECUTION_PROVIDERS,
+    );
   });
 });

@@ -8,6 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { userPath, wholeNumber } from '@facekit/core/node';
 
+/** The execution providers the server knows, in the order it tries them (onnx-providers.ts registers them). */
+export const EXECUTION_PROVIDERS: readonly string[] = ['cuda', 'webgpu', 'cpu'];
+
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
 
@@ -80,7 +83,7 @@ Options:
   --host <addr>           address to bind                             [HOST, default 0.0.0.0]
   --models <path>         models/manifest.json or its folder          [SERVE_MODELS, default: the shipped models]
   --ep <list>             execution providers to try, in order, e.g. "webgpu,cpu"
-                          (cuda, webgpu, cpu)                         [SERVE_EP, default: cuda,webgpu,cpu]
+                          (${EXECUTION_PROVIDERS.join(', ')})                         [SERVE_EP, default: ${EXECUTION_PROVIDERS.join(',')}]
   --max-batch <n>         most faces in one session.run               [default 32]
   --max-wait-ms <ms>      longest a face waits for a batch to fill    [default 1]
   --max-batch-items <n>   most inputs in one classifyBatch            [default 256]
@@ -103,6 +106,20 @@ Options:
 /** A whole-number flag (or its environment variable), `fallback` when neither was given. */
 function int(name: string, value: string | undefined, fallback: number, min = 0, max = Infinity): number {
   return value === undefined ? fallback : wholeNumber(name, value, min, max);
+}
+
+/** `--ep`'s list, every name checked here so a typo is refused before anything starts. */
+function providerList(source: string, list: string): string[] {
+  const names = list
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s.length > 0);
+  const unknown = names.filter((n) => !EXECUTION_PROVIDERS.includes(n));
+  if (unknown.length > 0)
+    throw new RangeError(
+      `${source}: unknown execution provider ${unknown.map((n) => `"${n}"`).join(', ')}; known: ${EXECUTION_PROVIDERS.join(', ')}`,
+    );
+  return names;
 }
 
 /** Parses CLI flags (and the environment variables named in HELP). Returns null when --help was asked. */
@@ -148,10 +165,7 @@ export function parseServeArgs(
     host: values.host ?? env.HOST ?? d.host,
     port: int('port', values.port ?? env.PORT, d.port, 0, 65535),
     models: models ? userPath(models, env) : d.models,
-    executionProviders: ep
-      .split(',')
-      .map((s) => s.trim().toLowerCase())
-      .filter((s) => s.length > 0),
+    executionProviders: providerList(values.ep === undefined ? 'SERVE_EP' : '--ep', ep),
     maxBatchSize: int('max-batch', values['max-batch'], d.maxBatchSize, 1),
     maxBatchWaitMs: int('max-wait-ms', values['max-wait-ms'], d.maxBatchWaitMs),
     maxBatchItems,
