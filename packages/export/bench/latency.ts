@@ -59,6 +59,7 @@ const { positionals: names } = parseCommandArgs(HELP, { allowPositionals: true }
 const presets = names.length > 0 ? names : [DEFAULT_PRESET];
 // Every name is checked before the first is measured: a typo at the end should not wait for the rest.
 checkFlags(HELP, () => presets.forEach((name) => getPreset(name)));
+tf.env().set('PROD', true); // no "install tfjs-node" banner between the table's lines
 await tf.setBackend('cpu');
 ort.env.wasm.numThreads = 1;
 const width = Math.max(22, ...presets.map((n) => n.length));

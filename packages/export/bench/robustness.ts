@@ -39,6 +39,7 @@ if (!['validation', 'test'].includes(part))
   refuseFlags(HELP, `--part must be validation or test, got "${part}"`);
 if (positionals.length === 0) refuseFlags(HELP, `name at least one run folder\n\n${HELP.trimEnd()}`);
 const dataPath = existingFileFlag(HELP, 'data', values.data);
+tf.env().set('PROD', true); // no "install tfjs-node" banner between the table's lines
 await tf.setBackend('cpu');
 
 /** One run's rows: every unit (a shared file, or a task's own) exported in memory and measured. */

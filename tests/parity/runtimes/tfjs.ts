@@ -25,6 +25,7 @@ export function tfjsRuntime(): Runtime {
     gpu: false,
     async open(ctx) {
       context = ctx;
+      tf.env().set('PROD', true); // no "install tfjs-node" banner among the suite's lines
       await tf.setBackend('cpu');
       for (const m of ctx.models) {
         if (!m.entry.tfjs) return `the manifest names no tfjs source for ${m.task}`;
