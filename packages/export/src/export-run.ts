@@ -135,7 +135,7 @@ export async function exportUnits(runDir: string, tasks: readonly Task[]): Promi
  * into a folder keeps the other tasks' entries, so the file those still use must not be overwritten:
  * two exports share a name only when they export the same tasks, and then no old entry is kept for it.
  */
-export function sharedFile(tasks: readonly Task[]): string {
+function sharedFile(tasks: readonly Task[]): string {
   const ordered = TASKS.filter((t) => tasks.includes(t));
   return ordered.length === TASKS.length ? 'shared/model.onnx' : `shared-${ordered.join('-')}/model.onnx`;
 }
