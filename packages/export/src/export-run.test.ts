@@ -219,7 +219,18 @@ describe('exportRun', () => {
 
     // One of its tasks exported again: a file of its own, so the other two keep the file they use.
     const before = loaded.manifest.models;
-    await exportRun({ runDir: sharedRun, outDir: out, tasks: ['age'], synthetic: 4 });
+    lines.length = 0;
+    await exportRun({
+      runDir: sharedRun,
+      outDir: out,
+      tasks: ['age'],
+      synthetic: 4,
+      log: (l) => lines.push(l),
+    });
+    expect(lines.filter((l) => l.startsWith('kept '))).toEqual([
+      `kept ethnicity from run ${before.ethnicity!.training.runId} (shared/model.onnx)`,
+      `kept gender from run ${before.gender!.training.runId} (shared/model.onnx)`,
+    ]);
     const partial = await loadModels(out);
     expect(partial.models.map((m) => [m.task, m.entry.file, m.entry.sha256])).toEqual([
       ['age', 'shared-age/model.onnx', before.age!.sha256],

@@ -305,6 +305,8 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
   await writeFileAtomic(manifestPath, text);
   for (const file of await removeUnreferenced(options.outDir, manifest))
     log(`removed ${file} (no task uses it now)`);
+  for (const task of TASKS.filter((t) => manifest.models[t] && !results.some((r) => r.task === t)))
+    log(`kept ${task} from run ${manifest.models[task]!.training.runId} (${manifest.models[task]!.file})`);
   const modelCardPath = join(options.outDir, 'MODEL_CARD.md');
   const verifications = Object.fromEntries(results.map((r) => [r.task, r.verification]));
   const preset = PRESETS[info.preset];
