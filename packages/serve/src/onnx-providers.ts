@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { INPUT_NAME, inputShape, ModelLoadError, ModelMismatchError, PIXEL_COUNT } from '@facekit/core';
-import { modelFiles, softwareAdapterReason, type LoadedModel, type ModelFile } from '@facekit/core/node';
+import { modelFiles, webgpuSkipReason, type LoadedModel, type ModelFile } from '@facekit/core/node';
 import { bindModelsOffThread, type ProviderMove } from './inference-thread.js';
 import { ProviderRegistry } from './provider-registry.js';
 
@@ -216,7 +216,7 @@ export function onnxProviderRegistry(
       priority: 20,
       init: () => bindModelsOffThread(models, 'webgpu', settings, gpu),
       // onnxruntime's own Dawn sees the same Vulkan devices as the `webgpu` package asked here.
-      autoSkipReason: softwareAdapterReason,
+      autoSkipReason: webgpuSkipReason,
     })
     .register({ name: 'cpu', priority: 10, init: () => bindModelsOffThread(models, 'cpu', settings) });
 }

@@ -8,7 +8,7 @@
  * A software adapter (SwiftShader, llvmpipe) is passed over by the automatic choice — wasm is far
  * faster — but serves `--backend webgpu`, which is how the tests run this backend without a GPU.
  */
-import { dawnAdapter, softwareAdapterReason } from '@facekit/core/node';
+import { dawnAdapter, webgpuSkipReason } from '@facekit/core/node';
 import { activateTfBackend } from './activate.js';
 import type { BackendEntry } from './registry.js';
 import { installKernels } from './kernel-install.js';
@@ -36,5 +36,5 @@ export const webgpuBackend: BackendEntry = {
     });
     await activateTfBackend('webgpu');
   },
-  autoSkipReason: softwareAdapterReason,
+  autoSkipReason: webgpuSkipReason,
 };
