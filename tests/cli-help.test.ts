@@ -12,7 +12,7 @@ import { REPO_ROOT } from './support/paths.js';
 
 const run = promisify(execFile);
 /** Scripts that are tools of the repository rather than commands of the toolkit. */
-const NOT_COMMANDS = new Set(['demo', 'test', 'typecheck', 'lint', 'format', 'format:check']);
+const NOT_COMMANDS = new Set(['test', 'typecheck', 'lint', 'format', 'format:check']);
 
 const scripts = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as {
   scripts: Record<string, string>;

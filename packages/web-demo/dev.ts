@@ -1,0 +1,47 @@
+/**
+ * `pnpm demo`: the demo page's Vite dev server (vite.config.ts), with the demo's own help and its
+ * flags checked as every command checks them, instead of Vite's generic CLI.
+ */
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from 'vite';
+import { checkFlags, parseCommandArgs, wholeNumber } from '@facekit/core/node';
+import { modelsDir } from './demo-assets.js';
+
+const HELP = `Usage: pnpm demo [options]
+
+Starts the web demo's dev server and prints the page's URL: the shipped ONNX models run in the browser
+with onnxruntime-web (WebGPU when the browser has a GPU adapter, else wasm) on a photo, the webcam or
+a sample face, beside the GraphQL server's answer.
+
+Options:
+  --port <n>     port (default: 5173, or the next free one)
+  --host <addr>  address to listen on, e.g. 0.0.0.0 for every one (default: localhost)
+  --open         open the page in the default browser
+  -h, --help     this help
+
+FACEKIT_MODELS=<dir> serves another models folder (default: models/). In the page, ?ep=wasm or
+?ep=webgpu pins the runtime and ?server=<url> names the GraphQL server to compare with (default
+http://localhost:4000/graphql: start it with pnpm serve). A static build: pnpm --filter
+@facekit/web-demo build (packages/web-demo/dist; pnpm --filter @facekit/web-demo preview serves it).
+`;
+
+const { values } = parseCommandArgs(HELP, {
+  options: { port: { type: 'string' }, host: { type: 'string' }, open: { type: 'boolean' } },
+});
+const port =
+  values.port === undefined ? undefined : checkFlags(HELP, () => wholeNumber('port', values.port!, 0, 65535));
+const root = dirname(fileURLToPath(import.meta.url));
+const server = await createServer({
+  root,
+  configFile: `${root}/vite.config.ts`,
+  server: {
+    ...(port === undefined ? {} : { port }),
+    ...(values.host === undefined ? {} : { host: values.host }),
+    open: values.open === true,
+  },
+});
+await server.listen();
+server.config.logger.info(`  models: ${modelsDir()}`);
+server.printUrls();
+server.bindCLIShortcuts({ print: true });
