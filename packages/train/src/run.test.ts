@@ -288,6 +288,22 @@ describe('runTraining', () => {
     expect(largestGap(await weightsOf('c'), await weightsOf('a'))).toBeGreaterThan(1e-3);
   });
 
+  it('hears a stop asked from outside (Ctrl-C) at the next batch, not the epoch’s end, on one thread', async () => {
+    const data = await syntheticCsv(1200);
+    const runDir = join(await mkdtemp(join(tmpdir(), 'facekit-runs-')), 'stop');
+    let asked = false;
+    let batches = 0;
+    // As a signal handler does, the request arrives from the event loop, here once the second batch began.
+    const shouldStop = () => {
+      if (++batches === 2) setImmediate(() => (asked = true));
+      return asked;
+    };
+    // 756 training rows, batch 128: six batches an epoch.
+    const outcome = await runTraining(options(data, runDir, { backend: 'wasm', threads: 1, shouldStop }));
+    expect(outcome.interrupted).toBe(true);
+    expect(batches).toBe(3);
+  });
+
   it('resumes an interrupted run to the very weights of the uninterrupted one, on two threads', async () => {
     const data = await syntheticCsv(120);
     const root = await mkdtemp(join(tmpdir(), 'facekit-runs-'));

@@ -270,6 +270,9 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
         const y = targetsFor(start, count, mix);
         const step = await trainer.trainOnBatch(x, y);
         tf.dispose([x, y]);
+        // On one thread a step never waits on anything: without this turn of the event loop a Ctrl-C
+        // would be heard only at the epoch's end, and a second one (quit at once) not at all.
+        await new Promise((resolve) => setImmediate(resolve));
         average?.update();
         step.heads.forEach((h, k) => {
           sums[k]!.loss += h.loss * count;
