@@ -26,12 +26,22 @@ export function ortDir(): string {
   return dirname(entry);
 }
 
-/** The files under models/ the page may fetch: the manifest and each model it names. */
+/**
+ * The files under models/ the page may fetch: the manifest and each model it names. A manifest that is
+ * not JSON is still served, alone, for the page to refuse with the parser's message naming it.
+ */
 function modelFiles(dir: string): string[] {
   const manifest = join(dir, 'manifest.json');
   if (!existsSync(manifest)) return [];
-  const json = JSON.parse(readFileSync(manifest, 'utf8')) as { models?: Record<string, { file?: string }> };
-  const files = Object.values(json.models ?? {}).flatMap((m) => (typeof m.file === 'string' ? [m.file] : []));
+  let json: { models?: Record<string, { file?: string }> };
+  try {
+    json = JSON.parse(readFileSync(manifest, 'utf8')) as typeof json;
+  } catch {
+    return ['manifest.json'];
+  }
+  const files = Object.values(json?.models ?? {}).flatMap((m) =>
+    typeof m?.file === 'string' ? [m.file] : [],
+  );
   return ['manifest.json', ...files];
 }
 

@@ -12,6 +12,7 @@
  * Screenshots: tests/artifacts/web-demo.png, web-demo-crop.png.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -293,6 +294,40 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
         .waitFor({ timeout: 30_000 });
       await page.locator('[data-answer]').nth(2).waitFor({ timeout: 30_000 });
       await page.unroute('**/models/manifest.json');
+    },
+  );
+
+  it(
+    'names the file when the manifest is not JSON, or a model whose hash matches cannot be opened',
+    { timeout: 60_000 },
+    async () => {
+      const { page } = browser;
+      const failure = async () => {
+        await page.goto(`${site.origin}/?ep=wasm`);
+        const status = page.locator('#status[data-state="error"]');
+        await status.waitFor({ timeout: 30_000 });
+        return (await status.textContent()) ?? '';
+      };
+      await page.route('**/models/manifest.json', (route) =>
+        route.fulfill({ status: 200, contentType: 'application/json', body: '{ "schemaVersion": ' }),
+      );
+      expect(await failure()).toMatch(
+        /^Cannot load the models: \/models\/manifest\.json: .*is not valid JSON/,
+      );
+      await page.unroute('**/models/manifest.json');
+
+      // Bytes that are not ONNX, with a manifest whose size and sha256 match them.
+      const junk = Buffer.from('not an onnx model at all');
+      const manifest = JSON.parse(await readFile(join(out, 'models', 'manifest.json'), 'utf8')) as {
+        models: Record<string, { file: string; sha256: string; bytes: number }>;
+      };
+      const file = Object.values(manifest.models)[0]!.file;
+      for (const entry of Object.values(manifest.models))
+        Object.assign(entry, { sha256: createHash('sha256').update(junk).digest('hex'), bytes: junk.length });
+      await page.route('**/models/manifest.json', (route) => route.fulfill({ json: manifest }));
+      await page.route(`**/models/${file}`, (route) => route.fulfill({ body: junk }));
+      expect(await failure()).toContain(`Cannot load the models: ${file}: wasm cannot open it (`);
+      await page.unrouteAll();
     },
   );
 

@@ -71,7 +71,11 @@ async function openSessions(files: readonly FetchedFile[], provider: Provider): 
   const open: OpenFile[] = [];
   try {
     for (const { bytes, ...file } of files) {
-      const session = await ort.InferenceSession.create(bytes, { executionProviders: [provider] });
+      const session = await ort.InferenceSession.create(bytes, { executionProviders: [provider] }).catch(
+        (error: Error) => {
+          throw new Error(`${file.file}: ${provider} cannot open it (${error.message})`, { cause: error });
+        },
+      );
       open.push({ ...file, session });
       checkOutputNames(file, session.outputNames);
     }
@@ -97,8 +101,17 @@ export async function loadBrowserModels(
   const manifestUrl = new URL('manifest.json', base);
   const response = await fetch(manifestUrl);
   if (!response.ok)
-    throw new Error(`no models: ${manifestUrl.pathname} answered HTTP ${response.status} (run pnpm export)`);
-  const manifest = parseManifest(await response.text());
+    throw new Error(
+      response.status === 404
+        ? `no models: ${manifestUrl.pathname} answered HTTP 404 (run pnpm export)`
+        : `${manifestUrl.pathname}: HTTP ${response.status}`,
+    );
+  let manifest: Manifest;
+  try {
+    manifest = parseManifest(await response.text());
+  } catch (error) {
+    throw new Error(`${manifestUrl.pathname}: ${(error as Error).message}`, { cause: error });
+  }
   const tasks = manifestTasks(manifest);
   const files: FetchedFile[] = [];
   for (const file of manifestFiles(manifest)) {
