@@ -3,7 +3,7 @@
  * the error's code and message, when a task cannot be converted or its verification fails; in that
  * case models/ is left as it was.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { isFaceKitError, isTask, TASKS, type Task } from '@facekit/core';
@@ -11,7 +11,7 @@ import { projectRoot, resolveDataPath } from '@facekit/train';
 import { exportRun, type TaskExport } from './export-run.js';
 import { latestRun } from './run/read-run.js';
 import { OPSET } from './onnx/proto.js';
-import { parseCommandArgs, userPath } from '@facekit/core/node';
+import { checkFlags, parseCommandArgs, refuseFlags, userPath, wholeNumber } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm export [options]
 
@@ -69,11 +69,21 @@ async function main(): Promise<number> {
       faces: { type: 'string', default: '256' },
     },
   });
-  const tasks = parseTasks(values.task);
   const root = projectRoot();
+  // The flags are checked before any work, and refused as every command refuses them (exit status 2).
+  const { tasks, faces, outDir } = checkFlags(HELP, () => {
+    const out = values.out ? userPath(values.out) : join(root, 'models');
+    if (existsSync(out) && !statSync(out).isDirectory())
+      throw new Error(`--out ${values.out}: ${out} is a file, not a folder`);
+    return {
+      tasks: parseTasks(values.task),
+      faces: wholeNumber('faces', values.faces, 0),
+      outDir: out,
+    };
+  });
+  if (values.run && !existsSync(userPath(values.run)))
+    refuseFlags(HELP, `--run ${values.run}: no such folder (${userPath(values.run)})`);
   const runDir = values.run ? userPath(values.run) : await latestRun(join(root, 'runs'));
-  if (!existsSync(runDir)) throw new Error(`--run ${values.run}: no such folder (${runDir})`);
-  const outDir = values.out ? userPath(values.out) : join(root, 'models');
   let dataPath: string | undefined;
   try {
     dataPath = resolveDataPath(values.data);
@@ -81,9 +91,6 @@ async function main(): Promise<number> {
     if (values.data || process.env.FACEKIT_DATA) throw error;
     process.stdout.write('note: no data file found; verifying on synthetic inputs only\n');
   }
-  const faces = Number(values.faces);
-  if (!Number.isInteger(faces) || faces < 0)
-    throw new Error(`--faces must be a non-negative integer, got "${values.faces}"`);
   const rel = (p: string) => (relative(root, p).startsWith('..') ? p : relative(root, p) || '.');
   const command = `pnpm export --run ${rel(runDir)}${values.out ? ` --out ${rel(outDir)}` : ''}${tasks ? ` --task ${tasks.join(',')}` : ''}`;
   const started = performance.now();
