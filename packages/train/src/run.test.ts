@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -117,6 +117,25 @@ describe('runTraining', () => {
       `${runDir} already holds a run; continue it with --resume ${runDir}, or choose another --out`,
     );
     expect(await readFile(join(runDir, 'run.json'), 'utf8')).toBe(before);
+    // A folder of other files is not trained into; an empty one is.
+    const other = join(runDir, '..', 'other');
+    await mkdir(other);
+    await writeFile(join(other, 'notes.txt'), 'mine');
+    await expect(runTraining(options(data, other, { epochs: 1 }))).rejects.toThrow(
+      `${other} holds other files and is not a run folder; choose a new or empty --out`,
+    );
+    await mkdir(join(runDir, '..', 'empty'));
+    expect((await runTraining(options(data, join(runDir, '..', 'empty'), { epochs: 1 }))).interrupted).toBe(
+      false,
+    );
+    // Resumed, a run whose data file has gone says which file it needs.
+    const moved = `${data}.moved`;
+    await rename(data, moved);
+    const info = await readRunInfo(runDir);
+    await expect(runTraining(options(data, runDir, { resume: true, dataPath: undefined }))).rejects.toThrow(
+      `run ${info.runId} was trained on ${data}, which is no longer there; resume with --data <that file, moved> (its sha256, ${info.data.sha256.slice(0, 12)}…, is checked)`,
+    );
+    await rename(moved, data);
     const one = await syntheticCsv(1);
     await expect(runTraining(options(one, join(runDir, '..', 'tiny'), { epochs: 1 }))).rejects.toThrow(
       /^the split of 1 faces leaves no test faces \(1 train, 0 validation, 0 test\)/,

@@ -5,7 +5,7 @@
  * flags and calls `runTraining`.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ageToGroup, taskLabels, type AgeGrouping, type Task } from '@facekit/core';
 import { selectTrainingBackend } from './backends/index.js';
@@ -108,6 +108,9 @@ async function checkNewRunDir(runDir: string): Promise<void> {
     throw new Error(
       `${runDir} already holds a run; continue it with --resume ${runDir}, or choose another --out`,
     );
+  // A run's files would be mixed with others that no run wrote: a new or empty folder only.
+  if (found && (await readdir(runDir)).length > 0)
+    throw new Error(`${runDir} holds other files and is not a run folder; choose a new or empty --out`);
 }
 
 /** The labels that no face of `rows` carries, given every row's class index. */
@@ -125,6 +128,10 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
 
   const dataPath = options.dataPath ?? previous?.data.path;
   if (!dataPath) throw new Error('no data file given');
+  if (previous && !options.dataPath && !existsSync(dataPath))
+    throw new Error(
+      `run ${previous.runId} was trained on ${dataPath}, which is no longer there; resume with --data <that file, moved> (its sha256, ${previous.data.sha256.slice(0, 12)}…, is checked)`,
+    );
   // A run whose invalid rows were skipped skips them again when resumed, or its file would not load.
   const skipInvalid = options.skipInvalid || (previous?.data.skippedRows ?? 0) > 0;
   log(`reading ${dataPath}`);
