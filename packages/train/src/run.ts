@@ -141,14 +141,14 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
   }
   const { dataset } = csv;
   const duplicates = findDuplicates(dataset);
+  const reasons = Object.entries(csv.skipped.byReason).map(([reason, rows]) => `${reason}: ${rows}`);
   log(
     `${dataset.size} faces` +
-      (csv.skipped.count
-        ? `, ${csv.skipped.count} invalid rows skipped (${JSON.stringify(csv.skipped.byReason)})`
-        : '') +
+      (csv.skipped.count ? `, ${csv.skipped.count} invalid rows skipped (${reasons.join(', ')})` : '') +
       `; ${duplicates.duplicateRows} duplicate images in ${duplicates.duplicatedGroups} groups, ` +
       `${duplicates.conflictingGroups} with conflicting labels (kept on one side of the split)`,
   );
+  for (const example of csv.skipped.examples) log(`  skipped ${example}`);
 
   const seed = previous?.seed ?? options.seed;
   const grouping = previous?.ageGrouping ?? options.ageGrouping;
