@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { PIXEL_COUNT, validatePixels, writeModelInput } from '@facekit/core';
-import { seededRandom } from '@facekit/train';
+import { checkLooksLikeText, seededRandom } from '@facekit/train';
 
 /** `count` samples of `perSample` values: first all zeros, then all ones, then uniform noise. */
 export function syntheticInputs(count: number, perSample: number, seed = 17): Float32Array {
@@ -37,6 +37,8 @@ export async function faceInputs(
   csvPath: string,
   count: number,
 ): Promise<{ inputs: Float32Array; count: number }> {
+  // Refused as training refuses it: a .gz or .zip not yet unpacked is named for what it is.
+  await checkLooksLikeText(csvPath);
   const out = new Float32Array(count * PIXEL_COUNT);
   const lines = createInterface({ input: createReadStream(csvPath), crlfDelay: Infinity });
   let column = -1;

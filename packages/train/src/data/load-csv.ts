@@ -50,7 +50,7 @@ function checkHeader(path: string, header: string[]): void {
 const SNIFF_BYTES = 4096;
 
 /** A CSV is text: a zero byte near the start means a binary file, often a .zip or .gz not yet unpacked. */
-async function checkLooksLikeText(path: string): Promise<void> {
+export async function checkLooksLikeText(path: string): Promise<void> {
   const file = await open(path);
   try {
     const { buffer, bytesRead } = await file.read(Buffer.alloc(SNIFF_BYTES), 0, SNIFF_BYTES, 0);
