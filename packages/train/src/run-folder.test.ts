@@ -22,6 +22,10 @@ describe('readRunInfo', () => {
     await expect(readRunInfo(join(dir, 'nope'))).rejects.toThrow(
       `${join(dir, 'nope')} is not a run folder (it does not exist)`,
     );
+    await writeFile(join(dir, 'run.csv'), 'age,ethnicity,gender,img_name,pixels\n');
+    await expect(readRunInfo(join(dir, 'run.csv'))).rejects.toThrow(
+      `${join(dir, 'run.csv')} is not a run folder (it is a file)`,
+    );
   });
 });
 

@@ -9,7 +9,7 @@
  *   runs/<runId>/<task>/history.json per-epoch loss and accuracy
  *   runs/<runId>/<task>/metrics.json test metrics (TaskMetrics)
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgeGrouping, Task } from '@facekit/core';
@@ -88,6 +88,7 @@ export async function readJson<T>(path: string): Promise<T> {
 export async function readRunInfo(runDir: string): Promise<RunInfo> {
   const path = join(runDir, RUN_JSON);
   if (!existsSync(runDir)) throw new Error(`${runDir} is not a run folder (it does not exist)`);
+  if (!statSync(runDir).isDirectory()) throw new Error(`${runDir} is not a run folder (it is a file)`);
   if (!existsSync(path)) throw new Error(`${runDir} is not a run folder (it has no ${RUN_JSON})`);
   return readJson<RunInfo>(path);
 }
