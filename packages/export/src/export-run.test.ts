@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -148,6 +148,27 @@ describe('exportRun', () => {
     expect(loaded.manifest.models.age?.sha256).toBe(before.models.age!.sha256);
     const all = await readdir(out, { recursive: true });
     expect(all.filter((f) => String(f).includes('.tmp-'))).toEqual([]);
+  });
+
+  it('leaves the folder as it was when a write fails part-way, and keeps its permissions when one succeeds', async () => {
+    const out = join(dir, 'm-whole');
+    await exportRun({ runDir, outDir: out, synthetic: 4 });
+    const snapshot = async () => {
+      const files = (await readdir(out, { recursive: true })).map(String).sort();
+      return Promise.all(files.map(async (f) => [f, await readFile(join(out, f)).catch(() => 'a folder')]));
+    };
+    // A folder where the model card goes: the last write fails, after every other file was written.
+    await rm(join(out, 'MODEL_CARD.md'));
+    await mkdir(join(out, 'MODEL_CARD.md', 'in-the-way'), { recursive: true });
+    const before = await snapshot();
+    await expect(exportRun({ runDir, outDir: out, tasks: ['gender'], synthetic: 5 })).rejects.toThrow();
+    expect(await snapshot()).toEqual(before);
+    expect((await readdir(dir)).filter((f) => f.includes('.export-'))).toEqual([]);
+    await rm(join(out, 'MODEL_CARD.md'), { recursive: true });
+    await chmod(out, 0o755);
+    await exportRun({ runDir, outDir: out, tasks: ['gender'], synthetic: 5 });
+    expect((await stat(out)).mode & 0o777).toBe(0o755);
+    expect((await loadModels(out)).manifest.models.gender!.verification.samples).toBe(5);
   });
 
   it('skips a figure the run lacks, removes an earlier export’s copy and does not link it', async () => {

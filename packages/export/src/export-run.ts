@@ -1,12 +1,12 @@
 /**
  * `pnpm export` as a function: a training run folder in, a verified models/ folder out. Every task is
- * converted and verified before anything is written; then the ONNX files, tfjs sources and the
- * run's confusion and reliability figures are replaced atomically, and the manifest — which is what
- * consumers read first — is written last, followed by the model card.
+ * converted and verified, and the manifest built and checked, before anything is written; then the
+ * ONNX files, tfjs sources, the run's confusion and reliability figures, the manifest and the model card
+ * are written into a copy of the folder, which replaces it only once all of them are in.
  */
 import { existsSync } from 'node:fs';
-import { readFile, rm, rmdir } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { chmod, cp, mkdir, mkdtemp, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
   ModelMismatchError,
@@ -197,6 +197,40 @@ async function previousManifest(outDir: string): Promise<unknown> {
   }
 }
 
+/**
+ * Runs `write` on a copy of `outDir` made beside it, then swaps the copy in, so that an export whose
+ * writes fail part-way (a full disk, a file in the way) leaves `outDir` as it was rather than half new.
+ * Where the folder itself cannot be moved (a mount point), `write` runs on `outDir` in place, each file
+ * still replaced atomically.
+ */
+async function replaceFolder<T>(outDir: string, write: (dir: string) => Promise<T>): Promise<T> {
+  await mkdir(dirname(outDir), { recursive: true });
+  const stage = await mkdtemp(join(dirname(outDir), `.${basename(outDir)}.export-`));
+  const old = `${stage}.old`;
+  try {
+    const existed = existsSync(outDir);
+    // mkdtemp's folder is private (0700); the swapped-in folder keeps the permissions the old one had.
+    await chmod(stage, existed ? (await stat(outDir)).mode & 0o7777 : 0o777 & ~process.umask());
+    if (existed) await cp(outDir, stage, { recursive: true });
+    const result = await write(stage);
+    if (existed) {
+      const moved = await rename(outDir, old).then(
+        () => true,
+        () => false,
+      );
+      if (!moved) return await write(outDir);
+    }
+    await rename(stage, outDir).catch(async (error: unknown) => {
+      if (existed) await rename(old, outDir);
+      throw error;
+    });
+    return result;
+  } finally {
+    await rm(stage, { recursive: true, force: true });
+    await rm(old, { recursive: true, force: true });
+  }
+}
+
 export async function exportRun(options: ExportRunOptions): Promise<ExportRunResult> {
   const log = options.log ?? (() => {});
   if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
@@ -294,19 +328,7 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
   );
   const robustness = typeof testFaces === 'string' ? testFaces : await robustnessOf(results, testFaces);
 
-  const figures: TaskFigures = {};
-  for (const [i, r] of results.entries()) {
-    if (results.findIndex((o) => o.file === r.file) === i)
-      await writeFileAtomic(join(options.outDir, r.file), r.exported.bytes);
-    await copyDirAtomic(modelDir(runDir, r.task), join(options.outDir, r.task, 'tfjs'));
-    figures[r.task] = await copyTaskFigures(runDir, options.outDir, r.task);
-  }
   const manifestPath = join(options.outDir, MANIFEST_FILE);
-  await writeFileAtomic(manifestPath, text);
-  for (const file of await removeUnreferenced(options.outDir, manifest))
-    log(`removed ${file} (no task uses it now)`);
-  for (const task of TASKS.filter((t) => manifest.models[t] && !results.some((r) => r.task === t)))
-    log(`kept ${task} from run ${manifest.models[task]!.training.runId} (${manifest.models[task]!.file})`);
   const modelCardPath = join(options.outDir, 'MODEL_CARD.md');
   const verifications = Object.fromEntries(results.map((r) => [r.task, r.verification]));
   const preset = PRESETS[info.preset];
@@ -314,10 +336,25 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
     trainCommand(info, shownPath(info.data.path), shownPath(runDir), (t) => preset?.fit(t).epochs ?? -1),
     options.command ?? `pnpm export --run ${shownPath(runDir)}`,
   ];
-  await writeFileAtomic(
-    modelCardPath,
-    modelCard({ manifest, run: info, metrics, verifications, commands, figures, robustness }),
-  );
+  const removed = await replaceFolder(options.outDir, async (dir) => {
+    const figures: TaskFigures = {};
+    for (const [i, r] of results.entries()) {
+      if (results.findIndex((o) => o.file === r.file) === i)
+        await writeFileAtomic(join(dir, r.file), r.exported.bytes);
+      await copyDirAtomic(modelDir(runDir, r.task), join(dir, r.task, 'tfjs'));
+      figures[r.task] = await copyTaskFigures(runDir, dir, r.task);
+    }
+    await writeFileAtomic(join(dir, MANIFEST_FILE), text);
+    const gone = await removeUnreferenced(dir, manifest);
+    await writeFileAtomic(
+      join(dir, 'MODEL_CARD.md'),
+      modelCard({ manifest, run: info, metrics, verifications, commands, figures, robustness }),
+    );
+    return gone;
+  });
+  for (const file of removed) log(`removed ${file} (no task uses it now)`);
+  for (const task of TASKS.filter((t) => manifest.models[t] && !results.some((r) => r.task === t)))
+    log(`kept ${task} from run ${manifest.models[task]!.training.runId} (${manifest.models[task]!.file})`);
   log(`wrote ${manifestPath} and ${modelCardPath}`);
   return { manifest, manifestPath, modelCardPath, results };
 }
