@@ -67,10 +67,12 @@ describe.each(RUNTIMES.map((make) => ({ make, name: make().name })))('$name', ({
     { timeout: RUNTIME_TIMEOUT },
     async (ctx) => {
       const runtime = make();
-      const reason = await runtime.open(context).catch((error: Error) => {
+      // The report lists a runtime that failed, opening or running, with why, rather than leaving it out.
+      const failed = (error: Error): never => {
         records.push({ name: runtime.name, gpu: runtime.gpu, status: 'failed', detail: error.message });
         throw error;
-      });
+      };
+      const reason = await runtime.open(context).catch(failed);
       if (reason) {
         records.push({ name: runtime.name, gpu: runtime.gpu, status: 'skipped', detail: reason });
         console.warn(`parity: skipping ${runtime.name}: ${reason}`);
@@ -108,14 +110,7 @@ describe.each(RUNTIMES.map((make) => ({ make, name: make().name })))('$name', ({
           ...(latency ? { latency } : {}),
         });
       } catch (error) {
-        // The report lists a runtime that failed, with why, rather than leaving it out.
-        records.push({
-          name: runtime.name,
-          gpu: runtime.gpu,
-          status: 'failed',
-          detail: (error as Error).message,
-        });
-        throw error;
+        failed(error as Error);
       } finally {
         await runtime.close();
       }
