@@ -5,7 +5,7 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'vite';
-import { checkFlags, parseCommandArgs, wholeNumber } from '@facekit/core/node';
+import { parseCommandArgs, wholeNumberFlag } from '@facekit/core/node';
 import { modelsDir } from './demo-assets.js';
 
 const HELP = `Usage: pnpm demo [options]
@@ -29,8 +29,7 @@ http://localhost:4000/graphql: start it with pnpm serve). A static build: pnpm -
 const { values } = parseCommandArgs(HELP, {
   options: { port: { type: 'string' }, host: { type: 'string' }, open: { type: 'boolean' } },
 });
-const port =
-  values.port === undefined ? undefined : checkFlags(HELP, () => wholeNumber('port', values.port!, 0, 65535));
+const port = values.port === undefined ? undefined : wholeNumberFlag(HELP, 'port', values.port, 0, 65535);
 const root = dirname(fileURLToPath(import.meta.url));
 const server = await createServer({
   root,

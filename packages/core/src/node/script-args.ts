@@ -76,11 +76,17 @@ export function wholeNumber(name: string, value: string, min: number, max = Infi
 }
 
 /**
- * A flag's whole-number value, at least `min`; otherwise the command says so in one line on stderr
+ * A flag's whole-number value in [min, max]; otherwise the command says so in one line on stderr
  * and exits 2, as for an unknown option (a NaN or a 0 batch would otherwise run, or hang).
  */
-export function wholeNumberFlag(help: string, name: string, value: string, min: number): number {
-  return checkFlags(help, () => wholeNumber(name, value, min));
+export function wholeNumberFlag(
+  help: string,
+  name: string,
+  value: string,
+  min: number,
+  max?: number,
+): number {
+  return checkFlags(help, () => wholeNumber(name, value, min, max));
 }
 
 /**
