@@ -81,9 +81,8 @@ async function main(): Promise<number> {
       outDir: out,
     };
   });
-  if (values.run && !existsSync(userPath(values.run)))
-    refuseFlags(HELP, `--run ${values.run}: no such folder (${userPath(values.run)})`);
   const runDir = values.run ? userPath(values.run) : await latestRun(join(root, 'runs'));
+  if (values.run && !existsSync(runDir)) refuseFlags(HELP, `--run ${values.run}: no such folder (${runDir})`);
   let dataPath: string | undefined;
   try {
     dataPath = resolveDataPath(values.data);
