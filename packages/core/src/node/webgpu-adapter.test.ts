@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { dawnAdapter, webgpuSkipReason } from './webgpu-adapter.js';
 
@@ -15,8 +17,6 @@ describe('webgpuSkipReason', () => {
   });
 
   it('says why there is none, with what Dawn printed, when no driver is offered', async () => {
-    const { execFile } = await import('node:child_process');
-    const { promisify } = await import('node:util');
     // A fresh process whose Vulkan loader is given no driver at all.
     const script = `import { webgpuSkipReason } from ${JSON.stringify(new URL('./webgpu-adapter.ts', import.meta.url).href)};
 console.log(await webgpuSkipReason());`;
