@@ -43,10 +43,14 @@ describe('parseCommandArgs', () => {
     const help = 'Usage: pnpm x [options]\n';
     expect(() => parseCommandArgs(help, { args: ['--epoch', '4'], options })).toThrow('exit 2');
     expect(() => parseCommandArgs(help, { args: ['runs/a'], options })).toThrow('exit 2');
+    expect(() => parseCommandArgs(help, { args: ['--epochs', '-1'], options })).toThrow('exit 2');
     expect(write.mock.calls.map(([line]) => String(line))).toEqual([
       expect.stringMatching(/^pnpm x: Unknown option '--epoch'.* \(pnpm x --help lists the options\)\n$/),
       expect.stringMatching(
         /^pnpm x: Unexpected argument 'runs\/a'.* \(pnpm x --help lists the options\)\n$/,
+      ),
+      expect.stringMatching(
+        /^pnpm x: Option '--epochs' argument is ambiguous\. [^\n]*'--epochs=-XYZ'\. \(pnpm x --help lists the options\)\n$/,
       ),
     ]);
   });

@@ -54,7 +54,9 @@ export function parseCommandArgs<const C extends ParseArgsConfig>(
       options: { ...config.options, ...HELP_OPTION },
     } as WithHelp<C>);
   } catch (error) {
-    refuseFlags(help, `${(error as Error).message} (${commandName(help)} --help lists the options)`);
+    // Some of parseArgs's messages span lines (a value starting with a dash, as in `--epochs -1`).
+    const message = (error as Error).message.replace(/\s*\n\s*/g, ' ');
+    refuseFlags(help, `${message} (${commandName(help)} --help lists the options)`);
   }
   if ((parsed.values as { help?: boolean }).help) {
     process.stdout.write(help);
