@@ -20,7 +20,14 @@ describe('pixels', () => {
       [null, 'null'],
       [true, 'true'],
       [{ v: 'x'.repeat(100) }, `{"v":"${'x'.repeat(34)}…`],
+      ['y'.repeat(5e6), `"${'y'.repeat(39)}…`],
+      [[1, 'a', { b: [2] }, null], '[1,"a",{"b":[2]},null]'],
+      [[[1], ...new Array<number>(100_000).fill(2)], `[[1],${'2,'.repeat(17)}2…`],
     ];
+    // Deeper than JSON.stringify's stack reaches: only the shown part is walked.
+    let deep: unknown = 0;
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    values.push([deep, `${'['.repeat(40)}…`]);
     for (const [value, shown] of values) {
       const bad: unknown[] = new Array<number>(PIXEL_COUNT).fill(0);
       bad[3] = value;

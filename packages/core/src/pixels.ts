@@ -21,10 +21,44 @@ export function inputShape(n: number): [number, number, number, number] {
   return [n, IMAGE_SIZE, IMAGE_SIZE, 1];
 }
 
-/** A value as the client wrote it, JSON-style (so "5" and [7] do not read as 5 and 7), kept short. */
+/** How many characters of a bad value an error shows. */
+const SHOWN_CHARS = 40;
+
+/**
+ * A value as the client wrote it, JSON-style (so "5" and [7] do not read as 5 and 7), written only as
+ * far as the error shows it: a client's value can be megabytes long or nested deeper than
+ * JSON.stringify's stack reaches (an array nested 200,000 times overflowed it).
+ */
 function shown(value: unknown): string {
-  if (typeof value === 'number') return String(value);
-  return snippet(JSON.stringify(value) ?? String(value), 40);
+  let out = '';
+  const room = () => out.length <= SHOWN_CHARS;
+  const write = (v: unknown): boolean => {
+    if (Array.isArray(v)) {
+      out += '[';
+      for (let i = 0; i < v.length && room(); i++) {
+        if (i > 0) out += ',';
+        if (!write(v[i])) return false;
+      }
+      out += ']';
+    } else if (typeof v === 'object' && v !== null) {
+      out += '{';
+      let first = true;
+      for (const key in v) {
+        if (!room()) return false;
+        out += `${first ? '' : ','}${JSON.stringify(key.slice(0, SHOWN_CHARS))}:`;
+        first = false;
+        if (!write((v as Record<string, unknown>)[key])) return false;
+      }
+      out += '}';
+    } else if (typeof v === 'string') {
+      out += JSON.stringify(v.slice(0, SHOWN_CHARS + 1));
+    } else {
+      out += JSON.stringify(v) ?? String(v);
+    }
+    return room();
+  };
+  write(value);
+  return snippet(out, SHOWN_CHARS);
 }
 
 /**
