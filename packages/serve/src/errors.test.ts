@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { InvalidPixelsError } from '@facekit/core';
-import { createFormatError, ServeError } from './errors.js';
+import { createFormatError, graphqlErrorCode, ServeError, shortMessage } from './errors.js';
 
 /** What graphql-js hands formatError for an error thrown in a resolver at `path`. */
 function fromResolver(original: Error): {
@@ -58,5 +58,39 @@ describe('createFormatError', () => {
         message: 'Cannot query field "x"',
         extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
       });
+  });
+});
+
+describe('shortMessage', () => {
+  it('leaves a message of up to 1,000 characters as it is', () => {
+    const message = `Variable "$c" got invalid value "${'z'.repeat(900)}"`;
+    expect(shortMessage(message)).toBe(message);
+  });
+
+  it('cuts each long quoted value to 80 characters and its length, escaped quotes and all', () => {
+    const value = `a\\"b${'z'.repeat(3000)}`;
+    expect(shortMessage(`Variable "$c" got invalid value "${value}"; Int cannot represent "${value}".`)).toBe(
+      `Variable "$c" got invalid value "${value.slice(0, 80)}…" (3004 characters); Int cannot represent ` +
+        `"${value.slice(0, 80)}…" (3004 characters).`,
+    );
+  });
+
+  it('cuts a quote that is never closed, and anything still too long, to 1,000 characters', () => {
+    expect(shortMessage(`got "${'q'.repeat(2000)}`)).toBe(`got "${'q'.repeat(80)}…`);
+    expect(shortMessage(`{ ${'k'.repeat(3000)}: 1 }`)).toBe(`{ ${'k'.repeat(998)}…`);
+  });
+});
+
+describe('graphqlErrorCode', () => {
+  it('keeps the code an error carries; a codeless one Apollo gave a 4xx status is BAD_REQUEST', () => {
+    expect(graphqlErrorCode(new GraphQLError('x'), 'BAD_USER_INPUT')).toBe('BAD_USER_INPUT');
+    const http400 = new GraphQLError('provided sha does not match query', {
+      extensions: { http: { status: 400 } },
+    });
+    expect(graphqlErrorCode(http400, undefined)).toBe('BAD_REQUEST');
+    expect(graphqlErrorCode(http400, 'INTERNAL_SERVER_ERROR')).toBe('BAD_REQUEST');
+    expect(graphqlErrorCode(new GraphQLError('boom'), undefined)).toBe('INTERNAL_SERVER_ERROR');
+    const http500 = new GraphQLError('boom', { extensions: { http: { status: 500 } } });
+    expect(graphqlErrorCode(http500, undefined)).toBe('INTERNAL_SERVER_ERROR');
   });
 });

@@ -6,7 +6,7 @@
  * code and never sees a stack trace.
  */
 import type { GraphQLFormattedError } from 'graphql';
-import { isFaceKitError } from '@facekit/core';
+import { isFaceKitError, snippet } from '@facekit/core';
 
 export type ServeErrorCode =
   | 'INVALID_INPUT'
@@ -72,6 +72,48 @@ export function errorCode(error: unknown): string {
 }
 
 /**
+ * The code of an error GraphQL or Apollo raised (parse, validation, variables, persisted queries):
+ * `given`, the code it carries, unless that is missing or INTERNAL_SERVER_ERROR while Apollo marked the
+ * error with a 4xx status — Apollo raises some of the client's mistakes (a persisted query whose hash
+ * does not match its text) with a status and no code — which makes it BAD_REQUEST.
+ */
+export function graphqlErrorCode(error: unknown, given: unknown): string {
+  const code = typeof given === 'string' ? given : 'INTERNAL_SERVER_ERROR';
+  if (code !== 'INTERNAL_SERVER_ERROR') return code;
+  const status = (error as { extensions?: { http?: { status?: unknown } } } | null)?.extensions?.http?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? 'BAD_REQUEST' : code;
+}
+
+/** How long a message may be before quoted values in it are cut, and the most any message keeps. */
+const MESSAGE_CHARS = 1000;
+/** How much of a long quoted value a message keeps. */
+const QUOTED_CHARS = 80;
+
+/**
+ * GraphQL's own message with each long quoted value cut to its start and its length: graphql-js quotes
+ * a bad variable's value whole, often twice ("Variable "$c" got invalid value "zz…"; Int cannot
+ * represent non-integer value: "zz…""), so a 3 MB string came back as a 6 MB answer and log line.
+ * Scanned by hand rather than by a regular expression, which backtracks through megabytes.
+ */
+export function shortMessage(message: string): string {
+  if (message.length <= MESSAGE_CHARS) return message;
+  let out = '';
+  let at = 0;
+  for (let open = message.indexOf('"'); open >= 0; open = message.indexOf('"', at)) {
+    let close = open + 1;
+    while (close < message.length && message[close] !== '"') close += message[close] === '\\' ? 2 : 1;
+    const value = message.slice(open + 1, close);
+    const long = value.length > QUOTED_CHARS;
+    out += message.slice(at, open + 1) + (long ? `${value.slice(0, QUOTED_CHARS)}…` : value);
+    at = Math.min(close + 1, message.length);
+    if (close < message.length) out += long ? `" (${value.length} characters)` : '"';
+    else break;
+  }
+  out += message.slice(at);
+  return snippet(out, MESSAGE_CHARS);
+}
+
+/**
  * Apollo `formatError`: our own errors keep their code, message and field, without a stack trace;
  * GraphQL's own (parse, validation, variable coercion) keep Apollo's code; anything else is an internal
  * error whose message is hidden in production. Stack traces appear only in development, only for
@@ -90,7 +132,7 @@ export function createFormatError(production: boolean) {
         extensions: { ...extensions, code: original.code, ...(field ? { field } : {}) },
       };
     }
-    const code = typeof extensions.code === 'string' ? extensions.code : 'INTERNAL_SERVER_ERROR';
+    const code = graphqlErrorCode(error, extensions.code);
     if (code === 'INTERNAL_SERVER_ERROR' && production) {
       return {
         message: 'internal error',
@@ -101,7 +143,11 @@ export function createFormatError(production: boolean) {
     // GraphQL's own refusals (a parse or validation error, bad variables, Apollo's BAD_REQUEST) are the
     // client's too: only an internal error keeps its stack, and only in development.
     const keepStack = code === 'INTERNAL_SERVER_ERROR' && !production ? { stacktrace } : {};
-    return { ...formatted, extensions: { ...extensions, code, ...keepStack } };
+    return {
+      ...formatted,
+      message: shortMessage(formatted.message),
+      extensions: { ...extensions, code, ...keepStack },
+    };
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLError, OperationDefinitionNode } from 'graphql';
-import { errorCode, isClientError, unwrapError } from './errors.js';
+import { errorCode, graphqlErrorCode, isClientError, shortMessage, unwrapError } from './errors.js';
 import type { ServeContext } from './state.js';
 
 const OPERATIONS = new Set(['classify', 'classifyBatch', 'models', 'health']);
@@ -23,11 +23,8 @@ export function operationLabel(operation: OperationDefinitionNode | undefined): 
 }
 
 function codeOf(error: GraphQLError): string {
-  const original = unwrapError(error);
-  const code = errorCode(original);
-  if (code !== 'INTERNAL_SERVER_ERROR') return code;
-  const given = error.extensions.code;
-  return typeof given === 'string' ? given : code;
+  const code = errorCode(unwrapError(error));
+  return code !== 'INTERNAL_SERVER_ERROR' ? code : graphqlErrorCode(error, error.extensions.code);
 }
 
 export function observabilityPlugin(): ApolloServerPlugin<ServeContext> {
@@ -51,7 +48,8 @@ export function observabilityPlugin(): ApolloServerPlugin<ServeContext> {
             if (code === 'CLIENT_GONE' && gone++ > 0) continue;
             const original = unwrapError(error);
             const known = isClientError(original) || code !== 'INTERNAL_SERVER_ERROR';
-            if (known) logger.warn('request error', { code, message: error.message, path: error.path });
+            if (known)
+              logger.warn('request error', { code, message: shortMessage(error.message), path: error.path });
             else logger.error('internal error', { code, path: error.path, error: original });
           }
         },

@@ -383,6 +383,54 @@ describe('bad input and limits', () => {
     });
   });
 
+  it("is not made to report a server fault, or to echo megabytes, by the client's mistakes", async () => {
+    const post = async (body: string) => {
+      const res = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      const text = await res.text();
+      return { status: res.status, length: text.length, ...(JSON.parse(text) as GraphQLBody) };
+    };
+    type GraphQLBody = { errors: { message: string; extensions: { code: string } }[] };
+    const errorsBefore = server.logs.filter((l) => l.level === 'error').length;
+    const sent = [
+      // graphql-js only notices at run time that the schema has no subscriptions.
+      ['{"query":"subscription { health { ready } }"}', 400, 'GRAPHQL_VALIDATION_FAILED'],
+      // Apollo raises a persisted query whose hash does not match with a status and no code.
+      [
+        '{"query":"{ health { ready } }","extensions":{"persistedQuery":{"version":1,"sha256Hash":"abc"}}}',
+        400,
+        'BAD_REQUEST',
+      ],
+      // A grey level nested deeper than JSON.stringify's stack reaches.
+      [
+        `{"query":"mutation($p: GreyLevels!) { classify(input: { pixels: $p }) { provider } }",` +
+          `"variables":{"p":[${'['.repeat(100_000)}0${']'.repeat(100_000)}${',0'.repeat(2303)}]}}`,
+        200,
+        'INVALID_PIXELS',
+      ],
+      // graphql-js quotes a bad variable's value whole, twice.
+      [
+        JSON.stringify({
+          query: 'mutation($c: CropInput) { classify(input: { image: "AAAA", crop: $c }) { provider } }',
+          variables: { c: { x: 'z'.repeat(200_000), y: 0, size: 1 } },
+        }),
+        400,
+        'BAD_USER_INPUT',
+      ],
+    ] as const;
+    for (const [body, status, code] of sent) {
+      const res = await post(body);
+      expect([res.status, res.errors[0]!.extensions.code]).toEqual([status, code]);
+      expect(res.length).toBeLessThan(2000);
+    }
+    expect((await post('{"query":"{ health { ready } }"}')).status).toBe(200);
+    expect(server.logs.filter((l) => l.level === 'error')).toHaveLength(errorsBefore);
+    expect(JSON.stringify(server.logs).length).toBeLessThan(200_000);
+  });
+
   it('keeps serving correct answers after all of that, and counts the errors', async () => {
     const again = await classify({ pixels: testPixels(1) });
     const first = await classify({ pixels: testPixels(1) });

@@ -20,6 +20,7 @@ import { createFormatError } from './errors.js';
 import { createRequestHandler } from './http-server.js';
 import { InferenceEngine } from './inference.js';
 import { Logger } from './logger.js';
+import { noSubscriptions } from './no-subscriptions.js';
 import { observabilityPlugin } from './observability.js';
 import {
   onnxProviderRegistry,
@@ -89,6 +90,7 @@ export async function startServer(
   apollo = new ApolloServer<ServeContext>({
     schema,
     parseOptions: { maxTokens: MAX_QUERY_TOKENS },
+    validationRules: [noSubscriptions],
     introspection: !options.production,
     includeStacktraceInErrorResponses: !options.production,
     formatError: createFormatError(options.production),
