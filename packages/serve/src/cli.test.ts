@@ -75,6 +75,19 @@ describe('pnpm serve', () => {
     );
   });
 
+  it('stops and exits 0 on a SIGTERM that comes while it is starting', async () => {
+    const { dir } = await writeFixtureModels();
+    const cli = runCli(['--models', dir, '--port', '0', '--host', '127.0.0.1']);
+    // Models are checked before the server listens and the providers warm up (a few hundred ms).
+    await waitFor(() => logLines(cli.stdout()).find((l) => l.msg === 'models checked'));
+    cli.child.kill('SIGTERM');
+    expect(await cli.exit).toBe(0);
+    expect(logLines(cli.stdout()).map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['signal received', 'draining', 'stopped']),
+    );
+    expect(cli.stderr()).toBe('');
+  });
+
   it('drains in-flight requests on SIGTERM, then exits 0', async () => {
     const { dir } = await writeFixtureModels();
     const cli = runCli([

@@ -22,24 +22,35 @@ async function main(): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  // Signals are heard from the start: one that comes while the models load or the providers warm up
+  // (a deploy rolled back, Ctrl-C on a slow start) stops the server as soon as it exists and exits 0,
+  // as it does once the server is ready — not by the signal's default, which killed it without a word.
+  let signalled: NodeJS.Signals | undefined;
+  let wake = () => {};
+  const onSignal = (signal: NodeJS.Signals) => {
+    signalled = signal;
+    wake();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  const signal = new Promise<void>((resolve) => (wake = resolve));
   let server;
   try {
     server = await startServer(options);
-    await server.ready;
+    // Stopped while warming up, the server's `ready` rejects: the answer to the signal, not a failure.
+    await Promise.race([server.ready, signal]);
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    process.stderr.write(`serve: cannot start: ${code ? `[${code}] ` : ''}${(error as Error).message}\n`);
-    return 1;
+    if (!signalled) {
+      const code = (error as { code?: string }).code;
+      process.stderr.write(`serve: cannot start: ${code ? `[${code}] ` : ''}${(error as Error).message}\n`);
+      return 1;
+    }
   }
-  const running = server;
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      running.state.logger.info('signal received', { signal });
-      void running.stop().then(resolve);
-    };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-  });
+  await signal;
+  if (server) {
+    server.state.logger.info('signal received', { signal: signalled });
+    await server.stop();
+  }
   return 0;
 }
 
