@@ -5,6 +5,7 @@
  * is never buffered, and answers bodies that are too large or not JSON with the same error shape and
  * stable codes as GraphQL errors.
  */
+import { setMaxListeners } from 'node:events';
 import type http from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { errorBody, ServeError } from './errors.js';
@@ -92,6 +93,9 @@ async function handleGraphQL(
   // A client that hangs up before its answer leaves no one to answer: its photos still waiting for a
   // decode slot are dropped, and its faces are not run.
   const gone = new AbortController();
+  // Every photo of a batch waiting for a decode slot listens on it (up to --max-batch-items): many
+  // listeners are expected here, not the leak Node warns of past ten.
+  setMaxListeners(0, gone.signal);
   res.on('close', () => {
     if (!res.writableFinished)
       gone.abort(
