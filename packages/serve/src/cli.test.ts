@@ -88,6 +88,28 @@ describe('pnpm serve', () => {
     expect(cli.stderr()).toBe('');
   });
 
+  it('says how many requests were left unanswered when the grace period runs out', async () => {
+    const { dir } = await writeFixtureModels();
+    const cli = runCli(
+      ['--models', dir, '--port', '0', '--host', '127.0.0.1', '--drain-ms', '200'].concat(
+        ['--max-batch', '64', '--max-wait-ms', '5000'], // requests wait 5 s in the batcher
+      ),
+    );
+    const url = await waitFor(
+      () => logLines(cli.stdout()).find((l) => l.msg === 'listening')?.url as string | undefined,
+    );
+    await waitFor(() => logLines(cli.stdout()).find((l) => l.msg === 'ready'));
+    const sent = Array.from({ length: 3 }, (_, i) =>
+      gql(url, CLASSIFY, { input: { pixels: testPixels(i) } }).catch((error: Error) => error),
+    );
+    await new Promise((r) => setTimeout(r, 400));
+    cli.child.kill('SIGTERM');
+    expect((await Promise.all(sent)).every((a) => a instanceof Error)).toBe(true);
+    expect(await cli.exit).toBe(0);
+    const warning = logLines(cli.stdout()).find((l) => l.msg === 'requests closed unanswered while draining');
+    expect(warning).toMatchObject({ level: 'warn', unanswered: 3 });
+  });
+
   it('drains in-flight requests on SIGTERM, then exits 0', async () => {
     const { dir } = await writeFixtureModels();
     const cli = runCli([

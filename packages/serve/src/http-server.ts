@@ -97,10 +97,9 @@ async function handleGraphQL(
   // listeners are expected here, not the leak Node warns of past ten.
   setMaxListeners(0, gone.signal);
   res.on('close', () => {
-    if (!res.writableFinished)
-      gone.abort(
-        new ServeError('CLIENT_GONE', 'request', 'the client closed the connection unanswered', 499),
-      );
+    if (res.writableFinished) return;
+    if (state.status === 'draining') state.unansweredWhileDraining++;
+    gone.abort(new ServeError('CLIENT_GONE', 'request', 'the client closed the connection unanswered', 499));
   });
   const response = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },

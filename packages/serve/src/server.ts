@@ -127,6 +127,14 @@ export async function startServer(
       state.markDraining();
       logger.info('draining', { timeoutMs: options.drainTimeoutMs });
       await apollo.stop();
+      // The connections the grace period closed report it on their next turn of the event loop.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (state.unansweredWhileDraining > 0) {
+        logger.warn('requests closed unanswered while draining', {
+          unanswered: state.unansweredWhileDraining,
+          hint: `the grace period (--drain-ms ${options.drainTimeoutMs}) ran out, or their clients left`,
+        });
+      }
       if (state.engine) {
         await state.engine.idle();
         await state.engine.bound.release();

@@ -18,6 +18,8 @@ export class ServerState {
   engine: InferenceEngine | null = null;
   attempts: readonly ProviderAttempt[] = [];
   readonly startedAt = Date.now();
+  /** Requests whose connection closed unanswered while draining: cut off by the grace period, or left. */
+  unansweredWhileDraining = 0;
   /** Readiness and the provider in use are read from this state whenever /metrics is scraped. */
   readonly metrics: ServeMetrics = createMetrics(
     () => this.ready,
