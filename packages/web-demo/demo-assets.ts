@@ -11,14 +11,17 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connect, Plugin } from 'vite';
+import { userPath } from '@facekit/core/node';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** The ONNX runtime files the page loads: the JSEP build runs both the wasm and the WebGPU providers. */
 export const ORT_FILES = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'];
 
+/** FACEKIT_MODELS, resolved from where the user ran the command as every path they type is, else models/. */
 export function modelsDir(): string {
-  return resolve(process.env.FACEKIT_MODELS ?? join(here, '..', '..', 'models'));
+  const given = process.env.FACEKIT_MODELS;
+  return given ? userPath(given) : resolve(here, '..', '..', 'models');
 }
 
 export function ortDir(): string {

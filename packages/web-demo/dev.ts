@@ -2,10 +2,11 @@
  * `pnpm demo`: the demo page's Vite dev server (vite.config.ts), with the demo's own help and its
  * flags checked as every command checks them, instead of Vite's generic CLI.
  */
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'vite';
-import { parseCommandArgs, wholeNumberFlag } from '@facekit/core/node';
+import { parseCommandArgs, refuseFlags, userPath, wholeNumberFlag } from '@facekit/core/node';
 import { modelsDir } from './demo-assets.js';
 
 const HELP = `Usage: pnpm demo [options]
@@ -18,17 +19,28 @@ Options:
   --port <n>     port (default: 5173, or the next free one)
   --host <addr>  address to listen on, e.g. 0.0.0.0 for every one (default: localhost)
   --open         open the page in the default browser
+  --models <dir> the models folder to serve, as pnpm export writes it (default: models/, or
+                 FACEKIT_MODELS=<dir>)
   -h, --help     this help
 
-FACEKIT_MODELS=<dir> serves another models folder (default: models/). In the page, ?ep=wasm or
+In the page, ?ep=wasm or
 ?ep=webgpu pins the runtime and ?server=<url> names the GraphQL server to compare with (default
 http://localhost:4000/graphql: start it with pnpm serve). A static build: pnpm --filter
 @facekit/web-demo build (packages/web-demo/dist; pnpm --filter @facekit/web-demo preview serves it).
 `;
 
 const { values } = parseCommandArgs(HELP, {
-  options: { port: { type: 'string' }, host: { type: 'string' }, open: { type: 'boolean' } },
+  options: {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    open: { type: 'boolean' },
+    models: { type: 'string' },
+  },
 });
+// The page's assets are found through FACEKIT_MODELS (demo-assets.ts), which the static build reads too.
+if (values.models !== undefined) process.env.FACEKIT_MODELS = userPath(values.models);
+const models = modelsDir();
+if (!existsSync(models)) refuseFlags(HELP, `${models}: no such folder (pnpm export writes one)`);
 const port = values.port === undefined ? undefined : wholeNumberFlag(HELP, 'port', values.port, 0, 65535);
 const root = dirname(fileURLToPath(import.meta.url));
 const server = await createServer({
@@ -41,6 +53,6 @@ const server = await createServer({
   },
 });
 await server.listen();
-server.config.logger.info(`  models: ${modelsDir()}`);
+server.config.logger.info(`  models: ${models}`);
 server.printUrls();
 server.bindCLIShortcuts({ print: true });
