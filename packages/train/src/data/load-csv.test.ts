@@ -82,6 +82,24 @@ describe('loadCsv', () => {
     expect((error as Error).message).toMatch(message);
   });
 
+  it('reads a file saved with a byte-order mark and every field quoted, as spreadsheets save it', async () => {
+    const quoted = (line: string) => line.replace(/^(\d+),(\d+),(\d+),([^,]+),/, '"$1","$2","$3","$4",');
+    const path = await csv([`\ufeff${quoted(`"${HEADER.split(',').join('","')}"`)}`, quoted(row(25, 2, 1))]);
+    const { dataset } = await loadCsv(path);
+    expect([dataset.size, dataset.age[0], dataset.line[0]]).toEqual([1, 25, 2]);
+  });
+
+  it('passes over a line of spaces as over an empty one', async () => {
+    const { dataset } = await loadCsv(await csv([HEADER, row(25, 2, 1), '   ', row(30, 1, 0), ' \t']));
+    expect(Array.from(dataset.line)).toEqual([2, 4]);
+  });
+
+  it('says a UTF-16 file is UTF-16, not binary', async () => {
+    const path = await csv([]);
+    await writeFile(path, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${HEADER}\n`, 'utf16le')]));
+    await expect(loadCsv(path)).rejects.toThrow(/is UTF-16 text .*save it as "CSV UTF-8"/);
+  });
+
   it('skips bad rows with skipInvalid and counts them by reason', async () => {
     const path = await csv([
       HEADER,

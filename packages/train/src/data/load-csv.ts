@@ -54,6 +54,15 @@ export async function checkLooksLikeText(path: string): Promise<void> {
   const file = await open(path);
   try {
     const { buffer, bytesRead } = await file.read(Buffer.alloc(SNIFF_BYTES), 0, SNIFF_BYTES, 0);
+    const utf16 =
+      bytesRead >= 2 &&
+      ((buffer[0] === 0xff && buffer[1] === 0xfe) || (buffer[0] === 0xfe && buffer[1] === 0xff));
+    if (utf16) {
+      throw new InvalidCsvHeaderError(
+        path,
+        'is UTF-16 text (a spreadsheet\'s "Unicode text"); save it as "CSV UTF-8" instead',
+      );
+    }
     const zero = buffer.subarray(0, bytesRead).indexOf(0);
     if (zero >= 0) {
       throw new InvalidCsvHeaderError(
@@ -133,7 +142,10 @@ export async function loadCsv(path: string, options: LoadCsvOptions = {}): Promi
   const hash = createHash('sha256');
   const input = createReadStream(path);
   input.on('data', (chunk) => hash.update(chunk));
-  const parser = input.pipe(parse({ info: true, relax_column_count: true, skip_empty_lines: true }));
+  // bom: a byte-order mark (Excel's "CSV UTF-8") is not part of the first value, quoted or not.
+  const parser = input.pipe(
+    parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true }),
+  );
   input.on('error', (error) => parser.destroy(error));
 
   const builder = new DatasetBuilder();
@@ -149,6 +161,8 @@ export async function loadCsv(path: string, options: LoadCsvOptions = {}): Promi
       headerSeen = true;
       continue;
     }
+    // A line of spaces (often the last) is as empty as the empty lines csv-parse skips itself.
+    if (record.length === 1 && record[0]!.trim() === '') continue;
     try {
       if (record.length !== CSV_COLUMNS.length) {
         throw new RowProblem('column count', `expected ${CSV_COLUMNS.length} columns, got ${record.length}`);
