@@ -3,11 +3,9 @@
  * real faces), the two edge images (all black, all white), and real faces from the dataset CSV when
  * it is present. Seeded so an export's figures can be reproduced exactly.
  */
-import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { PIXEL_COUNT, validatePixels, writeModelInput } from '@facekit/core';
-import { checkLooksLikeText, seededRandom } from '@facekit/train';
+import { PIXEL_COUNT, writeModelInput } from '@facekit/core';
+import { loadCsv, seededRandom } from '@facekit/train';
 
 /** `count` samples of `perSample` values: first all zeros, then all ones, then uniform noise. */
 export function syntheticInputs(count: number, perSample: number, seed = 17): Float32Array {
@@ -30,33 +28,19 @@ export async function fileExists(path: string): Promise<boolean> {
 }
 
 /**
- * Model inputs (grey / 255, NHWC) of the first `count` faces of a Kaggle-layout CSV
- * (`age,ethnicity,gender,img_name,pixels`). Returns fewer when the file is shorter.
+ * Model inputs (grey / 255, NHWC) of the first `count` valid faces of a dataset CSV, read by training's
+ * own loader — so any file training accepts is read the same way (quoted fields, a BOM, CRLF) — with
+ * its invalid rows passed over, as a run trained with `--skip-invalid` passed them over. Returns fewer
+ * when the file is shorter, none without reading it when `count` is 0.
  */
 export async function faceInputs(
   csvPath: string,
   count: number,
 ): Promise<{ inputs: Float32Array; count: number }> {
-  // Refused as training refuses it: a .gz or .zip not yet unpacked is named for what it is.
-  await checkLooksLikeText(csvPath);
-  const out = new Float32Array(count * PIXEL_COUNT);
-  const lines = createInterface({ input: createReadStream(csvPath), crlfDelay: Infinity });
-  let column = -1;
-  let n = 0;
-  let line = 0;
-  for await (const text of lines) {
-    line++;
-    if (column < 0) {
-      column = text.trim().split(',').indexOf('pixels');
-      if (column < 0) throw new Error(`${csvPath}:1: no "pixels" column in the header`);
-      continue;
-    }
-    if (text.trim() === '') continue;
-    const field = text.split(',')[column]?.replace(/"/g, '') ?? '';
-    const pixels = validatePixels(field.trim().split(/\s+/).map(Number), `${csvPath}:${line} pixels`);
-    writeModelInput(pixels, out, n);
-    if (++n === count) break;
-  }
-  lines.close();
-  return { inputs: out.subarray(0, n * PIXEL_COUNT), count: n };
+  if (count === 0) return { inputs: new Float32Array(0), count: 0 };
+  const { dataset } = await loadCsv(csvPath, { limit: count, skipInvalid: true });
+  const out = new Float32Array(dataset.size * PIXEL_COUNT);
+  for (let n = 0; n < dataset.size; n++)
+    writeModelInput(dataset.pixels.subarray(n * PIXEL_COUNT, (n + 1) * PIXEL_COUNT), out, n);
+  return { inputs: out, count: dataset.size };
 }
