@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { isFaceKitError, isTask, TASKS, type Task } from '@facekit/core';
 import { projectRoot, resolveDataPath } from '@facekit/train';
 import { exportRun, type TaskExport } from './export-run.js';
-import { latestRun } from './run/read-run.js';
+import { latestRun, trainedOn } from './run/read-run.js';
 import { OPSET } from './onnx/proto.js';
 import { checkFlags, parseCommandArgs, refuseFlags, userPath, wholeNumber } from '@facekit/core/node';
 
@@ -25,8 +25,10 @@ Options:
   --run <dir>      run folder (default: the latest finished run under runs/)
   --out <dir>      output folder (default: models/)
   --task <name>    age | ethnicity | gender; repeat or comma-separate (default: the run's finished tasks)
-  --data <file>    CSV whose faces are used for verification (default: $FACEKIT_DATA, then
-                   data/age_gender.csv, then ../shared/data/utkface48.csv; synthetic inputs only if none)
+  --data <file>    CSV whose faces are used for verification and, when it is the file the run was
+                   trained on, for the card's robustness table (default: the run's own file, as run.json
+                   names it, then $FACEKIT_DATA, data/age_gender.csv, ../shared/data/utkface48.csv;
+                   synthetic inputs only if none)
   --faces <n>      real faces used for verification (default: 256)
   -h, --help       this help
 `;
@@ -85,7 +87,8 @@ async function main(): Promise<number> {
   if (values.run && !existsSync(runDir)) refuseFlags(HELP, `--run ${values.run}: no such folder (${runDir})`);
   let dataPath: string | undefined;
   try {
-    dataPath = resolveDataPath(values.data);
+    // The run's own file first: only that one gives the model card its robustness table.
+    dataPath = (values.data ? undefined : await trainedOn(runDir)) ?? resolveDataPath(values.data);
   } catch (error) {
     if (values.data || process.env.FACEKIT_DATA) throw error;
     process.stdout.write('note: no data file found; verifying on synthetic inputs only\n');

@@ -9,6 +9,7 @@ import { loadModels } from '@facekit/core/node';
 import * as tf from '@tensorflow/tfjs';
 import { loadLayersModel, runTraining, seededRandom } from '@facekit/train';
 import { exportRun, shownPath } from './export-run.js';
+import { trainedOn } from './run/read-run.js';
 
 let dir: string;
 let runDir: string;
@@ -54,6 +55,19 @@ const trainOneEpoch = (runDir: string, preset: string) =>
     shouldStop: () => false,
   });
 afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('trainedOn', () => {
+  it("names the run's own data file while it is there, and nothing for a folder that is not a run", async () => {
+    expect(await trainedOn(runDir)).toBe(dataPath);
+    expect(await trainedOn(dir)).toBeUndefined();
+    const moved = join(dir, 'moved');
+    await cp(runDir, moved, { recursive: true });
+    const info = JSON.parse(await readFile(join(moved, 'run.json'), 'utf8')) as { data: { path: string } };
+    info.data.path = join(dir, 'gone.csv');
+    await writeFile(join(moved, 'run.json'), JSON.stringify(info));
+    expect(await trainedOn(moved)).toBeUndefined();
+  });
+});
 
 describe('shownPath', () => {
   it('is relative inside the project or beside it, absolute elsewhere', () => {

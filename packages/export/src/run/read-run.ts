@@ -61,6 +61,15 @@ export async function selectRun(runDir: string, requested?: readonly Task[]): Pr
   return { runDir, info, tasks };
 }
 
+/** The data file a run was trained on, where its run.json says, if it is still there. */
+export async function trainedOn(runDir: string): Promise<string | undefined> {
+  const path = await readRunInfo(runDir).then(
+    (info) => info.data.path,
+    () => undefined, // not a run: the export says so itself
+  );
+  return path && existsSync(path) ? path : undefined;
+}
+
 export async function readTaskMetrics(runDir: string, task: Task): Promise<TaskMetrics | undefined> {
   const path = metricsPath(runDir, task);
   return existsSync(path) ? readJson<TaskMetrics>(path) : undefined;
