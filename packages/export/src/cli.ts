@@ -4,10 +4,10 @@
  * case models/ is left as it was.
  */
 import { existsSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { isFaceKitError, isTask, TASKS, type Task } from '@facekit/core';
-import { projectRoot, resolveDataPath } from '@facekit/train';
+import { projectRoot, resolveDataPath, shellWord, shownPath } from '@facekit/train';
 import { exportRun, type TaskExport } from './export-run.js';
 import { latestRun, trainedOn } from './run/read-run.js';
 import { OPSET } from './onnx/proto.js';
@@ -60,6 +60,8 @@ function summary(results: readonly TaskExport[]): string {
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
+const DEFAULT_FACES = 256;
+
 async function main(): Promise<number> {
   tf.env().set('PROD', true); // no "install tfjs-node" banner in the middle of the progress lines
   const { values } = parseCommandArgs(HELP, {
@@ -68,7 +70,7 @@ async function main(): Promise<number> {
       out: { type: 'string' },
       task: { type: 'string', multiple: true },
       data: { type: 'string' },
-      faces: { type: 'string', default: '256' },
+      faces: { type: 'string', default: String(DEFAULT_FACES) },
     },
   });
   const root = projectRoot();
@@ -93,8 +95,15 @@ async function main(): Promise<number> {
     if (values.data || process.env.FACEKIT_DATA) throw error;
     process.stdout.write('note: no data file found; verifying on synthetic inputs only\n');
   }
-  const rel = (p: string) => (relative(root, p).startsWith('..') ? p : relative(root, p) || '.');
-  const command = `pnpm export --run ${rel(runDir)}${values.out ? ` --out ${rel(outDir)}` : ''}${tasks ? ` --task ${tasks.join(',')}` : ''}`;
+  const rel = (p: string) => shellWord(shownPath(p, root) || '.');
+  // The model card's command: the flags given, so that it makes the same card again.
+  const command = [
+    `pnpm export --run ${rel(runDir)}`,
+    ...(values.out ? [`--out ${rel(outDir)}`] : []),
+    ...(tasks ? [`--task ${tasks.join(',')}`] : []),
+    ...(values.data && dataPath ? [`--data ${rel(dataPath)}`] : []),
+    ...(faces !== DEFAULT_FACES ? [`--faces ${faces}`] : []),
+  ].join(' ');
   const started = performance.now();
   const result = await exportRun({
     runDir,

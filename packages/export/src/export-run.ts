@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
   ModelMismatchError,
@@ -22,10 +22,11 @@ import {
   CONFUSION_SVG,
   loadLayersModel,
   modelDir,
-  PRESETS,
-  projectRoot,
+  shellWord,
+  shownPath,
   sharedModelDir,
   taskDir,
+  trainCommand,
   type RunInfo,
   type TaskMetrics,
 } from '@facekit/train';
@@ -41,7 +42,7 @@ import { faceInputs } from './verify/inputs.js';
 import { verifyExport, type VerificationReport } from './verify/verify.js';
 import { copyDirAtomic, writeFileAtomic } from './write/atomic.js';
 import { buildManifest, manifestEntry } from './write/manifest.js';
-import { modelCard, trainCommand } from './write/model-card.js';
+import { modelCard } from './write/model-card.js';
 import type { TaskFigures } from './write/model-card-tasks.js';
 
 export interface ExportRunOptions {
@@ -331,10 +332,9 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
   const manifestPath = join(options.outDir, MANIFEST_FILE);
   const modelCardPath = join(options.outDir, 'MODEL_CARD.md');
   const verifications = Object.fromEntries(results.map((r) => [r.task, r.verification]));
-  const preset = PRESETS[info.preset];
   const commands = [
-    trainCommand(info, shownPath(info.data.path), shownPath(runDir), (t) => preset?.fit(t).epochs ?? -1),
-    options.command ?? `pnpm export --run ${shownPath(runDir)}`,
+    trainCommand(info, runDir),
+    options.command ?? `pnpm export --run ${shellWord(shownPath(runDir))}`,
   ];
   const removed = await replaceFolder(options.outDir, async (dir) => {
     const figures: TaskFigures = {};
@@ -371,12 +371,6 @@ async function robustnessOf(
     rows = joinRobustness(rows, await measureRobustness(of[0]!.exported.bytes, outputs, faces));
   }
   return rows;
-}
-
-/** A path as the model card shows it: relative when inside the project or beside it (../shared/data), else absolute. */
-export function shownPath(path: string, root: string = projectRoot()): string {
-  const rel = relative(root, path);
-  return rel.startsWith(join('..', '..')) ? path : rel;
 }
 
 function metricsSummary(m: TaskMetrics | undefined): Record<string, number> {

@@ -20,7 +20,7 @@ export type { WebCheck } from './verify/ort-web.js';
 export { faceInputs, syntheticInputs } from './verify/inputs.js';
 export { exportRun, type ExportRunOptions, type ExportRunResult, type TaskExport } from './export-run.js';
 export { manifestEntry, buildManifest, type EntryInput } from './write/manifest.js';
-export { modelCard, trainCommand, type ModelCardInput } from './write/model-card.js';
+export { modelCard, type ModelCardInput } from './write/model-card.js';
 export { writeFileAtomic, copyDirAtomic } from './write/atomic.js';
 export { UnsupportedLayerError } from '@facekit/core';
 export {

@@ -36,6 +36,8 @@ export interface RunInfo {
   readonly testFraction: number;
   readonly validationFraction: number;
   readonly ageGrouping: AgeGrouping;
+  /** Training threads the run was asked for (`--threads`); absent: as many as paid off. */
+  readonly threads?: number;
   readonly epochs: Partial<Record<Task, number>>;
   readonly data: DataProvenance;
   readonly tasks: Partial<Record<Task, TaskStatus>>;

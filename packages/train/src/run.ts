@@ -20,7 +20,13 @@ import { getPreset } from './presets.js';
 import { applyTemperature, fitTemperature } from './temperature.js';
 import { trainEnsemble, type TrainEnsembleResult } from './train-ensemble.js';
 import { trainNetwork, type TrainedHead, type TrainNetworkResult } from './train-network.js';
-import { computeTaskMetrics, writeRunReport, writeTaskArtifacts, type TaskReport } from './report/index.js';
+import {
+  computeTaskMetrics,
+  trainCommand,
+  writeRunReport,
+  writeTaskArtifacts,
+  type TaskReport,
+} from './report/index.js';
 import type { TaskMetrics, ValidationFigures } from './report/metrics-types.js';
 import {
   checkpointDir,
@@ -190,6 +196,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
     testFraction: split.testFraction,
     validationFraction: split.validationFraction,
     ageGrouping: grouping,
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
     epochs: Object.fromEntries(tasks.map((t) => [t, epochsOf(t)])),
     data: {
       path: dataPath,
@@ -290,7 +297,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
   await writeRunReport(runDir, info, reports, {
     skipped: csv.skipped,
     split,
-    command: `pnpm train ${process.argv.slice(2).join(' ')}`.trim(),
+    command: trainCommand(info, runDir),
   });
   return { runDir, interrupted: false, reports };
 }

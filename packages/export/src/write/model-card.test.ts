@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Manifest, ManifestModel, Task } from '@facekit/core';
 import { PRESETS, type RunInfo, type TaskMetrics } from '@facekit/train';
-import { modelCard, trainCommand, type ModelCardInput } from './model-card.js';
+import { modelCard, type ModelCardInput } from './model-card.js';
 
 const run: RunInfo = {
   runId: 'r1',
@@ -236,17 +236,5 @@ describe('modelCard robustness', () => {
       'Not measured by this export: the run has no split.json.',
     );
     expect(modelCard(input())).toContain('Not measured by this export.');
-  });
-});
-
-describe('trainCommand', () => {
-  it('spells out a run, its split seed only when the run drew its split with another seed', () => {
-    const epochs = () => 2;
-    expect(trainCommand(run, 'faces.csv', 'runs/r1', epochs)).toBe(
-      'pnpm train --data faces.csv --preset seed --backend cpu --seed 1 --task age,gender --out runs/r1',
-    );
-    expect(trainCommand({ ...run, seed: 8, splitSeed: 7 }, 'faces.csv', 'runs/r1', epochs)).toContain(
-      '--seed 8 --split-seed 7 ',
-    );
   });
 });

@@ -9,7 +9,6 @@ import {
   ETHNICITY_LABELS,
   GENDER_LABELS,
   manifestTasks,
-  TASKS,
   type Manifest,
   type Task,
 } from '@facekit/core';
@@ -118,33 +117,6 @@ function robustnessSection(
     ),
     '',
   ];
-}
-
-/** The `pnpm train` command line that reproduces `run` into `runDir` (paths shown as given, e.g. relative). */
-export function trainCommand(
-  run: RunInfo,
-  dataPath: string,
-  runDir: string,
-  presetEpochs: (task: Task) => number,
-): string {
-  const tasks = TASKS.filter((t) => run.tasks[t] !== undefined);
-  const epochs = [...new Set(tasks.map((t) => run.epochs[t]))];
-  const parts = [
-    'pnpm train',
-    `--data ${dataPath}`,
-    `--preset ${run.preset}`,
-    `--backend ${run.backend}`,
-    `--seed ${run.seed}`,
-  ];
-  if (run.splitSeed !== undefined) parts.push(`--split-seed ${run.splitSeed}`);
-  if (tasks.length < TASKS.length) parts.push(`--task ${tasks.join(',')}`);
-  if (epochs.length === 1 && tasks.some((t) => presetEpochs(t) !== epochs[0]))
-    parts.push(`--epochs ${epochs[0]}`);
-  if (run.testFraction !== 0.3) parts.push(`--test-fraction ${run.testFraction}`);
-  if (run.validationFraction !== 0.1) parts.push(`--validation-fraction ${run.validationFraction}`);
-  if (run.ageGrouping !== 'six') parts.push(`--age-grouping ${run.ageGrouping}`);
-  parts.push(`--out ${runDir}`);
-  return parts.join(' ');
 }
 
 export function modelCard(input: ModelCardInput): string {

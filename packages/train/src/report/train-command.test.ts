@@ -1,0 +1,70 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PRESETS } from '../presets.js';
+import type { RunInfo } from '../run-folder.js';
+import { shellWord, shownPath, trainCommand } from './train-command.js';
+
+const root = '/w/main';
+const seedEpochs = PRESETS.seed!.fit('age').epochs;
+const run: RunInfo = {
+  runId: 'r1',
+  createdAt: '2024-01-01T00:00:00.000Z',
+  preset: 'seed',
+  backend: 'cpu',
+  seed: 1,
+  testFraction: 0.3,
+  validationFraction: 0.1,
+  ageGrouping: 'six',
+  epochs: { gender: seedEpochs, age: seedEpochs },
+  data: {
+    path: '/w/main/data/faces.csv',
+    sha256: 'ab',
+    rows: 100,
+    skippedRows: 0,
+    duplicateRows: 0,
+    conflictingDuplicateGroups: 0,
+  },
+  tasks: { gender: 'done', age: 'done' },
+};
+
+describe('shownPath', () => {
+  it('is relative inside the project or beside it, absolute elsewhere', () => {
+    expect(shownPath('/w/main/runs/r1', root)).toBe(join('runs', 'r1'));
+    expect(shownPath('/w/shared/data/x.csv', root)).toBe(join('..', 'shared', 'data', 'x.csv'));
+    expect(shownPath('/tmp/t/x.csv', root)).toBe('/tmp/t/x.csv');
+  });
+});
+
+describe('shellWord', () => {
+  it('leaves a plain word bare and quotes anything a shell would split or expand', () => {
+    expect(shellWord('../shared/data/utkface48.csv')).toBe('../shared/data/utkface48.csv');
+    expect(shellWord('my data/skip it.csv')).toBe("'my data/skip it.csv'");
+    expect(shellWord("it's $HOME")).toBe("'it'\\''s $HOME'");
+  });
+});
+
+describe('trainCommand', () => {
+  it('spells out a run, its split seed only when the run drew its split with another seed', () => {
+    expect(trainCommand(run, '/w/main/runs/r1', root)).toBe(
+      'pnpm train --data data/faces.csv --preset seed --backend cpu --seed 1 --task age,gender --out runs/r1',
+    );
+    expect(trainCommand({ ...run, seed: 8, splitSeed: 7 }, '/w/main/runs/r1', root)).toContain(
+      '--seed 8 --split-seed 7 ',
+    );
+    expect(trainCommand({ ...run, epochs: { age: 2, gender: 2 } }, '/w/main/runs/r1', root)).toContain(
+      ' --epochs 2 ',
+    );
+  });
+
+  it('quotes paths with spaces, and keeps --threads and --skip-invalid when the run had them', () => {
+    const own = {
+      ...run,
+      threads: 1,
+      data: { ...run.data, path: '/tmp/my data/skip it.csv', skippedRows: 7 },
+    };
+    expect(trainCommand(own, '/tmp/run flags', root)).toBe(
+      "pnpm train --data '/tmp/my data/skip it.csv' --preset seed --backend cpu --seed 1 --task age,gender " +
+        "--threads 1 --skip-invalid --out '/tmp/run flags'",
+    );
+  });
+});
