@@ -238,3 +238,27 @@ describe('modelCard robustness', () => {
     expect(modelCard(input())).toContain('Not measured by this export.');
   });
 });
+
+describe('modelCard with a task kept from another run', () => {
+  const older = entry('age', ['0-2', '3-9']);
+  const keptAge: ManifestModel = {
+    ...older,
+    training: { ...older.training, runId: 'r0', preset: 'compact-flat' },
+    metrics: { accuracy: 0.5, macroF1: 0.45, expectedCalibrationError: 0.02, samples: 9 },
+  };
+  const card = modelCard(
+    input({
+      manifest: { ...manifest, models: { ...manifest.models, age: keptAge } },
+      metrics: { gender },
+    }),
+  );
+
+  it("shows the kept task's test figures from its manifest entry and says which run they are from", () => {
+    expect(card).toContain('| age | 0-2, 3-9 | `age/model.onnx` | 2.0 KiB | — | 50.0% | 0.450 | 0.020 | 9 |');
+    expect(card).toContain('The age model was kept from run `r0` (preset `compact-flat`)');
+    expect(card).toContain(
+      'Kept from run `r0` by an earlier export: this table is in the card that export wrote.',
+    );
+    expect(card).not.toContain('No metrics.json in the run for this task.');
+  });
+});
