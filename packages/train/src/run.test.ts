@@ -246,8 +246,17 @@ describe('runTraining', () => {
     expect(lines.filter((l) => l.startsWith('member 1 (shared-deep): kept epoch 1'))).toHaveLength(1);
     const member1 = await readFile(join(runDir, 'shared/member-1/checkpoint/weights.bin'));
 
-    const resumed = await runTraining(options(data, runDir, { ...ensemble, resume: true }));
+    const resumedLines: string[] = [];
+    const resumed = await runTraining(
+      options(data, runDir, { ...ensemble, resume: true, log: (l) => resumedLines.push(l) }),
+    );
     expect(resumed.interrupted).toBe(false);
+    // Each member's own kept epoch, not the first member's for both.
+    expect(
+      resumedLines.filter((l) =>
+        l.startsWith('age: kept epochs 1 and 1 (lowest validation loss of each member); '),
+      ),
+    ).toHaveLength(1);
     // Member 1 was not trained again: its checkpoint is byte for byte the same.
     expect(
       Buffer.compare(await readFile(join(runDir, 'shared/member-1/checkpoint/weights.bin')), member1),

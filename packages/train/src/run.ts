@@ -282,8 +282,10 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
       };
       await writeTaskArtifacts(runDir, task, head.history, metrics, report.members);
       reports.push(report);
+      // An ensemble keeps each member at its own best epoch.
+      const keptEpochs = report.members?.map((m) => m.keptEpoch) ?? [result.bestEpoch];
       log(
-        `${task}: kept epoch ${result.bestEpoch} (lowest validation loss); ` +
+        `${task}: kept epoch${keptEpochs.length > 1 ? 's' : ''} ${keptEpochs.join(' and ')} (lowest validation loss${keptEpochs.length > 1 ? ' of each member' : ''}); ` +
           (validation
             ? `validation accuracy ${(validation.accuracy * 100).toFixed(2)}%, loss ${validation.loss.toFixed(4)}; `
             : '') +
