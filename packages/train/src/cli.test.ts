@@ -45,6 +45,8 @@ describe('pnpm train flags', () => {
       `unknown preset "shared-ensembl-flip" — did you mean "shared-ensemble-flip"? (\`pnpm train --list-presets\` lists all ${Object.keys(PRESETS).length})`,
     ],
     [['--backend', 'cuda'], '--backend must be one of tensorflow, webgpu, wasm, cpu, got "cuda"'],
+    [['--seed', '1.5'], '--seed must be a whole number from 0 to 4294967295, got "1.5"'],
+    [['--split-seed=-1'], '--split-seed must be a whole number from 0 to 4294967295, got "-1"'],
     [['--test-fraction', '1.5'], '--test-fraction must be above 0 and below 1, got "1.5"'],
     [['--test-fraction', '0'], '--test-fraction must be above 0 and below 1, got "0"'],
     [['--validation-fraction', '1'], '--validation-fraction must be at least 0 and below 1, got "1"'],

@@ -89,6 +89,9 @@ function presetList(width = 100): string {
   ].join('\n')}\n`;
 }
 
+/** Seeds are whole numbers a 32-bit generator takes as they are (1.5 or -1 used to pass). */
+const MAX_SEED = 2 ** 32 - 1;
+
 function number(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -190,9 +193,11 @@ async function main(): Promise<number> {
           ? undefined
           : wholeNumber('threads', values.threads, 1, cores, `this machine has ${cores} cores`),
       tasks: parseTasks(values.task),
-      seed: number('seed', values.seed, 42),
+      seed: values.seed === undefined ? 42 : wholeNumber('seed', values.seed, 0, MAX_SEED),
       splitSeed:
-        values['split-seed'] === undefined ? undefined : number('split-seed', values['split-seed'], 0),
+        values['split-seed'] === undefined
+          ? undefined
+          : wholeNumber('split-seed', values['split-seed'], 0, MAX_SEED),
     };
   });
   const runsDir = join(projectRoot(), 'runs');
