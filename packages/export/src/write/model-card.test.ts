@@ -262,3 +262,12 @@ describe('modelCard with a task kept from another run', () => {
     expect(card).not.toContain('No metrics.json in the run for this task.');
   });
 });
+
+describe('modelCard data line', () => {
+  it('names the file the run read and the rows it passed over', () => {
+    const own = { ...run, data: { ...run.data, path: '/tmp/my data/faces.csv', skippedRows: 7 } };
+    expect(modelCard(input({ run: own }))).toContain(
+      'Trained on `faces.csv`: 100 rows of 48×48 grey faces (7 invalid rows passed over), sha256 `ab`,',
+    );
+  });
+});

@@ -5,6 +5,7 @@
  * group and calibration (see model-card-tasks.ts), accuracy on the test faces changed one way at a
  * time (robustness), how the files were verified, limits, and the command that reproduces them.
  */
+import { basename } from 'node:path';
 import { ETHNICITY_LABELS, GENDER_LABELS, manifestTasks, type Manifest, type Task } from '@facekit/core';
 import { mdTable, PRESETS, type RunInfo, type TaskMetrics } from '@facekit/train';
 import type { RobustnessRow } from '../robustness/measure.js';
@@ -141,8 +142,8 @@ export function modelCard(input: ModelCardInput): string {
     '',
     '## Data and licence',
     '',
-    `Trained on the Kaggle "Age, gender and ethnicity (face data) CSV" layout of **UTKFace** (Zhang, Song and Qi, 2017): ${run.data.rows} rows of 48×48 grey faces, sha256 \`${run.data.sha256}\`.`,
-    'UTKFace is released for **non-commercial research purposes only**; these models are derived from it and inherit that limit.',
+    `Trained on \`${basename(run.data.path)}\`: ${run.data.rows} rows of 48×48 grey faces${run.data.skippedRows > 0 ? ` (${run.data.skippedRows} invalid rows passed over)` : ''}, sha256 \`${run.data.sha256}\`, in the layout of Kaggle's "Age, gender and ethnicity (face data) CSV", whose faces are **UTKFace**'s (Zhang, Song and Qi, 2017).`,
+    'UTKFace is released for **non-commercial research purposes only**; models trained on its faces are derived from it and inherit that limit (a file of other faces carries its own licence).',
     `Split: ${pct(run.testFraction)} held-out test part (metrics below), ${pct(run.validationFraction)} of the rest for validation; identical images kept on one side (${run.data.duplicateRows} duplicate rows in the file).`,
     '',
     '## Models',
