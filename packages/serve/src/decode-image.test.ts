@@ -22,6 +22,18 @@ describe('decodeBase64', () => {
     expect(decodeBase64('aGVsbG8=', 'f', 100).toString()).toBe('hello');
     expect(decodeBase64('data:image/png;base64,aGVs\nbG8', 'f', 100).toString()).toBe('hello');
     expect(decodeBase64(' a G V s\r\n\tb G 8 ', 'f', 100).toString()).toBe('hello');
+    // The URL-safe alphabet: bytes 0xfb 0xff are "+/8" in the standard one, "-_8" in it.
+    expect([...decodeBase64('-_8=', 'f', 100)]).toEqual([0xfb, 0xff]);
+    expect([...decodeBase64('+/8=', 'f', 100)]).toEqual([0xfb, 0xff]);
+  });
+
+  it('says what a data: URL of something other than an image is', () => {
+    expect(() => decodeBase64('data:text/plain;base64,aGVsbG8=', 'input.image', 100)).toThrow(
+      'input.image: is a data: URL of text/plain, not a base64 image (data:image/…;base64,…)',
+    );
+    expect(() => decodeBase64('data:,hello', 'input.image', 100)).toThrow(
+      'input.image: is a data: URL of no media type, not a base64 image',
+    );
   });
 
   it('rejects bad characters, empty text and oversized files, naming the field', () => {

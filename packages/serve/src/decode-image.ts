@@ -8,7 +8,14 @@
  */
 import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
-import { checkCrop, imageToPixels, InvalidImageError, MAX_IMAGE_SIDE, type FaceCrop } from '@facekit/core';
+import {
+  checkCrop,
+  imageToPixels,
+  InvalidImageError,
+  MAX_IMAGE_SIDE,
+  snippet,
+  type FaceCrop,
+} from '@facekit/core';
 import { ServeError } from './errors.js';
 import { Limiter } from './limiter.js';
 import { pixelsOffThread } from './pixels-off-thread.js';
@@ -34,7 +41,8 @@ export interface ImageLimits {
 }
 
 const DATA_URL = /^data:image\/[a-z0-9.+-]+;base64,/i;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** Either alphabet: the standard one (`+/`, btoa) or the URL-safe one (`-_`, Python's urlsafe_b64encode). */
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
 /**
  * `text` without ASCII whitespace (space, tab, line breaks), in one pass over its bytes: a regex replace
@@ -63,8 +71,16 @@ function withoutWhitespace(text: string, field: string): string {
   return bytes.toString('latin1', 0, n);
 }
 
-/** Standard base64 (optionally a data: URL, ASCII whitespace ignored, padding optional) → bytes. */
+/** Base64, standard or URL-safe (optionally an image data: URL, ASCII whitespace ignored, padding optional) → bytes. */
 export function decodeBase64(text: string, field: string, maxBytes: number): Buffer {
+  if (/^data:/i.test(text) && !DATA_URL.test(text)) {
+    const type = /^data:([^;,]*)/i.exec(text)![1] || 'no media type';
+    throw new ServeError(
+      'INVALID_BASE64',
+      field,
+      `is a data: URL of ${snippet(type, 40)}, not a base64 image (data:image/…;base64,…)`,
+    );
+  }
   const body = withoutWhitespace(text.replace(DATA_URL, ''), field);
   if (body.length === 0)
     throw new ServeError('INVALID_BASE64', field, 'is empty; expected a base64 PNG, JPEG or WebP file');
@@ -79,7 +95,7 @@ export function decodeBase64(text: string, field: string, maxBytes: number): Buf
     );
   }
   if (!BASE64.test(body) || body.length % 4 === 1) {
-    const bad = body.search(/[^A-Za-z0-9+/=]/);
+    const bad = body.search(/[^A-Za-z0-9+/_=-]/);
     const where =
       bad >= 0
         ? `character ${JSON.stringify(body[bad])} at offset ${bad}`
