@@ -183,9 +183,19 @@ export interface FallbackSettings {
   readonly onMove?: (move: ProviderMove) => void;
 }
 
+/** Why onnxruntime-node cannot offer CUDA here at all (another platform, libraries not installed). */
+function cudaMissingReason(): string | undefined {
+  if (process.platform !== 'linux' || process.arch !== 'x64')
+    return 'onnxruntime-node ships CUDA support for linux x64 only';
+  const lib = path.join(ortBinaryDir(), 'libonnxruntime_providers_cuda.so');
+  if (existsSync(lib)) return undefined;
+  return `CUDA provider libraries are not installed (${lib} is missing; with CUDA 12 and cuDNN 9, fetch them: ONNXRUNTIME_NODE_INSTALL=cuda12 node ${path.join(ortPackageDir(), 'script', 'install.js')})`;
+}
+
 /**
- * cuda → webgpu → cpu, each initialised by binding and warming every model; by default webgpu is
- * passed over when its only adapter is a software one (`--ep webgpu` still uses it). With `cpuFallback`
+ * cuda → webgpu → cpu, each initialised by binding and warming every model; by default cuda is passed
+ * over when its libraries are not installed, and webgpu when its only adapter is a software one
+ * (`--ep cuda` then fails, `--ep webgpu` still uses it). With `cpuFallback`
  * (cpu is among the providers the user allows), a GPU provider whose thread is lost and cannot be bound
  * again serves on cpu until it can (bindModelsOffThread's `fallback`), rather than not at all.
  */
@@ -200,16 +210,12 @@ export function onnxProviderRegistry(
       name: 'cuda',
       priority: 30,
       init: async () => {
-        if (process.platform !== 'linux' || process.arch !== 'x64')
-          throw new Error('onnxruntime-node ships CUDA support for linux x64 only');
-        const lib = path.join(ortBinaryDir(), 'libonnxruntime_providers_cuda.so');
-        if (!existsSync(lib)) {
-          throw new Error(
-            `CUDA provider libraries are not installed (${lib} is missing; with CUDA 12 and cuDNN 9, fetch them: ONNXRUNTIME_NODE_INSTALL=cuda12 node ${path.join(ortPackageDir(), 'script', 'install.js')})`,
-          );
-        }
+        const missing = cudaMissingReason();
+        if (missing) throw new Error(missing);
         return bindModelsOffThread(models, 'cuda', settings, gpu);
       },
+      // Not installed is the usual case (install skips the download): passed over, not a failure.
+      autoSkipReason: async () => cudaMissingReason(),
     })
     .register({
       name: 'webgpu',
