@@ -75,6 +75,12 @@ describe('parseServeArgs', () => {
     expect(() => parseServeArgs([], { SERVE_EP: 'gpu' })).toThrow(
       'SERVE_EP: unknown execution provider "gpu"',
     );
+    // A bad value from the environment is named as the variable it came from.
+    expect(() => parseServeArgs([], { PORT: 'abc' })).toThrow(
+      'PORT must be a whole number from 0 to 65535, got "abc"',
+    );
+    expect(parseServeArgs(['--port', '81'], { PORT: 'abc' })!.port).toBe(81);
+    expect(() => parseServeArgs([], { LOG_LEVEL: 'loud' })).toThrow(/^LOG_LEVEL must be one of/);
   });
 
   it('knows the providers the server registers, in its order', () => {

@@ -108,6 +108,15 @@ function int(name: string, value: string | undefined, fallback: number, min = 0,
   return value === undefined ? fallback : wholeNumber(name, value, min, max);
 }
 
+/** A whole number from an environment variable, refused under the variable's own name. */
+function envInt(name: string, value: string, min: number, max: number): number {
+  try {
+    return wholeNumber(name, value, min, max);
+  } catch (error) {
+    throw new RangeError((error as Error).message.replace(`--${name}`, name));
+  }
+}
+
 /** `--ep`'s list, every name checked here so a typo is refused before anything starts. */
 function providerList(source: string, list: string): string[] {
   const names = list
@@ -155,7 +164,8 @@ export function parseServeArgs(
   const d = DEFAULT_OPTIONS;
   const logLevel = values['log-level'] ?? env.LOG_LEVEL ?? d.logLevel;
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-    throw new RangeError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+    const source = values['log-level'] === undefined ? 'LOG_LEVEL' : '--log-level';
+    throw new RangeError(`${source} must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
   const ep = values.ep ?? env.SERVE_EP ?? '';
   const models = values.models ?? env.SERVE_MODELS;
@@ -163,7 +173,10 @@ export function parseServeArgs(
   const maxBatchItems = int('max-batch-items', values['max-batch-items'], d.maxBatchItems, 1);
   return {
     host: values.host ?? env.HOST ?? d.host,
-    port: int('port', values.port ?? env.PORT, d.port, 0, 65535),
+    port:
+      values.port === undefined && env.PORT !== undefined
+        ? envInt('PORT', env.PORT, 0, 65535)
+        : int('port', values.port, d.port, 0, 65535),
     models: models ? userPath(models, env) : d.models,
     executionProviders: providerList(values.ep === undefined ? 'SERVE_EP' : '--ep', ep),
     maxBatchSize: int('max-batch', values['max-batch'], d.maxBatchSize, 1),
