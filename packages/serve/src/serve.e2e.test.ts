@@ -202,7 +202,7 @@ describe('models and health', () => {
   it('describe what is loaded and the provider in use', async () => {
     const res = await gql(
       server.url,
-      '{ models { task labels ageGrouping ageGroups { label min max } version sha256 metrics { name value } } health { ready status provider providers { name outcome } tasks limits { maxBatchItems } } }',
+      '{ models { task labels ageGrouping ageGroups { label min max } version sha256 metrics { name value } } health { ready status provider providers { name outcome } tasks limits { maxBatchItems maxQueryDepth maxQueryCost } } }',
     );
     const { models, health } = res.body.data as {
       models: { task: string; ageGroups: unknown[] | null; metrics: unknown[] }[];
@@ -217,7 +217,7 @@ describe('models and health', () => {
       status: 'ready',
       provider: server.state.engine!.provider,
       tasks: ['age', 'ethnicity', 'gender'],
-      limits: { maxBatchItems: 8 },
+      limits: { maxBatchItems: 8, maxQueryDepth: 12, maxQueryCost: 12_000 },
     });
     expect((health.providers as { outcome: string }[]).filter((p) => p.outcome === 'chosen')).toHaveLength(1);
   });

@@ -26,6 +26,9 @@ export class LimitsInfo {
   @Field(() => Int) maxBodyBytes!: number;
   @Field(() => Int) maxImageBytes!: number;
   @Field(() => Int) maxImagePixels!: number;
+  @Field(() => Int, { description: 'Deepest nesting of fields a query may have.' }) maxQueryDepth!: number;
+  @Field(() => Int, { description: 'Largest estimated cost a query may have (see the README).' })
+  maxQueryCost!: number;
 }
 
 @ObjectType({ description: 'Readiness and what the server runs on.' })
@@ -77,6 +80,8 @@ export function toHealth(state: ServerState): Health {
       maxBodyBytes: o.maxBodyBytes,
       maxImageBytes: o.maxImageBytes,
       maxImagePixels: o.maxImagePixels,
+      maxQueryDepth: o.maxQueryDepth,
+      maxQueryCost: o.maxQueryCost,
     },
   };
 }
