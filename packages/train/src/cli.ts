@@ -50,7 +50,8 @@ Options:
   --threads <n>             training threads on CPU backends (default: as many as pay off)
   --skip-invalid            skip malformed CSV rows (counted and reported) instead of stopping
   --out <dir>               run folder (default: runs/<date>-<preset>)
-  --resume <dir|latest>     continue an interrupted run from its last checkpoint
+  --resume <dir|latest>     continue an interrupted run from its last checkpoint (latest: the run
+                            started last under runs/)
   -h, --help                this help
 `;
 
@@ -123,7 +124,8 @@ const FIXED_AT_START = [
 /** The run under `runsDir` started last (run.json's createdAt), finished or not. */
 async function latestRun(runsDir: string): Promise<string> {
   const latest = (await runsByStart(runsDir)).at(-1);
-  if (!latest) throw new Error(`--resume latest: no runs in ${runsDir}`);
+  if (!latest)
+    throw new Error(`--resume latest: no runs in ${runsDir} (a run elsewhere: --resume <its folder>)`);
   return latest.dir;
 }
 
