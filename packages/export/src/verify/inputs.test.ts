@@ -35,7 +35,7 @@ describe('faceInputs', () => {
     expect((await faceInputs('/no/such/file.csv', 0)).count).toBe(0);
     const other = await csv('id,pixels\n1,"1 2 3"\n');
     await expect(faceInputs(other, 4)).rejects.toThrow(
-      /header must be "age,ethnicity,gender,img_name,pixels"/,
+      /header must name the columns age,ethnicity,gender,img_name,pixels .*: no "age" column/,
     );
   });
 });

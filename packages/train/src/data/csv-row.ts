@@ -5,7 +5,12 @@
  */
 import { PIXEL_COUNT, snippet } from '@facekit/core';
 
+/** The Kaggle file's header, in its order. */
 export const CSV_COLUMNS = ['age', 'ethnicity', 'gender', 'img_name', 'pixels'] as const;
+
+/** The columns the loader reads; found by name in the header, any order (img_name and others are unused). */
+export const READ_COLUMNS = ['age', 'ethnicity', 'gender', 'pixels'] as const;
+export type ReadColumn = (typeof READ_COLUMNS)[number];
 
 /** Why a row was rejected: a short category (for counting) and the full message. */
 export class RowProblem {

@@ -10,7 +10,14 @@ import { open } from 'node:fs/promises';
 import { CsvError, parse, type Parser } from 'csv-parse';
 import { InvalidCsvHeaderError, InvalidCsvRowError, snippet } from '@facekit/core';
 import { DatasetBuilder, type FaceDataset } from './dataset.js';
-import { CSV_COLUMNS, parseLabel, parsePixelField, RowProblem } from './csv-row.js';
+import {
+  CSV_COLUMNS,
+  parseLabel,
+  parsePixelField,
+  READ_COLUMNS,
+  RowProblem,
+  type ReadColumn,
+} from './csv-row.js';
 
 export interface SkippedRows {
   readonly count: number;
@@ -36,14 +43,41 @@ export interface LoadCsvOptions {
   readonly onProgress?: (rows: number) => void;
 }
 
-function checkHeader(path: string, header: string[]): void {
-  const got = header.map((h) => h.trim());
-  if (got.length !== CSV_COLUMNS.length || got.some((h, i) => h !== CSV_COLUMNS[i])) {
+/** Where the header puts each column the loader reads, and how many columns every row has. */
+interface Columns {
+  readonly at: Readonly<Record<ReadColumn, number>>;
+  readonly names: readonly string[];
+}
+
+/**
+ * The header's columns, found by name in any order and letter case (the Kaggle file's order is
+ * CSV_COLUMNS); other columns, such as img_name, are carried but not read. A header that names one
+ * twice, or lacks one, is refused — with a word on the separator when it is not a comma.
+ */
+function readHeader(path: string, header: string[]): Columns {
+  const names = header.map((h) => h.trim().toLowerCase());
+  const at = {} as Record<ReadColumn, number>;
+  const problems: string[] = [];
+  for (const column of READ_COLUMNS) {
+    const found = names.flatMap((n, i) => (n === column ? [i] : []));
+    if (found.length === 1) at[column] = found[0]!;
+    else
+      problems.push(found.length === 0 ? `no "${column}" column` : `"${column}" named ${found.length} times`);
+  }
+  if (problems.length === READ_COLUMNS.length)
+    problems.splice(0, problems.length, 'none of them (no header line?)');
+  if (problems.length > 0) {
+    const line = header.join(',');
+    const separator =
+      header.length === 1 ? (/\t/.test(line) ? 'tabs' : /;/.test(line) ? 'semicolons' : '') : '';
     throw new InvalidCsvHeaderError(
       path,
-      `header must be "${CSV_COLUMNS.join(',')}", got "${snippet(header.join(','))}"`,
+      `header must name the columns ${CSV_COLUMNS.join(',')} (any order; img_name and others are not read): ` +
+        `${problems.join(', ')} in "${snippet(line)}"` +
+        (separator ? ` — its columns are separated by ${separator}; save it comma-separated` : ''),
     );
   }
+  return { at, names };
 }
 
 /** How much of the file's start is looked at to tell text from binary. */
@@ -81,10 +115,10 @@ const asCount = (value: unknown) => (typeof value === 'number' ? value : 0);
  * What a csv-parse syntax error in the row starting at `line` means, with at most a short snippet of
  * the value (its own messages can quote kilobytes).
  */
-function describeCsvError(error: CsvError, line: number): string {
+function describeCsvError(error: CsvError, line: number, names: readonly string[]): string {
   const column =
     typeof error.column === 'number'
-      ? ` in column ${error.column + 1} (${CSV_COLUMNS[error.column] ?? 'extra'})`
+      ? ` in column ${error.column + 1} (${names[error.column] ?? 'extra'})`
       : '';
   if (error.code === 'CSV_QUOTE_NOT_CLOSED')
     return 'a quote opened in this row is never closed (the rest of the file was read as one value)';
@@ -104,9 +138,9 @@ function describeCsvError(error: CsvError, line: number): string {
  * the line reported is where the bad row began: after every record, empty line and comment line before
  * it, each record one line as in the Kaggle file.
  */
-function csvSyntaxError(path: string, error: CsvError): InvalidCsvRowError {
+function csvSyntaxError(path: string, error: CsvError, names: readonly string[]): InvalidCsvRowError {
   const line = asCount(error.records) + asCount(error.empty_lines) + asCount(error.comment_lines) + 1;
-  return new InvalidCsvRowError(path, line, describeCsvError(error, line), { cause: error });
+  return new InvalidCsvRowError(path, line, describeCsvError(error, line, names), { cause: error });
 }
 
 interface CsvRecord {
@@ -114,12 +148,16 @@ interface CsvRecord {
   readonly info: { lines: number };
 }
 
-/** The parser's records, with its syntax errors turned into ours. */
-async function* csvRecords(parser: Parser, path: string): AsyncGenerator<CsvRecord> {
+/** The parser's records, with its syntax errors turned into ours (naming columns as `names()` does). */
+async function* csvRecords(
+  parser: Parser,
+  path: string,
+  names: () => readonly string[],
+): AsyncGenerator<CsvRecord> {
   try {
     yield* parser as AsyncIterable<CsvRecord>;
   } catch (error) {
-    throw error instanceof CsvError ? csvSyntaxError(path, error) : error;
+    throw error instanceof CsvError ? csvSyntaxError(path, error, names()) : error;
   }
 }
 
@@ -152,25 +190,25 @@ export async function loadCsv(path: string, options: LoadCsvOptions = {}): Promi
   const byReason: Record<string, number> = {};
   const examples: string[] = [];
   let skipped = 0;
-  let headerSeen = false;
+  let columns: Columns | undefined;
 
-  for await (const { record, info } of csvRecords(parser, path)) {
+  for await (const { record, info } of csvRecords(parser, path, () => columns?.names ?? CSV_COLUMNS)) {
     const line = info.lines;
-    if (!headerSeen) {
-      checkHeader(path, record);
-      headerSeen = true;
+    if (!columns) {
+      columns = readHeader(path, record);
       continue;
     }
     // A line of spaces (often the last) is as empty as the empty lines csv-parse skips itself.
     if (record.length === 1 && record[0]!.trim() === '') continue;
     try {
-      if (record.length !== CSV_COLUMNS.length) {
-        throw new RowProblem('column count', `expected ${CSV_COLUMNS.length} columns, got ${record.length}`);
+      const { at, names } = columns;
+      if (record.length !== names.length) {
+        throw new RowProblem('column count', `expected ${names.length} columns, got ${record.length}`);
       }
-      const age = parseLabel(record[0], 'age', 1, maxAge);
-      const ethnicity = parseLabel(record[1], 'ethnicity', 0, 4);
-      const gender = parseLabel(record[2], 'gender', 0, 1);
-      parsePixelField(record[4], builder.nextPixels());
+      const age = parseLabel(record[at.age], 'age', 1, maxAge);
+      const ethnicity = parseLabel(record[at.ethnicity], 'ethnicity', 0, 4);
+      const gender = parseLabel(record[at.gender], 'gender', 0, 1);
+      parsePixelField(record[at.pixels], builder.nextPixels());
       builder.commit(age, ethnicity, gender, line);
     } catch (error) {
       if (!(error instanceof RowProblem)) throw error;
@@ -188,7 +226,7 @@ export async function loadCsv(path: string, options: LoadCsvOptions = {}): Promi
       break;
     }
   }
-  if (!headerSeen) throw new InvalidCsvHeaderError(path, 'file is empty');
+  if (!columns) throw new InvalidCsvHeaderError(path, 'file is empty');
   if (builder.size === 0) throw noValidRows(path, skipped, byReason);
   return {
     path,
