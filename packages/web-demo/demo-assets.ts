@@ -11,17 +11,20 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connect, Plugin } from 'vite';
-import { userPath } from '@facekit/core/node';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** The ONNX runtime files the page loads: the JSEP build runs both the wasm and the WebGPU providers. */
 export const ORT_FILES = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'];
 
-/** FACEKIT_MODELS, resolved from where the user ran the command as every path they type is, else models/. */
+/**
+ * FACEKIT_MODELS, resolved from where the user ran the command (pnpm's INIT_CWD) as core's userPath
+ * resolves every path typed, else models/. Not core's own function: vite.config.ts imports this file,
+ * and Vite loads a config's workspace imports as plain Node modules, which cannot be TypeScript.
+ */
 export function modelsDir(): string {
   const given = process.env.FACEKIT_MODELS;
-  return given ? userPath(given) : resolve(here, '..', '..', 'models');
+  return given ? resolve(process.env.INIT_CWD ?? process.cwd(), given) : resolve(here, '..', '..', 'models');
 }
 
 export function ortDir(): string {
