@@ -41,6 +41,9 @@ export function isCentreSquare(face: Face): boolean {
 }
 
 export async function faceFromBlob(blob: Blob, name: string): Promise<Face> {
+  // The browser shows an SVG but cannot make a bitmap of one without a size, and it is a drawing.
+  if (blob.type === 'image/svg+xml')
+    throw new Error(`${name} is an SVG drawing; pick a photo (PNG, JPEG, WebP or GIF)`);
   const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' }).catch((error: unknown) => {
     throw new Error(`${name} is not an image the browser can decode (${(error as Error).message})`);
   });

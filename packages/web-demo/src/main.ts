@@ -24,10 +24,13 @@ import { wireSources } from './source-panel.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
-const want =
-  params.get('ep') === 'wasm' || params.get('ep') === 'webgpu'
-    ? (params.get('ep') as 'wasm' | 'webgpu')
-    : 'auto';
+const asked = params.get('ep');
+const want = asked === 'wasm' || asked === 'webgpu' ? asked : 'auto';
+/** A `?ep=` the page does not know is said, not silently taken for auto. */
+const unknownEp = asked !== null && asked !== want ? ` (?ep=${asked} is not wasm, webgpu or auto)` : '';
+
+/** How long "Compare with server" waits for an answer. */
+const SERVER_TIMEOUT_MS = 30_000;
 
 let models: BrowserModels | null = null;
 /** Why the models could not be loaded, once that is known. */
@@ -40,7 +43,9 @@ function setStatus(text: string, state: 'loading' | 'ready' | 'error'): void {
 }
 
 function showError(where: HTMLElement, error: unknown): void {
-  where.replaceChildren(el('p', { class: 'error' }, (error as Error).message ?? String(error)));
+  where.replaceChildren(
+    el('p', { class: 'error', role: 'alert' }, (error as Error).message ?? String(error)),
+  );
 }
 
 /** Counts faces shown, so that a slower run for an older face cannot overwrite a newer one's answer. */
@@ -71,6 +76,8 @@ function setPhoto(blob: Blob | null): void {
   if (photo.src.startsWith('blob:')) URL.revokeObjectURL(photo.src);
   if (blob) photo.src = URL.createObjectURL(blob);
   else photo.removeAttribute('src');
+  // No photo, no image: an <img> without a source shows a broken-image icon.
+  photo.hidden = blob === null;
 }
 
 /** A new photo: show it whole with its square, then classify that square. */
@@ -133,8 +140,8 @@ async function classify(face: Face): Promise<void> {
   const { probabilities, ms } = answer;
   current = { face, probabilities };
   const runs = models.files.length === 1 ? 'one run' : `${models.files.length} runs`;
-  $('timing').textContent =
-    `${models.tasks.length} tasks (${runs}) in ${ms.toFixed(1)} ms on ${models.provider}`;
+  const tasks = models.tasks.length === 1 ? '1 task' : `${models.tasks.length} tasks`;
+  $('timing').textContent = `${tasks} (${runs}) in ${ms.toFixed(1)} ms on ${models.provider}`;
   const grouping = models.manifest.models.age?.ageGrouping ?? 'six';
   const cards = models.tasks.map((task) =>
     taskCard(task, probabilities.get(task)!, models!.manifest.models[task]!.labels, grouping),
@@ -159,7 +166,13 @@ async function compare(): Promise<void> {
     const input: ServerInput = sendPhoto
       ? { image: await blobToBase64(face.blob), ...(isCentreSquare(face) ? {} : { crop: face.crop }) }
       : { pixels: Array.from(face.pixels) };
-    const answer = await classifyOnServer(url, input);
+    const answer = await classifyOnServer(url, input, AbortSignal.timeout(SERVER_TIMEOUT_MS)).catch(
+      (error: unknown) => {
+        if (((error as Error).cause as Error | undefined)?.name === 'TimeoutError')
+          throw new Error(`${url} did not answer within ${SERVER_TIMEOUT_MS / 1000} s`);
+        throw error;
+      },
+    );
     if (ticket !== shown) return;
     const manifest = models.manifest;
     const labels = (t: Task) => manifest.models[t]!.labels;
@@ -235,13 +248,13 @@ loadBrowserModels(new URL('models/', document.baseURI), want, (m) =>
       `Ready: ${loaded.tasks.join(', ')} (run ${runs}) on onnxruntime-web ${ortVersion()} · ${loaded.provider}${threads}`,
       'ready',
     );
-    $('runtime').textContent = `onnxruntime-web ${loaded.provider} (${loaded.reason})`;
+    $('runtime').textContent = `onnxruntime-web ${loaded.provider} (${loaded.reason})${unknownEp}`;
     document.body.dataset.provider = loaded.provider;
     // A face picked while the models loaded waits on screen for its answer.
     if (onScreen) void classify(onScreen);
   })
   .catch((error: unknown) => {
     modelsFailed = (error as Error).message;
-    setStatus(`Cannot load the models: ${modelsFailed}`, 'error');
+    setStatus(`Cannot load the models: ${modelsFailed}${unknownEp}`, 'error');
     if (onScreen) void classify(onScreen);
   });

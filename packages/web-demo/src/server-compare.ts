@@ -71,6 +71,7 @@ export async function classifyOnServer(
   } catch (error) {
     throw new Error(
       `cannot reach ${url} (${(error as Error).message}); is \`pnpm serve\` running, and does it allow this page's origin (CORS)?`,
+      { cause: error },
     );
   }
   const body = (await response.json().catch(() => null)) as {
