@@ -4,12 +4,14 @@
  * dataset labels. The faces are UTKFace's (non-commercial research use); the few that are checked in
  * under public/samples are regenerated with `pnpm --filter @facekit/web-demo samples [--data file]`.
  */
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ETHNICITY_LABELS, GENDER_LABELS, IMAGE_SIZE, validatePixels } from '@facekit/core';
+import { checkFlags, parseCommandArgs } from '@facekit/core/node';
+import { resolveDataPath } from '@facekit/train';
 import { encodePng } from './png.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -67,15 +69,20 @@ async function pickFaces(csv: string): Promise<{ sample: Sample; pixels: Uint8Ar
   return [...picked.entries()].sort(([a], [b]) => a - b).map(([, face]) => face);
 }
 
+const HELP = `Usage: pnpm --filter @facekit/web-demo samples [--data <csv>]
+
+Cuts the demo's sample faces (public/samples/*.png and samples.json) from the dataset CSV.
+
+Options:
+  --data <csv>  the dataset CSV (default: as pnpm train finds it: $FACEKIT_DATA, data/age_gender.csv,
+                ../shared/data/utkface48.csv)
+  -h, --help    this help
+`;
+
 async function main(): Promise<void> {
-  const flag = (name: string) => process.argv[process.argv.indexOf(name) + 1];
-  const csv = resolve(
-    process.argv.includes('--data')
-      ? flag('--data')!
-      : (process.env.FACEKIT_DATA ?? join(here, '../../../shared/data/utkface48.csv')),
-  );
-  if (!existsSync(csv))
-    throw new Error(`no dataset CSV at ${csv}; pass --data <age_gender.csv> or set FACEKIT_DATA`);
+  const { values } = parseCommandArgs(HELP, { options: { data: { type: 'string' } } });
+  // Found, and a relative --data resolved from where the command was run, as training finds it.
+  const csv = checkFlags(HELP, () => resolveDataPath(values.data));
   const out = join(here, 'public', 'samples');
   await mkdir(out, { recursive: true });
   const faces = await pickFaces(csv);

@@ -4,8 +4,7 @@
  * batch 1, 64 and 256, and how far its probabilities are from the CPU provider's on the same faces
  * (max abs difference, argmax agreement). Run on a GPU machine to see webgpu/cuda against cpu.
  */
-import { parseArgs } from 'node:util';
-import { loadModels, scriptArgs, userPath } from '@facekit/core/node';
+import { loadModels, parseCommandArgs, userPath } from '@facekit/core/node';
 import { bindModels } from '../src/onnx-providers.js';
 import { DEFAULT_MODELS } from '../src/options.js';
 import { modelsDir } from '../src/server.js';
@@ -14,8 +13,21 @@ import { compareResults, probabilities, providerStatuses } from './provider-meas
 import { findDataFile, loadFaces } from './payloads.js';
 import { fmt, table } from './table.js';
 
-const { values } = parseArgs({
-  args: scriptArgs(),
+const HELP = `Usage: pnpm --filter @facekit/serve providers:check [options]
+
+What each execution provider does with the models here: whether it initialises (and why not), faces/s
+at batch 1, 64 and 256, and its agreement with the cpu provider on the same faces.
+
+Options:
+  --models <dir>    models folder (default: models/)
+  --data <csv>      faces to run (default: the dataset CSV, else generated faces)
+  --faces <n>       faces (default: 256)
+  --seconds <s>     seconds per throughput figure (default: 2)
+  --threads <n>     cpu intra-op threads, 0 for onnxruntime's choice (default: 1)
+  -h, --help        this help
+`;
+
+const { values } = parseCommandArgs(HELP, {
   options: {
     models: { type: 'string' },
     data: { type: 'string' },

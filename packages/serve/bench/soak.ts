@@ -2,15 +2,27 @@
  * `pnpm --filter @facekit/serve soak` (same as `pnpm bench:serve --soak`): the 100,000-request soak
  * on its own; see soak-run.ts for what it sends and checks.
  */
-import { parseArgs } from 'node:util';
 import { DEFAULT_MODELS } from '../src/options.js';
 import { modelsDir } from '../src/server.js';
 import { findDataFile, loadFaces } from './payloads.js';
 import { runSoak } from './soak-run.js';
-import { scriptArgs, userPath } from '@facekit/core/node';
+import { parseCommandArgs, userPath } from '@facekit/core/node';
 
-const { values } = parseArgs({
-  args: scriptArgs(),
+const HELP = `Usage: pnpm --filter @facekit/serve soak [options]   (or: pnpm bench:serve --soak)
+
+Starts the server as its own process and sends it mixed good and bad requests, checking every answer,
+that it keeps serving and that its memory stays flat (soak-run.ts).
+
+Options:
+  --models <dir>       models folder (default: models/)
+  --data <csv>         faces to send (default: the dataset CSV, else generated faces)
+  --requests <n>       requests to send (default: 100000)
+  --connections <n>    concurrent connections (default: 32)
+  --server "<flags>"   extra pnpm serve flags, e.g. "--max-batch 64"
+  -h, --help           this help
+`;
+
+const { values } = parseCommandArgs(HELP, {
   options: {
     models: { type: 'string' },
     data: { type: 'string' },
