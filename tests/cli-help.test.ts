@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { HELP as SERVE_HELP } from '@facekit/serve';
 import { DEFAULT_PRESET, isAblation, PRESETS } from '@facekit/train';
 import { REPO_ROOT } from './support/paths.js';
 
@@ -52,4 +53,11 @@ describe('pnpm <command> --help', () => {
         expect(stdout.replace(/\s+/g, ' ')).toContain(preset.description);
     },
   );
+
+  it("serve's README lists its flags as --help prints them", async () => {
+    const readme = await readFile(join(REPO_ROOT, 'packages/serve/README.md'), 'utf8');
+    const block = /## Flags\n[\s\S]*?\n```\n([\s\S]*?)```/.exec(readme)?.[1];
+    const options = SERVE_HELP.split('Options:\n')[1]!.split('\n\n')[0]!;
+    expect(block).toBe(`${options.replace(/^ {2}/gm, '').trimEnd()}\n`);
+  });
 });
