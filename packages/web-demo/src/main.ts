@@ -255,6 +255,8 @@ loadBrowserModels(new URL('models/', document.baseURI), want, (m) =>
   })
   .catch((error: unknown) => {
     modelsFailed = (error as Error).message;
-    setStatus(`Cannot load the models: ${modelsFailed}${unknownEp}`, 'error');
+    // WebGPU pinned where it cannot run: say how to run on wasm instead.
+    const instead = want === 'webgpu' ? ' (open the page with ?ep=wasm to run on the CPU)' : '';
+    setStatus(`Cannot load the models: ${modelsFailed}${unknownEp}${instead}`, 'error');
     if (onScreen) void classify(onScreen);
   });
