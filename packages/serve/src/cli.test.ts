@@ -4,6 +4,7 @@
  * batcher by a long batch wait) before exiting 0 and refusing new connections.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -86,6 +87,56 @@ describe('pnpm serve', () => {
       expect.arrayContaining(['signal received', 'draining', 'stopped']),
     );
     expect(cli.stderr()).toBe('');
+  });
+
+  it('answers a request that arrived before SIGTERM, its body still coming, and closes its connection', async () => {
+    const { dir } = await writeFixtureModels();
+    const cli = runCli(['--models', dir, '--port', '0', '--host', '127.0.0.1']);
+    const url = new URL(
+      await waitFor(
+        () => logLines(cli.stdout()).find((l) => l.msg === 'listening')?.url as string | undefined,
+      ),
+    );
+    await waitFor(() => logLines(cli.stdout()).find((l) => l.msg === 'ready'));
+    const body = JSON.stringify({ query: CLASSIFY, variables: { input: { pixels: testPixels(3) } } });
+    const agent = new http.Agent({ keepAlive: true });
+    const answer = new Promise<{ status: number; connection: string; text: string }>((resolve, reject) => {
+      const request = http.request(
+        {
+          agent,
+          host: url.hostname,
+          port: url.port,
+          path: '/graphql',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () =>
+            resolve({ status: res.statusCode!, connection: String(res.headers.connection), text }),
+          );
+        },
+      );
+      request.on('error', reject);
+      // Half the body now, SIGTERM, then the rest: the request arrived before the drain began.
+      request.write(body.slice(0, 100));
+      setTimeout(() => {
+        cli.child.kill('SIGTERM');
+        setTimeout(() => request.end(body.slice(100)), 300);
+      }, 200);
+    });
+    const { status, connection, text } = await answer;
+    agent.destroy();
+    expect(status).toBe(200);
+    expect((JSON.parse(text) as { data: { classify: unknown } }).data.classify).toBeTruthy();
+    // Not kept alive: the client opens a new connection for its next request instead of sending it
+    // on a socket the drain closes.
+    expect(connection).toBe('close');
+    expect(await cli.exit).toBe(0);
+    expect(logLines(cli.stdout()).map((l) => l.msg)).not.toContain(
+      'requests closed unanswered while draining',
+    );
   });
 
   it('says how many requests were left unanswered when the grace period runs out', async () => {

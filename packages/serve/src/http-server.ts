@@ -68,6 +68,17 @@ async function handleGraphQL(
   state: ServerState,
   search: string,
 ) {
+  // A request that arrives once the drain has begun (on a connection kept alive) is refused at once,
+  // 503 so that a proxy retries it elsewhere; one that arrived before is answered, however long its
+  // body takes to read.
+  if (state.draining) {
+    res.setHeader('connection', 'close');
+    return sendError(
+      res,
+      new ServeError('SHUTTING_DOWN', 'request', 'the server is shutting down; retry elsewhere', 503),
+      state,
+    );
+  }
   let body: unknown;
   if (req.method === 'POST') {
     const read = await readBody(req, state.options.maxBodyBytes);
@@ -98,7 +109,7 @@ async function handleGraphQL(
   setMaxListeners(0, gone.signal);
   res.on('close', () => {
     if (res.writableFinished) return;
-    if (state.status === 'draining') state.unansweredWhileDraining++;
+    if (state.draining) state.unansweredWhileDraining++;
     gone.abort(new ServeError('CLIENT_GONE', 'request', 'the client closed the connection unanswered', 499));
   });
   const response = await apollo.executeHTTPGraphQLRequest({
@@ -106,6 +117,9 @@ async function handleGraphQL(
     context: async () => ({ state, signal: gone.signal }),
   });
   for (const [key, value] of response.headers) res.setHeader(key, value);
+  // Draining: the answer closes its connection, so that the client does not send another request on a
+  // socket the drain is about to close — that request got no answer at all, and a POST cannot be retried.
+  if (state.draining) res.setHeader('connection', 'close');
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
     res.end(response.body.string);

@@ -32,6 +32,11 @@ export class ServerState {
     readonly logger: Logger,
   ) {}
 
+  /** Stopping: new requests are refused, those in flight answered. */
+  get draining(): boolean {
+    return this.status === 'draining';
+  }
+
   /** Ready to answer: the models are bound and warmed, not draining, and able to run now. */
   get ready(): boolean {
     return this.status === 'ready' && this.unavailable === undefined;

@@ -16,9 +16,8 @@ import { TaskEnum } from './task.enum.js';
 
 const TASKS_DESCRIPTION = 'Tasks to answer; all loaded tasks when omitted.';
 
+/** The engine, once ready. (A request that arrives while draining is refused before GraphQL: http-server.) */
 function readyEngine(state: ServerState, field: string): InferenceEngine {
-  if (state.status === 'draining')
-    throw new ServeError('SHUTTING_DOWN', field, 'the server is shutting down; retry elsewhere', 503);
   if (!state.engine)
     throw new ServeError(
       'NOT_READY',
