@@ -146,12 +146,29 @@ function applyCors(req: http.IncomingMessage, res: http.ServerResponse, allowed:
   }
 }
 
+/** The metrics label of each route served. */
+const ROUTES = new Map([
+  ['/', 'graphql'],
+  ['/graphql', 'graphql'],
+  ['/metrics', 'metrics'],
+  ['/healthz', 'healthz'],
+  ['/readyz', 'readyz'],
+]);
+
 export function createRequestHandler(
   state: ServerState,
   apollo: () => ApolloServer<ServeContext>,
 ): http.RequestListener {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // Every response counted, those Apollo refuses before any plugin hears of them (a GET without the
+    // preflight header, a batched body) and other routes' included; labels from fixed sets.
+    res.on('finish', () =>
+      state.metrics.responses.inc({
+        route: ROUTES.get(url.pathname) ?? 'other',
+        status: String(res.statusCode),
+      }),
+    );
     applyCors(req, res, state.options.corsOrigins);
     if (req.method === 'OPTIONS') {
       res.writeHead(204).end();

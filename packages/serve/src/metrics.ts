@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics for /metrics: requests and errors by code, request latency, batch sizes and run
+ * Prometheus metrics for /metrics: requests and errors by code, HTTP responses by status, request latency, batch sizes and run
  * times, photos decoding and waiting their turn, faces abandoned by clients that left, the provider in
  * use and readiness, plus Node's process metrics (memory, event-loop lag), which the soak test reads to
  * see memory settle. A registry per server, so tests can start several.
@@ -10,6 +10,7 @@ import { decodeLoad } from './decode-image.js';
 export interface ServeMetrics {
   readonly registry: Registry;
   readonly requests: Counter<'operation' | 'outcome'>;
+  readonly responses: Counter<'route' | 'status'>;
   readonly errors: Counter<'code'>;
   readonly latency: Histogram<'operation'>;
   readonly faces: Counter<'source'>;
@@ -38,6 +39,12 @@ export function createMetrics(
       name: 'facekit_graphql_requests_total',
       help: 'GraphQL requests by root operation and outcome (ok, error, partial)',
       labelNames: ['operation', 'outcome'],
+      registers,
+    }),
+    responses: new Counter({
+      name: 'facekit_http_responses_total',
+      help: 'HTTP responses by route (graphql, metrics, healthz, readyz, other) and status code, those refused before GraphQL runs included',
+      labelNames: ['route', 'status'],
       registers,
     }),
     errors: new Counter({

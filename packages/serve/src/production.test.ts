@@ -28,4 +28,10 @@ describe('production mode', () => {
     const page = await fetch(server.url, { headers: { accept: 'text/html' } });
     expect(await page.text()).not.toMatch(/<html/i);
   });
+
+  it("does not name the schema's fields to a client that asks for one that is not there", async () => {
+    const res = await gql(server.url, '{ model { task } }');
+    expect(res.body.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(res.body.errors![0]!.message).not.toMatch(/Did you mean|models/);
+  });
 });

@@ -448,6 +448,9 @@ describe('bad input and limits', () => {
       expect(metrics).toMatch(new RegExp(`facekit_errors_total\\{code="${code}"\\} [1-9]`));
     }
     expect(metrics).toContain(`facekit_execution_provider{provider="${server.state.engine!.provider}"} 1`);
+    // Responses refused before GraphQL runs are counted by status too.
+    expect(metrics).toMatch(/facekit_http_responses_total\{route="graphql",status="413"\} [1-9]/);
+    expect(metrics).toMatch(/facekit_http_responses_total\{route="graphql",status="200"\} [1-9]/);
     expect(metrics).toMatch(/facekit_batch_size_count [1-9]/);
     expect(metrics).toMatch(
       /facekit_request_duration_seconds_bucket\{le="0.05",operation="classify"\} [1-9]/,

@@ -92,6 +92,8 @@ export async function startServer(
     parseOptions: { maxTokens: MAX_QUERY_TOKENS },
     validationRules: [noSubscriptions],
     introspection: !options.production,
+    // No "Did you mean …?" naming the schema's fields to a client that may not introspect it.
+    hideSchemaDetailsFromClientErrors: options.production,
     includeStacktraceInErrorResponses: !options.production,
     formatError: createFormatError(options.production),
     stopOnTerminationSignals: false,
