@@ -175,6 +175,16 @@ export function createRequestHandler(
       return;
     }
     const route = async () => {
+      // The probes and /metrics are read, never written to.
+      const probe = ROUTES.has(url.pathname) && ROUTES.get(url.pathname) !== 'graphql';
+      if (probe && req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'application/json' });
+        return void res.end(
+          JSON.stringify({
+            errors: [{ message: `${url.pathname} answers GET`, extensions: { code: 'METHOD_NOT_ALLOWED' } }],
+          }),
+        );
+      }
       switch (url.pathname) {
         case '/':
         case '/graphql':

@@ -69,6 +69,8 @@ describe('parseServeArgs', () => {
     );
     expect(() => parseServeArgs(['--log-level', 'loud'], {})).toThrow(/--log-level/);
     expect(() => parseServeArgs(['--bogus'], {})).toThrow(/bogus/);
+    // classify { age { label } } is three deep: a lower limit would refuse every classification.
+    expect(() => parseServeArgs(['--max-depth', '2'], {})).toThrow('--max-depth must be a whole number ≥ 3');
     expect(() => parseServeArgs(['--ep', 'webgpu,tpu'], {})).toThrow(
       '--ep: unknown execution provider "tpu"; known: cuda, webgpu, cpu',
     );

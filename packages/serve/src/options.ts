@@ -185,7 +185,8 @@ export function parseServeArgs(
     maxBodyBytes: int('max-body', values['max-body'], d.maxBodyBytes, 1024),
     maxImageBytes: int('max-image-bytes', values['max-image-bytes'], d.maxImageBytes, 1),
     maxImagePixels: int('max-image-pixels', values['max-image-pixels'], d.maxImagePixels, 1),
-    maxQueryDepth: int('max-depth', values['max-depth'], d.maxQueryDepth, 2),
+    // 3: classify { age { label } } is three deep.
+    maxQueryDepth: int('max-depth', values['max-depth'], d.maxQueryDepth, 3),
     maxQueryCost: int('max-cost', values['max-cost'], Math.max(d.maxQueryCost, maxBatchItems * 45), 1),
     intraOpThreads: int('threads', values.threads, d.intraOpThreads),
     drainTimeoutMs: int('drain-ms', values['drain-ms'], d.drainTimeoutMs),

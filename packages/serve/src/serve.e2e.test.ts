@@ -221,6 +221,15 @@ describe('models and health', () => {
     });
     expect((health.providers as { outcome: string }[]).filter((p) => p.outcome === 'chosen')).toHaveLength(1);
   });
+
+  it('answers the probes and /metrics to GET, and refuses other methods with 405', async () => {
+    for (const path of ['/healthz', '/readyz', '/metrics']) {
+      const url = server.url.replace('/graphql', path);
+      expect((await fetch(url)).status).toBe(200);
+      const put = await fetch(url, { method: 'PUT', body: 'x' });
+      expect([put.status, put.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+    }
+  });
 });
 
 describe('bad input and limits', () => {

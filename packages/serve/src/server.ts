@@ -121,7 +121,20 @@ export async function startServer(
   });
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}/graphql`;
-  logger.info('listening', { url, production: options.production });
+  logger.info('listening', {
+    url,
+    production: options.production,
+    limits: {
+      maxBodyBytes: options.maxBodyBytes,
+      maxImageBytes: options.maxImageBytes,
+      maxImagePixels: options.maxImagePixels,
+      maxBatchItems: options.maxBatchItems,
+      maxQueryDepth: options.maxQueryDepth,
+      maxQueryCost: options.maxQueryCost,
+      drainTimeoutMs: options.drainTimeoutMs,
+    },
+    cors: options.corsOrigins.length === 0 ? 'none' : options.corsOrigins.join(','),
+  });
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
