@@ -8,6 +8,7 @@
 import { setMaxListeners } from 'node:events';
 import type http from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
+import { snippet } from '@facekit/core';
 import { errorBody, ServeError } from './errors.js';
 import type { ServeContext, ServerState } from './state.js';
 
@@ -212,7 +213,7 @@ export function createRequestHandler(
             JSON.stringify({
               errors: [
                 {
-                  message: `no route ${url.pathname}; GraphQL is at /graphql`,
+                  message: `no route ${snippet(url.pathname, 100)}; GraphQL is at /graphql`,
                   extensions: { code: 'NOT_FOUND' },
                 },
               ],

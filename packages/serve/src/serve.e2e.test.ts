@@ -222,6 +222,13 @@ describe('models and health', () => {
     expect((health.providers as { outcome: string }[]).filter((p) => p.outcome === 'chosen')).toHaveLength(1);
   });
 
+  it('answers an unknown path with 404, quoting no more than 100 characters of it', async () => {
+    const res = await fetch(server.url.replace('/graphql', `/${'x'.repeat(10_000)}`));
+    const body = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect([res.status, body.errors[0]!.extensions.code]).toEqual([404, 'NOT_FOUND']);
+    expect(body.errors[0]!.message).toBe(`no route /${'x'.repeat(99)}…; GraphQL is at /graphql`);
+  });
+
   it('answers the probes and /metrics to GET, and refuses other methods with 405', async () => {
     for (const path of ['/healthz', '/readyz', '/metrics']) {
       const url = server.url.replace('/graphql', path);
