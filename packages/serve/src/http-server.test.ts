@@ -7,6 +7,7 @@ import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClientErrorLog } from './client-error-log.js';
 import { createRequestHandler } from './http-server.js';
 import { Logger, type LogFields } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -14,10 +15,12 @@ import { DEFAULT_OPTIONS } from './options.js';
 import type { ServeContext, ServerState } from './state.js';
 
 const logs: LogFields[] = [];
+const logger = new Logger('debug', (line) => logs.push(JSON.parse(line) as LogFields));
 const state = {
   options: DEFAULT_OPTIONS,
   metrics: createMetrics(),
-  logger: new Logger('debug', (line) => logs.push(JSON.parse(line) as LogFields)),
+  logger,
+  clientErrors: new ClientErrorLog(logger),
 } as unknown as ServerState;
 const failing = {
   executeHTTPGraphQLRequest: () => Promise.reject(new Error('apollo fell over')),

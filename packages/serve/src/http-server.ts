@@ -57,7 +57,7 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<BodyResult>
 
 function sendError(res: http.ServerResponse, error: ServeError, state: ServerState): void {
   state.metrics.errors.inc({ code: error.code });
-  state.logger.warn('request error', { code: error.code, message: error.message });
+  state.clientErrors.warn('request error', { code: error.code, message: error.message });
   res.writeHead(error.httpStatus, { 'content-type': 'application/json; charset=utf-8' });
   res.end(errorBody(error));
 }
@@ -225,7 +225,8 @@ export function createRequestHandler(
       if (!req.complete && !res.headersSent) {
         // The client hung up mid-request (its body cut short): nothing to answer, and not our fault.
         // (Not `req.destroyed`: a request stream destroys itself once its body has been read.)
-        state.logger.warn('client closed the connection', {
+        state.clientErrors.warn('client closed the connection', {
+          code: 'CLIENT_GONE',
           path: url.pathname,
           reason: (error as Error).message,
         });

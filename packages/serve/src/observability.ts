@@ -30,7 +30,7 @@ function codeOf(error: GraphQLError): string {
 export function observabilityPlugin(): ApolloServerPlugin<ServeContext> {
   return {
     async requestDidStart({ contextValue }) {
-      const { metrics, logger } = contextValue.state;
+      const { metrics, logger, clientErrors } = contextValue.state;
       const started = performance.now();
       let operation = 'invalid';
       const codes: string[] = [];
@@ -49,7 +49,11 @@ export function observabilityPlugin(): ApolloServerPlugin<ServeContext> {
             const original = unwrapError(error);
             const known = isClientError(original) || code !== 'INTERNAL_SERVER_ERROR';
             if (known)
-              logger.warn('request error', { code, message: shortMessage(error.message), path: error.path });
+              clientErrors.warn('request error', {
+                code,
+                message: shortMessage(error.message),
+                path: error.path,
+              });
             else logger.error('internal error', { code, path: error.path, error: original });
           }
         },

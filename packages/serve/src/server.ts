@@ -154,6 +154,7 @@ export async function startServer(
         await state.engine.idle();
         await state.engine.bound.release();
       }
+      state.clientErrors.flush();
       logger.info('stopped');
     })());
 

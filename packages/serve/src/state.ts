@@ -5,6 +5,7 @@
  * story.
  */
 import type { LoadedModels } from '@facekit/core/node';
+import { ClientErrorLog } from './client-error-log.js';
 import type { InferenceEngine } from './inference.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type ServeMetrics } from './metrics.js';
@@ -26,11 +27,16 @@ export class ServerState {
     () => this.engine?.provider,
   );
 
+  /** Client errors' warn lines, rate-limited. */
+  readonly clientErrors: ClientErrorLog;
+
   constructor(
     readonly options: ServeOptions,
     readonly models: LoadedModels,
     readonly logger: Logger,
-  ) {}
+  ) {
+    this.clientErrors = new ClientErrorLog(logger);
+  }
 
   /** Stopping: new requests are refused, those in flight answered. */
   get draining(): boolean {
