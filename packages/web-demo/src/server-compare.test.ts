@@ -1,6 +1,9 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
   agreementTolerance,
+  classifyOnServer,
   compareAnswers,
   maxAbsDiff,
   pixelDifference,
@@ -49,5 +52,21 @@ describe('comparing the browser with the server', () => {
     expect(agreementTolerance('wasm', 'cpu')).toBe(1e-5);
     expect(agreementTolerance('webgpu', 'cpu')).toBe(1e-4);
     expect(agreementTolerance('wasm', 'cuda')).toBe(1e-4);
+  });
+});
+
+describe('classifyOnServer', () => {
+  it('says that a server which takes the request and never answers did not answer in time', async () => {
+    const silent = http.createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/graphql`;
+    try {
+      await expect(classifyOnServer(url, { pixels: [1] }, 200)).rejects.toThrow(
+        `${url} did not answer within 0.2 s`,
+      );
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
   });
 });

@@ -55,10 +55,13 @@ export async function blobToBase64(blob: Blob): Promise<string> {
   return btoa(text);
 }
 
+/** How long the page waits for the server's answer before it says so. */
+export const SERVER_TIMEOUT_MS = 30_000;
+
 export async function classifyOnServer(
   url: string,
   input: ServerInput,
-  signal?: AbortSignal,
+  timeoutMs = SERVER_TIMEOUT_MS,
 ): Promise<ServerAnswer> {
   let response: Response;
   try {
@@ -66,9 +69,11 @@ export async function classifyOnServer(
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: CLASSIFY_MUTATION, variables: { input } }),
-      ...(signal ? { signal } : {}),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
+    if ((error as Error).name === 'TimeoutError')
+      throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`, { cause: error });
     throw new Error(
       `cannot reach ${url} (${(error as Error).message}); is \`pnpm serve\` running, and does it allow this page's origin (CORS)?`,
       { cause: error },
