@@ -162,14 +162,10 @@ export function createRequestHandler(
 ): http.RequestListener {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const routeName = ROUTES.get(url.pathname) ?? 'other';
     // Every response counted, those Apollo refuses before any plugin hears of them (a GET without the
     // preflight header, a batched body) and other routes' included; labels from fixed sets.
-    res.on('finish', () =>
-      state.metrics.responses.inc({
-        route: ROUTES.get(url.pathname) ?? 'other',
-        status: String(res.statusCode),
-      }),
-    );
+    res.on('finish', () => state.metrics.responses.inc({ route: routeName, status: String(res.statusCode) }));
     applyCors(req, res, state.options.corsOrigins);
     if (req.method === 'OPTIONS') {
       res.writeHead(204).end();
@@ -177,7 +173,7 @@ export function createRequestHandler(
     }
     const route = async () => {
       // The probes and /metrics are read, never written to.
-      const probe = ROUTES.has(url.pathname) && ROUTES.get(url.pathname) !== 'graphql';
+      const probe = routeName !== 'graphql' && routeName !== 'other';
       if (probe && req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'application/json' });
         return void res.end(

@@ -108,6 +108,20 @@ function int(name: string, value: string | undefined, fallback: number, min = 0,
   return value === undefined ? fallback : wholeNumber(name, value, min, max);
 }
 
+/** The limits a client can run into, as `health.limits` reports them and the start-up log line gives them. */
+export function clientLimits(o: ServeOptions) {
+  return {
+    maxBatchSize: o.maxBatchSize,
+    maxBatchWaitMs: o.maxBatchWaitMs,
+    maxBatchItems: o.maxBatchItems,
+    maxBodyBytes: o.maxBodyBytes,
+    maxImageBytes: o.maxImageBytes,
+    maxImagePixels: o.maxImagePixels,
+    maxQueryDepth: o.maxQueryDepth,
+    maxQueryCost: o.maxQueryCost,
+  };
+}
+
 /** A whole number from an environment variable, refused under the variable's own name. */
 function envInt(name: string, value: string, min: number, max: number): number {
   try {

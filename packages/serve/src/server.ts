@@ -28,7 +28,7 @@ import {
   type FallbackSettings,
   type SessionSettings,
 } from './onnx-providers.js';
-import { DEFAULT_OPTIONS, type ServeOptions } from './options.js';
+import { clientLimits, DEFAULT_OPTIONS, type ServeOptions } from './options.js';
 import { NoProviderError, type ProviderChoice, type ProviderRegistry } from './provider-registry.js';
 import { queryLimitsPlugin } from './query-limits.js';
 import { buildServeSchema } from './schema/build-schema.js';
@@ -124,15 +124,7 @@ export async function startServer(
   logger.info('listening', {
     url,
     production: options.production,
-    limits: {
-      maxBodyBytes: options.maxBodyBytes,
-      maxImageBytes: options.maxImageBytes,
-      maxImagePixels: options.maxImagePixels,
-      maxBatchItems: options.maxBatchItems,
-      maxQueryDepth: options.maxQueryDepth,
-      maxQueryCost: options.maxQueryCost,
-      drainTimeoutMs: options.drainTimeoutMs,
-    },
+    limits: { ...clientLimits(options), drainTimeoutMs: options.drainTimeoutMs },
     cors: options.corsOrigins.length === 0 ? 'none' : options.corsOrigins.join(','),
   });
 

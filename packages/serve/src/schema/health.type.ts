@@ -5,6 +5,7 @@
  */
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import type { Task } from '@facekit/core';
+import { clientLimits } from '../options.js';
 import type { ServerState } from '../state.js';
 import { TaskEnum } from './task.enum.js';
 
@@ -63,7 +64,6 @@ export class Health {
 }
 
 export function toHealth(state: ServerState): Health {
-  const o = state.options;
   return {
     ready: state.ready,
     status: state.status,
@@ -73,15 +73,6 @@ export function toHealth(state: ServerState): Health {
     providers: state.attempts.map((a) => ({ name: a.name, outcome: a.outcome, reason: a.reason ?? null })),
     tasks: state.models.models.map((m) => m.task),
     uptimeSeconds: (Date.now() - state.startedAt) / 1000,
-    limits: {
-      maxBatchSize: o.maxBatchSize,
-      maxBatchWaitMs: o.maxBatchWaitMs,
-      maxBatchItems: o.maxBatchItems,
-      maxBodyBytes: o.maxBodyBytes,
-      maxImageBytes: o.maxImageBytes,
-      maxImagePixels: o.maxImagePixels,
-      maxQueryDepth: o.maxQueryDepth,
-      maxQueryCost: o.maxQueryCost,
-    },
+    limits: clientLimits(state.options),
   };
 }
