@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { isFaceKitError, isTask, TASKS, type Task } from '@facekit/core';
-import { projectRoot, resolveDataPath, shellWord, shownPath } from '@facekit/train';
+import { pathArg, projectRoot, resolveDataPath } from '@facekit/train';
 import { exportRun, type TaskExport } from './export-run.js';
 import { latestRun, trainedOn } from './run/read-run.js';
 import { OPSET } from './onnx/proto.js';
@@ -95,7 +95,7 @@ async function main(): Promise<number> {
     if (values.data || process.env.FACEKIT_DATA) throw error;
     process.stdout.write('note: no data file found; verifying on synthetic inputs only\n');
   }
-  const rel = (p: string) => shellWord(shownPath(p, root) || '.');
+  const rel = (p: string) => pathArg(p, root);
   // The model card's command: the flags given, so that it makes the same card again.
   const command = [
     `pnpm export --run ${rel(runDir)}`,

@@ -22,8 +22,7 @@ import {
   CONFUSION_SVG,
   loadLayersModel,
   modelDir,
-  shellWord,
-  shownPath,
+  pathArg,
   sharedModelDir,
   taskDir,
   trainCommand,
@@ -332,10 +331,7 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
   const manifestPath = join(options.outDir, MANIFEST_FILE);
   const modelCardPath = join(options.outDir, 'MODEL_CARD.md');
   const verifications = Object.fromEntries(results.map((r) => [r.task, r.verification]));
-  const commands = [
-    trainCommand(info, runDir),
-    options.command ?? `pnpm export --run ${shellWord(shownPath(runDir))}`,
-  ];
+  const commands = [trainCommand(info, runDir), options.command ?? `pnpm export --run ${pathArg(runDir)}`];
   const removed = await replaceFolder(options.outDir, async (dir) => {
     const figures: TaskFigures = {};
     for (const [i, r] of results.entries()) {

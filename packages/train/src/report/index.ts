@@ -14,5 +14,5 @@ export { calibrationSvg } from './calibration-svg.js';
 export * from './task-artifacts.js';
 export * from './task-section.js';
 export * from './run-report.js';
-export { shellWord, shownPath, trainCommand } from './train-command.js';
+export { pathArg, shellWord, shownPath, trainCommand } from './train-command.js';
 export { mdTable } from './markdown.js';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PRESETS } from '../presets.js';
 import type { RunInfo } from '../run-folder.js';
-import { shellWord, shownPath, trainCommand } from './train-command.js';
+import { pathArg, shellWord, shownPath, trainCommand } from './train-command.js';
 
 const root = '/w/main';
 const seedEpochs = PRESETS.seed!.fit('age').epochs;
@@ -40,6 +40,14 @@ describe('shellWord', () => {
     expect(shellWord('../shared/data/utkface48.csv')).toBe('../shared/data/utkface48.csv');
     expect(shellWord('my data/skip it.csv')).toBe("'my data/skip it.csv'");
     expect(shellWord("it's $HOME")).toBe("'it'\\''s $HOME'");
+  });
+});
+
+describe('pathArg', () => {
+  it('shows a path as shownPath does, the project root as ".", quoted where the shell needs it', () => {
+    expect(pathArg('/w/main', root)).toBe('.');
+    expect(pathArg('/w/main/runs/r 1', root)).toBe(`'${join('runs', 'r 1')}'`);
+    expect(pathArg('/tmp/t/x.csv', root)).toBe('/tmp/t/x.csv');
   });
 });
 

@@ -19,6 +19,11 @@ export function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/** A path as a command's argument: shown as shownPath shows it (the project root as `.`), quoted for the shell. */
+export function pathArg(path: string, root: string = projectRoot()): string {
+  return shellWord(shownPath(path, root) || '.');
+}
+
 /** The `pnpm train` command line that makes `run` again, into `runDir`, from the data file it read. */
 export function trainCommand(run: RunInfo, runDir: string, root: string = projectRoot()): string {
   const tasks = TASKS.filter((t) => run.tasks[t] !== undefined);
@@ -26,7 +31,7 @@ export function trainCommand(run: RunInfo, runDir: string, root: string = projec
   const preset = PRESETS[run.preset];
   const parts = [
     'pnpm train',
-    `--data ${shellWord(shownPath(run.data.path, root))}`,
+    `--data ${pathArg(run.data.path, root)}`,
     `--preset ${shellWord(run.preset)}`,
     `--backend ${run.backend}`,
     `--seed ${run.seed}`,
@@ -42,6 +47,6 @@ export function trainCommand(run: RunInfo, runDir: string, root: string = projec
   if (run.threads !== undefined) parts.push(`--threads ${run.threads}`);
   // Without it the run stops at the first bad row the original passed over.
   if (run.data.skippedRows > 0) parts.push('--skip-invalid');
-  parts.push(`--out ${shellWord(shownPath(runDir, root))}`);
+  parts.push(`--out ${pathArg(runDir, root)}`);
   return parts.join(' ');
 }
