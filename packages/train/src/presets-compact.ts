@@ -438,6 +438,13 @@ export function compactPresets(): Preset[] {
       true,
     ),
     compactPreset(
+      'shared-flat-age2',
+      "shared-flat with the age head's loss counted twice in the summed loss, so the shared trunk leans towards age, the task furthest from its target (ablation).",
+      COMPACT_FLAT,
+      flat({ epochs: 45, patience: 15, taskWeights: { age: 2 } }),
+      true,
+    ),
+    compactPreset(
       'shared-flat-early',
       'shared-flat with twice the filters in its 48×48 and 24×24 stages (16-32-48-128; ablation).',
       COMPACT_FLAT_EARLY,

@@ -46,6 +46,12 @@ export interface FitSettings {
    * kept and shipped instead of the last step's weights; no average when absent.
    */
   readonly weightAverage?: number;
+  /**
+   * A shared network's loss weight per task: the loss trained on is each head's loss times its weight
+   * (1 when absent), summed. Early stopping and the kept epoch still read the plain sum of the
+   * validation losses, so runs stay comparable. No effect on one-task networks.
+   */
+  readonly taskWeights?: Partial<Record<Task, number>>;
 }
 
 export interface Preset {

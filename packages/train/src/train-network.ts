@@ -207,6 +207,7 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
   const order = Uint32Array.from(split.train);
   const trainer = await createBatchTrainer(model, {
     maxBatch: batchSize,
+    ...(fit.taskWeights ? { lossWeights: heads.map((h) => fit.taskWeights![h.task] ?? 1) } : {}),
     ...(options.threads === undefined ? {} : { threads: options.threads }),
     ...(options.log ? { log: options.log } : {}),
   });

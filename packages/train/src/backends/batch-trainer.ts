@@ -35,6 +35,11 @@ export interface BatchTrainerOptions {
   threads?: number;
   /** The largest batch that will be passed (sizes the shared buffers). */
   maxBatch: number;
+  /**
+   * A multi-output model's loss weight per output (shard-step.ts), in output order; all 1 when absent.
+   * Ignored for one output, whose loss has no other to be weighed against.
+   */
+  lossWeights?: readonly number[];
   log?: (line: string) => void;
 }
 
@@ -61,12 +66,17 @@ export async function createBatchTrainer(
     const seeder = new MathRandomSeeder();
     return {
       threads: 1,
-      trainOnBatch: oneThreadStep(model, losses),
+      trainOnBatch: oneThreadStep(model, losses, options.lossWeights),
       reseed: (seed) => seeder.reseed(seed),
       dispose: async () => seeder.restore(),
     };
   }
-  const trainer = await createDataParallelTrainer(model, { threads, backend, maxBatch: options.maxBatch });
+  const trainer = await createDataParallelTrainer(model, {
+    threads,
+    backend,
+    maxBatch: options.maxBatch,
+    ...(options.lossWeights ? { lossWeights: options.lossWeights } : {}),
+  });
   options.log?.(
     `training on ${threads} threads (${backend}, data-parallel: each batch split, gradients averaged)`,
   );
@@ -76,11 +86,12 @@ export async function createBatchTrainer(
 /**
  * A step on this thread: tfjs-layers' own trainOnBatch for one output; for several (a shared trunk
  * with a head per task, targets side by side) the shard step over the whole batch, whose summed
- * gradient the model's optimizer applies.
+ * (weighted) gradient the model's optimizer applies.
  */
 function oneThreadStep(
   model: tf.LayersModel,
   losses: ReturnType<typeof shardLossOf>,
+  weights: readonly number[] | undefined,
 ): BatchTrainer['trainOnBatch'] {
   if (model.outputs.length === 1) {
     return async (x, y) => {
@@ -93,7 +104,7 @@ function oneThreadStep(
   if (!Array.isArray(losses)) throw new Error(`cannot train this multi-output model: ${losses.unsupported}`);
   const trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);
   return async (x, y) => {
-    const step = shardStep(model, losses, x, y);
+    const step = shardStep(model, losses, x, y, weights);
     model.optimizer.applyGradients(trainable.map((v, k) => ({ name: v.name, tensor: step.grads[k]! })));
     tf.dispose(step.grads);
     return stepResult(await readHeads(step));

@@ -14,6 +14,8 @@ export interface WorkerSetup {
   backend: string;
   topology: string;
   losses: ShardLoss[];
+  /** Each output's loss weight (shard-step.ts); all 1 when absent. */
+  lossWeights?: readonly number[];
   /** The main thread's batch norm training pass (importing the module registers its layer class). */
   batchNorm: BatchNormMode;
   inputShape: number[];
@@ -70,7 +72,7 @@ async function main(): Promise<void> {
         ...setup.inputShape,
       ]);
       const y = tf.tensor(ys.subarray(0, count * setup.outputSize), [count, setup.outputSize]);
-      const result = shardStep(model, setup.losses, x, y);
+      const result = shardStep(model, setup.losses, x, y, setup.lossWeights);
       offset = 0;
       model.weights.forEach((w, i) => {
         if (!trainable.has(w)) return;

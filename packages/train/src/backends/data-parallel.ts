@@ -24,7 +24,7 @@ import {
 
 /** One step's figures: means over the batch, per head (output) and overall. */
 export interface StepResult {
-  /** The loss trained on: the heads' losses summed. */
+  /** The heads' losses summed (without their loss weights, if the training has any). */
   readonly loss: number;
   /** The heads' accuracies averaged. */
   readonly accuracy: number;
@@ -120,7 +120,7 @@ async function startWorker(setup: SharedSetup, maxRows: number, params: number):
  */
 export async function createDataParallelTrainer(
   model: tf.LayersModel,
-  options: { threads: number; backend: string; maxBatch: number },
+  options: { threads: number; backend: string; maxBatch: number; lossWeights?: readonly number[] },
 ): Promise<BatchTrainer> {
   const losses: ShardLoss[] | { unsupported: string } = shardLossOf(model);
   if (!Array.isArray(losses))
@@ -136,6 +136,7 @@ export async function createDataParallelTrainer(
     backend: options.backend,
     topology,
     losses,
+    ...(options.lossWeights ? { lossWeights: options.lossWeights } : {}),
     batchNorm: batchNormMode(),
     inputShape,
     outputSize,
@@ -176,7 +177,7 @@ export async function createDataParallelTrainer(
       });
       const ownRows = starts[1]!;
       const [own, ownY] = tf.tidy(() => [x.slice(0, ownRows), y.slice(0, ownRows)]);
-      const mine = shardStep(model, losses, own!, ownY!);
+      const mine = shardStep(model, losses, own!, ownY!, options.lossWeights);
       tf.dispose([own!, ownY!]);
       const replies = await Promise.all(pending);
       // Each head's loss and accuracy, weighted by shard size.

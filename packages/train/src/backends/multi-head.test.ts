@@ -77,4 +77,56 @@ describe('multi-head training', () => {
       await two.dispose();
     }
   });
+
+  it('weighs each head’s loss by its loss weight, on one thread and two, and reports it unweighted', async () => {
+    await selectTrainingBackend('wasm');
+    // Cross-entropy is linear in its target, so age's loss counted twice is age's targets doubled.
+    const [weighted, doubled] = twin();
+    const [, parallel] = twin();
+    const one = await createBatchTrainer(weighted, { threads: 1, maxBatch: 30, lossWeights: [2, 1, 1] });
+    const two = await createBatchTrainer(parallel, { threads: 2, maxBatch: 30, lossWeights: [2, 1, 1] });
+    const plain = await createBatchTrainer(doubled, { threads: 1, maxBatch: 30 });
+    try {
+      for (const step of [0, 1, 2]) {
+        const x = tf.randomUniform([29, 48, 48, 1], 0, 1, 'float32', step);
+        const parts = [oneHot(29, 6, step + 10), oneHot(29, 5, step + 20), oneHot(29, 2, step + 30)];
+        const y = tf.concat(parts, 1);
+        const yDoubled = tf.concat([parts[0]!.mul(2), parts[1]!, parts[2]!], 1);
+        const predicted = weighted.predict(x) as tf.Tensor[];
+        const ageLoss = tf.mean(tf.metrics.categoricalCrossentropy(parts[0]!, predicted[0]!)).dataSync()[0]!;
+        const [a, b] = [await one.trainOnBatch(x, y), await two.trainOnBatch(x, y)];
+        await plain.trainOnBatch(x, yDoubled);
+        expect(a.heads[0]!.loss).toBeCloseTo(ageLoss, 5);
+        expect(b.heads[0]!.loss).toBeCloseTo(ageLoss, 4);
+        tf.dispose([x, y, yDoubled, ...parts, ...predicted]);
+      }
+      const reference = doubled.getWeights();
+      for (const model of [weighted, parallel]) {
+        model
+          .getWeights()
+          .forEach((w, i) =>
+            expect(
+              relativeError(w.dataSync() as Float32Array, reference[i]!.dataSync() as Float32Array),
+              `weight ${i}`,
+            ).toBeLessThan(1e-4),
+          );
+      }
+      // And the weight mattered: unweighted steps end elsewhere.
+      const [unweighted] = twin();
+      const base = await createBatchTrainer(unweighted, { threads: 1, maxBatch: 30 });
+      for (const step of [0, 1, 2]) {
+        const x = tf.randomUniform([29, 48, 48, 1], 0, 1, 'float32', step);
+        const parts = [oneHot(29, 6, step + 10), oneHot(29, 5, step + 20), oneHot(29, 2, step + 30)];
+        const y = tf.concat(parts, 1);
+        await base.trainOnBatch(x, y);
+        tf.dispose([x, y, ...parts]);
+      }
+      const apart = unweighted
+        .getWeights()
+        .map((w, i) => relativeError(w.dataSync() as Float32Array, reference[i]!.dataSync() as Float32Array));
+      expect(Math.max(...apart)).toBeGreaterThan(1e-3);
+    } finally {
+      await two.dispose();
+    }
+  });
 });

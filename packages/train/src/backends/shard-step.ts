@@ -8,7 +8,9 @@
  * (batch-norm-shards.test.ts).
  *
  * A model with several outputs (a shared trunk with one head per task) takes its targets as one
- * tensor, the heads' targets side by side in output order; its loss is the sum of the heads' losses.
+ * tensor, the heads' targets side by side in output order; its loss is the sum of the heads' losses,
+ * each times its weight when `weights` gives one (per-task loss weights; the figures reported stay
+ * each head's own loss).
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -80,6 +82,7 @@ export function shardStep(
   losses: readonly ShardLoss[],
   x: tf.Tensor,
   y: tf.Tensor,
+  weights?: readonly number[],
 ): ShardResult {
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const sizes = headSizes(model);
@@ -94,7 +97,8 @@ export function shardStep(
     const perHead = outputs.map((p, h) => {
       const mean = tf.mean(METRICS[losses[h]!].loss(targets[h]!, p)) as tf.Scalar;
       headLosses.push(tf.keep(mean.clone()));
-      return mean;
+      const weight = weights?.[h] ?? 1;
+      return weight === 1 ? mean : (tf.mul(mean, weight) as tf.Scalar);
     });
     return perHead.length === 1 ? perHead[0]! : (tf.addN(perHead) as tf.Scalar);
   }, variables);
