@@ -2,7 +2,9 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'models/**', 'runs/**', 'tests/artifacts/**', '.device/**'] },
+  {
+    ignores: ['**/node_modules/**', '**/dist/**', 'models/**', 'runs/**', 'tests/artifacts/**', '.device/**'],
+  },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -9,8 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 
-const SWIFTSHADER_ICD =
-  process.env.FACEKIT_SWIFTSHADER_ICD ?? '/usr/lib/chromium/vk_swiftshader_icd.json';
+const SWIFTSHADER_ICD = process.env.FACEKIT_SWIFTSHADER_ICD ?? '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 const VULKAN_DRIVER_VARIABLES = ['VK_DRIVER_FILES', 'VK_ICD_FILENAMES', 'VK_ADD_DRIVER_FILES'];
 

@@ -4,6 +4,7 @@ import { taskLabels } from './tasks.js';
 
 describe('age groups', () => {
   it('six groups split at 10/11, 20/21, 40/41, 60/61, 90/91', () => {
+    // prettier-ignore
     const cases: [number, number][] = [
       [1, 0], [10, 0], [11, 1], [20, 1], [21, 2], [40, 2], [41, 3],
       [60, 3], [61, 4], [90, 4], [91, 5], [116, 5], [120, 5],

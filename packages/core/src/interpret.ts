@@ -22,7 +22,10 @@ export function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
-export function interpretProbabilities(probabilities: ArrayLike<number>, labels: readonly string[]): TaskPrediction {
+export function interpretProbabilities(
+  probabilities: ArrayLike<number>,
+  labels: readonly string[],
+): TaskPrediction {
   if (probabilities.length !== labels.length) {
     throw new RangeError(`model gave ${probabilities.length} probabilities for ${labels.length} labels`);
   }
