@@ -98,7 +98,8 @@ Options:
   --drain-ms <ms>         SIGTERM grace period for in-flight requests [default 10000]
   --cors <list>           origins allowed to call from a browser, or "none"
                           (the web demo runs on another origin)       [SERVE_CORS, default *]
-  --production            hide stack traces, introspection and the landing page [NODE_ENV=production]
+  --production            hide stack traces, introspection, the landing page and file paths
+                          [NODE_ENV=production]
   --log-level <level>     error | warn | info | debug (debug logs every request) [LOG_LEVEL, default info]
   -h, --help              show this text
 `;

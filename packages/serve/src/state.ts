@@ -53,7 +53,7 @@ export class ServerState {
    * bind: a GPU gone), else undefined. The server tries again by itself; /readyz says 503 meanwhile.
    */
   get unavailable(): string | undefined {
-    return this.engine?.bound.unavailable?.();
+    return this.forClients(this.engine?.bound.unavailable?.());
   }
 
   /**
@@ -61,7 +61,15 @@ export class ServerState {
    * undefined. Still ready: slower, not down; the GPU is tried again by itself.
    */
   get degraded(): string | undefined {
-    return this.engine?.bound.degraded?.();
+    return this.forClients(this.engine?.bound.degraded?.());
+  }
+
+  /**
+   * A reason as clients may read it (health, /readyz): in production without this machine's file
+   * paths, each shortened to its last name (`…/libonnxruntime_providers_cuda.so`). The log keeps them.
+   */
+  forClients(text: string | undefined): string | undefined {
+    return text !== undefined && this.options.production ? withoutPaths(text) : text;
   }
 
   markReady(engine: InferenceEngine, attempts: readonly ProviderAttempt[]): void {
@@ -78,6 +86,16 @@ export class ServerState {
   markDraining(): void {
     if (this.status === 'ready' || this.status === 'starting') this.status = 'draining';
   }
+}
+
+/**
+ * `text` with every absolute file path (POSIX, or Windows with a drive letter) cut to `…/` and its last
+ * name. URLs keep their paths: a path must not follow a letter, digit, `:`, `/` or `.`.
+ */
+export function withoutPaths(text: string): string {
+  return text
+    .replace(/(?<![\w:/.])(?:\/[\w.@+-]+)+\/([\w.@+-]+)/g, '…/$1')
+    .replace(/(?<![\w])[A-Za-z]:\\(?:[\w.@+ -]+\\)*([\w.@+-]+)/g, '…\\$1');
 }
 
 /** The GraphQL context: the server's state, and a signal that aborts when the client leaves unanswered. */

@@ -70,7 +70,11 @@ export function toHealth(state: ServerState): Health {
     unavailable: state.unavailable ?? null,
     degraded: state.degraded ?? null,
     provider: state.engine?.provider ?? null,
-    providers: state.attempts.map((a) => ({ name: a.name, outcome: a.outcome, reason: a.reason ?? null })),
+    providers: state.attempts.map((a) => ({
+      name: a.name,
+      outcome: a.outcome,
+      reason: state.forClients(a.reason) ?? null,
+    })),
     tasks: state.models.models.map((m) => m.task),
     uptimeSeconds: (Date.now() - state.startedAt) / 1000,
     limits: clientLimits(state.options),
