@@ -11,13 +11,17 @@ import type { ServeContext } from './state.js';
 
 const OPERATIONS = new Set(['classify', 'classifyBatch', 'models', 'health']);
 
-/** A low-cardinality label for a request: its root field(s), or what stopped it. */
+/**
+ * A low-cardinality label for a request: its root field, `introspection`, `mixed` (several of ours),
+ * `other` (none of ours), or `invalid` (no operation to run).
+ */
 export function operationLabel(operation: OperationDefinitionNode | undefined): string {
   if (!operation) return 'invalid';
   const names = operation.selectionSet.selections.map((s) =>
     s.kind === 'Field' ? s.name.value : 'fragment',
   );
-  if (names.every((n) => n.startsWith('__'))) return 'introspection';
+  // `{ __typename }` alone is a client's ping, not introspection: it falls to `other`.
+  if (names.every((n) => n.startsWith('__')) && names.some((n) => n !== '__typename')) return 'introspection';
   const known = [...new Set(names.filter((n) => OPERATIONS.has(n)))];
   return known.length === 1 ? known[0]! : known.length === 0 ? 'other' : 'mixed';
 }
