@@ -2,11 +2,16 @@
  * The shipped models (models/manifest.json) load in the server with no options, and its answers are
  * the models' own: each probability equals what a bare onnxruntime session gives for the same face
  * scaled by hand (grey / 255, NHWC) on the output the manifest names, and each label is the
- * manifest's label at the argmax.
+ * manifest's label at the argmax. The README's example of running the file in one's own code gives
+ * the server's answers on photos.
  */
-import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MODELS } from './options.js';
 import { CLASSIFY, gql, startTestServer, testPixels, type TestServer } from '../test/harness.js';
@@ -56,6 +61,68 @@ describe('the shipped models', () => {
         expect(answer[task]!.probabilities.map((p) => p.probability)).toEqual(expected);
         expect(answer[task]!.label).toBe(entry.labels[expected.indexOf(Math.max(...expected))]);
       }
+    }
+  });
+
+  it("gives the README's own-code example's answers, on photos with and without a square", async () => {
+    const root = path.resolve(path.dirname(DEFAULT_MODELS), '..');
+    const readme = await readFile(path.join(root, 'README.md'), 'utf8');
+    const example = /<!-- readme-example: classify\.mjs -->\s*```js\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example, 'the README example block').toBeDefined();
+    // Beside this package's node_modules, where onnxruntime-node and sharp resolve.
+    const script = path.resolve(
+      path.dirname(DEFAULT_MODELS),
+      '../packages/serve',
+      `.readme-example-${process.pid}.mjs`,
+    );
+    const photos = await mkdtemp(path.join(tmpdir(), 'facekit-readme-'));
+    try {
+      await writeFile(script, example!);
+      const face = path.join(root, 'packages/web-demo/public/samples/white-female-55.png');
+      // A face enlarged to 100 px (a fractional 100/48 reduction) in a 150×110 photo, once turned by EXIF.
+      const photo = await sharp(face)
+        .resize(100, 100, { kernel: 'cubic' })
+        .extend({ left: 30, right: 20, top: 4, bottom: 6, background: '#7a6a5a' })
+        .jpeg({ quality: 90 })
+        .toBuffer();
+      const turned = await sharp(photo).rotate(270).withMetadata({ orientation: 6 }).jpeg().toBuffer();
+      const cases: [Buffer, number[] | undefined][] = [
+        [photo, [30, 4, 100]],
+        [photo, undefined],
+        [turned, [30, 4, 100]],
+      ];
+      for (const [i, [bytes, square]] of cases.entries()) {
+        const file = path.join(photos, `photo-${i}.jpg`);
+        await writeFile(file, bytes);
+        const { stdout } = await promisify(execFile)('node', [script, file, ...(square ?? []).map(String)], {
+          cwd: root,
+        });
+        const printed = Object.fromEntries(
+          stdout
+            .trim()
+            .split('\n')
+            .map((line) => line.split(' '))
+            .map(([task, label, confidence]) => [task, { label, confidence: Number(confidence) }]),
+        );
+        const crop = square ? { x: square[0], y: square[1], size: square[2] } : undefined;
+        const res = await gql(
+          server.url,
+          'mutation($i: ClassifyInput!) { classify(input: $i) { age { label confidence } ethnicity { label confidence } gender { label confidence } } }',
+          { i: { image: bytes.toString('base64'), ...(crop ? { crop } : {}) } },
+        );
+        expect(res.body.errors).toBeUndefined();
+        const answer = res.body.data!.classify as Record<string, { label: string; confidence: number }>;
+        for (const task of Object.keys(manifest.models)) {
+          expect(printed[task]!.label, `photo ${i} ${task}`).toBe(answer[task]!.label);
+          expect(
+            Math.abs(printed[task]!.confidence - answer[task]!.confidence),
+            `photo ${i} ${task}`,
+          ).toBeLessThanOrEqual(5e-5);
+        }
+      }
+    } finally {
+      await rm(script, { force: true });
+      await rm(photos, { recursive: true, force: true });
     }
   });
 });
