@@ -118,4 +118,62 @@ describe('exportLayersModel', () => {
     );
     expect((error as VerificationError).report.maxAbsDiff).toBeGreaterThan(1e-3);
   });
+
+  it('counts each sample whose argmax differs once, though the first ones run twice (batched, then alone)', async () => {
+    await useCpu();
+    const a = getPreset('seed').build('age', 'six');
+    const b = getPreset('seed').build('age', 'six');
+    randomizeWeights(a, 47, 0.3);
+    randomizeWeights(b, 48, 0.3);
+    const inputs = tf.tidy(
+      () => tf.randomUniform([12, 48, 48, 1], 0, 1, 'float32', 3).dataSync() as Float32Array,
+    );
+    const winners = (m: tf.LayersModel) =>
+      tf.tidy(() =>
+        Array.from((m.predict(tf.tensor(inputs, [12, 48, 48, 1])) as tf.Tensor).argMax(1).dataSync()),
+      );
+    const [wa, wb] = [winners(a), winners(b)];
+    const differ = wa.filter((w, i) => w !== wb[i]).length;
+    // The first eight samples are the ones that also run one at a time.
+    expect(
+      wa.slice(0, 8).some((w, i) => w !== wb[i]),
+      'a differing sample among the first eight',
+    ).toBe(true);
+    const error = await verifyExport(b, await exportLayersModel(a), {
+      inputs,
+      synthetic: 0,
+      web: false,
+    }).catch((e: unknown) => e);
+    const { report } = error as VerificationError;
+    expect(report.samples).toBe(12);
+    expect(report.argmaxMismatches).toBe(differ);
+    expect(report.argmaxAgreement).toBeCloseTo((12 - differ) / 12, 12);
+  });
+
+  it('gives one value to two outputs (a head also exported through dropout) as two named outputs', async () => {
+    await useCpu();
+    const input = tf.input({ shape: [48, 48, 1] });
+    const flat = tf.layers
+      .flatten()
+      .apply(tf.layers.averagePooling2d({ poolSize: 8 }).apply(input)) as tf.SymbolicTensor;
+    const head = tf.layers.dense({ units: 3, activation: 'softmax' }).apply(flat) as tf.SymbolicTensor;
+    const dropped = tf.layers.dropout({ rate: 0.5 }).apply(head) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: [head, dropped] });
+    randomizeWeights(model, 49, 0.3);
+    const exported = await exportLayersModel(model, { outputNames: ['first', 'second'] });
+    expect(inspectOnnx(exported.bytes).outputs).toEqual(['first', 'second']);
+    for (const output of [0, 1]) {
+      const report = await verifyExport(model, exported, { synthetic: 4, output, web: false });
+      expect(report.maxAbsDiff).toBeLessThanOrEqual(1e-6);
+    }
+    // The very same tensor twice (tfjs itself cannot predict such a model, but it can be exported).
+    const twice = await exportLayersModel(tf.model({ inputs: input, outputs: [head, head] }), {
+      outputNames: ['first', 'second'],
+    });
+    const session = await ort.InferenceSession.create(twice.bytes);
+    const x = new ort.Tensor('float32', new Float32Array(2304).fill(0.5), [1, 48, 48, 1]);
+    const out = await session.run({ image: x });
+    expect(Array.from(out.second!.data as Float32Array)).toEqual(Array.from(out.first!.data as Float32Array));
+    await session.release();
+  });
 });

@@ -91,8 +91,18 @@ export async function exportLayersModel(
     shape: inShape,
   };
   const notes = { folded: [] as string[], dropped: [] as string[] };
+  const widenSigmoid = options.twoClassFromSigmoid ?? true;
+  const named = new Map<string, string>();
   const outputs = walkModel(model, input, g, notes).map((value, i) =>
-    finishOutput(g, value, outputNames[i]!, inputName, batch, options.twoClassFromSigmoid ?? true, modelFail),
+    finishOutput(g, value, {
+      name: outputNames[i]!,
+      activation: activationOf(model.outputs[i]!),
+      inputName,
+      batch,
+      widenSigmoid,
+      named,
+      modelFail,
+    }),
   );
   const bytes = g.encode({
     name: model.name,
@@ -119,22 +129,42 @@ export async function exportLayersModel(
   };
 }
 
-/** Checks an output is [N, K], widens a one-unit sigmoid head when asked, and gives it its graph name. */
-function finishOutput(
-  g: GraphBuilder,
-  value: Value,
-  name: string,
-  inputName: string,
-  batch: string,
-  twoClassFromSigmoid: boolean,
-  modelFail: (reason: string) => never,
-): ExportedOutput {
+/** The activation the layer computing `output` ends with ("linear" when it has none). */
+function activationOf(output: tf.SymbolicTensor): string {
+  const config = output.sourceLayer.getConfig() as { activation?: unknown };
+  return typeof config.activation === 'string' ? config.activation : 'linear';
+}
+
+interface OutputPlan {
+  /** The graph output's name. */
+  readonly name: string;
+  /** What the layer computing it ends with: a one-unit head is widened only when that is a sigmoid. */
+  readonly activation: string;
+  readonly inputName: string;
+  readonly batch: string;
+  /** Widen a one-unit sigmoid head to [1 − p, p]. */
+  readonly widenSigmoid: boolean;
+  /** Values already renamed to an output, by their former name: a second output of one value reads it. */
+  readonly named: Map<string, string>;
+  readonly modelFail: (reason: string) => never;
+}
+
+/**
+ * Checks an output is [N, K], widens a one-unit sigmoid head when asked (and refuses any other
+ * one-unit head then: its value is not a probability), and gives it its graph name.
+ */
+function finishOutput(g: GraphBuilder, value: Value, plan: OutputPlan): ExportedOutput {
+  const { name, modelFail } = plan;
   let out = value;
   if (out.shape.length !== 2) modelFail(`output shape ${formatShape(out.shape)} (expected [N, K])`);
   let width = out.shape[1];
   if (typeof width !== 'number') return modelFail('output width is not static');
-  const widen = twoClassFromSigmoid && width === 1;
+  const widen = plan.widenSigmoid && width === 1;
   if (widen) {
+    if (plan.activation !== 'sigmoid')
+      modelFail(
+        `output ${name} is one unit ending in ${plan.activation}, not sigmoid, so it is not a probability to widen to [1 − p, p]`,
+      );
     const complement = g.node('Sub', [g.scalar(1), out.name], 'head/one_minus_p');
     out = {
       name: g.node('Concat', [complement, out.name], 'head/two_class', { axis: { int: 1 } }),
@@ -142,7 +172,11 @@ function finishOutput(
     };
     width = 2;
   }
-  if (g.nodes.some((n) => n.output?.includes(out.name)) && out.name !== inputName) g.rename(out.name, name);
-  else g.node('Identity', [out.name], 'output', {}, name);
-  return { name, shape: [batch, width], twoClassFromSigmoid: widen };
+  const earlier = plan.named.get(out.name);
+  if (earlier !== undefined) g.node('Identity', [earlier], 'output', {}, name);
+  else if (g.nodes.some((n) => n.output?.includes(out.name)) && out.name !== plan.inputName) {
+    g.rename(out.name, name);
+    plan.named.set(out.name, name);
+  } else g.node('Identity', [out.name], 'output', {}, name);
+  return { name, shape: [plan.batch, width], twoClassFromSigmoid: widen };
 }

@@ -39,7 +39,7 @@ import {
 import { readTaskMetrics, readSplitFaces, selectRun } from './run/read-run.js';
 import { faceInputs } from './verify/inputs.js';
 import { verifyExport, type VerificationReport } from './verify/verify.js';
-import { copyDirAtomic, writeFileAtomic } from './write/atomic.js';
+import { copyDirAtomic, swapIn, writeFileAtomic } from './write/atomic.js';
 import { buildManifest, manifestEntry } from './write/manifest.js';
 import { modelCard } from './write/model-card.js';
 import type { TaskFigures } from './write/model-card-tasks.js';
@@ -66,7 +66,6 @@ export interface TaskExport {
   /** The task's output in `exported`. */
   readonly output: ExportedOutput;
   readonly verification: VerificationReport;
-  readonly seconds: number;
 }
 
 export interface ExportRunResult {
@@ -220,14 +219,10 @@ async function replaceFolder<T>(outDir: string, write: (dir: string) => Promise<
       );
       if (!moved) return await write(outDir);
     }
-    await rename(stage, outDir).catch(async (error: unknown) => {
-      if (existed) await rename(old, outDir);
-      throw error;
-    });
+    await swapIn(stage, outDir, existed ? old : undefined);
     return result;
   } finally {
     await rm(stage, { recursive: true, force: true });
-    await rm(old, { recursive: true, force: true });
   }
 }
 
@@ -250,48 +245,52 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
   const results: TaskExport[] = [];
   const metrics: Partial<Record<Task, TaskMetrics>> = {};
   for (const unit of await exportUnits(runDir, tasks)) {
-    const started = performance.now();
     const what = unit.tasks.join(', ');
     log(`${what}: loading ${unit.source}`);
     const model = await loadLayersModel(unit.source);
-    const exported = await exportUnit(model, unit, info);
-    log(`${unit.file}: ${exported.nodes} ONNX nodes, ${exported.bytes.length} bytes; verifying against tfjs`);
-    const sha256 = sha256OfBytes(exported.bytes);
-    for (const task of unit.tasks) {
-      const index = unit.heads.indexOf(task);
-      const output = exported.outputs[index]!;
-      const labels = taskLabels(task, info.ageGrouping);
-      if (output.shape[1] !== labels.length)
-        throw new Error(
-          `${task}: the model gives ${String(output.shape[1])} outputs for ${labels.length} labels`,
-        );
-      const verification = await verifyExport(model, exported, {
-        ...(faces ? { inputs: faces } : {}),
-        synthetic: options.synthetic ?? 64,
-        output: index,
-      });
-      if (verification.rowSumError > 1e-4) {
-        throw new ModelMismatchError(
-          unit.source,
-          `${output.name} is not probabilities (a row sums to 1 ± ${verification.rowSumError.toExponential(2)}); end the network with softmax or one sigmoid unit`,
-        );
-      }
+    // Disposed whichever way the unit ends: a refused layer or a failed check leaves no tensors behind.
+    try {
+      const exported = await exportUnit(model, unit, info);
       log(
-        `${task}: ok — max abs diff ${verification.maxAbsDiff.toExponential(2)}, argmax agreement ${verification.argmaxAgreement * 100}% over ${verification.samples}; onnxruntime-web ${verification.web?.maxAbsDiff.toExponential(2)}`,
+        `${unit.file}: ${exported.nodes} ONNX nodes, ${exported.bytes.length} bytes; verifying against tfjs`,
       );
-      results.push({
-        task,
-        file: unit.file,
-        sha256,
-        exported,
-        output,
-        verification,
-        seconds: (performance.now() - started) / 1000,
-      });
-      const m = await readTaskMetrics(runDir, task);
-      if (m) metrics[task] = m;
+      const sha256 = sha256OfBytes(exported.bytes);
+      for (const task of unit.tasks) {
+        const index = unit.heads.indexOf(task);
+        const output = exported.outputs[index]!;
+        const labels = taskLabels(task, info.ageGrouping);
+        if (output.shape[1] !== labels.length)
+          throw new Error(
+            `${task}: the model gives ${String(output.shape[1])} outputs for ${labels.length} labels`,
+          );
+        const verification = await verifyExport(model, exported, {
+          ...(faces ? { inputs: faces } : {}),
+          synthetic: options.synthetic ?? 64,
+          output: index,
+        });
+        if (verification.rowSumError > 1e-4) {
+          throw new ModelMismatchError(
+            unit.source,
+            `${output.name} is not probabilities (a row sums to 1 ± ${verification.rowSumError.toExponential(2)}); end the network with softmax or one sigmoid unit`,
+          );
+        }
+        log(
+          `${task}: ok — max abs diff ${verification.maxAbsDiff.toExponential(2)}, argmax agreement ${verification.argmaxAgreement * 100}% over ${verification.samples}; onnxruntime-web ${verification.web?.maxAbsDiff.toExponential(2)}`,
+        );
+        results.push({
+          task,
+          file: unit.file,
+          sha256,
+          exported,
+          output,
+          verification,
+        });
+        const m = await readTaskMetrics(runDir, task);
+        if (m) metrics[task] = m;
+      }
+    } finally {
+      model.dispose();
     }
-    model.dispose();
   }
 
   // The manifest is built (and validated) before the long robustness step, so a bad one fails at once.

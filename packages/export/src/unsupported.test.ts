@@ -66,6 +66,59 @@ describe('unsupported layers and options', () => {
       }),
     );
     expect(bn.message).toMatch(/layer "bn" \(BatchNormalization\): axis 1/);
+    // Channels-first padding and flattening are refused by name, not exported to compute something else.
+    const padded = await failure(() =>
+      tf.sequential({
+        layers: [
+          tf.layers.inputLayer({ inputShape: [6, 6, 2] }),
+          tf.layers.zeroPadding2d({ padding: 1, dataFormat: 'channelsFirst', name: 'pad' }),
+          tf.layers.flatten(),
+        ],
+      }),
+    );
+    expect(padded.message).toMatch(/layer "pad" \(ZeroPadding2D\): dataFormat "channelsFirst"/);
+    const flattened = await failure(() =>
+      tf.sequential({
+        layers: [
+          tf.layers.inputLayer({ inputShape: [6, 6, 2] }),
+          tf.layers.flatten({ dataFormat: 'channelsFirst', name: 'flat' }),
+          tf.layers.dense({ units: 2, activation: 'softmax' }),
+        ],
+      }),
+    );
+    expect(flattened.message).toMatch(/layer "flat" \(Flatten\): dataFormat "channelsFirst"/);
+  });
+
+  it("a dilated 'same' window on an image of unknown size, which onnxruntime refuses at run time", async () => {
+    const dilated = await failure(() =>
+      tf.sequential({
+        layers: [
+          tf.layers.conv2d({
+            inputShape: [null, null, 1] as unknown as number[],
+            filters: 2,
+            kernelSize: 3,
+            dilationRate: 2,
+            padding: 'same',
+            name: 'wide',
+          }),
+          tf.layers.globalAveragePooling2d({}),
+          tf.layers.dense({ units: 2, activation: 'softmax' }),
+        ],
+      }),
+    );
+    expect(dilated.message).toMatch(/layer "wide" \(Conv2D\): "same" padding of a dilated window/);
+  });
+
+  it('a one-unit head that is not a sigmoid: it is no probability to widen to [1 − p, p]', async () => {
+    const linear = await failure(() =>
+      tf.sequential({
+        name: 'scores',
+        layers: [tf.layers.dense({ inputShape: [4], units: 1, name: 'score' })],
+      }),
+    );
+    expect(linear.message).toMatch(
+      /layer "scores" \(Sequential\): output probabilities is one unit ending in linear, not sigmoid/,
+    );
   });
 
   it('a nested model, a recurrent layer and a rank-3 output (a layer applied twice converts: merge.test.ts)', async () => {

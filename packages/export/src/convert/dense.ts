@@ -5,12 +5,20 @@
  * cannot change the order (one channel, or a 1×1 map). A folded BatchNormalization scales Dense columns.
  */
 import { fusedActivation } from './activation.js';
-import { formatShape, requireRank, requireWeight, singleInput, type LayerConverter } from './context.js';
+import {
+  formatShape,
+  requireChannelsLast,
+  requireRank,
+  requireWeight,
+  singleInput,
+  type LayerConverter,
+} from './context.js';
 
 export const flatten: LayerConverter = (ctx) => {
   const x = singleInput(ctx);
   requireRank(ctx, x, [2, 4]);
   if (x.shape.length === 2) return x.name;
+  requireChannelsLast(ctx);
   const [, h, w, c] = x.shape;
   if (typeof h !== 'number' || typeof w !== 'number' || typeof c !== 'number')
     return ctx.unsupported(`a dynamic spatial shape ${formatShape(x.shape)}`);

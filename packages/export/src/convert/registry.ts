@@ -4,7 +4,7 @@
  * produces a graph that computes something else.
  */
 import { activationLayer, eluLayer, leakyReluLayer, reluLayer, softmaxLayer } from './activation.js';
-import { option, requireRank, singleInput, type LayerConverter } from './context.js';
+import { option, requireChannelsLast, requireRank, singleInput, type LayerConverter } from './context.js';
 import { conv2d, depthwiseConv2d, separableConv2d } from './conv.js';
 import { dense, flatten } from './dense.js';
 import { add, average, concatenate, maximum, minimum, multiply } from './merge.js';
@@ -23,6 +23,7 @@ export const INFERENCE_IDENTITY = new Set([
 const zeroPadding2d: LayerConverter = (ctx) => {
   const x = singleInput(ctx);
   requireRank(ctx, x, [4]);
+  requireChannelsLast(ctx);
   const p = option<number[][]>(ctx, 'padding');
   if (!Array.isArray(p) || p.length !== 2) return ctx.unsupported(`padding ${JSON.stringify(p)}`);
   const [[top, bottom], [left, right]] = p as [[number, number], [number, number]];

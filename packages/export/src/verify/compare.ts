@@ -13,6 +13,8 @@ export interface Comparison {
   /** Share of samples whose argmax is the same (1 = all). */
   readonly argmaxAgreement: number;
   readonly argmaxMismatches: number;
+  /** The samples whose argmax differs, by index. */
+  readonly mismatchedSamples: readonly number[];
   /** Index of the sample with the largest difference. */
   readonly worstSample: number;
 }
@@ -24,7 +26,7 @@ export function compareOutputs(a: Float32Array, b: Float32Array, width: number):
   const samples = a.length / width;
   let maxAbsDiff = 0;
   let worstSample = 0;
-  let mismatches = 0;
+  const mismatched: number[] = [];
   for (let s = 0; s < samples; s++) {
     const ra = a.subarray(s * width, (s + 1) * width);
     const rb = b.subarray(s * width, (s + 1) * width);
@@ -35,13 +37,14 @@ export function compareOutputs(a: Float32Array, b: Float32Array, width: number):
         worstSample = s;
       }
     }
-    if (argmax(ra) !== argmax(rb)) mismatches++;
+    if (argmax(ra) !== argmax(rb)) mismatched.push(s);
   }
   return {
     samples,
     maxAbsDiff,
-    argmaxAgreement: samples ? (samples - mismatches) / samples : 1,
-    argmaxMismatches: mismatches,
+    argmaxAgreement: samples ? (samples - mismatched.length) / samples : 1,
+    argmaxMismatches: mismatched.length,
+    mismatchedSamples: mismatched,
     worstSample,
   };
 }

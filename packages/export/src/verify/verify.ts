@@ -70,15 +70,21 @@ export class VerificationError extends FaceKitError {
   }
 }
 
-/** `batched` covers every sample; `single` re-runs the first few one at a time. Samples count once. */
+/**
+ * `batched` covers every sample; `single` re-runs the first few one at a time. Samples count once: one
+ * whose argmax differs in either run is one mismatch.
+ */
 function merge(batched: Comparison, single: Comparison): Comparison {
   const worst = single.maxAbsDiff > batched.maxAbsDiff ? single : batched;
-  const mismatches = batched.argmaxMismatches + single.argmaxMismatches;
+  const mismatched = [...new Set([...batched.mismatchedSamples, ...single.mismatchedSamples])].sort(
+    (a, b) => a - b,
+  );
   return {
     samples: batched.samples,
     maxAbsDiff: worst.maxAbsDiff,
-    argmaxAgreement: Math.min(batched.argmaxAgreement, single.argmaxAgreement),
-    argmaxMismatches: mismatches,
+    argmaxAgreement: batched.samples ? (batched.samples - mismatched.length) / batched.samples : 1,
+    argmaxMismatches: mismatched.length,
+    mismatchedSamples: mismatched,
     worstSample: worst.worstSample,
   };
 }
