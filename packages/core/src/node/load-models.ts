@@ -121,7 +121,10 @@ export function modelFiles(models: readonly LoadedModel[]): ModelFile[] {
   }));
 }
 
-/** Reads the manifest in `dir` and every model it names (or `options.tasks`), checking each file once. */
+/**
+ * Reads the manifest in `dir` and every model it names (or `options.tasks`): each file read once, each
+ * task's entry checked against it (size, sha256, input and output names).
+ */
 export async function loadModels(dir: string, options: LoadModelsOptions = {}): Promise<LoadedModels> {
   const root = resolve(dir);
   const manifest = await readManifest(root);

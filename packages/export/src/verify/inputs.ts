@@ -3,7 +3,6 @@
  * real faces), the two edge images (all black, all white), and real faces from the dataset CSV when
  * it is present. Seeded so an export's figures can be reproduced exactly.
  */
-import { access } from 'node:fs/promises';
 import { PIXEL_COUNT, writeModelInput } from '@facekit/core';
 import { loadCsv, seededRandom } from '@facekit/train';
 
@@ -18,13 +17,6 @@ export function syntheticInputs(count: number, perSample: number, seed = 17): Fl
     else for (let i = 0; i < perSample; i++) row[i] = random();
   }
   return out;
-}
-
-export async function fileExists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 /**

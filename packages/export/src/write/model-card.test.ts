@@ -187,9 +187,12 @@ describe('modelCard with a shared file', () => {
     );
     expect(card).toContain('age, gender share `shared/model.onnx`: one network with an output per task');
     expect(card).toContain(
-      'Outputs `age_probabilities`, `gender_probabilities`: each `[N, K]` for its task.',
+      'Outputs `age_probabilities`, `gender_probabilities`: each `[N, K]` for its task, final probabilities',
     );
-    expect(modelCard(input())).toContain('Output `probabilities`: `[N, K]`.');
+    expect(modelCard(input())).toContain(
+      'Output `probabilities`: `[N, K]`, final probabilities in the order',
+    );
+    expect(modelCard(input())).toContain('Input `image`: float32 `[N, 48, 48, 1]`, whole grey levels / 255.');
     expect(modelCard(input())).not.toContain(' share `');
   });
 });

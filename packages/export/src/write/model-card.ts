@@ -6,7 +6,14 @@
  * time (robustness), how the files were verified, limits, and the command that reproduces them.
  */
 import { basename } from 'node:path';
-import { ETHNICITY_LABELS, GENDER_LABELS, manifestTasks, type Manifest, type Task } from '@facekit/core';
+import {
+  ETHNICITY_LABELS,
+  GENDER_LABELS,
+  manifestTasks,
+  type Manifest,
+  type ManifestModel,
+  type Task,
+} from '@facekit/core';
 import { mdTable, PRESETS, type RunInfo, type TaskMetrics } from '@facekit/train';
 import type { RobustnessRow } from '../robustness/measure.js';
 import type { VerificationReport } from '../verify/verify.js';
@@ -27,11 +34,17 @@ function sharedFiles(tasks: readonly Task[], manifest: Manifest): string[] {
     ]);
 }
 
+function inputLine(entry: ManifestModel): string {
+  const { name, dtype, shape } = entry.input;
+  return `Input \`${name}\`: ${dtype} \`[${shape.join(', ')}]\`, whole grey levels / 255.`;
+}
+
 function outputsLine(tasks: readonly Task[], manifest: Manifest): string {
   const names = [...new Set(tasks.map((t) => manifest.models[t]!.output.name))];
+  const final = 'final probabilities in the order of the labels above (softmax and temperature applied)';
   return names.length === 1
-    ? `Output \`${names[0]}\`: \`[N, K]\`.`
-    : `Outputs ${names.map((n) => `\`${n}\``).join(', ')}: each \`[N, K]\` for its task.`;
+    ? `Output \`${names[0]}\`: \`[N, K]\`, ${final}.`
+    : `Outputs ${names.map((n) => `\`${n}\``).join(', ')}: each \`[N, K]\` for its task, ${final}.`;
 }
 
 function groupTable(m: TaskMetrics): string[] {
@@ -162,7 +175,8 @@ export function modelCard(input: ModelCardInput): string {
     }),
     '',
     ...sharedFiles(tasks, manifest),
-    `Input \`image\`: float32 \`[N, 48, 48, 1]\`, grey level / 255. ${outputsLine(tasks, manifest)} ONNX opset 17.`,
+    inputLine(manifest.models[tasks[0]!]!) +
+      ` ${outputsLine(tasks, manifest)} ONNX opset ${manifest.models[tasks[0]!]!.opset}.`,
     '',
     '## Accuracy per ethnicity × gender group (test part)',
     '',
