@@ -2,7 +2,8 @@
  * @facekit/export — tfjs Layers models → ONNX (opset 17), verified against tfjs, written to models/.
  * The programmatic API: `exportLayersModel` (model → ONNX bytes), `verifyExport` (tfjs vs
  * onnxruntime-node and onnxruntime-web), `exportRun` (a run folder → models/, what the CLI calls),
- * the manifest builders, and the models/ loader re-exported from @facekit/core/node.
+ * and the manifest and model-card builders. Loading models/ back is @facekit/core/node's
+ * (`loadModels`), errors are @facekit/core's.
  */
 export { exportLayersModel, type ExportOptions, type OnnxExport } from './export-model.js';
 export { OPSET, IR_VERSION } from './onnx/proto.js';
@@ -22,16 +23,3 @@ export { exportRun, type ExportRunOptions, type ExportRunResult, type TaskExport
 export { manifestEntry, buildManifest, type EntryInput } from './write/manifest.js';
 export { modelCard, type ModelCardInput } from './write/model-card.js';
 export { writeFileAtomic, copyDirAtomic } from './write/atomic.js';
-export { UnsupportedLayerError } from '@facekit/core';
-export {
-  loadModels,
-  readManifest,
-  checkModelBytes,
-  inspectOnnx,
-  OnnxFormatError,
-  MANIFEST_FILE,
-  type LoadedModel,
-  type LoadedModels,
-  type LoadModelsOptions,
-  type OnnxSummary,
-} from '@facekit/core/node';
