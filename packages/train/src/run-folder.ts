@@ -10,9 +10,10 @@
  *   runs/<runId>/<task>/metrics.json test metrics (TaskMetrics)
  */
 import { existsSync, statSync } from 'node:fs';
-import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgeGrouping, Task } from '@facekit/core';
+import { writeFileAtomic } from '@facekit/core/node';
 
 export interface DataProvenance {
   readonly path: string;
@@ -62,11 +63,9 @@ export const checkpointDir = (runDir: string, network: Task | 'shared') =>
 export const metricsPath = (runDir: string, task: Task) => join(runDir, task, 'metrics.json');
 export const historyPath = (runDir: string, task: Task) => join(runDir, task, 'history.json');
 
-/** Writes JSON via a temp file and rename, so readers never see half a file. */
+/** Writes JSON whole or not at all (writeFileAtomic), so readers never see half a file. */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(tmp, path);
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 const errorCode = (error: unknown) => (error as NodeJS.ErrnoException).code;

@@ -2,6 +2,7 @@
  * @facekit/core/node — the Node-only half of the contract (file system, node:crypto), kept out of the
  * main entry so that `@facekit/core` stays browser-safe. Import it from servers, CLIs and tests.
  */
+export * from './atomic-file.js';
 export * from './load-models.js';
 export * from './onnx-inspect.js';
 export * from './percentile.js';

@@ -1,28 +1,18 @@
 /**
- * Atomic file and folder writes (temp name in the same folder, then rename): an interrupted export
- * leaves either the previous file or the new one, never half a model that a server would load.
+ * Atomic folder writes (a copy under a temporary name in the same folder, then renamed), beside core's
+ * atomic file write: an interrupted export leaves either the previous folder or the new one, never
+ * half a model that a server would load.
  */
-import { mkdir, rename, rm, writeFile, cp } from 'node:fs/promises';
+import { cp, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { temporaryName } from '@facekit/core/node';
 
-const tmpName = (path: string) => `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
-
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = tmpName(path);
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, path);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
-  }
-}
+export { writeFileAtomic } from '@facekit/core/node';
 
 /** Copies folder `from` to `to`, replacing `to` only once the copy is complete. */
 export async function copyDirAtomic(from: string, to: string): Promise<void> {
   await mkdir(dirname(to), { recursive: true });
-  const tmp = tmpName(to);
+  const tmp = temporaryName(to);
   const old = `${tmp}.old`;
   try {
     await cp(from, tmp, { recursive: true });

@@ -9,7 +9,7 @@ import { TASKS, type Task } from '@facekit/core';
 import { historyPath, metricsPath, readJson, type RunInfo } from '../run-folder.js';
 import { duration, fixed, int, mdCode, mdTable, pct } from './markdown.js';
 import type { EpochRecord, TaskMetrics } from './metrics-types.js';
-import { writeTextAtomic } from './task-artifacts.js';
+import { writeFileAtomic } from '@facekit/core/node';
 import { taskSection, trainingTiming, type TaskReport } from './task-section.js';
 
 export const REPORT_MD = 'report.md';
@@ -166,6 +166,6 @@ export async function writeRunReport(
     if (saved) reports.push(saved);
   }
   const path = join(runDir, REPORT_MD);
-  await writeTextAtomic(path, renderRunReport(runInfo, reports, extras));
+  await writeFileAtomic(path, renderRunReport(runInfo, reports, extras));
   return path;
 }

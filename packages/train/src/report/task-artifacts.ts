@@ -1,12 +1,12 @@
 /**
  * Writes one task's evaluation into the run folder once its test metrics are known: the numbers
  * (`history.json`, `metrics.json`, read back by the exporter) and the pictures (`curves.svg`,
- * `confusion.svg`, `calibration.svg`, embedded by `report.md`). Every file is written to a temp name
- * and renamed, so an interrupted run never leaves a half-written file for a reader to choke on.
+ * `confusion.svg`, `calibration.svg`, embedded by `report.md`). Every file is written whole or not at
+ * all (writeFileAtomic), so an interrupted run never leaves a half-written file for a reader to choke on.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Task } from '@facekit/core';
+import { writeFileAtomic } from '@facekit/core/node';
 import { historyPath, metricsPath, taskDir, writeJsonAtomic } from '../run-folder.js';
 import { calibrationSvg } from './calibration-svg.js';
 import { confusionSvg } from './confusion-svg.js';
@@ -17,14 +17,6 @@ import type { EnsembleMember } from './task-section.js';
 export const CURVES_SVG = 'curves.svg';
 export const CONFUSION_SVG = 'confusion.svg';
 export const CALIBRATION_SVG = 'calibration.svg';
-
-/** Writes text via a temp file and rename, creating the folder if needed. */
-export async function writeTextAtomic(path: string, content: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, content);
-  await rename(tmp, path);
-}
 
 /**
  * The curves an ensemble's figure draws, one set per member; none (the run's own history is drawn)
@@ -73,12 +65,11 @@ export async function writeTaskArtifacts(
 ): Promise<string[]> {
   if (metrics.task !== task) throw new Error(`metrics are for task "${metrics.task}", not "${task}"`);
   const dir = taskDir(runDir, task);
-  await mkdir(dir, { recursive: true });
   await writeJsonAtomic(historyPath(runDir, task), history);
   await writeJsonAtomic(metricsPath(runDir, task), metrics);
   const written = [`${task}/history.json`, `${task}/metrics.json`];
   for (const [name, svg] of taskFigures(task, history, metrics, members)) {
-    await writeTextAtomic(join(dir, name), svg);
+    await writeFileAtomic(join(dir, name), svg);
     written.push(`${task}/${name}`);
   }
   return written;
