@@ -16,6 +16,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { loadModels, type LoadedModel } from '@facekit/core/node';
+import { documentStore } from './document-store.js';
 import { createFormatError } from './errors.js';
 import { createRequestHandler } from './http-server.js';
 import { InferenceEngine } from './inference.js';
@@ -90,6 +91,7 @@ export async function startServer(
   apollo = new ApolloServer<ServeContext>({
     schema,
     parseOptions: { maxTokens: MAX_QUERY_TOKENS },
+    documentStore: documentStore(),
     validationRules: [noSubscriptions],
     introspection: !options.production,
     // No "Did you mean …?" naming the schema's fields to a client that may not introspect it.
