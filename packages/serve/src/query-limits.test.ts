@@ -1,7 +1,7 @@
 import { parse, type OperationDefinitionNode, type FragmentDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { doublingFragments } from '../test/harness.js';
-import { FACE_COST, PHOTO_COST, queryCost, queryDepth } from './query-limits.js';
+import { effectiveVariables, FACE_COST, PHOTO_COST, queryCost, queryDepth } from './query-limits.js';
 
 function analyse(query: string, variables: Record<string, unknown> = {}) {
   const doc = parse(query);
@@ -11,7 +11,7 @@ function analyse(query: string, variables: Record<string, unknown> = {}) {
       .filter((d): d is FragmentDefinitionNode => d.kind === 'FragmentDefinition')
       .map((d) => [d.name.value, d]),
   );
-  const { cost, largestBatch } = queryCost(op.selectionSet, fragments, variables);
+  const { cost, largestBatch } = queryCost(op.selectionSet, fragments, effectiveVariables(op, variables));
   return { depth: queryDepth(op.selectionSet, fragments), cost, largestBatch };
 }
 
@@ -54,6 +54,27 @@ describe('query limits', () => {
       { a: { image: 'aGk=' } },
     );
     expect(mixed.cost).toBe(1 + 3 * FACE_COST + 2 * PHOTO_COST + 3);
+  });
+
+  it('charges faces given as variable defaults in the query as if they were sent', () => {
+    const photos = Array.from({ length: 5 }, () => '{image: "aGk="}').join(', ');
+    const batch = analyse(
+      `mutation($i: [ClassifyInput!]! = [${photos}]) { classifyBatch(inputs: $i) { provider } }`,
+    );
+    expect(batch.largestBatch).toBe(5);
+    expect(batch.cost).toBe(1 + 5 * FACE_COST + 5 * PHOTO_COST + 5);
+    const one = analyse(
+      'mutation($i: ClassifyInput! = {image: "aGk="}) { a: classify(input: $i) { provider } b: classify(input: $i) { provider } }',
+    );
+    expect(one.cost).toBe(2 * (FACE_COST + PHOTO_COST + 2));
+    // A value sent replaces the default.
+    const sent = analyse(
+      `mutation($i: [ClassifyInput!]! = [${photos}]) { classifyBatch(inputs: $i) { provider } }`,
+      {
+        i: [{ pixels: [1] }],
+      },
+    );
+    expect(sent.cost).toBe(1 + FACE_COST + 1);
   });
 
   it('adds up aliases', () => {

@@ -3,17 +3,19 @@
  * has no recursive types, but introspection does (`ofType { ofType { … } }`), and aliases let one
  * request repeat `classify` hundreds of times; so depth counts nested fields and cost counts every
  * field, each face costing FACE_COST more (a photo PHOTO_COST more again) and classifyBatch
- * multiplying its sub-selection by its item count (read from the literal list or the variable).
+ * multiplying its sub-selection by its item count (read from the literal list or the variable, whose
+ * value is the one sent or else its default in the query).
  * Breaches answer `QUERY_TOO_DEEP`, `BATCH_TOO_LARGE` or `QUERY_TOO_COSTLY` with HTTP 400, before any
  * image is decoded.
  */
 import type {
   FragmentDefinitionNode,
   GraphQLError as GraphQLErrorType,
+  OperationDefinitionNode,
   SelectionSetNode,
   ValueNode,
 } from 'graphql';
-import { GraphQLError, Kind } from './graphql-runtime.js';
+import { GraphQLError, Kind, valueFromASTUntyped } from './graphql-runtime.js';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ServeErrorCode } from './errors.js';
 
@@ -143,6 +145,23 @@ export function queryCost(
   return { cost, largestBatch };
 }
 
+/**
+ * The variables as the operation will run with them: those sent, and for the rest their default
+ * values written in the query. Photos given as a default cost what they would cost sent as variables.
+ */
+export function effectiveVariables(
+  operation: OperationDefinitionNode,
+  sent: Record<string, unknown>,
+): Record<string, unknown> {
+  const variables = { ...sent };
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (variables[name] === undefined && definition.defaultValue)
+      variables[name] = valueFromASTUntyped(definition.defaultValue);
+  }
+  return variables;
+}
+
 function limitError(code: ServeErrorCode, message: string, field = 'query'): GraphQLErrorType {
   return new GraphQLError(message, { extensions: { code, field, http: { status: 400 } } });
 }
@@ -172,7 +191,7 @@ export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
           const { cost, largestBatch: largest } = queryCost(
             operation.selectionSet,
             fragments,
-            request.variables ?? {},
+            effectiveVariables(operation, request.variables ?? {}),
           );
           if (largest > limits.maxBatchItems) {
             // Said before the cost, which a large batch also exceeds: the item count is what to fix.

@@ -172,6 +172,14 @@ describe('classifyBatch', () => {
     });
     expect(res.body.errors![0]!.extensions!.code).toBe('BATCH_TOO_LARGE');
     expect(res.body.errors![0]!.message).toBe('inputs: holds 9 items; the limit is 8');
+    // Items given as the variable's default in the query are counted too, before anything runs.
+    const items = Array.from({ length: 9 }, () => '{pixels: [1]}').join(', ');
+    const byDefault = await gql(
+      server.url,
+      `mutation($inputs: [ClassifyInput!]! = [${items}]) { classifyBatch(inputs: $inputs) { provider } }`,
+    );
+    expect(byDefault.status).toBe(400);
+    expect(byDefault.body.errors![0]!.extensions!.code).toBe('BATCH_TOO_LARGE');
   });
 });
 
