@@ -66,6 +66,27 @@ describe('Limiter', () => {
     expect(started).toEqual([0, 2, 0]);
   });
 
+  it("lets requests take turns: one request's many waiting tasks do not hold up another's one", async () => {
+    const limiter = new Limiter(1);
+    const started: number[] = [];
+    const gates = [0, 1, 2, 3, 4, 5].map((i) => gate(started, i));
+    const [big, small] = [new AbortController(), new AbortController()];
+    // The big request's five photos arrive first, then the small request's one.
+    const results = [0, 1, 2, 3, 4].map((i) => limiter.run(gates[i]!.task, big.signal));
+    results.push(limiter.run(gates[5]!.task, small.signal));
+    await tick();
+    expect(limiter.load).toEqual({ active: 1, waiting: 5 });
+    for (const i of [0, 5, 1, 2, 3]) {
+      gates[i]!.open();
+      await tick();
+    }
+    gates[4]!.open();
+    expect(await Promise.all(results)).toEqual([0, 1, 2, 3, 4, 5]);
+    // The small request's photo ran second, not sixth.
+    expect(started).toEqual([0, 5, 1, 2, 3, 4]);
+    expect(limiter.load).toEqual({ active: 0, waiting: 0 });
+  });
+
   it('refuses a slot count that is not a positive integer', () => {
     expect(() => new Limiter(0)).toThrow(RangeError);
     expect(() => new Limiter(1.5)).toThrow(RangeError);
