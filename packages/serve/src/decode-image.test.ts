@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { imageToPixels } from '@facekit/core';
-import { decodeBase64, imageToFace, OFF_THREAD_PIXELS } from './decode-image.js';
+import { decodeBase64, imageToFace, OFF_THREAD_PIXELS, refusedFormat } from './decode-image.js';
 import { offThreadJobCount } from './pixels-off-thread.js';
 import type { ServeError } from './errors.js';
 import { testPhoto } from '../test/harness.js';
@@ -130,6 +130,26 @@ describe('imageToFace', () => {
       code: 'INVALID_IMAGE',
       message: 'image: is a gif file; send PNG, JPEG or WebP',
     });
+    // Other formats are named from their first bytes, without handing them to a parser.
+    const raw = sharp(Buffer.alloc(20 * 20 * 3, 128), { raw: { width: 20, height: 20, channels: 3 } });
+    const others: [string, Buffer][] = [
+      ['tiff', await raw.clone().tiff().toBuffer()],
+      ['avif', await raw.clone().avif().toBuffer()],
+      [
+        'svg',
+        Buffer.from('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>'),
+      ],
+      ['bmp', Buffer.from('BM\0\0\0\0\0\0\0\0\0\0\0\0', 'latin1')],
+      ['pdf', Buffer.from('%PDF-1.7\n%...')],
+    ];
+    for (const [format, bytes] of others) {
+      expect(refusedFormat(bytes), format).toBe(format);
+      expect(await codeOf(imageToFace(bytes.toString('base64'), 'image', limits))).toMatchObject({
+        code: 'INVALID_IMAGE',
+        message: `image: is a ${format} file; send PNG, JPEG or WebP`,
+      });
+    }
+    expect(refusedFormat(Buffer.from('<html><svg></svg></html>'))).toBeUndefined();
     const png = Buffer.from(await testPhoto('png', 300, 300), 'base64');
     const truncated = await codeOf(
       imageToFace(png.subarray(0, png.length >> 1).toString('base64'), 'image', limits),

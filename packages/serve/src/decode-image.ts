@@ -114,14 +114,36 @@ export function sniffFormat(bytes: Uint8Array): 'png' | 'jpeg' | 'webp' | null {
   return null;
 }
 
-/** Why a file that is not PNG, JPEG or WebP was refused, naming its format when sharp knows it. */
-async function notAccepted(bytes: Buffer, field: string): Promise<InvalidImageError> {
-  const format = await sharp(bytes)
-    .metadata()
-    .then(
-      (m) => m.format,
-      () => undefined,
-    );
+/**
+ * The format a refused file's first bytes announce, for the message; undefined when unknown. Read from
+ * the bytes alone: asking sharp would hand the file to that format's full parser (an SVG's XML, a
+ * TIFF's directories) outside the decode limit, only to name it.
+ */
+export function refusedFormat(bytes: Uint8Array): string | undefined {
+  const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
+  if (ascii(0, 4) === 'GIF8') return 'gif';
+  if (['II*\0', 'MM\0*'].includes(ascii(0, 4))) return 'tiff';
+  if (ascii(4, 8) === 'ftyp') {
+    const brand = ascii(8, 12);
+    return brand.startsWith('avi')
+      ? 'avif'
+      : ['heic', 'heix', 'mif1', 'msf1', 'hevc'].includes(brand)
+        ? 'heif'
+        : undefined;
+  }
+  if (ascii(0, 2) === 'BM') return 'bmp';
+  if (bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 1 && bytes[3] === 0) return 'ico';
+  if (ascii(0, 4) === '%PDF') return 'pdf';
+  if (ascii(0, 4) === '8BPS') return 'psd';
+  if ((bytes[0] === 0xff && bytes[1] === 0x0a) || ascii(4, 8) === 'JXL ') return 'jxl';
+  if (/^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE svg[^>]*>\s*)?<svg[\s>]/i.test(ascii(0, 512)))
+    return 'svg';
+  return undefined;
+}
+
+/** Why a file that is not PNG, JPEG or WebP was refused, naming its format when its bytes do. */
+function notAccepted(bytes: Buffer, field: string): InvalidImageError {
+  const format = refusedFormat(bytes);
   return format
     ? new InvalidImageError(field, `is a ${format} file; send PNG, JPEG or WebP`)
     : new InvalidImageError(field, 'is not a PNG, JPEG or WebP image');
@@ -146,7 +168,7 @@ export async function imageToFace(
   { crop, cropField = 'crop', signal }: { crop?: FaceCrop; cropField?: string; signal?: AbortSignal } = {},
 ): Promise<Uint8Array> {
   const bytes = decodeBase64(base64, field, limits.maxImageBytes);
-  if (!sniffFormat(bytes)) throw await notAccepted(bytes, field);
+  if (!sniffFormat(bytes)) throw notAccepted(bytes, field);
   return decodes.run(() => decodeToFace(bytes, field, limits, crop, cropField), signal);
 }
 
