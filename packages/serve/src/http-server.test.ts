@@ -1,6 +1,6 @@
 /**
  * The HTTP front on its own, with a stand-in Apollo that fails: a fault after the whole body was read
- * is answered 500 and logged as an error; a client that cut its body short is logged as gone.
+ * is answered 500 and logged as an error; a client that cut its body short is logged and counted as gone.
  */
 import http from 'node:http';
 import { connect } from 'node:net';
@@ -65,5 +65,7 @@ describe('the HTTP front', () => {
     socket.destroy();
     for (let i = 0; i < 50 && logs.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(logs).toEqual([expect.objectContaining({ level: 'warn', msg: 'client closed the connection' })]);
+    // Counted too, as the log's rate limit promises of every client error.
+    expect(await state.metrics.registry.metrics()).toMatch(/facekit_errors_total\{code="CLIENT_GONE"\} 1/);
   });
 });

@@ -88,7 +88,8 @@ async function handleGraphQL(
     body = read.text;
     if (type.includes('json')) {
       try {
-        body = JSON.parse(read.text);
+        // JSON parsers may pass over a UTF-8 byte-order mark (RFC 8259 §8.1); JSON.parse does not.
+        body = JSON.parse(read.text.replace(/^\uFEFF/, ''));
       } catch (error) {
         return sendError(
           res,
@@ -221,6 +222,7 @@ export function createRequestHandler(
       if (!req.complete && !res.headersSent) {
         // The client hung up mid-request (its body cut short): nothing to answer, and not our fault.
         // (Not `req.destroyed`: a request stream destroys itself once its body has been read.)
+        state.metrics.errors.inc({ code: 'CLIENT_GONE' });
         state.clientErrors.warn('client closed the connection', {
           code: 'CLIENT_GONE',
           path: url.pathname,

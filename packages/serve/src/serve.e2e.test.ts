@@ -355,6 +355,14 @@ describe('bad input and limits', () => {
     expect(
       ((await bad.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code,
     ).toBe('INVALID_JSON');
+    // A UTF-8 byte-order mark before the JSON (some Windows tools write one) is passed over.
+    const marked = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '\uFEFF{"query": "{ health { ready } }"}',
+    });
+    expect(marked.status).toBe(200);
+    expect(await marked.json()).toEqual({ data: { health: { ready: true } } });
   });
 
   it('a client that hangs up halfway through its body is logged as such, not as a server fault', async () => {
