@@ -19,6 +19,9 @@ describe('pixels', () => {
       [[7], '[7]'],
       [null, 'null'],
       [true, 'true'],
+      // JSON.parse('1e400'): JSON would write it as null.
+      [Infinity, 'Infinity'],
+      [[-Infinity, NaN], '[-Infinity,NaN]'],
       [{ v: 'x'.repeat(100) }, `{"v":"${'x'.repeat(34)}…`],
       ['y'.repeat(5e6), `"${'y'.repeat(39)}…`],
       [[1, 'a', { b: [2] }, null], '[1,"a",{"b":[2]},null]'],

@@ -52,6 +52,9 @@ function shown(value: unknown): string {
       out += '}';
     } else if (typeof v === 'string') {
       out += JSON.stringify(v.slice(0, SHOWN_CHARS + 1));
+    } else if (typeof v === 'number' && !Number.isFinite(v)) {
+      // JSON writes these as null; a client who sent 1e400 should read what it became.
+      out += String(v);
     } else {
       out += JSON.stringify(v) ?? String(v);
     }
