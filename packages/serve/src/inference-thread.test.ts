@@ -276,6 +276,31 @@ describe('the inference thread', () => {
     }
   });
 
+  it('a release waits for a background rebind under way, and ends the thread it started', async () => {
+    const fixture = await writeFixtureModels({ seed: 10 });
+    const loaded = await loadModels(fixture.dir);
+    const bound = await bindModelsOffThread(loaded.models, 'cpu', SETTINGS, {
+      rebindPauseMs: 50,
+      fallback: 'cpu',
+    });
+    await bound.files[0]!.run(faces(1), 1);
+    // Onto the fallback, as above; then, after the pause, a rebind starts in the background.
+    await started.at(-1)!.terminate();
+    endOnStart.count = 1;
+    const before = started.length;
+    await bound.files[0]!.run(faces(1), 1);
+    const deadline = performance.now() + 10_000;
+    while (started.length < before + 3 && performance.now() < deadline)
+      await new Promise((resolve) => setImmediate(resolve));
+    const rebind = started.at(-1)!;
+    expect(started.length).toBe(before + 3);
+    let ended = false;
+    rebind.once('exit', () => (ended = true));
+    await bound.release();
+    // Released only once that thread was bound and closed: nothing of the models runs on.
+    expect(ended).toBe(true);
+  });
+
   it('answers a run sent just before the release, and refuses runs after it', async () => {
     const { models } = await loadModels(modelsDir(DEFAULT_MODELS));
     const bound = await bindModelsOffThread(models, 'cpu', SETTINGS);

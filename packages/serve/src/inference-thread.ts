@@ -163,6 +163,8 @@ export async function bindModelsOffThread(
   let serving: Serving | undefined;
   /** A binding under way, which every run arriving meanwhile waits for. */
   let binding: Promise<Serving> | undefined;
+  /** A background attempt to leave the fallback for `provider` again. */
+  let rebinding: Promise<Serving> | undefined;
   /** The last binding that failed, when nothing is serving: runs fail with it for `rebindPauseMs`. */
   let failedBinding: { error: Error; at: number } | undefined;
   let releasing: Promise<void> | undefined;
@@ -239,7 +241,10 @@ export async function bindModelsOffThread(
     const onFallback = serving;
     if (!onFallback.lost) return;
     try {
-      await keep(await startOn(provider));
+      // Held in `rebinding`, so that a release waits for it: bound after the release began, keep()
+      // closes the new thread before this settles.
+      rebinding = startOn(provider).then(keep);
+      await rebinding.finally(() => (rebinding = undefined));
       onMove?.({ from: onFallback.provider, to: provider, reason: `${provider} could be bound again` });
     } catch (error) {
       onFallback.lost = error as Error;
@@ -269,6 +274,7 @@ export async function bindModelsOffThread(
       (releasing ??= (async () => {
         clearTimeout(retry);
         await binding?.catch(() => undefined);
+        await rebinding?.catch(() => undefined);
         await serving?.thread.close();
       })()),
   };

@@ -61,8 +61,15 @@ describe('parseServeArgs', () => {
   it('returns null for --help and rejects bad values and unknown flags', () => {
     expect(parseServeArgs(['--help'], {})).toBeNull();
     expect(() => parseServeArgs(['--max-batch', '0'], {})).toThrow(
-      '--max-batch must be a whole number ≥ 1, got "0"',
+      '--max-batch must be a whole number from 1 to 4096, got "0"',
     );
+    // No flag takes more than GraphQL's Int and Node's timers hold: health.limits failed whole on
+    // --max-body 3000000000, and --drain-ms 3000000000 made a 1 ms grace period.
+    for (const flag of ['--max-body', '--drain-ms', '--max-wait-ms', '--max-image-pixels', '--max-cost'])
+      expect(() => parseServeArgs([flag, '3000000000'], {}), flag).toThrow(
+        /must be a whole number from \d+ to 2147483647, got "3000000000"/,
+      );
+    expect(() => parseServeArgs(['--max-batch-items', '2000000'], {})).toThrow(/from 1 to 1000000/);
     expect(() => parseServeArgs(['--port', 'abc'], {})).toThrow(/--port/);
     expect(() => parseServeArgs(['--port', '70000'], {})).toThrow(
       '--port must be a whole number from 0 to 65535, got "70000"',
@@ -70,7 +77,9 @@ describe('parseServeArgs', () => {
     expect(() => parseServeArgs(['--log-level', 'loud'], {})).toThrow(/--log-level/);
     expect(() => parseServeArgs(['--bogus'], {})).toThrow(/bogus/);
     // classify { age { label } } is three deep: a lower limit would refuse every classification.
-    expect(() => parseServeArgs(['--max-depth', '2'], {})).toThrow('--max-depth must be a whole number ≥ 3');
+    expect(() => parseServeArgs(['--max-depth', '2'], {})).toThrow(
+      '--max-depth must be a whole number from 3',
+    );
     expect(() => parseServeArgs(['--ep', 'webgpu,tpu'], {})).toThrow(
       '--ep: unknown execution provider "tpu"; known: cuda, webgpu, cpu',
     );

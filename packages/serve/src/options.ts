@@ -82,9 +82,10 @@ Options:
   --port <n>              port to listen on; 0 picks a free one       [PORT, default 4000]
   --host <addr>           address to bind                             [HOST, default 0.0.0.0]
   --models <path>         models/manifest.json or its folder          [SERVE_MODELS, default: the shipped models]
-  --ep <list>             execution providers to try, in order, e.g. "webgpu,cpu"
-                          (${EXECUTION_PROVIDERS.join(', ')})                         [SERVE_EP, default: ${EXECUTION_PROVIDERS.join(',')}]
-  --max-batch <n>         most faces in one session.run               [default 32]
+  --ep <list>             execution providers to try, in order, e.g. "webgpu,cpu" (${EXECUTION_PROVIDERS.join(', ')})
+                          [SERVE_EP; default: all three in that order, passing over cuda
+                          without its libraries and WebGPU on a software adapter]
+  --max-batch <n>         most faces in one session.run (≤ 4096)      [default 32]
   --max-wait-ms <ms>      longest a face waits for a batch to fill    [default 1]
   --max-batch-items <n>   most inputs in one classifyBatch            [default 256]
   --max-body <bytes>      largest request body                        [default 16777216]
@@ -104,8 +105,14 @@ Options:
   -h, --help              show this text
 `;
 
+/**
+ * The largest whole number a flag takes unless it says otherwise: GraphQL's Int (health.limits reports
+ * the limits) and Node's timers (--drain-ms, --max-wait-ms) go no further.
+ */
+const INT32_MAX = 2 ** 31 - 1;
+
 /** A whole-number flag (or its environment variable), `fallback` when neither was given. */
-function int(name: string, value: string | undefined, fallback: number, min = 0, max = Infinity): number {
+function int(name: string, value: string | undefined, fallback: number, min = 0, max = INT32_MAX): number {
   return value === undefined ? fallback : wholeNumber(name, value, min, max);
 }
 
@@ -185,7 +192,8 @@ export function parseServeArgs(
   const ep = values.ep ?? env.SERVE_EP ?? '';
   const models = values.models ?? env.SERVE_MODELS;
   const cors = (values.cors ?? env.SERVE_CORS ?? '*').trim();
-  const maxBatchItems = int('max-batch-items', values['max-batch-items'], d.maxBatchItems, 1);
+  // At most 45 × that many is the default cost limit, which must stay an Int too.
+  const maxBatchItems = int('max-batch-items', values['max-batch-items'], d.maxBatchItems, 1, 1_000_000);
   return {
     host: values.host ?? env.HOST ?? d.host,
     port:
@@ -194,7 +202,8 @@ export function parseServeArgs(
         : int('port', values.port, d.port, 0, 65535),
     models: models ? userPath(models, env) : d.models,
     executionProviders: providerList(values.ep === undefined ? 'SERVE_EP' : '--ep', ep),
-    maxBatchSize: int('max-batch', values['max-batch'], d.maxBatchSize, 1),
+    // Warming up runs a batch of this size: 4096 faces are 38 MB of input.
+    maxBatchSize: int('max-batch', values['max-batch'], d.maxBatchSize, 1, 4096),
     maxBatchWaitMs: int('max-wait-ms', values['max-wait-ms'], d.maxBatchWaitMs),
     maxBatchItems,
     maxBodyBytes: int('max-body', values['max-body'], d.maxBodyBytes, 1024),
@@ -203,7 +212,7 @@ export function parseServeArgs(
     // 3: classify { age { label } } is three deep.
     maxQueryDepth: int('max-depth', values['max-depth'], d.maxQueryDepth, 3),
     maxQueryCost: int('max-cost', values['max-cost'], Math.max(d.maxQueryCost, maxBatchItems * 45), 1),
-    intraOpThreads: int('threads', values.threads, d.intraOpThreads),
+    intraOpThreads: int('threads', values.threads, d.intraOpThreads, 0, 1024),
     drainTimeoutMs: int('drain-ms', values['drain-ms'], d.drainTimeoutMs),
     corsOrigins:
       cors === 'none'
