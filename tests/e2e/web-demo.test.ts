@@ -301,7 +301,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
   );
 
   it(
-    'names the file when the manifest is not JSON, or a model whose hash matches cannot be opened',
+    'names the file when the manifest is not JSON, or a model whose hash matches cannot be opened, or the samples are missing',
     { timeout: 60_000 },
     async () => {
       const { page } = browser;
@@ -330,6 +330,14 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       await page.route('**/models/manifest.json', (route) => route.fulfill({ json: manifest }));
       await page.route(`**/models/${file}`, (route) => route.fulfill({ body: junk }));
       expect(await failure()).toContain(`Cannot load the models: ${file}: wasm cannot open it (`);
+      await page.unrouteAll();
+
+      // The sample list missing: said where the samples would be, the page otherwise working.
+      await page.route('**/samples/samples.json', (route) => route.fulfill({ status: 404, body: '' }));
+      await page.goto(`${site.origin}/?ep=wasm`);
+      await page
+        .locator('#samples', { hasText: 'No sample faces (samples/samples.json: HTTP 404).' })
+        .waitFor({ timeout: 30_000 });
       await page.unrouteAll();
     },
   );

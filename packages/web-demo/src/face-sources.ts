@@ -154,7 +154,13 @@ export class Webcam {
         throw cameraProblem(error);
       });
     this.video.srcObject = this.stream;
-    await this.video.play();
+    try {
+      await this.video.play();
+    } catch (error) {
+      // Not left on with the toggle saying it is off: the camera is released.
+      this.stop();
+      throw error;
+    }
   }
 
   stop(): void {

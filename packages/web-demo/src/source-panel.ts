@@ -40,7 +40,7 @@ const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) 
 
 async function loadSamples(show: ReturnType<typeof latestOnly>): Promise<void> {
   const response = await fetch('samples/samples.json');
-  if (!response.ok) return;
+  if (!response.ok) throw new Error(`samples/samples.json: HTTP ${response.status}`);
   const samples = (await response.json()) as Sample[];
   const buttons = samples.map((s) => {
     const truth = `Dataset label: age ${s.age}, ${s.ethnicity}, ${s.gender}.`;
@@ -58,7 +58,11 @@ async function loadSamples(show: ReturnType<typeof latestOnly>): Promise<void> {
 /** Wires the drop zone, file picker, webcam and samples to `handlers`. */
 export function wireSources(handlers: SourceHandlers): void {
   const show = latestOnly(handlers);
-  void loadSamples(show);
+  // The page works without them: say why they are missing where they would be.
+  loadSamples(show).catch((error: unknown) => {
+    byId('samples').textContent =
+      `No sample faces (${error instanceof Error ? error.message : String(error)}).`;
+  });
   const take = (file: File | undefined) => file && show(() => faceFromBlob(file, file.name));
   const drop = byId('drop');
   const picker = byId<HTMLInputElement>('file');
