@@ -20,8 +20,7 @@ export type ServeErrorCode =
   | 'QUERY_TOO_COSTLY'
   | 'NOT_READY'
   | 'SHUTTING_DOWN'
-  | 'CLIENT_GONE'
-  | 'INFERENCE_FAILED';
+  | 'CLIENT_GONE';
 
 /** An error the client caused or may retry; `field` is the GraphQL path of the offending value. */
 export class ServeError extends Error {
@@ -58,7 +57,7 @@ export function unwrapError(error: unknown): unknown {
 
 /** Codes that describe the request, not a server fault: logged at `warn` (or not at all), never with stacks. */
 export function isClientError(error: unknown): boolean {
-  if (error instanceof ServeError) return error.code !== 'INFERENCE_FAILED';
+  if (error instanceof ServeError) return true;
   return (
     isFaceKitError(error) &&
     (error.code === 'INVALID_PIXELS' || error.code === 'INVALID_IMAGE' || error.code === 'INVALID_CROP')

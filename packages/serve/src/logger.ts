@@ -21,10 +21,6 @@ export class Logger {
     return RANK[level] <= RANK[this.level];
   }
 
-  child(fields: LogFields): Logger {
-    return new Logger(this.level, this.sink, { ...this.base, ...fields });
-  }
-
   error(msg: string, fields?: LogFields): void {
     this.write('error', msg, fields);
   }

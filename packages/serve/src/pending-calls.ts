@@ -19,7 +19,13 @@ export class PendingCalls<R> {
       if (this.failure) return reject(this.failure);
       const id = this.nextId++;
       this.pending.set(id, { resolve, reject });
-      send(id);
+      try {
+        send(id);
+      } catch (error) {
+        // Never posted (a value the thread cannot be sent): no reply will come for it.
+        this.pending.delete(id);
+        reject(error as Error);
+      }
     });
   }
 

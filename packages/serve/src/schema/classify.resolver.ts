@@ -22,7 +22,9 @@ function readyEngine(state: ServerState, field: string): InferenceEngine {
     throw new ServeError(
       'NOT_READY',
       field,
-      'models are still loading; retry when health.ready is true',
+      state.status === 'failed'
+        ? 'the models could not be started (health.providers says why)'
+        : 'models are still loading; retry when health.ready is true',
       503,
     );
   return state.engine;
