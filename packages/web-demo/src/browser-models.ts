@@ -17,6 +17,7 @@ import {
   sha256Hex,
   type AdapterInfo,
   type Manifest,
+  type AgeGrouping,
   type Task,
 } from '@facekit/core';
 import { checkOutputNames, manifestFiles, taskOutputs, type ManifestFile } from './manifest-files.js';
@@ -26,6 +27,8 @@ export type Provider = 'webgpu' | 'wasm';
 export interface BrowserModels {
   readonly manifest: Manifest;
   readonly tasks: readonly Task[];
+  /** How the age model groups ages (the manifest's; six groups when it has no age model). */
+  readonly ageGrouping: AgeGrouping;
   /** The ONNX files opened: one session and one run per face each. */
   readonly files: readonly string[];
   readonly provider: Provider;
@@ -165,6 +168,7 @@ export async function loadBrowserModels(
   return {
     manifest,
     tasks,
+    ageGrouping: manifest.models.age?.ageGrouping ?? 'six',
     files: open.map((f) => f.file),
     provider,
     reason,

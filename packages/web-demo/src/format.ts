@@ -27,7 +27,7 @@ export function percent(p: number): string {
   return `${(p * 100).toFixed(1)} %`;
 }
 
-/** 0 → "0", 3.2e-7 → "3.2e-7", 0.0123 → "0.0123". */
+/** 0 → "0", 3.2e-7 → "3.2e−7" (a true minus sign), 0.0123 → "0.0123". */
 export function difference(d: number): string {
   if (d === 0) return '0';
   return d < 1e-3 ? d.toExponential(1).replace('e-', 'e−') : d.toPrecision(3);

@@ -139,9 +139,8 @@ async function classify(face: Face): Promise<void> {
   const runs = models.files.length === 1 ? 'one run' : `${models.files.length} runs`;
   const tasks = models.tasks.length === 1 ? '1 task' : `${models.tasks.length} tasks`;
   $('timing').textContent = `${tasks} (${runs}) in ${ms.toFixed(1)} ms on ${models.provider}`;
-  const grouping = models.manifest.models.age?.ageGrouping ?? 'six';
   const cards = models.tasks.map((task) =>
-    taskCard(task, probabilities.get(task)!, models!.manifest.models[task]!.labels, grouping),
+    taskCard(task, probabilities.get(task)!, models!.manifest.models[task]!.labels, models!.ageGrouping),
   );
   $('results').replaceChildren(...cards);
   $<HTMLButtonElement>('compare').disabled = false;
@@ -196,7 +195,7 @@ async function compare(): Promise<void> {
     const tolerance = agreementTolerance(models.provider, answer.provider);
     const worst = Math.max(...rows.map((r) => r.maxDiff));
     out.replaceChildren(
-      comparisonTable(rows, tolerance, manifest.models.age?.ageGrouping ?? 'six'),
+      comparisonTable(rows, tolerance, models.ageGrouping),
       el(
         'p',
         { class: 'muted' },
