@@ -350,6 +350,22 @@ describe('runTraining', () => {
     expect(Buffer.compare(a!, b!)).toBe(0);
   });
 
+  it('resumes with the thread count it was started with, as the CLI resumes (no --threads)', async () => {
+    const data = await syntheticCsv(120);
+    const root = await mkdtemp(join(tmpdir(), 'facekit-runs-'));
+    // One thread where the default here is two (a batch of 76 in one step): other steps, other weights.
+    const run = { preset: 'compact-flat', backend: 'wasm', epochs: 3, threads: 1 };
+    await runTraining(options(data, join(root, 'a'), run));
+    let batches = 0;
+    await runTraining(options(data, join(root, 'b'), { ...run, shouldStop: () => ++batches > 1 }));
+    const { threads: _fixed, ...asTheCliResumes } = run;
+    await runTraining(options(data, join(root, 'b'), { ...asTheCliResumes, resume: true }));
+    const [a, b] = await Promise.all(
+      ['a', 'b'].map((name) => readFile(join(root, name, 'gender/model/weights.bin'))),
+    );
+    expect(Buffer.compare(a!, b!)).toBe(0);
+  });
+
   it('refuses to resume a checkpoint whose averaged weights are cut short or missing', async () => {
     const data = await syntheticCsv(120);
     const runDir = join(await mkdtemp(join(tmpdir(), 'facekit-runs-')), 'r');

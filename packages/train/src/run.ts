@@ -157,6 +157,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
   for (const example of csv.skipped.examples) log(`  skipped ${example}`);
 
   const seed = previous?.seed ?? options.seed;
+  const threads = options.threads ?? previous?.threads;
   const grouping = previous?.ageGrouping ?? options.ageGrouping;
   const split: DataSplit = previous
     ? splitFromJson(await readJson(join(runDir, SPLIT_JSON)))
@@ -236,7 +237,9 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
       epochs: Math.max(...group.map(epochsOf)),
       resume: options.resume,
       shouldStop: options.shouldStop,
-      ...(options.threads === undefined ? {} : { threads: options.threads }),
+      // A resumed run keeps the thread count it was started with: the steps (and so the weights) of a
+      // data-parallel run depend on it.
+      ...(threads === undefined ? {} : { threads }),
       log,
     };
     const result: TrainNetworkResult & Partial<Pick<TrainEnsembleResult, 'members'>> = preset.members
@@ -248,7 +251,9 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
           checkpointDir: checkpointDir(runDir, group.length === 1 ? group[0]! : 'shared'),
         });
     if (result.interrupted) return { runDir, interrupted: true, reports };
-    const trainingSeconds = (performance.now() - started) / 1000;
+    // Wall time of this process's training; a resumed run's earlier part is only in the epochs' own
+    // seconds, which the report then sums instead.
+    const trainingSeconds = options.resume ? undefined : (performance.now() - started) / 1000;
     for (const head of result.heads) {
       const { task, targets } = head;
       const temperature = await temper(head, split.validation);
@@ -273,7 +278,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
         task,
         history: head.history,
         metrics,
-        trainingSeconds,
+        ...(trainingSeconds === undefined ? {} : { trainingSeconds }),
         parameters: head.model.countParams(),
         trainSamples: split.train.length,
         validationSamples: split.validation.length,

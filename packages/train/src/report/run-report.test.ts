@@ -7,7 +7,7 @@ import { mdTable } from './markdown.js';
 import type { EpochRecord } from './metrics-types.js';
 import { renderRunReport, writeRunReport } from './run-report.js';
 import { writeTaskArtifacts } from './task-artifacts.js';
-import { combinedRate } from './task-section.js';
+import { combinedRate, trainingTiming } from './task-section.js';
 import { computeTaskMetrics } from './task-metrics.js';
 import { parseXml } from './xml-check.js';
 
@@ -208,6 +208,20 @@ describe('renderRunReport for an ensemble', () => {
     ];
     const md = renderRunReport(run, [{ task: 'gender', history, metrics: gender, members }]);
     expect(md).toContain('logits averaged; curves of each member');
+  });
+});
+
+describe('trainingTiming', () => {
+  it("sums the epochs' seconds when no wall time is given (a resumed run): an ensemble's, its members'", () => {
+    expect(trainingTiming({ task: 'gender', history, metrics: gender }).seconds).toBe(20);
+    const members = [
+      { preset: 'shared-deep', seed: 42, keptEpoch: 2, history },
+      { preset: 'shared-flat', seed: 43, keptEpoch: 2, history },
+    ];
+    expect(trainingTiming({ task: 'gender', history, metrics: gender, members }).seconds).toBe(40);
+    expect(
+      trainingTiming({ task: 'gender', history, metrics: gender, members, trainingSeconds: 55 }).seconds,
+    ).toBe(55);
   });
 });
 

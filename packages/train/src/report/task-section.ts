@@ -60,11 +60,21 @@ export function combinedRate(rates: readonly number[]): number | undefined {
   return rates.length > 0 && rates.every((v) => v > 0) ? 1 / rates.reduce((t, v) => t + 1 / v, 0) : undefined;
 }
 
-/** Training time and throughput, given or derived from the history (an ensemble's: combinedRate). */
+const epochSeconds = (history: readonly EpochRecord[]) => history.reduce((s, h) => s + h.seconds, 0);
+
+/**
+ * Training time and throughput, given or derived from the epochs (an ensemble's: its members' epochs,
+ * and combinedRate).
+ */
 export function trainingTiming(r: TaskReport): { seconds: number; samplesPerSecond: number } {
   const combined = combinedRate((r.members ?? []).map((m) => m.samplesPerSecond ?? 0));
+  const members = r.members ?? [];
   return {
-    seconds: r.trainingSeconds ?? r.history.reduce((s, h) => s + h.seconds, 0),
+    seconds:
+      r.trainingSeconds ??
+      (members.length > 0 && members.every((m) => m.history)
+        ? members.reduce((s, m) => s + epochSeconds(m.history!), 0)
+        : epochSeconds(r.history)),
     samplesPerSecond: r.samplesPerSecond ?? combined ?? historyRate(r.history),
   };
 }
