@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { classWeights } from './data/batches.js';
-import { epochsSinceBest, replayAdamBetaPowers, setLearningRate } from './fit-control.js';
+import { bestEpochIndex, epochsSinceBest, replayAdamBetaPowers, setLearningRate } from './fit-control.js';
 import type { EpochRecord } from './report/metrics-types.js';
 import { learningRateFactor } from './schedule.js';
 
@@ -20,6 +20,19 @@ describe('fit control', () => {
     expect(epochsSinceBest([epoch(1), epoch(2)])).toBe(0);
     expect(epochsSinceBest([epoch(1, 2), epoch(2, 1), epoch(3, 1.5), epoch(4, 1)])).toBe(2);
     expect(epochsSinceBest([epoch(1, 2), epoch(2, 1.9)])).toBe(0);
+  });
+
+  it('never takes a diverged epoch (NaN, or the null state.json keeps of it) for the best', () => {
+    const diverged = [epoch(1, NaN), epoch(2, 0.5), epoch(3, 0.4), epoch(4, 0.3)];
+    expect(bestEpochIndex(diverged)).toBe(3);
+    expect(epochsSinceBest(diverged)).toBe(0);
+    const resumed = JSON.parse(
+      JSON.stringify([epoch(1, 0.9), epoch(2, NaN), epoch(3, 0.4)]),
+    ) as EpochRecord[];
+    expect(resumed[1]!.valLoss).toBeNull();
+    expect(bestEpochIndex(resumed)).toBe(2);
+    expect(bestEpochIndex([epoch(1, Infinity), epoch(2)])).toBe(-1);
+    expect(bestEpochIndex([epoch(1, 2), epoch(2, 1), epoch(3, 1)])).toBe(1);
   });
 
   it('cosine schedule: warm-up, full rate, then down to the floor at the last epoch', () => {

@@ -1,18 +1,30 @@
 /**
- * Small pieces of fitting control kept out of the loop so they can be tested alone: how many epochs
- * have passed since the lowest validation loss (early stopping), setting an optimizer's learning
+ * Small pieces of fitting control kept out of the loop so they can be tested alone: which epoch has the
+ * lowest validation loss and how many have passed since (early stopping, the weights kept), setting an optimizer's learning
  * rate between epochs (tfjs's Adam reads its `learningRate` field at every step but has no setter; SGD
  * caches the rate and has `setLearningRate`), and putting back Adam's β powers as training left them.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { EpochRecord } from './report/metrics-types.js';
 
-/** Epochs after the one with the lowest validation loss (0 when the last is the best or none has one). */
-export function epochsSinceBest(history: readonly EpochRecord[]): number {
+/**
+ * The index of the epoch with the lowest validation loss (ties keep the earlier), or −1 when none has
+ * one. A loss that is not a finite number (a diverged epoch; NaN is written to state.json as null) never
+ * counts as lowest. Early stopping, the best checkpoint and the weights kept all ask this.
+ */
+export function bestEpochIndex(history: readonly EpochRecord[]): number {
   let best = -1;
   history.forEach((h, i) => {
-    if (h.valLoss !== undefined && (best < 0 || h.valLoss < history[best]!.valLoss!)) best = i;
+    const loss = h.valLoss;
+    if (typeof loss === 'number' && Number.isFinite(loss) && (best < 0 || loss < history[best]!.valLoss!))
+      best = i;
   });
+  return best;
+}
+
+/** Epochs after the one with the lowest validation loss (0 when the last is the best or none has one). */
+export function epochsSinceBest(history: readonly EpochRecord[]): number {
+  const best = bestEpochIndex(history);
   return best < 0 ? 0 : history.length - 1 - best;
 }
 

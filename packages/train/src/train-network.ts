@@ -25,7 +25,7 @@ import { predict } from './evaluate.js';
 import { loadLayersModel, saveLayersModel } from './model-io.js';
 import type { FitSettings, Preset } from './presets.js';
 import { ProgressBar } from './progress.js';
-import { epochsSinceBest, replayAdamBetaPowers, setLearningRate } from './fit-control.js';
+import { bestEpochIndex, epochsSinceBest, replayAdamBetaPowers, setLearningRate } from './fit-control.js';
 import { learningRateFactor } from './schedule.js';
 import type { EpochRecord } from './report/metrics-types.js';
 import { WeightAverage } from './weight-average.js';
@@ -232,6 +232,9 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
   } finally {
     average?.dispose();
     await trainer.dispose();
+    // The network lives on (evaluated, saved, joined); its optimizer's moments do not, and the model
+    // does not own an optimizer it was given, so disposing the model would leave them.
+    model.optimizer?.dispose();
   }
 
   /** The batch's targets: each head's, side by side in output order. */
@@ -271,6 +274,11 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
         const y = targetsFor(start, count, mix);
         const step = await trainer.trainOnBatch(x, y);
         tf.dispose([x, y]);
+        if (!Number.isFinite(step.loss))
+          throw new Error(
+            `${label}: the training loss became ${step.loss} at epoch ${epoch}, batch ${start / batchSize + 1}: ` +
+              'the network diverged (a lower learning rate, or a look at the data, may help)',
+          );
         // On one thread a step never waits on anything: without this turn of the event loop a Ctrl-C
         // would be heard only at the epoch's end, and a second one (quit at once) not at all.
         await new Promise((resolve) => setImmediate(resolve));
@@ -326,6 +334,10 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
           : `  val loss ${record.valLoss!.toFixed(4)} acc ${heads.map((h) => (h.history.at(-1)!.valAccuracy! * 100).toFixed(1)).join('/')}%`) +
           (fit.schedule ? `  lr ${learningRate.toExponential(2)}` : ''),
       );
+      // The best weights first, then the checkpoint that says which epoch they are: stopped between
+      // the two, a resume replays this epoch (the same steps) and writes both again.
+      if (isBest(combinedHistory(histories)))
+        await kept(() => saveLayersModel(model, bestDir(options.checkpointDir)));
       // The average goes into the checkpoint's own folder: one rename puts both in place, or neither.
       await saveLayersModel(model, options.checkpointDir, {
         includeOptimizer: true,
@@ -339,8 +351,6 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
             : {}),
         },
       });
-      if (isBest(combinedHistory(histories)))
-        await kept(() => saveLayersModel(model, bestDir(options.checkpointDir)));
     }
     return false;
   }
@@ -354,11 +364,8 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
 const bestDir = (checkpointDir: string) => `${checkpointDir}-best`;
 
 /** Whether the last record has the lowest validation loss so far (ties keep the earlier epoch). */
-function isBest(history: readonly EpochRecord[]): boolean {
-  const record = history.at(-1)!;
-  if (record.valLoss === undefined) return false;
-  return history.every((h) => h === record || h.valLoss === undefined || h.valLoss > record.valLoss!);
-}
+const isBest = (history: readonly EpochRecord[]) =>
+  history.length > 0 && bestEpochIndex(history) === history.length - 1;
 
 /**
  * Keeps the weights of the epoch with the lowest validation loss (Keras's save_best_only): later
@@ -369,9 +376,9 @@ async function restoreBest(
   history: readonly EpochRecord[],
   checkpointDir: string,
 ): Promise<number> {
-  const withVal = history.filter((h) => h.valLoss !== undefined);
-  if (withVal.length === 0) return history.at(-1)?.epoch ?? 0;
-  const best = withVal.reduce((a, b) => (b.valLoss! < a.valLoss! ? b : a));
+  const index = bestEpochIndex(history);
+  if (index < 0) return history.at(-1)?.epoch ?? 0;
+  const best = history[index]!;
   if (best.epoch === history.at(-1)!.epoch) return best.epoch;
   const saved = await loadLayersModel(bestDir(checkpointDir));
   model.setWeights(saved.getWeights());
