@@ -19,7 +19,7 @@ import { Augmenter } from './data/augment.js';
 import { BatchFeeder, classWeights, type TargetShaping } from './data/batches.js';
 import type { FaceDataset } from './data/dataset.js';
 import { drawMixup, type MixupDraw } from './data/mixup.js';
-import { seededRandom, shuffleInPlace } from './data/random.js';
+import { seededRandom, shuffleInPlace, streamSeed } from './data/random.js';
 import type { DataSplit } from './data/split.js';
 import { predict } from './evaluate.js';
 import { loadLayersModel, saveLayersModel } from './model-io.js';
@@ -254,13 +254,14 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
       }
       // The order and augmentation depend only on (seed, epoch): a resumed run replays the same batches.
       order.set(split.train);
-      shuffleInPlace(order, seededRandom(options.seed * 1000 + epoch));
+      shuffleInPlace(order, seededRandom(streamSeed(options.seed, 1000, epoch)));
       const augmenter = fit.augment
-        ? new Augmenter(fit.augment, seededRandom(options.seed * 7919 + epoch))
+        ? new Augmenter(fit.augment, seededRandom(streamSeed(options.seed, 7919, epoch)))
         : undefined;
-      const mixing = fit.mixup === undefined ? undefined : seededRandom(options.seed * 104729 + epoch);
+      const mixing =
+        fit.mixup === undefined ? undefined : seededRandom(streamSeed(options.seed, 104729, epoch));
       // Dropout masks too: seeded per (seed, epoch) on every thread, so a run — resumed or not — repeats.
-      trainer.reseed(options.seed * 15485863 + epoch);
+      trainer.reseed(streamSeed(options.seed, 15485863, epoch));
       const learningRate = fit.learningRate * learningRateFactor(fit.schedule, epoch, epochs);
       setLearningRate(model.optimizer, learningRate);
       const started = performance.now();

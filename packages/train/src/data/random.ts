@@ -13,6 +13,16 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/**
+ * The seed of one per-epoch random stream: (seed × multiplier + epoch) mod 2³², computed exactly.
+ * As a double the product stops being exact past seed ≈ 5.8e8 (× 15,485,863), and epochs then shared
+ * a stream; below that the value is the one the double gave (seededRandom takes its seed mod 2³²), so
+ * every run made so far repeats as it was.
+ */
+export function streamSeed(seed: number, multiplier: number, epoch: number): number {
+  return (Math.imul(seed >>> 0, multiplier) + epoch) >>> 0;
+}
+
 /** Fisher–Yates shuffle in place. */
 export function shuffleInPlace<T extends { length: number; [i: number]: number }>(
   values: T,
