@@ -1,9 +1,24 @@
-import { describe, expect, it } from 'vitest';
+import type * as WorkerThreads from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { getPreset } from '../presets.js';
 import { MIN_SHARD, createBatchTrainer } from './batch-trainer.js';
 import { relativeError } from './gradient-check.js';
 import { selectTrainingBackend } from './index.js';
+
+// Every training worker this file starts, so a test can end one as a crash would.
+const started = vi.hoisted(() => [] as Worker[]);
+vi.mock('node:worker_threads', async (importOriginal) => {
+  const original = await importOriginal<typeof WorkerThreads>();
+  class TrackedWorker extends original.Worker {
+    constructor(...args: ConstructorParameters<typeof original.Worker>) {
+      super(...args);
+      started.push(this);
+    }
+  }
+  return { ...original, Worker: TrackedWorker };
+});
 
 // Data-parallel training must follow the same path as one thread: the seed gender network (no
 // dropout, so nothing random) from the same weights on the same batches, with 1 and with 2 threads.
@@ -44,6 +59,20 @@ describe('data-parallel training', () => {
       }
     } finally {
       await two.dispose();
+    }
+  });
+
+  it('fails a step, rather than wait for ever, when a worker has ended', async () => {
+    await selectTrainingBackend('wasm');
+    const trainer = await createBatchTrainer(twin()[0], { threads: 2, maxBatch: 30 });
+    try {
+      await started.at(-1)!.terminate();
+      const x = tf.zeros([20, 48, 48, 1]);
+      const y = tf.zeros([20, 1]);
+      await expect(trainer.trainOnBatch(x, y)).rejects.toThrow(/training worker exited \(code \d+\)/);
+      tf.dispose([x, y]);
+    } finally {
+      await trainer.dispose();
     }
   });
 

@@ -96,21 +96,33 @@ async function startWorker(setup: SharedSetup, maxRows: number, params: number):
       grads: handle.grads.buffer,
     } satisfies WorkerSetup,
   });
-  const queue: ((m: FromWorker) => void)[] = [];
-  const failures: ((e: Error) => void)[] = [];
-  worker.on('message', (m: FromWorker) => queue.shift()?.(m));
-  worker.on('error', (e) => failures.forEach((f) => f(e)));
+  // Replies awaited, oldest first. A worker that fails, or ends without saying why, fails every one
+  // of them and every later one: training must not wait on a thread that is gone.
+  const waiting: { resolve(m: FromWorker): void; reject(e: Error): void }[] = [];
+  let gone: Error | undefined;
+  const fail = (error: Error) => {
+    gone ??= error;
+    for (const w of waiting.splice(0)) w.reject(gone);
+  };
+  worker.on('message', (m: FromWorker) => waiting.shift()?.resolve(m));
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`training worker exited (code ${code})`)));
   handle.next = () =>
     new Promise<FromWorker>((resolve, reject) => {
-      queue.push(resolve);
-      failures.push(reject);
+      if (gone) reject(gone);
+      else waiting.push({ resolve, reject });
     });
   handle.worker = worker;
-  const first = await handle.next();
-  if (first.type !== 'ready')
+  const first = await handle.next().catch(async (error: unknown) => {
+    await worker.terminate();
+    throw error;
+  });
+  if (first.type !== 'ready') {
+    await worker.terminate();
     throw new Error(
       `training worker failed to start: ${first.type === 'error' ? first.message : first.type}`,
     );
+  }
   return handle as WorkerHandle;
 }
 
@@ -143,9 +155,16 @@ export async function createDataParallelTrainer(
     weights: weights.buffer,
   };
   const maxRows = Math.ceil(options.maxBatch / options.threads);
-  const workers = await Promise.all(
+  const starting = await Promise.allSettled(
     Array.from({ length: options.threads - 1 }, () => startWorker(setup, maxRows, params)),
   );
+  const workers = starting.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = starting.find((s) => s.status === 'rejected');
+  if (failed) {
+    // Those that did start are ended too, rather than left running with nothing to do.
+    await Promise.all(workers.map((h) => h.worker.terminate()));
+    throw failed.reason;
+  }
   const optimizer = model.optimizer;
   const trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const seeder = new MathRandomSeeder();
