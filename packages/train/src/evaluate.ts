@@ -21,27 +21,50 @@ export async function predict(
   targets: Uint8Array,
   batchSize = 256,
 ): Promise<Predictions> {
-  const binary = model.outputs[0]!.shape[1] === 1;
-  const classes = binary ? 2 : model.outputs[0]!.shape[1]!;
-  const probabilities = new Float32Array(rows.length * classes);
+  return (await predictHeads(model, feeder, rows, [targets], batchSize))[0]!;
+}
+
+/**
+ * `predict` for every output of a network at once: one pass per batch for all heads of a shared trunk
+ * (each head's own network would run the trunk again for each), `targets[h]` judging output h.
+ */
+export async function predictHeads(
+  model: tf.LayersModel,
+  feeder: BatchFeeder,
+  rows: Uint32Array,
+  targets: readonly Uint8Array[],
+  batchSize = 256,
+): Promise<Predictions[]> {
+  if (targets.length !== model.outputs.length)
+    throw new RangeError(`${targets.length} target sets for ${model.outputs.length} outputs`);
+  const outputs = model.outputs.map((o) => {
+    const binary = o.shape[1] === 1;
+    const classes = binary ? 2 : o.shape[1]!;
+    return { binary, classes, probabilities: new Float32Array(rows.length * classes) };
+  });
   for (let start = 0; start < rows.length; start += batchSize) {
     const count = Math.min(batchSize, rows.length - start);
     const out = tf.tidy(() => {
-      const y = model.predict(feeder.inputs(rows, start, count)) as tf.Tensor2D;
-      return binary ? tf.concat([tf.sub(1, y), y], 1) : y;
+      const predicted = model.predict(feeder.inputs(rows, start, count));
+      return (Array.isArray(predicted) ? predicted : [predicted]).map((y, h) =>
+        outputs[h]!.binary ? tf.concat([tf.sub(1, y), y], 1) : y,
+      );
     });
-    probabilities.set(await out.data(), start * classes);
-    out.dispose();
+    for (const [h, y] of out.entries())
+      outputs[h]!.probabilities.set(await y.data(), start * outputs[h]!.classes);
+    tf.dispose(out);
   }
-  let loss = 0;
-  let correct = 0;
-  for (let i = 0; i < rows.length; i++) {
-    const row = probabilities.subarray(i * classes, (i + 1) * classes);
-    const truth = targets[rows[i]!]!;
-    loss -= Math.log(Math.max(row[truth]!, 1e-7));
-    let best = 0;
-    for (let k = 1; k < classes; k++) if (row[k]! > row[best]!) best = k;
-    if (best === truth) correct++;
-  }
-  return { probabilities, classes, loss: loss / rows.length, accuracy: correct / rows.length };
+  return outputs.map(({ classes, probabilities }, h) => {
+    let loss = 0;
+    let correct = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const row = probabilities.subarray(i * classes, (i + 1) * classes);
+      const truth = targets[h]![rows[i]!]!;
+      loss -= Math.log(Math.max(row[truth]!, 1e-7));
+      let best = 0;
+      for (let k = 1; k < classes; k++) if (row[k]! > row[best]!) best = k;
+      if (best === truth) correct++;
+    }
+    return { probabilities, classes, loss: loss / rows.length, accuracy: correct / rows.length };
+  });
 }

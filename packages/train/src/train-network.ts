@@ -21,7 +21,7 @@ import type { FaceDataset } from './data/dataset.js';
 import { drawMixup, type MixupDraw } from './data/mixup.js';
 import { seededRandom, shuffleInPlace, streamSeed } from './data/random.js';
 import type { DataSplit } from './data/split.js';
-import { predict } from './evaluate.js';
+import { predictHeads } from './evaluate.js';
 import { loadLayersModel, saveLayersModel } from './model-io.js';
 import type { FitSettings, Preset } from './presets.js';
 import { ProgressBar } from './progress.js';
@@ -302,12 +302,19 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
         });
       }
       const seconds = (performance.now() - started) / 1000;
-      const validated = await kept(async () => {
-        const records = [];
-        for (const head of heads)
-          records.push(split.validation.length > 0 ? await validation(head, split.validation) : {});
-        return records;
-      });
+      // Every head in one pass over the validation part: the trunk runs once, not once per head.
+      const validated = await kept(async () =>
+        split.validation.length === 0
+          ? heads.map(() => ({}))
+          : (
+              await predictHeads(
+                model,
+                heads[0]!.feeder,
+                split.validation,
+                heads.map((h) => h.targets),
+              )
+            ).map((p) => ({ valLoss: p.loss, valAccuracy: p.accuracy })),
+      );
       for (const [k, head] of heads.entries()) {
         head.history.push({
           epoch,
@@ -385,12 +392,4 @@ async function restoreBest(
   model.setWeights(saved.getWeights());
   saved.dispose();
   return best.epoch;
-}
-
-async function validation(
-  head: { model: tf.LayersModel; feeder: BatchFeeder; targets: Uint8Array },
-  rows: Uint32Array,
-) {
-  const p = await predict(head.model, head.feeder, rows, head.targets);
-  return { valLoss: p.loss, valAccuracy: p.accuracy };
 }
