@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { classWeights } from './data/batches.js';
 import { bestEpochIndex, epochsSinceBest, replayAdamBetaPowers, setLearningRate } from './fit-control.js';
 import type { EpochRecord } from './report/metrics-types.js';
 import { learningRateFactor } from './schedule.js';
@@ -58,16 +57,6 @@ describe('fit control', () => {
     };
     expect(step(tf.train.sgd(1))).toBeCloseTo(-0.25);
     expect(step(tf.train.adam(1))).toBeCloseTo(-0.25, 3); // Adam's first step moves by the rate
-  });
-
-  it('class weights favour rare classes and keep the mean weight 1', () => {
-    const targets = Uint8Array.from([0, 0, 0, 0, 0, 0, 1, 1, 2]);
-    const rows = Uint32Array.from(targets.keys());
-    const w = classWeights(targets, rows, 3, 1);
-    expect(w[2]! / w[0]!).toBeCloseTo(6);
-    expect(w[1]! / w[0]!).toBeCloseTo(3);
-    const mean = [...targets].reduce((s, t) => s + w[t]!, 0) / targets.length;
-    expect(mean).toBeCloseTo(1);
   });
 });
 

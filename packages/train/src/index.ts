@@ -4,21 +4,15 @@
  */
 export { runTraining, type TrainingOptions, type TrainingOutcome } from './run.js';
 export { compileNetwork } from './train-network.js';
-export {
-  checkLooksLikeText,
-  loadCsv,
-  type LoadCsvOptions,
-  type LoadedCsv,
-  type SkippedRows,
-} from './data/load-csv.js';
+export { loadCsv, type LoadCsvOptions, type LoadedCsv, type SkippedRows } from './data/load-csv.js';
 export { facePixels, type FaceDataset } from './data/dataset.js';
 export { findDuplicates, type DuplicateGroups } from './data/duplicates.js';
 export { splitDataset, splitFromJson, type DataSplit } from './data/split.js';
 export { taskTargets } from './data/batches.js';
-export { projectRoot, resolveDataPath, defaultDataCandidates, defaultDataFile } from './data/data-path.js';
+export { projectRoot, resolveDataPath, defaultDataFile } from './data/data-path.js';
 export { seededRandom } from './data/random.js';
 export { getPreset, isAblation, PRESETS, DEFAULT_PRESET, type Preset, type FitSettings } from './presets.js';
-export { loadLayersModel, saveLayersModel, readModelArtifacts } from './model-io.js';
+export { loadLayersModel, saveLayersModel } from './model-io.js';
 export { MirrorImage } from './mirror-layer.js';
 export * from './run-folder.js';
 export {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { PIXEL_COUNT } from '@facekit/core';
 import { Augmenter } from './augment.js';
-import { BatchFeeder } from './batches.js';
+import { BatchFeeder, classWeights } from './batches.js';
 import type { FaceDataset } from './dataset.js';
 import { seededRandom } from './random.js';
 
@@ -70,5 +70,17 @@ describe('BatchFeeder', () => {
     expect(batch(1)).toEqual(batch(1));
     expect(batch(1)).not.toEqual(Array.from(feeder.inputs(order, 0, 4).dataSync()));
     x.dispose();
+  });
+});
+
+describe('classWeights', () => {
+  it('favours rare classes and keeps the mean weight 1', () => {
+    const targets = Uint8Array.from([0, 0, 0, 0, 0, 0, 1, 1, 2]);
+    const rows = Uint32Array.from(targets.keys());
+    const w = classWeights(targets, rows, 3, 1);
+    expect(w[2]! / w[0]!).toBeCloseTo(6);
+    expect(w[1]! / w[0]!).toBeCloseTo(3);
+    const mean = [...targets].reduce((s, t) => s + w[t]!, 0) / targets.length;
+    expect(mean).toBeCloseTo(1);
   });
 });

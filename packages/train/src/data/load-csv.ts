@@ -36,12 +36,12 @@ export interface LoadedCsv {
 
 export interface LoadCsvOptions {
   readonly skipInvalid?: boolean;
-  /** Largest age accepted. */
-  readonly maxAge?: number;
   /** Stop after this many valid rows (benchmarks, quick looks). */
   readonly limit?: number;
-  readonly onProgress?: (rows: number) => void;
 }
+
+/** Largest age accepted (the data's oldest is 116). */
+const MAX_AGE = 120;
 
 /** Where the header puts each column the loader reads, and how many columns every row has. */
 interface Columns {
@@ -176,7 +176,6 @@ function noValidRows(path: string, skipped: number, byReason: Record<string, num
 
 export async function loadCsv(path: string, options: LoadCsvOptions = {}): Promise<LoadedCsv> {
   await checkLooksLikeText(path);
-  const maxAge = options.maxAge ?? 120;
   const hash = createHash('sha256');
   const input = createReadStream(path);
   input.on('data', (chunk) => hash.update(chunk));
@@ -205,7 +204,7 @@ export async function loadCsv(path: string, options: LoadCsvOptions = {}): Promi
       if (record.length !== names.length) {
         throw new RowProblem('column count', `expected ${names.length} columns, got ${record.length}`);
       }
-      const age = parseLabel(record[at.age], 'age', 1, maxAge);
+      const age = parseLabel(record[at.age], 'age', 1, MAX_AGE);
       const ethnicity = parseLabel(record[at.ethnicity], 'ethnicity', 0, 4);
       const gender = parseLabel(record[at.gender], 'gender', 0, 1);
       parsePixelField(record[at.pixels], builder.nextPixels());
@@ -220,7 +219,6 @@ export async function loadCsv(path: string, options: LoadCsvOptions = {}): Promi
       byReason[error.category] = (byReason[error.category] ?? 0) + 1;
       if (examples.length < 10) examples.push(`${path}:${line}: ${error.message}`);
     }
-    if (builder.size % 2000 === 0) options.onProgress?.(builder.size);
     if (options.limit !== undefined && builder.size >= options.limit) {
       input.destroy();
       break;

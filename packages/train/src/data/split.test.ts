@@ -66,4 +66,27 @@ describe('duplicates and split', () => {
     expect(splitDataset(ds, dups, options).test).toEqual(split.test);
     expect(splitDataset(ds, dups, { ...options, seed: 8 }).test).not.toEqual(split.test);
   });
+
+  it('gives every stratum (age group × ethnicity × gender) its own share of test and validation faces', () => {
+    // Three strata of 500, 100 and 17 distinct faces: 150, 30 and 5 go to test, then a tenth of the rest.
+    const stratumOf = (i: number): [number, number, number] =>
+      i < 500 ? [30, 0, 0] : i < 600 ? [30, 2, 1] : [70, 4, 1];
+    const ds = dataset(617, (i) => i, stratumOf);
+    const split = splitDataset(ds, findDuplicates(ds), {
+      testFraction: 0.3,
+      validationFraction: 0.1,
+      seed: 3,
+      ageGrouping: 'six',
+    });
+    const count = (rows: Uint32Array, from: number, to: number) =>
+      rows.filter((r) => r >= from && r < to).length;
+    expect([count(split.test, 0, 500), count(split.test, 500, 600), count(split.test, 600, 617)]).toEqual([
+      150, 30, 5,
+    ]);
+    expect([
+      count(split.validation, 0, 500),
+      count(split.validation, 500, 600),
+      count(split.validation, 600, 617),
+    ]).toEqual([35, 7, 1]);
+  });
 });
