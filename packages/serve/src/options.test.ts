@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { onnxProviderRegistry } from './onnx-providers.js';
-import { DEFAULT_OPTIONS, EXECUTION_PROVIDERS, parseServeArgs } from './options.js';
+import { DEFAULT_OPTIONS, defaultQueryCost, EXECUTION_PROVIDERS, parseServeArgs } from './options.js';
 
 describe('parseServeArgs', () => {
   it('defaults to the shipped models and every provider in registry order', () => {
@@ -92,6 +92,14 @@ describe('parseServeArgs', () => {
     );
     expect(parseServeArgs(['--port', '81'], { PORT: 'abc' })!.port).toBe(81);
     expect(() => parseServeArgs([], { LOG_LEVEL: 'loud' })).toThrow(/^LOG_LEVEL must be one of/);
+  });
+
+  it('raises the default cost limit with the batch size allowed, as startServer does', () => {
+    expect(parseServeArgs([], {})!.maxQueryCost).toBe(12_000);
+    expect(parseServeArgs(['--max-batch-items', '1000'], {})!.maxQueryCost).toBe(45_000);
+    expect(defaultQueryCost(1000)).toBe(45_000);
+    expect(defaultQueryCost(DEFAULT_OPTIONS.maxBatchItems)).toBe(DEFAULT_OPTIONS.maxQueryCost);
+    expect(parseServeArgs(['--max-batch-items', '1000', '--max-cost', '500'], {})!.maxQueryCost).toBe(500);
   });
 
   it('knows the providers the server registers, in its order', () => {

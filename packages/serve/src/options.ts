@@ -116,6 +116,14 @@ function int(name: string, value: string | undefined, fallback: number, min = 0,
   return value === undefined ? fallback : wholeNumber(name, value, min, max);
 }
 
+/**
+ * The cost limit when none is given, for the CLI and startServer alike: 12,000, or 45 a face for a
+ * full classifyBatch of `maxBatchItems` when that is more.
+ */
+export function defaultQueryCost(maxBatchItems: number): number {
+  return Math.max(DEFAULT_OPTIONS.maxQueryCost, maxBatchItems * 45);
+}
+
 /** The limits a client can run into, as `health.limits` reports them and the start-up log line gives them. */
 export function clientLimits(o: ServeOptions) {
   return {
@@ -211,7 +219,7 @@ export function parseServeArgs(
     maxImagePixels: int('max-image-pixels', values['max-image-pixels'], d.maxImagePixels, 1),
     // 3: classify { age { label } } is three deep.
     maxQueryDepth: int('max-depth', values['max-depth'], d.maxQueryDepth, 3),
-    maxQueryCost: int('max-cost', values['max-cost'], Math.max(d.maxQueryCost, maxBatchItems * 45), 1),
+    maxQueryCost: int('max-cost', values['max-cost'], defaultQueryCost(maxBatchItems), 1),
     intraOpThreads: int('threads', values.threads, d.intraOpThreads, 0, 1024),
     drainTimeoutMs: int('drain-ms', values['drain-ms'], d.drainTimeoutMs),
     corsOrigins:

@@ -29,7 +29,7 @@ import {
   type FallbackSettings,
   type SessionSettings,
 } from './onnx-providers.js';
-import { clientLimits, DEFAULT_OPTIONS, type ServeOptions } from './options.js';
+import { clientLimits, DEFAULT_OPTIONS, defaultQueryCost, type ServeOptions } from './options.js';
 import { NoProviderError, type ProviderChoice, type ProviderRegistry } from './provider-registry.js';
 import { queryLimitsPlugin } from './query-limits.js';
 import { buildServeSchema } from './schema/build-schema.js';
@@ -71,7 +71,12 @@ export async function startServer(
   partial: Partial<ServeOptions> = {},
   hooks: StartHooks = {},
 ): Promise<RunningServer> {
-  const options: ServeOptions = { ...DEFAULT_OPTIONS, ...partial };
+  const options: ServeOptions = {
+    ...DEFAULT_OPTIONS,
+    // As the CLI sets it: a larger batch allowed raises the default cost limit with it.
+    maxQueryCost: defaultQueryCost(partial.maxBatchItems ?? DEFAULT_OPTIONS.maxBatchItems),
+    ...partial,
+  };
   const logger = hooks.logger ?? new Logger(options.logLevel);
   const models = await loadModels(modelsDir(options.models));
   logger.info('models checked', {
