@@ -54,6 +54,20 @@ describe('the HTTP front', () => {
     expect(logs).toContainEqual(expect.objectContaining({ level: 'error', msg: 'http handler failed' }));
   });
 
+  it('refuses methods other than GET and POST on /graphql alike, with 405 and Allow', async () => {
+    for (const method of ['PUT', 'DELETE', 'PATCH']) {
+      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method,
+        signal: AbortSignal.timeout(5000),
+      });
+      expect(res.status, method).toBe(405);
+      expect(res.headers.get('allow')).toBe('GET, POST');
+      expect(await res.json()).toEqual({
+        errors: [{ message: '/graphql answers GET and POST', extensions: { code: 'METHOD_NOT_ALLOWED' } }],
+      });
+    }
+  });
+
   it('logs a client that hangs up halfway through its body as gone, not as a fault', async () => {
     logs.length = 0;
     const socket = connect(port, '127.0.0.1');

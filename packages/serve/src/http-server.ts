@@ -183,6 +183,17 @@ export function createRequestHandler(
           }),
         );
       }
+      if (routeName === 'graphql' && !['GET', 'HEAD', 'POST'].includes(req.method ?? '')) {
+        // Said here for every such method: Apollo answered PUT with 405 but DELETE with its CSRF text.
+        res.writeHead(405, { allow: 'GET, POST', 'content-type': 'application/json' });
+        return void res.end(
+          JSON.stringify({
+            errors: [
+              { message: `${url.pathname} answers GET and POST`, extensions: { code: 'METHOD_NOT_ALLOWED' } },
+            ],
+          }),
+        );
+      }
       switch (url.pathname) {
         case '/':
         case '/graphql':
