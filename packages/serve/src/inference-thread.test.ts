@@ -30,20 +30,18 @@ import { testPixels } from '../test/harness.js';
 const started = vi.hoisted(() => [] as Worker[]);
 // Workers to end as soon as they start (before binding), as a lost GPU would fail a new binding.
 const endOnStart = vi.hoisted(() => ({ count: 0 }));
-vi.mock('node:worker_threads', async (importOriginal) => {
-  const original = await importOriginal<typeof WorkerThreads>();
-  class TrackedWorker extends original.Worker {
-    constructor(...args: ConstructorParameters<typeof original.Worker>) {
-      super(...args);
-      started.push(this);
+vi.mock('node:worker_threads', async (importOriginal) =>
+  (await import('../../../tests/support/tracked-workers.js')).trackedWorkerThreads(
+    await importOriginal<typeof WorkerThreads>(),
+    started,
+    (worker) => {
       if (endOnStart.count > 0) {
         endOnStart.count--;
-        void this.terminate();
+        void worker.terminate();
       }
-    }
-  }
-  return { ...original, Worker: TrackedWorker };
-});
+    },
+  ),
+);
 
 const SETTINGS = { intraOpThreads: 0, warmBatchSizes: [1] };
 const faces = (count: number) =>

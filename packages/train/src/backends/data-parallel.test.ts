@@ -9,16 +9,12 @@ import { selectTrainingBackend } from './index.js';
 
 // Every training worker this file starts, so a test can end one as a crash would.
 const started = vi.hoisted(() => [] as Worker[]);
-vi.mock('node:worker_threads', async (importOriginal) => {
-  const original = await importOriginal<typeof WorkerThreads>();
-  class TrackedWorker extends original.Worker {
-    constructor(...args: ConstructorParameters<typeof original.Worker>) {
-      super(...args);
-      started.push(this);
-    }
-  }
-  return { ...original, Worker: TrackedWorker };
-});
+vi.mock('node:worker_threads', async (importOriginal) =>
+  (await import('../../../../tests/support/tracked-workers.js')).trackedWorkerThreads(
+    await importOriginal<typeof WorkerThreads>(),
+    started,
+  ),
+);
 
 // Data-parallel training must follow the same path as one thread: the seed gender network (no
 // dropout, so nothing random) from the same weights on the same batches, with 1 and with 2 threads.
