@@ -4,7 +4,6 @@ import { describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { getPreset } from '../presets.js';
 import { MIN_SHARD, createBatchTrainer } from './batch-trainer.js';
-import { relativeError } from './gradient-check.js';
 import { selectTrainingBackend } from './index.js';
 
 // Every training worker this file starts, so a test can end one as a crash would.
@@ -19,11 +18,12 @@ vi.mock('node:worker_threads', async (importOriginal) =>
 // Data-parallel training must follow the same path as one thread: the seed gender network (no
 // dropout, so nothing random) from the same weights on the same batches, with 1 and with 2 threads.
 // Shard gradients are summed in a different order, so values agree to float32 rounding, not bits
-// (measured: losses within 6e-8, weights within 6e-7 after 4 Adam steps).
+// (measured: losses within 6e-8, weights within 3e-8 of each other after 4 Adam steps).
 function twin(): [tf.LayersModel, tf.LayersModel] {
+  // Seeded, so the test is the same every run (unseeded, an unlucky start failed it now and then).
   const models = [
-    getPreset('seed').build('gender', 'six'),
-    getPreset('seed').build('gender', 'six'),
+    getPreset('seed').build('gender', 'six', 17),
+    getPreset('seed').build('gender', 'six', 17),
   ] as const;
   models[1].setWeights(models[0].getWeights());
   for (const m of models)
@@ -48,10 +48,13 @@ describe('data-parallel training', () => {
         expect(b.accuracy).toBeCloseTo(a.accuracy, 6);
         tf.dispose([x, y]);
       }
+      // Each weight moved by up to 4e-3 (four Adam steps of 1e-3); rounding moves it by far less. Not
+      // relative to the weight: a bias that starts at 0 is itself only a few Adam steps from it.
       const [wa, wb] = [single.getWeights(), parallel.getWeights()];
       for (const [i, w] of wa.entries()) {
-        const err = relativeError((await wb[i]!.data()) as Float32Array, (await w.data()) as Float32Array);
-        expect(err, `weight ${i}`).toBeLessThan(1e-5);
+        const [a, b] = [(await w.data()) as Float32Array, (await wb[i]!.data()) as Float32Array];
+        const worst = a.reduce((m, v, k) => Math.max(m, Math.abs(v - b[k]!)), 0);
+        expect(worst, `weight ${i}`).toBeLessThan(1e-6);
       }
     } finally {
       await two.dispose();
