@@ -23,6 +23,21 @@ export interface BatchNormParams {
   readonly layerName: string;
 }
 
+/**
+ * The bias of a layer whose `channels` outputs a BatchNormalization then scales and shifts: bias · scale
+ * + shift (no bias reads as 0). The layer's kernel is scaled per output channel by the caller, in its
+ * own layout.
+ */
+export function foldedBias(
+  bias: Float32Array | undefined,
+  bn: BatchNormParams,
+  channels: number,
+): Float32Array {
+  const folded = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) folded[c] = (bias?.[c] ?? 0) * bn.scale[c]! + bn.shift[c]!;
+  return folded;
+}
+
 export interface LayerContext {
   readonly layer: tf.layers.Layer;
   readonly className: string;

@@ -5,7 +5,15 @@
  * A BatchNormalization that follows a linear conv is folded into its weights and bias.
  */
 import type { BatchNormParams, LayerContext, LayerConverter, Weight } from './context.js';
-import { pair, requireChannelsLast, requireRank, requireWeight, singleInput, weight } from './context.js';
+import {
+  foldedBias,
+  pair,
+  requireChannelsLast,
+  requireRank,
+  requireWeight,
+  singleInput,
+  weight,
+} from './context.js';
 import { fusedActivation } from './activation.js';
 import { paddingAttrs } from './padding.js';
 
@@ -43,9 +51,7 @@ export function foldIntoOutputs(
   const per = kernel.length / outChannels;
   for (let o = 0; o < outChannels; o++)
     for (let k = 0; k < per; k++) kernel[o * per + k] = kernel[o * per + k]! * bn.scale[o]!;
-  const folded = new Float32Array(outChannels);
-  for (let o = 0; o < outChannels; o++) folded[o] = (bias?.[o] ?? 0) * bn.scale[o]! + bn.shift[o]!;
-  return folded;
+  return foldedBias(bias, bn, outChannels);
 }
 
 interface ConvSpec {

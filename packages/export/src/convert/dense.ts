@@ -6,6 +6,7 @@
  */
 import { fusedActivation } from './activation.js';
 import {
+  foldedBias,
   formatShape,
   requireChannelsLast,
   requireRank,
@@ -41,9 +42,7 @@ export const dense: LayerConverter = (ctx) => {
     ctx.note('folded', `${bn.layerName} → ${ctx.layer.name}`);
     for (let i = 0; i < inputs; i++)
       for (let u = 0; u < units; u++) kernel[i * units + u] = kernel[i * units + u]! * bn.scale[u]!;
-    const folded = new Float32Array(units);
-    for (let u = 0; u < units; u++) folded[u] = (bias?.[u] ?? 0) * bn.scale[u]! + bn.shift[u]!;
-    bias = folded;
+    bias = foldedBias(bias, bn, units);
   }
   const w = ctx.g.floats(`${ctx.layer.name}/kernel`, [inputs, units], kernel);
   const y = bias
