@@ -86,6 +86,13 @@ async function handleGraphQL(
     if (!read.ok) return sendError(res, read.error, state);
     const type = req.headers['content-type'] ?? '';
     body = read.text;
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
+    if (charset && !/^utf-?8$/i.test(charset))
+      return sendError(
+        res,
+        new ServeError('INVALID_JSON', 'body', `is declared ${snippet(charset, 20)}; send it as UTF-8 JSON`),
+        state,
+      );
     if (type.includes('json')) {
       try {
         // JSON parsers may pass over a UTF-8 byte-order mark (RFC 8259 §8.1); JSON.parse does not.

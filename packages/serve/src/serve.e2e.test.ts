@@ -363,6 +363,16 @@ describe('bad input and limits', () => {
     });
     expect(marked.status).toBe(200);
     expect(await marked.json()).toEqual({ data: { health: { ready: true } } });
+    // A body declared in another charset is said to be, rather than misread as UTF-8.
+    const utf16 = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-16' },
+      body: Buffer.from('{"query": "{ health { ready } }"}', 'utf16le'),
+    });
+    expect(utf16.status).toBe(400);
+    expect(((await utf16.json()) as { errors: { message: string }[] }).errors[0]!.message).toBe(
+      'body: is declared utf-16; send it as UTF-8 JSON',
+    );
   });
 
   it('a client that hangs up halfway through its body is logged as such, not as a server fault', async () => {
