@@ -36,13 +36,15 @@ export function parityMarkdown(r: ReportInput): string {
   const ran = r.records.filter((x) => x.status === 'ran').map((x) => x.name);
   const failed = r.pairs.filter((p) => !p.ok);
   const broken = r.records.filter((x) => x.status === 'failed').map((x) => x.name);
+  const skipped = r.records.filter((x) => x.status === 'skipped').map((x) => x.name);
+  const some = (n: number) => `${n} runtime${n > 1 ? 's' : ''}`;
   const verdict = [
     failed.length === 0
       ? `all ${r.pairs.length} pairs agree`
       : `${failed.length} of ${r.pairs.length} pairs disagree`,
-    ...(broken.length
-      ? [`${broken.length} runtime${broken.length > 1 ? 's' : ''} failed (${broken.join(', ')})`]
-      : []),
+    ...(broken.length ? [`${some(broken.length)} failed (${broken.join(', ')})`] : []),
+    // A pass over fewer runtimes says so where the verdict is read.
+    ...(skipped.length ? [`${some(skipped.length)} skipped (${skipped.join(', ')})`] : []),
   ].join('; ');
   const lines = [
     '# Cross-runtime parity report',

@@ -55,6 +55,8 @@ export async function measureHealthUnderLoad(
       const sent = performance.now();
       const response = await fetch(`${server.base}/healthz`);
       await response.text();
+      // A quick refusal is not a quick answer.
+      if (!response.ok) throw new Error(`/healthz answered ${response.status} under load`);
       latencies.push(performance.now() - sent);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }

@@ -145,8 +145,12 @@ export function chromiumRuntime(ep: Ep = 'wasm'): Runtime {
       browser!.page.evaluate(([r, c]) => window.parity.latency(r, c), [runs, count] as const),
     describe: () => info,
     async close() {
-      await browser?.close();
-      await server?.close();
+      // Twice is harmless: a skipped runtime is closed before the skip, and again by the test.
+      const [b, s] = [browser, server];
+      browser = undefined;
+      server = undefined;
+      await b?.close();
+      await s?.close();
     },
   };
   return runtime;

@@ -81,7 +81,11 @@ function ortRuntime(
           });
       } catch (error) {
         await this.close();
-        return `cannot create a session: ${shortError(error as Error)}`;
+        const why = `cannot create a session: ${shortError(error as Error)}`;
+        // Only a GPU runtime may be absent here (no adapter, no driver): a CPU one that cannot open the
+        // models has failed, and the suite must not pass without it.
+        if (!gpu) throw new Error(why, { cause: error });
+        return why;
       }
       return null;
     },
