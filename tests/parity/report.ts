@@ -94,6 +94,8 @@ export function parityMarkdown(r: ReportInput): string {
       ];
     }),
     '',
+    "Chromium's page is not cross-origin isolated (as the demo is not), so its timer moves in 100 µs steps: its figures are good to ±0.1 ms.",
+    '',
   ];
   return lines.join('\n');
 }
