@@ -1,28 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Manifest, ManifestModel, Task } from '@facekit/core';
-import { PRESETS, type RunInfo, type TaskMetrics } from '@facekit/train';
+import { PRESETS, type TaskMetrics } from '@facekit/train';
+import { runInfo } from '../../../../tests/support/run-info.js';
 import { modelCard, type ModelCardInput } from './model-card.js';
 
-const run: RunInfo = {
-  runId: 'r1',
-  createdAt: '2024-01-01T00:00:00.000Z',
-  preset: 'seed',
-  backend: 'cpu',
-  seed: 1,
-  testFraction: 0.3,
-  validationFraction: 0.1,
-  ageGrouping: 'six',
-  epochs: { gender: 2, age: 2 },
-  data: {
-    path: 'faces.csv',
-    sha256: 'ab',
-    rows: 100,
-    skippedRows: 0,
-    duplicateRows: 0,
-    conflictingDuplicateGroups: 0,
-  },
-  tasks: { gender: 'done', age: 'done' },
-};
+const run = runInfo();
 
 function entry(task: Task, labels: string[]): ManifestModel {
   return {

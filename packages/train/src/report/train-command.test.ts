@@ -1,31 +1,15 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PRESETS } from '../presets.js';
-import type { RunInfo } from '../run-folder.js';
+import { runInfo } from '../../../../tests/support/run-info.js';
 import { pathArg, shellWord, shownPath, trainCommand } from './train-command.js';
 
 const root = '/w/main';
 const seedEpochs = PRESETS.seed!.fit('age').epochs;
-const run: RunInfo = {
-  runId: 'r1',
-  createdAt: '2024-01-01T00:00:00.000Z',
-  preset: 'seed',
-  backend: 'cpu',
-  seed: 1,
-  testFraction: 0.3,
-  validationFraction: 0.1,
-  ageGrouping: 'six',
+const run = runInfo({
   epochs: { gender: seedEpochs, age: seedEpochs },
-  data: {
-    path: '/w/main/data/faces.csv',
-    sha256: 'ab',
-    rows: 100,
-    skippedRows: 0,
-    duplicateRows: 0,
-    conflictingDuplicateGroups: 0,
-  },
-  tasks: { gender: 'done', age: 'done' },
-};
+  data: { path: '/w/main/data/faces.csv' },
+});
 
 describe('shownPath', () => {
   it('is relative inside the project or beside it, absolute elsewhere', () => {
