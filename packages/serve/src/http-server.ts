@@ -164,6 +164,19 @@ const ROUTES = new Map([
   ['/readyz', 'readyz'],
 ]);
 
+/**
+ * The methods each route answers (OPTIONS, the CORS preflight, aside) and how a 405 names them. The
+ * probes and /metrics are read, never written to; /graphql refuses the rest itself, where Apollo
+ * answered PUT with 405 but DELETE with its CSRF text.
+ */
+const PROBE = { allowed: ['GET', 'HEAD'], allow: 'GET, HEAD', answers: 'GET' };
+const METHODS = new Map([
+  ['graphql', { allowed: ['GET', 'HEAD', 'POST'], allow: 'GET, POST', answers: 'GET and POST' }],
+  ['metrics', PROBE],
+  ['healthz', PROBE],
+  ['readyz', PROBE],
+]);
+
 export function createRequestHandler(
   state: ServerState,
   apollo: () => ApolloServer<ServeContext>,
@@ -180,23 +193,16 @@ export function createRequestHandler(
       return;
     }
     const route = async () => {
-      // The probes and /metrics are read, never written to.
-      const probe = routeName !== 'graphql' && routeName !== 'other';
-      if (probe && req.method !== 'GET' && req.method !== 'HEAD') {
-        res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'application/json' });
-        return void res.end(
-          JSON.stringify({
-            errors: [{ message: `${url.pathname} answers GET`, extensions: { code: 'METHOD_NOT_ALLOWED' } }],
-          }),
-        );
-      }
-      if (routeName === 'graphql' && !['GET', 'HEAD', 'POST'].includes(req.method ?? '')) {
-        // Said here for every such method: Apollo answered PUT with 405 but DELETE with its CSRF text.
-        res.writeHead(405, { allow: 'GET, POST', 'content-type': 'application/json' });
+      const methods = METHODS.get(routeName);
+      if (methods && !methods.allowed.includes(req.method ?? '')) {
+        res.writeHead(405, { allow: methods.allow, 'content-type': 'application/json' });
         return void res.end(
           JSON.stringify({
             errors: [
-              { message: `${url.pathname} answers GET and POST`, extensions: { code: 'METHOD_NOT_ALLOWED' } },
+              {
+                message: `${url.pathname} answers ${methods.answers}`,
+                extensions: { code: 'METHOD_NOT_ALLOWED' },
+              },
             ],
           }),
         );
