@@ -16,7 +16,7 @@ import {
   type Manifest,
   type Task,
 } from '@facekit/core';
-import { MANIFEST_FILE, sha256OfBytes } from '@facekit/core/node';
+import { MANIFEST_FILE, sha256OfBytes, writeFileAtomic } from '@facekit/core/node';
 import {
   CALIBRATION_SVG,
   CONFUSION_SVG,
@@ -39,7 +39,7 @@ import {
 import { readTaskMetrics, readSplitFaces, selectRun } from './run/read-run.js';
 import { faceInputs } from './verify/inputs.js';
 import { verifyExport, type VerificationReport } from './verify/verify.js';
-import { copyDirAtomic, swapIn, writeFileAtomic } from './write/atomic.js';
+import { copyDirAtomic, swapIn } from './write/atomic.js';
 import { buildManifest, manifestEntry } from './write/manifest.js';
 import { modelCard } from './write/model-card.js';
 import type { TaskFigures } from './write/model-card-tasks.js';

@@ -22,4 +22,4 @@ export { faceInputs, syntheticInputs } from './verify/inputs.js';
 export { exportRun, type ExportRunOptions, type ExportRunResult, type TaskExport } from './export-run.js';
 export { manifestEntry, buildManifest, type EntryInput } from './write/manifest.js';
 export { modelCard, type ModelCardInput } from './write/model-card.js';
-export { writeFileAtomic, copyDirAtomic } from './write/atomic.js';
+export { copyDirAtomic } from './write/atomic.js';

@@ -7,8 +7,6 @@ import { cp, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { temporaryName } from '@facekit/core/node';
 
-export { writeFileAtomic } from '@facekit/core/node';
-
 /** Copies folder `from` to `to`, replacing `to` only once the copy is complete. */
 export async function copyDirAtomic(from: string, to: string): Promise<void> {
   await mkdir(dirname(to), { recursive: true });
