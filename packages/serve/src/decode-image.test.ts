@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { imageToPixels } from '@facekit/core';
-import { decodeBase64, imageToFace, OFF_THREAD_PIXELS, refusedFormat } from './decode-image.js';
+import { decodeBase64, imageToFace, OFF_THREAD_PIXELS, fileFormat } from './decode-image.js';
 import { offThreadJobCount } from './pixels-off-thread.js';
 import type { ServeError } from './errors.js';
 import { testPhoto } from '../test/harness.js';
@@ -143,13 +143,13 @@ describe('imageToFace', () => {
       ['pdf', Buffer.from('%PDF-1.7\n%...')],
     ];
     for (const [format, bytes] of others) {
-      expect(refusedFormat(bytes), format).toBe(format);
+      expect(fileFormat(bytes), format).toBe(format);
       expect(await codeOf(imageToFace(bytes.toString('base64'), 'image', limits))).toMatchObject({
         code: 'INVALID_IMAGE',
         message: `image: is a ${format} file; send PNG, JPEG or WebP`,
       });
     }
-    expect(refusedFormat(Buffer.from('<html><svg></svg></html>'))).toBeUndefined();
+    expect(fileFormat(Buffer.from('<html><svg></svg></html>'))).toBeUndefined();
     const png = Buffer.from(await testPhoto('png', 300, 300), 'base64');
     const truncated = await codeOf(
       imageToFace(png.subarray(0, png.length >> 1).toString('base64'), 'image', limits),

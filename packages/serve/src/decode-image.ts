@@ -105,22 +105,20 @@ export function decodeBase64(text: string, field: string, maxBytes: number): Buf
   return Buffer.from(body, 'base64');
 }
 
-/** The format a file's first bytes announce, among the accepted ones; null for anything else. */
-export function sniffFormat(bytes: Uint8Array): 'png' | 'jpeg' | 'webp' | null {
+/** The formats the server decodes. */
+const ACCEPTED = new Set(['png', 'jpeg', 'webp']);
+
+/**
+ * The format a file's first bytes announce (png, jpeg or webp, the accepted ones, first; others only to
+ * name them in a refusal), undefined when unknown. Read from the bytes alone: asking sharp would hand a
+ * refused file to that format's full parser (an SVG's XML, a TIFF's directories) outside the decode
+ * limit, only to name it.
+ */
+export function fileFormat(bytes: Uint8Array): string | undefined {
   const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
   if (bytes.length >= 8 && bytes[0] === 0x89 && ascii(1, 4) === 'PNG') return 'png';
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
   if (bytes.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'webp';
-  return null;
-}
-
-/**
- * The format a refused file's first bytes announce, for the message; undefined when unknown. Read from
- * the bytes alone: asking sharp would hand the file to that format's full parser (an SVG's XML, a
- * TIFF's directories) outside the decode limit, only to name it.
- */
-export function refusedFormat(bytes: Uint8Array): string | undefined {
-  const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
   if (ascii(0, 4) === 'GIF8') return 'gif';
   if (['II*\0', 'MM\0*'].includes(ascii(0, 4))) return 'tiff';
   if (ascii(4, 8) === 'ftyp') {
@@ -142,8 +140,7 @@ export function refusedFormat(bytes: Uint8Array): string | undefined {
 }
 
 /** Why a file that is not PNG, JPEG or WebP was refused, naming its format when its bytes do. */
-function notAccepted(bytes: Buffer, field: string): InvalidImageError {
-  const format = refusedFormat(bytes);
+function notAccepted(format: string | undefined, field: string): InvalidImageError {
   return format
     ? new InvalidImageError(field, `is a ${format} file; send PNG, JPEG or WebP`)
     : new InvalidImageError(field, 'is not a PNG, JPEG or WebP image');
@@ -168,7 +165,8 @@ export async function imageToFace(
   { crop, cropField = 'crop', signal }: { crop?: FaceCrop; cropField?: string; signal?: AbortSignal } = {},
 ): Promise<Uint8Array> {
   const bytes = decodeBase64(base64, field, limits.maxImageBytes);
-  if (!sniffFormat(bytes)) throw notAccepted(bytes, field);
+  const format = fileFormat(bytes);
+  if (format === undefined || !ACCEPTED.has(format)) throw notAccepted(format, field);
   return decodes.run(() => decodeToFace(bytes, field, limits, crop, cropField), signal);
 }
 
