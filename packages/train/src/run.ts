@@ -14,12 +14,12 @@ import type { FaceDataset } from './data/dataset.js';
 import { findDuplicates } from './data/duplicates.js';
 import { loadCsv } from './data/load-csv.js';
 import { splitDataset, splitFromJson, splitToJson, type DataSplit } from './data/split.js';
-import { predict } from './evaluate.js';
+import { predictHeads } from './evaluate.js';
 import { saveLayersModel } from './model-io.js';
 import { getPreset } from './presets.js';
 import { applyTemperature, fitTemperature } from './temperature.js';
 import { trainEnsemble, type TrainEnsembleResult } from './train-ensemble.js';
-import { trainNetwork, type TrainedHead, type TrainNetworkResult } from './train-network.js';
+import { trainNetwork, type TrainNetworkResult } from './train-network.js';
 import {
   computeTaskMetrics,
   trainCommand,
@@ -71,30 +71,25 @@ export interface TrainingOutcome {
 }
 
 /**
- * Fits a temperature on the validation part and folds it into the model's head (temperature.ts).
- * Undefined when there is no validation part to fit it on.
+ * Fits each head's temperature on the validation part and folds it into that head (temperature.ts),
+ * from one pass of the whole network. Undefined when there is no validation part to fit on.
  */
-async function temper(head: TrainedHead, validation: Uint32Array): Promise<number | undefined> {
-  if (validation.length === 0) return undefined;
-  const { model, feeder, targets } = head;
-  const val = await predict(model, feeder, validation, targets);
-  const temperature = fitTemperature(
-    val.probabilities,
-    val.classes,
-    Uint8Array.from(validation, (r) => targets[r]!),
+async function temper(network: TrainNetworkResult, validation: Uint32Array): Promise<(number | undefined)[]> {
+  if (validation.length === 0) return network.heads.map(() => undefined);
+  const { heads, model } = network;
+  const untempered = await predictHeads(
+    model,
+    heads[0]!.feeder,
+    validation,
+    heads.map((h) => h.targets),
   );
-  applyTemperature(model, temperature);
-  return temperature;
-}
-
-/** The finished (tempered) network on the validation part; undefined without one. */
-async function validationFigures(
-  head: TrainedHead,
-  validation: Uint32Array,
-): Promise<ValidationFigures | undefined> {
-  if (validation.length === 0) return undefined;
-  const { accuracy, loss } = await predict(head.model, head.feeder, validation, head.targets);
-  return { samples: validation.length, accuracy, loss };
+  return heads.map((head, h) => {
+    const { probabilities, classes } = untempered[h]!;
+    const truth = Uint8Array.from(validation, (r) => head.targets[r]!);
+    const temperature = fitTemperature(probabilities, classes, truth);
+    applyTemperature(head.model, temperature);
+    return temperature;
+  });
 }
 
 function demographicsOf(dataset: FaceDataset, rows: Uint32Array, grouping: AgeGrouping) {
@@ -254,13 +249,27 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
     // Wall time of this process's training; a resumed run's earlier part is only in the epochs' own
     // seconds, which the report then sums instead.
     const trainingSeconds = options.resume ? undefined : (performance.now() - started) / 1000;
-    for (const head of result.heads) {
+    // The whole network runs once per pass for all its heads: validation before and after tempering,
+    // then test (a head's own model would run the shared trunk again for each head).
+    const temperatures = await temper(result, split.validation);
+    const allTargets = result.heads.map((h) => h.targets);
+    const feeder = result.heads[0]!.feeder;
+    const validations =
+      split.validation.length > 0
+        ? await predictHeads(result.model, feeder, split.validation, allTargets)
+        : undefined;
+    const tests = await predictHeads(result.model, feeder, split.test, allTargets);
+    for (const [h, head] of result.heads.entries()) {
       const { task, targets } = head;
-      const temperature = await temper(head, split.validation);
+      const temperature = temperatures[h];
       if (temperature !== undefined)
         log(`${task}: temperature ${temperature.toFixed(3)} (fitted on validation)`);
-      const validation = await validationFigures(head, split.validation);
-      const test = await predict(head.model, head.feeder, split.test, targets);
+      const validation: ValidationFigures | undefined = validations && {
+        samples: split.validation.length,
+        accuracy: validations[h]!.accuracy,
+        loss: validations[h]!.loss,
+      };
+      const test = tests[h]!;
       const metrics: TaskMetrics = {
         ...computeTaskMetrics({
           task,
