@@ -22,12 +22,12 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return out;
 }
 
-/** `data` is row-major, `channels` (1 grey, 3 RGB) bytes per pixel. */
-export function encodePng(data: Uint8Array, width: number, height: number, channels: 1 | 3): Buffer {
+/** `data` is row-major, `channels` (1 grey, 3 RGB, 4 RGBA) bytes per pixel. */
+export function encodePng(data: Uint8Array, width: number, height: number, channels: 1 | 3 | 4): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
-  header.set([8, channels === 1 ? 0 : 2, 0, 0, 0], 8);
+  header.set([8, { 1: 0, 3: 2, 4: 6 }[channels], 0, 0, 0], 8);
   const stride = width * channels;
   const rows = Buffer.alloc((stride + 1) * height);
   for (let y = 0; y < height; y++)

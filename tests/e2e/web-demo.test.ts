@@ -5,10 +5,10 @@
  * shape and check the server was fed the very same 48×48 input, sent as the photo and as grey levels.
  * The test also asks the server itself about the sample and checks the page shows the server's
  * labels, so the page's own verdict is not the only witness. The photo's square is then dragged and
- * resized, and the server, sent the photo with that square, must see the same input again. Then the
- * awkward cases: a JPEG the two decoders read a grey level apart, a photo over 4096 px, the square
- * moved by keyboard, a file that is not an image, a server answer arriving after the next face, and a
- * face picked while the models still load.
+ * resized, and the server, sent the photo with that square, must see the same input again, as it
+ * must for a PNG with transparent margins. Then the awkward cases: a JPEG the two decoders read a grey
+ * level apart, a photo over 4096 px, the square moved by keyboard, a file that is not an image, a
+ * server answer arriving after the next face, and a face picked while the models still load.
  * Screenshots: tests/artifacts/web-demo.png, web-demo-crop.png.
  */
 import { spawn } from 'node:child_process';
@@ -188,6 +188,22 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       await page.locator('#crop-reset').click();
       await page.locator('#photo-caption', { hasText: 'centre square' }).waitFor({ timeout: 30_000 });
       expect(await grey()).toBe(centred);
+
+      // A cut-out: its margin fully transparent over a red the canvas does not keep. Both sides read
+      // the margin as white, so the server is fed the same input again.
+      const rgb = colourPhoto(7, 320, 240);
+      const rgba = new Uint8Array(320 * 240 * 4);
+      for (let i = 0; i < 320 * 240; i++) {
+        const margin = i % 320 < 60 || i % 320 >= 260;
+        rgba.set(margin ? [220, 30, 30, 0] : [...rgb.subarray(i * 3, i * 3 + 3), 255], i * 4);
+      }
+      const cutOut = encodePng(rgba, 320, 240, 4);
+      await page
+        .locator('#file')
+        .setInputFiles({ name: 'cut-out.png', mimeType: 'image/png', buffer: cutOut });
+      await page.locator('#photo-caption', { hasText: 'cut-out.png · 320×240' }).waitFor({ timeout: 30_000 });
+      await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
+      await expectAgreement(page, fail);
     },
   );
 

@@ -25,6 +25,20 @@ describe('imageToPixels', () => {
     expect(imageToPixels(solid(48, 48, () => [0, 0, 255]))[0]).toBe(29); // 29.07
   });
 
+  it('composites transparent pixels over white, whatever colour lies under them', () => {
+    const withAlpha = (rgba: [number, number, number, number]): RgbaImage => {
+      const data = new Uint8Array(48 * 48 * 4);
+      for (let i = 0; i < data.length; i += 4) data.set(rgba, i);
+      return { width: 48, height: 48, data };
+    };
+    // A canvas gives 0,0,0 under a fully transparent pixel, sharp the colour the file stored.
+    expect(imageToPixels(withAlpha([0, 0, 0, 0]))[0]).toBe(255);
+    expect(imageToPixels(withAlpha([200, 100, 50, 0]))[0]).toBe(255);
+    // Half transparent: 255 + (124.2 − 255) · 128 / 255 = 189.34 → 189.
+    expect(imageToPixels(withAlpha([200, 100, 50, 128]))[0]).toBe(189);
+    expect(imageToPixels(withAlpha([200, 100, 50, 255]))[0]).toBe(124);
+  });
+
   it('area-averages 2×2 blocks when downscaling 96 → 48', () => {
     // Pixel (x, y) grey = x + 2y (r = g = b so luma is exact). Output (i, j) averages
     // x ∈ {2i, 2i+1}, y ∈ {2j, 2j+1}: (2i + 0.5) + 2(2j + 0.5) = 2i + 4j + 1.5 → rounds half up.

@@ -3,7 +3,8 @@
  * (0.299 R + 0.587 G + 0.114 B), centre square crop (or a square the caller chose: where the face is),
  * area-average resize, rounded to integer grey levels. It works on a plain RGBA buffer so the server
  * (after sharp decodes) and the browser (after canvas getImageData) run this one implementation and
- * feed the models identical tensors.
+ * feed the models identical tensors. Transparent pixels are composited over white, as a page shows
+ * them: the colour under a fully transparent pixel is not read, since a canvas does not keep it.
  */
 import { InvalidCropError, InvalidImageError } from './errors.js';
 import { IMAGE_SIZE, PIXEL_COUNT } from './pixels.js';
@@ -11,9 +12,12 @@ import { IMAGE_SIZE, PIXEL_COUNT } from './pixels.js';
 export interface RgbaImage {
   readonly width: number;
   readonly height: number;
-  /** width × height × 4 bytes, row-major RGBA (alpha ignored). */
+  /** width × height × 4 bytes, row-major RGBA, not premultiplied (getImageData's and sharp's form). */
   readonly data: Uint8Array | Uint8ClampedArray;
 }
+
+/** The grey level a fully transparent pixel reads as: white, the page behind a transparent photo. */
+export const TRANSPARENT_GREY = 255;
 
 /** Largest side a photo may have before preprocessing; larger ones are rejected, not resized. */
 export const MAX_IMAGE_SIDE = 4096;
@@ -117,7 +121,8 @@ export function imageToPixels(
   if (crop) checkCrop(crop, width, height, cropField);
   const { x: left, y: top, size: side } = crop ?? centreSquare(width, height);
   const { offsets, index, weight } = areaTaps(side, IMAGE_SIZE);
-  // Separable area average over the centre square's luma: rows first (side × 48), then columns.
+  // Separable area average over the square's luma, composited over white by its alpha: rows first
+  // (side × 48), then columns. An opaque pixel's term is its luma alone.
   const rows = new Float64Array(side * IMAGE_SIZE);
   for (let y = 0; y < side; y++) {
     const line = ((top + y) * width + left) * 4;
@@ -125,7 +130,10 @@ export function imageToPixels(
       let sum = 0;
       for (let t = offsets[ox]!; t < offsets[ox + 1]!; t++) {
         const p = line + index[t]! * 4;
-        sum += (0.299 * data[p]! + 0.587 * data[p + 1]! + 0.114 * data[p + 2]!) * weight[t]!;
+        const luma = 0.299 * data[p]! + 0.587 * data[p + 1]! + 0.114 * data[p + 2]!;
+        const alpha = data[p + 3]!;
+        sum +=
+          (alpha === 255 ? luma : TRANSPARENT_GREY + ((luma - TRANSPARENT_GREY) * alpha) / 255) * weight[t]!;
       }
       rows[y * IMAGE_SIZE + ox] = sum;
     }

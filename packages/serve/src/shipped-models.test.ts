@@ -64,7 +64,7 @@ describe('the shipped models', () => {
     }
   });
 
-  it("gives the README's own-code example's answers, on photos with and without a square", async () => {
+  it("gives the README's own-code example's answers, on photos with and without a square or transparency", async () => {
     const root = path.resolve(path.dirname(DEFAULT_MODELS), '..');
     const readme = await readFile(path.join(root, 'README.md'), 'utf8');
     const example = /<!-- readme-example: classify\.mjs -->\s*```js\n([\s\S]*?)```/.exec(readme)?.[1];
@@ -86,10 +86,31 @@ describe('the shipped models', () => {
         .jpeg({ quality: 90 })
         .toBuffer();
       const turned = await sharp(photo).rotate(270).withMetadata({ orientation: 6 }).jpeg().toBuffer();
+      // A PNG cut-out: a red margin hidden under alpha 0, the face's left half semi-transparent.
+      const { data: rgb } = await sharp(face)
+        .resize(100, 100, { kernel: 'cubic' })
+        .removeAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      const rgba = Buffer.alloc(150 * 110 * 4);
+      for (let y = 0; y < 110; y++)
+        for (let x = 0; x < 150; x++) {
+          const [fx, fy] = [x - 30, y - 4];
+          const inside = fx >= 0 && fx < 100 && fy >= 0 && fy < 100;
+          const o = (fy * 100 + fx) * 3;
+          rgba.set(
+            inside ? [rgb[o]!, rgb[o + 1]!, rgb[o + 2]!, fx < 50 ? 150 : 255] : [220, 30, 30, 0],
+            (y * 150 + x) * 4,
+          );
+        }
+      const cutOut = await sharp(rgba, { raw: { width: 150, height: 110, channels: 4 } })
+        .png()
+        .toBuffer();
       const cases: [Buffer, number[] | undefined][] = [
         [photo, [30, 4, 100]],
         [photo, undefined],
         [turned, [30, 4, 100]],
+        [cutOut, undefined],
       ];
       for (const [i, [bytes, square]] of cases.entries()) {
         const file = path.join(photos, `photo-${i}.jpg`);
