@@ -69,9 +69,18 @@ function serveFrom(prefix: string, root: string, files: () => readonly string[])
       res.statusCode = 404;
       return res.end(`not found: ${path}`);
     }
-    res.setHeader('content-type', TYPES[extname(file)] ?? 'application/octet-stream');
-    res.setHeader('content-length', statSync(file).size);
+    // Revalidated on every load (the models may be re-exported), but not downloaded again while
+    // unchanged: a reload had fetched the 28 MB runtime and the models anew.
+    const { size, mtimeMs } = statSync(file);
+    const etag = `W/"${size}-${Math.floor(mtimeMs)}"`;
     res.setHeader('cache-control', 'no-cache');
+    res.setHeader('etag', etag);
+    if (req.headers['if-none-match'] === etag) {
+      res.statusCode = 304;
+      return res.end();
+    }
+    res.setHeader('content-type', TYPES[extname(file)] ?? 'application/octet-stream');
+    res.setHeader('content-length', size);
     createReadStream(file).pipe(res);
   };
 }

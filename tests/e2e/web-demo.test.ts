@@ -7,8 +7,9 @@
  * labels, so the page's own verdict is not the only witness. The photo's square is then dragged and
  * resized, and the server, sent the photo with that square, must see the same input again, as it
  * must for a PNG with transparent margins. Then the awkward cases: a JPEG the two decoders read a grey
- * level apart, a photo over 4096 px, the square moved by keyboard, a file that is not an image, a
- * server answer arriving after the next face, and a face picked while the models still load.
+ * level apart, a photo over 4096 px, the square moved by keyboard, a file that is not an image or is
+ * empty, a pasted BMP (sent to the server as a PNG), a server answer arriving after the next face, and
+ * a face picked while the models still load.
  * Screenshots: tests/artifacts/web-demo.png, web-demo-crop.png.
  */
 import { spawn } from 'node:child_process';
@@ -28,6 +29,27 @@ import { encodePng } from '../../packages/web-demo/png.js';
 import { serveStatic, type StaticServer } from '../support/static-server.js';
 
 const missing = chromiumMissing();
+
+/** A 24-bit BMP of `rgb` (row-major RGB): a format the browser reads and the server refuses. */
+function bmp(rgb: Uint8Array, width: number, height: number): Buffer {
+  const stride = Math.ceil((width * 3) / 4) * 4;
+  const out = Buffer.alloc(54 + stride * height);
+  out.write('BM', 0, 'latin1');
+  out.writeUInt32LE(out.length, 2);
+  out.writeUInt32LE(54, 10);
+  out.writeUInt32LE(40, 14);
+  out.writeInt32LE(width, 18);
+  out.writeInt32LE(height, 22);
+  out.writeUInt16LE(1, 26);
+  out.writeUInt16LE(24, 28);
+  out.writeUInt32LE(stride * height, 34);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const [r, g, b] = rgb.subarray((y * width + x) * 3, (y * width + x) * 3 + 3);
+      out.set([b!, g!, r!], 54 + (height - 1 - y) * stride + x * 3); // bottom-up, BGR
+    }
+  return out;
+}
 
 /** `vite build` of the demo into `outDir`, with FACEKIT_MODELS pointing at `models`. */
 async function buildDemo(outDir: string, models: string): Promise<void> {
@@ -208,7 +230,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
   );
 
   it(
-    'a JPEG, a photo over 4096 px, the keyboard, a file that is not an image, and a late server answer',
+    'a JPEG, a photo over 4096 px, the keyboard, a file that is not an image, a pasted BMP, and a late server answer',
     { timeout: 120_000 },
     async () => {
       const { page } = browser;
@@ -269,15 +291,37 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
         .locator('#photo-caption', { hasText: `square at (${1925 - 10 * screenPixel}, 0), side 246` })
         .waitFor({ timeout: 30_000 });
 
-      // A file that is not an image: said so, and the previous photo is no longer shown or offered.
+      // A file that is not an image: said under the drop zone (where a phone's screen still is), and
+      // the previous photo is no longer shown or offered.
       const text = Buffer.from('not a photo');
       await page.locator('#file').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: text });
       await page
-        .locator('#results .error', { hasText: 'notes.png is not an image' })
+        .locator('#source-error', { hasText: 'notes.png is not an image' })
         .waitFor({ timeout: 30_000 });
       expect(await page.locator('#photo-caption').innerText()).toBe('no face yet');
       expect(await page.locator('#compare').isDisabled()).toBe(true);
       expect(await page.locator('#crop').isHidden()).toBe(true);
+      await page
+        .locator('#file')
+        .setInputFiles({ name: 'empty.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(0) });
+      await page
+        .locator('#source-error', { hasText: 'empty.jpg is empty (0 bytes)' })
+        .waitFor({ timeout: 30_000 });
+
+      // A BMP, pasted: the browser reads it, the server takes only PNG, JPEG and WebP, so the page sends
+      // a PNG of the same pixels, and the two agree on the same input. The error above is gone.
+      await page.evaluate(
+        (bytes) => {
+          const data = new DataTransfer();
+          data.items.add(new File([new Uint8Array(bytes)], 'face.bmp', { type: 'image/bmp' }));
+          document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data }));
+        },
+        Array.from(bmp(colourPhoto(5, 150, 110), 150, 110)),
+      );
+      await page.locator('#photo-caption', { hasText: 'face.bmp · 150×110' }).waitFor({ timeout: 30_000 });
+      expect(await page.locator('#source-error').isHidden()).toBe(true);
+      await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
+      await expectAgreement(page, fail);
 
       // A server answer that arrives after another face is shown is not shown under that face.
       await page.locator('[data-sample]').first().click();
@@ -289,7 +333,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       await page.locator('#compare').click();
       const second = (await page.locator('[data-sample]').nth(1).getAttribute('data-sample'))!;
       await page.locator('[data-sample]').nth(1).click();
-      await page.locator('#photo-caption', { hasText: second }).waitFor({ timeout: 30_000 });
+      await page.locator('#photo-caption', { hasText: `${second} · ` }).waitFor({ timeout: 30_000 });
       await page.waitForTimeout(2500);
       await page.unroute(api.url);
       expect(await page.locator('#comparison').innerText()).toBe('');
@@ -396,9 +440,12 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       await page.evaluate(() => {
         const seen: boolean[] = [];
         (window as unknown as { compareOnNewFace: boolean[] }).compareOnNewFace = seen;
-        new MutationObserver(() =>
-          seen.push((document.getElementById('compare') as HTMLButtonElement).disabled),
-        ).observe(document.getElementById('photo-caption')!, {
+        const caption = document.getElementById('photo-caption')!;
+        // "reading …" comes first, the previous face and its answer still shown: not the new face yet.
+        new MutationObserver(() => {
+          if (!caption.textContent!.startsWith('reading '))
+            seen.push((document.getElementById('compare') as HTMLButtonElement).disabled);
+        }).observe(caption, {
           childList: true,
           characterData: true,
           subtree: true,
@@ -406,7 +453,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       });
       const second = (await page.locator('[data-sample]').nth(1).getAttribute('data-sample'))!;
       await page.locator('[data-sample]').nth(1).click();
-      await page.locator('#photo-caption', { hasText: second }).waitFor({ timeout: 30_000 });
+      await page.locator('#photo-caption', { hasText: `${second} · ` }).waitFor({ timeout: 30_000 });
       const seen = await page.evaluate(
         () => (window as unknown as { compareOnNewFace: boolean[] }).compareOnNewFace,
       );

@@ -6,6 +6,7 @@ export * from './age-groups.js';
 export * from './tasks.js';
 export * from './pixels.js';
 export * from './preprocess.js';
+export * from './image-format.js';
 export * from './interpret.js';
 export * from './manifest.js';
 export * from './sha256.js';

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { imageToPixels } from '@facekit/core';
-import { decodeBase64, imageToFace, OFF_THREAD_PIXELS, fileFormat } from './decode-image.js';
+import { fileFormat, imageToPixels } from '@facekit/core';
+import { decodeBase64, imageToFace, OFF_THREAD_PIXELS } from './decode-image.js';
 import { offThreadJobCount } from './pixels-off-thread.js';
 import type { ServeError } from './errors.js';
 import { testPhoto } from '../test/harness.js';

@@ -10,9 +10,11 @@ import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
 import {
   checkCrop,
+  fileFormat,
   imageToPixels,
   InvalidImageError,
   MAX_IMAGE_SIDE,
+  SERVED_IMAGE_FORMATS,
   snippet,
   type FaceCrop,
 } from '@facekit/core';
@@ -105,40 +107,6 @@ export function decodeBase64(text: string, field: string, maxBytes: number): Buf
   return Buffer.from(body, 'base64');
 }
 
-/** The formats the server decodes. */
-const ACCEPTED = new Set(['png', 'jpeg', 'webp']);
-
-/**
- * The format a file's first bytes announce (png, jpeg or webp, the accepted ones, first; others only to
- * name them in a refusal), undefined when unknown. Read from the bytes alone: asking sharp would hand a
- * refused file to that format's full parser (an SVG's XML, a TIFF's directories) outside the decode
- * limit, only to name it.
- */
-export function fileFormat(bytes: Uint8Array): string | undefined {
-  const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
-  if (bytes.length >= 8 && bytes[0] === 0x89 && ascii(1, 4) === 'PNG') return 'png';
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  if (bytes.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'webp';
-  if (ascii(0, 4) === 'GIF8') return 'gif';
-  if (['II*\0', 'MM\0*'].includes(ascii(0, 4))) return 'tiff';
-  if (ascii(4, 8) === 'ftyp') {
-    const brand = ascii(8, 12);
-    return brand.startsWith('avi')
-      ? 'avif'
-      : ['heic', 'heix', 'mif1', 'msf1', 'hevc'].includes(brand)
-        ? 'heif'
-        : undefined;
-  }
-  if (ascii(0, 2) === 'BM') return 'bmp';
-  if (bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 1 && bytes[3] === 0) return 'ico';
-  if (ascii(0, 4) === '%PDF') return 'pdf';
-  if (ascii(0, 4) === '8BPS') return 'psd';
-  if ((bytes[0] === 0xff && bytes[1] === 0x0a) || ascii(4, 8) === 'JXL ') return 'jxl';
-  if (/^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE svg[^>]*>\s*)?<svg[\s>]/i.test(ascii(0, 512)))
-    return 'svg';
-  return undefined;
-}
-
 /** Why a file that is not PNG, JPEG or WebP was refused, naming its format when its bytes do. */
 function notAccepted(format: string | undefined, field: string): InvalidImageError {
   return format
@@ -166,7 +134,7 @@ export async function imageToFace(
 ): Promise<Uint8Array> {
   const bytes = decodeBase64(base64, field, limits.maxImageBytes);
   const format = fileFormat(bytes);
-  if (format === undefined || !ACCEPTED.has(format)) throw notAccepted(format, field);
+  if (format === undefined || !SERVED_IMAGE_FORMATS.has(format)) throw notAccepted(format, field);
   return decodes.run(() => decodeToFace(bytes, field, limits, crop, cropField), signal);
 }
 

@@ -88,6 +88,7 @@ export class CropFrame {
       height: `${crop.size * scale}px`,
     });
     this.frame.title = `x ${crop.x}, y ${crop.y}, side ${crop.size} px`;
+    this.size.setAttribute('aria-valuetext', `${crop.size} pixels`);
   }
 
   private settle(crop: FaceCrop): void {

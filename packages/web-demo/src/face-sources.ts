@@ -5,13 +5,23 @@
  * from the canvas's RGBA pixels. The page never preprocesses any other way, so browser and server feed
  * the models identical tensors for the same photo and square.
  */
-import { centreSquare, imageToPixels, MAX_IMAGE_SIDE, type FaceCrop, type RgbaImage } from '@facekit/core';
+import {
+  centreSquare,
+  fileFormat,
+  imageToPixels,
+  MAX_IMAGE_SIDE,
+  SERVED_IMAGE_FORMATS,
+  type FaceCrop,
+  type RgbaImage,
+} from '@facekit/core';
 
 export interface Face {
   /**
-   * The photo as given (PNG, JPEG, …); the server decodes these same bytes. A photo over 4096 pixels a
-   * side (a phone's 48 MP photo) is scaled to fit first, and this is then a JPEG of the scaled photo
-   * (a PNG of one would be over the server's 8 MiB image limit), which the page decodes too.
+   * The photo as given when it is a PNG, JPEG or WebP; the server decodes these same bytes. Another
+   * format the browser reads (GIF, BMP, AVIF) is saved as a PNG of the same pixels, which the server
+   * takes. A photo over 4096 pixels a side (a phone's 48 MP photo) is scaled to fit first, and this is
+   * then a JPEG of the scaled photo (a PNG of one would be over the server's 8 MiB image limit), which
+   * the page decodes too.
    */
   readonly blob: Blob;
   readonly name: string;
@@ -41,6 +51,7 @@ export function isCentreSquare(face: Face): boolean {
 }
 
 export async function faceFromBlob(blob: Blob, name: string): Promise<Face> {
+  if (blob.size === 0) throw new Error(`${name} is empty (0 bytes); pick a photo`);
   // The browser shows an SVG but cannot make a bitmap of one without a size, and it is a drawing.
   if (blob.type === 'image/svg+xml')
     throw new Error(`${name} is an SVG drawing; pick a photo (PNG, JPEG, WebP or GIF)`);
@@ -69,7 +80,9 @@ export async function faceFromBlob(blob: Blob, name: string): Promise<Face> {
   const { width, height, data } = context.getImageData(0, 0, canvas.width, canvas.height);
   const rgba = { width, height, data };
   const crop = centreSquare(width, height);
-  return { blob, name, rgba, crop, pixels: imageToPixels(rgba, name, crop), width, height };
+  const format = fileFormat(new Uint8Array(await blob.slice(0, 512).arrayBuffer()));
+  const sent = format && SERVED_IMAGE_FORMATS.has(format) ? blob : await encode(canvas, 'image/png');
+  return { blob: sent, name, rgba, crop, pixels: imageToPixels(rgba, name, crop), width, height };
 }
 
 /** A canvas holding `image` at its own size (a video's current frame at the video's size). */

@@ -9,7 +9,7 @@ import type { Task } from '@facekit/core';
 import { loadBrowserModels, ortVersion, wasmThreads, type BrowserModels } from './browser-models.js';
 import { CropFrame } from './crop-frame.js';
 import { drawGrey, isCentreSquare, recrop, sameCrop, type Face } from './face-sources.js';
-import { difference } from './format.js';
+import { answerText, difference, percent, TASK_TITLES } from './format.js';
 import { comparisonTable, el, taskCard } from './render.js';
 import {
   agreementTolerance,
@@ -77,26 +77,45 @@ function setPhoto(blob: Blob | null): void {
   photo.hidden = blob === null;
 }
 
+/** A photo is being read (a large one takes a while): said at once, the previous face still shown. */
+function reading(name: string): void {
+  $('photo-caption').textContent = `reading ${name}…`;
+  $('input-panel').setAttribute('aria-busy', 'true');
+}
+
 /** A new photo: show it whole with its square, then classify that square. */
 async function showFace(face: Face, truth = ''): Promise<void> {
+  $('source-error').hidden = true;
   setPhoto(face.blob);
   cropFrame.show(face.width, face.height, face.crop);
   $('truth').textContent = truth;
   await classify(face);
 }
 
-/** A photo failed to load: the page stops showing (and offering to compare) the one before it. */
+/**
+ * A photo failed to load: said under the drop zone, where the person who picked it is looking (on a
+ * phone the answers are a screen further down), and the page stops showing (and offering to compare)
+ * the one before it.
+ */
 function clearFace(error: unknown): void {
   ++shown;
   onScreen = current = null;
   setPhoto(null);
   cropFrame.hide();
   $('photo-caption').textContent = 'no face yet';
+  $('input-panel').removeAttribute('aria-busy');
   $<HTMLCanvasElement>('grey').getContext('2d')!.clearRect(0, 0, 48, 48);
-  $('truth').textContent = $('timing').textContent = '';
+  $('truth').textContent = $('timing').textContent = $('announce').textContent = '';
   $('comparison').replaceChildren();
   $<HTMLButtonElement>('compare').disabled = true;
-  showError($('results'), error);
+  $('results').replaceChildren(el('p', { class: 'muted' }, 'Pick a face to classify it.'));
+  sourceError(error);
+}
+
+/** A source's problem (a file, the webcam), under the drop zone until the next face is shown. */
+function sourceError(error: unknown): void {
+  $('source-error').textContent = (error as Error).message ?? String(error);
+  $('source-error').hidden = false;
 }
 
 /**
@@ -115,7 +134,10 @@ async function classify(face: Face): Promise<void> {
   const size = face.scaledFrom
     ? `${face.scaledFrom.width}×${face.scaledFrom.height} scaled to ${face.width}×${face.height}`
     : `${face.width}×${face.height}`;
-  $('photo-caption').textContent = `${face.name} · ${size} · ${square}`;
+  // Smaller than the input: the models see it enlarged, which they were not trained on.
+  const small = face.crop.size < 48 ? ' · under 48 px, enlarged' : '';
+  $('photo-caption').textContent = `${face.name} · ${size} · ${square}${small}`;
+  $('input-panel').removeAttribute('aria-busy');
   drawGrey($<HTMLCanvasElement>('grey'), face.pixels);
   $('comparison').replaceChildren();
   if (!models) {
@@ -143,6 +165,15 @@ async function classify(face: Face): Promise<void> {
     taskCard(task, probabilities.get(task)!, models!.manifest.models[task]!.labels, models!.ageGrouping),
   );
   $('results').replaceChildren(...cards);
+  // One short line for screen readers, rather than every bar of the three cards.
+  $('announce').textContent = models.tasks
+    .map((task) => {
+      const p = probabilities.get(task)!;
+      const best = p.indexOf(Math.max(...p));
+      const label = models!.manifest.models[task]!.labels[best]!;
+      return `${TASK_TITLES[task]}: ${answerText(task, label, models!.ageGrouping)}, ${percent(p[best]!)}`;
+    })
+    .join('; ');
   $<HTMLButtonElement>('compare').disabled = false;
 }
 
@@ -219,7 +250,7 @@ async function compare(): Promise<void> {
 }
 
 function wirePage(): void {
-  wireSources({ onFace: showFace, onError: clearFace });
+  wireSources({ onReading: reading, onFace: showFace, onError: clearFace, onSourceError: sourceError });
   $('compare-form').addEventListener('submit', (e) => (e.preventDefault(), void compare()));
   $<HTMLInputElement>('server-url').value =
     params.get('server') ?? localStorage.getItem('facekit.server') ?? DEFAULT_SERVER_URL;

@@ -69,4 +69,10 @@ describe('classifyOnServer', () => {
       silent.close();
     }
   });
+
+  it('says a URL without http(s):// is not one, before fetch reads "localhost:" as its scheme', async () => {
+    await expect(classifyOnServer('localhost:4000/graphql', { pixels: [1] })).rejects.toThrow(
+      'localhost:4000/graphql is not an http(s) URL; write it as http://localhost:4000/graphql',
+    );
+  });
 });

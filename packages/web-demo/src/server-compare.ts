@@ -63,6 +63,9 @@ export async function classifyOnServer(
   input: ServerInput,
   timeoutMs = SERVER_TIMEOUT_MS,
 ): Promise<ServerAnswer> {
+  // `localhost:4000` is a valid URL whose scheme is "localhost:": fetch's own error would not say so.
+  if (!/^https?:\/\//i.test(url))
+    throw new Error(`${url} is not an http(s) URL; write it as http://localhost:4000/graphql`);
   let response: Response;
   try {
     response = await fetch(url, {

@@ -7,20 +7,27 @@ import { faceFromBlob, faceFromUrl, Webcam, type Face } from './face-sources.js'
 import { el } from './render.js';
 
 export interface SourceHandlers {
+  /** A photo named `name` is being read. */
+  onReading(name: string): void;
   /** A face is ready; `truth` is the dataset's label line for a sample. */
   onFace(face: Face, truth?: string): Promise<void>;
   /** A photo could not be turned into a face (the page no longer shows the previous one). */
   onError(error: unknown): void;
+  /** A source failed before any photo (the webcam, a drop of no file): the face shown stays. */
+  onSourceError(error: unknown): void;
 }
 
 /**
  * Hands over only the face asked for last: decoding takes its own time per source, and a slow sample
  * clicked first must not replace a photo picked after it. Errors of superseded requests are dropped too.
  */
-function latestOnly(handlers: SourceHandlers): (load: () => Promise<Face>, truth?: string) => void {
+function latestOnly(
+  handlers: SourceHandlers,
+): (name: string, load: () => Promise<Face>, truth?: string) => void {
   let asked = 0;
-  return (load, truth) => {
+  return (name, load, truth) => {
     const ticket = ++asked;
+    handlers.onReading(name);
     load()
       .then((face) => (ticket === asked ? handlers.onFace(face, truth) : undefined))
       .catch((error: unknown) => {
@@ -49,7 +56,9 @@ async function loadSamples(show: ReturnType<typeof latestOnly>): Promise<void> {
       { type: 'button', class: 'sample', title: truth, 'data-sample': s.file },
       el('img', { src: `samples/${s.file}`, alt: truth }),
     );
-    button.addEventListener('click', () => show(() => faceFromUrl(`samples/${s.file}`, s.file), truth));
+    button.addEventListener('click', () =>
+      show(s.file, () => faceFromUrl(`samples/${s.file}`, s.file), truth),
+    );
     return button;
   });
   byId('samples').replaceChildren(...buttons);
@@ -63,7 +72,7 @@ export function wireSources(handlers: SourceHandlers): void {
     byId('samples').textContent =
       `No sample faces (${error instanceof Error ? error.message : String(error)}).`;
   });
-  const take = (file: File | undefined) => file && show(() => faceFromBlob(file, file.name));
+  const take = (file: File | undefined) => file && show(file.name, () => faceFromBlob(file, file.name));
   const drop = byId('drop');
   const picker = byId<HTMLInputElement>('file');
   picker.addEventListener('change', () => {
@@ -77,23 +86,30 @@ export function wireSources(handlers: SourceHandlers): void {
     e.preventDefault();
     picker.click();
   });
-  drop.addEventListener('dragover', (e) => (e.preventDefault(), drop.classList.add('over')));
+  // A photo dropped anywhere on the page is taken (the browser would otherwise open it in the page's
+  // place), and so is one pasted; the zone lights up under the pointer.
+  document.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    drop.classList.toggle('over', drop.contains(e.target as Node));
+  });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (e) => {
+  document.addEventListener('drop', (e) => {
     e.preventDefault();
     drop.classList.remove('over');
-    take(e.dataTransfer?.files[0]);
+    const file = e.dataTransfer?.files[0];
+    if (file) take(file);
+    else handlers.onSourceError(new Error('What was dropped is not a file; drop a photo file'));
+  });
+  document.addEventListener('paste', (e) => {
+    const file = Array.from(e.clipboardData?.files ?? []).find((f) => f.type.startsWith('image/'));
+    if (!file) return; // text pasted into the server URL, say
+    e.preventDefault();
+    take(file);
   });
 
   const webcam = new Webcam(byId<HTMLVideoElement>('webcam'));
   const toggle = byId<HTMLButtonElement>('webcam-toggle');
-  const problem = byId('webcam-error');
-  const say = (error: unknown) => {
-    problem.textContent = (error as Error).message ?? String(error);
-    problem.hidden = false;
-  };
   toggle.addEventListener('click', () => {
-    problem.hidden = true;
     const on = !webcam.running;
     if (!on) webcam.stop();
     (on ? webcam.start() : Promise.resolve())
@@ -101,7 +117,7 @@ export function wireSources(handlers: SourceHandlers): void {
         toggle.textContent = on ? 'Stop webcam' : 'Use webcam';
         byId('webcam').hidden = byId('webcam-capture').hidden = !on;
       })
-      .catch(say);
+      .catch((error: unknown) => handlers.onSourceError(error));
   });
-  byId('webcam-capture').addEventListener('click', () => show(() => webcam.capture()));
+  byId('webcam-capture').addEventListener('click', () => show('a webcam frame', () => webcam.capture()));
 }

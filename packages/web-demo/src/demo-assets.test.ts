@@ -1,0 +1,40 @@
+import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from 'vite';
+import { describe, expect, it } from 'vitest';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+
+describe("the demo's development server", () => {
+  it('serves the models and the runtime revalidated, not downloaded again while unchanged', async () => {
+    const server = await createServer({
+      root,
+      configFile: `${root}/vite.config.ts`,
+      logLevel: 'silent',
+      server: { port: 0, host: '127.0.0.1' },
+    });
+    await server.listen();
+    try {
+      const { port } = server.httpServer!.address() as AddressInfo;
+      for (const path of ['/models/manifest.json', '/ort/ort-wasm-simd-threaded.jsep.wasm']) {
+        const first = await fetch(`http://127.0.0.1:${port}${path}`);
+        expect(first.status, path).toBe(200);
+        expect(first.headers.get('cache-control')).toBe('no-cache');
+        const etag = first.headers.get('etag');
+        expect(etag, path).toMatch(/^W\/"\d+-\d+"$/);
+        expect((await first.arrayBuffer()).byteLength).toBe(Number(first.headers.get('content-length')));
+        const again = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { 'if-none-match': etag! } });
+        expect(again.status, path).toBe(304);
+        expect((await again.arrayBuffer()).byteLength).toBe(0);
+        const stale = await fetch(`http://127.0.0.1:${port}${path}`, {
+          headers: { 'if-none-match': 'W/"1-2"' },
+        });
+        expect(stale.status, path).toBe(200);
+        await stale.arrayBuffer();
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});
