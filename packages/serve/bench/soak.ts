@@ -10,8 +10,9 @@ import { parseCommandArgs, userPath } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm --filter @facekit/serve soak [options]   (or: pnpm bench:serve --soak)
 
-Starts the server as its own process and sends it mixed good and bad requests, checking every answer,
-that it keeps serving and that its memory stays flat (soak-run.ts).
+Starts the server as its own process and sends it mixed good and bad requests, checking that every kind
+of bad request was answered with its code (counted in the server's metrics, not answer by answer), that
+good answers stay the same, that it keeps serving and that its memory stays flat (soak-run.ts).
 
 Options:
   --models <dir>       models folder (default: models/)

@@ -92,7 +92,7 @@ Options:
   --max-image-bytes <n>   largest image file                          [default 8388608]
   --max-image-pixels <n>  largest image, width × height               [default 16777216]
   --max-depth <n>         deepest query                               [default 12]
-  --max-cost <n>          costliest query (README: cost)              [default 12000,
+  --max-cost <n>          costliest query (README: QUERY_TOO_COSTLY)  [default 12000,
                           or 45 × --max-batch-items when that is more]
   --threads <n>           onnxruntime intra-op threads (0 = one per core) [default 0; they do not
                           spin while idle, so they leave the cores to request handling]

@@ -40,7 +40,7 @@ Options:
                             ${ablationCount} measured ingredients (packages/train/bench/ACCURACY.md)
   --list-presets            every preset with what it is (the default first, the ablation last), then exit
   --epochs <n>              override the preset's epochs
-  --backend <name>          ${TRAINING_BACKEND_NAMES.join(' | ')} (default: the fastest that works here)
+  --backend <name>          ${TRAINING_BACKEND_NAMES.join(' | ')} (default: the first that works here, in this order: a GPU first)
   --seed <n>                seed of the split, initial weights, shuffles and dropout (default: 42)
   --split-seed <n>          draw the split with this seed instead (default: --seed): runs with other
                             seeds or presets then train and validate on the very same faces
