@@ -60,6 +60,10 @@ describe('parseServeArgs', () => {
 
   it('returns null for --help and rejects bad values and unknown flags', () => {
     expect(parseServeArgs(['--help'], {})).toBeNull();
+    // An unset shell variable is not a request for the default models.
+    expect(() => parseServeArgs(['--models', ''], {})).toThrow(
+      '--models is empty (an unset shell variable?); give it a value or leave it out',
+    );
     expect(() => parseServeArgs(['--max-batch', '0'], {})).toThrow(
       '--max-batch must be a whole number from 1 to 4096, got "0"',
     );

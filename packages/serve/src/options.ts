@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { userPath, wholeNumber } from '@facekit/core/node';
+import { emptyArgument, userPath, wholeNumber } from '@facekit/core/node';
 
 /** The execution providers the server knows, in the order it tries them (onnx-providers.ts registers them). */
 export const EXECUTION_PROVIDERS: readonly string[] = ['cuda', 'webgpu', 'cpu'];
@@ -191,6 +191,8 @@ export function parseServeArgs(
     },
   });
   if (values.help) return null;
+  const empty = emptyArgument(values);
+  if (empty) throw new RangeError(empty);
   const d = DEFAULT_OPTIONS;
   const logLevel = values['log-level'] ?? env.LOG_LEVEL ?? d.logLevel;
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {

@@ -44,6 +44,8 @@ describe('parseCommandArgs', () => {
     expect(() => parseCommandArgs(help, { args: ['--epoch', '4'], options })).toThrow('exit 2');
     expect(() => parseCommandArgs(help, { args: ['runs/a'], options })).toThrow('exit 2');
     expect(() => parseCommandArgs(help, { args: ['--epochs', '-1'], options })).toThrow('exit 2');
+    // `--out "$DIR"` with DIR unset: not the default folder (an export once wrote over models/ so).
+    expect(() => parseCommandArgs(help, { args: ['--epochs', ''], options })).toThrow('exit 2');
     expect(write.mock.calls.map(([line]) => String(line))).toEqual([
       expect.stringMatching(/^pnpm x: Unknown option '--epoch'.* \(pnpm x --help lists the options\)\n$/),
       expect.stringMatching(
@@ -52,6 +54,7 @@ describe('parseCommandArgs', () => {
       expect.stringMatching(
         /^pnpm x: Option '--epochs' argument is ambiguous\. [^\n]*'--epochs=-XYZ'\. \(pnpm x --help lists the options\)\n$/,
       ),
+      'pnpm x: --epochs is empty (an unset shell variable?); give it a value or leave it out (pnpm x --help lists the options)\n',
     ]);
   });
 

@@ -62,7 +62,24 @@ export function parseCommandArgs<const C extends ParseArgsConfig>(
     process.stdout.write(help);
     process.exit(0);
   }
+  const empty = emptyArgument(parsed.values, parsed.positionals ?? []);
+  if (empty) refuseFlags(help, `${empty} (${commandName(help)} --help lists the options)`);
   return parsed;
+}
+
+/**
+ * Why an argument given as '' is refused, or undefined: `--out "$DIR"` with DIR unset must not mean the
+ * default (an export wrote over the shipped models/ that way), nor `--data ""` the default data file.
+ */
+export function emptyArgument(
+  values: Record<string, unknown>,
+  positionals: readonly string[] = [],
+): string | undefined {
+  for (const [name, value] of Object.entries(values))
+    if (value === '' || (Array.isArray(value) && value.includes('')))
+      return `--${name} is empty (an unset shell variable?); give it a value or leave it out`;
+  if (positionals.includes('')) return 'an argument is empty (an unset shell variable?)';
+  return undefined;
 }
 
 /**
