@@ -73,7 +73,7 @@ async function makeTinyModels(dir: string): Promise<void> {
   for (const [i, task] of TASKS.entries()) {
     const network = tinyNetwork(task, 100 + 10 * i);
     const exported = await exportLayersModel(network);
-    const check = await verifyExport(network, exported, { synthetic: 16, batchSize: 8, web: false });
+    const check = (await verifyExport(network, exported, { synthetic: 16, batchSize: 8, web: false }))[0]!;
     await mkdir(join(dir, task), { recursive: true });
     await writeFile(join(dir, task, 'model.onnx'), exported.bytes);
     await saveLayersModel(network, join(dir, task, 'tfjs'));

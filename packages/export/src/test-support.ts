@@ -46,7 +46,7 @@ export async function exportAndVerify(
   const samples = options.samples ?? 7;
   let report: VerificationReport | undefined;
   for (const batchSize of [3, samples]) {
-    report = await verifyExport(model, exported, {
+    [report] = await verifyExport(model, exported, {
       synthetic: samples,
       batchSize,
       web: options.web ?? false,

@@ -49,33 +49,39 @@ export function compareOutputs(a: Float32Array, b: Float32Array, width: number):
   };
 }
 
-/** tfjs probabilities for `inputs` ([n, ...shape] row-major), widened to [1 − p, p] when asked. */
+/**
+ * tfjs probabilities of every output for `inputs` ([n, ...shape] row-major), from one pass of the
+ * network; output k widened to [1 − p, p] when `widen[k]`.
+ */
 export function tfjsProbabilities(
   model: tf.LayersModel,
-  output: number,
   inputs: Float32Array,
   shape: readonly number[],
-  widen: boolean,
-): Float32Array {
+  widen: readonly boolean[],
+): Float32Array[] {
   return tf.tidy(() => {
     const predicted = model.predict(tf.tensor(inputs, [...shape]));
-    const y = Array.isArray(predicted) ? predicted[output]! : predicted;
-    const p = widen ? tf.concat([tf.sub(1, y), y], 1) : y;
-    return new Float32Array(p.dataSync());
+    return (Array.isArray(predicted) ? predicted : [predicted]).map((y, k) => {
+      const p = widen[k] ? tf.concat([tf.sub(1, y), y], 1) : y;
+      return new Float32Array(p.dataSync());
+    });
   });
 }
 
-/** Runs `session` (onnxruntime-node, CPU) on `inputs`, `batchSize` samples per run; returns output `outputName`. */
+/**
+ * Runs `session` (onnxruntime-node, CPU) on `inputs`, `batchSize` samples per run; returns the outputs
+ * `outputNames`, each row-major over all samples.
+ */
 export async function ortNodeProbabilities(
   session: ort.InferenceSession,
-  outputName: string,
+  outputNames: readonly string[],
   inputs: Float32Array,
   shape: readonly number[],
   batchSize: number,
-): Promise<Float32Array> {
+): Promise<Float32Array[]> {
   const [n, ...sample] = shape as [number, ...number[]];
   const per = sample.reduce((a, b) => a * b, 1);
-  const chunks: Float32Array[] = [];
+  const chunks: Float32Array[][] = outputNames.map(() => []);
   for (let start = 0; start < n; start += batchSize) {
     const count = Math.min(batchSize, n - start);
     const feed = new ort.Tensor('float32', inputs.slice(start * per, (start + count) * per), [
@@ -83,15 +89,17 @@ export async function ortNodeProbabilities(
       ...sample,
     ]);
     const result = await session.run({ [session.inputNames[0]!]: feed });
-    chunks.push(result[outputName]!.data as Float32Array);
+    outputNames.forEach((name, k) => chunks[k]!.push(result[name]!.data as Float32Array));
   }
-  const out = new Float32Array(chunks.reduce((a, c) => a + c.length, 0));
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
+  return chunks.map((parts) => {
+    const out = new Float32Array(parts.reduce((a, c) => a + c.length, 0));
+    let offset = 0;
+    for (const c of parts) {
+      out.set(c, offset);
+      offset += c.length;
+    }
+    return out;
+  });
 }
 
 export async function ortNodeSession(bytes: Uint8Array): Promise<ort.InferenceSession> {

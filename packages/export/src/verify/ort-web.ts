@@ -14,14 +14,17 @@ export interface WebCheck extends Comparison {
 
 let configured = false;
 
-/** Runs `bytes` in onnxruntime-web (wasm, one thread) on `inputs`; compares output `outputName` with `reference`. */
+/**
+ * Runs `bytes` in onnxruntime-web (wasm, one thread) on `inputs`, once; compares each output
+ * `outputNames[k]` with `references[k]`.
+ */
 export async function checkInOrtWeb(
   bytes: Uint8Array,
-  outputName: string,
+  outputNames: readonly string[],
   inputs: Float32Array,
   shape: readonly number[],
-  reference: Float32Array,
-): Promise<WebCheck> {
+  references: readonly Float32Array[],
+): Promise<WebCheck[]> {
   if (!configured) {
     ortWeb.env.wasm.numThreads = 1;
     ortWeb.env.logLevel = 'error';
@@ -33,13 +36,15 @@ export async function checkInOrtWeb(
   try {
     const feed = new ortWeb.Tensor('float32', inputs, [...shape]);
     const result = await session.run({ [session.inputNames[0]!]: feed });
-    const output = result[outputName]!.data as Float32Array;
-    const width = reference.length / shape[0]!;
-    return {
-      ...compareOutputs(reference, output, width),
+    return outputNames.map((name, k) => ({
+      ...compareOutputs(
+        references[k]!,
+        result[name]!.data as Float32Array,
+        references[k]!.length / shape[0]!,
+      ),
       runtime: `onnxruntime-web ${ortWeb.env.versions.web ?? ''} wasm (Node)`.trim(),
       loadMs,
-    };
+    }));
   } finally {
     await session.release();
   }

@@ -1,8 +1,10 @@
 /**
  * Verification that runs on every export: the tfjs source (cpu backend) and the ONNX graph in
  * onnxruntime-node on the same inputs — in batches and one at a time, so the dynamic batch dimension
- * is exercised — and a load-and-run in onnxruntime-web. Any probability further apart than the
- * tolerance, or any differing argmax, fails the export with the figures in the error.
+ * is exercised — and a load-and-run in onnxruntime-web. Every output of the graph is checked, from one
+ * pass of each runtime: a shared network's three tasks cost one reference run, not three. Any
+ * probability further apart than the tolerance, or any differing argmax, fails the export with the
+ * figures in the error.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
@@ -33,8 +35,6 @@ export interface VerifyOptions {
   readonly web?: boolean;
   /** Samples run in onnxruntime-web. Default 32. */
   readonly webSamples?: number;
-  /** Which output to check, by index into model.outputs (and exported.outputs). Default 0. */
-  readonly output?: number;
 }
 
 export interface VerificationReport extends Comparison {
@@ -89,11 +89,15 @@ function merge(batched: Comparison, single: Comparison): Comparison {
   };
 }
 
+/**
+ * Checks every output of `exported` against the same output of `model`; one report per output, in
+ * their order. Throws VerificationError, naming the output, on the first that disagrees.
+ */
 export async function verifyExport(
   model: tf.LayersModel,
   exported: OnnxExport,
   options: VerifyOptions = {},
-): Promise<VerificationReport> {
+): Promise<VerificationReport[]> {
   if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
   const sample = exported.inputShape.slice(1);
   if (sample.some((d) => typeof d !== 'number'))
@@ -106,74 +110,83 @@ export async function verifyExport(
   inputs.set(synthetic, real.length);
   const n = inputs.length / per;
   const shape = [n, ...(sample as number[])];
-  const index = options.output ?? 0;
-  const output = exported.outputs[index];
-  if (!output) throw new Error(`the export has no output ${index}`);
-  const width = output.shape[1] as number;
+  const { outputs } = exported;
+  const names = outputs.map((o) => o.name);
+  const widths = outputs.map((o) => o.shape[1] as number);
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
   const batchSize = options.batchSize ?? 64;
 
-  const reference = tfjsProbabilities(model, index, inputs, shape, output.twoClassFromSigmoid);
+  const references = tfjsProbabilities(
+    model,
+    inputs,
+    shape,
+    outputs.map((o) => o.twoClassFromSigmoid),
+  );
   const session = await ortNodeSession(exported.bytes);
-  let comparison: Comparison;
+  let comparisons: Comparison[];
   try {
-    const batched = await ortNodeProbabilities(session, output.name, inputs, shape, batchSize);
+    const batched = await ortNodeProbabilities(session, names, inputs, shape, batchSize);
     const singles = Math.min(n, 8);
     const one = await ortNodeProbabilities(
       session,
-      output.name,
+      names,
       inputs.subarray(0, singles * per),
       [singles, ...(sample as number[])],
       1,
     );
-    comparison = merge(
-      compareOutputs(reference, batched, width),
-      compareOutputs(reference.subarray(0, singles * width), one, width),
+    comparisons = references.map((reference, k) =>
+      merge(
+        compareOutputs(reference, batched[k]!, widths[k]!),
+        compareOutputs(reference.subarray(0, singles * widths[k]!), one[k]!, widths[k]!),
+      ),
     );
   } finally {
     await session.release();
   }
-  let web: WebCheck | undefined;
+  let webChecks: WebCheck[] | undefined;
   if (options.web ?? true) {
     const m = Math.min(n, options.webSamples ?? 32);
-    web = await checkInOrtWeb(
+    webChecks = await checkInOrtWeb(
       exported.bytes,
-      output.name,
+      names,
       inputs.subarray(0, m * per),
       [m, ...(sample as number[])],
-      reference.subarray(0, m * width),
+      references.map((reference, k) => reference.subarray(0, m * widths[k]!)),
     );
   }
-  const report: VerificationReport = {
-    ...comparison,
-    realSamples: real.length / per,
-    syntheticSamples: synthetic.length / per,
-    tolerance,
-    runtime: `onnxruntime-node ${ort.env.versions.node ?? ''} cpu`.replace('  ', ' '),
-    reference: `tfjs ${tf.version.tfjs} ${tf.getBackend()}`,
-    batchSizes: [batchSize, 1],
-    rowSumError: rowSumError(reference, width),
-    ...(web ? { web } : {}),
-  };
-  const name = exported.outputs.length === 1 ? model.name : `${model.name} (${output.name})`;
-  if (!(report.maxAbsDiff <= tolerance))
-    throw new VerificationError(
-      name,
-      report,
-      `max abs difference ${report.maxAbsDiff} > ${tolerance} (sample ${report.worstSample})`,
-    );
-  if (report.argmaxMismatches > 0)
-    throw new VerificationError(
-      name,
-      report,
-      `${report.argmaxMismatches} of ${report.samples} argmax differ`,
-    );
-  if (web && (!(web.maxAbsDiff <= tolerance) || web.argmaxMismatches > 0)) {
-    throw new VerificationError(
-      name,
-      report,
-      `onnxruntime-web differs: max abs difference ${web.maxAbsDiff}, ${web.argmaxMismatches} argmax differ`,
-    );
-  }
-  return report;
+  return comparisons.map((comparison, k) => {
+    const web = webChecks?.[k];
+    const report: VerificationReport = {
+      ...comparison,
+      realSamples: real.length / per,
+      syntheticSamples: synthetic.length / per,
+      tolerance,
+      runtime: `onnxruntime-node ${ort.env.versions.node ?? ''} cpu`.replace('  ', ' '),
+      reference: `tfjs ${tf.version.tfjs} ${tf.getBackend()}`,
+      batchSizes: [batchSize, 1],
+      rowSumError: rowSumError(references[k]!, widths[k]!),
+      ...(web ? { web } : {}),
+    };
+    const name = outputs.length === 1 ? model.name : `${model.name} (${names[k]})`;
+    if (!(report.maxAbsDiff <= tolerance))
+      throw new VerificationError(
+        name,
+        report,
+        `max abs difference ${report.maxAbsDiff} > ${tolerance} (sample ${report.worstSample})`,
+      );
+    if (report.argmaxMismatches > 0)
+      throw new VerificationError(
+        name,
+        report,
+        `${report.argmaxMismatches} of ${report.samples} argmax differ`,
+      );
+    if (web && (!(web.maxAbsDiff <= tolerance) || web.argmaxMismatches > 0)) {
+      throw new VerificationError(
+        name,
+        report,
+        `onnxruntime-web differs: max abs difference ${web.maxAbsDiff}, ${web.argmaxMismatches} argmax differ`,
+      );
+    }
+    return report;
+  });
 }
