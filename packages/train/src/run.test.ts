@@ -109,8 +109,15 @@ describe('runTraining', () => {
     expect(state.epoch).toBe(1);
     expect((await readRunInfo(runDir)).tasks.gender).toBe('training');
 
-    const resumed = await runTraining(options(data, runDir, { resume: true, epochs: 99 }));
+    const lines: string[] = [];
+    const resumed = await runTraining(
+      options(data, runDir, { resume: true, epochs: 99, threads: 1, log: (l) => lines.push(l) }),
+    );
     expect(resumed.interrupted).toBe(false);
+    // Started on the default thread count: resumed on another, its weights now differ, and it says so.
+    expect(lines).toContain(
+      "warning: resuming with threads default → 1: the steps from here, and so the weights, differ from an uninterrupted run's",
+    );
     const info: RunInfo = await readRunInfo(runDir);
     expect(info.tasks.gender).toBe('done');
     const history = JSON.parse(await readFile(join(runDir, 'gender/history.json'), 'utf8')) as {
@@ -147,6 +154,9 @@ describe('runTraining', () => {
     await expect(runTraining(options(data, runDir, { resume: true, dataPath: undefined }))).rejects.toThrow(
       `run ${info.runId} was trained on ${data}, which is no longer there; resume with --data <that file, moved> (its sha256, ${info.data.sha256.slice(0, 12)}…, is checked)`,
     );
+    // Given the file where it is now, the run says so in run.json, for later resumes and its report.
+    await runTraining(options(data, runDir, { resume: true, dataPath: moved }));
+    expect((await readRunInfo(runDir)).data.path).toBe(moved);
     await rename(moved, data);
     const one = await syntheticCsv(1);
     await expect(runTraining(options(one, join(runDir, '..', 'tiny'), { epochs: 1 }))).rejects.toThrow(

@@ -125,6 +125,22 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
   const previous = options.resume ? await readRunInfo(runDir) : undefined;
   if (!previous) await checkNewRunDir(runDir);
   const preset = getPreset(previous?.preset ?? options.preset);
+  if (previous) {
+    // A resumed run repeats an uninterrupted one only on the backend and thread count it ran on.
+    const changed = [
+      options.backend !== undefined && options.backend !== previous.backend
+        ? `backend ${previous.backend} → ${options.backend}`
+        : undefined,
+      options.threads !== undefined && options.threads !== previous.threads
+        ? `threads ${previous.threads ?? 'default'} → ${options.threads}`
+        : undefined,
+    ].filter((c) => c !== undefined);
+    if (changed.length > 0)
+      log(
+        `warning: resuming with ${changed.join(', ')}: the steps from here, and so the weights, differ from an uninterrupted run's`,
+      );
+    else if (options.backend === undefined) log(`resuming on the run's backend, ${previous.backend}`);
+  }
   const backend = await selectTrainingBackend(options.backend ?? previous?.backend, log);
 
   const dataPath = options.dataPath ?? previous?.data.path;
@@ -205,6 +221,9 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
     tasks: Object.fromEntries(tasks.map((t) => [t, 'pending'])),
   };
   if (previous && previous.backend !== backend.name) info = { ...info, backend: backend.name };
+  // The run's file found elsewhere (--data, its sha256 checked above): later resumes and the report's
+  // reproduce command look there.
+  if (previous && previous.data.path !== dataPath) info = { ...info, data: { ...info.data, path: dataPath } };
   await mkdir(runDir, { recursive: true });
   await writeJsonAtomic(join(runDir, SPLIT_JSON), splitToJson(split));
   await writeJsonAtomic(join(runDir, RUN_JSON), info);

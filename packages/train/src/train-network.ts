@@ -28,6 +28,7 @@ import { ProgressBar } from './progress.js';
 import { bestEpochIndex, epochsSinceBest, replayAdamBetaPowers, setLearningRate } from './fit-control.js';
 import { learningRateFactor } from './schedule.js';
 import type { EpochRecord } from './report/metrics-types.js';
+import { readJson } from './run-folder.js';
 import { WeightAverage } from './weight-average.js';
 
 const CHECKPOINT_STATE = 'state.json';
@@ -94,10 +95,7 @@ async function startingPoint(
   const statePath = join(options.checkpointDir, CHECKPOINT_STATE);
   if (options.resume && existsSync(statePath)) {
     // `history`: a one-task checkpoint written before networks could have several heads.
-    const state = JSON.parse(await readFile(statePath, 'utf8')) as {
-      histories?: EpochRecord[][];
-      history?: EpochRecord[];
-    };
+    const state = await readJson<{ histories?: EpochRecord[][]; history?: EpochRecord[] }>(statePath);
     // The checkpoint carries the compiled training config and the optimizer's moments.
     const model = await loadLayersModel(options.checkpointDir);
     replayAdamBetaPowers(model.optimizer);
@@ -125,7 +123,7 @@ async function resumedAverage(
     throw new Error(
       `cannot resume ${options.checkpointDir}: its averaged weights (${AVERAGE_WEIGHTS}) are missing`,
     );
-  const { steps } = JSON.parse(await readFile(statePath, 'utf8')) as { steps: number };
+  const { steps } = await readJson<{ steps: number }>(statePath);
   return WeightAverage.fromBytes(model, decay, await readFile(weightsPath), steps, weightsPath);
 }
 
