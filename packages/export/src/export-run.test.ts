@@ -128,6 +128,14 @@ describe('exportRun', () => {
     expect(card).toContain('![gender: confusion matrix](gender/confusion.svg)');
     expect(card).toMatch(/\| White male \| ([\d.]+% \(n = \d+\)|—) \|/);
     expect(card).not.toContain('undefined');
+    // What this small run was: one epoch, not the preset's 25; its parts with their faces.
+    expect(card).toContain("**This run trained 1 epoch**, not the preset's 25.");
+    expect(card).toMatch(
+      /Split: 30\.0% held-out test part \(\d+ faces; metrics below\), (10\.0% of the rest for validation \(\d+ faces\)|and no validation part \(10\.0% of each stratum came to no faces\): the last epoch was kept and no temperature fitted);/,
+    );
+    expect(card).toContain(
+      'Small CNNs that estimate an age group, an ethnicity category and a gender category',
+    );
     expect(card).toContain(
       `pnpm train --data ${shownPath(dataPath)} --preset seed --backend wasm --seed 3 --epochs 1 --out ${shownPath(runDir)}`,
     );

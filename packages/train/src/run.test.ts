@@ -164,7 +164,7 @@ describe('runTraining', () => {
     );
   });
 
-  it('warns when the training part lacks a class of a task', async () => {
+  it('warns when the training part lacks a class of a task, or there is no validation part', async () => {
     const data = await syntheticCsv(60);
     const men = (await readFile(data, 'utf8'))
       .split('\n')
@@ -175,6 +175,22 @@ describe('runTraining', () => {
     await runTraining(options(data, runDir, { epochs: 1, log: (line) => lines.push(line) }));
     expect(lines).toContain(
       'warning: gender: the training part has no faces of female; the model cannot learn it, and its test figures say nothing about it',
+    );
+    // Recorded, not only said: in the task's metrics and its report section.
+    const metrics = JSON.parse(await readFile(join(runDir, 'gender/metrics.json'), 'utf8')) as {
+      untrainedLabels?: string[];
+    };
+    expect(metrics.untrainedLabels).toEqual(['female']);
+    expect(await readFile(join(runDir, 'report.md'), 'utf8')).toContain(
+      '**The training part had no faces of female**: the model never learnt it',
+    );
+    // 30 men leave no validation part (10 % of each small stratum rounds to none): said, and the
+    // kept epoch is not called the one of lowest validation loss.
+    expect(lines).toContain(
+      'warning: the validation part is empty (30 faces are too few for 10 % of each stratum): no early stopping, the last epoch is kept, and no temperature is fitted',
+    );
+    expect(lines.find((l) => l.startsWith('gender: kept epoch'))).toMatch(
+      /^gender: kept epoch 1 \(the last: no validation part\)/,
     );
   });
 
@@ -276,7 +292,8 @@ describe('runTraining', () => {
     // Each member's own kept epoch, not the first member's for both.
     expect(
       resumedLines.filter((l) =>
-        l.startsWith('age: kept epochs 1 and 1 (lowest validation loss of each member); '),
+        // 120 faces in 60 strata leave no validation part: each member's last epoch.
+        l.startsWith('age: kept epochs 1 and 1 (the last: no validation part); '),
       ),
     ).toHaveLength(1);
     // Member 1 was not trained again: its checkpoint is byte for byte the same.

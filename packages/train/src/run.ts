@@ -189,8 +189,16 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
   const tasks = previous ? (Object.keys(previous.tasks) as Task[]) : options.tasks;
   // Every row's class index per task, computed once: checked here, trained on below.
   const targetsOf = new Map(tasks.map((task) => [task, taskTargets(dataset, task, grouping)]));
+  if (split.validation.length === 0)
+    log(
+      `warning: the validation part is empty (${dataset.size} faces are too few for ${(split.validationFraction * 100).toFixed(0)} % of each stratum): ` +
+        'no early stopping, the last epoch is kept, and no temperature is fitted',
+    );
+  // Labels no training face carries, per task: said now, and recorded in the task's metrics.
+  const untrained = new Map<Task, string[]>();
   for (const task of tasks) {
     const absent = missingClasses(taskLabels(task, grouping), targetsOf.get(task)!, split.train);
+    if (absent.length > 0) untrained.set(task, absent);
     if (absent.length > 0)
       log(
         `warning: ${task}: the training part has no faces of ${absent.join(', ')}; ` +
@@ -300,6 +308,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
           ...(temperature === undefined ? {} : { temperature }),
         }),
         ...(validation ? { validation } : {}),
+        ...(untrained.has(task) ? { untrainedLabels: untrained.get(task)! } : {}),
       };
       await saveLayersModel(head.model, modelDir(runDir, task));
       const report: TaskReport = {
@@ -317,8 +326,11 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
       reports.push(report);
       // An ensemble keeps each member at its own best epoch.
       const keptEpochs = report.members?.map((m) => m.keptEpoch) ?? [result.bestEpoch];
+      const why = validation
+        ? `lowest validation loss${keptEpochs.length > 1 ? ' of each member' : ''}`
+        : 'the last: no validation part';
       log(
-        `${task}: kept epoch${keptEpochs.length > 1 ? 's' : ''} ${keptEpochs.join(' and ')} (lowest validation loss${keptEpochs.length > 1 ? ' of each member' : ''}); ` +
+        `${task}: kept epoch${keptEpochs.length > 1 ? 's' : ''} ${keptEpochs.join(' and ')} (${why}); ` +
           (validation
             ? `validation accuracy ${(validation.accuracy * 100).toFixed(2)}%, loss ${validation.loss.toFixed(4)}; `
             : '') +

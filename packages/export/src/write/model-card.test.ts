@@ -184,6 +184,33 @@ describe('modelCard network line', () => {
     expect(modelCard(input())).toContain(`Network (preset \`seed\`): ${PRESETS.seed!.description}`);
     expect(modelCard(input({ run: { ...run, preset: 'gone' } }))).not.toContain('Network (preset');
   });
+
+  it('says when the run trained other epochs than its preset', () => {
+    expect(modelCard(input())).toContain("**This run trained 2 epochs**, not the preset's 25.");
+    const full = { ...run, epochs: { gender: 25, age: 25 } };
+    expect(modelCard(input({ run: full }))).not.toContain('This run trained');
+    expect(modelCard(input({ run: { ...run, epochs: { gender: 1, age: 3 } } }))).toContain(
+      "**This run trained age 3 epochs and gender 1 epoch**, not the preset's 25.",
+    );
+  });
+});
+
+describe('modelCard for what the run was', () => {
+  it('names only the exported tasks, a label the training part lacked, and robustness only if measured', () => {
+    const genderOnly: Manifest = { ...manifest, models: { gender: manifest.models.gender! } };
+    const card = modelCard(
+      input({ manifest: genderOnly, metrics: { gender: { ...gender, untrainedLabels: ['female'] } } }),
+    );
+    expect(card).toContain('Small CNNs that estimate a gender category from a 48×48 grey face crop.');
+    expect(card).toContain(
+      '- **gender: the training part had no faces of female**: the model never learnt it, and the test figures say nothing about it.',
+    );
+    expect(card).toContain('will do worse: this export did not measure how much (see Robustness).');
+    expect(card).toContain('(softmax and temperature applied)');
+    expect(modelCard(input({ robustness: [] }))).toContain('the robustness table above measures how much');
+    // The age fixture is an older metrics.json without a temperature.
+    expect(modelCard(input())).toContain('(softmax applied; no temperature was fitted)');
+  });
 });
 
 describe('modelCard robustness', () => {

@@ -21,6 +21,44 @@ import { pct, taskDetails, type TaskFigures } from './model-card-tasks.js';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
+const WHAT: Record<Task, string> = {
+  age: 'an age group',
+  ethnicity: 'an ethnicity category',
+  gender: 'a gender category',
+};
+
+/** "a, b and c". */
+const listed = (items: readonly string[]) =>
+  items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+
+/** The split in words, with the faces each part came to (a small file may leave no validation part). */
+function splitLine(run: RunInfo, m: TaskMetrics | undefined): string {
+  const duplicates = `identical images kept on one side (${run.data.duplicateRows} duplicate rows in the file)`;
+  if (!m)
+    return `Split: ${pct(run.testFraction)} held-out test part (metrics below), ${pct(run.validationFraction)} of the rest for validation; ${duplicates}.`;
+  const validation = m.validation?.samples ?? 0;
+  return (
+    `Split: ${pct(run.testFraction)} held-out test part (${m.samples} faces; metrics below), ` +
+    (validation > 0
+      ? `${pct(run.validationFraction)} of the rest for validation (${validation} faces); `
+      : `and no validation part (${pct(run.validationFraction)} of each stratum came to no faces): the last epoch was kept and no temperature fitted; `) +
+    `${duplicates}.`
+  );
+}
+
+/** The network's description, and the epochs trained where they are not the preset's. */
+function networkLines(run: RunInfo, tasks: readonly Task[]): string[] {
+  const preset = PRESETS[run.preset];
+  if (!preset) return [];
+  const epochs = (n: number) => `${n} epoch${n === 1 ? '' : 's'}`;
+  const differ = tasks.filter((t) => run.epochs[t] !== undefined && run.epochs[t] !== preset.fit(t).epochs);
+  const trained = new Set(differ.map((t) => run.epochs[t]));
+  const note = !differ.length
+    ? ''
+    : ` **This run trained ${trained.size === 1 ? epochs(run.epochs[differ[0]!]!) : listed(differ.map((t) => `${t} ${epochs(run.epochs[t]!)}`))}**, not the preset's ${preset.fit(differ[0]!).epochs}.`;
+  return [`Network (preset \`${run.preset}\`): ${preset.description}${note}`, ''];
+}
+
 /** A sentence per file that several tasks share: one run answers them all; size and parameters are the file's. */
 function sharedFiles(tasks: readonly Task[], manifest: Manifest): string[] {
   const byFile = new Map<string, Task[]>();
@@ -39,9 +77,10 @@ function inputLine(entry: ManifestModel): string {
   return `Input \`${name}\`: ${dtype} \`[${shape.join(', ')}]\`, whole grey levels / 255.`;
 }
 
-function outputsLine(tasks: readonly Task[], manifest: Manifest): string {
+function outputsLine(tasks: readonly Task[], manifest: Manifest, tempered: boolean): string {
   const names = [...new Set(tasks.map((t) => manifest.models[t]!.output.name))];
-  const final = 'final probabilities in the order of the labels above (softmax and temperature applied)';
+  const applied = tempered ? 'softmax and temperature applied' : 'softmax applied; no temperature was fitted';
+  const final = `final probabilities in the order of the labels above (${applied})`;
   return names.length === 1
     ? `Output \`${names[0]}\`: \`[N, K]\`, ${final}.`
     : `Outputs ${names.map((n) => `\`${n}\``).join(', ')}: each \`[N, K]\` for its task, ${final}.`;
@@ -136,6 +175,9 @@ export function modelCard(input: ModelCardInput): string {
     return runId === run.runId ? undefined : runId;
   };
   const kept = tasks.filter((t) => keptFrom(t) !== undefined);
+  // The tasks this run trained (and this export wrote).
+  const own = tasks.filter((t) => keptFrom(t) === undefined);
+  const tempered = tasks.every((t) => !metrics[t] || metrics[t]!.temperature !== undefined);
   const keptLine = (t: Task) =>
     `Kept from run \`${keptFrom(t)}\` by an earlier export: this table is in the card that export wrote.`;
   const lines = [
@@ -149,7 +191,7 @@ export function modelCard(input: ModelCardInput): string {
     '',
     '## Intended use',
     '',
-    'Small CNNs that estimate an age group, an ethnicity category and a gender category from a 48×48 grey face crop.',
+    `Small CNNs that estimate ${listed(tasks.map((t) => WHAT[t]))} from a 48×48 grey face crop.`,
     'They exist to demonstrate and test a TypeScript training → ONNX → server/browser pipeline, and for non-commercial research and teaching.',
     'They are **not** for decisions about people (hiring, access, policing, credit, medical or legal use), not for identifying anyone, and not for commercial use.',
     '',
@@ -157,13 +199,14 @@ export function modelCard(input: ModelCardInput): string {
     '',
     `Trained on \`${basename(run.data.path)}\`: ${run.data.rows} rows of 48×48 grey faces${run.data.skippedRows > 0 ? ` (${run.data.skippedRows} invalid rows passed over)` : ''}, sha256 \`${run.data.sha256}\`, in the layout of Kaggle's "Age, gender and ethnicity (face data) CSV", whose faces are **UTKFace**'s (Zhang, Song and Qi, 2017).`,
     'UTKFace is released for **non-commercial research purposes only**; models trained on its faces are derived from it and inherit that limit (a file of other faces carries its own licence).',
-    `Split: ${pct(run.testFraction)} held-out test part (metrics below), ${pct(run.validationFraction)} of the rest for validation; identical images kept on one side (${run.data.duplicateRows} duplicate rows in the file).`,
+    splitLine(
+      run,
+      own.map((t) => metrics[t]).find((m) => m !== undefined),
+    ),
     '',
     '## Models',
     '',
-    ...(PRESETS[run.preset]
-      ? [`Network (preset \`${run.preset}\`): ${PRESETS[run.preset]!.description}`, '']
-      : []),
+    ...networkLines(run, own),
     '| task | labels | file | size | parameters | test accuracy | macro-F1 | ECE | test samples |',
     '|---|---|---|---:|---:|---:|---:|---:|---:|',
     ...tasks.map((t) => {
@@ -176,7 +219,7 @@ export function modelCard(input: ModelCardInput): string {
     '',
     ...sharedFiles(tasks, manifest),
     inputLine(manifest.models[tasks[0]!]!) +
-      ` ${outputsLine(tasks, manifest)} ONNX opset ${manifest.models[tasks[0]!]!.opset}.`,
+      ` ${outputsLine(tasks, manifest, tempered)} ONNX opset ${manifest.models[tasks[0]!]!.opset}.`,
     '',
     '## Accuracy per ethnicity × gender group (test part)',
     '',
@@ -211,7 +254,15 @@ export function modelCard(input: ModelCardInput): string {
     '',
     '- Labels are the dataset\'s annotations, not self-identification: ethnicity is five coarse categories (with a catch-all "Others"), gender is binary; neither describes people who do not fit them.',
     '- Accuracy differs between groups (table above); groups with few test faces have wide uncertainty. The data over-represents some groups and ages.',
-    '- Test metrics come from the same distribution as training (aligned, cropped UTKFace photos). Faces that are unaligned, occluded, small, strongly lit or from other sources will do worse: the robustness table above measures how much for several such changes, one at a time.',
+    `- Test metrics come from the same distribution as training (aligned, cropped UTKFace photos). Faces that are unaligned, occluded, small, strongly lit or from other sources will do worse: ${Array.isArray(input.robustness) ? 'the robustness table above measures how much for several such changes, one at a time' : 'this export did not measure how much (see Robustness)'}.`,
+    ...own.flatMap((t) => {
+      const absent = metrics[t]?.untrainedLabels ?? [];
+      return absent.length
+        ? [
+            `- **${t}: the training part had no faces of ${listed(absent)}**: the model never learnt ${absent.length === 1 ? 'it' : 'them'}, and the test figures say nothing about ${absent.length === 1 ? 'it' : 'them'}.`,
+          ]
+        : [];
+    }),
     '- Age is predicted as a group; neighbouring groups are confused most. ECE (expected calibration error of the top-class confidence, test part) says how far confidences can be taken at face value.',
     '',
     '## Reproduce',

@@ -55,6 +55,8 @@ export interface TaskMetrics {
    * and chosen on; the test figures above are for the record. Absent: no validation part.
    */
   readonly validation?: ValidationFigures;
+  /** Labels no face of the training part carried: the model never learnt them. Absent: none. */
+  readonly untrainedLabels?: readonly string[];
 }
 
 export interface ValidationFigures {

@@ -160,9 +160,15 @@ export function taskSection(r: TaskReport, plannedEpochs?: number): string {
     [false, true, true, true, true],
   );
   const ageOrder = m.ageGroupLabels ?? [...new Set(m.byEthnicityGenderAge.map((g) => g.ageGroup ?? '?'))];
+  const untrained = m.untrainedLabels?.length
+    ? [
+        `**The training part had no faces of ${m.untrainedLabels.join(', ')}**: the model never learnt ${m.untrainedLabels.length === 1 ? 'it' : 'them'}, and the test figures say nothing about ${m.untrainedLabels.length === 1 ? 'it' : 'them'}.`,
+      ]
+    : [];
   const parts = [
     `## ${task}`,
     headline,
+    ...untrained,
     trainingLine(r, plannedEpochs),
     `![${task}: loss and accuracy per epoch](${task}/${CURVES_SVG})`,
     '### Per class',
