@@ -97,7 +97,14 @@ describe('models loader', () => {
 
   it('names a missing manifest, a missing file and a task the manifest lacks', async () => {
     await expect(loadModels(join(dir, 'nowhere'))).rejects.toThrow(
-      /manifest\.json: cannot read the models manifest/,
+      /manifest\.json: cannot read the models manifest \(ENOENT[^)]*\)$/,
+    );
+    // A training run's folder given instead of an export's: said, with the step between.
+    const run = join(dir, 'a-run');
+    await mkdir(run);
+    await writeFile(join(run, 'run.json'), '{}');
+    await expect(loadModels(run)).rejects.toThrow(
+      `; ${run} is a training run: export it first (pnpm export --run ${run} --out <models folder>)`,
     );
     await expect(loadModels(dir, { tasks: ['age'] })).rejects.toThrow(ManifestError);
     await rm(join(dir, 'gender/model.onnx'));

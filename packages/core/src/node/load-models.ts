@@ -4,6 +4,7 @@
  * match the manifest. The server, the parity suite and the exporter's own tests share this so a
  * truncated, corrupt or stale model stops the start with one clear message instead of a wrong answer.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -44,7 +45,11 @@ export async function readManifest(dir: string): Promise<Manifest> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new ModelLoadError(path, `cannot read the models manifest (${(error as Error).message})`, {
+    // A training run's folder holds run.json, not a manifest: the step between is an export.
+    const run = existsSync(join(resolve(dir), 'run.json'))
+      ? `; ${resolve(dir)} is a training run: export it first (pnpm export --run ${dir} --out <models folder>)`
+      : '';
+    throw new ModelLoadError(path, `cannot read the models manifest (${(error as Error).message})${run}`, {
       cause: error,
     });
   }

@@ -57,7 +57,10 @@ export async function selectRun(runDir: string, requested?: readonly Task[]): Pr
         `${runDir}: task ${task} is not finished (status: ${info.tasks[task] ?? 'not in this run'})`,
       );
   }
-  if (tasks.length === 0) throw new Error(`${runDir}: no finished task to export`);
+  if (tasks.length === 0)
+    throw new Error(
+      `${runDir}: no finished task to export (the run stopped before one finished: pnpm train --resume ${runDir})`,
+    );
   return { runDir, info, tasks };
 }
 

@@ -24,4 +24,20 @@ describe('parsePixelField', () => {
       `pixel 0 is out of range 0–255 (got ${'9'.repeat(12)}…)`,
     );
   });
+
+  it('quotes a value that is not a whole number, and says where the spaces go wrong', () => {
+    expect(problem(`1 2 ${field('-1')}`).message).toBe(
+      'pixel 2 is not an integer 0–255 (got "-1", at character 4)',
+    );
+    expect(problem(field('0.5')).message).toBe('pixel 0 is not an integer 0–255 (got "0.5", at character 1)');
+    expect(problem(`${field('1')} `).message).toBe(
+      'pixels must be integers separated by single spaces (they end with a space)',
+    );
+    expect(problem(` ${field('1')}`).message).toBe(
+      'pixels must be integers separated by single spaces (they start with a space)',
+    );
+    expect(problem(`1 2  ${field('3')}`).message).toBe(
+      'pixels must be integers separated by single spaces (two spaces in a row after pixel 1, at character 4)',
+    );
+  });
 });

@@ -58,10 +58,13 @@ export function parsePixelField(field: string | undefined, target: Uint8Array): 
       }
     } else if (c === 32) {
       if (value < 0) {
-        throw new RowProblem(
-          'pixel format',
-          `pixels must be integers separated by single spaces (at character ${i})`,
-        );
+        const where =
+          i === 0
+            ? 'they start with a space'
+            : i >= field.length
+              ? 'they end with a space'
+              : `two spaces in a row after pixel ${count - 1}, at character ${i}`;
+        throw new RowProblem('pixel format', `pixels must be integers separated by single spaces (${where})`);
       }
       if (count < PIXEL_COUNT) target[count] = value;
       count++;
@@ -69,7 +72,7 @@ export function parsePixelField(field: string | undefined, target: Uint8Array): 
     } else {
       throw new RowProblem(
         'pixel format',
-        `pixel ${count} is not an integer 0–255 (found ${JSON.stringify(field[i])} at character ${i})`,
+        `pixel ${count} is not an integer 0–255 (got ${JSON.stringify(pixelText(field, i))}, at character ${i})`,
       );
     }
   }

@@ -74,7 +74,8 @@ describe('loadCsv', () => {
       row(30, 1, 1, pixels(() => 1).replace(' ', '  ')),
       /:3: pixels must be integers separated by single spaces/,
     ],
-    ['30,1,1,x.jpg', /:3: expected 5 columns, got 4/],
+    ['30,1,1,x.jpg', /:3: expected 5 columns, got 4$/],
+    [`${row(30, 1, 1)},`, /:3: expected 5 columns, got 6 \(a comma at the end\?\)$/],
   ])('stops at a bad row with file:line and the reason (%#)', async (bad, message) => {
     const path = await csv([HEADER, row(20, 0, 0), bad, row(20, 0, 0)]);
     const error = await loadCsv(path).catch((e: unknown) => e);

@@ -202,7 +202,12 @@ export async function loadCsv(path: string, options: LoadCsvOptions = {}): Promi
     try {
       const { at, names } = columns;
       if (record.length !== names.length) {
-        throw new RowProblem('column count', `expected ${names.length} columns, got ${record.length}`);
+        const trailing =
+          record.length === names.length + 1 && record.at(-1) === '' ? ' (a comma at the end?)' : '';
+        throw new RowProblem(
+          'column count',
+          `expected ${names.length} columns, got ${record.length}${trailing}`,
+        );
       }
       const age = parseLabel(record[at.age], 'age', 1, MAX_AGE);
       const ethnicity = parseLabel(record[at.ethnicity], 'ethnicity', 0, 4);
