@@ -17,7 +17,7 @@ import { splitDataset, splitFromJson, splitToJson, type DataSplit } from './data
 import { predictHeads } from './evaluate.js';
 import { saveLayersModel } from './model-io.js';
 import { getPreset } from './presets.js';
-import { applyTemperature, fitTemperature } from './temperature.js';
+import { applyTemperature, atSearchBound, fitTemperature } from './temperature.js';
 import { trainEnsemble, type TrainEnsembleResult } from './train-ensemble.js';
 import { trainNetwork, type TrainNetworkResult } from './train-network.js';
 import {
@@ -290,7 +290,12 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
       const { task, targets } = head;
       const temperature = temperatures[h];
       if (temperature !== undefined)
-        log(`${task}: temperature ${temperature.toFixed(3)} (fitted on validation)`);
+        log(
+          `${task}: temperature ${temperature.toFixed(3)} (fitted on validation` +
+            (!atSearchBound(temperature)
+              ? ')'
+              : `; at the end of the range searched: the model is far too ${temperature < 1 ? 'unsure' : 'sure'} of itself)`),
+        );
       const validation: ValidationFigures | undefined = validations && {
         samples: split.validation.length,
         accuracy: validations[h]!.accuracy,

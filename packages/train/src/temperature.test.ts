@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { seededRandom } from './data/random.js';
-import { applyTemperature, fitTemperature, retemper, temperedNll } from './temperature.js';
+import { applyTemperature, atSearchBound, fitTemperature, retemper, temperedNll } from './temperature.js';
 
 /** Probabilities softmax(z) of random logits, and labels drawn from softmax(z / trueT). */
 function overconfident(rows: number, classes: number, trueT: number) {
@@ -30,6 +30,26 @@ describe('fitTemperature', () => {
         temperedNll(probabilities, 4, truth, 1) + 1e-9,
       );
     }
+  });
+
+  it('stops at the end of its range for a model far off, and says it is there', () => {
+    for (const trueT of [0.6, 1, 2.5]) {
+      const { probabilities, truth } = overconfident(2000, 4, trueT);
+      expect(atSearchBound(fitTemperature(probabilities, 4, truth)), `T ${trueT}`).toBe(false);
+    }
+    // Every confident answer wrong: the best T is beyond any the search allows.
+    const { probabilities, truth } = overconfident(2000, 4, 1);
+    const wrong = truth.map(
+      (_, i) =>
+        (probabilities
+          .subarray(i * 4, i * 4 + 4)
+          .indexOf(Math.max(...probabilities.subarray(i * 4, i * 4 + 4))) +
+          1) %
+        4,
+    );
+    const t = fitTemperature(probabilities, 4, wrong);
+    expect(t).toBeCloseTo(5, 2);
+    expect(atSearchBound(t)).toBe(true);
   });
 
   it('rejects probabilities that do not match the labels', () => {

@@ -10,6 +10,10 @@ import * as tf from '@tensorflow/tfjs';
 const MIN_INVERSE = 0.2;
 const MAX_INVERSE = 5;
 
+/** Whether a fitted T lies at an end of the search range (the best T may lie beyond it). */
+export const atSearchBound = (temperature: number): boolean =>
+  Math.abs(1 / temperature - MIN_INVERSE) < 1e-3 || Math.abs(1 / temperature - MAX_INVERSE) < 1e-3;
+
 /** Mean negative log-likelihood of softmax(log p / T) against the true classes. */
 export function temperedNll(
   probabilities: Float32Array,
