@@ -2,7 +2,8 @@
  * @facekit/export — tfjs Layers models → ONNX (opset 17), verified against tfjs, written to models/.
  * The programmatic API: `exportLayersModel` (model → ONNX bytes), `verifyExport` (tfjs vs
  * onnxruntime-node and onnxruntime-web), `exportRun` (a run folder → models/, what the CLI calls),
- * and the manifest and model-card builders. Loading models/ back is @facekit/core/node's
+ * the manifest and model-card builders, and `evaluateModels` (exported models on a labelled CSV, what
+ * `pnpm evaluate` calls). Loading models/ back is @facekit/core/node's
  * (`loadModels`), errors are @facekit/core's.
  */
 export { exportLayersModel, type ExportOptions, type OnnxExport } from './export-model.js';
@@ -23,3 +24,5 @@ export { exportRun, type ExportRunOptions, type ExportRunResult, type TaskExport
 export { manifestEntry, buildManifest, type EntryInput } from './write/manifest.js';
 export { modelCard, type ModelCardInput } from './write/model-card.js';
 export { copyDirAtomic } from './write/atomic.js';
+export { evaluateModels, type Evaluation, type EvaluationOptions } from './evaluate/evaluate-models.js';
+export { evaluationReport } from './evaluate/evaluation-report.js';

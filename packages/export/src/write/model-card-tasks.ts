@@ -41,8 +41,22 @@ function ageLabels(m: TaskMetrics): readonly string[] {
   return [...new Set(seen.filter((a): a is string => a !== undefined))];
 }
 
-/** Ethnicity × gender rows, age-group columns, folded in a `<details>` block. */
-export function ageGroupTable(m: TaskMetrics): string[] {
+/** Accuracy (faces) per ethnicity × gender: ethnicity rows, gender columns. */
+export function ethnicityGenderTable(m: TaskMetrics): string[] {
+  const rows = ETHNICITY_LABELS.map((e) => [
+    e,
+    ...GENDER_LABELS.map((g) => {
+      const cell = m.byEthnicityGender.find((x) => x.ethnicity === e && x.gender === g);
+      return cell ? `${pct(cell.accuracy)} (n = ${cell.count})` : '—';
+    }),
+  ]);
+  return [
+    mdTable(['ethnicity \\ gender', ...GENDER_LABELS], rows, [false, ...GENDER_LABELS.map(() => true)]),
+  ];
+}
+
+/** Ethnicity × gender rows, age-group columns, folded in a `<details>` block; `part` names the faces. */
+export function ageGroupTable(m: TaskMetrics, part = 'test part'): string[] {
   const groups = m.byEthnicityGenderAge ?? [];
   const ages = ageLabels(m);
   if (groups.length === 0 || ages.length === 0)
@@ -57,7 +71,7 @@ export function ageGroupTable(m: TaskMetrics): string[] {
     ]),
   );
   return [
-    '<details><summary>Accuracy per ethnicity × gender × age group (test part; "—": no faces)</summary>',
+    `<details><summary>Accuracy per ethnicity × gender × age group (${part}; "—": no faces)</summary>`,
     '',
     mdTable(['ethnicity, gender', ...ages], rows, [false, ...ages.map(() => true)]),
     '',

@@ -6,18 +6,11 @@
  * time (robustness), how the files were verified, limits, and the command that reproduces them.
  */
 import { basename } from 'node:path';
-import {
-  ETHNICITY_LABELS,
-  GENDER_LABELS,
-  manifestTasks,
-  type Manifest,
-  type ManifestModel,
-  type Task,
-} from '@facekit/core';
+import { manifestTasks, type Manifest, type ManifestModel, type Task } from '@facekit/core';
 import { mdTable, PRESETS, type RunInfo, type TaskMetrics } from '@facekit/train';
 import type { RobustnessRow } from '../robustness/measure.js';
 import type { VerificationReport } from '../verify/verify.js';
-import { pct, taskDetails, type TaskFigures } from './model-card-tasks.js';
+import { ethnicityGenderTable, pct, taskDetails, type TaskFigures } from './model-card-tasks.js';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
@@ -84,19 +77,6 @@ function outputsLine(tasks: readonly Task[], manifest: Manifest, tempered: boole
   return names.length === 1
     ? `Output \`${names[0]}\`: \`[N, K]\`, ${final}.`
     : `Outputs ${names.map((n) => `\`${n}\``).join(', ')}: each \`[N, K]\` for its task, ${final}.`;
-}
-
-function groupTable(m: TaskMetrics): string[] {
-  const rows = ETHNICITY_LABELS.map((e) => [
-    e,
-    ...GENDER_LABELS.map((g) => {
-      const cell = m.byEthnicityGender.find((x) => x.ethnicity === e && x.gender === g);
-      return cell ? `${pct(cell.accuracy)} (n = ${cell.count})` : '—';
-    }),
-  ]);
-  return [
-    mdTable(['ethnicity \\ gender', ...GENDER_LABELS], rows, [false, ...GENDER_LABELS.map(() => true)]),
-  ];
 }
 
 /** What the run's training changed faces by, to read the robustness table against. */
@@ -227,7 +207,7 @@ export function modelCard(input: ModelCardInput): string {
   for (const t of tasks) {
     const m = metrics[t];
     const missing = keptFrom(t) ? keptLine(t) : 'No metrics.json in the run for this task.';
-    lines.push(`### ${t}`, '', ...(m ? groupTable(m) : [missing]), '');
+    lines.push(`### ${t}`, '', ...(m ? ethnicityGenderTable(m) : [missing]), '');
   }
   lines.push('## Confusion matrices, accuracy by age group and calibration (test part)', '');
   for (const t of tasks)
