@@ -36,7 +36,7 @@ import {
   type RobustnessFaces,
   type RobustnessRow,
 } from './robustness/measure.js';
-import { readTaskMetrics, readSplitFaces, selectRun } from './run/read-run.js';
+import { readSplitFaces, readSplitSizes, readTaskMetrics, selectRun } from './run/read-run.js';
 import { faceInputs } from './verify/inputs.js';
 import { verifyExport, type VerificationReport } from './verify/verify.js';
 import { copyDirAtomic, swapIn } from './write/atomic.js';
@@ -328,6 +328,7 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
       : `robustness: ${testFaces.rows.length} test faces, changed one way at a time`,
   );
   const robustness = typeof testFaces === 'string' ? testFaces : await robustnessOf(results, testFaces);
+  const split = await readSplitSizes(runDir);
 
   const manifestPath = join(options.outDir, MANIFEST_FILE);
   const modelCardPath = join(options.outDir, 'MODEL_CARD.md');
@@ -345,7 +346,16 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
     const gone = await removeUnreferenced(dir, manifest);
     await writeFileAtomic(
       join(dir, 'MODEL_CARD.md'),
-      modelCard({ manifest, run: info, metrics, verifications, commands, figures, robustness }),
+      modelCard({
+        manifest,
+        run: info,
+        metrics,
+        verifications,
+        commands,
+        figures,
+        robustness,
+        ...(split ? { split } : {}),
+      }),
     );
     return gone;
   });

@@ -55,16 +55,27 @@ export async function predictHeads(
     tf.dispose(out);
   }
   return outputs.map(({ classes, probabilities }, h) => {
-    let loss = 0;
+    const truth = Uint8Array.from(rows, (r) => targets[h]![r]!);
     let correct = 0;
     for (let i = 0; i < rows.length; i++) {
       const row = probabilities.subarray(i * classes, (i + 1) * classes);
-      const truth = targets[h]![rows[i]!]!;
-      loss -= Math.log(Math.max(row[truth]!, 1e-7));
       let best = 0;
       for (let k = 1; k < classes; k++) if (row[k]! > row[best]!) best = k;
-      if (best === truth) correct++;
+      if (best === truth[i]) correct++;
     }
-    return { probabilities, classes, loss: loss / rows.length, accuracy: correct / rows.length };
+    return {
+      probabilities,
+      classes,
+      loss: meanCrossEntropy(probabilities, classes, truth),
+      accuracy: correct / rows.length,
+    };
   });
+}
+
+/** Mean cross-entropy of row-major `rows × classes` probabilities against `truth` (p floored at 1e-7). */
+export function meanCrossEntropy(probabilities: Float32Array, classes: number, truth: Uint8Array): number {
+  let loss = 0;
+  for (let i = 0; i < truth.length; i++)
+    loss -= Math.log(Math.max(probabilities[i * classes + truth[i]!]!, 1e-7));
+  return loss / truth.length;
 }

@@ -118,6 +118,8 @@ describe('runTraining', () => {
     expect(lines).toContain(
       "warning: resuming with threads default → 1: the steps from here, and so the weights, differ from an uninterrupted run's",
     );
+    // and it is the run's thread count from here on, for the next resume and the report's command.
+    expect((await readRunInfo(runDir)).threads).toBe(1);
     const info: RunInfo = await readRunInfo(runDir);
     expect(info.tasks.gender).toBe('done');
     const history = JSON.parse(await readFile(join(runDir, 'gender/history.json'), 'utf8')) as {

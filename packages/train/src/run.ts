@@ -72,7 +72,7 @@ export interface TrainingOutcome {
 
 /**
  * Fits each head's temperature on the validation part and folds it into that head (temperature.ts),
- * from one pass of the whole network. Undefined when there is no validation part to fit on.
+ * from one pass of the whole network. Per head, undefined when there is no validation part to fit on.
  */
 async function temper(network: TrainNetworkResult, validation: Uint32Array): Promise<(number | undefined)[]> {
   if (validation.length === 0) return network.heads.map(() => undefined);
@@ -189,21 +189,25 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
   const tasks = previous ? (Object.keys(previous.tasks) as Task[]) : options.tasks;
   // Every row's class index per task, computed once: checked here, trained on below.
   const targetsOf = new Map(tasks.map((task) => [task, taskTargets(dataset, task, grouping)]));
-  if (split.validation.length === 0)
+  if (split.validation.length === 0) {
+    const why =
+      split.validationFraction === 0
+        ? '--validation-fraction 0'
+        : `${dataset.size} faces are too few for ${(split.validationFraction * 100).toFixed(0)} % of each stratum`;
     log(
-      `warning: the validation part is empty (${dataset.size} faces are too few for ${(split.validationFraction * 100).toFixed(0)} % of each stratum): ` +
-        'no early stopping, the last epoch is kept, and no temperature is fitted',
+      `warning: the validation part is empty (${why}): no early stopping, the last epoch is kept, and no temperature is fitted`,
     );
+  }
   // Labels no training face carries, per task: said now, and recorded in the task's metrics.
   const untrained = new Map<Task, string[]>();
   for (const task of tasks) {
     const absent = missingClasses(taskLabels(task, grouping), targetsOf.get(task)!, split.train);
-    if (absent.length > 0) untrained.set(task, absent);
-    if (absent.length > 0)
-      log(
-        `warning: ${task}: the training part has no faces of ${absent.join(', ')}; ` +
-          `the model cannot learn ${absent.length === 1 ? 'it' : 'them'}, and its test figures say nothing about ${absent.length === 1 ? 'it' : 'them'}`,
-      );
+    if (absent.length === 0) continue;
+    untrained.set(task, absent);
+    log(
+      `warning: ${task}: the training part has no faces of ${absent.join(', ')}; ` +
+        `the model cannot learn ${absent.length === 1 ? 'it' : 'them'}, and its test figures say nothing about ${absent.length === 1 ? 'it' : 'them'}`,
+    );
   }
   const epochsOf = (task: Task) => previous?.epochs[task] ?? options.epochs ?? preset.fit(task).epochs;
   let info: RunInfo = previous ?? {
@@ -229,6 +233,9 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
     tasks: Object.fromEntries(tasks.map((t) => [t, 'pending'])),
   };
   if (previous && previous.backend !== backend.name) info = { ...info, backend: backend.name };
+  // A thread count changed on resume is the run's from here on (warned above), as a backend is.
+  if (previous && options.threads !== undefined && options.threads !== previous.threads)
+    info = { ...info, threads: options.threads };
   // The run's file found elsewhere (--data, its sha256 checked above): later resumes and the report's
   // reproduce command look there.
   if (previous && previous.data.path !== dataPath) info = { ...info, data: { ...info.data, path: dataPath } };

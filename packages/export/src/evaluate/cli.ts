@@ -2,11 +2,12 @@
  * `pnpm evaluate`: the exported models (models/ by default) judged on a labelled CSV, as
  * evaluate-models.ts describes; the report on stdout or in a file, the metrics as JSON on request.
  */
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isFaceKitError } from '@facekit/core';
-import { parseCommandArgs, userPath } from '@facekit/core/node';
-import { projectRoot, resolveDataPath } from '@facekit/train';
+import { parseCommandArgs, refuseFlags, userPath } from '@facekit/core/node';
+import { projectRoot } from '@facekit/train';
 import { evaluateModels } from './evaluate-models.js';
 import { evaluationReport } from './evaluation-report.js';
 
@@ -17,7 +18,7 @@ they never saw) with onnxruntime-node, and prints per task the accuracy, macro-F
 accuracy per ethnicity × gender (× age group) and the confusion matrix, as Markdown.
 
 Options:
-  --data <file>     the CSV (default: $FACEKIT_DATA, data/age_gender.csv, ../shared/data/utkface48.csv)
+  --data <file>     the CSV (required: the training file's default would mix in training faces)
   --models <dir>    the models folder, as pnpm export writes it (default: models/)
   --skip-invalid    skip rows that fail validation, and count them, instead of stopping at the first
   --out <file>      write the report there instead of to stdout
@@ -35,7 +36,10 @@ async function main(): Promise<void> {
       json: { type: 'string' },
     },
   });
-  const dataPath = resolveDataPath(values.data);
+  if (values.data === undefined)
+    refuseFlags(HELP, '--data <file> is required: the labelled faces to judge on');
+  const dataPath = userPath(values.data);
+  if (!existsSync(dataPath)) refuseFlags(HELP, `--data ${values.data}: no such file`);
   const evaluation = await evaluateModels({
     modelsDir: values.models ? userPath(values.models) : join(projectRoot(), 'models'),
     dataPath,

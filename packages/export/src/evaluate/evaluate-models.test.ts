@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { argmax, inputShape, PIXEL_COUNT, sha256Hex } from '@facekit/core';
@@ -75,5 +77,24 @@ describe('evaluateModels', () => {
     const evaluation = await evaluateModels({ modelsDir: copy, dataPath: csv });
     expect(evaluation.trainedOnThisFile).toEqual(['gender']);
     expect(evaluationReport(evaluation)).toContain('**gender: trained on this very file.**');
+  });
+
+  it('is what pnpm evaluate writes: the report to --out, the metrics to --json; --data required', async () => {
+    const [out, json] = [join(dir, 'report.md'), join(dir, 'metrics.json')];
+    const { stderr } = await promisify(execFile)(
+      'pnpm',
+      ['evaluate', '--data', csv, '--out', out, '--json', json],
+      {
+        cwd: projectRoot(),
+      },
+    );
+    expect(stderr).toContain(`report: ${out}`);
+    const evaluation = await evaluateModels({ modelsDir: models, dataPath: csv });
+    expect(await readFile(out, 'utf8')).toBe(evaluationReport(evaluation));
+    expect(JSON.parse(await readFile(json, 'utf8'))).toEqual(JSON.parse(JSON.stringify(evaluation.metrics)));
+    const refused = await promisify(execFile)('pnpm', ['evaluate'], { cwd: projectRoot() }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('--data <file> is required') });
   });
 });

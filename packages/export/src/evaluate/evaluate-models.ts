@@ -14,8 +14,16 @@ import {
   type Manifest,
   type Task,
 } from '@facekit/core';
-import { loadModels } from '@facekit/core/node';
-import { computeTaskMetrics, loadCsv, taskTargets, type SkippedRows, type TaskMetrics } from '@facekit/train';
+import { loadModels, modelFiles } from '@facekit/core/node';
+import {
+  computeTaskMetrics,
+  facePixels,
+  loadCsv,
+  meanCrossEntropy,
+  taskTargets,
+  type SkippedRows,
+  type TaskMetrics,
+} from '@facekit/train';
 
 export interface EvaluationOptions {
   readonly modelsDir: string;
@@ -49,24 +57,18 @@ export async function evaluateModels(options: EvaluationOptions): Promise<Evalua
   const grouping = manifest.models.age?.ageGrouping ?? 'six';
   const probabilities = new Map<Task, Float32Array>();
   const input = new Float32Array(BATCH * PIXEL_COUNT);
-  for (const path of new Set(loaded.models.map((m) => m.path))) {
-    const models = loaded.models.filter((m) => m.path === path);
-    log(`${models.map((m) => m.task).join(', ')}: ${dataset.size} faces through ${path}`);
-    const session = await ort.InferenceSession.create(models[0]!.bytes);
+  for (const file of modelFiles(loaded.models)) {
+    log(`${file.models.map((m) => m.task).join(', ')}: ${dataset.size} faces through ${file.path}`);
+    const session = await ort.InferenceSession.create(file.bytes);
     try {
-      for (const m of models)
+      for (const m of file.models)
         probabilities.set(m.task, new Float32Array(dataset.size * m.entry.labels.length));
       for (let start = 0; start < dataset.size; start += BATCH) {
         const count = Math.min(BATCH, dataset.size - start);
-        for (let i = 0; i < count; i++)
-          writeModelInput(
-            dataset.pixels.subarray((start + i) * PIXEL_COUNT, (start + i + 1) * PIXEL_COUNT),
-            input,
-            i,
-          );
+        for (let i = 0; i < count; i++) writeModelInput(facePixels(dataset, start + i), input, i);
         const feed = new ort.Tensor('float32', input.subarray(0, count * PIXEL_COUNT), inputShape(count));
         const out = await session.run({ [session.inputNames[0]!]: feed });
-        for (const m of models)
+        for (const m of file.models)
           probabilities
             .get(m.task)!
             .set(out[m.entry.output.name]!.data as Float32Array, start * m.entry.labels.length);
@@ -85,15 +87,12 @@ export async function evaluateModels(options: EvaluationOptions): Promise<Evalua
   for (const { task, entry } of loaded.models) {
     const truth = taskTargets(dataset, task, grouping);
     const p = probabilities.get(task)!;
-    const k = entry.labels.length;
-    let loss = 0;
-    for (let i = 0; i < truth.length; i++) loss -= Math.log(Math.max(p[i * k + truth[i]!]!, 1e-7));
     metrics[task] = computeTaskMetrics({
       task,
       labels: entry.labels,
       truth,
       probabilities: p,
-      loss: loss / truth.length,
+      loss: meanCrossEntropy(p, entry.labels.length, truth),
       demographics,
     });
   }

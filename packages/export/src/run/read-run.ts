@@ -11,6 +11,7 @@ import {
   loadCsv,
   metricsPath,
   modelDir,
+  pathArg,
   readJson,
   readRunInfo,
   runsByStart,
@@ -59,7 +60,7 @@ export async function selectRun(runDir: string, requested?: readonly Task[]): Pr
   }
   if (tasks.length === 0)
     throw new Error(
-      `${runDir}: no finished task to export (the run stopped before one finished: pnpm train --resume ${runDir})`,
+      `${runDir}: no finished task to export (the run stopped before one finished: pnpm train --resume ${pathArg(runDir)})`,
     );
   return { runDir, info, tasks };
 }
@@ -76,6 +77,16 @@ export async function trainedOn(runDir: string): Promise<string | undefined> {
 export async function readTaskMetrics(runDir: string, task: Task): Promise<TaskMetrics | undefined> {
   const path = metricsPath(runDir, task);
   return existsSync(path) ? readJson<TaskMetrics>(path) : undefined;
+}
+
+/** How many faces each part of the run's split holds; undefined for a run without split.json. */
+export async function readSplitSizes(
+  runDir: string,
+): Promise<{ train: number; validation: number; test: number } | undefined> {
+  const splitPath = join(runDir, SPLIT_JSON);
+  if (!existsSync(splitPath)) return undefined;
+  const split = splitFromJson(await readJson(splitPath));
+  return { train: split.train.length, validation: split.validation.length, test: split.test.length };
 }
 
 /**

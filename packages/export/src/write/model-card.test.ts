@@ -208,8 +208,27 @@ describe('modelCard for what the run was', () => {
     expect(card).toContain('will do worse: this export did not measure how much (see Robustness).');
     expect(card).toContain('(softmax and temperature applied)');
     expect(modelCard(input({ robustness: [] }))).toContain('the robustness table above measures how much');
-    // The age fixture is an older metrics.json without a temperature.
-    expect(modelCard(input())).toContain('(softmax applied; no temperature was fitted)');
+    // The age fixture is an older metrics.json without a temperature; gender's has one.
+    expect(modelCard(input())).toContain(
+      '(softmax applied, and the fitted temperature for gender; none was fitted for age)',
+    );
+  });
+
+  it('gives each part of the split its faces, or says there was no validation part and why', () => {
+    const split = { train: 90, validation: 10, test: 43 };
+    expect(modelCard(input({ split }))).toContain(
+      'Split: 30.0% held-out test part (43 faces; metrics below), 90 training faces, 10.0% of the rest for validation (10 faces); identical images',
+    );
+    expect(modelCard(input({ split: { ...split, validation: 0 } }))).toContain(
+      ', 90 training faces, no validation part (10.0% of each stratum came to no faces): the last epoch was kept and no temperature fitted;',
+    );
+    expect(
+      modelCard(input({ split: { ...split, validation: 0 }, run: { ...run, validationFraction: 0 } })),
+    ).toContain('no validation part (none was asked for)');
+    // A run folder without split.json: the fractions only.
+    expect(modelCard(input())).toContain(
+      'Split: 30.0% held-out test part (metrics below), 10.0% of the rest for validation;',
+    );
   });
 });
 

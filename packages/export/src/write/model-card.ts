@@ -25,18 +25,15 @@ const listed = (items: readonly string[]) =>
   items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 
 /** The split in words, with the faces each part came to (a small file may leave no validation part). */
-function splitLine(run: RunInfo, m: TaskMetrics | undefined): string {
+function splitLine(run: RunInfo, sizes: ModelCardInput['split']): string {
   const duplicates = `identical images kept on one side (${run.data.duplicateRows} duplicate rows in the file)`;
-  if (!m)
+  if (!sizes)
     return `Split: ${pct(run.testFraction)} held-out test part (metrics below), ${pct(run.validationFraction)} of the rest for validation; ${duplicates}.`;
-  const validation = m.validation?.samples ?? 0;
-  return (
-    `Split: ${pct(run.testFraction)} held-out test part (${m.samples} faces; metrics below), ` +
-    (validation > 0
-      ? `${pct(run.validationFraction)} of the rest for validation (${validation} faces); `
-      : `and no validation part (${pct(run.validationFraction)} of each stratum came to no faces): the last epoch was kept and no temperature fitted; `) +
-    `${duplicates}.`
-  );
+  const validation =
+    sizes.validation > 0
+      ? `${pct(run.validationFraction)} of the rest for validation (${sizes.validation} faces)`
+      : `no validation part (${run.validationFraction === 0 ? 'none was asked for' : `${pct(run.validationFraction)} of each stratum came to no faces`}): the last epoch was kept and no temperature fitted`;
+  return `Split: ${pct(run.testFraction)} held-out test part (${sizes.test} faces; metrics below), ${sizes.train} training faces, ${validation}; ${duplicates}.`;
 }
 
 /** The network's description, and the epochs trained where they are not the preset's. */
@@ -70,9 +67,19 @@ function inputLine(entry: ManifestModel): string {
   return `Input \`${name}\`: ${dtype} \`[${shape.join(', ')}]\`, whole grey levels / 255.`;
 }
 
-function outputsLine(tasks: readonly Task[], manifest: Manifest, tempered: boolean): string {
+/**
+ * `untempered`: the tasks whose metrics say no temperature was fitted (tasks kept from an earlier
+ * export, whose metrics are not at hand, count as tempered, as every run since tempering began is).
+ */
+function outputsLine(tasks: readonly Task[], manifest: Manifest, untempered: readonly Task[]): string {
   const names = [...new Set(tasks.map((t) => manifest.models[t]!.output.name))];
-  const applied = tempered ? 'softmax and temperature applied' : 'softmax applied; no temperature was fitted';
+  const tempered = tasks.filter((t) => !untempered.includes(t));
+  const applied =
+    untempered.length === 0
+      ? 'softmax and temperature applied'
+      : tempered.length === 0
+        ? 'softmax applied; no temperature was fitted'
+        : `softmax applied, and the fitted temperature for ${listed(tempered)}; none was fitted for ${listed(untempered)}`;
   const final = `final probabilities in the order of the labels above (${applied})`;
   return names.length === 1
     ? `Output \`${names[0]}\`: \`[N, K]\`, ${final}.`
@@ -108,6 +115,8 @@ export interface ModelCardInput {
   readonly verifications: Partial<Record<Task, VerificationReport>>;
   /** The command lines that reproduce the run and this export. */
   readonly commands: readonly string[];
+  /** Faces in each part of the run's split (split.json); absent for a run without one. */
+  readonly split?: { readonly train: number; readonly validation: number; readonly test: number };
   /** Figures this export copied beside each task's model (`<task>/confusion.svg`, …); only these are embedded. */
   readonly figures?: TaskFigures;
   /** Accuracy of the ONNX files on changed test faces (measure.ts), or why it was not measured. */
@@ -157,7 +166,7 @@ export function modelCard(input: ModelCardInput): string {
   const kept = tasks.filter((t) => keptFrom(t) !== undefined);
   // The tasks this run trained (and this export wrote).
   const own = tasks.filter((t) => keptFrom(t) === undefined);
-  const tempered = tasks.every((t) => !metrics[t] || metrics[t]!.temperature !== undefined);
+  const untempered = tasks.filter((t) => metrics[t] && metrics[t]!.temperature === undefined);
   const keptLine = (t: Task) =>
     `Kept from run \`${keptFrom(t)}\` by an earlier export: this table is in the card that export wrote.`;
   const lines = [
@@ -179,10 +188,7 @@ export function modelCard(input: ModelCardInput): string {
     '',
     `Trained on \`${basename(run.data.path)}\`: ${run.data.rows} rows of 48×48 grey faces${run.data.skippedRows > 0 ? ` (${run.data.skippedRows} invalid rows passed over)` : ''}, sha256 \`${run.data.sha256}\`, in the layout of Kaggle's "Age, gender and ethnicity (face data) CSV", whose faces are **UTKFace**'s (Zhang, Song and Qi, 2017).`,
     'UTKFace is released for **non-commercial research purposes only**; models trained on its faces are derived from it and inherit that limit (a file of other faces carries its own licence).',
-    splitLine(
-      run,
-      own.map((t) => metrics[t]).find((m) => m !== undefined),
-    ),
+    splitLine(run, input.split),
     '',
     '## Models',
     '',
@@ -199,7 +205,7 @@ export function modelCard(input: ModelCardInput): string {
     '',
     ...sharedFiles(tasks, manifest),
     inputLine(manifest.models[tasks[0]!]!) +
-      ` ${outputsLine(tasks, manifest, tempered)} ONNX opset ${manifest.models[tasks[0]!]!.opset}.`,
+      ` ${outputsLine(tasks, manifest, untempered)} ONNX opset ${manifest.models[tasks[0]!]!.opset}.`,
     '',
     '## Accuracy per ethnicity × gender group (test part)',
     '',
