@@ -269,11 +269,28 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
 
       // Over 4096 pixels a side: scaled to fit, not refused, and the server, sent the scaled photo (a
       // JPEG both sides decode), agrees.
-      const wide = encodePng(colourPhoto(3, 5000, 300), 5000, 300, 3);
+      // Its middle fifth is transparent over a hidden red: the scaled JPEG puts it on white, as core
+      // reads transparency, not on the black a canvas saved as JPEG gives it.
+      const rgb = colourPhoto(3, 5000, 300);
+      const rgba = new Uint8Array(5000 * 300 * 4);
+      for (let i = 0; i < 5000 * 300; i++) {
+        const clear = i % 5000 >= 2000 && i % 5000 < 3000;
+        rgba.set(clear ? [220, 30, 30, 0] : [...rgb.subarray(i * 3, i * 3 + 3), 255], i * 4);
+      }
+      const wide = encodePng(rgba, 5000, 300, 4);
       await page.locator('#file').setInputFiles({ name: 'wide.png', mimeType: 'image/png', buffer: wide });
       await page
         .locator('#photo-caption', { hasText: 'wide.png · 5000×300 scaled to 4096×246 · centre square' })
         .waitFor({ timeout: 30_000 });
+      const darkest = await page.locator('#grey').evaluate((c: HTMLCanvasElement) =>
+        Math.min(
+          ...c
+            .getContext('2d')!
+            .getImageData(0, 0, 48, 48)
+            .data.filter((_, i) => i % 4 === 0),
+        ),
+      );
+      expect(darkest, 'the transparent middle, read as white').toBeGreaterThan(245);
       await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
       await page.locator('#compare').click();
       await verdict.or(page.locator('#comparison .error')).waitFor({ timeout: 30_000 });
@@ -309,15 +326,23 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
         .waitFor({ timeout: 30_000 });
 
       // A BMP, pasted: the browser reads it, the server takes only PNG, JPEG and WebP, so the page sends
-      // a PNG of the same pixels, and the two agree on the same input. The error above is gone.
-      await page.evaluate(
-        (bytes) => {
-          const data = new DataTransfer();
-          data.items.add(new File([new Uint8Array(bytes)], 'face.bmp', { type: 'image/bmp' }));
-          document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data }));
-        },
-        Array.from(bmp(colourPhoto(5, 150, 110), 150, 110)),
-      );
+      // a PNG of the same pixels, and the two agree on the same input. The error above is gone. Pasted
+      // into the server's URL field, the same image is left to the field.
+      const paste = (bytes: number[], into: string | null) =>
+        page.evaluate(
+          ([bytes, into]) => {
+            const data = new DataTransfer();
+            data.items.add(new File([new Uint8Array(bytes)], 'face.bmp', { type: 'image/bmp' }));
+            const target = into ? document.querySelector(into)! : document;
+            target.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true }));
+          },
+          [bytes, into] as const,
+        );
+      const faceBmp = Array.from(bmp(colourPhoto(5, 150, 110), 150, 110));
+      await paste(faceBmp, '#server-url');
+      await page.waitForTimeout(500);
+      expect(await page.locator('#photo-caption').innerText()).toBe('no face yet');
+      await paste(faceBmp, null);
       await page.locator('#photo-caption', { hasText: 'face.bmp · 150×110' }).waitFor({ timeout: 30_000 });
       expect(await page.locator('#source-error').isHidden()).toBe(true);
       await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });

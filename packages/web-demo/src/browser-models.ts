@@ -71,8 +71,16 @@ async function webgpuUnavailable(acceptSoftware: boolean): Promise<string | null
 type FetchedFile = ManifestFile & { readonly bytes: Uint8Array };
 type OpenFile = ManifestFile & { readonly session: ort.InferenceSession };
 
+/**
+ * One session per file on `provider`, each run once on a blank face: a session's first run sets up its
+ * kernels (≈ 160 ms on wasm against 3–16 ms after), so the first face is answered as fast as the next,
+ * and a provider that opens a file but cannot run it fails here, where the page can fall back.
+ */
 async function openSessions(files: readonly FetchedFile[], provider: Provider): Promise<OpenFile[]> {
   const open: OpenFile[] = [];
+  const blank = {
+    [INPUT_NAME]: new ort.Tensor('float32', new Float32Array(PIXEL_COUNT).fill(0.5), inputShape(1)),
+  };
   try {
     for (const { bytes, ...file } of files) {
       const session = await ort.InferenceSession.create(bytes, { executionProviders: [provider] }).catch(
@@ -82,6 +90,9 @@ async function openSessions(files: readonly FetchedFile[], provider: Provider): 
       );
       open.push({ ...file, session });
       checkOutputNames(file, session.outputNames);
+      await session.run(blank).catch((error: Error) => {
+        throw new Error(`${file.file}: ${provider} cannot run it (${error.message})`, { cause: error });
+      });
     }
     return open;
   } catch (error) {
@@ -162,10 +173,6 @@ export async function loadBrowserModels(
     }
     return { probabilities, ms: performance.now() - started };
   };
-  // A session's first run sets up its kernels (≈ 160 ms on wasm against 3–16 ms after): done here, so
-  // that the first face is answered as fast as the next.
-  progress('warming up');
-  await runNow(new Uint8Array(PIXEL_COUNT).fill(128));
   // One run at a time: onnxruntime-web refuses a run on a session that is still running one ("Session
   // already started"), and the page can ask twice at once (arrow keys held on the square, a compare).
   let queue: Promise<unknown> = Promise.resolve();

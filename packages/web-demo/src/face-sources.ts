@@ -1,9 +1,10 @@
 /**
  * Where a face comes from — a dropped or picked photo, a webcam frame, a sample — always ends as the
- * photo's bytes (sent to the server as they are), the square of it that holds the face (the centre
- * square until the user moves it) and that square's 48×48 grey levels, made by core's imageToPixels
- * from the canvas's RGBA pixels. The page never preprocesses any other way, so browser and server feed
- * the models identical tensors for the same photo and square.
+ * photo's bytes (what Compare sends the server: the file itself when the server reads its format), the
+ * square of it that holds the face (the centre square until the user moves it) and that square's
+ * 48×48 grey levels, made by core's imageToPixels from the canvas's RGBA pixels. The page never
+ * preprocesses any other way, so browser and server feed the models identical tensors for the same
+ * photo and square.
  */
 import {
   centreSquare,
@@ -17,13 +18,13 @@ import {
 
 export interface Face {
   /**
-   * The photo as given when it is a PNG, JPEG or WebP; the server decodes these same bytes. Another
-   * format the browser reads (GIF, BMP, AVIF) is saved as a PNG of the same pixels, which the server
-   * takes. A photo over 4096 pixels a side (a phone's 48 MP photo) is scaled to fit first, and this is
-   * then a JPEG of the scaled photo (a PNG of one would be over the server's 8 MiB image limit), which
-   * the page decodes too.
+   * The photo as given; a photo over 4096 pixels a side (a phone's 48 MP photo) is scaled to fit
+   * first, and this is then a JPEG of the scaled photo (a PNG of one would be over the server's 8 MiB
+   * image limit), which the page decodes too. `serverFile` is what Compare sends.
    */
   readonly blob: Blob;
+  /** Whether the server reads `blob`'s format (PNG, JPEG, WebP) or needs a PNG of its pixels. */
+  readonly served: boolean;
   readonly name: string;
   /** The decoded photo (EXIF orientation applied, as the server applies it). */
   readonly rgba: RgbaImage;
@@ -70,7 +71,9 @@ export async function faceFromBlob(blob: Blob, name: string): Promise<Face> {
       resizeQuality: 'high',
     });
     bitmap.close();
-    const jpeg = await encode(drawn(scaled), 'image/jpeg', 0.92);
+    // A JPEG has no alpha: transparent pixels are put on white first, as core reads them, not on the
+    // black a canvas would give them.
+    const jpeg = await encode(drawn(scaled, scaled.width, scaled.height, 'white'), 'image/jpeg', 0.92);
     scaled.close();
     return { ...(await faceFromBlob(jpeg, name)), scaledFrom };
   }
@@ -81,20 +84,45 @@ export async function faceFromBlob(blob: Blob, name: string): Promise<Face> {
   const rgba = { width, height, data };
   const crop = centreSquare(width, height);
   const format = fileFormat(new Uint8Array(await blob.slice(0, 512).arrayBuffer()));
-  const sent = format && SERVED_IMAGE_FORMATS.has(format) ? blob : await encode(canvas, 'image/png');
-  return { blob: sent, name, rgba, crop, pixels: imageToPixels(rgba, name, crop), width, height };
+  const served = format !== undefined && SERVED_IMAGE_FORMATS.has(format);
+  return { blob, served, name, rgba, crop, pixels: imageToPixels(rgba, name, crop), width, height };
 }
 
-/** A canvas holding `image` at its own size (a video's current frame at the video's size). */
+/**
+ * The file Compare sends: the photo itself, or for a format the server refuses (GIF, BMP, AVIF) a PNG
+ * of the very pixels the page read, made only when asked.
+ */
+export async function serverFile(face: Face): Promise<Blob> {
+  if (face.served) return face.blob;
+  const canvas = document.createElement('canvas');
+  canvas.width = face.width;
+  canvas.height = face.height;
+  const { data } = face.rgba;
+  canvas
+    .getContext('2d')!
+    .putImageData(new ImageData(new Uint8ClampedArray(data), face.width, face.height), 0, 0);
+  return encode(canvas, 'image/png');
+}
+
+/**
+ * A canvas holding `image` at its own size (a video's current frame at the video's size), drawn over
+ * `background` when given (else over transparency).
+ */
 function drawn(
   image: ImageBitmap | HTMLVideoElement,
   width = image.width,
   height = image.height,
+  background?: string,
 ): HTMLCanvasElement {
   const canvas = document.createElement('canvas');
   canvas.width = width;
   canvas.height = height;
-  canvas.getContext('2d', { willReadFrequently: true })!.drawImage(image, 0, 0);
+  const context = canvas.getContext('2d', { willReadFrequently: true })!;
+  if (background) {
+    context.fillStyle = background;
+    context.fillRect(0, 0, width, height);
+  }
+  context.drawImage(image, 0, 0);
   return canvas;
 }
 

@@ -5,10 +5,10 @@
  * compare. Query parameters `ep` (auto | wasm | webgpu) and `server` (GraphQL URL) let tests and links
  * pin the runtime and the server.
  */
-import type { Task } from '@facekit/core';
+import { argmax, type Task } from '@facekit/core';
 import { loadBrowserModels, ortVersion, wasmThreads, type BrowserModels } from './browser-models.js';
 import { CropFrame } from './crop-frame.js';
-import { drawGrey, isCentreSquare, recrop, sameCrop, type Face } from './face-sources.js';
+import { drawGrey, isCentreSquare, recrop, sameCrop, serverFile, type Face } from './face-sources.js';
 import { answerText, difference, percent, TASK_TITLES } from './format.js';
 import { comparisonTable, el, taskCard } from './render.js';
 import {
@@ -152,7 +152,9 @@ async function classify(face: Face): Promise<void> {
   try {
     answer = await models.run(face.pixels);
   } catch (error) {
-    if (ticket === shown) showError($('results'), error);
+    if (ticket !== shown) return;
+    $('announce').textContent = '';
+    showError($('results'), error);
     return;
   }
   if (ticket !== shown) return;
@@ -169,7 +171,7 @@ async function classify(face: Face): Promise<void> {
   $('announce').textContent = models.tasks
     .map((task) => {
       const p = probabilities.get(task)!;
-      const best = p.indexOf(Math.max(...p));
+      const best = argmax(p);
       const label = models!.manifest.models[task]!.labels[best]!;
       return `${TASK_TITLES[task]}: ${answerText(task, label, models!.ageGrouping)}, ${percent(p[best]!)}`;
     })
@@ -191,7 +193,10 @@ async function compare(): Promise<void> {
     const url = $<HTMLInputElement>('server-url').value;
     localStorage.setItem('facekit.server', url);
     const input: ServerInput = sendPhoto
-      ? { image: await blobToBase64(face.blob), ...(isCentreSquare(face) ? {} : { crop: face.crop }) }
+      ? {
+          image: await blobToBase64(await serverFile(face)),
+          ...(isCentreSquare(face) ? {} : { crop: face.crop }),
+        }
       : { pixels: Array.from(face.pixels) };
     const answer = await classifyOnServer(url, input);
     if (ticket !== shown) return;

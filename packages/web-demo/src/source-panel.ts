@@ -13,7 +13,7 @@ export interface SourceHandlers {
   onFace(face: Face, truth?: string): Promise<void>;
   /** A photo could not be turned into a face (the page no longer shows the previous one). */
   onError(error: unknown): void;
-  /** A source failed before any photo (the webcam, a drop of no file): the face shown stays. */
+  /** A source failed before any photo (the webcam): the face shown stays. */
   onSourceError(error: unknown): void;
 }
 
@@ -86,23 +86,27 @@ export function wireSources(handlers: SourceHandlers): void {
     e.preventDefault();
     picker.click();
   });
-  // A photo dropped anywhere on the page is taken (the browser would otherwise open it in the page's
-  // place), and so is one pasted; the zone lights up under the pointer.
+  // A file dropped anywhere on the page is taken (the browser would otherwise open it in the page's
+  // place), and so is an image pasted outside a text field; the zone lights up under the pointer.
+  // Text, links and the page's own images dragged about are left to the browser.
+  const carriesFiles = (e: DragEvent) => e.dataTransfer?.types.includes('Files') === true;
   document.addEventListener('dragover', (e) => {
+    if (!carriesFiles(e)) return;
     e.preventDefault();
     drop.classList.toggle('over', drop.contains(e.target as Node));
   });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
   document.addEventListener('drop', (e) => {
+    if (!carriesFiles(e)) return;
     e.preventDefault();
     drop.classList.remove('over');
-    const file = e.dataTransfer?.files[0];
-    if (file) take(file);
-    else handlers.onSourceError(new Error('What was dropped is not a file; drop a photo file'));
+    take(e.dataTransfer?.files[0]);
   });
   document.addEventListener('paste', (e) => {
+    const { target } = e;
+    if (target instanceof Element && target.closest('input, textarea, select, [contenteditable]')) return; // the server URL, say
     const file = Array.from(e.clipboardData?.files ?? []).find((f) => f.type.startsWith('image/'));
-    if (!file) return; // text pasted into the server URL, say
+    if (!file) return;
     e.preventDefault();
     take(file);
   });
@@ -110,6 +114,8 @@ export function wireSources(handlers: SourceHandlers): void {
   const webcam = new Webcam(byId<HTMLVideoElement>('webcam'));
   const toggle = byId<HTMLButtonElement>('webcam-toggle');
   toggle.addEventListener('click', () => {
+    // A problem said before (a refused camera, a bad file) is not this attempt's.
+    byId('source-error').hidden = true;
     const on = !webcam.running;
     if (!on) webcam.stop();
     (on ? webcam.start() : Promise.resolve())
