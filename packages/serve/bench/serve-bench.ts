@@ -29,6 +29,7 @@ const HELP = `Usage: pnpm bench:serve [options]
                          (with "=": a value that starts with -- is otherwise taken for a flag)
   --soak                 run the soak of mixed good and bad requests instead
   --requests <n>         requests in the soak (default 100000)
+  -h, --help             this help
 `;
 
 async function main(): Promise<void> {
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
       connections: { type: 'string', default: '1,16,64' },
       payloads: { type: 'string', default: 'pixels,jpeg' },
       'ceiling-seconds': { type: 'string', default: '3' },
-      server: { type: 'string', default: '' },
+      server: { type: 'string' },
       soak: { type: 'boolean' },
       requests: { type: 'string', default: '100000' },
     },
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
     if (kind !== 'pixels' && kind !== 'jpeg')
       refuseFlags(HELP, `--payloads takes pixels and jpeg, got "${kind}"`);
   const models = modelsDir(values.models ? userPath(values.models) : DEFAULT_MODELS);
-  const serverArgs = ['--models', models, ...values.server.split(' ').filter(Boolean)];
+  const serverArgs = ['--models', models, ...(values.server ?? '').split(' ').filter(Boolean)];
   const { faces, source } = await loadFaces(64, findDataFile(values.data && userPath(values.data)));
   if (values.soak) return runSoak({ serverArgs, faces, requests: requestCount });
 

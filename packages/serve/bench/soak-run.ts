@@ -30,6 +30,13 @@ export async function runSoak(options: SoakOptions): Promise<void> {
     ...payloads.jpeg.slice(0, 4),
     ...bad.map((b) => b.body),
   ];
+  // autocannon replays the mix from its start on every connection: with fewer requests than a whole
+  // mix per connection, the bad requests at its end would never be sent, and the soak would fail.
+  const connections = Math.min(options.connections ?? 32, options.requests);
+  if (options.requests < connections * mix.length)
+    throw new RangeError(
+      `--requests ${options.requests} is too few: each of the ${connections} connections replays the ${mix.length}-request mix from its start, so at least ${connections * mix.length} are needed for every kind of bad request to be sent`,
+    );
   const server = await startBenchServer(options.serverArgs, 'error');
   const post = (text: string) =>
     fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
@@ -59,7 +66,7 @@ export async function runSoak(options: SoakOptions): Promise<void> {
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const options_ = {
       url: server.url,
-      connections: Math.min(options.connections ?? 32, options.requests),
+      connections,
       amount: options.requests,
       headers: { 'content-type': 'application/json' },
       requests: mix.map((b) => ({ method: 'POST' as const, body: b })),
@@ -76,7 +83,7 @@ export async function runSoak(options: SoakOptions): Promise<void> {
   const exit = await server.stop();
 
   console.log(
-    `# soak — ${fmt(options.requests)} requests over ${options.connections ?? 32} connections in ${fmt(result.duration, 1)} s (${fmt(result.requests.total / result.duration)} req/s)\n`,
+    `# soak — ${fmt(options.requests)} requests over ${connections} connections in ${fmt(result.duration, 1)} s (${fmt(result.requests.total / result.duration)} req/s)\n`,
   );
   console.log(
     table(

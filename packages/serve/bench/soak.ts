@@ -6,7 +6,7 @@ import { DEFAULT_MODELS } from '../src/options.js';
 import { modelsDir } from '../src/server.js';
 import { findDataFile, loadFaces } from './payloads.js';
 import { runSoak } from './soak-run.js';
-import { parseCommandArgs, userPath } from '@facekit/core/node';
+import { parseCommandArgs, userPath, wholeNumberFlag } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm --filter @facekit/serve soak [options]   (or: pnpm bench:serve --soak)
 
@@ -19,7 +19,8 @@ Options:
   --data <csv>         faces to send (default: the dataset CSV, else generated faces)
   --requests <n>       requests to send (default: 100000)
   --connections <n>    concurrent connections (default: 32)
-  --server "<flags>"   extra pnpm serve flags, e.g. "--max-batch 64"
+  --server=<flags>     extra pnpm serve flags, e.g. --server="--max-batch 64" (with "=": a value
+                       that starts with -- is otherwise taken for a flag)
   -h, --help           this help
 `;
 
@@ -29,7 +30,7 @@ const { values } = parseCommandArgs(HELP, {
     data: { type: 'string' },
     requests: { type: 'string', default: '100000' },
     connections: { type: 'string', default: '32' },
-    server: { type: 'string', default: '' },
+    server: { type: 'string' },
   },
 });
 const { faces } = await loadFaces(64, findDataFile(values.data && userPath(values.data)));
@@ -37,9 +38,9 @@ await runSoak({
   serverArgs: [
     '--models',
     modelsDir(values.models ? userPath(values.models) : DEFAULT_MODELS),
-    ...values.server.split(' ').filter(Boolean),
+    ...(values.server ?? '').split(' ').filter(Boolean),
   ],
   faces,
-  requests: Number(values.requests),
-  connections: Number(values.connections),
+  requests: wholeNumberFlag(HELP, 'requests', values.requests, 1),
+  connections: wholeNumberFlag(HELP, 'connections', values.connections, 1),
 });

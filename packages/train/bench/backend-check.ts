@@ -13,6 +13,16 @@ import {
   type GradNetName,
 } from '../src/backends/gradient-check.js';
 import { listTrainingBackends, selectTrainingBackend } from '../src/backends/index.js';
+import { parseCommandArgs } from '@facekit/core/node';
+
+parseCommandArgs(
+  `Usage: pnpm exec tsx packages/train/bench/backend-check.ts
+
+Compares the gradients of every training backend that initialises here with cpu's, on a small conv
+net; exits 1 if any relative error exceeds 1e-4, or if wasm does not initialise.
+`,
+  { options: {} },
+);
 
 const TOLERANCE = 1e-4;
 const values = seededValues(20240607);

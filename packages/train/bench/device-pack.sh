@@ -12,7 +12,7 @@ out=$(realpath -m "${1:-../../.device/train-backends}")
 root=$(realpath ../..)
 esbuild=$(ls "$root"/node_modules/.pnpm/@esbuild+linux-x64@*/node_modules/@esbuild/linux-x64/bin/esbuild | head -1)
 wasm_dist=$(dirname "$(node -e "console.log(require.resolve('@tensorflow/tfjs-backend-wasm'))")")
-webgpu=$(realpath node_modules/webgpu)
+webgpu=$(realpath "$root/packages/core/node_modules/webgpu")
 pack=$(mktemp -d)
 trap 'rm -rf "$pack"' EXIT
 mkdir -p "$pack/wasm" "$pack/node_modules/webgpu/dist"

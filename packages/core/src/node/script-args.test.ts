@@ -46,6 +46,9 @@ describe('parseCommandArgs', () => {
     expect(() => parseCommandArgs(help, { args: ['--epochs', '-1'], options })).toThrow('exit 2');
     // `--out "$DIR"` with DIR unset: not the default folder (an export once wrote over models/ so).
     expect(() => parseCommandArgs(help, { args: ['--epochs', ''], options })).toThrow('exit 2');
+    // An option whose default is '' is not refused for it (bench:serve's --server once was).
+    const extra = { server: { type: 'string', default: '' } } as const;
+    expect(parseCommandArgs(help, { args: [], options: extra }).values.server).toBe('');
     expect(write.mock.calls.map(([line]) => String(line))).toEqual([
       expect.stringMatching(/^pnpm x: Unknown option '--epoch'.* \(pnpm x --help lists the options\)\n$/),
       expect.stringMatching(

@@ -62,7 +62,14 @@ export function parseCommandArgs<const C extends ParseArgsConfig>(
     process.stdout.write(help);
     process.exit(0);
   }
-  const empty = emptyArgument(parsed.values, parsed.positionals ?? []);
+  // An option whose default is '' may be given empty: that is its default.
+  const emptyByDefault = Object.entries(config.options ?? {})
+    .filter(([, option]) => option.default === '')
+    .map(([name]) => name);
+  const given = Object.fromEntries(
+    Object.entries(parsed.values).filter(([name]) => !emptyByDefault.includes(name)),
+  );
+  const empty = emptyArgument(given, parsed.positionals ?? []);
   if (empty) refuseFlags(help, `${empty} (${commandName(help)} --help lists the options)`);
   return parsed;
 }

@@ -1,0 +1,50 @@
+/**
+ * The serving benchmark the README's figures come from runs, as a user types it: a second of load,
+ * every request answered with a classification. (A default flag value once made it exit at start,
+ * and only --help was tested.) The soak refuses a request count too small to send every bad kind.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/paths.js';
+
+const run = promisify(execFile);
+
+describe('pnpm bench:serve', () => {
+  it('measures the shipped models for a second and stops its server', { timeout: 120_000 }, async () => {
+    const { stdout } = await run(
+      'pnpm',
+      [
+        'bench:serve',
+        '--duration',
+        '1',
+        '--connections',
+        '2',
+        '--payloads',
+        'pixels',
+        '--ceiling-seconds',
+        '1',
+      ],
+      { cwd: REPO_ROOT, timeout: 110_000 },
+    );
+    expect(stdout).toMatch(/^\| pixels +\| 2 +\| [\d,]+ +\| [\d.]+ +\| [\d.]+ +\| 0 +\|$/m);
+    expect(stdout).toContain('server exit code 0');
+  });
+
+  it(
+    'refuses a soak too short for every connection to reach the bad requests',
+    { timeout: 60_000 },
+    async () => {
+      const error = await run('pnpm', ['bench:serve', '--soak', '--requests', '300'], {
+        cwd: REPO_ROOT,
+        timeout: 50_000,
+      }).catch((e: { code: number; stderr: string }) => e);
+      expect(error).toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining(
+          '--requests 300 is too few: each of the 32 connections replays the 42-request mix from its start, so at least 1344',
+        ),
+      });
+    },
+  );
+});
