@@ -338,10 +338,32 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
           },
           [bytes, into] as const,
         );
+      // Dropped anywhere on the page, a file is taken; a dropped link is not followed but said.
+      const dropOn = (selector: string, bytes: number[] | null) =>
+        page.evaluate(
+          ([selector, bytes]) => {
+            const data = new DataTransfer();
+            if (bytes)
+              data.items.add(new File([new Uint8Array(bytes)], 'dropped.bmp', { type: 'image/bmp' }));
+            else data.setData('text/uri-list', 'https://example.com/');
+            const target = document.querySelector(selector)!;
+            for (const type of ['dragover', 'drop'])
+              target.dispatchEvent(
+                new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }),
+              );
+          },
+          [selector, bytes] as const,
+        );
+      await dropOn('#results', null);
+      await page
+        .locator('#source-error', { hasText: 'What was dropped is not a file' })
+        .waitFor({ timeout: 30_000 });
+      await dropOn('#results', Array.from(bmp(colourPhoto(6, 60, 50), 60, 50)));
+      await page.locator('#photo-caption', { hasText: 'dropped.bmp · 60×50' }).waitFor({ timeout: 30_000 });
       const faceBmp = Array.from(bmp(colourPhoto(5, 150, 110), 150, 110));
       await paste(faceBmp, '#server-url');
       await page.waitForTimeout(500);
-      expect(await page.locator('#photo-caption').innerText()).toBe('no face yet');
+      expect(await page.locator('#photo-caption').innerText()).toMatch(/^dropped\.bmp/);
       await paste(faceBmp, null);
       await page.locator('#photo-caption', { hasText: 'face.bmp · 150×110' }).waitFor({ timeout: 30_000 });
       expect(await page.locator('#source-error').isHidden()).toBe(true);

@@ -74,7 +74,8 @@ type OpenFile = ManifestFile & { readonly session: ort.InferenceSession };
 /**
  * One session per file on `provider`, each run once on a blank face: a session's first run sets up its
  * kernels (≈ 160 ms on wasm against 3–16 ms after), so the first face is answered as fast as the next,
- * and a provider that opens a file but cannot run it fails here, where the page can fall back.
+ * and a provider that opens a file but cannot run it (or gives NaN) fails here, where the page can
+ * fall back.
  */
 async function openSessions(files: readonly FetchedFile[], provider: Provider): Promise<OpenFile[]> {
   const open: OpenFile[] = [];
@@ -90,9 +91,13 @@ async function openSessions(files: readonly FetchedFile[], provider: Provider): 
       );
       open.push({ ...file, session });
       checkOutputNames(file, session.outputNames);
-      await session.run(blank).catch((error: Error) => {
+      const out = await session.run(blank).catch((error: Error) => {
         throw new Error(`${file.file}: ${provider} cannot run it (${error.message})`, { cause: error });
       });
+      // A runtime that runs a graph but computes garbage (NaN from a broken kernel) is no runtime.
+      for (const name of session.outputNames)
+        if (!(out[name]!.data as Float32Array).every(Number.isFinite))
+          throw new Error(`${file.file}: ${provider} gives non-finite probabilities for a blank face`);
     }
     return open;
   } catch (error) {

@@ -89,20 +89,27 @@ export async function faceFromBlob(blob: Blob, name: string): Promise<Face> {
 }
 
 /**
- * The file Compare sends: the photo itself, or for a format the server refuses (GIF, BMP, AVIF) a PNG
- * of the very pixels the page read, made only when asked.
+ * The file the server is sent, and the page shows: the photo itself, or for a format the server
+ * refuses (GIF, BMP, AVIF) a PNG of the very pixels the page read (for an animated GIF, the frame the
+ * models see), made once per photo when first asked for.
  */
-export async function serverFile(face: Face): Promise<Blob> {
-  if (face.served) return face.blob;
-  const canvas = document.createElement('canvas');
-  canvas.width = face.width;
-  canvas.height = face.height;
-  const { data } = face.rgba;
-  canvas
-    .getContext('2d')!
-    .putImageData(new ImageData(new Uint8ClampedArray(data), face.width, face.height), 0, 0);
-  return encode(canvas, 'image/png');
+export function serverFile(face: Face): Promise<Blob> {
+  if (face.served) return Promise.resolve(face.blob);
+  let png = pngs.get(face.rgba);
+  if (!png) {
+    const canvas = document.createElement('canvas');
+    canvas.width = face.width;
+    canvas.height = face.height;
+    const image = new ImageData(Uint8ClampedArray.from(face.rgba.data), face.width, face.height);
+    canvas.getContext('2d', { willReadFrequently: true })!.putImageData(image, 0, 0);
+    png = encode(canvas, 'image/png');
+    pngs.set(face.rgba, png);
+  }
+  return png;
 }
+
+/** serverFile's PNGs, by the pixels they were made from (a recropped face shares its photo's). */
+const pngs = new WeakMap<RgbaImage, Promise<Blob>>();
 
 /**
  * A canvas holding `image` at its own size (a video's current frame at the video's size), drawn over

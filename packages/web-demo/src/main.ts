@@ -86,7 +86,7 @@ function reading(name: string): void {
 /** A new photo: show it whole with its square, then classify that square. */
 async function showFace(face: Face, truth = ''): Promise<void> {
   $('source-error').hidden = true;
-  setPhoto(face.blob);
+  setPhoto(await serverFile(face));
   cropFrame.show(face.width, face.height, face.crop);
   $('truth').textContent = truth;
   await classify(face);

@@ -13,7 +13,7 @@ export interface SourceHandlers {
   onFace(face: Face, truth?: string): Promise<void>;
   /** A photo could not be turned into a face (the page no longer shows the previous one). */
   onError(error: unknown): void;
-  /** A source failed before any photo (the webcam): the face shown stays. */
+  /** A source failed before any photo (the webcam, a drop of no file): the face shown stays. */
   onSourceError(error: unknown): void;
 }
 
@@ -86,25 +86,30 @@ export function wireSources(handlers: SourceHandlers): void {
     e.preventDefault();
     picker.click();
   });
-  // A file dropped anywhere on the page is taken (the browser would otherwise open it in the page's
-  // place), and so is an image pasted outside a text field; the zone lights up under the pointer.
-  // Text, links and the page's own images dragged about are left to the browser.
-  const carriesFiles = (e: DragEvent) => e.dataTransfer?.types.includes('Files') === true;
+  // A file dropped anywhere on the page is taken: the browser would otherwise open it, or a dropped
+  // link, in the page's place. A drag over a text field is left to the field (text dropped into the
+  // server URL), and so is an image pasted into one.
+  const typedInto = (target: EventTarget | null) =>
+    target instanceof HTMLTextAreaElement ||
+    (target instanceof HTMLInputElement &&
+      !['range', 'file', 'checkbox', 'radio', 'button', 'submit'].includes(target.type)) ||
+    (target instanceof HTMLElement && target.isContentEditable);
   document.addEventListener('dragover', (e) => {
-    if (!carriesFiles(e)) return;
+    if (typedInto(e.target)) return;
     e.preventDefault();
     drop.classList.toggle('over', drop.contains(e.target as Node));
   });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
   document.addEventListener('drop', (e) => {
-    if (!carriesFiles(e)) return;
+    if (typedInto(e.target)) return;
     e.preventDefault();
     drop.classList.remove('over');
-    take(e.dataTransfer?.files[0]);
+    const file = e.dataTransfer?.files[0];
+    if (file) take(file);
+    else handlers.onSourceError(new Error('What was dropped is not a file; drop a photo file'));
   });
   document.addEventListener('paste', (e) => {
-    const { target } = e;
-    if (target instanceof Element && target.closest('input, textarea, select, [contenteditable]')) return; // the server URL, say
+    if (typedInto(e.target)) return; // the server URL, say
     const file = Array.from(e.clipboardData?.files ?? []).find((f) => f.type.startsWith('image/'));
     if (!file) return;
     e.preventDefault();
