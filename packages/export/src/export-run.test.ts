@@ -131,7 +131,7 @@ describe('exportRun', () => {
     // What this small run was: one epoch, not the preset's 25; its parts with their faces.
     expect(card).toContain("**This run trained 1 epoch**, not the preset's 25.");
     expect(card).toMatch(
-      /Split: 30\.0% held-out test part \(\d+ faces; metrics below\), \d+ training faces, /,
+      /Split: 30\.0% held-out test part \(\d+ faces; metrics below\), (10\.0% of the other faces for validation \(\d+ faces\)|no validation part \(10\.0% of each stratum came to no faces\): the last epoch was kept and no temperature fitted), \d+ for training;/,
     );
     expect(card).toContain(
       'Small CNNs that estimate an age group, an ethnicity category and a gender category',

@@ -230,6 +230,8 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
   const log = options.log ?? (() => {});
   if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
   const { runDir, info, tasks } = await selectRun(options.runDir, options.tasks);
+  // Read now: a broken split.json fails the export before its long steps, not after.
+  const split = await readSplitSizes(runDir);
   log(`run ${info.runId} (preset ${info.preset}, backend ${info.backend}): exporting ${tasks.join(', ')}`);
   let faces: Float32Array | undefined;
   if (options.dataPath) {
@@ -328,7 +330,6 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
       : `robustness: ${testFaces.rows.length} test faces, changed one way at a time`,
   );
   const robustness = typeof testFaces === 'string' ? testFaces : await robustnessOf(results, testFaces);
-  const split = await readSplitSizes(runDir);
 
   const manifestPath = join(options.outDir, MANIFEST_FILE);
   const modelCardPath = join(options.outDir, 'MODEL_CARD.md');

@@ -22,7 +22,8 @@ Options:
   --models <dir>    the models folder, as pnpm export writes it (default: models/)
   --skip-invalid    skip rows that fail validation, and count them, instead of stopping at the first
   --out <file>      write the report there instead of to stdout
-  --json <file>     also write the metrics per task as JSON
+  --json <file>     also write the figures as JSON: the metrics per task, the faces judged and skipped,
+                    the file's sha256 and the tasks trained on this very file
   -h, --help        this help
 `;
 
@@ -52,13 +53,16 @@ async function main(): Promise<void> {
     process.stderr.write(`report: ${userPath(values.out)}\n`);
   } else process.stdout.write(report);
   if (values.json) {
-    await writeFile(userPath(values.json), `${JSON.stringify(evaluation.metrics, null, 2)}\n`);
+    const { manifest: _, ...record } = evaluation;
+    await writeFile(userPath(values.json), `${JSON.stringify(record, null, 2)}\n`);
     process.stderr.write(`metrics: ${userPath(values.json)}\n`);
   }
 }
 
 main().catch((error: unknown) => {
-  const message = isFaceKitError(error) ? `[${error.code}] ${error.message}` : (error as Error).message;
+  let message = isFaceKitError(error) ? `[${error.code}] ${error.message}` : (error as Error).message;
+  if (isFaceKitError(error) && error.code === 'INVALID_CSV_ROW')
+    message += ' (--skip-invalid judges the other rows and counts these)';
   process.stderr.write(`pnpm evaluate: ${message}\n`);
   process.exit(1);
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { argmax, inputShape, PIXEL_COUNT, sha256Hex } from '@facekit/core';
+import { ageToGroup, argmax, inputShape, PIXEL_COUNT, sha256Hex } from '@facekit/core';
 import { projectRoot, seededRandom } from '@facekit/train';
 import { evaluateModels } from './evaluate-models.js';
 import { evaluationReport } from './evaluation-report.js';
@@ -19,7 +19,8 @@ const faces: { pixels: Uint8Array; age: number; ethnicity: number; gender: numbe
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'facekit-evaluate-'));
   const random = seededRandom(5);
-  for (let i = 0; i < 40; i++) {
+  // Over one batch of 256, so the second batch's offsets are exercised too.
+  for (let i = 0; i < 300; i++) {
     // Smooth faces of varied brightness, so the models' answers vary.
     const base = 40 + random() * 170;
     const pixels = Uint8Array.from({ length: PIXEL_COUNT }, (_, p) =>
@@ -38,31 +39,74 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe('evaluateModels', () => {
   it("scores the shipped models on a CSV as their own session's answers do", async () => {
     const evaluation = await evaluateModels({ modelsDir: models, dataPath: csv });
-    expect(evaluation.faces).toBe(40);
+    const n = faces.length;
+    expect(evaluation.faces).toBe(n);
     expect(evaluation.trainedOnThisFile).toEqual([]);
-    // The same faces through a bare session: the gender accuracy and confusion must agree.
-    const manifest = evaluation.manifest.models.gender!;
-    const session = await ort.InferenceSession.create(join(models, manifest.file));
-    const input = new Float32Array(40 * PIXEL_COUNT);
-    faces.forEach((f, i) => f.pixels.forEach((v, p) => (input[i * PIXEL_COUNT + p] = v / 255)));
-    const out = await session.run({ image: new ort.Tensor('float32', input, inputShape(40)) });
-    await session.release();
-    const p = out[manifest.output.name]!.data as Float32Array;
-    const predicted = faces.map((_, i) => argmax(p.subarray(i * 2, i * 2 + 2)));
-    const gender = evaluation.metrics.gender!;
-    expect(gender.accuracy).toBe(predicted.filter((k, i) => k === faces[i]!.gender).length / 40);
-    expect(gender.confusion[1]![0]).toBe(
-      predicted.filter((k, i) => k === 0 && faces[i]!.gender === 1).length,
-    );
     expect(Object.keys(evaluation.metrics)).toEqual(['age', 'ethnicity', 'gender']);
-    expect(evaluation.metrics.age!.samples).toBe(40);
+    // The same faces through a bare session, all at once: each task's accuracy and confusion agree.
+    const input = new Float32Array(n * PIXEL_COUNT);
+    faces.forEach((f, i) => f.pixels.forEach((v, p) => (input[i * PIXEL_COUNT + p] = v / 255)));
+    const session = await ort.InferenceSession.create(join(models, evaluation.manifest.models.gender!.file));
+    const out = await session.run({ image: new ort.Tensor('float32', input, inputShape(n)) });
+    await session.release();
+    const truthOf = {
+      age: (f: (typeof faces)[number]) => ageToGroup(f.age, 'six'),
+      ethnicity: (f: (typeof faces)[number]) => f.ethnicity,
+      gender: (f: (typeof faces)[number]) => f.gender,
+    };
+    for (const task of ['age', 'ethnicity', 'gender'] as const) {
+      const entry = evaluation.manifest.models[task]!;
+      const k = entry.labels.length;
+      const p = out[entry.output.name]!.data as Float32Array;
+      const predicted = faces.map((_, i) => argmax(p.subarray(i * k, (i + 1) * k)));
+      const truth = faces.map(truthOf[task]);
+      const m = evaluation.metrics[task]!;
+      expect(m.samples, task).toBe(n);
+      expect(m.accuracy, task).toBe(predicted.filter((c, i) => c === truth[i]).length / n);
+      for (let t = 0; t < k; t++)
+        for (let c = 0; c < k; c++)
+          expect(m.confusion[t]![c], `${task} ${t}→${c}`).toBe(
+            predicted.filter((q, i) => q === c && truth[i] === t).length,
+          );
+    }
 
     const report = evaluationReport(evaluation);
-    expect(report).toContain(`Faces: \`${csv}\`, 40 rows`);
-    expect(report).toMatch(/\| gender \| 40 \| [\d.]+% \| [\d.]+ \| [\d.]+% \| [\d.]+ \|/);
+    expect(report).toContain(`Faces: \`${csv}\`, ${n} rows`);
+    expect(report).toMatch(
+      new RegExp(`\\| gender \\| ${n} \\| [\\d.]+% \\| [\\d.]+ \\| [\\d.]+% \\| [\\d.]+ \\|`),
+    );
     expect(report).toContain('## ethnicity');
     expect(report).not.toContain('trained on this very file');
     expect(report).not.toContain('undefined');
+  });
+
+  it('judges a folder of one task, and skips and names invalid rows when asked', async () => {
+    const copy = join(dir, 'gender-only');
+    await cp(models, copy, { recursive: true });
+    const manifest = JSON.parse(await readFile(join(copy, 'manifest.json'), 'utf8')) as {
+      models: Record<string, unknown>;
+    };
+    manifest.models = { gender: manifest.models.gender };
+    await writeFile(join(copy, 'manifest.json'), JSON.stringify(manifest));
+    const bad = join(dir, 'bad.csv');
+    const badRows = `\n30,1,0,x.jpg,1 2 3\n200,1,0,y.jpg,${'5 '.repeat(2303)}5`;
+    await writeFile(bad, `${await readFile(csv, 'utf8')}${badRows}`);
+    const lines: string[] = [];
+    const evaluation = await evaluateModels({
+      modelsDir: copy,
+      dataPath: bad,
+      skipInvalid: true,
+      log: (l) => lines.push(l),
+    });
+    expect(Object.keys(evaluation.metrics)).toEqual(['gender']);
+    expect([evaluation.faces, evaluation.skipped.count]).toEqual([faces.length, 2]);
+    expect(lines).toContain('2 invalid rows skipped (pixel count: 1, age: 1), judged on none of them');
+    expect(evaluationReport(evaluation)).toContain(
+      `${faces.length} rows (2 invalid rows skipped: pixel count: 1, age: 1)`,
+    );
+    await expect(evaluateModels({ modelsDir: copy, dataPath: bad })).rejects.toThrow(
+      `bad.csv:${faces.length + 2}: `,
+    );
   });
 
   it('says when the CSV is the file the models were trained on', async () => {
@@ -91,7 +135,8 @@ describe('evaluateModels', () => {
     expect(stderr).toContain(`report: ${out}`);
     const evaluation = await evaluateModels({ modelsDir: models, dataPath: csv });
     expect(await readFile(out, 'utf8')).toBe(evaluationReport(evaluation));
-    expect(JSON.parse(await readFile(json, 'utf8'))).toEqual(JSON.parse(JSON.stringify(evaluation.metrics)));
+    const { manifest: _, ...record } = evaluation;
+    expect(JSON.parse(await readFile(json, 'utf8'))).toEqual(JSON.parse(JSON.stringify(record)));
     const refused = await promisify(execFile)('pnpm', ['evaluate'], { cwd: projectRoot() }).catch(
       (e: { code: number; stderr: string }) => e,
     );

@@ -40,7 +40,10 @@ export interface Evaluation {
   readonly dataSha256: string;
   readonly faces: number;
   readonly skipped: SkippedRows;
-  /** The tasks whose models were trained on this very file: their figures include training faces. */
+  /**
+   * The tasks whose models were trained on this very file (by sha256): their figures include training
+   * faces. A part of that file (its test rows, say) is a file of its own, and not flagged.
+   */
   readonly trainedOnThisFile: readonly Task[];
   readonly metrics: Partial<Record<Task, TaskMetrics>>;
 }
@@ -54,6 +57,11 @@ export async function evaluateModels(options: EvaluationOptions): Promise<Evalua
   log(`reading ${options.dataPath}`);
   const csv = await loadCsv(options.dataPath, { skipInvalid: options.skipInvalid ?? false });
   const { dataset } = csv;
+  if (csv.skipped.count > 0) {
+    const reasons = Object.entries(csv.skipped.byReason).map(([reason, rows]) => `${reason}: ${rows}`);
+    log(`${csv.skipped.count} invalid rows skipped (${reasons.join(', ')}), judged on none of them`);
+    for (const example of csv.skipped.examples) log(`  skipped ${example}`);
+  }
   const grouping = manifest.models.age?.ageGrouping ?? 'six';
   const probabilities = new Map<Task, Float32Array>();
   const input = new Float32Array(BATCH * PIXEL_COUNT);

@@ -15,7 +15,9 @@ import type { Evaluation } from './evaluate-models.js';
 export function evaluationReport(e: Evaluation): string {
   const tasks = Object.keys(e.metrics) as (keyof Evaluation['metrics'])[];
   const runs = [...new Set(tasks.map((t) => e.manifest.models[t]!.training.runId))];
-  const skipped = e.skipped.count > 0 ? ` (${e.skipped.count} invalid rows skipped)` : '';
+  const reasons = Object.entries(e.skipped.byReason).map(([reason, rows]) => `${reason}: ${rows}`);
+  const skipped =
+    e.skipped.count > 0 ? ` (${e.skipped.count} invalid rows skipped: ${reasons.join(', ')})` : '';
   const lines = [
     '# Evaluation of the exported models',
     '',

@@ -18,6 +18,7 @@ import {
   SPLIT_JSON,
   splitFromJson,
   taskTargets,
+  type DataSplit,
   type RunInfo,
   type TaskMetrics,
 } from '@facekit/train';
@@ -79,14 +80,23 @@ export async function readTaskMetrics(runDir: string, task: Task): Promise<TaskM
   return existsSync(path) ? readJson<TaskMetrics>(path) : undefined;
 }
 
-/** How many faces each part of the run's split holds; undefined for a run without split.json. */
-export async function readSplitSizes(
-  runDir: string,
-): Promise<{ train: number; validation: number; test: number } | undefined> {
+/** How many faces each part of a run's split holds. */
+export interface SplitSizes {
+  readonly train: number;
+  readonly validation: number;
+  readonly test: number;
+}
+
+/** The run's split.json, undefined for a run without one. */
+async function readSplit(runDir: string): Promise<DataSplit | undefined> {
   const splitPath = join(runDir, SPLIT_JSON);
-  if (!existsSync(splitPath)) return undefined;
-  const split = splitFromJson(await readJson(splitPath));
-  return { train: split.train.length, validation: split.validation.length, test: split.test.length };
+  return existsSync(splitPath) ? splitFromJson(await readJson(splitPath)) : undefined;
+}
+
+/** The faces in each part of the run's split; undefined for a run without split.json. */
+export async function readSplitSizes(runDir: string): Promise<SplitSizes | undefined> {
+  const split = await readSplit(runDir);
+  return split && { train: split.train.length, validation: split.validation.length, test: split.test.length };
 }
 
 /**
@@ -101,13 +111,12 @@ export async function readSplitFaces(
   tasks: readonly Task[],
   part: 'validation' | 'test' = 'test',
 ): Promise<RobustnessFaces | string> {
-  const splitPath = join(runDir, SPLIT_JSON);
-  if (!existsSync(splitPath)) return `the run has no ${SPLIT_JSON}`;
+  const split = await readSplit(runDir);
+  if (!split) return `the run has no ${SPLIT_JSON}`;
   if (!dataPath || !existsSync(dataPath)) return 'no data file (pass --data)';
   const csv = await loadCsv(dataPath, { skipInvalid: info.data.skippedRows > 0 });
   if (csv.sha256 !== info.data.sha256)
     return `${dataPath} is not the file the run was trained on (sha256 ${csv.sha256.slice(0, 12)}…, the run's ${info.data.sha256.slice(0, 12)}…)`;
-  const split = splitFromJson(await readJson(splitPath));
   return {
     pixels: csv.dataset.pixels,
     rows: split[part],

@@ -210,17 +210,17 @@ describe('modelCard for what the run was', () => {
     expect(modelCard(input({ robustness: [] }))).toContain('the robustness table above measures how much');
     // The age fixture is an older metrics.json without a temperature; gender's has one.
     expect(modelCard(input())).toContain(
-      '(softmax applied, and the fitted temperature for gender; none was fitted for age)',
+      '(softmax applied; the fitted temperature for gender; none was fitted for age)',
     );
   });
 
   it('gives each part of the split its faces, or says there was no validation part and why', () => {
     const split = { train: 90, validation: 10, test: 43 };
     expect(modelCard(input({ split }))).toContain(
-      'Split: 30.0% held-out test part (43 faces; metrics below), 90 training faces, 10.0% of the rest for validation (10 faces); identical images',
+      'Split: 30.0% held-out test part (43 faces; metrics below), 10.0% of the other faces for validation (10 faces), 90 for training; identical images',
     );
     expect(modelCard(input({ split: { ...split, validation: 0 } }))).toContain(
-      ', 90 training faces, no validation part (10.0% of each stratum came to no faces): the last epoch was kept and no temperature fitted;',
+      ', no validation part (10.0% of each stratum came to no faces): the last epoch was kept and no temperature fitted, 90 for training;',
     );
     expect(
       modelCard(input({ split: { ...split, validation: 0 }, run: { ...run, validationFraction: 0 } })),
@@ -228,6 +228,20 @@ describe('modelCard for what the run was', () => {
     // A run folder without split.json: the fractions only.
     expect(modelCard(input())).toContain(
       'Split: 30.0% held-out test part (metrics below), 10.0% of the rest for validation;',
+    );
+    expect(modelCard(input({ run: { ...run, validationFraction: 0 } }))).toContain(
+      'Split: 30.0% held-out test part (metrics below), no validation part;',
+    );
+  });
+
+  it("points a kept task's temperature to the card of the export that kept it", () => {
+    const age = manifest.models.age!;
+    const kept = {
+      ...manifest,
+      models: { ...manifest.models, age: { ...age, training: { ...age.training, runId: 'older' } } },
+    };
+    expect(modelCard(input({ manifest: kept, metrics: { gender } }))).toContain(
+      '(softmax applied; the fitted temperature for gender; for age see the card of the export that kept it)',
     );
   });
 });

@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import { manifestTasks, type Manifest, type ManifestModel, type Task } from '@facekit/core';
 import { mdTable, PRESETS, type RunInfo, type TaskMetrics } from '@facekit/train';
 import type { RobustnessRow } from '../robustness/measure.js';
+import type { SplitSizes } from '../run/read-run.js';
 import type { VerificationReport } from '../verify/verify.js';
 import { ethnicityGenderTable, pct, taskDetails, type TaskFigures } from './model-card-tasks.js';
 
@@ -28,12 +29,12 @@ const listed = (items: readonly string[]) =>
 function splitLine(run: RunInfo, sizes: ModelCardInput['split']): string {
   const duplicates = `identical images kept on one side (${run.data.duplicateRows} duplicate rows in the file)`;
   if (!sizes)
-    return `Split: ${pct(run.testFraction)} held-out test part (metrics below), ${pct(run.validationFraction)} of the rest for validation; ${duplicates}.`;
+    return `Split: ${pct(run.testFraction)} held-out test part (metrics below), ${run.validationFraction === 0 ? 'no validation part' : `${pct(run.validationFraction)} of the rest for validation`}; ${duplicates}.`;
   const validation =
     sizes.validation > 0
-      ? `${pct(run.validationFraction)} of the rest for validation (${sizes.validation} faces)`
+      ? `${pct(run.validationFraction)} of the other faces for validation (${sizes.validation} faces)`
       : `no validation part (${run.validationFraction === 0 ? 'none was asked for' : `${pct(run.validationFraction)} of each stratum came to no faces`}): the last epoch was kept and no temperature fitted`;
-  return `Split: ${pct(run.testFraction)} held-out test part (${sizes.test} faces; metrics below), ${sizes.train} training faces, ${validation}; ${duplicates}.`;
+  return `Split: ${pct(run.testFraction)} held-out test part (${sizes.test} faces; metrics below), ${validation}, ${sizes.train} for training; ${duplicates}.`;
 }
 
 /** The network's description, and the epochs trained where they are not the preset's. */
@@ -68,18 +69,25 @@ function inputLine(entry: ManifestModel): string {
 }
 
 /**
- * `untempered`: the tasks whose metrics say no temperature was fitted (tasks kept from an earlier
- * export, whose metrics are not at hand, count as tempered, as every run since tempering began is).
+ * Whether each task's output has a temperature folded in, from this run's metrics; a task kept from an
+ * earlier export has none at hand here, and is pointed to that export's card.
  */
-function outputsLine(tasks: readonly Task[], manifest: Manifest, untempered: readonly Task[]): string {
+function outputsLine(tasks: readonly Task[], manifest: Manifest, metrics: ModelCardInput['metrics']): string {
   const names = [...new Set(tasks.map((t) => manifest.models[t]!.output.name))];
-  const tempered = tasks.filter((t) => !untempered.includes(t));
+  const tempered = tasks.filter((t) => metrics[t]?.temperature !== undefined);
+  const untempered = tasks.filter((t) => metrics[t] && metrics[t]!.temperature === undefined);
+  const unknown = tasks.filter((t) => !metrics[t]);
   const applied =
-    untempered.length === 0
+    tempered.length === tasks.length
       ? 'softmax and temperature applied'
-      : tempered.length === 0
+      : untempered.length === tasks.length
         ? 'softmax applied; no temperature was fitted'
-        : `softmax applied, and the fitted temperature for ${listed(tempered)}; none was fitted for ${listed(untempered)}`;
+        : [
+            'softmax applied',
+            ...(tempered.length ? [`the fitted temperature for ${listed(tempered)}`] : []),
+            ...(untempered.length ? [`none was fitted for ${listed(untempered)}`] : []),
+            ...(unknown.length ? [`for ${listed(unknown)} see the card of the export that kept it`] : []),
+          ].join('; ');
   const final = `final probabilities in the order of the labels above (${applied})`;
   return names.length === 1
     ? `Output \`${names[0]}\`: \`[N, K]\`, ${final}.`
@@ -116,7 +124,7 @@ export interface ModelCardInput {
   /** The command lines that reproduce the run and this export. */
   readonly commands: readonly string[];
   /** Faces in each part of the run's split (split.json); absent for a run without one. */
-  readonly split?: { readonly train: number; readonly validation: number; readonly test: number };
+  readonly split?: SplitSizes;
   /** Figures this export copied beside each task's model (`<task>/confusion.svg`, …); only these are embedded. */
   readonly figures?: TaskFigures;
   /** Accuracy of the ONNX files on changed test faces (measure.ts), or why it was not measured. */
@@ -166,7 +174,6 @@ export function modelCard(input: ModelCardInput): string {
   const kept = tasks.filter((t) => keptFrom(t) !== undefined);
   // The tasks this run trained (and this export wrote).
   const own = tasks.filter((t) => keptFrom(t) === undefined);
-  const untempered = tasks.filter((t) => metrics[t] && metrics[t]!.temperature === undefined);
   const keptLine = (t: Task) =>
     `Kept from run \`${keptFrom(t)}\` by an earlier export: this table is in the card that export wrote.`;
   const lines = [
@@ -205,7 +212,7 @@ export function modelCard(input: ModelCardInput): string {
     '',
     ...sharedFiles(tasks, manifest),
     inputLine(manifest.models[tasks[0]!]!) +
-      ` ${outputsLine(tasks, manifest, untempered)} ONNX opset ${manifest.models[tasks[0]!]!.opset}.`,
+      ` ${outputsLine(tasks, manifest, metrics)} ONNX opset ${manifest.models[tasks[0]!]!.opset}.`,
     '',
     '## Accuracy per ethnicity × gender group (test part)',
     '',
