@@ -3,6 +3,7 @@
  * widened to [1 − p, p], as the exported graph does) and the mean cross-entropy, in batches.
  */
 import * as tf from '@tensorflow/tfjs';
+import { argmax } from '@facekit/core';
 import type { BatchFeeder } from './data/batches.js';
 
 export interface Predictions {
@@ -57,12 +58,8 @@ export async function predictHeads(
   return outputs.map(({ classes, probabilities }, h) => {
     const truth = Uint8Array.from(rows, (r) => targets[h]![r]!);
     let correct = 0;
-    for (let i = 0; i < rows.length; i++) {
-      const row = probabilities.subarray(i * classes, (i + 1) * classes);
-      let best = 0;
-      for (let k = 1; k < classes; k++) if (row[k]! > row[best]!) best = k;
-      if (best === truth[i]) correct++;
-    }
+    for (let i = 0; i < rows.length; i++)
+      if (argmax(probabilities.subarray(i * classes, (i + 1) * classes)) === truth[i]) correct++;
     return {
       probabilities,
       classes,

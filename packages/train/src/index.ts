@@ -5,7 +5,13 @@
 export { runTraining, type TrainingOptions, type TrainingOutcome } from './run.js';
 export { compileNetwork } from './train-network.js';
 export { meanCrossEntropy } from './evaluate.js';
-export { loadCsv, type LoadCsvOptions, type LoadedCsv, type SkippedRows } from './data/load-csv.js';
+export {
+  loadCsv,
+  skippedReasons,
+  type LoadCsvOptions,
+  type LoadedCsv,
+  type SkippedRows,
+} from './data/load-csv.js';
 export { facePixels, type FaceDataset } from './data/dataset.js';
 export { findDuplicates, type DuplicateGroups } from './data/duplicates.js';
 export { splitDataset, splitFromJson, type DataSplit } from './data/split.js';

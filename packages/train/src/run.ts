@@ -12,7 +12,7 @@ import { selectTrainingBackend } from './backends/index.js';
 import { taskTargets } from './data/batches.js';
 import type { FaceDataset } from './data/dataset.js';
 import { findDuplicates } from './data/duplicates.js';
-import { loadCsv } from './data/load-csv.js';
+import { loadCsv, skippedReasons } from './data/load-csv.js';
 import { splitDataset, splitFromJson, splitToJson, type DataSplit } from './data/split.js';
 import { predictHeads } from './evaluate.js';
 import { saveLayersModel } from './model-io.js';
@@ -158,10 +158,11 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
   }
   const { dataset } = csv;
   const duplicates = findDuplicates(dataset);
-  const reasons = Object.entries(csv.skipped.byReason).map(([reason, rows]) => `${reason}: ${rows}`);
   log(
     `${dataset.size} faces` +
-      (csv.skipped.count ? `, ${csv.skipped.count} invalid rows skipped (${reasons.join(', ')})` : '') +
+      (csv.skipped.count
+        ? `, ${csv.skipped.count} invalid rows skipped (${skippedReasons(csv.skipped)})`
+        : '') +
       `; ${duplicates.duplicateRows} duplicate images in ${duplicates.duplicatedGroups} groups, ` +
       `${duplicates.conflictingGroups} with conflicting labels (kept on one side of the split)`,
   );

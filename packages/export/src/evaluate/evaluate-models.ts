@@ -20,6 +20,7 @@ import {
   facePixels,
   loadCsv,
   meanCrossEntropy,
+  skippedReasons,
   taskTargets,
   type SkippedRows,
   type TaskMetrics,
@@ -58,8 +59,7 @@ export async function evaluateModels(options: EvaluationOptions): Promise<Evalua
   const csv = await loadCsv(options.dataPath, { skipInvalid: options.skipInvalid ?? false });
   const { dataset } = csv;
   if (csv.skipped.count > 0) {
-    const reasons = Object.entries(csv.skipped.byReason).map(([reason, rows]) => `${reason}: ${rows}`);
-    log(`${csv.skipped.count} invalid rows skipped (${reasons.join(', ')}), judged on none of them`);
+    log(`${csv.skipped.count} invalid rows skipped (${skippedReasons(csv.skipped)}), judged on none of them`);
     for (const example of csv.skipped.examples) log(`  skipped ${example}`);
   }
   const grouping = manifest.models.age?.ageGrouping ?? 'six';

@@ -2,7 +2,7 @@
  * An evaluation (evaluate-models.ts) as Markdown: what was judged on what, a headline row per task, and
  * per task the tables the model card has for the test part.
  */
-import { mdTable } from '@facekit/train';
+import { mdTable, skippedReasons } from '@facekit/train';
 import {
   ageGroupTable,
   calibrationLines,
@@ -15,9 +15,8 @@ import type { Evaluation } from './evaluate-models.js';
 export function evaluationReport(e: Evaluation): string {
   const tasks = Object.keys(e.metrics) as (keyof Evaluation['metrics'])[];
   const runs = [...new Set(tasks.map((t) => e.manifest.models[t]!.training.runId))];
-  const reasons = Object.entries(e.skipped.byReason).map(([reason, rows]) => `${reason}: ${rows}`);
   const skipped =
-    e.skipped.count > 0 ? ` (${e.skipped.count} invalid rows skipped: ${reasons.join(', ')})` : '';
+    e.skipped.count > 0 ? ` (${e.skipped.count} invalid rows skipped: ${skippedReasons(e.skipped)})` : '';
   const lines = [
     '# Evaluation of the exported models',
     '',

@@ -27,6 +27,13 @@ export interface SkippedRows {
   readonly examples: readonly string[];
 }
 
+/** The skipped rows' reasons as a run's log and reports give them: "pixel count: 3, age: 1". */
+export function skippedReasons(skipped: SkippedRows): string {
+  return Object.entries(skipped.byReason)
+    .map(([reason, rows]) => `${reason}: ${rows}`)
+    .join(', ');
+}
+
 export interface LoadedCsv {
   readonly path: string;
   readonly sha256: string;
