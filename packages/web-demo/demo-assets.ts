@@ -14,8 +14,16 @@ import type { Connect, Plugin } from 'vite';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** The ONNX runtime files the page loads: the JSEP build runs both the wasm and the WebGPU providers. */
-export const ORT_FILES = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'];
+/**
+ * The ONNX runtime files the page may load: the JSEP build (28 MB) runs both the wasm and the WebGPU
+ * providers, for a browser with a GPU adapter; the plain build (14 MB) runs wasm alone, for any other.
+ */
+export const ORT_FILES = [
+  'ort-wasm-simd-threaded.jsep.mjs',
+  'ort-wasm-simd-threaded.jsep.wasm',
+  'ort-wasm-simd-threaded.mjs',
+  'ort-wasm-simd-threaded.wasm',
+];
 
 /**
  * FACEKIT_MODELS, resolved from where the user ran the command (pnpm's INIT_CWD) as core's userPath

@@ -454,7 +454,15 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
     { timeout: 400_000 },
     async () => {
       const { page } = browser;
+      // The onnxruntime-web builds each load fetched: the JSEP one (28 MB) only for a WebGPU attempt.
+      const runtimeFiles: string[] = [];
+      const onRequest = (request: { url(): string }) => {
+        const file = /\/ort\/([^/?]+\.wasm)/.exec(request.url())?.[1];
+        if (file) runtimeFiles.push(file);
+      };
+      page.on('request', onRequest);
       const ready = async (ep: string) => {
+        runtimeFiles.length = 0;
         await page.goto(`${site.origin}/?ep=${ep}&server=${encodeURIComponent(api.url)}`);
         const status = page.locator('#status');
         await status
@@ -463,14 +471,21 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
           .catch(async () => {
             throw new Error(fail(`models did not load (ep=${ep}): ${await status.textContent()}`));
           });
-        return { status: await status.textContent(), runtime: await page.locator('#runtime').textContent() };
+        return {
+          status: await status.textContent(),
+          runtime: await page.locator('#runtime').textContent(),
+          files: [...runtimeFiles],
+        };
       };
       const auto = await ready('auto');
       expect(auto.status).toMatch(/· wasm/);
       expect(auto.runtime).toMatch(/wasm \(the only WebGPU adapter is a software one \(swiftshader\)/);
+      expect(auto.files).toEqual(['ort-wasm-simd-threaded.wasm']);
 
       const asked = await ready('webgpu');
       expect(asked.status, fail(asked.runtime ?? '')).toMatch(/· webgpu$/);
+      expect(asked.files).toEqual(['ort-wasm-simd-threaded.jsep.wasm']);
+      page.off('request', onRequest);
       await page.locator('[data-sample]').first().click();
       const started = Date.now();
       await page

@@ -4,9 +4,11 @@
  * session per file — a shared network's file answers several tasks from one run, each read from its
  * entry's output name — on WebGPU when the browser has a GPU adapter and every model loads there, else
  * on wasm. The choice and the reason for it are returned so the page can say which runtime ran; nothing
- * falls back silently.
+ * falls back silently. The runtime is fetched only once the choice is known: onnxruntime-web's default
+ * entry loads the JSEP build (28 MB of wasm, both providers), which only a WebGPU attempt needs; wasm
+ * alone comes with its `wasm` entry's build, half that.
  */
-import * as ort from 'onnxruntime-web';
+import type * as Ort from 'onnxruntime-web';
 import {
   inputShape,
   INPUT_NAME,
@@ -35,6 +37,8 @@ export interface BrowserModels {
   readonly provider: Provider;
   /** Why this provider: e.g. "WebGPU: no adapter". */
   readonly reason: string;
+  /** onnxruntime-web's version, and the threads its wasm provider runs. */
+  readonly runtime: { readonly version: string; readonly wasmThreads: number };
   /** Grey levels (2304, 0–255) → each task's probabilities, and the milliseconds the runs took. */
   run(pixels: Uint8Array): Promise<{ probabilities: Map<Task, Float32Array>; ms: number }>;
 }
@@ -69,7 +73,19 @@ async function webgpuUnavailable(acceptSoftware: boolean): Promise<string | null
 }
 
 type FetchedFile = ManifestFile & { readonly bytes: Uint8Array };
-type OpenFile = ManifestFile & { readonly session: ort.InferenceSession };
+type OpenFile = ManifestFile & { readonly session: Ort.InferenceSession };
+type Runtime = typeof Ort;
+
+/**
+ * onnxruntime-web's entry for the providers to be tried, its wasm fetched from `ort/` beside the
+ * models folder (the demo serves both builds there: demo-assets.ts).
+ */
+async function loadRuntime(withWebGpu: boolean, base: URL): Promise<Runtime> {
+  const ort: Runtime = withWebGpu ? await import('onnxruntime-web') : await import('onnxruntime-web/wasm');
+  ort.env.wasm.wasmPaths = new URL('../ort/', base).href;
+  ort.env.logLevel = 'warning';
+  return ort;
+}
 
 /**
  * One session per file on `provider`, each run once on a blank face: a session's first run sets up its
@@ -77,7 +93,11 @@ type OpenFile = ManifestFile & { readonly session: ort.InferenceSession };
  * and a provider that opens a file but cannot run it (or gives NaN) fails here, where the page can
  * fall back.
  */
-async function openSessions(files: readonly FetchedFile[], provider: Provider): Promise<OpenFile[]> {
+async function openSessions(
+  ort: Runtime,
+  files: readonly FetchedFile[],
+  provider: Provider,
+): Promise<OpenFile[]> {
   const open: OpenFile[] = [];
   const blank = {
     [INPUT_NAME]: new ort.Tensor('float32', new Float32Array(PIXEL_COUNT).fill(0.5), inputShape(1)),
@@ -107,6 +127,47 @@ async function openSessions(files: readonly FetchedFile[], provider: Provider): 
 }
 
 /**
+ * Opens `files` on WebGPU when wanted and possible, else on wasm, and says why. Only a WebGPU attempt
+ * fetches the JSEP runtime; after a failed one that runtime, already fetched, runs wasm too.
+ */
+async function openOnProvider(
+  files: readonly FetchedFile[],
+  want: Provider | 'auto',
+  base: URL,
+  progress: (message: string) => void,
+): Promise<{ ort: Runtime; open: OpenFile[]; provider: Provider; reason: string }> {
+  let reason = 'wasm asked for';
+  let ort: Runtime | undefined;
+  if (want !== 'wasm') {
+    const missing = await webgpuUnavailable(want === 'webgpu');
+    if (missing) reason = missing;
+    else {
+      progress('loading onnxruntime-web (WebGPU and wasm)');
+      ort = await loadRuntime(true, base);
+      progress('creating WebGPU sessions');
+      try {
+        const open = await openSessions(ort, files, 'webgpu');
+        return {
+          ort,
+          open,
+          provider: 'webgpu',
+          reason: want === 'webgpu' ? 'WebGPU asked for' : 'WebGPU adapter found',
+        };
+      } catch (error) {
+        reason = `WebGPU failed: ${(error as Error).message}`;
+      }
+    }
+    if (want === 'webgpu') throw new Error(`WebGPU asked for, but ${reason}`);
+  }
+  if (!ort) {
+    progress('loading onnxruntime-web (wasm)');
+    ort = await loadRuntime(false, base);
+  }
+  progress('creating wasm sessions');
+  return { ort, open: await openSessions(ort, files, 'wasm'), provider: 'wasm', reason };
+}
+
+/**
  * Loads the models under `base` (the folder holding manifest.json). `want` forces a provider; "auto"
  * tries WebGPU first. `progress` hears what is being fetched.
  */
@@ -115,8 +176,6 @@ export async function loadBrowserModels(
   want: Provider | 'auto',
   progress: (message: string) => void,
 ): Promise<BrowserModels> {
-  ort.env.wasm.wasmPaths = new URL('../ort/', base).href;
-  ort.env.logLevel = 'warning';
   progress('reading models/manifest.json');
   const manifestUrl = new URL('manifest.json', base);
   const response = await fetch(manifestUrl);
@@ -145,31 +204,11 @@ export async function loadBrowserModels(
     files.push({ ...file, bytes });
   }
 
-  let provider: Provider = 'wasm';
-  let reason = want === 'wasm' ? 'wasm asked for' : '';
-  let sessions: OpenFile[] | undefined;
-  if (want !== 'wasm') {
-    const missing = await webgpuUnavailable(want === 'webgpu');
-    if (missing) reason = missing;
-    else {
-      progress('creating WebGPU sessions');
-      try {
-        sessions = await openSessions(files, 'webgpu');
-        provider = 'webgpu';
-        reason = want === 'webgpu' ? 'WebGPU asked for' : 'WebGPU adapter found';
-      } catch (error) {
-        reason = `WebGPU failed: ${(error as Error).message}`;
-      }
-    }
-    if (want === 'webgpu' && provider !== 'webgpu') throw new Error(`WebGPU asked for, but ${reason}`);
-  }
-  if (!sessions) {
-    progress('creating wasm sessions');
-    sessions = await openSessions(files, 'wasm');
-  }
-  const open = sessions;
+  const { ort: runtime, open, provider, reason } = await openOnProvider(files, want, base, progress);
   const runNow = async (pixels: Uint8Array) => {
-    const feed = { [INPUT_NAME]: new ort.Tensor('float32', pixelsToModelInput([pixels]), inputShape(1)) };
+    const feed = {
+      [INPUT_NAME]: new runtime.Tensor('float32', pixelsToModelInput([pixels]), inputShape(1)),
+    };
     const probabilities = new Map<Task, Float32Array>();
     const started = performance.now();
     for (const file of open) {
@@ -189,18 +228,14 @@ export async function loadBrowserModels(
     files: open.map((f) => f.file),
     provider,
     reason,
+    runtime: {
+      version: runtime.env.versions.web ?? '',
+      wasmThreads: typeof runtime.env.wasm.numThreads === 'number' ? runtime.env.wasm.numThreads : 1,
+    },
     run(pixels) {
       const result = queue.then(() => runNow(pixels));
       queue = result.catch(() => undefined);
       return result;
     },
   };
-}
-
-export function ortVersion(): string {
-  return ort.env.versions.web ?? '';
-}
-
-export function wasmThreads(): number {
-  return typeof ort.env.wasm.numThreads === 'number' ? ort.env.wasm.numThreads : 1;
 }

@@ -6,7 +6,7 @@
  * pin the runtime and the server.
  */
 import { argmax, type Task } from '@facekit/core';
-import { loadBrowserModels, ortVersion, wasmThreads, type BrowserModels } from './browser-models.js';
+import { loadBrowserModels, type BrowserModels } from './browser-models.js';
 import { CropFrame } from './crop-frame.js';
 import { drawGrey, isCentreSquare, recrop, sameCrop, serverFile, type Face } from './face-sources.js';
 import { answerText, difference, percent, TASK_TITLES } from './format.js';
@@ -267,11 +267,12 @@ loadBrowserModels(new URL('models/', document.baseURI), want, (m) =>
 )
   .then((loaded) => {
     models = loaded;
+    const { version, wasmThreads } = loaded.runtime;
     const threads =
-      loaded.provider === 'wasm' ? `, ${wasmThreads()} thread${wasmThreads() === 1 ? '' : 's'}` : '';
+      loaded.provider === 'wasm' ? `, ${wasmThreads} thread${wasmThreads === 1 ? '' : 's'}` : '';
     const runs = [...new Set(loaded.tasks.map((t) => loaded.manifest.models[t]!.training.runId))].join(', ');
     setStatus(
-      `Ready: ${loaded.tasks.join(', ')} (run ${runs}) on onnxruntime-web ${ortVersion()} · ${loaded.provider}${threads}`,
+      `Ready: ${loaded.tasks.join(', ')} (run ${runs}) on onnxruntime-web ${version} · ${loaded.provider}${threads}`,
       'ready',
     );
     $('runtime').textContent = `onnxruntime-web ${loaded.provider} (${loaded.reason})${unknownEp}`;
