@@ -95,6 +95,15 @@ describe('loadCsv', () => {
     expect(Array.from(dataset.line)).toEqual([2, 4]);
   });
 
+  it('gives a row whose quoted value spans lines the line it starts on', async () => {
+    const twoLines = (age: number) => `${age},0,0,"x\n.jpg","${pixels(() => 1)}"`;
+    const path = await csv([HEADER, twoLines(25), '', row(30, 1, 0), twoLines(40), row(50, 2, 1)]);
+    const { dataset } = await loadCsv(path);
+    expect(Array.from(dataset.line)).toEqual([2, 5, 6, 8]);
+    const bad = await csv([HEADER, row(20, 0, 0), twoLines(0), row(20, 0, 0)]);
+    await expect(loadCsv(bad)).rejects.toThrow(`${bad}:3: age must be 1–120, got 0`);
+  });
+
   it('says a UTF-16 file is UTF-16, not binary', async () => {
     const path = await csv([]);
     await writeFile(path, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${HEADER}\n`, 'utf16le')]));

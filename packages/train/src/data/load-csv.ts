@@ -152,7 +152,24 @@ function csvSyntaxError(path: string, error: CsvError, names: readonly string[])
 
 interface CsvRecord {
   readonly record: string[];
-  readonly info: { lines: number };
+  readonly info: { readonly lines: number; readonly empty_lines: number; readonly comment_lines: number };
+}
+
+/**
+ * The line each record starts on. csv-parse's `lines` is where a record ends, which for a quoted value
+ * holding a line break is a later line than the one a person would look at; a record starts on the line
+ * after the previous one's end and the empty (or comment) lines skipped since.
+ */
+function startLines(): (info: CsvRecord['info']) => number {
+  let end = 0;
+  let skipped = 0;
+  return (info) => {
+    const skippedNow = info.empty_lines + info.comment_lines;
+    const start = end + 1 + skippedNow - skipped;
+    end = info.lines;
+    skipped = skippedNow;
+    return start;
+  };
 }
 
 /** The parser's records, with its syntax errors turned into ours (naming columns as `names()` does). */
@@ -198,8 +215,9 @@ export async function loadCsv(path: string, options: LoadCsvOptions = {}): Promi
   let skipped = 0;
   let columns: Columns | undefined;
 
+  const startLine = startLines();
   for await (const { record, info } of csvRecords(parser, path, () => columns?.names ?? CSV_COLUMNS)) {
-    const line = info.lines;
+    const line = startLine(info);
     if (!columns) {
       columns = readHeader(path, record);
       continue;
