@@ -7,9 +7,9 @@
  * labels, so the page's own verdict is not the only witness. The photo's square is then dragged and
  * resized, and the server, sent the photo with that square, must see the same input again, as it
  * must for a PNG with transparent margins. Then the awkward cases: a JPEG the two decoders read a grey
- * level apart, a photo over 4096 px, the square moved by keyboard, a file that is not an image or is
- * empty, a pasted BMP (sent to the server as a PNG), a server answer arriving after the next face, and
- * a face picked while the models still load.
+ * level apart, a photo over 4096 px, the square moved by keyboard (also while another photo is read),
+ * a file that is not an image or is empty, a pasted BMP (sent to the server as a PNG), a server answer
+ * arriving after the next face, and a face picked while the models still load.
  * Screenshots: tests/artifacts/web-demo.png, web-demo-crop.png.
  */
 import { spawn } from 'node:child_process';
@@ -307,6 +307,22 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       await page
         .locator('#photo-caption', { hasText: `square at (${1925 - 10 * screenPixel}, 0), side 246` })
         .waitFor({ timeout: 30_000 });
+
+      // The square moved while another photo is read: the page still says it is reading that photo.
+      const slow = (await page.locator('[data-sample]').nth(2).getAttribute('data-sample'))!;
+      await page.route(`**/samples/${slow}`, async (route) => {
+        await new Promise((r) => setTimeout(r, 1500));
+        await route.continue();
+      });
+      await page.locator('[data-sample]').nth(2).click();
+      await page.locator('#crop').focus();
+      await page.keyboard.press('ArrowLeft'); // the photo is one square high
+      await page.waitForTimeout(500);
+      expect(await page.locator('#photo-caption').innerText()).toBe(`reading ${slow}…`);
+      expect(await page.locator('#input-panel').getAttribute('aria-busy')).toBe('true');
+      await page.locator('#photo-caption', { hasText: `${slow} · ` }).waitFor({ timeout: 30_000 });
+      expect(await page.locator('#input-panel').getAttribute('aria-busy')).toBeNull();
+      await page.unroute(`**/samples/${slow}`);
 
       // A file that is not an image: said under the drop zone (where a phone's screen still is), and
       // the previous photo is no longer shown or offered.

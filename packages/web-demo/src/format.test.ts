@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageRange, answerText, difference, percent } from './format.js';
+import { ageRange, answerText, difference, percent, topAnswer } from './format.js';
 
 describe('format', () => {
   it('reads age groups as ranges of years, for either grouping', () => {
@@ -16,5 +16,17 @@ describe('format', () => {
     expect(difference(0)).toBe('0');
     expect(difference(2.98e-8)).toBe('3.0e−8');
     expect(difference(0.01234)).toBe('0.0123');
+  });
+
+  it("gives the most likely label's index, its reading and its confidence", () => {
+    const labels = ['1-10', '11-20', '21-40', '41-60', '61-90', '91+'];
+    expect(topAnswer('age', [0.1, 0.05, 0.6, 0.2, 0.04, 0.01], labels, 'six')).toEqual({
+      best: 2,
+      text: '21–40 years',
+      confidence: '60.0 %',
+    });
+    expect(topAnswer('gender', new Float32Array([0.25, 0.75]), ['male', 'female'], 'six').text).toBe(
+      'female',
+    );
   });
 });

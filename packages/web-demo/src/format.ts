@@ -3,7 +3,7 @@
  * grouping the manifest says the model was trained with), probabilities as percentages, tiny
  * differences in scientific notation. Pure functions, unit-tested beside this file.
  */
-import { ageGroups, type AgeGrouping, type Task } from '@facekit/core';
+import { ageGroups, argmax, type AgeGrouping, type Task } from '@facekit/core';
 
 export const TASK_TITLES: Readonly<Record<Task, string>> = {
   age: 'Age',
@@ -25,6 +25,17 @@ export function answerText(task: Task, label: string, grouping: AgeGrouping = 's
 
 export function percent(p: number): string {
   return `${(p * 100).toFixed(1)} %`;
+}
+
+/** The most likely label's index, the answer as a person reads it, and its confidence. */
+export function topAnswer(
+  task: Task,
+  probabilities: ArrayLike<number>,
+  labels: readonly string[],
+  grouping: AgeGrouping,
+): { readonly best: number; readonly text: string; readonly confidence: string } {
+  const best = argmax(probabilities);
+  return { best, text: answerText(task, labels[best]!, grouping), confidence: percent(probabilities[best]!) };
 }
 
 /** 0 → "0", 3.2e-7 → "3.2e−7" (a true minus sign), 0.0123 → "0.0123". */

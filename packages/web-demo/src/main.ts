@@ -5,11 +5,11 @@
  * compare. Query parameters `ep` (auto | wasm | webgpu) and `server` (GraphQL URL) let tests and links
  * pin the runtime and the server.
  */
-import { argmax, type Task } from '@facekit/core';
+import type { Task } from '@facekit/core';
 import { loadBrowserModels, type BrowserModels } from './browser-models.js';
 import { CropFrame } from './crop-frame.js';
 import { drawGrey, isCentreSquare, recrop, sameCrop, serverFile, type Face } from './face-sources.js';
-import { answerText, difference, percent, TASK_TITLES } from './format.js';
+import { difference, TASK_TITLES, topAnswer } from './format.js';
 import { comparisonTable, el, taskCard } from './render.js';
 import {
   agreementTolerance,
@@ -77,15 +77,20 @@ function setPhoto(blob: Blob | null): void {
   photo.hidden = blob === null;
 }
 
+/** The photo being read, if one is: its caption stays until it is shown, even if the old square moves. */
+let readingName: string | null = null;
+
 /** A photo is being read (a large one takes a while): said at once, the previous face still shown. */
 function reading(name: string): void {
+  readingName = name;
   $('photo-caption').textContent = `reading ${name}…`;
   $('input-panel').setAttribute('aria-busy', 'true');
 }
 
 /** A new photo: show it whole with its square, then classify that square. */
 async function showFace(face: Face, truth = ''): Promise<void> {
-  $('source-error').hidden = true;
+  readingName = null;
+  hideSourceError();
   setPhoto(await serverFile(face));
   cropFrame.show(face.width, face.height, face.crop);
   $('truth').textContent = truth;
@@ -98,6 +103,7 @@ async function showFace(face: Face, truth = ''): Promise<void> {
  * the one before it.
  */
 function clearFace(error: unknown): void {
+  readingName = null;
   ++shown;
   onScreen = current = null;
   setPhoto(null);
@@ -118,6 +124,10 @@ function sourceError(error: unknown): void {
   $('source-error').hidden = false;
 }
 
+function hideSourceError(): void {
+  $('source-error').hidden = true;
+}
+
 /**
  * Classifies the face's square (a new photo, or the same photo with its square moved). Never rejects:
  * a failed run is shown only while its face is still the one on screen.
@@ -136,8 +146,10 @@ async function classify(face: Face): Promise<void> {
     : `${face.width}×${face.height}`;
   // Smaller than the input: the models see it enlarged, which they were not trained on.
   const small = face.crop.size < 48 ? ' · under 48 px, enlarged' : '';
-  $('photo-caption').textContent = `${face.name} · ${size} · ${square}${small}`;
-  $('input-panel').removeAttribute('aria-busy');
+  if (readingName === null) {
+    $('photo-caption').textContent = `${face.name} · ${size} · ${square}${small}`;
+    $('input-panel').removeAttribute('aria-busy');
+  }
   drawGrey($<HTMLCanvasElement>('grey'), face.pixels);
   $('comparison').replaceChildren();
   if (!models) {
@@ -170,10 +182,9 @@ async function classify(face: Face): Promise<void> {
   // One short line for screen readers, rather than every bar of the three cards.
   $('announce').textContent = models.tasks
     .map((task) => {
-      const p = probabilities.get(task)!;
-      const best = argmax(p);
-      const label = models!.manifest.models[task]!.labels[best]!;
-      return `${TASK_TITLES[task]}: ${answerText(task, label, models!.ageGrouping)}, ${percent(p[best]!)}`;
+      const labels = models!.manifest.models[task]!.labels;
+      const { text, confidence } = topAnswer(task, probabilities.get(task)!, labels, models!.ageGrouping);
+      return `${TASK_TITLES[task]}: ${text}, ${confidence}`;
     })
     .join('; ');
   $<HTMLButtonElement>('compare').disabled = false;
@@ -255,7 +266,13 @@ async function compare(): Promise<void> {
 }
 
 function wirePage(): void {
-  wireSources({ onReading: reading, onFace: showFace, onError: clearFace, onSourceError: sourceError });
+  wireSources({
+    onReading: reading,
+    onFace: showFace,
+    onError: clearFace,
+    onSourceError: sourceError,
+    onSourceAttempt: hideSourceError,
+  });
   $('compare-form').addEventListener('submit', (e) => (e.preventDefault(), void compare()));
   $<HTMLInputElement>('server-url').value =
     params.get('server') ?? localStorage.getItem('facekit.server') ?? DEFAULT_SERVER_URL;

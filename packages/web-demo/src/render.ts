@@ -2,8 +2,8 @@
  * DOM for results: one card per task (the answer, its confidence and a bar per label) and the
  * browser-versus-server table. Built with a tiny element helper so the page needs no framework.
  */
-import { argmax, type AgeGrouping, type Task } from '@facekit/core';
-import { answerText, difference, percent, TASK_TITLES } from './format.js';
+import type { AgeGrouping, Task } from '@facekit/core';
+import { answerText, difference, percent, TASK_TITLES, topAnswer } from './format.js';
 import type { TaskComparison } from './server-compare.js';
 
 type Child = Node | string;
@@ -26,7 +26,7 @@ export function taskCard(
   labels: readonly string[],
   grouping: AgeGrouping,
 ): HTMLElement {
-  const best = argmax(probabilities);
+  const { best, text, confidence } = topAnswer(task, probabilities, labels, grouping);
   const bars = labels.map((label, i) => {
     const p = probabilities[i]!;
     const fill = el('span', { class: 'fill', style: `width: ${(p * 100).toFixed(2)}%` });
@@ -42,8 +42,8 @@ export function taskCard(
     'section',
     { class: 'card', 'data-task': task },
     el('h3', {}, TASK_TITLES[task]),
-    el('p', { class: 'answer', 'data-answer': task }, answerText(task, labels[best]!, grouping)),
-    el('p', { class: 'confidence' }, `confidence ${percent(probabilities[best]!)}`),
+    el('p', { class: 'answer', 'data-answer': task }, text),
+    el('p', { class: 'confidence' }, `confidence ${confidence}`),
     ...bars,
   );
 }

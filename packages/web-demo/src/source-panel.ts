@@ -15,6 +15,8 @@ export interface SourceHandlers {
   onError(error: unknown): void;
   /** A source failed before any photo (the webcam, a drop of no file): the face shown stays. */
   onSourceError(error: unknown): void;
+  /** A new attempt at a source (the webcam toggled): a problem said before is not this attempt's. */
+  onSourceAttempt(): void;
 }
 
 /**
@@ -119,8 +121,7 @@ export function wireSources(handlers: SourceHandlers): void {
   const webcam = new Webcam(byId<HTMLVideoElement>('webcam'));
   const toggle = byId<HTMLButtonElement>('webcam-toggle');
   toggle.addEventListener('click', () => {
-    // A problem said before (a refused camera, a bad file) is not this attempt's.
-    byId('source-error').hidden = true;
+    handlers.onSourceAttempt();
     const on = !webcam.running;
     if (!on) webcam.stop();
     (on ? webcam.start() : Promise.resolve())
