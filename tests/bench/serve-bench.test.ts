@@ -1,7 +1,8 @@
 /**
  * The serving benchmark the README's figures come from runs, as a user types it: a second of load,
  * every request answered with a classification. (A default flag value once made it exit at start,
- * and only --help was tested.) The soak refuses a request count too small to send every bad kind.
+ * and only --help was tested.) The soak refuses a request count too small to send every bad kind, and
+ * takes --connections.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -44,6 +45,23 @@ describe('pnpm bench:serve', () => {
         stderr: expect.stringContaining(
           '--requests 300 is too few: each of the 32 connections replays the 42-request mix from its start, so at least 1344',
         ),
+      });
+      // --connections reaches the soak (it was once ignored there), as one number.
+      const fewer = await run('pnpm', ['bench:serve', '--soak', '--requests', '100', '--connections', '3'], {
+        cwd: REPO_ROOT,
+        timeout: 50_000,
+      }).catch((e: { code: number; stderr: string }) => e);
+      expect(fewer).toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining('each of the 3 connections replays the 42-request mix'),
+      });
+      const list = await run('pnpm', ['bench:serve', '--soak', '--connections', '1,16'], {
+        cwd: REPO_ROOT,
+        timeout: 50_000,
+      }).catch((e: { code: number; stderr: string }) => e);
+      expect(list).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('--soak runs at one number of connections, got "1,16"'),
       });
     },
   );

@@ -22,7 +22,7 @@ const HELP = `Usage: pnpm bench:serve [options]
   --models <path>        manifest.json or its folder (default: the shipped models)
   --data <csv>           faces to send (default: $FACEKIT_DATA, data/age_gender.csv, ../shared/data/utkface48.csv; else synthetic)
   --duration <s>         seconds per load run (default 10)
-  --connections <list>   default 1,16,64
+  --connections <list>   default 1,16,64 (with --soak: one number, default 32)
   --payloads <list>      pixels,jpeg (default both)
   --ceiling-seconds <s>  seconds per in-process ceiling row (default 3)
   --server=<args>        extra flags for the server, e.g. --server="--ep cpu --max-batch 64 --max-wait-ms 1"
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
       models: { type: 'string' },
       data: { type: 'string' },
       duration: { type: 'string', default: '10' },
-      connections: { type: 'string', default: '1,16,64' },
+      connections: { type: 'string' },
       payloads: { type: 'string', default: 'pixels,jpeg' },
       'ceiling-seconds': { type: 'string', default: '3' },
       server: { type: 'string' },
@@ -49,9 +49,11 @@ async function main(): Promise<void> {
   const duration = wholeNumberFlag(HELP, 'duration', values.duration, 1);
   const ceilingSeconds = wholeNumberFlag(HELP, 'ceiling-seconds', values['ceiling-seconds'], 1);
   const requestCount = wholeNumberFlag(HELP, 'requests', values.requests, 1);
-  const connectionCounts = values.connections
+  const connectionCounts = (values.connections ?? (values.soak ? '32' : '1,16,64'))
     .split(',')
     .map((c) => wholeNumberFlag(HELP, 'connections', c, 1));
+  if (values.soak && connectionCounts.length !== 1)
+    refuseFlags(HELP, `--soak runs at one number of connections, got "${values.connections}"`);
   const kinds = values.payloads.split(',');
   for (const kind of kinds)
     if (kind !== 'pixels' && kind !== 'jpeg')
@@ -59,7 +61,8 @@ async function main(): Promise<void> {
   const models = modelsDir(values.models ? userPath(values.models) : DEFAULT_MODELS);
   const serverArgs = ['--models', models, ...(values.server ?? '').split(' ').filter(Boolean)];
   const { faces, source } = await loadFaces(64, findDataFile(values.data && userPath(values.data)));
-  if (values.soak) return runSoak({ serverArgs, faces, requests: requestCount });
+  if (values.soak)
+    return runSoak({ serverArgs, faces, requests: requestCount, connections: connectionCounts[0]! });
 
   const payloads = await makePayloads(faces);
   console.log(`# serve benchmark — ${new Date().toISOString()}`);
