@@ -1,0 +1,270 @@
+/**
+ * The Python example (examples/python/classify.py) promises the server's grey levels, not close ones:
+ * its `photo_to_pixels` repeats @facekit/core's imageToPixels operation for operation. This runs it
+ * with python3 (Pillow and numpy only: Debian's python3-pil and python3-numpy, no onnxruntime) on
+ * PNGs written here, and requires exactly imageToPixels's 2304 grey levels for the same pixels.
+ * Tolerance 0: against the server, the example matched all 230 photos without a colour profile, and
+ * a reduction that is off anywhere (weights, rounding, square, transparency) is off by whole levels.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { crc32, deflateSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { imageToPixels, type FaceCrop, type RgbaImage } from '@facekit/core';
+import { REPO_ROOT } from '../support/paths.js';
+
+/** The first python3 that imports Pillow and numpy: $PYTHON if set, else the one on PATH, then Debian's. */
+const candidates = process.env.PYTHON ? [process.env.PYTHON] : ['python3', '/usr/bin/python3'];
+const python = candidates.find((exe) => {
+  try {
+    execFileSync(exe, ['-c', 'import PIL, numpy'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+});
+const missing = python
+  ? null
+  : `no python3 with Pillow and numpy (tried ${candidates.join(', ')}): ` +
+    'apt-get install -y python3-pil python3-numpy, or set PYTHON to a python that has them';
+
+/** Reads the photos named on stdin with the example's own functions; prints their grey levels. */
+const DRIVER = `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from classify import load_rgba, photo_to_pixels
+out = [photo_to_pixels(load_rgba(c["file"]), c["square"] and tuple(c["square"])) for c in json.load(sys.stdin)]
+print(json.dumps([p.ravel().tolist() for p in out]))
+`;
+
+function chunk(type: string, data: Buffer): Buffer {
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/** A PNG of `samples` (row-major, `channels` per pixel: 1 grey, 3 RGB, 4 RGBA), 8 or 16 bits. */
+function png(
+  width: number,
+  height: number,
+  channels: 1 | 3 | 4,
+  samples: ArrayLike<number>,
+  bits = 8,
+  orientation?: number,
+) {
+  const bytes = bits / 8;
+  const stride = 1 + width * channels * bytes;
+  const raw = Buffer.alloc(stride * height);
+  for (let i = 0; i < width * height * channels; i++) {
+    const at = Math.floor(i / (width * channels)) * stride + 1 + (i % (width * channels)) * bytes;
+    if (bytes === 2) raw.writeUInt16BE(samples[i]!, at);
+    else raw[at] = samples[i]!;
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([bits, { 1: 0, 3: 2, 4: 6 }[channels], 0, 0, 0], 8);
+  // eXIf: a big-endian TIFF header and one IFD entry, Orientation (0x0112), SHORT, 1 value.
+  const exif = orientation
+    ? [
+        chunk(
+          'eXIf',
+          Buffer.from([
+            77,
+            77,
+            0,
+            42,
+            0,
+            0,
+            0,
+            8,
+            0,
+            1,
+            1,
+            18,
+            0,
+            3,
+            0,
+            0,
+            0,
+            1,
+            0,
+            orientation,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+          ]),
+        ),
+      ]
+    : [];
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', header),
+    ...exif,
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** Deterministic noise (mulberry32), so a failure repeats. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** An RGBA photo: smooth colour gradients with noise, alpha from `alpha(x, y)`. */
+function photo(
+  width: number,
+  height: number,
+  seed: number,
+  alpha = (_x: number, _y: number) => 255,
+): RgbaImage {
+  const next = random(seed);
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const noise = () => Math.floor(next() * 60) - 30;
+      const r = (x * 255) / width + noise();
+      const g = (y * 255) / height + noise();
+      const b = ((x + y) * 128) / (width + height) + 60 + noise();
+      data.set(
+        [r, g, b].map((v) => Math.max(0, Math.min(255, Math.round(v)))).concat(alpha(x, y)),
+        (y * width + x) * 4,
+      );
+    }
+  return { width, height, data };
+}
+
+const channels = (image: RgbaImage, keep: number[]) =>
+  Array.from(
+    { length: image.width * image.height * keep.length },
+    (_, i) => image.data[Math.floor(i / keep.length) * 4 + keep[i % keep.length]!]!,
+  );
+
+interface Case {
+  name: string;
+  /** The PNG the example reads. */
+  file: Buffer;
+  /** The same picture as imageToPixels sees it after sharp decodes it (upright, 8-bit RGBA). */
+  image: RgbaImage;
+  crop?: FaceCrop;
+}
+
+function cases(): Case[] {
+  const list: Case[] = [];
+  const rgb = (name: string, image: RgbaImage, crop?: FaceCrop) =>
+    list.push({ name, file: png(image.width, image.height, 3, channels(image, [0, 1, 2])), image, crop });
+  rgb('a 48×48 photo (no reduction)', photo(48, 48, 1));
+  rgb('a 49×49 photo (scale just over 1)', photo(49, 49, 2));
+  rgb('a 132×97 photo, its centre square (margins 17.5 → 17; 97 → 48: fractional taps)', photo(132, 97, 3));
+  rgb('a 97×140 photo, its centre square (margins 21.5 → 21)', photo(97, 140, 9));
+  rgb('a 517×300 photo, a square inside it', photo(517, 300, 4), { x: 101, y: 17, size: 263 });
+  rgb('a 100×150 photo, a square at its bottom edge', photo(100, 150, 5), { x: 0, y: 50, size: 100 });
+  // Grey levels 0 and 1 at 2:1: four pixels 1, 1, 0, 0 average to 0.49999999999999994 (luma of 1 is
+  // 0.9999999999999999), which Math.round takes to 0 and floor(x + 0.5) to 1.
+  const next = random(6);
+  const levels = Array.from({ length: 96 * 96 }, () => (next() < 0.5 ? 1 : 0));
+  const greyRgba = (grey: number[], size: number): RgbaImage => ({
+    width: size,
+    height: size,
+    data: Uint8Array.from(grey.flatMap((v) => [v, v, v, 255])),
+  });
+  list.push({
+    name: 'a grey PNG of levels 0 and 1 at 2:1 (rounding ties)',
+    file: png(96, 96, 1, levels),
+    image: greyRgba(levels, 96),
+  });
+  // 16-bit grey: sharp keeps each value's high byte.
+  const deep = Array.from({ length: 100 * 100 }, (_, i) => (i * 6553 + 977) % 65536);
+  list.push({
+    name: 'a 16-bit grey PNG',
+    file: png(100, 100, 1, deep, 16),
+    image: greyRgba(
+      deep.map((v) => v >> 8),
+      100,
+    ),
+  });
+  // Transparency over white: a margin at alpha 0 (its red never read), the face's left half at 150.
+  const cutOut = photo(150, 110, 7, (x, y) =>
+    x < 30 || x >= 130 || y < 4 || y >= 104 ? 0 : x < 80 ? 150 : 255,
+  );
+  for (let p = 0; p < cutOut.data.length; p += 4)
+    if (cutOut.data[p + 3] === 0) cutOut.data.set([220, 30, 30], p);
+  list.push({
+    name: 'an RGBA cut-out, transparent and half-transparent',
+    file: png(150, 110, 4, cutOut.data),
+    image: cutOut,
+  });
+  list.push({
+    name: 'the cut-out with a square',
+    file: png(150, 110, 4, cutOut.data),
+    image: cutOut,
+    crop: { x: 30, y: 4, size: 100 },
+  });
+  // EXIF orientation 6: stored turned 90° anticlockwise, shown (and read by sharp) turned back clockwise.
+  const upright = photo(90, 60, 8);
+  const stored = new Uint8Array(upright.data.length);
+  for (let y = 0; y < 90; y++)
+    for (let x = 0; x < 60; x++)
+      stored.set(upright.data.subarray((x * 90 + 89 - y) * 4, (x * 90 + 89 - y) * 4 + 4), (y * 60 + x) * 4);
+  list.push({
+    name: 'a PNG with EXIF orientation 6, a square of the upright photo',
+    file: png(60, 90, 4, stored, 8, 6),
+    image: upright,
+    crop: { x: 20, y: 5, size: 50 },
+  });
+  return list;
+}
+
+describe('examples/python: photo_to_pixels gives imageToPixels’s grey levels', () => {
+  const all = cases();
+  let dir = '';
+  let greys: number[][] = [];
+
+  beforeAll(async () => {
+    if (!python) return;
+    dir = await mkdtemp(join(tmpdir(), 'facekit-python-'));
+    const inputs = await Promise.all(
+      all.map(async ({ file, crop }, i) => {
+        const path = join(dir, `photo-${i}.png`);
+        await writeFile(path, file);
+        return { file: path, square: crop ? [crop.x, crop.y, crop.size] : null };
+      }),
+    );
+    const child = promisify(execFile)(python, ['-c', DRIVER, join(REPO_ROOT, 'examples', 'python')], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    child.child.stdin!.end(JSON.stringify(inputs));
+    greys = JSON.parse((await child).stdout) as number[][];
+  });
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it.for(all.map((c, i) => [c.name, i] as const))('%s', ([, i], ctx) => {
+    if (missing) ctx.skip(missing);
+    const { image, crop } = all[i]!;
+    const expected = Array.from(imageToPixels(image, 'image', crop));
+    const got = greys[i]!;
+    expect(got).toHaveLength(2304);
+    const diffs = got.map((v, j) => Math.abs(v - expected[j]!));
+    const worst = diffs.indexOf(Math.max(...diffs));
+    expect(
+      diffs.filter((d) => d > 0).length,
+      `pixels differing; the largest at row ${Math.floor(worst / 48)}, column ${worst % 48}: python ${got[worst]}, core ${expected[worst]}`,
+    ).toBe(0);
+  });
+});
