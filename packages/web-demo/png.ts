@@ -1,5 +1,5 @@
 /**
- * A minimal PNG writer (8-bit grey or RGB, no filtering) over node:zlib, with no image library: it
+ * A minimal PNG writer (8- or 16-bit grey, RGB or RGBA, no filtering) over node:zlib, with no image library: it
  * writes the demo's sample faces (make-samples.ts), and the browser suites use it to hand the page
  * real photo files of any size. Node-only; the page never imports it.
  */
@@ -22,20 +22,40 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return out;
 }
 
-/** `data` is row-major, `channels` (1 grey, 3 RGB, 4 RGBA) bytes per pixel. */
-export function encodePng(data: Uint8Array, width: number, height: number, channels: 1 | 3 | 4): Buffer {
+/**
+ * `data` is row-major, `channels` (1 grey, 3 RGB, 4 RGBA) samples per pixel: 8 bits each, or 16 when
+ * it is a Uint16Array. `orientation` (EXIF, 1–8) adds an eXIf chunk saying how to turn the picture.
+ */
+export function encodePng(
+  data: Uint8Array | Uint8ClampedArray | Uint16Array,
+  width: number,
+  height: number,
+  channels: 1 | 3 | 4,
+  { orientation }: { orientation?: number } = {},
+): Buffer {
+  const bytes = data instanceof Uint16Array ? 2 : 1;
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
-  header.set([8, { 1: 0, 3: 2, 4: 6 }[channels], 0, 0, 0], 8);
+  header.set([8 * bytes, { 1: 0, 3: 2, 4: 6 }[channels], 0, 0, 0], 8);
   const stride = width * channels;
-  const rows = Buffer.alloc((stride + 1) * height);
+  const rows = Buffer.alloc((stride * bytes + 1) * height);
   for (let y = 0; y < height; y++)
-    rows.set(data.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
+    for (let i = 0; i < stride; i++) {
+      const at = y * (stride * bytes + 1) + 1 + i * bytes;
+      if (bytes === 2) rows.writeUInt16BE(data[y * stride + i]!, at);
+      else rows[at] = data[y * stride + i]!;
+    }
+  // A big-endian TIFF header and one IFD entry: Orientation (0x0112), SHORT, one value.
+  const exif = Buffer.from([
+    77, 77, 0, 42, 0, 0, 0, 8, 0, 1, 1, 18, 0, 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0,
+  ]);
+  if (orientation) exif[19] = orientation;
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   return Buffer.concat([
     signature,
     chunk('IHDR', header),
+    ...(orientation ? [chunk('eXIf', exif)] : []),
     chunk('IDAT', deflateSync(rows)),
     chunk('IEND', new Uint8Array()),
   ]);

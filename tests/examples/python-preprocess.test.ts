@@ -11,9 +11,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageToPixels, type FaceCrop, type RgbaImage } from '@facekit/core';
+import { seededRandom } from '@facekit/train';
+import { encodePng } from '../../packages/web-demo/png.js';
 import { REPO_ROOT } from '../support/paths.js';
 
 /** The first python3 that imports Pillow and numpy: $PYTHON if set, else the one on PATH, then Debian's. */
@@ -40,91 +41,6 @@ out = [photo_to_pixels(load_rgba(c["file"]), c["square"] and tuple(c["square"]))
 print(json.dumps([p.ravel().tolist() for p in out]))
 `;
 
-function chunk(type: string, data: Buffer): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-/** A PNG of `samples` (row-major, `channels` per pixel: 1 grey, 3 RGB, 4 RGBA), 8 or 16 bits. */
-function png(
-  width: number,
-  height: number,
-  channels: 1 | 3 | 4,
-  samples: ArrayLike<number>,
-  bits = 8,
-  orientation?: number,
-) {
-  const bytes = bits / 8;
-  const stride = 1 + width * channels * bytes;
-  const raw = Buffer.alloc(stride * height);
-  for (let i = 0; i < width * height * channels; i++) {
-    const at = Math.floor(i / (width * channels)) * stride + 1 + (i % (width * channels)) * bytes;
-    if (bytes === 2) raw.writeUInt16BE(samples[i]!, at);
-    else raw[at] = samples[i]!;
-  }
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([bits, { 1: 0, 3: 2, 4: 6 }[channels], 0, 0, 0], 8);
-  // eXIf: a big-endian TIFF header and one IFD entry, Orientation (0x0112), SHORT, 1 value.
-  const exif = orientation
-    ? [
-        chunk(
-          'eXIf',
-          Buffer.from([
-            77,
-            77,
-            0,
-            42,
-            0,
-            0,
-            0,
-            8,
-            0,
-            1,
-            1,
-            18,
-            0,
-            3,
-            0,
-            0,
-            0,
-            1,
-            0,
-            orientation,
-            0,
-            0,
-            0,
-            0,
-            0,
-            0,
-          ]),
-        ),
-      ]
-    : [];
-  return Buffer.concat([
-    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
-    chunk('IHDR', header),
-    ...exif,
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
-/** Deterministic noise (mulberry32), so a failure repeats. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /** An RGBA photo: smooth colour gradients with noise, alpha from `alpha(x, y)`. */
 function photo(
   width: number,
@@ -132,7 +48,7 @@ function photo(
   seed: number,
   alpha = (_x: number, _y: number) => 255,
 ): RgbaImage {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const data = new Uint8Array(width * height * 4);
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) {
@@ -166,7 +82,12 @@ interface Case {
 function cases(): Case[] {
   const list: Case[] = [];
   const rgb = (name: string, image: RgbaImage, crop?: FaceCrop) =>
-    list.push({ name, file: png(image.width, image.height, 3, channels(image, [0, 1, 2])), image, crop });
+    list.push({
+      name,
+      file: encodePng(Uint8Array.from(channels(image, [0, 1, 2])), image.width, image.height, 3),
+      image,
+      crop,
+    });
   rgb('a 48×48 photo (no reduction)', photo(48, 48, 1));
   rgb('a 49×49 photo (scale just over 1)', photo(49, 49, 2));
   rgb('a 132×97 photo, its centre square (margins 17.5 → 17; 97 → 48: fractional taps)', photo(132, 97, 3));
@@ -175,7 +96,7 @@ function cases(): Case[] {
   rgb('a 100×150 photo, a square at its bottom edge', photo(100, 150, 5), { x: 0, y: 50, size: 100 });
   // Grey levels 0 and 1 at 2:1: four pixels 1, 1, 0, 0 average to 0.49999999999999994 (luma of 1 is
   // 0.9999999999999999), which Math.round takes to 0 and floor(x + 0.5) to 1.
-  const next = random(6);
+  const next = seededRandom(6);
   const levels = Array.from({ length: 96 * 96 }, () => (next() < 0.5 ? 1 : 0));
   const greyRgba = (grey: number[], size: number): RgbaImage => ({
     width: size,
@@ -184,14 +105,14 @@ function cases(): Case[] {
   });
   list.push({
     name: 'a grey PNG of levels 0 and 1 at 2:1 (rounding ties)',
-    file: png(96, 96, 1, levels),
+    file: encodePng(Uint8Array.from(levels), 96, 96, 1),
     image: greyRgba(levels, 96),
   });
   // 16-bit grey: sharp keeps each value's high byte.
   const deep = Array.from({ length: 100 * 100 }, (_, i) => (i * 6553 + 977) % 65536);
   list.push({
     name: 'a 16-bit grey PNG',
-    file: png(100, 100, 1, deep, 16),
+    file: encodePng(Uint16Array.from(deep), 100, 100, 1),
     image: greyRgba(
       deep.map((v) => v >> 8),
       100,
@@ -205,12 +126,12 @@ function cases(): Case[] {
     if (cutOut.data[p + 3] === 0) cutOut.data.set([220, 30, 30], p);
   list.push({
     name: 'an RGBA cut-out, transparent and half-transparent',
-    file: png(150, 110, 4, cutOut.data),
+    file: encodePng(cutOut.data, 150, 110, 4),
     image: cutOut,
   });
   list.push({
     name: 'the cut-out with a square',
-    file: png(150, 110, 4, cutOut.data),
+    file: encodePng(cutOut.data, 150, 110, 4),
     image: cutOut,
     crop: { x: 30, y: 4, size: 100 },
   });
@@ -222,7 +143,7 @@ function cases(): Case[] {
       stored.set(upright.data.subarray((x * 90 + 89 - y) * 4, (x * 90 + 89 - y) * 4 + 4), (y * 60 + x) * 4);
   list.push({
     name: 'a PNG with EXIF orientation 6, a square of the upright photo',
-    file: png(60, 90, 4, stored, 8, 6),
+    file: encodePng(stored, 60, 90, 4, { orientation: 6 }),
     image: upright,
     crop: { x: 20, y: 5, size: 50 },
   });

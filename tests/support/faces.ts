@@ -6,6 +6,7 @@
  */
 import { PIXEL_COUNT, IMAGE_SIZE, pixelsToModelInput } from '@facekit/core';
 import { faceInputs } from '@facekit/export';
+import { seededRandom } from '@facekit/train';
 import { dataFile } from './paths.js';
 
 export interface ParityInputs {
@@ -17,19 +18,9 @@ export interface ParityInputs {
   readonly source: string;
 }
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A 48×48 face-like grey image, different for every seed. */
 export function generatedFace(seed: number): Uint8Array {
-  const r = seeded(seed);
+  const r = seededRandom(seed);
   const [cx, cy, rx, ry] = [24 + (r() - 0.5) * 6, 26 + (r() - 0.5) * 4, 13 + r() * 4, 17 + r() * 4];
   const [skin, back, hair] = [90 + r() * 110, 40 + r() * 160, 10 + r() * 60];
   const eye = { dx: 5 + r() * 2, y: cy - 3 - r() * 2 };
@@ -51,7 +42,7 @@ export function generatedFace(seed: number): Uint8Array {
 }
 
 function edgeInputs(noiseCount: number): { faces: Uint8Array[]; names: string[] } {
-  const r = seeded(7);
+  const r = seededRandom(7);
   const noise = Array.from({ length: noiseCount }, () =>
     Uint8Array.from({ length: PIXEL_COUNT }, () => Math.floor(r() * 256)),
   );
