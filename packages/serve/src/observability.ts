@@ -2,12 +2,13 @@
  * An Apollo plugin that measures and reports every GraphQL request: latency by root operation,
  * request outcome, errors by code; one structured log line per request at `debug`, client errors at
  * `warn` (code and message) and server faults at `error` with their stack — in logs only, never in the
- * response.
+ * response. Requests Apollo refuses before a request pipeline starts (a GET without the preflight
+ * header, a batched body, a `query` that is not a string) are counted and logged the same way.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLError, OperationDefinitionNode } from 'graphql';
 import { errorCode, graphqlErrorCode, isClientError, shortMessage, unwrapError } from './errors.js';
-import type { ServeContext } from './state.js';
+import type { ServeContext, ServerState } from './state.js';
 
 const OPERATIONS = new Set(['classify', 'classifyBatch', 'models', 'health']);
 
@@ -31,8 +32,17 @@ function codeOf(error: GraphQLError): string {
   return code !== 'INTERNAL_SERVER_ERROR' ? code : graphqlErrorCode(error, error.extensions.code);
 }
 
-export function observabilityPlugin(): ApolloServerPlugin<ServeContext> {
+export function observabilityPlugin(state: ServerState): ApolloServerPlugin<ServeContext> {
   return {
+    // Apollo's BAD_REQUEST refusals that come before requestDidStart (CSRF, batching, a body that is not
+    // a GraphQL request) reach no other hook: without this they were neither counted nor logged.
+    async invalidRequestWasReceived({ error }) {
+      const code = graphqlErrorCode(error, (error as Partial<GraphQLError>).extensions?.code);
+      state.metrics.errors.inc({ code });
+      state.metrics.requests.inc({ operation: 'invalid', outcome: 'error' });
+      state.clientErrors.warn('request error', { code, message: shortMessage(error.message) });
+      state.logger.debug('request', { operation: 'invalid', outcome: 'error', codes: [code] });
+    },
     async requestDidStart({ contextValue }) {
       const { metrics, logger, clientErrors } = contextValue.state;
       const started = performance.now();

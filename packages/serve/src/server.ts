@@ -118,7 +118,7 @@ export async function startServer(
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       queryLimitsPlugin(options),
-      observabilityPlugin(),
+      observabilityPlugin(state),
     ],
   });
   await apollo.start();
