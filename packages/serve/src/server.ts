@@ -55,6 +55,15 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/**
+ * The URL the server is reached at: an address that binds every interface (`0.0.0.0`, `::`) is reached
+ * at localhost, and an IPv6 address goes in brackets (`http://::1:4000` is no URL).
+ */
+export function graphqlUrl(host: string, port: number): string {
+  const name = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}/graphql`;
+}
+
 /** `--models` may name manifest.json or the folder holding it. */
 export function modelsDir(models: string): string {
   return models.endsWith('.json') ? path.dirname(models) : models;
@@ -127,7 +136,7 @@ export async function startServer(
     httpServer.listen(options.port, options.host, () => resolve());
   });
   const port = (httpServer.address() as AddressInfo).port;
-  const url = `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}/graphql`;
+  const url = graphqlUrl(options.host, port);
   logger.info('listening', {
     url,
     production: options.production,
