@@ -76,6 +76,22 @@ describe('pnpm serve', () => {
     );
   });
 
+  it('stops with a line naming the address and the flag when the port is taken', async () => {
+    const { dir } = await writeFixtureModels();
+    const taken = http.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as { port: number };
+    try {
+      const cli = runCli(['--models', dir, '--port', String(port), '--host', '127.0.0.1']);
+      expect(await cli.exit).toBe(1);
+      expect(cli.stderr().trim()).toBe(
+        `serve: cannot start: [EADDRINUSE] cannot listen on 127.0.0.1:${port}: the port is in use by another process; choose another with --port (or PORT)`,
+      );
+    } finally {
+      taken.close();
+    }
+  });
+
   it('stops and exits 0 on a SIGTERM that comes while it is starting', async () => {
     const { dir } = await writeFixtureModels();
     const cli = runCli(['--models', dir, '--port', '0', '--host', '127.0.0.1']);

@@ -20,6 +20,7 @@ import { documentStore } from './document-store.js';
 import { createFormatError } from './errors.js';
 import { createRequestHandler } from './http-server.js';
 import { InferenceEngine } from './inference.js';
+import { listen } from './listen.js';
 import { Logger } from './logger.js';
 import { noSubscriptions } from './no-subscriptions.js';
 import { observabilityPlugin } from './observability.js';
@@ -131,10 +132,7 @@ export async function startServer(
     ],
   });
   await apollo.start();
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port, options.host, () => resolve());
-  });
+  await listen(httpServer, options.host, options.port);
   const port = (httpServer.address() as AddressInfo).port;
   const url = graphqlUrl(options.host, port);
   logger.info('listening', {
