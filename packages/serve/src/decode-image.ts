@@ -6,7 +6,6 @@
  * browser feed identical tensors; on a worker thread for photos over a megapixel. At most one photo
  * per core is decoded at once, whatever the requests hold; the others wait their turn.
  */
-import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
 import {
   checkCrop,
@@ -18,6 +17,7 @@ import {
   snippet,
   type FaceCrop,
 } from '@facekit/core';
+import { usableCores } from './cpu-quota.js';
 import { ServeError } from './errors.js';
 import { Limiter } from './limiter.js';
 import { pixelsOffThread } from './pixels-off-thread.js';
@@ -26,10 +26,14 @@ import { pixelsOffThread } from './pixels-off-thread.js';
 sharp.cache(false);
 
 /**
- * Photos decoded at once, process-wide, one per core: decoding is CPU-bound, so more at once only
- * holds more decoded pixels in memory (up to 70 MB each) without finishing sooner.
+ * Photos decoded at once, process-wide, one per core (of a container's CPU quota, where it has one):
+ * decoding is CPU-bound, so more at once only holds more decoded pixels in memory (up to 70 MB each)
+ * without finishing sooner.
  */
-const decodes = new Limiter(availableParallelism());
+const decodes = new Limiter(usableCores());
+
+/** How many photos are decoded at once. */
+export const decodeSlots = decodes.slots;
 
 /** Photos being decoded now, and waiting for a slot: the server's /metrics reports them. */
 export const decodeLoad = (): { active: number; waiting: number } => decodes.load;

@@ -94,8 +94,9 @@ Options:
   --max-depth <n>         deepest query                               [default 12]
   --max-cost <n>          costliest query (README: QUERY_TOO_COSTLY)  [default 12000,
                           or 45 × --max-batch-items when that is more]
-  --threads <n>           onnxruntime intra-op threads (0 = one per core) [default 0; they do not
-                          spin while idle, so they leave the cores to request handling]
+  --threads <n>           onnxruntime intra-op threads (0 = one per core, or per CPU of a
+                          container's CPU quota) [default 0; they do not spin while idle,
+                          so they leave the cores to request handling]
   --drain-ms <ms>         SIGTERM grace period for in-flight requests [default 10000]
   --cors <list>           origins allowed to call from a browser, or "none"
                           (the web demo runs on another origin)       [SERVE_CORS, default *]

@@ -7,6 +7,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -16,6 +17,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { loadModels, type LoadedModel } from '@facekit/core/node';
+import { cgroupCpuQuota, quotaCores } from './cpu-quota.js';
 import { documentStore } from './document-store.js';
 import { createFormatError } from './errors.js';
 import { createRequestHandler } from './http-server.js';
@@ -140,6 +142,7 @@ export async function startServer(
     production: options.production,
     limits: { ...clientLimits(options), drainTimeoutMs: options.drainTimeoutMs },
     cors: options.corsOrigins.length === 0 ? 'none' : options.corsOrigins.join(','),
+    cores: { available: availableParallelism(), cpuQuota: cgroupCpuQuota() ?? null },
   });
 
   let stopping: Promise<void> | null = null;
@@ -165,7 +168,8 @@ export async function startServer(
     })());
 
   const settings: SessionSettings = {
-    intraOpThreads: options.intraOpThreads,
+    // 0 lets onnxruntime count the machine's cores, which a container's CPU quota does not limit.
+    intraOpThreads: options.intraOpThreads || (quotaCores() ?? 0),
     warmBatchSizes: [...new Set([1, options.maxBatchSize])],
   };
   // A GPU lost while serving falls back to cpu when the user allows cpu (`--ep` unset, or naming it).
