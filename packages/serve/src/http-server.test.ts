@@ -68,6 +68,31 @@ describe('the HTTP front', () => {
     }
   });
 
+  it('counts and logs a path or method it does not answer, as it does every client error', async () => {
+    logs.length = 0;
+    const count = async (code: string) =>
+      Number(
+        new RegExp(`facekit_errors_total\\{code="${code}"\\} (\\d+)`).exec(
+          await state.metrics.registry.metrics(),
+        )?.[1] ?? 0,
+      );
+    const before = { notFound: await count('NOT_FOUND'), method: await count('METHOD_NOT_ALLOWED') };
+    const base = `http://127.0.0.1:${port}`;
+    expect((await fetch(`${base}/api/graphql`, { signal: AbortSignal.timeout(5000) })).status).toBe(404);
+    const put = await fetch(`${base}/healthz`, { method: 'PUT', signal: AbortSignal.timeout(5000) });
+    expect(put.status).toBe(405);
+    expect(logs).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        code: 'NOT_FOUND',
+        message: 'no route /api/graphql; GraphQL is at /graphql',
+      }),
+      expect.objectContaining({ level: 'warn', code: 'METHOD_NOT_ALLOWED', message: '/healthz answers GET' }),
+    ]);
+    expect(await count('NOT_FOUND')).toBe(before.notFound + 1);
+    expect(await count('METHOD_NOT_ALLOWED')).toBe(before.method + 1);
+  });
+
   it('logs a client that hangs up halfway through its body as gone, not as a fault', async () => {
     logs.length = 0;
     const socket = connect(port, '127.0.0.1');

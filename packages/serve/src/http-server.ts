@@ -138,6 +138,24 @@ async function handleGraphQL(
   res.end();
 }
 
+/**
+ * A path or method the server does not answer, counted and logged like every other client error: a
+ * proxy that forwards to the wrong path (every request a 404) shows in facekit_errors_total and the log.
+ */
+function refuse(
+  res: http.ServerResponse,
+  state: ServerState,
+  status: number,
+  code: 'NOT_FOUND' | 'METHOD_NOT_ALLOWED',
+  message: string,
+  headers: http.OutgoingHttpHeaders = {},
+): void {
+  state.metrics.errors.inc({ code });
+  state.clientErrors.warn('request error', { code, message });
+  res.writeHead(status, { ...headers, 'content-type': 'application/json' });
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
 /** CORS: the web demo (another origin) calls the API from the browser. No credentials are involved. */
 function applyCors(req: http.IncomingMessage, res: http.ServerResponse, allowed: readonly string[]): void {
   const origin = req.headers.origin;
@@ -195,17 +213,9 @@ export function createRequestHandler(
     const route = async () => {
       const methods = METHODS.get(routeName);
       if (methods && !methods.allowed.includes(req.method ?? '')) {
-        res.writeHead(405, { allow: methods.allow, 'content-type': 'application/json' });
-        return void res.end(
-          JSON.stringify({
-            errors: [
-              {
-                message: `${url.pathname} answers ${methods.answers}`,
-                extensions: { code: 'METHOD_NOT_ALLOWED' },
-              },
-            ],
-          }),
-        );
+        return refuse(res, state, 405, 'METHOD_NOT_ALLOWED', `${url.pathname} answers ${methods.answers}`, {
+          allow: methods.allow,
+        });
       }
       switch (url.pathname) {
         case '/':
@@ -229,16 +239,12 @@ export function createRequestHandler(
             }),
           );
         default:
-          res.writeHead(404, { 'content-type': 'application/json' });
-          return void res.end(
-            JSON.stringify({
-              errors: [
-                {
-                  message: `no route ${snippet(url.pathname, 100)}; GraphQL is at /graphql`,
-                  extensions: { code: 'NOT_FOUND' },
-                },
-              ],
-            }),
+          return refuse(
+            res,
+            state,
+            404,
+            'NOT_FOUND',
+            `no route ${snippet(url.pathname, 100)}; GraphQL is at /graphql`,
           );
       }
     };
