@@ -93,6 +93,25 @@ describe('the HTTP front', () => {
     expect(await count('METHOD_NOT_ALLOWED')).toBe(before.method + 1);
   });
 
+  it('says a compressed body is not read, rather than quote its bytes as bad JSON', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipSync('{"query":"{ health { ready } }"}'),
+      signal: AbortSignal.timeout(5000),
+    });
+    expect(res.status).toBe(415);
+    expect(await res.json()).toEqual({
+      errors: [
+        {
+          message: 'body: is sent with content-encoding gzip; send it uncompressed',
+          extensions: { code: 'INVALID_JSON', field: 'body' },
+        },
+      ],
+    });
+  });
+
   it('logs a client that hangs up halfway through its body as gone, not as a fault', async () => {
     logs.length = 0;
     const socket = connect(port, '127.0.0.1');

@@ -86,6 +86,20 @@ async function handleGraphQL(
     if (!read.ok) return sendError(res, read.error, state);
     const type = req.headers['content-type'] ?? '';
     body = read.text;
+    // A compressed body is not decompressed (nor a zip bomb expanded): say so, rather than quote its
+    // binary bytes as JSON that does not parse.
+    const encoding = (req.headers['content-encoding'] ?? 'identity').trim();
+    if (!/^identity$/i.test(encoding))
+      return sendError(
+        res,
+        new ServeError(
+          'INVALID_JSON',
+          'body',
+          `is sent with content-encoding ${snippet(encoding, 20)}; send it uncompressed`,
+          415,
+        ),
+        state,
+      );
     const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
     if (charset && !/^utf-?8$/i.test(charset))
       return sendError(
