@@ -96,6 +96,9 @@ describe('parseServeArgs', () => {
     );
     expect(parseServeArgs(['--port', '81'], { PORT: 'abc' })!.port).toBe(81);
     expect(() => parseServeArgs([], { LOG_LEVEL: 'loud' })).toThrow(/^LOG_LEVEL must be one of/);
+    // Log levels in any letter case, as platforms often set them for every service.
+    expect(parseServeArgs([], { LOG_LEVEL: 'INFO' })!.logLevel).toBe('info');
+    expect(parseServeArgs(['--log-level', 'Debug'], { LOG_LEVEL: 'WARN' })!.logLevel).toBe('debug');
   });
 
   it('raises the default cost limit with the batch size allowed, as startServer does', () => {

@@ -195,7 +195,8 @@ export function parseServeArgs(
   const empty = emptyArgument(values);
   if (empty) throw new RangeError(empty);
   const d = DEFAULT_OPTIONS;
-  const logLevel = values['log-level'] ?? env.LOG_LEVEL ?? d.logLevel;
+  // In any letter case: a platform's shared LOG_LEVEL=INFO stopped the start.
+  const logLevel = (values['log-level'] ?? env.LOG_LEVEL ?? d.logLevel).toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     const source = values['log-level'] === undefined ? 'LOG_LEVEL' : '--log-level';
     throw new RangeError(`${source} must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
