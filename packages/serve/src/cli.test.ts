@@ -13,13 +13,16 @@ import { writeFixtureModels } from '../test/fixture-models.js';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function runCli(args: string[]): {
+function runCli(
+  args: string[],
+  nodeArgs: string[] = [],
+): {
   child: ChildProcess;
   stdout: () => string;
   stderr: () => string;
   exit: Promise<number | null>;
 } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli.ts', ...args], {
     cwd: packageDir,
     env: { ...process.env, NODE_ENV: '' },
   });
@@ -90,6 +93,21 @@ describe('pnpm serve', () => {
     } finally {
       taken.close();
     }
+  });
+
+  it('logs a fault nothing caught as one JSON error line, and exits 1', async () => {
+    const { dir } = await writeFixtureModels();
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    // A stand-in for a bug: something throws outside any request, once the server is ready.
+    const fault = path.join(await mkdtemp(path.join(tmpdir(), 'serve-fault-')), 'fault.mjs');
+    await writeFile(fault, "setTimeout(() => { throw new Error('boom'); }, 1500);\n");
+    const cli = runCli(['--models', dir, '--port', '0', '--host', '127.0.0.1'], ['--import', fault]);
+    expect(await cli.exit).toBe(1);
+    expect(logLines(cli.stdout()).find((l) => l.level === 'error')).toMatchObject({
+      msg: 'uncaught exception',
+      error: { name: 'Error', message: 'boom' },
+    });
   });
 
   it('stops and exits 0 on a SIGTERM that comes while it is starting', async () => {

@@ -4,6 +4,7 @@
  * succeed — bad manifest, corrupt model, no provider — prints one clear line and exits 1.
  */
 import { HELP, parseServeArgs } from './options.js';
+import { Logger } from './logger.js';
 import { startServer } from './server.js';
 import { refuseFlags, scriptArgs } from '@facekit/core/node';
 
@@ -34,9 +35,18 @@ async function main(): Promise<number> {
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   const signal = new Promise<void>((resolve) => (wake = resolve));
+  // A fault nothing caught ends the process, as Node would, but as one JSON line a log collector reads
+  // with the rest (Node's own is a multi-line stack on stderr).
+  const logger = new Logger(options.logLevel);
+  const fatal = (kind: string) => (error: unknown) => {
+    logger.error(kind, { error });
+    process.exit(1);
+  };
+  process.on('uncaughtException', fatal('uncaught exception'));
+  process.on('unhandledRejection', fatal('unhandled rejection'));
   let server;
   try {
-    server = await startServer(options);
+    server = await startServer(options, { logger });
     // Stopped while warming up, the server's `ready` rejects: the answer to the signal, not a failure.
     await Promise.race([server.ready, signal]);
   } catch (error) {
