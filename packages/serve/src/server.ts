@@ -20,6 +20,7 @@ import { loadModels, type LoadedModel } from '@facekit/core/node';
 import { cgroupCpuQuota, quotaCores } from './cpu-quota.js';
 import { documentStore } from './document-store.js';
 import { createFormatError } from './errors.js';
+import { onClientError } from './http-client-error.js';
 import { createRequestHandler } from './http-server.js';
 import { InferenceEngine } from './inference.js';
 import { listen } from './listen.js';
@@ -105,6 +106,7 @@ export async function startServer(
   let apollo: ApolloServer<ServeContext> | null = null;
   const httpServer = http.createServer(createRequestHandler(state, () => apollo!));
   httpServer.keepAliveTimeout = 65_000;
+  httpServer.on('clientError', onClientError(state));
   apollo = new ApolloServer<ServeContext>({
     schema,
     parseOptions: { maxTokens: MAX_QUERY_TOKENS },
