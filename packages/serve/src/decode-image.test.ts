@@ -74,6 +74,23 @@ describe('imageToFace', () => {
     expect(jpeg).toHaveLength(2304);
   });
 
+  it('converts a 16-bit PNG with a colour profile to sRGB, as an 8-bit one, and leaves an untagged one', async () => {
+    // One picture (sRGB values), saved as Display P3 at 8 and 16 bits, and untagged at 8 and 16 bits.
+    const raw = Buffer.from(Array.from({ length: 96 * 72 * 3 }, (_, i) => (i * 37 + (i >> 7)) % 256));
+    const picture = () => sharp(raw, { raw: { width: 96, height: 72, channels: 3 } });
+    const face = async (file: sharp.Sharp) =>
+      imageToFace((await file.png().toBuffer()).toString('base64'), 'image', limits);
+    const levelsApart = (a: Uint8Array, b: Uint8Array) => Math.max(...a.map((v, i) => Math.abs(v - b[i]!)));
+    const p3 = await face(picture().withIccProfile('p3'));
+    const p3Deep = await face(picture().toColourspace('rgb16').withIccProfile('p3'));
+    // Read as stored, the 16-bit P3 file came out 11 grey levels from the 8-bit one (Chromium shows
+    // the two pictures' colours within a level of each other).
+    expect(levelsApart(p3Deep, p3)).toBeLessThanOrEqual(1);
+    const plain = await face(picture());
+    expect(levelsApart(plain, p3)).toBeLessThanOrEqual(1);
+    expect(levelsApart(await face(picture().toColourspace('rgb16')), plain)).toBe(0);
+  });
+
   it('reduces a photo over a megapixel on the worker thread, to the same grey levels', async () => {
     const b64 = await testPhoto('png', 1400, 1100);
     expect(1400 * 1100).toBeGreaterThan(OFF_THREAD_PIXELS);

@@ -139,12 +139,25 @@ export async function imageToFace(
   const bytes = decodeBase64(base64, field, limits.maxImageBytes);
   const format = fileFormat(bytes);
   if (format === undefined || !SERVED_IMAGE_FORMATS.has(format)) throw notAccepted(format, field);
-  return decodes.run(() => decodeToFace(bytes, field, limits, crop, cropField), signal);
+  return decodes.run(() => decodeToFace(bytes, format, field, limits, crop, cropField), signal);
+}
+
+/**
+ * Whether the file is a 16-bit PNG with an embedded colour profile. sharp converts an 8-bit photo's
+ * profile (Display P3, Adobe RGB…) to sRGB as a browser does, but passes a 16-bit PNG's values on as
+ * stored: a P3 one came out up to 70 levels from what Chromium shows. Such a file is converted
+ * explicitly; no other is (the explicit conversion moved an untagged 16-bit PNG by up to 36 levels).
+ */
+async function isTaggedDeepPng(bytes: Buffer, format: string): Promise<boolean> {
+  // IHDR's bit depth is byte 24 of every PNG (fileFormat checked the signature).
+  if (format !== 'png' || bytes.length < 25 || bytes[24] !== 16) return false;
+  return (await sharp(bytes, { limitInputPixels: false }).metadata()).hasProfile === true;
 }
 
 /** The decode and reduction of a file already checked to be PNG, JPEG or WebP, in one decode slot. */
 async function decodeToFace(
   bytes: Buffer,
+  format: string,
   field: string,
   limits: ImageLimits,
   crop: FaceCrop | undefined,
@@ -152,12 +165,11 @@ async function decodeToFace(
 ): Promise<Uint8Array> {
   let decoded: { data: Buffer; info: sharp.OutputInfo };
   try {
-    decoded = await sharp(bytes, { limitInputPixels: limits.maxImagePixels, failOn: 'error' })
+    const srgb = sharp(bytes, { limitInputPixels: limits.maxImagePixels, failOn: 'error' })
       .rotate()
-      .toColourspace('srgb')
-      .ensureAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+      .toColourspace('srgb');
+    if (await isTaggedDeepPng(bytes, format)) srgb.withIccProfile('srgb');
+    decoded = await srgb.ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   } catch (error) {
     const message = (error as Error).message;
     if (/pixel limit/i.test(message)) {
