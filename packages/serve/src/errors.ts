@@ -20,6 +20,7 @@ export type ServeErrorCode =
   | 'QUERY_TOO_COSTLY'
   | 'NOT_READY'
   | 'SHUTTING_DOWN'
+  | 'SERVER_BUSY'
   | 'CLIENT_GONE';
 
 /** An error the client caused or may retry; `field` is the GraphQL path of the offending value. */

@@ -17,8 +17,13 @@ import type { ServeContext, ServerState } from './state.js';
 const logs: LogFields[] = [];
 const logger = new Logger('debug', (line) => logs.push(JSON.parse(line) as LogFields));
 const state = {
-  options: DEFAULT_OPTIONS,
-  metrics: createMetrics(),
+  options: { ...DEFAULT_OPTIONS, maxInFlight: 1 },
+  inFlight: 0,
+  metrics: createMetrics(
+    () => true,
+    () => undefined,
+    () => state.inFlight,
+  ),
   logger,
   clientErrors: new ClientErrorLog(logger),
 } as unknown as ServerState;
@@ -110,6 +115,45 @@ describe('the HTTP front', () => {
         },
       ],
     });
+  });
+
+  it('past --max-inflight, refuses a request at once with 503 SERVER_BUSY and Retry-After', async () => {
+    // The one request allowed (maxInFlight 1) is held: its body is still being sent.
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write('POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n');
+    socket.write('content-length: 32\r\n\r\n{"query":');
+    for (let i = 0; i < 50 && state.inFlight === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(state.inFlight).toBe(1);
+    expect(await state.metrics.registry.metrics()).toMatch(/facekit_graphql_in_flight 1/);
+    const ask = () =>
+      fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ health { ready } }"}',
+        signal: AbortSignal.timeout(5000),
+      });
+    const busy = await ask();
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get('retry-after')).toBe('1');
+    expect(await busy.json()).toEqual({
+      errors: [
+        {
+          message: 'request: the server is answering 1 requests, its limit (--max-inflight); retry shortly',
+          extensions: { code: 'SERVER_BUSY', field: 'request' },
+        },
+      ],
+    });
+    // The held request finishes (this stand-in Apollo answers 500); the slot is free again.
+    const answered = new Promise<string>((resolve) => socket.once('data', (d) => resolve(d.toString())));
+    socket.write('"{ health { ready } }"}');
+    expect(await answered).toMatch(/^HTTP\/1.1 500/);
+    socket.destroy();
+    for (let i = 0; i < 50 && state.inFlight > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(state.inFlight).toBe(0);
+    expect((await ask()).status).toBe(500);
+    expect(await state.metrics.registry.metrics()).toMatch(/facekit_errors_total\{code="SERVER_BUSY"\} 1/);
+    expect(await state.metrics.registry.metrics()).toMatch(/facekit_graphql_in_flight 0/);
   });
 
   it('logs a client that hangs up halfway through its body as gone, not as a fault', async () => {

@@ -153,6 +153,38 @@ async function handleGraphQL(
 }
 
 /**
+ * Sheds load: past `maxInFlight` requests being answered, a new one is refused at once, its body
+ * unread, with 503 and Retry-After, so that a client or proxy backs off or tries another replica
+ * rather than queueing without bound (each request held costs up to --max-body of memory, and every
+ * queued one adds to the latency of all). A request counts until its response closes, answered or not.
+ */
+function admitGraphQL(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  apollo: ApolloServer<ServeContext>,
+  state: ServerState,
+  search: string,
+) {
+  const limit = state.options.maxInFlight;
+  if (state.inFlight >= limit) {
+    res.setHeader('retry-after', '1');
+    return sendError(
+      res,
+      new ServeError(
+        'SERVER_BUSY',
+        'request',
+        `the server is answering ${limit} requests, its limit (--max-inflight); retry shortly`,
+        503,
+      ),
+      state,
+    );
+  }
+  state.inFlight++;
+  res.once('close', () => state.inFlight--);
+  return handleGraphQL(req, res, apollo, state, search);
+}
+
+/**
  * A path or method the server does not answer, counted and logged like every other client error: a
  * proxy that forwards to the wrong path (every request a 404) shows in facekit_errors_total and the log.
  */
@@ -234,7 +266,7 @@ export function createRequestHandler(
       switch (url.pathname) {
         case '/':
         case '/graphql':
-          return handleGraphQL(req, res, apollo(), state, url.search);
+          return admitGraphQL(req, res, apollo(), state, url.search);
         case '/metrics':
           res.setHeader('content-type', state.metrics.registry.contentType);
           return void res.end(await state.metrics.registry.metrics());

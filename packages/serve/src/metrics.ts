@@ -20,6 +20,7 @@ export interface ServeMetrics {
   readonly batchSeconds: Histogram;
   readonly provider: Gauge<'provider'>;
   readonly ready: Gauge;
+  readonly inFlight: Gauge;
 }
 
 /**
@@ -29,6 +30,7 @@ export interface ServeMetrics {
 export function createMetrics(
   ready: () => boolean = () => false,
   provider: () => string | undefined = () => undefined,
+  inFlight: () => number = () => 0,
 ): ServeMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'facekit_' });
@@ -112,6 +114,14 @@ export function createMetrics(
       registers,
       collect() {
         this.set(ready() ? 1 : 0);
+      },
+    }),
+    inFlight: new Gauge({
+      name: 'facekit_graphql_in_flight',
+      help: 'GraphQL requests being answered now; past --max-inflight new ones are refused with 503 SERVER_BUSY',
+      registers,
+      collect() {
+        this.set(inFlight());
       },
     }),
   };

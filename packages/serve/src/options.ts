@@ -40,6 +40,8 @@ export interface ServeOptions {
   readonly maxQueryCost: number;
   /** ORT intra-op threads per session; 0 lets onnxruntime choose. */
   readonly intraOpThreads: number;
+  /** GraphQL requests answered at once; more are refused with 503 SERVER_BUSY, their bodies unread. */
+  readonly maxInFlight: number;
   /** How long SIGTERM waits for in-flight requests before closing connections, in ms. */
   readonly drainTimeoutMs: number;
   /** Origins allowed to call from a browser (CORS); ['*'] for any, [] for none. */
@@ -66,6 +68,7 @@ export const DEFAULT_OPTIONS: ServeOptions = {
   maxImagePixels: 4096 * 4096,
   maxQueryDepth: 12,
   maxQueryCost: 12_000,
+  maxInFlight: 256,
   intraOpThreads: 0,
   drainTimeoutMs: 10_000,
   corsOrigins: ['*'],
@@ -94,6 +97,8 @@ Options:
   --max-depth <n>         deepest query                               [default 12]
   --max-cost <n>          costliest query (README: QUERY_TOO_COSTLY)  [default 12000,
                           or 45 × --max-batch-items when that is more]
+  --max-inflight <n>      GraphQL requests answered at once; more get 503
+                          SERVER_BUSY with Retry-After, unread        [default 256]
   --threads <n>           onnxruntime intra-op threads (0 = one per core, or per CPU of a
                           container's CPU quota) [default 0; they do not spin while idle,
                           so they leave the cores to request handling]
@@ -136,6 +141,7 @@ export function clientLimits(o: ServeOptions) {
     maxImagePixels: o.maxImagePixels,
     maxQueryDepth: o.maxQueryDepth,
     maxQueryCost: o.maxQueryCost,
+    maxInFlight: o.maxInFlight,
   };
 }
 
@@ -179,6 +185,7 @@ export function parseServeArgs(
       'max-wait-ms': { type: 'string' },
       'max-batch-items': { type: 'string' },
       'max-body': { type: 'string' },
+      'max-inflight': { type: 'string' },
       'max-image-bytes': { type: 'string' },
       'max-image-pixels': { type: 'string' },
       'max-depth': { type: 'string' },
@@ -224,6 +231,7 @@ export function parseServeArgs(
     // 3: classify { age { label } } is three deep.
     maxQueryDepth: int('max-depth', values['max-depth'], d.maxQueryDepth, 3),
     maxQueryCost: int('max-cost', values['max-cost'], defaultQueryCost(maxBatchItems), 1),
+    maxInFlight: int('max-inflight', values['max-inflight'], d.maxInFlight, 1),
     intraOpThreads: int('threads', values.threads, d.intraOpThreads, 0, 1024),
     drainTimeoutMs: int('drain-ms', values['drain-ms'], d.drainTimeoutMs),
     corsOrigins:

@@ -21,10 +21,13 @@ export class ServerState {
   readonly startedAt = Date.now();
   /** Requests whose connection closed unanswered while draining: cut off by the grace period, or left. */
   unansweredWhileDraining = 0;
+  /** GraphQL requests being answered now (their bodies read, run, or written): at most maxInFlight. */
+  inFlight = 0;
   /** Readiness and the provider in use are read from this state whenever /metrics is scraped. */
   readonly metrics: ServeMetrics = createMetrics(
     () => this.ready,
     () => this.engine?.provider,
+    () => this.inFlight,
   );
 
   /** Client errors' warn lines, rate-limited. */

@@ -30,6 +30,10 @@ export class LimitsInfo {
   @Field(() => Int, { description: 'Deepest nesting of fields a query may have.' }) maxQueryDepth!: number;
   @Field(() => Int, { description: 'Largest estimated cost a query may have (see the README).' })
   maxQueryCost!: number;
+  @Field(() => Int, {
+    description: 'GraphQL requests answered at once; more are refused with SERVER_BUSY (HTTP 503).',
+  })
+  maxInFlight!: number;
 }
 
 @ObjectType({ description: 'Readiness and what the server runs on.' })
