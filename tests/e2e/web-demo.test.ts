@@ -12,19 +12,18 @@
  * arriving after the next face, and a face picked while the models still load.
  * Screenshots: tests/artifacts/web-demo.png, web-demo-crop.png.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '@facekit/serve';
 import { chromiumMissing, launchChromium, type Browser } from '../support/chromium.js';
+import { buildDemo } from '../support/demo-build.js';
 import { colourPhoto } from '../support/faces.js';
 import { releaseTestModels, testModels } from '../support/models.js';
-import { artifactsDir, WEB_DEMO } from '../support/paths.js';
+import { artifactsDir } from '../support/paths.js';
 import { encodePng } from '../../packages/web-demo/png.js';
 import { serveStatic, type StaticServer } from '../support/static-server.js';
 
@@ -49,29 +48,6 @@ function bmp(rgb: Uint8Array, width: number, height: number): Buffer {
       out.set([b!, g!, r!], 54 + (height - 1 - y) * stride + x * 3); // bottom-up, BGR
     }
   return out;
-}
-
-/** `vite build` of the demo into `outDir`, with FACEKIT_MODELS pointing at `models`. */
-async function buildDemo(outDir: string, models: string): Promise<void> {
-  const vite = join(
-    dirname(createRequire(join(WEB_DEMO, 'package.json')).resolve('vite/package.json')),
-    'bin',
-    'vite.js',
-  );
-  const child = spawn(
-    process.execPath,
-    [vite, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],
-    {
-      cwd: WEB_DEMO,
-      env: { ...process.env, FACEKIT_MODELS: models },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  if (code !== 0) throw new Error(`vite build failed (${code}):\n${output}`);
 }
 
 /**

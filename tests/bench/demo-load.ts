@@ -1,0 +1,84 @@
+/**
+ * What the web demo costs a visitor before its first answer: builds the demo (with the shipped models,
+ * or --models), serves the static build on localhost, and opens it in a fresh headless Chromium (cold
+ * cache) once per run and runtime choice, timing navigation to "Ready" and counting the bytes fetched.
+ * `?ep=wasm` and `?ep=auto` (on this Chromium: no GPU adapter, so wasm too) fetch the 14 MB wasm-only
+ * runtime; `?ep=webgpu` (SwiftShader) the 28 MB JSEP one. Localhost only: on a network, add the
+ * bytes' transfer time.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseCommandArgs, refuseFlags, userPath, wholeNumberFlag } from '@facekit/core/node';
+import { chromiumMissing, launchChromium } from '../support/chromium.js';
+import { buildDemo } from '../support/demo-build.js';
+import { SHIPPED_MODELS } from '../support/paths.js';
+import { serveStatic } from '../support/static-server.js';
+
+const HELP = `Usage: pnpm bench:demo [options]
+  --models <dir>   models folder to build the demo with (default: the shipped models/)
+  --ep <list>      runtime choices to open the page with: wasm, auto, webgpu (default wasm,auto,webgpu)
+  --runs <n>       page loads per choice, each in a fresh browser profile (default 3)
+  -h, --help       this help
+`;
+
+const { values } = parseCommandArgs(HELP, {
+  options: {
+    models: { type: 'string' },
+    ep: { type: 'string', default: 'wasm,auto,webgpu' },
+    runs: { type: 'string', default: '3' },
+  },
+});
+const runs = wholeNumberFlag(HELP, 'runs', values.runs, 1);
+const choices = values.ep.split(',');
+for (const ep of choices)
+  if (!['wasm', 'auto', 'webgpu'].includes(ep))
+    refuseFlags(HELP, `--ep takes wasm, auto and webgpu, got "${ep}"`);
+const missing = chromiumMissing();
+if (missing) refuseFlags(HELP, missing);
+
+const out = await mkdtemp(join(tmpdir(), 'facekit-demo-bench-'));
+try {
+  await buildDemo(out, values.models ? userPath(values.models) : SHIPPED_MODELS);
+  const site = await serveStatic({ '/': { dir: out } });
+  const rows: string[] = [];
+  for (const ep of choices) {
+    const times: number[] = [];
+    let megabytes = 0;
+    let runtime = '';
+    for (let run = 0; run < runs; run++) {
+      const browser = await launchChromium();
+      let bytes = 0;
+      const wasm = new Set<string>();
+      browser.page.on('response', (response) => {
+        bytes += Number(response.headers()['content-length'] ?? 0);
+        const file = /\/ort\/([^/?]+\.wasm)$/.exec(response.url())?.[1];
+        if (file) wasm.add(file);
+      });
+      const started = performance.now();
+      await browser.page.goto(`${site.origin}/?ep=${ep}`);
+      const status = browser.page.locator('#status');
+      await status
+        .and(browser.page.locator('[data-state="ready"], [data-state="error"]'))
+        .waitFor({ timeout: 120_000 });
+      times.push(performance.now() - started);
+      if ((await status.getAttribute('data-state')) !== 'ready')
+        throw new Error(`?ep=${ep}: ${await status.textContent()}`);
+      megabytes = bytes / 1e6;
+      runtime = `${[...wasm].join(', ')} (${/· (\w+)/.exec((await status.textContent()) ?? '')?.[1] ?? '?'})`;
+      await browser.close();
+    }
+    times.sort((a, b) => a - b);
+    const ms = (t: number) => Math.round(t).toLocaleString('en');
+    rows.push(
+      `| ${ep} | ${runtime} | ${megabytes.toFixed(1)} | ${ms(times[Math.floor(times.length / 2)]!)} | ${ms(times[0]!)}–${ms(times.at(-1)!)} |`,
+    );
+  }
+  await site.close();
+  console.log(`# web demo load — ${new Date().toISOString()}, ${runs} cold loads per choice, localhost`);
+  console.log('| ?ep= | runtime fetched (provider) | MB fetched | ready, median ms | range ms |');
+  console.log('|---|---|---:|---:|---:|');
+  for (const row of rows) console.log(row);
+} finally {
+  await rm(out, { recursive: true, force: true });
+}

@@ -1,0 +1,31 @@
+/**
+ * `vite build` of the web demo into a folder, with FACEKIT_MODELS pointing at the models to ship in
+ * it: the end-to-end test and the demo's load benchmark open that static build, as a user's server
+ * would serve it.
+ */
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { WEB_DEMO } from './paths.js';
+
+export async function buildDemo(outDir: string, models: string): Promise<void> {
+  const vite = join(
+    dirname(createRequire(join(WEB_DEMO, 'package.json')).resolve('vite/package.json')),
+    'bin',
+    'vite.js',
+  );
+  const child = spawn(
+    process.execPath,
+    [vite, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],
+    {
+      cwd: WEB_DEMO,
+      env: { ...process.env, FACEKIT_MODELS: models },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`vite build failed (${code}):\n${output}`);
+}
