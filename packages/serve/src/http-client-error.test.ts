@@ -58,4 +58,25 @@ describe('requests the HTTP parser refuses', () => {
       ['warn', 'PAYLOAD_TOO_LARGE'],
     ]);
   });
+
+  it('are answered and counted on a kept-alive connection that was answered before', async () => {
+    const before = server.logs.length;
+    const { port } = new URL(server.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    let answer = '';
+    let sent = false;
+    socket.on('error', () => {});
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString();
+      // The first answer read in full: the same connection's next request has headers over 16 KB.
+      if (answer.endsWith('}') && !sent && (sent = true))
+        socket.write(`GET /healthz HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    });
+    socket.write('GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n');
+    await new Promise((resolve) => socket.on('close', resolve));
+    expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(answer).toMatch(/\r\n\r\n\{"status":"ready"\}HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+    const logged = server.logs.slice(before).filter((l) => l.msg === 'request error');
+    expect(logged.map((l) => l.code)).toEqual(['HEADERS_TOO_LARGE']);
+  });
 });

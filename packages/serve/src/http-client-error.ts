@@ -5,8 +5,7 @@
  * (facekit_http_responses_total, facekit_errors_total) and logged like every other client error: by
  * default Node answered them without a word to the metrics or the log.
  */
-import { STATUS_CODES } from 'node:http';
-import type { Socket } from 'node:net';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ServerState } from './state.js';
 
@@ -21,11 +20,14 @@ function refusal(error: Error & { code?: string }): { status: number; code: stri
 /** A `clientError` listener for the server's http.Server. */
 export function onClientError(state: ServerState) {
   return (error: Error & { code?: string }, socket: Duplex): void => {
-    // A client that left (reset, or closed halfway through a request), or a connection answered on
-    // already (the rest of a body the client stopped sending after its 413, more bytes after a 400):
-    // nothing to answer or report, as Node does.
+    // A client that left (reset, or closed halfway through a request), or a request whose answer has
+    // begun (the rest of a body the client stopped sending after its 413) or that was refused here
+    // already (more bytes after a 400): nothing to answer or report, as Node does. Node's test is the
+    // response in flight, not the bytes written: a kept-alive connection has answered earlier requests,
+    // and its next bad one is still owed a 431 or 400.
     const left = error.code === 'ECONNRESET' || error.code === 'HPE_INVALID_EOF_STATE';
-    if (left || !socket.writable || (socket as Socket).bytesWritten > 0) {
+    const answering = (socket as { _httpMessage?: ServerResponse | null })._httpMessage?.headersSent;
+    if (left || !socket.writable || answering) {
       socket.destroy();
       return;
     }
