@@ -104,6 +104,16 @@ describe('loadCsv', () => {
     await expect(loadCsv(bad)).rejects.toThrow(`${bad}:3: age must be 1–120, got 0`);
   });
 
+  it('counts a CRLF inside a quoted value as one line break, in a CRLF file', async () => {
+    const twoLines = (age: number) => `${age},0,0,"x\r\n.jpg","${pixels(() => 1)}"`;
+    const lines = [HEADER, twoLines(25), '', row(30, 1, 0), twoLines(40), row(50, 2, 1), row(0, 0, 0)];
+    const path = await csv([]);
+    await writeFile(path, `${lines.join('\r\n')}\r\n`);
+    const { dataset } = await loadCsv(path, { skipInvalid: true });
+    expect(Array.from(dataset.line)).toEqual([2, 5, 6, 8]);
+    await expect(loadCsv(path)).rejects.toThrow(`${path}:9: age must be 1–120, got 0`);
+  });
+
   it('says a UTF-16 file is UTF-16, not binary', async () => {
     const path = await csv([]);
     await writeFile(path, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${HEADER}\n`, 'utf16le')]));

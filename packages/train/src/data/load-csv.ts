@@ -158,15 +158,21 @@ interface CsvRecord {
 /**
  * The line each record starts on. csv-parse's `lines` is where a record ends, which for a quoted value
  * holding a line break is a later line than the one a person would look at; a record starts on the line
- * after the previous one's end and the empty (or comment) lines skipped since.
+ * after the previous one's end and the empty (or comment) lines skipped since. csv-parse also counts a
+ * CRLF inside a quoted value as two lines (CR, then LF), so those are taken back off its count: in a
+ * CRLF file every row after such a value was named a line too late for each one.
  */
-function startLines(): (info: CsvRecord['info']) => number {
+function startLines(): (info: CsvRecord['info'], record: readonly string[]) => number {
   let end = 0;
   let skipped = 0;
-  return (info) => {
+  let overcounted = 0;
+  return (info, record) => {
     const skippedNow = info.empty_lines + info.comment_lines;
     const start = end + 1 + skippedNow - skipped;
-    end = info.lines;
+    // Only a record that spans lines can hold a line break (the pixels need not be searched).
+    if (info.lines - overcounted > start)
+      for (const value of record) overcounted += value.split('\r\n').length - 1;
+    end = info.lines - overcounted;
     skipped = skippedNow;
     return start;
   };
@@ -217,7 +223,7 @@ export async function loadCsv(path: string, options: LoadCsvOptions = {}): Promi
 
   const startLine = startLines();
   for await (const { record, info } of csvRecords(parser, path, () => columns?.names ?? CSV_COLUMNS)) {
-    const line = startLine(info);
+    const line = startLine(info, record);
     if (!columns) {
       columns = readHeader(path, record);
       continue;
