@@ -18,7 +18,9 @@ const WHY: Record<string, (port: number) => string> = {
 export function listenError(error: Error & { code?: string }, host: string, port: number): Error {
   const why = error.code ? WHY[error.code] : undefined;
   const reason = why ? why(port) : error.message;
-  return Object.assign(new Error(`cannot listen on ${host}:${port}: ${reason}`, { cause: error }), {
+  // An IPv6 address in brackets, as in a URL: "::1:4000" does not say where the port begins.
+  const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  return Object.assign(new Error(`cannot listen on ${address}: ${reason}`, { cause: error }), {
     code: error.code,
   });
 }
