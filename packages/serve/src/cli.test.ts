@@ -99,9 +99,18 @@ describe('pnpm serve', () => {
     const { dir } = await writeFixtureModels();
     const { mkdtemp, writeFile } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
-    // A stand-in for a bug: something throws outside any request, once the server is ready.
+    // A stand-in for a bug: something throws outside any request, once the server listens. (Not after a
+    // fixed delay: on a busy machine tsx was still compiling the CLI then, and Node's own stack came out.)
     const fault = path.join(await mkdtemp(path.join(tmpdir(), 'serve-fault-')), 'fault.mjs');
-    await writeFile(fault, "setTimeout(() => { throw new Error('boom'); }, 1500);\n");
+    await writeFile(
+      fault,
+      `const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = (chunk, ...rest) => {
+  if (String(chunk).includes('"msg":"listening"')) setTimeout(() => { throw new Error('boom'); });
+  return write(chunk, ...rest);
+};
+`,
+    );
     const cli = runCli(['--models', dir, '--port', '0', '--host', '127.0.0.1'], ['--import', fault]);
     expect(await cli.exit).toBe(1);
     expect(logLines(cli.stdout()).find((l) => l.level === 'error')).toMatchObject({
