@@ -1,8 +1,8 @@
 /**
  * Vite for the demo page: relative asset paths (the static build runs from any folder), the models
  * and onnxruntime-web's wasm served by the demo itself (demo-assets.ts), and onnxruntime-web's
- * "extern wasm" entry so its 28 MB wasm is loaded once from `ort/` instead of being inlined or
- * duplicated into the bundle.
+ * "extern wasm" entries so their wasm (14 MB for wasm alone, 28 MB with WebGPU: browser-models.ts) is
+ * loaded once from `ort/` instead of being inlined or duplicated into the bundle.
  */
 import { defineConfig, defaultClientConditions } from 'vite';
 import { demoAssets } from './demo-assets.js';
