@@ -16,6 +16,7 @@ export type ServeErrorCode =
   | 'TASK_NOT_LOADED'
   | 'PAYLOAD_TOO_LARGE'
   | 'INVALID_JSON'
+  | 'UNSUPPORTED_ENCODING'
   | 'QUERY_TOO_DEEP'
   | 'QUERY_TOO_COSTLY'
   | 'NOT_READY'

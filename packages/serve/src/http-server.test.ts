@@ -111,7 +111,7 @@ describe('the HTTP front', () => {
       errors: [
         {
           message: 'body: is sent with content-encoding gzip; send it uncompressed',
-          extensions: { code: 'INVALID_JSON', field: 'body' },
+          extensions: { code: 'UNSUPPORTED_ENCODING', field: 'body' },
         },
       ],
     });

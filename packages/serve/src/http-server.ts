@@ -55,11 +55,23 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<BodyResult>
   });
 }
 
+/** A client error refused before GraphQL runs: counted, logged (rate-limited) and answered as JSON. */
+function answerClientError(
+  res: http.ServerResponse,
+  state: ServerState,
+  status: number,
+  code: string,
+  message: string,
+  body: string,
+): void {
+  state.metrics.errors.inc({ code });
+  state.clientErrors.warn('request error', { code, message });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(body);
+}
+
 function sendError(res: http.ServerResponse, error: ServeError, state: ServerState): void {
-  state.metrics.errors.inc({ code: error.code });
-  state.clientErrors.warn('request error', { code: error.code, message: error.message });
-  res.writeHead(error.httpStatus, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(errorBody(error));
+  answerClientError(res, state, error.httpStatus, error.code, error.message, errorBody(error));
 }
 
 async function handleGraphQL(
@@ -82,24 +94,24 @@ async function handleGraphQL(
   }
   let body: unknown;
   if (req.method === 'POST') {
-    const read = await readBody(req, state.options.maxBodyBytes);
-    if (!read.ok) return sendError(res, read.error, state);
-    const type = req.headers['content-type'] ?? '';
-    body = read.text;
-    // A compressed body is not decompressed (nor a zip bomb expanded): say so, rather than quote its
-    // binary bytes as JSON that does not parse.
+    // A compressed body is not decompressed (nor a zip bomb expanded), nor read: said at once, rather
+    // than its binary bytes quoted as JSON that does not parse.
     const encoding = (req.headers['content-encoding'] ?? 'identity').trim();
     if (!/^identity$/i.test(encoding))
       return sendError(
         res,
         new ServeError(
-          'INVALID_JSON',
+          'UNSUPPORTED_ENCODING',
           'body',
           `is sent with content-encoding ${snippet(encoding, 20)}; send it uncompressed`,
           415,
         ),
         state,
       );
+    const read = await readBody(req, state.options.maxBodyBytes);
+    if (!read.ok) return sendError(res, read.error, state);
+    const type = req.headers['content-type'] ?? '';
+    body = read.text;
     const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
     if (charset && !/^utf-?8$/i.test(charset))
       return sendError(
@@ -196,10 +208,9 @@ function refuse(
   message: string,
   headers: http.OutgoingHttpHeaders = {},
 ): void {
-  state.metrics.errors.inc({ code });
-  state.clientErrors.warn('request error', { code, message });
-  res.writeHead(status, { ...headers, 'content-type': 'application/json' });
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value!);
+  const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+  answerClientError(res, state, status, code, message, body);
 }
 
 /** CORS: the web demo (another origin) calls the API from the browser. No credentials are involved. */
