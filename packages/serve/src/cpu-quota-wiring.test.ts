@@ -1,5 +1,5 @@
 /**
- * Under a container's CPU quota (mocked here: 3 CPUs' worth, on a machine with more or fewer cores),
+ * Under a container's CPU quota (mocked here: 3 CPUs' worth, whatever this machine's cores),
  * the photo decoder and onnxruntime are sized by the quota rather than the machine's cores; a
  * `--threads` given still wins.
  */

@@ -8,6 +8,7 @@
  * sees the same numbers.
  */
 import * as tf from '@tensorflow/tfjs';
+import { seededRandom } from '../data/random.js';
 
 export const GRAD_NET_SHAPES = {
   x: [3, 21, 21, 2], // odd size: 'same' at stride 2 pads unevenly
@@ -27,14 +28,8 @@ export type GradNetValues = Record<GradNetName, Float32Array>;
 
 /** Deterministic values in [-1, 1) (mulberry32), the same on every machine and backend. */
 export function seededValues(seed: number): GradNetValues {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
+  const random = seededRandom(seed);
+  const next = (): number => random() * 2 - 1;
   const values = {} as GradNetValues;
   for (const [name, shape] of Object.entries(GRAD_NET_SHAPES)) {
     const data = new Float32Array(shape.reduce<number>((a, b) => a * b, 1));
