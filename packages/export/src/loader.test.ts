@@ -106,6 +106,11 @@ describe('models loader', () => {
     await expect(loadModels(run)).rejects.toThrow(
       `; ${run} is a training run: export it first (pnpm export --run ${run} --out <models folder>)`,
     );
+    // A file named where the folder goes: said as such, not as ENOTDIR on a path inside it.
+    await writeFile(join(dir, 'README.md'), '# not models');
+    await expect(loadModels(join(dir, 'README.md'))).rejects.toThrow(
+      `${join(dir, 'README.md')}: is a file, not a models folder: name the folder holding manifest.json, or the manifest itself`,
+    );
     await expect(loadModels(dir, { tasks: ['age'] })).rejects.toThrow(ManifestError);
     await rm(join(dir, 'gender/model.onnx'));
     await expect(loadModels(dir)).rejects.toThrow(/cannot read the gender model/);

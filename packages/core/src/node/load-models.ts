@@ -45,6 +45,13 @@ export async function readManifest(dir: string): Promise<Manifest> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
+    // A file named where the folder should be (`--models README.md`): said as such, not as ENOTDIR.
+    if ((error as { code?: string }).code === 'ENOTDIR')
+      throw new ModelLoadError(
+        resolve(dir),
+        `is a file, not a models folder: name the folder holding ${MANIFEST_FILE}, or the manifest itself`,
+        { cause: error },
+      );
     // A training run's folder holds run.json, not a manifest: the step between is an export.
     const run = existsSync(join(resolve(dir), 'run.json'))
       ? `; ${resolve(dir)} is a training run: export it first (pnpm export --run ${dir} --out <models folder>)`
