@@ -132,6 +132,20 @@ process.stdout.write = (chunk, ...rest) => {
     expect(cli.stderr()).toBe('');
   });
 
+  it('drains on SIGHUP too (its terminal closed), exit 0', async () => {
+    const { dir } = await writeFixtureModels();
+    const cli = runCli(['--models', dir, '--port', '0', '--host', '127.0.0.1']);
+    await waitFor(() => logLines(cli.stdout()).find((l) => l.msg === 'ready'));
+    cli.child.kill('SIGHUP');
+    expect(await cli.exit).toBe(0);
+    expect(logLines(cli.stdout())).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ msg: 'signal received', signal: 'SIGHUP' }),
+        expect.objectContaining({ msg: 'stopped' }),
+      ]),
+    );
+  });
+
   it('answers a request that arrived before SIGTERM, its body still coming, and closes its connection', async () => {
     const { dir } = await writeFixtureModels();
     const cli = runCli(['--models', dir, '--port', '0', '--host', '127.0.0.1']);

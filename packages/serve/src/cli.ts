@@ -34,6 +34,8 @@ async function main(): Promise<number> {
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  // The terminal it ran in closed (an SSH session dropped): drained too, not killed mid-request.
+  process.once('SIGHUP', onSignal);
   const signal = new Promise<void>((resolve) => (wake = resolve));
   // A fault nothing caught ends the process, as Node would, but as one JSON line a log collector reads
   // with the rest (Node's own is a multi-line stack on stderr).
