@@ -5,6 +5,7 @@
  * is never buffered, and answers bodies that are too large or not JSON with the same error shape and
  * stable codes as GraphQL errors.
  */
+import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type http from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
@@ -65,7 +66,8 @@ function answerClientError(
   body: string,
 ): void {
   state.metrics.errors.inc({ code });
-  state.clientErrors.warn('request error', { code, message });
+  const requestId = res.getHeader(REQUEST_ID);
+  state.clientErrors.warn('request error', { code, message, ...(requestId ? { requestId } : {}) });
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
   res.end(body);
 }
@@ -149,7 +151,7 @@ async function handleGraphQL(
   });
   const response = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
-    context: async () => ({ state, signal: gone.signal }),
+    context: async () => ({ state, signal: gone.signal, requestId: String(res.getHeader(REQUEST_ID)) }),
   });
   for (const [key, value] of response.headers) res.setHeader(key, value);
   // Draining: the answer closes its connection, so that the client does not send another request on a
@@ -162,6 +164,17 @@ async function handleGraphQL(
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+const REQUEST_ID = 'x-request-id';
+
+/**
+ * The id a GraphQL request's answer and log lines carry: the caller's X-Request-Id (a proxy's, so one
+ * id follows the request through both logs) when it is a plain token, else a fresh UUID.
+ */
+function requestIdOf(req: http.IncomingMessage): string {
+  const given = req.headers[REQUEST_ID];
+  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
 }
 
 /**
@@ -177,6 +190,7 @@ function admitGraphQL(
   state: ServerState,
   search: string,
 ) {
+  res.setHeader(REQUEST_ID, requestIdOf(req));
   const limit = state.options.maxInFlight;
   if (state.inFlight >= limit) {
     res.setHeader('retry-after', '1');
@@ -317,7 +331,12 @@ export function createRequestHandler(
         });
         return;
       }
-      state.logger.error('http handler failed', { path: url.pathname, error });
+      const requestId = res.getHeader(REQUEST_ID);
+      state.logger.error('http handler failed', {
+        path: url.pathname,
+        ...(requestId ? { requestId } : {}),
+        error,
+      });
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({

@@ -45,6 +45,7 @@ export function observabilityPlugin(state: ServerState): ApolloServerPlugin<Serv
     },
     async requestDidStart({ contextValue }) {
       const { metrics, logger, clientErrors } = contextValue.state;
+      const { requestId } = contextValue;
       const started = performance.now();
       let operation = 'invalid';
       const codes: string[] = [];
@@ -67,8 +68,9 @@ export function observabilityPlugin(state: ServerState): ApolloServerPlugin<Serv
                 code,
                 message: shortMessage(error.message),
                 path: error.path,
+                requestId,
               });
-            else logger.error('internal error', { code, path: error.path, error: original });
+            else logger.error('internal error', { code, path: error.path, requestId, error: original });
           }
         },
         async willSendResponse({ response }) {
@@ -84,6 +86,7 @@ export function observabilityPlugin(state: ServerState): ApolloServerPlugin<Serv
           metrics.latency.observe({ operation }, seconds);
           if (logger.enabled('debug')) {
             logger.debug('request', {
+              requestId,
               operation,
               outcome,
               ms: Math.round(seconds * 1e4) / 10,

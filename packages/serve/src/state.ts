@@ -104,6 +104,8 @@ export function withoutPaths(text: string): string {
 /** The GraphQL context: the server's state, and a signal that aborts when the client leaves unanswered. */
 export interface ServeContext {
   readonly state: ServerState;
+  /** The request's id: the caller's X-Request-Id when usable, else a fresh UUID; in its log lines. */
+  readonly requestId: string;
   /** Aborted (with a CLIENT_GONE error) when the connection closes before the answer is sent. */
   readonly signal: AbortSignal;
 }
