@@ -5,7 +5,7 @@
 import http from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { ApolloServer } from '@apollo/server';
+import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientErrorLog } from './client-error-log.js';
 import { createRequestHandler } from './http-server.js';
@@ -27,9 +27,28 @@ const state = {
   logger,
   clientErrors: new ClientErrorLog(logger),
 } as unknown as ServerState;
+// Fails by default; a test may hold its answers instead (`answer`).
+const fail = () => Promise.reject(new Error('apollo fell over'));
+let answer: () => Promise<unknown> = fail;
 const failing = {
-  executeHTTPGraphQLRequest: () => Promise.reject(new Error('apollo fell over')),
+  executeHTTPGraphQLRequest: () => answer(),
 } as unknown as ApolloServer<ServeContext>;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const post = (body: string) =>
+  `POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`;
+/** Holds every answer until the returned function is called (then a 200). */
+function holdAnswers(): () => void {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  answer = async () => {
+    await held;
+    return { status: 200, headers: new HeaderMap(), body: { kind: 'complete', string: '{"data":{}}' } };
+  };
+  return () => {
+    release();
+    answer = fail;
+  };
+}
 
 let server: http.Server;
 let port = 0;
@@ -169,5 +188,28 @@ describe('the HTTP front', () => {
     expect(logs).toEqual([expect.objectContaining({ level: 'warn', msg: 'client closed the connection' })]);
     // Counted too, as the log's rate limit promises of every client error.
     expect(await state.metrics.registry.metrics()).toMatch(/facekit_errors_total\{code="CLIENT_GONE"\} 1/);
+  });
+
+  it('frees the slots of pipelined requests whose connection closed before their turn to be answered', async () => {
+    const release = holdAnswers();
+    const options = state.options;
+    (state as { options: unknown }).options = { ...options, maxInFlight: 3 };
+    try {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => {});
+      // Three requests on one connection: the first is held in GraphQL, the next two wait their turn.
+      socket.write(post('{"query":"{ a }"}') + post('{"query":"{ b }"}') + post('{"query":"{ c }"}'));
+      for (let i = 0; i < 50 && state.inFlight < 3; i++) await sleep(20);
+      expect(state.inFlight).toBe(3);
+      socket.destroy();
+      await sleep(100);
+      release();
+      for (let i = 0; i < 50 && state.inFlight > 0; i++) await sleep(20);
+      // Not held for ever: else a few such connections refuse every later request with SERVER_BUSY.
+      expect(state.inFlight).toBe(0);
+    } finally {
+      release();
+      (state as { options: unknown }).options = options;
+    }
   });
 });

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type http from 'node:http';
+import type { Socket } from 'node:net';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { snippet } from '@facekit/core';
 import { errorBody, ServeError } from './errors.js';
@@ -205,9 +206,36 @@ function admitGraphQL(
       state,
     );
   }
-  state.inFlight++;
-  res.once('close', () => state.inFlight--);
+  holdSlot(req, res, state);
   return handleGraphQL(req, res, apollo, state, search);
+}
+
+/** The in-flight slots each connection holds: released when their response closes, or the connection. */
+const slotsOf = new WeakMap<Socket, Set<() => void>>();
+
+/**
+ * Counts a request in flight until its response closes — or its connection does: a pipelined request
+ * still waiting its turn has a response that is not yet on the socket, and that response never emits
+ * 'close' when the client hangs up (one listener a connection, not one a pipelined request).
+ */
+function holdSlot(req: http.IncomingMessage, res: http.ServerResponse, state: ServerState): void {
+  const socket = req.socket;
+  let slots = slotsOf.get(socket);
+  if (!slots) {
+    const held = new Set<() => void>();
+    slotsOf.set(socket, held);
+    socket.once('close', () => {
+      for (const release of [...held]) release();
+    });
+    slots = held;
+  }
+  const held = slots;
+  const release = () => {
+    if (held.delete(release)) state.inFlight--;
+  };
+  held.add(release);
+  state.inFlight++;
+  res.once('close', release);
 }
 
 /**
