@@ -212,4 +212,32 @@ describe('the HTTP front', () => {
       (state as { options: unknown }).options = options;
     }
   });
+
+  it('says SHUTTING_DOWN, closing the connection, to a request that arrives draining at the limit', async () => {
+    const release = holdAnswers();
+    const held = connect(port, '127.0.0.1');
+    held.on('error', () => {});
+    try {
+      held.write(post('{"query":"{ a }"}'));
+      for (let i = 0; i < 50 && state.inFlight === 0; i++) await sleep(20);
+      expect(state.inFlight).toBe(1);
+      (state as { draining: boolean }).draining = true;
+      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ health { ready } }"}',
+        signal: AbortSignal.timeout(5000),
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('connection')).toBe('close');
+      expect(
+        ((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code,
+      ).toBe('SHUTTING_DOWN');
+    } finally {
+      (state as { draining: boolean }).draining = false;
+      release();
+      held.destroy();
+      for (let i = 0; i < 50 && state.inFlight > 0; i++) await sleep(20);
+    }
+  });
 });

@@ -84,17 +84,6 @@ async function handleGraphQL(
   state: ServerState,
   search: string,
 ) {
-  // A request that arrives once the drain has begun (on a connection kept alive) is refused at once,
-  // 503 so that a proxy retries it elsewhere; one that arrived before is answered, however long its
-  // body takes to read.
-  if (state.draining) {
-    res.setHeader('connection', 'close');
-    return sendError(
-      res,
-      new ServeError('SHUTTING_DOWN', 'request', 'the server is shutting down; retry elsewhere', 503),
-      state,
-    );
-  }
   let body: unknown;
   if (req.method === 'POST') {
     // A compressed body is not decompressed (nor a zip bomb expanded), nor read: said at once, rather
@@ -192,6 +181,18 @@ function admitGraphQL(
   search: string,
 ) {
   res.setHeader(REQUEST_ID, requestIdOf(req));
+  // A request that arrives once the drain has begun (on a connection kept alive) is refused at once,
+  // 503 so that a proxy retries it elsewhere; one that arrived before is answered, however long its
+  // body takes to read. Said before the limit: a server that is leaving, busy or not, says so, and
+  // closes the connection rather than invite a retry on it.
+  if (state.draining) {
+    res.setHeader('connection', 'close');
+    return sendError(
+      res,
+      new ServeError('SHUTTING_DOWN', 'request', 'the server is shutting down; retry elsewhere', 503),
+      state,
+    );
+  }
   const limit = state.options.maxInFlight;
   if (state.inFlight >= limit) {
     res.setHeader('retry-after', '1');
