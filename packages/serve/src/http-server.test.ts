@@ -185,7 +185,13 @@ describe('the HTTP front', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     socket.destroy();
     for (let i = 0; i < 50 && logs.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(logs).toEqual([expect.objectContaining({ level: 'warn', msg: 'client closed the connection' })]);
+    expect(logs).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'client closed the connection',
+        requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      }),
+    ]);
     // Counted too, as the log's rate limit promises of every client error.
     expect(await state.metrics.registry.metrics()).toMatch(/facekit_errors_total\{code="CLIENT_GONE"\} 1/);
   });
@@ -239,5 +245,17 @@ describe('the HTTP front', () => {
       held.destroy();
       for (let i = 0; i < 50 && state.inFlight > 0; i++) await sleep(20);
     }
+  });
+
+  it('gives every /graphql answer an id, and lets a page of another origin read it and Retry-After', async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'PUT',
+      headers: { origin: 'http://demo.example', 'x-request-id': 'put-1' },
+      signal: AbortSignal.timeout(5000),
+    });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('x-request-id')).toBe('put-1');
+    expect(res.headers.get('access-control-expose-headers')).toBe('x-request-id, retry-after');
+    await res.arrayBuffer();
   });
 });

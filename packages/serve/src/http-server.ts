@@ -180,7 +180,6 @@ function admitGraphQL(
   state: ServerState,
   search: string,
 ) {
-  res.setHeader(REQUEST_ID, requestIdOf(req));
   // A request that arrives once the drain has begun (on a connection kept alive) is refused at once,
   // 503 so that a proxy retries it elsewhere; one that arrived before is answered, however long its
   // body takes to read. Said before the limit: a server that is leaving, busy or not, says so, and
@@ -263,6 +262,10 @@ function applyCors(req: http.IncomingMessage, res: http.ServerResponse, allowed:
   if (allowed.includes('*')) res.setHeader('access-control-allow-origin', '*');
   else if (allowed.includes(origin)) res.setHeader('access-control-allow-origin', origin);
   res.setHeader('vary', 'origin');
+  // A page reads only the safelisted response headers unless told: the id to quote in a bug report,
+  // and how long to back off after SERVER_BUSY.
+  if (req.method !== 'OPTIONS' && res.hasHeader('access-control-allow-origin'))
+    res.setHeader('access-control-expose-headers', `${REQUEST_ID}, retry-after`);
   if (req.method === 'OPTIONS') {
     res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
     res.setHeader(
@@ -305,6 +308,8 @@ export function createRequestHandler(
     // Every response counted, those Apollo refuses before any plugin hears of them (a GET without the
     // preflight header, a batched body) and other routes' included; labels from fixed sets.
     res.on('finish', () => state.metrics.responses.inc({ route: routeName, status: String(res.statusCode) }));
+    // Every /graphql answer carries its id, refusals before GraphQL (405, 413, 503…) included.
+    if (routeName === 'graphql' && req.method !== 'OPTIONS') res.setHeader(REQUEST_ID, requestIdOf(req));
     applyCors(req, res, state.options.corsOrigins);
     if (req.method === 'OPTIONS') {
       res.writeHead(204).end();
@@ -349,6 +354,7 @@ export function createRequestHandler(
       }
     };
     route().catch((error: unknown) => {
+      const requestId = res.getHeader(REQUEST_ID);
       if (!req.complete && !res.headersSent) {
         // The client hung up mid-request (its body cut short): nothing to answer, and not our fault.
         // (Not `req.destroyed`: a request stream destroys itself once its body has been read.)
@@ -356,11 +362,11 @@ export function createRequestHandler(
         state.clientErrors.warn('client closed the connection', {
           code: 'CLIENT_GONE',
           path: url.pathname,
+          ...(requestId ? { requestId } : {}),
           reason: (error as Error).message,
         });
         return;
       }
-      const requestId = res.getHeader(REQUEST_ID);
       state.logger.error('http handler failed', {
         path: url.pathname,
         ...(requestId ? { requestId } : {}),
