@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelLoadError, ModelMismatchError, ManifestError, parseManifest } from '@facekit/core';
-import { inspectOnnx, loadModels, sha256OfBytes } from '@facekit/core/node';
+import { inspectOnnx, loadModels, readManifest, sha256OfBytes } from '@facekit/core/node';
 import { buildManifest, manifestEntry } from './write/manifest.js';
 import { exportAndVerify, randomizeWeights } from './test-support.js';
 
@@ -111,6 +111,8 @@ describe('models loader', () => {
     await expect(loadModels(join(dir, 'README.md'))).rejects.toThrow(
       `${join(dir, 'README.md')}: is a file, not a models folder: name the folder holding manifest.json, or the manifest itself`,
     );
+    // The manifest itself, as that message offers (and pnpm serve --models takes): its folder is read.
+    expect(await readManifest(join(dir, 'manifest.json'))).toEqual(await readManifest(dir));
     await expect(loadModels(dir, { tasks: ['age'] })).rejects.toThrow(ManifestError);
     await rm(join(dir, 'gender/model.onnx'));
     await expect(loadModels(dir)).rejects.toThrow(/cannot read the gender model/);

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ManifestError, ModelLoadError, ModelMismatchError } from '../errors.js';
 import { groupByFile, manifestTasks, parseManifest, type Manifest, type ManifestModel } from '../manifest.js';
 import type { Task } from '../tasks.js';
@@ -38,9 +38,16 @@ export interface LoadModelsOptions {
   readonly tasks?: readonly Task[];
 }
 
-/** Reads and validates `<dir>/manifest.json`. */
+/** The models folder a path names: the folder, or its manifest.json (as `pnpm serve --models` takes). */
+function modelsFolder(path: string): string {
+  const full = resolve(path);
+  return basename(full) === MANIFEST_FILE ? dirname(full) : full;
+}
+
+/** Reads and validates `<dir>/manifest.json` (`dir` may name the manifest itself). */
 export async function readManifest(dir: string): Promise<Manifest> {
-  const path = join(resolve(dir), MANIFEST_FILE);
+  const folder = modelsFolder(dir);
+  const path = join(folder, MANIFEST_FILE);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -48,13 +55,13 @@ export async function readManifest(dir: string): Promise<Manifest> {
     // A file named where the folder should be (`--models README.md`): said as such, not as ENOTDIR.
     if ((error as { code?: string }).code === 'ENOTDIR')
       throw new ModelLoadError(
-        resolve(dir),
+        folder,
         `is a file, not a models folder: name the folder holding ${MANIFEST_FILE}, or the manifest itself`,
         { cause: error },
       );
     // A training run's folder holds run.json, not a manifest: the step between is an export.
-    const run = existsSync(join(resolve(dir), 'run.json'))
-      ? `; ${resolve(dir)} is a training run: export it first (pnpm export --run ${dir} --out <models folder>)`
+    const run = existsSync(join(folder, 'run.json'))
+      ? `; ${folder} is a training run: export it first (pnpm export --run ${dir} --out <models folder>)`
       : '';
     throw new ModelLoadError(path, `cannot read the models manifest (${(error as Error).message})${run}`, {
       cause: error,
@@ -134,11 +141,11 @@ export function modelFiles(models: readonly LoadedModel[]): ModelFile[] {
 }
 
 /**
- * Reads the manifest in `dir` and every model it names (or `options.tasks`): each file read once, each
+ * Reads the manifest in `dir` (or `dir` itself, a manifest.json) and every model it names (or `options.tasks`): each file read once, each
  * task's entry checked against it (size, sha256, input and output names).
  */
 export async function loadModels(dir: string, options: LoadModelsOptions = {}): Promise<LoadedModels> {
-  const root = resolve(dir);
+  const root = modelsFolder(dir);
   const manifest = await readManifest(root);
   const tasks = options.tasks ?? manifestTasks(manifest);
   const models: LoadedModel[] = [];
