@@ -175,6 +175,19 @@ describe('the HTTP front', () => {
     expect(await state.metrics.registry.metrics()).toMatch(/facekit_graphql_in_flight 0/);
   });
 
+  it('reads a body whose content-encoding header is empty as it is sent', async () => {
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const answer = new Promise<string>((resolve) => socket.once('data', (d) => resolve(d.toString())));
+    const body = '{"query":"{ health { ready } }"}';
+    socket.write(
+      `POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-encoding: \r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+    );
+    // Past the encoding check, to this stand-in Apollo's 500 (not a 415).
+    expect(await answer).toMatch(/^HTTP\/1.1 500/);
+    socket.destroy();
+  });
+
   it('logs a client that hangs up halfway through its body as gone, not as a fault', async () => {
     logs.length = 0;
     const socket = connect(port, '127.0.0.1');

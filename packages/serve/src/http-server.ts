@@ -88,7 +88,8 @@ async function handleGraphQL(
   if (req.method === 'POST') {
     // A compressed body is not decompressed (nor a zip bomb expanded), nor read: said at once, rather
     // than its binary bytes quoted as JSON that does not parse.
-    const encoding = (req.headers['content-encoding'] ?? 'identity').trim();
+    // An empty header names no coding: the body is as sent.
+    const encoding = req.headers['content-encoding']?.trim() || 'identity';
     if (!/^identity$/i.test(encoding))
       return sendError(
         res,
