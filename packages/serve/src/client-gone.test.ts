@@ -4,6 +4,7 @@
  * counts them and goes on answering others.
  */
 import http from 'node:http';
+import { connect } from 'node:net';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -99,4 +100,36 @@ describe('a client that leaves unanswered', () => {
     expect(answer.body.errors).toBeUndefined();
     expect(answer.body.data!.classify).toBeTruthy();
   });
+
+  it(
+    'has the faces of requests pipelined behind the one answered dropped too',
+    { timeout: 60_000 },
+    async () => {
+      // Faces wait 1.5 s for a batch to fill: long enough to hang up while both requests wait there.
+      const slow = await startTestServer({ maxBatchWaitMs: 1500 });
+      try {
+        const url = new URL(slow.url);
+        const body = JSON.stringify({ query: CLASSIFY, variables: { input: { pixels: testPixels(2) } } });
+        const request = `POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+        const socket = connect(Number(url.port), url.hostname);
+        socket.on('error', () => {});
+        await new Promise((resolve) => socket.once('connect', resolve));
+        // Two requests in one write: Node runs the second while the first's answer is still owed.
+        socket.write(request + request);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        socket.destroy();
+        const text = async () => (await fetch(slow.url.replace('/graphql', '/metrics'))).text();
+        const deadline = performance.now() + 10_000;
+        while (!/facekit_abandoned_faces_total\{stage="run"\} 2/.test(await text())) {
+          if (performance.now() > deadline) throw new Error(`not both abandoned:\n${await text()}`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        // Past the batch wait: no batch ran (the warm-up's runs are not counted).
+        await new Promise((resolve) => setTimeout(resolve, 1800));
+        expect(await text()).toMatch(/^facekit_batch_size_count 0$/m);
+      } finally {
+        await slow.stop();
+      }
+    },
+  );
 });

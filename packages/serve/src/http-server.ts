@@ -135,7 +135,7 @@ async function handleGraphQL(
   // Every photo of a batch waiting for a decode slot listens on it (up to --max-batch-items): many
   // listeners are expected here, not the leak Node warns of past ten.
   setMaxListeners(0, gone.signal);
-  res.on('close', () => {
+  whenClosed(req, res, () => {
     if (res.writableFinished) return;
     if (state.draining) state.unansweredWhileDraining++;
     gone.abort(new ServeError('CLIENT_GONE', 'request', 'the client closed the connection unanswered', 499));
@@ -207,36 +207,36 @@ function admitGraphQL(
       state,
     );
   }
-  holdSlot(req, res, state);
+  state.inFlight++;
+  whenClosed(req, res, () => state.inFlight--);
   return handleGraphQL(req, res, apollo, state, search);
 }
 
-/** The in-flight slots each connection holds: released when their response closes, or the connection. */
-const slotsOf = new WeakMap<Socket, Set<() => void>>();
+/** Per connection, what its requests in flight wait to run once their answer is done or lost. */
+const pendingOf = new WeakMap<Socket, Set<() => void>>();
 
 /**
- * Counts a request in flight until its response closes — or its connection does: a pipelined request
- * still waiting its turn has a response that is not yet on the socket, and that response never emits
- * 'close' when the client hangs up (one listener a connection, not one a pipelined request).
+ * Runs `done` once, when the response closes — or its connection does: a pipelined request still
+ * waiting its turn has a response that is not yet on the socket, and that response never emits 'close'
+ * when the client hangs up (one listener a connection, not one a pipelined request).
  */
-function holdSlot(req: http.IncomingMessage, res: http.ServerResponse, state: ServerState): void {
+function whenClosed(req: http.IncomingMessage, res: http.ServerResponse, done: () => void): void {
   const socket = req.socket;
-  let slots = slotsOf.get(socket);
-  if (!slots) {
-    const held = new Set<() => void>();
-    slotsOf.set(socket, held);
+  let pending = pendingOf.get(socket);
+  if (!pending) {
+    const set = new Set<() => void>();
+    pendingOf.set(socket, set);
     socket.once('close', () => {
-      for (const release of [...held]) release();
+      for (const run of [...set]) run();
     });
-    slots = held;
+    pending = set;
   }
-  const held = slots;
-  const release = () => {
-    if (held.delete(release)) state.inFlight--;
+  const set = pending;
+  const run = () => {
+    if (set.delete(run)) done();
   };
-  held.add(release);
-  state.inFlight++;
-  res.once('close', release);
+  set.add(run);
+  res.once('close', run);
 }
 
 /**
