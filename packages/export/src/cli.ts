@@ -6,12 +6,19 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { isFaceKitError, isTask, TASKS, type Task } from '@facekit/core';
+import { isTask, TASKS, type Task } from '@facekit/core';
 import { pathArg, projectRoot, resolveDataPath } from '@facekit/train';
 import { exportRun, type TaskExport } from './export-run.js';
 import { latestRun, trainedOn } from './run/read-run.js';
 import { OPSET } from './onnx/proto.js';
-import { checkFlags, parseCommandArgs, refuseFlags, userPath, wholeNumber } from '@facekit/core/node';
+import {
+  checkFlags,
+  failureLine,
+  parseCommandArgs,
+  refuseFlags,
+  userPath,
+  wholeNumber,
+} from '@facekit/core/node';
 
 const HELP = `Usage: pnpm export [options]
 
@@ -123,8 +130,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const code = isFaceKitError(error) ? `${error.code}: ` : '';
-    process.stderr.write(`pnpm export: ${code}${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${failureLine(HELP, error)}\n`);
     process.exit(1);
   },
 );

@@ -3,7 +3,7 @@
  * with one line naming the flag and exit status 2, before any data is read or any folder written.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +56,17 @@ describe('pnpm train flags', () => {
     ],
   ])('%j is refused in one line', { timeout: 60_000 }, async (args, message) => {
     expect(await refusal(args, 2)).toBe(`pnpm train: ${message}`);
+  });
+
+  it('ends on a bad data row with one line carrying its code', { timeout: 60_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'facekit-bad-row-'));
+    const data = join(dir, 'faces.csv');
+    const pixels = Array.from({ length: 2304 }, () => 1).join(' ');
+    await writeFile(data, `age,ethnicity,gender,img_name,pixels\n0,1,1,x.jpg,"${pixels}"\n`);
+    const stderr = await refusal(['--data', data, '--out', join(dir, 'run')], 1);
+    expect(stderr.split('\n').at(-1)).toBe(
+      `pnpm train: [INVALID_CSV_ROW] ${data}:2: age must be 1–120, got 0 (--skip-invalid trains on the other rows and counts these)`,
+    );
   });
 
   it('--resume of a folder that is not a run says so', { timeout: 60_000 }, async () => {

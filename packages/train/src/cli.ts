@@ -10,7 +10,14 @@ import { projectRoot, resolveDataPath } from './data/data-path.js';
 import { DEFAULT_PRESET, getPreset, isAblation, PRESETS, type Preset } from './presets.js';
 import { runsByStart } from './run-folder.js';
 import { runTraining } from './run.js';
-import { checkFlags, parseCommandArgs, userCwd, userPath, wholeNumber } from '@facekit/core/node';
+import {
+  checkFlags,
+  failureLine,
+  parseCommandArgs,
+  userCwd,
+  userPath,
+  wholeNumber,
+} from '@facekit/core/node';
 
 /** A preset the help recommends, by name: renaming it fails every `pnpm train`, the help test included. */
 const named = (name: string) => getPreset(name).name;
@@ -255,9 +262,12 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(
-      `pnpm train: ${isFaceKitError(error) || error instanceof Error ? error.message : String(error)}\n`,
-    );
+    // As pnpm evaluate says it: a bad row stops the run, and the flag that passes over such rows.
+    const hint =
+      isFaceKitError(error) && error.code === 'INVALID_CSV_ROW'
+        ? ' (--skip-invalid trains on the other rows and counts these)'
+        : '';
+    process.stderr.write(`${failureLine(HELP, error)}${hint}\n`);
     process.exit(1);
   },
 );

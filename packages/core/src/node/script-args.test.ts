@@ -1,14 +1,27 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseArgs } from 'node:util';
+import { InvalidCsvRowError } from '../errors.js';
 import {
   checkFlags,
   existingFileFlag,
+  failureLine,
   parseCommandArgs,
   scriptArgs,
   userPath,
   wholeNumber,
   wholeNumberFlag,
 } from './script-args.js';
+
+describe('failureLine', () => {
+  it("ends a command with one line, the toolkit's errors with their code", () => {
+    const help = 'Usage: pnpm train [options]\n  --data <csv>\n';
+    expect(failureLine(help, new InvalidCsvRowError('faces.csv', 5, 'age must be 1–120, got 0'))).toBe(
+      'pnpm train: [INVALID_CSV_ROW] faces.csv:5: age must be 1–120, got 0',
+    );
+    expect(failureLine(help, new Error('disk full'))).toBe('pnpm train: disk full');
+    expect(failureLine(help, 'thrown text')).toBe('pnpm train: thrown text');
+  });
+});
 
 describe('scriptArgs', () => {
   it('drops node, the script and the -- a package manager passes through', () => {

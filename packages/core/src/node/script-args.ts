@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isFaceKitError } from '../errors.js';
 
 /**
  * A command's own arguments: what follows the script in `process.argv`, without the `--` that
@@ -33,6 +34,15 @@ type WithHelp<C extends ParseArgsConfig> = C & { options: typeof HELP_OPTION };
 /** The command as its help's usage line names it ("pnpm train"), for error lines. */
 function commandName(help: string): string {
   return /^Usage: (.+?)(?= \[| <|$)/m.exec(help)?.[1] ?? 'command';
+}
+
+/**
+ * A command's fatal error as the one line it ends with: `pnpm train: [INVALID_CSV_ROW] faces.csv:5: …`.
+ * The toolkit's own errors carry their code, the same in every command, to search the docs by.
+ */
+export function failureLine(help: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return `${commandName(help)}: ${isFaceKitError(error) ? `[${error.code}] ` : ''}${message}`;
 }
 
 /**

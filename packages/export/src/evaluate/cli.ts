@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isFaceKitError } from '@facekit/core';
-import { parseCommandArgs, refuseFlags, userPath } from '@facekit/core/node';
+import { failureLine, parseCommandArgs, refuseFlags, userPath } from '@facekit/core/node';
 import { projectRoot } from '@facekit/train';
 import { evaluateModels } from './evaluate-models.js';
 import { evaluationReport } from './evaluation-report.js';
@@ -60,9 +60,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  let message = isFaceKitError(error) ? `[${error.code}] ${error.message}` : (error as Error).message;
-  if (isFaceKitError(error) && error.code === 'INVALID_CSV_ROW')
-    message += ' (--skip-invalid judges the other rows and counts these)';
-  process.stderr.write(`pnpm evaluate: ${message}\n`);
+  const hint =
+    isFaceKitError(error) && error.code === 'INVALID_CSV_ROW'
+      ? ' (--skip-invalid judges the other rows and counts these)'
+      : '';
+  process.stderr.write(`${failureLine(HELP, error)}${hint}\n`);
   process.exit(1);
 });
