@@ -4,10 +4,9 @@
  * batch 1, 64 and 256, and how far its probabilities are from the CPU provider's on the same faces
  * (max abs difference, argmax agreement). Run on a GPU machine to see webgpu/cuda against cpu.
  */
-import { loadModels, parseCommandArgs, userPath } from '@facekit/core/node';
+import { loadModels, modelsFolder, parseCommandArgs, userPath } from '@facekit/core/node';
 import { bindModels } from '../src/onnx-providers.js';
 import { DEFAULT_MODELS } from '../src/options.js';
-import { modelsDir } from '../src/server.js';
 import { measureCeiling } from './ceiling.js';
 import { compareResults, probabilities, providerStatuses } from './provider-measure.js';
 import { findDataFile, loadFaces } from './payloads.js';
@@ -36,7 +35,7 @@ const { values } = parseCommandArgs(HELP, {
     threads: { type: 'string', default: '1' },
   },
 });
-const dir = modelsDir(values.models ? userPath(values.models) : DEFAULT_MODELS);
+const dir = modelsFolder(values.models ? userPath(values.models) : DEFAULT_MODELS);
 const { models } = await loadModels(dir);
 const { faces, source } = await loadFaces(
   Number(values.faces),

@@ -8,7 +8,6 @@
 import os from 'node:os';
 import autocannon from 'autocannon';
 import { DEFAULT_MODELS, DEFAULT_OPTIONS } from '../src/options.js';
-import { modelsDir } from '../src/server.js';
 import { startBenchServer } from './bench-server.js';
 import { measureCeiling } from './ceiling.js';
 import { measureHealthUnderLoad } from './health-under-load.js';
@@ -16,7 +15,7 @@ import { findDataFile, loadFaces, makePayloads } from './payloads.js';
 import { runSoak } from './soak-run.js';
 import { fmt, table } from './table.js';
 import { isFaceKitError } from '@facekit/core';
-import { parseCommandArgs, refuseFlags, userPath, wholeNumberFlag } from '@facekit/core/node';
+import { modelsFolder, parseCommandArgs, refuseFlags, userPath, wholeNumberFlag } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm bench:serve [options]
   --models <path>        manifest.json or its folder (default: the shipped models)
@@ -58,7 +57,7 @@ async function main(): Promise<void> {
   for (const kind of kinds)
     if (kind !== 'pixels' && kind !== 'jpeg')
       refuseFlags(HELP, `--payloads takes pixels and jpeg, got "${kind}"`);
-  const models = modelsDir(values.models ? userPath(values.models) : DEFAULT_MODELS);
+  const models = modelsFolder(values.models ? userPath(values.models) : DEFAULT_MODELS);
   const serverArgs = ['--models', models, ...(values.server ?? '').split(' ').filter(Boolean)];
   const { faces, source } = await loadFaces(64, findDataFile(values.data && userPath(values.data)));
   if (values.soak)

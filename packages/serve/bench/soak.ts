@@ -3,10 +3,9 @@
  * on its own; see soak-run.ts for what it sends and checks.
  */
 import { DEFAULT_MODELS } from '../src/options.js';
-import { modelsDir } from '../src/server.js';
 import { findDataFile, loadFaces } from './payloads.js';
 import { runSoak } from './soak-run.js';
-import { parseCommandArgs, userPath, wholeNumberFlag } from '@facekit/core/node';
+import { modelsFolder, parseCommandArgs, userPath, wholeNumberFlag } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm --filter @facekit/serve soak [options]   (or: pnpm bench:serve --soak)
 
@@ -37,7 +36,7 @@ const { faces } = await loadFaces(64, findDataFile(values.data && userPath(value
 await runSoak({
   serverArgs: [
     '--models',
-    modelsDir(values.models ? userPath(values.models) : DEFAULT_MODELS),
+    modelsFolder(values.models ? userPath(values.models) : DEFAULT_MODELS),
     ...(values.server ?? '').split(' ').filter(Boolean),
   ],
   faces,

@@ -7,12 +7,14 @@
  * bound again serves on the fallback until it can; released models refuse further runs instead of
  * hanging.
  */
+// toHealth's module is decorated by type-graphql, which needs the metadata polyfill loaded first (the
+// server loads it with the schema).
+import 'reflect-metadata';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type * as WorkerThreads from 'node:worker_threads';
 import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { modelsDir } from './server.js';
 import { pixelsToModelInput, validatePixels } from '@facekit/core';
 import { loadModels, type LoadedModel, type LoadedModels } from '@facekit/core/node';
 import { createRequestHandler } from './http-server.js';
@@ -60,7 +62,7 @@ describe('models bound on the inference thread (the shipped models)', () => {
   let models: readonly LoadedModel[];
   let offThread: BoundModels;
   beforeAll(async () => {
-    models = (await loadModels(modelsDir(DEFAULT_MODELS))).models;
+    models = (await loadModels(DEFAULT_MODELS)).models;
     offThread = await bindModelsOffThread(models, 'cpu', SETTINGS);
   });
   afterAll(() => offThread?.release());
@@ -110,7 +112,7 @@ describe('the inference thread', () => {
 
   it('fails the runs of a thread that dies, and binds a new one for the next run', async () => {
     const before = started.length;
-    const { models } = await loadModels(modelsDir(DEFAULT_MODELS));
+    const { models } = await loadModels(DEFAULT_MODELS);
     const bound = await bindModelsOffThread(models, 'cpu', SETTINGS);
     try {
       const first = await bound.files[0]!.run(faces(2), 2);
@@ -129,7 +131,7 @@ describe('the inference thread', () => {
   });
 
   it('replaces a live thread whose runs keep failing, as one whose GPU was lost, but not after a success', async () => {
-    const { models } = await loadModels(modelsDir(DEFAULT_MODELS));
+    const { models } = await loadModels(DEFAULT_MODELS);
     const bound = await bindModelsOffThread(models, 'cpu', SETTINGS);
     // A run onnxruntime refuses on the thread: 5 values for a face of 2,304.
     const failing = () => bound.files[0]!.run(new Float32Array(5), 1);
@@ -300,7 +302,7 @@ describe('the inference thread', () => {
   });
 
   it('answers a run sent just before the release, and refuses runs after it', async () => {
-    const { models } = await loadModels(modelsDir(DEFAULT_MODELS));
+    const { models } = await loadModels(DEFAULT_MODELS);
     const bound = await bindModelsOffThread(models, 'cpu', SETTINGS);
     const last = bound.files[0]!.run(faces(1), 1);
     const [released, again] = [bound.release(), bound.release()];

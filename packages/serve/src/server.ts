@@ -8,7 +8,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
@@ -68,11 +67,6 @@ export function graphqlUrl(host: string, port: number): string {
   return `http://${name}:${port}/graphql`;
 }
 
-/** `--models` may name manifest.json or the folder holding it. */
-export function modelsDir(models: string): string {
-  return models.endsWith('.json') ? path.dirname(models) : models;
-}
-
 /**
  * Tokens a query text may hold. Parsing costs about 2 µs a token on the event loop, and a body within
  * the size limit can hold millions (a face's grey levels written into the query: 14–20 s of stall for
@@ -91,7 +85,7 @@ export async function startServer(
     ...partial,
   };
   const logger = hooks.logger ?? new Logger(options.logLevel);
-  const models = await loadModels(modelsDir(options.models));
+  const models = await loadModels(options.models);
   logger.info('models checked', {
     dir: models.dir,
     models: models.models.map((m) => ({

@@ -38,8 +38,8 @@ export interface LoadModelsOptions {
   readonly tasks?: readonly Task[];
 }
 
-/** The models folder a path names: the folder, or its manifest.json (as `pnpm serve --models` takes). */
-function modelsFolder(path: string): string {
+/** The models folder a path names: the folder, or its manifest.json (as every `--models` takes). */
+export function modelsFolder(path: string): string {
   const full = resolve(path);
   return basename(full) === MANIFEST_FILE ? dirname(full) : full;
 }
