@@ -67,8 +67,7 @@ function answerClientError(
   body: string,
 ): void {
   state.metrics.errors.inc({ code });
-  const requestId = res.getHeader(REQUEST_ID);
-  state.clientErrors.warn('request error', { code, message, ...(requestId ? { requestId } : {}) });
+  state.clientErrors.warn('request error', { code, message, ...requestIdField(res) });
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
   res.end(body);
 }
@@ -159,6 +158,12 @@ async function handleGraphQL(
 
 const REQUEST_ID = 'x-request-id';
 
+/** The request's id as a log field, where its answer carries one (every /graphql answer does). */
+function requestIdField(res: http.ServerResponse): { requestId?: string } {
+  const id = res.getHeader(REQUEST_ID);
+  return id === undefined ? {} : { requestId: String(id) };
+}
+
 /**
  * The id a GraphQL request's answer and log lines carry: the caller's X-Request-Id (a proxy's, so one
  * id follows the request through both logs) when it is a plain token, else a fresh UUID.
@@ -172,7 +177,8 @@ function requestIdOf(req: http.IncomingMessage): string {
  * Sheds load: past `maxInFlight` requests being answered, a new one is refused at once, its body
  * unread, with 503 and Retry-After, so that a client or proxy backs off or tries another replica
  * rather than queueing without bound (each request held costs up to --max-body of memory, and every
- * queued one adds to the latency of all). A request counts until its response closes, answered or not.
+ * queued one adds to the latency of all). A request counts until its response or its connection
+ * closes, answered or not. A draining server refuses first, with SHUTTING_DOWN.
  */
 function admitGraphQL(
   req: http.IncomingMessage,
@@ -355,7 +361,6 @@ export function createRequestHandler(
       }
     };
     route().catch((error: unknown) => {
-      const requestId = res.getHeader(REQUEST_ID);
       if (!req.complete && !res.headersSent) {
         // The client hung up mid-request (its body cut short): nothing to answer, and not our fault.
         // (Not `req.destroyed`: a request stream destroys itself once its body has been read.)
@@ -363,14 +368,14 @@ export function createRequestHandler(
         state.clientErrors.warn('client closed the connection', {
           code: 'CLIENT_GONE',
           path: url.pathname,
-          ...(requestId ? { requestId } : {}),
+          ...requestIdField(res),
           reason: (error as Error).message,
         });
         return;
       }
       state.logger.error('http handler failed', {
         path: url.pathname,
-        ...(requestId ? { requestId } : {}),
+        ...requestIdField(res),
         error,
       });
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });

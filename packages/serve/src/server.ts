@@ -133,12 +133,13 @@ export async function startServer(
   await listen(httpServer, options.host, options.port);
   const port = (httpServer.address() as AddressInfo).port;
   const url = graphqlUrl(options.host, port);
+  const cpuQuota = cgroupCpuQuota();
   logger.info('listening', {
     url,
     production: options.production,
     limits: { ...clientLimits(options), drainTimeoutMs: options.drainTimeoutMs },
     cors: options.corsOrigins.length === 0 ? 'none' : options.corsOrigins.join(','),
-    cores: { available: availableParallelism(), cpuQuota: cgroupCpuQuota() ?? null },
+    cores: { available: availableParallelism(), cpuQuota: cpuQuota ?? null },
   });
 
   let stopping: Promise<void> | null = null;
@@ -165,7 +166,7 @@ export async function startServer(
 
   const settings: SessionSettings = {
     // 0 lets onnxruntime count the machine's cores, which a container's CPU quota does not limit.
-    intraOpThreads: options.intraOpThreads || (quotaCores() ?? 0),
+    intraOpThreads: options.intraOpThreads || (quotaCores(cpuQuota) ?? 0),
     warmBatchSizes: [...new Set([1, options.maxBatchSize])],
   };
   // A GPU lost while serving falls back to cpu when the user allows cpu (`--ep` unset, or naming it).
