@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import { isAgeGrouping, isFaceKitError, isTask, TASKS, type Task } from '@facekit/core';
+import { isAgeGrouping, isTask, TASKS, type Task } from '@facekit/core';
 import { TRAINING_BACKEND_NAMES } from './backends/index.js';
 import { projectRoot, resolveDataPath } from './data/data-path.js';
 import { DEFAULT_PRESET, getPreset, isAblation, PRESETS, type Preset } from './presets.js';
@@ -263,11 +263,8 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     // As pnpm evaluate says it: a bad row stops the run, and the flag that passes over such rows.
-    const hint =
-      isFaceKitError(error) && error.code === 'INVALID_CSV_ROW'
-        ? ' (--skip-invalid trains on the other rows and counts these)'
-        : '';
-    process.stderr.write(`${failureLine(HELP, error)}${hint}\n`);
+    const hints = { INVALID_CSV_ROW: '--skip-invalid trains on the other rows and counts these' };
+    process.stderr.write(`${failureLine(HELP, error, hints)}\n`);
     process.exit(1);
   },
 );

@@ -18,7 +18,14 @@ describe('failureLine', () => {
     expect(failureLine(help, new InvalidCsvRowError('faces.csv', 5, 'age must be 1–120, got 0'))).toBe(
       'pnpm train: [INVALID_CSV_ROW] faces.csv:5: age must be 1–120, got 0',
     );
-    expect(failureLine(help, new Error('disk full'))).toBe('pnpm train: disk full');
+    expect(
+      failureLine(help, new InvalidCsvRowError('faces.csv', 5, 'age must be 1–120, got 0'), {
+        INVALID_CSV_ROW: '--skip-invalid skips it',
+      }),
+    ).toBe('pnpm train: [INVALID_CSV_ROW] faces.csv:5: age must be 1–120, got 0 (--skip-invalid skips it)');
+    expect(failureLine(help, new Error('disk full'), { INVALID_CSV_ROW: 'not this' })).toBe(
+      'pnpm train: disk full',
+    );
     expect(failureLine(help, 'thrown text')).toBe('pnpm train: thrown text');
   });
 });

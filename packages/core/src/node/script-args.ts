@@ -38,11 +38,18 @@ function commandName(help: string): string {
 
 /**
  * A command's fatal error as the one line it ends with: `pnpm train: [INVALID_CSV_ROW] faces.csv:5: …`.
- * The toolkit's own errors carry their code, the same in every command, to search the docs by.
+ * The toolkit's own errors carry their code, the same in every command, to search the docs by, and the
+ * command's hint for that code, if it has one, in brackets after.
  */
-export function failureLine(help: string, error: unknown): string {
+export function failureLine(
+  help: string,
+  error: unknown,
+  hints: Readonly<Record<string, string>> = {},
+): string {
   const message = error instanceof Error ? error.message : String(error);
-  return `${commandName(help)}: ${isFaceKitError(error) ? `[${error.code}] ` : ''}${message}`;
+  if (!isFaceKitError(error)) return `${commandName(help)}: ${message}`;
+  const hint = hints[error.code];
+  return `${commandName(help)}: [${error.code}] ${message}${hint ? ` (${hint})` : ''}`;
 }
 
 /**

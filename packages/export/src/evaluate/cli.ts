@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isFaceKitError } from '@facekit/core';
 import { failureLine, parseCommandArgs, refuseFlags, userPath } from '@facekit/core/node';
 import { projectRoot } from '@facekit/train';
 import { evaluateModels } from './evaluate-models.js';
@@ -60,10 +59,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const hint =
-    isFaceKitError(error) && error.code === 'INVALID_CSV_ROW'
-      ? ' (--skip-invalid judges the other rows and counts these)'
-      : '';
-  process.stderr.write(`${failureLine(HELP, error)}${hint}\n`);
+  const hints = { INVALID_CSV_ROW: '--skip-invalid judges the other rows and counts these' };
+  process.stderr.write(`${failureLine(HELP, error, hints)}\n`);
   process.exit(1);
 });
