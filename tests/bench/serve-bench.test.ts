@@ -36,30 +36,23 @@ describe('pnpm bench:serve', () => {
     'refuses a soak too short for every connection to reach the bad requests',
     { timeout: 60_000 },
     async () => {
-      const error = await run('pnpm', ['bench:serve', '--soak', '--requests', '300'], {
-        cwd: REPO_ROOT,
-        timeout: 50_000,
-      }).catch((e: { code: number; stderr: string }) => e);
-      expect(error).toMatchObject({
+      // How `pnpm bench:serve <args>` failed: its exit status and stderr.
+      const refusal = (args: string[]) =>
+        run('pnpm', ['bench:serve', ...args], { cwd: REPO_ROOT, timeout: 50_000 }).catch(
+          (e: { code: number; stderr: string }) => e,
+        );
+      expect(await refusal(['--soak', '--requests', '300'])).toMatchObject({
         code: 1,
         stderr: expect.stringContaining(
           '--requests 300 is too few: each of the 32 connections replays the 42-request mix from its start, so at least 1344',
         ),
       });
       // --connections reaches the soak (it was once ignored there), as one number.
-      const fewer = await run('pnpm', ['bench:serve', '--soak', '--requests', '100', '--connections', '3'], {
-        cwd: REPO_ROOT,
-        timeout: 50_000,
-      }).catch((e: { code: number; stderr: string }) => e);
-      expect(fewer).toMatchObject({
+      expect(await refusal(['--soak', '--requests', '100', '--connections', '3'])).toMatchObject({
         code: 1,
         stderr: expect.stringContaining('each of the 3 connections replays the 42-request mix'),
       });
-      const list = await run('pnpm', ['bench:serve', '--soak', '--connections', '1,16'], {
-        cwd: REPO_ROOT,
-        timeout: 50_000,
-      }).catch((e: { code: number; stderr: string }) => e);
-      expect(list).toMatchObject({
+      expect(await refusal(['--soak', '--connections', '1,16'])).toMatchObject({
         code: 2,
         stderr: expect.stringContaining('--soak runs at one number of connections, got "1,16"'),
       });
