@@ -11,3 +11,4 @@ export * from './interpret.js';
 export * from './manifest.js';
 export * from './sha256.js';
 export * from './webgpu-adapter-info.js';
+export * from './face-detection.js';

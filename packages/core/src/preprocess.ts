@@ -28,13 +28,13 @@ export const MAX_IMAGE_SIDE = 4096;
  * runs for every photo the server and the browser see: output `o` uses taps `offsets[o]` up to
  * `offsets[o + 1]`.
  */
-interface AreaTaps {
+export interface AreaTaps {
   readonly offsets: Int32Array;
   readonly index: Int32Array;
   readonly weight: Float64Array;
 }
 
-function areaTaps(srcLength: number, dstLength: number): AreaTaps {
+export function areaTaps(srcLength: number, dstLength: number): AreaTaps {
   const scale = srcLength / dstLength;
   const offsets = new Int32Array(dstLength + 1);
   const index: number[] = [];
@@ -54,7 +54,7 @@ function areaTaps(srcLength: number, dstLength: number): AreaTaps {
   return { offsets, index: Int32Array.from(index), weight: Float64Array.from(weight) };
 }
 
-function checkImage(image: RgbaImage, field: string): void {
+export function checkImage(image: RgbaImage, field: string): void {
   const { width, height, data } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new InvalidImageError(field, `image size must be positive integers, got ${width}×${height}`);

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DETECTOR_ANCHORS,
+  DETECTOR_BOX_VALUES,
+  DETECTOR_INPUT_SIZE,
+  FACE_FRAMING,
+  detectorInput,
+  faceSquare,
+  readDetections,
+  type DetectorFrame,
+} from './face-detection.js';
+import { InvalidImageError } from './errors.js';
+import type { RgbaImage } from './preprocess.js';
+
+function photo(width: number, height: number, rgba: (x: number, y: number) => number[]): RgbaImage {
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data.set(rgba(x, y), (y * width + x) * 4);
+  return { width, height, data };
+}
+
+const S = DETECTOR_INPUT_SIZE;
+const at = (data: Float32Array, x: number, y: number) =>
+  Array.from(data.subarray((y * S + x) * 3, (y * S + x) * 3 + 3));
+
+describe('detectorInput', () => {
+  it('letterboxes a wide photo into the middle of the square, black above and below', () => {
+    // 512×256: halved to 256×128, rows 64–191 hold it.
+    const { data, frame } = detectorInput(
+      photo(512, 256, (x) => (x < 256 ? [200, 100, 50, 255] : [10, 20, 30, 255])),
+    );
+    expect(frame).toEqual({ width: 512, height: 256, scaleX: 2, scaleY: 2, offsetX: 0, offsetY: 64 });
+    expect(at(data, 10, 63)).toEqual([0, 0, 0]);
+    expect(at(data, 10, 64)).toEqual([200, 100, 50]);
+    expect(at(data, 200, 191)).toEqual([10, 20, 30]);
+    expect(at(data, 200, 192)).toEqual([0, 0, 0]);
+  });
+
+  it('area-averages (two columns into one) and composites transparency over white', () => {
+    const { data } = detectorInput(photo(512, 512, (x) => (x % 2 ? [100, 0, 0, 255] : [0, 0, 0, 0])));
+    // (100 + 255) / 2 in red; (0 + 255) / 2 in green and blue.
+    expect(at(data, 5, 5)).toEqual([177.5, 127.5, 127.5]);
+  });
+
+  it('enlarges a small photo to fill the square, tall ones centred across', () => {
+    const { frame } = detectorInput(photo(30, 60, () => [1, 2, 3, 255]));
+    expect(frame).toEqual({
+      width: 30,
+      height: 60,
+      scaleX: 30 / 128,
+      scaleY: 60 / 256,
+      offsetX: 64,
+      offsetY: 0,
+    });
+  });
+
+  it('refuses a buffer that is not the size it says', () => {
+    expect(() => detectorInput({ width: 4, height: 4, data: new Uint8Array(10) }, 'input.image')).toThrow(
+      InvalidImageError,
+    );
+  });
+});
+
+/** Detector outputs with the given anchors set: score and the 16 values, all others 0. */
+function outputs(set: { anchor: number; score: number; values: number[] }[]) {
+  const scores = new Float32Array(DETECTOR_ANCHORS);
+  const boxes = new Float32Array(DETECTOR_ANCHORS * DETECTOR_BOX_VALUES);
+  for (const { anchor, score, values } of set) {
+    scores[anchor] = score;
+    boxes.set(values, anchor * DETECTOR_BOX_VALUES);
+  }
+  return { scores, boxes };
+}
+
+/** A face at centre (cx, cy) of side w, eyes 0.4 w apart at 0.2 w above the centre. */
+function face(cx: number, cy: number, w: number): number[] {
+  const eyeY = cy - 0.2 * w;
+  return [
+    cx,
+    cy,
+    w,
+    w,
+    cx - 0.2 * w,
+    eyeY,
+    cx + 0.2 * w,
+    eyeY,
+    cx,
+    cy,
+    cx,
+    cy + 0.2 * w,
+    cx - 0.45 * w,
+    cy,
+    cx + 0.45 * w,
+    cy,
+  ];
+}
+
+const identity: DetectorFrame = { width: S, height: S, scaleX: 1, scaleY: 1, offsetX: 0, offsetY: 0 };
+
+describe('readDetections', () => {
+  it('merges overlapping anchors into one face, weighted by score, and keeps a separate face apart', () => {
+    const { scores, boxes } = outputs([
+      { anchor: 3, score: 0.9, values: face(100, 100, 60) },
+      { anchor: 4, score: 0.6, values: face(110, 100, 60) }, // same face, nearby anchor
+      { anchor: 700, score: 0.8, values: face(200, 60, 40) },
+      { anchor: 800, score: 0.4, values: face(30, 200, 40) }, // below minScore
+    ]);
+    const faces = readDetections(scores, boxes, identity);
+    expect(faces.map((f) => f.score)).toEqual([expect.closeTo(0.9, 6), expect.closeTo(0.8, 6)]);
+    // (100 · 0.9 + 110 · 0.6) / 1.5 = 104; the box's left edge 30 less.
+    expect(faces[0]!.box.x).toBeCloseTo(74, 4);
+    expect(faces[0]!.keypoints.rightEye.x).toBeCloseTo(92, 4);
+    expect(faces[1]!.box).toEqual({ x: 180, y: 40, width: 40, height: 40 });
+    expect(readDetections(scores, boxes, identity, { minScore: 0.3 })).toHaveLength(3);
+    expect(readDetections(scores, boxes, identity, { maxFaces: 1 })).toHaveLength(1);
+    // With no merging, the second anchor is a face of its own.
+    expect(readDetections(scores, boxes, identity, { overlap: 0.99 })).toHaveLength(3);
+  });
+
+  it("maps the input's pixels back to the photo's through the letterbox", () => {
+    const frame: DetectorFrame = {
+      width: 1000,
+      height: 500,
+      scaleX: 1000 / 256,
+      scaleY: 500 / 128,
+      offsetX: 0,
+      offsetY: 64,
+    };
+    const { scores, boxes } = outputs([{ anchor: 10, score: 0.95, values: face(128, 128, 64) }]);
+    const [found] = readDetections(scores, boxes, frame);
+    expect(found!.box.x).toBeCloseTo((128 - 32) * (1000 / 256), 6);
+    expect(found!.box.y).toBeCloseTo((128 - 32 - 64) * (500 / 128), 6);
+    expect(found!.keypoints.mouth.y).toBeCloseTo((128 + 0.2 * 64 - 64) * (500 / 128), 4);
+  });
+
+  it('refuses outputs of the wrong size, naming what it got', () => {
+    expect(() => readDetections(new Float32Array(10), new Float32Array(160), identity)).toThrow(
+      /expected 896 scores and 14336 box values, got 10 and 160/,
+    );
+  });
+});
+
+describe('faceSquare', () => {
+  const eyes = { right: { x: 80, y: 100 }, left: { x: 120, y: 100 } };
+  it("frames the face as the training faces were, from the eyes' span and the box", () => {
+    const side = (40 * FACE_FRAMING.eyeSpanToSide + 100 * FACE_FRAMING.boxToSide) / 2;
+    const crop = faceSquare(eyes, 100, 1000, 1000);
+    expect(crop.size).toBe(Math.round(side));
+    expect(crop.x).toBe(Math.round(100 + side * FACE_FRAMING.eyesAcrossCentre - crop.size / 2));
+    expect(crop.y).toBe(Math.round(100 + side * FACE_FRAMING.eyesToCentre - crop.size / 2));
+  });
+
+  it('keeps the square inside the photo, moving it, and shrinking it for a face larger than the photo', () => {
+    expect(faceSquare(eyes, 100, 110, 1000)).toMatchObject({ x: 110 - 102, size: 102 });
+    expect(faceSquare(eyes, 100, 1000, 120)).toMatchObject({ y: 120 - 102, size: 102 });
+    const corner = faceSquare({ right: { x: -5, y: -5 }, left: { x: 35, y: -5 } }, 100, 1000, 1000);
+    expect(corner).toMatchObject({ x: 0, y: 0 });
+    expect(faceSquare(eyes, 100, 50, 70)).toEqual({ x: 0, y: 20, size: 50 });
+  });
+});

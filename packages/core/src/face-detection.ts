@@ -1,0 +1,242 @@
+/**
+ * Finding faces in a photo, for every runtime alike: the detector's input (the photo letterboxed into
+ * 256×256 RGB) and the reading of its outputs (scores and boxes for 896 anchors → the faces, each with
+ * the square to classify). The detector is BlazeFace (full range), exported to `face-detector.onnx` by
+ * `pnpm export:detector`; the server (onnxruntime-node) and the web demo (onnxruntime-web) run these
+ * same lines around it, so both find the same squares.
+ *
+ * The square handed to the classifiers is not the detector's box: the models were trained on UTKFace's
+ * aligned crops, which frame a face more loosely and lower. `faceSquare` maps the eyes and the box onto
+ * that framing with constants measured by `pnpm bench:detection --fit` (faces of the training part
+ * pasted into photos at known squares).
+ */
+import { InvalidImageError } from './errors.js';
+import { areaTaps, checkImage, type FaceCrop, type RgbaImage } from './preprocess.js';
+
+export const DETECTOR_INPUT_SIZE = 256;
+export const DETECTOR_ANCHORS = 896;
+/** Per anchor in `boxes`: centre x, y, width, height, then six keypoints (x, y), in input pixels. */
+export const DETECTOR_BOX_VALUES = 16;
+export const DETECTOR_INPUT_NAME = 'image';
+export const DETECTOR_SCORES_NAME = 'scores';
+export const DETECTOR_BOXES_NAME = 'boxes';
+
+/** Where the photo lies in the detector's input: input pixel = offset + photo pixel / scale. */
+export interface DetectorFrame {
+  readonly width: number;
+  readonly height: number;
+  /** Photo pixels per input pixel, across and down (the letterboxed photo is rounded to whole pixels). */
+  readonly scaleX: number;
+  readonly scaleY: number;
+  readonly offsetX: number;
+  readonly offsetY: number;
+}
+
+/**
+ * The detector's input for a photo: float32 NHWC [1, 256, 256, 3], RGB 0–255, the photo area-averaged
+ * into the middle of the square with its aspect kept, black around it. Transparent pixels are
+ * composited over white, as for the classifiers.
+ */
+export function detectorInput(
+  image: RgbaImage,
+  field = 'image',
+): { data: Float32Array; frame: DetectorFrame } {
+  checkImage(image, field);
+  const { width, height, data } = image;
+  const size = DETECTOR_INPUT_SIZE;
+  const fit = size / Math.max(width, height);
+  const w = Math.max(1, Math.round(width * fit));
+  const h = Math.max(1, Math.round(height * fit));
+  const offsetX = Math.floor((size - w) / 2);
+  const offsetY = Math.floor((size - h) / 2);
+  const across = areaTaps(width, w);
+  const down = areaTaps(height, h);
+  // Rows first (height × w × 3), then columns, as imageToPixels does for grey.
+  const rows = new Float64Array(height * w * 3);
+  for (let y = 0; y < height; y++) {
+    for (let ox = 0; ox < w; ox++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let t = across.offsets[ox]!; t < across.offsets[ox + 1]!; t++) {
+        const p = (y * width + across.index[t]!) * 4;
+        const alpha = data[p + 3]! / 255;
+        const k = across.weight[t]!;
+        r += (255 + (data[p]! - 255) * alpha) * k;
+        g += (255 + (data[p + 1]! - 255) * alpha) * k;
+        b += (255 + (data[p + 2]! - 255) * alpha) * k;
+      }
+      const q = (y * w + ox) * 3;
+      rows[q] = r;
+      rows[q + 1] = g;
+      rows[q + 2] = b;
+    }
+  }
+  const out = new Float32Array(size * size * 3);
+  for (let oy = 0; oy < h; oy++) {
+    for (let ox = 0; ox < w; ox++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let t = down.offsets[oy]!; t < down.offsets[oy + 1]!; t++) {
+        const p = (down.index[t]! * w + ox) * 3;
+        const k = down.weight[t]!;
+        r += rows[p]! * k;
+        g += rows[p + 1]! * k;
+        b += rows[p + 2]! * k;
+      }
+      out.set([r, g, b], ((offsetY + oy) * size + offsetX + ox) * 3);
+    }
+  }
+  return { data: out, frame: { width, height, scaleX: width / w, scaleY: height / h, offsetX, offsetY } };
+}
+
+export interface Point {
+  readonly x: number;
+  readonly y: number;
+}
+
+/** The keypoints BlazeFace finds, "right" being the subject's right (the left of the photo). */
+export const FACE_KEYPOINTS = ['rightEye', 'leftEye', 'nose', 'mouth', 'rightEar', 'leftEar'] as const;
+export type FaceKeypoint = (typeof FACE_KEYPOINTS)[number];
+
+export interface DetectedFace {
+  /** The detector's confidence, 0–1. */
+  readonly score: number;
+  /** The detector's box, in photo pixels (may reach past the photo's edges). */
+  readonly box: { readonly x: number; readonly y: number; readonly width: number; readonly height: number };
+  readonly keypoints: Readonly<Record<FaceKeypoint, Point>>;
+  /** The square to classify, framed as the training faces were, inside the photo. */
+  readonly crop: FaceCrop;
+}
+
+export interface DetectionOptions {
+  /** Lowest score a face is kept at (default 0.5). */
+  readonly minScore?: number;
+  /** Overlap (intersection over union) above which two boxes are one face (default 0.3). */
+  readonly overlap?: number;
+  /** Most faces returned, best first (default 10). */
+  readonly maxFaces?: number;
+}
+
+interface Candidate {
+  readonly score: number;
+  /** The 16 values of `boxes` for the anchor: box centre, size, keypoints. */
+  readonly values: Float64Array;
+}
+
+function corners(v: Float64Array): [number, number, number, number] {
+  return [v[0]! - v[2]! / 2, v[1]! - v[3]! / 2, v[0]! + v[2]! / 2, v[1]! + v[3]! / 2];
+}
+
+function overlapOf(a: Float64Array, b: Float64Array): number {
+  const [ax0, ay0, ax1, ay1] = corners(a);
+  const [bx0, by0, bx1, by1] = corners(b);
+  const w = Math.min(ax1, bx1) - Math.max(ax0, bx0);
+  const h = Math.min(ay1, by1) - Math.max(ay0, by0);
+  if (w <= 0 || h <= 0) return 0;
+  const shared = w * h;
+  return shared / (a[2]! * a[3]! + b[2]! * b[3]! - shared);
+}
+
+/**
+ * Weighted non-maximum suppression (MediaPipe's "weighted" mode): the best remaining anchor and every
+ * anchor overlapping it become one face whose values are their score-weighted mean, which steadies the
+ * box and keypoints between nearby anchors.
+ */
+function mergeOverlapping(candidates: Candidate[], overlap: number, maxFaces: number): Candidate[] {
+  const left = [...candidates].sort((a, b) => b.score - a.score);
+  const faces: Candidate[] = [];
+  while (left.length > 0 && faces.length < maxFaces) {
+    const best = left[0]!;
+    const values = new Float64Array(DETECTOR_BOX_VALUES);
+    let weights = 0;
+    for (let i = left.length - 1; i >= 0; i--) {
+      const c = left[i]!;
+      if (c !== best && overlapOf(best.values, c.values) <= overlap) continue;
+      for (let k = 0; k < DETECTOR_BOX_VALUES; k++) values[k]! += c.values[k]! * c.score;
+      weights += c.score;
+      left.splice(i, 1);
+    }
+    for (let k = 0; k < DETECTOR_BOX_VALUES; k++) values[k]! /= weights;
+    faces.push({ score: best.score, values });
+  }
+  return faces;
+}
+
+/**
+ * How UTKFace frames a face, from the eyes: the square's side is `EYE_SPAN_TO_SIDE` × the distance
+ * between the eyes, and its centre lies `EYES_TO_CENTRE` × the side below the point between them
+ * (and `EYES_ACROSS_CENTRE` × the side to the right). Measured by `pnpm bench:detection --fit`.
+ */
+export const FACE_FRAMING = {
+  eyeSpanToSide: 2.51,
+  eyesToCentre: 0.211,
+  eyesAcrossCentre: 0.01,
+  boxToSide: 1.04,
+};
+
+/**
+ * The square to classify for a face whose eyes and box are given (photo pixels), inside a
+ * `width` × `height` photo: the framing above, averaged over the eyes' and the box's estimates of the
+ * side, then moved (and shrunk, for a face larger than the photo) to lie within it.
+ */
+export function faceSquare(
+  eyes: { right: Point; left: Point },
+  boxSide: number,
+  width: number,
+  height: number,
+): FaceCrop {
+  const span = Math.hypot(eyes.left.x - eyes.right.x, eyes.left.y - eyes.right.y);
+  const side = (span * FACE_FRAMING.eyeSpanToSide + boxSide * FACE_FRAMING.boxToSide) / 2;
+  const cx = (eyes.left.x + eyes.right.x) / 2 + side * FACE_FRAMING.eyesAcrossCentre;
+  const cy = (eyes.left.y + eyes.right.y) / 2 + side * FACE_FRAMING.eyesToCentre;
+  const size = Math.max(1, Math.min(Math.round(side), width, height));
+  const x = Math.min(Math.max(Math.round(cx - size / 2), 0), width - size);
+  const y = Math.min(Math.max(Math.round(cy - size / 2), 0), height - size);
+  return { x, y, size };
+}
+
+/**
+ * The faces in the detector's outputs for one photo (`scores` [896], `boxes` [896 × 16], as the ONNX
+ * file gives them), best first, in the photo's pixels.
+ */
+export function readDetections(
+  scores: ArrayLike<number>,
+  boxes: ArrayLike<number>,
+  frame: DetectorFrame,
+  { minScore = 0.5, overlap = 0.3, maxFaces = 10 }: DetectionOptions = {},
+): DetectedFace[] {
+  if (scores.length !== DETECTOR_ANCHORS || boxes.length !== DETECTOR_ANCHORS * DETECTOR_BOX_VALUES) {
+    throw new InvalidImageError(
+      'detector',
+      `expected ${DETECTOR_ANCHORS} scores and ${DETECTOR_ANCHORS * DETECTOR_BOX_VALUES} box values, got ${scores.length} and ${boxes.length}`,
+    );
+  }
+  const candidates: Candidate[] = [];
+  for (let a = 0; a < DETECTOR_ANCHORS; a++) {
+    const score = scores[a]!;
+    if (!(score >= minScore)) continue;
+    const values = new Float64Array(DETECTOR_BOX_VALUES);
+    for (let k = 0; k < DETECTOR_BOX_VALUES; k++) values[k] = boxes[a * DETECTOR_BOX_VALUES + k]!;
+    candidates.push({ score, values });
+  }
+  const toPhoto = (x: number, y: number): Point => ({
+    x: (x - frame.offsetX) * frame.scaleX,
+    y: (y - frame.offsetY) * frame.scaleY,
+  });
+  return mergeOverlapping(candidates, overlap, maxFaces).map(({ score, values: v }) => {
+    const topLeft = toPhoto(v[0]! - v[2]! / 2, v[1]! - v[3]! / 2);
+    const box = { x: topLeft.x, y: topLeft.y, width: v[2]! * frame.scaleX, height: v[3]! * frame.scaleY };
+    const keypoints = Object.fromEntries(
+      FACE_KEYPOINTS.map((name, i) => [name, toPhoto(v[4 + 2 * i]!, v[5 + 2 * i]!)]),
+    ) as Record<FaceKeypoint, Point>;
+    const crop = faceSquare(
+      { right: keypoints.rightEye, left: keypoints.leftEye },
+      (box.width + box.height) / 2,
+      frame.width,
+      frame.height,
+    );
+    return { score, box, keypoints, crop };
+  });
+}
