@@ -141,8 +141,8 @@ describe('readDetections', () => {
 
 describe('faceSquare', () => {
   const eyes = { right: { x: 80, y: 100 }, left: { x: 120, y: 100 } };
-  it("frames the face as the training faces were, from the eyes' span and the box", () => {
-    const side = (40 * FACE_FRAMING.eyeSpanToSide + 100 * FACE_FRAMING.boxToSide) / 2;
+  it('frames the face as the training faces were: the side from the box, the centre from the eyes', () => {
+    const side = 100 * FACE_FRAMING.boxToSide;
     const crop = faceSquare(eyes, 100, 1000, 1000);
     expect(crop.size).toBe(Math.round(side));
     expect(crop.x).toBe(Math.round(100 + side * FACE_FRAMING.eyesAcrossCentre - crop.size / 2));
@@ -150,8 +150,8 @@ describe('faceSquare', () => {
   });
 
   it('keeps the square inside the photo, moving it, and shrinking it for a face larger than the photo', () => {
-    expect(faceSquare(eyes, 100, 110, 1000)).toMatchObject({ x: 110 - 102, size: 102 });
-    expect(faceSquare(eyes, 100, 1000, 120)).toMatchObject({ y: 120 - 102, size: 102 });
+    expect(faceSquare(eyes, 100, 120, 1000)).toMatchObject({ x: 120 - 110, size: 110 });
+    expect(faceSquare(eyes, 100, 1000, 120)).toMatchObject({ y: 120 - 110, size: 110 });
     const corner = faceSquare({ right: { x: -5, y: -5 }, left: { x: 35, y: -5 } }, 100, 1000, 1000);
     expect(corner).toMatchObject({ x: 0, y: 0 });
     expect(faceSquare(eyes, 100, 50, 70)).toEqual({ x: 0, y: 20, size: 50 });

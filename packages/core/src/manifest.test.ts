@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManifestError } from './errors.js';
-import { groupByFile, parseManifest } from './manifest.js';
+import { groupByFile, parseDetectorInfo, parseManifest } from './manifest.js';
 
 const model = (task: string, labels: string[], extra: object = {}) => ({
   task,
@@ -111,5 +111,35 @@ describe('groupByFile', () => {
       ['age', 'gender'],
       ['ethnicity'],
     ]);
+  });
+});
+
+describe('parseDetectorInfo', () => {
+  const info = {
+    file: 'face-detector.onnx',
+    bytes: 648794,
+    sha256: 'a'.repeat(64),
+    source: { package: '@vladmandic/human', version: '3.3.6' },
+    licence: ['BlazeFace weights © Google, Apache-2.0'],
+  };
+
+  it('reads the file, its sha256, size and origin', () => {
+    expect(parseDetectorInfo(JSON.stringify(info))).toEqual(info);
+  });
+
+  it('names the field that is wrong', () => {
+    expect(() => parseDetectorInfo('{')).toThrow(/face-detector\.json \$: is not valid JSON/);
+    expect(() => parseDetectorInfo({ ...info, sha256: 'ABC' })).toThrow(
+      /face-detector\.json sha256: must be 64 lowercase hex/,
+    );
+    expect(() => parseDetectorInfo({ ...info, file: '../x.onnx' })).toThrow(
+      /face-detector\.json file: must be a path inside/,
+    );
+    expect(() => parseDetectorInfo({ ...info, source: { package: 'p' } })).toThrow(
+      /source\.version: must be a non-empty string/,
+    );
+    expect(() => parseDetectorInfo({ ...info, licence: [3] })).toThrow(
+      /licence\[0\]: must be a non-empty string/,
+    );
   });
 });

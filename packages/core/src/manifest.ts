@@ -233,3 +233,47 @@ export function groupByFile<T>(items: readonly T[], fileOf: (item: T) => string)
 export function manifestTasks(manifest: Manifest): Task[] {
   return TASKS.filter((t) => manifest.models[t] !== undefined);
 }
+
+/** The face detector's description beside the models (written by `pnpm export:detector`). */
+export const DETECTOR_INFO_FILE = 'face-detector.json';
+
+/** What a runtime needs of face-detector.json: the ONNX file, its sha256 and size, and its origin. */
+export interface DetectorInfo {
+  /** Relative to the models folder. */
+  readonly file: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly source: { readonly package: string; readonly version: string };
+  readonly licence: readonly string[];
+}
+
+/** Validates face-detector.json (text or parsed); errors name the field. */
+export function parseDetectorInfo(json: string | Json): DetectorInfo {
+  const where = (field: string) => `${DETECTOR_INFO_FILE} ${field}`;
+  let value: Json = json;
+  if (typeof json === 'string') {
+    try {
+      value = JSON.parse(json);
+    } catch (error) {
+      throw new ManifestError(where('$'), `is not valid JSON (${(error as Error).message})`);
+    }
+  }
+  const root = obj(value, where('$'));
+  const file = str(root.file, where('file'));
+  if (file.startsWith('/') || file.split(/[\\/]/).includes('..'))
+    throw new ManifestError(where('file'), 'must be a path inside the models folder');
+  const sha256 = str(root.sha256, where('sha256'));
+  if (!/^[0-9a-f]{64}$/.test(sha256))
+    throw new ManifestError(where('sha256'), 'must be 64 lowercase hex digits');
+  const source = obj(root.source, where('source'));
+  return {
+    file,
+    sha256,
+    bytes: num(root.bytes, where('bytes')),
+    source: {
+      package: str(source.package, where('source.package')),
+      version: str(source.version, where('source.version')),
+    },
+    licence: arr(root.licence, where('licence')).map((line, i) => str(line, where(`licence[${i}]`))),
+  };
+}
