@@ -1,6 +1,6 @@
 /**
  * The demo must work offline, so it serves its own heavy assets instead of pointing at a CDN: the
- * repository's models (manifest.json and the ONNX files it names) under `models/`, and
+ * repository's models (manifest.json and the ONNX files it names, and the face detector) under `models/`, and
  * onnxruntime-web's wasm runtime under `ort/`. In development a middleware streams them from where
  * they live; `vite build` copies them into the static build. The models folder is the shipped
  * `models/` unless FACEKIT_MODELS names another (the end-to-end test points it at its own models).
@@ -40,23 +40,32 @@ export function ortDir(): string {
   return dirname(entry);
 }
 
+/** A JSON file's content, or undefined when it is not JSON (served anyway, for the page to refuse). */
+function readJson<T>(path: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The files under models/ the page may fetch: the manifest and each model it names. A manifest that is
- * not JSON is still served, alone, for the page to refuse with the parser's message naming it.
+ * The files under models/ the page may fetch: the manifest and each model it names, and the face
+ * detector's face-detector.json and the file it names when there is one. A description that is not
+ * JSON is still served, alone, for the page to refuse with the parser's message naming it.
  */
 function modelFiles(dir: string): string[] {
-  const manifest = join(dir, 'manifest.json');
-  if (!existsSync(manifest)) return [];
-  let json: { models?: Record<string, { file?: string }> };
-  try {
-    json = JSON.parse(readFileSync(manifest, 'utf8')) as typeof json;
-  } catch {
-    return ['manifest.json'];
-  }
-  const files = Object.values(json?.models ?? {}).flatMap((m) =>
+  if (!existsSync(join(dir, 'manifest.json'))) return [];
+  const manifest = readJson<{ models?: Record<string, { file?: string }> }>(join(dir, 'manifest.json'));
+  const files = Object.values(manifest?.models ?? {}).flatMap((m) =>
     typeof m?.file === 'string' ? [m.file] : [],
   );
-  return ['manifest.json', ...files];
+  const info = join(dir, 'face-detector.json');
+  const detector = existsSync(info) ? (readJson<{ file?: unknown }>(info) ?? {}) : undefined;
+  const detectorFiles = detector
+    ? ['face-detector.json', ...(typeof detector.file === 'string' ? [detector.file] : [])]
+    : [];
+  return ['manifest.json', ...files, ...detectorFiles];
 }
 
 const TYPES: Record<string, string> = {

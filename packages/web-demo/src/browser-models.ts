@@ -23,6 +23,7 @@ import {
   type AgeGrouping,
   type Task,
 } from '@facekit/core';
+import { loadBrowserDetector, type BrowserDetector } from './browser-detector.js';
 import { checkOutputNames, manifestFiles, taskOutputs, type ManifestFile } from './manifest-files.js';
 
 export type Provider = 'webgpu' | 'wasm';
@@ -39,6 +40,8 @@ export interface BrowserModels {
   readonly reason: string;
   /** onnxruntime-web's version, and the threads its wasm provider runs. */
   readonly runtime: { readonly version: string; readonly wasmThreads: number };
+  /** The face detector, or why there is none (the page then keeps the centre square). */
+  readonly detector: BrowserDetector | { readonly missing: string };
   /** Grey levels (2304, 0–255) → each task's probabilities, and the milliseconds the runs took. */
   run(pixels: Uint8Array): Promise<{ probabilities: Map<Task, Float32Array>; ms: number }>;
 }
@@ -205,6 +208,8 @@ export async function loadBrowserModels(
   }
 
   const { ort: runtime, open, provider, reason } = await openOnProvider(files, want, base, progress);
+  progress('opening the face detector');
+  const detector = await loadBrowserDetector(runtime, base, provider);
   const runNow = async (pixels: Uint8Array) => {
     const feed = {
       [INPUT_NAME]: new runtime.Tensor('float32', pixelsToModelInput([pixels]), inputShape(1)),
@@ -228,6 +233,7 @@ export async function loadBrowserModels(
     files: open.map((f) => f.file),
     provider,
     reason,
+    detector,
     runtime: {
       version: runtime.env.versions.web ?? '',
       wasmThreads: typeof runtime.env.wasm.numThreads === 'number' ? runtime.env.wasm.numThreads : 1,

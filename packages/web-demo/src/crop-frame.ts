@@ -1,6 +1,7 @@
 /**
  * The square over the photo that says which part of it the models see: drag it onto the face, set its
- * side with the slider, or put it back on the centre square. The photo is shown whole (scaled to fit
+ * side with the slider, or put it back on the centre square. The faces the detector found are marked
+ * on the photo; clicking one's mark puts the square on it. The photo is shown whole (scaled to fit
  * its box), and the square is kept in the photo's own pixels, whole and inside the photo, so what the
  * page classifies and what it sends the server (`crop`) are the same square.
  */
@@ -22,10 +23,17 @@ export function clampCrop(x: number, y: number, size: number, width: number, hei
   };
 }
 
+/** A face the detector found: its square, and what its mark says. */
+export interface FaceMark {
+  readonly crop: FaceCrop;
+  readonly label: string;
+}
+
 export class CropFrame {
   private width = 0;
   private height = 0;
   private crop: FaceCrop | null = null;
+  private faces: readonly FaceMark[] = [];
 
   /**
    * `photo` shows the photo with `object-fit: contain` inside its box; `frame` is an absolutely placed
@@ -36,6 +44,8 @@ export class CropFrame {
     private readonly frame: HTMLElement,
     private readonly size: HTMLInputElement,
     private readonly reset: HTMLButtonElement,
+    /** Holds one button per face found, placed over the photo. */
+    private readonly marks: HTMLElement,
     private readonly onCrop: (crop: FaceCrop) => void,
   ) {
     frame.addEventListener('pointerdown', (e) => this.drag(e));
@@ -46,11 +56,22 @@ export class CropFrame {
     new ResizeObserver(() => this.draw()).observe(photo);
   }
 
-  /** A new photo: its square is `crop` (the centre one when it was just loaded). */
-  show(width: number, height: number, crop: FaceCrop): void {
+  /** A new photo: its square is `crop` (the best face's, else the centre one), `faces` those found. */
+  show(width: number, height: number, crop: FaceCrop, faces: readonly FaceMark[] = []): void {
     this.width = width;
     this.height = height;
     this.crop = crop;
+    this.faces = faces;
+    this.marks.replaceChildren(
+      ...faces.map((face) => {
+        const mark = document.createElement('button');
+        mark.type = 'button';
+        mark.className = 'face-mark';
+        mark.title = mark.ariaLabel = face.label;
+        mark.addEventListener('click', () => this.settle(face.crop));
+        return mark;
+      }),
+    );
     this.size.min = String(Math.min(24, width, height));
     this.size.max = String(Math.min(width, height));
     this.size.value = String(crop.size);
@@ -63,6 +84,8 @@ export class CropFrame {
   hide(): void {
     this.crop = null;
     this.width = this.height = 0;
+    this.faces = [];
+    this.marks.replaceChildren();
     this.frame.hidden = true;
     this.size.disabled = this.reset.disabled = true;
   }
@@ -81,12 +104,15 @@ export class CropFrame {
   private draw(crop = this.crop): void {
     if (!crop || this.width === 0) return;
     const { scale, left, top } = this.placement();
-    Object.assign(this.frame.style, {
-      left: `${left + crop.x * scale}px`,
-      top: `${top + crop.y * scale}px`,
-      width: `${crop.size * scale}px`,
-      height: `${crop.size * scale}px`,
-    });
+    const place = (element: HTMLElement, square: FaceCrop) =>
+      Object.assign(element.style, {
+        left: `${left + square.x * scale}px`,
+        top: `${top + square.y * scale}px`,
+        width: `${square.size * scale}px`,
+        height: `${square.size * scale}px`,
+      });
+    place(this.frame, crop);
+    this.faces.forEach((face, i) => place(this.marks.children[i] as HTMLElement, face.crop));
     this.frame.title = `x ${crop.x}, y ${crop.y}, side ${crop.size} px`;
     this.size.setAttribute('aria-valuetext', `${crop.size} pixels`);
   }

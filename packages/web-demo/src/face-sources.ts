@@ -36,6 +36,8 @@ export interface Face {
   readonly height: number;
   /** The photo's own size when it was scaled down to fit 4096 pixels a side. */
   readonly scaledFrom?: { readonly width: number; readonly height: number };
+  /** A face already framed as the training faces were (a sample): not searched for faces. */
+  readonly cropped?: boolean;
 }
 
 /** The same photo with another square: its grey levels recomputed (core checks the square). */

@@ -1,11 +1,12 @@
 /**
- * The page's wiring: load the models, classify each face the source panel hands over (grey levels
- * from core's preprocessing of the square over the photo, which the user may move) in the browser,
+ * The page's wiring: load the models, put the square of each photo the source panel hands over on the
+ * best face the detector finds, classify that square (grey levels from core's preprocessing of it;
+ * the user may move it, or pick another face found) in the browser,
  * show the model's view and the answers, and on request ask the GraphQL server the same question and
  * compare. Query parameters `ep` (auto | wasm | webgpu) and `server` (GraphQL URL) let tests and links
  * pin the runtime and the server.
  */
-import type { Task } from '@facekit/core';
+import type { DetectedFace, Task } from '@facekit/core';
 import { loadBrowserModels, type BrowserModels } from './browser-models.js';
 import { CropFrame } from './crop-frame.js';
 import { drawGrey, isCentreSquare, recrop, sameCrop, serverFile, type Face } from './face-sources.js';
@@ -56,6 +57,7 @@ const cropFrame = new CropFrame(
   $('crop'),
   $<HTMLInputElement>('crop-size'),
   $<HTMLButtonElement>('crop-reset'),
+  $('face-marks'),
   (crop) => {
     if (!onScreen || sameCrop(crop, onScreen.crop)) return;
     let face: Face;
@@ -87,14 +89,70 @@ function reading(name: string): void {
   $('input-panel').setAttribute('aria-busy', 'true');
 }
 
+/** Counts photos shown, so that a detection finishing after another photo was picked is dropped. */
+let photos = 0;
+/** The photo on screen has been searched for faces (or needs no search); else it waits for the models. */
+let searched = true;
+
+const percent = (score: number) => `${Math.round(score * 100)} %`;
+
+/**
+ * The face's photo searched for faces: the square moved onto the best one, the others marked. A sample
+ * (already cropped) is not searched; without a detector, or without a face found, the square stays on
+ * the centre and the page says why.
+ */
+async function findFaces(face: Face): Promise<{ face: Face; found: readonly DetectedFace[] }> {
+  const say = (text: string) => ($('detection').textContent = text);
+  if (face.cropped || !models) {
+    searched = face.cropped === true;
+    say(
+      face.cropped ? 'A face already cropped: not searched.' : 'Searching for faces once the models are in…',
+    );
+    return { face, found: [] };
+  }
+  searched = true;
+  if ('missing' in models.detector) {
+    say(`No face detector (${models.detector.missing}): drag the square onto the face.`);
+    return { face, found: [] };
+  }
+  const { faces, ms } = await models.detector.detect(face.rgba);
+  const took = `${ms.toFixed(0)} ms on ${models.detector.provider}`;
+  if (faces.length === 0) {
+    say(`No face found (${took}): the centre square; drag it onto the face.`);
+    return { face, found: [] };
+  }
+  const others = faces.length > 1 ? `; ${faces.length - 1} more marked, click one to classify it` : '';
+  say(`Face found, ${percent(faces[0]!.score)} sure (${took})${others}.`);
+  return { face: recrop(face, faces[0]!.crop), found: faces };
+}
+
+/** Shows the face's photo with its square (on the best face found) and the faces found, then classifies. */
+async function placeAndClassify(given: Face): Promise<void> {
+  const photo = ++photos;
+  let placed: Awaited<ReturnType<typeof findFaces>>;
+  try {
+    placed = await findFaces(given);
+  } catch (error) {
+    placed = { face: given, found: [] };
+    $('detection').textContent = `Face detection failed (${(error as Error).message}): the centre square.`;
+  }
+  if (photo !== photos) return;
+  const { face, found } = placed;
+  const marks = found.map((f, i) => ({
+    crop: f.crop,
+    label: `face ${i + 1} of ${found.length}, ${percent(f.score)} sure: classify this one`,
+  }));
+  cropFrame.show(face.width, face.height, face.crop, marks);
+  await classify(face);
+}
+
 /** A new photo: show it whole with its square, then classify that square. */
 async function showFace(face: Face, truth = ''): Promise<void> {
   readingName = null;
   hideSourceError();
   setPhoto(await serverFile(face));
-  cropFrame.show(face.width, face.height, face.crop);
   $('truth').textContent = truth;
-  await classify(face);
+  await placeAndClassify(face);
 }
 
 /**
@@ -105,6 +163,9 @@ async function showFace(face: Face, truth = ''): Promise<void> {
 function clearFace(error: unknown): void {
   readingName = null;
   ++shown;
+  ++photos;
+  searched = true;
+  $('detection').textContent = '';
   onScreen = current = null;
   setPhoto(null);
   cropFrame.hide();
@@ -294,8 +355,8 @@ loadBrowserModels(new URL('models/', document.baseURI), want, (m) =>
     );
     $('runtime').textContent = `onnxruntime-web ${loaded.provider} (${loaded.reason})${unknownEp}`;
     document.body.dataset.provider = loaded.provider;
-    // A face picked while the models loaded waits on screen for its answer.
-    if (onScreen) void classify(onScreen);
+    // A face picked while the models loaded waits on screen for its search and answer.
+    if (onScreen) void (searched ? classify(onScreen) : placeAndClassify(onScreen));
   })
   .catch((error: unknown) => {
     modelsFailed = (error as Error).message;

@@ -59,7 +59,11 @@ async function loadSamples(show: ReturnType<typeof latestOnly>): Promise<void> {
       el('img', { src: `samples/${s.file}`, alt: truth }),
     );
     button.addEventListener('click', () =>
-      show(s.file, () => faceFromUrl(`samples/${s.file}`, s.file), truth),
+      show(
+        s.file,
+        async () => ({ ...(await faceFromUrl(`samples/${s.file}`, s.file)), cropped: true }),
+        truth,
+      ),
     );
     return button;
   });
