@@ -18,7 +18,7 @@ import { fusedActivation } from './activation.js';
 import { paddingAttrs } from './padding.js';
 
 /** [kh, kw, ci, co] → [co, ci, kh, kw]. */
-function toOihw(w: Weight): Float32Array {
+export function toOihw(w: Weight): Float32Array {
   const [kh, kw, ci, co] = w.shape as [number, number, number, number];
   const out = new Float32Array(w.data.length);
   for (let y = 0; y < kh; y++)
@@ -30,7 +30,7 @@ function toOihw(w: Weight): Float32Array {
 }
 
 /** Depthwise [kh, kw, ci, m] → [ci·m, 1, kh, kw]. */
-function depthwiseToOihw(w: Weight): Float32Array {
+export function depthwiseToOihw(w: Weight): Float32Array {
   const [kh, kw, ci, m] = w.shape as [number, number, number, number];
   const out = new Float32Array(w.data.length);
   for (let y = 0; y < kh; y++)

@@ -7,7 +7,8 @@
 import type { AttrValue } from '../onnx/proto.js';
 import type { LayerContext, Shape } from './context.js';
 
-function samePads(size: number, kernel: number, stride: number, dilation: number): [number, number] {
+/** TensorFlow 'same' pads of one spatial axis: [before, after], the odd pixel after. */
+export function samePads(size: number, kernel: number, stride: number, dilation: number): [number, number] {
   const out = Math.ceil(size / stride);
   const total = Math.max((out - 1) * stride + (kernel - 1) * dilation + 1 - size, 0);
   const before = Math.floor(total / 2);
