@@ -1,0 +1,118 @@
+/**
+ * The proof that face-detector.onnx computes what BlazeFace computes: the original graph model run by
+ * tfjs (cpu backend) on x / 127.5 − 1, its raw outputs decoded in TypeScript (sigmoid, anchors), and
+ * the ONNX graph in onnxruntime-node on the same 0–255 images; every score and box value compared.
+ * tfjs's pure-JS backend takes about 0.65 s an image at 256×256, so a few images are checked.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
+import { FaceKitError } from '@facekit/core';
+import { seededRandom } from '@facekit/train';
+import { ortNodeSession } from '../verify/compare.js';
+import { decodeRaw } from './anchors.js';
+import { DETECTOR_INPUT, type DetectorExport } from './export-detector.js';
+import type { DetectorSource } from './source.js';
+
+/**
+ * Measured on 12 real faces and 4 noise images: scores differ by at most 8.4e-6 and boxes by 2.2e-4 px
+ * (float32 sums in another order through 70 convolutions; a logit off by 3e-5 moves a score by 8e-6).
+ * The tolerances leave about 5× room for another CPU's kernels and none for a wrong graph, whose
+ * boxes are off by whole pixels.
+ */
+export const DETECTOR_TOLERANCE = { scores: 5e-5, boxes: 1e-3 } as const;
+
+const PER_IMAGE = DETECTOR_INPUT.shape.reduce<number>((a, b) => a * b, 1);
+
+export interface DetectorVerification {
+  readonly images: number;
+  readonly realImages: number;
+  readonly maxAbsDiff: { readonly scores: number; readonly boxes: number };
+  readonly tolerance: typeof DETECTOR_TOLERANCE;
+  /** Highest score tfjs gives per image: a real face should be found, noise should not. */
+  readonly bestScores: readonly number[];
+  readonly reference: string;
+  readonly runtime: string;
+}
+
+/** `count` seeded images of uniform RGB noise in 0–255, whole numbers as a decoded photo has. */
+export function noiseImages(count: number, seed = 17): Float32Array {
+  const random = seededRandom(seed);
+  return Float32Array.from({ length: count * PER_IMAGE }, () => Math.floor(random() * 256));
+}
+
+async function loadTfjs(source: DetectorSource): Promise<tf.GraphModel> {
+  const data = source.weightData;
+  return tf.loadGraphModel(
+    tf.io.fromMemory({
+      modelTopology: source.json.modelTopology,
+      weightSpecs: source.json.weightsManifest.flatMap((g) => g.weights) as tf.io.WeightsManifestEntry[],
+      weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer,
+    }),
+  );
+}
+
+/** tfjs's scores and boxes for one image, decoded from the graph model's raw outputs. */
+function tfjsDetect(model: tf.GraphModel, image: Float32Array, exported: DetectorExport) {
+  const names = [...exported.head.classifiers, ...exported.head.regressors];
+  const raw = tf.tidy(() => {
+    const x = tf.sub(tf.div(tf.tensor(image, [...DETECTOR_INPUT.shape]), 127.5), 1);
+    const out = model.execute(x, names);
+    return (Array.isArray(out) ? out : [out]).map((t) => new Float32Array(t.dataSync()));
+  });
+  const k = exported.head.classifiers.length;
+  return decodeRaw(raw.slice(0, k), raw.slice(k));
+}
+
+const maxAbsDiff = (a: Float32Array, b: Float32Array) => {
+  if (a.length !== b.length) return Infinity;
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - b[i]!);
+    if (!(d <= worst)) worst = Number.isNaN(d) ? Infinity : d;
+  }
+  return worst;
+};
+
+/** Checks `images` ([n, 256, 256, 3], 0–255; the first `realImages` of them real photos). */
+export async function verifyDetector(
+  source: DetectorSource,
+  exported: DetectorExport,
+  images: Float32Array,
+  realImages = 0,
+): Promise<DetectorVerification> {
+  if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
+  const model = await loadTfjs(source);
+  const session = await ortNodeSession(exported.bytes);
+  const diff = { scores: 0, boxes: 0 };
+  const bestScores: number[] = [];
+  const n = images.length / PER_IMAGE;
+  try {
+    for (let i = 0; i < n; i++) {
+      const image = images.subarray(i * PER_IMAGE, (i + 1) * PER_IMAGE);
+      const expected = tfjsDetect(model, image, exported);
+      const feed = new ort.Tensor('float32', image.slice(), [...DETECTOR_INPUT.shape]);
+      const got = await session.run({ [DETECTOR_INPUT.name]: feed });
+      diff.scores = Math.max(diff.scores, maxAbsDiff(expected.scores, got.scores!.data as Float32Array));
+      diff.boxes = Math.max(diff.boxes, maxAbsDiff(expected.boxes, got.boxes!.data as Float32Array));
+      bestScores.push(Math.max(...expected.scores));
+    }
+  } finally {
+    await session.release();
+    model.dispose();
+  }
+  const report: DetectorVerification = {
+    images: n,
+    realImages,
+    maxAbsDiff: diff,
+    tolerance: DETECTOR_TOLERANCE,
+    bestScores,
+    reference: `tfjs ${tf.version.tfjs} ${tf.getBackend()}`,
+    runtime: `onnxruntime-node ${ort.env.versions.node ?? ''} cpu`.replace('  ', ' '),
+  };
+  if (!(diff.scores <= DETECTOR_TOLERANCE.scores) || !(diff.boxes <= DETECTOR_TOLERANCE.boxes))
+    throw new FaceKitError(
+      'MODEL_MISMATCH',
+      `face-detector.onnx: export verification failed: max abs difference scores ${diff.scores} (tolerance ${DETECTOR_TOLERANCE.scores}), boxes ${diff.boxes} px (tolerance ${DETECTOR_TOLERANCE.boxes}) over ${n} images`,
+    );
+  return report;
+}
