@@ -92,10 +92,11 @@ async function main(): Promise<number> {
   await writeFileAtomic(join(outDir, DETECTOR_FILE), exported.bytes);
   await writeFileAtomic(join(outDir, PROVENANCE_FILE), `${JSON.stringify(provenance, null, 2)}\n`);
   const { scores, boxes } = verification.maxAbsDiff;
-  log(
-    `max abs diff vs tfjs: scores ${scores.toExponential(2)}, boxes ${boxes.toExponential(2)} px; ` +
-      `best face score per image: ${verification.bestScores.map((s) => s.toFixed(3)).join(', ')}`,
-  );
+  const diffs = (d: { scores: number; boxes: number }) =>
+    `scores ${d.scores.toExponential(2)}, boxes ${d.boxes.toExponential(2)} px`;
+  log(`max abs diff vs tfjs: ${diffs({ scores, boxes })} (onnxruntime-node)`);
+  if (verification.web) log(`max abs diff vs tfjs: ${diffs(verification.web)} (onnxruntime-web)`);
+  log(`best face score per image: ${verification.bestScores.map((s) => s.toFixed(3)).join(', ')}`);
   log(
     `wrote ${rel(join(outDir, DETECTOR_FILE))} (${(exported.bytes.length / 1024).toFixed(1)} KiB) and ${PROVENANCE_FILE}`,
   );

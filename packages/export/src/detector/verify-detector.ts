@@ -2,6 +2,7 @@
  * The proof that face-detector.onnx computes what BlazeFace computes: the original graph model run by
  * tfjs (cpu backend) on x / 127.5 − 1, its raw outputs decoded in TypeScript (sigmoid, anchors), and
  * the ONNX graph in onnxruntime-node on the same 0–255 images; every score and box value compared.
+ * onnxruntime-web (wasm, in Node) runs the same images too: the web demo runs the detector there.
  * tfjs's pure-JS backend takes about 0.65 s an image at 256×256, so a few images are checked.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -9,15 +10,16 @@ import * as ort from 'onnxruntime-node';
 import { FaceKitError } from '@facekit/core';
 import { seededRandom } from '@facekit/train';
 import { ortNodeSession } from '../verify/compare.js';
+import { checkInOrtWeb } from '../verify/ort-web.js';
 import { decodeRaw } from './anchors.js';
 import { DETECTOR_INPUT, type DetectorExport } from './export-detector.js';
 import type { DetectorSource } from './source.js';
 
 /**
- * Measured on 12 real faces and 4 noise images: scores differ by at most 8.4e-6 and boxes by 2.2e-4 px
- * (float32 sums in another order through 70 convolutions; a logit off by 3e-5 moves a score by 8e-6).
- * The tolerances leave about 5× room for another CPU's kernels and none for a wrong graph, whose
- * boxes are off by whole pixels.
+ * Measured on 12 real faces and 4 noise images: scores differ by at most 8.4e-6 in onnxruntime-node and
+ * 1.1e-5 in onnxruntime-web, boxes by 2.2e-4 px (float32 sums in another order through 70
+ * convolutions; a logit off by 4e-5 moves a score by 1e-5). The tolerances leave about 5× room for
+ * another CPU's kernels and none for a wrong graph, whose boxes are off by whole pixels.
  */
 export const DETECTOR_TOLERANCE = { scores: 5e-5, boxes: 1e-3 } as const;
 
@@ -27,6 +29,8 @@ export interface DetectorVerification {
   readonly images: number;
   readonly realImages: number;
   readonly maxAbsDiff: { readonly scores: number; readonly boxes: number };
+  /** The same figures for onnxruntime-web (wasm), when it was checked. */
+  readonly web?: { readonly runtime: string; readonly scores: number; readonly boxes: number };
   readonly tolerance: typeof DETECTOR_TOLERANCE;
   /** Highest score tfjs gives per image: a real face should be found, noise should not. */
   readonly bestScores: readonly number[];
@@ -79,11 +83,13 @@ export async function verifyDetector(
   exported: DetectorExport,
   images: Float32Array,
   realImages = 0,
+  options: { web?: boolean } = {},
 ): Promise<DetectorVerification> {
   if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
   const model = await loadTfjs(source);
   const session = await ortNodeSession(exported.bytes);
   const diff = { scores: 0, boxes: 0 };
+  const web = { runtime: '', scores: 0, boxes: 0 };
   const bestScores: number[] = [];
   const n = images.length / PER_IMAGE;
   try {
@@ -95,6 +101,18 @@ export async function verifyDetector(
       diff.scores = Math.max(diff.scores, maxAbsDiff(expected.scores, got.scores!.data as Float32Array));
       diff.boxes = Math.max(diff.boxes, maxAbsDiff(expected.boxes, got.boxes!.data as Float32Array));
       bestScores.push(Math.max(...expected.scores));
+      if (options.web ?? true) {
+        const [scores, boxes] = await checkInOrtWeb(
+          exported.bytes,
+          ['scores', 'boxes'],
+          image,
+          DETECTOR_INPUT.shape,
+          [expected.scores, expected.boxes],
+        );
+        web.runtime = scores!.runtime;
+        web.scores = Math.max(web.scores, scores!.maxAbsDiff);
+        web.boxes = Math.max(web.boxes, boxes!.maxAbsDiff);
+      }
     }
   } finally {
     await session.release();
@@ -108,11 +126,16 @@ export async function verifyDetector(
     bestScores,
     reference: `tfjs ${tf.version.tfjs} ${tf.getBackend()}`,
     runtime: `onnxruntime-node ${ort.env.versions.node ?? ''} cpu`.replace('  ', ' '),
+    ...(web.runtime ? { web } : {}),
   };
-  if (!(diff.scores <= DETECTOR_TOLERANCE.scores) || !(diff.boxes <= DETECTOR_TOLERANCE.boxes))
-    throw new FaceKitError(
-      'MODEL_MISMATCH',
-      `face-detector.onnx: export verification failed: max abs difference scores ${diff.scores} (tolerance ${DETECTOR_TOLERANCE.scores}), boxes ${diff.boxes} px (tolerance ${DETECTOR_TOLERANCE.boxes}) over ${n} images`,
-    );
+  for (const [runtime, d] of [
+    [report.runtime, diff],
+    ...(report.web ? [[web.runtime, web] as const] : []),
+  ] as const)
+    if (!(d.scores <= DETECTOR_TOLERANCE.scores) || !(d.boxes <= DETECTOR_TOLERANCE.boxes))
+      throw new FaceKitError(
+        'MODEL_MISMATCH',
+        `face-detector.onnx: export verification failed in ${runtime}: max abs difference scores ${d.scores} (tolerance ${DETECTOR_TOLERANCE.scores}), boxes ${d.boxes} px (tolerance ${DETECTOR_TOLERANCE.boxes}) over ${n} images`,
+      );
   return report;
 }
