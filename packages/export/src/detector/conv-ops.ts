@@ -37,10 +37,10 @@ export const fusedConv2d: OpConverter = (ctx) => {
   const bias = ctx.constant(2);
   if (bias.dtype !== 'float32' || bias.data.length !== co)
     ctx.unsupported(`bias of ${bias.data.length} for ${co} filters`);
-  const w = ctx.g.floats(`${ctx.node.name}/kernel`, [co, ci, kh, kw], toOihw(kernel));
-  const b = ctx.g.floats(`${ctx.node.name}/bias`, [co], bias.data as Float32Array);
-  let y = ctx.g.node('Conv', [x.name, w, b], ctx.node.name, window.attrs);
-  if (fused[1] === 'Relu') y = ctx.g.node('Relu', [y], ctx.node.name);
+  const w = ctx.g.floats(`${ctx.base}/kernel`, [co, ci, kh, kw], toOihw(kernel));
+  const b = ctx.g.floats(`${ctx.base}/bias`, [co], bias.data as Float32Array);
+  let y = ctx.g.node('Conv', [x.name, w, b], ctx.base, window.attrs);
+  if (fused[1] === 'Relu') y = ctx.g.node('Relu', [y], ctx.base);
   return { name: y, shape: [x.shape[0]!, ...window.out, co] };
 };
 
@@ -48,7 +48,7 @@ export const depthwiseConv2dNative: OpConverter = (ctx) => {
   if (ctx.inputCount !== 2) ctx.unsupported(`${ctx.inputCount} inputs (expected 2)`);
   const { x, kernel, window } = operands(ctx);
   const [kh, kw, ci, m] = kernel.shape as [number, number, number, number];
-  const w = ctx.g.floats(`${ctx.node.name}/kernel`, [ci * m, 1, kh, kw], depthwiseToOihw(kernel));
-  const y = ctx.g.node('Conv', [x.name, w], ctx.node.name, { ...window.attrs, group: { int: ci } });
+  const w = ctx.g.floats(`${ctx.base}/kernel`, [ci * m, 1, kh, kw], depthwiseToOihw(kernel));
+  const y = ctx.g.node('Conv', [x.name, w], ctx.base, { ...window.attrs, group: { int: ci } });
   return { name: y, shape: [x.shape[0]!, ...window.out, ci * m] } satisfies GraphValue;
 };

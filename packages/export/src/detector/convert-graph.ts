@@ -7,7 +7,13 @@
 import type { GraphBuilder } from '../onnx/graph-builder.js';
 import { depthwiseConv2dNative, fusedConv2d } from './conv-ops.js';
 import { nodeOf, type GraphModel, type TfNode } from './graph-model.js';
-import { unsupportedNode, type GraphValue, type OpContext, type OpConverter } from './op-context.js';
+import {
+  onnxBase,
+  unsupportedNode,
+  type GraphValue,
+  type OpContext,
+  type OpConverter,
+} from './op-context.js';
 import { addV2, identity, maxPool, pad, relu, reshape } from './tensor-ops.js';
 
 export const OP_CONVERTERS: Readonly<Record<string, OpConverter>> = {
@@ -83,6 +89,7 @@ export function convertGraph(model: GraphModel, input: GraphValue, g: GraphBuild
     const inputs = (node.input ?? []).map(nodeOf);
     const ctx: OpContext = {
       node,
+      base: onnxBase(node.name),
       g,
       inputCount: inputs.length,
       unsupported: (reason) => unsupportedNode(node, reason),

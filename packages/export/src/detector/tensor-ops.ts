@@ -20,12 +20,12 @@ export const addV2: OpConverter = (ctx) => {
     ctx.unsupported(
       `operands of shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}] (only equal shapes)`,
     );
-  return { name: ctx.g.node('Add', [a.name, b.name], ctx.node.name), shape: a.shape };
+  return { name: ctx.g.node('Add', [a.name, b.name], ctx.base), shape: a.shape };
 };
 
 export const relu: OpConverter = (ctx) => {
   const x = ctx.value(0);
-  return { name: ctx.g.node('Relu', [x.name], ctx.node.name), shape: x.shape };
+  return { name: ctx.g.node('Relu', [x.name], ctx.base), shape: x.shape };
 };
 
 export const identity: OpConverter = (ctx) => ctx.value(0);
@@ -46,8 +46,8 @@ export const pad: OpConverter = (ctx) => {
     begins[onnxAxisOf(a)] = p[2 * a]!;
     ends[onnxAxisOf(a)] = p[2 * a + 1]!;
   }
-  const pads = ctx.g.int64s(`${ctx.node.name}/pads`, [...begins, ...ends]);
-  const y = ctx.g.node('Pad', [x.name, pads], ctx.node.name, { mode: { string: 'constant' } });
+  const pads = ctx.g.int64s(`${ctx.base}/pads`, [...begins, ...ends]);
+  const y = ctx.g.node('Pad', [x.name, pads], ctx.base, { mode: { string: 'constant' } });
   return { name: y, shape: x.shape.map((d, a) => d + p[2 * a]! + p[2 * a + 1]!) };
 };
 
@@ -60,7 +60,7 @@ export const maxPool: OpConverter = (ctx) => {
   if (!ksize || ksize.length !== 4 || ksize[0] !== 1 || ksize[3] !== 1)
     return ctx.unsupported(`ksize ${JSON.stringify(ksize)} (expected [1, h, w, 1])`);
   const window = windowAttrs(ctx, x.shape, [ksize[1]!, ksize[2]!]);
-  const y = ctx.g.node('MaxPool', [x.name], ctx.node.name, window.attrs);
+  const y = ctx.g.node('MaxPool', [x.name], ctx.base, window.attrs);
   return { name: y, shape: [x.shape[0]!, ...window.out, x.shape[3]!] };
 };
 
@@ -82,10 +82,10 @@ export const reshape: OpConverter = (ctx) => {
     ctx.unsupported(`shape [${dims.join(', ')}] does not hold the input's ${size} values`);
   let input = x.name;
   if (x.shape.length === 4)
-    input = ctx.g.node('Transpose', [input], `${ctx.node.name}/nhwc`, { perm: { ints: [0, 2, 3, 1] } });
-  const dimsName = ctx.g.int64s(`${ctx.node.name}/shape`, shape);
-  let y = ctx.g.node('Reshape', [input, dimsName], ctx.node.name);
+    input = ctx.g.node('Transpose', [input], `${ctx.base}/nhwc`, { perm: { ints: [0, 2, 3, 1] } });
+  const dimsName = ctx.g.int64s(`${ctx.base}/shape`, shape);
+  let y = ctx.g.node('Reshape', [input, dimsName], ctx.base);
   if (shape.length === 4)
-    y = ctx.g.node('Transpose', [y], `${ctx.node.name}/nchw`, { perm: { ints: [0, 3, 1, 2] } });
+    y = ctx.g.node('Transpose', [y], `${ctx.base}/nchw`, { perm: { ints: [0, 3, 1, 2] } });
   return { name: y, shape } satisfies GraphValue;
 };
