@@ -3,7 +3,8 @@
  * The programmatic API: `exportLayersModel` (model → ONNX bytes), `verifyExport` (tfjs vs
  * onnxruntime-node and onnxruntime-web), `exportRun` (a run folder → models/, what the CLI calls),
  * the manifest and model-card builders, and `evaluateModels` (exported models on a labelled CSV, what
- * `pnpm evaluate` calls). Loading models/ back is @facekit/core/node's
+ * `pnpm evaluate` calls), and the face detector's conversion from a tfjs graph model (`exportDetector`,
+ * `verifyDetector`, what `pnpm export:detector` calls). Loading models/ back is @facekit/core/node's
  * (`loadModels`), errors are @facekit/core's.
  */
 export { exportLayersModel, type ExportOptions, type OnnxExport } from './export-model.js';
@@ -26,3 +27,12 @@ export { modelCard, type ModelCardInput } from './write/model-card.js';
 export { copyDirAtomic } from './write/atomic.js';
 export { evaluateModels, type Evaluation, type EvaluationOptions } from './evaluate/evaluate-models.js';
 export { evaluationReport } from './evaluate/evaluation-report.js';
+export {
+  exportDetector,
+  DETECTOR_INPUT,
+  DETECTOR_OUTPUTS,
+  type DetectorExport,
+} from './detector/export-detector.js';
+export { verifyDetector, DETECTOR_TOLERANCE, type DetectorVerification } from './detector/verify-detector.js';
+export { readDetectorSource, type DetectorSource } from './detector/source.js';
+export { SUPPORTED_OPS } from './detector/convert-graph.js';
