@@ -1,12 +1,15 @@
 /**
- * Photos with a face at a known square, for judging face detection without a labelled photo set: a
+ * Photos with faces at known squares, for judging face detection without a labelled photo set: a
  * 48×48 grey face (a dataset row, or a demo sample) enlarged by bilinear interpolation into the square
  * of a larger RGB photo whose background is a smooth colour field with grain. The square is exactly the
  * framing the classifiers were trained on, so a detector's square can be scored against it, and the
  * face's labels are the row's.
  */
+import { join } from 'node:path';
+import sharp from 'sharp';
 import { IMAGE_SIZE, type FaceCrop, type RgbaImage } from '@facekit/core';
 import { seededRandom } from '@facekit/train';
+import { WEB_DEMO } from './paths.js';
 
 /** Bilinear sample of a 48×48 grey face at (u, v) in face pixels (centres at integers). */
 function sample(face: Uint8Array, u: number, v: number): number {
@@ -19,15 +22,21 @@ function sample(face: Uint8Array, u: number, v: number): number {
   return row(y0) * (1 - ay) + row(y1) * ay;
 }
 
+/** A 48×48 grey face and the square of the photo it is put in. */
+export interface PlacedFace {
+  readonly face: Uint8Array;
+  readonly square: FaceCrop;
+}
+
 /**
- * A `width` × `height` photo holding `face` in `square`; the background differs with `seed`. Waves of
- * four random directions and colours, so it has structure at the scale of a face without being one.
+ * A `width` × `height` photo holding each face in its square; the background differs with `seed`.
+ * Waves of four random directions and colours, so it has structure at the scale of a face without
+ * being one.
  */
 export function faceScene(
-  face: Uint8Array,
+  faces: readonly PlacedFace[],
   width: number,
   height: number,
-  square: FaceCrop,
   seed: number,
 ): RgbaImage {
   const random = seededRandom(seed);
@@ -39,13 +48,13 @@ export function faceScene(
   }));
   const base = [40 + random() * 140, 40 + random() * 140, 40 + random() * 140];
   const data = new Uint8Array(width * height * 4);
-  const scale = IMAGE_SIZE / square.size;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const p = (y * width + x) * 4;
-      const inside =
-        x >= square.x && x < square.x + square.size && y >= square.y && y < square.y + square.size;
-      if (inside) {
+      const { face, square } =
+        faces.find(({ square: s }) => x >= s.x && x < s.x + s.size && y >= s.y && y < s.y + s.size) ?? {};
+      if (face && square) {
+        const scale = IMAGE_SIZE / square.size;
         const grey = sample(face, (x - square.x + 0.5) * scale - 0.5, (y - square.y + 0.5) * scale - 0.5);
         data.fill(Math.round(grey), p, p + 3);
       } else {
@@ -59,6 +68,23 @@ export function faceScene(
     }
   }
   return { width, height, data };
+}
+
+/** The 48×48 grey levels of one of the web demo's sample faces (dataset rows, shipped as PNGs). */
+export async function sampleFace(file: string): Promise<Uint8Array> {
+  const path = join(WEB_DEMO, 'public', 'samples', file);
+  const { data, info } = await sharp(path).greyscale().raw().toBuffer({ resolveWithObject: true });
+  if (info.width !== IMAGE_SIZE || info.height !== IMAGE_SIZE || info.channels !== 1)
+    throw new Error(`${path} is ${info.width}×${info.height}×${info.channels}, not a 48×48 grey face`);
+  return new Uint8Array(data);
+}
+
+/** Intersection over union of two squares. */
+export function squareOverlap(a: FaceCrop, b: FaceCrop): number {
+  const w = Math.min(a.x + a.size, b.x + b.size) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.size, b.y + b.size) - Math.max(a.y, b.y);
+  if (w <= 0 || h <= 0) return 0;
+  return (w * h) / (a.size ** 2 + b.size ** 2 - w * h);
 }
 
 /** A random photo size and square for scene `seed`: the face's side 15–60 % of the photo's shorter side. */

@@ -1,0 +1,193 @@
+/**
+ * `pnpm bench:detection`: how well the face detector hands the classifiers their faces. Faces of the
+ * shipped models' test part (the split is rebuilt from the data file, seed and fraction the manifest
+ * records) are pasted into photos of 240–640 px at a known square of 15–60 % of the shorter side
+ * (tests/support/face-scene.ts), the detector (models/face-detector.onnx) and the classifiers
+ * (onnxruntime-node) run on each, and it prints: how many faces were found, how well the detector's
+ * square matches the true one, and each task's accuracy from the true square, the detector's square,
+ * and the photo's centre square (what a photo sent without a crop got before there was a detector).
+ *
+ * `--fit` instead measures, on faces of the training part, where the eyes and the box lie in the true
+ * square: the constants of core's FACE_FRAMING.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import {
+  DETECTOR_BOXES_NAME,
+  DETECTOR_INPUT_NAME,
+  DETECTOR_INPUT_SIZE,
+  DETECTOR_SCORES_NAME,
+  TASKS,
+  centreSquare,
+  detectorInput,
+  imageToPixels,
+  inputShape,
+  parseManifest,
+  pixelsToModelInput,
+  readDetections,
+  taskOutputName,
+  type DetectedFace,
+  type RgbaImage,
+  type Task,
+} from '@facekit/core';
+import { existingFileFlag, parseCommandArgs, refuseFlags, wholeNumberFlag } from '@facekit/core/node';
+import { facePixels, findDuplicates, loadCsv, splitDataset, taskTargets } from '@facekit/train';
+import { faceScene, sceneLayout, squareOverlap } from '../support/face-scene.js';
+import { dataFile, SHIPPED_MODELS } from '../support/paths.js';
+
+const HELP = `Usage: pnpm bench:detection [options]
+  --faces <n>   faces to paste into photos (default 500)
+  --fit         measure FACE_FRAMING's constants on the training part instead
+  --data <csv>  the data file the shipped models were trained on (default: as pnpm train finds it)
+  -h, --help    this help
+`;
+
+const { values } = parseCommandArgs(HELP, {
+  options: {
+    faces: { type: 'string', default: '500' },
+    fit: { type: 'boolean', default: false },
+    data: { type: 'string' },
+  },
+});
+const count = wholeNumberFlag(HELP, 'faces', values.faces, 1);
+const dataPath = existingFileFlag(HELP, 'data', values.data) ?? dataFile();
+if (!dataPath) refuseFlags(HELP, 'no data file found: name it with --data');
+
+const manifest = parseManifest(JSON.parse(await readFile(join(SHIPPED_MODELS, 'manifest.json'), 'utf8')));
+const training = manifest.models.age!.training;
+const csv = await loadCsv(dataPath);
+if (csv.sha256 !== training.dataSha256)
+  refuseFlags(HELP, `${dataPath} is not the file the shipped models were trained on (sha256 differs)`);
+const dataset = csv.dataset;
+const split = splitDataset(dataset, findDuplicates(dataset), {
+  testFraction: training.testFraction,
+  validationFraction: 0.1,
+  seed: training.seed,
+  ageGrouping: 'six',
+});
+const rows = Array.from(values.fit ? split.train : split.test).slice(0, count);
+
+const options = { intraOpNumThreads: 2, interOpNumThreads: 1 };
+const detector = await ort.InferenceSession.create(join(SHIPPED_MODELS, 'face-detector.onnx'), options);
+const classifier = await ort.InferenceSession.create(join(SHIPPED_MODELS, 'shared', 'model.onnx'), options);
+
+async function detect(photo: RgbaImage): Promise<DetectedFace[]> {
+  const { data, frame } = detectorInput(photo);
+  const size = DETECTOR_INPUT_SIZE;
+  const out = await detector.run({
+    [DETECTOR_INPUT_NAME]: new ort.Tensor('float32', data, [1, size, size, 3]),
+  });
+  return readDetections(
+    out[DETECTOR_SCORES_NAME]!.data as Float32Array,
+    out[DETECTOR_BOXES_NAME]!.data as Float32Array,
+    frame,
+  );
+}
+
+async function classify(faces: Uint8Array[]): Promise<Record<Task, number[]>> {
+  const input = new ort.Tensor('float32', pixelsToModelInput(faces), inputShape(faces.length));
+  const out = await classifier.run({ image: input });
+  const argmax = (task: Task) => {
+    const probs = out[taskOutputName(task)]!.data as Float32Array;
+    const k = probs.length / faces.length;
+    return faces.map((_, i) => {
+      const row = Array.from(probs.subarray(i * k, i * k + k));
+      return row.indexOf(Math.max(...row));
+    });
+  };
+  return Object.fromEntries(TASKS.map((t) => [t, argmax(t)])) as Record<Task, number[]>;
+}
+
+const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+const spread = (v: number[]) => Math.sqrt(mean(v.map((x) => (x - mean(v)) ** 2)));
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+
+const fit = {
+  span: [] as number[],
+  box: [] as number[],
+  down: [] as number[],
+  across: [] as number[],
+  boxDown: [] as number[],
+  boxAcross: [] as number[],
+};
+const chosen = { truth: [] as Uint8Array[], found: [] as Uint8Array[], centre: [] as Uint8Array[] };
+const overlaps: number[] = [];
+const found: number[] = [];
+let missed = 0;
+let extra = 0;
+const started = performance.now();
+for (const [n, row] of rows.entries()) {
+  const { width, height, square } = sceneLayout(row);
+  const photo = faceScene([{ face: facePixels(dataset, row), square }], width, height, row);
+  const faces = await detect(photo);
+  extra += Math.max(0, faces.length - 1);
+  const best = faces[0];
+  if (values.fit) {
+    if (!best) missed++;
+    else {
+      const { rightEye: r, leftEye: l } = best.keypoints;
+      fit.span.push(Math.hypot(l.x - r.x, l.y - r.y) / square.size);
+      fit.box.push((best.box.width + best.box.height) / 2 / square.size);
+      fit.across.push((square.x + square.size / 2 - (l.x + r.x) / 2) / square.size);
+      fit.down.push((square.y + square.size / 2 - (l.y + r.y) / 2) / square.size);
+      fit.boxAcross.push((square.x + square.size / 2 - (best.box.x + best.box.width / 2)) / square.size);
+      fit.boxDown.push((square.y + square.size / 2 - (best.box.y + best.box.height / 2)) / square.size);
+    }
+    continue;
+  }
+  chosen.truth.push(imageToPixels(photo, 'photo', square));
+  chosen.centre.push(imageToPixels(photo, 'photo', centreSquare(width, height)));
+  if (!best) missed++;
+  else {
+    overlaps.push(squareOverlap(best.crop, square));
+    found.push(row);
+    chosen.found.push(imageToPixels(photo, 'photo', best.crop));
+  }
+  if ((n + 1) % 100 === 0) process.stderr.write(`${n + 1} / ${rows.length}\n`);
+}
+const seconds = (performance.now() - started) / 1000;
+console.log(
+  `${rows.length} faces of the ${values.fit ? 'training' : 'test'} part: found ${rows.length - missed}, missed ${missed}, ` +
+    `${extra} other detections; ${((seconds / rows.length) * 1000).toFixed(0)} ms a photo (photo made, letterboxed, detected)`,
+);
+if (values.fit) {
+  const say = (name: string, v: number[], invert = false) =>
+    `${name} ${(invert ? 1 / mean(v) : mean(v)).toFixed(3)} (spread ${((spread(v) / mean(v)) * 100).toFixed(1)} % of the mean)`;
+  console.log(say('eyeSpanToSide', fit.span, true));
+  console.log(say('boxToSide', fit.box, true));
+  console.log(
+    `eyesToCentre ${mean(fit.down).toFixed(3)} (spread ${spread(fit.down).toFixed(3)} of the side)`,
+  );
+  console.log(
+    `eyesAcrossCentre ${mean(fit.across).toFixed(3)} (spread ${spread(fit.across).toFixed(3)} of the side)`,
+  );
+  console.log(
+    `boxToCentre ${mean(fit.boxAcross).toFixed(3)}, ${mean(fit.boxDown).toFixed(3)} (spread ${spread(fit.boxAcross).toFixed(3)}, ${spread(fit.boxDown).toFixed(3)} of the side)`,
+  );
+  // The side from the eyes and the box together, as faceSquare takes it: its spread.
+  const both = fit.span.map((s, i) => (s / mean(fit.span) + fit.box[i]! / mean(fit.box)) / 2);
+  console.log(`side from both: spread ${(spread(both) * 100).toFixed(1)} %`);
+} else {
+  console.log(
+    `square found vs true: overlap (IoU) median ${median(overlaps).toFixed(3)}, mean ${mean(overlaps).toFixed(3)}, ` +
+      `≥ 0.7 for ${((overlaps.filter((o) => o >= 0.7).length / overlaps.length) * 100).toFixed(1)} %`,
+  );
+  const answers = {
+    truth: await classify(chosen.truth),
+    found: await classify(chosen.found),
+    centre: await classify(chosen.centre),
+  };
+  console.log(
+    '\n| task | true square | detected square | centre square (no detection) |\n| --- | --- | --- | --- |',
+  );
+  for (const task of TASKS) {
+    const targets = taskTargets(dataset, task, 'six');
+    const accuracy = (got: number[], faces: readonly number[]) =>
+      `${((got.filter((k, i) => k === targets[faces[i]!]).length / rows.length) * 100).toFixed(1)} %`;
+    console.log(
+      `| ${task} | ${accuracy(answers.truth[task], rows)} | ${accuracy(answers.found[task], found)} | ${accuracy(answers.centre[task], rows)} |`,
+    );
+  }
+  console.log('(each over every pasted face: one the detector missed counts as wrong in its column)');
+}
