@@ -9,7 +9,8 @@
  * must for a PNG with transparent margins. Then the awkward cases: a JPEG the two decoders read a grey
  * level apart, a photo over 4096 px, the square moved by keyboard (also while another photo is read),
  * a file that is not an image or is empty, a pasted BMP (sent to the server as a PNG), a server answer
- * arriving after the next face, and a face picked while the models still load.
+ * arriving after the next face, and a face picked while the models still load. A photo holding two
+ * faces gets the square on the larger one, the other marked, and a click on the mark moves it there.
  * Screenshots: tests/artifacts/web-demo.png, web-demo-crop.png.
  */
 import { createHash } from 'node:crypto';
@@ -21,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '@facekit/serve';
 import { chromiumMissing, launchChromium, type Browser } from '../support/chromium.js';
 import { buildDemo } from '../support/demo-build.js';
+import { faceScene, sampleFace, squareOverlap } from '../support/face-scene.js';
 import { colourPhoto } from '../support/faces.js';
 import { releaseTestModels, testModels } from '../support/models.js';
 import { artifactsDir } from '../support/paths.js';
@@ -202,6 +204,54 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       await page.locator('#photo-caption', { hasText: 'cut-out.png · 320×240' }).waitFor({ timeout: 30_000 });
       await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
       await expectAgreement(page, fail);
+    },
+  );
+
+  it(
+    'puts the square on the face the detector finds, marks another, and the server sees the square it chose',
+    { timeout: 60_000 },
+    async () => {
+      const { page } = browser;
+      const samples = ['white-male-29.png', 'black-female-47.png'];
+      const [big, small] = await Promise.all(samples.map(sampleFace));
+      const faces = [
+        { face: big!, square: { x: 230, y: 40, size: 140 } },
+        { face: small!, square: { x: 40, y: 150, size: 90 } },
+      ];
+      const photo = faceScene(faces, 420, 300, 5);
+      await page.locator('#file').setInputFiles({
+        name: 'two-faces.png',
+        mimeType: 'image/png',
+        buffer: encodePng(photo.data, 420, 300, 4),
+      });
+      const detection = page.locator('#detection', { hasText: 'Face found' });
+      await detection.waitFor({ timeout: 30_000 }).catch(async () => {
+        throw new Error(fail(`no face found: ${await page.locator('#detection').textContent()}`));
+      });
+      expect(await detection.textContent()).toMatch(/1 more marked/);
+      const squareShown = async () => {
+        const caption = page.locator('#photo-caption', { hasText: 'two-faces.png' });
+        const text = (await caption.textContent()) ?? '';
+        const [, x, y, size] = /square at \((\d+), (\d+)\), side (\d+)/.exec(text) ?? [];
+        if (!size) throw new Error(fail(`no square in the caption: ${text}`));
+        return { x: Number(x), y: Number(y), size: Number(size) };
+      };
+      // The larger face first (the detector's best), framed within a few pixels of its true square.
+      expect(squareOverlap(await squareShown(), faces[0]!.square)).toBeGreaterThan(0.7);
+      await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
+      await page.locator('#send-as').selectOption('image');
+      await expectAgreement(page, fail);
+      // The other face's mark puts the square on it.
+      const marks = page.locator('.face-mark');
+      expect(await marks.count()).toBe(2);
+      await marks.nth(1).click();
+      await page.locator('#photo-caption', { hasText: 'two-faces.png' }).waitFor({ timeout: 30_000 });
+      await expect
+        .poll(async () => squareOverlap(await squareShown(), faces[1]!.square))
+        .toBeGreaterThan(0.7);
+      await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
+      await expectAgreement(page, fail);
+      await page.screenshot({ path: join(await artifactsDir(), 'web-demo-faces.png'), fullPage: true });
     },
   );
 
