@@ -4,18 +4,7 @@
  * graph) and by the TypeScript post-processing of tfjs's raw outputs that the export is checked
  * against, so both sides use one definition.
  */
-
-export const DETECTOR_INPUT_SIZE = 256;
-/** Values per anchor in the regressor output: box centre x, y, width, height, then 6 keypoints (x, y). */
-export const BOX_VALUES = 16;
-export const KEYPOINTS = [
-  'rightEye',
-  'leftEye',
-  'noseTip',
-  'mouth',
-  'rightEarTragion',
-  'leftEarTragion',
-] as const;
+import { DETECTOR_BOX_VALUES } from '@facekit/core';
 
 export interface AnchorLayer {
   readonly stride: number;
@@ -54,11 +43,11 @@ export function anchorCentres(layers: readonly AnchorLayer[] = ANCHOR_LAYERS): F
 export function boxOffsets(layers: readonly AnchorLayer[] = ANCHOR_LAYERS): Float32Array {
   const centres = anchorCentres(layers);
   const n = centres.length / 2;
-  const out = new Float32Array(n * BOX_VALUES);
+  const out = new Float32Array(n * DETECTOR_BOX_VALUES);
   for (let i = 0; i < n; i++)
-    for (let v = 0; v < BOX_VALUES; v++) {
+    for (let v = 0; v < DETECTOR_BOX_VALUES; v++) {
       if (v === 2 || v === 3) continue;
-      out[i * BOX_VALUES + v] = centres[i * 2 + (v % 2)]!;
+      out[i * DETECTOR_BOX_VALUES + v] = centres[i * 2 + (v % 2)]!;
     }
   return out;
 }
@@ -74,7 +63,7 @@ export function decodeRaw(
 ): { scores: Float32Array; boxes: Float32Array } {
   const offsets = boxOffsets();
   const scores = new Float32Array(ANCHORS);
-  const boxes = new Float32Array(ANCHORS * BOX_VALUES);
+  const boxes = new Float32Array(ANCHORS * DETECTOR_BOX_VALUES);
   let s = 0;
   for (const l of logits) for (const v of l) scores[s++] = 1 / (1 + Math.exp(-v));
   let b = 0;
@@ -83,9 +72,9 @@ export function decodeRaw(
       boxes[b] = v + offsets[b]!; // the Float32Array rounds, as the graph's float32 Add does
       b++;
     }
-  if (s !== ANCHORS || b !== ANCHORS * BOX_VALUES)
+  if (s !== ANCHORS || b !== ANCHORS * DETECTOR_BOX_VALUES)
     throw new RangeError(
-      `raw outputs hold ${s} scores and ${b} box values (expected ${ANCHORS}, ${ANCHORS * BOX_VALUES})`,
+      `raw outputs hold ${s} scores and ${b} box values (expected ${ANCHORS}, ${ANCHORS * DETECTOR_BOX_VALUES})`,
     );
   return { scores, boxes };
 }

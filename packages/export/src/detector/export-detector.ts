@@ -8,25 +8,25 @@
 import { GraphBuilder } from '../onnx/graph-builder.js';
 import { OPSET } from '../onnx/proto.js';
 import {
-  ANCHOR_LAYERS,
-  ANCHORS,
-  anchorCount,
-  BOX_VALUES,
-  boxOffsets,
+  DETECTOR_BOX_VALUES,
+  DETECTOR_BOXES_NAME,
+  DETECTOR_INPUT_NAME,
   DETECTOR_INPUT_SIZE,
-} from './anchors.js';
+  DETECTOR_SCORES_NAME,
+} from '@facekit/core';
+import { ANCHOR_LAYERS, ANCHORS, anchorCount, boxOffsets } from './anchors.js';
 import { convertGraph } from './convert-graph.js';
 import { readGraphModel, type GraphModel } from './graph-model.js';
 import type { GraphValue } from './op-context.js';
 import { LICENCE, SOURCE_PACKAGE, type DetectorSource } from './source.js';
 
 export const DETECTOR_INPUT = {
-  name: 'image',
+  name: DETECTOR_INPUT_NAME,
   shape: [1, DETECTOR_INPUT_SIZE, DETECTOR_INPUT_SIZE, 3],
 } as const;
 export const DETECTOR_OUTPUTS = [
-  { name: 'scores', shape: [1, ANCHORS] },
-  { name: 'boxes', shape: [1, ANCHORS, BOX_VALUES] },
+  { name: DETECTOR_SCORES_NAME, shape: [1, ANCHORS] },
+  { name: DETECTOR_BOXES_NAME, shape: [1, ANCHORS, DETECTOR_BOX_VALUES] },
 ] as const;
 
 /** The model's raw output nodes, per anchor layer: classifier logits [1, n, 1] and regressors [1, n, 16]. */
@@ -47,7 +47,7 @@ export function headOutputs(shapes: ReadonlyMap<string, readonly number[]>): Hea
   };
   return {
     classifiers: ANCHOR_LAYERS.map((l) => find(anchorCount(l), 1)),
-    regressors: ANCHOR_LAYERS.map((l) => find(anchorCount(l), BOX_VALUES)),
+    regressors: ANCHOR_LAYERS.map((l) => find(anchorCount(l), DETECTOR_BOX_VALUES)),
   };
 }
 
@@ -62,8 +62,8 @@ export function exportDetector(source: DetectorSource): DetectorExport {
   const graph = readGraphModel(source.json, source.weightData);
   const g = new GraphBuilder();
   const image = g.reserve(DETECTOR_INPUT.name);
-  const scoresName = g.reserve('scores');
-  const boxesName = g.reserve('boxes');
+  const scoresName = g.reserve(DETECTOR_SCORES_NAME);
+  const boxesName = g.reserve(DETECTOR_BOXES_NAME);
   // x / 127.5 − 1 (tfjs's and MediaPipe's own preprocessing, the same two float32 ops), then NCHW.
   const scaled = g.node(
     'Sub',
@@ -89,7 +89,7 @@ export function exportDetector(source: DetectorSource): DetectorExport {
     'head/regressors',
     { axis: { int: 1 } },
   );
-  const offsets = g.floats('head/anchor_offsets', [1, ANCHORS, BOX_VALUES], boxOffsets());
+  const offsets = g.floats('head/anchor_offsets', [1, ANCHORS, DETECTOR_BOX_VALUES], boxOffsets());
   g.node('Add', [raw, offsets], 'head/boxes', {}, boxesName);
 
   const bytes = g.encode({

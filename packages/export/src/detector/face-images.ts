@@ -4,9 +4,8 @@
  * detector sees a face at a plausible scale. Real faces are what proves the boxes land on eyes and
  * noses, not only that two runtimes agree on noise.
  */
-import { IMAGE_SIZE, PIXEL_COUNT } from '@facekit/core';
+import { DETECTOR_INPUT_SIZE, IMAGE_SIZE, PIXEL_COUNT } from '@facekit/core';
 import { loadCsv } from '@facekit/train';
-import { DETECTOR_INPUT_SIZE } from './anchors.js';
 
 /** One face ([48·48] grey levels 0–255) as a [256, 256, 3] image, the face `size` px wide in the centre. */
 export function faceImage(pixels: ArrayLike<number>, size = 160): Float32Array {

@@ -6,7 +6,8 @@
  */
 import { sha256OfBytes } from '@facekit/core/node';
 import { OPSET } from '../onnx/proto.js';
-import { ANCHOR_LAYERS, BOX_VALUES, KEYPOINTS } from './anchors.js';
+import { DETECTOR_BOX_VALUES, FACE_KEYPOINTS } from '@facekit/core';
+import { ANCHOR_LAYERS } from './anchors.js';
 import { DETECTOR_INPUT, DETECTOR_OUTPUTS, type DetectorExport } from './export-detector.js';
 import { LICENCE, SOURCE_PACKAGE, type DetectorSource } from './source.js';
 import type { DetectorVerification } from './verify-detector.js';
@@ -45,8 +46,8 @@ export function detectorProvenance(
       {
         ...DETECTOR_OUTPUTS[1],
         dtype: 'float32',
-        meaning: `per anchor ${BOX_VALUES} values in input pixels: box centre x, y (anchor added), width, height, then keypoints x, y (anchor added)`,
-        keypoints: KEYPOINTS,
+        meaning: `per anchor ${DETECTOR_BOX_VALUES} values in input pixels: box centre x, y (anchor added), width, height, then keypoints x, y (anchor added)`,
+        keypoints: FACE_KEYPOINTS,
       },
     ],
     anchors: {

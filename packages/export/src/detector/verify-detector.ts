@@ -12,7 +12,7 @@ import { seededRandom } from '@facekit/train';
 import { ortNodeSession } from '../verify/compare.js';
 import { checkInOrtWeb } from '../verify/ort-web.js';
 import { decodeRaw } from './anchors.js';
-import { DETECTOR_INPUT, type DetectorExport } from './export-detector.js';
+import { DETECTOR_INPUT, DETECTOR_OUTPUTS, type DetectorExport } from './export-detector.js';
 import type { DetectorSource } from './source.js';
 
 /**
@@ -104,7 +104,7 @@ export async function verifyDetector(
       if (options.web ?? true) {
         const [scores, boxes] = await checkInOrtWeb(
           exported.bytes,
-          ['scores', 'boxes'],
+          DETECTOR_OUTPUTS.map((o) => o.name),
           image,
           DETECTOR_INPUT.shape,
           [expected.scores, expected.boxes],
