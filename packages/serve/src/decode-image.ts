@@ -16,6 +16,7 @@ import {
   SERVED_IMAGE_FORMATS,
   snippet,
   type FaceCrop,
+  type RgbaImage,
 } from '@facekit/core';
 import { usableCores } from './cpu-quota.js';
 import { ServeError } from './errors.js';
@@ -123,12 +124,33 @@ function tooLarge(field: string, width: number, height: number, limits: ImageLim
   return new ServeError('IMAGE_TOO_LARGE', field, reason, 413);
 }
 
+/** A decoded photo: RGBA, EXIF orientation applied; its buffer may be handed to a worker thread. */
+export type DecodedPhoto = RgbaImage & { readonly data: Uint8Array };
+
 /**
- * Decodes a base64 photo and preprocesses it to 2304 grey levels; errors name `field`. One sharp
- * pass on the happy path: the format is sniffed from the magic bytes, and sharp's own pixel limit stops
- * an oversized image before it is decoded (its header is then read once more, only to say how large).
- * If `signal` aborts while the photo waits for a decode slot, it is not decoded (rejected with the
- * signal's reason).
+ * Decodes a base64 photo to RGBA and hands it to `use`, all in one decode slot (the slot is held until
+ * `use` settles, so a photo's decoded pixels count against the slots for as long as they are worked
+ * on); errors name `field`. One sharp pass on the happy path: the format is sniffed from the magic
+ * bytes, and sharp's own pixel limit stops an oversized image before it is decoded (its header is then
+ * read once more, only to say how large). If `signal` aborts while the photo waits for a decode slot,
+ * it is not decoded (rejected with the signal's reason). `imageToFace` and face detection share it.
+ */
+export async function decodePhoto<T>(
+  base64: string,
+  field: string,
+  limits: ImageLimits,
+  use: (photo: DecodedPhoto) => T | Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  const bytes = decodeBase64(base64, field, limits.maxImageBytes);
+  const format = fileFormat(bytes);
+  if (format === undefined || !SERVED_IMAGE_FORMATS.has(format)) throw notAccepted(format, field);
+  return decodes.run(async () => use(await decodeToRgba(bytes, format, field, limits)), signal);
+}
+
+/**
+ * Decodes a base64 photo and preprocesses it to 2304 grey levels (the `crop` square, else the centre
+ * one); errors name `field`. See `decodePhoto`.
  */
 export async function imageToFace(
   base64: string,
@@ -136,10 +158,7 @@ export async function imageToFace(
   limits: ImageLimits,
   { crop, cropField = 'crop', signal }: { crop?: FaceCrop; cropField?: string; signal?: AbortSignal } = {},
 ): Promise<Uint8Array> {
-  const bytes = decodeBase64(base64, field, limits.maxImageBytes);
-  const format = fileFormat(bytes);
-  if (format === undefined || !SERVED_IMAGE_FORMATS.has(format)) throw notAccepted(format, field);
-  return decodes.run(() => decodeToFace(bytes, format, field, limits, crop, cropField), signal);
+  return decodePhoto(base64, field, limits, (image) => reduce(image, field, crop, cropField), signal);
 }
 
 /**
@@ -154,15 +173,13 @@ async function isTaggedDeepPng(bytes: Buffer, format: string): Promise<boolean> 
   return (await sharp(bytes, { limitInputPixels: false }).metadata()).hasProfile === true;
 }
 
-/** The decode and reduction of a file already checked to be PNG, JPEG or WebP, in one decode slot. */
-async function decodeToFace(
+/** The decode of a file already checked to be PNG, JPEG or WebP, to RGBA within the limits. */
+async function decodeToRgba(
   bytes: Buffer,
   format: string,
   field: string,
   limits: ImageLimits,
-  crop: FaceCrop | undefined,
-  cropField: string,
-): Promise<Uint8Array> {
+): Promise<DecodedPhoto> {
   let decoded: { data: Buffer; info: sharp.OutputInfo };
   try {
     const srgb = sharp(bytes, { limitInputPixels: limits.maxImagePixels, failOn: 'error' })
@@ -183,10 +200,19 @@ async function decodeToFace(
     throw tooLarge(field, info.width, info.height, limits);
   if (info.channels !== 4)
     throw new InvalidImageError(field, `decoded to ${info.channels} channels, expected RGBA`);
+  return { width: info.width, height: info.height, data };
+}
+
+/** A decoded photo's `crop` square (else its centre one) as 2304 grey levels; large photos off the event loop. */
+function reduce(
+  image: DecodedPhoto,
+  field: string,
+  crop: FaceCrop | undefined,
+  cropField: string,
+): Uint8Array | Promise<Uint8Array> {
   // Checked here, where the error can name its field, before a large photo goes to the worker.
-  if (crop) checkCrop(crop, info.width, info.height, cropField);
-  const image = { width: info.width, height: info.height, data };
-  return info.width * info.height > OFF_THREAD_PIXELS
+  if (crop) checkCrop(crop, image.width, image.height, cropField);
+  return image.width * image.height > OFF_THREAD_PIXELS
     ? pixelsOffThread(image, field, crop)
     : imageToPixels(image, field, crop, cropField);
 }
