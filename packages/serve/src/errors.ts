@@ -20,6 +20,7 @@ export type ServeErrorCode =
   | 'QUERY_TOO_DEEP'
   | 'QUERY_TOO_COSTLY'
   | 'NOT_READY'
+  | 'DETECTOR_UNAVAILABLE'
   | 'SHUTTING_DOWN'
   | 'SERVER_BUSY'
   | 'CLIENT_GONE';

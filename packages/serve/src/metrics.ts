@@ -1,6 +1,6 @@
 /**
  * Prometheus metrics for /metrics: requests and errors by code, HTTP responses by status, request latency, batch sizes and run
- * times, photos decoding and waiting their turn, faces abandoned by clients that left, the provider in
+ * times, faces found per photo searched and the detector's time, photos decoding and waiting their turn, faces abandoned by clients that left, the provider in
  * use and readiness, plus Node's process metrics (memory, event-loop lag), which the soak test reads to
  * see memory settle. A registry per server, so tests can start several.
  */
@@ -15,6 +15,8 @@ export interface ServeMetrics {
   readonly latency: Histogram<'operation'>;
   readonly faces: Counter<'source'>;
   readonly abandoned: Counter<'stage'>;
+  readonly facesPerPhoto: Histogram;
+  readonly detectionSeconds: Histogram;
   readonly decodes: Gauge<'state'>;
   readonly batchSize: Histogram;
   readonly batchSeconds: Histogram;
@@ -64,7 +66,7 @@ export function createMetrics(
     }),
     faces: new Counter({
       name: 'facekit_faces_total',
-      help: 'Faces classified, by input kind (pixels, image)',
+      help: 'Faces classified, by input kind (pixels, image, detected: found in a photo by classifyFaces)',
       labelNames: ['source'],
       registers,
     }),
@@ -72,6 +74,18 @@ export function createMetrics(
       name: 'facekit_abandoned_faces_total',
       help: 'Faces of clients that closed the connection unanswered: photos dropped before decoding (stage="decode"), faces not run (stage="run")',
       labelNames: ['stage'],
+      registers,
+    }),
+    facesPerPhoto: new Histogram({
+      name: 'facekit_detected_faces_per_photo',
+      help: 'Faces the detector found per photo searched by classifyFaces (_count: photos searched, _sum: faces found)',
+      buckets: [0, 1, 2, 3, 5, 10, 20, 50],
+      registers,
+    }),
+    detectionSeconds: new Histogram({
+      name: 'facekit_detection_duration_seconds',
+      help: "Time to find the faces in one photo and reduce each to 48×48, on the detector's thread",
+      buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1],
       registers,
     }),
     decodes: new Gauge({

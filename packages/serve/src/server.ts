@@ -74,6 +74,29 @@ export function graphqlUrl(host: string, port: number): string {
  */
 export const MAX_QUERY_TOKENS = 20_000;
 
+/** Loads the face detector and logs how it went (never throws: an absent or bad one is reported). */
+async function loadDetector(state: ServerState, intraOpThreads: number): Promise<void> {
+  const started = performance.now();
+  const { detector, logger } = state;
+  await detector.load(intraOpThreads);
+  const file = detector.file;
+  if (detector.status === 'ready') {
+    logger.info('face detector ready', {
+      file: file!.path,
+      sha256: file!.sha256.slice(0, 12),
+      checked: file!.checked,
+      source: file!.source,
+      loadMs: Math.round(performance.now() - started),
+    });
+  } else if (detector.status === 'absent') {
+    logger.info('no face detector; classifyFaces is unavailable', { reason: detector.reason });
+  } else {
+    logger.warn('the face detector cannot be used; classifyFaces is unavailable', {
+      reason: detector.reason,
+    });
+  }
+}
+
 export async function startServer(
   partial: Partial<ServeOptions> = {},
   hooks: StartHooks = {},
@@ -160,6 +183,7 @@ export async function startServer(
         await state.engine.idle();
         await state.engine.bound.release();
       }
+      await state.detector.close();
       state.clientErrors.flush();
       logger.info('stopped');
     })());
@@ -175,12 +199,15 @@ export async function startServer(
     cpuFallback: eps.length === 0 || eps.includes('cpu'),
     onMove: (move) => logger.warn('the models moved to another execution provider', { ...move }),
   });
+  // The detector loads beside the classifiers; whatever becomes of it, the server serves classify.
+  const detectorLoaded = loadDetector(state, settings.intraOpThreads);
   const ready = (async () => {
     const started = performance.now();
     let choice: ProviderChoice<BoundModels>;
     try {
       choice = await registry.resolve(options.executionProviders);
     } catch (error) {
+      await detectorLoaded;
       state.markFailed(error instanceof NoProviderError ? error.attempts : []);
       logger.error('no execution provider could run the models', { error });
       await stop();
@@ -204,6 +231,7 @@ export async function startServer(
         state.metrics.batchSeconds.observe(seconds);
       },
     });
+    await detectorLoaded;
     state.markReady(engine, choice.attempts);
     logger.info('ready', {
       provider: choice.name,

@@ -6,6 +6,7 @@
  */
 import type { LoadedModels } from '@facekit/core/node';
 import { ClientErrorLog } from './client-error-log.js';
+import { FaceDetector } from './detector-thread.js';
 import type { InferenceEngine } from './inference.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type ServeMetrics } from './metrics.js';
@@ -33,12 +34,16 @@ export class ServerState {
   /** Client errors' warn lines, rate-limited. */
   readonly clientErrors: ClientErrorLog;
 
+  /** The face detector (classifyFaces): loaded at start when the models folder holds one. */
+  readonly detector: FaceDetector;
+
   constructor(
     readonly options: ServeOptions,
     readonly models: LoadedModels,
     readonly logger: Logger,
   ) {
     this.clientErrors = new ClientErrorLog(logger);
+    this.detector = new FaceDetector(models.dir);
   }
 
   /** Stopping: new requests are refused, those in flight answered. */
