@@ -3,7 +3,7 @@
  * has no recursive types, but introspection does (`ofType { ofType { … } }`), and aliases let one
  * request repeat `classify` hundreds of times; so depth counts nested fields and cost counts every
  * field, each face costing FACE_COST more (a photo PHOTO_COST more again) and classifyBatch
- * multiplying its sub-selection by its item count (read from the literal list or the variable, whose
+ * multiplying its sub-selection by its item count (classifyFaces by its maxFaces) (read from the literal list or the variable, whose
  * value is the one sent or else its default in the query).
  * Breaches answer `QUERY_TOO_DEEP`, `BATCH_TOO_LARGE` or `QUERY_TOO_COSTLY` with HTTP 400, before any
  * image is decoded.
@@ -18,6 +18,7 @@ import type {
 import { GraphQLError, Kind, valueFromASTUntyped } from './graphql-runtime.js';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ServeErrorCode } from './errors.js';
+import { DEFAULT_MAX_FACES } from './detector-thread.js';
 
 /** Extra cost of running one face through the models. */
 export const FACE_COST = 10;
@@ -79,6 +80,19 @@ function listLength(value: ValueNode | undefined, variables: Record<string, unkn
   return 1;
 }
 
+/** classifyFaces' `maxFaces` (literal or variable), its default when absent, at least 1. */
+function facesAsked(value: ValueNode | undefined, variables: Record<string, unknown>): number {
+  const given =
+    value?.kind === Kind.INT
+      ? Number(value.value)
+      : value?.kind === Kind.VARIABLE
+        ? variables[value.name.value]
+        : undefined;
+  return typeof given === 'number' && Number.isFinite(given)
+    ? Math.max(1, Math.floor(given))
+    : DEFAULT_MAX_FACES;
+}
+
 /** How many of the faces in an `input` or `inputs` argument are photos (literal or variable). */
 function photoCount(value: ValueNode | undefined, variables: Record<string, unknown>): number {
   if (!value) return 0;
@@ -121,6 +135,11 @@ export function queryCost(
       const argument = (name: string) => sel.arguments?.find((a) => a.name.value === name)?.value;
       if (sel.name.value === 'classify')
         cost += FACE_COST + PHOTO_COST * photoCount(argument('input'), variables);
+      if (sel.name.value === 'classifyFaces') {
+        // A photo searched, then up to maxFaces faces run, each with its share of the sub-selection.
+        times = facesAsked(argument('maxFaces'), variables);
+        cost += PHOTO_COST + times * FACE_COST;
+      }
       if (sel.name.value === 'classifyBatch') {
         times = listLength(argument('inputs'), variables);
         largestBatch = Math.max(largestBatch, times);

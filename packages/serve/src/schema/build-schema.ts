@@ -6,9 +6,13 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { ClassifyFacesResolver } from './classify-faces.resolver.js';
 import { ClassifyResolver } from './classify.resolver.js';
 import { ModelsResolver } from './models.resolver.js';
 
 export function buildServeSchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: [ClassifyResolver, ModelsResolver], validate: false });
+  return buildSchema({
+    resolvers: [ClassifyResolver, ClassifyFacesResolver, ModelsResolver],
+    validate: false,
+  });
 }

@@ -57,7 +57,9 @@ export class Classification {
   @Field(() => String, { description: 'Execution provider that ran the models: cuda, webgpu or cpu.' })
   provider!: string;
 
-  @Field(() => String, { description: 'How the face was given: pixels or image.' })
+  @Field(() => String, {
+    description: 'How the face was given: pixels, image, or detected (found in a photo by classifyFaces).',
+  })
   source!: string;
 
   /** The face as the models saw it; only expanded to a list when a client selects inputPixels. */

@@ -14,10 +14,10 @@ import { Classification, toClassification } from './classification.type.js';
 import { ClassifyInput, inputToFace } from './classify.input.js';
 import { TaskEnum } from './task.enum.js';
 
-const TASKS_DESCRIPTION = 'Tasks to answer; all loaded tasks when omitted.';
+export const TASKS_DESCRIPTION = 'Tasks to answer; all loaded tasks when omitted.';
 
 /** The engine, once ready. (A request that arrives while draining is refused before GraphQL: http-server.) */
-function readyEngine(state: ServerState, field: string): InferenceEngine {
+export function readyEngine(state: ServerState, field: string): InferenceEngine {
   if (!state.engine)
     throw new ServeError(
       'NOT_READY',
@@ -31,7 +31,7 @@ function readyEngine(state: ServerState, field: string): InferenceEngine {
 }
 
 /** A decode or run that did not happen because the client had left (rejected with its CLIENT_GONE). */
-const leftBehind = (result: PromiseSettledResult<unknown>): boolean =>
+export const leftBehind = (result: PromiseSettledResult<unknown>): boolean =>
   result.status === 'rejected' && errorCode(result.reason) === 'CLIENT_GONE';
 
 /**
@@ -50,12 +50,12 @@ function stopIfGone(
 }
 
 /** Counts the faces a gone client left waiting for a batch, which the micro-batcher dropped unrun. */
-function countUnrun(state: ServerState, runs: readonly PromiseSettledResult<unknown>[]): void {
+export function countUnrun(state: ServerState, runs: readonly PromiseSettledResult<unknown>[]): void {
   const unrun = runs.filter(leftBehind).length;
   if (unrun > 0) state.metrics.abandoned.inc({ stage: 'run' }, unrun);
 }
 
-function chooseTasks(asked: readonly Task[] | null | undefined, engine: InferenceEngine): Task[] {
+export function chooseTasks(asked: readonly Task[] | null | undefined, engine: InferenceEngine): Task[] {
   if (!asked) return engine.tasks;
   const missing = asked.filter((t) => !engine.tasks.includes(t));
   if (missing.length > 0) {
@@ -70,7 +70,7 @@ function chooseTasks(asked: readonly Task[] | null | undefined, engine: Inferenc
   return [...new Set(asked)];
 }
 
-function modelsByTask(state: ServerState): ReadonlyMap<Task, LoadedModel> {
+export function modelsByTask(state: ServerState): ReadonlyMap<Task, LoadedModel> {
   return new Map(state.models.models.map((m) => [m.task, m]));
 }
 
@@ -144,6 +144,6 @@ export class ClassifyResolver {
   }
 }
 
-function toError(reason: unknown): Error {
+export function toError(reason: unknown): Error {
   return reason instanceof Error ? reason : new Error(String(reason));
 }

@@ -1,12 +1,13 @@
 /**
  * What `health` answers: readiness (false until every session is created and warmed, and again while
  * draining), the execution provider in use and what happened to each provider tried, the tasks served
- * and the batching settings — the facts an operator or a load balancer needs.
+ * the batching settings and the face detector's state — the facts an operator or a load balancer needs.
  */
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import type { Task } from '@facekit/core';
 import { clientLimits } from '../options.js';
 import type { ServerState } from '../state.js';
+import { DetectorHealth, toDetectorHealth } from './detector-info.type.js';
 import { TaskEnum } from './task.enum.js';
 
 @ObjectType({ description: 'One execution provider considered at start.' })
@@ -65,6 +66,11 @@ export class Health {
   @Field(() => [TaskEnum]) tasks!: Task[];
   @Field(() => Float) uptimeSeconds!: number;
   @Field(() => LimitsInfo) limits!: LimitsInfo;
+  @Field(() => DetectorHealth, {
+    description:
+      'The face detector classifyFaces needs: ready, or why not. The server is ready without one; classify does not need it.',
+  })
+  detector!: DetectorHealth;
 }
 
 export function toHealth(state: ServerState): Health {
@@ -82,5 +88,6 @@ export function toHealth(state: ServerState): Health {
     tasks: state.models.models.map((m) => m.task),
     uptimeSeconds: (Date.now() - state.startedAt) / 1000,
     limits: clientLimits(state.options),
+    detector: toDetectorHealth(state),
   };
 }

@@ -1,9 +1,10 @@
 /**
- * The read-only queries: `models` (what is loaded, from the manifest) and `health` (readiness and
- * provider). Both answer while the server is still warming up, which is when a client most needs them.
+ * The read-only queries: `models` (what is loaded, from the manifest), `detector` (the face detector's
+ * file and state) and `health` (readiness and provider). Both answer while the server is still warming up, which is when a client most needs them.
  */
 import { Ctx, Query, Resolver } from 'type-graphql';
 import type { ServeContext } from '../state.js';
+import { DetectorInfo, toDetectorInfo } from './detector-info.type.js';
 import { Health, toHealth } from './health.type.js';
 import { ModelInfo, toModelInfo } from './model-info.type.js';
 
@@ -14,6 +15,15 @@ export class ModelsResolver {
   })
   models(@Ctx() { state }: ServeContext): ModelInfo[] {
     return state.models.models.map(toModelInfo);
+  }
+
+  @Query(() => DetectorInfo, {
+    nullable: true,
+    description:
+      "The face detector's file (sha256, source) and state; null when the models folder holds no face-detector.onnx.",
+  })
+  detector(@Ctx() { state }: ServeContext): DetectorInfo | null {
+    return toDetectorInfo(state);
   }
 
   @Query(() => Health, { description: 'Readiness, the execution provider in use, and the limits in force.' })

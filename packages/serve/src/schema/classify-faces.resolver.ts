@@ -1,0 +1,133 @@
+/**
+ * The `classifyFaces` mutation: a whole photo in, every face in it out — found by the face detector on
+ * its own thread (detector-thread.ts), each face's square reduced to 48×48 there, and all the faces of
+ * the photo handed to the engine together so they share one run. The photo is decoded once, by the
+ * same `decodePhoto` as classify's photos; a client that leaves has its photo dropped before decoding,
+ * or its faces left unrun.
+ */
+import { Arg, Ctx, Float, Int, Mutation, Resolver } from 'type-graphql';
+import type { Task } from '@facekit/core';
+import { decodePhoto } from '../decode-image.js';
+import { DEFAULT_MAX_FACES, DEFAULT_MIN_SCORE, type PhotoFaces } from '../detector-thread.js';
+import { errorCode, ServeError } from '../errors.js';
+import type { ServeContext, ServerState } from '../state.js';
+import { toClassification } from './classification.type.js';
+import {
+  chooseTasks,
+  countUnrun,
+  modelsByTask,
+  readyEngine,
+  TASKS_DESCRIPTION,
+} from './classify.resolver.js';
+import { FacesInPhoto, toFaceInPhoto } from './faces.type.js';
+import { TaskEnum } from './task.enum.js';
+
+/** minScore in (0, 1] and maxFaces in 1..maxBatchItems, else INVALID_INPUT naming the argument. */
+function checkArguments(minScore: number, maxFaces: number, maxBatchItems: number): void {
+  if (!(minScore > 0 && minScore <= 1))
+    throw new ServeError('INVALID_INPUT', 'minScore', `must be above 0 and at most 1, got ${minScore}`);
+  if (!Number.isInteger(maxFaces) || maxFaces < 1 || maxFaces > maxBatchItems)
+    throw new ServeError(
+      'INVALID_INPUT',
+      'maxFaces',
+      `must be a whole number from 1 to ${maxBatchItems} (--max-batch-items), got ${maxFaces}`,
+    );
+}
+
+/** Refuses before decoding when there is no detector to search the photo with. */
+function checkDetector(state: ServerState): void {
+  const { status, reason } = state.detector;
+  if (status === 'ready') return;
+  const why =
+    status === 'loading'
+      ? 'the face detector is still loading; retry when health.ready is true'
+      : `no face detector is loaded: ${state.forClients(reason)} (health.detector says why)`;
+  throw new ServeError('DETECTOR_UNAVAILABLE', 'classifyFaces', why, 503);
+}
+
+/** Ends a request whose client has left, counting the photo dropped undecoded or the faces left unrun. */
+function stopIfGone(signal: AbortSignal, state: ServerState, found: PromiseSettledResult<PhotoFaces>): void {
+  if (!signal.aborted) return;
+  if (found.status === 'rejected' && errorCode(found.reason) === 'CLIENT_GONE')
+    state.metrics.abandoned.inc({ stage: 'decode' });
+  if (found.status === 'fulfilled') state.metrics.abandoned.inc({ stage: 'run' }, found.value.faces.length);
+  throw signal.reason;
+}
+
+@Resolver()
+export class ClassifyFacesResolver {
+  @Mutation(() => FacesInPhoto, {
+    description:
+      'Find the faces in a photo and classify each (one run for all of them). Needs the face detector (health.detector); answers DETECTOR_UNAVAILABLE without one.',
+  })
+  async classifyFaces(
+    @Arg('image', () => String, {
+      description:
+        "A photo as base64 (or a data: URL): PNG, JPEG or WebP, within the same limits as classify's image.",
+    })
+    image: string,
+    @Arg('tasks', () => [TaskEnum], { nullable: true, description: TASKS_DESCRIPTION }) tasks: Task[] | null,
+    @Arg('minScore', () => Float, {
+      nullable: true,
+      defaultValue: DEFAULT_MIN_SCORE,
+      description: 'Lowest detector score a face is kept at: above 0, at most 1.',
+    })
+    minScore: number | null,
+    @Arg('maxFaces', () => Int, {
+      nullable: true,
+      defaultValue: DEFAULT_MAX_FACES,
+      description:
+        'Most faces answered, best first: 1 to --max-batch-items (health.limits.maxBatchItems); the default, 10, means that limit where it is lower.',
+    })
+    maxFaces: number | null,
+    @Ctx() { state, signal }: ServeContext,
+  ): Promise<FacesInPhoto> {
+    const engine = readyEngine(state, 'classifyFaces');
+    const { maxBatchItems } = state.options;
+    // The default (which arrives as given) means the limit on a server with --max-batch-items under it.
+    const asked = maxFaces ?? DEFAULT_MAX_FACES;
+    const options = {
+      minScore: minScore ?? DEFAULT_MIN_SCORE,
+      maxFaces: asked === DEFAULT_MAX_FACES ? Math.min(asked, maxBatchItems) : asked,
+    };
+    checkArguments(options.minScore, options.maxFaces, maxBatchItems);
+    const chosen = chooseTasks(tasks, engine);
+    checkDetector(state);
+    let size = { width: 0, height: 0 };
+    const [found] = await Promise.allSettled([
+      decodePhoto(
+        image,
+        'image',
+        state.options,
+        (photo) => {
+          size = { width: photo.width, height: photo.height };
+          return state.detector.detect(photo, 'image', options);
+        },
+        signal,
+      ),
+    ]);
+    stopIfGone(signal, state, found!);
+    if (found!.status === 'rejected') throw found!.reason;
+    const { faces, pixels, seconds } = found!.value;
+    state.metrics.facesPerPhoto.observe(faces.length);
+    state.metrics.detectionSeconds.observe(seconds);
+    if (faces.length > 0) state.metrics.faces.inc({ source: 'detected' }, faces.length);
+    const runs = await Promise.allSettled(
+      engine.classifyAll(
+        pixels.map((p) => ({ pixels: p, tasks: chosen })),
+        signal,
+      ),
+    );
+    countUnrun(state, runs);
+    const failed = runs.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const models = modelsByTask(state);
+    return {
+      ...size,
+      faces: faces.map((face, i) => {
+        const result = (runs[i] as PromiseFulfilledResult<Parameters<typeof toClassification>[0]>).value;
+        return toFaceInPhoto(face, toClassification(result, models, engine.provider, pixels[i]!, 'detected'));
+      }),
+    };
+  }
+}
