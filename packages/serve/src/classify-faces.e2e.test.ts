@@ -1,0 +1,243 @@
+/**
+ * classifyFaces end to end: a real server over fixture classifiers and the shipped face detector,
+ * photos made of the web demo's sample faces pasted at known squares. The detector must find each face
+ * where it was put, the classification must be exactly classify's on the returned square, and every
+ * refusal must name its argument; a models folder whose detector is absent or corrupt still serves
+ * classify, with health saying why classifyFaces cannot be answered.
+ */
+import { copyFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FaceCrop } from '@facekit/core';
+import { gql, startTestServer, testPhoto, testPixels, type TestServer } from '../test/harness.js';
+import { modelsWithDetector, overlap, pngBase64, sampleFace, scene } from '../test/face-photos.js';
+
+const CLASSIFY_FACES = `mutation($image: String!, $tasks: [Task!], $minScore: Float, $maxFaces: Int) {
+  classifyFaces(image: $image, tasks: $tasks, minScore: $minScore, maxFaces: $maxFaces) {
+    width height
+    faces {
+      score
+      crop { x y size }
+      box { x y width height }
+      keypoints { rightEye { x y } leftEye { x y } nose { x y } mouth { x y } rightEar { x y } leftEar { x y } }
+      classification {
+        source inputPixels
+        age { label probabilities { probability } }
+        ethnicity { label probabilities { probability } }
+        gender { label probabilities { probability } }
+      }
+    }
+  }
+}`;
+
+const CLASSIFY_CROP = `mutation($input: ClassifyInput!) {
+  classify(input: $input) {
+    inputPixels
+    age { label probabilities { probability } }
+    ethnicity { label probabilities { probability } }
+    gender { label probabilities { probability } }
+  }
+}`;
+
+interface Face {
+  score: number;
+  crop: FaceCrop;
+  box: { x: number; y: number; width: number; height: number };
+  keypoints: Record<string, { x: number; y: number }>;
+  classification: Record<string, unknown> & { source: string; inputPixels: number[] };
+}
+interface Faces {
+  width: number;
+  height: number;
+  faces: Face[];
+}
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer({ models: await modelsWithDetector(), maxBatchItems: 8 });
+});
+afterAll(() => server?.stop());
+
+const classifyFaces = (variables: Record<string, unknown>) => gql(server.url, CLASSIFY_FACES, variables);
+
+async function metric(name: string): Promise<number> {
+  const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+  const line = text.split('\n').find((l) => l.startsWith(name));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+describe('classifyFaces', () => {
+  it('finds one face where it was put, and classifies it exactly as classify does on that square', async () => {
+    const square = { x: 300, y: 120, size: 200 };
+    const photo = pngBase64(scene([{ face: await sampleFace('white-male-29'), square }], 640, 480, 1));
+    const [photosBefore, facesBefore] = [
+      await metric('facekit_detected_faces_per_photo_count'),
+      await metric('facekit_faces_total{source="detected"}'),
+    ];
+    const res = await classifyFaces({ image: photo });
+    expect(res.body.errors).toBeUndefined();
+    const answer = res.body.data!.classifyFaces as Faces;
+    expect([answer.width, answer.height]).toEqual([640, 480]);
+    expect(answer.faces).toHaveLength(1);
+    const face = answer.faces[0]!;
+    expect(face.score).toBeGreaterThan(0.5);
+    expect(overlap(face.crop, square)).toBeGreaterThanOrEqual(0.6);
+    // The keypoints lie in the square: eyes above the mouth.
+    expect(face.keypoints.rightEye!.y).toBeLessThan(face.keypoints.mouth!.y);
+    expect(face.keypoints.rightEye!.x).toBeLessThan(face.keypoints.leftEye!.x);
+    expect(face.classification.source).toBe('detected');
+
+    const again = await gql(server.url, CLASSIFY_CROP, { input: { image: photo, crop: face.crop } });
+    const { source, ...detected } = face.classification;
+    expect(source).toBe('detected');
+    expect(detected).toEqual(again.body.data!.classify);
+
+    expect(await metric('facekit_detected_faces_per_photo_count')).toBe(photosBefore + 1);
+    expect(await metric('facekit_faces_total{source="detected"}')).toBe(facesBefore + 1);
+  });
+
+  it('finds two faces, best first, each at its square; maxFaces keeps the best', async () => {
+    const squares = [
+      { x: 40, y: 60, size: 180 },
+      { x: 380, y: 200, size: 220 },
+    ];
+    const faces = [await sampleFace('black-female-47'), await sampleFace('indian-male-72')];
+    const photo = pngBase64(
+      scene(
+        squares.map((square, i) => ({ face: faces[i]!, square })),
+        640,
+        480,
+        2,
+      ),
+    );
+    const answer = (await classifyFaces({ image: photo, tasks: ['gender'] })).body.data!
+      .classifyFaces as Faces;
+    expect(answer.faces).toHaveLength(2);
+    const [best, next] = answer.faces;
+    expect(best!.score).toBeGreaterThanOrEqual(next!.score);
+    for (const square of squares)
+      expect(Math.max(...answer.faces.map((f) => overlap(f.crop, square)))).toBeGreaterThanOrEqual(0.6);
+    for (const face of answer.faces) {
+      expect(face.classification.gender).not.toBeNull();
+      expect(face.classification.age).toBeNull();
+    }
+    const one = (await classifyFaces({ image: photo, maxFaces: 1 })).body.data!.classifyFaces as Faces;
+    expect(one.faces.map((f) => f.crop)).toEqual([best!.crop]);
+  });
+
+  it('answers no faces for a photo without one', async () => {
+    const res = await classifyFaces({ image: await testPhoto('png', 320, 240) });
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data!.classifyFaces).toEqual({ width: 320, height: 240, faces: [] });
+  });
+
+  it('refuses a file that is not an image with INVALID_IMAGE at its path', async () => {
+    const res = await classifyFaces({ image: Buffer.from('hello, not a photo').toString('base64') });
+    expect(res.body.data).toBeNull();
+    const [error] = res.body.errors!;
+    expect(error!.extensions!.code).toBe('INVALID_IMAGE');
+    expect(error!.extensions!.field).toBe('image');
+    expect(error!.path).toEqual(['classifyFaces']);
+    expect(error!.message).toMatch(/^image: is not a PNG, JPEG or WebP image/);
+  });
+
+  it.each([
+    [{ minScore: 0 }, 'minScore', /above 0 and at most 1, got 0/],
+    [{ minScore: 1.5 }, 'minScore', /got 1.5/],
+    [{ minScore: -0.1 }, 'minScore', /got -0.1/],
+    [{ maxFaces: 0 }, 'maxFaces', /from 1 to 8 .*got 0/],
+    [{ maxFaces: 9 }, 'maxFaces', /from 1 to 8 .*got 9/],
+  ])('refuses %o with INVALID_INPUT naming the argument', async (args, field, message) => {
+    const res = await classifyFaces({ image: await testPhoto('png', 64, 64), ...args });
+    expect(res.body.data).toBeNull();
+    const [error] = res.body.errors!;
+    expect(error!.extensions).toMatchObject({ code: 'INVALID_INPUT', field });
+    expect(error!.message).toMatch(message);
+  });
+
+  it('reports the detector in health and in the detector query', async () => {
+    const res = await gql(
+      server.url,
+      '{ health { ready detector { ready status reason } } detector { file sha256 sha256Checked source bytes } }',
+    );
+    expect(res.body.data).toMatchObject({
+      health: { ready: true, detector: { ready: true, status: 'ready', reason: null } },
+      detector: {
+        file: 'face-detector.onnx',
+        sha256: server.state.detector.file!.sha256,
+        sha256Checked: true,
+        source: expect.stringMatching(/^@vladmandic\/human@3\.3\.6/),
+      },
+    });
+  });
+});
+
+/** A server over a copy of `models` in which `change` altered the detector's files. */
+async function serverWithDetector(change: (dir: string) => Promise<void>): Promise<TestServer> {
+  const from = await modelsWithDetector();
+  const dir = await mkdtemp(path.join(tmpdir(), 'facekit-detector-'));
+  for (const name of await readdir(from)) await copyFile(path.join(from, name), path.join(dir, name));
+  await change(dir);
+  return startTestServer({ models: dir });
+}
+
+describe.each([
+  [
+    'corrupt, without provenance',
+    async (dir: string) => {
+      await writeFile(path.join(dir, 'face-detector.onnx'), 'garbage, not an ONNX graph');
+      await writeFile(path.join(dir, 'face-detector.json'), '{}');
+    },
+    'failed',
+    /face-detector\.onnx: cannot create a session/,
+  ],
+  [
+    'corrupt, its sha256 not the one face-detector.json names',
+    (dir: string) => writeFile(path.join(dir, 'face-detector.onnx'), 'garbage, not an ONNX graph'),
+    'failed',
+    /face-detector\.onnx: sha256 is [0-9a-f]{64}, face-detector\.json says 7ea858ff/,
+  ],
+  [
+    'absent',
+    async (dir: string) => {
+      const { rm } = await import('node:fs/promises');
+      await rm(path.join(dir, 'face-detector.onnx'));
+    },
+    'absent',
+    /no face-detector\.onnx in .*pnpm export:detector/,
+  ],
+])('a models folder whose detector is %s', (_, change, status, reason) => {
+  let other: TestServer;
+  beforeAll(async () => {
+    other = await serverWithDetector(change);
+  });
+  afterAll(() => other?.stop());
+
+  it('starts ready and classifies, while classifyFaces answers DETECTOR_UNAVAILABLE and health says why', async () => {
+    expect(other.state.ready).toBe(true);
+    const classified = await gql(
+      other.url,
+      'mutation($p: GreyLevels) { classify(input: {pixels: $p}) { age { label } } }',
+      {
+        p: testPixels(3),
+      },
+    );
+    expect(classified.body.errors).toBeUndefined();
+    const faces = await gql(other.url, CLASSIFY_FACES, { image: await testPhoto('png', 64, 64) });
+    expect(faces.body.data).toBeNull();
+    expect(faces.body.errors![0]!.extensions!.code).toBe('DETECTOR_UNAVAILABLE');
+    expect(faces.body.errors![0]!.message).toMatch(reason);
+    const health = await gql(other.url, '{ health { ready detector { ready status reason } } }');
+    const detector = (health.body.data!.health as { ready: boolean; detector: Record<string, unknown> })
+      .detector;
+    expect(detector).toMatchObject({ ready: false, status });
+    expect(detector.reason).toMatch(reason);
+    const warned = other.logs.some(
+      (l) => /face detector/.test(String(l.msg)) && reason.test(String(l.reason)),
+    );
+    expect(warned).toBe(true);
+  });
+});
