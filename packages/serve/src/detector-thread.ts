@@ -184,7 +184,8 @@ export class FaceDetector {
     } catch (error) {
       const message = (error as Error).message;
       this.status = 'failed';
-      this.reason = message.startsWith(`${file}`) ? message : `${file}: ${message}`;
+      // Said of the file at fault: the detector's, unless the message names face-detector.json.
+      this.reason = message.startsWith(this.dir) ? message : `${file}: ${message}`;
       this.bytes = undefined;
     }
   }
