@@ -5,10 +5,12 @@
  * refusal must name its argument; a models folder whose detector is absent or corrupt still serves
  * classify, with health saying why classifyFaces cannot be answered.
  */
+import http from 'node:http';
 import { copyFile, readdir, writeFile } from 'node:fs/promises';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaceCrop } from '@facekit/core';
 import { gql, startTestServer, testPhoto, testPixels, type TestServer } from '../test/harness.js';
@@ -172,6 +174,43 @@ describe('classifyFaces', () => {
         source: expect.stringMatching(/^@vladmandic\/human@3\.3\.6/),
       },
     });
+  });
+});
+
+describe('a classifyFaces client that leaves unanswered', () => {
+  it('has its photo dropped before decoding, and the server keeps answering', async () => {
+    // Four megapixels in a few kilobytes: each holds a decode slot a while, the requests stay small.
+    const grey = { width: 2048, height: 2048, channels: 3, background: { r: 90, g: 90, b: 90 } } as const;
+    const image = (await sharp({ create: grey }).jpeg().toBuffer()).toString('base64');
+    const body = JSON.stringify({ query: CLASSIFY_FACES, variables: { image } });
+    const url = new URL(server.url);
+    const dropped = () => metric('facekit_abandoned_faces_total{stage="decode"}');
+    const before = await dropped();
+    const requests = Array.from({ length: 8 }, () => {
+      const request = http.request({
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      });
+      request.on('error', () => {}); // hung up on below
+      request.end(body);
+      return request;
+    });
+    const deadline = performance.now() + 30_000;
+    while ((await metric('facekit_photo_decodes{state="waiting"}')) === 0) {
+      if (performance.now() > deadline) throw new Error('no photo waited for a decode slot');
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    for (const request of requests) request.destroy();
+    while ((await metric('facekit_photo_decodes{state="active"}')) > 0) {
+      if (performance.now() > deadline) throw new Error('the decodes did not end');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(await dropped()).toBeGreaterThan(before);
+    const res = await classifyFaces({ image: await testPhoto('png', 64, 64) });
+    expect(res.body.data!.classifyFaces).toEqual({ width: 64, height: 64, faces: [] });
   });
 });
 
