@@ -10,7 +10,7 @@ import type { GraphQLError, OperationDefinitionNode } from 'graphql';
 import { errorCode, graphqlErrorCode, isClientError, shortMessage, unwrapError } from './errors.js';
 import type { ServeContext, ServerState } from './state.js';
 
-const OPERATIONS = new Set(['classify', 'classifyBatch', 'models', 'health']);
+const OPERATIONS = new Set(['classify', 'classifyBatch', 'classifyFaces', 'models', 'detector', 'health']);
 
 /**
  * A low-cardinality label for a request: its root field, `introspection`, `mixed` (several of ours),
