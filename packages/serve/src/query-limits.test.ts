@@ -56,6 +56,20 @@ describe('query limits', () => {
     expect(mixed.cost).toBe(1 + 3 * FACE_COST + 2 * PHOTO_COST + 3);
   });
 
+  it('charges classifyFaces a photo and maxFaces faces, its sub-selection once per face', () => {
+    const selection = '{ width faces { score } }';
+    // 1 for classifyFaces, then per face: width, faces, score.
+    const expected = (faces: number) => 1 + PHOTO_COST + faces * FACE_COST + faces * 3;
+    expect(analyse(`mutation { classifyFaces(image: "aGk=") ${selection} }`).cost).toBe(expected(10));
+    expect(analyse(`mutation { classifyFaces(image: "aGk=", maxFaces: 3) ${selection} }`).cost).toBe(
+      expected(3),
+    );
+    const variable = `mutation($n: Int) { classifyFaces(image: "aGk=", maxFaces: $n) ${selection} }`;
+    expect(analyse(variable, { n: 40 }).cost).toBe(expected(40));
+    expect(analyse(variable).cost).toBe(expected(10));
+    expect(analyse(variable, { n: 0 }).cost).toBe(expected(1));
+  });
+
   it('charges faces given as variable defaults in the query as if they were sent', () => {
     const photos = Array.from({ length: 5 }, () => '{image: "aGk="}').join(', ');
     const batch = analyse(
