@@ -38,7 +38,7 @@ export function faceScene(
   width: number,
   height: number,
   seed: number,
-): RgbaImage {
+): RgbaImage & { readonly data: Uint8Array } {
   const random = seededRandom(seed);
   const waves = Array.from({ length: 4 }, () => ({
     fx: (random() - 0.5) * 0.05,

@@ -79,13 +79,17 @@ export class InvalidCropError extends FaceKitError {
   }
 }
 
-/** manifest.json does not follow the schema. `path` is a JSON path such as `models.age.labels[2]`. */
+/**
+ * manifest.json (or another description of the models: `document`, e.g. face-detector.json) does not
+ * follow its schema. `path` is a JSON path such as `models.age.labels[2]`.
+ */
 export class ManifestError extends FaceKitError {
   constructor(
     readonly path: string,
-    reason: string,
+    readonly reason: string,
+    document = 'manifest',
   ) {
-    super('INVALID_MANIFEST', `manifest ${path}: ${reason}`);
+    super('INVALID_MANIFEST', `${document} ${path}: ${reason}`);
   }
 }
 

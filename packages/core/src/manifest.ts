@@ -247,33 +247,40 @@ export interface DetectorInfo {
   readonly licence: readonly string[];
 }
 
-/** Validates face-detector.json (text or parsed); errors name the field. */
+/** Validates face-detector.json (text or parsed); errors name it and the field. */
 export function parseDetectorInfo(json: string | Json): DetectorInfo {
-  const where = (field: string) => `${DETECTOR_INFO_FILE} ${field}`;
-  let value: Json = json;
-  if (typeof json === 'string') {
-    try {
-      value = JSON.parse(json);
-    } catch (error) {
-      throw new ManifestError(where('$'), `is not valid JSON (${(error as Error).message})`);
-    }
+  try {
+    return detectorInfo(typeof json === 'string' ? parseJson(json) : json);
+  } catch (error) {
+    if (error instanceof ManifestError) throw new ManifestError(error.path, error.reason, DETECTOR_INFO_FILE);
+    throw error;
   }
-  const root = obj(value, where('$'));
-  const file = str(root.file, where('file'));
+}
+
+function parseJson(text: string): Json {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ManifestError('$', `is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+function detectorInfo(value: Json): DetectorInfo {
+  const root = obj(value, '$');
+  const file = str(root.file, 'file');
   if (file.startsWith('/') || file.split(/[\\/]/).includes('..'))
-    throw new ManifestError(where('file'), 'must be a path inside the models folder');
-  const sha256 = str(root.sha256, where('sha256'));
-  if (!/^[0-9a-f]{64}$/.test(sha256))
-    throw new ManifestError(where('sha256'), 'must be 64 lowercase hex digits');
-  const source = obj(root.source, where('source'));
+    throw new ManifestError('file', 'must be a path inside the models folder');
+  const sha256 = str(root.sha256, 'sha256');
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new ManifestError('sha256', 'must be 64 lowercase hex digits');
+  const source = obj(root.source, 'source');
   return {
     file,
     sha256,
-    bytes: num(root.bytes, where('bytes')),
+    bytes: num(root.bytes, 'bytes'),
     source: {
-      package: str(source.package, where('source.package')),
-      version: str(source.version, where('source.version')),
+      package: str(source.package, 'source.package'),
+      version: str(source.version, 'source.version'),
     },
-    licence: arr(root.licence, where('licence')).map((line, i) => str(line, where(`licence[${i}]`))),
+    licence: arr(root.licence, 'licence').map((line, i) => str(line, `licence[${i}]`)),
   };
 }

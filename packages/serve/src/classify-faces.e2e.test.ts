@@ -5,16 +5,17 @@
  * refusal must name its argument; a models folder whose detector is absent or corrupt still serves
  * classify, with health saying why classifyFaces cannot be answered.
  */
+import { createHash } from 'node:crypto';
 import http from 'node:http';
-import { copyFile, readdir, writeFile } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaceCrop } from '@facekit/core';
 import { gql, startTestServer, testPhoto, testPixels, type TestServer } from '../test/harness.js';
-import { modelsWithDetector, overlap, pngBase64, sampleFace, scene } from '../test/face-photos.js';
+import { faceScene, sampleFace, squareOverlap } from '../../../tests/support/face-scene.js';
+import { modelsWithDetector, pngBase64 } from '../test/face-photos.js';
 
 const CLASSIFY_FACES = `mutation($image: String!, $tasks: [Task!], $minScore: Float, $maxFaces: Int) {
   classifyFaces(image: $image, tasks: $tasks, minScore: $minScore, maxFaces: $maxFaces) {
@@ -74,7 +75,9 @@ async function metric(name: string): Promise<number> {
 describe('classifyFaces', () => {
   it('finds one face where it was put, and classifies it exactly as classify does on that square', async () => {
     const square = { x: 300, y: 120, size: 200 };
-    const photo = pngBase64(scene([{ face: await sampleFace('white-male-29'), square }], 640, 480, 1));
+    const photo = pngBase64(
+      faceScene([{ face: await sampleFace('white-male-29.png'), square }], 640, 480, 1),
+    );
     const [photosBefore, facesBefore] = [
       await metric('facekit_detected_faces_per_photo_count'),
       await metric('facekit_faces_total{source="detected"}'),
@@ -86,7 +89,7 @@ describe('classifyFaces', () => {
     expect(answer.faces).toHaveLength(1);
     const face = answer.faces[0]!;
     expect(face.score).toBeGreaterThan(0.5);
-    expect(overlap(face.crop, square)).toBeGreaterThanOrEqual(0.6);
+    expect(squareOverlap(face.crop, square)).toBeGreaterThanOrEqual(0.6);
     // The keypoints lie in the square: eyes above the mouth.
     expect(face.keypoints.rightEye!.y).toBeLessThan(face.keypoints.mouth!.y);
     expect(face.keypoints.rightEye!.x).toBeLessThan(face.keypoints.leftEye!.x);
@@ -106,9 +109,9 @@ describe('classifyFaces', () => {
       { x: 40, y: 60, size: 180 },
       { x: 380, y: 200, size: 220 },
     ];
-    const faces = [await sampleFace('black-female-47'), await sampleFace('indian-male-72')];
+    const faces = [await sampleFace('black-female-47.png'), await sampleFace('indian-male-72.png')];
     const photo = pngBase64(
-      scene(
+      faceScene(
         squares.map((square, i) => ({ face: faces[i]!, square })),
         640,
         480,
@@ -121,7 +124,7 @@ describe('classifyFaces', () => {
     const [best, next] = answer.faces;
     expect(best!.score).toBeGreaterThanOrEqual(next!.score);
     for (const square of squares)
-      expect(Math.max(...answer.faces.map((f) => overlap(f.crop, square)))).toBeGreaterThanOrEqual(0.6);
+      expect(Math.max(...answer.faces.map((f) => squareOverlap(f.crop, square)))).toBeGreaterThanOrEqual(0.6);
     for (const face of answer.faces) {
       expect(face.classification.gender).not.toBeNull();
       expect(face.classification.age).toBeNull();
@@ -163,15 +166,15 @@ describe('classifyFaces', () => {
   it('reports the detector in health and in the detector query', async () => {
     const res = await gql(
       server.url,
-      '{ health { ready detector { ready status reason } } detector { file sha256 sha256Checked source bytes } }',
+      '{ health { ready detector { ready status reason } } detector { file sha256 source licence bytes } }',
     );
     expect(res.body.data).toMatchObject({
       health: { ready: true, detector: { ready: true, status: 'ready', reason: null } },
       detector: {
         file: 'face-detector.onnx',
         sha256: server.state.detector.file!.sha256,
-        sha256Checked: true,
-        source: expect.stringMatching(/^@vladmandic\/human@3\.3\.6/),
+        source: '@vladmandic/human@3.3.6',
+        licence: expect.arrayContaining([expect.stringMatching(/Apache-2\.0/)]),
       },
     });
   });
@@ -225,28 +228,40 @@ async function serverWithDetector(change: (dir: string) => Promise<void>): Promi
 
 describe.each([
   [
-    'corrupt, without provenance',
-    async (dir: string) => {
-      await writeFile(path.join(dir, 'face-detector.onnx'), 'garbage, not an ONNX graph');
-      await writeFile(path.join(dir, 'face-detector.json'), '{}');
-    },
+    'described by a face-detector.json that names no file',
+    (dir: string) => writeFile(path.join(dir, 'face-detector.json'), '{}'),
     'failed',
-    /face-detector\.onnx: cannot create a session/,
+    /face-detector\.json file: must be a non-empty string/,
   ],
   [
     'corrupt, its sha256 not the one face-detector.json names',
     (dir: string) => writeFile(path.join(dir, 'face-detector.onnx'), 'garbage, not an ONNX graph'),
     'failed',
-    /face-detector\.onnx: sha256 is [0-9a-f]{64}, face-detector\.json says 7ea858ff/,
+    /face-detector\.onnx: sha256 is [0-9a-f]{64}, face-detector\.json says [0-9a-f]{64}/,
+  ],
+  [
+    'corrupt, with a face-detector.json that vouches for it',
+    async (dir: string) => {
+      const garbage = Buffer.from('garbage, not an ONNX graph');
+      const info = JSON.parse(await readFile(path.join(dir, 'face-detector.json'), 'utf8')) as object;
+      const sha256 = createHash('sha256').update(garbage).digest('hex');
+      await writeFile(path.join(dir, 'face-detector.onnx'), garbage);
+      await writeFile(path.join(dir, 'face-detector.json'), JSON.stringify({ ...info, sha256 }));
+    },
+    'failed',
+    /face-detector\.onnx: cannot create a session/,
+  ],
+  [
+    'named by face-detector.json but missing',
+    (dir: string) => rm(path.join(dir, 'face-detector.onnx')),
+    'failed',
+    /face-detector\.onnx: ENOENT/,
   ],
   [
     'absent',
-    async (dir: string) => {
-      const { rm } = await import('node:fs/promises');
-      await rm(path.join(dir, 'face-detector.onnx'));
-    },
+    (dir: string) => rm(path.join(dir, 'face-detector.json')),
     'absent',
-    /no face-detector\.onnx in .*pnpm export:detector/,
+    /no face-detector\.json in .*pnpm export:detector/,
   ],
 ])('a models folder whose detector is %s', (_, change, status, reason) => {
   let other: TestServer;

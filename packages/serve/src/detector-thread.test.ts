@@ -10,7 +10,8 @@ import type * as WorkerThreads from 'node:worker_threads';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FaceDetector } from './detector-thread.js';
-import { sampleFace, scene, SHIPPED_DETECTOR, SHIPPED_DETECTOR_JSON } from '../test/face-photos.js';
+import { faceScene, sampleFace } from '../../../tests/support/face-scene.js';
+import { SHIPPED_DETECTOR, SHIPPED_DETECTOR_JSON } from '../test/face-photos.js';
 
 // Every worker this file starts, so a test can end the detector's thread as a crash would.
 const started = vi.hoisted(() => [] as Worker[]);
@@ -39,7 +40,12 @@ async function detectorIn(json: string | null = null): Promise<FaceDetector> {
 }
 
 const photo = async () =>
-  scene([{ face: await sampleFace('white-female-55'), square: { x: 100, y: 60, size: 160 } }], 400, 300, 3);
+  faceScene(
+    [{ face: await sampleFace('white-female-55.png'), square: { x: 100, y: 60, size: 160 } }],
+    400,
+    300,
+    3,
+  );
 
 describe('FaceDetector', () => {
   it("hands the photo's pixels to its thread and answers each face with its grey levels", async () => {
@@ -80,7 +86,7 @@ describe('FaceDetector', () => {
   it('is not loaded when face-detector.json is not JSON', async () => {
     const detector = await detectorIn('{ not json');
     expect(detector.status).toBe('failed');
-    expect(detector.reason).toMatch(/^\S*\/face-detector\.json: is not JSON/);
+    expect(detector.reason).toMatch(/^\S*\/face-detector\.json \$: is not valid JSON/);
     await expect(detector.detect(await photo(), 'image', OPTIONS)).rejects.toMatchObject({
       code: 'DETECTOR_UNAVAILABLE',
     });

@@ -1,9 +1,9 @@
 /**
  * The face detector, on a thread of its own (detector-worker.ts): onnxruntime-node's `session.run`
  * computes on the calling thread, and a 256×256 BlazeFace run plus the letterboxing and the faces'
- * reduction would hold the event loop for every other request. Loaded at start from
- * `<models folder>/face-detector.onnx` when there is one (its sha256 checked against
- * `face-detector.json` when that names one); a detector that is absent or cannot be loaded never stops
+ * reduction would hold the event loop for every other request. Loaded at start from the file
+ * `<models folder>/face-detector.json` names, its sha256 checked against it (as the web demo does); a
+ * detector that is absent or cannot be loaded never stops
  * the server: `status` and `reason` say why, and `detect` refuses with DETECTOR_UNAVAILABLE. The
  * decoded photo is handed to the thread, not copied. A thread that dies fails the photos it held and is
  * replaced by the next photo's.
@@ -12,16 +12,12 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { InvalidImageError, type DetectedFace } from '@facekit/core';
+import { DETECTOR_INFO_FILE, InvalidImageError, parseDetectorInfo, type DetectedFace } from '@facekit/core';
 import { sha256OfBytes, workerUrl } from '@facekit/core/node';
 import type { DecodedPhoto } from './decode-image.js';
 import type { DetectReply, DetectorSetup, FromDetector, ToDetector } from './detector-worker.js';
 import { ServeError } from './errors.js';
 import { PendingCalls, wholeBuffer } from './pending-calls.js';
-
-export const DETECTOR_FILE = 'face-detector.onnx';
-/** Its provenance, written beside it by `pnpm export:detector`. */
-export const DETECTOR_PROVENANCE = 'face-detector.json';
 
 /** classifyFaces' defaults: the lowest score a face is kept at, and the most faces answered. */
 export const DEFAULT_MIN_SCORE = 0.5;
@@ -30,16 +26,17 @@ export const DEFAULT_MAX_FACES = 10;
 /** loading (at start), ready, absent (no file: the server runs without detection) or failed. */
 export type DetectorStatus = 'loading' | 'ready' | 'absent' | 'failed';
 
-/** The detector's file, as read at start. */
+/** The detector's file, as face-detector.json describes it and as read at start. */
 export interface DetectorFile {
   /** Its path. */
   readonly path: string;
+  /** Its name in the models folder. */
+  readonly file: string;
   readonly sha256: string;
   readonly bytes: number;
-  /** Where its weights came from, as face-detector.json says; null without that file. */
-  readonly source: string | null;
-  /** Whether face-detector.json named a sha256, which the file was checked against. */
-  readonly checked: boolean;
+  /** Where its weights came from: package@version. */
+  readonly source: string;
+  readonly licence: readonly string[];
 }
 
 /** The faces of one photo, best first, each with its 48×48 grey levels. */
@@ -108,33 +105,6 @@ async function startThread(setup: DetectorSetup, onDeath: () => void): Promise<D
   };
 }
 
-/** face-detector.json's sha256 (when it names one) and its source, said in one line. */
-async function readProvenance(file: string): Promise<{ sha256?: string; source: string | null }> {
-  if (!existsSync(file)) return { source: null };
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`${file}: is not JSON (${(error as Error).message})`, { cause: error });
-  }
-  const record = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
-  const sha256 = typeof record.sha256 === 'string' ? record.sha256.toLowerCase() : undefined;
-  return { ...(sha256 ? { sha256 } : {}), source: describeSource(record.source) };
-}
-
-/** A provenance `source` as one line: a string as it is, `{package, version, model, …}` as `package@version: model`. */
-function describeSource(source: unknown): string | null {
-  if (source === undefined || source === null) return null;
-  if (typeof source === 'string') return source;
-  if (typeof source === 'object') {
-    const s = source as Record<string, unknown>;
-    const name = s.package ?? s.name;
-    const model = typeof s.model === 'string' ? `: ${s.model}` : '';
-    if (typeof name === 'string' && typeof s.version === 'string') return `${name}@${s.version}${model}`;
-  }
-  return JSON.stringify(source);
-}
-
 export class FaceDetector {
   status: DetectorStatus = 'loading';
   /** Why the detector cannot be used (absent or failed), else undefined. */
@@ -155,26 +125,29 @@ export class FaceDetector {
    */
   async load(intraOpThreads: number): Promise<void> {
     this.intraOpThreads = intraOpThreads;
-    const file = path.join(this.dir, DETECTOR_FILE);
-    if (!existsSync(file)) {
+    const infoPath = path.join(this.dir, DETECTOR_INFO_FILE);
+    if (!existsSync(infoPath)) {
       this.status = 'absent';
-      this.reason = `no ${DETECTOR_FILE} in ${this.dir} (pnpm export:detector writes it)`;
+      this.reason = `no ${DETECTOR_INFO_FILE} in ${this.dir} (pnpm export:detector writes it and the detector)`;
       return;
     }
+    let at = infoPath;
     try {
-      const bytes = new Uint8Array(await readFile(file));
+      const info = parseDetectorInfo(await readFile(infoPath, 'utf8'));
+      at = path.join(this.dir, info.file);
+      const bytes = new Uint8Array(await readFile(at));
       const sha256 = sha256OfBytes(bytes);
-      const provenance = await readProvenance(path.join(this.dir, DETECTOR_PROVENANCE));
       this.file = {
-        path: file,
+        path: at,
+        file: info.file,
         sha256,
         bytes: bytes.length,
-        source: provenance.source,
-        checked: provenance.sha256 !== undefined,
+        source: `${info.source.package}@${info.source.version}`,
+        licence: info.licence,
       };
-      if (provenance.sha256 !== undefined && provenance.sha256 !== sha256) {
+      if (sha256 !== info.sha256) {
         throw new Error(
-          `sha256 is ${sha256}, ${DETECTOR_PROVENANCE} says ${provenance.sha256} — the file is corrupt or not the one exported`,
+          `sha256 is ${sha256}, ${DETECTOR_INFO_FILE} says ${info.sha256} — the file is corrupt or not the one exported`,
         );
       }
       this.bytes = bytes;
@@ -184,8 +157,10 @@ export class FaceDetector {
     } catch (error) {
       const message = (error as Error).message;
       this.status = 'failed';
-      // Said of the file at fault: the detector's, unless the message names face-detector.json.
-      this.reason = message.startsWith(this.dir) ? message : `${file}: ${message}`;
+      // Said of the file at fault: face-detector.json's own errors name it; the others, the file being read.
+      this.reason = message.startsWith(DETECTOR_INFO_FILE)
+        ? path.join(this.dir, message)
+        : `${at}: ${message}`;
       this.bytes = undefined;
     }
   }

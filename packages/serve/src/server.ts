@@ -84,7 +84,6 @@ async function loadDetector(state: ServerState, intraOpThreads: number): Promise
     logger.info('face detector ready', {
       file: file!.path,
       sha256: file!.sha256.slice(0, 12),
-      checked: file!.checked,
       source: file!.source,
       loadMs: Math.round(performance.now() - started),
     });

@@ -4,7 +4,6 @@
  * source as face-detector.json gives them.
  */
 import { Field, Int, ObjectType } from 'type-graphql';
-import { DETECTOR_FILE } from '../detector-thread.js';
 import type { ServerState } from '../state.js';
 
 @ObjectType({ description: "The face detector's state (classifyFaces needs it; classify does not)." })
@@ -14,7 +13,7 @@ export class DetectorHealth {
 
   @Field(() => String, {
     description:
-      'loading, ready, absent (no face-detector.onnx in the models folder) or failed (it could not be loaded).',
+      'loading, ready, absent (no face-detector.json in the models folder) or failed (it could not be loaded).',
   })
   status!: string;
 
@@ -27,20 +26,21 @@ export class DetectorInfo {
   @Field(() => String, { description: 'File name in the models folder.' })
   file!: string;
 
-  @Field(() => String, { description: 'sha256 of the file.' })
+  @Field(() => String, { description: 'sha256 of the file (checked against face-detector.json at start).' })
   sha256!: string;
 
   @Field(() => Int, { description: 'Size of the file, in bytes.' })
   bytes!: number;
 
-  @Field(() => Boolean, { description: 'Whether face-detector.json named a sha256, which the file matched.' })
-  sha256Checked!: boolean;
-
   @Field(() => String, {
-    nullable: true,
-    description: 'Where its weights came from, per face-detector.json; null without that file.',
+    description: 'Where its weights came from (package@version), per face-detector.json.',
   })
-  source!: string | null;
+  source!: string;
+
+  @Field(() => [String], {
+    description: "The weights' and the converter's licences, per face-detector.json.",
+  })
+  licence!: string[];
 
   @Field(() => DetectorHealth, { description: 'Whether it can be used now, and why not.' })
   state!: DetectorHealth;
@@ -56,11 +56,11 @@ export function toDetectorInfo(state: ServerState): DetectorInfo | null {
   const file = state.detector.file;
   if (!file) return null;
   return {
-    file: DETECTOR_FILE,
+    file: file.file,
     sha256: file.sha256,
     bytes: file.bytes,
-    sha256Checked: file.checked,
     source: file.source,
+    licence: [...file.licence],
     state: toDetectorHealth(state),
   };
 }
