@@ -20,6 +20,7 @@ import {
   readDetections,
   type DetectedFace,
 } from '@facekit/core';
+import { ortReason } from './ort-reason.js';
 import { wholeBuffer } from './pending-calls.js';
 
 export interface DetectorSetup {
@@ -62,16 +63,6 @@ const port = parentPort!;
 const send = (message: FromDetector, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 const { bytes, intraOpThreads } = workerData as DetectorSetup;
 
-/** onnxruntime's messages start with a source path and an assertion; keep what a person can act on. */
-function reasonOf(error: unknown): string {
-  const text = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
-  return text
-    .split(' was false. ')
-    .at(-1)!
-    .replace(/^.*\[ONNXRuntimeError\] : \d+ : \w+ : /, '')
-    .trim();
-}
-
 async function run(session: ort.InferenceSession, input: Float32Array) {
   const size = DETECTOR_INPUT_SIZE;
   const outputs = await session.run({
@@ -92,7 +83,7 @@ async function createSession(): Promise<ort.InferenceSession> {
       extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
   } catch (error) {
-    throw new Error(`cannot create a session (${reasonOf(error)})`, { cause: error });
+    throw new Error(`cannot create a session (${ortReason(error)})`, { cause: error });
   }
   const names = `inputs [${session.inputNames}] and outputs [${session.outputNames}]`;
   if (
@@ -118,7 +109,7 @@ async function createSession(): Promise<ort.InferenceSession> {
     await session.release();
     throw error instanceof Error && error.message.startsWith('outputs have')
       ? error
-      : new Error(`cannot run (${reasonOf(error)})`, { cause: error });
+      : new Error(`cannot run (${ortReason(error)})`, { cause: error });
   }
   return session;
 }
@@ -149,7 +140,7 @@ try {
         const invalidImage = error instanceof InvalidImageError;
         const text = error instanceof Error ? error.message : String(error);
         // An InvalidImageError's message is "<field>: <reason>"; the main thread rebuilds it from the reason.
-        const reason = invalidImage ? text.slice(message.field.length + 2) : reasonOf(error);
+        const reason = invalidImage ? text.slice(message.field.length + 2) : ortReason(error);
         send({ type: 'error', id: message.id, reason, invalidImage });
       }
     });

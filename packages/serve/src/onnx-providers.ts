@@ -15,6 +15,7 @@ import * as ort from 'onnxruntime-node';
 import { INPUT_NAME, inputShape, ModelLoadError, ModelMismatchError, PIXEL_COUNT } from '@facekit/core';
 import { modelFiles, webgpuSkipReason, type LoadedModel, type ModelFile } from '@facekit/core/node';
 import { bindModelsOffThread, type ProviderMove } from './inference-thread.js';
+import { ortReason } from './ort-reason.js';
 import { ProviderRegistry } from './provider-registry.js';
 
 /** Each output's probabilities, by output name: `faces` rows of the output's width. */
@@ -63,16 +64,6 @@ function ortBinaryDir(): string {
 
 function bundled(name: string): boolean {
   return ort.listSupportedBackends().some((b) => b.name === name);
-}
-
-/** onnxruntime's messages start with a source path and an assertion; keep what a person can act on. */
-export function ortReason(error: unknown): string {
-  const text = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
-  const afterAssert = text.split(' was false. ').at(-1)!;
-  return afterAssert
-    .replace(/^.*\[ONNXRuntimeError\] : \d+ : \w+ : /, '')
-    .replace(/^\/onnxruntime_src\/\S+ /, '')
-    .trim();
 }
 
 async function createSession(
