@@ -6,31 +6,14 @@
  * Tolerance 0: against the server, the example matched all 230 photos without a colour profile, and
  * a reduction that is off anywhere (weights, rounding, square, transparency) is off by whole levels.
  */
-import { execFile, execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageToPixels, type FaceCrop, type RgbaImage } from '@facekit/core';
 import { seededRandom } from '@facekit/train';
 import { encodePng } from '../../packages/web-demo/png.js';
-import { REPO_ROOT } from '../support/paths.js';
-
-/** The first python3 that imports Pillow and numpy: $PYTHON if set, else the one on PATH, then Debian's. */
-const candidates = process.env.PYTHON ? [process.env.PYTHON] : ['python3', '/usr/bin/python3'];
-const python = candidates.find((exe) => {
-  try {
-    execFileSync(exe, ['-c', 'import PIL, numpy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-});
-const missing = python
-  ? null
-  : `no python3 with Pillow and numpy (tried ${candidates.join(', ')}): ` +
-    'apt-get install -y python3-pil python3-numpy, or set PYTHON to a python that has them';
+import { missing, python, runDriver } from '../support/python.js';
 
 /** Reads the photos named on stdin with the example's own functions; prints their grey levels. */
 const DRIVER = `
@@ -165,11 +148,7 @@ describe('examples/python: photo_to_pixels gives imageToPixels’s grey levels',
         return { file: path, square: crop ? [crop.x, crop.y, crop.size] : null };
       }),
     );
-    const child = promisify(execFile)(python, ['-c', DRIVER, join(REPO_ROOT, 'examples', 'python')], {
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    child.child.stdin!.end(JSON.stringify(inputs));
-    greys = JSON.parse((await child).stdout) as number[][];
+    greys = await runDriver<number[][]>(DRIVER, inputs);
   });
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
