@@ -1,16 +1,24 @@
 #!/usr/bin/env python3
-"""Classify a face photo with facekit's shipped ONNX file, without the toolkit.
+"""Find and classify the faces in a photo with facekit's shipped ONNX files, without the toolkit.
 
-    python3 examples/python/classify.py photo.jpg [x y size] [--models models] [--pixels]
+    python3 examples/python/classify.py photo.jpg [--min-score 0.5] [--max-faces 10] [--centre-if-none]
+    python3 examples/python/classify.py face.png --no-detect      # an already-cropped face: its centre square
+    python3 examples/python/classify.py photo.jpg x y size        # the square holding the face
 
-Prints each task's label and probability. `photo_to_pixels` is the server's preprocessing
-(@facekit/core's imageToPixels after sharp decodes the photo), operation for operation, so it gives
-the grey levels the server gives, not just close ones: EXIF orientation applied, embedded colour
-profile converted to sRGB, ITU-R 601 luma, transparency over white, the square (default: the centre
-square) area-averaged to 48x48, rounded half up. Preprocessing needs only Pillow and numpy;
-`load_models` and `classify` also need onnxruntime.
+By default the photo goes through the face detector (models/face-detector.onnx, checked against the
+sha256 in face-detector.json) and each face found, best first, is classified on its square; that is
+what the server's classifyFaces does, with @facekit/core's face-detection.ts repeated line by line:
+`detector_input` (the photo letterboxed into 256x256 RGB), `read_detections` (threshold, weighted
+non-maximum suppression, back through the letterbox) and `face_square` (the square framed as the
+training faces were). `photo_to_pixels` is the server's preprocessing (@facekit/core's imageToPixels
+after sharp decodes the photo), operation for operation, so it gives the grey levels the server gives,
+not just close ones: EXIF orientation applied, embedded colour profile converted to sRGB, ITU-R 601
+luma, transparency over white, the square (default: the centre square) area-averaged to 48x48,
+rounded half up. Preprocessing and decoding need only Pillow and numpy; `load_models`,
+`load_detector`, `detect_faces` and `classify` also need onnxruntime.
 """
 import argparse
+import hashlib
 import io
 import json
 import math
@@ -20,6 +28,17 @@ import numpy as np
 from PIL import Image, ImageOps
 
 SIDE = 48
+# The detector's fixed interface (face-detector.json; core's DETECTOR_INPUT_SIZE, DETECTOR_ANCHORS,
+# DETECTOR_BOX_VALUES and FACE_KEYPOINTS). check_detector refuses a file whose JSON says otherwise.
+DETECTOR_SIZE = 256
+ANCHORS = 896
+BOX_VALUES = 16  # per anchor: box centre x, y, width, height, then six keypoints (x, y), input pixels
+KEYPOINTS = ("rightEye", "leftEye", "nose", "mouth", "rightEar", "leftEar")  # the subject's right
+# Core's FACE_FRAMING (packages/core/src/face-detection.ts), fitted by `pnpm bench:detection --fit`:
+# the square's side is box_to_side x the box's, its centre eyes_to_centre x the side below the point
+# between the eyes and eyes_across_centre x the side to the right. tests/examples/python-detect.test.ts
+# fails when these differ from core's.
+FACE_FRAMING = {"box_to_side": 1.096, "eyes_to_centre": 0.198, "eyes_across_centre": 0.013}
 
 
 def load_rgba(path):
@@ -40,11 +59,11 @@ def load_rgba(path):
         return np.asarray(image.convert("RGBA"))
 
 
-def area_taps(size):
-    """Per output pixel, the source pixels (of `size`) it covers and their weight, coverage / scale."""
-    scale = size / SIDE
+def area_taps(size, out=SIDE):
+    """Per output pixel (of `out`), the source pixels (of `size`) it covers, weighted coverage / scale."""
+    scale = size / out
     taps = []
-    for o in range(SIDE):
+    for o in range(out):
         start = o * scale
         end = start + scale
         sources = range(math.floor(start), math.ceil(end - 1e-9))
@@ -82,6 +101,164 @@ def photo_to_pixels(rgba, square=None):
     return np.clip(whole + (out - whole >= 0.5), 0, 255).astype(np.uint8)
 
 
+def js_round(v):
+    """JavaScript's Math.round: half up (see photo_to_pixels)."""
+    whole = math.floor(v)
+    return int(whole + (v - whole >= 0.5))
+
+
+def letterbox(width, height):
+    """Where a width x height photo lies in the detector's input, as core's DetectorFrame (input pixel =
+    offset + photo pixel / scale), and the size (w, h) it is reduced to there, rounded to whole pixels."""
+    fit = DETECTOR_SIZE / max(width, height)
+    w = max(1, js_round(width * fit))
+    h = max(1, js_round(height * fit))
+    frame = {
+        "width": width,
+        "height": height,
+        "scale_x": width / w,
+        "scale_y": height / h,
+        "offset_x": (DETECTOR_SIZE - w) // 2,  # margins rounded down
+        "offset_y": (DETECTOR_SIZE - h) // 2,
+    }
+    return frame, w, h
+
+
+def detector_input(rgba):
+    """RGBA array -> (float32 [1, 256, 256, 3], frame): core's detectorInput. RGB 0-255, the photo
+    area-averaged into the middle of the square with its aspect kept, black around it, transparent
+    pixels over white."""
+    height, width = rgba.shape[:2]
+    frame, w, h = letterbox(width, height)
+    # Rows first (height x w x 3), then columns, each output's taps summed in core's order.
+    rows = np.zeros((height, w, 3))
+    for o, pixels in enumerate(area_taps(width, w)):
+        for s, k in pixels:
+            alpha = rgba[:, s, 3:] / 255
+            rows[:, o] += (255 + (rgba[:, s, :3] - 255.0) * alpha) * k
+    out = np.zeros((h, w, 3))
+    for o, pixels in enumerate(area_taps(height, h)):
+        for s, k in pixels:
+            out[o] += rows[s] * k
+    image = np.zeros((1, DETECTOR_SIZE, DETECTOR_SIZE, 3), np.float32)
+    image[0, frame["offset_y"] : frame["offset_y"] + h, frame["offset_x"] : frame["offset_x"] + w] = out
+    return image, frame
+
+
+def corners(v):
+    """Boxes (centre x, y, width, height, ...) -> left, top, right, bottom."""
+    x, y, half_w, half_h = v[..., 0], v[..., 1], v[..., 2] / 2, v[..., 3] / 2
+    return x - half_w, y - half_h, x + half_w, y + half_h
+
+
+def overlaps(best, others):
+    """Intersection over union of one box with each of `others` (rows of 16 values), as core's overlapOf."""
+    ax0, ay0, ax1, ay1 = corners(best)
+    bx0, by0, bx1, by1 = corners(others)
+    w = np.minimum(ax1, bx1) - np.maximum(ax0, bx0)
+    h = np.minimum(ay1, by1) - np.maximum(ay0, by0)
+    shared = w * h
+    with np.errstate(divide="ignore", invalid="ignore"):
+        iou = shared / (best[2] * best[3] + others[:, 2] * others[:, 3] - shared)
+    return np.where((w <= 0) | (h <= 0), 0, iou)
+
+
+def merge_overlapping(scores, values, overlap, max_faces):
+    """Weighted non-maximum suppression (MediaPipe's "weighted" mode), as core's mergeOverlapping: the
+    best remaining anchor and every anchor overlapping it become one face, their score-weighted mean."""
+    left = np.argsort(-scores, kind="stable")  # best first, ties in anchor order (JavaScript's sort)
+    faces = []
+    while len(left) > 0 and len(faces) < max_faces:
+        best = left[0]
+        joined = ~(overlaps(values[best], values[left]) <= overlap)  # as core: a NaN overlap joins
+        joined[0] = True
+        merged, weights = np.zeros(BOX_VALUES), 0.0
+        for c in left[joined][::-1]:  # core's order (it walks the list backwards), for identical sums
+            merged += values[c] * scores[c]
+            weights += scores[c]
+        faces.append((float(scores[best]), merged / weights))
+        left = left[~joined]
+    return faces
+
+
+def face_square(eyes, box_side, width, height):
+    """Core's faceSquare: the square (x, y, size) to classify for a face whose eyes ((x, y) right, left)
+    and box side are given, framed as the training faces were, moved (and shrunk) to lie in the photo."""
+    (rx, ry), (lx, ly) = eyes
+    side = box_side * FACE_FRAMING["box_to_side"]
+    cx = (lx + rx) / 2 + side * FACE_FRAMING["eyes_across_centre"]
+    cy = (ly + ry) / 2 + side * FACE_FRAMING["eyes_to_centre"]
+    size = max(1, min(js_round(side), width, height))
+    x = min(max(js_round(cx - size / 2), 0), width - size)
+    y = min(max(js_round(cy - size / 2), 0), height - size)
+    return x, y, size
+
+
+def read_detections(scores, boxes, frame, min_score=0.5, overlap=0.3, max_faces=10):
+    """The detector's outputs (scores [896], boxes [896 x 16]) -> the faces, best first, in the photo's
+    pixels: core's readDetections. Each face: score, box (x, y, width, height; it may reach past the
+    photo's edges), keypoints {name: (x, y)} and square (x, y, size), the square to classify."""
+    scores = np.asarray(scores, np.float64).ravel()
+    boxes = np.asarray(boxes, np.float64).ravel()
+    if scores.size != ANCHORS or boxes.size != ANCHORS * BOX_VALUES:
+        raise ValueError(
+            f"expected {ANCHORS} scores and {ANCHORS * BOX_VALUES} box values, "
+            f"got {scores.size} and {boxes.size}"
+        )
+    kept = np.flatnonzero(scores >= min_score)
+    values = boxes.reshape(ANCHORS, BOX_VALUES)[kept]
+
+    def to_photo(x, y):
+        return (x - frame["offset_x"]) * frame["scale_x"], (y - frame["offset_y"]) * frame["scale_y"]
+
+    faces = []
+    for score, v in merge_overlapping(scores[kept], values, overlap, max_faces):
+        left, top = to_photo(v[0] - v[2] / 2, v[1] - v[3] / 2)
+        box = (left, top, v[2] * frame["scale_x"], v[3] * frame["scale_y"])
+        keypoints = {name: to_photo(v[4 + 2 * i], v[5 + 2 * i]) for i, name in enumerate(KEYPOINTS)}
+        eyes = (keypoints["rightEye"], keypoints["leftEye"])
+        square = face_square(eyes, (box[2] + box[3]) / 2, frame["width"], frame["height"])
+        faces.append({"score": score, "box": box, "keypoints": keypoints, "square": square})
+    return faces
+
+
+def check_detector(models="models"):
+    """face-detector.json and the path of the file it names, refused (ValueError) unless the file's
+    sha256 and the interface are the ones the JSON gives and this script's constants assume."""
+    info = json.loads((Path(models) / "face-detector.json").read_text())
+    path = Path(models) / info["file"]
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != info["sha256"]:
+        raise ValueError(
+            f"{path} has sha256 {digest}, but face-detector.json expects {info['sha256']}: "
+            "it is not the shipped detector (check it out again, or run pnpm export:detector)"
+        )
+    shapes = [info["input"]["shape"]] + [output["shape"] for output in info["outputs"]]
+    expected = [[1, DETECTOR_SIZE, DETECTOR_SIZE, 3], [1, ANCHORS], [1, ANCHORS, BOX_VALUES]]
+    if shapes != expected or tuple(info["outputs"][1].get("keypoints", ())) != KEYPOINTS:
+        raise ValueError(
+            f"face-detector.json gives shapes {shapes}, not {expected} with keypoints {KEYPOINTS}"
+        )
+    return info, path
+
+
+def load_detector(models="models"):
+    """face-detector.json and an onnxruntime session of the detector, once check_detector passes."""
+    import onnxruntime as ort
+
+    info, path = check_detector(models)
+    return info, ort.InferenceSession(str(path))
+
+
+def detect_faces(rgba, detector, **options):
+    """RGBA array -> the faces found in it (read_detections'), best first; options as read_detections'."""
+    info, session = detector
+    image, frame = detector_input(rgba)
+    names = [output["name"] for output in info["outputs"]]  # scores, boxes
+    scores, boxes = session.run(names, {info["input"]["name"]: image})
+    return read_detections(scores, boxes, frame, **options)
+
+
 def load_models(models="models"):
     """models/manifest.json and one onnxruntime session per ONNX file (the shipped tasks share one)."""
     import onnxruntime as ort
@@ -108,19 +285,43 @@ def classify(pixels, loaded):
 
 
 def main():
-    parser = argparse.ArgumentParser(description="Classify a face photo with the ONNX file in models/.")
+    parser = argparse.ArgumentParser(description="Find and classify the faces in a photo with models/.")
     parser.add_argument("photo", help="PNG, JPEG or WebP file")
     parser.add_argument("square", nargs="*", type=int, help="x y size: the square holding the face")
     parser.add_argument("--models", default="models", help="folder with manifest.json (default: models)")
-    parser.add_argument("--pixels", action="store_true", help="print the 2304 grey levels first")
+    parser.add_argument("--no-detect", action="store_true", help="an already-cropped face: its centre square")
+    parser.add_argument("--min-score", type=float, default=0.5, help="lowest face score kept (default: 0.5)")
+    parser.add_argument("--max-faces", type=int, default=10, help="most faces classified (default 10)")
+    parser.add_argument("--centre-if-none", action="store_true", help="no face found: the centre square")
+    parser.add_argument("--pixels", action="store_true", help="print each face's 2304 grey levels first")
     args = parser.parse_args()
     if len(args.square) not in (0, 3):
         parser.error("give the square as three integers: x y size")
-    pixels = photo_to_pixels(load_rgba(args.photo), tuple(args.square) or None)
-    if args.pixels:
-        print(" ".join(map(str, pixels.ravel())))
-    for task, (label, probability, _) in classify(pixels, load_models(args.models)).items():
-        print(task, label, f"{probability:.4f}")
+    rgba = load_rgba(args.photo)
+    height, width = rgba.shape[:2]
+    if args.square or args.no_detect:
+        faces = [{"square": tuple(args.square) or None}]
+    else:
+        detector = load_detector(args.models)
+        faces = detect_faces(rgba, detector, min_score=args.min_score, max_faces=args.max_faces)
+        if not faces:
+            print(f"no face found in the {width}x{height} photo (no score of {args.min_score} or more)")
+            if not args.centre_if_none:
+                raise SystemExit(1)  # give x y size, --no-detect or --centre-if-none to classify anyway
+            print("classifying its centre square instead")
+            faces = [{"square": None}]
+    models = load_models(args.models)
+    for number, face in enumerate(faces, 1):
+        if "score" in face:
+            x, y, size = face["square"]
+            print(
+                f"face {number} of {len(faces)}: square {x} {y} {size} (x y size), score {face['score']:.4f}"
+            )
+        pixels = photo_to_pixels(rgba, face["square"])
+        if args.pixels:
+            print(" ".join(map(str, pixels.ravel())))
+        for task, (label, probability, _) in classify(pixels, models).items():
+            print(task, label, f"{probability:.4f}")
 
 
 if __name__ == "__main__":
