@@ -1,0 +1,469 @@
+/**
+ * The Python example (examples/python/classify.py) finds faces as the server does: its
+ * `detector_input`, `read_detections` and `face_square` repeat @facekit/core's detectorInput,
+ * readDetections and faceSquare line by line, with core's constants copied (FACE_FRAMING among them).
+ * This runs them with python3 (Pillow and numpy only, no onnxruntime: the detector's outputs are built
+ * here) and holds them to core: the letterboxed input within 1e-3 per value with the same frame, the
+ * same faces from the same outputs (scores, boxes and keypoints within 1e-6 relative, squares
+ * identical), the same constants, and the detector file refused when its sha256 is not the JSON's.
+ */
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DETECTOR_ANCHORS,
+  DETECTOR_BOX_VALUES,
+  DETECTOR_INPUT_SIZE,
+  FACE_FRAMING,
+  FACE_KEYPOINTS,
+  detectorInput,
+  faceSquare,
+  readDetections,
+  type DetectionOptions,
+  type RgbaImage,
+} from '@facekit/core';
+import { seededRandom } from '@facekit/train';
+import { encodePng } from '../../packages/web-demo/png.js';
+import { SHIPPED_MODELS } from '../support/paths.js';
+import { missing, python, runDriver } from '../support/python.js';
+
+/** Letterboxes the photos named on stdin with the example's functions: each input to its file, frames printed. */
+const LETTERBOX_DRIVER = `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from classify import load_rgba, detector_input
+frames = []
+for c in json.load(sys.stdin):
+    image, frame = detector_input(load_rgba(c["file"]))
+    image.astype("<f4").tofile(c["out"])
+    frames.append(frame)
+print(json.dumps(frames))
+`;
+
+/** Decodes the outputs given on stdin (with the photo's size; the frame is the example's own). */
+const DECODE_DRIVER = `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from classify import letterbox, read_detections
+out = []
+for c in json.load(sys.stdin):
+    frame, _, _ = letterbox(c["width"], c["height"])
+    faces = read_detections(c["scores"], c["boxes"], frame, **c["options"])
+    out.append([dict(f, score=float(f["score"]), box=[float(v) for v in f["box"]],
+                     keypoints={k: [float(v) for v in p] for k, p in f["keypoints"].items()},
+                     square=[int(v) for v in f["square"]]) for f in faces])
+print(json.dumps(out))
+`;
+
+/** The example's copies of core's constants, its squares for the eyes and sides given, and what its
+ * detector check says of each models folder. */
+const CONSTANTS_DRIVER = `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import classify
+given = json.load(sys.stdin)
+squares = [classify.face_square(c["eyes"], c["side"], c["width"], c["height"]) for c in given["squares"]]
+checks = []
+for models in given["models"]:
+    try:
+        checks.append(str(classify.check_detector(models)[1]))
+    except ValueError as e:
+        checks.append("refused: " + str(e))
+print(json.dumps({"size": classify.DETECTOR_SIZE, "anchors": classify.ANCHORS,
+                  "boxValues": classify.BOX_VALUES, "keypoints": classify.KEYPOINTS,
+                  "framing": classify.FACE_FRAMING, "squares": squares, "checks": checks}))
+`;
+
+/** An RGBA photo: colour gradients with noise, alpha from `alpha(x, y)`. */
+function photo(
+  width: number,
+  height: number,
+  seed: number,
+  alpha = (_x: number, _y: number) => 255,
+): RgbaImage {
+  const next = seededRandom(seed);
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const noise = () => Math.floor(next() * 80) - 40;
+      const rgb = [(x * 255) / width, (y * 255) / height, ((x + y) * 128) / (width + height) + 60];
+      const p = (y * width + x) * 4;
+      rgb.forEach((v, c) => (data[p + c] = Math.max(0, Math.min(255, Math.round(v + noise())))));
+      data[p + 3] = alpha(x, y);
+    }
+  return { width, height, data };
+}
+
+interface LetterboxCase {
+  name: string;
+  file: Buffer;
+  image: RgbaImage;
+}
+
+function letterboxCases(): LetterboxCase[] {
+  const rgb = (name: string, image: RgbaImage): LetterboxCase => {
+    const data = new Uint8Array(image.width * image.height * 3);
+    for (let i = 0; i < image.width * image.height; i++)
+      data.set(image.data.subarray(i * 4, i * 4 + 3), i * 3);
+    return { name, file: encodePng(data, image.width, image.height, 3), image };
+  };
+  const greyLevels = Array.from({ length: 90 * 130 }, (_, i) => (i * 37 + (i % 90) * 11) % 256);
+  const cutOut = photo(200, 150, 7, (x, y) =>
+    x < 20 || x >= 180 || y < 10 || y >= 140 ? 0 : x < 100 ? 128 : 255,
+  );
+  for (let p = 0; p < cutOut.data.length; p += 4)
+    if (cutOut.data[p + 3] === 0) cutOut.data.set([220, 30, 30], p);
+  return [
+    rgb('a 640×480 photo (wide; 192 rows high, margins 32)', photo(640, 480, 1)),
+    rgb('a 301×517 photo (tall and odd; 149 columns, margin 53.5 → 53)', photo(301, 517, 2)),
+    rgb('a 97×61 photo, smaller than the input (enlarged; margin 47.5 → 47)', photo(97, 61, 3)),
+    rgb('a 1000×37 sliver (9 rows high, margin 123.5 → 123)', photo(1000, 37, 4)),
+    rgb('a 256×256 photo (no reduction)', photo(256, 256, 5)),
+    rgb('a 3×2 photo (each pixel spread over many)', photo(3, 2, 6)),
+    {
+      name: 'a 90×130 grey PNG',
+      file: encodePng(Uint8Array.from(greyLevels), 90, 130, 1),
+      image: {
+        width: 90,
+        height: 130,
+        data: Uint8Array.from(greyLevels.flatMap((v) => [v, v, v, 255])),
+      },
+    },
+    {
+      name: 'a 200×150 RGBA cut-out, transparent and half-transparent (over white)',
+      file: encodePng(cutOut.data, 200, 150, 4),
+      image: cutOut,
+    },
+  ];
+}
+
+interface SquareCase {
+  eyes: [[number, number], [number, number]];
+  side: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * Eyes and box sides that put faceSquare's roundings on ties (x.5 exactly: the side, the left and top
+ * edges), where Math.round (half up) and Python's round (half to even) part.
+ */
+function squareTies(): SquareCase[] {
+  const cases: SquareCase[] = [];
+  for (let k = 20; k < 140; k++) {
+    const side = ((k + 0.5) / FACE_FRAMING.boxToSide) * FACE_FRAMING.boxToSide;
+    const size = Math.round(side);
+    const x = 50 + (k % 7) + 0.5 + size / 2 - side * FACE_FRAMING.eyesAcrossCentre;
+    const y = 30 + (k % 5) + 0.5 + size / 2 - side * FACE_FRAMING.eyesToCentre;
+    cases.push({
+      eyes: [
+        [x, y],
+        [x, y],
+      ],
+      side: (k + 0.5) / FACE_FRAMING.boxToSide,
+      width: 400,
+      height: 300,
+    });
+  }
+  return cases;
+}
+
+interface DecodeCase {
+  name: string;
+  width: number;
+  height: number;
+  scores: Float32Array;
+  boxes: Float32Array;
+  options?: DetectionOptions;
+}
+
+/**
+ * The detector's outputs for a photo of `width` × `height` holding `faces` (centre and box side in
+ * photo pixels), each given by `perFace` anchors of jittered boxes and keypoints and scores from
+ * `score` down, put through the photo's letterbox (`exact`: one square box, as given); the other
+ * anchors hold junk at low scores.
+ */
+function outputs(
+  width: number,
+  height: number,
+  faces: readonly { x: number; y: number; side: number; score: number; perFace?: number; exact?: boolean }[],
+  seed: number,
+): { scores: Float32Array; boxes: Float32Array } {
+  const next = seededRandom(seed);
+  const { frame } = detectorInput({ width, height, data: new Uint8Array(width * height * 4) });
+  const scores = Float32Array.from({ length: DETECTOR_ANCHORS }, () => next() * 0.4);
+  const boxes = Float32Array.from({ length: DETECTOR_ANCHORS * DETECTOR_BOX_VALUES }, () => next() * 256);
+  // Keypoints relative to the face's centre, in box sides: eyes, nose, mouth, ears.
+  const points = [-0.18, -0.12, 0.18, -0.12, 0, 0.05, 0, 0.22, -0.45, 0, 0.45, 0];
+  let anchor = 7;
+  for (const { x, y, side, score, perFace = 4, exact = false } of faces) {
+    for (let k = 0; k < perFace; k++) {
+      anchor = (anchor + 131) % DETECTOR_ANCHORS; // spread over both grids, in no particular order
+      const jitter = () => (exact ? 0 : (next() - 0.5) * side * 0.08);
+      const cx = frame.offsetX + (x + jitter()) / frame.scaleX;
+      const cy = frame.offsetY + (y + jitter()) / frame.scaleY;
+      const s = (side + jitter()) / frame.scaleX;
+      const values = [cx, cy, s, exact ? s : s * (1 + (next() - 0.5) * 0.1)];
+      for (let i = 0; i < points.length; i += 2)
+        values.push(cx + points[i]! * s + jitter() / 4, cy + points[i + 1]! * s + jitter() / 4);
+      boxes.set(values, anchor * DETECTOR_BOX_VALUES);
+      scores[anchor] = k === 0 ? score : score - 0.02 - next() * 0.2;
+    }
+  }
+  return { scores, boxes };
+}
+
+function decodeCases(): DecodeCase[] {
+  const scene = (
+    name: string,
+    width: number,
+    height: number,
+    faces: Parameters<typeof outputs>[2],
+    seed: number,
+    options?: DetectionOptions,
+  ): DecodeCase => ({ name, width, height, ...outputs(width, height, faces, seed), options });
+  const three = [
+    { x: 320, y: 220, side: 140, score: 0.97 },
+    { x: 20, y: 200, side: 90, score: 0.88 }, // past the left edge: square moved inside
+    { x: 610, y: 455, side: 80, score: 0.74 }, // in the bottom-right corner
+    { x: 450, y: 100, side: 60, score: 0.5, perFace: 1 }, // exactly the threshold: kept
+    { x: 150, y: 80, side: 60, score: 0.4999, perFace: 1 }, // just under: dropped
+  ];
+  const grid = Array.from({ length: 12 }, (_, i) => ({
+    x: 80 + (i % 4) * 250,
+    y: 100 + Math.floor(i / 4) * 200,
+    side: 70 + i * 3,
+    score: 0.6 + ((i * 7) % 12) / 40,
+  }));
+  return [
+    scene('640×480: faces at the edges, overlapping candidates, scores at the threshold', 640, 480, three, 1),
+    scene('the same through other options (minScore 0.3, overlap 0.5, maxFaces 2)', 640, 480, three, 1, {
+      minScore: 0.3,
+      overlap: 0.5,
+      maxFaces: 2,
+    }),
+    scene(
+      '301×517 (tall, odd letterbox): two faces close enough for their candidates to touch, tied scores',
+      301,
+      517,
+      [
+        { x: 100, y: 250, side: 110, score: 0.9, perFace: 6 },
+        { x: 190, y: 260, side: 100, score: 0.9, perFace: 6 },
+        { x: 150, y: 480, side: 120, score: 0.81 }, // past the bottom edge
+      ],
+      2,
+    ),
+    scene(
+      '97×61 (enlarged): a face larger than the photo (square shrunk to it)',
+      97,
+      61,
+      [{ x: 50, y: 28, side: 90, score: 0.93, perFace: 5 }],
+      3,
+    ),
+    scene('1000×600: twelve faces, more than maxFaces (the ten best)', 1000, 600, grid, 4),
+    scene(
+      '256×256 (no letterbox): boxes overlapping at exactly 0.3 (apart) and at 0.356 (one face)',
+      256,
+      256,
+      [
+        { x: 60, y: 60, side: 26, score: 0.9, perFace: 1, exact: true },
+        { x: 74, y: 60, side: 26, score: 0.8, perFace: 1, exact: true }, // 12 / 40 shared
+        { x: 60, y: 180, side: 40, score: 0.85, perFace: 1, exact: true },
+        { x: 79, y: 180, side: 40, score: 0.7, perFace: 1, exact: true }, // 21 / 59 shared
+      ],
+      6,
+    ),
+    scene('640×480, no face scoring 0.5', 640, 480, [], 5),
+  ];
+}
+
+type PyFrame = Record<'width' | 'height' | 'scale_x' | 'scale_y' | 'offset_x' | 'offset_y', number>;
+interface PyFace {
+  score: number;
+  box: [number, number, number, number];
+  keypoints: Record<string, [number, number]>;
+  square: [number, number, number];
+}
+
+/** |got − want| ≤ 1e-6 × max(1, |want|), with a message naming the value. */
+function close(got: number, want: number, what: string) {
+  expect(Math.abs(got - want), `${what}: python ${got}, core ${want}`).toBeLessThanOrEqual(
+    1e-6 * Math.max(1, Math.abs(want)),
+  );
+}
+
+describe('examples/python: the face detector’s input and outputs read as core reads them', () => {
+  const boxes = letterboxCases();
+  const decodes = decodeCases();
+  const ties = squareTies();
+  let dir = '';
+  let frames: PyFrame[] = [];
+  let inputs: Float32Array[] = [];
+  let faces: PyFace[][] = [];
+  let constants: {
+    size: number;
+    anchors: number;
+    boxValues: number;
+    keypoints: string[];
+    framing: Record<string, number>;
+    squares: [number, number, number][];
+    checks: string[];
+  };
+
+  beforeAll(async () => {
+    if (!python) return;
+    dir = await mkdtemp(join(tmpdir(), 'facekit-python-detect-'));
+    const files = await Promise.all(
+      boxes.map(async ({ file }, i) => {
+        const path = join(dir, `photo-${i}.png`);
+        await writeFile(path, file);
+        return { file: path, out: join(dir, `input-${i}.f32`) };
+      }),
+    );
+    const tampered = join(dir, 'tampered');
+    await mkdir(tampered);
+    await copyFile(join(SHIPPED_MODELS, 'face-detector.json'), join(tampered, 'face-detector.json'));
+    const onnx = await readFile(join(SHIPPED_MODELS, 'face-detector.onnx'));
+    onnx[onnx.length - 1]! ^= 1; // one bit of the last weight
+    await writeFile(join(tampered, 'face-detector.onnx'), onnx);
+    [frames, faces, constants] = await Promise.all([
+      runDriver<PyFrame[]>(LETTERBOX_DRIVER, files),
+      runDriver<PyFace[][]>(
+        DECODE_DRIVER,
+        decodes.map((c) => ({
+          width: c.width,
+          height: c.height,
+          scores: Array.from(c.scores),
+          boxes: Array.from(c.boxes),
+          options: {
+            ...(c.options?.minScore !== undefined && { min_score: c.options.minScore }),
+            ...(c.options?.overlap !== undefined && { overlap: c.options.overlap }),
+            ...(c.options?.maxFaces !== undefined && { max_faces: c.options.maxFaces }),
+          },
+        })),
+      ),
+      runDriver<typeof constants>(CONSTANTS_DRIVER, { models: [SHIPPED_MODELS, tampered], squares: ties }),
+    ]);
+    inputs = await Promise.all(
+      files.map(async ({ out }) => {
+        const bytes = await readFile(out);
+        return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+      }),
+    );
+  });
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it.for(boxes.map((c, i) => [c.name, i] as const))('letterbox: %s', ([, i], ctx) => {
+    if (missing) ctx.skip(missing);
+    const { data, frame } = detectorInput(boxes[i]!.image);
+    const py = frames[i]!;
+    expect({
+      width: py.width,
+      height: py.height,
+      scaleX: py.scale_x,
+      scaleY: py.scale_y,
+      offsetX: py.offset_x,
+      offsetY: py.offset_y,
+    }).toEqual(frame);
+    const got = inputs[i]!;
+    expect(got).toHaveLength(data.length);
+    let worst = 0;
+    for (let j = 1; j < data.length; j++)
+      if (Math.abs(got[j]! - data[j]!) > Math.abs(got[worst]! - data[worst]!)) worst = j;
+    const [y, x, c] = [Math.floor(worst / 768), Math.floor(worst / 3) % 256, worst % 3];
+    expect(
+      Math.abs(got[worst]! - data[worst]!),
+      `largest difference at input row ${y}, column ${x}, channel ${c}: python ${got[worst]}, core ${data[worst]}`,
+    ).toBeLessThanOrEqual(1e-3);
+  });
+
+  it.for(decodes.map((c, i) => [c.name, i] as const))('decoding: %s', ([, i], ctx) => {
+    if (missing) ctx.skip(missing);
+    const c = decodes[i]!;
+    const { frame } = detectorInput({
+      width: c.width,
+      height: c.height,
+      data: new Uint8Array(c.width * c.height * 4),
+    });
+    const want = readDetections(c.scores, c.boxes, frame, c.options);
+    const got = faces[i]!;
+    expect(got.map((f) => f.square)).toEqual(want.map((f) => [f.crop.x, f.crop.y, f.crop.size]));
+    want.forEach((face, n) => {
+      const py = got[n]!;
+      close(py.score, face.score, `face ${n} score`);
+      const { x, y, width, height } = face.box;
+      [x, y, width, height].forEach((v, k) => close(py.box[k]!, v, `face ${n} box[${k}]`));
+      for (const name of FACE_KEYPOINTS) {
+        close(py.keypoints[name]![0], face.keypoints[name].x, `face ${n} ${name}.x`);
+        close(py.keypoints[name]![1], face.keypoints[name].y, `face ${n} ${name}.y`);
+      }
+    });
+  });
+
+  it('the decoding cases cover what they say: faces dropped, merged, clamped and cut at maxFaces', () => {
+    const counts = decodes.map((c) => {
+      const { frame } = detectorInput({
+        width: c.width,
+        height: c.height,
+        data: new Uint8Array(c.width * c.height * 4),
+      });
+      return readDetections(c.scores, c.boxes, frame, c.options).length;
+    });
+    expect(counts).toEqual([4, 2, 3, 1, 10, 3, 0]);
+  });
+
+  it('faceSquare on rounding ties (half up, as Math.round)', (ctx) => {
+    if (missing) ctx.skip(missing);
+    const want = ties.map(({ eyes: [[rx, ry], [lx, ly]], side, width, height }) => {
+      const { x, y, size } = faceSquare(
+        { right: { x: rx, y: ry }, left: { x: lx, y: ly } },
+        side,
+        width,
+        height,
+      );
+      return [x, y, size];
+    });
+    expect(constants.squares).toEqual(want);
+    // The cases hold what they say: many sides and edges fall on x.5 exactly.
+    const halves = ties.flatMap(({ eyes: [[x, y]], side }) => {
+      const s = side * FACE_FRAMING.boxToSide;
+      const size = Math.round(s);
+      return [
+        s,
+        x + s * FACE_FRAMING.eyesAcrossCentre - size / 2,
+        y + s * FACE_FRAMING.eyesToCentre - size / 2,
+      ];
+    });
+    expect(halves.filter((v) => v - Math.floor(v) === 0.5).length).toBeGreaterThan(150);
+  });
+
+  it('the constants are core’s: input size, anchors, box values, keypoints, FACE_FRAMING', (ctx) => {
+    if (missing) ctx.skip(missing);
+    const camel = (key: string) => key.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+    expect({
+      size: constants.size,
+      anchors: constants.anchors,
+      boxValues: constants.boxValues,
+      keypoints: constants.keypoints,
+      framing: Object.fromEntries(Object.entries(constants.framing).map(([k, v]) => [camel(k), v])),
+    }).toEqual({
+      size: DETECTOR_INPUT_SIZE,
+      anchors: DETECTOR_ANCHORS,
+      boxValues: DETECTOR_BOX_VALUES,
+      keypoints: [...FACE_KEYPOINTS],
+      framing: FACE_FRAMING,
+    });
+  });
+
+  it('the shipped detector passes the sha256 check; one bit changed, it is refused, naming both sums', (ctx) => {
+    if (missing) ctx.skip(missing);
+    const [shipped, tampered] = constants.checks;
+    expect(shipped).toBe(join(SHIPPED_MODELS, 'face-detector.onnx'));
+    expect(tampered).toMatch(
+      /^refused: .*face-detector\.onnx has sha256 [0-9a-f]{64}, but face-detector\.json expects b415af9b/,
+    );
+  });
+});
