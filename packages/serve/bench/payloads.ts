@@ -1,8 +1,8 @@
 /**
  * What the benchmarks send: real faces from the dataset CSV when it is present (the first rows, read
  * by streaming a few lines), synthetic faces otherwise; each as a pixels request and as a 200×200 JPEG
- * photo request (the face upscaled, as a phone photo of a face would be after cropping), plus the bad
- * requests the soak mixes in.
+ * photo request (the face upscaled, as a phone photo of a face would be after cropping), eight as a
+ * classifyFaces request of a 640×480 JPEG holding the face, plus the bad requests the soak mixes in.
  */
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { FaceKitError, PIXEL_COUNT } from '@facekit/core';
+import { faceScene } from '../../../tests/support/face-scene.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -79,18 +80,52 @@ export const BENCH_QUERY = `mutation Classify($input: ClassifyInput!) {
 export const body = (input: Record<string, unknown>, query = BENCH_QUERY) =>
   JSON.stringify({ query, variables: { input } });
 
-export interface Payloads {
-  readonly pixels: string[];
-  readonly jpeg: string[];
-  readonly jpegBytes: number;
+/** A 640×480 JPEG (quality 90) holding `face` at a square that differs with `seed`, base64. */
+async function photoJpeg(face: number[], seed: number): Promise<string> {
+  const size = 120 + (seed % 5) * 30;
+  const square = { x: (seed * 37) % (640 - size), y: (seed * 23) % (480 - size), size };
+  const photo = faceScene([{ face: Uint8Array.from(face), square }], 640, 480, seed);
+  const jpeg = await sharp(photo.data, { raw: { width: 640, height: 480, channels: 4 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
+  return jpeg.toString('base64');
 }
+
+export const FACES_QUERY = `mutation ClassifyFaces($image: String!) {
+  classifyFaces(image: $image) {
+    faces {
+      score
+      crop { x y size }
+      classification {
+        age { label confidence probabilities { label probability } }
+        ethnicity { label confidence probabilities { label probability } }
+        gender { label confidence probabilities { label probability } }
+      }
+    }
+  }
+}`;
+
+export const PAYLOAD_KINDS = ['pixels', 'jpeg', 'photo'] as const;
+export type PayloadKind = (typeof PAYLOAD_KINDS)[number];
+
+export type Payloads = Record<PayloadKind, string[]> & {
+  readonly jpegBytes: number;
+  readonly photoBytes: number;
+};
+
+const meanBytes = (base64: readonly string[]) =>
+  Math.round(base64.reduce((s, b) => s + (b.length * 3) / 4, 0) / base64.length);
 
 export async function makePayloads(faces: number[][]): Promise<Payloads> {
   const jpegs = await Promise.all(faces.map((f) => faceJpeg(f)));
+  // Eight photos are variety enough; a 640×480 scene takes a moment to draw.
+  const photos = await Promise.all(faces.slice(0, 8).map((f, i) => photoJpeg(f, i + 1)));
   return {
     pixels: faces.map((pixels) => body({ pixels })),
     jpeg: jpegs.map((image) => body({ image })),
-    jpegBytes: Math.round(jpegs.reduce((s, j) => s + (j.length * 3) / 4, 0) / jpegs.length),
+    photo: photos.map((image) => JSON.stringify({ query: FACES_QUERY, variables: { image } })),
+    jpegBytes: meanBytes(jpegs),
+    photoBytes: meanBytes(photos),
   };
 }
 

@@ -11,7 +11,7 @@ import { DEFAULT_MODELS, DEFAULT_OPTIONS } from '../src/options.js';
 import { startBenchServer } from './bench-server.js';
 import { measureCeiling } from './ceiling.js';
 import { measureHealthUnderLoad } from './health-under-load.js';
-import { findDataFile, loadFaces, makePayloads } from './payloads.js';
+import { findDataFile, loadFaces, makePayloads, PAYLOAD_KINDS, type PayloadKind } from './payloads.js';
 import { runSoak } from './soak-run.js';
 import { fmt, table } from './table.js';
 import { isFaceKitError } from '@facekit/core';
@@ -22,7 +22,8 @@ const HELP = `Usage: pnpm bench:serve [options]
   --data <csv>           faces to send (default: $FACEKIT_DATA, data/age_gender.csv, ../shared/data/utkface48.csv; else synthetic)
   --duration <s>         seconds per load run (default 10)
   --connections <list>   default 1,16,64 (with --soak: one number, default 32)
-  --payloads <list>      pixels,jpeg (default both)
+  --payloads <list>      pixels, jpeg (a 200×200 face to classify), photo (a 640×480 JPEG holding
+                         one face, to classifyFaces) (default pixels,jpeg,photo)
   --ceiling-seconds <s>  seconds per in-process ceiling row (default 3)
   --server=<args>        extra flags for the server, e.g. --server="--ep cpu --max-batch 64 --max-wait-ms 1"
                          (with "=": a value that starts with -- is otherwise taken for a flag)
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
       data: { type: 'string' },
       duration: { type: 'string', default: '10' },
       connections: { type: 'string' },
-      payloads: { type: 'string', default: 'pixels,jpeg' },
+      payloads: { type: 'string', default: 'pixels,jpeg,photo' },
       'ceiling-seconds': { type: 'string', default: '3' },
       server: { type: 'string' },
       soak: { type: 'boolean' },
@@ -55,8 +56,8 @@ async function main(): Promise<void> {
     refuseFlags(HELP, `--soak runs at one number of connections, got "${values.connections}"`);
   const kinds = values.payloads.split(',');
   for (const kind of kinds)
-    if (kind !== 'pixels' && kind !== 'jpeg')
-      refuseFlags(HELP, `--payloads takes pixels and jpeg, got "${kind}"`);
+    if (!PAYLOAD_KINDS.includes(kind as PayloadKind))
+      refuseFlags(HELP, `--payloads takes ${PAYLOAD_KINDS.join(', ')}, got "${kind}"`);
   const models = modelsFolder(values.models ? userPath(values.models) : DEFAULT_MODELS);
   const serverArgs = ['--models', models, ...(values.server ?? '').split(' ').filter(Boolean)];
   const { faces, source } = await loadFaces(64, findDataFile(values.data && userPath(values.data)));
@@ -72,20 +73,20 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
   console.log(
-    `models: ${models}; faces: ${source}; JPEG payload ≈ ${fmt(payloads.jpegBytes)} bytes; server flags: ${serverArgs.slice(2).join(' ') || '(defaults)'}\n`,
+    `models: ${models}; faces: ${source}; JPEG payload ≈ ${fmt(payloads.jpegBytes)} bytes, photo ≈ ${fmt(payloads.photoBytes)}; server flags: ${serverArgs.slice(2).join(' ') || '(defaults)'}\n`,
   );
 
   const server = await startBenchServer(serverArgs);
   console.log(`server ready on ${server.url}, provider ${server.provider}`);
   // One request of each kind answered before any is timed (a payload the server refuses would
   // otherwise be measured as fast answers).
-  for (const kind of ['pixels', 'jpeg'] as const) {
+  for (const kind of kinds as PayloadKind[]) {
     const check = await fetch(server.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: payloads[kind][0],
     });
-    const answer = (await check.json()) as { data?: { classify?: unknown }; errors?: unknown };
+    const answer = (await check.json()) as { data?: unknown; errors?: unknown };
     if (!answered(JSON.stringify(answer)))
       throw new Error(`sanity request (${kind}) failed: ${JSON.stringify(answer)}`);
   }
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
 
   const rows: (string | number)[][] = [];
   const results: Record<string, { rps: number; p99: number; failed: number }> = {};
-  for (const kind of kinds as ('pixels' | 'jpeg')[]) {
+  for (const kind of kinds as PayloadKind[]) {
     const bodies = payloads[kind];
     const requests = bodies.map((body) => ({ method: 'POST' as const, body }));
     // An answer counts only when it classified: GraphQL errors come back with HTTP 200 too.
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
   }
   const health = await measureHealthUnderLoad(server, faces, duration);
   const stopped = await server.stop();
-  console.log(`\n## HTTP (autocannon → POST /graphql, classify all three tasks)\n`);
+  console.log(`\n## HTTP (autocannon → POST /graphql, classify or classifyFaces, all three tasks)\n`);
   console.log(table(['payload', 'connections', 'requests/s', 'p50 ms', 'p99 ms', 'failed'], rows));
   console.log(`\n## GET /healthz every 5 ms while 8 clients send classifyBatch of 32 faces\n`);
   console.log(
@@ -162,9 +163,12 @@ async function main(): Promise<void> {
     );
 }
 
-/** Whether an answer's body is a classification, not a GraphQL error (which also comes with HTTP 200). */
+/**
+ * Whether an answer's body is a classification (of the face given, or of a face found in the photo),
+ * not a GraphQL error (which also comes with HTTP 200).
+ */
 function answered(body: string): boolean {
-  return body.includes('"classify"') && !body.includes('"errors"');
+  return (body.includes('"classify"') || body.includes('"classification"')) && !body.includes('"errors"');
 }
 
 main().catch((error: unknown) => {
