@@ -26,7 +26,7 @@ import {
 import { seededRandom } from '@facekit/train';
 import { encodePng } from '../../packages/web-demo/png.js';
 import { SHIPPED_MODELS } from '../support/paths.js';
-import { missing, python, runDriver } from '../support/python.js';
+import { missing, photo, python, runDriver } from '../support/python.js';
 
 /** Letterboxes the photos named on stdin with the example's functions: each input to its file, frames printed. */
 const LETTERBOX_DRIVER = `
@@ -74,26 +74,6 @@ print(json.dumps({"size": classify.DETECTOR_SIZE, "anchors": classify.ANCHORS,
                   "boxValues": classify.BOX_VALUES, "keypoints": classify.KEYPOINTS,
                   "framing": classify.FACE_FRAMING, "squares": squares, "checks": checks}))
 `;
-
-/** An RGBA photo: colour gradients with noise, alpha from `alpha(x, y)`. */
-function photo(
-  width: number,
-  height: number,
-  seed: number,
-  alpha = (_x: number, _y: number) => 255,
-): RgbaImage {
-  const next = seededRandom(seed);
-  const data = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const noise = () => Math.floor(next() * 80) - 40;
-      const rgb = [(x * 255) / width, (y * 255) / height, ((x + y) * 128) / (width + height) + 60];
-      const p = (y * width + x) * 4;
-      rgb.forEach((v, c) => (data[p + c] = Math.max(0, Math.min(255, Math.round(v + noise())))));
-      data[p + 3] = alpha(x, y);
-    }
-  return { width, height, data };
-}
 
 interface LetterboxCase {
   name: string;

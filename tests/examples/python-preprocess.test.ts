@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageToPixels, type FaceCrop, type RgbaImage } from '@facekit/core';
 import { seededRandom } from '@facekit/train';
 import { encodePng } from '../../packages/web-demo/png.js';
-import { missing, python, runDriver } from '../support/python.js';
+import { missing, photo, python, runDriver } from '../support/python.js';
 
 /** Reads the photos named on stdin with the example's own functions; prints their grey levels. */
 const DRIVER = `
@@ -23,29 +23,6 @@ from classify import load_rgba, photo_to_pixels
 out = [photo_to_pixels(load_rgba(c["file"]), c["square"] and tuple(c["square"])) for c in json.load(sys.stdin)]
 print(json.dumps([p.ravel().tolist() for p in out]))
 `;
-
-/** An RGBA photo: smooth colour gradients with noise, alpha from `alpha(x, y)`. */
-function photo(
-  width: number,
-  height: number,
-  seed: number,
-  alpha = (_x: number, _y: number) => 255,
-): RgbaImage {
-  const next = seededRandom(seed);
-  const data = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const noise = () => Math.floor(next() * 60) - 30;
-      const r = (x * 255) / width + noise();
-      const g = (y * 255) / height + noise();
-      const b = ((x + y) * 128) / (width + height) + 60 + noise();
-      data.set(
-        [r, g, b].map((v) => Math.max(0, Math.min(255, Math.round(v)))).concat(alpha(x, y)),
-        (y * width + x) * 4,
-      );
-    }
-  return { width, height, data };
-}
 
 const channels = (image: RgbaImage, keep: number[]) =>
   Array.from(

@@ -6,6 +6,8 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { RgbaImage } from '@facekit/core';
+import { seededRandom } from '@facekit/train';
 import { REPO_ROOT } from './paths.js';
 
 /** The first python3 that imports Pillow and numpy: $PYTHON if set, else the one on PATH, then Debian's. */
@@ -34,4 +36,27 @@ export async function runDriver<T>(driver: string, input: unknown): Promise<T> {
   const child = promisify(execFile)(python, ['-c', driver, PYTHON_EXAMPLE], { maxBuffer: 64 * 1024 * 1024 });
   child.child.stdin!.end(JSON.stringify(input));
   return JSON.parse((await child).stdout) as T;
+}
+
+/** A photo for the suites: smooth colour gradients with noise (differing with `seed`), alpha from `alpha(x, y)`. */
+export function photo(
+  width: number,
+  height: number,
+  seed: number,
+  alpha = (_x: number, _y: number) => 255,
+): RgbaImage {
+  const next = seededRandom(seed);
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const noise = () => Math.floor(next() * 60) - 30;
+      const r = (x * 255) / width + noise();
+      const g = (y * 255) / height + noise();
+      const b = ((x + y) * 128) / (width + height) + 60 + noise();
+      data.set(
+        [r, g, b].map((v) => Math.max(0, Math.min(255, Math.round(v)))).concat(alpha(x, y)),
+        (y * width + x) * 4,
+      );
+    }
+  return { width, height, data };
 }

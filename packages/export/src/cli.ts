@@ -3,7 +3,7 @@
  * the error's code and message, when a task cannot be converted or its verification fails; in that
  * case models/ is left as it was.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { isTask, TASKS, type Task } from '@facekit/core';
@@ -16,6 +16,7 @@ import {
   failureLine,
   parseCommandArgs,
   refuseFlags,
+  folderToWrite,
   userPath,
   wholeNumber,
 } from '@facekit/core/node';
@@ -83,9 +84,7 @@ async function main(): Promise<number> {
   const root = projectRoot();
   // The flags are checked before any work, and refused as every command refuses them (exit status 2).
   const { tasks, faces, outDir } = checkFlags(HELP, () => {
-    const out = values.out ? userPath(values.out) : join(root, 'models');
-    if (existsSync(out) && !statSync(out).isDirectory())
-      throw new Error(`--out ${values.out}: ${out} is a file, not a folder`);
+    const out = folderToWrite('out', values.out, join(root, 'models'));
     return {
       tasks: parseTasks(values.task),
       faces: wholeNumber('faces', values.faces, 0),

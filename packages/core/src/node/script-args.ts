@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isFaceKitError } from '../errors.js';
@@ -104,6 +104,17 @@ export function emptyArgument(
       return `--${name} is empty (an unset shell variable?); give it a value or leave it out`;
   if (positionals.includes('')) return 'an argument is empty (an unset shell variable?)';
   return undefined;
+}
+
+/**
+ * The folder a flag names to write into (`--out`), resolved from where the user ran the command, else
+ * `fallback`; an Error, for checkFlags, when it names a file.
+ */
+export function folderToWrite(name: string, value: string | undefined, fallback: string): string {
+  const folder = value ? userPath(value) : fallback;
+  if (existsSync(folder) && !statSync(folder).isDirectory())
+    throw new Error(`--${name} ${value}: ${folder} is a file, not a folder`);
+  return folder;
 }
 
 /**

@@ -3,7 +3,6 @@
  * against tfjs on real faces and seeded noise, with models/face-detector.json beside it. Each file is
  * written atomically, and only after verification passed: a failed export leaves models/ as it was.
  */
-import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { defaultDataFile, pathArg, projectRoot } from '@facekit/train';
@@ -11,8 +10,8 @@ import {
   checkFlags,
   existingFileFlag,
   failureLine,
+  folderToWrite,
   parseCommandArgs,
-  userPath,
   wholeNumber,
   writeFileAtomic,
 } from '@facekit/core/node';
@@ -55,9 +54,7 @@ async function main(): Promise<number> {
   });
   const root = projectRoot();
   const { outDir, faces, noise } = checkFlags(HELP, () => {
-    const out = values.out ? userPath(values.out) : join(root, 'models');
-    if (existsSync(out) && !statSync(out).isDirectory())
-      throw new Error(`--out ${values.out}: ${out} is a file, not a folder`);
+    const out = folderToWrite('out', values.out, join(root, 'models'));
     return {
       outDir: out,
       faces: wholeNumber('faces', values.faces, 0),
