@@ -7,7 +7,8 @@
  * square matches the true one, and each task's accuracy from the true square, the detector's square,
  * and the photo's centre square (what a photo sent without a crop got before there was a detector).
  *
- * `--fit` instead measures, on faces of the training part, where the eyes and the box lie in the true
+ * `--turn` tilts the pasted faces, to see what a tilted head costs (the square stays upright). `--fit`
+ * instead measures, on faces of the training part, where the eyes and the box lie in the true
  * square: the constants of core's FACE_FRAMING.
  */
 import { readFile } from 'node:fs/promises';
@@ -39,6 +40,8 @@ import { dataFile, SHIPPED_MODELS } from '../support/paths.js';
 const HELP = `Usage: pnpm bench:detection [options]
   --faces <n>   faces to paste into photos (default 500)
   --fit         measure FACE_FRAMING's constants on the training part instead
+  --turn <deg>  turn each pasted face by this many degrees, alternately each way (default 0):
+                how much a tilted head costs, the square being upright
   --data <csv>  the data file the shipped models were trained on (default: as pnpm train finds it)
   -h, --help    this help
 `;
@@ -47,10 +50,12 @@ const { values } = parseCommandArgs(HELP, {
   options: {
     faces: { type: 'string', default: '500' },
     fit: { type: 'boolean', default: false },
+    turn: { type: 'string', default: '0' },
     data: { type: 'string' },
   },
 });
 const count = wholeNumberFlag(HELP, 'faces', values.faces, 1);
+const turn = (wholeNumberFlag(HELP, 'turn', values.turn, 0, 90) * Math.PI) / 180;
 const dataPath = existingFileFlag(HELP, 'data', values.data) ?? dataFile();
 if (!dataPath) refuseFlags(HELP, 'no data file found: name it with --data');
 
@@ -66,7 +71,12 @@ const split = splitDataset(dataset, findDuplicates(dataset), {
   seed: training.seed,
   ageGrouping: 'six',
 });
-const rows = Array.from(values.fit ? split.train : split.test).slice(0, count);
+// Spread evenly over the part: the data file is sorted by age, so its first rows are all children.
+const part = values.fit ? split.train : split.test;
+const rows = Array.from(
+  { length: Math.min(count, part.length) },
+  (_, i) => part[Math.floor((i * part.length) / Math.min(count, part.length))]!,
+);
 
 const options = { intraOpNumThreads: 2, interOpNumThreads: 1 };
 const detector = await ort.InferenceSession.create(join(SHIPPED_MODELS, 'face-detector.onnx'), options);
@@ -119,7 +129,12 @@ let extra = 0;
 const started = performance.now();
 for (const [n, row] of rows.entries()) {
   const { width, height, square } = sceneLayout(row);
-  const photo = faceScene([{ face: facePixels(dataset, row), square }], width, height, row);
+  const photo = faceScene(
+    [{ face: facePixels(dataset, row), square, turn: n % 2 ? -turn : turn }],
+    width,
+    height,
+    row,
+  );
   const faces = await detect(photo);
   extra += Math.max(0, faces.length - 1);
   const best = faces[0];
@@ -148,7 +163,7 @@ for (const [n, row] of rows.entries()) {
 }
 const seconds = (performance.now() - started) / 1000;
 console.log(
-  `${rows.length} faces of the ${values.fit ? 'training' : 'test'} part: found ${rows.length - missed}, missed ${missed}, ` +
+  `${rows.length} faces of the ${values.fit ? 'training' : 'test'} part${turn ? `, turned ±${values.turn}°` : ''}: found ${rows.length - missed}, missed ${missed}, ` +
     `${extra} other detections; ${((seconds / rows.length) * 1000).toFixed(0)} ms a photo (photo made, letterboxed, detected)`,
 );
 if (values.fit) {

@@ -22,10 +22,23 @@ function sample(face: Uint8Array, u: number, v: number): number {
   return row(y0) * (1 - ay) + row(y1) * ay;
 }
 
-/** A 48×48 grey face and the square of the photo it is put in. */
+/** A 48×48 grey face and the square of the photo it is put in, turned by `turn` radians (clockwise). */
 export interface PlacedFace {
   readonly face: Uint8Array;
   readonly square: FaceCrop;
+  readonly turn?: number;
+}
+
+/** Where photo pixel (x, y) falls in a placed face, in face pixels, or undefined outside it. */
+function inFace({ square, turn = 0 }: PlacedFace, x: number, y: number): [number, number] | undefined {
+  const half = square.size / 2;
+  // The pixel's centre, relative to the square's, turned back by the face's turn.
+  const [dx, dy] = [x + 0.5 - square.x - half, y + 0.5 - square.y - half];
+  const [cos, sin] = [Math.cos(turn), Math.sin(turn)];
+  const [u, v] = [cos * dx + sin * dy + half, -sin * dx + cos * dy + half];
+  if (u < 0 || u >= square.size || v < 0 || v >= square.size) return undefined;
+  const scale = IMAGE_SIZE / square.size;
+  return [u * scale - 0.5, v * scale - 0.5];
 }
 
 /**
@@ -51,12 +64,10 @@ export function faceScene(
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const p = (y * width + x) * 4;
-      const { face, square } =
-        faces.find(({ square: s }) => x >= s.x && x < s.x + s.size && y >= s.y && y < s.y + s.size) ?? {};
-      if (face && square) {
-        const scale = IMAGE_SIZE / square.size;
-        const grey = sample(face, (x - square.x + 0.5) * scale - 0.5, (y - square.y + 0.5) * scale - 0.5);
-        data.fill(Math.round(grey), p, p + 3);
+      let at: [number, number] | undefined;
+      const placed = faces.find((f) => (at = inFace(f, x, y)) !== undefined);
+      if (placed && at) {
+        data.fill(Math.round(sample(placed.face, at[0], at[1])), p, p + 3);
       } else {
         for (let c = 0; c < 3; c++) {
           let v = base[c]! + (random() - 0.5) * 16;
