@@ -32,7 +32,14 @@ export {
   DETECTOR_INPUT,
   DETECTOR_OUTPUTS,
   type DetectorExport,
+  type HeadOutputs,
 } from './detector/export-detector.js';
-export { verifyDetector, DETECTOR_TOLERANCE, type DetectorVerification } from './detector/verify-detector.js';
+export {
+  verifyDetector,
+  loadDetectorGraph,
+  tfjsDetect,
+  DETECTOR_TOLERANCE,
+  type DetectorVerification,
+} from './detector/verify-detector.js';
 export { readDetectorSource, type DetectorSource } from './detector/source.js';
 export { SUPPORTED_OPS } from './detector/convert-graph.js';

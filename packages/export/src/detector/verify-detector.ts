@@ -12,7 +12,12 @@ import { seededRandom } from '@facekit/train';
 import { ortNodeSession } from '../verify/compare.js';
 import { checkInOrtWeb } from '../verify/ort-web.js';
 import { decodeRaw } from './anchors.js';
-import { DETECTOR_INPUT, DETECTOR_OUTPUTS, type DetectorExport } from './export-detector.js';
+import {
+  DETECTOR_INPUT,
+  DETECTOR_OUTPUTS,
+  type DetectorExport,
+  type HeadOutputs,
+} from './export-detector.js';
 import type { DetectorSource } from './source.js';
 
 /**
@@ -44,7 +49,8 @@ export function noiseImages(count: number, seed = 17): Float32Array {
   return Float32Array.from({ length: count * PER_IMAGE }, () => Math.floor(random() * 256));
 }
 
-async function loadTfjs(source: DetectorSource): Promise<tf.GraphModel> {
+/** The source graph model in tfjs (whichever backend is set): the reference the ONNX file must reproduce. */
+export async function loadDetectorGraph(source: DetectorSource): Promise<tf.GraphModel> {
   const data = source.weightData;
   return tf.loadGraphModel(
     tf.io.fromMemory({
@@ -55,15 +61,22 @@ async function loadTfjs(source: DetectorSource): Promise<tf.GraphModel> {
   );
 }
 
-/** tfjs's scores and boxes for one image, decoded from the graph model's raw outputs. */
-function tfjsDetect(model: tf.GraphModel, image: Float32Array, exported: DetectorExport) {
-  const names = [...exported.head.classifiers, ...exported.head.regressors];
+/**
+ * tfjs's scores and boxes for one image ([256, 256, 3], 0–255), decoded from the graph model's raw
+ * outputs `head` (face-detector.json's `source.rawOutputs`) as the ONNX file's head decodes them.
+ */
+export function tfjsDetect(
+  model: tf.GraphModel,
+  image: Float32Array,
+  head: HeadOutputs,
+): { scores: Float32Array; boxes: Float32Array } {
+  const names = [...head.classifiers, ...head.regressors];
   const raw = tf.tidy(() => {
     const x = tf.sub(tf.div(tf.tensor(image, [...DETECTOR_INPUT.shape]), 127.5), 1);
     const out = model.execute(x, names);
     return (Array.isArray(out) ? out : [out]).map((t) => new Float32Array(t.dataSync()));
   });
-  const k = exported.head.classifiers.length;
+  const k = head.classifiers.length;
   return decodeRaw(raw.slice(0, k), raw.slice(k));
 }
 
@@ -86,7 +99,7 @@ export async function verifyDetector(
   options: { web?: boolean } = {},
 ): Promise<DetectorVerification> {
   if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
-  const model = await loadTfjs(source);
+  const model = await loadDetectorGraph(source);
   const session = await ortNodeSession(exported.bytes);
   const diff = { scores: 0, boxes: 0 };
   const web = { runtime: '', scores: 0, boxes: 0 };
@@ -95,7 +108,7 @@ export async function verifyDetector(
   try {
     for (let i = 0; i < n; i++) {
       const image = images.subarray(i * PER_IMAGE, (i + 1) * PER_IMAGE);
-      const expected = tfjsDetect(model, image, exported);
+      const expected = tfjsDetect(model, image, exported.head);
       const feed = new ort.Tensor('float32', image.slice(), [...DETECTOR_INPUT.shape]);
       const got = await session.run({ [DETECTOR_INPUT.name]: feed });
       diff.scores = Math.max(diff.scores, maxAbsDiff(expected.scores, got.scores!.data as Float32Array));
