@@ -3,8 +3,9 @@
  * dist (the extern-wasm entry the demo uses) and the shared inputs as one binary file; a small module
  * script on the page opens a wasm session per model file and runs batches when asked, each task read
  * from its entry's output name (a shared network's file is run once per batch for all its tasks, and
- * once per face when timing). Inputs never travel through page.evaluate, only task names and counts in
- * and probabilities out.
+ * once per face when timing). The face detector is served beside them with its letterboxed inputs as a
+ * second binary file, run one input at a time. Inputs never travel through page.evaluate, only task
+ * names and counts in and probabilities (and the detector's scores and boxes) out.
  */
 import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
@@ -63,6 +64,33 @@ window.parity = {
     return times;
   },
 };
+let detector;
+let detectorInputs;
+const PER_IMAGE = 256 * 256 * 3;
+const detectOne = (i) =>
+  detector.run({ image: new ort.Tensor('float32', detectorInputs.slice(i * PER_IMAGE, (i + 1) * PER_IMAGE), [1, 256, 256, 3]) });
+window.parityDetector = {
+  async load(ep) {
+    detectorInputs = new Float32Array(await (await fetch('/detector-inputs.bin')).arrayBuffer());
+    detector = await ort.InferenceSession.create('/detector.onnx', { executionProviders: [ep] });
+  },
+  async detect(count) {
+    const scores = [];
+    const boxes = [];
+    for (let i = 0; i < count; i++) {
+      const out = await detectOne(i);
+      for (const v of out.scores.data) scores.push(v);
+      for (const v of out.boxes.data) boxes.push(v);
+    }
+    return { scores, boxes };
+  },
+  async latency(runs, count) {
+    await detectOne(0);
+    const times = [];
+    for (let i = 0; i < runs; i++) { const t = performance.now(); await detectOne(i % count); times.push(performance.now() - t); }
+    return times;
+  },
+};
 window.parityReady = true;
 </script>`;
 
@@ -81,7 +109,12 @@ interface PageApi {
   run(task: string, count: number, batch: number): Promise<number[]>;
   latency(runs: number, count: number): Promise<number[]>;
 }
-declare const window: { parity: PageApi };
+interface DetectorPageApi {
+  load(ep: Ep): Promise<void>;
+  detect(count: number): Promise<{ scores: number[]; boxes: number[] }>;
+  latency(runs: number, count: number): Promise<number[]>;
+}
+declare const window: { parity: PageApi; parityDetector: DetectorPageApi };
 
 type Ep = 'wasm' | 'webgpu';
 
@@ -94,6 +127,7 @@ export function chromiumRuntime(ep: Ep = 'wasm'): Runtime {
   let server: StaticServer | undefined;
   let info = '';
   let count = 0;
+  let detectorCount = 0;
   const runtime: Runtime = {
     name: `onnxruntime-web ${ep} (Chromium)`,
     gpu: ep === 'webgpu',
@@ -112,6 +146,19 @@ export function chromiumRuntime(ep: Ep = 'wasm'): Runtime {
           type: 'application/octet-stream',
         },
         '/': { bytes: PAGE, type: 'text/html; charset=utf-8' },
+        ...(ctx.detector
+          ? {
+              '/detector.onnx': { bytes: ctx.detector.bytes, type: 'application/octet-stream' },
+              '/detector-inputs.bin': {
+                bytes: new Uint8Array(
+                  ctx.detector.inputs.data.buffer,
+                  ctx.detector.inputs.data.byteOffset,
+                  ctx.detector.inputs.data.byteLength,
+                ),
+                type: 'application/octet-stream',
+              },
+            }
+          : {}),
       });
       browser = await launchChromium();
       count = ctx.inputs.count;
@@ -128,12 +175,23 @@ export function chromiumRuntime(ep: Ep = 'wasm'): Runtime {
           throw new Error(`${error.message}\n${browser!.log.join('\n')}`);
         });
       if ('missing' in loaded) return loaded.missing;
+      if (ctx.detector) {
+        detectorCount = ctx.detector.inputs.count;
+        await browser.page
+          .evaluate((e) => window.parityDetector.load(e), ep)
+          .catch((error: Error) => {
+            throw new Error(`the detector: ${error.message}\n${browser!.log.join('\n')}`);
+          });
+      }
       const chrome = /Chrom(?:e|ium)\/([\d.]+)/.exec(loaded.userAgent)?.[1] ?? '?';
       const where = loaded.adapter
         ? `WebGPU EP on ${loaded.adapter.name}${loaded.adapter.software ? ' (software: not timed)' : ''}`
         : `wasm EP, ${loaded.threads} thread(s)`;
       info = `onnxruntime-web ${loaded.version}, ${where}, headless Chromium ${chrome}`;
-      if (loaded.adapter?.software) delete runtime.latency;
+      if (loaded.adapter?.software) {
+        delete runtime.latency;
+        delete runtime.detectorLatency;
+      }
       return null;
     },
     async run(task: Task, n: number, batch: number) {
@@ -143,6 +201,12 @@ export function chromiumRuntime(ep: Ep = 'wasm'): Runtime {
     },
     latency: (runs) =>
       browser!.page.evaluate(([r, c]) => window.parity.latency(r, c), [runs, count] as const),
+    async detect(n) {
+      const out = await browser!.page.evaluate((c) => window.parityDetector.detect(c), n);
+      return { scores: Float32Array.from(out.scores), boxes: Float32Array.from(out.boxes) };
+    },
+    detectorLatency: (runs) =>
+      browser!.page.evaluate(([r, c]) => window.parityDetector.latency(r, c), [runs, detectorCount] as const),
     describe: () => info,
     async close() {
       // Twice is harmless: a skipped runtime is closed before the skip, and again by the test.

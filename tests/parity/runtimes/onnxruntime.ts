@@ -6,9 +6,29 @@
  * cores. Each task reads its entry's output name; a shared network's file is run once per batch for all
  * its tasks (the rows of the others are kept for their turn), and once per face when timing.
  */
-import { groupByFile, INPUT_NAME, inputShape, type Task } from '@facekit/core';
+import {
+  DETECTOR_BOXES_NAME,
+  DETECTOR_INPUT_NAME,
+  DETECTOR_INPUT_SIZE,
+  DETECTOR_SCORES_NAME,
+  groupByFile,
+  INPUT_NAME,
+  inputShape,
+  type Task,
+} from '@facekit/core';
 import { dawnAdapter, type DawnAdapter } from '@facekit/core/node';
-import { inBatches, slice, timeEach, type ParityContext, type ParityModel, type Runtime } from './runtime.js';
+import {
+  detectEach,
+  detectorSlice,
+  inBatches,
+  slice,
+  timeEach,
+  type ParityContext,
+  type ParityModel,
+  type Runtime,
+} from './runtime.js';
+
+const DETECTOR_SHAPE = [1, DETECTOR_INPUT_SIZE, DETECTOR_INPUT_SIZE, 3] as const;
 
 /** The part of onnxruntime's API both packages share that the suite uses. */
 interface Ort {
@@ -46,6 +66,17 @@ function ortRuntime(
   const answers = new Map<string, Promise<Map<Task, Float32Array>>>();
   let ort: Ort;
   let context: ParityContext;
+  let detector: Session | undefined;
+  const runDetector = async (i: number) => {
+    const image = detectorSlice(context.detector!.inputs, i).slice();
+    const out = await detector!.run({
+      [DETECTOR_INPUT_NAME]: new ort.Tensor('float32', image, DETECTOR_SHAPE),
+    });
+    return {
+      scores: out[DETECTOR_SCORES_NAME]!.data as Float32Array,
+      boxes: out[DETECTOR_BOXES_NAME]!.data as Float32Array,
+    };
+  };
   const runOnce = (file: FileSession, input: Float32Array, n: number) =>
     file.session.run({ [INPUT_NAME]: new ort.Tensor('float32', input, inputShape(n)) });
   const runFile = async (file: FileSession, count: number, batchSize: number) => {
@@ -79,6 +110,7 @@ function ortRuntime(
             session: await ort.InferenceSession.create(models[0]!.bytes, options),
             models,
           });
+        if (ctx.detector) detector = await ort.InferenceSession.create(ctx.detector.bytes, options);
       } catch (error) {
         await this.close();
         const why = `cannot create a session: ${shortError(error as Error)}`;
@@ -100,9 +132,16 @@ function ortRuntime(
         const input = slice(context.inputs, i % context.inputs.count, 1).slice();
         for (const file of files.values()) await runOnce(file, input, 1);
       }),
+    detect: (count) => detectEach(count, runDetector),
+    detectorLatency: (runs) =>
+      timeEach(runs, async (i) => {
+        await runDetector(i % context.detector!.inputs.count);
+      }),
     describe: () => version(ort),
     async close() {
       await Promise.all([...files.values()].map((f) => f.session.release()));
+      await detector?.release();
+      detector = undefined;
       files.clear();
       answers.clear();
     },
@@ -136,10 +175,11 @@ export const ortNodeWebgpu = (): Runtime => {
     (o) =>
       `${nodeVersion(o)}, WebGPU EP (Dawn${adapter ? ` on ${adapter.description}${adapter.software ? ', software: not timed' : ''}` : ''})`,
   );
-  const { open, latency } = runtime;
+  const { open, latency, detectorLatency } = runtime;
   runtime.open = async (ctx) => {
     adapter = await dawnAdapter().catch(() => null);
     runtime.latency = adapter?.software ? undefined : latency;
+    runtime.detectorLatency = adapter?.software ? undefined : detectorLatency;
     return open.call(runtime, ctx);
   };
   return runtime;

@@ -2,10 +2,13 @@
  * What the parity suite asks of a runtime, so the suite is written once and every runtime that can
  * load the models is run through it: open the models (or say why it cannot run here, and the suite
  * skips it with that reason), give each task's probabilities for the first `count` shared inputs in
- * batches of `batchSize`, and optionally time one face through all the models.
+ * batches of `batchSize`, and optionally time one face through all the models; where it can, run the
+ * face detector on the shared detector inputs and time one detector run.
  */
 import type { ManifestModel, Task } from '@facekit/core';
-import { PIXEL_COUNT } from '@facekit/core';
+import { DETECTOR_ANCHORS, DETECTOR_BOX_VALUES, PIXEL_COUNT } from '@facekit/core';
+import type { HeadOutputs } from '@facekit/export';
+import { DETECTOR_INPUT_VALUES, type DetectorInputs } from '../../support/detector-inputs.js';
 import type { ParityInputs } from '../../support/faces.js';
 
 export interface ParityModel {
@@ -22,6 +25,23 @@ export interface ParityContext {
   readonly dir: string;
   readonly models: readonly ParityModel[];
   readonly inputs: ParityInputs;
+  /** The face detector and its inputs, when face-detector.json is there. */
+  readonly detector?: ParityDetector;
+}
+
+export interface ParityDetector {
+  /** face-detector.onnx, sha256 checked against face-detector.json. */
+  readonly file: string;
+  readonly bytes: Uint8Array;
+  /** The source graph model's raw outputs (face-detector.json's `source.rawOutputs`), for tfjs. */
+  readonly rawOutputs: HeadOutputs;
+  readonly inputs: DetectorInputs;
+}
+
+/** The detector's outputs for every input, concatenated: scores [count × 896], boxes [count × 896 × 16]. */
+export interface DetectorOutputs {
+  readonly scores: Float32Array;
+  readonly boxes: Float32Array;
 }
 
 export interface Runtime {
@@ -34,6 +54,13 @@ export interface Runtime {
   run(task: Task, count: number, batchSize: number): Promise<Float32Array>;
   /** Milliseconds per face for every model together (batch 1), `runs` faces after a warm-up. */
   latency?(runs: number): Promise<number[]>;
+  /**
+   * The face detector (batch 1: its input shape is fixed) on the first `count` detector inputs; absent
+   * where the runtime cannot run it. Opened by `open` when the context holds a detector.
+   */
+  detect?(count: number): Promise<DetectorOutputs>;
+  /** Milliseconds per detector run (one 256×256 input), `runs` runs after a warm-up. */
+  detectorLatency?(runs: number): Promise<number[]>;
   /** Version and settings, for the report. */
   describe(): string;
   close(): Promise<void>;
@@ -72,4 +99,26 @@ export async function timeEach(runs: number, once: (i: number) => Promise<void>)
     times.push(performance.now() - started);
   }
   return times;
+}
+
+/** Detector input `i` ([1, 256, 256, 3]). */
+export function detectorSlice(inputs: DetectorInputs, i: number): Float32Array {
+  return inputs.data.subarray(i * DETECTOR_INPUT_VALUES, (i + 1) * DETECTOR_INPUT_VALUES);
+}
+
+/** Runs `once(i)` for every detector input and concatenates its scores and boxes. */
+export async function detectEach(
+  count: number,
+  once: (i: number) => Promise<{ scores: ArrayLike<number>; boxes: ArrayLike<number> }>,
+): Promise<DetectorOutputs> {
+  const scores = new Float32Array(count * DETECTOR_ANCHORS);
+  const boxes = new Float32Array(count * DETECTOR_ANCHORS * DETECTOR_BOX_VALUES);
+  for (let i = 0; i < count; i++) {
+    const out = await once(i);
+    if (out.scores.length !== DETECTOR_ANCHORS || out.boxes.length !== DETECTOR_ANCHORS * DETECTOR_BOX_VALUES)
+      throw new Error(`the detector gave ${out.scores.length} scores and ${out.boxes.length} box values`);
+    scores.set(out.scores, i * DETECTOR_ANCHORS);
+    boxes.set(out.boxes, i * DETECTOR_ANCHORS * DETECTOR_BOX_VALUES);
+  }
+  return { scores, boxes };
 }

@@ -2,16 +2,32 @@
  * The tfjs source models (models/<task>/tfjs, loaded with @facekit/train's loader) on tfjs's pure-JS
  * cpu backend: the reference every exported graph must reproduce. A one-unit sigmoid head is widened
  * to [1 − p, p] the way the exporter's graph does, so its rows compare with the ONNX runtimes'.
+ * The detector's reference is the original BlazeFace graph model from @vladmandic/human (the export's
+ * source reader), its raw outputs decoded by the export's `decodeRaw` into the ONNX file's scores
+ * and boxes.
  */
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { inputShape, type Task } from '@facekit/core';
+import { loadDetectorGraph, readDetectorSource, tfjsDetect } from '@facekit/export';
 import { loadLayersModel } from '@facekit/train';
-import { inBatches, slice, timeEach, type ParityContext, type ParityModel, type Runtime } from './runtime.js';
+import {
+  detectEach,
+  detectorSlice,
+  inBatches,
+  slice,
+  timeEach,
+  type ParityContext,
+  type ParityModel,
+  type Runtime,
+} from './runtime.js';
 
 export function tfjsRuntime(): Runtime {
   const models = new Map<Task, { model: tf.LayersModel; info: ParityModel }>();
   let context: ParityContext;
+  let detector: { model: tf.GraphModel; version: string } | undefined;
+  const detectOne = async (i: number) =>
+    tfjsDetect(detector!.model, detectorSlice(context.detector!.inputs, i), context.detector!.rawOutputs);
   const predict = (task: Task, input: Float32Array, n: number) => {
     const { model, info } = models.get(task)!;
     return tf.tidy(() => {
@@ -31,6 +47,10 @@ export function tfjsRuntime(): Runtime {
         if (!m.entry.tfjs) return `the manifest names no tfjs source for ${m.task}`;
         models.set(m.task, { model: await loadLayersModel(join(ctx.dir, dirname(m.entry.tfjs))), info: m });
       }
+      if (ctx.detector) {
+        const source = await readDetectorSource();
+        detector = { model: await loadDetectorGraph(source), version: source.version };
+      }
       return null;
     },
     run: async (task, count, batchSize) =>
@@ -42,8 +62,16 @@ export function tfjsRuntime(): Runtime {
         for (const task of models.keys())
           predict(task, slice(context.inputs, i % context.inputs.count, 1), 1);
       }),
-    describe: () => `@tensorflow/tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}`,
+    detect: (count) => detectEach(count, detectOne),
+    detectorLatency: (runs) =>
+      timeEach(runs, async (i) => {
+        await detectOne(i % context.detector!.inputs.count);
+      }),
+    describe: () =>
+      `@tensorflow/tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}${detector ? `; detector: BlazeFace graph model of @vladmandic/human ${detector.version}` : ''}`,
     async close() {
+      detector?.model.dispose();
+      detector = undefined;
       for (const { model } of models.values()) model.dispose();
       models.clear();
     },
