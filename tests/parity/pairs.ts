@@ -4,9 +4,11 @@
  * is within the tolerance — 1e-5 between float32 CPU runtimes, the GPU tolerance when either side ran
  * on a GPU — and every argmax is the same.
  */
-import type { Task } from '@facekit/core';
+import { DETECTOR_ANCHORS, DETECTOR_BOX_VALUES, readDetections, type Task } from '@facekit/core';
 import { percentiles } from '@facekit/core/node';
-import { compareOutputs, type Comparison } from '@facekit/export';
+import { compareOutputs, DETECTOR_TOLERANCE, type Comparison } from '@facekit/export';
+import type { DetectorInputs } from '../support/detector-inputs.js';
+import type { DetectorOutputs } from './runtimes/runtime.js';
 
 export const CPU_TOLERANCE = 1e-5;
 /**
@@ -16,6 +18,22 @@ export const CPU_TOLERANCE = 1e-5;
  * for other adapters and drivers while staying far below the percent-level changes of a wrong graph.
  */
 export const GPU_TOLERANCE = 1e-4;
+
+/**
+ * The face detector between float32 CPU runtimes: the export's own tolerance (scores 5e-5, boxes 1e-3
+ * px; measured there 1.1e-5 and 2.2e-4 against tfjs), so the suite holds every runtime to what the
+ * export promised.
+ */
+export const DETECTOR_CPU_TOLERANCE = DETECTOR_TOLERANCE;
+/**
+ * The face detector with a GPU runtime on either side: ten times the CPU tolerance, as for the
+ * classifiers. Measured: onnxruntime-node's WebGPU EP and onnxruntime-web's in Chromium, both on
+ * SwiftShader, against tfjs and the CPU runtimes on 6 letterboxed photos: max |Δscore| 1.7e-6, max
+ * |Δbox| 4.9e-4 px — inside the CPU tolerance already. The room is for real GPUs' kernels (other
+ * summation orders, fused or approximated sigmoid); 0.01 px is still far below a wrong graph's whole
+ * pixels and below anything that moves a crop, which the faces check catches anyway.
+ */
+export const DETECTOR_GPU_TOLERANCE = { scores: 5e-4, boxes: 1e-2 } as const;
 
 export interface RuntimeRecord {
   readonly name: string;
@@ -29,6 +47,10 @@ export interface RuntimeRecord {
   readonly batchOneDiff?: number;
   /** ms per face, all models, batch 1. */
   readonly latency?: readonly number[];
+  /** The face detector's outputs for every detector input, when it ran the detector. */
+  readonly detector?: DetectorOutputs;
+  /** ms per detector run (one 256×256 input). */
+  readonly detectorLatency?: readonly number[];
 }
 
 export interface PairResult {
@@ -68,6 +90,79 @@ export function comparePairs(
         samples,
         argmaxMismatches,
         ok: maxAbsDiff <= tolerance && argmaxMismatches === 0,
+      });
+    }
+  }
+  return pairs;
+}
+
+export interface DetectorPairResult {
+  readonly a: string;
+  readonly b: string;
+  readonly tolerance: { readonly scores: number; readonly boxes: number };
+  readonly maxScoreDiff: number;
+  readonly maxBoxDiff: number;
+  /** Faces `readDetections` finds over all inputs, from a's outputs. */
+  readonly faces: number;
+  /** Inputs whose faces (count, scores ≥ 0.5, crops) differ between a and b, by name. */
+  readonly squaresDiffer: readonly string[];
+  readonly ok: boolean;
+}
+
+function maxAbs(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Infinity;
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - b[i]!);
+    if (!(d <= worst)) worst = Number.isNaN(d) ? Infinity : d;
+  }
+  return worst;
+}
+
+/** The faces a user would see for input `i` from `out`: the crops `readDetections` picks, as text. */
+export function detectedSquares(out: DetectorOutputs, inputs: DetectorInputs, i: number): string[] {
+  const scores = out.scores.subarray(i * DETECTOR_ANCHORS, (i + 1) * DETECTOR_ANCHORS);
+  const per = DETECTOR_ANCHORS * DETECTOR_BOX_VALUES;
+  const boxes = out.boxes.subarray(i * per, (i + 1) * per);
+  return readDetections(scores, boxes, inputs.frames[i]!).map(
+    (f) => `${f.crop.x},${f.crop.y},${f.crop.size}`,
+  );
+}
+
+/**
+ * Every pair of runtimes that ran the detector: the largest score and box differences over all anchors
+ * of all inputs, and whether `readDetections` gives the same faces (same count, identical crops) for
+ * every input. Within tolerance and identical squares passes.
+ */
+export function compareDetectorPairs(
+  records: readonly RuntimeRecord[],
+  inputs: DetectorInputs,
+): DetectorPairResult[] {
+  const ran = records.filter((r) => r.status === 'ran' && r.detector);
+  const squares = new Map(
+    ran.map((r) => [
+      r.name,
+      Array.from({ length: inputs.count }, (_, i) => detectedSquares(r.detector!, inputs, i)),
+    ]),
+  );
+  const pairs: DetectorPairResult[] = [];
+  for (let i = 0; i < ran.length; i++) {
+    for (let j = i + 1; j < ran.length; j++) {
+      const [a, b] = [ran[i]!, ran[j]!];
+      const tolerance = a.gpu || b.gpu ? DETECTOR_GPU_TOLERANCE : DETECTOR_CPU_TOLERANCE;
+      const maxScoreDiff = maxAbs(a.detector!.scores, b.detector!.scores);
+      const maxBoxDiff = maxAbs(a.detector!.boxes, b.detector!.boxes);
+      const [sa, sb] = [squares.get(a.name)!, squares.get(b.name)!];
+      const squaresDiffer = inputs.names.filter((_, k) => sa[k]!.join(' ') !== sb[k]!.join(' '));
+      pairs.push({
+        a: a.name,
+        b: b.name,
+        tolerance,
+        maxScoreDiff,
+        maxBoxDiff,
+        faces: sa.reduce((n, f) => n + f.length, 0),
+        squaresDiffer,
+        ok: maxScoreDiff <= tolerance.scores && maxBoxDiff <= tolerance.boxes && squaresDiffer.length === 0,
       });
     }
   }

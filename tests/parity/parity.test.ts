@@ -3,28 +3,45 @@
  * models: the tfjs source models, onnxruntime-node (CPU; WebGPU where an adapter exists),
  * onnxruntime-web wasm in Node and in headless Chromium, and onnxruntime-web WebGPU in Chromium. Each runtime gets the same faces and edge
  * inputs in batches of 64 and one at a time; then every pair must agree (max |Δp| ≤ 1e-5 on float32
- * CPU, identical argmax). The report goes to tests/artifacts/parity-report.md.
+ * CPU, identical argmax). The face detector (face-detector.onnx) runs in every runtime too, on photos
+ * letterboxed by core's detectorInput and edge inputs, the original BlazeFace graph model in tfjs as
+ * the reference: every pair within the detector's tolerance (scores 5e-5, boxes 1e-3 px on CPU), and
+ * readDetections must give the same faces from every runtime's outputs.
+ * The report goes to tests/artifacts/parity-report.md.
  * Sizes: FACEKIT_PARITY_FACES (default 61, so with the edge inputs one batch of 64),
- * FACEKIT_PARITY_SINGLES (inputs also run one at a time, default 64), FACEKIT_PARITY_LATENCY (faces timed).
+ * FACEKIT_PARITY_SINGLES (inputs also run one at a time, default 64), FACEKIT_PARITY_LATENCY (faces timed),
+ * FACEKIT_PARITY_PHOTOS (detector photos, default 2, plus 3 edge inputs), FACEKIT_PARITY_DETECTOR_LATENCY
+ * (detector runs timed, default 3).
  */
-import { writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Task } from '@facekit/core';
+import { DETECTOR_INFO_FILE, parseDetectorInfo, sha256Hex, type Task } from '@facekit/core';
 import { loadModels } from '@facekit/core/node';
-import { compareOutputs } from '@facekit/export';
+import { compareOutputs, type HeadOutputs } from '@facekit/export';
+import { detectorInputs } from '../support/detector-inputs.js';
 import { parityInputs, type ParityInputs } from '../support/faces.js';
 import { releaseTestModels, testModels } from '../support/models.js';
-import { artifactsDir } from '../support/paths.js';
-import { comparePairs, CPU_TOLERANCE, GPU_TOLERANCE, summarize, type RuntimeRecord } from './pairs.js';
+import { artifactsDir, SHIPPED_MODELS } from '../support/paths.js';
+import {
+  compareDetectorPairs,
+  comparePairs,
+  CPU_TOLERANCE,
+  GPU_TOLERANCE,
+  summarize,
+  type RuntimeRecord,
+} from './pairs.js';
 import { parityMarkdown } from './report.js';
 import { chromiumRuntime } from './runtimes/chromium.js';
 import { ortNodeCpu, ortNodeWebgpu, ortWebNode } from './runtimes/onnxruntime.js';
-import type { ParityContext, Runtime } from './runtimes/runtime.js';
+import type { ParityContext, ParityDetector, Runtime } from './runtimes/runtime.js';
 import { tfjsRuntime } from './runtimes/tfjs.js';
 
 const FACES = Number(process.env.FACEKIT_PARITY_FACES ?? 61);
 const LATENCY_RUNS = Number(process.env.FACEKIT_PARITY_LATENCY ?? 50);
+const PHOTOS = Number(process.env.FACEKIT_PARITY_PHOTOS ?? 2);
+const DETECTOR_LATENCY_RUNS = Number(process.env.FACEKIT_PARITY_DETECTOR_LATENCY ?? 3);
 const RUNTIMES: readonly (() => Runtime)[] = [
   tfjsRuntime,
   ortNodeCpu,
@@ -35,13 +52,35 @@ const RUNTIMES: readonly (() => Runtime)[] = [
 ];
 /** The runtimes a pass needs: they run wherever Node does (the browser and GPU ones may be skipped). */
 const REQUIRED_RUNTIMES = ['tfjs cpu', 'onnxruntime-node cpu', 'onnxruntime-web wasm (Node)'];
-/** Per runtime: generous for the pure-JS tfjs reference on 1,000 faces of a large model. */
-const RUNTIME_TIMEOUT = 120_000 + FACES * 600;
+/**
+ * Per runtime: generous for the pure-JS tfjs reference on 1,000 faces of a large model, and for
+ * BlazeFace in tfjs (≈ 0.65 s an input) or on SwiftShader.
+ */
+const RUNTIME_TIMEOUT = 120_000 + FACES * 600 + (PHOTOS + 3 + DETECTOR_LATENCY_RUNS) * 3_000;
+
+/**
+ * face-detector.onnx beside the models under test, else the shipped one, checked against its
+ * face-detector.json; null (with why) when neither folder has one.
+ */
+async function parityDetector(dir: string): Promise<ParityDetector | string> {
+  const home = [dir, SHIPPED_MODELS].find((d) => existsSync(join(d, DETECTOR_INFO_FILE)));
+  if (!home) return `no ${DETECTOR_INFO_FILE} in ${dir} or ${SHIPPED_MODELS}`;
+  const text = await readFile(join(home, DETECTOR_INFO_FILE), 'utf8');
+  const info = parseDetectorInfo(text);
+  const file = join(home, info.file);
+  const bytes = new Uint8Array(await readFile(file));
+  const sha256 = await sha256Hex(bytes);
+  if (sha256 !== info.sha256)
+    throw new Error(`${file}: sha256 ${sha256}, ${DETECTOR_INFO_FILE} says ${info.sha256}`);
+  const rawOutputs = (JSON.parse(text) as { source: { rawOutputs: HeadOutputs } }).source.rawOutputs;
+  return { file, bytes, rawOutputs, inputs: await detectorInputs(PHOTOS) };
+}
 
 let context: ParityContext;
 let inputs: ParityInputs;
 let singles = 0;
 let modelsSource = '';
+let detectorSource = '';
 const records: RuntimeRecord[] = [];
 
 beforeAll(async () => {
@@ -49,7 +88,13 @@ beforeAll(async () => {
   const loaded = await loadModels(set.dir);
   inputs = await parityInputs(FACES);
   singles = Math.min(inputs.count, Number(process.env.FACEKIT_PARITY_SINGLES ?? 64));
+  const detector = await parityDetector(loaded.dir);
+  detectorSource =
+    typeof detector === 'string'
+      ? `not compared: ${detector}`
+      : `${detector.file} (sha256 ${(await sha256Hex(detector.bytes)).slice(0, 12)})`;
   context = {
+    ...(typeof detector === 'string' ? {} : { detector }),
     dir: loaded.dir,
     inputs,
     models: loaded.models.map((m) => ({
@@ -99,6 +144,19 @@ describe.each(RUNTIMES.map((make) => ({ make, name: make().name })))('$name', ({
           }
           outputs.set(task, batched);
         }
+        let detector: RuntimeRecord['detector'];
+        let detectorLatency: number[] | undefined;
+        if (context.detector && runtime.detect) {
+          detector = await runtime.detect(context.detector.inputs.count);
+          expect(detector.scores.every(Number.isFinite), 'detector: non-finite scores').toBe(true);
+          expect(detector.boxes.every(Number.isFinite), 'detector: non-finite boxes').toBe(true);
+          if (runtime.detectorLatency && DETECTOR_LATENCY_RUNS > 0) {
+            detectorLatency = await runtime.detectorLatency(DETECTOR_LATENCY_RUNS);
+            console.log(
+              `parity: ${runtime.name}: ${summarize(detectorLatency).median.toFixed(2)} ms per detector run (median, 256×256)`,
+            );
+          }
+        }
         const latency = runtime.latency && LATENCY_RUNS > 0 ? await runtime.latency(LATENCY_RUNS) : undefined;
         if (latency)
           console.log(
@@ -112,6 +170,8 @@ describe.each(RUNTIMES.map((make) => ({ make, name: make().name })))('$name', ({
           outputs,
           ...(batchOneDiff === undefined ? {} : { batchOneDiff }),
           ...(latency ? { latency } : {}),
+          ...(detector ? { detector } : {}),
+          ...(detectorLatency ? { detectorLatency } : {}),
         });
       } catch (error) {
         failed(error as Error);
@@ -120,6 +180,25 @@ describe.each(RUNTIMES.map((make) => ({ make, name: make().name })))('$name', ({
       }
     },
   );
+});
+
+describe('every pair of runtimes on the face detector', () => {
+  it('agrees on every score and box within tolerance, and readDetections finds the same faces', (ctx) => {
+    if (!context.detector) ctx.skip(detectorSource);
+    const ran = records.filter((r) => r.status === 'ran');
+    for (const name of REQUIRED_RUNTIMES)
+      expect(
+        ran.find((r) => r.name === name)?.detector,
+        `${name} must have run the detector (${records.find((r) => r.name === name)?.detail ?? 'not in the list'})`,
+      ).toBeDefined();
+    const failures = compareDetectorPairs(records, context.detector!.inputs)
+      .filter((p) => !p.ok)
+      .map(
+        (p) =>
+          `${p.a} ↔ ${p.b}: max |Δscore| ${p.maxScoreDiff} (tolerance ${p.tolerance.scores}), max |Δbox| ${p.maxBoxDiff} px (tolerance ${p.tolerance.boxes})${p.squaresDiffer.length ? `, other faces in ${p.squaresDiffer.join(', ')}` : ''}`,
+      );
+    expect(failures).toEqual([]);
+  });
 });
 
 describe('every pair of runtimes', () => {
@@ -154,6 +233,15 @@ afterAll(async () => {
     tasks: context.models.map((m) => m.task),
     records,
     pairs: comparePairs(records, widths),
+    detector: {
+      source: detectorSource,
+      ...(context.detector
+        ? {
+            inputs: context.detector.inputs,
+            pairs: compareDetectorPairs(records, context.detector.inputs),
+          }
+        : {}),
+    },
   });
   const file = join(await artifactsDir(), 'parity-report.md');
   await writeFile(file, markdown);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { comparePairs, type RuntimeRecord } from './pairs.js';
+import { DETECTOR_ANCHORS, DETECTOR_BOX_VALUES } from '@facekit/core';
+import type { DetectorInputs } from '../support/detector-inputs.js';
+import { compareDetectorPairs, comparePairs, type RuntimeRecord } from './pairs.js';
 import { parityMarkdown } from './report.js';
 
 const ran = (name: string, p: number): RuntimeRecord => ({
@@ -35,5 +37,55 @@ describe('parityMarkdown', () => {
     const text = report([ran('a', 0.25), ran('b', 0.75)], 0);
     expect(text).toContain('Verdict: **1 of 1 pairs disagree**');
     expect(text).toContain('every input in batches of 64, none one at a time');
+  });
+});
+
+describe('the face detector', () => {
+  const inputs: DetectorInputs = {
+    data: new Float32Array(0),
+    frames: [{ width: 256, height: 256, scaleX: 1, scaleY: 1, offsetX: 0, offsetY: 0 }],
+    count: 1,
+    names: ['photo 0'],
+    source: 'one photo',
+  };
+  /** One face at anchor 0 (score 0.9, a 100 px box at the centre), box and keypoints moved `dx` px right. */
+  const detecting = (name: string, dx: number, gpu = false): RuntimeRecord => {
+    const scores = new Float32Array(DETECTOR_ANCHORS);
+    scores[0] = 0.9;
+    const boxes = new Float32Array(DETECTOR_ANCHORS * DETECTOR_BOX_VALUES);
+    boxes.set([128, 128, 100, 100, 110, 110, 146, 110, 128, 130, 128, 150, 90, 115, 166, 115]);
+    for (const k of [0, 4, 6, 8, 10, 12, 14]) boxes[k]! += dx;
+    return { ...ran(name, 0.25), gpu, detector: { scores, boxes } };
+  };
+  const detectorReport = (records: RuntimeRecord[]) =>
+    parityMarkdown({
+      models: 'models/',
+      inputs: 'one face',
+      count: 1,
+      singles: 1,
+      tasks: ['gender'],
+      records,
+      pairs: comparePairs(records, new Map([['gender', 2]])),
+      detector: { source: 'face-detector.onnx', inputs, pairs: compareDetectorPairs(records, inputs) },
+    });
+
+  it('agrees when boxes differ by less than 1e-3 px, and finds the same face', () => {
+    const [pair] = compareDetectorPairs([detecting('a', 0), detecting('b', 5e-4)], inputs);
+    expect(pair).toMatchObject({ ok: true, faces: 1, squaresDiffer: [] });
+    expect(detectorReport([detecting('a', 0), detecting('b', 5e-4)])).toContain(
+      'face detector: all 1 pairs agree',
+    );
+  });
+
+  it('fails a CPU pair whose boxes are 0.01 px apart (a GPU pair may be 0.005 px), and tells faces apart', () => {
+    const [pair] = compareDetectorPairs([detecting('a', 0), detecting('b', 0.01)], inputs);
+    expect(pair!.ok).toBe(false);
+    expect(pair!.squaresDiffer).toEqual([]);
+    expect(compareDetectorPairs([detecting('a', 0), detecting('b', 0.005, true)], inputs)[0]!.ok).toBe(true);
+    const moved = compareDetectorPairs([detecting('a', 0), detecting('b', 20, true)], inputs)[0]!;
+    expect(moved.squaresDiffer).toEqual(['photo 0']);
+    const text = detectorReport([detecting('a', 0), detecting('b', 0.01)]);
+    expect(text).toContain('face detector: 1 of 1 pairs disagree');
+    expect(text).toContain('| a ↔ b | 0 | 1.0e-2 | yes (1 faces) | ✗ |');
   });
 });

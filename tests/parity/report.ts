@@ -1,10 +1,19 @@
 /**
  * The parity report as markdown (tests/artifacts/parity-report.md): the runtimes and why any was
  * skipped, a runtime × runtime table of the largest probability difference and of argmax agreement,
- * the per-task figures of every pair, and per-face latency of all the models together.
+ * the per-task figures of every pair, and per-face latency of all the models together; then the face
+ * detector: per pair the largest score and box differences and whether the faces found are the same,
+ * and per runtime the latency of one detector run.
  */
 import type { Task } from '@facekit/core';
-import { summarize, type PairResult, type RuntimeRecord } from './pairs.js';
+import type { DetectorInputs } from '../support/detector-inputs.js';
+import {
+  detectedSquares,
+  summarize,
+  type DetectorPairResult,
+  type PairResult,
+  type RuntimeRecord,
+} from './pairs.js';
 
 export interface ReportInput {
   readonly models: string;
@@ -14,6 +23,54 @@ export interface ReportInput {
   readonly tasks: readonly Task[];
   readonly records: readonly RuntimeRecord[];
   readonly pairs: readonly PairResult[];
+  /** The face detector: what was compared (or why not), its inputs and pairs. */
+  readonly detector?: {
+    readonly source: string;
+    readonly inputs?: DetectorInputs;
+    readonly pairs?: readonly DetectorPairResult[];
+  };
+}
+
+function detectorSection(r: ReportInput): string[] {
+  const d = r.detector;
+  if (!d) return [];
+  if (!d.inputs || !d.pairs) return ['## Face detector', '', `Not compared: ${d.source}.`, ''];
+  const { inputs, pairs } = d;
+  const reference = r.records.find((x) => x.status === 'ran' && x.detector);
+  const found = reference
+    ? inputs.names.map((name, i) => `${name}: ${detectedSquares(reference.detector!, inputs, i).length}`)
+    : [];
+  const latency = r.records.flatMap((x) => {
+    if (!x.detectorLatency?.length) return [];
+    const s = summarize(x.detectorLatency);
+    return [`| ${x.name} | ${s.median.toFixed(2)} | ${s.p95.toFixed(2)} | ${s.runs} |`];
+  });
+  return [
+    '## Face detector',
+    '',
+    `- Model: ${d.source}`,
+    `- Inputs: ${inputs.count} (${inputs.source}), one at a time (its input is [1, 256, 256, 3])`,
+    '- Pass rule: max |Δscore| ≤ 5e-5 and max |Δbox| ≤ 1e-3 px over all 896 anchors between float32 CPU runtimes (5e-4 and 1e-2 px with a GPU runtime), and `readDetections` gives the same faces (count, crops) for every input',
+    ...(reference ? [`- Faces found (${reference.name}): ${found.join('; ')}`] : []),
+    '',
+    '| pair | max \|Δscore\| | max \|Δbox\| px | faces identical | |',
+    '|---|---|---|---|---|',
+    ...pairs.map(
+      (p) =>
+        `| ${p.a} ↔ ${p.b} | ${sci(p.maxScoreDiff)} | ${sci(p.maxBoxDiff)} | ${p.squaresDiffer.length === 0 ? `yes (${p.faces} faces)` : `no: ${p.squaresDiffer.join(', ')}`} | ${p.ok ? '' : '✗'} |`,
+    ),
+    '',
+    ...(latency.length
+      ? [
+          '### Latency: one detector run (256×256, batch 1)',
+          '',
+          '| runtime | median ms | p95 ms | runs |',
+          '|---|---|---|---|',
+          ...latency,
+          '',
+        ]
+      : []),
+  ];
 }
 
 const sci = (x: number) => (x === 0 ? '0' : x.toExponential(1));
@@ -45,6 +102,13 @@ export function parityMarkdown(r: ReportInput): string {
     ...(broken.length ? [`${some(broken.length)} failed (${broken.join(', ')})`] : []),
     // A pass over fewer runtimes says so where the verdict is read.
     ...(skipped.length ? [`${some(skipped.length)} skipped (${skipped.join(', ')})`] : []),
+    ...(r.detector?.pairs
+      ? [
+          r.detector.pairs.every((p) => p.ok)
+            ? `face detector: all ${r.detector.pairs.length} pairs agree`
+            : `face detector: ${r.detector.pairs.filter((p) => !p.ok).length} of ${r.detector.pairs.length} pairs disagree`,
+        ]
+      : []),
   ].join('; ');
   const lines = [
     '# Cross-runtime parity report',
@@ -96,6 +160,7 @@ export function parityMarkdown(r: ReportInput): string {
     '',
     "Chromium's page is not cross-origin isolated (as the demo is not), so its timer moves in 100 µs steps: its figures are good to ±0.1 ms.",
     '',
+    ...detectorSection(r),
   ];
   return lines.join('\n');
 }
