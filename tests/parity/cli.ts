@@ -1,6 +1,7 @@
 /**
- * `pnpm parity -- --faces 1000 [--data file] [--models dir] [--singles n] [--latency n]`: the parity
- * suite at a size worth reporting — by default 1,000 faces of the shared dataset — by running the
+ * `pnpm parity -- --faces 1000 [--data file] [--models dir] [--singles n] [--latency n] [--photos n]`:
+ * the parity suite at a size worth reporting — by default 1,000 faces of the shared dataset and 24
+ * detector photos — by running the
  * same vitest suite CI runs with its size settings in the environment. The report is written to
  * tests/artifacts/parity-report.md and printed at the end.
  */
@@ -13,12 +14,17 @@ import { existingFileFlag, parseCommandArgs, userPath, wholeNumberFlag } from '@
 const HELP = `Usage: pnpm parity [options]
 
 Runs the cross-runtime parity suite (tfjs, onnxruntime-node CPU and WebGPU, onnxruntime-web in Node and
-in Chromium) on real faces, measures per-face latency, and writes tests/artifacts/parity-report.md.
+in Chromium) on real faces, and the face detector on photos; measures per-face and per-photo latency,
+and writes tests/artifacts/parity-report.md.
 
 Options:
   --faces <n>     faces of the dataset compared in every runtime (default: 1000)
   --singles <n>   of those, faces also sent one at a time (default: 64)
   --latency <n>   single-face runs timed per runtime (default: 200)
+  --photos <n>    photos (letterboxed, faces pasted in) the face detector runs on in every runtime,
+                  besides a black, a white and a noise photo (default: 24)
+  --detector-latency <n>
+                  detector runs timed per runtime (default: 20)
   --data <file>   CSV (default: $FACEKIT_DATA, data/age_gender.csv, ../shared/data/utkface48.csv;
                   generated faces if none)
   --models <dir>  models to compare (default: models/)
@@ -32,17 +38,23 @@ const { values } = parseCommandArgs(HELP, {
     models: { type: 'string' },
     singles: { type: 'string', default: '64' },
     latency: { type: 'string', default: '200' },
+    photos: { type: 'string', default: '24' },
+    'detector-latency': { type: 'string', default: '20' },
   },
 });
 wholeNumberFlag(HELP, 'faces', values.faces, 1);
 wholeNumberFlag(HELP, 'singles', values.singles, 0);
 wholeNumberFlag(HELP, 'latency', values.latency, 1);
+wholeNumberFlag(HELP, 'photos', values.photos, 0);
+wholeNumberFlag(HELP, 'detector-latency', values['detector-latency'], 0);
 const dataPath = existingFileFlag(HELP, 'data', values.data);
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   FACEKIT_PARITY_FACES: values.faces,
   FACEKIT_PARITY_SINGLES: values.singles,
   FACEKIT_PARITY_LATENCY: values.latency,
+  FACEKIT_PARITY_PHOTOS: values.photos,
+  FACEKIT_PARITY_DETECTOR_LATENCY: values['detector-latency'],
   ...(dataPath ? { FACEKIT_DATA: dataPath } : {}),
   ...(values.models ? { FACEKIT_MODELS: userPath(values.models) } : {}),
 };
