@@ -20,18 +20,21 @@ export const CPU_TOLERANCE = 1e-5;
 export const GPU_TOLERANCE = 1e-4;
 
 /**
- * The face detector between float32 CPU runtimes: the export's own tolerance (scores 5e-5, boxes 1e-3
- * px; measured there 1.1e-5 and 2.2e-4 against tfjs), so the suite holds every runtime to what the
- * export promised.
+ * The face detector between float32 CPU runtimes: the export's score tolerance (5e-5), and twice its
+ * box tolerance. Measured over 27 letterboxed photos (`pnpm parity -- --faces 64 --singles 8`): max
+ * |Δscore| 5.2e-6, max |Δbox| 7.3e-4 px (tfjs ↔ onnxruntime-node cpu) — the export's 1e-3 px, set on
+ * 16 images, would leave 1.4× room, and boxes of 128–256 px hold float32 steps of 1.5e-5 px, so 7e-4
+ * is ~50 of them after 70 convolutions. 2e-3 px is still 500× below a pixel, a wrong graph is off by
+ * whole pixels, and what a user sees is checked on its own: the same faces from every runtime.
  */
-export const DETECTOR_CPU_TOLERANCE = DETECTOR_TOLERANCE;
+export const DETECTOR_CPU_TOLERANCE = { scores: DETECTOR_TOLERANCE.scores, boxes: 2e-3 } as const;
 /**
- * The face detector with a GPU runtime on either side: ten times the CPU tolerance, as for the
- * classifiers. Measured: onnxruntime-node's WebGPU EP and onnxruntime-web's in Chromium, both on
- * SwiftShader, against tfjs and the CPU runtimes on 6 letterboxed photos: max |Δscore| 1.7e-6, max
- * |Δbox| 4.9e-4 px — inside the CPU tolerance already. The room is for real GPUs' kernels (other
+ * The face detector with a GPU runtime on either side: ten times the CPU score tolerance (as for the
+ * classifiers), five times the box one. Measured: onnxruntime-node's WebGPU EP and onnxruntime-web's in Chromium, both
+ * on SwiftShader, against tfjs and the CPU runtimes on 27 letterboxed photos: max |Δscore| 5.8e-6, max
+ * |Δbox| 9.8e-4 px — inside the CPU tolerance already. The room is for real GPUs' kernels (other
  * summation orders, fused or approximated sigmoid); 0.01 px is still far below a wrong graph's whole
- * pixels and below anything that moves a crop, which the faces check catches anyway.
+ * pixels, and a crop that moves is caught by the faces check anyway. Not yet measured on a real GPU.
  */
 export const DETECTOR_GPU_TOLERANCE = { scores: 5e-4, boxes: 1e-2 } as const;
 
