@@ -4,6 +4,7 @@ import {
   DETECTOR_BOX_VALUES,
   DETECTOR_INPUT_SIZE,
   FACE_FRAMING,
+  LEVEL_EYES_DEGREES,
   detectorInput,
   faceSquare,
   readDetections,
@@ -147,6 +148,29 @@ describe('faceSquare', () => {
     expect(crop.size).toBe(Math.round(side));
     expect(crop.x).toBe(Math.round(100 + side * FACE_FRAMING.eyesAcrossCentre - crop.size / 2));
     expect(crop.y).toBe(Math.round(100 + side * FACE_FRAMING.eyesToCentre - crop.size / 2));
+  });
+
+  it('turns the square with the eye line, unless it is within LEVEL_EYES_DEGREES of level', () => {
+    const tilted = (degrees: number) => {
+      const t = (degrees * Math.PI) / 180;
+      return {
+        right: { x: 500 - 20 * Math.cos(t), y: 500 - 20 * Math.sin(t) },
+        left: { x: 500 + 20 * Math.cos(t), y: 500 + 20 * Math.sin(t) },
+      };
+    };
+    const crop = faceSquare(tilted(20), 100, 1000, 1000);
+    expect(crop.angle).toBeCloseTo(20, 10);
+    // The centre lies along the turned face: below the eyes and, turned clockwise, to the left.
+    const side = 100 * FACE_FRAMING.boxToSide;
+    const t = (20 * Math.PI) / 180;
+    const cx =
+      500 +
+      Math.cos(t) * side * FACE_FRAMING.eyesAcrossCentre -
+      Math.sin(t) * side * FACE_FRAMING.eyesToCentre;
+    expect(crop.x).toBe(Math.round(cx - crop.size / 2));
+    expect(crop.x).toBeLessThan(faceSquare(tilted(0), 100, 1000, 1000).x);
+    expect(faceSquare(tilted(LEVEL_EYES_DEGREES - 0.1), 100, 1000, 1000)).not.toHaveProperty('angle');
+    expect(faceSquare(tilted(-30), 100, 1000, 1000).angle).toBeCloseTo(-30, 10);
   });
 
   it('keeps the square inside the photo, moving it, and shrinking it for a face larger than the photo', () => {

@@ -113,3 +113,39 @@ describe('imageToPixels', () => {
     );
   });
 });
+
+describe('imageToPixels on a turned square', () => {
+  // Top half black, bottom half white.
+  const halves = solid(96, 96, (_x, y) => (y < 48 ? [0, 0, 0] : [255, 255, 255]));
+
+  it('reads the square turned clockwise about its centre: at 90°, what lies below the centre is on the right', () => {
+    const turned = imageToPixels(halves, 'image', { x: 24, y: 24, size: 48, angle: 90 });
+    expect(turned[10 * 48 + 40]).toBe(255); // right half: from below the centre
+    expect(turned[10 * 48 + 7]).toBe(0); // left half: from above it
+    const back = imageToPixels(halves, 'image', { x: 24, y: 24, size: 48, angle: -90 });
+    expect(back[10 * 48 + 40]).toBe(0);
+  });
+
+  it('is the upright area average when the angle is 0, and samples the photo smoothly otherwise', () => {
+    const crop = { x: 10, y: 5, size: 80 };
+    expect(imageToPixels(halves, 'image', { ...crop, angle: 0 })).toEqual(
+      imageToPixels(halves, 'image', crop),
+    );
+    // A tiny turn of a uniform photo changes nothing.
+    const grey = solid(100, 100, () => [120, 120, 120]);
+    expect(imageToPixels(grey, 'image', { ...crop, angle: 0.5 }).every((v) => v === 120)).toBe(true);
+  });
+
+  it('repeats the edge where the turned corners reach past the photo', () => {
+    const turned = imageToPixels(halves, 'image', { x: 0, y: 0, size: 96, angle: 45 });
+    expect(turned[0]).toBe(0); // the top-left corner comes from beyond the top edge: black repeated
+    expect(turned[47 * 48 + 47]).toBe(255); // the bottom-right from beyond the bottom edge: white
+  });
+
+  it('refuses an angle that is not a number of degrees from −180 to 180', () => {
+    for (const angle of [181, -200, Number.NaN])
+      expect(() => imageToPixels(halves, 'image', { x: 0, y: 0, size: 48, angle }, 'input.crop')).toThrow(
+        /input\.crop: angle must be a number of degrees from −180 to 180/,
+      );
+  });
+});
