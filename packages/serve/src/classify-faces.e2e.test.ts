@@ -22,7 +22,7 @@ const CLASSIFY_FACES = `mutation($image: String!, $tasks: [Task!], $minScore: Fl
     width height
     faces {
       score
-      crop { x y size }
+      crop { x y size angle }
       box { x y width height }
       keypoints { rightEye { x y } leftEye { x y } nose { x y } mouth { x y } rightEar { x y } leftEar { x y } }
       classification {
@@ -94,6 +94,7 @@ describe('classifyFaces', () => {
     expect(face.keypoints.rightEye!.y).toBeLessThan(face.keypoints.mouth!.y);
     expect(face.keypoints.rightEye!.x).toBeLessThan(face.keypoints.leftEye!.x);
     expect(face.classification.source).toBe('detected');
+    expect(face.crop.angle).toBeNull(); // an upright face: an upright square
 
     const again = await gql(server.url, CLASSIFY_CROP, { input: { image: photo, crop: face.crop } });
     const { source, ...detected } = face.classification;
@@ -102,6 +103,44 @@ describe('classifyFaces', () => {
 
     expect(await metric('facekit_detected_faces_per_photo_count')).toBe(photosBefore + 1);
     expect(await metric('facekit_faces_total{source="detected"}')).toBe(facesBefore + 1);
+  });
+
+  it('turns the square with a tilted face, and classify given that turned square answers the same', async () => {
+    const square = { x: 220, y: 100, size: 220 };
+    const turn = 20;
+    const photo = pngBase64(
+      faceScene(
+        [{ face: await sampleFace('white-female-55.png'), square, turn: (turn * Math.PI) / 180 }],
+        640,
+        480,
+        4,
+      ),
+    );
+    const [face] = ((await classifyFaces({ image: photo })).body.data!.classifyFaces as Faces).faces;
+    expect(face!.crop.angle).toBeGreaterThan(turn - 5);
+    expect(face!.crop.angle).toBeLessThan(turn + 5);
+    const again = await gql(server.url, CLASSIFY_CROP, { input: { image: photo, crop: face!.crop } });
+    const { source, ...detected } = face!.classification;
+    expect(source).toBe('detected');
+    expect(detected).toEqual(again.body.data!.classify);
+    // The same square upright is another input.
+    const upright = await gql(server.url, CLASSIFY_CROP, {
+      input: { image: photo, crop: { ...face!.crop, angle: null } },
+    });
+    expect((upright.body.data!.classify as { inputPixels: number[] }).inputPixels).not.toEqual(
+      detected.inputPixels,
+    );
+  });
+
+  it('refuses a crop angle outside −180 to 180, naming the crop', async () => {
+    const photo = await testPhoto('png', 64, 64);
+    const res = await gql(server.url, CLASSIFY_CROP, {
+      input: { image: photo, crop: { x: 0, y: 0, size: 32, angle: 270 } },
+    });
+    expect(res.body.errors![0]!.extensions).toMatchObject({ code: 'INVALID_CROP', field: 'input.crop' });
+    expect(res.body.errors![0]!.message).toMatch(
+      /angle must be a number of degrees from −180 to 180, got 270/,
+    );
   });
 
   it('finds two faces, best first, each at its square; maxFaces keeps the best', async () => {

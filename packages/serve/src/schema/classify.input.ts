@@ -5,7 +5,7 @@
  * wrong value is caught by core's validatePixels and reported for that one input (`INVALID_PIXELS`, naming
  * the index) instead of failing a whole classifyBatch at variable coercion.
  */
-import { Field, InputType, Int } from 'type-graphql';
+import { Field, Float, InputType, Int } from 'type-graphql';
 import { validatePixels, type FaceCrop } from '@facekit/core';
 import { imageToFace, type ImageLimits } from '../decode-image.js';
 import { ServeError } from '../errors.js';
@@ -13,7 +13,7 @@ import { GreyLevelsScalar } from './grey-levels.scalar.js';
 
 @InputType({
   description:
-    'The square of a photo that holds the face, in the pixels of the photo as it is shown (EXIF orientation applied): the top-left corner and the side.',
+    'The square of a photo that holds the face, in the pixels of the photo as it is shown (EXIF orientation applied): the top-left corner and the side, and how far it is turned about its centre.',
 })
 export class CropInput implements FaceCrop {
   @Field(() => Int, { description: 'Column of the left edge (0: the left edge of the photo).' })
@@ -24,6 +24,13 @@ export class CropInput implements FaceCrop {
 
   @Field(() => Int, { description: 'Side of the square, in pixels.' })
   size!: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "Degrees the square is turned clockwise about its centre (−180 to 180), for a tilted face: the models were trained on faces with level eyes. Default 0. Its corners may reach past the photo's edges, which are repeated.",
+  })
+  angle?: number;
 }
 
 @InputType({ description: 'One face: give exactly one of `pixels` or `image`.' })
@@ -70,7 +77,14 @@ export async function inputToFace(
       `give exactly one of pixels or image (got ${hasPixels ? 'both' : 'neither'})`,
     );
   }
-  const crop = input.crop ?? undefined;
+  // An angle sent as null is no angle (upright), as when it is left out.
+  const given = input.crop ?? undefined;
+  const crop = given && {
+    x: given.x,
+    y: given.y,
+    size: given.size,
+    ...(given.angle !== null && given.angle !== undefined ? { angle: given.angle } : {}),
+  };
   if (hasPixels) {
     if (crop) throw new ServeError('INVALID_INPUT', `${field}.crop`, 'applies to image only, not to pixels');
     return { pixels: validatePixels(input.pixels as ArrayLike<number>, `${field}.pixels`), source: 'pixels' };

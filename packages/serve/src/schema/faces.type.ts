@@ -29,6 +29,13 @@ export class FaceSquare {
 
   @Field(() => Int, { description: 'Side of the square, in pixels.' })
   size!: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Degrees the square is turned clockwise about its centre, with the eye line of a tilted face (5° or more); null when upright.',
+  })
+  angle!: number | null;
 }
 
 @ObjectType({
@@ -108,7 +115,7 @@ export function toFaceInPhoto(face: DetectedFace, classification: Classification
   const { score, box, keypoints, crop } = face;
   return {
     score,
-    crop: { x: crop.x, y: crop.y, size: crop.size },
+    crop: { x: crop.x, y: crop.y, size: crop.size, angle: crop.angle ?? null },
     box: { ...box },
     keypoints: { ...keypoints },
     classification,
