@@ -11,8 +11,10 @@
  * a file that is not an image or is empty, a pasted BMP (sent to the server as a PNG), a server answer
  * arriving after the next face, and a face picked while the models still load. A photo holding two
  * faces gets the square on the larger one, the other marked, and a click on the mark moves it there;
- * the server's classifyFaces finds the same two squares.
- * Screenshots: tests/artifacts/web-demo.png, web-demo-crop.png.
+ * the server's classifyFaces finds the same two squares. A face turned 20° gets a square turned with it
+ * (the caption's angle within 5°, the square drawn turned), which keeps its angle when nudged or
+ * resized, and "Centre" puts back the upright centre square.
+ * Screenshots: tests/artifacts/web-demo.png, web-demo-crop.png, web-demo-faces.png, web-demo-turned.png.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -273,6 +275,78 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       ).json()) as { data: { classifyFaces: { faces: { crop: FaceCrop }[] } } };
       expect(found.data.classifyFaces.faces.map((f) => f.crop)).toEqual([first, second]);
       await page.screenshot({ path: join(await artifactsDir(), 'web-demo-faces.png'), fullPage: true });
+    },
+  );
+
+  it(
+    'turns the square with a tilted face, and keeps the angle while it is moved',
+    { timeout: 60_000 },
+    async () => {
+      const { page } = browser;
+      const turn = (20 * Math.PI) / 180;
+      const square = { x: 140, y: 60, size: 160 };
+      const photo = faceScene([{ face: await sampleFace('white-male-29.png'), square, turn }], 420, 300, 6);
+      const png = encodePng(photo.data, 420, 300, 4);
+      await page
+        .locator('#file')
+        .setInputFiles({ name: 'turned-face.png', mimeType: 'image/png', buffer: png });
+      const detection = page.locator('#detection', { hasText: /^Face found/ });
+      await detection.waitFor({ timeout: 30_000 }).catch(async () => {
+        throw new Error(fail(`no face found: ${await page.locator('#detection').textContent()}`));
+      });
+      /** The square the caption shows, with its angle (0 when the caption says none). */
+      const caption = async (): Promise<FaceCrop | undefined> => {
+        const text = (await page.locator('#photo-caption').textContent()) ?? '';
+        const [, x, y, size, angle] =
+          /^turned-face\.png · .*square at \((\d+), (\d+)\), side (\d+)(?:, turned (−?[\d.]+)°)?/.exec(
+            text,
+          ) ?? [];
+        if (!size) return undefined;
+        const crop = { x: Number(x), y: Number(y), size: Number(size) };
+        return angle ? { ...crop, angle: Number(angle.replace('−', '-')) } : crop;
+      };
+      let shown: FaceCrop | undefined;
+      await expect
+        .poll(async () => ((shown = await caption()) ? squareOverlap(shown, square) : 0), {
+          timeout: 30_000,
+        })
+        .toBeGreaterThan(0.7);
+      // Turned with the face (clockwise, as faceScene turns it), to within a few degrees.
+      expect(Math.abs(shown!.angle! - 20), JSON.stringify(shown)).toBeLessThan(5);
+      // The square is drawn turned by that angle about its centre (the caption rounds it to 0.1°).
+      const drawnAngle = () =>
+        page.locator('#crop').evaluate((e) => {
+          const m = new DOMMatrix(getComputedStyle(e).transform);
+          return (Math.atan2(m.b, m.a) * 180) / Math.PI;
+        });
+      expect(Math.abs((await drawnAngle()) - shown!.angle!)).toBeLessThan(0.06);
+      expect(
+        await page
+          .locator('.face-mark')
+          .first()
+          .evaluate((e) => getComputedStyle(e).transform),
+      ).toBe(await page.locator('#crop').evaluate((e) => getComputedStyle(e).transform));
+      const detected = shown!;
+      await page.screenshot({ path: join(await artifactsDir(), 'web-demo-turned.png'), fullPage: true });
+
+      // Nudged by the keyboard and resized: it moves and grows about its centre, still turned.
+      await page.locator('#crop').focus();
+      await page.keyboard.press('ArrowLeft');
+      await expect.poll(caption, { timeout: 30_000 }).toMatchObject({ x: detected.x - 2, y: detected.y });
+      expect((await caption())!.angle).toBe(detected.angle);
+      await page.locator('#crop-size').fill(String(detected.size - 20));
+      await page.locator('#crop-size').dispatchEvent('change');
+      await expect.poll(caption, { timeout: 30_000 }).toEqual({
+        x: detected.x - 2 + 10,
+        y: detected.y + 10,
+        size: detected.size - 20,
+        angle: detected.angle,
+      });
+      expect(Math.abs((await drawnAngle()) - shown!.angle!)).toBeLessThan(0.06);
+      // "Centre": the upright centre square.
+      await page.locator('#crop-reset').click();
+      await page.locator('#photo-caption', { hasText: 'centre square' }).waitFor({ timeout: 30_000 });
+      expect(await drawnAngle()).toBe(0);
     },
   );
 

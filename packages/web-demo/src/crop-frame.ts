@@ -3,9 +3,13 @@
  * side with the slider, or put it back on the centre square. The faces the detector found are marked
  * on the photo; clicking one's mark puts the square on it. The photo is shown whole (scaled to fit
  * its box), and the square is kept in the photo's own pixels, whole and inside the photo, so what the
- * page classifies and what it sends the server (`crop`) are the same square.
+ * page classifies and what it sends the server (`crop`) are the same square. A square the detector
+ * turned with a tilted face (`crop.angle`, degrees clockwise about its centre) is drawn turned, and
+ * keeps its angle while it is dragged, resized or nudged (only its upright square is moved and
+ * clamped); "Centre" puts back the upright centre square.
  */
 import { centreSquare, type FaceCrop } from '@facekit/core';
+import { turnedText } from './format.js';
 
 interface Placement {
   readonly scale: number;
@@ -13,15 +17,29 @@ interface Placement {
   readonly top: number;
 }
 
-/** Clamps a square of side `size` with its top-left corner at (x, y) into a `width` × `height` photo. */
-export function clampCrop(x: number, y: number, size: number, width: number, height: number): FaceCrop {
+/**
+ * Clamps a square of side `size` with its top-left corner at (x, y) into a `width` × `height` photo,
+ * turned by `angle` degrees about its centre (kept as it is; 0 leaves the crop without one).
+ */
+export function clampCrop(
+  x: number,
+  y: number,
+  size: number,
+  width: number,
+  height: number,
+  angle = 0,
+): FaceCrop {
   const side = Math.max(1, Math.min(Math.round(size), width, height));
   return {
     x: Math.min(Math.max(0, Math.round(x)), width - side),
     y: Math.min(Math.max(0, Math.round(y)), height - side),
     size: side,
+    ...(angle ? { angle } : {}),
   };
 }
+
+/** The CSS transform that turns an element placed on `crop`'s upright square about its centre. */
+export const cropTransform = (crop: FaceCrop): string => (crop.angle ? `rotate(${crop.angle}deg)` : '');
 
 /** A face the detector found: its square, and what its mark says. */
 export interface FaceMark {
@@ -110,10 +128,12 @@ export class CropFrame {
         top: `${top + square.y * scale}px`,
         width: `${square.size * scale}px`,
         height: `${square.size * scale}px`,
+        // About the element's centre (transform-origin's default), as core turns the square.
+        transform: cropTransform(square),
       });
     place(this.frame, crop);
     this.faces.forEach((face, i) => place(this.marks.children[i] as HTMLElement, face.crop));
-    this.frame.title = `x ${crop.x}, y ${crop.y}, side ${crop.size} px`;
+    this.frame.title = `x ${crop.x}, y ${crop.y}, side ${crop.size} px${turnedText(crop)}`;
     this.size.setAttribute('aria-valuetext', `${crop.size} pixels`);
   }
 
@@ -127,8 +147,9 @@ export class CropFrame {
   /** A new side, about the square's centre; `done` once the slider is let go. */
   private resize(side: number, done: boolean): void {
     if (!this.crop) return;
-    const { x, y, size } = this.crop;
-    const next = clampCrop(x + (size - side) / 2, y + (size - side) / 2, side, this.width, this.height);
+    const { x, y, size, angle } = this.crop;
+    const half = (size - side) / 2;
+    const next = clampCrop(x + half, y + half, side, this.width, this.height, angle);
     if (done) this.settle(next);
     else this.draw(next);
   }
@@ -146,6 +167,7 @@ export class CropFrame {
         start.size,
         this.width,
         this.height,
+        start.angle,
       );
     const move = (e: PointerEvent) => this.draw(at(e));
     const end = (e: PointerEvent) => {
@@ -177,8 +199,8 @@ export class CropFrame {
     e.preventDefault();
     const screenPixel = Math.max(1, Math.round(1 / this.placement().scale));
     const by = (e.shiftKey ? 10 : 1) * screenPixel;
-    const { x, y, size } = this.crop;
-    const next = clampCrop(x + step[0] * by, y + step[1] * by, size, this.width, this.height);
+    const { x, y, size, angle } = this.crop;
+    const next = clampCrop(x + step[0] * by, y + step[1] * by, size, this.width, this.height, angle);
     if (next.x !== x || next.y !== y) this.settle(next);
   }
 }

@@ -45,10 +45,14 @@ export function recrop(face: Face, crop: FaceCrop): Face {
   return { ...face, crop, pixels: imageToPixels(face.rgba, face.name, crop, `${face.name} crop`) };
 }
 
+/** The same square, turned by the same angle (absent and 0 both upright). */
 export const sameCrop = (a: FaceCrop, b: FaceCrop): boolean =>
-  a.x === b.x && a.y === b.y && a.size === b.size;
+  a.x === b.x && a.y === b.y && a.size === b.size && (a.angle ?? 0) === (b.angle ?? 0);
 
-/** Whether the face's square is the one used when none is named (the server's default too). */
+/**
+ * Whether the face's square is the one used when none is named (the server's default too): upright,
+ * so a turned square on the centre is sent as a crop.
+ */
 export function isCentreSquare(face: Face): boolean {
   return sameCrop(face.crop, centreSquare(face.width, face.height));
 }

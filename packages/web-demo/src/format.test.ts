@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageRange, answerText, difference, percent, topAnswer } from './format.js';
+import { ageRange, answerText, difference, percent, topAnswer, turnedText } from './format.js';
 
 describe('format', () => {
   it('reads age groups as ranges of years, for either grouping', () => {
@@ -28,5 +28,12 @@ describe('format', () => {
     expect(topAnswer('gender', new Float32Array([0.25, 0.75]), ['male', 'female'], 'six').text).toBe(
       'female',
     );
+  });
+
+  it("says a turned square's angle, with a true minus sign, and nothing for an upright one", () => {
+    expect(turnedText({ x: 0, y: 0, size: 9, angle: 17.34 })).toBe(', turned 17.3°');
+    expect(turnedText({ x: 0, y: 0, size: 9, angle: -20 })).toBe(', turned −20.0°');
+    expect(turnedText({ x: 0, y: 0, size: 9 })).toBe('');
+    expect(turnedText({ x: 0, y: 0, size: 9, angle: 0 })).toBe('');
   });
 });

@@ -3,7 +3,7 @@
  * grouping the manifest says the model was trained with), probabilities as percentages, tiny
  * differences in scientific notation. Pure functions, unit-tested beside this file.
  */
-import { ageGroups, argmax, type AgeGrouping, type Task } from '@facekit/core';
+import { ageGroups, argmax, type AgeGrouping, type FaceCrop, type Task } from '@facekit/core';
 
 export const TASK_TITLES: Readonly<Record<Task, string>> = {
   age: 'Age',
@@ -42,4 +42,9 @@ export function topAnswer(
 export function difference(d: number): string {
   if (d === 0) return '0';
   return d < 1e-3 ? d.toExponential(1).replace('e-', 'e−') : d.toPrecision(3);
+}
+
+/** A turned square's angle for a caption: ", turned 17.3°" ("−17.3°", a true minus, anticlockwise); "" upright. */
+export function turnedText(crop: FaceCrop): string {
+  return crop.angle ? `, turned ${crop.angle.toFixed(1).replace('-', '−')}°` : '';
 }

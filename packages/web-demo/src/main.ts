@@ -10,13 +10,14 @@ import type { DetectedFace, Task } from '@facekit/core';
 import { loadBrowserModels, type BrowserModels } from './browser-models.js';
 import { CropFrame } from './crop-frame.js';
 import { drawGrey, isCentreSquare, recrop, sameCrop, serverFile, type Face } from './face-sources.js';
-import { difference, TASK_TITLES, topAnswer } from './format.js';
+import { difference, TASK_TITLES, topAnswer, turnedText } from './format.js';
 import { comparisonTable, el, taskCard } from './render.js';
 import {
   agreementTolerance,
   blobToBase64,
   classifyOnServer,
   compareAnswers,
+  cropInput,
   DEFAULT_SERVER_URL,
   pixelDifference,
   type ServerInput,
@@ -201,7 +202,7 @@ async function classify(face: Face): Promise<void> {
   $<HTMLButtonElement>('compare').disabled = true;
   const square = isCentreSquare(face)
     ? 'centre square'
-    : `square at (${face.crop.x}, ${face.crop.y}), side ${face.crop.size}`;
+    : `square at (${face.crop.x}, ${face.crop.y}), side ${face.crop.size}${turnedText(face.crop)}`;
   const size = face.scaledFrom
     ? `${face.scaledFrom.width}×${face.scaledFrom.height} scaled to ${face.width}×${face.height}`
     : `${face.width}×${face.height}`;
@@ -267,7 +268,7 @@ async function compare(): Promise<void> {
     const input: ServerInput = sendPhoto
       ? {
           image: await blobToBase64(await serverFile(face)),
-          ...(isCentreSquare(face) ? {} : { crop: face.crop }),
+          ...(isCentreSquare(face) ? {} : { crop: cropInput(face.crop) }),
         }
       : { pixels: Array.from(face.pixels) };
     const answer = await classifyOnServer(url, input);

@@ -5,6 +5,7 @@ import {
   agreementTolerance,
   classifyOnServer,
   compareAnswers,
+  cropInput,
   maxAbsDiff,
   pixelDifference,
   type ServerAnswer,
@@ -74,5 +75,13 @@ describe('classifyOnServer', () => {
     await expect(classifyOnServer('localhost:4000/graphql', { pixels: [1] })).rejects.toThrow(
       'localhost:4000/graphql is not an http(s) URL; write it as http://localhost:4000/graphql',
     );
+  });
+});
+
+describe("the square sent as classify's crop", () => {
+  it('carries the angle only for a turned square', () => {
+    expect(cropInput({ x: 1, y: 2, size: 30, angle: -19.5 })).toEqual({ x: 1, y: 2, size: 30, angle: -19.5 });
+    expect(cropInput({ x: 1, y: 2, size: 30, angle: 0 })).toEqual({ x: 1, y: 2, size: 30 });
+    expect(Object.keys(cropInput({ x: 1, y: 2, size: 30, angle: 0 }))).toEqual(['x', 'y', 'size']);
   });
 });

@@ -24,6 +24,14 @@ fragment Answer on TaskPrediction { label index confidence probabilities { label
 /** What `classify` is sent: the photo (with the square holding the face, unless it is the centre one) or grey levels. */
 export type ServerInput = { image: string; crop?: FaceCrop } | { pixels: number[] };
 
+/**
+ * The square as `classify`'s CropInput: x, y and size, and `angle` only for a turned square (an
+ * upright one is sent as before, so a server that predates turned squares still takes it).
+ */
+export function cropInput({ x, y, size, angle }: FaceCrop): FaceCrop {
+  return angle ? { x, y, size, angle } : { x, y, size };
+}
+
 interface ServerPrediction {
   readonly label: string;
   readonly index: number;
