@@ -12,7 +12,8 @@
  * arriving after the next face, and a face picked while the models still load. A photo holding two
  * faces gets the square on the larger one, the other marked, and a click on the mark moves it there;
  * the server's classifyFaces finds the same two squares. A face turned 20° gets a square turned with it
- * (the caption's angle within 5°, the square drawn turned), which keeps its angle when nudged or
+ * (the caption's angle within 5°, the square drawn turned); Compare sends it with its angle and
+ * agrees, classifyFaces finds the same turned square, the square keeps its angle when nudged or
  * resized, and "Centre" puts back the upright centre square.
  * Screenshots: tests/artifacts/web-demo.png, web-demo-crop.png, web-demo-faces.png, web-demo-turned.png.
  */
@@ -279,7 +280,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
   );
 
   it(
-    'turns the square with a tilted face, and keeps the angle while it is moved',
+    'turns the square with a tilted face, the server sees the turned square, and it keeps its angle when moved',
     { timeout: 60_000 },
     async () => {
       const { page } = browser;
@@ -328,6 +329,38 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       ).toBe(await page.locator('#crop').evaluate((e) => getComputedStyle(e).transform));
       const detected = shown!;
       await page.screenshot({ path: join(await artifactsDir(), 'web-demo-turned.png'), fullPage: true });
+
+      // Compare sends the turned square, its angle included, and the server, reading it turned, is fed
+      // the very same 48×48 input; classifyFaces, sent the photo, finds that square.
+      await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
+      await page.locator('#send-as').selectOption('image');
+      const sent: FaceCrop[] = [];
+      const onRequest = (request: { url(): string; postDataJSON(): unknown }) => {
+        if (request.url() !== api.url) return;
+        sent.push(
+          (request.postDataJSON() as { variables: { input: { crop: FaceCrop } } }).variables.input.crop,
+        );
+      };
+      page.on('request', onRequest);
+      await expectAgreement(page, fail);
+      page.off('request', onRequest);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toMatchObject({ x: detected.x, y: detected.y, size: detected.size });
+      expect(sent[0]!.angle).toBeCloseTo(detected.angle!, 1);
+      const found = (await (
+        await fetch(api.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            query: 'mutation($i: String!) { classifyFaces(image: $i) { faces { crop { x y size angle } } } }',
+            variables: { i: png.toString('base64') },
+          }),
+        })
+      ).json()) as { data: { classifyFaces: { faces: { crop: FaceCrop }[] } } };
+      const server = found.data.classifyFaces.faces[0]!.crop;
+      expect({ ...server, angle: undefined }).toEqual({ ...sent[0]!, angle: undefined });
+      // Two runtimes' eye points (onnxruntime-web wasm, onnxruntime-node) agree to about 1e-3 px.
+      expect(server.angle).toBeCloseTo(sent[0]!.angle!, 2);
 
       // Nudged by the keyboard and resized: it moves and grows about its centre, still turned.
       await page.locator('#crop').focus();
