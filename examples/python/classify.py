@@ -4,17 +4,19 @@
     python3 examples/python/classify.py photo.jpg [--min-score 0.5] [--max-faces 10] [--centre-if-none]
     python3 examples/python/classify.py face.png --no-detect      # an already-cropped face: its centre square
     python3 examples/python/classify.py photo.jpg x y size        # the square holding the face
+    python3 examples/python/classify.py photo.jpg x y size angle  # ... turned angle degrees clockwise
 
 By default the photo goes through the face detector (models/face-detector.onnx, checked against the
 sha256 in face-detector.json) and each face found, best first, is classified on its square; that is
 what the server's classifyFaces does, with @facekit/core's face-detection.ts repeated line by line:
 `detector_input` (the photo letterboxed into 256x256 RGB), `read_detections` (threshold, weighted
 non-maximum suppression, back through the letterbox) and `face_square` (the square framed as the
-training faces were). `photo_to_pixels` is the server's preprocessing (@facekit/core's imageToPixels
-after sharp decodes the photo), operation for operation, so it gives the grey levels the server gives,
-not just close ones: EXIF orientation applied, embedded colour profile converted to sRGB, ITU-R 601
-luma, transparency over white, the square (default: the centre square) area-averaged to 48x48,
-rounded half up. Preprocessing and decoding need only Pillow and numpy; `load_models`,
+training faces were, turned with the eye line when it is tilted 5 degrees or more).
+`photo_to_pixels` is the server's preprocessing (@facekit/core's imageToPixels after sharp decodes the
+photo), operation for operation, so it gives the grey levels the server gives, not just close ones:
+EXIF orientation applied, embedded colour profile converted to sRGB, ITU-R 601 luma, transparency over
+white, the square (default: the centre square) area-averaged to 48x48 (a turned square: bilinear
+samples, as core's turnedSquarePixels), rounded half up. Preprocessing and decoding need only Pillow and numpy; `load_models`,
 `load_detector`, `detect_faces` and `classify` also need onnxruntime.
 """
 import argparse
@@ -39,6 +41,13 @@ KEYPOINTS = ("rightEye", "leftEye", "nose", "mouth", "rightEar", "leftEar")  # t
 # between the eyes and eyes_across_centre x the side to the right. tests/examples/python-detect.test.ts
 # fails when these differ from core's.
 FACE_FRAMING = {"box_to_side": 1.096, "eyes_to_centre": 0.201, "eyes_across_centre": 0.013}
+# Core's LEVEL_EYES_DEGREES: an eye line tilted less than this is taken as level and its square left
+# upright (turning every face cost 0.7-2 points on upright faces; a face tilted 15 degrees lost 6-9
+# upright). The same test fails when it differs from core's.
+LEVEL_EYES_DEGREES = 5
+# Core's MAX_TURNED_SAMPLES: a turned square is read with n x n bilinear samples per output pixel, n a
+# 48th of its side, at most 8.
+MAX_TURNED_SAMPLES = 8
 
 
 def load_rgba(path):
@@ -72,18 +81,39 @@ def area_taps(size, out=SIDE):
     return taps
 
 
+def grey_levels(rgba):
+    """RGBA array -> float64 luma [height, width], on the 8-bit sRGB values (no linearising), over white
+    by alpha: core's per-pixel term, the same operations in the same order."""
+    r, g, b, a = np.moveaxis(rgba.astype(np.float64), -1, 0)
+    luma = 0.299 * r + 0.587 * g + 0.114 * b
+    return np.where(a == 255, luma, 255 + (luma - 255) * a / 255)
+
+
+def round_half_up(v):
+    """Float array -> uint8, rounded as JavaScript's Math.round and clamped to 0-255. Not round() or
+    np.rint (half to even), nor floor(x + 0.5), which turns 0.49999999999999994 (four pixels 1, 1, 0, 0)
+    into 1."""
+    whole = np.floor(v)
+    return np.clip(whole + (v - whole >= 0.5), 0, 255).astype(np.uint8)
+
+
 def photo_to_pixels(rgba, square=None):
-    """RGBA array -> 48x48 uint8 grey levels of the square (x, y, size); default the centre square."""
+    """RGBA array -> 48x48 uint8 grey levels of the square (x, y, size) or (x, y, size, angle), angle
+    the degrees it is turned clockwise about its centre (-180 to 180; 0: upright), as face_square gives
+    it; default the centre square."""
     height, width = rgba.shape[:2]
     if square is None:
         size = min(width, height)
         square = ((width - size) // 2, (height - size) // 2, size)  # margins rounded down
-    x, y, size = square
+    x, y, size, *turned = square
+    angle = turned[0] if turned else 0
+    if len(turned) > 1 or not -180 <= angle <= 180:  # as core's checkCrop (a NaN fails too)
+        raise ValueError(f"square {square}: the angle must be a number of degrees from -180 to 180")
     if min(x, y) < 0 or size < 1 or x + size > width or y + size > height:
         raise ValueError(f"square {square} is not inside the {width}x{height} photo")
-    r, g, b, a = np.moveaxis(rgba[y : y + size, x : x + size].astype(np.float64), -1, 0)
-    luma = 0.299 * r + 0.587 * g + 0.114 * b  # on the 8-bit sRGB values, no linearising
-    grey = np.where(a == 255, luma, 255 + (luma - 255) * a / 255)  # over white, by alpha
+    if angle:
+        return turned_square_pixels(grey_levels(rgba), x, y, size, angle)
+    grey = grey_levels(rgba[y : y + size, x : x + size])
     # Exact area average, rows then columns, each output's taps summed in the toolkit's order: the
     # same float64 operations in the same order (a matrix product differs by 1 at a few ties).
     taps = area_taps(size)
@@ -95,10 +125,38 @@ def photo_to_pixels(rgba, square=None):
     for o, pixels in enumerate(taps):
         for s, w in pixels:
             out[o] += rows[s] * w
-    # Half up, as JavaScript's Math.round. Not round() or np.rint (half to even), nor floor(x + 0.5),
-    # which turns 0.49999999999999994 (four pixels 1, 1, 0, 0) into 1.
-    whole = np.floor(out)
-    return np.clip(whole + (out - whole >= 0.5), 0, 255).astype(np.uint8)
+    return round_half_up(out)
+
+
+def turned_square_pixels(grey, x, y, size, angle):
+    """Photo luma (grey_levels') -> 48x48 uint8 of the square turned `angle` degrees clockwise: core's
+    turnedSquarePixels. Each output pixel is the mean of n x n points spread over its part of the square,
+    each turned into the photo and read by bilinear interpolation, the photo's edge repeated beyond it.
+    numpy runs one sample point of every output pixel at a time, in core's loop order (j, then i) and
+    with its float64 operations in its order, so the sums are core's to the bit."""
+    height, width = grey.shape
+    n = min(MAX_TURNED_SAMPLES, max(1, math.ceil(size / SIDE)))
+    step = size / (SIDE * n)
+    turn = angle * math.pi / 180
+    cos, sin = math.cos(turn), math.sin(turn)
+    cx, cy = x + size / 2, y + size / 2
+    first = np.arange(SIDE) * n  # each output pixel's first sample, along either axis
+    total = np.zeros((SIDE, SIDE))  # [oy, ox]
+    for j in range(n):
+        ly = ((first + j + 0.5) * step - size / 2)[:, None]
+        for i in range(n):
+            lx = ((first + i + 0.5) * step - size / 2)[None, :]
+            # The point in the photo, in pixel-centre coordinates, clamped to the edge pixels.
+            fx = np.minimum(width - 1, np.maximum(0, cx + cos * lx - sin * ly - 0.5))
+            fy = np.minimum(height - 1, np.maximum(0, cy + sin * lx + cos * ly - 0.5))
+            x0, y0 = np.floor(fx), np.floor(fy)
+            ax, ay = fx - x0, fy - y0
+            x0, y0 = x0.astype(np.intp), y0.astype(np.intp)
+            x1, y1 = np.minimum(width - 1, x0 + 1), np.minimum(height - 1, y0 + 1)
+            top = grey[y0, x0] * (1 - ax) + grey[y0, x1] * ax
+            bottom = grey[y1, x0] * (1 - ax) + grey[y1, x1] * ax
+            total += top * (1 - ay) + bottom * ay
+    return round_half_up(total / (n * n))
 
 
 def js_round(v):
@@ -182,22 +240,31 @@ def merge_overlapping(scores, values, overlap, max_faces):
 
 
 def face_square(eyes, box_side, width, height):
-    """Core's faceSquare: the square (x, y, size) to classify for a face whose eyes ((x, y) right, left)
-    and box side are given, framed as the training faces were, moved (and shrunk) to lie in the photo."""
+    """Core's faceSquare: the square to classify for a face whose eyes ((x, y) right, left) and box side
+    are given, framed as the training faces were, turned with the eye line (the models were trained on
+    faces with level eyes) unless it is within LEVEL_EYES_DEGREES of level, then moved (and shrunk) so
+    that its upright square lies in the photo. (x, y, size) when upright, (x, y, size, angle) when
+    turned, angle in degrees clockwise: what photo_to_pixels takes."""
     (rx, ry), (lx, ly) = eyes
     side = box_side * FACE_FRAMING["box_to_side"]
-    cx = (lx + rx) / 2 + side * FACE_FRAMING["eyes_across_centre"]
-    cy = (ly + ry) / 2 + side * FACE_FRAMING["eyes_to_centre"]
+    tilt = math.atan2(ly - ry, lx - rx) * 180 / math.pi
+    angle = 0 if abs(tilt) < LEVEL_EYES_DEGREES else tilt
+    turn = angle * math.pi / 180
+    # The framing's offset from between the eyes, along and across the (turned) eye line.
+    along, across = side * FACE_FRAMING["eyes_across_centre"], side * FACE_FRAMING["eyes_to_centre"]
+    cx = (lx + rx) / 2 + math.cos(turn) * along - math.sin(turn) * across
+    cy = (ly + ry) / 2 + math.sin(turn) * along + math.cos(turn) * across
     size = max(1, min(js_round(side), width, height))
     x = min(max(js_round(cx - size / 2), 0), width - size)
     y = min(max(js_round(cy - size / 2), 0), height - size)
-    return x, y, size
+    return (x, y, size, angle) if angle else (x, y, size)
 
 
 def read_detections(scores, boxes, frame, min_score=0.5, overlap=0.3, max_faces=10):
     """The detector's outputs (scores [896], boxes [896 x 16]) -> the faces, best first, in the photo's
     pixels: core's readDetections. Each face: score, box (x, y, width, height; it may reach past the
-    photo's edges), keypoints {name: (x, y)} and square (x, y, size), the square to classify."""
+    photo's edges), keypoints {name: (x, y)} and square, the square to classify: (x, y, size), or
+    (x, y, size, angle) when face_square turns it with the eyes."""
     scores = np.asarray(scores, np.float64).ravel()
     boxes = np.asarray(boxes, np.float64).ravel()
     if scores.size != ANCHORS or boxes.size != ANCHORS * BOX_VALUES:
@@ -287,7 +354,12 @@ def classify(pixels, loaded):
 def main():
     parser = argparse.ArgumentParser(description="Find and classify the faces in a photo with models/.")
     parser.add_argument("photo", help="PNG, JPEG or WebP file")
-    parser.add_argument("square", nargs="*", type=int, help="x y size: the square holding the face")
+    parser.add_argument(
+        "square",
+        nargs="*",
+        type=float,
+        help="x y size [angle]: the square holding the face, turned angle degrees clockwise (default 0)",
+    )
     parser.add_argument("--models", default="models", help="folder with manifest.json (default: models)")
     parser.add_argument("--no-detect", action="store_true", help="an already-cropped face: its centre square")
     parser.add_argument("--min-score", type=float, default=0.5, help="lowest face score kept (default: 0.5)")
@@ -295,12 +367,15 @@ def main():
     parser.add_argument("--centre-if-none", action="store_true", help="no face found: the centre square")
     parser.add_argument("--pixels", action="store_true", help="print each face's 2304 grey levels first")
     args = parser.parse_args()
-    if len(args.square) not in (0, 3):
-        parser.error("give the square as three integers: x y size")
+    if len(args.square) not in (0, 3, 4) or not all(v.is_integer() for v in args.square[:3]):
+        parser.error("give the square as three integers, x y size, and optionally its angle in degrees")
+    if len(args.square) == 4 and not -180 <= args.square[3] <= 180:
+        parser.error(f"the angle must be from -180 to 180 degrees, got {args.square[3]}")
     rgba = load_rgba(args.photo)
     height, width = rgba.shape[:2]
     if args.square or args.no_detect:
-        faces = [{"square": tuple(args.square) or None}]
+        square = [int(v) for v in args.square[:3]] + args.square[3:]
+        faces = [{"square": tuple(square) or None}]
     else:
         detector = load_detector(args.models)
         faces = detect_faces(rgba, detector, min_score=args.min_score, max_faces=args.max_faces)
@@ -313,10 +388,11 @@ def main():
     models = load_models(args.models)
     for number, face in enumerate(faces, 1):
         if "score" in face:
-            x, y, size = face["square"]
-            print(
-                f"face {number} of {len(faces)}: square {x} {y} {size} (x y size), score {face['score']:.4f}"
-            )
+            x, y, size, *turned = face["square"]
+            where = f"{x} {y} {size} (x y size)"
+            if turned:  # the eyes tilted: give all four to classify.py to read this square again
+                where = f"{x} {y} {size} {turned[0]!r} (x y size angle, turned {turned[0]:.1f} degrees clockwise)"
+            print(f"face {number} of {len(faces)}: square {where}, score {face['score']:.4f}")
         pixels = photo_to_pixels(rgba, face["square"])
         if args.pixels:
             print(" ".join(map(str, pixels.ravel())))

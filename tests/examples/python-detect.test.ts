@@ -17,6 +17,7 @@ import {
   DETECTOR_INPUT_SIZE,
   FACE_FRAMING,
   FACE_KEYPOINTS,
+  LEVEL_EYES_DEGREES,
   detectorInput,
   faceSquare,
   readDetections,
@@ -52,7 +53,8 @@ for c in json.load(sys.stdin):
     faces = read_detections(c["scores"], c["boxes"], frame, **c["options"])
     out.append([dict(f, score=float(f["score"]), box=[float(v) for v in f["box"]],
                      keypoints={k: [float(v) for v in p] for k, p in f["keypoints"].items()},
-                     square=[int(v) for v in f["square"]]) for f in faces])
+                     square=[int(v) for v in f["square"][:3]] + [float(v) for v in f["square"][3:]])
+                for f in faces])
 print(json.dumps(out))
 `;
 
@@ -64,6 +66,7 @@ sys.path.insert(0, sys.argv[1])
 import classify
 given = json.load(sys.stdin)
 squares = [classify.face_square(c["eyes"], c["side"], c["width"], c["height"]) for c in given["squares"]]
+tilted = [classify.face_square(c["eyes"], c["side"], c["width"], c["height"]) for c in given["tilted"]]
 checks = []
 for models in given["models"]:
     try:
@@ -72,7 +75,8 @@ for models in given["models"]:
         checks.append("refused: " + str(e))
 print(json.dumps({"size": classify.DETECTOR_SIZE, "anchors": classify.ANCHORS,
                   "boxValues": classify.BOX_VALUES, "keypoints": classify.KEYPOINTS,
-                  "framing": classify.FACE_FRAMING, "squares": squares, "checks": checks}))
+                  "framing": classify.FACE_FRAMING, "levelEyes": classify.LEVEL_EYES_DEGREES,
+                  "squares": squares, "tilted": tilted, "checks": checks}))
 `;
 
 interface LetterboxCase {
@@ -149,6 +153,57 @@ function squareTies(): SquareCase[] {
   return cases;
 }
 
+/**
+ * Eyes tilted about LEVEL_EYES_DEGREES and well past it, for faceSquare directly: eye lines whose tilt
+ * comes out exactly ±5 (turned: the threshold is "less than 5° is level"), a hair under 5 (level), and
+ * 6°, 20°, −45°, 90°, ±179° (upside down), some with the square against the photo's edges.
+ */
+function tiltedSquares(): SquareCase[] {
+  const at = (tilt: number, rx: number, ry: number, d: number, side: number): SquareCase => {
+    const t = (tilt * Math.PI) / 180;
+    return {
+      eyes: [
+        [rx, ry],
+        [rx + d * Math.cos(t), ry + d * Math.sin(t)],
+      ],
+      side,
+      width: 400,
+      height: 300,
+    };
+  };
+  return [
+    // Right eye (200.25, 150.5), left eye 30.1 px away: the tilt comes out exactly ±5 in both.
+    {
+      eyes: [
+        [200.25, 150.5],
+        [230.3151559884089, 153.13036031612432],
+      ],
+      side: 80,
+      width: 400,
+      height: 300,
+    },
+    {
+      eyes: [
+        [200.25, 150.5],
+        [230.3151559884089, 147.86963968387568],
+      ],
+      side: 80,
+      width: 400,
+      height: 300,
+    },
+    at(4.9999999, 120, 100, 40, 90),
+    at(-4.9999999, 120, 100, 40, 90),
+    at(4, 120, 100, 40, 90),
+    at(6, 150.5, 140.25, 35, 85.3),
+    at(20, 60, 150, 44, 120), // the square's centre left of its upright one's, against the left edge
+    at(-45, 330, 40, 50, 130), // against the top and right edges
+    at(90, 200, 150, 38, 100),
+    at(179, 250, 270, 41, 110), // upside down, against the bottom edge
+    at(-179, 250, 30, 41, 110),
+    at(-120.5, 123.4, 210.7, 36.6, 95.5),
+  ];
+}
+
 interface DecodeCase {
   name: string;
   width: number;
@@ -167,7 +222,16 @@ interface DecodeCase {
 function outputs(
   width: number,
   height: number,
-  faces: readonly { x: number; y: number; side: number; score: number; perFace?: number; exact?: boolean }[],
+  faces: readonly {
+    x: number;
+    y: number;
+    side: number;
+    score: number;
+    perFace?: number;
+    exact?: boolean;
+    /** Degrees the face (its keypoints) is turned clockwise, in the detector's input. */
+    tilt?: number;
+  }[],
   seed: number,
 ): { scores: Float32Array; boxes: Float32Array } {
   const next = seededRandom(seed);
@@ -177,7 +241,8 @@ function outputs(
   // Keypoints relative to the face's centre, in box sides: eyes, nose, mouth, ears.
   const points = [-0.18, -0.12, 0.18, -0.12, 0, 0.05, 0, 0.22, -0.45, 0, 0.45, 0];
   let anchor = 7;
-  for (const { x, y, side, score, perFace = 4, exact = false } of faces) {
+  for (const { x, y, side, score, perFace = 4, exact = false, tilt = 0 } of faces) {
+    const [cos, sin] = [Math.cos((tilt * Math.PI) / 180), Math.sin((tilt * Math.PI) / 180)];
     for (let k = 0; k < perFace; k++) {
       anchor = (anchor + 131) % DETECTOR_ANCHORS; // spread over both grids, in no particular order
       const jitter = () => (exact ? 0 : (next() - 0.5) * side * 0.08);
@@ -185,8 +250,10 @@ function outputs(
       const cy = frame.offsetY + (y + jitter()) / frame.scaleY;
       const s = (side + jitter()) / frame.scaleX;
       const values = [cx, cy, s, exact ? s : s * (1 + (next() - 0.5) * 0.1)];
-      for (let i = 0; i < points.length; i += 2)
-        values.push(cx + points[i]! * s + jitter() / 4, cy + points[i + 1]! * s + jitter() / 4);
+      for (let i = 0; i < points.length; i += 2) {
+        const [px, py] = [points[i]! * s, points[i + 1]! * s];
+        values.push(cx + cos * px - sin * py + jitter() / 4, cy + sin * px + cos * py + jitter() / 4);
+      }
       boxes.set(values, anchor * DETECTOR_BOX_VALUES);
       scores[anchor] = k === 0 ? score : score - 0.02 - next() * 0.2;
     }
@@ -255,6 +322,21 @@ function decodeCases(): DecodeCase[] {
       6,
     ),
     scene('640×480, no face scoring 0.5', 640, 480, [], 5),
+    scene(
+      '640×480: eye lines tilted 4° (level: upright), 5°, 6°, 20° and −45° (turned), one against the edge',
+      640,
+      480,
+      [
+        { x: 100, y: 120, side: 100, score: 0.95, perFace: 1, exact: true, tilt: 4 },
+        { x: 260, y: 120, side: 100, score: 0.94, perFace: 1, exact: true, tilt: 5 },
+        { x: 420, y: 120, side: 100, score: 0.93, perFace: 1, exact: true, tilt: 6 },
+        { x: 120, y: 330, side: 130, score: 0.92, tilt: 20 },
+        { x: 330, y: 330, side: 120, score: 0.91, tilt: -45 },
+        { x: 600, y: 330, side: 110, score: 0.9, tilt: 20 }, // past the right edge: moved inside
+        { x: 540, y: 60, side: 70, score: 0.89, perFace: 1, exact: true, tilt: -6 },
+      ],
+      7,
+    ),
   ];
 }
 
@@ -263,13 +345,14 @@ interface PyFace {
   score: number;
   box: [number, number, number, number];
   keypoints: Record<string, [number, number]>;
-  square: [number, number, number];
+  /** x, y, size, and the angle when turned. */
+  square: number[];
 }
 
-/** |got − want| ≤ 1e-6 × max(1, |want|), with a message naming the value. */
-function close(got: number, want: number, what: string) {
+/** |got − want| ≤ tolerance × max(1, |want|), with a message naming the value. */
+function close(got: number, want: number, what: string, tolerance = 1e-6) {
   expect(Math.abs(got - want), `${what}: python ${got}, core ${want}`).toBeLessThanOrEqual(
-    1e-6 * Math.max(1, Math.abs(want)),
+    tolerance * Math.max(1, Math.abs(want)),
   );
 }
 
@@ -277,6 +360,7 @@ describe('examples/python: the face detector’s input and outputs read as core 
   const boxes = letterboxCases();
   const decodes = decodeCases();
   const ties = squareTies();
+  const tilted = tiltedSquares();
   let dir = '';
   let frames: PyFrame[] = [];
   let inputs: Float32Array[] = [];
@@ -287,7 +371,9 @@ describe('examples/python: the face detector’s input and outputs read as core 
     boxValues: number;
     keypoints: string[];
     framing: Record<string, number>;
-    squares: [number, number, number][];
+    levelEyes: number;
+    squares: number[][];
+    tilted: number[][];
     checks: string[];
   };
 
@@ -323,7 +409,11 @@ describe('examples/python: the face detector’s input and outputs read as core 
           },
         })),
       ),
-      runDriver<typeof constants>(CONSTANTS_DRIVER, { models: [SHIPPED_MODELS, tampered], squares: ties }),
+      runDriver<typeof constants>(CONSTANTS_DRIVER, {
+        models: [SHIPPED_MODELS, tampered],
+        squares: ties,
+        tilted,
+      }),
     ]);
     inputs = await Promise.all(
       files.map(async ({ out }) => {
@@ -370,7 +460,15 @@ describe('examples/python: the face detector’s input and outputs read as core 
     });
     const want = readDetections(c.scores, c.boxes, frame, c.options);
     const got = faces[i]!;
-    expect(got.map((f) => f.square)).toEqual(want.map((f) => [f.crop.x, f.crop.y, f.crop.size]));
+    // x, y and size identical; the angle (when turned) within 4 ulps: V8's Math.atan2 (fdlibm) and
+    // Python's math.atan2 (the C library's) part by an ulp on some inputs.
+    expect(got.map((f) => f.square.slice(0, 3))).toEqual(want.map((f) => [f.crop.x, f.crop.y, f.crop.size]));
+    want.forEach(({ crop: { angle } }, n) => {
+      expect(got[n]!.square.length, `face ${n} turned in python as in core (angle ${angle})`).toBe(
+        angle ? 4 : 3,
+      );
+      if (angle) close(got[n]!.square[3]!, angle, `face ${n} angle`, 1e-15);
+    });
     want.forEach((face, n) => {
       const py = got[n]!;
       close(py.score, face.score, `face ${n} score`);
@@ -392,7 +490,19 @@ describe('examples/python: the face detector’s input and outputs read as core 
       });
       return readDetections(c.scores, c.boxes, frame, c.options).length;
     });
-    expect(counts).toEqual([4, 2, 3, 1, 10, 3, 0]);
+    expect(counts).toEqual([4, 2, 3, 1, 10, 3, 0, 7]);
+    const tilted = decodes.at(-1)!;
+    const { frame } = detectorInput({
+      width: tilted.width,
+      height: tilted.height,
+      data: new Uint8Array(tilted.width * tilted.height * 4),
+    });
+    // In score order: 4° upright, 5° and 6° turned (the 5° face's tilt lands a hair over 5 here), 20°,
+    // −45°, 20° at the edge, −6°.
+    const angles = readDetections(tilted.scores, tilted.boxes, frame).map((f) => f.crop.angle ?? 0);
+    expect(angles.slice(0, 3).map((a) => Math.round(a))).toEqual([0, 5, 6]); // exact keypoints
+    // jittered keypoints, merged: within a few degrees of the tilt given
+    [20, -45, 20, -6].forEach((tilt, n) => expect(Math.abs(angles[3 + n]! - tilt)).toBeLessThan(3));
   });
 
   it('faceSquare on rounding ties (half up, as Math.round)', (ctx) => {
@@ -420,7 +530,24 @@ describe('examples/python: the face detector’s input and outputs read as core 
     expect(halves.filter((v) => v - Math.floor(v) === 0.5).length).toBeGreaterThan(150);
   });
 
-  it('the constants are core’s: input size, anchors, box values, keypoints, FACE_FRAMING', (ctx) => {
+  it('faceSquare on tilted eyes: turned from LEVEL_EYES_DEGREES on, its centre offset turned too', (ctx) => {
+    if (missing) ctx.skip(missing);
+    const want = tilted.map(({ eyes: [[rx, ry], [lx, ly]], side, width, height }) =>
+      faceSquare({ right: { x: rx, y: ry }, left: { x: lx, y: ly } }, side, width, height),
+    );
+    // x, y and size identical, the angle within 4 ulps (see the decoding cases).
+    expect(constants.tilted.map((s) => s.slice(0, 3))).toEqual(want.map(({ x, y, size }) => [x, y, size]));
+    want.forEach(({ angle }, n) => {
+      expect(constants.tilted[n]!.length, `square ${n} turned in python as in core (angle ${angle})`).toBe(
+        angle ? 4 : 3,
+      );
+      if (angle) close(constants.tilted[n]![3]!, angle, `square ${n} angle`, 1e-15);
+    });
+    // The cases hold what they say: two exactly at ±5° (turned), two a hair under (upright).
+    expect(want.slice(0, 4).map((c) => c.angle ?? 0)).toEqual([5, -5, 0, 0]);
+  });
+
+  it('the constants are core’s: input size, anchors, box values, keypoints, FACE_FRAMING, LEVEL_EYES_DEGREES', (ctx) => {
     if (missing) ctx.skip(missing);
     const camel = (key: string) => key.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
     expect({
@@ -429,12 +556,14 @@ describe('examples/python: the face detector’s input and outputs read as core 
       boxValues: constants.boxValues,
       keypoints: constants.keypoints,
       framing: Object.fromEntries(Object.entries(constants.framing).map(([k, v]) => [camel(k), v])),
+      levelEyes: constants.levelEyes,
     }).toEqual({
       size: DETECTOR_INPUT_SIZE,
       anchors: DETECTOR_ANCHORS,
       boxValues: DETECTOR_BOX_VALUES,
       keypoints: [...FACE_KEYPOINTS],
       framing: FACE_FRAMING,
+      levelEyes: LEVEL_EYES_DEGREES,
     });
   });
 

@@ -107,6 +107,52 @@ function cases(): Case[] {
     image: upright,
     crop: { x: 20, y: 5, size: 50 },
   });
+  // Turned squares (core's turnedSquarePixels): n × n bilinear samples per output pixel, n = 1 under
+  // 48 px, 3 at 100 px, 8 (the most) over 8 × 48; corners reaching past the photo's edges (repeated).
+  const wide = photo(240, 180, 10);
+  const turned: [number, FaceCrop][] = [
+    [5.5, { x: 60, y: 30, size: 100 }],
+    [-5.5, { x: 60, y: 30, size: 100 }],
+    [30, { x: 0, y: 0, size: 180 }], // the whole height, against the left edge: corners far outside
+    [-30, { x: 140, y: 80, size: 100 }], // the bottom-right corner
+    [90, { x: 100, y: 20, size: 47 }], // n = 1
+    [-90, { x: 10, y: 120, size: 60 }], // n = 2, against the bottom edge
+    [-180, { x: 33, y: 41, size: 49 }],
+    [180, { x: 33, y: 41, size: 49 }],
+    [17.253617468917365, { x: 61, y: 0, size: 131 }], // an eye line's angle, against the top edge
+    [0.01, { x: 20, y: 20, size: 48 }], // n = 1, one sample a pixel, nearly on the pixel centres
+    [-144.8, { x: 200, y: 150, size: 30 }], // small, in the corner
+  ];
+  for (const [angle, crop] of turned)
+    rgb(`a 240×180 photo, a ${crop.size} px square at (${crop.x}, ${crop.y}) turned ${angle}°`, wide, {
+      ...crop,
+      angle,
+    });
+  const big = photo(520, 430, 11);
+  rgb('a 520×430 photo, a 400 px square turned 30° (n = 8: over 8 × 48 px)', big, {
+    x: 60,
+    y: 15,
+    size: 400,
+    angle: 30,
+  });
+  rgb('a 520×430 photo, its whole height turned −5.5° (n = 8, corners outside)', big, {
+    x: 90,
+    y: 0,
+    size: 430,
+    angle: -5.5,
+  });
+  list.push({
+    name: 'the cut-out with a square turned 30° (transparent and half-transparent samples, over white)',
+    file: encodePng(cutOut.data, 150, 110, 4),
+    image: cutOut,
+    crop: { x: 25, y: 0, size: 110, angle: 30 },
+  });
+  list.push({
+    name: 'the cut-out, a square turned −90° across its transparent margin',
+    file: encodePng(cutOut.data, 150, 110, 4),
+    image: cutOut,
+    crop: { x: 100, y: 40, size: 50, angle: -90 },
+  });
   return list;
 }
 
@@ -122,7 +168,8 @@ describe('examples/python: photo_to_pixels gives imageToPixels’s grey levels',
       all.map(async ({ file, crop }, i) => {
         const path = join(dir, `photo-${i}.png`);
         await writeFile(path, file);
-        return { file: path, square: crop ? [crop.x, crop.y, crop.size] : null };
+        const square = crop && [crop.x, crop.y, crop.size, ...(crop.angle ? [crop.angle] : [])];
+        return { file: path, square: square ?? null };
       }),
     );
     greys = await runDriver<number[][]>(DRIVER, inputs);
