@@ -6,7 +6,7 @@
  */
 import { DETECTOR_ANCHORS, DETECTOR_BOX_VALUES, readDetections, type Task } from '@facekit/core';
 import { percentiles } from '@facekit/core/node';
-import { compareOutputs, DETECTOR_TOLERANCE, type Comparison } from '@facekit/export';
+import { compareOutputs, DETECTOR_TOLERANCE, largestAbsDiff, type Comparison } from '@facekit/export';
 import type { DetectorInputs } from '../support/detector-inputs.js';
 import type { DetectorOutputs } from './runtimes/runtime.js';
 
@@ -112,16 +112,6 @@ export interface DetectorPairResult {
   readonly ok: boolean;
 }
 
-function maxAbs(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return Infinity;
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    if (!(d <= worst)) worst = Number.isNaN(d) ? Infinity : d;
-  }
-  return worst;
-}
-
 /** The faces a user would see for input `i` from `out`: the crops `readDetections` picks, as text. */
 export function detectedSquares(out: DetectorOutputs, inputs: DetectorInputs, i: number): string[] {
   const scores = out.scores.subarray(i * DETECTOR_ANCHORS, (i + 1) * DETECTOR_ANCHORS);
@@ -153,8 +143,8 @@ export function compareDetectorPairs(
     for (let j = i + 1; j < ran.length; j++) {
       const [a, b] = [ran[i]!, ran[j]!];
       const tolerance = a.gpu || b.gpu ? DETECTOR_GPU_TOLERANCE : DETECTOR_CPU_TOLERANCE;
-      const maxScoreDiff = maxAbs(a.detector!.scores, b.detector!.scores);
-      const maxBoxDiff = maxAbs(a.detector!.boxes, b.detector!.boxes);
+      const maxScoreDiff = largestAbsDiff(a.detector!.scores, b.detector!.scores);
+      const maxBoxDiff = largestAbsDiff(a.detector!.boxes, b.detector!.boxes);
       const [sa, sb] = [squares.get(a.name)!, squares.get(b.name)!];
       const squaresDiffer = inputs.names.filter((_, k) => sa[k]!.join(' ') !== sb[k]!.join(' '));
       pairs.push({

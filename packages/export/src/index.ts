@@ -39,6 +39,7 @@ export {
   loadDetectorGraph,
   tfjsDetect,
   DETECTOR_TOLERANCE,
+  largestAbsDiff,
   type DetectorVerification,
 } from './detector/verify-detector.js';
 export { readDetectorSource, type DetectorSource } from './detector/source.js';

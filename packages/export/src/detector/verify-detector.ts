@@ -80,7 +80,8 @@ export function tfjsDetect(
   return decodeRaw(raw.slice(0, k), raw.slice(k));
 }
 
-const maxAbsDiff = (a: Float32Array, b: Float32Array) => {
+/** The largest |a − b| over two arrays: Infinity when their lengths differ or a value is NaN. */
+export const largestAbsDiff = (a: Float32Array, b: Float32Array): number => {
   if (a.length !== b.length) return Infinity;
   let worst = 0;
   for (let i = 0; i < a.length; i++) {
@@ -111,8 +112,8 @@ export async function verifyDetector(
       const expected = tfjsDetect(model, image, exported.head);
       const feed = new ort.Tensor('float32', image.slice(), [...DETECTOR_INPUT.shape]);
       const got = await session.run({ [DETECTOR_INPUT.name]: feed });
-      diff.scores = Math.max(diff.scores, maxAbsDiff(expected.scores, got.scores!.data as Float32Array));
-      diff.boxes = Math.max(diff.boxes, maxAbsDiff(expected.boxes, got.boxes!.data as Float32Array));
+      diff.scores = Math.max(diff.scores, largestAbsDiff(expected.scores, got.scores!.data as Float32Array));
+      diff.boxes = Math.max(diff.boxes, largestAbsDiff(expected.boxes, got.boxes!.data as Float32Array));
       bestScores.push(Math.max(...expected.scores));
       if (options.web ?? true) {
         const [scores, boxes] = await checkInOrtWeb(
