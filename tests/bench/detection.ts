@@ -125,6 +125,8 @@ const chosen = { truth: [] as Uint8Array[], found: [] as Uint8Array[], centre: [
 const overlaps: number[] = [];
 const found: number[] = [];
 let missed = 0;
+/** Faces and misses by the face's side as a share of the photo's shorter side. */
+const bySize = [0.2, 0.3, 0.45, Infinity].map((below) => ({ below, faces: 0, missed: 0 }));
 let extra = 0;
 const started = performance.now();
 for (const [n, row] of rows.entries()) {
@@ -153,8 +155,13 @@ for (const [n, row] of rows.entries()) {
   }
   chosen.truth.push(imageToPixels(photo, 'photo', square));
   chosen.centre.push(imageToPixels(photo, 'photo', centreSquare(width, height)));
-  if (!best) missed++;
-  else {
+  const share = square.size / Math.min(width, height);
+  const band = bySize.find((b) => share < b.below)!;
+  band.faces++;
+  if (!best) {
+    missed++;
+    band.missed++;
+  } else {
     overlaps.push(squareOverlap(best.crop, square));
     found.push(row);
     chosen.found.push(imageToPixels(photo, 'photo', best.crop));
@@ -184,6 +191,12 @@ if (values.fit) {
   const both = fit.span.map((s, i) => (s / mean(fit.span) + fit.box[i]! / mean(fit.box)) / 2);
   console.log(`side from both: spread ${(spread(both) * 100).toFixed(1)} %`);
 } else {
+  const bands = bySize.map((b, i) => {
+    const from = i === 0 ? '15' : String(bySize[i - 1]!.below * 100);
+    const to = b.below === Infinity ? '60' : String(b.below * 100);
+    return `${from}–${to} %: ${b.missed} of ${b.faces}`;
+  });
+  console.log(`missed by the face's side, as a share of the photo's shorter side: ${bands.join('; ')}`);
   console.log(
     `square found vs true: overlap (IoU) median ${median(overlaps).toFixed(3)}, mean ${mean(overlaps).toFixed(3)}, ` +
       `≥ 0.7 for ${((overlaps.filter((o) => o >= 0.7).length / overlaps.length) * 100).toFixed(1)} %`,
