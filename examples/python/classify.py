@@ -391,7 +391,8 @@ def main():
             x, y, size, *turned = face["square"]
             where = f"{x} {y} {size} (x y size)"
             if turned:  # the eyes tilted: give all four to classify.py to read this square again
-                where = f"{x} {y} {size} {turned[0]!r} (x y size angle, turned {turned[0]:.1f} degrees clockwise)"
+                way = "clockwise" if turned[0] > 0 else "anticlockwise"
+                where = f"{x} {y} {size} {turned[0]!r} (x y size angle, turned {abs(turned[0]):.1f} degrees {way})"
             print(f"face {number} of {len(faces)}: square {where}, score {face['score']:.4f}")
         pixels = photo_to_pixels(rgba, face["square"])
         if args.pixels:
