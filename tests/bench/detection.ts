@@ -17,7 +17,7 @@ import * as ort from 'onnxruntime-node';
 import {
   DETECTOR_BOXES_NAME,
   DETECTOR_INPUT_NAME,
-  DETECTOR_INPUT_SIZE,
+  DETECTOR_INPUT_SHAPE,
   DETECTOR_SCORES_NAME,
   TASKS,
   centreSquare,
@@ -84,9 +84,8 @@ const classifier = await ort.InferenceSession.create(join(SHIPPED_MODELS, 'share
 
 async function detect(photo: RgbaImage): Promise<DetectedFace[]> {
   const { data, frame } = detectorInput(photo);
-  const size = DETECTOR_INPUT_SIZE;
   const out = await detector.run({
-    [DETECTOR_INPUT_NAME]: new ort.Tensor('float32', data, [1, size, size, 3]),
+    [DETECTOR_INPUT_NAME]: new ort.Tensor('float32', data, DETECTOR_INPUT_SHAPE),
   });
   return readDetections(
     out[DETECTOR_SCORES_NAME]!.data as Float32Array,

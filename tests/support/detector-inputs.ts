@@ -8,7 +8,7 @@
  * would see.
  */
 import {
-  DETECTOR_INPUT_SIZE,
+  DETECTOR_INPUT_VALUES,
   detectorInput,
   PIXEL_COUNT,
   type DetectorFrame,
@@ -17,9 +17,6 @@ import {
 import { loadCsv, seededRandom } from '@facekit/train';
 import { faceScene, sampleFace, sceneLayout } from './face-scene.js';
 import { dataFile } from './paths.js';
-
-/** float32 values in one detector input: [1, 256, 256, 3]. */
-export const DETECTOR_INPUT_VALUES = DETECTOR_INPUT_SIZE * DETECTOR_INPUT_SIZE * 3;
 
 export interface DetectorInputs {
   /** [count, 256, 256, 3], RGB 0–255, each input letterboxed by `detectorInput`. */

@@ -14,6 +14,10 @@ import { InvalidImageError } from './errors.js';
 import { areaTaps, checkImage, type FaceCrop, type RgbaImage } from './preprocess.js';
 
 export const DETECTOR_INPUT_SIZE = 256;
+/** The detector's input tensor: one photo, NHWC RGB. */
+export const DETECTOR_INPUT_SHAPE = [1, DETECTOR_INPUT_SIZE, DETECTOR_INPUT_SIZE, 3] as const;
+/** float32 values in one detector input. */
+export const DETECTOR_INPUT_VALUES = DETECTOR_INPUT_SIZE * DETECTOR_INPUT_SIZE * 3;
 export const DETECTOR_ANCHORS = 896;
 /** Per anchor in `boxes`: centre x, y, width, height, then six keypoints (x, y), in input pixels. */
 export const DETECTOR_BOX_VALUES = 16;
@@ -72,7 +76,7 @@ export function detectorInput(
       rows[q + 2] = b;
     }
   }
-  const out = new Float32Array(size * size * 3);
+  const out = new Float32Array(DETECTOR_INPUT_VALUES);
   for (let oy = 0; oy < h; oy++) {
     for (let ox = 0; ox < w; ox++) {
       let r = 0;

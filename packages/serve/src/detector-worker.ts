@@ -12,7 +12,8 @@ import {
   DETECTOR_BOX_VALUES,
   DETECTOR_BOXES_NAME,
   DETECTOR_INPUT_NAME,
-  DETECTOR_INPUT_SIZE,
+  DETECTOR_INPUT_SHAPE,
+  DETECTOR_INPUT_VALUES,
   DETECTOR_SCORES_NAME,
   detectorInput,
   imageToPixels,
@@ -64,9 +65,8 @@ const send = (message: FromDetector, transfer: ArrayBuffer[] = []) => port.postM
 const { bytes, intraOpThreads } = workerData as DetectorSetup;
 
 async function run(session: ort.InferenceSession, input: Float32Array) {
-  const size = DETECTOR_INPUT_SIZE;
   const outputs = await session.run({
-    [DETECTOR_INPUT_NAME]: new ort.Tensor('float32', input, [1, size, size, 3]),
+    [DETECTOR_INPUT_NAME]: new ort.Tensor('float32', input, DETECTOR_INPUT_SHAPE),
   });
   return { scores: outputs[DETECTOR_SCORES_NAME]!, boxes: outputs[DETECTOR_BOXES_NAME]! };
 }
@@ -97,10 +97,7 @@ async function createSession(): Promise<ort.InferenceSession> {
     );
   }
   try {
-    const { scores, boxes } = await run(
-      session,
-      new Float32Array(DETECTOR_INPUT_SIZE * DETECTOR_INPUT_SIZE * 3),
-    );
+    const { scores, boxes } = await run(session, new Float32Array(DETECTOR_INPUT_VALUES));
     if (scores.size !== DETECTOR_ANCHORS || boxes.size !== DETECTOR_ANCHORS * DETECTOR_BOX_VALUES)
       throw new Error(
         `outputs have shapes [${scores.dims}] and [${boxes.dims}], expected [1, ${DETECTOR_ANCHORS}] and [1, ${DETECTOR_ANCHORS}, ${DETECTOR_BOX_VALUES}]`,

@@ -10,7 +10,8 @@ import type * as Ort from 'onnxruntime-web';
 import {
   DETECTOR_BOXES_NAME,
   DETECTOR_INPUT_NAME,
-  DETECTOR_INPUT_SIZE,
+  DETECTOR_INPUT_SHAPE,
+  DETECTOR_INPUT_VALUES,
   DETECTOR_SCORES_NAME,
   detectorInput,
   parseDetectorInfo,
@@ -27,13 +28,15 @@ export interface BrowserDetector {
   detect(image: RgbaImage): Promise<{ faces: DetectedFace[]; ms: number }>;
 }
 
-const shape = [1, DETECTOR_INPUT_SIZE, DETECTOR_INPUT_SIZE, 3];
-
 async function open(ort: typeof Ort, bytes: Uint8Array, provider: Provider): Promise<Ort.InferenceSession> {
   const session = await ort.InferenceSession.create(bytes, { executionProviders: [provider] });
   try {
     // First run sets up the kernels, and a provider that opens the graph but cannot run it fails here.
-    const blank = new ort.Tensor('float32', new Float32Array(shape.reduce((a, b) => a * b)).fill(128), shape);
+    const blank = new ort.Tensor(
+      'float32',
+      new Float32Array(DETECTOR_INPUT_VALUES).fill(128),
+      DETECTOR_INPUT_SHAPE,
+    );
     const out = await session.run({ [DETECTOR_INPUT_NAME]: blank });
     if (!(out[DETECTOR_SCORES_NAME]!.data as Float32Array).every(Number.isFinite))
       throw new Error('non-finite scores for a blank photo');
@@ -92,7 +95,9 @@ export async function loadBrowserDetector(
   const runNow = async (image: RgbaImage) => {
     const started = performance.now();
     const { data, frame } = detectorInput(image);
-    const out = await session.run({ [DETECTOR_INPUT_NAME]: new ort.Tensor('float32', data, shape) });
+    const out = await session.run({
+      [DETECTOR_INPUT_NAME]: new ort.Tensor('float32', data, DETECTOR_INPUT_SHAPE),
+    });
     const scores = (await out[DETECTOR_SCORES_NAME]!.getData()) as Float32Array;
     const boxes = (await out[DETECTOR_BOXES_NAME]!.getData()) as Float32Array;
     return { faces: readDetections(scores, boxes, frame), ms: performance.now() - started };

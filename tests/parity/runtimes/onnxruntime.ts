@@ -9,7 +9,7 @@
 import {
   DETECTOR_BOXES_NAME,
   DETECTOR_INPUT_NAME,
-  DETECTOR_INPUT_SIZE,
+  DETECTOR_INPUT_SHAPE,
   DETECTOR_SCORES_NAME,
   groupByFile,
   INPUT_NAME,
@@ -27,8 +27,6 @@ import {
   type ParityModel,
   type Runtime,
 } from './runtime.js';
-
-const DETECTOR_SHAPE = [1, DETECTOR_INPUT_SIZE, DETECTOR_INPUT_SIZE, 3] as const;
 
 /** The part of onnxruntime's API both packages share that the suite uses. */
 interface Ort {
@@ -70,7 +68,7 @@ function ortRuntime(
   const runDetector = async (i: number) => {
     const image = detectorSlice(context.detector!.inputs, i).slice();
     const out = await detector!.run({
-      [DETECTOR_INPUT_NAME]: new ort.Tensor('float32', image, DETECTOR_SHAPE),
+      [DETECTOR_INPUT_NAME]: new ort.Tensor('float32', image, DETECTOR_INPUT_SHAPE),
     });
     return {
       scores: out[DETECTOR_SCORES_NAME]!.data as Float32Array,

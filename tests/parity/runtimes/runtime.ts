@@ -6,9 +6,9 @@
  * face detector on the shared detector inputs and time one detector run.
  */
 import type { ManifestModel, Task } from '@facekit/core';
-import { DETECTOR_ANCHORS, DETECTOR_BOX_VALUES, PIXEL_COUNT } from '@facekit/core';
+import { DETECTOR_ANCHORS, DETECTOR_BOX_VALUES, DETECTOR_INPUT_VALUES, PIXEL_COUNT } from '@facekit/core';
 import type { HeadOutputs } from '@facekit/export';
-import { DETECTOR_INPUT_VALUES, type DetectorInputs } from '../../support/detector-inputs.js';
+import type { DetectorInputs } from '../../support/detector-inputs.js';
 import type { ParityInputs } from '../../support/faces.js';
 
 export interface ParityModel {

@@ -11,7 +11,7 @@ import {
   DETECTOR_BOX_VALUES,
   DETECTOR_BOXES_NAME,
   DETECTOR_INPUT_NAME,
-  DETECTOR_INPUT_SIZE,
+  DETECTOR_INPUT_SHAPE,
   DETECTOR_SCORES_NAME,
 } from '@facekit/core';
 import { ANCHOR_LAYERS, ANCHORS, anchorCount, boxOffsets } from './anchors.js';
@@ -22,7 +22,7 @@ import { LICENCE, SOURCE_PACKAGE, type DetectorSource } from './source.js';
 
 export const DETECTOR_INPUT = {
   name: DETECTOR_INPUT_NAME,
-  shape: [1, DETECTOR_INPUT_SIZE, DETECTOR_INPUT_SIZE, 3],
+  shape: DETECTOR_INPUT_SHAPE,
 } as const;
 export const DETECTOR_OUTPUTS = [
   { name: DETECTOR_SCORES_NAME, shape: [1, ANCHORS] },

@@ -4,13 +4,13 @@
  * detector sees a face at a plausible scale. Real faces are what proves the boxes land on eyes and
  * noses, not only that two runtimes agree on noise.
  */
-import { DETECTOR_INPUT_SIZE, IMAGE_SIZE, PIXEL_COUNT } from '@facekit/core';
+import { DETECTOR_INPUT_SIZE, DETECTOR_INPUT_VALUES, IMAGE_SIZE, PIXEL_COUNT } from '@facekit/core';
 import { loadCsv } from '@facekit/train';
 
 /** One face ([48·48] grey levels 0–255) as a [256, 256, 3] image, the face `size` px wide in the centre. */
 export function faceImage(pixels: ArrayLike<number>, size = 160): Float32Array {
   const S = DETECTOR_INPUT_SIZE;
-  const out = new Float32Array(S * S * 3).fill(128);
+  const out = new Float32Array(DETECTOR_INPUT_VALUES).fill(128);
   const origin = Math.floor((S - size) / 2);
   const scale = IMAGE_SIZE / size;
   for (let y = 0; y < size; y++) {
@@ -41,9 +41,11 @@ export async function csvFaceImages(
 ): Promise<{ images: Float32Array; count: number }> {
   if (count === 0) return { images: new Float32Array(0), count: 0 };
   const { dataset } = await loadCsv(csvPath, { limit: count, skipInvalid: true });
-  const per = DETECTOR_INPUT_SIZE * DETECTOR_INPUT_SIZE * 3;
-  const images = new Float32Array(dataset.size * per);
+  const images = new Float32Array(dataset.size * DETECTOR_INPUT_VALUES);
   for (let n = 0; n < dataset.size; n++)
-    images.set(faceImage(dataset.pixels.subarray(n * PIXEL_COUNT, (n + 1) * PIXEL_COUNT)), n * per);
+    images.set(
+      faceImage(dataset.pixels.subarray(n * PIXEL_COUNT, (n + 1) * PIXEL_COUNT)),
+      n * DETECTOR_INPUT_VALUES,
+    );
   return { images, count: dataset.size };
 }

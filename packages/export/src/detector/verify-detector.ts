@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
-import { FaceKitError } from '@facekit/core';
+import { DETECTOR_INPUT_VALUES, FaceKitError } from '@facekit/core';
 import { seededRandom } from '@facekit/train';
 import { ortNodeSession } from '../verify/compare.js';
 import { checkInOrtWeb } from '../verify/ort-web.js';
@@ -28,8 +28,6 @@ import type { DetectorSource } from './source.js';
  */
 export const DETECTOR_TOLERANCE = { scores: 5e-5, boxes: 1e-3 } as const;
 
-const PER_IMAGE = DETECTOR_INPUT.shape.reduce<number>((a, b) => a * b, 1);
-
 export interface DetectorVerification {
   readonly images: number;
   readonly realImages: number;
@@ -46,7 +44,7 @@ export interface DetectorVerification {
 /** `count` seeded images of uniform RGB noise in 0–255, whole numbers as a decoded photo has. */
 export function noiseImages(count: number, seed = 17): Float32Array {
   const random = seededRandom(seed);
-  return Float32Array.from({ length: count * PER_IMAGE }, () => Math.floor(random() * 256));
+  return Float32Array.from({ length: count * DETECTOR_INPUT_VALUES }, () => Math.floor(random() * 256));
 }
 
 /** The source graph model in tfjs (whichever backend is set): the reference the ONNX file must reproduce. */
@@ -105,10 +103,10 @@ export async function verifyDetector(
   const diff = { scores: 0, boxes: 0 };
   const web = { runtime: '', scores: 0, boxes: 0 };
   const bestScores: number[] = [];
-  const n = images.length / PER_IMAGE;
+  const n = images.length / DETECTOR_INPUT_VALUES;
   try {
     for (let i = 0; i < n; i++) {
-      const image = images.subarray(i * PER_IMAGE, (i + 1) * PER_IMAGE);
+      const image = images.subarray(i * DETECTOR_INPUT_VALUES, (i + 1) * DETECTOR_INPUT_VALUES);
       const expected = tfjsDetect(model, image, exported.head);
       const feed = new ort.Tensor('float32', image.slice(), [...DETECTOR_INPUT.shape]);
       const got = await session.run({ [DETECTOR_INPUT.name]: feed });
