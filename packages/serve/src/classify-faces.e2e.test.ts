@@ -6,14 +6,20 @@
  * classify, with health saying why classifyFaces cannot be answered.
  */
 import { createHash } from 'node:crypto';
-import http from 'node:http';
 import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaceCrop } from '@facekit/core';
-import { gql, startTestServer, testPhoto, testPixels, type TestServer } from '../test/harness.js';
+import {
+  gql,
+  postAndLeave,
+  startTestServer,
+  testPhoto,
+  testPixels,
+  type TestServer,
+} from '../test/harness.js';
 import { faceScene, sampleFace, squareOverlap } from '../../../tests/support/face-scene.js';
 import { modelsWithDetector, pngBase64 } from '../test/face-photos.js';
 
@@ -225,21 +231,9 @@ describe('a classifyFaces client that leaves unanswered', () => {
     const grey = { width: 2048, height: 2048, channels: 3, background: { r: 90, g: 90, b: 90 } } as const;
     const image = (await sharp({ create: grey }).jpeg().toBuffer()).toString('base64');
     const body = JSON.stringify({ query: CLASSIFY_FACES, variables: { image } });
-    const url = new URL(server.url);
     const dropped = () => metric('facekit_abandoned_faces_total{stage="decode"}');
     const before = await dropped();
-    const requests = Array.from({ length: 8 }, () => {
-      const request = http.request({
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      });
-      request.on('error', () => {}); // hung up on below
-      request.end(body);
-      return request;
-    });
+    const requests = Array.from({ length: 8 }, () => postAndLeave(server.url, body));
     const deadline = performance.now() + 30_000;
     while ((await metric('facekit_photo_decodes{state="waiting"}')) === 0) {
       if (performance.now() > deadline) throw new Error('no photo waited for a decode slot');

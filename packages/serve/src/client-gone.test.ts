@@ -3,7 +3,6 @@
  * slot are dropped instead of decoded for no one, the faces already decoded are not run, and the server
  * counts them and goes on answering others.
  */
-import http from 'node:http';
 import { connect } from 'node:net';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import {
   CLASSIFY,
   CLASSIFY_BATCH,
   gql,
+  postAndLeave,
   startTestServer,
   testPixels,
   type TestServer,
@@ -59,16 +59,7 @@ describe('a client that leaves unanswered', () => {
       query: CLASSIFY_BATCH,
       variables: { inputs: Array.from({ length: ITEMS }, () => ({ image: photo })) },
     });
-    const url = new URL(server.url);
-    const request = http.request({
-      host: url.hostname,
-      port: url.port,
-      path: url.pathname,
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-    });
-    request.on('error', () => {}); // it is hung up on below
-    request.end(body);
+    const request = postAndLeave(server.url, body);
 
     const decodes = () => metric('facekit_photo_decodes');
     await waitFor(

@@ -3,6 +3,7 @@
  * GraphQL to it over HTTP, and make test photos with sharp. Logs are kept in memory so a test can
  * assert on them.
  */
+import http from 'node:http';
 import sharp from 'sharp';
 import { PIXEL_COUNT } from '@facekit/core';
 import { memoryLogger, type LogFields } from '../src/logger.js';
@@ -44,6 +45,24 @@ export async function gql(
     body: JSON.stringify({ query, variables }),
   });
   return { status: res.status, body: (await res.json()) as GraphQLResponse['body'] };
+}
+
+/**
+ * POSTs `body` (JSON) to `url` and returns the request without reading the answer: for a client that
+ * hangs up (`request.destroy()`) while the server still works on it. Its errors are swallowed.
+ */
+export function postAndLeave(url: string, body: string): http.ClientRequest {
+  const { hostname, port, pathname } = new URL(url);
+  const request = http.request({
+    host: hostname,
+    port,
+    path: pathname,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+  });
+  request.on('error', () => {}); // hung up on by the test
+  request.end(body);
+  return request;
 }
 
 /** A deterministic face: a gradient mixed with a per-seed pattern. */
