@@ -171,8 +171,8 @@ export class FaceDetector {
    * lost, cannot be started again.
    */
   async detect(photo: DecodedPhoto, field: string, options: DetectOptions): Promise<PhotoFaces> {
-    if (this.status !== 'ready' || this.closed)
-      throw new ServeError('DETECTOR_UNAVAILABLE', field, this.unavailableReason(), 503);
+    const unavailable = this.unavailable();
+    if (unavailable) throw new ServeError('DETECTOR_UNAVAILABLE', field, unavailable, 503);
     let thread: DetectorThread;
     try {
       thread = await this.started();
@@ -198,11 +198,13 @@ export class FaceDetector {
     await (await thread?.catch(() => undefined))?.close();
   }
 
-  private unavailableReason(): string {
+  /** Why photos cannot be searched now (stopping, still loading, absent or failed); undefined when they can. */
+  unavailable(): string | undefined {
     if (this.closed) return 'the server is stopping';
+    if (this.status === 'ready') return undefined;
     if (this.status === 'loading')
       return 'the face detector is still loading; retry when health.ready is true';
-    return `no face detector is loaded: ${this.reason ?? this.status}`;
+    return `no face detector is loaded: ${this.reason ?? this.status} (health.detector says why)`;
   }
 
   /** The running thread, or a new one (the first, or one replacing a thread that died). */

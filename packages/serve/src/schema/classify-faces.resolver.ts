@@ -36,13 +36,9 @@ function checkArguments(minScore: number, maxFaces: number, maxBatchItems: numbe
 
 /** Refuses before decoding when there is no detector to search the photo with. */
 function checkDetector(state: ServerState): void {
-  const { status, reason } = state.detector;
-  if (status === 'ready') return;
-  const why =
-    status === 'loading'
-      ? 'the face detector is still loading; retry when health.ready is true'
-      : `no face detector is loaded: ${state.forClients(reason)} (health.detector says why)`;
-  throw new ServeError('DETECTOR_UNAVAILABLE', 'classifyFaces', why, 503);
+  const unavailable = state.detector.unavailable();
+  if (unavailable)
+    throw new ServeError('DETECTOR_UNAVAILABLE', 'classifyFaces', state.forClients(unavailable)!, 503);
 }
 
 /** Ends a request whose client has left, counting the photo dropped undecoded or the faces left unrun. */
