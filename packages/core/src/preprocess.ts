@@ -114,6 +114,13 @@ export function checkCrop(crop: FaceCrop, width: number, height: number, field: 
   }
 }
 
+/** The grey level of the RGBA pixel at byte `p`: its luma, composited over white by its alpha. */
+function compositeGrey(data: RgbaImage['data'], p: number): number {
+  const luma = 0.299 * data[p]! + 0.587 * data[p + 1]! + 0.114 * data[p + 2]!;
+  const alpha = data[p + 3]!;
+  return alpha === 255 ? luma : TRANSPARENT_GREY + ((luma - TRANSPARENT_GREY) * alpha) / 255;
+}
+
 /**
  * RGBA photo → 2304 grey levels (0–255 integers), the form of a dataset row: the square `crop` of the
  * photo (its centre square when absent; `cropField` names it in errors) reduced to 48×48.
@@ -138,11 +145,7 @@ export function imageToPixels(
     for (let ox = 0; ox < IMAGE_SIZE; ox++) {
       let sum = 0;
       for (let t = offsets[ox]!; t < offsets[ox + 1]!; t++) {
-        const p = line + index[t]! * 4;
-        const luma = 0.299 * data[p]! + 0.587 * data[p + 1]! + 0.114 * data[p + 2]!;
-        const alpha = data[p + 3]!;
-        sum +=
-          (alpha === 255 ? luma : TRANSPARENT_GREY + ((luma - TRANSPARENT_GREY) * alpha) / 255) * weight[t]!;
+        sum += compositeGrey(data, line + index[t]! * 4) * weight[t]!;
       }
       rows[y * IMAGE_SIZE + ox] = sum;
     }
@@ -176,12 +179,7 @@ function turnedSquarePixels(image: RgbaImage, crop: FaceCrop, angle: number): Ui
   const turn = (angle * Math.PI) / 180;
   const [cos, sin] = [Math.cos(turn), Math.sin(turn)];
   const [cx, cy] = [crop.x + side / 2, crop.y + side / 2];
-  const grey = (x: number, y: number): number => {
-    const p = (y * width + x) * 4;
-    const luma = 0.299 * data[p]! + 0.587 * data[p + 1]! + 0.114 * data[p + 2]!;
-    const alpha = data[p + 3]!;
-    return alpha === 255 ? luma : TRANSPARENT_GREY + ((luma - TRANSPARENT_GREY) * alpha) / 255;
-  };
+  const grey = (x: number, y: number): number => compositeGrey(data, (y * width + x) * 4);
   const out = new Uint8Array(PIXEL_COUNT);
   for (let oy = 0; oy < IMAGE_SIZE; oy++) {
     for (let ox = 0; ox < IMAGE_SIZE; ox++) {
