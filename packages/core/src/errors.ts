@@ -9,6 +9,7 @@ export type FaceKitErrorCode =
   | 'INVALID_CSV_HEADER'
   | 'INVALID_PIXELS'
   | 'INVALID_IMAGE'
+  | 'INVALID_PHOTO_NAME'
   | 'INVALID_CROP'
   | 'INVALID_MANIFEST'
   | 'MODEL_MISMATCH'
@@ -66,6 +67,19 @@ export class InvalidImageError extends FaceKitError {
     options?: { cause?: unknown },
   ) {
     super('INVALID_IMAGE', `${field}: ${reason}`, options);
+  }
+}
+
+/**
+ * A labelled photo whose file name does not carry its labels the way UTKFace names its faces
+ * (`age_gender_race_….jpg`). `file` is the photo's path.
+ */
+export class InvalidPhotoNameError extends FaceKitError {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super('INVALID_PHOTO_NAME', `${file}: ${reason}`);
   }
 }
 

@@ -7,12 +7,13 @@ export { compileNetwork } from './train-network.js';
 export { meanCrossEntropy } from './evaluate.js';
 export {
   loadCsv,
+  MAX_AGE,
   skippedReasons,
   type LoadCsvOptions,
   type LoadedCsv,
   type SkippedRows,
 } from './data/load-csv.js';
-export { facePixels, type FaceDataset } from './data/dataset.js';
+export { DatasetBuilder, facePixels, type FaceDataset } from './data/dataset.js';
 export { findDuplicates, type DuplicateGroups } from './data/duplicates.js';
 export { splitDataset, splitFromJson, type DataSplit } from './data/split.js';
 export { taskTargets } from './data/batches.js';
