@@ -1,48 +1,83 @@
 /**
- * `pnpm evaluate`: the exported models (models/ by default) judged on a labelled CSV, as
- * evaluate-models.ts describes; the report on stdout or in a file, the metrics as JSON on request.
+ * `pnpm evaluate`: the exported models (models/ by default) judged on a labelled CSV or a folder of
+ * labelled photos, as evaluate-models.ts describes; the report on stdout or in a file, the metrics as
+ * JSON on request.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { failureLine, parseCommandArgs, refuseFlags, userPath } from '@facekit/core/node';
 import { projectRoot } from '@facekit/train';
-import { evaluateModels } from './evaluate-models.js';
+import { evaluateModels, type FaceSource } from './evaluate-models.js';
 import { evaluationReport } from './evaluation-report.js';
+import { PHOTO_LIMITS } from './load-photos.js';
 
-const HELP = `Usage: pnpm evaluate [options]
+const megabytes = PHOTO_LIMITS.maxImageBytes / 1024 / 1024;
+const megapixels = PHOTO_LIMITS.maxImagePixels / 1024 / 1024;
 
-Runs exported models on every face of a labelled CSV (the Kaggle layout pnpm train reads, e.g. faces
-they never saw) with onnxruntime-node, and prints per task the accuracy, macro-F1, calibration, the
-accuracy per ethnicity × gender (× age group) and the confusion matrix, as Markdown.
+const HELP = `Usage: pnpm evaluate [options] --data <file>
+   or: pnpm evaluate [options] --photos <folder>
 
-Options:
-  --data <file>     the CSV (required: the training file's default would mix in training faces)
-  --models <dir>    the models folder, as pnpm export writes it (default: models/)
-  --skip-invalid    skip rows that fail validation, and count them, instead of stopping at the first
-  --out <file>      write the report there instead of to stdout
-  --json <file>     also write the figures as JSON: the metrics per task, the faces judged and skipped,
-                    the file's sha256 and the tasks trained on this very file
-  -h, --help        this help
+Runs exported models on every labelled face — the rows of a CSV in the Kaggle layout pnpm train reads,
+or the photos in a folder, named as UTKFace names them (e.g. faces they never saw) — with
+onnxruntime-node, and prints per task the accuracy, macro-F1, calibration, the accuracy per ethnicity ×
+gender (× age group) and the confusion matrix, as Markdown.
+
+Options (exactly one of --data and --photos):
+  --data <file>       the CSV (required unless --photos: the training file's default would mix in
+                      training faces)
+  --photos <folder>   every PNG, JPEG and WebP file directly in the folder, by extension (not its
+                      subfolders: UTKFace's faces lie in one folder, and a parent folder could mix its
+                      aligned crops with its uncropped photos; other files and hidden ones are ignored and
+                      counted). Each is labelled by its name, UTKFace's
+                      age_gender_race_date&time.jpg.chip.jpg — age 1–120, gender 0 male, 1 female, race
+                      0 White, 1 Black, 2 Asian, 3 Indian, 4 Others; fields after the third are ignored —
+                      and reduced to 48×48 grey levels as pnpm serve reduces a photo classified without
+                      a crop (the centre square; up to ${megabytes} MB and ${megapixels} megapixels a file)
+  --models <dir>      the models folder, as pnpm export writes it (default: models/)
+  --skip-invalid      skip rows (photos) that fail validation — for photos a name without the labels, a
+                      file that is not a decodable image, or one over the limits — and count them,
+                      instead of stopping at the first
+  --out <file>        write the report there instead of to stdout
+  --json <file>       also write the figures as JSON: the metrics per task, the faces judged and skipped,
+                      the data's sha256 (for photos, of their sha256sum lines in name order) and the
+                      tasks trained on this very file (null for photos: that cannot be told from them)
+  -h, --help          this help
 `;
+
+/** The one source of faces the flags name, checked to exist and to be a file (CSV) or a folder (photos). */
+function faceSource(data: string | undefined, photos: string | undefined): FaceSource {
+  if (data !== undefined && photos !== undefined)
+    refuseFlags(HELP, 'give --data <file> or --photos <folder>, not both');
+  if (photos !== undefined) {
+    const photosDir = userPath(photos);
+    const stats = statSync(photosDir, { throwIfNoEntry: false });
+    if (!stats) refuseFlags(HELP, `--photos ${photos}: no such folder`);
+    if (!stats.isDirectory())
+      refuseFlags(HELP, `--photos ${photos}: is a file, not a folder (a CSV is read with --data)`);
+    return { photosDir };
+  }
+  if (data === undefined)
+    refuseFlags(HELP, '--data <file> or --photos <folder> is required: the labelled faces to judge on');
+  const dataPath = userPath(data);
+  if (!existsSync(dataPath)) refuseFlags(HELP, `--data ${data}: no such file`);
+  return { dataPath };
+}
 
 async function main(): Promise<void> {
   const { values } = parseCommandArgs(HELP, {
     options: {
       data: { type: 'string' },
+      photos: { type: 'string' },
       models: { type: 'string' },
       'skip-invalid': { type: 'boolean' },
       out: { type: 'string' },
       json: { type: 'string' },
     },
   });
-  if (values.data === undefined)
-    refuseFlags(HELP, '--data <file> is required: the labelled faces to judge on');
-  const dataPath = userPath(values.data);
-  if (!existsSync(dataPath)) refuseFlags(HELP, `--data ${values.data}: no such file`);
   const evaluation = await evaluateModels({
+    ...faceSource(values.data, values.photos),
     modelsDir: values.models ? userPath(values.models) : join(projectRoot(), 'models'),
-    dataPath,
     skipInvalid: values['skip-invalid'] === true,
     log: (line) => process.stderr.write(`${line}\n`),
   });
@@ -59,7 +94,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const hints = { INVALID_CSV_ROW: '--skip-invalid judges the other rows and counts these' };
+  const photoHint = '--skip-invalid judges the other photos and counts these';
+  const hints = {
+    INVALID_CSV_ROW: '--skip-invalid judges the other rows and counts these',
+    INVALID_PHOTO_NAME: photoHint,
+    INVALID_IMAGE: photoHint,
+  };
   process.stderr.write(`${failureLine(HELP, error, hints)}\n`);
   process.exit(1);
 });

@@ -123,7 +123,7 @@ describe('evaluateModels', () => {
     expect(evaluationReport(evaluation)).toContain('**gender: trained on this very file.**');
   });
 
-  it('is what pnpm evaluate writes: the report to --out, the metrics to --json; --data required', async () => {
+  it('is what pnpm evaluate writes: the report to --out, the metrics to --json; data required', async () => {
     const [out, json] = [join(dir, 'report.md'), join(dir, 'metrics.json')];
     const { stderr } = await promisify(execFile)(
       'pnpm',
@@ -140,6 +140,9 @@ describe('evaluateModels', () => {
     const refused = await promisify(execFile)('pnpm', ['evaluate'], { cwd: projectRoot() }).catch(
       (e: { code: number; stderr: string }) => e,
     );
-    expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('--data <file> is required') });
+    expect(refused).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--data <file> or --photos <folder> is required'),
+    });
   });
 });

@@ -1,8 +1,10 @@
 /**
- * Exported models judged on a labelled CSV of one's own (faces the models never saw, say): every face
- * through the ONNX files in onnxruntime-node, as the server runs them, and per task the figures the
- * model card gives for the test part — accuracy, macro-F1, confusion, per-group accuracy, calibration —
- * computed by the same code (train's computeTaskMetrics).
+ * Exported models judged on labelled faces of one's own (faces the models never saw, say) — the rows of
+ * a CSV in the Kaggle layout, or a folder of photos labelled by their names as UTKFace names its faces
+ * (load-photos.ts), both loaded into one dataset: every face through the ONNX files in
+ * onnxruntime-node, as the server runs them, and per task the figures the model card gives for the
+ * test part — accuracy, macro-F1, confusion, per-group accuracy, calibration — computed by the same code
+ * (train's computeTaskMetrics).
  */
 import * as ort from 'onnxruntime-node';
 import {
@@ -22,31 +24,68 @@ import {
   meanCrossEntropy,
   skippedReasons,
   taskTargets,
+  type FaceDataset,
   type SkippedRows,
   type TaskMetrics,
 } from '@facekit/train';
+import { ignoredEntries, loadPhotos } from './load-photos.js';
 
-export interface EvaluationOptions {
+/** Where the labelled faces are: a CSV (`dataPath`) or a folder of photos (`photosDir`), not both. */
+export type FaceSource =
+  | { readonly dataPath: string; readonly photosDir?: never }
+  | { readonly photosDir: string; readonly dataPath?: never };
+
+export type EvaluationOptions = FaceSource & {
   readonly modelsDir: string;
-  readonly dataPath: string;
-  /** Skip rows that fail validation (and count them) instead of stopping at the first. */
+  /** Skip rows (photos) that fail validation (and count them) instead of stopping at the first. */
   readonly skipInvalid?: boolean;
   readonly log?: (line: string) => void;
-}
+};
 
 export interface Evaluation {
   readonly modelsDir: string;
   readonly manifest: Manifest;
+  /** What the faces were: a CSV's rows, or photos labelled by their names. */
+  readonly dataKind: 'csv' | 'photos';
+  /** The CSV, or the photos' folder. */
   readonly dataPath: string;
+  /** The CSV's sha256; for photos, that of their sha256sum lines in name order. */
   readonly dataSha256: string;
   readonly faces: number;
   readonly skipped: SkippedRows;
   /**
    * The tasks whose models were trained on this very file (by sha256): their figures include training
-   * faces. A part of that file (its test rows, say) is a file of its own, and not flagged.
+   * faces. A part of that file (its test rows, say) is a file of its own, and not flagged. Null for
+   * photos: whether they include training faces cannot be told, as the manifest knows the training
+   * data only by its CSV's sha256.
    */
-  readonly trainedOnThisFile: readonly Task[];
+  readonly trainedOnThisFile: readonly Task[] | null;
   readonly metrics: Partial<Record<Task, TaskMetrics>>;
+}
+
+/** The faces to judge, loaded from either source into the one dataset shape. */
+interface LabelledFaces {
+  readonly kind: Evaluation['dataKind'];
+  readonly path: string;
+  readonly sha256: string;
+  readonly dataset: FaceDataset;
+  readonly skipped: SkippedRows;
+}
+
+async function loadFaces(options: EvaluationOptions, log: (line: string) => void): Promise<LabelledFaces> {
+  const skipInvalid = options.skipInvalid ?? false;
+  if (options.photosDir === undefined) {
+    log(`reading ${options.dataPath}`);
+    return { kind: 'csv', ...(await loadCsv(options.dataPath, { skipInvalid })) };
+  }
+  log(`reading the photos in ${options.photosDir}`);
+  const started = Date.now();
+  const photos = await loadPhotos(options.photosDir, { skipInvalid, log });
+  const read = photos.dataset.size + photos.skipped.count;
+  log(`  ${read} photos read in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const ignored = ignoredEntries(photos.ignored);
+  if (ignored) log(`  ignored: ${ignored}`);
+  return { kind: 'photos', ...photos };
 }
 
 const BATCH = 256;
@@ -55,12 +94,12 @@ export async function evaluateModels(options: EvaluationOptions): Promise<Evalua
   const log = options.log ?? (() => {});
   const loaded = await loadModels(options.modelsDir);
   const { manifest } = loaded;
-  log(`reading ${options.dataPath}`);
-  const csv = await loadCsv(options.dataPath, { skipInvalid: options.skipInvalid ?? false });
-  const { dataset } = csv;
-  if (csv.skipped.count > 0) {
-    log(`${csv.skipped.count} invalid rows skipped (${skippedReasons(csv.skipped)}), judged on none of them`);
-    for (const example of csv.skipped.examples) log(`  skipped ${example}`);
+  const faces = await loadFaces(options, log);
+  const { dataset, skipped } = faces;
+  if (skipped.count > 0) {
+    const unit = faces.kind === 'csv' ? 'rows' : 'photos';
+    log(`${skipped.count} invalid ${unit} skipped (${skippedReasons(skipped)}), judged on none of them`);
+    for (const example of skipped.examples) log(`  skipped ${example}`);
   }
   const grouping = manifest.models.age?.ageGrouping ?? 'six';
   const probabilities = new Map<Task, Float32Array>();
@@ -107,13 +146,15 @@ export async function evaluateModels(options: EvaluationOptions): Promise<Evalua
   return {
     modelsDir: loaded.dir,
     manifest,
-    dataPath: options.dataPath,
-    dataSha256: csv.sha256,
+    dataKind: faces.kind,
+    dataPath: faces.path,
+    dataSha256: faces.sha256,
     faces: dataset.size,
-    skipped: csv.skipped,
-    trainedOnThisFile: loaded.models
-      .filter((m) => m.entry.training.dataSha256 === csv.sha256)
-      .map((m) => m.task),
+    skipped,
+    trainedOnThisFile:
+      faces.kind === 'photos'
+        ? null
+        : loaded.models.filter((m) => m.entry.training.dataSha256 === faces.sha256).map((m) => m.task),
     metrics,
   };
 }

@@ -1,6 +1,7 @@
 /**
- * An evaluation (evaluate-models.ts) as Markdown: what was judged on what, a headline row per task, and
- * per task the tables the model card has for the test part.
+ * An evaluation (evaluate-models.ts) as Markdown: what was judged on what (and whether those were
+ * training faces, as far as can be told), a headline row per task, and per task the tables the model
+ * card has for the test part.
  */
 import { mdTable, skippedReasons } from '@facekit/train';
 import {
@@ -15,16 +16,27 @@ import type { Evaluation } from './evaluate-models.js';
 export function evaluationReport(e: Evaluation): string {
   const tasks = Object.keys(e.metrics) as (keyof Evaluation['metrics'])[];
   const runs = [...new Set(tasks.map((t) => e.manifest.models[t]!.training.runId))];
+  const unit = e.dataKind === 'csv' ? 'rows' : 'photos';
   const skipped =
-    e.skipped.count > 0 ? ` (${e.skipped.count} invalid rows skipped: ${skippedReasons(e.skipped)})` : '';
+    e.skipped.count > 0 ? ` (${e.skipped.count} invalid ${unit} skipped: ${skippedReasons(e.skipped)})` : '';
+  const faces =
+    e.dataKind === 'csv'
+      ? `\`${e.dataPath}\`, ${e.faces} rows${skipped}, sha256 \`${e.dataSha256}\``
+      : `the photos in \`${e.dataPath}\`, labelled by their names, ${e.faces} photos${skipped}, ` +
+        `sha256 \`${e.dataSha256}\` (of their sha256sum lines in name order)`;
   const lines = [
     '# Evaluation of the exported models',
     '',
     `Models: \`${e.modelsDir}\` (run ${runs.map((r) => `\`${r}\``).join(', ')}), through onnxruntime-node. ` +
-      `Faces: \`${e.dataPath}\`, ${e.faces} rows${skipped}, sha256 \`${e.dataSha256}\`.`,
+      `Faces: ${faces}.`,
     '',
   ];
-  if (e.trainedOnThisFile.length > 0)
+  if (e.trainedOnThisFile === null)
+    lines.push(
+      "**Whether these photos include training faces is not known.** The manifest knows the data the models were trained on only by its CSV's sha256, which photos cannot be matched against; photos from the same source (UTKFace, for the shipped models) may include the faces they were trained on, which score higher than faces they never saw.",
+      '',
+    );
+  else if (e.trainedOnThisFile.length > 0)
     lines.push(
       `**${e.trainedOnThisFile.join(', ')}: trained on this very file.** Its rows include the faces those models were trained on, so these figures are higher than on faces they never saw; the model card's test figures are on the held-out part only.`,
       '',

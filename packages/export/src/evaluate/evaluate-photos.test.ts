@@ -1,0 +1,118 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCsv, projectRoot } from '@facekit/train';
+import { evaluateModels } from './evaluate-models.js';
+import { evaluationReport } from './evaluation-report.js';
+import { loadPhotos } from './load-photos.js';
+import { sampleFaces, utkfaceName, writeCsv, writePhotos, type LabelledFace } from './test-photos.js';
+
+const models = join(projectRoot(), 'models');
+const run = promisify(execFile);
+/** `pnpm evaluate …` from the project root: its exit status and stderr, failing or not. */
+const evaluate = (...args: string[]) =>
+  run('pnpm', ['evaluate', ...args], { cwd: projectRoot() }).then(
+    ({ stderr }) => ({ code: 0, stderr }),
+    (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+  );
+
+let dir: string;
+let photos: string;
+let csv: string;
+let faces: LabelledFace[];
+let names: string[];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'facekit-evaluate-photos-'));
+  // The CSV holds the faces in the photos' name order, so every figure is summed in the same order.
+  const made = await sampleFaces(40);
+  const named = made.map((face, k) => ({ face, name: utkfaceName(face, k) }));
+  named.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+  faces = named.map((n) => n.face);
+  photos = join(dir, 'photos');
+  names = await writePhotos(photos, faces);
+  csv = join(dir, 'faces.csv');
+  await writeCsv(csv, faces);
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('evaluate --photos', () => {
+  it('reduces 4×-enlarged PNGs to the very grey levels and labels of the same faces as CSV rows', async () => {
+    const [fromPhotos, fromCsv] = [await loadPhotos(photos), await loadCsv(csv)];
+    expect(fromPhotos.dataset.size).toBe(faces.length);
+    for (const key of ['pixels', 'age', 'ethnicity', 'gender'] as const)
+      expect(Buffer.from(fromPhotos.dataset[key]).equals(Buffer.from(fromCsv.dataset[key])), key).toBe(true);
+    // The folder's sha256: that of sha256sum's lines for its photos, in name order.
+    const lines = await Promise.all(
+      [...names].sort().map(async (name) => {
+        const sha = createHash('sha256').update(await readFile(join(photos, name)));
+        return `${sha.digest('hex')}  ${name}\n`;
+      }),
+    );
+    expect(fromPhotos.sha256).toBe(createHash('sha256').update(lines.join('')).digest('hex'));
+  });
+
+  it('gives the figures evaluate --data gives for the same faces, and says training faces are unknown', async () => {
+    const byPhotos = await evaluateModels({ modelsDir: models, photosDir: photos });
+    const byCsv = await evaluateModels({ modelsDir: models, dataPath: csv });
+    expect(byPhotos.metrics).toEqual(byCsv.metrics);
+    // Not a vacuous match: the models' answers vary over these faces.
+    expect(byCsv.metrics.age!.confusion.flat().filter((n) => n > 0).length).toBeGreaterThan(2);
+    expect(byPhotos).toMatchObject({
+      dataKind: 'photos',
+      dataPath: photos,
+      faces: faces.length,
+      trainedOnThisFile: null,
+    });
+    expect(byCsv).toMatchObject({ dataKind: 'csv', trainedOnThisFile: [] });
+    const report = evaluationReport(byPhotos);
+    expect(report).toContain(
+      `Faces: the photos in \`${photos}\`, labelled by their names, 40 photos, sha256`,
+    );
+    expect(report).toContain('**Whether these photos include training faces is not known.**');
+    expect(report).not.toContain('trained on this very file');
+    // Past the line on the faces, the two reports are the same.
+    const tables = (r: string) => r.slice(r.indexOf('| task'));
+    expect(tables(report)).toBe(tables(evaluationReport(byCsv)));
+  });
+
+  it('is what pnpm evaluate --photos writes; one of --data and --photos, not both', async () => {
+    const json = join(dir, 'metrics.json');
+    const ran = await evaluate('--photos', photos, '--json', json, '--out', join(dir, 'report.md'));
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stderr).toContain(`reading the photos in ${photos}`);
+    const record = JSON.parse(await readFile(json, 'utf8')) as Record<string, unknown>;
+    expect(record).toMatchObject({ dataKind: 'photos', faces: faces.length, trainedOnThisFile: null });
+
+    const both = await evaluate('--photos', photos, '--data', csv);
+    expect(both).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--data <file> or --photos <folder>, not both'),
+    });
+    const neither = await evaluate();
+    expect(neither).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--data <file> or --photos <folder> is required'),
+    });
+    const file = await evaluate('--photos', csv);
+    expect(file).toMatchObject({ code: 2, stderr: expect.stringContaining('is a file, not a folder') });
+  });
+
+  it('stops at a photo whose name lacks a label, naming it, and points to --skip-invalid', async () => {
+    const bad = join(dir, 'bad-name');
+    await mkdir(bad);
+    await writeFile(join(bad, names[0]!), await readFile(join(photos, names[0]!)));
+    const file = join(bad, '39_1_20170116174525125.jpg.chip.png');
+    await writeFile(file, await readFile(join(photos, names[1]!)));
+    const ran = await evaluate('--photos', bad);
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toContain(
+      `pnpm evaluate: [INVALID_PHOTO_NAME] ${file}: race (the name's third field) must be an integer 0–4`,
+    );
+    expect(ran.stderr).toContain('(--skip-invalid judges the other photos and counts these)');
+  });
+});

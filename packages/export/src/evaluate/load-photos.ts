@@ -1,0 +1,190 @@
+/**
+ * A folder of labelled photos → the in-memory dataset a CSV loads into (train's FaceDataset), so an
+ * evaluation takes one path from there on. Each PNG, JPEG or WebP file directly in the folder (by its
+ * extension; hidden files and subfolders are passed over) is a face: its labels from its name
+ * (photo-name.ts), its grey levels from the server's own decoder — serve's `imageToFace` with the
+ * server's default limits, what a `classify` of the photo without a crop gets. Files are read a few at
+ * a time (the decoder decodes at most one per core), so a folder of 20,000 photos is never in memory
+ * at once. A bad photo stops the load naming the file, or, with `skipInvalid`, is skipped, counted by
+ * reason and reported, as a CSV's bad rows are. The folder's sha256 is that of its photos' sha256sum
+ * lines in name order, so a report says exactly which photos it judged.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { FaceKitError, InvalidImageError, InvalidPhotoNameError } from '@facekit/core';
+import { DEFAULT_OPTIONS, imageToFace, ServeError } from '@facekit/serve';
+import { DatasetBuilder, skippedReasons, type FaceDataset, type SkippedRows } from '@facekit/train';
+import { inSlots } from './in-slots.js';
+import { parsePhotoName, PHOTO_EXTENSION, type PhotoLabels } from './photo-name.js';
+
+export interface LoadedPhotos {
+  /** The folder. */
+  readonly path: string;
+  /** sha256 of `<photo's sha256>  <name>\n` for every photo, in name order (sha256sum's lines). */
+  readonly sha256: string;
+  /** The photos judged, in name order; `line` is each one's 1-based place among the folder's photos. */
+  readonly dataset: FaceDataset;
+  readonly skipped: SkippedRows;
+  /** Entries not read: files that are not photos by name (other extensions, hidden files), subfolders. */
+  readonly ignored: { readonly files: number; readonly folders: number };
+}
+
+export interface LoadPhotosOptions {
+  readonly skipInvalid?: boolean;
+  /** Progress lines, every few seconds while photos are read. */
+  readonly log?: (line: string) => void;
+}
+
+/** The server's limits on one photo: 8 MB files, 16 megapixels. */
+export const PHOTO_LIMITS = {
+  maxImageBytes: DEFAULT_OPTIONS.maxImageBytes,
+  maxImagePixels: DEFAULT_OPTIONS.maxImagePixels,
+};
+
+/** Files read ahead of the decoder's slots (one per core), so it never waits on the disk. */
+const READ_SLOTS = Math.min(32, 2 * availableParallelism());
+const PROGRESS_MS = 5000;
+
+/** Why a photo is not judged: a short category (for counting) and the error naming the file. */
+interface Problem {
+  readonly category: 'name' | 'image' | 'too large';
+  readonly error: FaceKitError;
+}
+
+/** The photos directly in `dir`, in byte order of their names (as `LC_ALL=C ls`), and what was passed over. */
+async function listPhotos(dir: string): Promise<{ names: string[]; ignored: LoadedPhotos['ignored'] }> {
+  const names: string[] = [];
+  const ignored = { files: 0, folders: 0 };
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) ignored.folders++;
+    else if (!entry.name.startsWith('.') && PHOTO_EXTENSION.test(entry.name)) names.push(entry.name);
+    else ignored.files++;
+  }
+  names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  return { names, ignored };
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** What the folder holds besides photos, as the log and errors say it. */
+export function ignoredEntries({ files, folders }: LoadedPhotos['ignored']): string {
+  return [
+    files > 0 ? `${plural(files, 'other file')} (not PNG, JPEG or WebP by name, or hidden)` : '',
+    folders > 0 ? `${plural(folders, 'subfolder')} (not read)` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
+}
+
+async function streamSha256(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** A decoder error as a skippable problem naming `file`; anything else is no fault of the photo's. */
+function decodeProblem(error: unknown, file: string): Problem {
+  if (error instanceof InvalidImageError) return { category: 'image', error };
+  if (error instanceof ServeError && error.code === 'IMAGE_TOO_LARGE') {
+    // The server's message, `<file>: <reason>`, under the toolkit's code for an image it refuses.
+    const reason = error.message.slice(file.length + 2);
+    return { category: 'too large', error: new InvalidImageError(file, reason, { cause: error }) };
+  }
+  throw error;
+}
+
+/** The photo's sha256 and its grey levels, or why it has none; decoded only when `named` (its name parsed). */
+async function readPhoto(
+  file: string,
+  named: boolean,
+): Promise<{ sha256: string; pixels?: Uint8Array; problem?: Problem }> {
+  const { size } = await stat(file);
+  if (size > PHOTO_LIMITS.maxImageBytes) {
+    const reason = `is a ${size}-byte file; the limit is ${PHOTO_LIMITS.maxImageBytes} bytes`;
+    return {
+      sha256: await streamSha256(file),
+      problem: { category: 'too large', error: new InvalidImageError(file, reason) },
+    };
+  }
+  const bytes = await readFile(file);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (!named) return { sha256 };
+  try {
+    return { sha256, pixels: await imageToFace(bytes.toString('base64'), file, PHOTO_LIMITS) };
+  } catch (error) {
+    return { sha256, problem: decodeProblem(error, file) };
+  }
+}
+
+export async function loadPhotos(dir: string, options: LoadPhotosOptions = {}): Promise<LoadedPhotos> {
+  const { names, ignored } = await listPhotos(dir);
+  if (names.length === 0) {
+    const holds = ignoredEntries(ignored);
+    throw new FaceKitError(
+      'DATA_NOT_FOUND',
+      `${dir}: no PNG, JPEG or WebP files in it${holds ? `, only ${holds}` : ' (it is empty)'}`,
+    );
+  }
+  const skipInvalid = options.skipInvalid ?? false;
+  // Names first: a folder with a bad name fails before a single photo is decoded.
+  const labels: (PhotoLabels | Problem)[] = names.map((name) => {
+    try {
+      return parsePhotoName(name, join(dir, name));
+    } catch (error) {
+      if (!(error instanceof InvalidPhotoNameError)) throw error;
+      if (!skipInvalid) throw error;
+      return { category: 'name', error };
+    }
+  });
+
+  const sha256s: string[] = [];
+  const pixels: (Uint8Array | undefined)[] = [];
+  const problems: (Problem | undefined)[] = [];
+  const started = Date.now();
+  let done = 0;
+  let lastLog = started;
+  await inSlots(names.length, READ_SLOTS, async (i) => {
+    const label = labels[i]!;
+    const read = await readPhoto(join(dir, names[i]!), !('error' in label));
+    sha256s[i] = read.sha256;
+    pixels[i] = read.pixels;
+    problems[i] = 'error' in label ? label : read.problem;
+    done++;
+    if (options.log && Date.now() - lastLog >= PROGRESS_MS) {
+      lastLog = Date.now();
+      const rate = done / ((lastLog - started) / 1000);
+      options.log(`  ${done}/${names.length} photos read (${Math.round(rate)}/s)`);
+    }
+    return skipInvalid || problems[i] === undefined;
+  });
+  const failed = problems.find((p) => p !== undefined);
+  if (!skipInvalid && failed) throw failed.error;
+
+  const builder = new DatasetBuilder();
+  const digest = createHash('sha256');
+  const byReason: Record<string, number> = {};
+  const examples: string[] = [];
+  names.forEach((name, i) => {
+    digest.update(`${sha256s[i]!}  ${name}\n`);
+    const problem = problems[i];
+    if (problem) {
+      byReason[problem.category] = (byReason[problem.category] ?? 0) + 1;
+      if (examples.length < 10) examples.push(problem.error.message);
+      return;
+    }
+    const { age, ethnicity, gender } = labels[i] as PhotoLabels;
+    builder.nextPixels().set(pixels[i]!);
+    builder.commit(age, ethnicity, gender, i + 1);
+  });
+  const skipped = { count: names.length - builder.size, byReason, examples };
+  if (builder.size === 0) {
+    throw new FaceKitError(
+      'DATA_NOT_FOUND',
+      `${dir}: no valid photos: all ${names.length} were skipped (${skippedReasons(skipped)})`,
+    );
+  }
+  return { path: dir, sha256: digest.digest('hex'), dataset: builder.build(), skipped, ignored };
+}
