@@ -2,10 +2,10 @@
  * @facekit/export — tfjs Layers models → ONNX (opset 17), verified against tfjs, written to models/.
  * The programmatic API: `exportLayersModel` (model → ONNX bytes), `verifyExport` (tfjs vs
  * onnxruntime-node and onnxruntime-web), `exportRun` (a run folder → models/, what the CLI calls),
- * the manifest and model-card builders, and `evaluateModels` (exported models on a labelled CSV, what
- * `pnpm evaluate` calls), and the face detector's conversion from a tfjs graph model (`exportDetector`,
- * `verifyDetector`, what `pnpm export:detector` calls). Loading models/ back is @facekit/core/node's
- * (`loadModels`), errors are @facekit/core's.
+ * the manifest and model-card builders, and `evaluateModels` (exported models on a labelled CSV or a
+ * folder of photos labelled by their names, what `pnpm evaluate` calls), and the face detector's
+ * conversion from a tfjs graph model (`exportDetector`, `verifyDetector`, what `pnpm export:detector`
+ * calls). Loading models/ back is @facekit/core/node's (`loadModels`), errors are @facekit/core's.
  */
 export { exportLayersModel, type ExportOptions, type OnnxExport } from './export-model.js';
 export { OPSET, IR_VERSION } from './onnx/proto.js';
@@ -25,7 +25,12 @@ export { exportRun, type ExportRunOptions, type ExportRunResult, type TaskExport
 export { manifestEntry, buildManifest, type EntryInput } from './write/manifest.js';
 export { modelCard, type ModelCardInput } from './write/model-card.js';
 export { copyDirAtomic } from './write/atomic.js';
-export { evaluateModels, type Evaluation, type EvaluationOptions } from './evaluate/evaluate-models.js';
+export {
+  evaluateModels,
+  type Evaluation,
+  type EvaluationOptions,
+  type FaceSource,
+} from './evaluate/evaluate-models.js';
 export { evaluationReport } from './evaluate/evaluation-report.js';
 export {
   exportDetector,

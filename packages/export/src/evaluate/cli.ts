@@ -40,8 +40,9 @@ Options (exactly one of --data and --photos):
                       instead of stopping at the first
   --out <file>        write the report there instead of to stdout
   --json <file>       also write the figures as JSON: the metrics per task, the faces judged and skipped,
-                      the data's sha256 (for photos, of their sha256sum lines in name order) and the
-                      tasks trained on this very file (null for photos: that cannot be told from them)
+                      the data's kind (csv or photos) and sha256 (for photos, of their sha256sum lines
+                      in name order) and the tasks trained on this very file (null for photos: that
+                      cannot be told from them)
   -h, --help          this help
 `;
 
