@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -64,6 +64,17 @@ describe('loadPhotos', () => {
     const failure = loadPhotos(path);
     await expect(failure).rejects.toBeInstanceOf(InvalidImageError);
     await expect(failure).rejects.toThrow(`${join(path, file)}: is not a PNG, JPEG or WebP image`);
+  });
+
+  it('names a file it cannot read', async () => {
+    const path = await folder('unreadable');
+    // A folder named as a photo, as a link to one would be: read, it fails with no path of its own.
+    const odd = join(path, '30_0_1_20170116000000000.jpg');
+    await mkdir(odd);
+    await symlink(odd, join(path, '30_0_1_20170116000000001.jpg'));
+    await expect(loadPhotos(path, { skipInvalid: true })).rejects.toThrow(
+      `${join(path, '30_0_1_20170116000000001.jpg')}: cannot be read (EISDIR: illegal operation on a directory, read)`,
+    );
   });
 
   it('refuses names without their labels, before decoding a photo', async () => {

@@ -96,20 +96,29 @@ function decodeProblem(error: unknown, file: string): Problem {
   throw error;
 }
 
+/** `read()`, its file-system errors naming `file` (some, such as EISDIR, name no path of their own). */
+async function unlessUnreadable<T>(file: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    throw new Error(`${file}: cannot be read (${(error as Error).message})`, { cause: error });
+  }
+}
+
 /** The photo's sha256 and its grey levels, or why it has none; decoded only when `named` (its name parsed). */
 async function readPhoto(
   file: string,
   named: boolean,
 ): Promise<{ sha256: string; pixels?: Uint8Array; problem?: Problem }> {
-  const { size } = await stat(file);
+  const { size } = await unlessUnreadable(file, () => stat(file));
   if (size > PHOTO_LIMITS.maxImageBytes) {
     const reason = `is a ${size}-byte file; the limit is ${PHOTO_LIMITS.maxImageBytes} bytes`;
     return {
-      sha256: await streamSha256(file),
+      sha256: await unlessUnreadable(file, () => streamSha256(file)),
       problem: { category: 'too large', error: new InvalidImageError(file, reason) },
     };
   }
-  const bytes = await readFile(file);
+  const bytes = await unlessUnreadable(file, () => readFile(file));
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (!named) return { sha256 };
   try {
