@@ -2,54 +2,29 @@
  * The face detector, on a thread of its own (detector-worker.ts): onnxruntime-node's `session.run`
  * computes on the calling thread, and a 256×256 BlazeFace run plus the letterboxing and the faces'
  * reduction would hold the event loop for every other request. Loaded at start from the file
- * `<models folder>/face-detector.json` names, its sha256 checked against it (as the web demo does); a
- * detector that is absent or cannot be loaded never stops
+ * `<models folder>/face-detector.json` names, its sha256 checked against it (detector-file.ts, as the
+ * photo classifier opens it); a detector that is absent or cannot be loaded never stops
  * the server: `status` and `reason` say why, and `detect` refuses with DETECTOR_UNAVAILABLE. The
  * decoded photo is handed to the thread, not copied. A thread that dies fails the photos it held and is
  * replaced by the next photo's.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { DETECTOR_INFO_FILE, InvalidImageError, parseDetectorInfo, type DetectedFace } from '@facekit/core';
-import { sha256OfBytes, workerUrl } from '@facekit/core/node';
+import { InvalidImageError } from '@facekit/core';
+import { workerUrl } from '@facekit/core/node';
 import type { DecodedPhoto } from './decode-image.js';
+import { openDetector, type DetectorFile } from './detector-file.js';
 import type { DetectReply, DetectorSetup, FromDetector, ToDetector } from './detector-worker.js';
 import { ServeError } from './errors.js';
+import type { DetectOptions, FoundFaces } from './face-finder.js';
 import { PendingCalls, wholeBuffer } from './pending-calls.js';
-
-/** classifyFaces' defaults: the lowest score a face is kept at, and the most faces answered. */
-export const DEFAULT_MIN_SCORE = 0.5;
-export const DEFAULT_MAX_FACES = 10;
 
 /** loading (at start), ready, absent (no file: the server runs without detection) or failed. */
 export type DetectorStatus = 'loading' | 'ready' | 'absent' | 'failed';
 
-/** The detector's file, as face-detector.json describes it and as read at start. */
-export interface DetectorFile {
-  /** Its path. */
-  readonly path: string;
-  /** Its name in the models folder. */
-  readonly file: string;
-  readonly sha256: string;
-  readonly bytes: number;
-  /** Where its weights came from: package@version. */
-  readonly source: string;
-  readonly licence: readonly string[];
-}
-
 /** The faces of one photo, best first, each with its 48×48 grey levels. */
-export interface PhotoFaces {
-  readonly faces: DetectedFace[];
-  readonly pixels: Uint8Array[];
+export interface PhotoFaces extends FoundFaces {
   /** Time on the detector's thread. */
   readonly seconds: number;
-}
-
-export interface DetectOptions {
-  readonly minScore: number;
-  readonly maxFaces: number;
 }
 
 interface DetectorThread {
@@ -125,44 +100,17 @@ export class FaceDetector {
    */
   async load(intraOpThreads: number): Promise<void> {
     this.intraOpThreads = intraOpThreads;
-    const infoPath = path.join(this.dir, DETECTOR_INFO_FILE);
-    if (!existsSync(infoPath)) {
-      this.status = 'absent';
-      this.reason = `no ${DETECTOR_INFO_FILE} in ${this.dir} (pnpm export:detector writes it and the detector)`;
-      return;
-    }
-    let at = infoPath;
-    try {
-      const info = parseDetectorInfo(await readFile(infoPath, 'utf8'));
-      at = path.join(this.dir, info.file);
-      const bytes = new Uint8Array(await readFile(at));
-      const sha256 = sha256OfBytes(bytes);
-      this.file = {
-        path: at,
-        file: info.file,
-        sha256,
-        bytes: bytes.length,
-        source: `${info.source.package}@${info.source.version}`,
-        licence: info.licence,
-      };
-      if (sha256 !== info.sha256) {
-        throw new Error(
-          `sha256 is ${sha256}, ${DETECTOR_INFO_FILE} says ${info.sha256} — the file is corrupt or not the one exported`,
-        );
-      }
+    const opening = await openDetector(this.dir, async (bytes, file) => {
+      this.file = file;
       this.bytes = bytes;
       await this.started();
-      if (this.closed) return;
-      this.status = 'ready';
-    } catch (error) {
-      const message = (error as Error).message;
-      this.status = 'failed';
-      // Said of the file at fault: face-detector.json's own errors name it; the others, the file being read.
-      this.reason = message.startsWith(DETECTOR_INFO_FILE)
-        ? path.join(this.dir, message)
-        : `${at}: ${message}`;
+    });
+    this.file = opening.file;
+    if (opening.status !== 'ready') {
+      this.status = opening.status;
+      this.reason = opening.reason;
       this.bytes = undefined;
-    }
+    } else if (!this.closed) this.status = 'ready';
   }
 
   /**

@@ -18,7 +18,7 @@ import type {
 import { GraphQLError, Kind, valueFromASTUntyped } from './graphql-runtime.js';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ServeErrorCode } from './errors.js';
-import { DEFAULT_MAX_FACES } from './detector-thread.js';
+import { DEFAULT_MAX_FACES } from './face-finder.js';
 
 /** Extra cost of running one face through the models. */
 export const FACE_COST = 10;

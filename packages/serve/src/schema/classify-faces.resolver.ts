@@ -8,7 +8,8 @@
 import { Arg, Ctx, Float, Int, Mutation, Resolver } from 'type-graphql';
 import type { Task } from '@facekit/core';
 import { decodePhoto } from '../decode-image.js';
-import { DEFAULT_MAX_FACES, DEFAULT_MIN_SCORE, type PhotoFaces } from '../detector-thread.js';
+import type { PhotoFaces } from '../detector-thread.js';
+import { DEFAULT_MAX_FACES, DEFAULT_MIN_SCORE } from '../face-finder.js';
 import { errorCode, ServeError } from '../errors.js';
 import type { ServeContext, ServerState } from '../state.js';
 import { toClassification } from './classification.type.js';
