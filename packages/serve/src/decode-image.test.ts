@@ -74,6 +74,21 @@ describe('imageToFace', () => {
     expect(jpeg).toHaveLength(2304);
   });
 
+  it("takes a photo file's bytes as it takes its base64, within the same limits", async () => {
+    const b64 = await testPhoto('png', 120, 90);
+    const bytes = new Uint8Array(Buffer.from(b64, 'base64'));
+    expect(await imageToFace(bytes, 'photo.png', limits)).toEqual(await imageToFace(b64, 'image', limits));
+    const small = { ...limits, maxImageBytes: bytes.length - 1 };
+    expect(await codeOf(imageToFace(bytes, 'photo.png', small))).toMatchObject({
+      code: 'IMAGE_TOO_LARGE',
+      message: `photo.png: is a ${bytes.length}-byte file; the limit is ${bytes.length - 1} bytes`,
+    });
+    expect(await codeOf(imageToFace(new TextEncoder().encode('hello'), 'notes.txt', limits))).toMatchObject({
+      code: 'INVALID_IMAGE',
+      message: 'notes.txt: is not a PNG, JPEG or WebP image',
+    });
+  });
+
   it('converts a 16-bit PNG with a colour profile to sRGB, as an 8-bit one, and leaves an untagged one', async () => {
     // One picture (sRGB values), saved as Display P3 at 8 and 16 bits, and untagged at 8 and 16 bits.
     const raw = Buffer.from(Array.from({ length: 96 * 72 * 3 }, (_, i) => (i * 37 + (i >> 7)) % 256));

@@ -1,7 +1,8 @@
 /**
- * A client's photo → the 2304 grey levels a model reads. The base64 text is checked before decoding
- * (alphabet, size), the format is checked from the file's magic bytes and sharp's pixel limit stops
- * an oversized image before it is decoded; sharp then decodes to RGBA (EXIF orientation applied, as browsers draw photos) and hands the
+ * A client's photo → the 2304 grey levels a model reads. The photo comes as base64 text (GraphQL),
+ * checked before decoding (alphabet, size), or as the file's bytes (the photo classifier); the format
+ * is checked from the file's magic bytes and sharp's pixel limit stops an oversized image before it is
+ * decoded; sharp then decodes to RGBA (EXIF orientation applied, as browsers draw photos) and hands the
  * buffer to core's imageToPixels — the same function the web demo runs on canvas pixels, so server and
  * browser feed identical tensors; on a worker thread for photos over a megapixel. At most one photo
  * per core is decoded at once, whatever the requests hold; the others wait their turn.
@@ -78,6 +79,22 @@ function withoutWhitespace(text: string, field: string): string {
   return bytes.toString('latin1', 0, n);
 }
 
+/** Why a file of `bytes` bytes is refused: over `maxBytes`, the limit of a photo's file. */
+export function fileTooLarge(field: string, bytes: number, maxBytes: number): ServeError {
+  return new ServeError(
+    'IMAGE_TOO_LARGE',
+    field,
+    `is a ${bytes}-byte file; the limit is ${maxBytes} bytes`,
+    413,
+  );
+}
+
+/** A photo's file as its bytes arrived (not copied), refused when over `maxBytes`. */
+function fileBytes(photo: Uint8Array, field: string, maxBytes: number): Buffer {
+  if (photo.length > maxBytes) throw fileTooLarge(field, photo.length, maxBytes);
+  return Buffer.from(photo.buffer, photo.byteOffset, photo.byteLength);
+}
+
 /** Base64, standard or URL-safe (optionally an image data: URL, ASCII whitespace ignored, padding optional) → bytes. */
 export function decodeBase64(text: string, field: string, maxBytes: number): Buffer {
   if (/^data:/i.test(text) && !DATA_URL.test(text)) {
@@ -93,14 +110,7 @@ export function decodeBase64(text: string, field: string, maxBytes: number): Buf
     throw new ServeError('INVALID_BASE64', field, 'is empty; expected a base64 PNG, JPEG or WebP file');
   const decodedLength =
     Math.floor((body.length * 3) / 4) - (body.endsWith('==') ? 2 : body.endsWith('=') ? 1 : 0);
-  if (decodedLength > maxBytes) {
-    throw new ServeError(
-      'IMAGE_TOO_LARGE',
-      field,
-      `is a ${decodedLength}-byte file; the limit is ${maxBytes} bytes`,
-      413,
-    );
-  }
+  if (decodedLength > maxBytes) throw fileTooLarge(field, decodedLength, maxBytes);
   if (!BASE64.test(body) || body.length % 4 === 1) {
     const bad = body.search(/[^A-Za-z0-9+/_=-]/);
     const where =
@@ -128,37 +138,41 @@ function tooLarge(field: string, width: number, height: number, limits: ImageLim
 export type DecodedPhoto = RgbaImage & { readonly data: Uint8Array };
 
 /**
- * Decodes a base64 photo to RGBA and hands it to `use`, all in one decode slot (the slot is held until
- * `use` settles, so a photo's decoded pixels count against the slots for as long as they are worked
- * on); errors name `field`. One sharp pass on the happy path: the format is sniffed from the magic
- * bytes, and sharp's own pixel limit stops an oversized image before it is decoded (its header is then
- * read once more, only to say how large). If `signal` aborts while the photo waits for a decode slot,
- * it is not decoded (rejected with the signal's reason). `imageToFace` and face detection share it.
+ * Decodes a photo — base64 text (see decodeBase64), or the file's bytes — to RGBA and hands it to
+ * `use`, all in one decode slot (the slot is held until `use` settles, so a photo's decoded pixels
+ * count against the slots for as long as they are worked on); errors name `field`. One sharp pass on
+ * the happy path: the format is sniffed from the magic bytes, and sharp's own pixel limit stops an
+ * oversized image before it is decoded (its header is then read once more, only to say how large). If
+ * `signal` aborts while the photo waits for a decode slot, it is not decoded (rejected with the
+ * signal's reason). `imageToFace`, face detection and the photo classifier share it.
  */
 export async function decodePhoto<T>(
-  base64: string,
+  photo: string | Uint8Array,
   field: string,
   limits: ImageLimits,
   use: (photo: DecodedPhoto) => T | Promise<T>,
   signal?: AbortSignal,
 ): Promise<T> {
-  const bytes = decodeBase64(base64, field, limits.maxImageBytes);
+  const bytes =
+    typeof photo === 'string'
+      ? decodeBase64(photo, field, limits.maxImageBytes)
+      : fileBytes(photo, field, limits.maxImageBytes);
   const format = fileFormat(bytes);
   if (format === undefined || !SERVED_IMAGE_FORMATS.has(format)) throw notAccepted(format, field);
   return decodes.run(async () => use(await decodeToRgba(bytes, format, field, limits)), signal);
 }
 
 /**
- * Decodes a base64 photo and preprocesses it to 2304 grey levels (the `crop` square, else the centre
- * one); errors name `field`. See `decodePhoto`.
+ * Decodes a photo (base64 text or the file's bytes) and preprocesses it to 2304 grey levels (the `crop`
+ * square, else the centre one); errors name `field`. See `decodePhoto`.
  */
 export async function imageToFace(
-  base64: string,
+  photo: string | Uint8Array,
   field: string,
   limits: ImageLimits,
   { crop, cropField = 'crop', signal }: { crop?: FaceCrop; cropField?: string; signal?: AbortSignal } = {},
 ): Promise<Uint8Array> {
-  return decodePhoto(base64, field, limits, (image) => reduce(image, field, crop, cropField), signal);
+  return decodePhoto(photo, field, limits, (image) => reduceToFace(image, field, crop, cropField), signal);
 }
 
 /**
@@ -203,8 +217,11 @@ async function decodeToRgba(
   return { width: info.width, height: info.height, data };
 }
 
-/** A decoded photo's `crop` square (else its centre one) as 2304 grey levels; large photos off the event loop. */
-function reduce(
+/**
+ * A decoded photo's `crop` square (else its centre one) as 2304 grey levels, the crop checked and
+ * refused naming `cropField`; large photos off the event loop.
+ */
+export function reduceToFace(
   image: DecodedPhoto,
   field: string,
   crop: FaceCrop | undefined,
