@@ -5,8 +5,9 @@
  * its own preprocessing fed the same tensor.
  */
 import { Field, Float, Int, ObjectType } from 'type-graphql';
-import { interpretProbabilities, type Task } from '@facekit/core';
+import type { Task } from '@facekit/core';
 import type { LoadedModel } from '@facekit/core/node';
+import { answerFace } from '../face-answer.js';
 import type { FaceResult } from '../inference.js';
 import { TaskEnum } from './task.enum.js';
 
@@ -71,7 +72,7 @@ export class Classification {
   }
 }
 
-/** Builds the GraphQL answer from a face's probability rows. */
+/** Builds the GraphQL answer from a face's probability rows (face-answer.ts) and the pixels the models saw. */
 export function toClassification(
   result: FaceResult,
   models: ReadonlyMap<Task, LoadedModel>,
@@ -79,15 +80,5 @@ export function toClassification(
   pixels: Uint8Array,
   source: string,
 ): Classification {
-  const answer = Object.assign(new Classification(), { provider, source, face: pixels });
-  for (const [task, probabilities] of result) {
-    const model = models.get(task)!;
-    answer[task] = {
-      task,
-      ...interpretProbabilities(probabilities, model.entry.labels),
-      modelVersion: model.entry.training.runId,
-      modelSha256: model.entry.sha256,
-    };
-  }
-  return answer;
+  return Object.assign(new Classification(), answerFace(result, models, provider, source), { face: pixels });
 }

@@ -11,6 +11,7 @@ import { decodePhoto } from '../decode-image.js';
 import type { PhotoFaces } from '../detector-thread.js';
 import { DEFAULT_MAX_FACES, DEFAULT_MIN_SCORE } from '../face-finder.js';
 import { errorCode, ServeError } from '../errors.js';
+import { answerFoundFace } from '../face-answer.js';
 import type { ServeContext, ServerState } from '../state.js';
 import { toClassification } from './classification.type.js';
 import {
@@ -20,7 +21,7 @@ import {
   readyEngine,
   TASKS_DESCRIPTION,
 } from './classify.resolver.js';
-import { FacesInPhoto, toFaceInPhoto } from './faces.type.js';
+import { FacesInPhoto } from './faces.type.js';
 import { TaskEnum } from './task.enum.js';
 
 /** minScore in (0, 1] and maxFaces in 1..maxBatchItems, else INVALID_INPUT naming the argument. */
@@ -123,7 +124,10 @@ export class ClassifyFacesResolver {
       ...size,
       faces: faces.map((face, i) => {
         const result = (runs[i] as PromiseFulfilledResult<Parameters<typeof toClassification>[0]>).value;
-        return toFaceInPhoto(face, toClassification(result, models, engine.provider, pixels[i]!, 'detected'));
+        return answerFoundFace(
+          face,
+          toClassification(result, models, engine.provider, pixels[i]!, 'detected'),
+        );
       }),
     };
   }

@@ -4,7 +4,6 @@
  * `classify`'s `crop` to ask again about one face) and its classification.
  */
 import { Field, Float, Int, ObjectType } from 'type-graphql';
-import type { DetectedFace } from '@facekit/core';
 import { Classification } from './classification.type.js';
 
 @ObjectType({ description: 'A point in the photo, in its pixels (EXIF orientation applied).' })
@@ -108,16 +107,4 @@ export class FacesInPhoto {
     description: 'The faces found, best score first; empty when there are none.',
   })
   faces!: FaceInPhoto[];
-}
-
-/** A detected face and its classification, as GraphQL answers it. */
-export function toFaceInPhoto(face: DetectedFace, classification: Classification): FaceInPhoto {
-  const { score, box, keypoints, crop } = face;
-  return {
-    score,
-    crop: { x: crop.x, y: crop.y, size: crop.size, angle: crop.angle ?? null },
-    box: { ...box },
-    keypoints: { ...keypoints },
-    classification,
-  };
 }
