@@ -33,17 +33,15 @@ export function answerFace(
   provider: string,
   source: string,
 ): FaceAnswer {
-  const answer: { -readonly [K in keyof FaceAnswer]: FaceAnswer[K] } = { provider, source };
-  for (const [task, probabilities] of result) {
+  const tasks = [...result].map(([task, probabilities]): [Task, TaskAnswer] => {
     const model = models.get(task)!;
-    answer[task] = {
+    const prediction = interpretProbabilities(probabilities, model.entry.labels);
+    return [
       task,
-      ...interpretProbabilities(probabilities, model.entry.labels),
-      modelVersion: model.entry.training.runId,
-      modelSha256: model.entry.sha256,
-    };
-  }
-  return answer;
+      { task, ...prediction, modelVersion: model.entry.training.runId, modelSha256: model.entry.sha256 },
+    ];
+  });
+  return { ...Object.fromEntries(tasks), provider, source };
 }
 
 /** The square a face was classified in: `angle` null when upright (as GraphQL answers it). */
