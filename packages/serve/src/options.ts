@@ -154,8 +154,11 @@ function envInt(name: string, value: string, min: number, max: number): number {
   }
 }
 
-/** `--ep`'s list, every name checked here so a typo is refused before anything starts. */
-function providerList(source: string, list: string): string[] {
+/**
+ * `--ep`'s list (pnpm serve's and pnpm classify's), every name checked so a typo is refused before
+ * anything starts.
+ */
+export function providerList(source: string, list: string): string[] {
   const names = list
     .split(',')
     .map((s) => s.trim().toLowerCase())

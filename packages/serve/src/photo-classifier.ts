@@ -91,7 +91,8 @@ export class PhotoClassifier {
     private readonly engine: InferenceEngine,
     /** Every provider considered, and how it went (the chosen one, those skipped or failed and why). */
     readonly attempts: readonly ProviderAttempt[],
-    private readonly limits: ImageLimits,
+    /** Largest photo file and image. */
+    readonly limits: ImageLimits,
     private readonly intraOpThreads: number,
   ) {
     this.byTask = new Map(models.models.map((m) => [m.task, m]));

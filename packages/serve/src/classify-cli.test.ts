@@ -1,0 +1,185 @@
+/**
+ * `pnpm classify`, the real command in a child process, over fixture classifiers and the shipped face
+ * detector, against a running server on the same folder: a folder of photos (and a file in it that is
+ * no photo) plus a missing file answers the photos as classifyFaces does, names the two failures with
+ * their reasons and exits 1; --no-detect answers classify's centre square; and over a corrupt detector,
+ * detection stops with the reason while --no-detect still answers.
+ */
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { faceScene, sampleFace } from '../../../tests/support/face-scene.js';
+import { modelsWithDetector, pngBase64 } from '../test/face-photos.js';
+import { gql, startTestServer, testPhoto, type TestServer } from '../test/harness.js';
+
+const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Runs `pnpm classify` with `args`: its exit status and what it printed. */
+function classify(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'src/classify-cli.ts', ...args],
+      { cwd: packageDir, maxBuffer: 64 << 20 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const ANSWER = `fragment Task on TaskPrediction {
+  task label index confidence probabilities { label probability } modelVersion modelSha256
+}
+fragment Answer on Classification {
+  age { ...Task } ethnicity { ...Task } gender { ...Task } provider source
+}`;
+const CLASSIFY_FACES = `mutation($image: String!) {
+  classifyFaces(image: $image) {
+    width height
+    faces {
+      score crop { x y size angle } box { x y width height }
+      keypoints { rightEye { x y } leftEye { x y } nose { x y } mouth { x y } rightEar { x y } leftEar { x y } }
+      classification { ...Answer }
+    }
+  }
+}
+${ANSWER}`;
+const CLASSIFY = `mutation($image: String!) { classify(input: { image: $image }) { ...Answer } }
+${ANSWER}`;
+
+let models: string;
+let photos: string;
+let server: TestServer;
+const answer = async (query: string, file: string) => {
+  const image = (await readFile(path.join(photos, file))).toString('base64');
+  const res = await gql(server.url, query, { image });
+  expect(res.body.errors).toBeUndefined();
+  return Object.values(res.body.data!)[0];
+};
+
+beforeAll(async () => {
+  models = await modelsWithDetector();
+  server = await startTestServer({ models, executionProviders: ['cpu'] });
+  photos = await mkdtemp(path.join(tmpdir(), 'facekit-photos-'));
+  const one = faceScene(
+    [{ face: await sampleFace('white-male-29.png'), square: { x: 300, y: 120, size: 200 } }],
+    640,
+    480,
+    1,
+  );
+  await writeFile(path.join(photos, 'a-one-face.png'), Buffer.from(pngBase64(one), 'base64'));
+  const two = faceScene(
+    [
+      { face: await sampleFace('black-female-47.png'), square: { x: 40, y: 60, size: 180 } },
+      { face: await sampleFace('indian-male-72.png'), square: { x: 380, y: 200, size: 220 } },
+    ],
+    640,
+    480,
+    2,
+  );
+  const raw = { raw: { width: 640, height: 480, channels: 4 as const } };
+  await writeFile(path.join(photos, 'b-two-faces.JPG'), await sharp(two.data, raw).jpeg().toBuffer());
+  await writeFile(
+    path.join(photos, 'c-no-face.png'),
+    Buffer.from(await testPhoto('png', 320, 240), 'base64'),
+  );
+  await writeFile(path.join(photos, 'd-notes.png'), 'hello, not a photo');
+  // Neither a photo's name nor in the folder itself: left alone.
+  await writeFile(path.join(photos, 'readme.txt'), 'not looked at');
+  await mkdir(path.join(photos, 'sub'));
+  await copyFile(path.join(photos, 'a-one-face.png'), path.join(photos, 'sub', 'a.png'));
+});
+afterAll(() => server?.stop());
+
+describe('pnpm classify', () => {
+  it('answers a folder of photos as classifyFaces does, names a bad and a missing file, and exits 1', async () => {
+    const missing = path.join(photos, 'missing.jpg');
+    const run = await classify(['--json', '--ep', 'cpu', '--models', models, photos, missing]);
+    expect(run.code).toBe(1);
+    const reports = JSON.parse(run.stdout) as { file: string }[];
+    expect(reports.map((r) => path.relative(photos, r.file))).toEqual([
+      'a-one-face.png',
+      'b-two-faces.JPG',
+      'c-no-face.png',
+      'd-notes.png',
+      'missing.jpg',
+    ]);
+    for (const [i, file] of ['a-one-face.png', 'b-two-faces.JPG', 'c-no-face.png'].entries()) {
+      const { file: _, ...ours } = reports[i]!;
+      expect(ours, file).toEqual(await answer(CLASSIFY_FACES, file));
+    }
+    expect((reports[1] as unknown as { faces: unknown[] }).faces).toHaveLength(2);
+    expect(reports.slice(3)).toEqual([
+      {
+        file: path.join(photos, 'd-notes.png'),
+        error: 'is not a PNG, JPEG or WebP image',
+        code: 'INVALID_IMAGE',
+      },
+      { file: missing, error: 'no such file or folder', code: 'ENOENT' },
+    ]);
+    expect(run.stderr).toMatch(/^models: .* on cpu\n/);
+    expect(run.stderr).toMatch(/3 of 5 photos classified in .*; 2 failed\n$/);
+  });
+
+  it('says per photo its size and faces, each with its square, score and labels; failures on stderr', async () => {
+    const notes = path.join(photos, 'd-notes.png');
+    const run = await classify([
+      path.join(photos, 'a-one-face.png'),
+      path.join(photos, 'c-no-face.png'),
+      notes,
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /^\S+a-one-face\.png: 640×480, 1 face\n {2}face 1, score 0\.\d\d: square \d+ px at \(\d+, \d+\) — age \S+ \(\d+%\), ethnicity \S+ \(\d+%\), gender (male|female) \(\d+%\)\n\S+c-no-face\.png: 320×240, no face found\n$/,
+    );
+    expect(run.stderr).toContain(`${notes}: is not a PNG, JPEG or WebP image\n`);
+  });
+
+  it("with --no-detect answers classify's centre square", async () => {
+    const run = await classify([
+      '--json',
+      '--no-detect',
+      '--models',
+      models,
+      path.join(photos, 'a-one-face.png'),
+    ]);
+    expect(run.code).toBe(0);
+    const [report] = JSON.parse(run.stdout) as {
+      width: number;
+      faces: { crop: unknown; classification: unknown }[];
+    }[];
+    expect(report!.faces).toHaveLength(1);
+    expect(report!.faces[0]!.crop).toEqual({ x: 80, y: 0, size: 480, angle: null });
+    expect(report!.faces[0]!.classification).toEqual(await answer(CLASSIFY, 'a-one-face.png'));
+  });
+
+  it('over a corrupt face detector stops detection with the reason, and answers with --no-detect', async () => {
+    const broken = await mkdtemp(path.join(tmpdir(), 'facekit-broken-detector-'));
+    for (const name of await readdir(models))
+      await copyFile(path.join(models, name), path.join(broken, name));
+    await writeFile(path.join(broken, 'face-detector.onnx'), 'garbage, not an ONNX graph');
+    const photo = path.join(photos, 'a-one-face.png');
+    const detecting = await classify(['--models', broken, photo]);
+    expect(detecting.code).toBe(1);
+    expect(detecting.stdout).toBe('');
+    expect(detecting.stderr).toMatch(
+      /^pnpm classify: \[DETECTOR_UNAVAILABLE\] no face detector is loaded: \S+face-detector\.onnx: sha256 is [0-9a-f]{64}, face-detector\.json says [0-9a-f]{64} — the file is corrupt or not the one exported \(--no-detect classifies the centre square without it\)\n$/,
+    );
+    const square = await classify(['--no-detect', '--models', broken, photo]);
+    expect(square.code).toBe(0);
+    expect(square.stdout).toMatch(
+      /a-one-face\.png: 640×480, without the detector\n {2}square 480 px at \(80, 0\) — age /,
+    );
+  });
+
+  it('prints its help, which says whether a folder is searched below and what the exit status means', async () => {
+    const run = await classify(['--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: pnpm classify \[options\] <photo\|folder>\.\.\./);
+    expect(run.stdout).toMatch(/not its subfolders/);
+    expect(run.stdout).toMatch(/Exit status: 0 when every photo was classified; 1 when any could not be/);
+  });
+});

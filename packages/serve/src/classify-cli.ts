@@ -1,0 +1,228 @@
+/**
+ * `pnpm classify <photo|folder>…`: the server's photo answers for files on disk, without a server —
+ * open the photo classifier (photo-classifier.ts) once, then each photo in turn, its answer printed as
+ * it comes (or all of them as one JSON document at the end). A file that cannot be classified is
+ * named with its reason and the others are still classified; the exit status says whether any failed.
+ */
+import { open, readdir, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { checkCrop, isTask, TASKS, type FaceCrop, type Task } from '@facekit/core';
+import { failureLine, parseCommandArgs, refuseFlags, userPath, wholeNumber } from '@facekit/core/node';
+import { describePhoto, modelsLine, photoFailure, summaryLine, type PhotoReport } from './classify-report.js';
+import { fileTooLarge } from './decode-image.js';
+import { providerList } from './options.js';
+import { openPhotoClassifier, type ClassifyPhotoOptions, type PhotoClassifier } from './photo-classifier.js';
+
+const HELP = `Usage: pnpm classify [options] <photo|folder>...
+
+Finds every face in each photo with the face detector and classifies it, as pnpm serve's
+classifyFaces answers, without a server. A folder means the PNG, JPEG and WebP files directly in it
+(.png, .jpg, .jpeg, .webp, in name order; not its subfolders).
+
+Options:
+  --models <path>      models/manifest.json or its folder (default: the shipped models)
+  --ep <list>          execution providers to try, in order, e.g. "webgpu,cpu" (cuda, webgpu, cpu;
+                       default: all three in that order, as pnpm serve)
+  --tasks <list>       tasks to answer, e.g. "age,gender" (default: every task the models hold)
+  --min-score <n>      lowest detector score a face is kept at, above 0 and at most 1 (default 0.5)
+  --max-faces <n>      most faces answered per photo, best first (default 10)
+  --no-detect          classify one square of each photo without the detector: the centre one,
+                       or --crop's (as classify answers it)
+  --crop <x,y,size[,angle]>
+                       with --no-detect: the square holding the face, in every photo; angle in
+                       degrees clockwise
+  --json               print one JSON document: an array holding, per photo, {file, width, height,
+                       faces} (each face as classifyFaces answers it) or {file, error, code}
+  -h, --help           this help
+
+Exit status: 0 when every photo was classified; 1 when any could not be (each is named with its
+reason on stderr, or in the JSON, and the others are still classified), or when the models or the
+face detector cannot be used; 2 for wrong options.
+`;
+
+const PHOTO_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp']);
+
+/** A photo to classify: as the user named it (a folder's files joined to the folder), and its path. */
+interface PhotoFile {
+  readonly file: string;
+  readonly path: string;
+}
+
+/** An error of the file system, for `name`: its reason in words, its code kept. */
+function unreadable(name: string, error: NodeJS.ErrnoException): Error {
+  const reason =
+    error.code === 'ENOENT'
+      ? 'no such file or folder'
+      : error.code === 'EACCES'
+        ? 'cannot be read (permission denied)'
+        : `cannot be read (${error.message})`;
+  return Object.assign(new Error(`${name}: ${reason}`, { cause: error }), { code: error.code });
+}
+
+/** The photo files directly in a folder, by name. */
+async function folderPhotos(folder: string): Promise<string[]> {
+  return (await readdir(folder, { withFileTypes: true }))
+    .filter((e) => e.isFile() && PHOTO_EXTENSIONS.has(extname(e.name).toLowerCase()))
+    .map((e) => e.name)
+    .sort();
+}
+
+/** The photos the arguments name: files as given, folders' photo files; those missing fail as reports. */
+async function photoFiles(args: readonly string[]): Promise<(PhotoFile | PhotoReport)[]> {
+  const files: (PhotoFile | PhotoReport)[] = [];
+  for (const arg of args) {
+    const path = userPath(arg);
+    let inFolder: string[] | undefined;
+    try {
+      if ((await stat(path)).isDirectory()) inFolder = await folderPhotos(path);
+    } catch (error) {
+      files.push(photoFailure(arg, unreadable(arg, error as NodeJS.ErrnoException)));
+      continue;
+    }
+    if (!inFolder) files.push({ file: arg, path });
+    else if (inFolder.length === 0)
+      files.push({ file: arg, error: 'is a folder holding no PNG, JPEG or WebP file', code: 'NO_PHOTOS' });
+    else for (const name of inFolder) files.push({ file: join(arg, name), path: join(path, name) });
+  }
+  return files;
+}
+
+/** `--crop x,y,size[,angle]`, its shape checked (whether it fits is each photo's own question). */
+function parseCrop(text: string): FaceCrop {
+  const values = text.split(',').map((v) => Number(v.trim()));
+  if ((values.length !== 3 && values.length !== 4) || values.some((v) => !Number.isFinite(v)))
+    throw new Error(`--crop must be x,y,size or x,y,size,angle (numbers), got "${text}"`);
+  const [x, y, size, angle] = values as [number, number, number, number?];
+  const crop = { x, y, size, ...(angle !== undefined ? { angle } : {}) };
+  checkCrop(crop, Infinity, Infinity, '--crop');
+  return crop;
+}
+
+/** The options, checked: what opening the classifier and classifying each photo take. */
+function parseOptions() {
+  const { values, positionals } = parseCommandArgs(HELP, {
+    allowPositionals: true,
+    options: {
+      models: { type: 'string' },
+      ep: { type: 'string' },
+      tasks: { type: 'string' },
+      'min-score': { type: 'string' },
+      'max-faces': { type: 'string' },
+      'no-detect': { type: 'boolean' },
+      crop: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  if (positionals.length === 0) refuseFlags(HELP, 'name at least one photo or folder');
+  const detect = values['no-detect'] !== true;
+  const appliesOnly = (flag: string, when: string) => refuseFlags(HELP, `${flag} applies only ${when}`);
+  if (values.crop !== undefined && detect)
+    appliesOnly('--crop', 'with --no-detect (the detector finds the squares)');
+  for (const flag of ['min-score', 'max-faces'] as const)
+    if (!detect && values[flag] !== undefined)
+      appliesOnly(`--${flag}`, 'with the detector (not --no-detect)');
+  try {
+    const tasks = values.tasks?.split(',').map((t) => t.trim());
+    const unknown = tasks?.filter((t) => !isTask(t));
+    if (unknown?.length)
+      throw new Error(
+        `--tasks: unknown task ${unknown.map((t) => `"${t}"`).join(', ')}; known: ${TASKS.join(', ')}`,
+      );
+    const minScore = values['min-score'] === undefined ? undefined : Number(values['min-score']);
+    if (minScore !== undefined && !(minScore > 0 && minScore <= 1))
+      throw new Error(`--min-score must be above 0 and at most 1, got "${values['min-score']}"`);
+    const maxFaces =
+      values['max-faces'] === undefined ? undefined : wholeNumber('max-faces', values['max-faces'], 1);
+    const photo: ClassifyPhotoOptions = {
+      detect,
+      ...(minScore !== undefined ? { minScore } : {}),
+      ...(maxFaces !== undefined ? { maxFaces } : {}),
+      ...(values.crop !== undefined ? { crop: parseCrop(values.crop) } : {}),
+    };
+    return {
+      inputs: positionals,
+      json: values.json === true,
+      open: {
+        ...(values.models !== undefined ? { models: userPath(values.models) } : {}),
+        ...(values.ep !== undefined ? { executionProviders: providerList('--ep', values.ep) } : {}),
+        ...(tasks ? { tasks: tasks as Task[] } : {}),
+      },
+      photo,
+    };
+  } catch (error) {
+    refuseFlags(HELP, (error as Error).message);
+  }
+}
+
+/** A photo file's bytes, its size checked against `maxBytes` before it is read; errors name `file`. */
+async function readPhoto({ file, path }: PhotoFile, maxBytes: number): Promise<Uint8Array> {
+  const fail = (error: unknown) => {
+    throw unreadable(file, error as NodeJS.ErrnoException);
+  };
+  const handle = await open(path).catch(fail);
+  try {
+    const { size } = await handle.stat();
+    if (size > maxBytes) throw fileTooLarge(file, size, maxBytes);
+    return await handle.readFile().catch(fail);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** One photo's report: its answer, or why it has none. */
+async function classifyFile(
+  classifier: PhotoClassifier,
+  photo: PhotoFile,
+  options: ClassifyPhotoOptions,
+): Promise<PhotoReport> {
+  try {
+    const bytes = await readPhoto(photo, classifier.limits.maxImageBytes);
+    return { file: photo.file, ...(await classifier.classifyPhoto(bytes, { ...options, name: photo.file })) };
+  } catch (error) {
+    return photoFailure(photo.file, error);
+  }
+}
+
+async function main(): Promise<number> {
+  const { inputs, json, open, photo } = parseOptions();
+  const started = performance.now();
+  const classifier = await openPhotoClassifier(open);
+  try {
+    const unavailable = photo.detect ? await classifier.detectorUnavailable() : undefined;
+    if (unavailable) {
+      const hint = '--no-detect classifies the centre square without it';
+      process.stderr.write(
+        `pnpm classify: [DETECTOR_UNAVAILABLE] no face detector is loaded: ${unavailable} (${hint})\n`,
+      );
+      return 1;
+    }
+    process.stderr.write(modelsLine(classifier));
+    const ready = performance.now();
+    const reports: PhotoReport[] = [];
+    for (const entry of await photoFiles(inputs)) {
+      const report = 'path' in entry ? await classifyFile(classifier, entry, photo) : entry;
+      reports.push(report);
+      if (!json) {
+        if ('error' in report) process.stderr.write(`${report.file}: ${report.error}\n`);
+        else process.stdout.write(describePhoto(report));
+      }
+    }
+    if (json)
+      process.stdout.write(
+        `${JSON.stringify(reports, (key, value: unknown) => (key === 'inputPixels' ? undefined : value), 2)}\n`,
+      );
+    const seconds = (performance.now() - ready) / 1000;
+    process.stderr.write(summaryLine(reports, seconds, (ready - started) / 1000));
+    return reports.some((r) => 'error' in r) ? 1 : 0;
+  } finally {
+    await classifier.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${failureLine(HELP, error)}\n`);
+    process.exit(1);
+  },
+);

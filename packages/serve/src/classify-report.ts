@@ -1,0 +1,74 @@
+/**
+ * What `pnpm classify` says of each photo: its report — the photo classifier's answer under the file's
+ * name, or why the file could not be classified — and the lines a person reads for it: the photo's size
+ * and face count, then per face its square, the detector's score and each task's label with its
+ * confidence. Also the lines around them, on stderr: the models and the provider they run on (and why
+ * the others were not used), and the count and time at the end.
+ */
+import { TASKS } from '@facekit/core';
+import type { FaceSquare } from './face-answer.js';
+import type { PhotoAnswer, PhotoClassification, PhotoClassifier } from './photo-classifier.js';
+
+export type PhotoReport =
+  | ({ readonly file: string } & PhotoAnswer)
+  | { readonly file: string; readonly error: string; readonly code: string };
+
+/** The report of a photo that failed: the reason (without the file's name, which the report holds) and its code. */
+export function photoFailure(file: string, error: unknown): PhotoReport {
+  const message = error instanceof Error ? error.message : String(error);
+  const reason = message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message;
+  return { file, error: reason, code: (error as { code?: string }).code ?? 'ERROR' };
+}
+
+const percent = (p: number) => `${Math.round(p * 100)}%`;
+
+function square({ x, y, size, angle }: FaceSquare): string {
+  return `square ${size} px at (${x}, ${y})${angle === null ? '' : `, turned ${angle.toFixed(1)}°`}`;
+}
+
+function labels(classification: PhotoClassification): string {
+  return TASKS.flatMap((task) => {
+    const answer = classification[task];
+    return answer ? [`${task} ${answer.label} (${percent(answer.confidence)})`] : [];
+  }).join(', ');
+}
+
+/** A classified photo's lines: its size and face count, then one line per face. */
+export function describePhoto({
+  file,
+  width,
+  height,
+  faces,
+}: { readonly file: string } & PhotoAnswer): string {
+  const detected = faces.every((face) => 'score' in face);
+  const count =
+    faces.length === 0
+      ? 'no face found'
+      : !detected
+        ? 'without the detector'
+        : `${faces.length} face${faces.length === 1 ? '' : 's'}`;
+  const lines = faces.map((face, i) => {
+    const found = 'score' in face ? `face ${i + 1}, score ${face.score.toFixed(2)}: ` : '';
+    return `  ${found}${square(face.crop)} — ${labels(face.classification)}`;
+  });
+  return [`${file}: ${width}×${height}, ${count}`, ...lines, ''].join('\n');
+}
+
+/**
+ * The models, their tasks and the provider chosen; every provider not used and why: one passed over
+ * by the default order in short (its reason's first clause), one that failed in full.
+ */
+export function modelsLine({ models, tasks, provider, attempts }: PhotoClassifier): string {
+  const short = (reason = '') => reason.split(/ \(|; /)[0];
+  const passed = attempts
+    .filter((a) => a.outcome === 'failed' || a.outcome === 'skipped')
+    .map((a) => `; ${a.name} ${a.outcome}: ${a.outcome === 'skipped' ? short(a.reason) : a.reason}`);
+  return `models: ${models.dir} (${tasks.join(', ')}) on ${provider}${passed.join('')}\n`;
+}
+
+/** How many photos were classified and failed, in how long, after how long opening the models. */
+export function summaryLine(reports: readonly PhotoReport[], seconds: number, openSeconds: number): string {
+  const failed = reports.filter((r) => 'error' in r).length;
+  const each = reports.length > 0 ? `, ${Math.round((seconds * 1000) / reports.length)} ms a photo` : '';
+  return `${reports.length - failed} of ${reports.length} photos classified in ${seconds.toFixed(2)} s${each}, after ${openSeconds.toFixed(2)} s opening the models; ${failed} failed\n`;
+}
