@@ -2,18 +2,16 @@
  * The server's photo answers without a server: `openPhotoClassifier` binds the models as `pnpm serve`
  * does (the cuda → webgpu → cpu registry of onnx-providers.ts, `--ep`'s names and order), and
  * `classifyPhoto` takes a photo file's bytes through the server's own lines — decodePhoto (formats,
- * limits, errors), the face detector's face-finder.ts, the inference engine, face-answer.ts — so it
- * answers exactly what classifyFaces answers (or, with `detect: false`, what classify answers for the
- * crop or the centre square). For scripts and `pnpm classify`, where DeepFace users expect
- * `analyze(img_path)`. The detector is opened on first use, on this thread (detector-file.ts, as the
- * server opens it); one that is absent or broken fails detection with the reason the server's
- * health.detector gives, and `detect: false` still works.
+ * limits, errors), the face detector's lines (photo-faces.ts), the inference engine, face-answer.ts —
+ * so it answers exactly what classifyFaces answers (or, with `detect: false`, what classify answers for
+ * the crop or the centre square). For scripts and `pnpm classify`, where DeepFace users expect
+ * `analyze(img_path)`. The detector is opened on first use, on this thread; one that is absent or
+ * broken fails detection with the reason the server's health.detector gives, and `detect: false` still
+ * works.
  */
-import type { InferenceSession } from 'onnxruntime-node';
 import { centreSquare, type FaceCrop, type Task } from '@facekit/core';
 import { loadModels, type LoadedModel, type LoadedModels } from '@facekit/core/node';
 import { decodePhoto, reduceToFace, type ImageLimits } from './decode-image.js';
-import { openDetector, type DetectorOpening } from './detector-file.js';
 import { ServeError } from './errors.js';
 import {
   answerFace,
@@ -22,10 +20,10 @@ import {
   type FaceSquare,
   type FoundFaceAnswer,
 } from './face-answer.js';
-import { createDetectorSession, DEFAULT_MAX_FACES, DEFAULT_MIN_SCORE, findFaces } from './face-finder.js';
 import { InferenceEngine } from './inference.js';
 import { onnxProviderRegistry } from './onnx-providers.js';
 import { DEFAULT_MODELS, DEFAULT_OPTIONS } from './options.js';
+import { PhotoFaceFinder } from './photo-faces.js';
 import type { ProviderAttempt } from './provider-registry.js';
 
 export interface PhotoClassifierOptions {
@@ -73,16 +71,7 @@ export interface PhotoAnswer<F = FoundFace | SquareFace> {
   readonly faces: F[];
 }
 
-/** Refuses minScore outside (0, 1] and maxFaces that is not a whole number ≥ 1, naming the option. */
-function checkDetectOptions(minScore: number, maxFaces: number): void {
-  if (!(minScore > 0 && minScore <= 1))
-    throw new ServeError('INVALID_INPUT', 'minScore', `must be above 0 and at most 1, got ${minScore}`);
-  if (!Number.isInteger(maxFaces) || maxFaces < 1)
-    throw new ServeError('INVALID_INPUT', 'maxFaces', `must be a whole number ≥ 1, got ${maxFaces}`);
-}
-
 export class PhotoClassifier {
-  private detector: Promise<DetectorOpening<InferenceSession>> | undefined;
   private readonly byTask: ReadonlyMap<Task, LoadedModel>;
   private closed = false;
 
@@ -91,9 +80,8 @@ export class PhotoClassifier {
     private readonly engine: InferenceEngine,
     /** Every provider considered, and how it went (the chosen one, those skipped or failed and why). */
     readonly attempts: readonly ProviderAttempt[],
-    /** Largest photo file and image. */
-    readonly limits: ImageLimits,
-    private readonly intraOpThreads: number,
+    /** The models folder's face detector. */
+    private readonly faceFinder: PhotoFaceFinder,
   ) {
     this.byTask = new Map(models.models.map((m) => [m.task, m]));
   }
@@ -112,9 +100,13 @@ export class PhotoClassifier {
    * Why photos cannot be searched for faces (the models folder's detector is absent or broken, in the
    * words of the server's health.detector), else undefined; opens the detector the first time.
    */
-  async detectorUnavailable(): Promise<string | undefined> {
-    const opening = await this.openDetector();
-    return opening.status === 'ready' ? undefined : opening.reason;
+  detectorUnavailable(): Promise<string | undefined> {
+    return this.faceFinder.unavailable();
+  }
+
+  /** Largest photo file and image. */
+  get limits(): ImageLimits {
+    return this.faceFinder.limits;
   }
 
   /**
@@ -141,24 +133,7 @@ export class PhotoClassifier {
         'crop',
         'applies only with detect: false (the detector finds the squares)',
       );
-    const detection = {
-      minScore: options.minScore ?? DEFAULT_MIN_SCORE,
-      maxFaces: options.maxFaces ?? DEFAULT_MAX_FACES,
-    };
-    checkDetectOptions(detection.minScore, detection.maxFaces);
-    const opening = await this.openDetector();
-    if (opening.status !== 'ready')
-      throw new ServeError(
-        'DETECTOR_UNAVAILABLE',
-        name,
-        `no face detector is loaded: ${opening.reason}`,
-        503,
-      );
-    const found = await decodePhoto(bytes, name, this.limits, async (image) => ({
-      width: image.width,
-      height: image.height,
-      ...(await findFaces(opening.value, image, name, detection)),
-    }));
+    const found = await this.faceFinder.find(bytes, name, options);
     const answers = await this.classify(found.pixels, 'detected');
     return {
       width: found.width,
@@ -173,15 +148,7 @@ export class PhotoClassifier {
     this.closed = true;
     await this.engine.idle();
     await this.engine.bound.release();
-    const opening = await this.detector;
-    if (opening?.status === 'ready') await opening.value.release();
-  }
-
-  /** The detector's session, opened on first use (never rejects: how it went is the answer). */
-  private openDetector(): Promise<DetectorOpening<InferenceSession>> {
-    return (this.detector ??= openDetector(this.models.dir, (bytes) =>
-      createDetectorSession(bytes, this.intraOpThreads),
-    ));
+    await this.faceFinder.close();
   }
 
   private async classifySquare(
@@ -234,6 +201,6 @@ export async function openPhotoClassifier(options: PhotoClassifierOptions = {}):
     maxWaitMs: 0,
   });
   const { maxImageBytes, maxImagePixels } = options.limits ?? DEFAULT_OPTIONS;
-  const limits = { maxImageBytes, maxImagePixels };
-  return new PhotoClassifier(models, engine, choice.attempts, limits, intraOpThreads);
+  const faceFinder = new PhotoFaceFinder(models.dir, { maxImageBytes, maxImagePixels }, intraOpThreads);
+  return new PhotoClassifier(models, engine, choice.attempts, faceFinder);
 }
