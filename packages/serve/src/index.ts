@@ -1,8 +1,9 @@
 /**
  * @facekit/serve — the GraphQL classify API over onnxruntime-node. Start it with `startServer`; its
  * options and help text, `imageToFace` (a photo to the 48×48 grey levels the server feeds the models,
- * which the export's robustness check uses) and `openPhotoClassifier` (the server's photo answers in
- * process, without a server: `pnpm classify`) are the rest of its API.
+ * which the export's robustness check and `pnpm evaluate --photos` use), `openPhotoClassifier` (the
+ * server's photo answers in process, without a server: `pnpm classify`) and `PhotoFaceFinder` (the
+ * faces it finds, which `pnpm evaluate --photos --detect` judges) are the rest of its API.
  */
 export { startServer, type RunningServer, type StartHooks } from './server.js';
 export { DEFAULT_OPTIONS, HELP, parseServeArgs, type ServeOptions } from './options.js';
@@ -17,5 +18,6 @@ export {
   type PhotoClassifierOptions,
   type SquareFace,
 } from './photo-classifier.js';
+export { PhotoFaceFinder, type PhotoFaces } from './photo-faces.js';
 export type { FaceAnswer, FaceSquare, TaskAnswer } from './face-answer.js';
 export { ServeError, type ServeErrorCode } from './errors.js';

@@ -16,7 +16,7 @@ const megabytes = PHOTO_LIMITS.maxImageBytes / 1024 / 1024;
 const megapixels = PHOTO_LIMITS.maxImagePixels / 1024 / 1024;
 
 const HELP = `Usage: pnpm evaluate [options] --data <file>
-   or: pnpm evaluate [options] --photos <folder>
+   or: pnpm evaluate [options] --photos <folder> [--detect]
 
 Runs exported models on every labelled face — the rows of a CSV in the Kaggle layout pnpm train reads,
 or the photos in a folder, named as UTKFace names them (e.g. faces they never saw) — with
@@ -34,6 +34,10 @@ Options (exactly one of --data and --photos):
                       0 White, 1 Black, 2 Asian, 3 Indian, 4 Others; fields after the third are ignored —
                       and reduced to 48×48 grey levels as pnpm serve reduces a photo classified without
                       a crop (the centre square; up to ${megabytes} MB and ${megapixels} megapixels a file)
+  --detect            with --photos: judge the square the face detector (models/face-detector.onnx)
+                      puts on each photo's best face, as classifyFaces classifies it, instead of the
+                      centre square — for photos that are not cropped to the face; a photo where it
+                      finds no face is not judged, and counted
   --models <dir>      the models folder, as pnpm export writes it (default: models/)
   --skip-invalid      skip rows (photos) that fail validation — for photos a name without the labels, a
                       file that is not a decodable image, or one over the limits — and count them,
@@ -47,16 +51,18 @@ Options (exactly one of --data and --photos):
 `;
 
 /** The one source of faces the flags name, checked to exist and to be a file (CSV) or a folder (photos). */
-function faceSource(data: string | undefined, photos: string | undefined): FaceSource {
+function faceSource(data: string | undefined, photos: string | undefined, detect: boolean): FaceSource {
   if (data !== undefined && photos !== undefined)
     refuseFlags(HELP, 'give --data <file> or --photos <folder>, not both');
+  if (detect && photos === undefined)
+    refuseFlags(HELP, "--detect applies to --photos: a CSV's rows are faces already");
   if (photos !== undefined) {
     const photosDir = userPath(photos);
     const stats = statSync(photosDir, { throwIfNoEntry: false });
     if (!stats) refuseFlags(HELP, `--photos ${photos}: no such folder`);
     if (!stats.isDirectory())
       refuseFlags(HELP, `--photos ${photos}: is a file, not a folder (a CSV is read with --data)`);
-    return { photosDir };
+    return { photosDir, detect };
   }
   if (data === undefined)
     refuseFlags(HELP, '--data <file> or --photos <folder> is required: the labelled faces to judge on');
@@ -70,6 +76,7 @@ async function main(): Promise<void> {
     options: {
       data: { type: 'string' },
       photos: { type: 'string' },
+      detect: { type: 'boolean' },
       models: { type: 'string' },
       'skip-invalid': { type: 'boolean' },
       out: { type: 'string' },
@@ -77,7 +84,7 @@ async function main(): Promise<void> {
     },
   });
   const evaluation = await evaluateModels({
-    ...faceSource(values.data, values.photos),
+    ...faceSource(values.data, values.photos, values.detect === true),
     modelsDir: values.models ? userPath(values.models) : join(projectRoot(), 'models'),
     skipInvalid: values['skip-invalid'] === true,
     log: (line) => process.stderr.write(`${line}\n`),

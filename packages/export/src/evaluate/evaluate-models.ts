@@ -9,6 +9,7 @@
 import * as ort from 'onnxruntime-node';
 import {
   ageToGroup,
+  FaceKitError,
   inputShape,
   PIXEL_COUNT,
   taskLabels,
@@ -17,6 +18,7 @@ import {
   type Task,
 } from '@facekit/core';
 import { loadModels, modelFiles } from '@facekit/core/node';
+import { PhotoFaceFinder } from '@facekit/serve';
 import {
   computeTaskMetrics,
   facePixels,
@@ -28,12 +30,15 @@ import {
   type SkippedRows,
   type TaskMetrics,
 } from '@facekit/train';
-import { ignoredEntries, loadPhotos } from './load-photos.js';
+import { ignoredEntries, loadPhotos, PHOTO_LIMITS, type LoadPhotosOptions } from './load-photos.js';
 
-/** Where the labelled faces are: a CSV (`dataPath`) or a folder of photos (`photosDir`), not both. */
+/**
+ * Where the labelled faces are: a CSV (`dataPath`) or a folder of photos (`photosDir`), not both; of a
+ * photo, the centre square is judged, or with `detect` the square the face detector puts on its best face.
+ */
 export type FaceSource =
-  | { readonly dataPath: string; readonly photosDir?: never }
-  | { readonly photosDir: string; readonly dataPath?: never };
+  | { readonly dataPath: string; readonly photosDir?: never; readonly detect?: never }
+  | { readonly photosDir: string; readonly dataPath?: never; readonly detect?: boolean };
 
 export type EvaluationOptions = FaceSource & {
   readonly modelsDir: string;
@@ -47,6 +52,8 @@ export interface Evaluation {
   readonly manifest: Manifest;
   /** What the faces were: a CSV's rows, or photos labelled by their names. */
   readonly dataKind: 'csv' | 'photos';
+  /** Of each photo, the square the face detector put on its best face (else the centre square). */
+  readonly detected: boolean;
   /** The CSV, or the photos' folder. */
   readonly dataPath: string;
   /** The CSV's sha256; for photos, that of their sha256sum lines in name order. */
@@ -72,15 +79,32 @@ interface LabelledFaces {
   readonly skipped: SkippedRows;
 }
 
-async function loadFaces(options: EvaluationOptions, log: (line: string) => void): Promise<LabelledFaces> {
+async function loadFaces(
+  options: EvaluationOptions,
+  modelsDir: string,
+  log: (line: string) => void,
+): Promise<LabelledFaces> {
   const skipInvalid = options.skipInvalid ?? false;
   if (options.photosDir === undefined) {
     log(`reading ${options.dataPath}`);
     return { kind: 'csv', ...(await loadCsv(options.dataPath, { skipInvalid })) };
   }
-  log(`reading the photos in ${options.photosDir}`);
+  const faceFinder = options.detect ? new PhotoFaceFinder(modelsDir, PHOTO_LIMITS) : undefined;
+  try {
+    const unavailable = await faceFinder?.unavailable();
+    if (unavailable !== undefined)
+      throw new FaceKitError('MODEL_LOAD_FAILED', `--detect needs the face detector: ${unavailable}`);
+    log(`reading the photos in ${options.photosDir}${faceFinder ? ', each searched for its face' : ''}`);
+    return await readPhotos(options.photosDir, { skipInvalid, log, faceFinder });
+  } finally {
+    await faceFinder?.close();
+  }
+}
+
+async function readPhotos(dir: string, options: LoadPhotosOptions): Promise<LabelledFaces> {
   const started = Date.now();
-  const photos = await loadPhotos(options.photosDir, { skipInvalid, log });
+  const log = options.log ?? (() => {});
+  const photos = await loadPhotos(dir, options);
   const read = photos.dataset.size + photos.skipped.count;
   log(`  ${read} photos read in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const ignored = ignoredEntries(photos.ignored);
@@ -94,11 +118,15 @@ export async function evaluateModels(options: EvaluationOptions): Promise<Evalua
   const log = options.log ?? (() => {});
   const loaded = await loadModels(options.modelsDir);
   const { manifest } = loaded;
-  const faces = await loadFaces(options, log);
+  const faces = await loadFaces(options, loaded.dir, log);
   const { dataset, skipped } = faces;
   if (skipped.count > 0) {
-    const unit = faces.kind === 'csv' ? 'rows' : 'photos';
-    log(`${skipped.count} invalid ${unit} skipped (${skippedReasons(skipped)}), judged on none of them`);
+    const reasons = skippedReasons(skipped);
+    log(
+      faces.kind === 'csv'
+        ? `${skipped.count} invalid rows skipped (${reasons}), judged on none of them`
+        : `${skipped.count} photos not judged (${reasons})`,
+    );
     for (const example of skipped.examples) log(`  skipped ${example}`);
   }
   const grouping = manifest.models.age?.ageGrouping ?? 'six';
@@ -147,6 +175,7 @@ export async function evaluateModels(options: EvaluationOptions): Promise<Evalua
     modelsDir: loaded.dir,
     manifest,
     dataKind: faces.kind,
+    detected: options.detect === true,
     dataPath: faces.path,
     dataSha256: faces.sha256,
     faces: dataset.size,

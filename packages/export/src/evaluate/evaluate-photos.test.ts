@@ -71,7 +71,7 @@ describe('evaluate --photos', () => {
     expect(byCsv).toMatchObject({ dataKind: 'csv', trainedOnThisFile: [] });
     const report = evaluationReport(byPhotos);
     expect(report).toContain(
-      `Faces: the photos in \`${photos}\`, labelled by their names, 40 photos, sha256`,
+      `Faces: the photos in \`${photos}\`, labelled by their names, 40 photos, each on its centre square, as classify without a crop, sha256`,
     );
     expect(report).toContain('**Whether these photos include training faces is not known.**');
     expect(report).not.toContain('trained on this very file');
@@ -80,13 +80,18 @@ describe('evaluate --photos', () => {
     expect(tables(report)).toBe(tables(evaluationReport(byCsv)));
   });
 
-  it('is what pnpm evaluate --photos writes; one of --data and --photos, not both', async () => {
+  it('is what pnpm evaluate --photos writes; one of --data and --photos, not both; --detect only with --photos', async () => {
     const json = join(dir, 'metrics.json');
     const ran = await evaluate('--photos', photos, '--json', json, '--out', join(dir, 'report.md'));
     expect(ran.code, ran.stderr).toBe(0);
     expect(ran.stderr).toContain(`reading the photos in ${photos}`);
     const record = JSON.parse(await readFile(json, 'utf8')) as Record<string, unknown>;
-    expect(record).toMatchObject({ dataKind: 'photos', faces: faces.length, trainedOnThisFile: null });
+    expect(record).toMatchObject({
+      dataKind: 'photos',
+      detected: false,
+      faces: faces.length,
+      trainedOnThisFile: null,
+    });
 
     const both = await evaluate('--photos', photos, '--data', csv);
     expect(both).toMatchObject({
@@ -100,6 +105,11 @@ describe('evaluate --photos', () => {
     });
     const file = await evaluate('--photos', csv);
     expect(file).toMatchObject({ code: 2, stderr: expect.stringContaining('is a file, not a folder') });
+    const detectCsv = await evaluate('--data', csv, '--detect');
+    expect(detectCsv).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--detect applies to --photos'),
+    });
   });
 
   it('stops at a photo whose name lacks a label, naming it, and points to --skip-invalid', async () => {

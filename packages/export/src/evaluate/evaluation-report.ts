@@ -16,13 +16,19 @@ import type { Evaluation } from './evaluate-models.js';
 export function evaluationReport(e: Evaluation): string {
   const tasks = Object.keys(e.metrics) as (keyof Evaluation['metrics'])[];
   const runs = [...new Set(tasks.map((t) => e.manifest.models[t]!.training.runId))];
-  const unit = e.dataKind === 'csv' ? 'rows' : 'photos';
   const skipped =
-    e.skipped.count > 0 ? ` (${e.skipped.count} invalid ${unit} skipped: ${skippedReasons(e.skipped)})` : '';
+    e.skipped.count === 0
+      ? ''
+      : e.dataKind === 'csv'
+        ? ` (${e.skipped.count} invalid rows skipped: ${skippedReasons(e.skipped)})`
+        : ` (${e.skipped.count} photos not judged: ${skippedReasons(e.skipped)})`;
+  const square = e.detected
+    ? 'each on the square the face detector put on its best face, as classifyFaces classifies it'
+    : 'each on its centre square, as classify without a crop';
   const faces =
     e.dataKind === 'csv'
       ? `\`${e.dataPath}\`, ${e.faces} rows${skipped}, sha256 \`${e.dataSha256}\``
-      : `the photos in \`${e.dataPath}\`, labelled by their names, ${e.faces} photos${skipped}, ` +
+      : `the photos in \`${e.dataPath}\`, labelled by their names, ${e.faces} photos${skipped}, ${square}, ` +
         `sha256 \`${e.dataSha256}\` (of their sha256sum lines in name order)`;
   const lines = [
     '# Evaluation of the exported models',

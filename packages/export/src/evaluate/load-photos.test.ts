@@ -122,12 +122,10 @@ describe('loadPhotos', () => {
       log: (l) => lines.push(l),
     });
     expect([evaluation.faces, evaluation.skipped]).toEqual([faces.length, skipped]);
-    expect(lines).toContain(
-      '4 invalid photos skipped (image: 1, too large: 2, name: 1), judged on none of them',
-    );
+    expect(lines).toContain('4 photos not judged (image: 1, too large: 2, name: 1)');
     expect(lines).toContain(`  skipped ${skipped.examples[0]!}`);
     expect(evaluationReport(evaluation)).toContain(
-      `${faces.length} photos (4 invalid photos skipped: image: 1, too large: 2, name: 1)`,
+      `${faces.length} photos (4 photos not judged: image: 1, too large: 2, name: 1), each on its centre square`,
     );
   });
 

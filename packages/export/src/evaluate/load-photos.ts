@@ -3,7 +3,9 @@
  * evaluation takes one path from there on. Each PNG, JPEG or WebP file directly in the folder (by its
  * extension; hidden files and subfolders are passed over) is a face: its labels from its name
  * (photo-name.ts), its grey levels from the server's own decoder — serve's `imageToFace` with the
- * server's default limits, what a `classify` of the photo without a crop gets. Files are read a few at
+ * server's default limits, what a `classify` of the photo without a crop gets — or, given a face finder
+ * (`--detect`), those of the square the server's face detector puts on the photo's best face, what
+ * `classifyFaces` classifies; a photo where it finds none is not judged, and counted. Files are read a few at
  * a time (the decoder decodes at most one per core), so a folder of 20,000 photos is never in memory
  * at once. A bad photo stops the load naming the file, or, with `skipInvalid`, is skipped, counted by
  * reason and reported, as a CSV's bad rows are. The folder's sha256 is that of its photos' sha256sum
@@ -15,7 +17,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { FaceKitError, InvalidImageError, InvalidPhotoNameError } from '@facekit/core';
-import { DEFAULT_OPTIONS, imageToFace, ServeError } from '@facekit/serve';
+import { DEFAULT_OPTIONS, imageToFace, ServeError, type PhotoFaceFinder } from '@facekit/serve';
 import { DatasetBuilder, skippedReasons, type FaceDataset, type SkippedRows } from '@facekit/train';
 import { inSlots } from './in-slots.js';
 import { parsePhotoName, PHOTO_EXTENSION, type PhotoLabels } from './photo-name.js';
@@ -34,6 +36,8 @@ export interface LoadedPhotos {
 
 export interface LoadPhotosOptions {
   readonly skipInvalid?: boolean;
+  /** Judge the square the face detector puts on each photo's best face, not the centre square. */
+  readonly faceFinder?: PhotoFaceFinder;
   /** Progress lines, every few seconds while photos are read. */
   readonly log?: (line: string) => void;
 }
@@ -48,9 +52,12 @@ export const PHOTO_LIMITS = {
 const READ_SLOTS = Math.min(32, 2 * availableParallelism());
 const PROGRESS_MS = 5000;
 
-/** Why a photo is not judged: a short category (for counting) and the error naming the file. */
+/**
+ * Why a photo is not judged: a short category (for counting) and the error naming the file. A photo
+ * where the detector finds no face is no fault of the file's: it is counted, never a reason to stop.
+ */
 interface Problem {
-  readonly category: 'name' | 'image' | 'too large';
+  readonly category: 'name' | 'image' | 'too large' | 'no face found';
   readonly error: FaceKitError;
 }
 
@@ -109,6 +116,7 @@ async function unlessUnreadable<T>(file: string, read: () => Promise<T>): Promis
 async function readPhoto(
   file: string,
   named: boolean,
+  faceFinder: PhotoFaceFinder | undefined,
 ): Promise<{ sha256: string; pixels?: Uint8Array; problem?: Problem }> {
   const { size } = await unlessUnreadable(file, () => stat(file));
   if (size > PHOTO_LIMITS.maxImageBytes) {
@@ -122,7 +130,11 @@ async function readPhoto(
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (!named) return { sha256 };
   try {
-    return { sha256, pixels: await imageToFace(bytes.toString('base64'), file, PHOTO_LIMITS) };
+    if (!faceFinder) return { sha256, pixels: await imageToFace(bytes, file, PHOTO_LIMITS) };
+    const [pixels] = (await faceFinder.find(bytes, file, { maxFaces: 1 })).pixels;
+    if (pixels) return { sha256, pixels };
+    const error = new FaceKitError('INVALID_IMAGE', `${file}: the face detector found no face in it`);
+    return { sha256, problem: { category: 'no face found', error } };
   } catch (error) {
     return { sha256, problem: decodeProblem(error, file) };
   }
@@ -157,7 +169,7 @@ export async function loadPhotos(dir: string, options: LoadPhotosOptions = {}): 
   let lastLog = started;
   await inSlots(names.length, READ_SLOTS, async (i) => {
     const label = labels[i]!;
-    const read = await readPhoto(join(dir, names[i]!), !('error' in label));
+    const read = await readPhoto(join(dir, names[i]!), !('error' in label), options.faceFinder);
     sha256s[i] = read.sha256;
     pixels[i] = read.pixels;
     problems[i] = 'error' in label ? label : read.problem;
@@ -167,9 +179,9 @@ export async function loadPhotos(dir: string, options: LoadPhotosOptions = {}): 
       const rate = done / ((lastLog - started) / 1000);
       options.log(`  ${done}/${names.length} photos read (${Math.round(rate)}/s)`);
     }
-    return skipInvalid || problems[i] === undefined;
+    return skipInvalid || problems[i] === undefined || problems[i].category === 'no face found';
   });
-  const failed = problems.find((p) => p !== undefined);
+  const failed = problems.find((p) => p !== undefined && p.category !== 'no face found');
   if (!skipInvalid && failed) throw failed.error;
 
   const builder = new DatasetBuilder();
