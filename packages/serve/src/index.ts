@@ -18,6 +18,6 @@ export {
   type PhotoClassifierOptions,
   type SquareFace,
 } from './photo-classifier.js';
-export { PhotoFaceFinder, type PhotoFaces } from './photo-faces.js';
+export { PhotoFaceFinder, type FacesInPhotoFile } from './photo-faces.js';
 export type { FaceAnswer, FaceSquare, TaskAnswer } from './face-answer.js';
 export { ServeError, type ServeErrorCode } from './errors.js';

@@ -20,7 +20,7 @@ import {
 } from './face-finder.js';
 
 /** A photo's size (EXIF orientation applied) and its faces, best first, each with its 48×48 grey levels. */
-export type PhotoFaces = FoundFaces & { readonly width: number; readonly height: number };
+export type FacesInPhotoFile = FoundFaces & { readonly width: number; readonly height: number };
 
 /** Refuses minScore outside (0, 1] and maxFaces that is not a whole number ≥ 1, naming the option. */
 function checkDetectOptions({ minScore, maxFaces }: DetectOptions): void {
@@ -56,7 +56,11 @@ export class PhotoFaceFinder {
    * The faces in a photo file (PNG, JPEG or WebP bytes), best first; errors are the server's (codes and
    * reasons), naming `name`. Defaults as classifyFaces': minScore 0.5, maxFaces 10.
    */
-  async find(bytes: Uint8Array, name: string, options: Partial<DetectOptions> = {}): Promise<PhotoFaces> {
+  async find(
+    bytes: Uint8Array,
+    name: string,
+    options: Partial<DetectOptions> = {},
+  ): Promise<FacesInPhotoFile> {
     if (this.closed) throw new Error('the face finder is closed');
     const detection = {
       minScore: options.minScore ?? DEFAULT_MIN_SCORE,
