@@ -89,6 +89,8 @@ beforeAll(async () => {
   await writeFile(path.join(photos, 'd-notes.png'), 'hello, not a photo');
   // Neither a photo's name nor in the folder itself: left alone.
   await writeFile(path.join(photos, 'readme.txt'), 'not looked at');
+  // A hidden file (macOS's companion of a photo) is no photo either.
+  await writeFile(path.join(photos, '._a-one-face.png'), 'AppleDouble');
   await mkdir(path.join(photos, 'sub'));
   await copyFile(path.join(photos, 'a-one-face.png'), path.join(photos, 'sub', 'a.png'));
 });
@@ -97,7 +99,9 @@ afterAll(() => server?.stop());
 describe('pnpm classify', () => {
   it('answers a folder of photos as classifyFaces does, names a bad and a missing file, and exits 1', async () => {
     const missing = path.join(photos, 'missing.jpg');
-    const run = await classify(['--json', '--ep', 'cpu', '--models', models, photos, missing]);
+    const empty = await mkdtemp(path.join(tmpdir(), 'facekit-no-photos-'));
+    await writeFile(path.join(empty, 'notes.txt'), 'no photos here');
+    const run = await classify(['--json', '--ep', 'cpu', '--models', models, photos, missing, empty]);
     expect(run.code).toBe(1);
     const reports = JSON.parse(run.stdout) as { file: string }[];
     expect(reports.map((r) => path.relative(photos, r.file))).toEqual([
@@ -106,6 +110,7 @@ describe('pnpm classify', () => {
       'c-no-face.png',
       'd-notes.png',
       'missing.jpg',
+      path.relative(photos, empty),
     ]);
     for (const [i, file] of ['a-one-face.png', 'b-two-faces.JPG', 'c-no-face.png'].entries()) {
       const { file: _, ...ours } = reports[i]!;
@@ -119,9 +124,15 @@ describe('pnpm classify', () => {
         code: 'INVALID_IMAGE',
       },
       { file: missing, error: 'no such file or folder', code: 'ENOENT' },
+      {
+        file: empty,
+        error:
+          'is a folder holding no PNG, JPEG or WebP file, only 1 other file (not PNG, JPEG or WebP by name, or hidden)',
+        code: 'NO_PHOTOS',
+      },
     ]);
     expect(run.stderr).toMatch(/^models: .* on cpu\n/);
-    expect(run.stderr).toMatch(/3 of 5 photos classified in .*; 2 failed\n$/);
+    expect(run.stderr).toMatch(/3 of 6 photos classified in .*; 3 failed\n$/);
   });
 
   it('says per photo its size and faces, each with its square, score and labels; failures on stderr', async () => {

@@ -4,10 +4,19 @@
  * it comes (or all of them as one JSON document at the end). A file that cannot be classified is
  * named with its reason and the others are still classified; the exit status says whether any failed.
  */
-import { open, readdir, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { open, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { checkCrop, isTask, TASKS, type FaceCrop, type Task } from '@facekit/core';
-import { failureLine, parseCommandArgs, refuseFlags, userPath, wholeNumber } from '@facekit/core/node';
+import {
+  failureLine,
+  folderPhotos,
+  ignoredEntries,
+  parseCommandArgs,
+  refuseFlags,
+  userPath,
+  wholeNumber,
+  type FolderPhotos,
+} from '@facekit/core/node';
 import { describePhoto, modelsLine, photoFailure, summaryLine, type PhotoReport } from './classify-report.js';
 import { fileTooLarge } from './decode-image.js';
 import { providerList } from './options.js';
@@ -17,7 +26,7 @@ const HELP = `Usage: pnpm classify [options] <photo|folder>...
 
 Finds every face in each photo with the face detector and classifies it, as pnpm serve's
 classifyFaces answers, without a server. A folder means the PNG, JPEG and WebP files directly in it
-(.png, .jpg, .jpeg, .webp, in name order; not its subfolders).
+(.png, .jpg, .jpeg, .webp, in name order; not hidden files, not its subfolders).
 
 Options:
   --models <path>      models/manifest.json or its folder (default: the shipped models)
@@ -40,8 +49,6 @@ reason on stderr, or in the JSON, and the others are still classified), or when 
 face detector cannot be used; 2 for wrong options.
 `;
 
-const PHOTO_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp']);
-
 /** A photo to classify: as the user named it (a folder's files joined to the folder), and its path. */
 interface PhotoFile {
   readonly file: string;
@@ -59,20 +66,12 @@ function unreadable(name: string, error: NodeJS.ErrnoException): Error {
   return Object.assign(new Error(`${name}: ${reason}`, { cause: error }), { code: error.code });
 }
 
-/** The photo files directly in a folder, by name. */
-async function folderPhotos(folder: string): Promise<string[]> {
-  return (await readdir(folder, { withFileTypes: true }))
-    .filter((e) => e.isFile() && PHOTO_EXTENSIONS.has(extname(e.name).toLowerCase()))
-    .map((e) => e.name)
-    .sort();
-}
-
 /** The photos the arguments name: files as given, folders' photo files; those missing fail as reports. */
 async function photoFiles(args: readonly string[]): Promise<(PhotoFile | PhotoReport)[]> {
   const files: (PhotoFile | PhotoReport)[] = [];
   for (const arg of args) {
     const path = userPath(arg);
-    let inFolder: string[] | undefined;
+    let inFolder: FolderPhotos | undefined;
     try {
       if ((await stat(path)).isDirectory()) inFolder = await folderPhotos(path);
     } catch (error) {
@@ -80,9 +79,11 @@ async function photoFiles(args: readonly string[]): Promise<(PhotoFile | PhotoRe
       continue;
     }
     if (!inFolder) files.push({ file: arg, path });
-    else if (inFolder.length === 0)
-      files.push({ file: arg, error: 'is a folder holding no PNG, JPEG or WebP file', code: 'NO_PHOTOS' });
-    else for (const name of inFolder) files.push({ file: join(arg, name), path: join(path, name) });
+    else if (inFolder.names.length === 0) {
+      const holds = ignoredEntries(inFolder.ignored);
+      const error = `is a folder holding no PNG, JPEG or WebP file${holds ? `, only ${holds}` : ''}`;
+      files.push({ file: arg, error, code: 'NO_PHOTOS' });
+    } else for (const name of inFolder.names) files.push({ file: join(arg, name), path: join(path, name) });
   }
   return files;
 }

@@ -6,6 +6,7 @@ export * from './atomic-file.js';
 export * from './load-models.js';
 export * from './onnx-inspect.js';
 export * from './percentile.js';
+export * from './photo-files.js';
 export * from './script-args.js';
 export * from './webgpu-adapter.js';
 export * from './worker-url.js';

@@ -17,7 +17,7 @@ import {
   type Manifest,
   type Task,
 } from '@facekit/core';
-import { loadModels, modelFiles } from '@facekit/core/node';
+import { ignoredEntries, loadModels, modelFiles } from '@facekit/core/node';
 import { PhotoFaceFinder } from '@facekit/serve';
 import {
   computeTaskMetrics,
@@ -30,7 +30,7 @@ import {
   type SkippedRows,
   type TaskMetrics,
 } from '@facekit/train';
-import { ignoredEntries, loadPhotos, PHOTO_LIMITS, type LoadPhotosOptions } from './load-photos.js';
+import { loadPhotos, PHOTO_LIMITS, type LoadPhotosOptions } from './load-photos.js';
 
 /**
  * Where the labelled faces are: a CSV (`dataPath`) or a folder of photos (`photosDir`), not both; of a

@@ -13,14 +13,15 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { FaceKitError, InvalidImageError, InvalidPhotoNameError } from '@facekit/core';
+import { folderPhotos, ignoredEntries, type FolderPhotos } from '@facekit/core/node';
 import { DEFAULT_OPTIONS, imageToFace, ServeError, type PhotoFaceFinder } from '@facekit/serve';
 import { DatasetBuilder, skippedReasons, type FaceDataset, type SkippedRows } from '@facekit/train';
 import { inSlots } from './in-slots.js';
-import { parsePhotoName, PHOTO_EXTENSION, type PhotoLabels } from './photo-name.js';
+import { parsePhotoName, type PhotoLabels } from './photo-name.js';
 
 export interface LoadedPhotos {
   /** The folder. */
@@ -31,7 +32,7 @@ export interface LoadedPhotos {
   readonly dataset: FaceDataset;
   readonly skipped: SkippedRows;
   /** Entries not read: files that are not photos by name (other extensions, hidden files), subfolders. */
-  readonly ignored: { readonly files: number; readonly folders: number };
+  readonly ignored: FolderPhotos['ignored'];
 }
 
 export interface LoadPhotosOptions {
@@ -59,31 +60,6 @@ const PROGRESS_MS = 5000;
 interface Problem {
   readonly category: 'name' | 'image' | 'too large' | 'no face found';
   readonly error: FaceKitError;
-}
-
-/** The photos directly in `dir`, in byte order of their names (as `LC_ALL=C ls`), and what was passed over. */
-async function listPhotos(dir: string): Promise<{ names: string[]; ignored: LoadedPhotos['ignored'] }> {
-  const names: string[] = [];
-  const ignored = { files: 0, folders: 0 };
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.isDirectory()) ignored.folders++;
-    else if (!entry.name.startsWith('.') && PHOTO_EXTENSION.test(entry.name)) names.push(entry.name);
-    else ignored.files++;
-  }
-  names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  return { names, ignored };
-}
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** What the folder holds besides photos, as the log and errors say it. */
-export function ignoredEntries({ files, folders }: LoadedPhotos['ignored']): string {
-  return [
-    files > 0 ? `${plural(files, 'other file')} (not PNG, JPEG or WebP by name, or hidden)` : '',
-    folders > 0 ? `${plural(folders, 'subfolder')} (not read)` : '',
-  ]
-    .filter(Boolean)
-    .join(' and ');
 }
 
 async function streamSha256(file: string): Promise<string> {
@@ -141,7 +117,7 @@ async function readPhoto(
 }
 
 export async function loadPhotos(dir: string, options: LoadPhotosOptions = {}): Promise<LoadedPhotos> {
-  const { names, ignored } = await listPhotos(dir);
+  const { names, ignored } = await folderPhotos(dir);
   if (names.length === 0) {
     const holds = ignoredEntries(ignored);
     throw new FaceKitError(

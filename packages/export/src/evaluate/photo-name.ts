@@ -15,9 +15,6 @@ export interface PhotoLabels {
   readonly ethnicity: number;
 }
 
-/** The files read as photos: PNG, JPEG and WebP by their extension, any letter case. */
-export const PHOTO_EXTENSION = /\.(png|jpe?g|webp)$/i;
-
 const NAMING = 'a labelled photo is named age_gender_race_…, as UTKFace names its faces';
 
 const FIELDS = [
