@@ -2,8 +2,9 @@
  * `pnpm classify`, the real command in a child process, over fixture classifiers and the shipped face
  * detector, against a running server on the same folder: a folder of photos (and a file in it that is
  * no photo) plus a missing file answers the photos as classifyFaces does, names the two failures with
- * their reasons and exits 1; --no-detect answers classify's centre square; and over a corrupt detector,
- * detection stops with the reason while --no-detect still answers.
+ * their reasons and exits 1; --annotate writes the photos drawn on elsewhere; --no-detect answers
+ * classify's centre square; and over a corrupt detector, detection stops with the reason while
+ * --no-detect still answers.
  */
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -147,6 +148,31 @@ describe('pnpm classify', () => {
       /^\S+a-one-face\.png: 640×480, 1 face\n {2}face 1, score 0\.\d\d: square \d+ px at \(\d+, \d+\) — age \S+ \(\d+%\), ethnicity \S+ \(\d+%\), gender (male|female) \(\d+%\)\n\S+c-no-face\.png: 320×240, no face found\n$/,
     );
     expect(run.stderr).toContain(`${notes}: is not a PNG, JPEG or WebP image\n`);
+  });
+
+  it("with --annotate writes each classified photo drawn on, in its format, never into the photos' folder", async () => {
+    const out = path.join(await mkdtemp(path.join(tmpdir(), 'facekit-annotated-')), 'drawn');
+    const args = ['--json', '--ep', 'cpu', '--models', models, '--annotate', out];
+    const run = await classify([
+      ...args,
+      path.join(photos, 'a-one-face.png'),
+      path.join(photos, 'b-two-faces.JPG'),
+      path.join(photos, 'd-notes.png'),
+    ]);
+    expect(run.code).toBe(1);
+    const reports = JSON.parse(run.stdout) as { file: string; annotated?: string; width?: number }[];
+    expect(reports.map((r) => r.annotated)).toEqual([
+      path.join(out, 'a-one-face.png'),
+      path.join(out, 'b-two-faces.JPG'),
+      undefined,
+    ]);
+    expect(await readdir(out)).toEqual(['a-one-face.png', 'b-two-faces.JPG']);
+    const drawn = await sharp(path.join(out, 'b-two-faces.JPG')).metadata();
+    expect([drawn.format, drawn.width, drawn.height]).toEqual(['jpeg', 640, 480]);
+
+    const into = await classify([...args.slice(0, -1), photos, photos]);
+    expect(into.code).toBe(2);
+    expect(into.stderr).toContain(`--annotate ${photos}: holds ${path.join(photos, 'a-one-face.png')}`);
   });
 
   it("with --no-detect answers classify's centre square", async () => {

@@ -4,8 +4,8 @@
  * it comes (or all of them as one JSON document at the end). A file that cannot be classified is
  * named with its reason and the others are still classified; the exit status says whether any failed.
  */
-import { open, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, parse, resolve } from 'node:path';
 import { checkCrop, isTask, TASKS, type FaceCrop, type Task } from '@facekit/core';
 import {
   failureLine,
@@ -17,6 +17,7 @@ import {
   wholeNumber,
   type FolderPhotos,
 } from '@facekit/core/node';
+import { annotatePhoto } from './annotate-photo.js';
 import { describePhoto, modelsLine, photoFailure, summaryLine, type PhotoReport } from './classify-report.js';
 import { fileTooLarge } from './decode-image.js';
 import { providerList } from './options.js';
@@ -40,6 +41,8 @@ Options:
   --crop <x,y,size[,angle]>
                        with --no-detect: the square holding the face, in every photo; angle in
                        degrees clockwise
+  --annotate <folder>  also write each classified photo there, with its faces' squares, numbers and
+                       labels drawn on it (same name and format; not a folder holding the photos)
   --json               print one JSON document: an array holding, per photo, {file, width, height,
                        faces} (each face as classifyFaces answers it) or {file, error, code}
   -h, --help           this help
@@ -111,6 +114,7 @@ function parseOptions() {
       'max-faces': { type: 'string' },
       'no-detect': { type: 'boolean' },
       crop: { type: 'string' },
+      annotate: { type: 'string' },
       json: { type: 'boolean' },
     },
   });
@@ -143,6 +147,7 @@ function parseOptions() {
     return {
       inputs: positionals,
       json: values.json === true,
+      annotate: values.annotate === undefined ? undefined : userPath(values.annotate),
       open: {
         ...(values.models !== undefined ? { models: userPath(values.models) } : {}),
         ...(values.ep !== undefined ? { executionProviders: providerList('--ep', values.ep) } : {}),
@@ -170,22 +175,59 @@ async function readPhoto({ file, path }: PhotoFile, maxBytes: number): Promise<U
   }
 }
 
-/** One photo's report: its answer, or why it has none. */
+/**
+ * Where a photo's annotated copy goes in `folder`: its own name, else (a photo of that name from another
+ * folder was drawn already) the name numbered.
+ */
+function annotatedPath(folder: string, photo: PhotoFile, taken: Set<string>): string {
+  const { name, ext } = parse(photo.path);
+  let path = join(folder, `${name}${ext}`);
+  for (let n = 2; taken.has(path); n++) path = join(folder, `${name}-${n}${ext}`);
+  taken.add(path);
+  return path;
+}
+
+/** Refuses an --annotate folder that holds photos being classified: their copies would replace them. */
+function checkAnnotateFolder(folder: string, photos: readonly (PhotoFile | PhotoReport)[]): void {
+  const holding = photos.find((p) => 'path' in p && dirname(resolve(p.path)) === resolve(folder));
+  if (holding && 'path' in holding)
+    refuseFlags(
+      HELP,
+      `--annotate ${folder}: holds ${holding.file}, which is being classified; name another folder (the copies keep the photos' names)`,
+    );
+}
+
+/** One photo's report: its answer (and where its annotated copy went, if asked), or why it has none. */
 async function classifyFile(
   classifier: PhotoClassifier,
   photo: PhotoFile,
   options: ClassifyPhotoOptions,
+  annotate: { folder: string; taken: Set<string> } | undefined,
 ): Promise<PhotoReport> {
   try {
     const bytes = await readPhoto(photo, classifier.limits.maxImageBytes);
-    return { file: photo.file, ...(await classifier.classifyPhoto(bytes, { ...options, name: photo.file })) };
+    const answer = await classifier.classifyPhoto(bytes, { ...options, name: photo.file });
+    if (!annotate) return { file: photo.file, ...answer };
+    const annotated = annotatedPath(annotate.folder, photo, annotate.taken);
+    await writeFile(annotated, await annotatePhoto(bytes, answer)).catch((error: Error) => {
+      throw new Error(`${photo.file}: its annotated copy cannot be written (${error.message})`, {
+        cause: error,
+      });
+    });
+    return { file: photo.file, ...answer, annotated };
   } catch (error) {
     return photoFailure(photo.file, error);
   }
 }
 
 async function main(): Promise<number> {
-  const { inputs, json, open, photo } = parseOptions();
+  const { inputs, json, annotate, open, photo } = parseOptions();
+  const files = await photoFiles(inputs);
+  if (annotate) {
+    checkAnnotateFolder(annotate, files);
+    await mkdir(annotate, { recursive: true });
+  }
+  const drawn = annotate ? { folder: annotate, taken: new Set<string>() } : undefined;
   const started = performance.now();
   const classifier = await openPhotoClassifier(open);
   try {
@@ -200,8 +242,8 @@ async function main(): Promise<number> {
     process.stderr.write(modelsLine(classifier));
     const ready = performance.now();
     const reports: PhotoReport[] = [];
-    for (const entry of await photoFiles(inputs)) {
-      const report = 'path' in entry ? await classifyFile(classifier, entry, photo) : entry;
+    for (const entry of files) {
+      const report = 'path' in entry ? await classifyFile(classifier, entry, photo, drawn) : entry;
       reports.push(report);
       if (!json) {
         if ('error' in report) process.stderr.write(`${report.file}: ${report.error}\n`);

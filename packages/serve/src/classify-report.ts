@@ -10,7 +10,7 @@ import type { FaceSquare } from './face-answer.js';
 import type { PhotoAnswer, PhotoClassification, PhotoClassifier } from './photo-classifier.js';
 
 export type PhotoReport =
-  | ({ readonly file: string } & PhotoAnswer)
+  | ({ readonly file: string; readonly annotated?: string } & PhotoAnswer)
   | { readonly file: string; readonly error: string; readonly code: string };
 
 /** The report of a photo that failed: the reason (without the file's name, which the report holds) and its code. */
@@ -39,7 +39,8 @@ export function describePhoto({
   width,
   height,
   faces,
-}: { readonly file: string } & PhotoAnswer): string {
+  annotated,
+}: { readonly file: string; readonly annotated?: string } & PhotoAnswer): string {
   const detected = faces.every((face) => 'score' in face);
   const count =
     faces.length === 0
@@ -51,7 +52,8 @@ export function describePhoto({
     const found = 'score' in face ? `face ${i + 1}, score ${face.score.toFixed(2)}: ` : '';
     return `  ${found}${square(face.crop)} — ${labels(face.classification)}`;
   });
-  return [`${file}: ${width}×${height}, ${count}`, ...lines, ''].join('\n');
+  const drawn = annotated ? [`  drawn in ${annotated}`] : [];
+  return [`${file}: ${width}×${height}, ${count}`, ...lines, ...drawn, ''].join('\n');
 }
 
 /**
