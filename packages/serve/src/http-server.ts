@@ -5,13 +5,13 @@
  * is never buffered, and answers bodies that are too large or not JSON with the same error shape and
  * stable codes as GraphQL errors.
  */
-import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type http from 'node:http';
 import type { Socket } from 'node:net';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { snippet } from '@facekit/core';
 import { errorBody, ServeError } from './errors.js';
+import { REQUEST_ID, requestIdOf, requestIds } from './request-id.js';
 import type { ServeContext, ServerState } from './state.js';
 
 type BodyResult = { ok: true; text: string } | { ok: false; error: ServeError };
@@ -139,10 +139,13 @@ async function handleGraphQL(
     if (state.draining) state.unansweredWhileDraining++;
     gone.abort(new ServeError('CLIENT_GONE', 'request', 'the client closed the connection unanswered', 499));
   });
-  const response = await apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
-    context: async () => ({ state, signal: gone.signal, requestId: String(res.getHeader(REQUEST_ID)) }),
-  });
+  const requestId = String(res.getHeader(REQUEST_ID));
+  const response = await requestIds.run(requestId, () =>
+    apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
+      context: async () => ({ state, signal: gone.signal, requestId }),
+    }),
+  );
   for (const [key, value] of response.headers) res.setHeader(key, value);
   // Draining: the answer closes its connection, so that the client does not send another request on a
   // socket the drain is about to close — that request got no answer at all, and a POST cannot be retried.
@@ -156,21 +159,10 @@ async function handleGraphQL(
   res.end();
 }
 
-const REQUEST_ID = 'x-request-id';
-
 /** The request's id as a log field, where its answer carries one (every /graphql answer does). */
 function requestIdField(res: http.ServerResponse): { requestId?: string } {
   const id = res.getHeader(REQUEST_ID);
   return id === undefined ? {} : { requestId: String(id) };
-}
-
-/**
- * The id a GraphQL request's answer and log lines carry: the caller's X-Request-Id (a proxy's, so one
- * id follows the request through both logs) when it is a plain token, else a fresh UUID.
- */
-function requestIdOf(req: http.IncomingMessage): string {
-  const given = req.headers[REQUEST_ID];
-  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
 }
 
 /**

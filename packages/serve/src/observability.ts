@@ -8,6 +8,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLError, OperationDefinitionNode } from 'graphql';
 import { errorCode, graphqlErrorCode, isClientError, shortMessage, unwrapError } from './errors.js';
+import { requestIds } from './request-id.js';
 import type { ServeContext, ServerState } from './state.js';
 
 const OPERATIONS = new Set(['classify', 'classifyBatch', 'classifyFaces', 'models', 'detector', 'health']);
@@ -40,8 +41,10 @@ export function observabilityPlugin(state: ServerState): ApolloServerPlugin<Serv
       const code = graphqlErrorCode(error, (error as Partial<GraphQLError>).extensions?.code);
       state.metrics.errors.inc({ code });
       state.metrics.requests.inc({ operation: 'invalid', outcome: 'error' });
-      state.clientErrors.warn('request error', { code, message: shortMessage(error.message) });
-      state.logger.debug('request', { operation: 'invalid', outcome: 'error', codes: [code] });
+      // No context here: the id comes from the store the HTTP front runs Apollo in (request-id.ts).
+      const requestId = requestIds.getStore();
+      state.clientErrors.warn('request error', { code, message: shortMessage(error.message), requestId });
+      state.logger.debug('request', { requestId, operation: 'invalid', outcome: 'error', codes: [code] });
     },
     async requestDidStart({ contextValue }) {
       const { metrics, logger, clientErrors } = contextValue.state;
