@@ -34,9 +34,10 @@ Options (exactly one of --data and --photos):
                       0 White, 1 Black, 2 Asian, 3 Indian, 4 Others; fields after the third are ignored —
                       and reduced to 48×48 grey levels as pnpm serve reduces a photo classified without
                       a crop (the centre square; up to ${megabytes} MB and ${megapixels} megapixels a file)
-  --detect            with --photos: judge the square the face detector (models/face-detector.onnx)
+  --detect            with --photos: judge the square the face detector (face-detector.onnx of --models)
                       puts on each photo's best face, as classifyFaces classifies it, instead of the
-                      centre square — for photos that are not cropped to the face; a photo where it
+                      centre square — for photos that are not cropped to the face, one person each
+                      (the face it is surest of is taken as the one the name labels); a photo where it
                       finds no face is not judged, and counted
   --models <dir>      the models folder, as pnpm export writes it (default: models/)
   --skip-invalid      skip rows (photos) that fail validation — for photos a name without the labels, a
