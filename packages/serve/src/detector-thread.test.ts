@@ -1,7 +1,8 @@
 /**
- * The face detector's thread on its own: the photo's pixels are handed over (not copied), a thread
- * that dies fails the photo it held with a clear error and is replaced by the next photo's, a closed
- * detector refuses, and a provenance file that is not JSON keeps the detector from loading.
+ * The face detector's threads on their own: the photo's pixels are handed over (not copied), a thread
+ * that dies fails the photo it held with a clear error and is replaced by the next photo's, photos sent
+ * together go to different threads, a closed detector refuses, and a provenance file that is not JSON
+ * keeps the detector from loading.
  */
 import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,14 +29,14 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((d) => d.close()));
 });
 
-async function detectorIn(json: string | null = null): Promise<FaceDetector> {
+async function detectorIn(json: string | null = null, threads = 1): Promise<FaceDetector> {
   const dir = await mkdtemp(path.join(tmpdir(), 'facekit-detector-'));
   await copyFile(SHIPPED_DETECTOR, path.join(dir, 'face-detector.onnx'));
   if (json === null) await copyFile(SHIPPED_DETECTOR_JSON, path.join(dir, 'face-detector.json'));
   else await writeFile(path.join(dir, 'face-detector.json'), json);
   const detector = new FaceDetector(dir);
   opened.push(detector);
-  await detector.load(1);
+  await detector.load(1, threads);
   return detector;
 }
 
@@ -69,6 +70,25 @@ describe('FaceDetector', () => {
     const found = await detector.detect(await photo(), 'image', OPTIONS);
     expect(found.faces).toHaveLength(1);
     expect(started.length).toBe(before + 1);
+  });
+
+  it('sends photos sent together to different threads, and replaces only the one that died', async () => {
+    const before = started.length;
+    const detector = await detectorIn(null, 2);
+    expect(started.length).toBe(before + 2);
+    const [first, second] = started.slice(-2);
+    // Two photos at once: one on each thread, so ending the first thread fails only the first photo.
+    const [one, two] = [await photo(), await photo()];
+    const [a, b] = [detector.detect(one, 'image', OPTIONS), detector.detect(two, 'image', OPTIONS)];
+    await first!.terminate();
+    await expect(a).rejects.toThrow(/the face detector's thread exited with code 1/);
+    expect((await b).faces).toHaveLength(1);
+    // The next photo goes to the first slot, now empty: a new thread there, the second one kept.
+    expect((await detector.detect(await photo(), 'image', OPTIONS)).faces).toHaveLength(1);
+    expect(started.length).toBe(before + 3);
+    const secondExited = new Promise((resolve) => second!.once('exit', resolve));
+    await detector.close();
+    await secondExited;
   });
 
   it('refuses photos once closed, its thread ended', async () => {

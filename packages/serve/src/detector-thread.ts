@@ -1,12 +1,13 @@
 /**
- * The face detector, on a thread of its own (detector-worker.ts): onnxruntime-node's `session.run`
+ * The face detector, on threads of its own (detector-worker.ts): onnxruntime-node's `session.run`
  * computes on the calling thread, and a 256×256 BlazeFace run plus the letterboxing and the faces'
- * reduction would hold the event loop for every other request. Loaded at start from the file
+ * reduction would hold the event loop for every other request. Each thread runs one photo at a time;
+ * a photo goes to the thread with the fewest photos in hand (`--detector-threads`, one by default). Loaded at start from the file
  * `<models folder>/face-detector.json` names, its sha256 checked against it (detector-file.ts, as the
  * photo classifier opens it); a detector that is absent or cannot be loaded never stops
  * the server: `status` and `reason` say why, and `detect` refuses with DETECTOR_UNAVAILABLE. The
  * decoded photo is handed to the thread, not copied. A thread that dies fails the photos it held and is
- * replaced by the next photo's.
+ * replaced by the next photo sent its way.
  */
 import { Worker } from 'node:worker_threads';
 import { InvalidImageError } from '@facekit/core';
@@ -87,7 +88,9 @@ export class FaceDetector {
   /** The file, once read (also when it failed to load after that). */
   file: DetectorFile | undefined;
   private bytes: Uint8Array | undefined;
-  private thread: Promise<DetectorThread> | undefined;
+  /** Each slot's thread (started, starting, or none yet), and the photos it has in hand. */
+  private threads: (Promise<DetectorThread> | undefined)[] = [undefined];
+  private inHand: number[] = [0];
   private closed = false;
   private intraOpThreads = 0;
 
@@ -95,15 +98,17 @@ export class FaceDetector {
   constructor(readonly dir: string) {}
 
   /**
-   * Reads, checks and starts the detector with `intraOpThreads` onnxruntime threads (0 lets it
-   * choose); never throws: `status` and `reason` tell how it went.
+   * Reads, checks and starts the detector on `threads` threads, each with `intraOpThreads` onnxruntime
+   * threads (0 lets it choose); never throws: `status` and `reason` tell how it went.
    */
-  async load(intraOpThreads: number): Promise<void> {
+  async load(intraOpThreads: number, threads = 1): Promise<void> {
     this.intraOpThreads = intraOpThreads;
+    this.threads = Array.from({ length: threads }, () => undefined);
+    this.inHand = this.threads.map(() => 0);
     const opening = await openDetector(this.dir, async (bytes, file) => {
       this.file = file;
       this.bytes = bytes;
-      await this.started();
+      await Promise.all(this.threads.map((_, slot) => this.started(slot)));
     });
     this.file = opening.file;
     if (opening.status !== 'ready') {
@@ -121,29 +126,36 @@ export class FaceDetector {
   async detect(photo: DecodedPhoto, field: string, options: DetectOptions): Promise<PhotoFaces> {
     const unavailable = this.unavailable();
     if (unavailable) throw new ServeError('DETECTOR_UNAVAILABLE', field, unavailable, 503);
-    let thread: DetectorThread;
+    // Counted as in hand from the choice on, so that photos sent together go to different threads.
+    const slot = this.inHand.indexOf(Math.min(...this.inHand));
+    this.inHand[slot]!++;
     try {
-      thread = await this.started();
-    } catch (error) {
-      throw new ServeError(
-        'DETECTOR_UNAVAILABLE',
-        field,
-        `the face detector's thread could not be started again (${(error as Error).message})`,
-        503,
-        { cause: error },
-      );
+      let thread: DetectorThread;
+      try {
+        thread = await this.started(slot);
+      } catch (error) {
+        throw new ServeError(
+          'DETECTOR_UNAVAILABLE',
+          field,
+          `the face detector's thread could not be started again (${(error as Error).message})`,
+          503,
+          { cause: error },
+        );
+      }
+      const reply = await thread.detect(photo, field, options);
+      if (reply.type === 'done') return { faces: reply.faces, pixels: reply.pixels, seconds: reply.seconds };
+      throw reply.invalidImage ? new InvalidImageError(field, reply.reason) : new Error(reply.reason);
+    } finally {
+      this.inHand[slot]!--;
     }
-    const reply = await thread.detect(photo, field, options);
-    if (reply.type === 'done') return { faces: reply.faces, pixels: reply.pixels, seconds: reply.seconds };
-    throw reply.invalidImage ? new InvalidImageError(field, reply.reason) : new Error(reply.reason);
   }
 
-  /** Ends the thread; later photos are refused. */
+  /** Ends the threads; later photos are refused. */
   async close(): Promise<void> {
     this.closed = true;
-    const thread = this.thread;
-    this.thread = undefined;
-    await (await thread?.catch(() => undefined))?.close();
+    const threads = this.threads;
+    this.threads = threads.map(() => undefined);
+    await Promise.all(threads.map(async (thread) => (await thread?.catch(() => undefined))?.close()));
   }
 
   /** Why photos cannot be searched now (stopping, still loading, absent or failed); undefined when they can. */
@@ -155,19 +167,19 @@ export class FaceDetector {
     return `no face detector is loaded: ${this.reason ?? this.status} (health.detector says why)`;
   }
 
-  /** The running thread, or a new one (the first, or one replacing a thread that died). */
-  private started(): Promise<DetectorThread> {
+  /** Slot `slot`'s running thread, or a new one (the first, or one replacing a thread that died). */
+  private started(slot: number): Promise<DetectorThread> {
     if (this.closed) return Promise.reject(new Error('the face detector was closed'));
-    if (this.thread) return this.thread;
+    const running = this.threads[slot];
+    if (running) return running;
     const setup = { bytes: this.bytes!, intraOpThreads: this.intraOpThreads };
-    const thread: Promise<DetectorThread> = startThread(setup, () => {
-      if (this.thread === thread) this.thread = undefined;
-    });
-    this.thread = thread;
-    // A thread that could not start is not kept: the next photo tries again.
-    thread.catch(() => {
-      if (this.thread === thread) this.thread = undefined;
-    });
+    const forget = () => {
+      if (this.threads[slot] === thread) this.threads[slot] = undefined;
+    };
+    const thread: Promise<DetectorThread> = startThread(setup, forget);
+    this.threads[slot] = thread;
+    // A thread that could not start is not kept: the next photo sent its way tries again.
+    thread.catch(forget);
     return thread;
   }
 }

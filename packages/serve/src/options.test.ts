@@ -27,10 +27,13 @@ describe('parseServeArgs', () => {
         '--production',
         '--log-level',
         'debug',
+        '--detector-threads',
+        '3',
       ],
       {},
     )!;
     expect(o.port).toBe(0);
+    expect(o.detectorThreads).toBe(3);
     expect(o.models).toBe(path.resolve('x/models'));
     expect(parseServeArgs(['--models', 'm'], { INIT_CWD: '/somewhere' })!.models).toBe('/somewhere/m');
     expect(o.executionProviders).toEqual(['webgpu', 'cpu']);
@@ -66,6 +69,9 @@ describe('parseServeArgs', () => {
     );
     expect(() => parseServeArgs(['--max-batch', '0'], {})).toThrow(
       '--max-batch must be a whole number from 1 to 4096, got "0"',
+    );
+    expect(() => parseServeArgs(['--detector-threads', '0'], {})).toThrow(
+      '--detector-threads must be a whole number from 1 to 64, got "0"',
     );
     // No flag takes more than GraphQL's Int and Node's timers hold: health.limits failed whole on
     // --max-body 3000000000, and --drain-ms 3000000000 made a 1 ms grace period.

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emptyArgument, userPath, wholeNumber } from '@facekit/core/node';
+import { usableCores } from './cpu-quota.js';
 
 /** The execution providers the server knows, in the order it tries them (onnx-providers.ts registers them). */
 export const EXECUTION_PROVIDERS: readonly string[] = ['cuda', 'webgpu', 'cpu'];
@@ -40,6 +41,8 @@ export interface ServeOptions {
   readonly maxQueryCost: number;
   /** ORT intra-op threads per session; 0 lets onnxruntime choose. */
   readonly intraOpThreads: number;
+  /** Threads the face detector runs on, a photo at a time each. */
+  readonly detectorThreads: number;
   /** GraphQL requests answered at once; more are refused with 503 SERVER_BUSY, their bodies unread. */
   readonly maxInFlight: number;
   /** How long SIGTERM waits for in-flight requests before closing connections, in ms. */
@@ -70,6 +73,8 @@ export const DEFAULT_OPTIONS: ServeOptions = {
   maxQueryCost: 12_000,
   maxInFlight: 256,
   intraOpThreads: 0,
+  // Measured on two cores: two threads answer a fifth more photos a second than one.
+  detectorThreads: Math.min(2, usableCores()),
   drainTimeoutMs: 10_000,
   corsOrigins: ['*'],
   production: process.env.NODE_ENV === 'production',
@@ -102,6 +107,9 @@ Options:
   --threads <n>           onnxruntime intra-op threads (0 = one per core, or per CPU of a
                           container's CPU quota) [default 0; they do not spin while idle,
                           so they leave the cores to request handling]
+  --detector-threads <n>  threads the face detector runs on, a photo at a time each, sharing
+                          the cores (classifyFaces' photos a second; ≈ 30 MB each)
+                          [default 2, or 1 on a single core]
   --drain-ms <ms>         SIGTERM grace period for in-flight requests [default 10000]
   --cors <list>           origins allowed to call from a browser, or "none"
                           (the web demo runs on another origin)       [SERVE_CORS, default *]
@@ -194,6 +202,7 @@ export function parseServeArgs(
       'max-depth': { type: 'string' },
       'max-cost': { type: 'string' },
       threads: { type: 'string' },
+      'detector-threads': { type: 'string' },
       'drain-ms': { type: 'string' },
       cors: { type: 'string' },
       production: { type: 'boolean' },
@@ -236,6 +245,7 @@ export function parseServeArgs(
     maxQueryCost: int('max-cost', values['max-cost'], defaultQueryCost(maxBatchItems), 1),
     maxInFlight: int('max-inflight', values['max-inflight'], d.maxInFlight, 1),
     intraOpThreads: int('threads', values.threads, d.intraOpThreads, 0, 1024),
+    detectorThreads: int('detector-threads', values['detector-threads'], d.detectorThreads, 1, 64),
     drainTimeoutMs: int('drain-ms', values['drain-ms'], d.drainTimeoutMs),
     corsOrigins:
       cors === 'none'

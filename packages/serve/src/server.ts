@@ -16,7 +16,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { loadModels, type LoadedModel } from '@facekit/core/node';
-import { cgroupCpuQuota, quotaCores } from './cpu-quota.js';
+import { cgroupCpuQuota, quotaCores, usableCores } from './cpu-quota.js';
 import { documentStore } from './document-store.js';
 import { createFormatError } from './errors.js';
 import { onClientError } from './http-client-error.js';
@@ -77,14 +77,15 @@ export const MAX_QUERY_TOKENS = 20_000;
 /** Loads the face detector and logs how it went (never throws: an absent or bad one is reported). */
 async function loadDetector(state: ServerState, intraOpThreads: number): Promise<void> {
   const started = performance.now();
-  const { detector, logger } = state;
-  await detector.load(intraOpThreads);
+  const { detector, logger, options } = state;
+  await detector.load(intraOpThreads, options.detectorThreads);
   const file = detector.file;
   if (detector.status === 'ready') {
     logger.info('face detector ready', {
       file: file!.path,
       sha256: file!.sha256.slice(0, 12),
       source: file!.source,
+      threads: options.detectorThreads,
       loadMs: Math.round(performance.now() - started),
     });
   } else if (detector.status === 'absent') {
@@ -199,7 +200,12 @@ export async function startServer(
     onMove: (move) => logger.warn('the models moved to another execution provider', { ...move }),
   });
   // The detector loads beside the classifiers; whatever becomes of it, the server serves classify.
-  const detectorLoaded = loadDetector(state, settings.intraOpThreads);
+  // Several detector threads share the cores rather than each computing on all of them.
+  const detectorIntraOp =
+    options.detectorThreads > 1 && settings.intraOpThreads === 0
+      ? Math.max(1, Math.floor(usableCores() / options.detectorThreads))
+      : settings.intraOpThreads;
+  const detectorLoaded = loadDetector(state, detectorIntraOp);
   const ready = (async () => {
     const started = performance.now();
     let choice: ProviderChoice<BoundModels>;
