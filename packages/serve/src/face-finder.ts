@@ -2,7 +2,8 @@
  * Finding the faces in a decoded photo with the face detector's onnxruntime session: core's
  * `detectorInput`, the session, `readDetections` and `imageToPixels` — the same lines the web demo runs
  * around the same file. Its own module so that the server's detector thread (detector-worker.ts) and the
- * in-process photo classifier (photo-classifier.ts) run the very same code and give the same faces.
+ * in-process face finder (photo-faces.ts: the photo classifier, pnpm evaluate --detect) run the very
+ * same code and give the same faces.
  * Always on the CPU provider: the detector is one 256×256 run a photo.
  */
 import * as ort from 'onnxruntime-node';
