@@ -5,14 +5,14 @@
  */
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { ANNOTATION_COLOURS, annotatePhoto, squareCorners } from './annotate-photo.js';
+import { ANNOTATION_COLOURS, annotatePhoto, annotationSvg, squareCorners } from './annotate-photo.js';
 import type { FaceSquare } from './face-answer.js';
 import type { PhotoAnswer } from './photo-classifier.js';
 
 const GREY = 128;
 const [WIDTH, HEIGHT] = [200, 160];
 
-function answer(crop: FaceSquare, width = WIDTH, height = HEIGHT): PhotoAnswer {
+function answer(crop: FaceSquare, width = WIDTH, height = HEIGHT, more: FaceSquare[] = []): PhotoAnswer {
   const task = (label: string) => ({ label }) as never;
   const classification = {
     provider: 'cpu',
@@ -21,7 +21,7 @@ function answer(crop: FaceSquare, width = WIDTH, height = HEIGHT): PhotoAnswer {
     gender: task('female'),
     inputPixels: new Uint8Array(2304),
   };
-  return { width, height, faces: [{ crop, classification }] };
+  return { width, height, faces: [crop, ...more].map((c) => ({ crop: c, classification })) };
 }
 
 const greyPhoto = (format: 'png' | 'jpeg') =>
@@ -79,6 +79,24 @@ describe('annotatePhoto', () => {
     expect(red! - GREY, 'red').toBeGreaterThan(40);
     expect(GREY - blue!, 'blue').toBeGreaterThan(40);
     expect(drawn.at(129, 139)).toEqual([GREY, GREY, GREY]);
+  });
+
+  it('puts labels above the square, else below, and in a crowd only the number', () => {
+    const texts = (a: PhotoAnswer): [number, string][] =>
+      [...annotationSvg(a).matchAll(/<text[^>]*y="([\d.]+)"[^>]*>([^<]*)</g)].map((m) => [
+        Number(m[1]),
+        m[2]!,
+      ]);
+    // Room above: the labels there.
+    expect(texts(answer({ x: 50, y: 60, size: 80, angle: null }))).toEqual([
+      [expect.any(Number), '1  21-40 · female'],
+    ]);
+    expect(texts(answer({ x: 50, y: 60, size: 80, angle: null }))[0]![0]).toBeLessThan(60);
+    // At the top edge, three faces side by side: the first labelled below, the others only numbered.
+    const row = [0, 1, 2].map((k) => ({ x: 10 + 60 * k, y: 2, size: 50, angle: null }));
+    const crowd = texts(answer(row[0]!, WIDTH, HEIGHT, row.slice(1)));
+    expect(crowd.map(([, t]) => t)).toEqual(['1  21-40 · female', '2', '3']);
+    expect(crowd.every(([ty]) => ty > 52)).toBe(true);
   });
 
   it("keeps the photo's format, and draws on a photo turned by its EXIF orientation as it is seen", async () => {

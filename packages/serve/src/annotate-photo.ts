@@ -47,7 +47,7 @@ const overlaps = (a: Band, b: Band) =>
  * in a crowd where neither has room, the number alone (the printed answer has the labels); moved inside
  * the photo where it would leave it (its width estimated from the text).
  */
-function overlay({ width, height, faces }: PhotoAnswer): string {
+export function annotationSvg({ width, height, faces }: PhotoAnswer): string {
   const squares: string[] = [];
   const labels: string[] = [];
   const placed: Band[] = [];
@@ -94,7 +94,7 @@ function overlay({ width, height, faces }: PhotoAnswer): string {
 export async function annotatePhoto(bytes: Uint8Array, answer: PhotoAnswer): Promise<Buffer> {
   const photo = sharp(bytes).rotate();
   const { format } = await sharp(bytes).metadata();
-  const drawn = photo.composite([{ input: Buffer.from(overlay(answer)), top: 0, left: 0 }]);
+  const drawn = photo.composite([{ input: Buffer.from(annotationSvg(answer)), top: 0, left: 0 }]);
   if (format === 'jpeg') return drawn.jpeg({ quality: 92 }).toBuffer();
   if (format === 'webp') return drawn.webp({ quality: 92 }).toBuffer();
   return drawn.png().toBuffer();
