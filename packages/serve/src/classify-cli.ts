@@ -20,6 +20,7 @@ import {
 import { annotatePhoto } from './annotate-photo.js';
 import { describePhoto, modelsLine, photoFailure, summaryLine, type PhotoReport } from './classify-report.js';
 import { fileTooLarge } from './decode-image.js';
+import { usableCores } from './cpu-quota.js';
 import { providerList } from './options.js';
 import { openPhotoClassifier, type ClassifyPhotoOptions, type PhotoClassifier } from './photo-classifier.js';
 
@@ -202,13 +203,12 @@ async function classifyFile(
   classifier: PhotoClassifier,
   photo: PhotoFile,
   options: ClassifyPhotoOptions,
-  annotate: { folder: string; taken: Set<string> } | undefined,
+  annotated: string | undefined,
 ): Promise<PhotoReport> {
   try {
     const bytes = await readPhoto(photo, classifier.limits.maxImageBytes);
     const answer = await classifier.classifyPhoto(bytes, { ...options, name: photo.file });
-    if (!annotate) return { file: photo.file, ...answer };
-    const annotated = annotatedPath(annotate.folder, photo, annotate.taken);
+    if (!annotated) return { file: photo.file, ...answer };
     await writeFile(annotated, await annotatePhoto(bytes, answer)).catch((error: Error) => {
       throw new Error(`${photo.file}: its annotated copy cannot be written (${error.message})`, {
         cause: error,
@@ -220,6 +220,9 @@ async function classifyFile(
   }
 }
 
+/** Photos read, decoded and classified at once. */
+const PHOTOS_IN_HAND = Math.max(2, usableCores());
+
 async function main(): Promise<number> {
   const { inputs, json, annotate, open, photo } = parseOptions();
   const files = await photoFiles(inputs);
@@ -227,7 +230,11 @@ async function main(): Promise<number> {
     checkAnnotateFolder(annotate, files);
     await mkdir(annotate, { recursive: true });
   }
-  const drawn = annotate ? { folder: annotate, taken: new Set<string>() } : undefined;
+  // Named in the photos' order, whatever order they finish in.
+  const taken = new Set<string>();
+  const annotated = files.map((f) =>
+    annotate && 'path' in f ? annotatedPath(annotate, f, taken) : undefined,
+  );
   const started = performance.now();
   const classifier = await openPhotoClassifier(open);
   try {
@@ -242,8 +249,18 @@ async function main(): Promise<number> {
     process.stderr.write(modelsLine(classifier));
     const ready = performance.now();
     const reports: PhotoReport[] = [];
-    for (const entry of files) {
-      const report = 'path' in entry ? await classifyFile(classifier, entry, photo, drawn) : entry;
+    // A few photos in hand at once, so that one is read and decoded (sharp's threads) while another is
+    // searched and classified; answered in order.
+    const inHand: Promise<PhotoReport>[] = [];
+    const begin = (i: number) => {
+      const entry = files[i]!;
+      inHand[i] =
+        'path' in entry ? classifyFile(classifier, entry, photo, annotated[i]) : Promise.resolve(entry);
+    };
+    for (let i = 0; i < files.length; i++) {
+      for (let j = i; j < Math.min(files.length, i + PHOTOS_IN_HAND); j++) if (!inHand[j]) begin(j);
+      const report = await inHand[i]!;
+      delete inHand[i];
       reports.push(report);
       if (!json) {
         if ('error' in report) process.stderr.write(`${report.file}: ${report.error}\n`);
