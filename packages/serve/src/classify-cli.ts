@@ -45,7 +45,8 @@ Options:
   --annotate <folder>  also write each classified photo there, with its faces' squares, numbers and
                        labels drawn on it (same name and format; not a folder holding the photos)
   --json               print one JSON document: an array holding, per photo, {file, width, height,
-                       faces} (each face as classifyFaces answers it) or {file, error, code}
+                       faces} (each face as classifyFaces answers it; with --annotate, also where
+                       its copy went: annotated) or {file, error, code}
   -h, --help           this help
 
 Exit status: 0 when every photo was classified; 1 when any could not be (each is named with its
