@@ -29,8 +29,10 @@ export {
   evaluateModels,
   type Evaluation,
   type EvaluationOptions,
+  type FaceAnswers,
   type FaceSource,
 } from './evaluate/evaluate-models.js';
+export { answersCsv } from './evaluate/answers-csv.js';
 export { evaluationReport } from './evaluate/evaluation-report.js';
 export {
   exportDetector,

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { failureLine, parseCommandArgs, refuseFlags, userPath } from '@facekit/core/node';
 import { projectRoot } from '@facekit/train';
 import { evaluateModels, type FaceSource } from './evaluate-models.js';
+import { answersCsv } from './answers-csv.js';
 import { evaluationReport } from './evaluation-report.js';
 import { PHOTO_LIMITS } from './load-photos.js';
 
@@ -44,6 +45,9 @@ Options (exactly one of --data and --photos):
                       file that is not a decodable image, or one over the limits — and count them,
                       instead of stopping at the first
   --out <file>        write the report there instead of to stdout
+  --answers <file>    also write every face's answers as CSV, one row each in the data's order: the
+                      photo's name or the row's line, and per task the true class, the answer and
+                      its confidence (to look at the faces behind a figure)
   --json <file>       also write the figures as JSON: the metrics per task, the faces judged and skipped,
                       the data's kind (csv or photos) and sha256 (for photos, of their sha256sum lines
                       in name order) and the tasks trained on this very file (null for photos: that
@@ -82,6 +86,7 @@ async function main(): Promise<void> {
       'skip-invalid': { type: 'boolean' },
       out: { type: 'string' },
       json: { type: 'string' },
+      answers: { type: 'string' },
     },
   });
   const evaluation = await evaluateModels({
@@ -96,9 +101,13 @@ async function main(): Promise<void> {
     process.stderr.write(`report: ${userPath(values.out)}\n`);
   } else process.stdout.write(report);
   if (values.json) {
-    const { manifest: _, ...record } = evaluation;
+    const { manifest: _, answers: __, ...record } = evaluation;
     await writeFile(userPath(values.json), `${JSON.stringify(record, null, 2)}\n`);
     process.stderr.write(`metrics: ${userPath(values.json)}\n`);
+  }
+  if (values.answers) {
+    await writeFile(userPath(values.answers), answersCsv(evaluation.answers));
+    process.stderr.write(`answers: ${userPath(values.answers)}\n`);
   }
 }
 

@@ -135,7 +135,7 @@ describe('evaluateModels', () => {
     expect(stderr).toContain(`report: ${out}`);
     const evaluation = await evaluateModels({ modelsDir: models, dataPath: csv });
     expect(await readFile(out, 'utf8')).toBe(evaluationReport(evaluation));
-    const { manifest: _, ...record } = evaluation;
+    const { manifest: _, answers: __, ...record } = evaluation;
     expect(JSON.parse(await readFile(json, 'utf8'))).toEqual(JSON.parse(JSON.stringify(record)));
     const refused = await promisify(execFile)('pnpm', ['evaluate'], { cwd: projectRoot() }).catch(
       (e: { code: number; stderr: string }) => e,

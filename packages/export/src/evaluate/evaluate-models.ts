@@ -68,6 +68,20 @@ export interface Evaluation {
    */
   readonly trainedOnThisFile: readonly Task[] | null;
   readonly metrics: Partial<Record<Task, TaskMetrics>>;
+  /** Each face's answers, in the data's order (for `--answers`; left out of `--json`). */
+  readonly answers: FaceAnswers;
+}
+
+/** Per face judged: what it is called, and per task its true class and the model's probabilities. */
+export interface FaceAnswers {
+  /** A photo's file name, or a CSV row's line (`line 12`). */
+  readonly faces: readonly string[];
+  readonly tasks: Partial<
+    Record<
+      Task,
+      { readonly labels: readonly string[]; readonly truth: Uint8Array; readonly probabilities: Float32Array }
+    >
+  >;
 }
 
 /** The faces to judge, loaded from either source into the one dataset shape. */
@@ -76,6 +90,8 @@ interface LabelledFaces {
   readonly path: string;
   readonly sha256: string;
   readonly dataset: FaceDataset;
+  /** Photos only: the folder's photos' names, which `dataset.line` counts in. */
+  readonly names?: readonly string[];
   readonly skipped: SkippedRows;
 }
 
@@ -159,9 +175,14 @@ export async function evaluateModels(options: EvaluationOptions): Promise<Evalua
     ageLabels: taskLabels('age', grouping),
   };
   const metrics: Partial<Record<Task, TaskMetrics>> = {};
+  const answers: FaceAnswers = {
+    faces: Array.from(dataset.line, (line) => (faces.names ? faces.names[line - 1]! : `line ${line}`)),
+    tasks: {},
+  };
   for (const { task, entry } of loaded.models) {
     const truth = taskTargets(dataset, task, grouping);
     const p = probabilities.get(task)!;
+    answers.tasks[task] = { labels: entry.labels, truth, probabilities: p };
     metrics[task] = computeTaskMetrics({
       task,
       labels: entry.labels,
@@ -185,5 +206,6 @@ export async function evaluateModels(options: EvaluationOptions): Promise<Evalua
         ? null
         : loaded.models.filter((m) => m.entry.training.dataSha256 === faces.sha256).map((m) => m.task),
     metrics,
+    answers,
   };
 }

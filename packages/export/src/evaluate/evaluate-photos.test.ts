@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCsv, projectRoot } from '@facekit/train';
 import { evaluateModels } from './evaluate-models.js';
+import { answersCsv } from './answers-csv.js';
 import { evaluationReport } from './evaluation-report.js';
 import { loadPhotos } from './load-photos.js';
 import { sampleFaces, utkfaceName, writeCsv, writePhotos, type LabelledFace } from './test-photos.js';
@@ -80,12 +81,48 @@ describe('evaluate --photos', () => {
     expect(tables(report)).toBe(tables(evaluationReport(byCsv)));
   });
 
+  it("writes every face's answers as CSV: its name or line, and per task the truth, the answer and its confidence", async () => {
+    const byPhotos = await evaluateModels({ modelsDir: models, photosDir: photos });
+    const byCsv = await evaluateModels({ modelsDir: models, dataPath: csv });
+    const [head, ...rows] = answersCsv(byPhotos.answers).trimEnd().split('\n');
+    expect(head).toBe(
+      'face,age_truth,age_answer,age_confidence,ethnicity_truth,ethnicity_answer,ethnicity_confidence,gender_truth,gender_answer,gender_confidence',
+    );
+    const cells = rows.map((r) => r.split(','));
+    expect(cells.map((c) => c[0])).toEqual(
+      [...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))),
+    );
+    // Each task's column of right answers is the accuracy the report gives, and the truth the faces' labels.
+    for (const [k, task] of (['age', 'ethnicity', 'gender'] as const).entries()) {
+      const right = cells.filter((c) => c[1 + 3 * k] === c[2 + 3 * k]).length;
+      expect(right / cells.length, task).toBeCloseTo(byPhotos.metrics[task]!.accuracy, 12);
+    }
+    expect(cells.map((c) => c[7])).toEqual(faces.map((f) => (f.gender === 0 ? 'male' : 'female')));
+    expect(cells.every((c) => [3, 6, 9].every((j) => Number(c[j]) > 0 && Number(c[j]) <= 1))).toBe(true);
+    // A CSV's faces are its rows' lines (the header is line 1); the answers are the photos'.
+    const fromCsv = answersCsv(byCsv.answers).trimEnd().split('\n').slice(1);
+    expect(fromCsv.map((r) => r.split(',')[0])).toEqual(faces.map((_, i) => `line ${i + 2}`));
+    expect(fromCsv.map((r) => r.split(',').slice(1).join())).toEqual(cells.map((c) => c.slice(1).join()));
+  });
+
   it('is what pnpm evaluate --photos writes; one of --data and --photos, not both; --detect only with --photos', async () => {
     const json = join(dir, 'metrics.json');
-    const ran = await evaluate('--photos', photos, '--json', json, '--out', join(dir, 'report.md'));
+    const answers = join(dir, 'answers.csv');
+    const ran = await evaluate(
+      '--photos',
+      photos,
+      '--json',
+      json,
+      '--out',
+      join(dir, 'report.md'),
+      '--answers',
+      answers,
+    );
     expect(ran.code, ran.stderr).toBe(0);
+    expect((await readFile(answers, 'utf8')).trimEnd().split('\n')).toHaveLength(faces.length + 1);
     expect(ran.stderr).toContain(`reading the photos in ${photos}`);
     const record = JSON.parse(await readFile(json, 'utf8')) as Record<string, unknown>;
+    expect(record).not.toHaveProperty('answers');
     expect(record).toMatchObject({
       dataKind: 'photos',
       detected: false,

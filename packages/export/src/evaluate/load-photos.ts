@@ -30,6 +30,8 @@ export interface LoadedPhotos {
   readonly sha256: string;
   /** The photos judged, in name order; `line` is each one's 1-based place among the folder's photos. */
   readonly dataset: FaceDataset;
+  /** The folder's photos' names, in name order (`dataset.line` counts in this list). */
+  readonly names: readonly string[];
   readonly skipped: SkippedRows;
   /** Entries not read: files that are not photos by name (other extensions, hidden files), subfolders. */
   readonly ignored: FolderPhotos['ignored'];
@@ -183,5 +185,5 @@ export async function loadPhotos(dir: string, options: LoadPhotosOptions = {}): 
       `${dir}: no valid photos: all ${names.length} were skipped (${skippedReasons(skipped)})`,
     );
   }
-  return { path: dir, sha256: digest.digest('hex'), dataset: builder.build(), skipped, ignored };
+  return { path: dir, sha256: digest.digest('hex'), dataset: builder.build(), names, skipped, ignored };
 }
