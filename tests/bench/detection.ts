@@ -9,9 +9,11 @@
  *
  * `--turn` tilts the pasted faces, to see what a tilted head costs (the square stays upright). `--fit`
  * instead measures, on faces of the training part, where the eyes and the box lie in the true
- * square: the constants of core's FACE_FRAMING.
+ * square: the constants of core's FACE_FRAMING. `--write <folder>` also keeps the photos, named as
+ * UTKFace names its faces, and their faces as CSV rows, for `pnpm evaluate --photos … --detect` and
+ * `--data`.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import {
@@ -32,7 +34,14 @@ import {
   type RgbaImage,
   type Task,
 } from '@facekit/core';
-import { existingFileFlag, parseCommandArgs, refuseFlags, wholeNumberFlag } from '@facekit/core/node';
+import sharp from 'sharp';
+import {
+  existingFileFlag,
+  parseCommandArgs,
+  refuseFlags,
+  userPath,
+  wholeNumberFlag,
+} from '@facekit/core/node';
 import { facePixels, findDuplicates, loadCsv, splitDataset, taskTargets } from '@facekit/train';
 import { faceScene, sceneLayout, squareOverlap } from '../support/face-scene.js';
 import { dataFile, SHIPPED_MODELS } from '../support/paths.js';
@@ -43,6 +52,8 @@ const HELP = `Usage: pnpm bench:detection [options]
   --turn <deg>  turn each pasted face by this many degrees, alternately each way (default 0):
                 how much a tilted head costs, the square being upright
   --data <csv>  the data file the shipped models were trained on (default: as pnpm train finds it)
+  --write <dir> also write the photos to <dir>/photos (PNG, named age_gender_race_… as UTKFace
+                names its faces) and their faces to <dir>/rows.csv, for pnpm evaluate
   -h, --help    this help
 `;
 
@@ -52,8 +63,12 @@ const { values } = parseCommandArgs(HELP, {
     fit: { type: 'boolean', default: false },
     turn: { type: 'string', default: '0' },
     data: { type: 'string' },
+    write: { type: 'string' },
   },
 });
+const writeTo = values.write === undefined ? undefined : userPath(values.write);
+if (writeTo) await mkdir(join(writeTo, 'photos'), { recursive: true });
+const rowsCsv = ['age,ethnicity,gender,img_name,pixels'];
 const count = wholeNumberFlag(HELP, 'faces', values.faces, 1);
 const turn = (wholeNumberFlag(HELP, 'turn', values.turn, 0, 90) * Math.PI) / 180;
 const dataPath = existingFileFlag(HELP, 'data', values.data) ?? dataFile();
@@ -136,6 +151,13 @@ for (const [n, row] of rows.entries()) {
     height,
     row,
   );
+  if (writeTo) {
+    const [age, ethnicity, gender] = [dataset.age[row]!, dataset.ethnicity[row]!, dataset.gender[row]!];
+    const name = `${age}_${gender}_${ethnicity}_${String(n).padStart(6, '0')}.r${row}.jpg.chip.png`;
+    const raw = { raw: { width, height, channels: 4 as const } };
+    await writeFile(join(writeTo, 'photos', name), await sharp(photo.data, raw).png().toBuffer());
+    rowsCsv.push(`${age},${ethnicity},${gender},${name},${Array.from(facePixels(dataset, row)).join(' ')}`);
+  }
   const faces = await detect(photo);
   extra += Math.max(0, faces.length - 1);
   const best = faces[0];
@@ -168,6 +190,12 @@ for (const [n, row] of rows.entries()) {
   if ((n + 1) % 100 === 0) process.stderr.write(`${n + 1} / ${rows.length}\n`);
 }
 const seconds = (performance.now() - started) / 1000;
+if (writeTo) {
+  await writeFile(join(writeTo, 'rows.csv'), `${rowsCsv.join('\n')}\n`);
+  console.log(
+    `wrote ${rows.length} photos to ${join(writeTo, 'photos')} and their faces to ${join(writeTo, 'rows.csv')}`,
+  );
+}
 console.log(
   `${rows.length} faces of the ${values.fit ? 'training' : 'test'} part${turn ? `, turned ±${values.turn}°` : ''}: found ${rows.length - missed}, missed ${missed}, ` +
     `${extra} other detections; ${((seconds / rows.length) * 1000).toFixed(0)} ms a photo (photo made, letterboxed, detected)`,
