@@ -22,12 +22,22 @@ import {
 /** A photo's size (EXIF orientation applied) and its faces, best first, each with its 48×48 grey levels. */
 export type FacesInPhotoFile = FoundFaces & { readonly width: number; readonly height: number };
 
-/** Refuses minScore outside (0, 1] and maxFaces that is not a whole number ≥ 1, naming the option. */
-function checkDetectOptions({ minScore, maxFaces }: DetectOptions): void {
+/**
+ * Refuses minScore outside (0, 1] and maxFaces that is not a whole number from 1 (to `maxBatchItems`, the
+ * server's --max-batch-items, where there is one), INVALID_INPUT naming the option; classifyFaces'
+ * arguments and the photo classifier's options alike.
+ */
+export function checkDetectOptions({ minScore, maxFaces }: DetectOptions, maxBatchItems?: number): void {
   if (!(minScore > 0 && minScore <= 1))
     throw new ServeError('INVALID_INPUT', 'minScore', `must be above 0 and at most 1, got ${minScore}`);
-  if (!Number.isInteger(maxFaces) || maxFaces < 1)
-    throw new ServeError('INVALID_INPUT', 'maxFaces', `must be a whole number ≥ 1, got ${maxFaces}`);
+  if (!Number.isInteger(maxFaces) || maxFaces < 1 || maxFaces > (maxBatchItems ?? Infinity))
+    throw new ServeError(
+      'INVALID_INPUT',
+      'maxFaces',
+      maxBatchItems === undefined
+        ? `must be a whole number ≥ 1, got ${maxFaces}`
+        : `must be a whole number from 1 to ${maxBatchItems} (--max-batch-items), got ${maxFaces}`,
+    );
 }
 
 export class PhotoFaceFinder {

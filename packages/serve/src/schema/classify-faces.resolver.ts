@@ -12,6 +12,7 @@ import type { PhotoFaces } from '../detector-thread.js';
 import { DEFAULT_MAX_FACES, DEFAULT_MIN_SCORE } from '../face-finder.js';
 import { errorCode, ServeError } from '../errors.js';
 import { answerFoundFace } from '../face-answer.js';
+import { checkDetectOptions } from '../photo-faces.js';
 import type { ServeContext, ServerState } from '../state.js';
 import { toClassification } from './classification.type.js';
 import {
@@ -23,18 +24,6 @@ import {
 } from './classify.resolver.js';
 import { FacesInPhoto } from './faces.type.js';
 import { TaskEnum } from './task.enum.js';
-
-/** minScore in (0, 1] and maxFaces in 1..maxBatchItems, else INVALID_INPUT naming the argument. */
-function checkArguments(minScore: number, maxFaces: number, maxBatchItems: number): void {
-  if (!(minScore > 0 && minScore <= 1))
-    throw new ServeError('INVALID_INPUT', 'minScore', `must be above 0 and at most 1, got ${minScore}`);
-  if (!Number.isInteger(maxFaces) || maxFaces < 1 || maxFaces > maxBatchItems)
-    throw new ServeError(
-      'INVALID_INPUT',
-      'maxFaces',
-      `must be a whole number from 1 to ${maxBatchItems} (--max-batch-items), got ${maxFaces}`,
-    );
-}
 
 /** Refuses before decoding when there is no detector to search the photo with. */
 function checkDetector(state: ServerState): void {
@@ -88,7 +77,7 @@ export class ClassifyFacesResolver {
       minScore: minScore ?? DEFAULT_MIN_SCORE,
       maxFaces: asked === DEFAULT_MAX_FACES ? Math.min(asked, maxBatchItems) : asked,
     };
-    checkArguments(options.minScore, options.maxFaces, maxBatchItems);
+    checkDetectOptions(options, maxBatchItems);
     const chosen = chooseTasks(tasks, engine);
     checkDetector(state);
     let size = { width: 0, height: 0 };
