@@ -7,20 +7,9 @@
  */
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { IMAGE_SIZE, type FaceCrop, type RgbaImage } from '@facekit/core';
+import { greyAt, IMAGE_SIZE, type FaceCrop, type RgbaImage } from '@facekit/core';
 import { seededRandom } from '@facekit/train';
 import { WEB_DEMO } from './paths.js';
-
-/** Bilinear sample of a 48×48 grey face at (u, v) in face pixels (centres at integers). */
-function sample(face: Uint8Array, u: number, v: number): number {
-  const clamp = (t: number) => Math.min(IMAGE_SIZE - 1, Math.max(0, t));
-  const [fu, fv] = [clamp(u), clamp(v)];
-  const [x0, y0] = [Math.floor(fu), Math.floor(fv)];
-  const [x1, y1] = [Math.min(IMAGE_SIZE - 1, x0 + 1), Math.min(IMAGE_SIZE - 1, y0 + 1)];
-  const [ax, ay] = [fu - x0, fv - y0];
-  const row = (y: number) => face[y * IMAGE_SIZE + x0]! * (1 - ax) + face[y * IMAGE_SIZE + x1]! * ax;
-  return row(y0) * (1 - ay) + row(y1) * ay;
-}
 
 /** A 48×48 grey face and the square of the photo it is put in, turned by `turn` radians (clockwise). */
 export interface PlacedFace {
@@ -67,7 +56,7 @@ export function faceScene(
       let at: [number, number] | undefined;
       const placed = faces.find((f) => (at = inFace(f, x, y)) !== undefined);
       if (placed && at) {
-        data.fill(Math.round(sample(placed.face, at[0], at[1])), p, p + 3);
+        data.fill(Math.round(greyAt(placed.face, at[0], at[1])), p, p + 3);
       } else {
         for (let c = 0; c < 3; c++) {
           let v = base[c]! + (random() - 0.5) * 16;

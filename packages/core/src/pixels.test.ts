@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidPixelsError } from './errors.js';
-import { PIXEL_COUNT, pixelsToModelInput, validatePixels } from './pixels.js';
+import { greyAt, PIXEL_COUNT, pixelsToModelInput, validatePixels } from './pixels.js';
 
 describe('pixels', () => {
   it('validates count and range, naming the field and index', () => {
@@ -45,5 +45,19 @@ describe('pixels', () => {
     expect(input.length).toBe(2 * PIXEL_COUNT);
     expect(input[0]).toBe(1);
     expect(input[PIXEL_COUNT]).toBeCloseTo(0.2, 7);
+  });
+});
+
+describe('greyAt', () => {
+  // A face whose level is its column plus twice its row: bilinear sampling reproduces it between pixels.
+  const face = Uint8Array.from({ length: PIXEL_COUNT }, (_, i) => (i % 48) + 2 * Math.floor(i / 48));
+  it('is the pixel at whole coordinates and the bilinear mean between them', () => {
+    expect(greyAt(face, 3, 5)).toBe(3 + 10);
+    expect(greyAt(face, 3.5, 5)).toBeCloseTo(13.5, 12);
+    expect(greyAt(face, 3.25, 5.5)).toBeCloseTo(3.25 + 11, 12);
+  });
+  it('repeats the edge beyond the face', () => {
+    expect(greyAt(face, -4, -0.5)).toBe(0);
+    expect(greyAt(face, 60, 47.7)).toBe(47 + 94);
   });
 });

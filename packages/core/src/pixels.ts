@@ -87,6 +87,21 @@ export function validatePixels(pixels: ArrayLike<number>, field = 'pixels'): Uin
   return out;
 }
 
+/**
+ * A 48×48 grey face's level at (u, v) in its pixels (their centres at whole numbers), bilinear between
+ * the four nearest, the face's edge repeated beyond it: how a face is enlarged into a larger image (the
+ * detector's verification images, the test photos of faces at known squares).
+ */
+export function greyAt(face: ArrayLike<number>, u: number, v: number): number {
+  const clamp = (t: number) => Math.min(IMAGE_SIZE - 1, Math.max(0, t));
+  const [fu, fv] = [clamp(u), clamp(v)];
+  const [x0, y0] = [Math.floor(fu), Math.floor(fv)];
+  const [x1, y1] = [Math.min(IMAGE_SIZE - 1, x0 + 1), Math.min(IMAGE_SIZE - 1, y0 + 1)];
+  const [ax, ay] = [fu - x0, fv - y0];
+  const row = (y: number) => face[y * IMAGE_SIZE + x0]! * (1 - ax) + face[y * IMAGE_SIZE + x1]! * ax;
+  return row(y0) * (1 - ay) + row(y1) * ay;
+}
+
 /** Writes one face's model input (grey / 255) into `target` at face index `slot`. */
 export function writeModelInput(pixels: Uint8Array, target: Float32Array, slot = 0): void {
   const offset = slot * PIXEL_COUNT;
