@@ -13,7 +13,7 @@ import { latestRun, trainedOn } from './run/read-run.js';
 import { OPSET } from './onnx/proto.js';
 import {
   checkFlags,
-  failureLine,
+  runCommand,
   parseCommandArgs,
   refuseFlags,
   folderToWrite,
@@ -126,10 +126,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${failureLine(HELP, error)}\n`);
-    process.exit(1);
-  },
-);
+runCommand(HELP, main);

@@ -8,7 +8,7 @@ import { mkdir, open, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, parse, resolve } from 'node:path';
 import { checkCrop, isTask, TASKS, type FaceCrop, type Task } from '@facekit/core';
 import {
-  failureLine,
+  runCommand,
   folderPhotos,
   ignoredEntries,
   parseCommandArgs,
@@ -280,10 +280,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${failureLine(HELP, error)}\n`);
-    process.exit(1);
-  },
-);
+runCommand(HELP, main);

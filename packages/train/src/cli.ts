@@ -10,14 +10,7 @@ import { projectRoot, resolveDataPath } from './data/data-path.js';
 import { DEFAULT_PRESET, getPreset, isAblation, PRESETS, type Preset } from './presets.js';
 import { runsByStart } from './run-folder.js';
 import { runTraining } from './run.js';
-import {
-  checkFlags,
-  failureLine,
-  parseCommandArgs,
-  userCwd,
-  userPath,
-  wholeNumber,
-} from '@facekit/core/node';
+import { checkFlags, runCommand, parseCommandArgs, userCwd, userPath, wholeNumber } from '@facekit/core/node';
 
 /** A preset the help recommends, by name: renaming it fails every `pnpm train`, the help test included. */
 const named = (name: string) => getPreset(name).name;
@@ -259,12 +252,5 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    // As pnpm evaluate says it: a bad row stops the run, and the flag that passes over such rows.
-    const hints = { INVALID_CSV_ROW: '--skip-invalid trains on the other rows and counts these' };
-    process.stderr.write(`${failureLine(HELP, error, hints)}\n`);
-    process.exit(1);
-  },
-);
+// As pnpm evaluate says it: a bad row stops the run, and the flag that passes over such rows.
+runCommand(HELP, main, { INVALID_CSV_ROW: '--skip-invalid trains on the other rows and counts these' });

@@ -53,6 +53,27 @@ export function failureLine(
 }
 
 /**
+ * Runs a command's `main` and ends the process with the exit status it returns (returning none, the
+ * process ends by itself once its work is done); a throw is said in `failureLine`'s one line on stderr,
+ * with the command's hints, and exits 1. Every command's entry point, so they all end alike.
+ */
+export function runCommand(
+  help: string,
+  main: () => Promise<number | void>,
+  hints: Readonly<Record<string, string>> = {},
+): void {
+  main().then(
+    (code) => {
+      if (typeof code === 'number') process.exit(code);
+    },
+    (error: unknown) => {
+      process.stderr.write(`${failureLine(help, error, hints)}\n`);
+      process.exit(1);
+    },
+  );
+}
+
+/**
  * A command's options parsed (strictly, as parseArgs does by default) from `config.args`, or from
  * scriptArgs() when absent, with `-h, --help` added: asked for it, the command prints `help` to stdout
  * and exits 0, so no command needs its own help handling. An unknown option or a missing value is said

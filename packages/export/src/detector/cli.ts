@@ -9,7 +9,7 @@ import { defaultDataFile, pathArg, projectRoot } from '@facekit/train';
 import {
   checkFlags,
   existingFileFlag,
-  failureLine,
+  runCommand,
   folderToWrite,
   parseCommandArgs,
   wholeNumber,
@@ -100,10 +100,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${failureLine(HELP, error)}\n`);
-    process.exit(1);
-  },
-);
+runCommand(HELP, main);

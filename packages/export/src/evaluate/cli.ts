@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { failureLine, parseCommandArgs, refuseFlags, userPath } from '@facekit/core/node';
+import { parseCommandArgs, refuseFlags, runCommand, userPath } from '@facekit/core/node';
 import { projectRoot } from '@facekit/train';
 import { evaluateModels, type FaceSource } from './evaluate-models.js';
 import { answersCsv } from './answers-csv.js';
@@ -111,13 +111,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  const photoHint = '--skip-invalid judges the other photos and counts these';
-  const hints = {
-    INVALID_CSV_ROW: '--skip-invalid judges the other rows and counts these',
-    INVALID_PHOTO_NAME: photoHint,
-    INVALID_IMAGE: photoHint,
-  };
-  process.stderr.write(`${failureLine(HELP, error, hints)}\n`);
-  process.exit(1);
+const photoHint = '--skip-invalid judges the other photos and counts these';
+runCommand(HELP, main, {
+  INVALID_CSV_ROW: '--skip-invalid judges the other rows and counts these',
+  INVALID_PHOTO_NAME: photoHint,
+  INVALID_IMAGE: photoHint,
 });
