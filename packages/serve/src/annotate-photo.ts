@@ -6,7 +6,7 @@
  * answer's coordinates say) and written in the photo's own format (PNG, JPEG or WebP).
  */
 import sharp from 'sharp';
-import { TASKS } from '@facekit/core';
+import { fileFormat, TASKS } from '@facekit/core';
 import type { FaceSquare } from './face-answer.js';
 import type { PhotoAnswer } from './photo-classifier.js';
 
@@ -92,9 +92,11 @@ export function annotationSvg({ width, height, faces }: PhotoAnswer): string {
 
 /** The photo file's bytes with `answer` drawn on them, in the photo's format. */
 export async function annotatePhoto(bytes: Uint8Array, answer: PhotoAnswer): Promise<Buffer> {
-  const photo = sharp(bytes).rotate();
-  const { format } = await sharp(bytes).metadata();
-  const drawn = photo.composite([{ input: Buffer.from(annotationSvg(answer)), top: 0, left: 0 }]);
+  // Its format from its first bytes, as the decoder sniffed it: no second parse of the file for it.
+  const format = fileFormat(bytes);
+  const drawn = sharp(bytes)
+    .rotate()
+    .composite([{ input: Buffer.from(annotationSvg(answer)), top: 0, left: 0 }]);
   if (format === 'jpeg') return drawn.jpeg({ quality: 92 }).toBuffer();
   if (format === 'webp') return drawn.webp({ quality: 92 }).toBuffer();
   return drawn.png().toBuffer();
