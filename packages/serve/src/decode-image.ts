@@ -125,7 +125,7 @@ export function decodeBase64(text: string, field: string, maxBytes: number): Buf
 /** Why a file that is not PNG, JPEG or WebP was refused, naming its format when its bytes do. */
 function notAccepted(format: string | undefined, field: string): InvalidImageError {
   return format
-    ? new InvalidImageError(field, `is a ${format} file; send PNG, JPEG or WebP`)
+    ? new InvalidImageError(field, `is a ${format} file; only PNG, JPEG and WebP are read`)
     : new InvalidImageError(field, 'is not a PNG, JPEG or WebP image');
 }
 
