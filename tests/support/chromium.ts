@@ -40,12 +40,16 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchChromium(viewport = { width: 1200, height: 900 }): Promise<Browser> {
+/** `extraArgs` are added to the flags above (a fake camera, say). */
+export async function launchChromium(
+  viewport = { width: 1200, height: 900 },
+  extraArgs: readonly string[] = [],
+): Promise<Browser> {
   const profile = await mkdtemp(join(tmpdir(), 'facekit-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
+    args: [...ARGS, ...extraArgs],
     viewport,
   });
   const page = context.pages()[0] ?? (await context.newPage());

@@ -11,6 +11,7 @@ import { loadBrowserModels, type BrowserModels } from './browser-models.js';
 import { CropFrame } from './crop-frame.js';
 import { drawGrey, isCentreSquare, recrop, sameCrop, serverFile, type Face } from './face-sources.js';
 import { difference, TASK_TITLES, topAnswer, turnedText } from './format.js';
+import { LiveLabels } from './live-webcam.js';
 import { comparisonTable, el, taskCard } from './render.js';
 import {
   agreementTolerance,
@@ -327,8 +328,17 @@ async function compare(): Promise<void> {
   }
 }
 
+const live = new LiveLabels(
+  $<HTMLVideoElement>('webcam'),
+  $<HTMLCanvasElement>('webcam-overlay'),
+  $('live-status'),
+  $<HTMLInputElement>('live-toggle'),
+  () => models,
+);
+
 function wirePage(): void {
   wireSources({
+    onWebcam: (on) => live.cameraOn(on),
     onReading: reading,
     onFace: showFace,
     onError: clearFace,

@@ -17,6 +17,8 @@ export interface SourceHandlers {
   onSourceError(error: unknown): void;
   /** A new attempt at a source (the webcam toggled): a problem said before is not this attempt's. */
   onSourceAttempt(): void;
+  /** The webcam started (true) or stopped. */
+  onWebcam(on: boolean): void;
 }
 
 /**
@@ -132,6 +134,7 @@ export function wireSources(handlers: SourceHandlers): void {
       .then(() => {
         toggle.textContent = on ? 'Stop webcam' : 'Use webcam';
         byId('webcam').hidden = byId('webcam-capture').hidden = !on;
+        handlers.onWebcam(on);
       })
       .catch((error: unknown) => handlers.onSourceError(error));
   });

@@ -1,0 +1,169 @@
+/**
+ * Live labels over the webcam: while the camera runs, its current frame is searched by the same face
+ * detector as a photo, the faces found (at most LIVE_MAX_FACES, best first) are classified from the same
+ * 48×48 preprocessing (core's imageToPixels on the frame's pixels), and their squares and short answers
+ * are drawn on a canvas laid over the video. One frame at a time: the next is taken when the last is
+ * answered, so a slow machine shows fewer frames, never a backlog; requestAnimationFrame does not run
+ * in a hidden tab, so neither does this. "Take photo" still hands a frame to the page's full view.
+ */
+import { argmax, imageToPixels, type FaceCrop, type RgbaImage } from '@facekit/core';
+import type { BrowserModels } from './browser-models.js';
+
+/** Faces classified per frame: the rest of a crowd is left unlabelled (each face costs a model run). */
+export const LIVE_MAX_FACES = 5;
+
+/** Squares' colours, face after face (as `pnpm classify --annotate` draws them). */
+const COLOURS = ['#ffd400', '#00e5ff', '#ff4fd8', '#7cff4f', '#ff8a00'] as const;
+
+export interface LiveFace {
+  readonly crop: FaceCrop;
+  /** Each task's most likely label, in the models' task order: "21-40 · White · female". */
+  readonly text: string;
+}
+
+/** Each task's most likely label, joined: the short answer drawn beside a face. */
+export function shortAnswer(models: BrowserModels, probabilities: Map<string, Float32Array>): string {
+  return models.tasks
+    .map((task) => models.manifest.models[task]!.labels[argmax(probabilities.get(task)!)]!)
+    .join(' · ');
+}
+
+/** One frame's faces, best first, each classified; throws when the models have no face detector. */
+export async function labelFrame(
+  frame: RgbaImage,
+  models: BrowserModels,
+  maxFaces = LIVE_MAX_FACES,
+): Promise<LiveFace[]> {
+  if ('missing' in models.detector) throw new Error(`no live labels: ${models.detector.missing}`);
+  const { faces } = await models.detector.detect(frame);
+  const labelled: LiveFace[] = [];
+  for (const { crop } of faces.slice(0, maxFaces)) {
+    const { probabilities } = await models.run(imageToPixels(frame, 'webcam frame', crop));
+    labelled.push({ crop, text: shortAnswer(models, probabilities) });
+  }
+  return labelled;
+}
+
+/** Draws each face's square (turned as it was read) and its number and answer above it. */
+function draw(context: CanvasRenderingContext2D, faces: readonly LiveFace[]): void {
+  const { width, height } = context.canvas;
+  context.clearRect(0, 0, width, height);
+  faces.forEach(({ crop, text }, i) => {
+    const colour = COLOURS[i % COLOURS.length]!;
+    const half = crop.size / 2;
+    context.save();
+    context.translate(crop.x + half, crop.y + half);
+    context.rotate(((crop.angle ?? 0) * Math.PI) / 180);
+    context.strokeStyle = colour;
+    context.lineWidth = Math.max(2, crop.size / 60);
+    context.strokeRect(-half, -half, crop.size, crop.size);
+    context.restore();
+    const font = Math.max(11, Math.min(24, Math.round(crop.size / 9)));
+    const label = `${i + 1}  ${text}`;
+    context.font = `${font}px system-ui, sans-serif`;
+    const bandWidth = context.measureText(label).width + font;
+    const bandHeight = Math.round(font * 1.4);
+    // Above the square where the frame has room, else inside its top edge; kept inside the frame.
+    const left = Math.max(0, Math.min(crop.x, width - bandWidth));
+    const top = crop.y - bandHeight >= 0 ? crop.y - bandHeight : Math.max(0, crop.y);
+    context.fillStyle = 'rgba(0, 0, 0, 0.6)';
+    context.fillRect(left, top, bandWidth, bandHeight);
+    context.fillStyle = colour;
+    context.fillText(label, left + font / 2, top + font * 1.05);
+  });
+}
+
+/** How often the status line is rewritten: often enough to follow, rarely enough to read. */
+const STATUS_EVERY_MS = 500;
+
+export class LiveLabels {
+  private camera = false;
+  private running = false;
+  /** Counts starts, so that a frame still in flight when live labels stop and start again is dropped. */
+  private generation = 0;
+  private readonly grab = document.createElement('canvas');
+  /** Frames answered since the status line was last written, and when that was. */
+  private frames = 0;
+  private since = 0;
+
+  constructor(
+    private readonly video: HTMLVideoElement,
+    private readonly overlay: HTMLCanvasElement,
+    private readonly status: HTMLElement,
+    private readonly toggle: HTMLInputElement,
+    private readonly models: () => BrowserModels | null,
+  ) {
+    toggle.addEventListener('change', () => this.update());
+  }
+
+  /** The webcam was started (true) or stopped: live labels follow it, when their box is ticked. */
+  cameraOn(on: boolean): void {
+    this.camera = on;
+    this.toggle.parentElement!.hidden = this.overlay.hidden = !on;
+    this.update();
+  }
+
+  private update(): void {
+    const want = this.camera && this.toggle.checked;
+    if (want === this.running) return;
+    this.running = want;
+    this.generation++;
+    this.overlay.getContext('2d')!.clearRect(0, 0, this.overlay.width, this.overlay.height);
+    this.status.textContent = want ? 'Live labels: starting…' : '';
+    delete this.status.dataset.faces;
+    this.frames = 0;
+    this.since = performance.now();
+    if (want) this.next(this.generation);
+  }
+
+  private next(generation: number): void {
+    requestAnimationFrame(() => void this.step(generation));
+  }
+
+  private async step(generation: number): Promise<void> {
+    if (generation !== this.generation) return;
+    const models = this.models();
+    const { videoWidth: width, videoHeight: height } = this.video;
+    if (!models || width === 0) {
+      this.status.textContent = models
+        ? 'Live labels: waiting for the camera…'
+        : 'Live labels: waiting for the models…';
+      return this.next(generation);
+    }
+    let faces: LiveFace[];
+    try {
+      faces = await labelFrame(this.frame(width, height), models);
+    } catch (error) {
+      if (generation !== this.generation) return;
+      this.status.textContent = `Live labels stopped: ${(error as Error).message}`;
+      this.running = false;
+      return;
+    }
+    if (generation !== this.generation) return;
+    if (this.overlay.width !== width || this.overlay.height !== height)
+      [this.overlay.width, this.overlay.height] = [width, height];
+    draw(this.overlay.getContext('2d')!, faces);
+    this.frames++;
+    const now = performance.now();
+    if (now - this.since >= STATUS_EVERY_MS) {
+      const ms = (now - this.since) / this.frames;
+      const found = faces.length === 1 ? '1 face' : `${faces.length} faces`;
+      const said = faces.map((f, i) => `${i + 1}: ${f.text}`).join('; ');
+      this.status.textContent =
+        `Live labels: ${found}${said ? ` (${said})` : ''} · ${ms.toFixed(0)} ms a frame, ` +
+        `${(1000 / ms).toFixed(1)} frames/s on ${models.provider}`;
+      this.status.dataset.faces = JSON.stringify(faces.map((f) => f.text));
+      [this.frames, this.since] = [0, now];
+    }
+    this.next(generation);
+  }
+
+  /** The video's current frame as RGBA pixels (one canvas, reused). */
+  private frame(width: number, height: number): RgbaImage {
+    if (this.grab.width !== width || this.grab.height !== height)
+      [this.grab.width, this.grab.height] = [width, height];
+    const context = this.grab.getContext('2d', { willReadFrequently: true })!;
+    context.drawImage(this.video, 0, 0, width, height);
+    return context.getImageData(0, 0, width, height);
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * What the web demo's live labels cost: builds the demo (with the shipped models, or --models), serves
+ * the static build on localhost, and opens it in headless Chromium whose fake camera films a 640×480
+ * scene holding 1, 2, … of the demo's sample faces in a row; for each scene it starts the webcam, lets
+ * live labels run, and reads the page's own "ms a frame" (averaged every half second: detector, every
+ * face's models and drawing, one frame at a time) after a warm-up — median and range — with the faces
+ * it labelled. The page shares this machine's cores with the browser's own threads.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseCommandArgs, refuseFlags, userPath, wholeNumberFlag } from '@facekit/core/node';
+import { chromiumMissing, launchChromium } from '../support/chromium.js';
+import { buildDemo } from '../support/demo-build.js';
+import { faceScene, sampleFace } from '../support/face-scene.js';
+import { fakeCamera, y4m } from '../support/fake-camera.js';
+import { SHIPPED_MODELS } from '../support/paths.js';
+import { serveStatic } from '../support/static-server.js';
+
+const HELP = `Usage: pnpm bench:webcam [options]
+  --models <dir>    models folder to build the demo with (default: the shipped models/)
+  --faces <list>    faces in the camera's scene, one scene each (default 1,2,5; at most 8)
+  --seconds <n>     seconds of live labels read per scene, after 2 s of warm-up (default 10)
+  --ep <choice>     the page's runtime: wasm, auto or webgpu (default wasm)
+  -h, --help        this help
+`;
+
+const SAMPLES = [
+  'white-male-29.png',
+  'black-female-47.png',
+  'asian-female-4.png',
+  'indian-male-72.png',
+  'white-female-55.png',
+  'black-male-16.png',
+  'indian-female-24.png',
+  'others-female-35.png',
+];
+const [WIDTH, HEIGHT] = [640, 480];
+
+const { values } = parseCommandArgs(HELP, {
+  options: {
+    models: { type: 'string' },
+    faces: { type: 'string', default: '1,2,5' },
+    seconds: { type: 'string', default: '10' },
+    ep: { type: 'string', default: 'wasm' },
+  },
+});
+const seconds = wholeNumberFlag(HELP, 'seconds', values.seconds, 1);
+const counts = values.faces.split(',').map((n) => wholeNumberFlag(HELP, 'faces', n, 1));
+if (counts.some((n) => n > SAMPLES.length)) refuseFlags(HELP, `--faces takes at most ${SAMPLES.length}`);
+if (!['wasm', 'auto', 'webgpu'].includes(values.ep))
+  refuseFlags(HELP, `--ep takes wasm, auto or webgpu, got "${values.ep}"`);
+const missing = chromiumMissing();
+if (missing) refuseFlags(HELP, missing);
+
+/** `n` sample faces side by side across the scene, as large as their share of its width allows. */
+async function scene(n: number): Promise<ReturnType<typeof faceScene>> {
+  const slot = Math.floor(WIDTH / n);
+  const size = Math.min(220, slot - 20);
+  const faces = await Promise.all(
+    SAMPLES.slice(0, n).map(async (file, i) => ({
+      face: await sampleFace(file),
+      square: { x: i * slot + Math.floor((slot - size) / 2), y: Math.floor((HEIGHT - size) / 2), size },
+    })),
+  );
+  return faceScene(faces, WIDTH, HEIGHT, 3);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const dir = await mkdtemp(join(tmpdir(), 'facekit-webcam-bench-'));
+try {
+  await buildDemo(join(dir, 'site'), values.models ? userPath(values.models) : SHIPPED_MODELS);
+  const site = await serveStatic({ '/': { dir: join(dir, 'site') } });
+  const rows: string[] = [];
+  for (const n of counts) {
+    const video = join(dir, `faces-${n}.y4m`);
+    await writeFile(video, y4m(await scene(n), 2));
+    const browser = await launchChromium({ width: 1200, height: 1100 }, fakeCamera(video));
+    try {
+      const { page } = browser;
+      await page.goto(`${site.origin}/?ep=${values.ep}`);
+      const status = page.locator('#status');
+      await status
+        .and(page.locator('[data-state="ready"], [data-state="error"]'))
+        .waitFor({ timeout: 120_000 });
+      if ((await status.getAttribute('data-state')) !== 'ready')
+        throw new Error(`?ep=${values.ep}: ${await status.textContent()}`);
+      const provider = /· (\w+)/.exec((await status.textContent()) ?? '')?.[1] ?? '?';
+      await page.locator('#webcam-toggle').click();
+      await page.waitForTimeout(2_000);
+      const perFrame: number[] = [];
+      let labelled = '';
+      for (const end = performance.now() + seconds * 1000; performance.now() < end;) {
+        await page.waitForTimeout(500);
+        const text = (await page.locator('#live-status').textContent()) ?? '';
+        const ms = /· (\d+) ms a frame/.exec(text)?.[1];
+        if (!ms) throw new Error(`no live labels after warm-up: "${text}"`);
+        perFrame.push(Number(ms));
+        labelled = /^Live labels: (\d+) face/.exec(text)?.[1] ?? '?';
+      }
+      const fps = (ms: number) => (1000 / ms).toFixed(1);
+      rows.push(
+        `| ${n} | ${labelled} | ${provider} | ${median(perFrame)} | ${Math.min(...perFrame)}–${Math.max(...perFrame)} | ${fps(median(perFrame))} |`,
+      );
+    } finally {
+      await browser.close();
+    }
+  }
+  await site.close();
+  console.log(
+    `# web demo live labels — ${new Date().toISOString()}, ${WIDTH}×${HEIGHT} fake camera, ${seconds} s a scene, localhost`,
+  );
+  console.log('| faces in scene | labelled | provider | ms a frame, median | range | frames/s |');
+  console.log('|---:|---:|---|---:|---:|---:|');
+  for (const row of rows) console.log(row);
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}

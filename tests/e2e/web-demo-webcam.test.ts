@@ -1,0 +1,165 @@
+/**
+ * The web demo's live labels end to end in headless Chromium: the browser's fake camera plays a Y4M
+ * file of a scene holding two faces (tests/support/face-scene.ts), the webcam is started, and the labels
+ * drawn over it must name both faces — the same labels, in the same order, as the server's
+ * classifyFaces gives for a PNG of the very frame the page read — with each face's square drawn on the
+ * overlay where the server puts it. Unticking "Live labels" clears them; "Take photo" gives the page
+ * the frame with both faces found; stopping the camera stops the labels. Screenshot: tests/artifacts/web-demo-webcam.png.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '@facekit/serve';
+import type { FaceCrop } from '@facekit/core';
+import { chromiumMissing, launchChromium, type Browser } from '../support/chromium.js';
+import { buildDemo } from '../support/demo-build.js';
+import { faceScene, sampleFace } from '../support/face-scene.js';
+import { fakeCamera, y4m } from '../support/fake-camera.js';
+import { releaseTestModels, testModels } from '../support/models.js';
+import { artifactsDir } from '../support/paths.js';
+import { serveStatic, type StaticServer } from '../support/static-server.js';
+
+const missing = chromiumMissing();
+
+describe.skipIf(missing !== null)('web demo: live labels on the webcam (headless Chromium)', () => {
+  let dir = '';
+  let api: RunningServer;
+  let site: StaticServer;
+  let browser: Browser;
+  const fail = (what: string) => `${what}\n--- page log ---\n${browser.log.join('\n')}`;
+
+  beforeAll(async () => {
+    const models = await testModels();
+    dir = await mkdtemp(join(tmpdir(), 'facekit-webcam-'));
+    const [big, small] = await Promise.all(['white-male-29.png', 'black-female-47.png'].map(sampleFace));
+    const scene = faceScene(
+      [
+        { face: big!, square: { x: 360, y: 90, size: 200 } },
+        { face: small!, square: { x: 70, y: 230, size: 130 } },
+      ],
+      640,
+      480,
+      11,
+    );
+    const video = join(dir, 'two-faces.y4m');
+    await writeFile(video, y4m(scene, 2));
+    await buildDemo(join(dir, 'site'), models.dir);
+    api = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      models: models.dir,
+      executionProviders: ['cpu'],
+      logLevel: 'warn',
+      production: false,
+    });
+    await api.ready;
+    site = await serveStatic({ '/': { dir: join(dir, 'site') } });
+    browser = await launchChromium({ width: 1200, height: 1100 }, fakeCamera(video));
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+    await api?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+    await releaseTestModels();
+  });
+
+  it(
+    'labels every face in the camera as the server labels the same frame',
+    { timeout: 120_000 },
+    async () => {
+      const { page } = browser;
+      await page.goto(`${site.origin}/?ep=wasm`);
+      await page
+        .locator('#status[data-state="ready"]')
+        .waitFor({ timeout: 60_000 })
+        .catch(async () => {
+          throw new Error(fail(`models did not load: ${await page.locator('#status').textContent()}`));
+        });
+      await page.locator('#webcam-toggle').click();
+      const status = page.locator('#live-status');
+      const labelled = () =>
+        page.waitForFunction(
+          () => JSON.parse(document.getElementById('live-status')!.dataset.faces ?? '[]').length > 0,
+          undefined,
+          { timeout: 30_000 },
+        );
+      await labelled().catch(async () => {
+        throw new Error(fail(`no live labels: ${await status.textContent()}`));
+      });
+      const live = JSON.parse((await status.getAttribute('data-faces'))!) as string[];
+      expect(await status.textContent()).toMatch(
+        /^Live labels: 2 faces \(1: .+; 2: .+\) · \d+ ms a frame, [\d.]+ frames\/s on wasm$/,
+      );
+
+      // The frame the page reads, as a PNG, asked of the server: the same faces, labelled the same.
+      const frame = await page.evaluate(() => {
+        const video = document.getElementById('webcam') as HTMLVideoElement;
+        const canvas = document.createElement('canvas');
+        [canvas.width, canvas.height] = [video.videoWidth, video.videoHeight];
+        canvas.getContext('2d')!.drawImage(video, 0, 0);
+        return canvas.toDataURL('image/png').slice('data:image/png;base64,'.length);
+      });
+      const answer = (await (
+        await fetch(api.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            query:
+              'mutation($i: String!) { classifyFaces(image: $i) { faces { crop { x y size angle } classification { age { label } ethnicity { label } gender { label } } } } }',
+            variables: { i: frame },
+          }),
+        })
+      ).json()) as {
+        data: {
+          classifyFaces: {
+            faces: { crop: FaceCrop; classification: Record<string, { label: string }> }[];
+          };
+        };
+      };
+      const faces = answer.data.classifyFaces.faces;
+      expect(faces).toHaveLength(2);
+      expect(live).toEqual(
+        faces.map((f) => ['age', 'ethnicity', 'gender'].map((t) => f.classification[t]!.label).join(' · ')),
+      );
+
+      // Each square drawn on the overlay in its colour (yellow, then cyan), on the middle of its left side.
+      const colours = await page.evaluate(
+        (crops) => {
+          const overlay = document.getElementById('webcam-overlay') as HTMLCanvasElement;
+          const context = overlay.getContext('2d')!;
+          return crops.map((c) =>
+            Array.from(context.getImageData(c.x, Math.round(c.y + c.size / 2), 1, 1).data),
+          );
+        },
+        faces.map((f) => f.crop),
+      );
+      expect(colours[0]!.slice(0, 3)).toEqual([255, 212, 0]);
+      expect(colours[1]!.slice(0, 3)).toEqual([0, 229, 255]);
+      await page.screenshot({ path: join(await artifactsDir(), 'web-demo-webcam.png'), fullPage: true });
+
+      // Unticked: the labels go; ticked again: they come back.
+      await page.locator('#live-toggle').uncheck();
+      expect(await status.textContent()).toBe('');
+      await page.locator('#live-toggle').check();
+      await labelled();
+      // "Take photo" hands the frame to the page's full view: the same two faces found there.
+      await page.locator('#webcam-capture').click();
+      await page
+        .locator('#detection', { hasText: /^Face found.*1 more marked/ })
+        .waitFor({ timeout: 30_000 })
+        .catch(async () => {
+          throw new Error(fail(`the photo taken: ${await page.locator('#detection').textContent()}`));
+        });
+      expect(await page.locator('#photo-caption').textContent()).toMatch(
+        /^webcam frame · 640×480 · square at/,
+      );
+      // The camera stopped: no more labels, the overlay hidden.
+      await page.locator('#webcam-toggle').click();
+      await page.locator('#webcam-overlay').waitFor({ state: 'hidden', timeout: 10_000 });
+      expect(await status.textContent()).toBe('');
+    },
+  );
+});
