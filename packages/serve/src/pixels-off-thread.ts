@@ -4,16 +4,13 @@
  * started on first use and unref'd (it never keeps the process alive); the decoded pixels are moved to
  * it, not copied. A worker that dies fails the jobs it held and is replaced on the next one.
  */
-import { Worker } from 'node:worker_threads';
 import { InvalidImageError, type FaceCrop, type RgbaImage } from '@facekit/core';
 import { workerUrl } from '@facekit/core/node';
-import { PendingCalls, wholeBuffer } from './pending-calls.js';
+import { wholeBuffer } from './pending-calls.js';
 import type { PixelsJob, PixelsReply } from './pixels-worker.js';
+import { WorkerCalls } from './worker-calls.js';
 
-interface PixelsWorker {
-  readonly thread: Worker;
-  readonly calls: PendingCalls<PixelsReply>;
-}
+type PixelsWorker = WorkerCalls<PixelsJob, PixelsReply>;
 
 let current: PixelsWorker | undefined;
 let jobs = 0;
@@ -22,18 +19,13 @@ let jobs = 0;
 export const offThreadJobCount = (): number => jobs;
 
 function startWorker(): PixelsWorker {
-  const w: PixelsWorker = {
-    thread: new Worker(workerUrl('pixels-worker', import.meta.url)),
-    calls: new PendingCalls(),
-  };
-  w.thread.unref();
-  w.thread.on('message', (reply: PixelsReply) => w.calls.settle(reply.id, reply));
-  const fail = (error: Error) => {
-    if (current === w) current = undefined;
-    w.calls.failAll(error);
-  };
-  w.thread.on('error', (error) => fail(new Error(`image preprocessing worker failed: ${error.message}`)));
-  w.thread.on('exit', (code) => fail(new Error(`image preprocessing worker exited with code ${code}`)));
+  const w: PixelsWorker = new WorkerCalls(workerUrl('pixels-worker', import.meta.url), {
+    name: 'image preprocessing worker',
+    unref: true,
+    onDeath: () => {
+      if (current === w) current = undefined;
+    },
+  });
   return w;
 }
 
@@ -48,17 +40,17 @@ export async function pixelsOffThread(
 ): Promise<Uint8Array> {
   const w = (current ??= startWorker());
   jobs++;
-  const reply = await w.calls.add((id) => {
-    const job: PixelsJob = {
+  const reply = await w.call(
+    (id) => ({
       id,
       field,
       width: image.width,
       height: image.height,
       data: image.data,
       ...(crop ? { crop } : {}),
-    };
-    w.thread.postMessage(job, wholeBuffer(image.data));
-  });
+    }),
+    wholeBuffer(image.data),
+  );
   if ('pixels' in reply) return reply.pixels;
   throw reply.invalidImage ? new InvalidImageError(field, reply.error) : new Error(reply.error);
 }
