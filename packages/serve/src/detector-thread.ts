@@ -9,7 +9,6 @@
  * decoded photo is handed to the thread, not copied. A thread that dies fails the photos it held and is
  * replaced by the next photo sent its way.
  */
-import { Worker } from 'node:worker_threads';
 import { InvalidImageError } from '@facekit/core';
 import { workerUrl } from '@facekit/core/node';
 import type { DecodedPhoto } from './decode-image.js';
@@ -17,7 +16,8 @@ import { openDetector, type DetectorFile } from './detector-file.js';
 import type { DetectReply, DetectorSetup, FromDetector, ToDetector } from './detector-worker.js';
 import { ServeError } from './errors.js';
 import type { DetectOptions, FoundFaces } from './face-finder.js';
-import { PendingCalls, wholeBuffer } from './pending-calls.js';
+import { wholeBuffer } from './pending-calls.js';
+import { WorkerCalls } from './worker-calls.js';
 
 /** loading (at start), ready, absent (no file: the server runs without detection) or failed. */
 export type DetectorStatus = 'loading' | 'ready' | 'absent' | 'failed';
@@ -35,34 +35,17 @@ interface DetectorThread {
 
 /** Starts a thread and waits for its session; `onDeath` hears of it if it dies later. */
 async function startThread(setup: DetectorSetup, onDeath: () => void): Promise<DetectorThread> {
-  const worker = new Worker(workerUrl('detector-worker', import.meta.url), { workerData: setup });
-  worker.unref();
-  const calls = new PendingCalls<DetectReply>();
-  let started: (failure: Error | undefined) => void = () => {};
-  const starting = new Promise<Error | undefined>((resolve) => (started = resolve));
-  const die = (error: Error) => {
-    if (calls.failed) return;
-    calls.failAll(error);
-    started(error);
-    onDeath();
-  };
-  worker.on('message', (message: FromDetector) => {
-    if (message.type === 'ready') return started(undefined);
-    if (message.type === 'failed') return started(new Error(message.reason));
-    calls.settle(message.id, message);
+  const worker = new WorkerCalls<ToDetector, FromDetector>(workerUrl('detector-worker', import.meta.url), {
+    name: "the face detector's thread",
+    workerData: setup,
+    unref: true,
+    onDeath,
   });
-  worker.on('error', (error) => die(new Error(`the face detector's thread failed: ${error.message}`)));
-  worker.on('exit', (code) => die(new Error(`the face detector's thread exited with code ${code}`)));
-  const failure = await starting;
-  if (failure) {
-    calls.failAll(failure);
-    await worker.terminate();
-    throw failure;
-  }
+  await worker.ready();
   return {
     detect: (photo, field, { minScore, maxFaces }) =>
-      calls.add((id) => {
-        const job: ToDetector = {
+      worker.call(
+        (id) => ({
           type: 'detect',
           id,
           field,
@@ -71,13 +54,10 @@ async function startThread(setup: DetectorSetup, onDeath: () => void): Promise<D
           data: photo.data,
           minScore,
           maxFaces,
-        };
-        worker.postMessage(job, wholeBuffer(photo.data));
-      }),
-    close: async () => {
-      calls.failAll(new Error('the face detector was closed'));
-      await worker.terminate();
-    },
+        }),
+        wholeBuffer(photo.data),
+      ),
+    close: () => worker.end(new Error('the face detector was closed')),
   };
 }
 
