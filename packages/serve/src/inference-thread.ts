@@ -14,12 +14,12 @@
  * the server reports itself unready meanwhile, and tries again every `rebindPauseMs` by itself, since an
  * unready server gets no traffic to try with.
  */
-import { Worker } from 'node:worker_threads';
 import { ModelLoadError, ModelMismatchError } from '@facekit/core';
 import { modelFiles, workerUrl, type LoadedModel } from '@facekit/core/node';
 import type { BoundModels, FileOutputs, SessionSettings } from './onnx-providers.js';
-import { PendingCalls, wholeBuffer } from './pending-calls.js';
+import { wholeBuffer } from './pending-calls.js';
 import type { FromInferenceThread, InferenceThreadSetup, ToInferenceThread } from './inference-worker.js';
+import { WorkerCalls } from './worker-calls.js';
 
 /** How long closing waits for the thread to finish its runs and release the sessions. */
 const CLOSE_TIMEOUT_MS = 10_000;
@@ -39,8 +39,6 @@ interface InferenceThread {
   close(): Promise<void>;
 }
 
-type RunReply = Extract<FromInferenceThread, { type: 'done' | 'error' }>;
-
 /** What went wrong on the thread, as the error the binding threw there. */
 function rebuild(failure: Extract<FromInferenceThread, { type: 'failed' }>): Error {
   const { kind, file, reason } = failure;
@@ -54,70 +52,47 @@ async function startThread(
   setup: InferenceThreadSetup,
   onDeath: (error: Error) => void,
 ): Promise<InferenceThread> {
-  const worker = new Worker(workerUrl('inference-worker', import.meta.url), { workerData: setup });
-  const runs = new PendingCalls<RunReply>();
   let failedInARow = 0;
-  let bound: (failure: Error | undefined) => void = () => {};
   let released: () => void = () => {};
-  const binding = new Promise<Error | undefined>((resolve) => (bound = resolve));
-
-  const die = (error: Error) => {
-    if (runs.failed) return;
-    runs.failAll(error);
-    bound(error);
-    released();
-    onDeath(error);
-  };
-  worker.on('message', (message: FromInferenceThread) => {
-    switch (message.type) {
-      case 'ready':
-        return bound(undefined);
-      case 'failed':
-        return bound(rebuild(message));
-      case 'done':
-        failedInARow = 0;
-        return runs.settle(message.id, message);
-      case 'error':
-        runs.settle(message.id, message);
-        if (++failedInARow === FAILED_RUNS_BEFORE_REPLACING) {
-          die(new Error(`the inference thread failed ${failedInARow} runs in a row (${message.reason})`));
-          void worker.terminate();
-        }
-        return;
-      case 'released':
-        return released();
-    }
-  });
-  worker.on('error', (error) => die(new Error(`the inference thread failed: ${error.message}`)));
-  worker.on('exit', (code) => die(new Error(`the inference thread exited with code ${code}`)));
-
-  const post = (message: ToInferenceThread, transfer: ArrayBuffer[] = []) =>
-    worker.postMessage(message, transfer);
-  const failure = await binding;
-  if (failure) {
-    runs.failAll(failure);
-    await worker.terminate();
-    throw failure;
-  }
+  const worker = new WorkerCalls<ToInferenceThread, FromInferenceThread>(
+    workerUrl('inference-worker', import.meta.url),
+    {
+      name: 'the inference thread',
+      workerData: setup,
+      startFailure: rebuild,
+      onReply: (reply) => {
+        if (reply.type === 'done') failedInARow = 0;
+        else if (++failedInARow === FAILED_RUNS_BEFORE_REPLACING)
+          worker.die(
+            new Error(`the inference thread failed ${failedInARow} runs in a row (${reply.reason})`),
+          );
+      },
+      onMessage: () => released(), // 'released', its only other message
+      onDeath: (error) => {
+        released();
+        onDeath(error);
+      },
+    },
+  );
+  await worker.ready();
   return {
     run: async (file, input, faces) => {
       // The input is built for this run alone: its memory is handed over, not copied.
-      const reply = await runs.add((id) => post({ type: 'run', id, file, input, faces }, wholeBuffer(input)));
+      const reply = await worker.call((id) => ({ type: 'run', id, file, input, faces }), wholeBuffer(input));
       if (reply.type === 'error') throw new Error(reply.reason);
       return reply.outputs;
     },
     close: async () => {
-      if (!runs.failed) {
+      if (!worker.failed) {
         // The thread finishes the runs it holds, then releases the sessions; one that does not answer
         // in time is ended anyway.
         const done = new Promise<void>((resolve) => (released = resolve));
-        post({ type: 'release' });
+        worker.post({ type: 'release' });
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([done, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)))]);
         clearTimeout(timer);
       }
-      runs.failAll(new Error('the models were released'));
-      await worker.terminate();
+      await worker.end(new Error('the models were released'));
     },
   };
 }
