@@ -1,7 +1,7 @@
 /**
- * The calls a thread of the server's has been sent and not yet answered (the photo worker, the inference
- * thread): each gets an id to send along, the reply carrying that id settles it, and when the thread
- * fails or ends every pending call fails with the reason — as does every later one.
+ * The calls a thread of the server's has been sent and not yet answered (worker-calls.ts keeps them for
+ * each of its worker threads): each gets an id to send along, the reply carrying that id settles it, and
+ * when the thread fails or ends every pending call fails with the reason — as does every later one.
  */
 export class PendingCalls<R> {
   private nextId = 0;
