@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ageRange, answerText, difference, percent, topAnswer, turnedText } from './format.js';
+import type { Task } from '@facekit/core';
+import {
+  ageRange,
+  answerLine,
+  answerText,
+  briefAnswer,
+  difference,
+  labelText,
+  percent,
+  topAnswer,
+  turnedText,
+} from './format.js';
 
 describe('format', () => {
   it('reads age groups as ranges of years, for either grouping', () => {
@@ -35,5 +46,30 @@ describe('format', () => {
     expect(turnedText({ x: 0, y: 0, size: 9, angle: -20 })).toBe(', turned −20.0°');
     expect(turnedText({ x: 0, y: 0, size: 9 })).toBe('');
     expect(turnedText({ x: 0, y: 0, size: 9, angle: 0 })).toBe('');
+  });
+
+  it("names a face's answer in a few words: the bars' labels for a mark, the cards' answers spoken, or in one line", () => {
+    const labels = {
+      age: ['1-10', '11-20', '21-40', '41-60', '61-90', '91+'],
+      ethnicity: ['White', 'Black', 'Asian', 'Indian', 'Others'],
+      gender: ['male', 'female'],
+    } as const;
+    const probabilities = new Map<Task, Float32Array>([
+      ['age', new Float32Array([0.1, 0.05, 0.6, 0.2, 0.04, 0.01])],
+      ['ethnicity', new Float32Array([0.7, 0.1, 0.1, 0.05, 0.05])],
+      ['gender', new Float32Array([0.25, 0.75])],
+    ]);
+    const labelsOf = (task: Task) => labels[task];
+    expect(briefAnswer(['age', 'ethnicity', 'gender'], probabilities, labelsOf, 'six')).toEqual({
+      short: '21–40 · White · female',
+      spoken: '21–40 years, White, female',
+    });
+    // The tasks given, in their order: a models folder with fewer tasks says fewer words.
+    expect(briefAnswer(['gender', 'age'], probabilities, labelsOf, 'six').short).toBe('female · 21–40');
+    expect(answerLine(['age', 'gender'], probabilities, labelsOf, 'six')).toBe(
+      'Age: 21–40 years, 60.0 %; Gender: female, 75.0 %',
+    );
+    expect(labelText('age', '91+')).toBe('91+');
+    expect(labelText('gender', 'female')).toBe('female');
   });
 });

@@ -23,6 +23,11 @@ export function answerText(task: Task, label: string, grouping: AgeGrouping = 's
   return task === 'age' ? ageRange(label, grouping) : label;
 }
 
+/** A label as a probability bar names it: an age group's range with a true dash ("21-40" → "21–40"). */
+export function labelText(task: Task, label: string): string {
+  return task === 'age' ? label.replace('-', '–') : label;
+}
+
 export function percent(p: number): string {
   return `${(p * 100).toFixed(1)} %`;
 }
@@ -36,6 +41,43 @@ export function topAnswer(
 ): { readonly best: number; readonly text: string; readonly confidence: string } {
   const best = argmax(probabilities);
   return { best, text: answerText(task, labels[best]!, grouping), confidence: percent(probabilities[best]!) };
+}
+
+/**
+ * A face's answer in a few words, each task's most likely label in `tasks`' order: `short` for a mark
+ * on the photo ("21–40 · White · female", the labels its bars show) and `spoken` for a screen reader
+ * ("21–40 years, White, female", the answers its cards show).
+ */
+export function briefAnswer(
+  tasks: readonly Task[],
+  probabilities: ReadonlyMap<Task, ArrayLike<number>>,
+  labelsOf: (task: Task) => readonly string[],
+  grouping: AgeGrouping,
+): { readonly short: string; readonly spoken: string } {
+  const answers = tasks.map((task) => {
+    const labels = labelsOf(task);
+    const { best, text } = topAnswer(task, probabilities.get(task)!, labels, grouping);
+    return { label: labelText(task, labels[best]!), text };
+  });
+  return {
+    short: answers.map((a) => a.label).join(' · '),
+    spoken: answers.map((a) => a.text).join(', '),
+  };
+}
+
+/** A face's answers as one short line for screen readers ("Age: 21–40 years, 62.0 %; …"), not every bar. */
+export function answerLine(
+  tasks: readonly Task[],
+  probabilities: ReadonlyMap<Task, ArrayLike<number>>,
+  labelsOf: (task: Task) => readonly string[],
+  grouping: AgeGrouping,
+): string {
+  return tasks
+    .map((task) => {
+      const { text, confidence } = topAnswer(task, probabilities.get(task)!, labelsOf(task), grouping);
+      return `${TASK_TITLES[task]}: ${text}, ${confidence}`;
+    })
+    .join('; ');
 }
 
 /** 0 → "0", 3.2e-7 → "3.2e−7" (a true minus sign), 0.0123 → "0.0123". */

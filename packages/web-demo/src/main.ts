@@ -10,7 +10,7 @@ import type { DetectedFace, Task } from '@facekit/core';
 import { loadBrowserModels, type BrowserModels } from './browser-models.js';
 import { CropFrame } from './crop-frame.js';
 import { drawGrey, isCentreSquare, recrop, sameCrop, serverFile, type Face } from './face-sources.js';
-import { difference, TASK_TITLES, topAnswer, turnedText } from './format.js';
+import { answerLine, difference, turnedText } from './format.js';
 import { LiveLabels } from './live-webcam.js';
 import { comparisonTable, el, taskCard } from './render.js';
 import {
@@ -97,6 +97,9 @@ let photos = 0;
 let searched = true;
 
 const percent = (score: number) => `${Math.round(score * 100)} %`;
+
+/** The labels of `task`'s model, in its output order. */
+const labelsOf = (task: Task) => models!.manifest.models[task]!.labels;
 
 /**
  * The face's photo searched for faces: the square moved onto the best one, the others marked. A sample
@@ -242,14 +245,7 @@ async function classify(face: Face): Promise<void> {
     taskCard(task, probabilities.get(task)!, models!.manifest.models[task]!.labels, models!.ageGrouping),
   );
   $('results').replaceChildren(...cards);
-  // One short line for screen readers, rather than every bar of the three cards.
-  $('announce').textContent = models.tasks
-    .map((task) => {
-      const labels = models!.manifest.models[task]!.labels;
-      const { text, confidence } = topAnswer(task, probabilities.get(task)!, labels, models!.ageGrouping);
-      return `${TASK_TITLES[task]}: ${text}, ${confidence}`;
-    })
-    .join('; ');
+  $('announce').textContent = answerLine(models.tasks, probabilities, labelsOf, models.ageGrouping);
   $<HTMLButtonElement>('compare').disabled = false;
 }
 

@@ -3,7 +3,7 @@
  * browser-versus-server table. Built with a tiny element helper so the page needs no framework.
  */
 import type { AgeGrouping, Task } from '@facekit/core';
-import { answerText, difference, percent, TASK_TITLES, topAnswer } from './format.js';
+import { answerText, difference, labelText, percent, TASK_TITLES, topAnswer } from './format.js';
 import type { TaskComparison } from './server-compare.js';
 
 type Child = Node | string;
@@ -33,7 +33,7 @@ export function taskCard(
     return el(
       'div',
       { class: i === best ? 'bar best' : 'bar' },
-      el('span', { class: 'bar-label' }, task === 'age' ? label.replace('-', '–') : label),
+      el('span', { class: 'bar-label' }, labelText(task, label)),
       el('span', { class: 'track' }, fill),
       el('span', { class: 'bar-value' }, percent(p)),
     );
