@@ -1,14 +1,15 @@
 /**
  * The square over the photo that says which part of it the models see: drag it onto the face, set its
  * side with the slider, or put it back on the centre square. The faces the detector found are marked
- * on the photo; clicking one's mark puts the square on it. The photo is shown whole (scaled to fit
- * its box), and the square is kept in the photo's own pixels, whole and inside the photo, so what the
- * page classifies and what it sends the server (`crop`) are the same square. A square the detector
- * turned with a tilted face (`crop.angle`, degrees clockwise about its centre) is drawn turned, and
- * keeps its angle while it is dragged, resized or nudged (only its upright square is moved and
- * clamped); "Centre" puts back the upright centre square.
+ * on the photo (face-marks.ts); clicking one's mark puts the square on it. The photo is shown whole
+ * (scaled to fit its box), and the square is kept in the photo's own pixels, whole and inside the
+ * photo, so what the page classifies and what it sends the server (`crop`) are the same square. A
+ * square the detector turned with a tilted face (`crop.angle`, degrees clockwise about its centre) is
+ * drawn turned, and keeps its angle while it is dragged, resized or nudged (only its upright square is
+ * moved and clamped); "Centre" puts back the upright centre square.
  */
 import { centreSquare, type FaceCrop } from '@facekit/core';
+import type { FaceMark, FaceMarks, Rect } from './face-marks.js';
 import { turnedText } from './format.js';
 
 interface Placement {
@@ -41,17 +42,10 @@ export function clampCrop(
 /** The CSS transform that turns an element placed on `crop`'s upright square about its centre. */
 export const cropTransform = (crop: FaceCrop): string => (crop.angle ? `rotate(${crop.angle}deg)` : '');
 
-/** A face the detector found: its square, and what its mark says. */
-export interface FaceMark {
-  readonly crop: FaceCrop;
-  readonly label: string;
-}
-
 export class CropFrame {
   private width = 0;
   private height = 0;
   private crop: FaceCrop | null = null;
-  private faces: readonly FaceMark[] = [];
 
   /**
    * `photo` shows the photo with `object-fit: contain` inside its box; `frame` is an absolutely placed
@@ -62,8 +56,8 @@ export class CropFrame {
     private readonly frame: HTMLElement,
     private readonly size: HTMLInputElement,
     private readonly reset: HTMLButtonElement,
-    /** Holds one button per face found, placed over the photo. */
-    private readonly marks: HTMLElement,
+    /** The faces found, marked over the photo. */
+    private readonly marks: FaceMarks,
     private readonly onCrop: (crop: FaceCrop) => void,
   ) {
     frame.addEventListener('pointerdown', (e) => this.drag(e));
@@ -71,7 +65,7 @@ export class CropFrame {
     size.addEventListener('input', () => this.resize(Number(size.value), false));
     size.addEventListener('change', () => this.resize(Number(size.value), true));
     reset.addEventListener('click', () => this.settle(centreSquare(this.width, this.height)));
-    new ResizeObserver(() => this.draw()).observe(photo);
+    new ResizeObserver(() => this.layOut()).observe(photo);
   }
 
   /** A new photo: its square is `crop` (the best face's, else the centre one), `faces` those found. */
@@ -79,31 +73,20 @@ export class CropFrame {
     this.width = width;
     this.height = height;
     this.crop = crop;
-    this.faces = faces;
-    this.marks.replaceChildren(
-      ...faces.map((face) => {
-        const mark = document.createElement('button');
-        mark.type = 'button';
-        mark.className = 'face-mark';
-        mark.title = mark.ariaLabel = face.label;
-        mark.addEventListener('click', () => this.settle(face.crop));
-        return mark;
-      }),
-    );
+    this.marks.show(faces, (square) => this.settle(square));
     this.size.min = String(Math.min(24, width, height));
     this.size.max = String(Math.min(width, height));
     this.size.value = String(crop.size);
     this.size.disabled = this.reset.disabled = false;
     this.frame.hidden = false;
-    this.draw();
+    this.layOut();
   }
 
   /** No photo: the square is hidden and its controls off. */
   hide(): void {
     this.crop = null;
     this.width = this.height = 0;
-    this.faces = [];
-    this.marks.replaceChildren();
+    this.marks.clear();
     this.frame.hidden = true;
     this.size.disabled = this.reset.disabled = true;
   }
@@ -119,20 +102,43 @@ export class CropFrame {
     };
   }
 
+  /** Places `element` on `square` of the photo, turned with it, and gives the upright box it put it in. */
+  private put(element: HTMLElement, square: FaceCrop, { scale, left, top } = this.placement()): Rect {
+    const box = {
+      left: left + square.x * scale,
+      top: top + square.y * scale,
+      width: square.size * scale,
+      height: square.size * scale,
+    };
+    Object.assign(element.style, {
+      left: `${box.left}px`,
+      top: `${box.top}px`,
+      width: `${box.width}px`,
+      height: `${box.height}px`,
+      // About the element's centre (transform-origin's default), as core turns the square.
+      transform: cropTransform(square),
+    });
+    return box;
+  }
+
+  /** The square and the marks, where the photo now lies (a new photo, or its box resized). */
+  private layOut(): void {
+    if (!this.crop || this.width === 0) return;
+    const placement = this.placement();
+    const area = {
+      left: this.photo.offsetLeft + this.photo.clientLeft,
+      top: this.photo.offsetTop + this.photo.clientTop,
+      width: this.photo.clientWidth,
+      height: this.photo.clientHeight,
+    };
+    this.marks.place((element, square) => this.put(element, square, placement), area);
+    this.draw();
+  }
+
   private draw(crop = this.crop): void {
     if (!crop || this.width === 0) return;
-    const { scale, left, top } = this.placement();
-    const place = (element: HTMLElement, square: FaceCrop) =>
-      Object.assign(element.style, {
-        left: `${left + square.x * scale}px`,
-        top: `${top + square.y * scale}px`,
-        width: `${square.size * scale}px`,
-        height: `${square.size * scale}px`,
-        // About the element's centre (transform-origin's default), as core turns the square.
-        transform: cropTransform(square),
-      });
-    place(this.frame, crop);
-    this.faces.forEach((face, i) => place(this.marks.children[i] as HTMLElement, face.crop));
+    this.put(this.frame, crop);
+    this.marks.select(crop);
     this.frame.title = `x ${crop.x}, y ${crop.y}, side ${crop.size} px${turnedText(crop)}`;
     this.size.setAttribute('aria-valuetext', `${crop.size} pixels`);
   }

@@ -1,16 +1,18 @@
 /**
  * The page's wiring: load the models, put the square of each photo the source panel hands over on the
  * best face the detector finds, classify that square (grey levels from core's preprocessing of it;
- * the user may move it, or pick another face found) in the browser,
- * show the model's view and the answers, and on request ask the GraphQL server the same question and
- * compare. Query parameters `ep` (auto | wasm | webgpu) and `server` (GraphQL URL) let tests and links
- * pin the runtime and the server.
+ * the user may move it, or pick another face found) in the browser, then every other face found, each
+ * answer on its mark (face-answers.ts, face-marks.ts); show the model's view and the answers, and on
+ * request ask the GraphQL server the same question and compare. Query parameters `ep` (auto | wasm |
+ * webgpu) and `server` (GraphQL URL) let tests and links pin the runtime and the server.
  */
 import type { DetectedFace, Task } from '@facekit/core';
 import { loadBrowserModels, type BrowserModels } from './browser-models.js';
 import { CropFrame } from './crop-frame.js';
+import { answeredText, FaceAnswers } from './face-answers.js';
+import { FaceMarks } from './face-marks.js';
 import { drawGrey, isCentreSquare, recrop, sameCrop, serverFile, type Face } from './face-sources.js';
-import { answerLine, difference, turnedText } from './format.js';
+import { answerLine, briefAnswer, difference, turnedText } from './format.js';
 import { LiveLabels } from './live-webcam.js';
 import { comparisonTable, el, taskCard } from './render.js';
 import {
@@ -37,6 +39,11 @@ let models: BrowserModels | null = null;
 let modelsFailed: string | null = null;
 let current: { face: Face; probabilities: Map<Task, Float32Array> } | null = null;
 
+type ModelAnswer = Awaited<ReturnType<BrowserModels['run']>>;
+/** The answers of the faces found in the photo on screen, each asked for once. */
+const faceAnswers = new FaceAnswers<ModelAnswer>();
+const faceMarks = new FaceMarks($('face-marks'), $<HTMLOListElement>('face-list'));
+
 function setStatus(text: string, state: 'loading' | 'ready' | 'error'): void {
   $('status').textContent = text;
   $('status').dataset.state = state;
@@ -59,7 +66,7 @@ const cropFrame = new CropFrame(
   $('crop'),
   $<HTMLInputElement>('crop-size'),
   $<HTMLButtonElement>('crop-reset'),
-  $('face-marks'),
+  faceMarks,
   (crop) => {
     if (!onScreen || sameCrop(crop, onScreen.crop)) return;
     let face: Face;
@@ -126,7 +133,7 @@ async function findFaces(face: Face): Promise<{ face: Face; found: readonly Dete
     say(`No face found (${took}): the centre square; drag it onto the face.`);
     return { face, found: [] };
   }
-  const others = faces.length > 1 ? `; ${faces.length - 1} more marked, click one to classify it` : '';
+  const others = faces.length > 1 ? `; ${faces.length - 1} more marked` : '';
   say(`Face found, ${percent(faces[0]!.score)} sure (${took})${others}.`);
   return { face: recrop(face, faces[0]!.crop), found: faces };
 }
@@ -143,12 +150,41 @@ async function placeAndClassify(given: Face): Promise<void> {
   }
   if (photo !== photos) return;
   const { face, found } = placed;
-  const marks = found.map((f, i) => ({
-    crop: f.crop,
-    label: `face ${i + 1} of ${found.length}, ${percent(f.score)} sure: classify this one`,
-  }));
-  cropFrame.show(face.width, face.height, face.crop, marks);
-  await classify(face);
+  faceAnswers.reset(
+    face,
+    found.map((f) => f.crop),
+  );
+  cropFrame.show(face.width, face.height, face.crop, found);
+  // With several faces, screen readers hear the best one's answer once all are labelled, not twice.
+  await classify(face, found.length < 2);
+  await labelEveryFace(photo, found.length);
+}
+
+/**
+ * Every face found in photo `photo`, answered on its mark once the best one's cards are shown; with
+ * several, the line under the photo then says how many were labelled and how long it took, and screen
+ * readers hear that with the answer of the face shown.
+ */
+async function labelEveryFace(photo: number, found: number): Promise<void> {
+  if (!models || found === 0) return;
+  const { tasks, ageGrouping, run } = models;
+  const done = await faceAnswers.answerAll(
+    run,
+    (i, answer) =>
+      faceMarks.answer(
+        i,
+        answer instanceof Error ? answer : briefAnswer(tasks, answer.probabilities, labelsOf, ageGrouping),
+      ),
+    () => photo === photos,
+  );
+  if (!done || found < 2) return;
+  $('detection').textContent += ` ${answeredText(done)}: click a mark for a face's full answers.`;
+  const labelled = `${done.faces} faces found and ${done.answered === done.faces ? 'all' : done.answered} labelled`;
+  const index = current ? faceAnswers.indexOf(current.face) : -1;
+  const which = index < 0 ? 'the square shown' : `face ${index + 1}`;
+  $('announce').textContent = current
+    ? `${labelled}; ${which}: ${answerLine(tasks, current.probabilities, labelsOf, ageGrouping)}`
+    : `${labelled}.`;
 }
 
 /** A new photo: show it whole with its square, then classify that square. */
@@ -172,6 +208,7 @@ function clearFace(error: unknown): void {
   searched = true;
   $('detection').textContent = '';
   onScreen = current = null;
+  faceAnswers.reset(null, []);
   setPhoto(null);
   cropFrame.hide();
   $('photo-caption').textContent = 'no face yet';
@@ -195,10 +232,11 @@ function hideSourceError(): void {
 }
 
 /**
- * Classifies the face's square (a new photo, or the same photo with its square moved). Never rejects:
- * a failed run is shown only while its face is still the one on screen.
+ * Classifies the face's square (a new photo, or the same photo with its square moved; a face found
+ * whose answer is in already is not run again) and, when `announce`, says its answer to screen readers.
+ * Never rejects: a failed run is shown only while its face is still the one on screen.
  */
-async function classify(face: Face): Promise<void> {
+async function classify(face: Face, announce = true): Promise<void> {
   const ticket = ++shown;
   onScreen = face;
   // The face on screen is no longer the one answered: nothing to compare until its own run is done.
@@ -226,9 +264,9 @@ async function classify(face: Face): Promise<void> {
     $('results').replaceChildren(el('p', { class: modelsFailed ? 'error' : 'muted' }, waiting));
     return;
   }
-  let answer: Awaited<ReturnType<BrowserModels['run']>>;
+  let answer: ModelAnswer;
   try {
-    answer = await models.run(face.pixels);
+    answer = await faceAnswers.answer(face, models.run);
   } catch (error) {
     if (ticket !== shown) return;
     $('announce').textContent = '';
@@ -245,7 +283,9 @@ async function classify(face: Face): Promise<void> {
     taskCard(task, probabilities.get(task)!, models!.manifest.models[task]!.labels, models!.ageGrouping),
   );
   $('results').replaceChildren(...cards);
-  $('announce').textContent = answerLine(models.tasks, probabilities, labelsOf, models.ageGrouping);
+  $('announce').textContent = announce
+    ? answerLine(models.tasks, probabilities, labelsOf, models.ageGrouping)
+    : '';
   $<HTMLButtonElement>('compare').disabled = false;
 }
 
