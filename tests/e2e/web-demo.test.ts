@@ -11,11 +11,15 @@
  * a file that is not an image or is empty, a pasted BMP (sent to the server as a PNG), a server answer
  * arriving after the next face, and a face picked while the models still load. A photo holding two
  * faces gets the square on the larger one, the other marked, and a click on the mark moves it there;
- * the server's classifyFaces finds the same two squares. A face turned 20° gets a square turned with it
+ * the server's classifyFaces finds the same two squares. Every face found is labelled on its mark with
+ * the labels its cards show when it is picked, and the server's classifyFaces gives; a photo of ten
+ * faces numbers its marks and lists the answers under the photo, at a phone's width too; a face
+ * labelled for one photo is never said under the next. A face turned 20° gets a square turned with it
  * (the caption's angle within 5°, the square drawn turned); Compare sends it with its angle and
  * agrees, classifyFaces finds the same turned square, the square keeps its angle when nudged or
  * resized, and "Centre" puts back the upright centre square.
- * Screenshots: tests/artifacts/web-demo.png, web-demo-crop.png, web-demo-faces.png, web-demo-turned.png.
+ * Screenshots: tests/artifacts/web-demo.png, web-demo-crop.png, web-demo-faces.png, web-demo-turned.png,
+ * web-demo-crowd.png, web-demo-crowd-phone.png.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -73,6 +77,99 @@ async function expectAgreement(page: Page, fail: (what: string) => string, toler
   for (const d of diffs) expect(d).toBeLessThanOrEqual(tolerance);
   expect(comparison).toContain('the same 48×48 input');
 }
+
+/** A 420×300 photo of two faces, a larger and a smaller, at known squares. */
+async function twoFacesPhoto(): Promise<{ png: Buffer; squares: FaceCrop[] }> {
+  const [big, small] = await Promise.all(['white-male-29.png', 'black-female-47.png'].map(sampleFace));
+  const faces = [
+    { face: big!, square: { x: 230, y: 40, size: 140 } },
+    { face: small!, square: { x: 40, y: 150, size: 90 } },
+  ];
+  const photo = faceScene(faces, 420, 300, 5);
+  return { png: encodePng(photo.data, 420, 300, 4), squares: faces.map((f) => f.square) };
+}
+
+/** A 600×300 photo of ten faces in two rows, each 110 px: as many as the detector gives. */
+async function crowdPhoto(): Promise<Buffer> {
+  const samples = [
+    'white-male-29',
+    'black-female-47',
+    'asian-female-4',
+    'indian-male-72',
+    'others-female-35',
+  ];
+  const faces = await Promise.all(
+    [...samples, 'white-female-55', 'black-male-16', 'indian-female-24'].map((s) => sampleFace(`${s}.png`)),
+  );
+  // Five a row, spaced evenly: gaps of (600 - 5 × 110) / 6 across and (300 - 2 × 110) / 3 down.
+  const placed = Array.from({ length: 10 }, (_, i) => ({
+    face: faces[i % faces.length]!,
+    square: {
+      x: Math.round(50 / 6 + (i % 5) * (110 + 50 / 6)),
+      y: Math.round(80 / 3 + Math.floor(i / 5) * (110 + 80 / 3)),
+      size: 110,
+    },
+  }));
+  return encodePng(faceScene(placed, 600, 300, 8).data, 600, 300, 4);
+}
+
+/** Each face mark's labels ("21–40 · White · female"), once every one of `count` has them. */
+async function markAnswers(page: Page, count: number): Promise<string[]> {
+  let answers: (string | null)[] = [];
+  await expect
+    .poll(
+      async () => {
+        answers = await page
+          .locator('.face-mark')
+          .evaluateAll((marks) => marks.map((m) => (m as HTMLElement).dataset.labels ?? null));
+        return answers.length === count && answers.every((a) => a !== null);
+      },
+      { timeout: 30_000, message: `${count} face marks, each with its labels (data-labels)` },
+    )
+    .toBe(true);
+  return answers as string[];
+}
+
+/** The answer the cards show, in a mark's words: each card's winning bar's label. */
+const cardsAnswer = async (page: Page) =>
+  (await page.locator('.card .bar.best .bar-label').allTextContents()).join(' · ');
+
+/** The server's classifyFaces for a photo: each face's square and labels, as a mark writes them. */
+async function serverFaces(url: string, png: Buffer): Promise<{ crop: FaceCrop; answer: string }[]> {
+  type Label = { label: string };
+  const found = (await (
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query:
+          'mutation($i: String!) { classifyFaces(image: $i) { faces { crop { x y size } classification { age { label } ethnicity { label } gender { label } } } } }',
+        variables: { i: png.toString('base64') },
+      }),
+    })
+  ).json()) as {
+    data: { classifyFaces: { faces: { crop: FaceCrop; classification: Record<string, Label> }[] } };
+  };
+  return found.data.classifyFaces.faces.map(({ crop, classification: c }) => ({
+    crop,
+    answer: [c.age!.label.replace('-', '–'), c.ethnicity!.label, c.gender!.label].join(' · '),
+  }));
+}
+
+/** Whether every face tag lies inside the photo's box. */
+const tagsInsidePhoto = (page: Page) =>
+  page.evaluate(() => {
+    const box = document.getElementById('photo')!.getBoundingClientRect();
+    return [...document.querySelectorAll('.face-tag')].every((tag) => {
+      const r = tag.getBoundingClientRect();
+      return (
+        r.left >= box.left - 0.5 &&
+        r.right <= box.right + 0.5 &&
+        r.top >= box.top - 0.5 &&
+        r.bottom <= box.bottom + 0.5
+      );
+    });
+  });
 
 describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
   let out = '';
@@ -213,18 +310,11 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
   );
 
   it(
-    'puts the square on the face the detector finds, marks another, and the server sees the square it chose',
+    'puts the square on the face the detector finds, marks another, labels both, and the server sees the square it chose',
     { timeout: 60_000 },
     async () => {
       const { page } = browser;
-      const samples = ['white-male-29.png', 'black-female-47.png'];
-      const [big, small] = await Promise.all(samples.map(sampleFace));
-      const faces = [
-        { face: big!, square: { x: 230, y: 40, size: 140 } },
-        { face: small!, square: { x: 40, y: 150, size: 90 } },
-      ];
-      const photo = faceScene(faces, 420, 300, 5);
-      const png = encodePng(photo.data, 420, 300, 4);
+      const { png, squares } = await twoFacesPhoto();
       await page
         .locator('#file')
         .setInputFiles({ name: 'two-faces.png', mimeType: 'image/png', buffer: png });
@@ -252,30 +342,137 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
         return shown!;
       };
       // The larger face first (the detector's best), framed within a few pixels of its true square.
-      const first = await squareShown(faces[0]!.square);
+      const first = await squareShown(squares[0]!);
       await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
+      // Both faces labelled on their marks, numbered, the tags beside them on the photo; the best
+      // face's labels are those its cards show.
+      const answers = await markAnswers(page, 2);
+      expect(await cardsAnswer(page)).toBe(answers[0]);
+      await page
+        .locator('#detection', { hasText: /2 faces labelled in \d+ ms/ })
+        .waitFor({ timeout: 30_000 });
+      console.log(`two faces: ${await page.locator('#detection').textContent()}`);
+      expect(await page.locator('.face-tag').allTextContents()).toEqual(
+        answers.map((a, i) => `${i + 1} · ${a}`),
+      );
+      expect(await page.locator('#face-marks').getAttribute('data-layout')).toBe('tags');
+      expect(await page.locator('#face-list').isHidden()).toBe(true);
+      expect(await tagsInsidePhoto(page)).toBe(true);
+      expect(await page.locator('.face-mark').nth(1).getAttribute('aria-label')).toMatch(
+        /^face 2 of 2, \d+ % sure: \d.* years.*, \w+, (male|female); show its answers$/,
+      );
+      expect(await page.locator('#announce').textContent()).toMatch(
+        /^2 faces found and all labelled; face 1: Age: .+; Ethnicity: .+; Gender: .+$/,
+      );
       await page.locator('#send-as').selectOption('image');
       await expectAgreement(page, fail);
-      // The other face's mark puts the square on it.
+      // The other face's mark puts the square on it, its cards saying what its mark says.
       const marks = page.locator('.face-mark');
       expect(await marks.count()).toBe(2);
       await marks.nth(1).click();
-      const second = await squareShown(faces[1]!.square);
+      const second = await squareShown(squares[1]!);
       await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
+      expect(await cardsAnswer(page)).toBe(answers[1]);
+      expect(await marks.nth(1).getAttribute('aria-current')).not.toBeNull();
+      expect(await marks.nth(0).getAttribute('aria-current')).toBeNull();
       await expectAgreement(page, fail);
-      // The server's classifyFaces, sent the same photo, finds the very same squares in the same order.
-      const found = (await (
-        await fetch(api.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            query: 'mutation($i: String!) { classifyFaces(image: $i) { faces { crop { x y size } } } }',
-            variables: { i: png.toString('base64') },
-          }),
-        })
-      ).json()) as { data: { classifyFaces: { faces: { crop: FaceCrop }[] } } };
-      expect(found.data.classifyFaces.faces.map((f) => f.crop)).toEqual([first, second]);
+      // The server's classifyFaces, sent the same photo, finds the very same squares in the same order,
+      // and gives each face the labels its mark shows.
+      const found = await serverFaces(api.url, png);
+      expect(found.map((f) => f.crop)).toEqual([first, second]);
+      expect(found.map((f) => f.answer)).toEqual(answers);
       await page.screenshot({ path: join(await artifactsDir(), 'web-demo-faces.png'), fullPage: true });
+    },
+  );
+
+  it(
+    'labels all ten faces of a crowded photo, numbering the marks and listing the answers, at a phone width too',
+    { timeout: 90_000 },
+    async () => {
+      const { page } = browser;
+      const png = await crowdPhoto();
+      // The page's longest task (of those over 50 ms, which the browser counts as long) while the
+      // other nine faces are labelled (from the second face's labels, the first run after the page's
+      // first turn, to the tenth's): one run a task, so none should be long.
+      await page.evaluate(() => {
+        const seen = { tasks: [] as { start: number; end: number }[], from: 0, to: 0 };
+        (window as unknown as { labelling: typeof seen }).labelling = seen;
+        new PerformanceObserver((list) => {
+          for (const t of list.getEntries())
+            seen.tasks.push({ start: t.startTime, end: t.startTime + t.duration });
+        }).observe({ type: 'longtask' });
+        const marks = document.getElementById('face-marks')!;
+        new MutationObserver(() => {
+          const labelled = marks.querySelectorAll('.face-mark[data-labels]').length;
+          if (marks.querySelectorAll('.face-mark').length !== 10) return;
+          if (!seen.from && labelled >= 2) seen.from = performance.now();
+          if (!seen.to && labelled === 10) seen.to = performance.now();
+        }).observe(marks, { subtree: true, childList: true, attributeFilter: ['data-labels'] });
+      });
+      await page.locator('#file').setInputFiles({ name: 'crowd.png', mimeType: 'image/png', buffer: png });
+      await page.locator('#photo-caption', { hasText: 'crowd.png · 600×300' }).waitFor({ timeout: 30_000 });
+      const answers = await markAnswers(page, 10);
+      const detection = page.locator('#detection', { hasText: /10 faces labelled in \d+ ms/ });
+      await detection.waitFor({ timeout: 30_000 }).catch(async () => {
+        throw new Error(fail(`not labelled: ${await page.locator('#detection').textContent()}`));
+      });
+      const longest = await page.evaluate(() => {
+        const { tasks, from, to } = (
+          window as unknown as {
+            labelling: { tasks: { start: number; end: number }[]; from: number; to: number };
+          }
+        ).labelling;
+        const during = tasks.filter((t) => t.end > from && t.start < to);
+        return Math.max(0, ...during.map((t) => t.end - t.start));
+      });
+      console.log(
+        `crowd: ${await detection.textContent()} (longest task while labelling: ${longest ? `${longest.toFixed(0)} ms` : 'none over 50 ms'})`,
+      );
+      expect(await page.locator('#announce').textContent()).toMatch(
+        /^10 faces found and all labelled; face 1: /,
+      );
+      // Too many to tag on a 240-pixel photo: numbers on the marks, the answers listed under it.
+      expect(await page.locator('#face-marks').getAttribute('data-layout')).toBe('numbers');
+      expect(await page.locator('.face-tag').allTextContents()).toEqual(answers.map((_, i) => `${i + 1}`));
+      expect(await page.locator('#face-list li').allTextContents()).toEqual(
+        answers.map((a, i) => `${i + 1} · ${a}`),
+      );
+      expect(await page.locator('#face-list').isVisible()).toBe(true);
+      expect(await tagsInsidePhoto(page)).toBe(true);
+      // The labels are the server's, face by face, and a mark picked shows them in its cards.
+      expect((await serverFaces(api.url, png)).map((f) => f.answer)).toEqual(answers);
+      await page.locator('.face-mark').nth(6).click();
+      await page.locator('#face-list li.selected', { hasText: /^7 · / }).waitFor({ timeout: 30_000 });
+      await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
+      expect(await cardsAnswer(page)).toBe(answers[6]);
+      await page.screenshot({ path: join(await artifactsDir(), 'web-demo-crowd.png'), fullPage: true });
+
+      // At a phone's width the page does not scroll sideways, and the marks stay on the photo.
+      await page.setViewportSize({ width: 390, height: 844 });
+      try {
+        await page.waitForTimeout(300);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+        expect(await tagsInsidePhoto(page)).toBe(true);
+        await page.locator('#photo').scrollIntoViewIfNeeded();
+        await page.screenshot({ path: join(await artifactsDir(), 'web-demo-crowd-phone.png') });
+      } finally {
+        await page.setViewportSize({ width: 1200, height: 1100 });
+      }
+
+      // Another photo picked while this one's faces are labelled: none of them is said under it.
+      await page.locator('#file').setInputFiles({ name: 'crowd-2.png', mimeType: 'image/png', buffer: png });
+      await page.locator('#photo-caption', { hasText: 'crowd-2.png · ' }).waitFor({ timeout: 30_000 });
+      await page.locator('.face-mark[data-labels]').first().waitFor({ timeout: 30_000 });
+      await page.locator('[data-sample]').first().click();
+      await page
+        .locator('#detection', { hasText: 'A face already cropped: not searched.' })
+        .waitFor({ timeout: 30_000 });
+      await page.locator('[data-answer="age"]').waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(1000);
+      expect(await page.locator('#detection').textContent()).toBe('A face already cropped: not searched.');
+      expect(await page.locator('#announce').textContent()).not.toMatch(/faces found/);
+      expect(await page.locator('.face-mark').count()).toBe(0);
+      expect(await page.locator('#face-list').isHidden()).toBe(true);
     },
   );
 
@@ -573,6 +770,19 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
         .locator('#results', { hasText: 'The models are still loading' })
         .waitFor({ timeout: 30_000 });
       await page.locator('[data-answer]').nth(2).waitFor({ timeout: 30_000 });
+
+      // A photo of two faces: searched, and both labelled, once the models are in.
+      await page.goto(`${site.origin}/?ep=wasm&server=${encodeURIComponent(api.url)}`);
+      const { png } = await twoFacesPhoto();
+      await page
+        .locator('#file')
+        .setInputFiles({ name: 'two-faces.png', mimeType: 'image/png', buffer: png });
+      await page
+        .locator('#detection', { hasText: 'Searching for faces once the models are in…' })
+        .waitFor({ timeout: 30_000 });
+      expect(await page.locator('#status').getAttribute('data-state')).toBe('loading');
+      const answers = await markAnswers(page, 2);
+      expect(await cardsAnswer(page)).toBe(answers[0]);
       await page.unroute('**/models/manifest.json');
     },
   );
