@@ -6,8 +6,9 @@
  * answered, so a slow machine shows fewer frames, never a backlog; requestAnimationFrame does not run
  * in a hidden tab, so neither does this. "Take photo" still hands a frame to the page's full view.
  */
-import { argmax, imageToPixels, type FaceCrop, type RgbaImage } from '@facekit/core';
+import { imageToPixels, type FaceCrop, type RgbaImage, type Task } from '@facekit/core';
 import type { BrowserModels } from './browser-models.js';
+import { briefAnswer } from './format.js';
 
 /** Faces classified per frame: the rest of a crowd is left unlabelled (each face costs a model run). */
 export const LIVE_MAX_FACES = 5;
@@ -17,15 +18,8 @@ const COLOURS = ['#ffd400', '#00e5ff', '#ff4fd8', '#7cff4f', '#ff8a00'] as const
 
 export interface LiveFace {
   readonly crop: FaceCrop;
-  /** Each task's most likely label, in the models' task order: "21-40 · White · female". */
+  /** Each task's most likely label, in the models' task order: "21–40 · White · female" (as a mark's). */
   readonly text: string;
-}
-
-/** Each task's most likely label, joined: the short answer drawn beside a face. */
-export function shortAnswer(models: BrowserModels, probabilities: Map<string, Float32Array>): string {
-  return models.tasks
-    .map((task) => models.manifest.models[task]!.labels[argmax(probabilities.get(task)!)]!)
-    .join(' · ');
 }
 
 /** One frame's faces, best first, each classified; throws when the models have no face detector. */
@@ -39,7 +33,9 @@ export async function labelFrame(
   const labelled: LiveFace[] = [];
   for (const { crop } of faces.slice(0, maxFaces)) {
     const { probabilities } = await models.run(imageToPixels(frame, 'webcam frame', crop));
-    labelled.push({ crop, text: shortAnswer(models, probabilities) });
+    const labelsOf = (task: Task) => models.manifest.models[task]!.labels;
+    const { short } = briefAnswer(models.tasks, probabilities, labelsOf, models.ageGrouping);
+    labelled.push({ crop, text: short });
   }
   return labelled;
 }
