@@ -3,28 +3,21 @@
  * best face the detector finds, classify that square (grey levels from core's preprocessing of it;
  * the user may move it, or pick another face found) in the browser, then every other face found, each
  * answer on its mark (face-answers.ts, face-marks.ts); show the model's view and the answers, and on
- * request ask the GraphQL server the same question and compare. Query parameters `ep` (auto | wasm |
- * webgpu) and `server` (GraphQL URL) let tests and links pin the runtime and the server.
+ * request ask the GraphQL server the same question and compare (compare-panel.ts); label the webcam's
+ * faces live (live-webcam.ts). Query parameters `ep` (auto | wasm | webgpu) and `server` (GraphQL URL)
+ * let tests and links pin the runtime and the server.
  */
 import type { DetectedFace, Task } from '@facekit/core';
 import { loadBrowserModels, type BrowserModels } from './browser-models.js';
+import { compareWithServer } from './compare-panel.js';
 import { CropFrame } from './crop-frame.js';
 import { answeredText, FaceAnswers } from './face-answers.js';
 import { FaceMarks } from './face-marks.js';
 import { drawGrey, isCentreSquare, recrop, sameCrop, serverFile, type Face } from './face-sources.js';
-import { answerLine, briefAnswer, difference, turnedText } from './format.js';
+import { answerLine, briefAnswer, turnedText } from './format.js';
 import { LiveLabels } from './live-webcam.js';
-import { comparisonTable, el, taskCard } from './render.js';
-import {
-  agreementTolerance,
-  blobToBase64,
-  classifyOnServer,
-  compareAnswers,
-  cropInput,
-  DEFAULT_SERVER_URL,
-  pixelDifference,
-  type ServerInput,
-} from './server-compare.js';
+import { el, errorMessage, taskCard } from './render.js';
+import { DEFAULT_SERVER_URL } from './server-compare.js';
 import { wireSources } from './source-panel.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -50,9 +43,7 @@ function setStatus(text: string, state: 'loading' | 'ready' | 'error'): void {
 }
 
 function showError(where: HTMLElement, error: unknown): void {
-  where.replaceChildren(
-    el('p', { class: 'error', role: 'alert' }, (error as Error).message ?? String(error)),
-  );
+  where.replaceChildren(errorMessage(error));
 }
 
 /** Counts faces shown, so that a slower run for an older face cannot overwrite a newer one's answer. */
@@ -289,74 +280,29 @@ async function classify(face: Face, announce = true): Promise<void> {
   $<HTMLButtonElement>('compare').disabled = false;
 }
 
+/** "Compare with server" for the face answered on screen; the button waits until it is done. */
 async function compare(): Promise<void> {
   if (!models || !current) return;
-  // One face throughout: an answer that comes back after another face (or square) is shown is dropped.
-  const { face, probabilities } = current;
   const ticket = shown;
-  const out = $('comparison');
   const button = $<HTMLButtonElement>('compare');
-  const sendPhoto = $<HTMLSelectElement>('send-as').value !== 'pixels';
   button.disabled = true;
-  out.replaceChildren(el('p', { class: 'muted' }, 'Asking the server…'));
+  const url = $<HTMLInputElement>('server-url').value;
   try {
-    const url = $<HTMLInputElement>('server-url').value;
     localStorage.setItem('facekit.server', url);
-    const input: ServerInput = sendPhoto
-      ? {
-          image: await blobToBase64(await serverFile(face)),
-          ...(isCentreSquare(face) ? {} : { crop: cropInput(face.crop) }),
-        }
-      : { pixels: Array.from(face.pixels) };
-    const answer = await classifyOnServer(url, input);
-    if (ticket !== shown) return;
-    const manifest = models.manifest;
-    const labels = (t: Task) => manifest.models[t]!.labels;
-    const pixels = pixelDifference(face.pixels, answer.inputPixels);
-    let judged = probabilities;
-    let inputs =
-      pixels.differing === 0
-        ? 'the same 48×48 input'
-        : `inputs differ in ${pixels.differing} grey levels (by up to ${pixels.maxDelta})`;
-    // Two image decoders (the browser's and sharp's) may round a JPEG's colours a grey level apart: the
-    // runtimes are then judged on one input, the browser running the server's too. Grey levels sent as
-    // they are, or inputs further apart, are a real difference and judged as they stand.
-    const decoderRounding =
-      sendPhoto &&
-      pixels.differing > 0 &&
-      pixels.maxDelta <= 2 &&
-      answer.inputPixels.length === face.pixels.length;
-    if (decoderRounding) {
-      judged = (await models.run(Uint8Array.from(answer.inputPixels))).probabilities;
-      if (ticket !== shown) return;
-      const own = compareAnswers(probabilities, labels, answer);
-      const ownWorst = Math.max(...own.map((r) => r.maxDiff));
-      inputs =
-        `the server's 48×48 input differs in ${pixels.differing} grey levels (by up to ${pixels.maxDelta}: ` +
-        `its image decoder rounds differently), so the browser also ran the server's input, compared below; ` +
-        `on its own input the labels ${own.every((r) => r.sameLabel) ? 'are the same' : 'differ'} ` +
-        `and the probabilities differ by up to ${difference(ownWorst)}`;
-    }
-    const rows = compareAnswers(judged, labels, answer);
-    const tolerance = agreementTolerance(models.provider, answer.provider);
-    const worst = Math.max(...rows.map((r) => r.maxDiff));
-    out.replaceChildren(
-      comparisonTable(rows, tolerance, models.ageGrouping),
-      el(
-        'p',
-        { class: 'muted' },
-        `Server ran on ${answer.provider}, given ${answer.source === 'image' ? 'the photo' : 'the grey levels'}; ${inputs}; largest difference ${difference(worst)}.`,
-      ),
-    );
-  } catch (error) {
-    if (ticket !== shown) return;
-    const refused =
-      sendPhoto && /INVALID_IMAGE|IMAGE_TOO_LARGE|PAYLOAD_TOO_LARGE/.test((error as Error).message);
-    showError(
-      out,
-      refused
-        ? new Error(`${(error as Error).message} — send "the 48×48 grey levels" to compare this face anyway.`)
-        : error,
+  } catch {
+    // Storage refused (a private window's quota, say): the URL is not remembered; the comparison runs.
+  }
+  try {
+    await compareWithServer(
+      {
+        models,
+        ...current,
+        url,
+        sendPhoto: $<HTMLSelectElement>('send-as').value !== 'pixels',
+        // One face throughout: an answer that comes back after another face (or square) is shown is dropped.
+        stale: () => ticket !== shown,
+      },
+      $('comparison'),
     );
   } finally {
     // Still the face that was compared: another may have been picked meanwhile, and waits for its run.

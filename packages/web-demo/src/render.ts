@@ -19,6 +19,11 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
+/** An error said in words, announced to screen readers. */
+export function errorMessage(error: unknown): HTMLElement {
+  return el('p', { class: 'error', role: 'alert' }, (error as Error).message ?? String(error));
+}
+
 /** A card for `task`: answer, confidence, and a bar per label (the winner highlighted). */
 export function taskCard(
   task: Task,
