@@ -42,6 +42,24 @@ describe('detectorInput', () => {
     expect(at(data, 5, 5)).toEqual([177.5, 127.5, 127.5]);
   });
 
+  it('reads an opaque photo exactly as the blend over white would (its fast path changes no value)', () => {
+    // 640×480 of irregular colours; the same photo with its last pixel a hair transparent takes the
+    // blend for every pixel, and must give the same floats everywhere that pixel does not reach.
+    const colour = (x: number, y: number) => [(x * 7 + y * 13) % 256, (x * y) % 251, (x + 3 * y) % 241];
+    const opaque = detectorInput(photo(640, 480, (x, y) => [...colour(x, y), 255])).data;
+    const blended = detectorInput(
+      photo(640, 480, (x, y) => [...colour(x, y), x === 639 && y === 479 ? 254 : 255]),
+    ).data;
+    // The last pixel falls in output pixel (255, 223), the letterboxed photo's bottom-right one.
+    const reached = (i: number) =>
+      i === (223 * S + 255) * 3 || i === (223 * S + 255) * 3 + 1 || i === (223 * S + 255) * 3 + 2;
+    const differing = Array.from(opaque).flatMap((v, i) =>
+      Object.is(v, blended[i]) || reached(i) ? [] : [i],
+    );
+    expect(differing).toEqual([]);
+    expect(opaque[(223 * S + 255) * 3]).not.toBe(blended[(223 * S + 255) * 3]);
+  });
+
   it('enlarges a small photo to fill the square, tall ones centred across', () => {
     const { frame } = detectorInput(photo(30, 60, () => [1, 2, 3, 255]));
     expect(frame).toEqual({

@@ -36,6 +36,12 @@ export interface DetectorFrame {
   readonly offsetY: number;
 }
 
+/** Whether every pixel of RGBA `data` has alpha 255. */
+function isOpaque(data: ArrayLike<number>): boolean {
+  for (let p = 3; p < data.length; p += 4) if (data[p] !== 255) return false;
+  return true;
+}
+
 /**
  * The detector's input for a photo: float32 NHWC [1, 256, 256, 3], RGB 0–255, the photo area-averaged
  * into the middle of the square with its aspect kept, black around it. Transparent pixels are
@@ -57,6 +63,9 @@ export function detectorInput(
   const down = areaTaps(height, h);
   // Rows first (height × w × 3), then columns, as imageToPixels does for grey.
   const rows = new Float64Array(height * w * 3);
+  // A pixel is put on white by its alpha; an opaque one (every pixel of a JPEG) is its own value, which
+  // the same sum gives exactly (255 + (v − 255) × 1 = v), without the division and blend per tap.
+  const opaque = isOpaque(data);
   for (let y = 0; y < height; y++) {
     for (let ox = 0; ox < w; ox++) {
       let r = 0;
@@ -64,11 +73,17 @@ export function detectorInput(
       let b = 0;
       for (let t = across.offsets[ox]!; t < across.offsets[ox + 1]!; t++) {
         const p = (y * width + across.index[t]!) * 4;
-        const alpha = data[p + 3]! / 255;
         const k = across.weight[t]!;
-        r += (255 + (data[p]! - 255) * alpha) * k;
-        g += (255 + (data[p + 1]! - 255) * alpha) * k;
-        b += (255 + (data[p + 2]! - 255) * alpha) * k;
+        if (opaque) {
+          r += data[p]! * k;
+          g += data[p + 1]! * k;
+          b += data[p + 2]! * k;
+        } else {
+          const alpha = data[p + 3]! / 255;
+          r += (255 + (data[p]! - 255) * alpha) * k;
+          g += (255 + (data[p + 1]! - 255) * alpha) * k;
+          b += (255 + (data[p + 2]! - 255) * alpha) * k;
+        }
       }
       const q = (y * w + ox) * 3;
       rows[q] = r;
@@ -89,7 +104,10 @@ export function detectorInput(
         g += rows[p + 1]! * k;
         b += rows[p + 2]! * k;
       }
-      out.set([r, g, b], ((offsetY + oy) * size + offsetX + ox) * 3);
+      const q = ((offsetY + oy) * size + offsetX + ox) * 3;
+      out[q] = r;
+      out[q + 1] = g;
+      out[q + 2] = b;
     }
   }
   return { data: out, frame: { width, height, scaleX: width / w, scaleY: height / h, offsetX, offsetY } };
