@@ -6,7 +6,7 @@
  * overlay where the server puts it. Unticking "Live labels" clears them; "Take photo" gives the page
  * the frame with both faces found; stopping the camera stops the labels. Screenshot: tests/artifacts/web-demo-webcam.png.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,10 @@ describe.skipIf(missing !== null)('web demo: live labels on the webcam (headless
     const video = join(dir, 'two-faces.y4m');
     await writeFile(video, y4m(scene, 2));
     await buildDemo(join(dir, 'site'), models.dir);
+    // The same models without the face detector, for the page that cannot label live.
+    await cp(models.dir, join(dir, 'models-without-detector'), { recursive: true });
+    await rm(join(dir, 'models-without-detector', 'face-detector.json'));
+    await buildDemo(join(dir, 'site-without-detector'), join(dir, 'models-without-detector'));
     api = await startServer({
       host: '127.0.0.1',
       port: 0,
@@ -54,7 +58,10 @@ describe.skipIf(missing !== null)('web demo: live labels on the webcam (headless
       production: false,
     });
     await api.ready;
-    site = await serveStatic({ '/': { dir: join(dir, 'site') } });
+    site = await serveStatic({
+      '/': { dir: join(dir, 'site') },
+      '/no-detector/': { dir: join(dir, 'site-without-detector') },
+    });
     browser = await launchChromium({ width: 1200, height: 1100 }, fakeCamera(video));
   }, 180_000);
 
@@ -163,6 +170,29 @@ describe.skipIf(missing !== null)('web demo: live labels on the webcam (headless
       await page.locator('#webcam-toggle').click();
       await page.locator('#webcam-overlay').waitFor({ state: 'hidden', timeout: 10_000 });
       expect(await status.textContent()).toBe('');
+    },
+  );
+
+  it(
+    'says why there are no live labels without a face detector, and keeps the camera',
+    { timeout: 60_000 },
+    async () => {
+      const { page } = browser;
+      await page.goto(`${site.origin}/no-detector/?ep=wasm`);
+      await page.locator('#status[data-state="ready"]').waitFor({ timeout: 60_000 });
+      await page.locator('#webcam-toggle').click();
+      const status = page.locator('#live-status', { hasText: /^No live labels/ });
+      await status.waitFor({ timeout: 30_000 }).catch(async () => {
+        throw new Error(fail(`no reason given: ${await page.locator('#live-status').textContent()}`));
+      });
+      expect(await status.textContent()).toBe(
+        'No live labels: no face detector in the models folder (pnpm export:detector).',
+      );
+      expect(await page.locator('#webcam').isVisible()).toBe(true);
+      // Stopping the camera clears the line.
+      await page.locator('#webcam-toggle').click();
+      await page.locator('#webcam-overlay').waitFor({ state: 'hidden', timeout: 10_000 });
+      expect(await page.locator('#live-status').textContent()).toBe('');
     },
   );
 });

@@ -28,7 +28,7 @@ export async function labelFrame(
   models: BrowserModels,
   maxFaces = LIVE_MAX_FACES,
 ): Promise<LiveFace[]> {
-  if ('missing' in models.detector) throw new Error(`no live labels: ${models.detector.missing}`);
+  if ('missing' in models.detector) throw new Error(`no face detector (${models.detector.missing})`);
   const { faces } = await models.detector.detect(frame);
   const labelled: LiveFace[] = [];
   for (const { crop } of faces.slice(0, maxFaces)) {
@@ -87,7 +87,8 @@ export class LiveLabels {
     private readonly overlay: HTMLCanvasElement,
     private readonly status: HTMLElement,
     private readonly toggle: HTMLInputElement,
-    private readonly models: () => BrowserModels | null,
+    /** The models once loaded, why they could not be, or null while they load. */
+    private readonly models: () => BrowserModels | { readonly failed: string } | null,
   ) {
     toggle.addEventListener('change', () => this.update());
   }
@@ -119,6 +120,8 @@ export class LiveLabels {
   private async step(generation: number): Promise<void> {
     if (generation !== this.generation) return;
     const models = this.models();
+    if (models && 'failed' in models) return this.halt(`the models could not be loaded (${models.failed})`);
+    if (models && 'missing' in models.detector) return this.halt(models.detector.missing);
     const { videoWidth: width, videoHeight: height } = this.video;
     if (!models || width === 0) {
       this.status.textContent = models
@@ -131,9 +134,7 @@ export class LiveLabels {
       faces = await labelFrame(this.frame(width, height), models);
     } catch (error) {
       if (generation !== this.generation) return;
-      this.status.textContent = `Live labels stopped: ${(error as Error).message}`;
-      this.running = false;
-      return;
+      return this.halt((error as Error).message);
     }
     if (generation !== this.generation) return;
     if (this.overlay.width !== width || this.overlay.height !== height)
@@ -152,6 +153,17 @@ export class LiveLabels {
       [this.frames, this.since] = [0, now];
     }
     this.next(generation);
+  }
+
+  /**
+   * Live labels cannot go on: said, the overlay cleared, no next frame. Still "running" for the toggle
+   * and the camera, so that unticking the box or stopping the camera clears the line, and ticking it
+   * again tries again.
+   */
+  private halt(why: string): void {
+    this.overlay.getContext('2d')!.clearRect(0, 0, this.overlay.width, this.overlay.height);
+    this.status.textContent = `No live labels: ${why}.`;
+    delete this.status.dataset.faces;
   }
 
   /** The video's current frame as RGBA pixels (one canvas, reused). */

@@ -315,7 +315,7 @@ const live = new LiveLabels(
   $<HTMLCanvasElement>('webcam-overlay'),
   $('live-status'),
   $<HTMLInputElement>('live-toggle'),
-  () => models,
+  () => models ?? (modelsFailed === null ? null : { failed: modelsFailed }),
 );
 
 function wirePage(): void {
