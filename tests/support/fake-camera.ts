@@ -6,8 +6,8 @@
 import type { RgbaImage } from '@facekit/core';
 
 /**
- * A Y4M video of `frames` copies of `image` (even sides): 4:2:0, full-range BT.601 ("C420jpeg"), the
- * format Chromium's fake camera reads from a file.
+ * A Y4M video of `frames` copies of `image` (even sides) at 30 frames a second, as a webcam films:
+ * 4:2:0, full-range BT.601 ("C420jpeg"), the format Chromium's fake camera reads from a file.
  */
 export function y4m(image: RgbaImage, frames: number): Buffer {
   const { width, height, data } = image;
@@ -34,7 +34,7 @@ export function y4m(image: RgbaImage, frames: number): Buffer {
       frame[width * height + y * cw + x] = Math.max(0, Math.min(255, Math.round(u)));
       frame[width * height + cw * ch + y * cw + x] = Math.max(0, Math.min(255, Math.round(v)));
     }
-  const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`, 'latin1');
+  const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F30:1 Ip A1:1 C420jpeg\n`, 'latin1');
   const frameHeader = Buffer.from('FRAME\n', 'latin1');
   return Buffer.concat([header, ...Array.from({ length: frames }, () => [frameHeader, frame]).flat()]);
 }
