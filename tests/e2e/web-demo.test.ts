@@ -373,6 +373,10 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       const second = await squareShown(squares[1]!);
       await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
       expect(await cardsAnswer(page)).toBe(answers[1]);
+      // Its answer is the one labelling ran (no second run), and the timing line says so.
+      expect(await page.locator('#timing').textContent()).toMatch(
+        / ms on wasm, when the faces were labelled$/,
+      );
       expect(await marks.nth(1).getAttribute('aria-current')).not.toBeNull();
       expect(await marks.nth(0).getAttribute('aria-current')).toBeNull();
       await expectAgreement(page, fail);

@@ -65,7 +65,8 @@ describe('FaceAnswers', () => {
     expect(best).toBe(expected[0]);
     expect(seen).toEqual(expected);
     expect(done).toMatchObject({ faces: 3, answered: 3 });
-    // A click on face 3's mark: its kept answer, no run.
+    // A click on face 3's mark: its kept answer, no run (and the page can say it was run before).
+    expect(answers.asked(recrop(first, squares[2]!))).toBe(true);
     expect(await answers.answer(recrop(first, squares[2]!), run)).toBe(expected[2]);
     expect(seen).toHaveLength(3);
   });
@@ -77,6 +78,9 @@ describe('FaceAnswers', () => {
     const { run, seen } = fakeRun();
     const moved = recrop(first, { ...squares[1]!, x: 49 });
     expect(answers.indexOf(moved)).toBe(-1);
+    expect(answers.asked(moved)).toBe(false);
+    // A face found, not asked for yet.
+    expect(answers.asked(recrop(first, squares[1]!))).toBe(false);
     await answers.answer(moved, run);
     await answers.answer(moved, run);
     // The same square of another photo (another decode): not this photo's face.

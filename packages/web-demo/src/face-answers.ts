@@ -48,6 +48,12 @@ export class FaceAnswers<T> {
     return this.crops.findIndex((crop) => sameCrop(crop, face.crop));
   }
 
+  /** Whether `face` is a face found whose answer has been asked for already (kept, or on its way). */
+  asked(face: Face): boolean {
+    const index = this.indexOf(face);
+    return index >= 0 && this.answers[index] !== undefined;
+  }
+
   /** `face`'s answer: the one already asked for when its square is a face found, else a fresh run. */
   answer(face: Face, run: Run<T>): Promise<T> {
     const index = this.indexOf(face);

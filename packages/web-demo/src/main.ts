@@ -256,6 +256,8 @@ async function classify(face: Face, announce = true): Promise<void> {
     return;
   }
   let answer: ModelAnswer;
+  // A face whose answer the labelling of the photo's faces asked for: its run's time, said so.
+  const kept = faceAnswers.asked(face);
   try {
     answer = await faceAnswers.answer(face, models.run);
   } catch (error) {
@@ -269,7 +271,8 @@ async function classify(face: Face, announce = true): Promise<void> {
   current = { face, probabilities };
   const runs = models.files.length === 1 ? 'one run' : `${models.files.length} runs`;
   const tasks = models.tasks.length === 1 ? '1 task' : `${models.tasks.length} tasks`;
-  $('timing').textContent = `${tasks} (${runs}) in ${ms.toFixed(1)} ms on ${models.provider}`;
+  const when = kept ? ', when the faces were labelled' : '';
+  $('timing').textContent = `${tasks} (${runs}) in ${ms.toFixed(1)} ms on ${models.provider}${when}`;
   const cards = models.tasks.map((task) =>
     taskCard(task, probabilities.get(task)!, models!.manifest.models[task]!.labels, models!.ageGrouping),
   );
