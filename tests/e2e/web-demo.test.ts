@@ -31,6 +31,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '@facekit/serve';
 import { chromiumMissing, launchChromium, type Browser } from '../support/chromium.js';
 import { buildDemo } from '../support/demo-build.js';
+import { crowdPhoto, twoFacesPhoto } from '../support/demo-photos.js';
 import { faceScene, sampleFace, squareOverlap } from '../support/face-scene.js';
 import { colourPhoto } from '../support/faces.js';
 import { releaseTestModels, testModels } from '../support/models.js';
@@ -76,41 +77,6 @@ async function expectAgreement(page: Page, fail: (what: string) => string, toler
   expect(diffs).toHaveLength(3);
   for (const d of diffs) expect(d).toBeLessThanOrEqual(tolerance);
   expect(comparison).toContain('the same 48×48 input');
-}
-
-/** A 420×300 photo of two faces, a larger and a smaller, at known squares. */
-async function twoFacesPhoto(): Promise<{ png: Buffer; squares: FaceCrop[] }> {
-  const [big, small] = await Promise.all(['white-male-29.png', 'black-female-47.png'].map(sampleFace));
-  const faces = [
-    { face: big!, square: { x: 230, y: 40, size: 140 } },
-    { face: small!, square: { x: 40, y: 150, size: 90 } },
-  ];
-  const photo = faceScene(faces, 420, 300, 5);
-  return { png: encodePng(photo.data, 420, 300, 4), squares: faces.map((f) => f.square) };
-}
-
-/** A 600×300 photo of ten faces in two rows, each 110 px: as many as the detector gives. */
-async function crowdPhoto(): Promise<Buffer> {
-  const samples = [
-    'white-male-29',
-    'black-female-47',
-    'asian-female-4',
-    'indian-male-72',
-    'others-female-35',
-  ];
-  const faces = await Promise.all(
-    [...samples, 'white-female-55', 'black-male-16', 'indian-female-24'].map((s) => sampleFace(`${s}.png`)),
-  );
-  // Five a row, spaced evenly: gaps of (600 - 5 × 110) / 6 across and (300 - 2 × 110) / 3 down.
-  const placed = Array.from({ length: 10 }, (_, i) => ({
-    face: faces[i % faces.length]!,
-    square: {
-      x: Math.round(50 / 6 + (i % 5) * (110 + 50 / 6)),
-      y: Math.round(80 / 3 + Math.floor(i / 5) * (110 + 80 / 3)),
-      size: 110,
-    },
-  }));
-  return encodePng(faceScene(placed, 600, 300, 8).data, 600, 300, 4);
 }
 
 /** Each face mark's labels ("21–40 · White · female"), once every one of `count` has them. */
