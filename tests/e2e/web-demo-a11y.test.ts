@@ -11,22 +11,19 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '@facekit/serve';
-import { chromiumMissing, launchChromium, type Browser } from '../support/chromium.js';
-import { buildDemo } from '../support/demo-build.js';
+import { chromiumMissing } from '../support/chromium.js';
 import { crowdPhoto, twoFacesPhoto } from '../support/demo-photos.js';
+import { openDemoSite, type DemoSite } from '../support/demo-site.js';
 import { fakeCamera, y4m } from '../support/fake-camera.js';
-import { releaseTestModels, testModels } from '../support/models.js';
-import { serveStatic, type StaticServer } from '../support/static-server.js';
 
 const missing = chromiumMissing();
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** A PNG's RGBA pixels, for the fake camera to film. */
 async function sceneOf(png: Buffer) {
   const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: new Uint8Array(data) };
 }
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 interface Violation {
   id: string;
@@ -52,43 +49,26 @@ async function violations(page: Page): Promise<string[]> {
 
 describe.skipIf(missing !== null)('web demo accessibility (axe-core, WCAG 2 A/AA)', () => {
   let dir = '';
-  let api: RunningServer;
-  let site: StaticServer;
-  let browser: Browser;
+  let demo: DemoSite;
 
   beforeAll(async () => {
-    const models = await testModels();
     dir = await mkdtemp(join(tmpdir(), 'facekit-a11y-'));
     const { png } = await twoFacesPhoto();
     await writeFile(join(dir, 'two-faces.png'), png);
     await writeFile(join(dir, 'crowd.png'), await crowdPhoto());
     const camera = join(dir, 'camera.y4m');
     await writeFile(camera, y4m(await sceneOf(png), 2));
-    await buildDemo(join(dir, 'site'), models.dir);
-    api = await startServer({
-      host: '127.0.0.1',
-      port: 0,
-      models: models.dir,
-      executionProviders: ['cpu'],
-      logLevel: 'warn',
-      production: false,
-    });
-    await api.ready;
-    site = await serveStatic({ '/': { dir: join(dir, 'site') } });
-    browser = await launchChromium({ width: 1200, height: 1100 }, fakeCamera(camera));
+    demo = await openDemoSite({ chromiumArgs: fakeCamera(camera) });
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await api?.stop();
+    await demo?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
-    await releaseTestModels();
   });
 
   it('has no violations in the states a visitor sees', { timeout: 120_000 }, async () => {
-    const { page } = browser;
-    await page.goto(`${site.origin}/?ep=wasm&server=${encodeURIComponent(api.url)}`);
+    const { page } = demo.browser;
+    await page.goto(`${demo.origin}/?ep=wasm&server=${encodeURIComponent(demo.api.url)}`);
     await page.locator('#status[data-state="ready"]').waitFor({ timeout: 60_000 });
     const report: Record<string, string[]> = {};
     report['ready'] = await violations(page);

@@ -10,27 +10,21 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '@facekit/serve';
 import type { FaceCrop } from '@facekit/core';
-import { chromiumMissing, launchChromium, type Browser } from '../support/chromium.js';
-import { buildDemo } from '../support/demo-build.js';
+import { chromiumMissing } from '../support/chromium.js';
+import { openDemoSite, type DemoSite } from '../support/demo-site.js';
 import { faceScene, sampleFace } from '../support/face-scene.js';
 import { fakeCamera, y4m } from '../support/fake-camera.js';
-import { releaseTestModels, testModels } from '../support/models.js';
+import { testModels } from '../support/models.js';
 import { artifactsDir } from '../support/paths.js';
-import { serveStatic, type StaticServer } from '../support/static-server.js';
 
 const missing = chromiumMissing();
 
 describe.skipIf(missing !== null)('web demo: live labels on the webcam (headless Chromium)', () => {
   let dir = '';
-  let api: RunningServer;
-  let site: StaticServer;
-  let browser: Browser;
-  const fail = (what: string) => `${what}\n--- page log ---\n${browser.log.join('\n')}`;
+  let demo: DemoSite;
 
   beforeAll(async () => {
-    const models = await testModels();
     dir = await mkdtemp(join(tmpdir(), 'facekit-webcam-'));
     const [big, small] = await Promise.all(['white-male-29.png', 'black-female-47.png'].map(sampleFace));
     const scene = faceScene(
@@ -44,46 +38,32 @@ describe.skipIf(missing !== null)('web demo: live labels on the webcam (headless
     );
     const video = join(dir, 'two-faces.y4m');
     await writeFile(video, y4m(scene, 2));
-    await buildDemo(join(dir, 'site'), models.dir);
     // The same models without the face detector, for the page that cannot label live.
-    await cp(models.dir, join(dir, 'models-without-detector'), { recursive: true });
-    await rm(join(dir, 'models-without-detector', 'face-detector.json'));
-    await buildDemo(join(dir, 'site-without-detector'), join(dir, 'models-without-detector'));
-    api = await startServer({
-      host: '127.0.0.1',
-      port: 0,
-      models: models.dir,
-      executionProviders: ['cpu'],
-      logLevel: 'warn',
-      production: false,
+    const withoutDetector = join(dir, 'models-without-detector');
+    await cp((await testModels()).dir, withoutDetector, { recursive: true });
+    await rm(join(withoutDetector, 'face-detector.json'));
+    demo = await openDemoSite({
+      builds: { '/no-detector/': withoutDetector },
+      chromiumArgs: fakeCamera(video),
     });
-    await api.ready;
-    site = await serveStatic({
-      '/': { dir: join(dir, 'site') },
-      '/no-detector/': { dir: join(dir, 'site-without-detector') },
-    });
-    browser = await launchChromium({ width: 1200, height: 1100 }, fakeCamera(video));
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await api?.stop();
+    await demo?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
-    await releaseTestModels();
   });
 
   it(
     'labels every face in the camera as the server labels the same frame',
     { timeout: 120_000 },
     async () => {
-      const { page } = browser;
-      await page.goto(`${site.origin}/?ep=wasm`);
+      const { page } = demo.browser;
+      await page.goto(`${demo.origin}/?ep=wasm`);
       await page
         .locator('#status[data-state="ready"]')
         .waitFor({ timeout: 60_000 })
         .catch(async () => {
-          throw new Error(fail(`models did not load: ${await page.locator('#status').textContent()}`));
+          throw new Error(demo.fail(`models did not load: ${await page.locator('#status').textContent()}`));
         });
       await page.locator('#webcam-toggle').click();
       const status = page.locator('#live-status');
@@ -94,7 +74,7 @@ describe.skipIf(missing !== null)('web demo: live labels on the webcam (headless
           { timeout: 30_000 },
         );
       await labelled().catch(async () => {
-        throw new Error(fail(`no live labels: ${await status.textContent()}`));
+        throw new Error(demo.fail(`no live labels: ${await status.textContent()}`));
       });
       const live = JSON.parse((await status.getAttribute('data-faces'))!) as string[];
       expect(await status.textContent()).toMatch(
@@ -110,7 +90,7 @@ describe.skipIf(missing !== null)('web demo: live labels on the webcam (headless
         return canvas.toDataURL('image/png').slice('data:image/png;base64,'.length);
       });
       const answer = (await (
-        await fetch(api.url, {
+        await fetch(demo.api.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({
@@ -161,7 +141,7 @@ describe.skipIf(missing !== null)('web demo: live labels on the webcam (headless
         .locator('#detection', { hasText: /^Face found.*1 more marked/ })
         .waitFor({ timeout: 30_000 })
         .catch(async () => {
-          throw new Error(fail(`the photo taken: ${await page.locator('#detection').textContent()}`));
+          throw new Error(demo.fail(`the photo taken: ${await page.locator('#detection').textContent()}`));
         });
       expect(await page.locator('#photo-caption').textContent()).toMatch(
         /^webcam frame · 640×480 · square at/,
@@ -177,13 +157,13 @@ describe.skipIf(missing !== null)('web demo: live labels on the webcam (headless
     'says why there are no live labels without a face detector, and keeps the camera',
     { timeout: 60_000 },
     async () => {
-      const { page } = browser;
-      await page.goto(`${site.origin}/no-detector/?ep=wasm`);
+      const { page } = demo.browser;
+      await page.goto(`${demo.origin}/no-detector/?ep=wasm`);
       await page.locator('#status[data-state="ready"]').waitFor({ timeout: 60_000 });
       await page.locator('#webcam-toggle').click();
       const status = page.locator('#live-status', { hasText: /^No live labels/ });
       await status.waitFor({ timeout: 30_000 }).catch(async () => {
-        throw new Error(fail(`no reason given: ${await page.locator('#live-status').textContent()}`));
+        throw new Error(demo.fail(`no reason given: ${await page.locator('#live-status').textContent()}`));
       });
       expect(await status.textContent()).toBe(
         'No live labels: no face detector in the models folder (pnpm export:detector).',

@@ -22,22 +22,18 @@
  * web-demo-crowd.png, web-demo-crowd-phone.png.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { FaceCrop } from '@facekit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '@facekit/serve';
-import { chromiumMissing, launchChromium, type Browser } from '../support/chromium.js';
-import { buildDemo } from '../support/demo-build.js';
+import { chromiumMissing } from '../support/chromium.js';
 import { crowdPhoto, twoFacesPhoto } from '../support/demo-photos.js';
+import { openDemoSite, type DemoSite } from '../support/demo-site.js';
 import { faceScene, sampleFace, squareOverlap } from '../support/face-scene.js';
 import { colourPhoto } from '../support/faces.js';
-import { releaseTestModels, testModels } from '../support/models.js';
 import { artifactsDir } from '../support/paths.js';
 import { encodePng } from '../../packages/web-demo/png.js';
-import { serveStatic, type StaticServer } from '../support/static-server.js';
 
 const missing = chromiumMissing();
 
@@ -138,47 +134,23 @@ const tagsInsidePhoto = (page: Page) =>
   });
 
 describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
-  let out = '';
-  let api: RunningServer;
-  let site: StaticServer;
-  let browser: Browser;
-  /** A failure message with what the page logged, to show why. */
-  const fail = (what: string) => `${what}\n--- page log ---\n${browser.log.join('\n')}`;
+  let demo: DemoSite;
 
   beforeAll(async () => {
-    const models = await testModels();
-    out = await mkdtemp(join(tmpdir(), 'facekit-demo-build-'));
-    await buildDemo(out, models.dir);
-    api = await startServer({
-      host: '127.0.0.1',
-      port: 0,
-      models: models.dir,
-      executionProviders: ['cpu'],
-      logLevel: 'warn',
-      production: false,
-    });
-    await api.ready;
-    site = await serveStatic({ '/': { dir: out } });
-    browser = await launchChromium({ width: 1200, height: 1100 });
+    demo = await openDemoSite();
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await api?.stop();
-    if (out) await rm(out, { recursive: true, force: true });
-    await releaseTestModels();
-  });
+  afterAll(async () => demo?.close());
 
   it('classifies a sample face in the browser and agrees with the server', { timeout: 120_000 }, async () => {
-    const { page } = browser;
-    await page.goto(`${site.origin}/?ep=wasm&server=${encodeURIComponent(api.url)}`);
+    const { page } = demo.browser;
+    await page.goto(`${demo.origin}/?ep=wasm&server=${encodeURIComponent(demo.api.url)}`);
     const status = page.locator('#status');
     await status
       .and(page.locator('[data-state="ready"]'))
       .waitFor({ timeout: 60_000 })
       .catch(async () => {
-        throw new Error(fail(`models did not load: ${await status.textContent()}`));
+        throw new Error(demo.fail(`models did not load: ${await status.textContent()}`));
       });
     expect(await status.textContent()).toMatch(
       /age, ethnicity, gender \(run .+\) on onnxruntime-web [\d.]+ · wasm/,
@@ -193,9 +165,9 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
     expect(answers[0]).toMatch(/^\d+(–\d+ years| years or older)$/);
 
     // The server's own answer for the same photo, asked directly, must be what the page shows.
-    const png = await readFile(join(out, 'samples', file!));
+    const png = await readFile(join(demo.build, 'samples', file!));
     const direct = (await (
-      await fetch(api.url, {
+      await fetch(demo.api.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -210,7 +182,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       direct.data.classify.gender.label,
     ]);
 
-    await expectAgreement(page, fail);
+    await expectAgreement(page, demo.fail);
     await page.screenshot({ path: join(await artifactsDir(), 'web-demo.png'), fullPage: true });
   });
 
@@ -218,14 +190,14 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
     'classifies a picked colour photo and feeds the server the same 48×48 input',
     { timeout: 60_000 },
     async () => {
-      const { page } = browser;
+      const { page } = demo.browser;
       const photo = encodePng(colourPhoto(7, 320, 240), 320, 240, 3);
       await page.locator('#file').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: photo });
       await page.locator('#photo-caption', { hasText: 'photo.png · 320×240' }).waitFor({ timeout: 30_000 });
       await page.locator('#send-as').selectOption('image');
-      await expectAgreement(page, fail);
+      await expectAgreement(page, demo.fail);
       await page.locator('#send-as').selectOption('pixels');
-      await expectAgreement(page, fail);
+      await expectAgreement(page, demo.fail);
       expect(await page.locator('#comparison').innerText()).toContain('given the grey levels');
 
       // Drag the square off the centre and shrink it: the page classifies the new square, and the
@@ -233,7 +205,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       const grey = async () => page.locator('#grey').evaluate((c: HTMLCanvasElement) => c.toDataURL());
       const centred = await grey();
       const frame = await page.locator('#crop').boundingBox();
-      if (!frame) throw new Error(fail('the crop square is not shown'));
+      if (!frame) throw new Error(demo.fail('the crop square is not shown'));
       await page.mouse.move(frame.x + frame.width / 2, frame.y + frame.height / 2);
       await page.mouse.down();
       await page.mouse.move(frame.x + frame.width / 2 - 40, frame.y + frame.height / 2 - 30, { steps: 5 });
@@ -249,7 +221,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       expect(await grey()).not.toBe(centred);
       await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
       await page.locator('#send-as').selectOption('image');
-      await expectAgreement(page, fail);
+      await expectAgreement(page, demo.fail);
       expect(await page.locator('#comparison').innerText()).toContain('given the photo');
       await page.screenshot({ path: join(await artifactsDir(), 'web-demo-crop.png'), fullPage: true });
       // Back to the centre square.
@@ -271,7 +243,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
         .setInputFiles({ name: 'cut-out.png', mimeType: 'image/png', buffer: cutOut });
       await page.locator('#photo-caption', { hasText: 'cut-out.png · 320×240' }).waitFor({ timeout: 30_000 });
       await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
-      await expectAgreement(page, fail);
+      await expectAgreement(page, demo.fail);
     },
   );
 
@@ -279,7 +251,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
     'puts the square on the face the detector finds, marks another, labels both, and the server sees the square it chose',
     { timeout: 60_000 },
     async () => {
-      const { page } = browser;
+      const { page } = demo.browser;
       const { png, squares } = await twoFacesPhoto();
       await page
         .locator('#file')
@@ -287,7 +259,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       // (The previous photo's line says "No face found": a match must start with "Face found".)
       const detection = page.locator('#detection', { hasText: /^Face found/ });
       await detection.waitFor({ timeout: 30_000 }).catch(async () => {
-        throw new Error(fail(`no face found: ${await page.locator('#detection').textContent()}`));
+        throw new Error(demo.fail(`no face found: ${await page.locator('#detection').textContent()}`));
       });
       expect(await detection.textContent()).toMatch(/1 more marked/);
       /** The square in the caption once it shows `expected`'s neighbourhood (a square near that face). */
@@ -331,7 +303,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
         /^2 faces found and all labelled; face 1: Age: .+; Ethnicity: .+; Gender: .+$/,
       );
       await page.locator('#send-as').selectOption('image');
-      await expectAgreement(page, fail);
+      await expectAgreement(page, demo.fail);
       // The other face's mark puts the square on it, its cards saying what its mark says.
       const marks = page.locator('.face-mark');
       expect(await marks.count()).toBe(2);
@@ -345,10 +317,10 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       );
       expect(await marks.nth(1).getAttribute('aria-current')).not.toBeNull();
       expect(await marks.nth(0).getAttribute('aria-current')).toBeNull();
-      await expectAgreement(page, fail);
+      await expectAgreement(page, demo.fail);
       // The server's classifyFaces, sent the same photo, finds the very same squares in the same order,
       // and gives each face the labels its mark shows.
-      const found = await serverFaces(api.url, png);
+      const found = await serverFaces(demo.api.url, png);
       expect(found.map((f) => f.crop)).toEqual([first, second]);
       expect(found.map((f) => f.answer)).toEqual(answers);
       await page.screenshot({ path: join(await artifactsDir(), 'web-demo-faces.png'), fullPage: true });
@@ -359,7 +331,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
     'labels all ten faces of a crowded photo, numbering the marks and listing the answers, at a phone width too',
     { timeout: 90_000 },
     async () => {
-      const { page } = browser;
+      const { page } = demo.browser;
       const png = await crowdPhoto();
       // The page's longest task (of those over 50 ms, which the browser counts as long) while the
       // other nine faces are labelled (from the second face's labels, the first run after the page's
@@ -384,7 +356,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       const answers = await markAnswers(page, 10);
       const detection = page.locator('#detection', { hasText: /10 faces labelled in \d+ ms/ });
       await detection.waitFor({ timeout: 30_000 }).catch(async () => {
-        throw new Error(fail(`not labelled: ${await page.locator('#detection').textContent()}`));
+        throw new Error(demo.fail(`not labelled: ${await page.locator('#detection').textContent()}`));
       });
       const longest = await page.evaluate(() => {
         const { tasks, from, to } = (
@@ -410,7 +382,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       expect(await page.locator('#face-list').isVisible()).toBe(true);
       expect(await tagsInsidePhoto(page)).toBe(true);
       // The labels are the server's, face by face, and a mark picked shows them in its cards.
-      expect((await serverFaces(api.url, png)).map((f) => f.answer)).toEqual(answers);
+      expect((await serverFaces(demo.api.url, png)).map((f) => f.answer)).toEqual(answers);
       await page.locator('.face-mark').nth(6).click();
       await page.locator('#face-list li.selected', { hasText: /^7 · / }).waitFor({ timeout: 30_000 });
       await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
@@ -450,7 +422,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
     'turns the square with a tilted face, the server sees the turned square, and it keeps its angle when moved',
     { timeout: 60_000 },
     async () => {
-      const { page } = browser;
+      const { page } = demo.browser;
       const turn = (20 * Math.PI) / 180;
       const square = { x: 140, y: 60, size: 160 };
       const photo = faceScene([{ face: await sampleFace('white-male-29.png'), square, turn }], 420, 300, 6);
@@ -460,7 +432,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
         .setInputFiles({ name: 'turned-face.png', mimeType: 'image/png', buffer: png });
       const detection = page.locator('#detection', { hasText: /^Face found/ });
       await detection.waitFor({ timeout: 30_000 }).catch(async () => {
-        throw new Error(fail(`no face found: ${await page.locator('#detection').textContent()}`));
+        throw new Error(demo.fail(`no face found: ${await page.locator('#detection').textContent()}`));
       });
       /** The square the caption shows, with its angle (0 when the caption says none). */
       const caption = async (): Promise<FaceCrop | undefined> => {
@@ -503,19 +475,19 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       await page.locator('#send-as').selectOption('image');
       const sent: FaceCrop[] = [];
       const onRequest = (request: { url(): string; postDataJSON(): unknown }) => {
-        if (request.url() !== api.url) return;
+        if (request.url() !== demo.api.url) return;
         sent.push(
           (request.postDataJSON() as { variables: { input: { crop: FaceCrop } } }).variables.input.crop,
         );
       };
       page.on('request', onRequest);
-      await expectAgreement(page, fail);
+      await expectAgreement(page, demo.fail);
       page.off('request', onRequest);
       expect(sent).toHaveLength(1);
       expect(sent[0]).toMatchObject({ x: detected.x, y: detected.y, size: detected.size });
       expect(sent[0]!.angle).toBeCloseTo(detected.angle!, 1);
       const found = (await (
-        await fetch(api.url, {
+        await fetch(demo.api.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({
@@ -554,7 +526,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
     'a JPEG, a photo over 4096 px, the keyboard, a file that is not an image, a pasted BMP, and a late server answer',
     { timeout: 120_000 },
     async () => {
-      const { page } = browser;
+      const { page } = demo.browser;
       // A JPEG of saturated colours, written by the browser: its decoder and sharp's round such colours
       // a grey level apart here and there; the runtimes are then compared on the server's own input,
       // and must agree as strictly as on a PNG.
@@ -583,7 +555,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       const verdict = page.locator('[data-verdict]');
       await verdict.or(page.locator('#comparison .error')).waitFor({ timeout: 30_000 });
       const comparison = await page.locator('#comparison').innerText();
-      expect(await verdict.getAttribute('data-verdict'), fail(comparison)).toBe('agree');
+      expect(await verdict.getAttribute('data-verdict'), demo.fail(comparison)).toBe('agree');
       expect(comparison).toMatch(
         /the same 48×48 input|input differs in \d+ grey levels \(by up to 1: its image decoder rounds differently\), so the browser also ran the server's input/,
       );
@@ -616,7 +588,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       await page.locator('#compare').click();
       await verdict.or(page.locator('#comparison .error')).waitFor({ timeout: 30_000 });
       const scaled = await page.locator('#comparison').innerText();
-      expect(await verdict.getAttribute('data-verdict'), fail(scaled)).toBe('agree');
+      expect(await verdict.getAttribute('data-verdict'), demo.fail(scaled)).toBe('agree');
 
       // The square moves with the arrow keys once focused, a screen pixel a press (about 25 of the
       // photo's: 4096 shown in the box's width), ten with Shift.
@@ -705,12 +677,12 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       await page.locator('#photo-caption', { hasText: 'face.bmp · 150×110' }).waitFor({ timeout: 30_000 });
       expect(await page.locator('#source-error').isHidden()).toBe(true);
       await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
-      await expectAgreement(page, fail);
+      await expectAgreement(page, demo.fail);
 
       // A server answer that arrives after another face is shown is not shown under that face.
       await page.locator('[data-sample]').first().click();
       await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
-      await page.route(api.url, async (route) => {
+      await page.route(demo.api.url, async (route) => {
         await new Promise((r) => setTimeout(r, 1500));
         await route.continue();
       });
@@ -719,7 +691,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       await page.locator('[data-sample]').nth(1).click();
       await page.locator('#photo-caption', { hasText: `${second} · ` }).waitFor({ timeout: 30_000 });
       await page.waitForTimeout(2500);
-      await page.unroute(api.url);
+      await page.unroute(demo.api.url);
       expect(await page.locator('#comparison').innerText()).toBe('');
       await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
     },
@@ -729,12 +701,12 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
     'answers a face picked while the models are still loading, once they are in',
     { timeout: 60_000 },
     async () => {
-      const { page } = browser;
+      const { page } = demo.browser;
       await page.route('**/models/manifest.json', async (route) => {
         await new Promise((r) => setTimeout(r, 3000));
         await route.continue();
       });
-      await page.goto(`${site.origin}/?ep=wasm&server=${encodeURIComponent(api.url)}`);
+      await page.goto(`${demo.origin}/?ep=wasm&server=${encodeURIComponent(demo.api.url)}`);
       await page.locator('[data-sample]').first().click();
       await page
         .locator('#results', { hasText: 'The models are still loading' })
@@ -742,7 +714,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       await page.locator('[data-answer]').nth(2).waitFor({ timeout: 30_000 });
 
       // A photo of two faces: searched, and both labelled, once the models are in.
-      await page.goto(`${site.origin}/?ep=wasm&server=${encodeURIComponent(api.url)}`);
+      await page.goto(`${demo.origin}/?ep=wasm&server=${encodeURIComponent(demo.api.url)}`);
       const { png } = await twoFacesPhoto();
       await page
         .locator('#file')
@@ -761,9 +733,9 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
     'names the file when the manifest is not JSON, or a model whose hash matches cannot be opened, or the samples are missing',
     { timeout: 60_000 },
     async () => {
-      const { page } = browser;
+      const { page } = demo.browser;
       const failure = async () => {
-        await page.goto(`${site.origin}/?ep=wasm`);
+        await page.goto(`${demo.origin}/?ep=wasm`);
         const status = page.locator('#status[data-state="error"]');
         await status.waitFor({ timeout: 30_000 });
         return (await status.textContent()) ?? '';
@@ -778,7 +750,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
 
       // Bytes that are not ONNX, with a manifest whose size and sha256 match them.
       const junk = Buffer.from('not an onnx model at all');
-      const manifest = JSON.parse(await readFile(join(out, 'models', 'manifest.json'), 'utf8')) as {
+      const manifest = JSON.parse(await readFile(join(demo.build, 'models', 'manifest.json'), 'utf8')) as {
         models: Record<string, { file: string; sha256: string; bytes: number }>;
       };
       const file = Object.values(manifest.models)[0]!.file;
@@ -791,7 +763,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
 
       // The sample list missing: said where the samples would be, the page otherwise working.
       await page.route('**/samples/samples.json', (route) => route.fulfill({ status: 404, body: '' }));
-      await page.goto(`${site.origin}/?ep=wasm`);
+      await page.goto(`${demo.origin}/?ep=wasm`);
       await page
         .locator('#samples', { hasText: 'No sample faces (samples/samples.json: HTTP 404).' })
         .waitFor({ timeout: 30_000 });
@@ -803,7 +775,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
     'on WebGPU when asked (SwiftShader here), agrees with the server; left to choose, passes a software adapter over',
     { timeout: 400_000 },
     async () => {
-      const { page } = browser;
+      const { page } = demo.browser;
       // The onnxruntime-web builds each load fetched: the JSEP one (28 MB) only for a WebGPU attempt.
       const runtimeFiles: string[] = [];
       const onRequest = (request: { url(): string }) => {
@@ -813,13 +785,13 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       page.on('request', onRequest);
       const ready = async (ep: string) => {
         runtimeFiles.length = 0;
-        await page.goto(`${site.origin}/?ep=${ep}&server=${encodeURIComponent(api.url)}`);
+        await page.goto(`${demo.origin}/?ep=${ep}&server=${encodeURIComponent(demo.api.url)}`);
         const status = page.locator('#status');
         await status
           .and(page.locator('[data-state="ready"]'))
           .waitFor({ timeout: 120_000 })
           .catch(async () => {
-            throw new Error(fail(`models did not load (ep=${ep}): ${await status.textContent()}`));
+            throw new Error(demo.fail(`models did not load (ep=${ep}): ${await status.textContent()}`));
           });
         return {
           status: await status.textContent(),
@@ -833,7 +805,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       expect(auto.files).toEqual(['ort-wasm-simd-threaded.wasm']);
 
       const asked = await ready('webgpu');
-      expect(asked.status, fail(asked.runtime ?? '')).toMatch(/· webgpu$/);
+      expect(asked.status, demo.fail(asked.runtime ?? '')).toMatch(/· webgpu$/);
       expect(asked.files).toEqual(['ort-wasm-simd-threaded.jsep.wasm']);
       page.off('request', onRequest);
       await page.locator('[data-sample]').first().click();
@@ -843,7 +815,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
         .nth(2)
         .waitFor({ timeout: 170_000 })
         .catch(async () => {
-          throw new Error(fail(`no answer on webgpu: ${await page.locator('main').innerText()}`));
+          throw new Error(demo.fail(`no answer on webgpu: ${await page.locator('main').innerText()}`));
         });
       console.log(`webgpu answer after ${Date.now() - started} ms`);
       // Another face while this slow runtime works: nothing to compare until its own answer is in
@@ -871,7 +843,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       );
       expect(seen[0], 'Compare enabled while the new face had no answer').toBe(true);
       await page.locator('#compare:enabled').waitFor({ timeout: 170_000 });
-      await expectAgreement(page, fail, 1e-4);
+      await expectAgreement(page, demo.fail, 1e-4);
     },
   );
 });

@@ -1,0 +1,84 @@
+/**
+ * The web demo as its browser suites open it: built with the models under test into a temporary folder
+ * (and, under other paths, with any other models folders asked for), served on localhost, the GraphQL
+ * server started in-process on a random port on the same models, and a headless Chromium (with any
+ * extra flags: a fake camera, say). `close()` ends them all and removes the builds.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, type RunningServer } from '@facekit/serve';
+import { launchChromium, type Browser } from './chromium.js';
+import { buildDemo } from './demo-build.js';
+import { releaseTestModels, testModels } from './models.js';
+import { serveStatic, type Route } from './static-server.js';
+
+export interface DemoSite {
+  /** The page's origin: the build of the models under test is at `/`, the others at their paths. */
+  readonly origin: string;
+  /** The folder that build is in (its models/ and samples/ as served). */
+  readonly build: string;
+  readonly api: RunningServer;
+  readonly browser: Browser;
+  /** A failure message with what the page logged, to show why. */
+  fail(what: string): string;
+  close(): Promise<void>;
+}
+
+export interface DemoSiteOptions {
+  /** More builds: path ("/no-detector/") → the models folder to build with. */
+  readonly builds?: Readonly<Record<string, string>>;
+  readonly chromiumArgs?: readonly string[];
+  readonly viewport?: { readonly width: number; readonly height: number };
+}
+
+/** Opens the site; what was started before a step failed is ended again. */
+export async function openDemoSite(options: DemoSiteOptions = {}): Promise<DemoSite> {
+  const models = await testModels();
+  const dir = await mkdtemp(join(tmpdir(), 'facekit-demo-site-'));
+  const ends: (() => Promise<void>)[] = [
+    () => releaseTestModels(),
+    () => rm(dir, { recursive: true, force: true }),
+  ];
+  const close = async () => {
+    for (const end of ends.reverse()) await end();
+  };
+  try {
+    const build = join(dir, 'site');
+    const routes: Record<string, Route> = {};
+    for (const [i, [path, folder]] of Object.entries(options.builds ?? {}).entries()) {
+      await buildDemo(join(dir, `site-${i}`), folder);
+      routes[path] = { dir: join(dir, `site-${i}`) };
+    }
+    await buildDemo(build, models.dir);
+    routes['/'] = { dir: build };
+    const api = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      models: models.dir,
+      executionProviders: ['cpu'],
+      logLevel: 'warn',
+      production: false,
+    });
+    ends.push(() => api.stop());
+    await api.ready;
+    const site = await serveStatic(routes);
+    ends.push(() => site.close());
+    const browser = await launchChromium(
+      options.viewport ?? { width: 1200, height: 1100 },
+      options.chromiumArgs ?? [],
+    );
+    ends.push(() => browser.close());
+    return {
+      origin: site.origin,
+      build,
+      api,
+      browser,
+      fail: (what) => `${what}\n--- page log ---\n${browser.log.join('\n')}`,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
