@@ -150,6 +150,92 @@ describe('pnpm classify', () => {
     expect(run.stderr).toContain(`${notes}: is not a PNG, JPEG or WebP image\n`);
   });
 
+  it('with --csv gives a row per face as --json answers it, a row for a photo without a face and one per failure', async () => {
+    const elsewhere = await mkdtemp(path.join(tmpdir(), 'facekit-csv-'));
+    const odd = path.join(elsewhere, 'me, "at" 30.png');
+    await copyFile(path.join(photos, 'a-one-face.png'), odd);
+    const missing = path.join(photos, 'missing.jpg');
+    const args = ['--ep', 'cpu', '--models', models, photos, odd, missing];
+    const [csv, json] = await Promise.all([classify(['--csv', ...args]), classify(['--json', ...args])]);
+    expect(csv.code).toBe(1);
+    // The name with a comma and quotes, quoted as RFC 4180 quotes it.
+    expect(csv.stdout).toContain(`\n"${odd.replace(/"/g, '""')}",640,480,1,`);
+    /** A CSV line's fields (RFC 4180 quotes undone). */
+    const fields = (line: string) => {
+      const out = [''];
+      for (let i = 0, quoted = false; i < line.length; i++) {
+        const c = line[i]!;
+        if (quoted && c === '"' && line[i + 1] === '"') {
+          out[out.length - 1] += '"';
+          i++;
+        } else if (c === '"') quoted = !quoted;
+        else if (c === ',' && !quoted) out.push('');
+        else out[out.length - 1] += c;
+      }
+      return out;
+    };
+    const [header, ...rows] = csv.stdout.trimEnd().split('\n').map(fields);
+    expect(header).toEqual([
+      'file',
+      'width',
+      'height',
+      'face',
+      'score',
+      'x',
+      'y',
+      'size',
+      'angle',
+      'age',
+      'age_confidence',
+      'ethnicity',
+      'ethnicity_confidence',
+      'gender',
+      'gender_confidence',
+      'error',
+    ]);
+    type Face = {
+      score: number;
+      crop: { x: number; y: number; size: number; angle: number | null };
+      classification: Record<string, { label: string; confidence: number }>;
+    };
+    const reports = JSON.parse(json.stdout) as (
+      | { file: string; width: number; height: number; faces: Face[] }
+      | { file: string; error: string; code: string }
+    )[];
+    const expected = reports.flatMap((r) => {
+      if ('error' in r)
+        return [[r.file, '', '', '', '', '', '', '', '', '', '', '', '', '', '', `${r.code}: ${r.error}`]];
+      const photo = [r.file, String(r.width), String(r.height)];
+      if (r.faces.length === 0) return [[...photo, '', '', '', '', '', '', '', '', '', '', '', '', '']];
+      return r.faces.map((f, i) => [
+        ...photo,
+        String(i + 1),
+        f.score.toFixed(4),
+        String(f.crop.x),
+        String(f.crop.y),
+        String(f.crop.size),
+        f.crop.angle === null ? '' : f.crop.angle.toFixed(2),
+        ...['age', 'ethnicity', 'gender'].flatMap((t) => [
+          f.classification[t]!.label,
+          f.classification[t]!.confidence.toFixed(4),
+        ]),
+        '',
+      ]);
+    });
+    expect(rows).toEqual(expected);
+    // a (1 face), b (2), c (none), d (not a photo), the odd name (1), the missing file.
+    expect(rows.map((r) => path.basename(r[0]!))).toEqual([
+      'a-one-face.png',
+      'b-two-faces.JPG',
+      'b-two-faces.JPG',
+      'c-no-face.png',
+      'd-notes.png',
+      'me, "at" 30.png',
+      'missing.jpg',
+    ]);
+    expect((await classify(['--csv', '--json', photos])).code).toBe(2);
+  });
+
   it("with --annotate writes each classified photo drawn on, in its format, never into the photos' folder", async () => {
     const out = path.join(await mkdtemp(path.join(tmpdir(), 'facekit-annotated-')), 'drawn');
     const args = ['--json', '--ep', 'cpu', '--models', models, '--annotate', out];

@@ -8,6 +8,7 @@ import { mkdir, open, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, parse, resolve } from 'node:path';
 import { checkCrop, isTask, TASKS, type FaceCrop, type Task } from '@facekit/core';
 import {
+  csvText,
   runCommand,
   folderPhotos,
   ignoredEntries,
@@ -18,7 +19,15 @@ import {
   type FolderPhotos,
 } from '@facekit/core/node';
 import { annotatePhoto } from './annotate-photo.js';
-import { describePhoto, modelsLine, photoFailure, summaryLine, type PhotoReport } from './classify-report.js';
+import {
+  csvHeader,
+  csvRows,
+  describePhoto,
+  modelsLine,
+  photoFailure,
+  summaryLine,
+  type PhotoReport,
+} from './classify-report.js';
 import { fileTooLarge } from './decode-image.js';
 import { usableCores } from './cpu-quota.js';
 import { providerList } from './options.js';
@@ -47,6 +56,10 @@ Options:
   --json               print one JSON document: an array holding, per photo, {file, width, height,
                        faces} (each face as classifyFaces answers it; with --annotate, also where
                        its copy went: annotated) or {file, error, code}
+  --csv                print CSV instead, for a spreadsheet or pandas: a row per face (file, width,
+                       height, face, score, x, y, size, angle, then each task's label and
+                       confidence), a row with no face columns for a photo without a face, and a row
+                       with only the file and its error ("CODE: reason") for one that failed
   -h, --help           this help
 
 Exit status: 0 when every photo was classified; 1 when any could not be (each is named with its
@@ -118,8 +131,10 @@ function parseOptions() {
       crop: { type: 'string' },
       annotate: { type: 'string' },
       json: { type: 'boolean' },
+      csv: { type: 'boolean' },
     },
   });
+  if (values.json && values.csv) refuseFlags(HELP, '--json and --csv: choose one');
   if (positionals.length === 0) refuseFlags(HELP, 'name at least one photo or folder');
   const detect = values['no-detect'] !== true;
   const appliesOnly = (flag: string, when: string) => refuseFlags(HELP, `${flag} applies only ${when}`);
@@ -148,7 +163,7 @@ function parseOptions() {
     };
     return {
       inputs: positionals,
-      json: values.json === true,
+      output: values.json ? ('json' as const) : values.csv ? ('csv' as const) : ('text' as const),
       annotate: values.annotate === undefined ? undefined : userPath(values.annotate),
       open: {
         ...(values.models !== undefined ? { models: userPath(values.models) } : {}),
@@ -225,7 +240,7 @@ async function classifyFile(
 const PHOTOS_IN_HAND = Math.max(2, usableCores());
 
 async function main(): Promise<number> {
-  const { inputs, json, annotate, open, photo } = parseOptions();
+  const { inputs, output, annotate, open, photo } = parseOptions();
   const files = await photoFiles(inputs);
   if (annotate) {
     checkAnnotateFolder(annotate, files);
@@ -248,6 +263,8 @@ async function main(): Promise<number> {
       return 1;
     }
     process.stderr.write(modelsLine(classifier));
+    // CSV is written as the photos are answered, a folder of thousands included.
+    if (output === 'csv') process.stdout.write(csvText([csvHeader(classifier.tasks)]));
     const ready = performance.now();
     const reports: PhotoReport[] = [];
     // A few photos in hand at once, so that one is read and decoded (sharp's threads) while another is
@@ -263,12 +280,13 @@ async function main(): Promise<number> {
       const report = await inHand[i]!;
       delete inHand[i];
       reports.push(report);
-      if (!json) {
+      if (output === 'csv') process.stdout.write(csvText(csvRows(report, classifier.tasks)));
+      else if (output === 'text') {
         if ('error' in report) process.stderr.write(`${report.file}: ${report.error}\n`);
         else process.stdout.write(describePhoto(report));
       }
     }
-    if (json)
+    if (output === 'json')
       process.stdout.write(
         `${JSON.stringify(reports, (key, value: unknown) => (key === 'inputPixels' ? undefined : value), 2)}\n`,
       );

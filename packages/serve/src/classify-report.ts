@@ -5,7 +5,7 @@
  * confidence. Also the lines around them, on stderr: the models and the provider they run on (and why
  * the others were not used), and the count and time at the end.
  */
-import { TASKS } from '@facekit/core';
+import { TASKS, type Task } from '@facekit/core';
 import type { FaceSquare } from './face-answer.js';
 import type { PhotoAnswer, PhotoClassification, PhotoClassifier } from './photo-classifier.js';
 
@@ -54,6 +54,45 @@ export function describePhoto({
   });
   const drawn = annotated ? [`  drawn in ${annotated}`] : [];
   return [`${file}: ${width}×${height}, ${count}`, ...lines, ...drawn, ''].join('\n');
+}
+
+/** `--csv`'s header: where each face is, then per task its label and confidence, then a failure. */
+export function csvHeader(tasks: readonly Task[]): string[] {
+  const answers = tasks.flatMap((task) => [task, `${task}_confidence`]);
+  return ['file', 'width', 'height', 'face', 'score', 'x', 'y', 'size', 'angle', ...answers, 'error'];
+}
+
+/**
+ * A photo's `--csv` rows: one a face, in the answer's order; one with the face columns empty for a photo
+ * without a face; one with only the file and the error ("CODE: reason") for a photo that failed. A face
+ * read without the detector has no score; an upright square, no angle.
+ */
+export function csvRows(report: PhotoReport, tasks: readonly Task[]): string[][] {
+  const blank = (n: number) => Array<string>(n).fill('');
+  const answerColumns = tasks.length * 2;
+  if ('error' in report)
+    return [[report.file, ...blank(8 + answerColumns), `${report.code}: ${report.error}`]];
+  const photo = [report.file, String(report.width), String(report.height)];
+  if (report.faces.length === 0) return [[...photo, ...blank(6 + answerColumns + 1)]];
+  return report.faces.map((face, i) => {
+    const { x, y, size, angle } = face.crop;
+    const answers = tasks.flatMap((task) => {
+      const answer = face.classification[task];
+      return answer ? [answer.label, answer.confidence.toFixed(4)] : ['', ''];
+    });
+    const score = 'score' in face ? face.score.toFixed(4) : '';
+    return [
+      ...photo,
+      String(i + 1),
+      score,
+      String(x),
+      String(y),
+      String(size),
+      angle === null ? '' : angle.toFixed(2),
+      ...answers,
+      '',
+    ];
+  });
 }
 
 /**

@@ -3,6 +3,7 @@
  * main entry so that `@facekit/core` stays browser-safe. Import it from servers, CLIs and tests.
  */
 export * from './atomic-file.js';
+export * from './csv-text.js';
 export * from './load-models.js';
 export * from './onnx-inspect.js';
 export * from './percentile.js';

@@ -4,22 +4,20 @@
  * so that the faces behind a figure (the wrong ones, the unsure ones) can be looked at.
  */
 import { argmax, TASKS } from '@facekit/core';
+import { csvText } from '@facekit/core/node';
 import type { FaceAnswers } from './evaluate-models.js';
-
-/** A CSV field, quoted where it holds a comma, a quote or a line break. */
-const field = (text: string) => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
 
 export function answersCsv({ faces, tasks }: FaceAnswers): string {
   const judged = TASKS.filter((task) => tasks[task]);
   const header = ['face', ...judged.flatMap((t) => [`${t}_truth`, `${t}_answer`, `${t}_confidence`])];
   const rows = faces.map((face, i) => [
-    field(face),
+    face,
     ...judged.flatMap((task) => {
       const { labels, truth, probabilities } = tasks[task]!;
       const row = probabilities.subarray(i * labels.length, (i + 1) * labels.length);
       const answer = argmax(row);
-      return [field(labels[truth[i]!]!), field(labels[answer]!), row[answer]!.toFixed(4)];
+      return [labels[truth[i]!]!, labels[answer]!, row[answer]!.toFixed(4)];
     }),
   ]);
-  return [header, ...rows].map((r) => r.join(',')).join('\n') + '\n';
+  return csvText([header, ...rows]);
 }
