@@ -36,6 +36,12 @@ export interface DetectorFrame {
   readonly offsetY: number;
 }
 
+/**
+ * The colours faces found are drawn in, face after face (the first on the best face): `pnpm classify
+ * --annotate`'s squares and the web demo's live labels, so a photo reads the same in both.
+ */
+export const FACE_COLOURS = ['#ffd400', '#00e5ff', '#ff4fd8', '#7cff4f', '#ff8a00'] as const;
+
 /** Whether every pixel of RGBA `data` has alpha 255. */
 function isOpaque(data: ArrayLike<number>): boolean {
   for (let p = 3; p < data.length; p += 4) if (data[p] !== 255) return false;

@@ -5,7 +5,8 @@
  */
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { ANNOTATION_COLOURS, annotatePhoto, annotationSvg, squareCorners } from './annotate-photo.js';
+import { FACE_COLOURS } from '@facekit/core';
+import { annotatePhoto, annotationSvg, squareCorners } from './annotate-photo.js';
 import type { FaceSquare } from './face-answer.js';
 import type { PhotoAnswer } from './photo-classifier.js';
 
@@ -38,7 +39,7 @@ async function pixels(bytes: Buffer) {
   };
 }
 
-const [r, g, b] = [1, 3, 5].map((i) => parseInt(ANNOTATION_COLOURS[0].slice(i, i + 2), 16));
+const [r, g, b] = [1, 3, 5].map((i) => parseInt(FACE_COLOURS[0].slice(i, i + 2), 16));
 
 describe('annotatePhoto', () => {
   it('draws the square where the answer puts it and leaves the rest of the photo alone', async () => {

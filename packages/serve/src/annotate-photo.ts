@@ -6,12 +6,9 @@
  * answer's coordinates say) and written in the photo's own format (PNG, JPEG or WebP).
  */
 import sharp from 'sharp';
-import { fileFormat, TASKS } from '@facekit/core';
+import { FACE_COLOURS, fileFormat, TASKS } from '@facekit/core';
 import type { FaceSquare } from './face-answer.js';
 import type { PhotoAnswer } from './photo-classifier.js';
-
-/** The colours squares are drawn in, face after face. */
-export const ANNOTATION_COLOURS = ['#ffd400', '#00e5ff', '#ff4fd8', '#7cff4f', '#ff8a00'] as const;
 
 const escapeXml = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -52,7 +49,7 @@ export function annotationSvg({ width, height, faces }: PhotoAnswer): string {
   const labels: string[] = [];
   const placed: Band[] = [];
   faces.forEach(({ crop, classification }, i) => {
-    const colour = ANNOTATION_COLOURS[i % ANNOTATION_COLOURS.length]!;
+    const colour = FACE_COLOURS[i % FACE_COLOURS.length]!;
     const corners = squareCorners(crop);
     const points = corners.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(' ');
     const line = Math.max(2, Math.round(crop.size / 60));

@@ -7,15 +7,12 @@
  * one never reads a frame twice; a hidden tab paints no frames, so nothing runs there. "Take photo"
  * still hands a frame to the page's full view.
  */
-import { imageToPixels, type FaceCrop, type RgbaImage, type Task } from '@facekit/core';
+import { FACE_COLOURS, imageToPixels, type FaceCrop, type RgbaImage, type Task } from '@facekit/core';
 import type { BrowserModels } from './browser-models.js';
 import { briefAnswer } from './format.js';
 
 /** Faces classified per frame: the rest of a crowd is left unlabelled (each face costs a model run). */
 export const LIVE_MAX_FACES = 5;
-
-/** Squares' colours, face after face (as `pnpm classify --annotate` draws them). */
-const COLOURS = ['#ffd400', '#00e5ff', '#ff4fd8', '#7cff4f', '#ff8a00'] as const;
 
 export interface LiveFace {
   readonly crop: FaceCrop;
@@ -46,7 +43,7 @@ function draw(context: CanvasRenderingContext2D, faces: readonly LiveFace[]): vo
   const { width, height } = context.canvas;
   context.clearRect(0, 0, width, height);
   faces.forEach(({ crop, text }, i) => {
-    const colour = COLOURS[i % COLOURS.length]!;
+    const colour = FACE_COLOURS[i % FACE_COLOURS.length]!;
     const half = crop.size / 2;
     context.save();
     context.translate(crop.x + half, crop.y + half);
