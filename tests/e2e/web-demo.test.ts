@@ -25,7 +25,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import type { FaceCrop } from '@facekit/core';
+import sharp from 'sharp';
+import { FACE_COLOURS, type FaceCrop } from '@facekit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing } from '../support/chromium.js';
 import { crowdPhoto, twoFacesPhoto } from '../support/demo-photos.js';
@@ -323,6 +324,26 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       const found = await serverFaces(demo.api.url, png);
       expect(found.map((f) => f.crop)).toEqual([first, second]);
       expect(found.map((f) => f.answer)).toEqual(answers);
+      // "Save with labels": the photo as a PNG, each face's square drawn in its colour, the rest as it was.
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('#save-labelled').click(),
+      ]);
+      expect(download.suggestedFilename()).toBe('two-faces-labelled.png');
+      const saved = await sharp(await readFile(await download.path()))
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      expect([saved.info.width, saved.info.height, saved.info.channels]).toEqual([420, 300, 4]);
+      const rgb = (data: Uint8Array, x: number, y: number) =>
+        Array.from(data.subarray((y * 420 + x) * 4, (y * 420 + x) * 4 + 3));
+      const hex = (colour: string) => [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16));
+      found.forEach(({ crop }, i) =>
+        expect(rgb(saved.data, crop.x, crop.y + Math.floor(crop.size / 2)), `face ${i + 1}'s square`).toEqual(
+          hex(FACE_COLOURS[i]!),
+        ),
+      );
+      const original = await sharp(png).ensureAlpha().raw().toBuffer();
+      expect(rgb(saved.data, 5, 295)).toEqual(rgb(original, 5, 295));
       await page.screenshot({ path: join(await artifactsDir(), 'web-demo-faces.png'), fullPage: true });
     },
   );

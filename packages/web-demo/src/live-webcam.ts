@@ -7,28 +7,23 @@
  * one never reads a frame twice; a hidden tab paints no frames, so nothing runs there. "Take photo"
  * still hands a frame to the page's full view.
  */
-import { FACE_COLOURS, imageToPixels, type FaceCrop, type RgbaImage, type Task } from '@facekit/core';
+import { imageToPixels, type RgbaImage, type Task } from '@facekit/core';
 import type { BrowserModels } from './browser-models.js';
+import { drawFaces, type LabelledFace } from './draw-faces.js';
 import { briefAnswer } from './format.js';
 
 /** Faces classified per frame: the rest of a crowd is left unlabelled (each face costs a model run). */
 export const LIVE_MAX_FACES = 5;
-
-export interface LiveFace {
-  readonly crop: FaceCrop;
-  /** Each task's most likely label, in the models' task order: "21–40 · White · female" (as a mark's). */
-  readonly text: string;
-}
 
 /** One frame's faces, best first, each classified; throws when the models have no face detector. */
 export async function labelFrame(
   frame: RgbaImage,
   models: BrowserModels,
   maxFaces = LIVE_MAX_FACES,
-): Promise<LiveFace[]> {
+): Promise<LabelledFace[]> {
   if ('missing' in models.detector) throw new Error(`no face detector (${models.detector.missing})`);
   const { faces } = await models.detector.detect(frame);
-  const labelled: LiveFace[] = [];
+  const labelled: LabelledFace[] = [];
   for (const { crop } of faces.slice(0, maxFaces)) {
     const { probabilities } = await models.run(imageToPixels(frame, 'webcam frame', crop));
     const labelsOf = (task: Task) => models.manifest.models[task]!.labels;
@@ -36,35 +31,6 @@ export async function labelFrame(
     labelled.push({ crop, text: short });
   }
   return labelled;
-}
-
-/** Draws each face's square (turned as it was read) and its number and answer above it. */
-function draw(context: CanvasRenderingContext2D, faces: readonly LiveFace[]): void {
-  const { width, height } = context.canvas;
-  context.clearRect(0, 0, width, height);
-  faces.forEach(({ crop, text }, i) => {
-    const colour = FACE_COLOURS[i % FACE_COLOURS.length]!;
-    const half = crop.size / 2;
-    context.save();
-    context.translate(crop.x + half, crop.y + half);
-    context.rotate(((crop.angle ?? 0) * Math.PI) / 180);
-    context.strokeStyle = colour;
-    context.lineWidth = Math.max(2, crop.size / 60);
-    context.strokeRect(-half, -half, crop.size, crop.size);
-    context.restore();
-    const font = Math.max(11, Math.min(24, Math.round(crop.size / 9)));
-    const label = `${i + 1}  ${text}`;
-    context.font = `${font}px system-ui, sans-serif`;
-    const bandWidth = context.measureText(label).width + font;
-    const bandHeight = Math.round(font * 1.4);
-    // Above the square where the frame has room, else inside its top edge; kept inside the frame.
-    const left = Math.max(0, Math.min(crop.x, width - bandWidth));
-    const top = crop.y - bandHeight >= 0 ? crop.y - bandHeight : Math.max(0, crop.y);
-    context.fillStyle = 'rgba(0, 0, 0, 0.6)';
-    context.fillRect(left, top, bandWidth, bandHeight);
-    context.fillStyle = colour;
-    context.fillText(label, left + font / 2, top + font * 1.05);
-  });
 }
 
 /** How often the status line is rewritten: often enough to follow, rarely enough to read. */
@@ -134,7 +100,7 @@ export class LiveLabels {
         : 'Live labels: waiting for the models…';
       return this.next(generation);
     }
-    let faces: LiveFace[];
+    let faces: LabelledFace[];
     const started = performance.now();
     try {
       faces = await labelFrame(this.frame(width, height), models);
@@ -145,7 +111,9 @@ export class LiveLabels {
     if (generation !== this.generation) return;
     if (this.overlay.width !== width || this.overlay.height !== height)
       [this.overlay.width, this.overlay.height] = [width, height];
-    draw(this.overlay.getContext('2d')!, faces);
+    const overlay = this.overlay.getContext('2d')!;
+    overlay.clearRect(0, 0, width, height);
+    drawFaces(overlay, faces);
     const now = performance.now();
     this.frames++;
     this.busy += now - started;

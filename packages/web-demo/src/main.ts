@@ -10,6 +10,7 @@
 import type { DetectedFace, Task } from '@facekit/core';
 import { loadBrowserModels, type BrowserModels } from './browser-models.js';
 import { compareWithServer } from './compare-panel.js';
+import type { LabelledFace } from './draw-faces.js';
 import { CropFrame } from './crop-frame.js';
 import { answeredText, FaceAnswers } from './face-answers.js';
 import { FaceMarks } from './face-marks.js';
@@ -18,6 +19,7 @@ import { answerLine, briefAnswer, turnedText } from './format.js';
 import { LiveLabels } from './live-webcam.js';
 import { el, errorMessage, taskCard } from './render.js';
 import { DEFAULT_SERVER_URL } from './server-compare.js';
+import { saveLabelled } from './save-labelled.js';
 import { wireSources } from './source-panel.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -45,6 +47,9 @@ function setStatus(text: string, state: 'loading' | 'ready' | 'error'): void {
 function showError(where: HTMLElement, error: unknown): void {
   where.replaceChildren(errorMessage(error));
 }
+
+/** The faces found in the photo on screen, each once labelled (by its place among them), for saving. */
+let labelledFaces: (LabelledFace | undefined)[] = [];
 
 /** Counts faces shown, so that a slower run for an older face cannot overwrite a newer one's answer. */
 let shown = 0;
@@ -141,6 +146,7 @@ async function placeAndClassify(given: Face): Promise<void> {
   }
   if (photo !== photos) return;
   const { face, found } = placed;
+  labelledFaces = [];
   faceAnswers.reset(
     face,
     found.map((f) => f.crop),
@@ -148,7 +154,7 @@ async function placeAndClassify(given: Face): Promise<void> {
   cropFrame.show(face.width, face.height, face.crop, found);
   // With several faces, screen readers hear the best one's answer once all are labelled, not twice.
   await classify(face, found.length < 2);
-  await labelEveryFace(photo, found.length);
+  await labelEveryFace(photo, found);
 }
 
 /**
@@ -156,19 +162,21 @@ async function placeAndClassify(given: Face): Promise<void> {
  * several, the line under the photo then says how many were labelled and how long it took, and screen
  * readers hear that with the answer of the face shown.
  */
-async function labelEveryFace(photo: number, found: number): Promise<void> {
-  if (!models || found === 0) return;
+async function labelEveryFace(photo: number, found: readonly DetectedFace[]): Promise<void> {
+  if (!models || found.length === 0) return;
   const { tasks, ageGrouping, run } = models;
   const done = await faceAnswers.answerAll(
     run,
-    (i, answer) =>
-      faceMarks.answer(
-        i,
-        answer instanceof Error ? answer : briefAnswer(tasks, answer.probabilities, labelsOf, ageGrouping),
-      ),
+    (i, answer) => {
+      const brief =
+        answer instanceof Error ? answer : briefAnswer(tasks, answer.probabilities, labelsOf, ageGrouping);
+      faceMarks.answer(i, brief);
+      if (!(brief instanceof Error))
+        labelledFaces[i] = { crop: found[i]!.crop, text: brief.short, number: i + 1 };
+    },
     () => photo === photos,
   );
-  if (!done || found < 2) return;
+  if (!done || found.length < 2) return;
   $('detection').textContent += ` ${answeredText(done)}: click a mark for a face's full answers.`;
   const labelled = `${done.faces} faces found and ${done.answered === done.faces ? 'all' : done.answered} labelled`;
   const index = current ? faceAnswers.indexOf(current.face) : -1;
@@ -199,6 +207,7 @@ function clearFace(error: unknown): void {
   searched = true;
   $('detection').textContent = '';
   onScreen = current = null;
+  labelledFaces = [];
   faceAnswers.reset(null, []);
   setPhoto(null);
   cropFrame.hide();
@@ -207,7 +216,7 @@ function clearFace(error: unknown): void {
   $<HTMLCanvasElement>('grey').getContext('2d')!.clearRect(0, 0, 48, 48);
   $('truth').textContent = $('timing').textContent = $('announce').textContent = '';
   $('comparison').replaceChildren();
-  $<HTMLButtonElement>('compare').disabled = true;
+  $<HTMLButtonElement>('compare').disabled = $<HTMLButtonElement>('save-labelled').disabled = true;
   $('results').replaceChildren(el('p', { class: 'muted' }, 'Pick a face to classify it.'));
   sourceError(error);
 }
@@ -280,7 +289,24 @@ async function classify(face: Face, announce = true): Promise<void> {
   $('announce').textContent = announce
     ? answerLine(models.tasks, probabilities, labelsOf, models.ageGrouping)
     : '';
-  $<HTMLButtonElement>('compare').disabled = false;
+  $<HTMLButtonElement>('compare').disabled = $<HTMLButtonElement>('save-labelled').disabled = false;
+}
+
+/**
+ * "Save with labels": the photo with its faces found and labelled drawn on it; with none (no detector,
+ * no face found, a sample), the square on screen with its answer.
+ */
+async function save(): Promise<void> {
+  if (!models || !current) return;
+  const faces = labelledFaces.filter((face) => face !== undefined);
+  const { face, probabilities } = current;
+  const square = {
+    crop: face.crop,
+    text: briefAnswer(models.tasks, probabilities, labelsOf, models.ageGrouping).short,
+  };
+  await saveLabelled(face, faces.length > 0 ? faces : [square]).catch((error: unknown) =>
+    showError($('results'), error),
+  );
 }
 
 /** "Compare with server" for the face answered on screen; the button waits until it is done. */
@@ -331,6 +357,7 @@ function wirePage(): void {
     onSourceAttempt: hideSourceError,
   });
   $('compare-form').addEventListener('submit', (e) => (e.preventDefault(), void compare()));
+  $('save-labelled').addEventListener('click', () => void save());
   $<HTMLInputElement>('server-url').value =
     params.get('server') ?? localStorage.getItem('facekit.server') ?? DEFAULT_SERVER_URL;
 }
