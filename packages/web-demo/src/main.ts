@@ -10,16 +10,16 @@
 import type { DetectedFace, Task } from '@facekit/core';
 import { loadBrowserModels, type BrowserModels } from './browser-models.js';
 import { compareWithServer } from './compare-panel.js';
-import type { LabelledFace } from './draw-faces.js';
 import { CropFrame } from './crop-frame.js';
+import type { LabelledFace } from './draw-faces.js';
 import { answeredText, FaceAnswers } from './face-answers.js';
 import { FaceMarks } from './face-marks.js';
 import { drawGrey, isCentreSquare, recrop, sameCrop, serverFile, type Face } from './face-sources.js';
 import { answerLine, briefAnswer, turnedText } from './format.js';
 import { LiveLabels } from './live-webcam.js';
 import { el, errorMessage, taskCard } from './render.js';
-import { DEFAULT_SERVER_URL } from './server-compare.js';
 import { saveLabelled } from './save-labelled.js';
+import { DEFAULT_SERVER_URL } from './server-compare.js';
 import { wireSources } from './source-panel.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
