@@ -10,9 +10,8 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FaceCrop } from '@facekit/core';
 import { chromiumMissing } from '../support/chromium.js';
-import { openDemoSite, type DemoSite } from '../support/demo-site.js';
+import { openDemoSite, serverFaces, type DemoSite } from '../support/demo-site.js';
 import { faceScene, sampleFace } from '../support/face-scene.js';
 import { fakeCamera, y4m } from '../support/fake-camera.js';
 import { testModels } from '../support/models.js';
@@ -89,31 +88,9 @@ describe.skipIf(missing !== null)('web demo: live labels on the webcam (headless
         canvas.getContext('2d')!.drawImage(video, 0, 0);
         return canvas.toDataURL('image/png').slice('data:image/png;base64,'.length);
       });
-      const answer = (await (
-        await fetch(demo.api.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            query:
-              'mutation($i: String!) { classifyFaces(image: $i) { faces { crop { x y size angle } classification { age { label } ethnicity { label } gender { label } } } } }',
-            variables: { i: frame },
-          }),
-        })
-      ).json()) as {
-        data: {
-          classifyFaces: {
-            faces: { crop: FaceCrop; classification: Record<string, { label: string }> }[];
-          };
-        };
-      };
-      const faces = answer.data.classifyFaces.faces;
+      const faces = await serverFaces(demo.api.url, Buffer.from(frame, 'base64'));
       expect(faces).toHaveLength(2);
-      expect(live).toEqual(
-        faces.map((f) =>
-          // The page writes an age group with a true dash, as its marks and bars do.
-          ['age', 'ethnicity', 'gender'].map((t) => f.classification[t]!.label.replace('-', '–')).join(' · '),
-        ),
-      );
+      expect(live).toEqual(faces.map((f) => f.answer));
 
       // Each square drawn on the overlay in its colour (yellow, then cyan), on the middle of its left side.
       const colours = await page.evaluate(

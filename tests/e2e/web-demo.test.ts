@@ -30,7 +30,7 @@ import { FACE_COLOURS, type FaceCrop } from '@facekit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing } from '../support/chromium.js';
 import { crowdPhoto, twoFacesPhoto } from '../support/demo-photos.js';
-import { openDemoSite, type DemoSite } from '../support/demo-site.js';
+import { openDemoSite, serverFaces, type DemoSite } from '../support/demo-site.js';
 import { faceScene, sampleFace, squareOverlap } from '../support/face-scene.js';
 import { colourPhoto } from '../support/faces.js';
 import { artifactsDir } from '../support/paths.js';
@@ -96,28 +96,6 @@ async function markAnswers(page: Page, count: number): Promise<string[]> {
 /** The answer the cards show, in a mark's words: each card's winning bar's label. */
 const cardsAnswer = async (page: Page) =>
   (await page.locator('.card .bar.best .bar-label').allTextContents()).join(' · ');
-
-/** The server's classifyFaces for a photo: each face's square and labels, as a mark writes them. */
-async function serverFaces(url: string, png: Buffer): Promise<{ crop: FaceCrop; answer: string }[]> {
-  type Label = { label: string };
-  const found = (await (
-    await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        query:
-          'mutation($i: String!) { classifyFaces(image: $i) { faces { crop { x y size } classification { age { label } ethnicity { label } gender { label } } } } }',
-        variables: { i: png.toString('base64') },
-      }),
-    })
-  ).json()) as {
-    data: { classifyFaces: { faces: { crop: FaceCrop; classification: Record<string, Label> }[] } };
-  };
-  return found.data.classifyFaces.faces.map(({ crop, classification: c }) => ({
-    crop,
-    answer: [c.age!.label.replace('-', '–'), c.ethnicity!.label, c.gender!.label].join(' · '),
-  }));
-}
 
 /** Whether every face tag lies inside the photo's box. */
 const tagsInsidePhoto = (page: Page) =>

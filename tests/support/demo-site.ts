@@ -7,6 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FaceCrop } from '@facekit/core';
 import { startServer, type RunningServer } from '@facekit/serve';
 import { launchChromium, type Browser } from './chromium.js';
 import { buildDemo } from './demo-build.js';
@@ -81,4 +82,26 @@ export async function openDemoSite(options: DemoSiteOptions = {}): Promise<DemoS
     await close();
     throw error;
   }
+}
+
+/** The server's classifyFaces for a photo: each face's square and labels, as a mark writes them. */
+export async function serverFaces(url: string, png: Buffer): Promise<{ crop: FaceCrop; answer: string }[]> {
+  type Label = { label: string };
+  const found = (await (
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query:
+          'mutation($i: String!) { classifyFaces(image: $i) { faces { crop { x y size } classification { age { label } ethnicity { label } gender { label } } } } }',
+        variables: { i: png.toString('base64') },
+      }),
+    })
+  ).json()) as {
+    data: { classifyFaces: { faces: { crop: FaceCrop; classification: Record<string, Label> }[] } };
+  };
+  return found.data.classifyFaces.faces.map(({ crop, classification: c }) => ({
+    crop,
+    answer: [c.age!.label.replace('-', '–'), c.ethnicity!.label, c.gender!.label].join(' · '),
+  }));
 }
