@@ -7,7 +7,7 @@
  */
 export { startServer, type RunningServer, type StartHooks } from './server.js';
 export { DEFAULT_OPTIONS, HELP, parseServeArgs, type ServeOptions } from './options.js';
-export { imageToFace } from './decode-image.js';
+export { fileTooLarge, imageToFace } from './decode-image.js';
 export {
   openPhotoClassifier,
   PhotoClassifier,

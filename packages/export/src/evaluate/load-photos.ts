@@ -18,7 +18,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { FaceKitError, InvalidImageError, InvalidPhotoNameError } from '@facekit/core';
 import { folderPhotos, ignoredEntries, type FolderPhotos } from '@facekit/core/node';
-import { DEFAULT_OPTIONS, imageToFace, ServeError, type PhotoFaceFinder } from '@facekit/serve';
+import { DEFAULT_OPTIONS, fileTooLarge, imageToFace, ServeError, type PhotoFaceFinder } from '@facekit/serve';
 import { DatasetBuilder, skippedReasons, type FaceDataset, type SkippedRows } from '@facekit/train';
 import { inSlots } from './in-slots.js';
 import { parsePhotoName, type PhotoLabels } from './photo-name.js';
@@ -98,10 +98,10 @@ async function readPhoto(
 ): Promise<{ sha256: string; pixels?: Uint8Array; problem?: Problem }> {
   const { size } = await unlessUnreadable(file, () => stat(file));
   if (size > PHOTO_LIMITS.maxImageBytes) {
-    const reason = `is a ${size}-byte file; the limit is ${PHOTO_LIMITS.maxImageBytes} bytes`;
     return {
       sha256: await unlessUnreadable(file, () => streamSha256(file)),
-      problem: { category: 'too large', error: new InvalidImageError(file, reason) },
+      // Refused before it is read, in the words the decoder refuses it with.
+      problem: decodeProblem(fileTooLarge(file, size, PHOTO_LIMITS.maxImageBytes), file),
     };
   }
   const bytes = await unlessUnreadable(file, () => readFile(file));
