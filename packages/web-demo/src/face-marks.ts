@@ -9,6 +9,7 @@
  * under the photo instead. The geometry is a pure function (`tagSpots`), unit-tested beside this file.
  */
 import type { FaceCrop } from '@facekit/core';
+import type { LabelledFace } from './draw-faces.js';
 import { sameCrop } from './face-sources.js';
 
 /** A face the detector found: its square, and how sure the detector was (0–1). */
@@ -154,6 +155,14 @@ export class FaceMarks {
 
   clear(): void {
     this.show([], () => {});
+  }
+
+  /** The faces answered so far, numbered as their marks are, with their short answers: to draw them. */
+  labelled(): LabelledFace[] {
+    return this.faces.flatMap(({ crop }, i) => {
+      const answer = this.answers[i];
+      return answer && !(answer instanceof Error) ? [{ crop, text: answer.short, number: i + 1 }] : [];
+    });
   }
 
   private say(index: number): void {

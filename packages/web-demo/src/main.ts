@@ -11,7 +11,6 @@ import type { DetectedFace, Task } from '@facekit/core';
 import { loadBrowserModels, type BrowserModels } from './browser-models.js';
 import { compareWithServer } from './compare-panel.js';
 import { CropFrame } from './crop-frame.js';
-import type { LabelledFace } from './draw-faces.js';
 import { answeredText, FaceAnswers } from './face-answers.js';
 import { FaceMarks } from './face-marks.js';
 import { drawGrey, isCentreSquare, recrop, sameCrop, serverFile, type Face } from './face-sources.js';
@@ -47,9 +46,6 @@ function setStatus(text: string, state: 'loading' | 'ready' | 'error'): void {
 function showError(where: HTMLElement, error: unknown): void {
   where.replaceChildren(errorMessage(error));
 }
-
-/** The faces found in the photo on screen, each once labelled (by its place among them), for saving. */
-let labelledFaces: (LabelledFace | undefined)[] = [];
 
 /** Counts faces shown, so that a slower run for an older face cannot overwrite a newer one's answer. */
 let shown = 0;
@@ -146,7 +142,6 @@ async function placeAndClassify(given: Face): Promise<void> {
   }
   if (photo !== photos) return;
   const { face, found } = placed;
-  labelledFaces = [];
   faceAnswers.reset(
     face,
     found.map((f) => f.crop),
@@ -167,13 +162,11 @@ async function labelEveryFace(photo: number, found: readonly DetectedFace[]): Pr
   const { tasks, ageGrouping, run } = models;
   const done = await faceAnswers.answerAll(
     run,
-    (i, answer) => {
-      const brief =
-        answer instanceof Error ? answer : briefAnswer(tasks, answer.probabilities, labelsOf, ageGrouping);
-      faceMarks.answer(i, brief);
-      if (!(brief instanceof Error))
-        labelledFaces[i] = { crop: found[i]!.crop, text: brief.short, number: i + 1 };
-    },
+    (i, answer) =>
+      faceMarks.answer(
+        i,
+        answer instanceof Error ? answer : briefAnswer(tasks, answer.probabilities, labelsOf, ageGrouping),
+      ),
     () => photo === photos,
   );
   if (!done || found.length < 2) return;
@@ -207,7 +200,6 @@ function clearFace(error: unknown): void {
   searched = true;
   $('detection').textContent = '';
   onScreen = current = null;
-  labelledFaces = [];
   faceAnswers.reset(null, []);
   setPhoto(null);
   cropFrame.hide();
@@ -298,7 +290,7 @@ async function classify(face: Face, announce = true): Promise<void> {
  */
 async function save(): Promise<void> {
   if (!models || !current) return;
-  const faces = labelledFaces.filter((face) => face !== undefined);
+  const faces = faceMarks.labelled();
   const { face, probabilities } = current;
   const square = {
     crop: face.crop,
