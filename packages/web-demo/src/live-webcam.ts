@@ -23,10 +23,10 @@ export async function labelFrame(
 ): Promise<LabelledFace[]> {
   if ('missing' in models.detector) throw new Error(`no face detector (${models.detector.missing})`);
   const { faces } = await models.detector.detect(frame);
+  const labelsOf = (task: Task) => models.manifest.models[task]!.labels;
   const labelled: LabelledFace[] = [];
   for (const { crop } of faces.slice(0, maxFaces)) {
     const { probabilities } = await models.run(imageToPixels(frame, 'webcam frame', crop));
-    const labelsOf = (task: Task) => models.manifest.models[task]!.labels;
     const { short } = briefAnswer(models.tasks, probabilities, labelsOf, models.ageGrouping);
     labelled.push({ crop, text: short });
   }
