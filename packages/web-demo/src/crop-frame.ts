@@ -9,7 +9,8 @@
  * moved and clamped); "Centre" puts back the upright centre square.
  */
 import { centreSquare, type FaceCrop } from '@facekit/core';
-import type { FaceMark, FaceMarks, Rect } from './face-marks.js';
+import type { FaceMark, FaceMarks } from './face-marks.js';
+import type { Rect } from './mark-spots.js';
 import { turnedText } from './format.js';
 
 interface Placement {

@@ -6,11 +6,12 @@
  * their squares (under each, else above it, moved sideways to stay on the photo) when every tag fits
  * so, on the photo and over no other face's square or tag; when one does not (many faces, small ones,
  * a long answer on the 240-pixel photo), every mark shows its number alone and the answers are listed
- * under the photo instead. The geometry is a pure function (`tagSpots`), unit-tested beside this file.
+ * under the photo instead. Where tags and numbers go is pure geometry (mark-spots.ts), tested beside it.
  */
 import type { FaceCrop } from '@facekit/core';
 import type { LabelledFace } from './draw-faces.js';
 import { sameCrop } from './face-sources.js';
+import { numberSpots, tagSpots, turnedBounds, type Rect } from './mark-spots.js';
 
 /** A face the detector found: its square, and how sure the detector was (0–1). */
 export interface FaceMark {
@@ -20,62 +21,6 @@ export interface FaceMark {
 
 /** A face's answer in a few words (format.ts's `briefAnswer`), or why it has none. */
 export type MarkAnswer = { readonly short: string; readonly spoken: string } | Error;
-
-/** A box on screen, in CSS pixels. */
-export interface Rect {
-  readonly left: number;
-  readonly top: number;
-  readonly width: number;
-  readonly height: number;
-}
-
-/** The upright box that a square (`rect`) turned `angle` degrees about its centre covers. */
-export function turnedBounds(rect: Rect, angle = 0): Rect {
-  const turn = (angle * Math.PI) / 180;
-  const side = rect.width * (Math.abs(Math.cos(turn)) + Math.abs(Math.sin(turn)));
-  const [cx, cy] = [rect.left + rect.width / 2, rect.top + rect.height / 2];
-  return { left: cx - side / 2, top: cy - side / 2, width: side, height: side };
-}
-
-const overlaps = (a: Rect, b: Rect) =>
-  a.left < b.left + b.width &&
-  b.left < a.left + a.width &&
-  a.top < b.top + b.height &&
-  b.top < a.top + a.height;
-
-/**
- * Where each face's tag goes: centred under its square (`squares`: the boxes the marks cover), else
- * above it, moved sideways to stay inside `area` (the photo's box), over no other face's square and no
- * tag placed before it. Null when a tag fits nowhere so: the marks are then numbered and the answers
- * listed.
- */
-export function tagSpots(
-  squares: readonly Rect[],
-  tags: readonly { readonly width: number; readonly height: number }[],
-  area: Rect,
-): { readonly left: number; readonly top: number }[] | null {
-  const placed: Rect[] = [];
-  for (const [i, square] of squares.entries()) {
-    const { width, height } = tags[i]!;
-    if (width > area.width) return null;
-    const left = Math.min(
-      Math.max(area.left, square.left + (square.width - width) / 2),
-      area.left + area.width - width,
-    );
-    const spot = [square.top + square.height, square.top - height]
-      .map((top) => ({ left, top, width, height }))
-      .find(
-        (tag) =>
-          tag.top >= area.top &&
-          tag.top + height <= area.top + area.height &&
-          !placed.some((other) => overlaps(tag, other)) &&
-          !squares.some((other, j) => j !== i && overlaps(tag, other)),
-      );
-    if (!spot) return null;
-    placed.push(spot);
-  }
-  return placed.map(({ left, top }) => ({ left, top }));
-}
 
 /** What face `index`'s mark says to a screen reader (and as its tooltip). */
 export function markLabel(index: number, count: number, score: number, answer?: MarkAnswer): string {
@@ -190,16 +135,18 @@ export class FaceMarks {
       area,
     );
     const crowded = spots === null;
-    this.tags.forEach((tag, i) => {
-      if (crowded) tag.textContent = `${i + 1}`;
-      const square = squares[i]!;
-      // Crowded: the number in its square's top-left corner (still inside the photo's box).
-      const at = spots?.[i] ?? {
-        left: Math.max(area.left, square.left),
-        top: Math.max(area.top, square.top),
-      };
-      Object.assign(tag.style, { left: `${at.left}px`, top: `${at.top}px` });
-    });
+    // Crowded: each mark shows its number alone, measured again as it now stands.
+    if (crowded) this.tags.forEach((tag, i) => (tag.textContent = `${i + 1}`));
+    const at =
+      spots ??
+      numberSpots(
+        squares,
+        this.tags.map((tag) => ({ width: tag.offsetWidth, height: tag.offsetHeight })),
+        area,
+      );
+    this.tags.forEach((tag, i) =>
+      Object.assign(tag.style, { left: `${at[i]!.left}px`, top: `${at[i]!.top}px` }),
+    );
     this.layer.dataset.layout = crowded ? 'numbers' : 'tags';
     this.list.hidden = !crowded;
   }
