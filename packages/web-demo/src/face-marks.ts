@@ -5,8 +5,10 @@
  * its button's label saying the answer in words. The rule for a crowded photo: the tags sit beside
  * their squares (under each, else above it, moved sideways to stay on the photo) when every tag fits
  * so, on the photo and over no other face's square or tag; when one does not (many faces, small ones,
- * a long answer on the 240-pixel photo), every mark shows its number alone and the answers are listed
- * under the photo instead. Where tags and numbers go is pure geometry (mark-spots.ts), tested beside it.
+ * a long answer on the 240-pixel photo), every mark shows its number alone, in the first corner of its
+ * square clear of the other faces and numbers (so the numbers of faces that overlap never lie on one
+ * another), and the answers are listed under the photo instead. Where tags and numbers go is pure
+ * geometry (mark-spots.ts), tested beside it.
  */
 import type { FaceCrop } from '@facekit/core';
 import type { LabelledFace } from './draw-faces.js';

@@ -81,8 +81,23 @@ describe('turnedBounds', () => {
 
 describe('numberSpots', () => {
   const number = { width: 14, height: 15 };
+  /** The boxes the numbers cover, at `spots`. */
+  const boxes = (spots: { left: number; top: number }[], sizes = spots.map(() => number)) =>
+    spots.map((spot, i) => ({ ...spot, ...sizes[i]! }));
+  /** Whether any two boxes share area or lie less than `gap` apart. */
+  const crowding = (rects: ReturnType<typeof boxes>, gap = 0) =>
+    rects.some((a, i) =>
+      rects.some(
+        (b, j) =>
+          i < j &&
+          a.left < b.left + b.width + gap &&
+          b.left < a.left + a.width + gap &&
+          a.top < b.top + b.height + gap &&
+          b.top < a.top + a.height + gap,
+      ),
+    );
 
-  it("puts each number in its square's top-left corner, inside the photo's box", () => {
+  it("puts each number in its square's top-left corner, inside the photo's box, when nothing is in the way", () => {
     const squares = [
       { left: 10, top: 80, width: 60, height: 60 },
       { left: -4, top: -3, width: 50, height: 50 },
@@ -91,6 +106,81 @@ describe('numberSpots', () => {
       { left: 10, top: 80 },
       { left: 0, top: 0 },
     ]);
+    // A crowd's squares that touch, or cross by less than a mark's border (turned ones' bounds).
+    const row = [0, 1, 2, 3, 4].map((i) => ({ left: 3 + i * 47.5, top: 70, width: 44.7, height: 44.7 }));
+    const numbers = row.map(() => number);
+    expect(numberSpots(row, numbers, area)).toEqual(row.map(({ left, top }) => ({ left, top })));
     expect(numberSpots([], [], area)).toEqual([]);
+  });
+
+  it('moves a number off a face that overlaps its square, to the first corner free of faces and numbers', () => {
+    // A small face at a larger one's top-left corner: their numbers, each in its square's top-left
+    // corner, lay on one another before.
+    const squares = [
+      { left: 120, top: 84, width: 80, height: 80 },
+      { left: 116, top: 80, width: 30, height: 30 },
+    ];
+    const spots = numberSpots(squares, [number, number], area);
+    expect(crowding(boxes(spots), 2)).toBe(false);
+    // The larger face's number in its top-right corner; the small face's, all of whose corners lie on
+    // the larger face, just above its top-left corner.
+    expect(spots).toEqual([
+      { left: 186, top: 84 },
+      { left: 116, top: 65 },
+    ]);
+  });
+
+  it('keeps two numbers apart by a gap, so that "1" beside "2" cannot read as "12"', () => {
+    // Side by side, the second square's top-left corner right where the first number ends.
+    const squares = [
+      { left: 40, top: 100, width: 14, height: 40 },
+      { left: 54, top: 100, width: 40, height: 40 },
+    ];
+    const spots = numberSpots(squares, [number, number], area);
+    expect(spots).toEqual([
+      { left: 40, top: 100 },
+      { left: 80, top: 100 },
+    ]);
+    expect(crowding(boxes(spots), 2)).toBe(false);
+  });
+
+  it("keeps every number inside the photo's box, also the spots just outside a square", () => {
+    // A small face at a larger one's top-left corner, on the box's top edge: the spots above it would
+    // leave the box, and are moved into it, onto the larger face.
+    const squares = [
+      { left: 0, top: 0, width: 100, height: 100 },
+      { left: 2, top: 0, width: 30, height: 30 },
+    ];
+    const spots = numberSpots(squares, [number, number], area);
+    for (const box of boxes(spots)) {
+      expect(box.left).toBeGreaterThanOrEqual(0);
+      expect(box.top).toBeGreaterThanOrEqual(0);
+      expect(box.left + box.width).toBeLessThanOrEqual(240);
+      expect(box.top + box.height).toBeLessThanOrEqual(240);
+    }
+    expect(spots).toEqual([
+      { left: 86, top: 0 },
+      { left: 2, top: 0 },
+    ]);
+  });
+
+  it('falls back to a spot on another face clear of numbers, then to the one covering least of them', () => {
+    // A face inside a larger one that fills the box: every spot of the small one lies on the larger
+    // face, so its number goes to the first clear of the larger face's number: its top-left corner.
+    const box = { left: 0, top: 0, width: 60, height: 60 };
+    const nested = [box, { left: 20, top: 20, width: 20, height: 20 }];
+    expect(numberSpots(nested, [number, number], box)).toEqual([
+      { left: 0, top: 0 },
+      { left: 20, top: 20 },
+    ]);
+    // Two numbers on a box too small to keep them apart: the second goes where it covers the least
+    // of the first (its square's bottom-right corner), the same spot every time.
+    const tiny = { left: 0, top: 0, width: 20, height: 20 };
+    const squeezed = numberSpots([tiny, tiny], [number, number], tiny);
+    expect(squeezed).toEqual([
+      { left: 0, top: 0 },
+      { left: 6, top: 5 },
+    ]);
+    expect(numberSpots([tiny, tiny], [number, number], tiny)).toEqual(squeezed);
   });
 });
