@@ -13,13 +13,14 @@
  * faces gets the square on the larger one, the other marked, and a click on the mark moves it there;
  * the server's classifyFaces finds the same two squares. Every face found is labelled on its mark with
  * the labels its cards show when it is picked, and the server's classifyFaces gives; a photo of ten
- * faces numbers its marks and lists the answers under the photo, at a phone's width too; a face
- * labelled for one photo is never said under the next. A face turned 20° gets a square turned with it
- * (the caption's angle within 5°, the square drawn turned); Compare sends it with its angle and
- * agrees, classifyFaces finds the same turned square, the square keeps its angle when nudged or
- * resized, and "Centre" puts back the upright centre square.
+ * faces numbers its marks and lists the answers under the photo, at a phone's width too, and a photo
+ * of four faces close together (two squares overlapping) has no two numbers on one another, each by
+ * its own square; a face labelled for one photo is never said under the next. A face turned 20° gets
+ * a square turned with it (the caption's angle within 5°, the square drawn turned); Compare sends it
+ * with its angle and agrees, classifyFaces finds the same turned square, the square keeps its angle
+ * when nudged or resized, and "Centre" puts back the upright centre square.
  * Screenshots: tests/artifacts/web-demo.png, web-demo-crop.png, web-demo-faces.png, web-demo-turned.png,
- * web-demo-crowd.png, web-demo-crowd-phone.png.
+ * web-demo-crowd.png, web-demo-crowd-phone.png, web-demo-crowd-close.png.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -29,7 +30,7 @@ import sharp from 'sharp';
 import { FACE_COLOURS, type FaceCrop } from '@facekit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing } from '../support/chromium.js';
-import { crowdPhoto, twoFacesPhoto } from '../support/demo-photos.js';
+import { closeFacesPhoto, crowdPhoto, twoFacesPhoto } from '../support/demo-photos.js';
 import { openDemoSite, serverFaces, type DemoSite } from '../support/demo-site.js';
 import { faceScene, sampleFace, squareOverlap } from '../support/face-scene.js';
 import { colourPhoto } from '../support/faces.js';
@@ -109,6 +110,33 @@ const tagsInsidePhoto = (page: Page) =>
         r.top >= box.top - 0.5 &&
         r.bottom <= box.bottom + 0.5
       );
+    });
+  });
+
+/** The pairs of face numbers (tags) whose boxes on screen share any area: "2 and 3". */
+const numbersOnOneAnother = (page: Page) =>
+  page.evaluate(() => {
+    const boxes = [...document.querySelectorAll('.face-tag')].map((tag) => tag.getBoundingClientRect());
+    return boxes.flatMap((a, i) =>
+      boxes
+        .slice(i + 1)
+        .filter((b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)
+        .map((b) => `${i + 1} and ${boxes.indexOf(b) + 1}`),
+    );
+  });
+
+/** The face numbers (tags) neither on nor touching their own mark's square (its box on screen). */
+const numbersAwayFromTheirMarks = (page: Page) =>
+  page.evaluate(() => {
+    const marks = [...document.querySelectorAll('.face-mark')].map((mark) => mark.getBoundingClientRect());
+    return [...document.querySelectorAll('.face-tag')].flatMap((tag, i) => {
+      const [r, m] = [tag.getBoundingClientRect(), marks[i]!];
+      const near =
+        r.left <= m.right + 0.5 &&
+        m.left <= r.right + 0.5 &&
+        r.top <= m.bottom + 0.5 &&
+        m.top <= r.bottom + 0.5;
+      return near ? [] : [i + 1];
     });
   });
 
@@ -327,7 +355,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
   );
 
   it(
-    'labels all ten faces of a crowded photo, numbering the marks and listing the answers, at a phone width too',
+    'labels all ten faces of a crowded photo, numbering the marks and listing the answers, at a phone width too, and numbers faces close together apart',
     { timeout: 90_000 },
     async () => {
       const { page } = demo.browser;
@@ -380,6 +408,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       );
       expect(await page.locator('#face-list').isVisible()).toBe(true);
       expect(await tagsInsidePhoto(page)).toBe(true);
+      expect(await numbersOnOneAnother(page)).toEqual([]);
       // The labels are the server's, face by face, and a mark picked shows them in its cards.
       expect((await serverFaces(demo.api.url, png)).map((f) => f.answer)).toEqual(answers);
       await page.locator('.face-mark').nth(6).click();
@@ -394,11 +423,32 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
         await page.waitForTimeout(300);
         expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
         expect(await tagsInsidePhoto(page)).toBe(true);
+        expect(await numbersOnOneAnother(page)).toEqual([]);
         await page.locator('#photo').scrollIntoViewIfNeeded();
         await page.screenshot({ path: join(await artifactsDir(), 'web-demo-crowd-phone.png') });
       } finally {
         await page.setViewportSize({ width: 1200, height: 1100 });
       }
+
+      // Faces close together, a small one over a larger one's corner: numbered, every number by its
+      // own face and none on another (each in its square's top-left corner, two lay on one another).
+      const close = await closeFacesPhoto();
+      await page.locator('#file').setInputFiles({ name: 'close.png', mimeType: 'image/png', buffer: close });
+      await page.locator('#photo-caption', { hasText: 'close.png · 600×300' }).waitFor({ timeout: 30_000 });
+      const closeAnswers = await markAnswers(page, 4);
+      await page
+        .locator('#detection', { hasText: /4 faces labelled in \d+ ms/ })
+        .waitFor({ timeout: 30_000 });
+      expect(await page.locator('#face-marks').getAttribute('data-layout')).toBe('numbers');
+      expect(await page.locator('.face-tag').allTextContents()).toEqual(['1', '2', '3', '4']);
+      expect(await page.locator('#face-list li').allTextContents()).toEqual(
+        closeAnswers.map((a, i) => `${i + 1} · ${a}`),
+      );
+      expect(await tagsInsidePhoto(page)).toBe(true);
+      expect(await numbersOnOneAnother(page)).toEqual([]);
+      expect(await numbersAwayFromTheirMarks(page)).toEqual([]);
+      await page.locator('#photo').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(await artifactsDir(), 'web-demo-crowd-close.png') });
 
       // Another photo picked while this one's faces are labelled: none of them is said under it.
       await page.locator('#file').setInputFiles({ name: 'crowd-2.png', mimeType: 'image/png', buffer: png });

@@ -1,6 +1,7 @@
 /**
- * The photos the web demo's browser tests pick: two faces at known squares, and a crowd of ten (as
- * many as the detector gives), made from the demo's sample faces by face-scene.ts.
+ * The photos the web demo's browser tests pick: two faces at known squares, a crowd of ten (as many as
+ * the detector gives), and four faces close together, made from the demo's sample faces by
+ * face-scene.ts.
  */
 import type { FaceCrop } from '@facekit/core';
 import { encodePng } from '../../packages/web-demo/png.js';
@@ -39,4 +40,24 @@ export async function crowdPhoto(): Promise<Buffer> {
     },
   }));
   return encodePng(faceScene(placed, 600, 300, 8).data, 600, 300, 4);
+}
+
+/**
+ * A 600×300 photo of four faces close together: a small one over a larger one's top-left corner (a
+ * child's head by a parent's), their squares overlapping, one beside them on the left and a smaller
+ * one on the right. Too close to tag on a 240-pixel photo: the marks are numbered, and the two
+ * overlapping squares' top-left corners lie a few pixels apart.
+ */
+export async function closeFacesPhoto(): Promise<Buffer> {
+  const samples = ['asian-female-4', 'white-male-29', 'black-female-47', 'indian-male-72'];
+  const faces = await Promise.all(samples.map((s) => sampleFace(`${s}.png`)));
+  // The child first: faceScene draws the first face a pixel falls in, so it lies over the parent's.
+  const squares = [
+    { x: 285, y: 50, size: 80 },
+    { x: 300, y: 60, size: 200 },
+    { x: 140, y: 100, size: 150 },
+    { x: 480, y: 150, size: 110 },
+  ];
+  const placed = squares.map((square, i) => ({ face: faces[i]!, square }));
+  return encodePng(faceScene(placed, 600, 300, 9).data, 600, 300, 4);
 }
