@@ -2,8 +2,9 @@
  * The HTTP front: a plain node:http server that routes /graphql to Apollo (through
  * executeHTTPGraphQLRequest, the way Apollo's own integrations do), /metrics to Prometheus and
  * /healthz, /readyz to probes. It owns the body-size limit, enforced while reading so an oversized body
- * is never buffered, and answers bodies that are too large or not JSON with the same error shape and
- * stable codes as GraphQL errors.
+ * is never buffered, reads a body as JSON or as a multipart request with photo files
+ * (multipart-request.ts), and answers bodies that are too large or unreadable with the same error shape
+ * and stable codes as GraphQL errors.
  */
 import { setMaxListeners } from 'node:events';
 import type http from 'node:http';
@@ -11,10 +12,11 @@ import type { Socket } from 'node:net';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { snippet } from '@facekit/core';
 import { errorBody, ServeError } from './errors.js';
+import { isMultipart, multipartRequest } from './multipart-request.js';
 import { REQUEST_ID, requestIdOf, requestIds } from './request-id.js';
 import type { ServeContext, ServerState } from './state.js';
 
-type BodyResult = { ok: true; text: string } | { ok: false; error: ServeError };
+type BodyResult = { ok: true; bytes: Buffer } | { ok: false; error: ServeError };
 
 /**
  * Discards the rest of an oversized body so the client, still sending, can read the 413 (closing the
@@ -52,7 +54,7 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<BodyResult>
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve({ ok: true, text: Buffer.concat(chunks).toString('utf8') }));
+    req.on('end', () => resolve({ ok: true, bytes: Buffer.concat(chunks) }));
     req.on('error', reject);
   });
 }
@@ -74,6 +76,36 @@ function answerClientError(
 
 function sendError(res: http.ServerResponse, error: ServeError, state: ServerState): void {
   answerClientError(res, state, error.httpStatus, error.code, error.message, errorBody(error));
+}
+
+/**
+ * A POST body as Apollo takes it: JSON parsed, a multipart request's operations with its files in
+ * place, any other text as it came (Apollo refuses it); refused with a ServeError naming what is wrong.
+ */
+async function parseBody(
+  bytes: Buffer,
+  headers: http.IncomingHttpHeaders,
+  maxFiles: number,
+): Promise<unknown> {
+  const type = headers['content-type'] ?? '';
+  // Apollo still sees the multipart content type, and so refuses such a request without a CSRF
+  // preflight header (apollo-require-preflight), as a browser's form could send one cross-site.
+  if (isMultipart(type)) return multipartRequest(bytes, headers, maxFiles);
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
+  if (charset && !/^utf-?8$/i.test(charset))
+    throw new ServeError(
+      'INVALID_JSON',
+      'body',
+      `is declared ${snippet(charset, 20)}; send it as UTF-8 JSON`,
+    );
+  const text = bytes.toString('utf8');
+  if (!type.includes('json')) return text;
+  try {
+    // JSON parsers may pass over a UTF-8 byte-order mark (RFC 8259 §8.1); JSON.parse does not.
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new ServeError('INVALID_JSON', 'body', `is not valid JSON (${(error as Error).message})`);
+  }
 }
 
 async function handleGraphQL(
@@ -102,26 +134,11 @@ async function handleGraphQL(
       );
     const read = await readBody(req, state.options.maxBodyBytes);
     if (!read.ok) return sendError(res, read.error, state);
-    const type = req.headers['content-type'] ?? '';
-    body = read.text;
-    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
-    if (charset && !/^utf-?8$/i.test(charset))
-      return sendError(
-        res,
-        new ServeError('INVALID_JSON', 'body', `is declared ${snippet(charset, 20)}; send it as UTF-8 JSON`),
-        state,
-      );
-    if (type.includes('json')) {
-      try {
-        // JSON parsers may pass over a UTF-8 byte-order mark (RFC 8259 §8.1); JSON.parse does not.
-        body = JSON.parse(read.text.replace(/^\uFEFF/, ''));
-      } catch (error) {
-        return sendError(
-          res,
-          new ServeError('INVALID_JSON', 'body', `is not valid JSON (${(error as Error).message})`),
-          state,
-        );
-      }
+    try {
+      body = await parseBody(read.bytes, req.headers, state.options.maxBatchItems);
+    } catch (error) {
+      if (error instanceof ServeError) return sendError(res, error, state);
+      throw error;
     }
   }
   const headers = new HeaderMap();

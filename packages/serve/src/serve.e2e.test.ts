@@ -302,13 +302,13 @@ describe('bad input and limits', () => {
     await expectError(
       { pixels: testPixels(1), image: 'aGVsbG8=' },
       'INVALID_INPUT',
-      /^input: give exactly one of pixels or image \(got both\)$/,
+      /^input: give exactly one of pixels, image or photo \(got pixels and image\)$/,
     );
-    await expectError({}, 'INVALID_INPUT', /got neither/);
+    await expectError({}, 'INVALID_INPUT', /got none\)$/);
     await expectError(
       { pixels: testPixels(1), crop: { x: 0, y: 0, size: 10 } },
       'INVALID_INPUT',
-      /^input\.crop: applies to image only, not to pixels$/,
+      /^input\.crop: applies to image and photo only, not to pixels$/,
     );
     await expectError(
       { image: await testPhoto('png', 120, 90), crop: { x: 50, y: 0, size: 90 } },

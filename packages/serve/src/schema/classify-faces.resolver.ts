@@ -1,7 +1,8 @@
 /**
  * The `classifyFaces` mutation: a whole photo in, every face in it out — found by the face detector on
  * its own thread (detector-thread.ts), each face's square reduced to 48×48 there, and all the faces of
- * the photo handed to the engine together so they share one run. The photo is decoded once, by the
+ * the photo handed to the engine together so they share one run. The photo (base64 `image`, or a
+ * `photo` file part of a multipart request) is decoded once, by the
  * same `decodePhoto` as classify's photos; a client that leaves has its photo dropped before decoding,
  * or its faces left unrun.
  */
@@ -12,6 +13,7 @@ import type { PhotoFaces } from '../detector-thread.js';
 import { DEFAULT_MAX_FACES, DEFAULT_MIN_SCORE } from '../face-finder.js';
 import { errorCode, ServeError } from '../errors.js';
 import { answerFoundFace } from '../face-answer.js';
+import type { UploadedFile } from '../multipart-request.js';
 import { checkDetectOptions } from '../photo-faces.js';
 import type { ServeContext, ServerState } from '../state.js';
 import { toClassification } from './classification.type.js';
@@ -24,12 +26,25 @@ import {
 } from './classify.resolver.js';
 import { FacesInPhoto } from './faces.type.js';
 import { TaskEnum } from './task.enum.js';
+import { UploadScalar } from './upload.scalar.js';
 
 /** Refuses before decoding when there is no detector to search the photo with. */
 function checkDetector(state: ServerState): void {
   const unavailable = state.detector.unavailable();
   if (unavailable)
     throw new ServeError('DETECTOR_UNAVAILABLE', 'classifyFaces', state.forClients(unavailable)!, 503);
+}
+
+/** The photo to search, base64 `image` or the `photo` file, and the field that names it: exactly one. */
+function chooseFile(
+  image: string | null | undefined,
+  photo: UploadedFile | null | undefined,
+): ['image', string] | ['photo', Buffer] {
+  // An argument left out arrives as undefined, one sent as null as null: both are not given.
+  if (image != null && photo == null) return ['image', image];
+  if (photo != null && image == null) return ['photo', photo.bytes];
+  const got = image == null ? 'none' : 'both';
+  throw new ServeError('INVALID_INPUT', 'classifyFaces', `give exactly one of image or photo (got ${got})`);
 }
 
 /** Ends a request whose client has left, counting the photo dropped undecoded or the faces left unrun. */
@@ -49,10 +64,16 @@ export class ClassifyFacesResolver {
   })
   async classifyFaces(
     @Arg('image', () => String, {
+      nullable: true,
       description:
-        "A photo as base64 (or a data: URL): PNG, JPEG or WebP, within the same limits as classify's image.",
+        "A photo as base64 (or a data: URL): PNG, JPEG or WebP, within the same limits as classify's image. Give this or `photo`.",
     })
-    image: string,
+    image: string | null,
+    @Arg('photo', () => UploadScalar, {
+      nullable: true,
+      description: 'The photo as a file part of a multipart request, instead of `image`: no base64.',
+    })
+    photo: UploadedFile | null,
     @Arg('tasks', () => [TaskEnum], { nullable: true, description: TASKS_DESCRIPTION }) tasks: Task[] | null,
     @Arg('minScore', () => Float, {
       nullable: true,
@@ -79,16 +100,17 @@ export class ClassifyFacesResolver {
     };
     checkDetectOptions(options, maxBatchItems);
     const chosen = chooseTasks(tasks, engine);
+    const [field, file] = chooseFile(image, photo);
     checkDetector(state);
     let size = { width: 0, height: 0 };
     const [found] = await Promise.allSettled([
       decodePhoto(
-        image,
-        'image',
+        file,
+        field,
         state.options,
-        (photo) => {
-          size = { width: photo.width, height: photo.height };
-          return state.detector.detect(photo, 'image', options);
+        (decoded) => {
+          size = { width: decoded.width, height: decoded.height };
+          return state.detector.detect(decoded, field, options);
         },
         signal,
       ),

@@ -1,7 +1,7 @@
 /**
- * `ClassifyInput`: one face, as 2304 grey levels or as a base64 photo (with the square holding the face,
- * if it is not the centre one), and its conversion to the 2304 validated grey levels a model reads.
- * Exactly one of the two must be given. `pixels` is a GreyLevels scalar (see grey-levels.scalar.ts), so a
+ * `ClassifyInput`: one face, as 2304 grey levels or as a photo — base64 text, or a file part of a
+ * multipart request — (with the square holding the face, if it is not the centre one), and its
+ * conversion to the 2304 validated grey levels a model reads. Exactly one of the three must be given. `pixels` is a GreyLevels scalar (see grey-levels.scalar.ts), so a
  * wrong value is caught by core's validatePixels and reported for that one input (`INVALID_PIXELS`, naming
  * the index) instead of failing a whole classifyBatch at variable coercion.
  */
@@ -9,7 +9,9 @@ import { Field, Float, InputType, Int } from 'type-graphql';
 import { validatePixels, type FaceCrop } from '@facekit/core';
 import { imageToFace, type ImageLimits } from '../decode-image.js';
 import { ServeError } from '../errors.js';
+import type { UploadedFile } from '../multipart-request.js';
 import { GreyLevelsScalar } from './grey-levels.scalar.js';
+import { UploadScalar } from './upload.scalar.js';
 
 @InputType({
   description:
@@ -33,7 +35,7 @@ export class CropInput implements FaceCrop {
   angle?: number;
 }
 
-@InputType({ description: 'One face: give exactly one of `pixels` or `image`.' })
+@InputType({ description: 'One face: give exactly one of `pixels`, `image` or `photo`.' })
 export class ClassifyInput {
   @Field(() => GreyLevelsScalar, {
     nullable: true,
@@ -48,10 +50,17 @@ export class ClassifyInput {
   })
   image?: string | null;
 
+  @Field(() => UploadScalar, {
+    nullable: true,
+    description:
+      'A photo as a file part of a multipart request (PNG, JPEG or WebP), read as `image` is: the same photo without base64.',
+  })
+  photo?: UploadedFile | null;
+
   @Field(() => CropInput, {
     nullable: true,
     description:
-      "With `image`: the square holding the face (the models were trained on tightly cropped faces). Default: the photo's centre square.",
+      "With `image` or `photo`: the square holding the face (the models were trained on tightly cropped faces). Default: the photo's centre square.",
   })
   crop?: CropInput | null;
 }
@@ -68,27 +77,31 @@ export async function inputToFace(
   limits: ImageLimits,
   signal?: AbortSignal,
 ): Promise<{ pixels: Uint8Array; source: FaceSource }> {
-  const hasPixels = input.pixels !== undefined && input.pixels !== null;
-  const hasImage = input.image !== undefined && input.image !== null;
-  if (hasPixels === hasImage) {
-    throw new ServeError(
-      'INVALID_INPUT',
-      field,
-      `give exactly one of pixels or image (got ${hasPixels ? 'both' : 'neither'})`,
-    );
+  const given = (['pixels', 'image', 'photo'] as const).filter(
+    (k) => input[k] !== undefined && input[k] !== null,
+  );
+  if (given.length !== 1) {
+    const got = given.length === 0 ? 'none' : given.join(' and ');
+    throw new ServeError('INVALID_INPUT', field, `give exactly one of pixels, image or photo (got ${got})`);
   }
   // An angle sent as null is no angle (upright), as when it is left out.
-  const given = input.crop ?? undefined;
-  const crop = given && {
-    x: given.x,
-    y: given.y,
-    size: given.size,
-    ...(given.angle !== null && given.angle !== undefined ? { angle: given.angle } : {}),
+  const square = input.crop ?? undefined;
+  const crop = square && {
+    x: square.x,
+    y: square.y,
+    size: square.size,
+    ...(square.angle !== null && square.angle !== undefined ? { angle: square.angle } : {}),
   };
-  if (hasPixels) {
-    if (crop) throw new ServeError('INVALID_INPUT', `${field}.crop`, 'applies to image only, not to pixels');
+  if (given[0] === 'pixels') {
+    if (crop)
+      throw new ServeError(
+        'INVALID_INPUT',
+        `${field}.crop`,
+        'applies to image and photo only, not to pixels',
+      );
     return { pixels: validatePixels(input.pixels as ArrayLike<number>, `${field}.pixels`), source: 'pixels' };
   }
   const options = { ...(crop ? { crop, cropField: `${field}.crop` } : {}), ...(signal ? { signal } : {}) };
-  return { pixels: await imageToFace(input.image!, `${field}.image`, limits, options), source: 'image' };
+  const photo = input.image ?? input.photo!.bytes;
+  return { pixels: await imageToFace(photo, `${field}.${given[0]}`, limits, options), source: 'image' };
 }
