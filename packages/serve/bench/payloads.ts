@@ -2,7 +2,8 @@
  * What the benchmarks send: real faces from the dataset CSV when it is present (the first rows, read
  * by streaming a few lines), synthetic faces otherwise; each as a pixels request and as a 200×200 JPEG
  * photo request (the face upscaled, as a phone photo of a face would be after cropping), eight as a
- * classifyFaces request of a 640×480 JPEG holding the face, plus the bad requests the soak mixes in.
+ * classifyFaces request of a 640×480 JPEG holding the face — in base64 JSON, and as a file in a
+ * multipart request — plus the bad requests the soak mixes in.
  */
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -80,19 +81,19 @@ export const BENCH_QUERY = `mutation Classify($input: ClassifyInput!) {
 export const body = (input: Record<string, unknown>, query = BENCH_QUERY) =>
   JSON.stringify({ query, variables: { input } });
 
-/** A 640×480 JPEG (quality 90) holding `face` at a square that differs with `seed`, base64. */
-async function photoJpeg(face: number[], seed: number): Promise<string> {
+/** A 640×480 JPEG (quality 90) holding `face` at a square that differs with `seed`. */
+async function photoJpeg(face: number[], seed: number): Promise<Buffer> {
   const size = 120 + (seed % 5) * 30;
   const square = { x: (seed * 37) % (640 - size), y: (seed * 23) % (480 - size), size };
   const photo = faceScene([{ face: Uint8Array.from(face), square }], 640, 480, seed);
   const jpeg = await sharp(photo.data, { raw: { width: 640, height: 480, channels: 4 } })
     .jpeg({ quality: 90 })
     .toBuffer();
-  return jpeg.toString('base64');
+  return jpeg;
 }
 
-export const FACES_QUERY = `mutation ClassifyFaces($image: String!) {
-  classifyFaces(image: $image) {
+export const FACES_QUERY = `mutation ClassifyFaces($image: String, $photo: Upload) {
+  classifyFaces(image: $image, photo: $photo) {
     faces {
       score
       crop { x y size }
@@ -105,10 +106,16 @@ export const FACES_QUERY = `mutation ClassifyFaces($image: String!) {
   }
 }`;
 
-export const PAYLOAD_KINDS = ['pixels', 'jpeg', 'photo'] as const;
+export const PAYLOAD_KINDS = ['pixels', 'jpeg', 'photo', 'photo-file'] as const;
 export type PayloadKind = (typeof PAYLOAD_KINDS)[number];
 
-export type Payloads = Record<PayloadKind, string[]> & {
+/** The request bodies of one kind of payload, and the content type they are sent with. */
+export interface Payload {
+  readonly bodies: readonly (string | Buffer)[];
+  readonly contentType: string;
+}
+
+export type Payloads = Record<PayloadKind, Payload> & {
   readonly jpegBytes: number;
   readonly photoBytes: number;
 };
@@ -116,16 +123,46 @@ export type Payloads = Record<PayloadKind, string[]> & {
 const meanBytes = (base64: readonly string[]) =>
   Math.round(base64.reduce((s, b) => s + (b.length * 3) / 4, 0) / base64.length);
 
+const JSON_TYPE = 'application/json';
+const BOUNDARY = 'facekit-bench-boundary';
+
+/** classifyFaces with `photo` as a file part of a multipart request, as `curl -F` sends one. */
+function multipartFaces(photo: Buffer): Buffer {
+  const part = (name: string, headers: string) =>
+    `--${BOUNDARY}\r\ncontent-disposition: form-data; name="${name}"${headers}\r\n\r\n`;
+  return Buffer.concat([
+    Buffer.from(
+      part('operations', '') +
+        JSON.stringify({ query: FACES_QUERY, variables: { photo: null } }) +
+        '\r\n' +
+        part('map', '') +
+        '{"0": ["variables.photo"]}\r\n' +
+        part('0', '; filename="photo.jpg"\r\ncontent-type: image/jpeg'),
+    ),
+    photo,
+    Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
+  ]);
+}
+
 export async function makePayloads(faces: number[][]): Promise<Payloads> {
   const jpegs = await Promise.all(faces.map((f) => faceJpeg(f)));
   // Eight photos are variety enough; a 640×480 scene takes a moment to draw.
   const photos = await Promise.all(faces.slice(0, 8).map((f, i) => photoJpeg(f, i + 1)));
+  const asJson = (bodies: string[]) => ({ bodies, contentType: JSON_TYPE });
   return {
-    pixels: faces.map((pixels) => body({ pixels })),
-    jpeg: jpegs.map((image) => body({ image })),
-    photo: photos.map((image) => JSON.stringify({ query: FACES_QUERY, variables: { image } })),
+    pixels: asJson(faces.map((pixels) => body({ pixels }))),
+    jpeg: asJson(jpegs.map((image) => body({ image }))),
+    photo: asJson(
+      photos.map((photo) =>
+        JSON.stringify({ query: FACES_QUERY, variables: { image: photo.toString('base64') } }),
+      ),
+    ),
+    'photo-file': {
+      bodies: photos.map(multipartFaces),
+      contentType: `multipart/form-data; boundary=${BOUNDARY}`,
+    },
     jpegBytes: meanBytes(jpegs),
-    photoBytes: meanBytes(photos),
+    photoBytes: Math.round(photos.reduce((s, p) => s + p.length, 0) / photos.length),
   };
 }
 

@@ -23,7 +23,8 @@ const HELP = `Usage: pnpm bench:serve [options]
   --duration <s>         seconds per load run (default 10)
   --connections <list>   default 1,16,64 (with --soak: one number, default 32)
   --payloads <list>      pixels, jpeg (a 200×200 face to classify), photo (a 640×480 JPEG holding
-                         one face, to classifyFaces) (default pixels,jpeg,photo)
+                         one face, to classifyFaces, in base64 JSON), photo-file (the same photos
+                         as files of multipart requests) (default pixels,jpeg,photo)
   --ceiling-seconds <s>  seconds per in-process ceiling row (default 3)
   --server=<args>        extra flags for the server, e.g. --server="--ep cpu --max-batch 64 --max-wait-ms 1"
                          (with "=": a value that starts with -- is otherwise taken for a flag)
@@ -81,10 +82,11 @@ async function main(): Promise<void> {
   // One request of each kind answered before any is timed (a payload the server refuses would
   // otherwise be measured as fast answers).
   for (const kind of kinds as PayloadKind[]) {
+    const { bodies, contentType } = payloads[kind];
     const check = await fetch(server.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: payloads[kind][0],
+      headers: { 'content-type': contentType, 'apollo-require-preflight': 'true' },
+      body: typeof bodies[0] === 'string' ? bodies[0] : new Uint8Array(bodies[0]!),
     });
     const answer = (await check.json()) as { data?: unknown; errors?: unknown };
     if (!answered(JSON.stringify(answer)))
@@ -107,12 +109,12 @@ async function main(): Promise<void> {
   const rows: (string | number)[][] = [];
   const results: Record<string, { rps: number; p99: number; failed: number }> = {};
   for (const kind of kinds as PayloadKind[]) {
-    const bodies = payloads[kind];
+    const { bodies, contentType } = payloads[kind];
     const requests = bodies.map((body) => ({ method: 'POST' as const, body }));
     // An answer counts only when it classified: GraphQL errors come back with HTTP 200 too.
     const base = {
       url: server.url,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': contentType, 'apollo-require-preflight': 'true' },
       requests,
       verifyBody: (body: unknown) => answered(String(body)),
     };

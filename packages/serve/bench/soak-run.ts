@@ -27,7 +27,7 @@ export async function runSoak(options: SoakOptions): Promise<void> {
   const bad = badRequests(faces[0]!);
   const mix = [
     ...Array.from({ length: 28 }, (_, i) => body({ pixels: faces[i % faces.length]! })),
-    ...payloads.jpeg.slice(0, 4),
+    ...payloads.jpeg.bodies.slice(0, 4),
     ...bad.map((b) => b.body),
   ];
   // autocannon replays the mix from its start on every connection: with fewer requests than a whole
