@@ -125,21 +125,31 @@ const meanBytes = (base64: readonly string[]) =>
 
 const JSON_TYPE = 'application/json';
 const BOUNDARY = 'facekit-bench-boundary';
+/** The headers of a multipart request: its type, and Apollo's CSRF preflight header. */
+export const MULTIPART_HEADERS = {
+  'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+  'apollo-require-preflight': 'true',
+};
 
-/** classifyFaces with `photo` as a file part of a multipart request, as `curl -F` sends one. */
-function multipartFaces(photo: Buffer): Buffer {
-  const part = (name: string, headers: string) =>
+/**
+ * A GraphQL multipart request, as `curl -F` sends one: `query` with `variables`, `file` filling the
+ * variable at `path` (null in `variables`); with `map` given, that map instead of the right one.
+ */
+export function fileRequest(
+  query: string,
+  variables: Record<string, unknown>,
+  path: string,
+  file: Buffer,
+  map = JSON.stringify({ 0: [path] }),
+): Buffer {
+  const part = (name: string, headers = '') =>
     `--${BOUNDARY}\r\ncontent-disposition: form-data; name="${name}"${headers}\r\n\r\n`;
   return Buffer.concat([
     Buffer.from(
-      part('operations', '') +
-        JSON.stringify({ query: FACES_QUERY, variables: { photo: null } }) +
-        '\r\n' +
-        part('map', '') +
-        '{"0": ["variables.photo"]}\r\n' +
+      `${part('operations')}${JSON.stringify({ query, variables })}\r\n${part('map')}${map}\r\n` +
         part('0', '; filename="photo.jpg"\r\ncontent-type: image/jpeg'),
     ),
-    photo,
+    file,
     Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
   ]);
 }
@@ -158,8 +168,8 @@ export async function makePayloads(faces: number[][]): Promise<Payloads> {
       ),
     ),
     'photo-file': {
-      bodies: photos.map(multipartFaces),
-      contentType: `multipart/form-data; boundary=${BOUNDARY}`,
+      bodies: photos.map((photo) => fileRequest(FACES_QUERY, { photo: null }, 'variables.photo', photo)),
+      contentType: MULTIPART_HEADERS['content-type'],
     },
     jpegBytes: meanBytes(jpegs),
     photoBytes: Math.round(photos.reduce((s, p) => s + p.length, 0) / photos.length),
@@ -171,7 +181,9 @@ export async function makePayloads(faces: number[][]): Promise<Payloads> {
  * it) must answer. A query too deep needs introspection's recursive types, which production refuses
  * first, so that one is answered GRAPHQL_VALIDATION_FAILED there.
  */
-export function badRequests(face: number[]): { name: string; body: string; code: string }[] {
+export function badRequests(
+  face: number[],
+): { name: string; body: string | Buffer; code: string; headers?: Record<string, string> }[] {
   const wrongValue = [...face];
   wrongValue[100] = 300;
   const deep = `{ __schema { types { fields { type { ${'ofType { '.repeat(12)}name${' }'.repeat(12)} } } } } }`;
@@ -179,6 +191,7 @@ export function badRequests(face: number[]): { name: string; body: string; code:
     ' ',
   );
   const batch = `mutation { classifyBatch(inputs: [${'{}, '.repeat(300)}]) { provider } }`;
+  const text = Buffer.from('hello, I am text');
   return [
     { name: 'short pixels', body: body({ pixels: face.slice(0, 100) }), code: 'INVALID_PIXELS' },
     { name: 'pixel 300', body: body({ pixels: wrongValue }), code: 'INVALID_PIXELS' },
@@ -198,5 +211,29 @@ export function badRequests(face: number[]): { name: string; body: string; code:
     },
     { name: 'too many items', body: JSON.stringify({ query: batch }), code: 'BATCH_TOO_LARGE' },
     { name: 'unknown field', body: JSON.stringify({ query: '{ nope }' }), code: 'GRAPHQL_VALIDATION_FAILED' },
+    {
+      name: 'file fills no variable',
+      body: fileRequest(
+        PHOTO_QUERY,
+        { photo: null },
+        'variables.photo',
+        text,
+        '{"0": ["variables.picture"]}',
+      ),
+      code: 'INVALID_MULTIPART',
+      headers: MULTIPART_HEADERS,
+    },
+    {
+      name: 'file not an image',
+      body: fileRequest(PHOTO_QUERY, { photo: null }, 'variables.photo', text),
+      code: 'INVALID_IMAGE',
+      headers: MULTIPART_HEADERS,
+    },
   ];
 }
+
+/** classify with its photo as a file. */
+export const PHOTO_QUERY = BENCH_QUERY.replace('$input: ClassifyInput!', '$photo: Upload').replace(
+  'classify(input: $input)',
+  'classify(input: { photo: $photo })',
+);

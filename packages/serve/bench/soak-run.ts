@@ -1,12 +1,13 @@
 /**
- * The soak: 100,000 mixed requests (28 pixel faces, 4 JPEG photos and 10 bad requests of nine kinds in every 42,
+ * The soak: 100,000 mixed requests (28 pixel faces, 4 JPEG photos — one sent as a multipart file — and 12 bad
+ * requests, two of them multipart, in every 44,
  * plus 50 oversized bodies sent alongside) against one server, sampling its memory from /metrics as it
  * goes. Passes when no connection fails, every bad kind got its code, the server's answer for a
  * reference face is identical before and after, and resident memory stops growing in the second half.
  */
 import autocannon from 'autocannon';
 import { startBenchServer } from './bench-server.js';
-import { badRequests, body, makePayloads } from './payloads.js';
+import { badRequests, body, fileRequest, makePayloads, MULTIPART_HEADERS, PHOTO_QUERY } from './payloads.js';
 import { fmt, table } from './table.js';
 
 export interface SoakOptions {
@@ -25,10 +26,16 @@ export async function runSoak(options: SoakOptions): Promise<void> {
   const { faces } = options;
   const payloads = await makePayloads(faces.slice(0, 8));
   const bad = badRequests(faces[0]!);
-  const mix = [
-    ...Array.from({ length: 28 }, (_, i) => body({ pixels: faces[i % faces.length]! })),
-    ...payloads.jpeg.bodies.slice(0, 4),
-    ...bad.map((b) => b.body),
+  const jpegFile = Buffer.from(JSON.parse(payloads.jpeg.bodies[3] as string).variables.input.image, 'base64');
+  const mix: { body: string | Buffer; headers?: Record<string, string> }[] = [
+    ...Array.from({ length: 28 }, (_, i) => ({ body: body({ pixels: faces[i % faces.length]! }) })),
+    ...payloads.jpeg.bodies.slice(0, 3).map((b) => ({ body: b })),
+    // The fourth photo sent as a file, in a multipart request.
+    {
+      body: fileRequest(PHOTO_QUERY, { photo: null }, 'variables.photo', jpegFile),
+      headers: MULTIPART_HEADERS,
+    },
+    ...bad.map(({ body, headers }) => ({ body, ...(headers ? { headers } : {}) })),
   ];
   // autocannon replays the mix from its start on every connection: with fewer requests than a whole
   // mix per connection, the bad requests at its end would never be sent, and the soak would fail.
@@ -69,7 +76,7 @@ export async function runSoak(options: SoakOptions): Promise<void> {
       connections,
       amount: options.requests,
       headers: { 'content-type': 'application/json' },
-      requests: mix.map((b) => ({ method: 'POST' as const, body: b })),
+      requests: mix.map((request) => ({ method: 'POST' as const, ...request })),
     };
     const instance = autocannon(options_, (error, r) => (error ? reject(error) : resolve(r)));
     instance.on('response', () => done++);
