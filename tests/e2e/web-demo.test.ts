@@ -522,16 +522,30 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       // the very same 48×48 input; classifyFaces, sent the photo, finds that square.
       await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
       await page.locator('#send-as').selectOption('image');
-      const sent: FaceCrop[] = [];
-      const onRequest = (request: { url(): string; postDataJSON(): unknown }) => {
-        if (request.url() !== demo.api.url) return;
-        sent.push(
-          (request.postDataJSON() as { variables: { input: { crop: FaceCrop } } }).variables.input.crop,
-        );
-      };
-      page.on('request', onRequest);
+      // The photo goes as a file, in a multipart request, whose operations carry the square. Chromium
+      // reports no body for such a request, so the page's own fetch is watched (and still sends it).
+      await page.evaluate((url) => {
+        const send = window.fetch;
+        const seen: unknown[] = [];
+        Object.assign(window, { sentToServer: seen });
+        window.fetch = (input, init) => {
+          if (String(input) === url && init?.body instanceof FormData)
+            seen.push({
+              operations: JSON.parse(init.body.get('operations') as string),
+              file: init.body.get('0') instanceof Blob,
+            });
+          return send(input, init);
+        };
+      }, demo.api.url);
       await expectAgreement(page, demo.fail);
-      page.off('request', onRequest);
+      const posted = (await page.evaluate(
+        () => (window as unknown as { sentToServer: unknown[] }).sentToServer,
+      )) as {
+        operations: { variables: { input: { crop: FaceCrop; photo: null } } };
+        file: boolean;
+      }[];
+      expect(posted.map((p) => [p.file, p.operations.variables.input.photo])).toEqual([[true, null]]);
+      const sent = posted.map((p) => p.operations.variables.input.crop);
       expect(sent).toHaveLength(1);
       expect(sent[0]).toMatchObject({ x: detected.x, y: detected.y, size: detected.size });
       expect(sent[0]!.angle).toBeCloseTo(detected.angle!, 1);

@@ -12,7 +12,6 @@ import { difference } from './format.js';
 import { comparisonTable, el, errorMessage } from './render.js';
 import {
   agreementTolerance,
-  blobToBase64,
   classifyOnServer,
   compareAnswers,
   cropInput,
@@ -39,7 +38,7 @@ export async function compareWithServer(request: CompareRequest, out: HTMLElemen
   try {
     const input: ServerInput = sendPhoto
       ? {
-          image: await blobToBase64(await serverFile(face)),
+          photo: await serverFile(face),
           ...(isCentreSquare(face) ? {} : { crop: cropInput(face.crop) }),
         }
       : { pixels: Array.from(face.pixels) };

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   agreementTolerance,
   classifyOnServer,
+  classifyRequest,
   compareAnswers,
   cropInput,
   maxAbsDiff,
@@ -75,6 +76,28 @@ describe('classifyOnServer', () => {
     await expect(classifyOnServer('localhost:4000/graphql', { pixels: [1] })).rejects.toThrow(
       'localhost:4000/graphql is not an http(s) URL; write it as http://localhost:4000/graphql',
     );
+  });
+});
+
+describe('the request Compare sends', () => {
+  it('sends a photo as the file it is, in a GraphQL multipart request, with its square', async () => {
+    const photo = new Blob([Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 1, 2])], { type: 'image/png' });
+    const { headers, body } = classifyRequest({ photo, crop: { x: 1, y: 2, size: 30 } });
+    expect(headers).toEqual({ 'apollo-require-preflight': 'true' });
+    const form = await new Request('http://localhost/', { method: 'POST', body }).formData();
+    expect([...form.keys()]).toEqual(['operations', 'map', '0']);
+    const operations = JSON.parse(form.get('operations') as string) as { variables: unknown };
+    expect(operations.variables).toEqual({ input: { crop: { x: 1, y: 2, size: 30 }, photo: null } });
+    expect(JSON.parse(form.get('map') as string)).toEqual({ 0: ['variables.input.photo'] });
+    expect([...new Uint8Array(await (form.get('0') as Blob).arrayBuffer())]).toEqual([
+      0x89, 0x50, 0x4e, 0x47, 1, 2,
+    ]);
+  });
+
+  it('sends grey levels as JSON', () => {
+    const { headers, body } = classifyRequest({ pixels: [1, 2] });
+    expect(headers).toEqual({ 'content-type': 'application/json' });
+    expect(JSON.parse(body as string)).toMatchObject({ variables: { input: { pixels: [1, 2] } } });
   });
 });
 

@@ -1,6 +1,7 @@
 /**
- * "Compare with server": the same face goes to the GraphQL `classify` mutation — as the photo's bytes
- * (so the server's own decoding and core preprocessing run) or as the browser's 48×48 grey levels —
+ * "Compare with server": the same face goes to the GraphQL `classify` mutation — as the photo's file, in
+ * a multipart request (so the server's own decoding and core preprocessing run) or as the browser's
+ * 48×48 grey levels —
  * and the answers are compared per task: the labels, and the largest difference between the two
  * probability rows. The server also returns the grey levels it fed its models, so the page can show
  * whether both sides saw the same tensor.
@@ -22,7 +23,7 @@ export const CLASSIFY_MUTATION = `mutation Classify($input: ClassifyInput!) {
 fragment Answer on TaskPrediction { label index confidence probabilities { label probability } }`;
 
 /** What `classify` is sent: the photo (with the square holding the face, unless it is the centre one) or grey levels. */
-export type ServerInput = { image: string; crop?: FaceCrop } | { pixels: number[] };
+export type ServerInput = { photo: Blob; crop?: FaceCrop } | { pixels: number[] };
 
 /**
  * The square as `classify`'s CropInput: x, y and size, and `angle` only for a turned square (an
@@ -55,12 +56,26 @@ export interface TaskComparison {
   readonly maxDiff: number;
 }
 
-export async function blobToBase64(blob: Blob): Promise<string> {
-  const bytes = new Uint8Array(await blob.arrayBuffer());
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 0x8000)
-    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(text);
+/**
+ * The request for `input`: grey levels as JSON; a photo as the file it is, in a GraphQL multipart
+ * request (the photo's variable null, the map naming it) — no base64 text to make in the page, a third
+ * fewer bytes — with the header Apollo asks of a multipart request, which a cross-site form cannot send.
+ */
+export function classifyRequest(input: ServerInput): { headers: Record<string, string>; body: BodyInit } {
+  if ('pixels' in input)
+    return {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: CLASSIFY_MUTATION, variables: { input } }),
+    };
+  const { photo, ...rest } = input;
+  const form = new FormData();
+  form.append(
+    'operations',
+    JSON.stringify({ query: CLASSIFY_MUTATION, variables: { input: { ...rest, photo: null } } }),
+  );
+  form.append('map', JSON.stringify({ 0: ['variables.input.photo'] }));
+  form.append('0', photo, 'photo');
+  return { headers: { 'apollo-require-preflight': 'true' }, body: form };
 }
 
 /** How long the page waits for the server's answer before it says so. */
@@ -78,8 +93,7 @@ export async function classifyOnServer(
   try {
     response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: CLASSIFY_MUTATION, variables: { input } }),
+      ...classifyRequest(input),
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
