@@ -156,7 +156,13 @@ describe('pnpm classify', () => {
     await copyFile(path.join(photos, 'a-one-face.png'), odd);
     const missing = path.join(photos, 'missing.jpg');
     const args = ['--ep', 'cpu', '--models', models, photos, odd, missing];
-    const [csv, json] = await Promise.all([classify(['--csv', ...args]), classify(['--json', ...args])]);
+    // Annotated too, each into its own folder (the JSON's paths are the CSV's with the folder changed).
+    const [drawnCsv, drawnJson] = [path.join(elsewhere, 'drawn-csv'), path.join(elsewhere, 'drawn-json')];
+    const [csv, json, plain] = await Promise.all([
+      classify(['--csv', '--annotate', drawnCsv, ...args]),
+      classify(['--json', '--annotate', drawnJson, ...args]),
+      classify(['--csv', ...args]),
+    ]);
     expect(csv.code).toBe(1);
     // The name with a comma and quotes, quoted as RFC 4180 quotes it.
     expect(csv.stdout).toContain(`\n"${odd.replace(/"/g, '""')}",640,480,1,`);
@@ -192,6 +198,7 @@ describe('pnpm classify', () => {
       'gender',
       'gender_confidence',
       'error',
+      'annotated',
     ]);
     type Face = {
       score: number;
@@ -199,14 +206,18 @@ describe('pnpm classify', () => {
       classification: Record<string, { label: string; confidence: number }>;
     };
     const reports = JSON.parse(json.stdout) as (
-      | { file: string; width: number; height: number; faces: Face[] }
+      | { file: string; width: number; height: number; faces: Face[]; annotated: string }
       | { file: string; error: string; code: string }
     )[];
     const expected = reports.flatMap((r) => {
       if ('error' in r)
-        return [[r.file, '', '', '', '', '', '', '', '', '', '', '', '', '', '', `${r.code}: ${r.error}`]];
+        return [
+          [r.file, '', '', '', '', '', '', '', '', '', '', '', '', '', '', `${r.code}: ${r.error}`, ''],
+        ];
       const photo = [r.file, String(r.width), String(r.height)];
-      if (r.faces.length === 0) return [[...photo, '', '', '', '', '', '', '', '', '', '', '', '', '']];
+      const annotated = path.join(drawnCsv, path.relative(drawnJson, r.annotated));
+      if (r.faces.length === 0)
+        return [[...photo, '', '', '', '', '', '', '', '', '', '', '', '', '', annotated]];
       return r.faces.map((f, i) => [
         ...photo,
         String(i + 1),
@@ -220,9 +231,13 @@ describe('pnpm classify', () => {
           f.classification[t]!.confidence.toFixed(4),
         ]),
         '',
+        annotated,
       ]);
     });
     expect(rows).toEqual(expected);
+    // Without --annotate: the same rows, the annotated column empty.
+    const [, ...plainRows] = plain.stdout.trimEnd().split('\n').map(fields);
+    expect(plainRows).toEqual(rows.map((row) => [...row.slice(0, -1), '']));
     // a (1 face), b (2), c (none), d (not a photo), the odd name (1), the missing file.
     expect(rows.map((r) => path.basename(r[0]!))).toEqual([
       'a-one-face.png',

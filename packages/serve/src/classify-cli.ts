@@ -57,9 +57,10 @@ Options:
                        faces} (each face as classifyFaces answers it; with --annotate, also where
                        its copy went: annotated) or {file, error, code}
   --csv                print CSV instead, for a spreadsheet or pandas: a row per face (file, width,
-                       height, face, score, x, y, size, angle, then each task's label and
-                       confidence), a row with no face columns for a photo without a face, and a row
-                       with only the file and its error ("CODE: reason") for one that failed
+                       height, face, score, x, y, size, angle, each task's label and confidence,
+                       error, then annotated: where --annotate wrote the photo's copy), a row with
+                       no face columns for a photo without a face, and a row with only the file and
+                       its error ("CODE: reason") for one that failed
   -h, --help           this help
 
 Exit status: 0 when every photo was classified; 1 when any could not be (each is named with its

@@ -56,24 +56,42 @@ export function describePhoto({
   return [`${file}: ${width}×${height}, ${count}`, ...lines, ...drawn, ''].join('\n');
 }
 
-/** `--csv`'s header: where each face is, then per task its label and confidence, then a failure. */
+/**
+ * `--csv`'s header: where each face is, then per task its label and confidence, then a failure, then
+ * where the photo's annotated copy went (last, so that the columns before it keep their places).
+ */
 export function csvHeader(tasks: readonly Task[]): string[] {
   const answers = tasks.flatMap((task) => [task, `${task}_confidence`]);
-  return ['file', 'width', 'height', 'face', 'score', 'x', 'y', 'size', 'angle', ...answers, 'error'];
+  return [
+    'file',
+    'width',
+    'height',
+    'face',
+    'score',
+    'x',
+    'y',
+    'size',
+    'angle',
+    ...answers,
+    'error',
+    'annotated',
+  ];
 }
 
 /**
  * A photo's `--csv` rows: one a face, in the answer's order; one with the face columns empty for a photo
  * without a face; one with only the file and the error ("CODE: reason") for a photo that failed. A face
- * read without the detector has no score; an upright square, no angle.
+ * read without the detector has no score; an upright square, no angle. Each of a classified photo's
+ * rows ends with its annotated copy's path (empty without --annotate).
  */
 export function csvRows(report: PhotoReport, tasks: readonly Task[]): string[][] {
   const blank = (n: number) => Array<string>(n).fill('');
   const answerColumns = tasks.length * 2;
   if ('error' in report)
-    return [[report.file, ...blank(8 + answerColumns), `${report.code}: ${report.error}`]];
+    return [[report.file, ...blank(8 + answerColumns), `${report.code}: ${report.error}`, '']];
   const photo = [report.file, String(report.width), String(report.height)];
-  if (report.faces.length === 0) return [[...photo, ...blank(6 + answerColumns + 1)]];
+  const annotated = report.annotated ?? '';
+  if (report.faces.length === 0) return [[...photo, ...blank(6 + answerColumns + 1), annotated]];
   return report.faces.map((face, i) => {
     const { x, y, size, angle } = face.crop;
     const answers = tasks.flatMap((task) => {
@@ -91,6 +109,7 @@ export function csvRows(report: PhotoReport, tasks: readonly Task[]): string[][]
       angle === null ? '' : angle.toFixed(2),
       ...answers,
       '',
+      annotated,
     ];
   });
 }
