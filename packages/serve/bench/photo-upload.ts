@@ -8,6 +8,7 @@
 import sharp from 'sharp';
 import { parseCommandArgs, runCommand, wholeNumberFlag } from '@facekit/core/node';
 import { startBenchServer } from './bench-server.js';
+import { fileRequest, MULTIPART_HEADERS } from './payloads.js';
 import { table } from './table.js';
 
 const HELP = `Usage: pnpm bench:upload [options]
@@ -25,7 +26,6 @@ Options:
 const QUERY = `mutation($image: String, $photo: Upload) {
   classify(input: { image: $image, photo: $photo }) { gender { label } }
 }`;
-const BOUNDARY = 'facekit-upload-bench';
 
 /** A side×side JPEG of smooth gradients and detail, as a camera's photo compresses. */
 async function largeJpeg(side: number): Promise<Buffer> {
@@ -40,20 +40,6 @@ async function largeJpeg(side: number): Promise<Buffer> {
   return sharp(rgb, { raw: { width: side, height: side, channels: 3 } })
     .jpeg({ quality: 90 })
     .toBuffer();
-}
-
-function multipart(photo: Buffer): Buffer {
-  const part = (name: string, extra = '') =>
-    `--${BOUNDARY}\r\ncontent-disposition: form-data; name="${name}"${extra}\r\n\r\n`;
-  return Buffer.concat([
-    Buffer.from(
-      `${part('operations')}${JSON.stringify({ query: QUERY, variables: { photo: null } })}\r\n` +
-        `${part('map')}{"0": ["variables.photo"]}\r\n` +
-        part('0', '; filename="photo.jpg"\r\ncontent-type: image/jpeg'),
-    ),
-    photo,
-    Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
-  ]);
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -75,7 +61,11 @@ async function main(): Promise<number> {
       type: 'application/json',
       body: Buffer.from(JSON.stringify({ query: QUERY, variables: { image: photo.toString('base64') } })),
     },
-    { name: 'file (multipart)', type: `multipart/form-data; boundary=${BOUNDARY}`, body: multipart(photo) },
+    {
+      name: 'file (multipart)',
+      type: MULTIPART_HEADERS['content-type'],
+      body: fileRequest(QUERY, { photo: null }, 'variables.photo', photo),
+    },
   ];
   const limit = String(4 * photo.length);
   const server = await startBenchServer([
