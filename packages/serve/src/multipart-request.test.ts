@@ -166,6 +166,15 @@ describe('multipartRequest', () => {
     );
     await refusal(
       [
+        ['operations', operations({ p: null })],
+        ['map', '{"0": ["variables.p"]}'],
+        ['0', jpeg, 'a.jpg'],
+        ['0', jpeg, 'b.jpg'],
+      ],
+      /^0: is sent twice$/,
+    );
+    await refusal(
+      [
         ['operations', operations({ a: null, b: null })],
         ['map', '{"0": ["variables.a"], "1": ["variables.b"]}'],
         ['0', jpeg, 'a'],

@@ -39,13 +39,17 @@ function splitParts(body: Buffer, headers: IncomingHttpHeaders, maxFiles: number
   return new Promise((resolve, reject) => {
     const fields = new Map<string, string>();
     const files = new Map<string, UploadedFile>();
+    // Each file's bytes are whole once its stream ends, which may come after the parser's 'finish'.
+    const reading: Promise<void>[] = [];
+    const names = new Set<string>();
     let failed = false;
     const fail = (error: ServeError) => {
       if (!failed) reject(error);
       failed = true;
     };
     const seen = (name: string) => {
-      if (fields.has(name) || files.has(name)) fail(invalid(snippet(name, 40), 'is sent twice'));
+      if (names.has(name)) fail(invalid(snippet(name, 40), 'is sent twice'));
+      names.add(name);
     };
     let parser: ReturnType<typeof Busboy>;
     try {
@@ -59,7 +63,7 @@ function splitParts(body: Buffer, headers: IncomingHttpHeaders, maxFiles: number
     } catch (error) {
       return fail(invalid('body', `is not a multipart/form-data body (${(error as Error).message})`));
     }
-    parser.on('field', (name, value, nameTruncated, valueTruncated) => {
+    parser.on('field', (name, value, _nameTruncated, valueTruncated) => {
       seen(name);
       if (valueTruncated) fail(invalid(name, 'was cut short'));
       fields.set(name, value);
@@ -68,10 +72,15 @@ function splitParts(body: Buffer, headers: IncomingHttpHeaders, maxFiles: number
       seen(name);
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () =>
-        files.set(
-          name,
-          new UploadedFile(Buffer.concat(chunks), filename || undefined, mimeType || undefined),
+      reading.push(
+        new Promise((done) =>
+          stream.on('end', () => {
+            files.set(
+              name,
+              new UploadedFile(Buffer.concat(chunks), filename || undefined, mimeType || undefined),
+            );
+            done();
+          }),
         ),
       );
     });
@@ -82,7 +91,9 @@ function splitParts(body: Buffer, headers: IncomingHttpHeaders, maxFiles: number
       fail(invalid('body', `is not a well-formed multipart/form-data body (${(error as Error).message})`)),
     );
     parser.on('finish', () => {
-      if (!failed) resolve({ fields, files });
+      void Promise.all(reading).then(() => {
+        if (!failed) resolve({ fields, files });
+      });
     });
     parser.end(body);
   });
