@@ -44,13 +44,13 @@ describe('pnpm bench:serve', () => {
       expect(await refusal(['--soak', '--requests', '300'])).toMatchObject({
         code: 1,
         stderr: expect.stringContaining(
-          '--requests 300 is too few: each of the 32 connections replays the 42-request mix from its start, so at least 1344',
+          '--requests 300 is too few: each of the 32 connections replays the 44-request mix from its start, so at least 1408',
         ),
       });
       // --connections reaches the soak (it was once ignored there), as one number.
       expect(await refusal(['--soak', '--requests', '100', '--connections', '3'])).toMatchObject({
         code: 1,
-        stderr: expect.stringContaining('each of the 3 connections replays the 42-request mix'),
+        stderr: expect.stringContaining('each of the 3 connections replays the 44-request mix'),
       });
       expect(await refusal(['--soak', '--connections', '1,16'])).toMatchObject({
         code: 2,
