@@ -1,6 +1,7 @@
 import { parse, type OperationDefinitionNode, type FragmentDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { doublingFragments } from '../test/harness.js';
+import { UploadedFile } from './multipart-request.js';
 import { effectiveVariables, FACE_COST, PHOTO_COST, queryCost, queryDepth } from './query-limits.js';
 
 function analyse(query: string, variables: Record<string, unknown> = {}) {
@@ -54,6 +55,16 @@ describe('query limits', () => {
       { a: { image: 'aGk=' } },
     );
     expect(mixed.cost).toBe(1 + 3 * FACE_COST + 2 * PHOTO_COST + 3);
+  });
+
+  it('charges a photo sent as a file (a multipart request) as one sent as base64', () => {
+    const file = new UploadedFile(Buffer.from('hi'), 'a.jpg', 'image/jpeg');
+    const batch = analyse('mutation($i: [ClassifyInput!]!) { classifyBatch(inputs: $i) { provider } }', {
+      i: [{ photo: file }, { pixels: [1] }, { photo: file }],
+    });
+    expect(batch.cost).toBe(1 + 3 * FACE_COST + 2 * PHOTO_COST + 3);
+    const inline = analyse('mutation($p: Upload) { classify(input: {photo: $p}) { provider } }', { p: file });
+    expect(inline.cost).toBe(FACE_COST + PHOTO_COST + 2);
   });
 
   it('charges classifyFaces a photo and maxFaces faces, its sub-selection once per face', () => {

@@ -93,16 +93,23 @@ function facesAsked(value: ValueNode | undefined, variables: Record<string, unkn
     : DEFAULT_MAX_FACES;
 }
 
+/** The fields of a ClassifyInput that hold a photo: base64 text, or a file of a multipart request. */
+const PHOTO_FIELDS = ['image', 'photo'];
+
 /** How many of the faces in an `input` or `inputs` argument are photos (literal or variable). */
 function photoCount(value: ValueNode | undefined, variables: Record<string, unknown>): number {
   if (!value) return 0;
   if (value.kind === Kind.LIST) return value.values.reduce((n, item) => n + photoCount(item, variables), 0);
   if (value.kind === Kind.OBJECT)
-    return value.fields.some((f) => f.name.value === 'image' && f.value.kind !== Kind.NULL) ? 1 : 0;
+    return value.fields.some((f) => PHOTO_FIELDS.includes(f.name.value) && f.value.kind !== Kind.NULL)
+      ? 1
+      : 0;
   if (value.kind !== Kind.VARIABLE) return 0;
   const given = variables[value.name.value];
   const isPhoto = (v: unknown) =>
-    typeof v === 'object' && v !== null && typeof (v as { image?: unknown }).image === 'string';
+    typeof v === 'object' &&
+    v !== null &&
+    PHOTO_FIELDS.some((field) => (v as Record<string, unknown>)[field] != null);
   return (Array.isArray(given) ? given : [given]).filter(isPhoto).length;
 }
 
