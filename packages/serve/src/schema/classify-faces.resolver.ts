@@ -2,9 +2,8 @@
  * The `classifyFaces` mutation: a whole photo in, every face in it out — found by the face detector on
  * its own thread (detector-thread.ts), each face's square reduced to 48×48 there, and all the faces of
  * the photo handed to the engine together so they share one run. The photo (base64 `image`, or a
- * `photo` file part of a multipart request) is decoded once, by the
- * same `decodePhoto` as classify's photos; a client that leaves has its photo dropped before decoding,
- * or its faces left unrun.
+ * `photo` file part of a multipart request) is decoded once, by the same `decodePhoto` as classify's
+ * photos; a client that leaves has its photo dropped before decoding, or its faces left unrun.
  */
 import { Arg, Ctx, Float, Int, Mutation, Resolver } from 'type-graphql';
 import type { Task } from '@facekit/core';

@@ -1,9 +1,10 @@
 /**
  * `ClassifyInput`: one face, as 2304 grey levels or as a photo — base64 text, or a file part of a
- * multipart request — (with the square holding the face, if it is not the centre one), and its
- * conversion to the 2304 validated grey levels a model reads. Exactly one of the three must be given. `pixels` is a GreyLevels scalar (see grey-levels.scalar.ts), so a
- * wrong value is caught by core's validatePixels and reported for that one input (`INVALID_PIXELS`, naming
- * the index) instead of failing a whole classifyBatch at variable coercion.
+ * multipart request — with the square holding the face if it is not the centre one, and its conversion
+ * to the 2304 validated grey levels a model reads. Exactly one of the three must be given. `pixels` is a
+ * GreyLevels scalar (see grey-levels.scalar.ts), so a wrong value is caught by core's validatePixels and
+ * reported for that one input (`INVALID_PIXELS`, naming the index) instead of failing a whole
+ * classifyBatch at variable coercion.
  */
 import { Field, Float, InputType, Int } from 'type-graphql';
 import { validatePixels, type FaceCrop } from '@facekit/core';
