@@ -2,8 +2,12 @@
  * A worker's calls on their own, with a tiny worker from a data: URL: each reply settles the call with
  * its id; a worker that throws or exits fails its pending calls and every later one with an error naming
  * it and tells its owner once; a start that fails, or a death before 'ready', makes `ready()` throw why;
- * an end the owner asks for fails the calls with its reason and tells nobody.
+ * an end the owner asks for fails the calls with its reason and tells nobody; an unref'd worker keeps a
+ * process alive while it has a call to answer, and only then.
  */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
 import { WorkerCalls, type WorkerCallsOptions } from './worker-calls.js';
 
@@ -109,6 +113,26 @@ describe('WorkerCalls', { timeout: 10_000 }, () => {
     await expect(pending).rejects.toThrow(/^taken for broken$/);
     expect(onDeath.mock.calls.map(([error]) => error.message)).toEqual(['taken for broken']);
     await expect(worker.call(echo('later'))).rejects.toThrow(/^taken for broken$/);
+  });
+
+  it("keeps a script alive while an unref'd worker has a call to answer, and lets it end then", async () => {
+    // A script whose only work is one call: it must neither exit before the reply nor hang after it.
+    const script = `
+      const { WorkerCalls } = await import(${JSON.stringify(new URL('./worker-calls.ts', import.meta.url).href)});
+      const worker = new WorkerCalls(new URL(process.env.WORKER_URL), { name: 'w', workerData: 'ready', unref: true });
+      const reply = await worker.call((id) => ({ type: 'echo', id, text: 'answered', after: 300 }));
+      console.log(reply.text);`;
+    const ran = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+        env: { ...process.env, WORKER_URL: WORKER.href },
+        timeout: 8_000,
+      },
+    ).catch((error: { code: unknown; signal: unknown; stdout: string }) => error);
+    expect(ran).toMatchObject({ stdout: 'answered\n' });
+    expect(ran).not.toHaveProperty('signal', 'SIGTERM');
   });
 
   it("throws from ready() the start's failure, or the death before it, and ends the worker", async () => {

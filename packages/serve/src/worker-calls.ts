@@ -19,7 +19,7 @@ export interface WorkerCallsOptions<From> {
   /** Names the worker in its calls' errors: "<name> failed: …", "<name> exited with code N". */
   readonly name: string;
   readonly workerData?: unknown;
-  /** Unref'd, the worker never keeps the process alive. */
+  /** Unref'd, the worker keeps the process alive only while it has calls to answer. */
   readonly unref?: boolean;
   /** The error a `{ type: 'failed' }` message stands for; its reason by default. */
   readonly startFailure?: (failed: FailedIn<From>) => Error;
@@ -37,15 +37,18 @@ export class WorkerCalls<To, From> {
   private readonly options: WorkerCallsOptions<From>;
   private started: (failure: Error | undefined) => void = () => {};
   private readonly starting = new Promise<Error | undefined>((resolve) => (this.started = resolve));
+  /** Calls sent and not yet settled, for an unref'd worker: it is ref'd while there are any. */
+  private answering = 0;
 
   /** Starts the worker at `url` (core/node's `workerUrl`). */
   constructor(url: URL, options: WorkerCallsOptions<From>) {
     this.options = options;
     this.worker = new Worker(url, { workerData: options.workerData });
-    if (options.unref) this.worker.unref();
     this.worker.on('message', (message: From) => this.receive(message));
     this.worker.on('error', (error) => this.fail(new Error(`${options.name} failed: ${error.message}`)));
     this.worker.on('exit', (code) => this.fail(new Error(`${options.name} exited with code ${code}`)));
+    // After the 'message' listener: adding one refs the worker's port again, and kept the process alive.
+    if (options.unref) this.worker.unref();
   }
 
   /** Why calls fail, once the worker died or was ended. */
@@ -62,9 +65,21 @@ export class WorkerCalls<To, From> {
     }
   }
 
-  /** Sends what `message` makes of the call's id, `transfer` handed over; resolves with the reply to it. */
+  /**
+   * Sends what `message` makes of the call's id, `transfer` handed over; resolves with the reply to it.
+   * An unref'd worker keeps the process alive while it has calls to answer (a script that awaits one
+   * and nothing else would otherwise exit before the reply), and only then.
+   */
   call(message: (id: number) => To, transfer: ArrayBuffer[] = []): Promise<ReplyIn<From>> {
-    return this.calls.add((id) => this.worker.postMessage(message(id), transfer));
+    const reply = this.calls.add((id) => this.worker.postMessage(message(id), transfer));
+    if (this.options.unref) {
+      if (this.answering++ === 0) this.worker.ref();
+      const done = () => {
+        if (--this.answering === 0) this.worker.unref();
+      };
+      reply.then(done, done);
+    }
+    return reply;
   }
 
   /** Sends a message that is no call. */
