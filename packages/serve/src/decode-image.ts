@@ -1,31 +1,19 @@
 /**
- * A client's photo → the 2304 grey levels a model reads. The photo comes as base64 text (GraphQL),
- * checked before decoding (alphabet, size), or as the file's bytes (the photo classifier); the format
- * is checked from the file's magic bytes and sharp's pixel limit stops an oversized image before it is
- * decoded; sharp then decodes to RGBA (EXIF orientation applied, as browsers draw photos) and hands the
- * buffer to core's imageToPixels — the same function the web demo runs on canvas pixels, so server and
- * browser feed identical tensors; on a worker thread for photos over a megapixel. At most one photo
- * per core is decoded at once, whatever the requests hold; the others wait their turn.
+ * A client's photo, checked on the event loop — base64 text (GraphQL: alphabet, size) or the file's
+ * bytes (the photo classifier), its format from its magic bytes — and handed as a file to the thread
+ * that reads its pixels, which decodes it there (decode-file.ts: sharp, EXIF orientation applied, as
+ * browsers draw photos): classify's photos go to the photo worker (pixels-off-thread.ts, core's
+ * imageToPixels — the function the web demo runs on canvas pixels, so server and browser feed identical
+ * tensors), classifyFaces' to the face detector's threads. The decoded pixels never cross a thread:
+ * sharp's buffer cannot be moved, and posting it was a copy that stalled the event loop. At most one
+ * photo per core is decoded at once, whatever the requests hold; the others wait their turn.
  */
-import sharp from 'sharp';
-import {
-  checkCrop,
-  fileFormat,
-  imageToPixels,
-  InvalidImageError,
-  MAX_IMAGE_SIDE,
-  SERVED_IMAGE_FORMATS,
-  snippet,
-  type FaceCrop,
-  type RgbaImage,
-} from '@facekit/core';
+import { fileFormat, InvalidImageError, SERVED_IMAGE_FORMATS, snippet, type FaceCrop } from '@facekit/core';
 import { usableCores } from './cpu-quota.js';
+import type { PhotoFile } from './decode-file.js';
 import { ServeError } from './errors.js';
 import { Limiter } from './limiter.js';
 import { pixelsOffThread } from './pixels-off-thread.js';
-
-// Photos are one-off: sharp's operation cache would only hold memory.
-sharp.cache(false);
 
 /**
  * Photos decoded at once, process-wide, one per core (of a container's CPU quota, where it has one):
@@ -39,9 +27,6 @@ export const decodeSlots = decodes.slots;
 
 /** Photos being decoded now, and waiting for a slot: the server's /metrics reports them. */
 export const decodeLoad = (): { active: number; waiting: number } => decodes.load;
-
-/** Photos with more pixels than this are reduced on a worker thread, off the event loop. */
-export const OFF_THREAD_PIXELS = 1024 * 1024;
 
 export interface ImageLimits {
   readonly maxImageBytes: number;
@@ -89,12 +74,6 @@ export function fileTooLarge(field: string, bytes: number, maxBytes: number): Se
   );
 }
 
-/** A photo's file as its bytes arrived (not copied), refused when over `maxBytes`. */
-function fileBytes(photo: Uint8Array, field: string, maxBytes: number): Buffer {
-  if (photo.length > maxBytes) throw fileTooLarge(field, photo.length, maxBytes);
-  return Buffer.from(photo.buffer, photo.byteOffset, photo.byteLength);
-}
-
 /** Base64, standard or URL-safe (optionally an image data: URL, ASCII whitespace ignored, padding optional) → bytes. */
 export function decodeBase64(text: string, field: string, maxBytes: number): Buffer {
   if (/^data:/i.test(text) && !DATA_URL.test(text)) {
@@ -129,42 +108,48 @@ function notAccepted(format: string | undefined, field: string): InvalidImageErr
     : new InvalidImageError(field, 'is not a PNG, JPEG or WebP image');
 }
 
-function tooLarge(field: string, width: number, height: number, limits: ImageLimits): ServeError {
-  const reason = `is ${width}×${height} pixels; the limit is ${limits.maxImagePixels} pixels and ${MAX_IMAGE_SIDE} per side`;
-  return new ServeError('IMAGE_TOO_LARGE', field, reason, 413);
+/**
+ * A photo's bytes in memory of their own, spanning all of it, so that a worker can be handed them
+ * without a copy: decoded base64 as it is (copied only when small enough to share Node's buffer pool),
+ * a caller's bytes copied — they stay the caller's, and a file that is a slice of a larger buffer (a
+ * request's body) would be posted with all of that buffer. Only the compressed file is ever copied.
+ */
+function ownBytes(photo: string | Uint8Array, field: string, maxBytes: number): Uint8Array {
+  if (typeof photo !== 'string') {
+    if (photo.length > maxBytes) throw fileTooLarge(field, photo.length, maxBytes);
+    return new Uint8Array(photo);
+  }
+  const bytes = decodeBase64(photo, field, maxBytes);
+  return bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
 }
 
-/** A decoded photo: RGBA, EXIF orientation applied; its buffer may be handed to a worker thread. */
-export type DecodedPhoto = RgbaImage & { readonly data: Uint8Array };
-
 /**
- * Decodes a photo — base64 text (see decodeBase64), or the file's bytes — to RGBA and hands it to
- * `use`, all in one decode slot (the slot is held until `use` settles, so a photo's decoded pixels
- * count against the slots for as long as they are worked on); errors name `field`. One sharp pass on
- * the happy path: the format is sniffed from the magic bytes, and sharp's own pixel limit stops an
- * oversized image before it is decoded (its header is then read once more, only to say how large). If
- * `signal` aborts while the photo waits for a decode slot, it is not decoded (rejected with the
- * signal's reason). `imageToFace`, face detection and the photo classifier share it.
+ * Checks a photo — base64 text (see decodeBase64), or the file's bytes — and hands it as a file to
+ * `decode`, which decodes it (decode-file.ts) in the thread that reads its pixels, in one decode slot:
+ * the slot is held until `decode` settles, so a photo counts against the slots for as long as it is
+ * decoded and worked on, wherever that is. Errors name `field`: the file's size and format are checked
+ * here, its pixels (IMAGE_TOO_LARGE, INVALID_IMAGE) where it is decoded. If `signal` aborts while the
+ * photo waits for a decode slot, it is not decoded (rejected with the signal's reason). `imageToFace`,
+ * face detection and the photo classifier share it.
  */
 export async function decodePhoto<T>(
   photo: string | Uint8Array,
   field: string,
   limits: ImageLimits,
-  use: (photo: DecodedPhoto) => T | Promise<T>,
+  decode: (file: PhotoFile) => Promise<T>,
   signal?: AbortSignal,
 ): Promise<T> {
-  const bytes =
-    typeof photo === 'string'
-      ? decodeBase64(photo, field, limits.maxImageBytes)
-      : fileBytes(photo, field, limits.maxImageBytes);
+  const bytes = ownBytes(photo, field, limits.maxImageBytes);
   const format = fileFormat(bytes);
   if (format === undefined || !SERVED_IMAGE_FORMATS.has(format)) throw notAccepted(format, field);
-  return decodes.run(async () => use(await decodeToRgba(bytes, format, field, limits)), signal);
+  const file = { bytes, format, field, maxImagePixels: limits.maxImagePixels };
+  return decodes.run(() => decode(file), signal);
 }
 
 /**
  * Decodes a photo (base64 text or the file's bytes) and preprocesses it to 2304 grey levels (the `crop`
- * square, else the centre one); errors name `field`. See `decodePhoto`.
+ * square, else the centre one), on the photo worker; errors name `field`, and the crop `cropField`. See
+ * `decodePhoto`.
  */
 export async function imageToFace(
   photo: string | Uint8Array,
@@ -172,64 +157,12 @@ export async function imageToFace(
   limits: ImageLimits,
   { crop, cropField = 'crop', signal }: { crop?: FaceCrop; cropField?: string; signal?: AbortSignal } = {},
 ): Promise<Uint8Array> {
-  return decodePhoto(photo, field, limits, (image) => reduceToFace(image, field, crop, cropField), signal);
-}
-
-/**
- * Whether the file is a 16-bit PNG with an embedded colour profile. sharp converts an 8-bit photo's
- * profile (Display P3, Adobe RGB…) to sRGB as a browser does, but passes a 16-bit PNG's values on as
- * stored: a P3 one came out up to 70 levels from what Chromium shows. Such a file is converted
- * explicitly; no other is (the explicit conversion moved an untagged 16-bit PNG by up to 36 levels).
- */
-async function isTaggedDeepPng(bytes: Buffer, format: string): Promise<boolean> {
-  // IHDR's bit depth is byte 24 of every PNG (fileFormat checked the signature).
-  if (format !== 'png' || bytes.length < 25 || bytes[24] !== 16) return false;
-  return (await sharp(bytes, { limitInputPixels: false }).metadata()).hasProfile === true;
-}
-
-/** The decode of a file already checked to be PNG, JPEG or WebP, to RGBA within the limits. */
-async function decodeToRgba(
-  bytes: Buffer,
-  format: string,
-  field: string,
-  limits: ImageLimits,
-): Promise<DecodedPhoto> {
-  let decoded: { data: Buffer; info: sharp.OutputInfo };
-  try {
-    const srgb = sharp(bytes, { limitInputPixels: limits.maxImagePixels, failOn: 'error' })
-      .rotate()
-      .toColourspace('srgb');
-    if (await isTaggedDeepPng(bytes, format)) srgb.withIccProfile('srgb');
-    decoded = await srgb.ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  } catch (error) {
-    const message = (error as Error).message;
-    if (/pixel limit/i.test(message)) {
-      const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
-      throw tooLarge(field, meta.width ?? 0, meta.height ?? 0, limits);
-    }
-    throw new InvalidImageError(field, `cannot be decoded (${message})`, { cause: error });
-  }
-  const { data, info } = decoded;
-  if (info.width > MAX_IMAGE_SIDE || info.height > MAX_IMAGE_SIDE)
-    throw tooLarge(field, info.width, info.height, limits);
-  if (info.channels !== 4)
-    throw new InvalidImageError(field, `decoded to ${info.channels} channels, expected RGBA`);
-  return { width: info.width, height: info.height, data };
-}
-
-/**
- * A decoded photo's `crop` square (else its centre one) as 2304 grey levels, the crop checked and
- * refused naming `cropField`; large photos off the event loop.
- */
-export function reduceToFace(
-  image: DecodedPhoto,
-  field: string,
-  crop: FaceCrop | undefined,
-  cropField: string,
-): Uint8Array | Promise<Uint8Array> {
-  // Checked here, where the error can name its field, before a large photo goes to the worker.
-  if (crop) checkCrop(crop, image.width, image.height, cropField);
-  return image.width * image.height > OFF_THREAD_PIXELS
-    ? pixelsOffThread(image, field, crop)
-    : imageToPixels(image, field, crop, cropField);
+  const face = await decodePhoto(
+    photo,
+    field,
+    limits,
+    (file) => pixelsOffThread(file, crop, cropField),
+    signal,
+  );
+  return face.pixels;
 }

@@ -6,30 +6,36 @@
  * `<models folder>/face-detector.json` names, its sha256 checked against it (detector-file.ts, as the
  * photo classifier opens it); a detector that is absent or cannot be loaded never stops
  * the server: `status` and `reason` say why, and `detect` refuses with DETECTOR_UNAVAILABLE. The
- * decoded photo is handed to the thread, not copied. A thread that dies fails the photos it held and is
+ * thread is handed the photo's file (moved, not copied) and decodes it itself, so that the decoded
+ * pixels never cross a thread: sharp's buffer cannot be moved, and posting 48 MB of a 12-MP photo's
+ * RGBA copied it in 25–35 ms of event-loop stall. A thread that dies fails the photos it held and is
  * replaced by the next photo sent its way.
  */
-import { InvalidImageError } from '@facekit/core';
+// Loaded by this thread before a detector thread loads it: sharp's native library must be (sharp's docs).
+import 'sharp';
 import { workerUrl } from '@facekit/core/node';
-import type { DecodedPhoto } from './decode-image.js';
+import type { PhotoFile } from './decode-file.js';
 import { openDetector, type DetectorFile } from './detector-file.js';
 import type { DetectReply, DetectorSetup, FromDetector, ToDetector } from './detector-worker.js';
 import { ServeError } from './errors.js';
 import type { DetectOptions, FoundFaces } from './face-finder.js';
 import { wholeBuffer } from './pending-calls.js';
+import { fromThreadError } from './thread-errors.js';
 import { WorkerCalls } from './worker-calls.js';
 
 /** loading (at start), ready, absent (no file: the server runs without detection) or failed. */
 export type DetectorStatus = 'loading' | 'ready' | 'absent' | 'failed';
 
-/** The faces of one photo, best first, each with its 48×48 grey levels. */
+/** A photo's size (EXIF orientation applied) and its faces, best first, each with its 48×48 grey levels. */
 export interface PhotoFaces extends FoundFaces {
-  /** Time on the detector's thread. */
+  readonly width: number;
+  readonly height: number;
+  /** Time on the detector's thread, from the decoded photo to the last face's grey levels. */
   readonly seconds: number;
 }
 
 interface DetectorThread {
-  detect(photo: DecodedPhoto, field: string, options: DetectOptions): Promise<DetectReply>;
+  detect(file: PhotoFile, options: DetectOptions): Promise<DetectReply>;
   close(): Promise<void>;
 }
 
@@ -43,20 +49,8 @@ async function startThread(setup: DetectorSetup, onDeath: () => void): Promise<D
   });
   await worker.ready();
   return {
-    detect: (photo, field, { minScore, maxFaces }) =>
-      worker.call(
-        (id) => ({
-          type: 'detect',
-          id,
-          field,
-          width: photo.width,
-          height: photo.height,
-          data: photo.data,
-          minScore,
-          maxFaces,
-        }),
-        wholeBuffer(photo.data),
-      ),
+    detect: (file, { minScore, maxFaces }) =>
+      worker.call((id) => ({ type: 'detect', id, file, minScore, maxFaces }), wholeBuffer(file.bytes)),
     close: () => worker.end(new Error('the face detector was closed')),
   };
 }
@@ -99,11 +93,12 @@ export class FaceDetector {
   }
 
   /**
-   * The faces in a decoded photo (its pixels are handed to the thread), best first; errors name
-   * `field`. Refused with DETECTOR_UNAVAILABLE (503) when there is no usable detector, or its thread,
-   * lost, cannot be started again.
+   * The size of a photo and its faces, best first: its file (decode-image.ts's `decodePhoto`) is
+   * handed to the thread, which decodes it; errors name `file.field`. Refused with DETECTOR_UNAVAILABLE
+   * (503) when there is no usable detector, or its thread, lost, cannot be started again.
    */
-  async detect(photo: DecodedPhoto, field: string, options: DetectOptions): Promise<PhotoFaces> {
+  async detect(file: PhotoFile, options: DetectOptions): Promise<PhotoFaces> {
+    const { field } = file;
     const unavailable = this.unavailable();
     if (unavailable) throw new ServeError('DETECTOR_UNAVAILABLE', field, unavailable, 503);
     // Counted as in hand from the choice on, so that photos sent together go to different threads.
@@ -122,9 +117,10 @@ export class FaceDetector {
           { cause: error },
         );
       }
-      const reply = await thread.detect(photo, field, options);
-      if (reply.type === 'done') return { faces: reply.faces, pixels: reply.pixels, seconds: reply.seconds };
-      throw reply.invalidImage ? new InvalidImageError(field, reply.reason) : new Error(reply.reason);
+      const reply = await thread.detect(file, options);
+      if (reply.type === 'error') throw fromThreadError(reply.error);
+      const { width, height, faces, pixels, seconds } = reply;
+      return { width, height, faces, pixels, seconds };
     } finally {
       this.inHand[slot]!--;
     }

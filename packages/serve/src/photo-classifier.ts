@@ -11,7 +11,7 @@
  */
 import { centreSquare, type FaceCrop, type Task } from '@facekit/core';
 import { loadModels, type LoadedModel, type LoadedModels } from '@facekit/core/node';
-import { decodePhoto, reduceToFace, type ImageLimits } from './decode-image.js';
+import { decodePhoto, type ImageLimits } from './decode-image.js';
 import { ServeError } from './errors.js';
 import {
   answerFace,
@@ -24,6 +24,7 @@ import { InferenceEngine } from './inference.js';
 import { onnxProviderRegistry } from './onnx-providers.js';
 import { DEFAULT_MODELS, DEFAULT_OPTIONS } from './options.js';
 import { PhotoFaceFinder } from './photo-faces.js';
+import { pixelsOffThread } from './pixels-off-thread.js';
 import type { ProviderAttempt } from './provider-registry.js';
 
 export interface PhotoClassifierOptions {
@@ -156,11 +157,9 @@ export class PhotoClassifier {
     name: string,
     crop: FaceCrop | undefined,
   ): Promise<PhotoAnswer<SquareFace>> {
-    const { width, height, pixels } = await decodePhoto(bytes, name, this.limits, async (image) => ({
-      width: image.width,
-      height: image.height,
-      pixels: await reduceToFace(image, name, crop, `crop of ${name}`),
-    }));
+    const { width, height, pixels } = await decodePhoto(bytes, name, this.limits, (file) =>
+      pixelsOffThread(file, crop, `crop of ${name}`),
+    );
     const { x, y, size, angle } = crop ?? centreSquare(width, height);
     const [classification] = await this.classify([pixels], 'image');
     return {

@@ -1,12 +1,13 @@
 /**
  * The faces in a photo file, found in process: the models folder's face detector opened on first use
- * (detector-file.ts, as the server opens it) as a session on the calling thread, and each photo decoded
- * by the server's `decodePhoto` (formats, limits, errors) and searched by face-finder.ts, the lines the
- * detector thread runs. The photo classifier (photo-classifier.ts) classifies what it finds;
+ * (detector-file.ts, as the server opens it) as a session on the calling thread, and each photo checked
+ * by the server's `decodePhoto` (formats, limits, errors), decoded on the calling thread by the same
+ * decode-file.ts and searched by face-finder.ts, the lines the detector thread runs. The photo classifier (photo-classifier.ts) classifies what it finds;
  * `pnpm evaluate --photos --detect` judges the models on it. A detector that is absent or broken is
  * refused with DETECTOR_UNAVAILABLE and the reason the server's health.detector gives.
  */
 import type { InferenceSession } from 'onnxruntime-node';
+import { decodeFile } from './decode-file.js';
 import { decodePhoto, type ImageLimits } from './decode-image.js';
 import { openDetector, type DetectorOpening } from './detector-file.js';
 import { ServeError } from './errors.js';
@@ -85,11 +86,14 @@ export class PhotoFaceFinder {
         `no face detector is loaded: ${opening.reason}`,
         503,
       );
-    return decodePhoto(bytes, name, this.limits, async (image) => ({
-      width: image.width,
-      height: image.height,
-      ...(await findFaces(opening.value, image, name, detection)),
-    }));
+    return decodePhoto(bytes, name, this.limits, async (file) => {
+      const image = await decodeFile(file);
+      return {
+        width: image.width,
+        height: image.height,
+        ...(await findFaces(opening.value, image, name, detection)),
+      };
+    });
   }
 
   /** Releases the detector's session; later photos are refused. */

@@ -1,13 +1,20 @@
 /**
- * Large photos are reduced to 48×48 grey levels on a worker thread: the area average over a 16-MP photo
- * takes about 70 ms, which on the event loop would stall every other request for as long. One worker,
- * started on first use and unref'd (it never keeps the process alive); the decoded pixels are moved to
- * it, not copied. A worker that dies fails the jobs it held and is replaced on the next one.
+ * A photo to the 48×48 grey levels of its centre square (or of `crop`), on a worker thread: the file is
+ * decoded there and reduced there, so neither the decode's bookkeeping nor the area average (about 70 ms
+ * over a 16-MP photo) holds the event loop, and the decoded pixels never cross a thread — sharp's output
+ * buffer cannot be moved, and posting 67 MB of RGBA copied it in 33–108 ms of stall. Only the file's
+ * bytes are handed over (moved, not copied). One worker, started on first use and unref'd (it keeps
+ * the process alive only while it has photos to answer). A worker that dies fails the jobs it held and
+ * is replaced on the next one.
  */
-import { InvalidImageError, type FaceCrop, type RgbaImage } from '@facekit/core';
+// Loaded by this thread before the worker loads it: sharp's native library must be (sharp's docs).
+import 'sharp';
+import type { FaceCrop } from '@facekit/core';
 import { workerUrl } from '@facekit/core/node';
+import type { PhotoFile } from './decode-file.js';
 import { wholeBuffer } from './pending-calls.js';
 import type { PixelsJob, PixelsReply } from './pixels-worker.js';
+import { fromThreadError } from './thread-errors.js';
 import { WorkerCalls } from './worker-calls.js';
 
 type PixelsWorker = WorkerCalls<PixelsJob, PixelsReply>;
@@ -15,7 +22,7 @@ type PixelsWorker = WorkerCalls<PixelsJob, PixelsReply>;
 let current: PixelsWorker | undefined;
 let jobs = 0;
 
-/** Photos preprocessed on the worker so far (the tests read it to see which path a photo took). */
+/** Photos sent to the worker so far (the tests read it to see which path a photo took). */
 export const offThreadJobCount = (): number => jobs;
 
 function startWorker(): PixelsWorker {
@@ -29,28 +36,28 @@ function startWorker(): PixelsWorker {
   return w;
 }
 
+/** A photo's size (EXIF orientation applied) and the 48×48 grey levels of the square reduced. */
+export interface PhotoFace {
+  readonly width: number;
+  readonly height: number;
+  readonly pixels: Uint8Array;
+}
+
 /**
- * imageToPixels(image, field, crop), computed on the worker; `image.data` is handed over (detached
- * here). Check the crop first: the worker's errors name `field` only.
+ * The file decoded and reduced on the worker: `imageToPixels(decodeFile(file), file.field, crop,
+ * cropField)`, with the same errors. `file.bytes` is handed over (detached here).
  */
 export async function pixelsOffThread(
-  image: RgbaImage & { readonly data: Uint8Array },
-  field: string,
+  file: PhotoFile,
   crop?: FaceCrop,
-): Promise<Uint8Array> {
+  cropField?: string,
+): Promise<PhotoFace> {
   const w = (current ??= startWorker());
   jobs++;
   const reply = await w.call(
-    (id) => ({
-      id,
-      field,
-      width: image.width,
-      height: image.height,
-      data: image.data,
-      ...(crop ? { crop } : {}),
-    }),
-    wholeBuffer(image.data),
+    (id) => ({ id, file, ...(crop ? { crop } : {}), ...(cropField ? { cropField } : {}) }),
+    wholeBuffer(file.bytes),
   );
-  if ('pixels' in reply) return reply.pixels;
-  throw reply.invalidImage ? new InvalidImageError(field, reply.error) : new Error(reply.error);
+  if ('pixels' in reply) return { width: reply.width, height: reply.height, pixels: reply.pixels };
+  throw fromThreadError(reply.error);
 }

@@ -1,33 +1,36 @@
 /**
- * The worker side of pixels-off-thread.ts: a decoded photo in, its 48×48 grey levels out (core's
- * imageToPixels, the function the browser runs too). An InvalidImageError travels back as its reason.
+ * The worker side of pixels-off-thread.ts: a photo's file in, decoded here (decode-file.ts) so that its
+ * pixels never cross a thread, and its 48×48 grey levels out (core's imageToPixels, the function the
+ * browser runs too) with the photo's size. A client's error travels back by its parts (thread-errors.ts).
  */
 import { parentPort } from 'node:worker_threads';
-import { imageToPixels, InvalidImageError, type FaceCrop } from '@facekit/core';
+import { imageToPixels, type FaceCrop } from '@facekit/core';
+import { decodeFile, type PhotoFile } from './decode-file.js';
+import { toThreadError, type ThreadError } from './thread-errors.js';
 
 export interface PixelsJob {
   readonly id: number;
-  readonly field: string;
-  readonly width: number;
-  readonly height: number;
-  readonly data: Uint8Array;
-  /** The square to reduce (checked by the sender); the centre square when absent. */
+  /** The photo's file (handed over). */
+  readonly file: PhotoFile;
+  /** The square to reduce, named `cropField` in errors; the centre square when absent. */
   readonly crop?: FaceCrop;
+  readonly cropField?: string;
 }
 
 export type PixelsReply =
-  | { readonly id: number; readonly pixels: Uint8Array }
-  | { readonly id: number; readonly error: string; readonly invalidImage: boolean };
+  | { readonly id: number; readonly width: number; readonly height: number; readonly pixels: Uint8Array }
+  | { readonly id: number; readonly error: ThreadError };
 
-parentPort!.on('message', (job: PixelsJob) => {
+// Each photo as it comes: sharp decodes on libuv's threads, so several decode at once (as many as the
+// main thread's decode slots let through), and only their reductions take turns on this thread.
+parentPort!.on('message', async ({ id, file, crop, cropField }: PixelsJob) => {
   let reply: PixelsReply;
   try {
-    reply = { id: job.id, pixels: imageToPixels(job, job.field, job.crop) };
+    const image = await decodeFile(file);
+    const pixels = imageToPixels(image, file.field, crop, cropField);
+    reply = { id, width: image.width, height: image.height, pixels };
   } catch (error) {
-    const invalidImage = error instanceof InvalidImageError;
-    const message = (error as Error).message;
-    // An InvalidImageError's message is "<field>: <reason>"; the main thread rebuilds it from the reason.
-    reply = { id: job.id, error: invalidImage ? message.slice(job.field.length + 2) : message, invalidImage };
+    reply = { id, error: toThreadError(error) };
   }
   parentPort!.postMessage(reply);
 });

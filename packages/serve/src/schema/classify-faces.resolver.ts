@@ -2,8 +2,9 @@
  * The `classifyFaces` mutation: a whole photo in, every face in it out — found by the face detector on
  * its own thread (detector-thread.ts), each face's square reduced to 48×48 there, and all the faces of
  * the photo handed to the engine together so they share one run. The photo (base64 `image`, or a
- * `photo` file part of a multipart request) is decoded once, by the same `decodePhoto` as classify's
- * photos; a client that leaves has its photo dropped before decoding, or its faces left unrun.
+ * `photo` file part of a multipart request) is checked by the same `decodePhoto` as classify's photos
+ * and decoded once, on the detector's thread; a client that leaves has its photo dropped before
+ * decoding, or its faces left unrun.
  */
 import { Arg, Ctx, Float, Int, Mutation, Resolver } from 'type-graphql';
 import type { Task } from '@facekit/core';
@@ -101,22 +102,12 @@ export class ClassifyFacesResolver {
     const chosen = chooseTasks(tasks, engine);
     const [field, file] = chooseFile(image, photo);
     checkDetector(state);
-    let size = { width: 0, height: 0 };
     const [found] = await Promise.allSettled([
-      decodePhoto(
-        file,
-        field,
-        state.options,
-        (decoded) => {
-          size = { width: decoded.width, height: decoded.height };
-          return state.detector.detect(decoded, field, options);
-        },
-        signal,
-      ),
+      decodePhoto(file, field, state.options, (checked) => state.detector.detect(checked, options), signal),
     ]);
     stopIfGone(signal, state, found!);
     if (found!.status === 'rejected') throw found!.reason;
-    const { faces, pixels, seconds } = found!.value;
+    const { width, height, faces, pixels, seconds } = found!.value;
     state.metrics.facesPerPhoto.observe(faces.length);
     state.metrics.detectionSeconds.observe(seconds);
     if (faces.length > 0) state.metrics.faces.inc({ source: 'detected' }, faces.length);
@@ -131,7 +122,8 @@ export class ClassifyFacesResolver {
     if (failed) throw failed.reason;
     const models = modelsByTask(state);
     return {
-      ...size,
+      width,
+      height,
       faces: faces.map((face, i) => {
         const result = (runs[i] as PromiseFulfilledResult<Parameters<typeof toClassification>[0]>).value;
         return answerFoundFace(
