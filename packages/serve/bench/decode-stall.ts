@@ -1,0 +1,132 @@
+/**
+ * The server's longest event-loop stall while it reads one large photo — the stall every other client
+ * waits through — and the time a request takes: a 4096×4096 JPEG to `classify` and a 4000×3000 one
+ * (a phone's photo) to `classifyFaces`, as base64 JSON, one request at a time after one warm-up. The
+ * server runs as `pnpm serve` does, in its own process, over the shipped models; the stall is read
+ * from its own /metrics (`facekit_nodejs_eventloop_lag_max_seconds`, reset at each scrape; sampled every
+ * 10 ms, so an idle server reads about 10 ms: the first row measures that floor).
+ */
+import sharp from 'sharp';
+import { parseCommandArgs, runCommand, wholeNumberFlag } from '@facekit/core/node';
+import { startBenchServer } from './bench-server.js';
+import { table } from './table.js';
+
+const HELP = `Usage: tsx packages/serve/bench/decode-stall.ts [options]
+
+Sends a 4096×4096 JPEG to classify and a 4000×3000 JPEG to classifyFaces, one request at a time, and
+prints ms a request and the server's longest event-loop stall for each.
+
+Options:
+  --photos <n>      requests of each kind, after one warm-up    [default 8]
+  --server=<flags>  more flags for the server, e.g. --server="--ep cpu"
+  -h, --help        show this text
+`;
+
+/** A width×height JPEG of smooth gradients and detail, as a camera's photo compresses. */
+async function largeJpeg(width: number, height: number): Promise<Buffer> {
+  const rgb = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const p = (y * width + x) * 3;
+      rgb[p] = (x * 255) / width;
+      rgb[p + 1] = (y * 255) / height;
+      rgb[p + 2] = 128 + 100 * Math.sin(x / 7) * Math.cos(y / 11);
+    }
+  return sharp(rgb, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function main(): Promise<number> {
+  const { values } = parseCommandArgs(HELP, {
+    options: {
+      photos: { type: 'string', default: '8' },
+      server: { type: 'string', default: '' },
+    },
+  });
+  const count = wholeNumberFlag(HELP, 'photos', values.photos, 1);
+  const [square, phone] = await Promise.all([largeJpeg(4096, 4096), largeJpeg(4000, 3000)]);
+  const kinds = [
+    {
+      name: `classify, 4096×4096 (${square.length} B)`,
+      body: JSON.stringify({
+        query: 'mutation($i: String!) { classify(input: { image: $i }) { gender { label } } }',
+        variables: { i: square.toString('base64') },
+      }),
+      answer: '"gender"',
+    },
+    {
+      name: `classifyFaces, 4000×3000 (${phone.length} B)`,
+      body: JSON.stringify({
+        query: 'mutation($i: String!) { classifyFaces(image: $i) { width height faces { score } } }',
+        variables: { i: phone.toString('base64') },
+      }),
+      answer: '"width":4000,"height":3000',
+    },
+  ];
+  const server = await startBenchServer([
+    ...['--max-image-bytes', '20000000', '--max-body', '40000000'],
+    ...values.server.split(' ').filter(Boolean),
+  ]);
+  const lagMax = async () => {
+    const text = await (await fetch(`${server.base}/metrics`)).text();
+    return Number(/^facekit_nodejs_eventloop_lag_max_seconds (\S+)/m.exec(text)![1]) * 1000;
+  };
+  const rows: (string | number)[][] = [];
+  try {
+    // The floor: the metric samples every 10 ms, so an idle server reads about 10 ms, not 0.
+    const idle: number[] = [];
+    for (let i = 0; i < count; i++) {
+      await lagMax();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      idle.push(await lagMax());
+    }
+    rows.push([
+      'idle, 300 ms',
+      '',
+      median(idle).toFixed(0),
+      Math.min(...idle).toFixed(0),
+      Math.max(...idle).toFixed(0),
+      idle.map((s) => s.toFixed(0)).join(' '),
+    ]);
+    for (const kind of kinds) {
+      const send = async () => {
+        const res = await fetch(server.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: kind.body,
+        });
+        const text = await res.text();
+        if (!text.includes(kind.answer) || text.includes('"errors"'))
+          throw new Error(`${kind.name}: ${text}`);
+      };
+      await send(); // warm-up
+      const [times, stalls] = [[] as number[], [] as number[]];
+      for (let i = 0; i < count; i++) {
+        await lagMax(); // resets the server's histogram
+        const started = performance.now();
+        await send();
+        times.push(performance.now() - started);
+        stalls.push(await lagMax());
+      }
+      rows.push([
+        kind.name,
+        median(times).toFixed(0),
+        median(stalls).toFixed(0),
+        Math.min(...stalls).toFixed(0),
+        Math.max(...stalls).toFixed(0),
+        stalls.map((s) => s.toFixed(0)).join(' '),
+      ]);
+    }
+  } finally {
+    await server.stop();
+  }
+  console.log(
+    table(['photo', 'ms a request (median)', 'longest stall, median ms', 'min', 'max', 'each'], rows),
+  );
+  return 0;
+}
+
+runCommand(HELP, main);
