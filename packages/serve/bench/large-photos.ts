@@ -7,11 +7,11 @@
  * own /metrics (`facekit_nodejs_eventloop_lag_max_seconds`, reset at each scrape; sampled every 10 ms,
  * so an idle server reads about 10 ms: the first row measures that floor).
  */
-import sharp from 'sharp';
 import { parseCommandArgs, runCommand, wholeNumberFlag } from '@facekit/core/node';
 import { startBenchServer } from './bench-server.js';
 import { fileRequest, MULTIPART_HEADERS } from './payloads.js';
 import { table } from './table.js';
+import { largeJpeg } from '../test/harness.js';
 
 const HELP = `Usage: pnpm bench:photos [options]
 
@@ -24,21 +24,6 @@ Options:
   --server=<flags>  more flags for the server, e.g. --server="--ep cpu"
   -h, --help        show this text
 `;
-
-/** A width×height JPEG of smooth gradients and detail, as a camera's photo compresses. */
-async function largeJpeg(width: number, height: number): Promise<Buffer> {
-  const rgb = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const p = (y * width + x) * 3;
-      rgb[p] = (x * 255) / width;
-      rgb[p + 1] = (y * 255) / height;
-      rgb[p + 2] = 128 + 100 * Math.sin(x / 7) * Math.cos(y / 11);
-    }
-  return sharp(rgb, { raw: { width, height, channels: 3 } })
-    .jpeg({ quality: 90 })
-    .toBuffer();
-}
 
 interface Kind {
   readonly name: string;

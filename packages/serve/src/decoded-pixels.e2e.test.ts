@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { imageToPixels } from '@facekit/core';
 import { modelsWithDetector } from '../test/face-photos.js';
-import { gql, startTestServer, type TestServer } from '../test/harness.js';
+import { gql, largeJpeg, startTestServer, type TestServer } from '../test/harness.js';
 
 /** Each message posted to a worker: its largest ArrayBuffer, and whether that was handed over. */
 const posted = vi.hoisted(() => [] as { bytes: number; moved: boolean }[]);
@@ -39,21 +39,6 @@ vi.mock('node:worker_threads', async (importOriginal) => {
     };
   });
 });
-
-/** A width×height JPEG of smooth gradients and detail, as a camera's photo compresses. */
-async function largeJpeg(width: number, height: number): Promise<Buffer> {
-  const rgb = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const p = (y * width + x) * 3;
-      rgb[p] = (x * 255) / width;
-      rgb[p + 1] = (y * 255) / height;
-      rgb[p + 2] = 128 + 100 * Math.sin(x / 7) * Math.cos(y / 11);
-    }
-  return sharp(rgb, { raw: { width, height, channels: 3 } })
-    .jpeg({ quality: 90 })
-    .toBuffer();
-}
 
 let server: TestServer;
 

@@ -100,6 +100,21 @@ export async function testPhoto(
   return (await encoded.toBuffer()).toString('base64');
 }
 
+/** A width×height JPEG of smooth gradients and detail, as a camera's photo compresses (a large one). */
+export async function largeJpeg(width: number, height: number): Promise<Buffer> {
+  const rgb = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const p = (y * width + x) * 3;
+      rgb[p] = (x * 255) / width;
+      rgb[p + 1] = (y * 255) / height;
+      rgb[p + 2] = 128 + 100 * Math.sin(x / 7) * Math.cos(y / 11);
+    }
+  return sharp(rgb, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
+}
+
 export const CLASSIFY = `mutation Classify($input: ClassifyInput!, $tasks: [Task!]) {
   classify(input: $input, tasks: $tasks) {
     provider source
