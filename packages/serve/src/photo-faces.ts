@@ -2,9 +2,10 @@
  * The faces in a photo file, found in process: the models folder's face detector opened on first use
  * (detector-file.ts, as the server opens it) as a session on the calling thread, and each photo checked
  * by the server's `decodePhoto` (formats, limits, errors), decoded on the calling thread by the same
- * decode-file.ts and searched by face-finder.ts, the lines the detector thread runs. The photo classifier (photo-classifier.ts) classifies what it finds;
- * `pnpm evaluate --photos --detect` judges the models on it. A detector that is absent or broken is
- * refused with DETECTOR_UNAVAILABLE and the reason the server's health.detector gives.
+ * decode-file.ts and searched by face-finder.ts, the lines the detector thread runs. The photo
+ * classifier (photo-classifier.ts) classifies what it finds; `pnpm evaluate --photos --detect` judges
+ * the models on it. A detector that is absent or broken is refused with DETECTOR_UNAVAILABLE and the
+ * reason the server's health.detector gives.
  */
 import type { InferenceSession } from 'onnxruntime-node';
 import { decodeFile } from './decode-file.js';
