@@ -65,6 +65,7 @@ export class FaceDetector {
   /** Each slot's thread (started, starting, or none yet), and the photos it has in hand. */
   private threads: (Promise<DetectorThread> | undefined)[] = [undefined];
   private inHand: number[] = [0];
+  /** Set by `close` (the server is stopping), also while `load` is still under way. */
   private closed = false;
   private intraOpThreads = 0;
 
@@ -124,6 +125,11 @@ export class FaceDetector {
     } finally {
       this.inHand[slot]!--;
     }
+  }
+
+  /** Whether `close` was called: a load that ends after it leaves the detector unused, by design. */
+  get stopped(): boolean {
+    return this.closed;
   }
 
   /** Ends the threads; later photos are refused. */

@@ -80,7 +80,10 @@ async function loadDetector(state: ServerState, intraOpThreads: number): Promise
   const { detector, logger, options } = state;
   await detector.load(intraOpThreads, options.detectorThreads);
   const file = detector.file;
-  if (detector.status === 'ready') {
+  if (detector.stopped) {
+    // Stopped while it loaded: nothing is wrong with the detector, so no warning.
+    logger.info('face detector not started: the server stopped while it loaded');
+  } else if (detector.status === 'ready') {
     logger.info('face detector ready', {
       file: file!.path,
       sha256: file!.sha256.slice(0, 12),

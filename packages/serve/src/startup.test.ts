@@ -1,7 +1,7 @@
 /**
  * Start-up: a models folder that does not match its manifest stops the start with a clear message
  * (before a port is opened), and the provider choice falls back — reported, never silently — when a
- * provider cannot run the models.
+ * provider cannot run the models; a stop while the face detector loads is told as such, not as a fault.
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import { memoryLogger } from './logger.js';
 import { bindModels } from './onnx-providers.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { startServer } from './server.js';
+import { modelsWithDetector } from '../test/face-photos.js';
 import { fixtureOnnx, writeFixtureModels } from '../test/fixture-models.js';
 import { CLASSIFY, gql, startTestServer, testPixels } from '../test/harness.js';
 import type { BoundModels, FallbackSettings } from './onnx-providers.js';
@@ -233,5 +234,22 @@ describe('execution provider choice', () => {
     );
     await expect(server.ready).rejects.toThrow('unknown execution provider "tpu"; known: cuda, webgpu, cpu');
     await expect(fetch(server.url)).rejects.toThrow();
+  });
+});
+
+describe('stopping while the face detector loads', () => {
+  it('says the load was cut short, and does not warn of a broken detector', async () => {
+    const { logger, lines } = memoryLogger();
+    const server = await startServer(
+      { models: await modelsWithDetector(), port: 0, host: '127.0.0.1' },
+      { logger },
+    );
+    // The detector takes hundreds of ms to start its thread; the stop comes before that.
+    await server.stop();
+    await server.ready.catch(() => undefined);
+    const about = lines.filter((line) => String(line.msg).includes('detector'));
+    expect(about.map((line) => [line.level, line.msg])).toEqual([
+      ['info', 'face detector not started: the server stopped while it loaded'],
+    ]);
   });
 });
