@@ -1,5 +1,5 @@
 /**
- * The photo worker on its own: started on first use and kept, the photo's file handed to it (moved, not
+ * The photo worker on its own: started ahead of the first photo (as the server does) or on first use, and kept, the photo's file handed to it (moved, not
  * copied) and decoded there, the same grey levels as decoding and reducing on this thread, a client's
  * errors (a file that cannot be decoded, too many pixels, a crop outside the photo) rebuilt as this
  * thread would throw them; a worker that dies fails the jobs it held with an error naming it, and the
@@ -12,7 +12,12 @@ import { describe, expect, it, vi } from 'vitest';
 import { fileFormat, imageToPixels, InvalidCropError, InvalidImageError } from '@facekit/core';
 import { decodeFile, type PhotoFile } from './decode-file.js';
 import { ServeError } from './errors.js';
-import { offThreadJobCount, pixelsOffThread } from './pixels-off-thread.js';
+import {
+  offThreadJobCount,
+  pixelsOffThread,
+  pixelsWorkerStarted,
+  startPixelsWorker,
+} from './pixels-off-thread.js';
 
 // Every worker this file starts, so a test can end the photo worker as a crash would.
 const started = vi.hoisted(() => [] as Worker[]);
@@ -39,6 +44,16 @@ const fileOf = (bytes: Uint8Array, field = 'image', maxImagePixels = 4096 * 4096
 });
 
 describe('pixelsOffThread', () => {
+  // First: no worker runs before it.
+  it('takes its first photo on the worker startPixelsWorker started, once that said it was ready', async () => {
+    expect([pixelsWorkerStarted(), started.length]).toEqual([false, 0]);
+    await startPixelsWorker();
+    await startPixelsWorker();
+    expect([pixelsWorkerStarted(), started.length, offThreadJobCount()]).toEqual([true, 1, 0]);
+    expect((await pixelsOffThread(fileOf(await png(4)))).pixels).toHaveLength(48 * 48);
+    expect(started).toHaveLength(1);
+  });
+
   it('fails the jobs of a worker that dies, and starts a new worker for the next job', async () => {
     const one = await png(1);
     const expected = imageToPixels(await decodeFile(fileOf(one)));

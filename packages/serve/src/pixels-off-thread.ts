@@ -3,9 +3,9 @@
  * decoded there and reduced there, so neither the decode's bookkeeping nor the area average (about 70 ms
  * over a 16-MP photo) holds the event loop, and the decoded pixels never cross a thread — sharp's output
  * buffer cannot be moved, and posting 67 MB of RGBA copied it in 33–108 ms of stall. Only the file's
- * bytes are handed over (moved, not copied). One worker, started on first use and unref'd (it keeps
- * the process alive only while it has photos to answer). A worker that dies fails the jobs it held and
- * is replaced on the next one.
+ * bytes are handed over (moved, not copied). One worker, started by the server while it warms (else
+ * on first use) and unref'd (it keeps the process alive only while it has photos to answer). A worker
+ * that dies fails the jobs it held and is replaced on the next one.
  */
 // Loaded by this thread before the worker loads it: sharp's native library must be (sharp's docs).
 import 'sharp';
@@ -35,6 +35,23 @@ function startWorker(): PixelsWorker {
   });
   return w;
 }
+
+/**
+ * Starts the worker and waits until it can take photos (its start, loading sharp, took about 200 ms
+ * of the first photo's request); throws why it could not start, and the first photo tries again.
+ */
+export async function startPixelsWorker(): Promise<void> {
+  const w = (current ??= startWorker());
+  try {
+    await w.ready();
+  } catch (error) {
+    if (current === w) current = undefined;
+    throw error;
+  }
+}
+
+/** Whether a worker is running or starting (the tests read it to see when the server started it). */
+export const pixelsWorkerStarted = (): boolean => current !== undefined;
 
 /** A photo's size (EXIF orientation applied) and the 48×48 grey levels of the square reduced. */
 export interface PhotoFace {

@@ -18,6 +18,7 @@ export interface PixelsJob {
 }
 
 export type PixelsReply =
+  | { readonly type: 'ready' }
   | { readonly id: number; readonly width: number; readonly height: number; readonly pixels: Uint8Array }
   | { readonly id: number; readonly error: ThreadError };
 
@@ -34,3 +35,5 @@ parentPort!.on('message', async ({ id, file, crop, cropField }: PixelsJob) => {
   }
   parentPort!.postMessage(reply);
 });
+// Its modules (sharp's native library among them) are loaded: photos can come.
+parentPort!.postMessage({ type: 'ready' } satisfies PixelsReply);

@@ -33,6 +33,7 @@ import {
   type SessionSettings,
 } from './onnx-providers.js';
 import { clientLimits, DEFAULT_OPTIONS, defaultQueryCost, type ServeOptions } from './options.js';
+import { startPixelsWorker } from './pixels-off-thread.js';
 import { NoProviderError, type ProviderChoice, type ProviderRegistry } from './provider-registry.js';
 import { queryLimitsPlugin } from './query-limits.js';
 import { buildServeSchema } from './schema/build-schema.js';
@@ -97,6 +98,15 @@ async function loadDetector(state: ServerState, intraOpThreads: number): Promise
     logger.warn('the face detector cannot be used; classifyFaces is unavailable', {
       reason: detector.reason,
     });
+  }
+}
+
+/** Starts the photo worker while the models warm, so that the first photo does not wait for it; never throws. */
+async function warmPhotoWorker(logger: Logger): Promise<void> {
+  try {
+    await startPixelsWorker();
+  } catch (error) {
+    logger.warn('the photo worker could not start; the first photo will try again', { error });
   }
 }
 
@@ -209,6 +219,7 @@ export async function startServer(
       ? Math.max(1, Math.floor(usableCores() / options.detectorThreads))
       : settings.intraOpThreads;
   const detectorLoaded = loadDetector(state, detectorIntraOp);
+  const photoWorkerWarm = warmPhotoWorker(logger);
   const ready = (async () => {
     const started = performance.now();
     let choice: ProviderChoice<BoundModels>;
@@ -239,7 +250,7 @@ export async function startServer(
         state.metrics.batchSeconds.observe(seconds);
       },
     });
-    await detectorLoaded;
+    await Promise.all([detectorLoaded, photoWorkerWarm]);
     state.markReady(engine, choice.attempts);
     logger.info('ready', {
       provider: choice.name,

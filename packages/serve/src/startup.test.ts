@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { dawnAdapter } from '@facekit/core/node';
 import { memoryLogger } from './logger.js';
 import { bindModels } from './onnx-providers.js';
+import { pixelsWorkerStarted } from './pixels-off-thread.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { startServer } from './server.js';
 import { modelsWithDetector } from '../test/face-photos.js';
@@ -169,6 +170,8 @@ describe('execution provider choice', () => {
       expect(early.body.errors![0]!.extensions!.code).toBe('NOT_READY');
       release();
       await server.ready;
+      // Warmed with the models, so that the first photo does not wait ~200 ms for its thread.
+      expect(pixelsWorkerStarted()).toBe(true);
       const ready = await gql(server.url, '{ health { ready status provider } }');
       expect(ready.body.data!.health).toEqual({ ready: true, status: 'ready', provider: 'cpu' });
       expect((await fetch(server.url.replace('/graphql', '/readyz'))).status).toBe(200);
