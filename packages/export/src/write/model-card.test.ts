@@ -299,7 +299,7 @@ describe('modelCard with a task kept from another run', () => {
   );
 
   it("shows the kept task's test figures from its manifest entry and says which run they are from", () => {
-    expect(card).toContain('| age | 0-2, 3-9 | `age/model.onnx` | 2.0 KiB | — | 50.0% | 0.450 | 0.020 | 9 |');
+    expect(card).toContain('| age | 0-2, 3-9 | `age/model.onnx` | 2.0 KiB | — | 50.0% | 0.450 | 2.0% | 9 |');
     expect(card).toContain('The age model was kept from run `r0` (preset `compact-flat`)');
     expect(card).toContain(
       'Kept from run `r0` by an earlier export: this table is in the card that export wrote.',

@@ -207,7 +207,7 @@ export function modelCard(input: ModelCardInput): string {
       // A kept task's figures are in its manifest entry, written by the export that made it.
       const m: Partial<Record<'accuracy' | 'macroF1' | 'expectedCalibrationError' | 'samples', number>> =
         metrics[t] ?? e.metrics;
-      return `| ${t} | ${e.labels.join(', ')} | \`${e.file}\` | ${kb(e.bytes)} | ${e.parameters ?? '—'} | ${pct(m.accuracy)} | ${m.macroF1?.toFixed(3) ?? '—'} | ${m.expectedCalibrationError?.toFixed(3) ?? '—'} | ${m.samples ?? '—'} |`;
+      return `| ${t} | ${e.labels.join(', ')} | \`${e.file}\` | ${kb(e.bytes)} | ${e.parameters ?? '—'} | ${pct(m.accuracy)} | ${m.macroF1?.toFixed(3) ?? '—'} | ${pct(m.expectedCalibrationError)} | ${m.samples ?? '—'} |`;
     }),
     '',
     ...sharedFiles(tasks, manifest),
