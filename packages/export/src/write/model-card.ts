@@ -248,6 +248,7 @@ export function modelCard(input: ModelCardInput): string {
     '- Labels are the dataset\'s annotations, not self-identification: ethnicity is five coarse categories (with a catch-all "Others"), gender is binary; neither describes people who do not fit them.',
     '- Accuracy differs between groups (table above); groups with few test faces have wide uncertainty. The data over-represents some groups and ages.',
     `- Test metrics come from the same distribution as training (aligned, cropped UTKFace photos). Faces that are unaligned, occluded, small, strongly lit or from other sources will do worse: ${Array.isArray(input.robustness) ? 'the robustness table above measures how much for several such changes, one at a time' : 'this export did not measure how much (see Robustness)'}.`,
+    "- In a whole photo (the server's `classifyFaces`, the web demo, `pnpm classify`) a face detector (BlazeFace, `face-detector.onnx`) chooses the square first: a face it misses gets no answer, and its square, a little off the training crops' framing, costs some accuracy. The README's \"Face detector\" section measures both (`pnpm bench:detection`).",
     ...own.flatMap((t) => {
       const absent = metrics[t]?.untrainedLabels ?? [];
       return absent.length
