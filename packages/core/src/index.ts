@@ -12,3 +12,4 @@ export * from './manifest.js';
 export * from './sha256.js';
 export * from './webgpu-adapter-info.js';
 export * from './face-detection.js';
+export * from './boxes.js';

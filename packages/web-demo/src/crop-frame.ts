@@ -8,9 +8,8 @@
  * drawn turned, and keeps its angle while it is dragged, resized or nudged (only its upright square is
  * moved and clamped); "Centre" puts back the upright centre square.
  */
-import { centreSquare, type FaceCrop } from '@facekit/core';
+import { centreSquare, type FaceCrop, type Rect } from '@facekit/core';
 import type { FaceMark, FaceMarks } from './face-marks.js';
-import type { Rect } from './mark-spots.js';
 import { turnedText } from './format.js';
 
 interface Placement {

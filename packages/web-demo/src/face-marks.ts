@@ -10,10 +10,10 @@
  * another), and the answers are listed under the photo instead. Where tags and numbers go is pure
  * geometry (mark-spots.ts), tested beside it.
  */
-import type { FaceCrop } from '@facekit/core';
+import { turnedBounds, type FaceCrop, type Rect } from '@facekit/core';
 import type { LabelledFace } from './draw-faces.js';
 import { sameCrop } from './face-sources.js';
-import { numberSpots, tagSpots, turnedBounds, type Rect } from './mark-spots.js';
+import { numberSpots, tagSpots } from './mark-spots.js';
 
 /** A face the detector found: its square, and how sure the detector was (0–1). */
 export interface FaceMark {

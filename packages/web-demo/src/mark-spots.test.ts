@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { numberSpots, tagSpots, turnedBounds } from './mark-spots.js';
+import { numberSpots, tagSpots } from './mark-spots.js';
 
 /** The 240-pixel photo box of the page, the photo filling it. */
 const area = { left: 0, top: 0, width: 240, height: 240 };
@@ -64,18 +64,6 @@ describe('tagSpots', () => {
     // A square the height of the photo has no room above or below.
     expect(tagSpots([{ left: 0, top: 0, width: 240, height: 240 }], [tag], area)).toBeNull();
     expect(tagSpots([], [], area)).toEqual([]);
-  });
-});
-
-describe('turnedBounds', () => {
-  it('is the square itself upright, and grows about its centre as it turns', () => {
-    const square = { left: 10, top: 20, width: 100, height: 100 };
-    expect(turnedBounds(square)).toEqual(square);
-    const turned = turnedBounds(square, 45);
-    expect(turned.width).toBeCloseTo(100 * Math.SQRT2, 9);
-    expect(turned.left + turned.width / 2).toBeCloseTo(60, 9);
-    expect(turned.top + turned.height / 2).toBeCloseTo(70, 9);
-    expect(turnedBounds(square, -20).width).toBeCloseTo(turnedBounds(square, 20).width, 9);
   });
 });
 

@@ -2,16 +2,10 @@
  * Where the face marks' tags and numbers go on the photo (face-marks.ts): pure geometry on the boxes
  * the marks cover, kept apart from the DOM so the rules are unit-tested beside this file. A tag (the
  * face's number and short answer) sits beside its square (`tagSpots`); when one does not fit so, each
- * mark shows its number alone (`numberSpots`) and the answers are listed under the photo.
+ * mark shows its number alone (`numberSpots`) and the answers are listed under the photo. Boxes and
+ * whether two overlap are core's (boxes.ts): the label bands drawn on a photo are placed with them too.
  */
-
-/** A box on screen, in CSS pixels. */
-export interface Rect {
-  readonly left: number;
-  readonly top: number;
-  readonly width: number;
-  readonly height: number;
-}
+import { overlaps, type Rect } from '@facekit/core';
 
 /** Where a tag or number's top-left corner goes, in CSS pixels. */
 export interface Spot {
@@ -24,21 +18,6 @@ export interface Size {
   readonly width: number;
   readonly height: number;
 }
-
-/** The upright box that a square (`rect`) turned `angle` degrees about its centre covers. */
-export function turnedBounds(rect: Rect, angle = 0): Rect {
-  const turn = (angle * Math.PI) / 180;
-  const side = rect.width * (Math.abs(Math.cos(turn)) + Math.abs(Math.sin(turn)));
-  const [cx, cy] = [rect.left + rect.width / 2, rect.top + rect.height / 2];
-  return { left: cx - side / 2, top: cy - side / 2, width: side, height: side };
-}
-
-/** Whether two boxes share any area (boxes that only touch do not). */
-export const overlaps = (a: Rect, b: Rect): boolean =>
-  a.left < b.left + b.width &&
-  b.left < a.left + a.width &&
-  a.top < b.top + b.height &&
-  b.top < a.top + a.height;
 
 /**
  * Where each face's tag goes: centred under its square (`squares`: the boxes the marks cover), else
