@@ -13,3 +13,4 @@ export * from './sha256.js';
 export * from './webgpu-adapter-info.js';
 export * from './face-detection.js';
 export * from './boxes.js';
+export * from './label-bands.js';
