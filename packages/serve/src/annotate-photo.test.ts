@@ -1,7 +1,8 @@
 /**
  * `pnpm classify --annotate`'s drawing: the square is drawn where the answer puts it (turned when it was
- * read turned), the rest of the photo is left as it was, the photo keeps its format, and a photo with
- * an EXIF orientation is drawn on as the classifier saw it (turned upright).
+ * read turned), the rest of the photo is left as it was, the labels' bands go where core's placeBands
+ * puts them (its rules are tested beside it) with the number alone in a crowd, the photo keeps its
+ * format, and a photo with an EXIF orientation is drawn on as the classifier saw it (turned upright).
  */
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
@@ -82,22 +83,32 @@ describe('annotatePhoto', () => {
     expect(drawn.at(129, 139)).toEqual([GREY, GREY, GREY]);
   });
 
-  it('puts labels above the square, else below, and in a crowd only the number', () => {
+  it('puts labels above the square, else below or inside it off the other faces, and in a crowd only the number', () => {
     const texts = (a: PhotoAnswer): [number, string][] =>
       [...annotationSvg(a).matchAll(/<text[^>]*y="([\d.]+)"[^>]*>([^<]*)</g)].map((m) => [
         Number(m[1]),
         m[2]!,
       ]);
+    /** The bands' boxes, face after face. */
+    const bands = (a: PhotoAnswer) =>
+      [
+        ...annotationSvg(a).matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"/g),
+      ].map((m) => ({ left: Number(m[1]), top: Number(m[2]), width: Number(m[3]), height: Number(m[4]) }));
     // Room above: the labels there.
     expect(texts(answer({ x: 50, y: 60, size: 80, angle: null }))).toEqual([
       [expect.any(Number), '1  21-40 · female'],
     ]);
     expect(texts(answer({ x: 50, y: 60, size: 80, angle: null }))[0]![0]).toBeLessThan(60);
-    // At the top edge, three faces side by side: the first labelled below, the others only numbered.
+    // At the top edge, three faces side by side: the first labelled below, the others' labels would lie
+    // on its band or a neighbour: only numbered, inside their squares' top edges.
     const row = [0, 1, 2].map((k) => ({ x: 10 + 60 * k, y: 2, size: 50, angle: null }));
-    const crowd = texts(answer(row[0]!, WIDTH, HEIGHT, row.slice(1)));
-    expect(crowd.map(([, t]) => t)).toEqual(['1  21-40 · female', '2', '3']);
-    expect(crowd.every(([ty]) => ty > 52)).toBe(true);
+    const crowd = answer(row[0]!, WIDTH, HEIGHT, row.slice(1));
+    expect(texts(crowd).map(([, t]) => t)).toEqual(['1  21-40 · female', '2', '3']);
+    expect(bands(crowd).map(({ left, top }) => [left, top])).toEqual([
+      [10, 52],
+      [70, 2],
+      [130, 2],
+    ]);
   });
 
   it("keeps the photo's format, and draws on a photo turned by its EXIF orientation as it is seen", async () => {

@@ -13,9 +13,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { overlaps, squareBounds, type Rect } from '@facekit/core';
+import { closeFacesPhoto } from '../../../tests/support/demo-photos.js';
+import { darkenedOnce, darkenedTwice, rgbOf } from '../../../tests/support/drawn-bands.js';
 import { faceScene, sampleFace } from '../../../tests/support/face-scene.js';
 import { modelsWithDetector, pngBase64 } from '../test/face-photos.js';
 import { gql, startTestServer, testPhoto, type TestServer } from '../test/harness.js';
+import { annotationSvg } from './annotate-photo.js';
+import type { PhotoAnswer } from './photo-classifier.js';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -274,6 +279,63 @@ describe('pnpm classify', () => {
     const into = await classify([...args.slice(0, -1), photos, photos]);
     expect(into.code).toBe(2);
     expect(into.stderr).toContain(`--annotate ${photos}: holds ${path.join(photos, 'a-one-face.png')}`);
+  });
+
+  it('with --annotate draws the bands of faces close together off one another, and off the other faces where there is room', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'facekit-close-faces-'));
+    // Two faces side by side, the right one higher: a band above the left one would lie on the right
+    // one's face. And four close together, two overlapping (the web demo's photo of them).
+    const staggered = faceScene(
+      [
+        { face: await sampleFace('white-male-29.png'), square: { x: 60, y: 200, size: 160 } },
+        { face: await sampleFace('black-female-47.png'), square: { x: 240, y: 130, size: 160 } },
+      ],
+      640,
+      480,
+      3,
+    );
+    await writeFile(path.join(dir, 'a-staggered.png'), Buffer.from(pngBase64(staggered), 'base64'));
+    await writeFile(path.join(dir, 'b-close.png'), await closeFacesPhoto());
+    const out = path.join(dir, 'drawn');
+    const run = await classify(['--json', '--ep', 'cpu', '--models', models, '--annotate', out, dir]);
+    expect(run.code, run.stderr).toBe(0);
+    const reports = JSON.parse(run.stdout) as (PhotoAnswer & { file: string; annotated: string })[];
+    expect(reports.map((r) => [path.basename(r.file), r.faces.length])).toEqual([
+      ['a-staggered.png', 2],
+      ['b-close.png', 4],
+    ]);
+    /** The pairs of boxes ("1 and 2", numbered from 1) that share any area. */
+    const onOneAnother = (boxes: Rect[]) =>
+      boxes.flatMap((a, i) =>
+        boxes.slice(i + 1).flatMap((b, k) => (overlaps(a, b) ? [`${i + 1} and ${i + k + 2}`] : [])),
+      );
+    const bandsOf: Rect[][] = [];
+    for (const report of reports) {
+      const name = path.basename(report.file);
+      // The bands where the drawing's SVG puts them, and the drawn photo darkened there, under one band
+      // only: no pixel of it lies under two.
+      const bands = [
+        ...annotationSvg(report).matchAll(
+          /<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"/g,
+        ),
+      ].map(([, left, top, width, height]) => ({
+        left: Number(left),
+        top: Number(top),
+        width: Number(width),
+        height: Number(height),
+      }));
+      expect(bands, name).toHaveLength(report.faces.length);
+      expect(onOneAnother(bands), name).toEqual([]);
+      const [photo, drawn] = await Promise.all([rgbOf(report.file), rgbOf(report.annotated)]);
+      for (const [i, band] of bands.entries())
+        expect(darkenedOnce(photo, drawn, band), `${name}: band ${i + 1}`).toBeGreaterThan(0.5);
+      expect(darkenedTwice(photo, drawn).length, name).toBe(0);
+      bandsOf.push(bands);
+    }
+    // Side by side, each band has a place off the other face, and takes it.
+    const squares = reports[0]!.faces.map((f) => squareBounds(f.crop));
+    expect(onOneAnother([bandsOf[0]![0]!, squares[1]!]), 'band 1 on face 2').toEqual([]);
+    expect(onOneAnother([bandsOf[0]![1]!, squares[0]!]), 'band 2 on face 1').toEqual([]);
   });
 
   it("with --no-detect answers classify's centre square", async () => {
