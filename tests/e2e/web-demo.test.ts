@@ -14,11 +14,12 @@
  * the server's classifyFaces finds the same two squares. Every face found is labelled on its mark with
  * the labels its cards show when it is picked, and the server's classifyFaces gives; a photo of ten
  * faces numbers its marks and lists the answers under the photo, at a phone's width too, and a photo
- * of four faces close together (two squares overlapping) has no two numbers on one another, each by
- * its own square; a face labelled for one photo is never said under the next. A face turned 20° gets
- * a square turned with it (the caption's angle within 5°, the square drawn turned); Compare sends it
- * with its angle and agrees, classifyFaces finds the same turned square, the square keeps its angle
- * when nudged or resized, and "Centre" puts back the upright centre square.
+ * of four faces close together (two squares overlapping) has no two numbers on one another, each by its
+ * own square, and saved with labels, no two label bands on one another; a face labelled for one photo is
+ * never said under the next. A face turned 20° gets a square turned with it (the caption's angle within
+ * 5°, the square drawn turned); Compare sends it with its angle and agrees, classifyFaces finds the same
+ * turned square, the square keeps its angle when nudged or resized, and "Centre" puts back the upright
+ * centre square.
  * Screenshots: tests/artifacts/web-demo.png, web-demo-crop.png, web-demo-faces.png, web-demo-turned.png,
  * web-demo-crowd.png, web-demo-crowd-phone.png, web-demo-crowd-close.png.
  */
@@ -32,6 +33,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing } from '../support/chromium.js';
 import { closeFacesPhoto, crowdPhoto, twoFacesPhoto } from '../support/demo-photos.js';
 import { openDemoSite, serverFaces, type DemoSite } from '../support/demo-site.js';
+import { darkenedOnce, darkenedTwice, rgbOf } from '../support/drawn-bands.js';
 import { faceScene, sampleFace, squareOverlap } from '../support/face-scene.js';
 import { colourPhoto } from '../support/faces.js';
 import { artifactsDir } from '../support/paths.js';
@@ -449,6 +451,17 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       expect(await numbersAwayFromTheirMarks(page)).toEqual([]);
       await page.locator('#photo').scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(await artifactsDir(), 'web-demo-crowd-close.png') });
+      // "Save with labels" draws their bands (black at 60 %) off one another: no pixel of the saved photo
+      // lies under two of them, though they darkened some.
+      await page.locator('#save-labelled:enabled').waitFor({ timeout: 30_000 });
+      const [closeSaved] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('#save-labelled').click(),
+      ]);
+      expect(closeSaved.suggestedFilename()).toBe('close-labelled.png');
+      const [closePhoto, closeDrawn] = await Promise.all([rgbOf(close), rgbOf(await closeSaved.path())]);
+      expect(darkenedOnce(closePhoto, closeDrawn), 'share of the photo under one band').toBeGreaterThan(0.02);
+      expect(darkenedTwice(closePhoto, closeDrawn).length, 'pixels under two bands').toBe(0);
 
       // Another photo picked while this one's faces are labelled: none of them is said under it.
       await page.locator('#file').setInputFiles({ name: 'crowd-2.png', mimeType: 'image/png', buffer: png });
