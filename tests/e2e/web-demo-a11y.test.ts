@@ -1,8 +1,8 @@
 /**
  * The web demo against axe-core's WCAG 2 A and AA rules in headless Chromium, in the states a visitor
  * sees: the page ready, a photo with two faces labelled, a crowded photo whose answers are listed (also
- * at a phone's width), a sample's answers compared with the server, and the webcam labelling live
- * (Chromium's fake camera). Any violation fails, naming the rule, its help and the elements at fault.
+ * at a phone's width), four faces close together (two overlapping) numbered, a sample's answers
+ * compared with the server, and the webcam labelling live (Chromium's fake camera). Any violation fails, naming the rule, its help and the elements at fault.
  */
 import { createRequire } from 'node:module';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing } from '../support/chromium.js';
-import { crowdPhoto, twoFacesPhoto } from '../support/demo-photos.js';
+import { closeFacesPhoto, crowdPhoto, twoFacesPhoto } from '../support/demo-photos.js';
 import { openDemoSite, type DemoSite } from '../support/demo-site.js';
 import { fakeCamera, y4m } from '../support/fake-camera.js';
 
@@ -56,6 +56,7 @@ describe.skipIf(missing !== null)('web demo accessibility (axe-core, WCAG 2 A/AA
     const { png } = await twoFacesPhoto();
     await writeFile(join(dir, 'two-faces.png'), png);
     await writeFile(join(dir, 'crowd.png'), await crowdPhoto());
+    await writeFile(join(dir, 'close.png'), await closeFacesPhoto());
     const camera = join(dir, 'camera.y4m');
     await writeFile(camera, y4m(await sceneOf(png), 2));
     demo = await openDemoSite({ chromiumArgs: fakeCamera(camera) });
@@ -82,6 +83,10 @@ describe.skipIf(missing !== null)('web demo accessibility (axe-core, WCAG 2 A/AA
     await page.setViewportSize({ width: 390, height: 844 });
     report['crowd listed, phone width'] = await violations(page);
     await page.setViewportSize({ width: 1200, height: 1100 });
+    await page.locator('#file').setInputFiles(join(dir, 'close.png'));
+    await page.locator('#photo-caption', { hasText: 'close.png · 600×300' }).waitFor({ timeout: 30_000 });
+    await page.locator('.face-mark[data-labels]').nth(3).waitFor({ timeout: 30_000 });
+    report['faces close together numbered'] = await violations(page);
     await page.locator('[data-sample]').first().click();
     await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
     await page.locator('#compare').click();
@@ -99,6 +104,7 @@ describe.skipIf(missing !== null)('web demo accessibility (axe-core, WCAG 2 A/AA
       'two faces labelled': [],
       'crowd listed': [],
       'crowd listed, phone width': [],
+      'faces close together numbered': [],
       'sample compared': [],
       'webcam live': [],
     });
