@@ -206,4 +206,20 @@ describe('multipartRequest', () => {
     });
   });
 
+  it('refuses a body that ends inside a file part, naming the part (its stream errs, which must not go unheard)', async () => {
+    // No closing boundary after the file's bytes: a client that cut its body short, or forgot the
+    // last line. The file part's own stream errs; unheard, that error ended the server's process.
+    const body = Buffer.from(
+      `--b\r\ncontent-disposition: form-data; name="operations"\r\n\r\n${operations({ p: null })}\r\n` +
+        `--b\r\ncontent-disposition: form-data; name="map"\r\n\r\n{"0": ["variables.p"]}\r\n` +
+        `--b\r\ncontent-disposition: form-data; name="0"; filename="a.jpg"\r\n\r\n\xff\xd8\xff`,
+      'latin1',
+    );
+    await expect(
+      multipartRequest(body, { 'content-type': 'multipart/form-data; boundary=b' }, 8),
+    ).rejects.toMatchObject({
+      code: 'INVALID_MULTIPART',
+      message: expect.stringMatching(/^0: is cut short/),
+    });
+  });
 });

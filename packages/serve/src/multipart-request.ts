@@ -42,6 +42,8 @@ function splitParts(body: Buffer, headers: IncomingHttpHeaders, maxFiles: number
     // Each file's bytes are whole once its stream ends, which may come after the parser's 'finish'.
     const reading: Promise<void>[] = [];
     const names = new Set<string>();
+    // The file parts whose bytes are still being read.
+    const open = new Set<string>();
     let failed = false;
     const fail = (error: ServeError) => {
       if (!failed) reject(error);
@@ -70,26 +72,37 @@ function splitParts(body: Buffer, headers: IncomingHttpHeaders, maxFiles: number
     });
     parser.on('file', (name, stream, filename, _encoding, mimeType) => {
       seen(name);
+      open.add(name);
+      stream.once('end', () => open.delete(name));
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       reading.push(
-        new Promise((done) =>
+        new Promise((done) => {
           stream.on('end', () => {
             files.set(
               name,
               new UploadedFile(Buffer.concat(chunks), filename || undefined, mimeType || undefined),
             );
             done();
-          }),
-        ),
+          });
+          // A body that ends inside the file (no closing boundary after its bytes) errs on the file's
+          // own stream too, after the parser's error has named the part: unheard, that second error
+          // would be uncaught, and end the process.
+          stream.on('error', () => done());
+        }),
       );
     });
     parser.on('filesLimit', () =>
       fail(invalid('body', `holds more than ${maxFiles} files, the limit (--max-batch-items)`)),
     );
-    parser.on('error', (error) =>
-      fail(invalid('body', `is not a well-formed multipart/form-data body (${(error as Error).message})`)),
-    );
+    parser.on('error', (error) => {
+      const { message } = error as Error;
+      // The body ended before the part being read did: said of that part.
+      const [cut] = open;
+      if (cut !== undefined && /unexpected end/i.test(message))
+        return fail(invalid(snippet(cut, 40), `is cut short: the body ends inside it (${message})`));
+      fail(invalid('body', `is not a well-formed multipart/form-data body (${message})`));
+    });
     parser.on('finish', () => {
       void Promise.all(reading).then(() => {
         if (!failed) resolve({ fields, files });
