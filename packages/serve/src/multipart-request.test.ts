@@ -206,6 +206,30 @@ describe('multipartRequest', () => {
     });
   });
 
+  it('answers a body holding a part without a name of 16 KiB or more (busboy skipped it and stalled)', async () => {
+    // busboy skips a part that has no content-disposition name; one of its part streams' high-water
+    // mark (16 KiB) or more, arriving in one write, paused the parser for good: no 'finish', no error,
+    // and the request waited for ever.
+    const body = Buffer.concat([
+      Buffer.from(
+        `--b\r\ncontent-disposition: form-data; name="operations"\r\n\r\n${operations({ p: null })}\r\n` +
+          `--b\r\ncontent-disposition: form-data; name="map"\r\n\r\n{"0": ["variables.p"]}\r\n` +
+          `--b\r\ncontent-type: image/jpeg\r\n\r\n`,
+      ),
+      Buffer.alloc(16 * 1024, 0xff),
+      Buffer.from(
+        `\r\n--b\r\ncontent-disposition: form-data; name="0"\r\n\r\n\xff\xd8\xff\r\n--b--\r\n`,
+        'latin1',
+      ),
+    ]);
+    const request = (await multipartRequest(
+      body,
+      { 'content-type': 'multipart/form-data; boundary=b' },
+      8,
+    )) as { variables: { p: UploadedFile } };
+    expect([...request.variables.p.bytes]).toEqual([0xff, 0xd8, 0xff]);
+  }, 2000);
+
   it('refuses a body that ends inside a file part, naming the part (its stream errs, which must not go unheard)', async () => {
     // No closing boundary after the file's bytes: a client that cut its body short, or forgot the
     // last line. The file part's own stream errs; unheard, that error ended the server's process.

@@ -59,6 +59,10 @@ function splitParts(body: Buffer, headers: IncomingHttpHeaders, maxFiles: number
         headers: headers as IncomingHttpHeaders & { 'content-type': string },
         // The body is already within --max-body; only the number of files needs its own limit.
         limits: { fieldSize: body.length, files: maxFiles },
+        // No backpressure: the body is in memory already, and a part busboy skips (one without a
+        // name) that filled its stream's buffer in one write paused the parser for good: no 'finish',
+        // no error, a request that waited for ever. With the whole body as the mark it never pauses.
+        fileHwm: body.length + 1,
         // A part with no file name (some clients send none) is still a file, not text to decode.
         isPartAFile: (name) => name !== 'operations' && name !== 'map',
       });
