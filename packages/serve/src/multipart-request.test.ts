@@ -178,6 +178,26 @@ describe('multipartRequest', () => {
       ],
       /^0: is sent twice$/,
     );
+    // A name that would not show as it is (empty, or holding ": ") is quoted.
+    await refusal(
+      [
+        ['operations', operations({ p: null })],
+        ['map', '{"0": ["variables.p"]}'],
+        ['0', jpeg, 'a.jpg'],
+        ['', jpeg, 'b.jpg'],
+        ['', jpeg, 'c.jpg'],
+      ],
+      /^"": is sent twice$/,
+    );
+    await refusal(
+      [
+        ['operations', operations({ p: null })],
+        ['map', '{"0": ["variables.p"]}'],
+        ['0', jpeg, 'a.jpg'],
+        ['a: b', jpeg, 'b.jpg'],
+      ],
+      /^"a: b": is a file part the map does not name/,
+    );
     await refusal(
       [
         ['operations', operations({ a: null, b: null })],

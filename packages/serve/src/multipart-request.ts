@@ -29,6 +29,12 @@ const HOW =
 
 const invalid = (field: string, reason: string) => new ServeError('INVALID_MULTIPART', field, reason);
 
+/**
+ * A part's name as an error names it: as sent where that reads plainly (`0`, `operations`), else
+ * quoted (`""`, `"a: b"`), so that an empty name still shows and an odd one cannot pass for the reason.
+ */
+const partField = (name: string) => (/^[\w.-]{1,40}$/.test(name) ? name : JSON.stringify(snippet(name, 40)));
+
 interface Parts {
   readonly fields: Map<string, string>;
   readonly files: Map<string, UploadedFile>;
@@ -50,7 +56,7 @@ function splitParts(body: Buffer, headers: IncomingHttpHeaders, maxFiles: number
       failed = true;
     };
     const seen = (name: string) => {
-      if (names.has(name)) fail(invalid(snippet(name, 40), 'is sent twice'));
+      if (names.has(name)) fail(invalid(partField(name), 'is sent twice'));
       names.add(name);
     };
     let parser: ReturnType<typeof Busboy>;
@@ -104,7 +110,7 @@ function splitParts(body: Buffer, headers: IncomingHttpHeaders, maxFiles: number
       // The body ended before the part being read did: said of that part.
       const [cut] = open;
       if (cut !== undefined && /unexpected end/i.test(message))
-        return fail(invalid(snippet(cut, 40), `is cut short: the body ends inside it (${message})`));
+        return fail(invalid(partField(cut), `is cut short: the body ends inside it (${message})`));
       fail(invalid('body', `is not a well-formed multipart/form-data body (${message})`));
     });
     parser.on('finish', () => {
@@ -180,9 +186,6 @@ export async function multipartRequest(
   }
   for (const name of files.keys())
     if (!Object.hasOwn(map, name))
-      throw invalid(
-        snippet(name, 40),
-        'is a file part the map does not name (each file must fill a variable)',
-      );
+      throw invalid(partField(name), 'is a file part the map does not name (each file must fill a variable)');
   return operations;
 }
