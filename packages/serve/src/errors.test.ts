@@ -59,6 +59,17 @@ describe('createFormatError', () => {
         extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
       });
   });
+
+  it('says a query too deeply nested to parse is that, not the stack overflow Apollo reports', () => {
+    const error = new GraphQLError('Maximum call stack size exceeded', {
+      extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+    });
+    for (const production of [true, false])
+      expect(createFormatError(production)(error.toJSON(), error)).toEqual({
+        message: expect.stringMatching(/^query: is nested too deeply to parse/),
+        extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+      });
+  });
 });
 
 describe('shortMessage', () => {

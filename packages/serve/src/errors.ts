@@ -117,6 +117,17 @@ export function shortMessage(message: string): string {
 }
 
 /**
+ * A parse error's message in the client's terms: graphql-js parses by recursion, and a query nested
+ * some thousands deep (selections, or a list or object written in it) within the token limit ran
+ * out of stack, which Apollo reported as "Maximum call stack size exceeded" — a server fault, by its
+ * words, and naming nothing.
+ */
+function parseMessage(code: string, message: string): string {
+  if (code !== 'GRAPHQL_PARSE_FAILED' || !/maximum call stack size exceeded/i.test(message)) return message;
+  return 'query: is nested too deeply to parse (selections, lists or input objects thousands deep); send values as variables';
+}
+
+/**
  * Apollo `formatError`: our own errors keep their code, message and field, without a stack trace;
  * GraphQL's own (parse, validation, variable coercion) keep Apollo's code; anything else is an internal
  * error whose message is hidden in production. Stack traces appear only in development, only for
@@ -148,7 +159,7 @@ export function createFormatError(production: boolean) {
     const keepStack = code === 'INTERNAL_SERVER_ERROR' && !production ? { stacktrace } : {};
     return {
       ...formatted,
-      message: shortMessage(formatted.message),
+      message: parseMessage(code, shortMessage(formatted.message)),
       extensions: { ...extensions, code, ...keepStack },
     };
   };
