@@ -226,6 +226,23 @@ describe('multipartRequest', () => {
     });
   });
 
+  it('refuses a part whose content-disposition has no name, rather than call it "undefined"', async () => {
+    const body = Buffer.from(
+      `--b\r\ncontent-disposition: form-data; name="operations"\r\n\r\n${operations({ p: null })}\r\n` +
+        `--b\r\ncontent-disposition: form-data; name="map"\r\n\r\n{"0": ["variables.p"]}\r\n` +
+        `--b\r\ncontent-disposition: form-data; name="0"\r\n\r\nxx\r\n` +
+        `--b\r\ncontent-disposition: form-data; filename="a.jpg"\r\n\r\nyy\r\n--b--\r\n`,
+    );
+    await expect(
+      multipartRequest(body, { 'content-type': 'multipart/form-data; boundary=b' }, 8),
+    ).rejects.toMatchObject({
+      code: 'INVALID_MULTIPART',
+      message: expect.stringMatching(
+        /^body: holds a part with no name \(content-disposition: form-data; name="…"\)$/,
+      ),
+    });
+  });
+
   it('answers a body holding a part without a name of 16 KiB or more (busboy skipped it and stalled)', async () => {
     // busboy skips a part that has no content-disposition name; one of its part streams' high-water
     // mark (16 KiB) or more, arriving in one write, paused the parser for good: no 'finish', no error,

@@ -81,6 +81,9 @@ function splitParts(body: Buffer, headers: IncomingHttpHeaders, maxFiles: number
       fields.set(name, value);
     });
     parser.on('file', (name, stream, filename, _encoding, mimeType) => {
+      // busboy hands a part whose content-disposition has no name as one named undefined.
+      if ((name as string | undefined) === undefined)
+        fail(invalid('body', 'holds a part with no name (content-disposition: form-data; name="…")'));
       seen(name);
       open.add(name);
       stream.once('end', () => open.delete(name));
