@@ -141,6 +141,19 @@ describe('multipartRequest', () => {
         /which is not a variable of operations$/,
       );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // A path that would not show as it is (empty, blank) is quoted.
+    for (const [path, shown] of [
+      ['', '""'],
+      [' ', '" "'],
+    ])
+      await refusal(
+        [
+          ['operations', ops],
+          ['map', JSON.stringify({ 0: [path] })],
+          ['0', jpeg, 'a.jpg'],
+        ],
+        new RegExp(`^map\\["0"\\]: names ${shown}, which is not a variable of operations$`),
+      );
     await refusal(
       [
         ['operations', ops],

@@ -30,10 +30,15 @@ const HOW =
 const invalid = (field: string, reason: string) => new ServeError('INVALID_MULTIPART', field, reason);
 
 /**
- * A part's name as an error names it: as sent where that reads plainly (`0`, `operations`), else
- * quoted (`""`, `"a: b"`), so that an empty name still shows and an odd one cannot pass for the reason.
+ * A part's name or a map's path as an error quotes it: as sent where that reads plainly (`0`,
+ * `operations`, `variables.photo`), else quoted (`""`, `"a: b"`), so that an empty name or path still
+ * shows and an odd one cannot pass for the reason.
  */
-const partField = (name: string) => (/^[\w.-]{1,40}$/.test(name) ? name : JSON.stringify(snippet(name, 40)));
+const shown = (text: string, max: number) =>
+  text.length <= max && /^[\w.-]+$/.test(text) ? text : JSON.stringify(snippet(text, max));
+
+/** A part's name as an error names it (`0`, `""`). */
+const partField = (name: string) => shown(name, 40);
 
 interface Parts {
   readonly fields: Map<string, string>;
@@ -143,7 +148,7 @@ const UNSAFE = new Set(['__proto__', 'prototype', 'constructor']);
 /** Puts `file` at `path` ("variables.photo", "variables.inputs.2.photo") in `operations`, where null waits for it. */
 function place(operations: unknown, path: string, file: UploadedFile, field: string): void {
   const notAVariable = () =>
-    invalid(field, `names ${snippet(path, 80)}, which is not a variable of operations`);
+    invalid(field, `names ${shown(path, 80)}, which is not a variable of operations`);
   const steps = path.split('.');
   const last = steps.pop()!;
   let at = operations;
@@ -155,7 +160,7 @@ function place(operations: unknown, path: string, file: UploadedFile, field: str
   if (at[last] !== null)
     throw invalid(
       field,
-      `names ${snippet(path, 80)}, which must be null in operations (the file takes its place)`,
+      `names ${shown(path, 80)}, which must be null in operations (the file takes its place)`,
     );
   at[last] = file;
 }
