@@ -162,4 +162,48 @@ describe('photos sent as files (multipart requests)', () => {
     const after = await upload(CLASSIFY_FACES, { photo: null }, { 'variables.photo': photo });
     expect(after.body.errors).toBeUndefined();
   });
+
+  it('answers a body that ends inside its file, or holds a nameless part of 16 KiB, and goes on serving', async () => {
+    // The first ended the server's process (an uncaught error on the file part's stream); the second
+    // was never answered (busboy, skipping the part, stalled).
+    const head = (extra: string) =>
+      Buffer.from(
+        `--b\r\ncontent-disposition: form-data; name="operations"\r\n\r\n` +
+          `${JSON.stringify({ query: CLASSIFY_FACES, variables: { photo: null } })}\r\n` +
+          `--b\r\ncontent-disposition: form-data; name="map"\r\n\r\n{"0": ["variables.photo"]}\r\n${extra}`,
+      );
+    const post = async (body: Buffer) => {
+      const res = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'multipart/form-data; boundary=b', 'apollo-require-preflight': '1' },
+        body: new Uint8Array(body),
+        signal: AbortSignal.timeout(5000),
+      });
+      return { status: res.status, body: (await res.json()) as GraphQLResponse['body'] };
+    };
+    const cut = await post(
+      Buffer.concat([
+        head('--b\r\ncontent-disposition: form-data; name="0"; filename="a.png"\r\n\r\n'),
+        photo.subarray(0, 1000),
+      ]),
+    );
+    expect(cut.status).toBe(400);
+    expect(cut.body.errors![0]).toMatchObject({
+      message: expect.stringMatching(/^0: is cut short: the body ends inside it/),
+      extensions: { code: 'INVALID_MULTIPART', field: '0' },
+    });
+    const nameless = await post(
+      Buffer.concat([
+        head('--b\r\ncontent-type: image/png\r\n\r\n'),
+        photo.subarray(0, 16 * 1024),
+        Buffer.from('\r\n--b\r\ncontent-disposition: form-data; name="0"\r\n\r\n'),
+        photo,
+        Buffer.from('\r\n--b--\r\n'),
+      ]),
+    );
+    expect(nameless.body.errors).toBeUndefined();
+    expect((nameless.body.data!.classifyFaces as { faces: unknown[] }).faces).toHaveLength(2);
+    const after = await upload(CLASSIFY_FACES, { photo: null }, { 'variables.photo': photo });
+    expect(after.body.errors).toBeUndefined();
+  });
 });
