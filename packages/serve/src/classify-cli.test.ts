@@ -7,10 +7,11 @@
  * --no-detect still answers.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { overlaps, squareBounds, type Rect } from '@facekit/core';
@@ -24,13 +25,13 @@ import type { PhotoAnswer } from './photo-classifier.js';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Runs `pnpm classify` with `args`: its exit status and what it printed. */
-function classify(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs `pnpm classify` with `args`: its exit status and what it printed (killed after `timeout` ms). */
+function classify(args: string[], timeout = 0): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', 'src/classify-cli.ts', ...args],
-      { cwd: packageDir, maxBuffer: 64 << 20 },
+      { cwd: packageDir, maxBuffer: 64 << 20, timeout },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
     );
   });
@@ -355,6 +356,35 @@ describe('pnpm classify', () => {
     expect(report!.faces[0]!.crop).toEqual({ x: 80, y: 0, size: 480, angle: null });
     expect(report!.faces[0]!.classification).toEqual(await answer(CLASSIFY, 'a-one-face.png'));
   });
+
+  // Opening a named pipe waited for a writer, forever, and a device was read without end (/dev/zero:
+  // gigabytes). /dev/null stands for the devices here, since reading it ends at once.
+  it.skipIf(process.platform === 'win32')(
+    'refuses a named pipe and a device named as photos at once, naming each, and answers the others',
+    async () => {
+      const odd = await mkdtemp(path.join(tmpdir(), 'facekit-not-files-'));
+      await copyFile(path.join(photos, 'a-one-face.png'), path.join(odd, 'a-one-face.png'));
+      await promisify(execFile)('mkfifo', [path.join(odd, 'b-pipe.png')]);
+      await symlink('/dev/null', path.join(odd, 'c-device.jpg'));
+      const run = await classify(['--json', '--no-detect', '--models', models, odd], 30_000);
+      expect(run.code).toBe(1);
+      const reports = JSON.parse(run.stdout) as { file: string; faces?: unknown[] }[];
+      expect(reports[0]!.faces).toHaveLength(1);
+      expect(reports.slice(1)).toEqual([
+        {
+          file: path.join(odd, 'b-pipe.png'),
+          error: 'is a named pipe (FIFO), not a file',
+          code: 'NOT_A_FILE',
+        },
+        {
+          file: path.join(odd, 'c-device.jpg'),
+          error: 'is a character device, not a file',
+          code: 'NOT_A_FILE',
+        },
+      ]);
+      expect(run.stderr).toMatch(/1 of 3 photos classified in .*; 2 failed\n$/);
+    },
+  );
 
   it('over a corrupt face detector stops detection with the reason, and answers with --no-detect', async () => {
     const broken = await mkdtemp(path.join(tmpdir(), 'facekit-broken-detector-'));

@@ -4,6 +4,7 @@
  * it comes (or all of them as one JSON document at the end). A file that cannot be classified is
  * named with its reason and the others are still classified; the exit status says whether any failed.
  */
+import { constants } from 'node:fs';
 import { mkdir, open, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, parse, resolve } from 'node:path';
 import { checkCrop, isTask, TASKS, type FaceCrop, type Task } from '@facekit/core';
@@ -12,6 +13,7 @@ import {
   runCommand,
   folderPhotos,
   ignoredEntries,
+  notAFile,
   parseCommandArgs,
   refuseFlags,
   userPath,
@@ -178,14 +180,20 @@ function parseOptions() {
   }
 }
 
-/** A photo file's bytes, its size checked against `maxBytes` before it is read; errors name `file`. */
+/**
+ * A photo file's bytes, its size checked against `maxBytes` before it is read; errors name `file`.
+ * Opened without blocking, so that a named pipe is refused at once rather than waited on for a writer.
+ */
 async function readPhoto({ file, path }: PhotoFile, maxBytes: number): Promise<Uint8Array> {
   const fail = (error: unknown) => {
     throw unreadable(file, error as NodeJS.ErrnoException);
   };
-  const handle = await open(path).catch(fail);
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch(fail);
   try {
-    const { size } = await handle.stat();
+    const stats = await handle.stat();
+    const kind = notAFile(stats);
+    if (kind) throw Object.assign(new Error(`${file}: is ${kind}, not a file`), { code: 'NOT_A_FILE' });
+    const { size } = stats;
     if (size > maxBytes) throw fileTooLarge(file, size, maxBytes);
     return await handle.readFile().catch(fail);
   } finally {
