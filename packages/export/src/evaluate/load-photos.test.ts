@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidImageError, InvalidPhotoNameError } from '@facekit/core';
@@ -76,6 +78,27 @@ describe('loadPhotos', () => {
       `${join(path, '30_0_1_20170116000000001.jpg')}: cannot be read (EISDIR: illegal operation on a directory, read)`,
     );
   });
+
+  // A named pipe's open waited for a writer and a device was read without end (/dev/zero: gigabytes):
+  // neither is opened now. /dev/null stands for the devices here, since reading it ends at once.
+  it.skipIf(process.platform === 'win32')(
+    'refuses a named pipe or a device named as a photo, at once, naming it',
+    async () => {
+      const path = await folder('not-files');
+      const pipe = join(path, '30_0_1_20170116000000000.jpg');
+      await promisify(execFile)('mkfifo', [pipe]);
+      await expect(loadPhotos(path, { skipInvalid: true })).rejects.toThrow(
+        `${pipe}: cannot be read (it is a named pipe (FIFO), not a file)`,
+      );
+      await rm(pipe);
+      const device = join(path, '30_0_1_20170116000000001.png');
+      await symlink('/dev/null', device);
+      await expect(loadPhotos(path, { skipInvalid: true })).rejects.toThrow(
+        `${device}: cannot be read (it is a character device, not a file)`,
+      );
+    },
+    10_000,
+  );
 
   it('refuses names without their labels, before decoding a photo', async () => {
     const path = await folder('bad-names', { '61_1_20170109150557335.jpg.chip.jpg': 'never decoded' });

@@ -17,7 +17,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { FaceKitError, InvalidImageError, InvalidPhotoNameError } from '@facekit/core';
-import { folderPhotos, ignoredEntries, type FolderPhotos } from '@facekit/core/node';
+import { folderPhotos, ignoredEntries, notAFile, type FolderPhotos } from '@facekit/core/node';
 import { DEFAULT_OPTIONS, fileTooLarge, imageToFace, ServeError, type PhotoFaceFinder } from '@facekit/serve';
 import { DatasetBuilder, skippedReasons, type FaceDataset, type SkippedRows } from '@facekit/train';
 import { inSlots } from './in-slots.js';
@@ -96,7 +96,11 @@ async function readPhoto(
   named: boolean,
   faceFinder: PhotoFaceFinder | undefined,
 ): Promise<{ sha256: string; pixels?: Uint8Array; problem?: Problem }> {
-  const { size } = await unlessUnreadable(file, () => stat(file));
+  const stats = await unlessUnreadable(file, () => stat(file));
+  // Never opened: a named pipe would wait for a writer, a device such as /dev/zero never end.
+  const kind = notAFile(stats);
+  if (kind) throw new Error(`${file}: cannot be read (it is ${kind}, not a file)`);
+  const { size } = stats;
   if (size > PHOTO_LIMITS.maxImageBytes) {
     return {
       sha256: await unlessUnreadable(file, () => streamSha256(file)),
