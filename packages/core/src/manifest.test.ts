@@ -56,6 +56,21 @@ describe('parseManifest', () => {
     expect(() => parseManifest('{oops')).toThrow(/not valid JSON/);
   });
 
+  it('takes sizes, parameter counts and opsets only as whole numbers, 0 or more', () => {
+    // A size no file can have would otherwise be blamed on the model file, as "truncated".
+    for (const bytes of [1.5, -1, 1e300]) {
+      const m = valid();
+      m.models.gender.bytes = bytes;
+      expect(() => parseManifest(m)).toThrow(/models\.gender\.bytes: must be a whole number, 0 or more/);
+    }
+    const p = valid();
+    Object.assign(p.models.age, { parameters: -3 });
+    expect(() => parseManifest(p)).toThrow(/models\.age\.parameters: must be a whole number/);
+    const o = valid();
+    o.models.age.opset = 16.5;
+    expect(() => parseManifest(o)).toThrow(/models\.age\.opset: must be a whole number/);
+  });
+
   it('requires output width to match the labels', () => {
     const m = valid();
     m.models.gender.output.shape = ['N', 1];
@@ -140,6 +155,9 @@ describe('parseDetectorInfo', () => {
     );
     expect(() => parseDetectorInfo({ ...info, licence: [3] })).toThrow(
       /licence\[0\]: must be a non-empty string/,
+    );
+    expect(() => parseDetectorInfo({ ...info, bytes: -622961 })).toThrow(
+      /face-detector\.json bytes: must be a whole number, 0 or more/,
     );
   });
 });

@@ -82,6 +82,12 @@ function num(value: Json, path: string): number {
     throw new ManifestError(path, 'must be a finite number');
   return value;
 }
+/** A count (bytes, parameters, an opset): a whole number, 0 or more, that a file can have. */
+function count(value: Json, path: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw new ManifestError(path, 'must be a whole number, 0 or more');
+  return value;
+}
 function arr(value: Json, path: string): Json[] {
   if (!Array.isArray(value)) throw new ManifestError(path, 'must be an array');
   return value;
@@ -130,14 +136,14 @@ function validateModel(task: Task, value: Json, path: string): ManifestModel {
     task,
     file,
     sha256,
-    bytes: num(m.bytes, `${path}.bytes`),
+    bytes: count(m.bytes, `${path}.bytes`),
     labels,
     ...(ageGrouping ? { ageGrouping } : {}),
     input: { name: INPUT_NAME, shape: inShape as (string | number)[], dtype: 'float32' },
     output: { name: outputName, shape: outShape as (string | number)[] },
-    opset: num(m.opset, `${path}.opset`),
+    opset: count(m.opset, `${path}.opset`),
     ...(m.tfjs === undefined ? {} : { tfjs: str(m.tfjs, `${path}.tfjs`) }),
-    ...(m.parameters === undefined ? {} : { parameters: num(m.parameters, `${path}.parameters`) }),
+    ...(m.parameters === undefined ? {} : { parameters: count(m.parameters, `${path}.parameters`) }),
     training: {
       runId: str(training.runId, `${path}.training.runId`),
       preset: str(training.preset, `${path}.training.preset`),
@@ -276,7 +282,7 @@ function detectorInfo(value: Json): DetectorInfo {
   return {
     file,
     sha256,
-    bytes: num(root.bytes, 'bytes'),
+    bytes: count(root.bytes, 'bytes'),
     source: {
       package: str(source.package, 'source.package'),
       version: str(source.version, 'source.version'),
