@@ -218,6 +218,18 @@ describe('loadCsv', () => {
     );
   });
 
+  it('refuses at once a file whose first 64 KiB hold no line end (no header line)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'facekit-csv-'));
+    const path = join(dir, 'one-line.csv');
+    // 20 MB on one line: csv-parse alone took seconds to refuse it, looking for its line end.
+    await writeFile(path, `${'7 '.repeat(10_000_000)}\n`);
+    const error = await loadCsv(path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidCsvHeaderError);
+    expect((error as Error).message).toBe(
+      `${path}:1: has no line end in its first 64 KiB, so its first line is no header line (age,ethnicity,gender,img_name,pixels)`,
+    );
+  });
+
   it('shows only the start of a first row that is not a header', async () => {
     const path = await csv([row(20, 0, 0), row(30, 0, 0)]);
     const error = await loadCsv(path).catch((e: unknown) => e);
