@@ -74,3 +74,64 @@ describe('loadLayersModel', () => {
     );
   });
 });
+
+describe('loadLayersModel on a model.json that tfjs cannot build', () => {
+  /** Rewrites the saved model.json through `change` (edited in place, or replaced by what it returns). */
+  async function edited(change: (json: Record<string, unknown>) => unknown): Promise<string> {
+    const dir = await savedModel();
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as Record<string, unknown>;
+    const replaced = change(json);
+    await writeFile(join(dir, 'model.json'), JSON.stringify(replaced === undefined ? json : replaced));
+    return dir;
+  }
+  const layers = (json: Record<string, unknown>) =>
+    (json as { modelTopology: { config: { layers: { class_name: string }[] } } }).modelTopology.config.layers;
+  const weights = (json: Record<string, unknown>) =>
+    (json as unknown as tf.io.ModelJSON).weightsManifest[0]!.weights;
+
+  it('refuses a model.json without weightsManifest instead of loading fresh weights', async () => {
+    const dir = await edited((json) => {
+      delete json.weightsManifest;
+    });
+    const error = await loadError(dir);
+    expect(error).toBeInstanceOf(ModelLoadError);
+    expect(error.message).toBe(
+      `${join(dir, 'model.json')}: has no weightsManifest: it does not say where its weights are`,
+    );
+  });
+
+  it('names model.json when it is not an object or has no topology', async () => {
+    for (const change of [
+      () => null,
+      () => [],
+      (json: Record<string, unknown>) => void delete json.modelTopology,
+    ]) {
+      const dir = await edited(change);
+      const error = await loadError(dir);
+      expect(error).toBeInstanceOf(ModelLoadError);
+      expect(error.message).toEqual(expect.stringMatching(new RegExp(`^${join(dir, 'model\\.json')}: `)));
+    }
+  });
+
+  it('names model.json for an unknown layer, a wrong weight shape or a foreign weight name', async () => {
+    const changes = [
+      (json: Record<string, unknown>) => void (layers(json)[1]!.class_name = 'NoSuchLayer'),
+      (json: Record<string, unknown>) => {
+        const kernel = weights(json)[0]!;
+        kernel.shape = [...kernel.shape].reverse();
+      },
+      (json: Record<string, unknown>) => void (weights(json)[0]!.name = 'elsewhere/kernel'),
+    ];
+    const reasons = [/Unknown layer: NoSuchLayer/, /Shape mismatch/, /no target variable: elsewhere\/kernel/];
+    for (const [k, change] of changes.entries()) {
+      const dir = await edited(change);
+      const error = await loadError(dir);
+      expect(error).toBeInstanceOf(ModelLoadError);
+      expect(error.message).toEqual(
+        expect.stringMatching(new RegExp(`^${join(dir, 'model\\.json')}: cannot build the model \\(`)),
+      );
+      expect(error.message).toEqual(expect.stringMatching(reasons[k]!));
+      expect(error.message).not.toContain('\n');
+    }
+  });
+});

@@ -135,9 +135,17 @@ export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifa
       cause: error,
     });
   }
+  // Checked here, where the file is known: tfjs would fail on these without naming it, or (no
+  // weightsManifest) load the model with freshly initialised weights and no word said.
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new ModelLoadError(jsonPath, `is not a tfjs model.json (it holds ${JSON.stringify(json)})`);
+  if (typeof json.modelTopology !== 'object' || json.modelTopology === null)
+    throw new ModelLoadError(jsonPath, 'has no modelTopology: not a tfjs Layers model.json');
+  if (!Array.isArray(json.weightsManifest))
+    throw new ModelLoadError(jsonPath, 'has no weightsManifest: it does not say where its weights are');
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: ArrayBuffer[] = [];
-  for (const group of json.weightsManifest ?? []) {
+  for (const group of json.weightsManifest) {
     specs.push(...group.weights);
     buffers.push(...(await readWeightGroup(dir, jsonPath, group)));
   }
@@ -147,5 +155,12 @@ export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifa
 /** Loads a tfjs Layers model saved by `saveLayersModel` (or any model.json + weights folder). */
 export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
   const artifacts = await readModelArtifacts(dir);
-  return tf.loadLayersModel(tf.io.fromMemory(artifacts));
+  try {
+    return await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+  } catch (error) {
+    // tfjs's own words (an unknown layer, a weight of the wrong shape or name) name no file; its first
+    // line says what is wrong, the file is ours to add.
+    const first = ((error as Error).message ?? String(error)).split('\n')[0]!.trim();
+    throw new ModelLoadError(join(dir, MODEL_JSON), `cannot build the model (${first})`, { cause: error });
+  }
 }
