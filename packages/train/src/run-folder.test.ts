@@ -29,6 +29,78 @@ describe('readRunInfo', () => {
   });
 });
 
+/** A run.json as `pnpm train` writes it: one gender task, finished. */
+const goodRun = () => ({
+  runId: 'r1',
+  createdAt: '2024-01-01T00:00:00.000Z',
+  preset: 'seed',
+  backend: 'wasm',
+  seed: 42,
+  testFraction: 0.3,
+  validationFraction: 0.1,
+  ageGrouping: 'six',
+  epochs: { gender: 2 },
+  data: {
+    path: '/data/faces.csv',
+    sha256: 'c'.repeat(64),
+    rows: 2000,
+    skippedRows: 0,
+    duplicateRows: 17,
+    conflictingDuplicateGroups: 9,
+  },
+  tasks: { gender: 'done' },
+});
+
+describe('readRunInfo on a run.json with missing or mistyped fields', () => {
+  it('reads a run.json as pnpm train writes it', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, RUN_JSON), JSON.stringify(goodRun()));
+    expect(await readRunInfo(dir)).toEqual(goodRun());
+  });
+
+  it('names run.json and the field, instead of failing later on a property of undefined', async () => {
+    const dir = await tempDir();
+    const path = join(dir, RUN_JSON);
+    const broken: [unknown, string][] = [
+      [null, "not a run's settings (a JSON object), got null"],
+      [[], "not a run's settings (a JSON object), got []"],
+      [
+        { ...goodRun(), tasks: undefined },
+        "tasks must map each of the run's tasks to its status, got undefined",
+      ],
+      [
+        { ...goodRun(), tasks: 'gender' },
+        `tasks must map each of the run's tasks to its status, got "gender"`,
+      ],
+      [
+        { ...goodRun(), tasks: { gender: 'bogus' } },
+        'tasks.gender must be pending, training, done, got "bogus"',
+      ],
+      [
+        { ...goodRun(), tasks: { smile: 'done' } },
+        'tasks: "smile" is not a task (age, ethnicity, gender), got {"smile":"done"}',
+      ],
+      [{ ...goodRun(), epochs: {} }, 'epochs.gender must be a whole number ≥ 1, got undefined'],
+      [{ ...goodRun(), epochs: { gender: '2' } }, 'epochs.gender must be a whole number ≥ 1, got "2"'],
+      [{ ...goodRun(), data: null }, "data must describe the run's data file, got null"],
+      [{ ...goodRun(), data: { ...goodRun().data, path: 7 } }, 'data.path must be a non-empty string, got 7'],
+      [
+        { ...goodRun(), data: { ...goodRun().data, sha256: null } },
+        'data.sha256 must be 64 hex digits, got null',
+      ],
+      [{ ...goodRun(), preset: 7 }, 'preset must be a non-empty string, got 7'],
+      [{ ...goodRun(), runId: undefined }, 'runId must be a non-empty string, got undefined'],
+      [{ ...goodRun(), seed: '42' }, 'seed must be a whole number ≥ 0, got "42"'],
+      [{ ...goodRun(), ageGrouping: 'weekly' }, 'ageGrouping must be six or decades, got "weekly"'],
+      [{ ...goodRun(), testFraction: 1 }, 'testFraction must be a number above 0 and below 1, got 1'],
+    ];
+    for (const [json, why] of broken) {
+      await writeFile(path, JSON.stringify(json));
+      await expect(readRunInfo(dir)).rejects.toThrow(`${path}: ${why}`);
+    }
+  });
+});
+
 describe('readJson', () => {
   it('names split.json when it is cut short or missing', async () => {
     const dir = await tempDir();
