@@ -1,10 +1,13 @@
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { ModelLoadError } from '@facekit/core';
-import { loadLayersModel, saveLayersModel } from './model-io.js';
+import { loadLayersModel, recoverInterruptedSave, saveLayersModel } from './model-io.js';
 
 /** A saved 3→4→2 dense model: 3·4 + 4 + 4·2 + 2 = 26 float32 weights, 104 bytes. */
 async function savedModel(): Promise<string> {
@@ -134,4 +137,63 @@ describe('loadLayersModel on a model.json that tfjs cannot build', () => {
       expect(error.message).not.toContain('\n');
     }
   });
+});
+
+describe('saveLayersModel, killed at any moment', () => {
+  /** Saves a model into $DIR over and over (as training saves its checkpoint), saying when the first is in. */
+  const saveLoop = `
+    import * as tf from '@tensorflow/tfjs';
+    const { saveLayersModel } = await import(process.env.MODEL_IO);
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 4 })] });
+    for (let i = 1; ; i++) {
+      await saveLayersModel(model, process.env.DIR, { extraFiles: { 'state.json': JSON.stringify({ i }) } });
+      if (i === 1) process.stdout.write('saved\\n');
+    }`;
+
+  /** Whether every thread of process `pid` has stopped (SIGSTOP is delivered asynchronously). */
+  const stopped = (pid: number) =>
+    readdirSync(`/proc/${pid}/task`).every((t) =>
+      /^\d+ \(.*\) T /.test(readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8')),
+    );
+
+  // Stops the saving process with SIGSTOP and reads /proc to know it has stopped: Linux only.
+  it.skipIf(process.platform !== 'linux')(
+    'always leaves a whole model, in place or put back by recoverInterruptedSave',
+    async () => {
+      const root = await mkdtemp(join(tmpdir(), 'facekit-save-'));
+      const dir = join(root, 'run', 'checkpoint');
+      const here = dirname(fileURLToPath(import.meta.url));
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', saveLoop], {
+        cwd: here,
+        env: { ...process.env, MODEL_IO: join(here, 'model-io.ts'), DIR: dir },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      try {
+        await new Promise((resolve) => child.stdout.once('data', resolve));
+        // A stopped process leaves the folder as a crash at that moment would: copy it, recover the copy.
+        const lost: number[] = [];
+        for (let k = 0; k < 150; k++) {
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 4));
+          child.kill('SIGSTOP');
+          while (!stopped(child.pid!)) await new Promise((resolve) => setImmediate(resolve));
+          const copy = join(root, `crash-${k}`);
+          cpSync(join(root, 'run'), copy, { recursive: true });
+          child.kill('SIGCONT');
+          await recoverInterruptedSave(join(copy, 'checkpoint'));
+          const whole = ['model.json', 'weights.bin', 'state.json'].every((f) =>
+            existsSync(join(copy, 'checkpoint', f)),
+          );
+          if (!whole) lost.push(k);
+        }
+        expect(lost).toEqual([]);
+        // And what is there loads.
+        const model = await loadLayersModel(join(root, 'crash-0', 'checkpoint'));
+        expect(model.countParams()).toBe(16);
+        model.dispose();
+      } finally {
+        child.kill('SIGKILL');
+      }
+    },
+    60_000,
+  );
 });

@@ -1,8 +1,10 @@
 /**
  * Saving and loading tfjs Layers models as files (model.json + weights.bin) with plain node:fs. The
  * pure-JS tfjs has no file:// handler (that lives in tfjs-node, which we cannot rely on), so this is
- * ours. Writes go to a temp folder that is renamed into place: a crash never leaves half a model.
+ * ours. Writes go to a temp folder that is renamed into place, the previous model moved aside until
+ * then: a crash never leaves half a model, nor none (recoverInterruptedSave puts the previous one back).
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -28,12 +30,28 @@ export interface SaveOptions {
   readonly extraFiles?: Readonly<Record<string, string | Uint8Array>>;
 }
 
+/** Where a save keeps the model it replaces until the new one is in place. */
+const previousDir = (dir: string) => `${dir}.old`;
+
+/**
+ * Puts back the model a save had moved aside when the process died before the new one was renamed in
+ * (so `dir` is missing): a resumed run then finds its last checkpoint instead of starting over. True
+ * when it did.
+ */
+export async function recoverInterruptedSave(dir: string): Promise<boolean> {
+  if (existsSync(dir) || !existsSync(previousDir(dir))) return false;
+  await rename(previousDir(dir), dir);
+  return true;
+}
+
 /** Saves `model` into `dir`, replacing what was there atomically. */
 export async function saveLayersModel(
   model: tf.LayersModel,
   dir: string,
   options: SaveOptions = {},
 ): Promise<void> {
+  // An earlier save cut short leaves the only whole model aside: back first, or it would be removed below.
+  await recoverInterruptedSave(dir);
   const tmp = `${dir}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
@@ -55,8 +73,20 @@ export async function saveLayersModel(
     { includeOptimizer: options.includeOptimizer ?? false },
   );
   await mkdir(dirname(dir), { recursive: true });
-  await rm(dir, { recursive: true, force: true });
+  // Removing `dir` and then renaming `tmp` left a moment with no model at all (a process killed then
+  // lost the checkpoint, and a resumed run started over): the old one is renamed aside instead, and
+  // removed only once the new one is in.
+  const old = previousDir(dir);
+  await rm(old, { recursive: true, force: true });
+  const moved = await rename(dir, old).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+      return false;
+    },
+  );
   await rename(tmp, dir);
+  if (moved) await rm(old, { recursive: true, force: true });
 }
 
 /**

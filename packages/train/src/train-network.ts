@@ -22,7 +22,7 @@ import { drawMixup, type MixupDraw } from './data/mixup.js';
 import { seededRandom, shuffleInPlace, streamSeed } from './data/random.js';
 import type { DataSplit } from './data/split.js';
 import { predictHeads } from './evaluate.js';
-import { loadLayersModel, saveLayersModel } from './model-io.js';
+import { loadLayersModel, recoverInterruptedSave, saveLayersModel } from './model-io.js';
 import type { FitSettings, Preset } from './presets.js';
 import { ProgressBar } from './progress.js';
 import { bestEpochIndex, epochsSinceBest, replayAdamBetaPowers, setLearningRate } from './fit-control.js';
@@ -93,6 +93,11 @@ async function startingPoint(
   options: TrainNetworkOptions,
 ): Promise<{ model: tf.LayersModel; histories: EpochRecord[][]; average?: WeightAverage }> {
   const statePath = join(options.checkpointDir, CHECKPOINT_STATE);
+  // Killed while its checkpoint was being replaced, a run finds the previous one put aside.
+  if (options.resume && (await recoverInterruptedSave(options.checkpointDir)))
+    options.log?.(
+      `${options.checkpointDir}: the last checkpoint write was cut short; resuming from the one before`,
+    );
   if (options.resume && existsSync(statePath)) {
     // `history`: a one-task checkpoint written before networks could have several heads.
     const state = await readJson<{ histories?: EpochRecord[][]; history?: EpochRecord[] }>(statePath);
@@ -386,6 +391,7 @@ async function restoreBest(
   if (index < 0) return history.at(-1)?.epoch ?? 0;
   const best = history[index]!;
   if (best.epoch === history.at(-1)!.epoch) return best.epoch;
+  await recoverInterruptedSave(bestDir(checkpointDir));
   const saved = await loadLayersModel(bestDir(checkpointDir));
   model.setWeights(saved.getWeights());
   saved.dispose();
