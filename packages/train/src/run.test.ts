@@ -425,6 +425,40 @@ describe('runTraining', () => {
     );
   });
 
+  it('refuses to resume a checkpoint whose state.json is missing or says no epoch, instead of starting over', async () => {
+    const data = await syntheticCsv(120);
+    const runDir = join(await mkdtemp(join(tmpdir(), 'facekit-runs-')), 'r');
+    const run = { threads: 1 };
+    let batches = 0;
+    // 120 rows → 3 batches of 32 per epoch: stopped during epoch 2, the checkpoint holds epoch 1.
+    await runTraining(options(data, runDir, { ...run, shouldStop: () => ++batches > 4 }));
+    const statePath = join(runDir, 'gender/checkpoint/state.json');
+    const state = await readFile(statePath, 'utf8');
+    expect((JSON.parse(state) as { histories: unknown[][] }).histories[0]).toHaveLength(1);
+    const broken: [string, RegExp][] = [
+      ['{}', /histories must hold one history per head of the network \(1\)/],
+      ['[]', /not a checkpoint's state \(got \[\]\)/],
+      ['null', /not a checkpoint's state \(got null\)/],
+      ['{"histories": [[]]}', /histories\[0\] must list the epochs trained/],
+      ['{"histories": []}', /histories must hold one history per head/],
+      ['{"histories": "x"}', /histories must hold one history per head/],
+      ['{"histories": [[{"epoch": 2}]]}', /histories\[0\]\[0\] must be the record of epoch 1/],
+    ];
+    for (const [text, why] of broken) {
+      await writeFile(statePath, text);
+      const error = await runTraining(options(data, runDir, { ...run, resume: true })).then(
+        () => new Error('resumed'),
+        (e: Error) => e,
+      );
+      expect(error.message).toEqual(expect.stringMatching(new RegExp(`^${statePath}: `)));
+      expect(error.message).toEqual(expect.stringMatching(why));
+    }
+    await rm(statePath);
+    await expect(runTraining(options(data, runDir, { ...run, resume: true }))).rejects.toThrow(
+      `${statePath} is missing from the checkpoint: cannot tell which epoch it holds`,
+    );
+  });
+
   it('trains on seeded mixup blends when the preset asks for them', async () => {
     const data = await syntheticCsv(120);
     const root = await mkdtemp(join(tmpdir(), 'facekit-runs-'));

@@ -98,13 +98,22 @@ async function startingPoint(
     options.log?.(
       `${options.checkpointDir}: the last checkpoint write was cut short; resuming from the one before`,
     );
+  // A checkpoint folder is renamed in whole, state.json with it: one without it has lost files, and
+  // training the task from its first epoch would drop the epochs it holds without a word.
+  if (options.resume && existsSync(options.checkpointDir) && !existsSync(statePath))
+    throw new Error(
+      `${statePath} is missing from the checkpoint: cannot tell which epoch it holds ` +
+        `(remove ${options.checkpointDir} to train this network again from its first epoch)`,
+    );
   if (options.resume && existsSync(statePath)) {
-    // `history`: a one-task checkpoint written before networks could have several heads.
-    const state = await readJson<{ histories?: EpochRecord[][]; history?: EpochRecord[] }>(statePath);
+    const histories = checkpointHistories(
+      await readJson<unknown>(statePath),
+      statePath,
+      options.heads.length,
+    );
     // The checkpoint carries the compiled training config and the optimizer's moments.
     const model = await loadLayersModel(options.checkpointDir);
     replayAdamBetaPowers(model.optimizer);
-    const histories = state.histories ?? [state.history ?? []];
     const average = await resumedAverage(model, options);
     return { model, histories, ...(average ? { average } : {}) };
   }
@@ -113,6 +122,35 @@ async function startingPoint(
   compileNetwork(model, fit);
   const average = fit.weightAverage === undefined ? undefined : new WeightAverage(model, fit.weightAverage);
   return { model, histories: options.heads.map(() => []), ...(average ? { average } : {}) };
+}
+
+/**
+ * The per-head histories of a checkpoint's state.json, checked: one non-empty history per head, each
+ * the epochs 1, 2, … in order. Anything else (an empty or edited file) is refused by name: read as it
+ * was, it resumed from the first epoch on the checkpoint's trained weights, or failed on an undefined.
+ */
+function checkpointHistories(state: unknown, path: string, heads: number): EpochRecord[][] {
+  const fail = (what: string): never => {
+    throw new Error(`${path}: ${what}; the checkpoint cannot be resumed`);
+  };
+  if (typeof state !== 'object' || state === null || Array.isArray(state))
+    return fail(`not a checkpoint's state (got ${JSON.stringify(state)})`);
+  const { histories, history } = state as { histories?: unknown; history?: unknown };
+  // `history`: a one-task checkpoint written before networks could have several heads.
+  const found = histories ?? (history === undefined ? undefined : [history]);
+  if (!Array.isArray(found) || found.length !== heads)
+    return fail(`histories must hold one history per head of the network (${heads})`);
+  for (const [h, records] of found.entries()) {
+    if (!Array.isArray(records) || records.length === 0)
+      fail(`histories[${h}] must list the epochs trained (a checkpoint is written after one)`);
+    (records as unknown[]).forEach((record, i) => {
+      if ((record as EpochRecord | null)?.epoch !== i + 1)
+        fail(`histories[${h}][${i}] must be the record of epoch ${i + 1}`);
+    });
+    if ((records as unknown[]).length !== (found[0] as unknown[]).length)
+      fail('histories of the heads cover different epochs');
+  }
+  return found as EpochRecord[][];
 }
 
 /** The weight average a checkpoint was saved with (written in the same folder, so of the same epoch). */
