@@ -66,6 +66,23 @@ describe('loadLayersModel', () => {
     );
   });
 
+  it('refuses weights.bin with a flipped byte, by the sha256 model.json records', async () => {
+    const dir = await savedModel();
+    const bytes = await readFile(join(dir, 'weights.bin'));
+    bytes[40]! ^= 0x01;
+    await writeFile(join(dir, 'weights.bin'), bytes);
+    const error = await loadError(dir);
+    expect(error).toBeInstanceOf(ModelLoadError);
+    expect(error.message).toBe(
+      `${join(dir, 'weights.bin')}: the weights are not the ones saved with model.json (their sha256 differs from its weightsSha256): the file is corrupt or was replaced`,
+    );
+    // A model.json saved before the record was written is loaded unchecked, as it was.
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as Record<string, unknown>;
+    delete json.weightsSha256;
+    await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+    (await loadLayersModel(dir)).dispose();
+  });
+
   it('names a missing weights file', async () => {
     const dir = await savedModel();
     await writeFile(

@@ -4,6 +4,7 @@
  * ours. Writes go to a temp folder that is renamed into place, the previous model moved aside until
  * then: a crash never leaves half a model, nor none (recoverInterruptedSave puts the previous one back).
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -16,6 +17,18 @@ import './mirror-layer.js';
 
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
+/**
+ * model.json's record of its weight files' sha256 (their bytes in manifest order), checked on load: a
+ * flipped byte keeps the size, and tfjs would load it, training resume from it and the export ship it.
+ * tfjs itself ignores the field; a model.json without it (saved before it was written) is not checked.
+ */
+const WEIGHTS_SHA256 = 'weightsSha256';
+
+const sha256Hex = (buffers: readonly ArrayBuffer[]) => {
+  const hash = createHash('sha256');
+  for (const buffer of buffers) hash.update(new Uint8Array(buffer));
+  return hash.digest('hex');
+};
 
 function weightBytes(data: tf.io.WeightData | undefined): Uint8Array {
   if (data === undefined) return new Uint8Array();
@@ -58,6 +71,7 @@ export async function saveLayersModel(
   for (const [name, data] of Object.entries(options.extraFiles ?? {})) await writeFile(join(tmp, name), data);
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
+      const weights = weightBytes(artifacts.weightData);
       const modelJson = {
         format: artifacts.format ?? 'layers-model',
         generatedBy: artifacts.generatedBy,
@@ -65,9 +79,10 @@ export async function saveLayersModel(
         modelTopology: artifacts.modelTopology,
         trainingConfig: artifacts.trainingConfig,
         weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs ?? [] }],
+        [WEIGHTS_SHA256]: createHash('sha256').update(weights).digest('hex'),
       };
       await writeFile(join(tmp, MODEL_JSON), JSON.stringify(modelJson));
-      await writeFile(join(tmp, WEIGHTS_BIN), weightBytes(artifacts.weightData));
+      await writeFile(join(tmp, WEIGHTS_BIN), weights);
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
     { includeOptimizer: options.includeOptimizer ?? false },
@@ -179,6 +194,12 @@ export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifa
     specs.push(...group.weights);
     buffers.push(...(await readWeightGroup(dir, jsonPath, group)));
   }
+  const recorded = (json as { [WEIGHTS_SHA256]?: unknown })[WEIGHTS_SHA256];
+  if (recorded !== undefined && recorded !== sha256Hex(buffers))
+    throw new ModelLoadError(
+      json.weightsManifest.flatMap((g) => g.paths.map((p) => join(dir, p))).join(' + '),
+      `the weights are not the ones saved with ${MODEL_JSON} (their sha256 differs from its ${WEIGHTS_SHA256}): the file is corrupt or was replaced`,
+    );
   return tf.io.getModelArtifactsForJSON(json, async () => [specs, tf.io.concatenateArrayBuffers(buffers)]);
 }
 
