@@ -15,7 +15,7 @@ export {
 } from './data/load-csv.js';
 export { DatasetBuilder, facePixels, type FaceDataset } from './data/dataset.js';
 export { findDuplicates, type DuplicateGroups } from './data/duplicates.js';
-export { splitDataset, splitFromJson, type DataSplit } from './data/split.js';
+export { checkSplitRows, splitDataset, splitFromJson, type DataSplit } from './data/split.js';
 export { taskTargets } from './data/batches.js';
 export { projectRoot, resolveDataPath, defaultDataFile } from './data/data-path.js';
 export { seededRandom } from './data/random.js';

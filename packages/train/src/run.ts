@@ -13,7 +13,7 @@ import { taskTargets } from './data/batches.js';
 import type { FaceDataset } from './data/dataset.js';
 import { findDuplicates } from './data/duplicates.js';
 import { loadCsv, skippedReasons } from './data/load-csv.js';
-import { splitDataset, splitFromJson, splitToJson, type DataSplit } from './data/split.js';
+import { checkSplitRows, splitDataset, splitFromJson, splitToJson, type DataSplit } from './data/split.js';
 import { predictHeads } from './evaluate.js';
 import { saveLayersModel } from './model-io.js';
 import { getPreset } from './presets.js';
@@ -171,14 +171,16 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
   const seed = previous?.seed ?? options.seed;
   const threads = options.threads ?? previous?.threads;
   const grouping = previous?.ageGrouping ?? options.ageGrouping;
+  const splitPath = join(runDir, SPLIT_JSON);
   const split: DataSplit = previous
-    ? splitFromJson(await readJson(join(runDir, SPLIT_JSON)))
+    ? splitFromJson(await readJson(splitPath), splitPath)
     : splitDataset(dataset, duplicates, {
         testFraction: options.testFraction,
         validationFraction: options.validationFraction,
         seed: options.splitSeed ?? seed,
         ageGrouping: grouping,
       });
+  if (previous) checkSplitRows(split, dataset.size, splitPath);
   const parts = `${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test`;
   log(`split (seed ${split.seed}): ${parts}`);
   if (split.train.length === 0 || split.test.length === 0)

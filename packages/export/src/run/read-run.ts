@@ -16,6 +16,7 @@ import {
   readRunInfo,
   runsByStart,
   SPLIT_JSON,
+  checkSplitRows,
   splitFromJson,
   taskTargets,
   type DataSplit,
@@ -90,7 +91,7 @@ export interface SplitSizes {
 /** The run's split.json, undefined for a run without one. */
 async function readSplit(runDir: string): Promise<DataSplit | undefined> {
   const splitPath = join(runDir, SPLIT_JSON);
-  return existsSync(splitPath) ? splitFromJson(await readJson(splitPath)) : undefined;
+  return existsSync(splitPath) ? splitFromJson(await readJson(splitPath), splitPath) : undefined;
 }
 
 /** The faces in each part of the run's split; undefined for a run without split.json. */
@@ -117,6 +118,7 @@ export async function readSplitFaces(
   const csv = await loadCsv(dataPath, { skipInvalid: info.data.skippedRows > 0 });
   if (csv.sha256 !== info.data.sha256)
     return `${dataPath} is not the file the run was trained on (sha256 ${csv.sha256.slice(0, 12)}…, the run's ${info.data.sha256.slice(0, 12)}…)`;
+  checkSplitRows(split, csv.dataset.size, join(runDir, SPLIT_JSON));
   return {
     pixels: csv.dataset.pixels,
     rows: split[part],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DatasetBuilder, type FaceDataset } from './dataset.js';
 import { findDuplicates } from './duplicates.js';
-import { splitDataset } from './split.js';
+import { checkSplitRows, splitDataset, splitFromJson, splitToJson } from './split.js';
 
 /** n faces; face i's pixels encode `image(i)`, so equal values mean byte-identical images. */
 function dataset(
@@ -88,5 +88,44 @@ describe('duplicates and split', () => {
       count(split.validation, 500, 600),
       count(split.validation, 600, 617),
     ]).toEqual([35, 7, 1]);
+  });
+});
+
+describe('split.json read back', () => {
+  const saved = {
+    testFraction: 0.3,
+    validationFraction: 0.1,
+    seed: 42,
+    ageGrouping: 'six',
+    train: [0, 2, 5],
+    validation: [3],
+    test: [1, 4],
+  };
+
+  it('reads what splitToJson wrote', () => {
+    const split = splitFromJson(saved, '/r/split.json');
+    expect(splitToJson(split)).toEqual(saved);
+    expect(() => checkSplitRows(split, 6, '/r/split.json')).not.toThrow();
+  });
+
+  it('names the file and the field of a split that is not one', () => {
+    const broken: [unknown, string][] = [
+      [null, 'not a saved split (a JSON object), got null'],
+      [{}, 'testFraction must be a number from 0 and below 1, got undefined'],
+      [{ ...saved, train: undefined }, 'train must list row indices, got undefined'],
+      [{ ...saved, test: 'x' }, 'test must list row indices, got "x"'],
+      [{ ...saved, test: [1, -1] }, 'test[1] must be a row index (a whole number ≥ 0), got -1'],
+      [{ ...saved, train: [1.5] }, 'train[0] must be a row index (a whole number ≥ 0), got 1.5'],
+      [{ ...saved, seed: '42' }, 'seed must be a whole number ≥ 0, got "42"'],
+    ];
+    for (const [json, why] of broken)
+      expect(() => splitFromJson(json, '/r/split.json')).toThrow(`/r/split.json: ${why}`);
+  });
+
+  it('refuses a row the data file does not have', () => {
+    const split = splitFromJson({ ...saved, test: [1, 999999] }, '/r/split.json');
+    expect(() => checkSplitRows(split, 6, '/r/split.json')).toThrow(
+      "/r/split.json: test names row 999999, but the data file has 6 rows: the split is not this file's",
+    );
   });
 });
