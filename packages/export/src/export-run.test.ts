@@ -8,7 +8,7 @@ import { TASKS } from '@facekit/core';
 import { loadModels } from '@facekit/core/node';
 import * as tf from '@tensorflow/tfjs';
 import { loadLayersModel, runTraining, seededRandom, shownPath } from '@facekit/train';
-import { exportRun } from './export-run.js';
+import { exportRun, exportUnits } from './export-run.js';
 import { trainedOn } from './run/read-run.js';
 
 let dir: string;
@@ -55,6 +55,22 @@ const trainOneEpoch = (runDir: string, preset: string) =>
     shouldStop: () => false,
   });
 afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('exportUnits', () => {
+  it("names a shared network's model.json that is cut short, or whose outputs are not tasks", async () => {
+    const run = await mkdtemp(join(tmpdir(), 'facekit-units-'));
+    const path = join(run, 'shared', 'model', 'model.json');
+    await mkdir(join(run, 'shared', 'model'), { recursive: true });
+    await writeFile(path, '{"modelTopology": {"config": {"output_la');
+    await expect(exportUnits(run, ['age'])).rejects.toThrow(`${path} is not valid JSON (`);
+    for (const text of ['null', '{"modelTopology": {"config": {"output_layers": [7]}}}']) {
+      await writeFile(path, text);
+      await expect(exportUnits(run, ['age'])).rejects.toThrow(
+        `${join(run, 'shared', 'model')}: a shared network's outputs must be named after tasks`,
+      );
+    }
+  });
+});
 
 describe('trainedOn', () => {
   it("names the run's own data file while it is there, and nothing for a folder that is not a run", async () => {

@@ -23,6 +23,7 @@ import {
   loadLayersModel,
   modelDir,
   pathArg,
+  readJson,
   sharedModelDir,
   taskDir,
   trainCommand,
@@ -162,10 +163,12 @@ export function exportUnit(model: tf.LayersModel, unit: ExportUnit, info: RunInf
 
 /** The tasks of a shared network, in output order: its heads' final layers are named after them. */
 async function sharedHeads(dir: string): Promise<Task[]> {
-  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as {
-    modelTopology?: { config?: { output_layers?: [string, number, number][] } };
-  };
-  const names = (json.modelTopology?.config?.output_layers ?? []).map(([name]) => name);
+  // readJson names the file when it is cut short or missing (JSON.parse's own words name none).
+  const json = await readJson<{
+    modelTopology?: { config?: { output_layers?: unknown } };
+  } | null>(join(dir, 'model.json'));
+  const outputs = json?.modelTopology?.config?.output_layers;
+  const names = (Array.isArray(outputs) ? outputs : []).map((o) => String(Array.isArray(o) ? o[0] : o));
   const bad = names.find((n) => !(TASKS as readonly string[]).includes(n));
   if (names.length === 0 || bad !== undefined)
     throw new Error(
