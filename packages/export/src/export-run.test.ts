@@ -201,6 +201,19 @@ describe('exportRun', () => {
     expect((await loadModels(out)).manifest.models.gender!.verification.samples).toBe(5);
   });
 
+  it('names a figure of the run that cannot be read, and leaves the folder as it was', async () => {
+    const odd = join(dir, 'runs', 'figure-folder');
+    await cp(runDir, odd, { recursive: true });
+    const figure = join(odd, 'gender', 'confusion.svg');
+    await rm(figure);
+    await mkdir(figure);
+    const out = join(dir, 'm-figure');
+    await expect(exportRun({ runDir: odd, outDir: out, tasks: ['gender'], synthetic: 4 })).rejects.toThrow(
+      `cannot read ${figure} (EISDIR`,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('skips a figure the run lacks, removes an earlier export’s copy and does not link it', async () => {
     const bare = join(dir, 'runs', 'no-calibration');
     await cp(runDir, bare, { recursive: true });

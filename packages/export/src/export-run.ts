@@ -84,9 +84,11 @@ export interface ExportRunResult {
 async function copyTaskFigures(runDir: string, outDir: string, task: Task): Promise<string[]> {
   const copied: string[] = [];
   for (const name of [CONFUSION_SVG, CALIBRATION_SVG]) {
-    const svg = await readFile(join(taskDir(runDir, task), name)).catch((error: NodeJS.ErrnoException) => {
+    const path = join(taskDir(runDir, task), name);
+    const svg = await readFile(path).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined;
-      throw error;
+      // readFile's own words ("EISDIR: illegal operation on a directory, read") name no file.
+      throw new Error(`cannot read ${path} (${error.message})`, { cause: error });
     });
     if (!svg) {
       await rm(join(outDir, task, name), { force: true });
