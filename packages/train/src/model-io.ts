@@ -4,12 +4,12 @@
  * ours. Writes go to a temp folder that is renamed into place, the previous model moved aside until
  * then: a crash never leaves half a model, nor none (recoverInterruptedSave puts the previous one back).
  */
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ModelLoadError } from '@facekit/core';
+import { sha256OfBytes } from '@facekit/core/node';
 // Registers the custom layers and optimizer a saved network may hold, so every load through here can read it.
 import './adamw.js';
 import './nesterov-sgd.js';
@@ -23,12 +23,6 @@ const WEIGHTS_BIN = 'weights.bin';
  * tfjs itself ignores the field; a model.json without it (saved before it was written) is not checked.
  */
 const WEIGHTS_SHA256 = 'weightsSha256';
-
-const sha256Hex = (buffers: readonly ArrayBuffer[]) => {
-  const hash = createHash('sha256');
-  for (const buffer of buffers) hash.update(new Uint8Array(buffer));
-  return hash.digest('hex');
-};
 
 function weightBytes(data: tf.io.WeightData | undefined): Uint8Array {
   if (data === undefined) return new Uint8Array();
@@ -79,7 +73,7 @@ export async function saveLayersModel(
         modelTopology: artifacts.modelTopology,
         trainingConfig: artifacts.trainingConfig,
         weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs ?? [] }],
-        [WEIGHTS_SHA256]: createHash('sha256').update(weights).digest('hex'),
+        [WEIGHTS_SHA256]: sha256OfBytes(weights),
       };
       await writeFile(join(tmp, MODEL_JSON), JSON.stringify(modelJson));
       await writeFile(join(tmp, WEIGHTS_BIN), weights);
@@ -194,13 +188,14 @@ export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifa
     specs.push(...group.weights);
     buffers.push(...(await readWeightGroup(dir, jsonPath, group)));
   }
+  const weights = tf.io.concatenateArrayBuffers(buffers);
   const recorded = (json as { [WEIGHTS_SHA256]?: unknown })[WEIGHTS_SHA256];
-  if (recorded !== undefined && recorded !== sha256Hex(buffers))
+  if (recorded !== undefined && recorded !== sha256OfBytes(new Uint8Array(weights)))
     throw new ModelLoadError(
       json.weightsManifest.flatMap((g) => g.paths.map((p) => join(dir, p))).join(' + '),
       `the weights are not the ones saved with ${MODEL_JSON} (their sha256 differs from its ${WEIGHTS_SHA256}): the file is corrupt or was replaced`,
     );
-  return tf.io.getModelArtifactsForJSON(json, async () => [specs, tf.io.concatenateArrayBuffers(buffers)]);
+  return tf.io.getModelArtifactsForJSON(json, async () => [specs, weights]);
 }
 
 /** Loads a tfjs Layers model saved by `saveLayersModel` (or any model.json + weights folder). */
