@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'vite';
-import { parseCommandArgs, refuseFlags, userPath, wholeNumberFlag } from '@facekit/core/node';
+import { onLauncherGone, parseCommandArgs, refuseFlags, userPath, wholeNumberFlag } from '@facekit/core/node';
 import { modelsDir } from './demo-assets.js';
 
 const HELP = `Usage: pnpm demo [options]
@@ -56,3 +56,9 @@ await server.listen();
 server.config.logger.info(`  models: ${models}`);
 server.printUrls();
 server.bindCLIShortcuts({ print: true });
+// Vite stops on SIGTERM, but pnpm passes no signal on: sent one, it exits and would leave the page's
+// server running, orphaned, on its port. Stopped when pnpm's shell is gone.
+onLauncherGone(() => {
+  server.config.logger.info('  the package manager that started the demo has exited: stopping');
+  void server.close().then(() => process.exit(0));
+});

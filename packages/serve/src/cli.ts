@@ -6,7 +6,7 @@
 import { HELP, parseServeArgs } from './options.js';
 import { Logger } from './logger.js';
 import { startServer } from './server.js';
-import { refuseFlags, scriptArgs } from '@facekit/core/node';
+import { onLauncherGone, refuseFlags, scriptArgs } from '@facekit/core/node';
 
 async function main(): Promise<number> {
   let options;
@@ -26,9 +26,9 @@ async function main(): Promise<number> {
   // Signals are heard from the start: one that comes while the models load or the providers warm up
   // (a deploy rolled back, Ctrl-C on a slow start) stops the server as soon as it exists and exits 0,
   // as it does once the server is ready — not by the signal's default, which killed it without a word.
-  let signalled: NodeJS.Signals | undefined;
+  let signalled: NodeJS.Signals | 'launcher gone' | undefined;
   let wake = () => {};
-  const onSignal = (signal: NodeJS.Signals) => {
+  const onSignal = (signal: NonNullable<typeof signalled>) => {
     signalled = signal;
     wake();
   };
@@ -36,6 +36,9 @@ async function main(): Promise<number> {
   process.once('SIGINT', onSignal);
   // The terminal it ran in closed (an SSH session dropped): drained too, not killed mid-request.
   process.once('SIGHUP', onSignal);
+  // Started by `pnpm serve` and pnpm sent SIGTERM: pnpm exits without passing it on, and the server would
+  // run on, orphaned, holding its port. Drained the same way once pnpm's shell is gone.
+  onLauncherGone(() => onSignal('launcher gone'));
   const signal = new Promise<void>((resolve) => (wake = resolve));
   // A fault nothing caught ends the process, as Node would, but as one JSON line a log collector reads
   // with the rest (Node's own is a multi-line stack on stderr).
@@ -60,7 +63,9 @@ async function main(): Promise<number> {
   }
   await signal;
   if (server) {
-    server.state.logger.info('signal received', { signal: signalled });
+    if (signalled === 'launcher gone')
+      server.state.logger.info('stopping: the package manager that started the server has exited');
+    else server.state.logger.info('signal received', { signal: signalled });
     await server.stop();
   }
   return 0;

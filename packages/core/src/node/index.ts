@@ -4,6 +4,7 @@
  */
 export * from './atomic-file.js';
 export * from './csv-text.js';
+export * from './launcher-gone.js';
 export * from './load-models.js';
 export * from './onnx-inspect.js';
 export * from './percentile.js';
