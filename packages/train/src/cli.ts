@@ -10,7 +10,15 @@ import { projectRoot, resolveDataPath } from './data/data-path.js';
 import { DEFAULT_PRESET, getPreset, isAblation, PRESETS, type Preset } from './presets.js';
 import { runsByStart } from './run-folder.js';
 import { runTraining } from './run.js';
-import { checkFlags, runCommand, parseCommandArgs, userCwd, userPath, wholeNumber } from '@facekit/core/node';
+import {
+  checkFlags,
+  onLauncherGone,
+  runCommand,
+  parseCommandArgs,
+  userCwd,
+  userPath,
+  wholeNumber,
+} from '@facekit/core/node';
 
 /** A preset the help recommends, by name: renaming it fails every `pnpm train`, the help test included. */
 const named = (name: string) => getPreset(name).name;
@@ -223,6 +231,16 @@ async function main(): Promise<number> {
     stopRequested = Date.now();
     process.stderr.write('\nstopping after this batch (Ctrl-C again to quit at once)…\n');
   });
+  // SIGTERM (a supervisor, `kill <pid>`) stops the run as the first Ctrl-C does, saying how to resume;
+  // so does pnpm's exit when it was sent one (pnpm passes no signal on, and the run would go on training,
+  // orphaned, on every core).
+  const stopSoon = (why: string) => () => {
+    if (stopRequested) return;
+    stopRequested = Date.now();
+    process.stderr.write(`\n${why}: stopping after this batch…\n`);
+  };
+  process.on('SIGTERM', stopSoon('SIGTERM'));
+  onLauncherGone(stopSoon('the package manager that started this run has exited'));
 
   const outcome = await runTraining({
     ...(dataPath === undefined ? {} : { dataPath }),
