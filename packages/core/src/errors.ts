@@ -12,6 +12,7 @@ export type FaceKitErrorCode =
   | 'INVALID_PHOTO_NAME'
   | 'INVALID_CROP'
   | 'INVALID_MANIFEST'
+  | 'INVALID_JSON_FIELD'
   | 'MODEL_MISMATCH'
   | 'MODEL_LOAD_FAILED'
   | 'UNSUPPORTED_LAYER'
@@ -94,16 +95,62 @@ export class InvalidCropError extends FaceKitError {
 }
 
 /**
- * manifest.json (or another description of the models: `document`, e.g. face-detector.json) does not
- * follow its schema. `path` is a JSON path such as `models.age.labels[2]`.
+ * What is wrong with a field: a sentence (`is missing; the manifest holds age`), or what the field must
+ * hold and the value it was found holding (`found` undefined: the field is missing).
  */
-export class ManifestError extends FaceKitError {
+export type FieldProblem = string | { readonly expected: string; readonly found: unknown };
+
+/** What `problem` says: a sentence as it is, or `must be <expected>, got <found>` (found as JSON, cut short). */
+function problemText(problem: FieldProblem): string {
+  if (typeof problem === 'string') return problem;
+  const { expected, found } = problem;
+  if (found === undefined) return `must be ${expected}, but it is missing`;
+  let shown: string | undefined;
+  try {
+    // A number as it is: JSON would say null for NaN and Infinity.
+    shown = typeof found === 'number' ? String(found) : JSON.stringify(found);
+  } catch {
+    shown = undefined; // a BigInt or a cycle: not JSON
+  }
+  return `must be ${expected}, got ${snippet(shown ?? String(found))}`;
+}
+
+/**
+ * A field of a JSON file the toolkit reads back (run.json, split.json, a checkpoint's state.json, …)
+ * that does not hold what the file's writer puts there. `file` names the file, `path` the field as a
+ * JSON path (`epochs.gender`, `test[3]`; '' for the file as a whole); `expected` and `found` are set when
+ * the field held a value of the wrong kind. `hint` says what follows from it, where that helps.
+ */
+export class JsonFieldError extends FaceKitError {
+  /** What is wrong, after the field's path: `must be a whole number ≥ 1, got 1.5`. */
+  readonly reason: string;
+  readonly expected?: string;
+  readonly found?: unknown;
+
   constructor(
+    readonly file: string,
     readonly path: string,
-    readonly reason: string,
-    document = 'manifest',
+    problem: FieldProblem,
+    hint?: string,
+    code: FaceKitErrorCode = 'INVALID_JSON_FIELD',
   ) {
-    super('INVALID_MANIFEST', `${document} ${path}: ${reason}`);
+    const reason = problemText(problem);
+    super(code, `${file}: ${path === '' ? '' : `${path} `}${reason}${hint ? `; ${hint}` : ''}`);
+    this.reason = reason;
+    if (typeof problem !== 'string') {
+      this.expected = problem.expected;
+      this.found = problem.found;
+    }
+  }
+}
+
+/**
+ * manifest.json, or another description of the models (face-detector.json), does not follow its
+ * schema: a JsonFieldError with its own code, which the server and the CLIs report as such.
+ */
+export class ManifestError extends JsonFieldError {
+  constructor(file: string, path: string, problem: FieldProblem, hint?: string) {
+    super(file, path, problem, hint, 'INVALID_MANIFEST');
   }
 }
 

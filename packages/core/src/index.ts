@@ -8,6 +8,7 @@ export * from './pixels.js';
 export * from './preprocess.js';
 export * from './image-format.js';
 export * from './interpret.js';
+export * from './json-fields.js';
 export * from './manifest.js';
 export * from './sha256.js';
 export * from './webgpu-adapter-info.js';

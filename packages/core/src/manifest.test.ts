@@ -46,7 +46,9 @@ describe('parseManifest', () => {
     const m = valid();
     (m.models.gender.labels as string[])[1] = 'woman';
     expect(() => parseManifest(m)).toThrow(ManifestError);
-    expect(() => parseManifest(m)).toThrow(/models\.gender\.labels: must be \[male, female\]/);
+    expect(() => parseManifest(m)).toThrow(
+      /^manifest\.json: models\.gender\.labels must be \[male, female\], got \["male","woman"\]$/,
+    );
     const n = valid();
     (n.models.age as { ageGrouping?: string }).ageGrouping = 'weird';
     expect(() => parseManifest(n)).toThrow(/models\.age\.ageGrouping/);
@@ -56,19 +58,21 @@ describe('parseManifest', () => {
     expect(() => parseManifest('{oops')).toThrow(/not valid JSON/);
   });
 
-  it('takes sizes, parameter counts and opsets only as whole numbers, 0 or more', () => {
+  it('takes sizes, parameter counts and opsets only as whole numbers ≥ 0', () => {
     // A size no file can have would otherwise be blamed on the model file, as "truncated".
     for (const bytes of [1.5, -1, 1e300]) {
       const m = valid();
       m.models.gender.bytes = bytes;
-      expect(() => parseManifest(m)).toThrow(/models\.gender\.bytes: must be a whole number, 0 or more/);
+      expect(() => parseManifest(m)).toThrow(
+        `manifest.json: models.gender.bytes must be a whole number ≥ 0, got ${bytes}`,
+      );
     }
     const p = valid();
     Object.assign(p.models.age, { parameters: -3 });
-    expect(() => parseManifest(p)).toThrow(/models\.age\.parameters: must be a whole number/);
+    expect(() => parseManifest(p)).toThrow(/models\.age\.parameters must be a whole number ≥ 0, got -3/);
     const o = valid();
     o.models.age.opset = 16.5;
-    expect(() => parseManifest(o)).toThrow(/models\.age\.opset: must be a whole number/);
+    expect(() => parseManifest(o)).toThrow(/models\.age\.opset must be a whole number ≥ 0, got 16\.5/);
   });
 
   it('requires output width to match the labels', () => {
@@ -100,17 +104,17 @@ describe('parseManifest', () => {
     const otherHash = shared();
     otherHash.models.gender.sha256 = 'b'.repeat(64);
     expect(() => parseManifest(otherHash)).toThrow(
-      /models\.gender\.sha256: must equal models\.age\.sha256: both name faces\.onnx/,
+      /models\.gender\.sha256 must equal models\.age\.sha256: both name faces\.onnx/,
     );
     const plainOutput = shared();
     plainOutput.models.gender.output.name = 'probabilities';
     expect(() => parseManifest(plainOutput)).toThrow(
-      /models\.gender\.output\.name: tasks sharing faces\.onnx/,
+      'manifest.json: models.gender.output.name must be "gender_probabilities" (tasks sharing faces.onnx each read their own output), got "probabilities"',
     );
     const wrongTask = valid();
     wrongTask.models.gender.output.name = 'age_probabilities';
     expect(() => parseManifest(wrongTask)).toThrow(
-      /models\.gender\.output\.name: must be "probabilities" or "gender_probabilities"/,
+      /models\.gender\.output\.name must be "probabilities" or "gender_probabilities", got "age_probabilities"/,
     );
   });
 });
@@ -143,21 +147,21 @@ describe('parseDetectorInfo', () => {
   });
 
   it('names the field that is wrong', () => {
-    expect(() => parseDetectorInfo('{')).toThrow(/face-detector\.json \$: is not valid JSON/);
+    expect(() => parseDetectorInfo('{')).toThrow(/^face-detector\.json: is not valid JSON \(/);
     expect(() => parseDetectorInfo({ ...info, sha256: 'ABC' })).toThrow(
-      /face-detector\.json sha256: must be 64 lowercase hex/,
+      'face-detector.json: sha256 must be a sha256: 64 lowercase hex digits, got "ABC"',
     );
     expect(() => parseDetectorInfo({ ...info, file: '../x.onnx' })).toThrow(
-      /face-detector\.json file: must be a path inside/,
+      'face-detector.json: file must be a path inside the models folder, got "../x.onnx"',
     );
     expect(() => parseDetectorInfo({ ...info, source: { package: 'p' } })).toThrow(
-      /source\.version: must be a non-empty string/,
+      'face-detector.json: source.version must be a non-empty string, but it is missing',
     );
     expect(() => parseDetectorInfo({ ...info, licence: [3] })).toThrow(
-      /licence\[0\]: must be a non-empty string/,
+      'face-detector.json: licence[0] must be a non-empty string, got 3',
     );
     expect(() => parseDetectorInfo({ ...info, bytes: -622961 })).toThrow(
-      /face-detector\.json bytes: must be a whole number, 0 or more/,
+      'face-detector.json: bytes must be a whole number ≥ 0, got -622961',
     );
   });
 });

@@ -3,10 +3,11 @@
  * trusts. Validated on load with messages that name the offending JSON path; checking the files
  * themselves against it (size, sha256, shapes) is done by whoever reads the bytes.
  */
-import { isAgeGrouping, type AgeGrouping } from './age-groups.js';
+import { AGE_GROUPINGS, type AgeGrouping } from './age-groups.js';
 import { ManifestError } from './errors.js';
+import { jsonFields, parseJsonText, type JsonFields } from './json-fields.js';
 import { IMAGE_SIZE, INPUT_NAME, OUTPUT_NAME, taskOutputName } from './pixels.js';
-import { isTask, taskLabels, TASKS, type Task } from './tasks.js';
+import { taskLabels, TASKS, type Task } from './tasks.js';
 
 export const MANIFEST_SCHEMA_VERSION = 1;
 
@@ -67,133 +68,100 @@ export interface Manifest {
 
 type Json = unknown;
 
-function obj(value: Json, path: string): Record<string, Json> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new ManifestError(path, 'must be an object');
-  return value as Record<string, Json>;
-}
-function str(value: Json, path: string): string {
-  if (typeof value !== 'string' || value.length === 0)
-    throw new ManifestError(path, 'must be a non-empty string');
-  return value;
-}
-function num(value: Json, path: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value))
-    throw new ManifestError(path, 'must be a finite number');
-  return value;
-}
-/** A count (bytes, parameters, an opset): a whole number, 0 or more, that a file can have. */
-function count(value: Json, path: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
-    throw new ManifestError(path, 'must be a whole number, 0 or more');
-  return value;
-}
-function arr(value: Json, path: string): Json[] {
-  if (!Array.isArray(value)) throw new ManifestError(path, 'must be an array');
-  return value;
+/** The file's default name in errors, when the caller has no path to give. */
+const MANIFEST_NAME = 'manifest.json';
+
+/** A path inside the models folder: relative, never climbing out of it. */
+function insideFolder(f: JsonFields, value: Json, path: string): string {
+  const file = f.text(value, path);
+  if (file.startsWith('/') || file.split(/[\\/]/).includes('..'))
+    f.fail(path, { expected: 'a path inside the models folder', found: file });
+  return file;
 }
 
-function validateModel(task: Task, value: Json, path: string): ManifestModel {
-  const m = obj(value, path);
-  if (m.task !== task) throw new ManifestError(`${path}.task`, `must be "${task}"`);
-  const file = str(m.file, `${path}.file`);
-  if (file.startsWith('/') || file.split(/[\\/]/).includes('..')) {
-    throw new ManifestError(`${path}.file`, 'must be a path inside the models folder');
-  }
-  const sha256 = str(m.sha256, `${path}.sha256`);
-  if (!/^[0-9a-f]{64}$/.test(sha256))
-    throw new ManifestError(`${path}.sha256`, 'must be 64 lowercase hex digits');
-  const labels = arr(m.labels, `${path}.labels`).map((l, i) => str(l, `${path}.labels[${i}]`));
-  let ageGrouping: AgeGrouping | undefined;
-  if (task === 'age') {
-    if (!isAgeGrouping(m.ageGrouping))
-      throw new ManifestError(`${path}.ageGrouping`, 'must be "six" or "decades"');
-    ageGrouping = m.ageGrouping;
-  }
+function validateModel(f: JsonFields, task: Task, value: Json, path: string): ManifestModel {
+  const m = f.object(value, path);
+  f.oneOf(m.task, `${path}.task`, [task]);
+  const file = insideFolder(f, m.file, `${path}.file`);
+  const sha256 = f.hexDigest(m.sha256, `${path}.sha256`);
+  const labels = f.array(m.labels, `${path}.labels`).map((l, i) => f.text(l, `${path}.labels[${i}]`));
+  const ageGrouping =
+    task === 'age' ? f.oneOf(m.ageGrouping, `${path}.ageGrouping`, AGE_GROUPINGS) : undefined;
   const expected = taskLabels(task, ageGrouping);
-  if (labels.length !== expected.length || labels.some((l, i) => l !== expected[i])) {
-    throw new ManifestError(`${path}.labels`, `must be [${expected.join(', ')}]`);
-  }
-  const input = obj(m.input, `${path}.input`);
-  if (input.name !== INPUT_NAME) throw new ManifestError(`${path}.input.name`, `must be "${INPUT_NAME}"`);
-  if (input.dtype !== 'float32') throw new ManifestError(`${path}.input.dtype`, 'must be "float32"');
-  const inShape = arr(input.shape, `${path}.input.shape`);
-  if (inShape.length !== 4 || inShape[1] !== IMAGE_SIZE || inShape[2] !== IMAGE_SIZE || inShape[3] !== 1) {
-    throw new ManifestError(`${path}.input.shape`, `must be [N, ${IMAGE_SIZE}, ${IMAGE_SIZE}, 1]`);
-  }
-  const output = obj(m.output, `${path}.output`);
-  const outputName = output.name;
-  if (outputName !== OUTPUT_NAME && outputName !== taskOutputName(task))
-    throw new ManifestError(`${path}.output.name`, `must be "${OUTPUT_NAME}" or "${taskOutputName(task)}"`);
-  const outShape = arr(output.shape, `${path}.output.shape`);
-  if (outShape.length !== 2 || outShape[1] !== labels.length) {
-    throw new ManifestError(`${path}.output.shape`, `must be [N, ${labels.length}]`);
-  }
-  const training = obj(m.training, `${path}.training`);
-  const verification = obj(m.verification, `${path}.verification`);
-  const metrics = obj(m.metrics, `${path}.metrics`);
+  if (labels.length !== expected.length || labels.some((l, i) => l !== expected[i]))
+    f.fail(`${path}.labels`, { expected: `[${expected.join(', ')}]`, found: labels });
+  const input = f.object(m.input, `${path}.input`);
+  f.oneOf(input.name, `${path}.input.name`, [INPUT_NAME]);
+  f.oneOf(input.dtype, `${path}.input.dtype`, ['float32']);
+  const inShape = f.array(input.shape, `${path}.input.shape`);
+  if (inShape.length !== 4 || inShape[1] !== IMAGE_SIZE || inShape[2] !== IMAGE_SIZE || inShape[3] !== 1)
+    f.fail(`${path}.input.shape`, { expected: `[N, ${IMAGE_SIZE}, ${IMAGE_SIZE}, 1]`, found: inShape });
+  const output = f.object(m.output, `${path}.output`);
+  const outputName = f.oneOf(output.name, `${path}.output.name`, [OUTPUT_NAME, taskOutputName(task)]);
+  const outShape = f.array(output.shape, `${path}.output.shape`);
+  if (outShape.length !== 2 || outShape[1] !== labels.length)
+    f.fail(`${path}.output.shape`, { expected: `[N, ${labels.length}]`, found: outShape });
+  const training = f.object(m.training, `${path}.training`);
+  const verification = f.object(m.verification, `${path}.verification`);
+  const metrics = f.object(m.metrics, `${path}.metrics`);
   return {
     task,
     file,
     sha256,
-    bytes: count(m.bytes, `${path}.bytes`),
+    bytes: f.whole(m.bytes, `${path}.bytes`, 0),
     labels,
     ...(ageGrouping ? { ageGrouping } : {}),
     input: { name: INPUT_NAME, shape: inShape as (string | number)[], dtype: 'float32' },
     output: { name: outputName, shape: outShape as (string | number)[] },
-    opset: count(m.opset, `${path}.opset`),
-    ...(m.tfjs === undefined ? {} : { tfjs: str(m.tfjs, `${path}.tfjs`) }),
-    ...(m.parameters === undefined ? {} : { parameters: count(m.parameters, `${path}.parameters`) }),
+    opset: f.whole(m.opset, `${path}.opset`, 0),
+    ...(m.tfjs === undefined ? {} : { tfjs: f.text(m.tfjs, `${path}.tfjs`) }),
+    ...(m.parameters === undefined ? {} : { parameters: f.whole(m.parameters, `${path}.parameters`, 0) }),
     training: {
-      runId: str(training.runId, `${path}.training.runId`),
-      preset: str(training.preset, `${path}.training.preset`),
-      backend: str(training.backend, `${path}.training.backend`),
-      epochs: num(training.epochs, `${path}.training.epochs`),
-      seed: num(training.seed, `${path}.training.seed`),
-      testFraction: num(training.testFraction, `${path}.training.testFraction`),
-      dataSha256: str(training.dataSha256, `${path}.training.dataSha256`),
-      dataRows: num(training.dataRows, `${path}.training.dataRows`),
+      runId: f.text(training.runId, `${path}.training.runId`),
+      preset: f.text(training.preset, `${path}.training.preset`),
+      backend: f.text(training.backend, `${path}.training.backend`),
+      epochs: f.number(training.epochs, `${path}.training.epochs`),
+      seed: f.number(training.seed, `${path}.training.seed`),
+      testFraction: f.number(training.testFraction, `${path}.training.testFraction`),
+      dataSha256: f.text(training.dataSha256, `${path}.training.dataSha256`),
+      dataRows: f.number(training.dataRows, `${path}.training.dataRows`),
     },
-    metrics: Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, num(v, `${path}.metrics.${k}`)])),
+    metrics: Object.fromEntries(
+      Object.entries(metrics).map(([k, v]) => [k, f.number(v, `${path}.metrics.${k}`)]),
+    ),
     verification: {
-      samples: num(verification.samples, `${path}.verification.samples`),
-      maxAbsDiff: num(verification.maxAbsDiff, `${path}.verification.maxAbsDiff`),
-      argmaxAgreement: num(verification.argmaxAgreement, `${path}.verification.argmaxAgreement`),
-      runtime: str(verification.runtime, `${path}.verification.runtime`),
+      samples: f.number(verification.samples, `${path}.verification.samples`),
+      maxAbsDiff: f.number(verification.maxAbsDiff, `${path}.verification.maxAbsDiff`),
+      argmaxAgreement: f.number(verification.argmaxAgreement, `${path}.verification.argmaxAgreement`),
+      runtime: f.text(verification.runtime, `${path}.verification.runtime`),
     },
   };
 }
 
-/** Parses and validates manifest JSON (a string or an already-parsed value). */
-export function parseManifest(json: string | Json): Manifest {
-  let value: Json = json;
-  if (typeof json === 'string') {
-    try {
-      value = JSON.parse(json);
-    } catch (error) {
-      throw new ManifestError('$', `is not valid JSON (${(error as Error).message})`);
-    }
-  }
-  const root = obj(value, '$');
-  if (root.schemaVersion !== MANIFEST_SCHEMA_VERSION) {
-    throw new ManifestError(
-      'schemaVersion',
-      `must be ${MANIFEST_SCHEMA_VERSION}, got ${JSON.stringify(root.schemaVersion)}`,
-    );
-  }
-  const models = obj(root.models, 'models');
+/**
+ * Parses and validates manifest JSON (a string or an already-parsed value); errors (ManifestError)
+ * name `file`, the manifest's path where the caller knows it.
+ */
+export function parseManifest(json: string | Json, file = MANIFEST_NAME): Manifest {
+  const f = jsonFields(file, { error: ManifestError });
+  const value = typeof json === 'string' ? parseJsonText(json, file, { error: ManifestError }) : json;
+  const root = f.object(value, '');
+  f.oneOf(root.schemaVersion, 'schemaVersion', [MANIFEST_SCHEMA_VERSION]);
+  const models = f.objectOf(root.models, 'models', TASKS, 'a task');
   const out: Partial<Record<Task, ManifestModel>> = {};
-  for (const [key, model] of Object.entries(models)) {
-    if (!isTask(key)) throw new ManifestError(`models.${key}`, `unknown task; tasks are ${TASKS.join(', ')}`);
-    out[key] = validateModel(key, model, `models.${key}`);
-  }
-  if (Object.keys(out).length === 0) throw new ManifestError('models', 'must name at least one task');
-  checkSharedFiles(out);
-  return { schemaVersion: MANIFEST_SCHEMA_VERSION, createdAt: str(root.createdAt, 'createdAt'), models: out };
+  for (const [task, model] of Object.entries(models) as [Task, Json][])
+    out[task] = validateModel(f, task, model, `models.${task}`);
+  if (Object.keys(out).length === 0) f.fail('models', 'must name at least one task');
+  checkSharedFiles(f, out);
+  return {
+    schemaVersion: MANIFEST_SCHEMA_VERSION,
+    createdAt: f.text(root.createdAt, 'createdAt'),
+    models: out,
+  };
 }
 
 /** Tasks that name one file must agree on it (size, hash, opset) and each read its own output. */
-function checkSharedFiles(models: Partial<Record<Task, ManifestModel>>): void {
+function checkSharedFiles(f: JsonFields, models: Partial<Record<Task, ManifestModel>>): void {
   const byFile = new Map<string, ManifestModel>();
   for (const task of TASKS) {
     const m = models[task];
@@ -206,16 +174,15 @@ function checkSharedFiles(models: Partial<Record<Task, ManifestModel>>): void {
     const path = `models.${task}`;
     for (const key of ['sha256', 'bytes', 'opset'] as const) {
       if (m[key] !== first[key])
-        throw new ManifestError(
-          `${path}.${key}`,
-          `must equal models.${first.task}.${key}: both name ${m.file}`,
-        );
+        f.fail(`${path}.${key}`, `must equal models.${first.task}.${key}: both name ${m.file}`);
     }
-    if (m.output.name === OUTPUT_NAME || first.output.name === OUTPUT_NAME)
-      throw new ManifestError(
-        `${path}.output.name`,
-        `tasks sharing ${m.file} read "<task>_${OUTPUT_NAME}" outputs, not "${OUTPUT_NAME}"`,
-      );
+    // Said of the task that reads the plain output.
+    for (const plain of [first, m])
+      if (plain.output.name === OUTPUT_NAME)
+        f.fail(`models.${plain.task}.output.name`, {
+          expected: `"${taskOutputName(plain.task)}" (tasks sharing ${m.file} each read their own output)`,
+          found: OUTPUT_NAME,
+        });
   }
 }
 
@@ -253,40 +220,24 @@ export interface DetectorInfo {
   readonly licence: readonly string[];
 }
 
-/** Validates face-detector.json (text or parsed); errors name it and the field. */
-export function parseDetectorInfo(json: string | Json): DetectorInfo {
-  try {
-    return detectorInfo(typeof json === 'string' ? parseJson(json) : json);
-  } catch (error) {
-    if (error instanceof ManifestError) throw new ManifestError(error.path, error.reason, DETECTOR_INFO_FILE);
-    throw error;
-  }
-}
-
-function parseJson(text: string): Json {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new ManifestError('$', `is not valid JSON (${(error as Error).message})`);
-  }
-}
-
-function detectorInfo(value: Json): DetectorInfo {
-  const root = obj(value, '$');
-  const file = str(root.file, 'file');
-  if (file.startsWith('/') || file.split(/[\\/]/).includes('..'))
-    throw new ManifestError('file', 'must be a path inside the models folder');
-  const sha256 = str(root.sha256, 'sha256');
-  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new ManifestError('sha256', 'must be 64 lowercase hex digits');
-  const source = obj(root.source, 'source');
+/** Validates face-detector.json (text or parsed); errors (ManifestError) name `file` and the field. */
+export function parseDetectorInfo(json: string | Json, file = DETECTOR_INFO_FILE): DetectorInfo {
+  const f = jsonFields(file, { error: ManifestError });
+  const root = f.object(
+    typeof json === 'string' ? parseJsonText(json, file, { error: ManifestError }) : json,
+    '',
+  );
+  const onnxFile = insideFolder(f, root.file, 'file');
+  const sha256 = f.hexDigest(root.sha256, 'sha256');
+  const source = f.object(root.source, 'source');
   return {
-    file,
+    file: onnxFile,
     sha256,
-    bytes: count(root.bytes, 'bytes'),
+    bytes: f.whole(root.bytes, 'bytes', 0),
     source: {
-      package: str(source.package, 'source.package'),
-      version: str(source.version, 'source.version'),
+      package: f.text(source.package, 'source.package'),
+      version: f.text(source.version, 'source.version'),
     },
-    licence: arr(root.licence, 'licence').map((line, i) => str(line, `licence[${i}]`)),
+    licence: f.array(root.licence, 'licence').map((line, i) => f.text(line, `licence[${i}]`)),
   };
 }

@@ -264,7 +264,7 @@ describe.each([
     'described by a face-detector.json that names no file',
     (dir: string) => writeFile(path.join(dir, 'face-detector.json'), '{}'),
     'failed',
-    /face-detector\.json file: must be a non-empty string/,
+    /\/face-detector\.json: file must be a non-empty string, but it is missing/,
   ],
   [
     'corrupt, its sha256 not the one face-detector.json names',

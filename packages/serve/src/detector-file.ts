@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DETECTOR_INFO_FILE, parseDetectorInfo } from '@facekit/core';
+import { DETECTOR_INFO_FILE, JsonFieldError, parseDetectorInfo } from '@facekit/core';
 import { sha256OfBytes } from '@facekit/core/node';
 
 /** The detector's file, as face-detector.json describes it and as read. */
@@ -52,7 +52,7 @@ export async function openDetector<T>(
   let at = infoPath;
   let file: DetectorFile | undefined;
   try {
-    const info = parseDetectorInfo(await readFile(infoPath, 'utf8'));
+    const info = parseDetectorInfo(await readFile(infoPath, 'utf8'), infoPath);
     at = path.join(dir, info.file);
     const bytes = new Uint8Array(await readFile(at));
     const sha256 = sha256OfBytes(bytes);
@@ -73,7 +73,7 @@ export async function openDetector<T>(
   } catch (error) {
     const message = (error as Error).message;
     // Said of the file at fault: face-detector.json's own errors name it; the others, the file being read.
-    const reason = message.startsWith(DETECTOR_INFO_FILE) ? path.join(dir, message) : `${at}: ${message}`;
+    const reason = error instanceof JsonFieldError ? message : `${at}: ${message}`;
     return { status: 'failed', reason, file };
   }
 }

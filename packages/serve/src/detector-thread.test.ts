@@ -133,7 +133,7 @@ describe('FaceDetector', () => {
   it('is not loaded when face-detector.json is not JSON', async () => {
     const detector = await detectorIn('{ not json');
     expect(detector.status).toBe('failed');
-    expect(detector.reason).toMatch(/^\S*\/face-detector\.json \$: is not valid JSON/);
+    expect(detector.reason).toMatch(/^\S*\/face-detector\.json: is not valid JSON \(/);
     await expect(detector.detect(await photo(), OPTIONS)).rejects.toMatchObject({
       code: 'DETECTOR_UNAVAILABLE',
     });

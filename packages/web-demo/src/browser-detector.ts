@@ -14,6 +14,7 @@ import {
   DETECTOR_INPUT_VALUES,
   DETECTOR_SCORES_NAME,
   detectorInput,
+  JsonFieldError,
   parseDetectorInfo,
   readDetections,
   sha256Hex,
@@ -63,9 +64,10 @@ export async function loadBrowserDetector(
   if (!response.ok) return { missing: `${infoUrl.pathname}: HTTP ${response.status}` };
   let info: ReturnType<typeof parseDetectorInfo>;
   try {
-    info = parseDetectorInfo(await response.text());
+    info = parseDetectorInfo(await response.text(), infoUrl.pathname);
   } catch (error) {
-    return { missing: `${infoUrl.pathname}: ${(error as Error).message}` };
+    const message = (error as Error).message;
+    return { missing: error instanceof JsonFieldError ? message : `${infoUrl.pathname}: ${message}` };
   }
   const fileUrl = new URL(info.file, base);
   const file = await fetch(fileUrl);

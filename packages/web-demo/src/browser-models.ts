@@ -14,6 +14,7 @@ import {
   INPUT_NAME,
   isSoftwareAdapter,
   manifestTasks,
+  JsonFieldError,
   parseManifest,
   PIXEL_COUNT,
   pixelsToModelInput,
@@ -190,8 +191,9 @@ export async function loadBrowserModels(
     );
   let manifest: Manifest;
   try {
-    manifest = parseManifest(await response.text());
+    manifest = parseManifest(await response.text(), manifestUrl.pathname);
   } catch (error) {
+    if (error instanceof JsonFieldError) throw error; // it names the manifest and the field
     throw new Error(`${manifestUrl.pathname}: ${(error as Error).message}`, { cause: error });
   }
   const tasks = manifestTasks(manifest);

@@ -67,13 +67,8 @@ export async function readManifest(dir: string): Promise<Manifest> {
       cause: error,
     });
   }
-  try {
-    return parseManifest(text);
-  } catch (error) {
-    // The manifest's own errors name a place inside it ($.models.age…); say which file, too.
-    if (error instanceof ManifestError) error.message = `${path}: ${error.message}`;
-    throw error;
-  }
+  // Its errors name this file and the field.
+  return parseManifest(text, path);
 }
 
 export function sha256OfBytes(bytes: Uint8Array): string {
@@ -153,6 +148,7 @@ export async function loadModels(dir: string, options: LoadModelsOptions = {}): 
     const entry = manifest.models[task];
     if (!entry)
       throw new ManifestError(
+        join(root, MANIFEST_FILE),
         `models.${task}`,
         `is missing; the manifest holds ${manifestTasks(manifest).join(', ')}`,
       );
