@@ -62,36 +62,35 @@ describe('readRunInfo on a run.json with missing or mistyped fields', () => {
     const dir = await tempDir();
     const path = join(dir, RUN_JSON);
     const broken: [unknown, string][] = [
-      [null, "not a run's settings (a JSON object), got null"],
-      [[], "not a run's settings (a JSON object), got []"],
+      [null, "must be a JSON object (a run's settings), got null"],
+      [[], "must be a JSON object (a run's settings), got []"],
       [
         { ...goodRun(), tasks: undefined },
-        "tasks must map each of the run's tasks to its status, got undefined",
+        "tasks must be an object mapping each of the run's tasks to its status, but it is missing",
       ],
       [
         { ...goodRun(), tasks: 'gender' },
-        `tasks must map each of the run's tasks to its status, got "gender"`,
+        `tasks must be an object mapping each of the run's tasks to its status, got "gender"`,
       ],
+      [{ ...goodRun(), tasks: {} }, 'tasks must name at least one task'],
       [
         { ...goodRun(), tasks: { gender: 'bogus' } },
-        'tasks.gender must be pending, training, done, got "bogus"',
+        'tasks.gender must be "pending", "training" or "done", got "bogus"',
       ],
-      [
-        { ...goodRun(), tasks: { smile: 'done' } },
-        'tasks: "smile" is not a task (age, ethnicity, gender), got {"smile":"done"}',
-      ],
-      [{ ...goodRun(), epochs: {} }, 'epochs.gender must be a whole number ≥ 1, got undefined'],
+      [{ ...goodRun(), tasks: { smile: 'done' } }, 'tasks.smile is not a task (age, ethnicity, gender)'],
+      [{ ...goodRun(), epochs: {} }, 'epochs.gender must be a whole number ≥ 1, but it is missing'],
       [{ ...goodRun(), epochs: { gender: '2' } }, 'epochs.gender must be a whole number ≥ 1, got "2"'],
-      [{ ...goodRun(), data: null }, "data must describe the run's data file, got null"],
+      [{ ...goodRun(), epochs: { gender: 1.5 } }, 'epochs.gender must be a whole number ≥ 1, got 1.5'],
+      [{ ...goodRun(), data: null }, "data must be a JSON object describing the run's data file, got null"],
       [{ ...goodRun(), data: { ...goodRun().data, path: 7 } }, 'data.path must be a non-empty string, got 7'],
       [
         { ...goodRun(), data: { ...goodRun().data, sha256: null } },
-        'data.sha256 must be 64 hex digits, got null',
+        'data.sha256 must be a sha256: 64 lowercase hex digits, got null',
       ],
       [{ ...goodRun(), preset: 7 }, 'preset must be a non-empty string, got 7'],
-      [{ ...goodRun(), runId: undefined }, 'runId must be a non-empty string, got undefined'],
+      [{ ...goodRun(), runId: undefined }, 'runId must be a non-empty string, but it is missing'],
       [{ ...goodRun(), seed: '42' }, 'seed must be a whole number ≥ 0, got "42"'],
-      [{ ...goodRun(), ageGrouping: 'weekly' }, 'ageGrouping must be six or decades, got "weekly"'],
+      [{ ...goodRun(), ageGrouping: 'weekly' }, 'ageGrouping must be "six" or "decades", got "weekly"'],
       [{ ...goodRun(), testFraction: 1 }, 'testFraction must be a number above 0 and below 1, got 1'],
     ];
     for (const [json, why] of broken) {

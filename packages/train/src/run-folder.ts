@@ -12,7 +12,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isAgeGrouping, isTask, type AgeGrouping, type Task } from '@facekit/core';
+import { AGE_GROUPINGS, jsonFields, TASKS, type AgeGrouping, type Task } from '@facekit/core';
 import { writeFileAtomic } from '@facekit/core/node';
 
 export interface DataProvenance {
@@ -94,54 +94,40 @@ export async function readRunInfo(runDir: string): Promise<RunInfo> {
   return checkRunInfo(await readJson<unknown>(path), path);
 }
 
-const TASK_STATUSES: readonly string[] = ['pending', 'training', 'done'] satisfies TaskStatus[];
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const TASK_STATUSES = ['pending', 'training', 'done'] as const satisfies TaskStatus[];
 
 /**
- * A run.json's fields, checked as `pnpm train` writes them: an edited or foreign file is refused here,
+ * A run.json's fields, checked as `pnpm train` writes it: an edited or foreign file is refused here,
  * naming the file and the field, rather than failing later (in the export or a resume) with words that
  * name neither, or resuming with a setting that is not the run's.
  */
 function checkRunInfo(json: unknown, path: string): RunInfo {
-  const fail = (what: string, value: unknown): never => {
-    throw new Error(`${path}: ${what}, got ${JSON.stringify(value) ?? String(value)}`);
-  };
-  if (!isRecord(json)) return fail("not a run's settings (a JSON object)", json);
-  const text = (key: string, value: unknown) =>
-    (typeof value === 'string' && value.length > 0) || fail(`${key} must be a non-empty string`, value);
-  const whole = (key: string, value: unknown, min: number) =>
-    (Number.isInteger(value) && (value as number) >= min) ||
-    fail(`${key} must be a whole number ≥ ${min}`, value);
-  const share = (key: string, value: unknown, allowZero: boolean) =>
-    (typeof value === 'number' && value < 1 && (value > 0 || (allowZero && value === 0))) ||
-    fail(`${key} must be a number ${allowZero ? 'from 0' : 'above 0'} and below 1`, value);
-  for (const key of ['runId', 'createdAt', 'preset', 'backend']) text(key, json[key]);
-  whole('seed', json.seed, 0);
-  if (json.splitSeed !== undefined) whole('splitSeed', json.splitSeed, 0);
-  if (json.threads !== undefined) whole('threads', json.threads, 1);
-  share('testFraction', json.testFraction, false);
-  share('validationFraction', json.validationFraction, true);
-  if (!isAgeGrouping(json.ageGrouping)) fail('ageGrouping must be six or decades', json.ageGrouping);
-  const { tasks, epochs, data } = json;
-  if (!isRecord(tasks) || Object.keys(tasks).length === 0)
-    fail("tasks must map each of the run's tasks to its status", tasks);
-  for (const [task, status] of Object.entries(tasks as Record<string, unknown>)) {
-    if (!isTask(task)) fail(`tasks: "${task}" is not a task (age, ethnicity, gender)`, tasks);
-    if (typeof status !== 'string' || !TASK_STATUSES.includes(status))
-      fail(`tasks.${task} must be ${TASK_STATUSES.join(', ')}`, status);
-  }
-  if (!isRecord(epochs)) fail("epochs must map each of the run's tasks to its epochs", epochs);
-  for (const task of Object.keys(tasks as object))
-    whole(`epochs.${task}`, (epochs as Record<string, unknown>)[task], 1);
-  if (!isRecord(data)) return fail("data must describe the run's data file", data);
-  text('data.path', data.path);
-  if (typeof data.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(data.sha256))
-    fail('data.sha256 must be 64 hex digits', data.sha256);
+  const f = jsonFields(path);
+  const run = f.object(json, '', "a JSON object (a run's settings)");
+  for (const key of ['runId', 'createdAt', 'preset', 'backend']) f.text(run[key], key);
+  f.whole(run.seed, 'seed', 0);
+  if (run.splitSeed !== undefined) f.whole(run.splitSeed, 'splitSeed', 0);
+  if (run.threads !== undefined) f.whole(run.threads, 'threads', 1);
+  f.share(run.testFraction, 'testFraction', { zero: false });
+  f.share(run.validationFraction, 'validationFraction');
+  f.oneOf(run.ageGrouping, 'ageGrouping', AGE_GROUPINGS);
+  const tasks = f.objectOf(
+    run.tasks,
+    'tasks',
+    TASKS,
+    'a task',
+    "an object mapping each of the run's tasks to its status",
+  );
+  if (Object.keys(tasks).length === 0) f.fail('tasks', 'must name at least one task');
+  for (const [task, status] of Object.entries(tasks)) f.oneOf(status, `tasks.${task}`, TASK_STATUSES);
+  const epochs = f.object(run.epochs, 'epochs', "an object mapping each of the run's tasks to its epochs");
+  for (const task of Object.keys(tasks)) f.whole(epochs[task], `epochs.${task}`, 1);
+  const data = f.object(run.data, 'data', "a JSON object describing the run's data file");
+  f.text(data.path, 'data.path');
+  f.hexDigest(data.sha256, 'data.sha256');
   for (const key of ['rows', 'skippedRows', 'duplicateRows', 'conflictingDuplicateGroups'])
-    whole(`data.${key}`, data[key], 0);
-  return json as unknown as RunInfo;
+    f.whole(data[key], `data.${key}`, 0);
+  return run as unknown as RunInfo;
 }
 
 /** The run folders under `runsDir` with a readable run.json, oldest first (by run.json's createdAt). */

@@ -436,13 +436,16 @@ describe('runTraining', () => {
     const state = await readFile(statePath, 'utf8');
     expect((JSON.parse(state) as { histories: unknown[][] }).histories[0]).toHaveLength(1);
     const broken: [string, RegExp][] = [
-      ['{}', /histories must hold one history per head of the network \(1\)/],
-      ['[]', /not a checkpoint's state \(got \[\]\)/],
-      ['null', /not a checkpoint's state \(got null\)/],
-      ['{"histories": [[]]}', /histories\[0\] must list the epochs trained/],
-      ['{"histories": []}', /histories must hold one history per head/],
-      ['{"histories": "x"}', /histories must hold one history per head/],
-      ['{"histories": [[{"epoch": 2}]]}', /histories\[0\]\[0\] must be the record of epoch 1/],
+      ['{}', /histories must be a list of one history per head of the network \(1\), but it is missing/],
+      ['[]', /must be a JSON object \(a checkpoint's state\), got \[\]/],
+      ['null', /must be a JSON object \(a checkpoint's state\), got null/],
+      ['{"histories": [[]]}', /histories\[0\] must be a list of the epochs trained .*, got \[\]/],
+      ['{"histories": []}', /histories must be a list of one history per head .*, got \[\]/],
+      ['{"histories": "x"}', /histories must be a list of one history per head .*, got "x"/],
+      [
+        '{"histories": [[{"epoch": 2}]]}',
+        /histories\[0\]\[0\] must be the record of epoch 1, got \{"epoch":2\}/,
+      ],
     ];
     for (const [text, why] of broken) {
       await writeFile(statePath, text);
@@ -452,6 +455,7 @@ describe('runTraining', () => {
       );
       expect(error.message).toEqual(expect.stringMatching(new RegExp(`^${statePath}: `)));
       expect(error.message).toEqual(expect.stringMatching(why));
+      expect(error.message).toEqual(expect.stringMatching(/; the checkpoint cannot be resumed$/));
     }
     await rm(statePath);
     await expect(runTraining(options(data, runDir, { ...run, resume: true }))).rejects.toThrow(

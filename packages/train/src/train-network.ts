@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { AgeGrouping, Task } from '@facekit/core';
+import { jsonFields, type AgeGrouping, type Task } from '@facekit/core';
 import { AdamW } from './adamw.js';
 import { NesterovSgd } from './nesterov-sgd.js';
 import { createBatchTrainer } from './backends/index.js';
@@ -130,25 +130,24 @@ async function startingPoint(
  * was, it resumed from the first epoch on the checkpoint's trained weights, or failed on an undefined.
  */
 function checkpointHistories(state: unknown, path: string, heads: number): EpochRecord[][] {
-  const fail = (what: string): never => {
-    throw new Error(`${path}: ${what}; the checkpoint cannot be resumed`);
-  };
-  if (typeof state !== 'object' || state === null || Array.isArray(state))
-    return fail(`not a checkpoint's state (got ${JSON.stringify(state)})`);
-  const { histories, history } = state as { histories?: unknown; history?: unknown };
+  const f = jsonFields(path, { hint: 'the checkpoint cannot be resumed' });
+  const { histories, history } = f.object(state, '', "a JSON object (a checkpoint's state)");
   // `history`: a one-task checkpoint written before networks could have several heads.
   const found = histories ?? (history === undefined ? undefined : [history]);
   if (!Array.isArray(found) || found.length !== heads)
-    return fail(`histories must hold one history per head of the network (${heads})`);
-  for (const [h, records] of found.entries()) {
+    f.fail('histories', { expected: `a list of one history per head of the network (${heads})`, found });
+  for (const [h, records] of (found as unknown[]).entries()) {
     if (!Array.isArray(records) || records.length === 0)
-      fail(`histories[${h}] must list the epochs trained (a checkpoint is written after one)`);
+      f.fail(`histories[${h}]`, {
+        expected: 'a list of the epochs trained (a checkpoint is written after one)',
+        found: records,
+      });
     (records as unknown[]).forEach((record, i) => {
       if ((record as EpochRecord | null)?.epoch !== i + 1)
-        fail(`histories[${h}][${i}] must be the record of epoch ${i + 1}`);
+        f.fail(`histories[${h}][${i}]`, { expected: `the record of epoch ${i + 1}`, found: record });
     });
-    if ((records as unknown[]).length !== (found[0] as unknown[]).length)
-      fail('histories of the heads cover different epochs');
+    if ((records as unknown[]).length !== (found as unknown[][])[0]!.length)
+      f.fail('histories', 'cover different epochs for different heads');
   }
   return found as EpochRecord[][];
 }

@@ -110,12 +110,16 @@ describe('split.json read back', () => {
 
   it('names the file and the field of a split that is not one', () => {
     const broken: [unknown, string][] = [
-      [null, 'not a saved split (a JSON object), got null'],
-      [{}, 'testFraction must be a number from 0 and below 1, got undefined'],
-      [{ ...saved, train: undefined }, 'train must list row indices, got undefined'],
-      [{ ...saved, test: 'x' }, 'test must list row indices, got "x"'],
-      [{ ...saved, test: [1, -1] }, 'test[1] must be a row index (a whole number ≥ 0), got -1'],
-      [{ ...saved, train: [1.5] }, 'train[0] must be a row index (a whole number ≥ 0), got 1.5'],
+      [null, 'must be a JSON object (a saved split), got null'],
+      [{}, 'testFraction must be a number from 0 and below 1, but it is missing'],
+      [{ ...saved, train: undefined }, 'train must be a list of row indices, but it is missing'],
+      [{ ...saved, test: 'x' }, 'test must be a list of row indices, got "x"'],
+      [{ ...saved, test: [1, -1] }, 'test[1] must be a whole number from 0 to 4294967295, got -1'],
+      [{ ...saved, train: [1.5] }, 'train[0] must be a whole number from 0 to 4294967295, got 1.5'],
+      [
+        { ...saved, validation: [2 ** 32] },
+        'validation[0] must be a whole number from 0 to 4294967295, got 4294967296',
+      ],
       [{ ...saved, seed: '42' }, 'seed must be a whole number ≥ 0, got "42"'],
     ];
     for (const [json, why] of broken)
@@ -125,7 +129,7 @@ describe('split.json read back', () => {
   it('refuses a row the data file does not have', () => {
     const split = splitFromJson({ ...saved, test: [1, 999999] }, '/r/split.json');
     expect(() => checkSplitRows(split, 6, '/r/split.json')).toThrow(
-      "/r/split.json: test names row 999999, but the data file has 6 rows: the split is not this file's",
+      "/r/split.json: test[1] names row 999999, but the data file has 6 rows: the split is not this file's",
     );
   });
 });

@@ -4,7 +4,7 @@
  * straddle parts. Validation is carved out of the training part (the test part is touched once, at
  * the end). The split is saved with the run, so evaluation is reproducible.
  */
-import { ageToGroup, isAgeGrouping, type AgeGrouping } from '@facekit/core';
+import { AGE_GROUPINGS, ageToGroup, jsonFields, type AgeGrouping } from '@facekit/core';
 import type { FaceDataset } from './dataset.js';
 import type { DuplicateGroups } from './duplicates.js';
 import { seededRandom, shuffleInPlace } from './random.js';
@@ -84,43 +84,28 @@ const PARTS = ['train', 'validation', 'test'] as const;
  * ("undefined is not iterable"), or trained and measured on rows that are not the run's.
  */
 export function splitFromJson(json: unknown, source = 'split.json'): DataSplit {
-  const fail = (what: string, value: unknown): never => {
-    throw new Error(`${source}: ${what}, got ${JSON.stringify(value) ?? String(value)}`);
-  };
-  if (typeof json !== 'object' || json === null || Array.isArray(json))
-    return fail('not a saved split (a JSON object)', json);
-  const j = json as Record<string, unknown>;
-  for (const key of ['testFraction', 'validationFraction'])
-    if (typeof j[key] !== 'number' || !((j[key] as number) >= 0 && (j[key] as number) < 1))
-      fail(`${key} must be a number from 0 and below 1`, j[key]);
-  if (!Number.isInteger(j.seed) || (j.seed as number) < 0) fail('seed must be a whole number ≥ 0', j.seed);
-  if (!isAgeGrouping(j.ageGrouping)) fail('ageGrouping must be six or decades', j.ageGrouping);
-  for (const part of PARTS) {
-    const rows = j[part];
-    if (!Array.isArray(rows)) fail(`${part} must list row indices`, rows);
-    const bad = (rows as unknown[]).findIndex(
-      (r) => !Number.isInteger(r) || (r as number) < 0 || (r as number) >= 2 ** 32,
-    );
-    if (bad >= 0) fail(`${part}[${bad}] must be a row index (a whole number ≥ 0)`, (rows as unknown[])[bad]);
-  }
-  return {
-    testFraction: j.testFraction as number,
-    validationFraction: j.validationFraction as number,
-    seed: j.seed as number,
-    ageGrouping: j.ageGrouping as AgeGrouping,
-    train: Uint32Array.from(j.train as number[]),
-    validation: Uint32Array.from(j.validation as number[]),
-    test: Uint32Array.from(j.test as number[]),
-  };
+  const f = jsonFields(source);
+  const j = f.object(json, '', 'a JSON object (a saved split)');
+  const testFraction = f.share(j.testFraction, 'testFraction');
+  const validationFraction = f.share(j.validationFraction, 'validationFraction');
+  const seed = f.whole(j.seed, 'seed', 0);
+  const ageGrouping = f.oneOf(j.ageGrouping, 'ageGrouping', AGE_GROUPINGS);
+  const [train, validation, test] = PARTS.map((part) =>
+    Uint32Array.from(f.array(j[part], part, 'a list of row indices'), (r, i) =>
+      f.whole(r, `${part}[${i}]`, 0, 2 ** 32 - 1),
+    ),
+  ) as [Uint32Array, Uint32Array, Uint32Array];
+  return { testFraction, validationFraction, seed, ageGrouping, train, validation, test };
 }
 
 /** Refuses a split with a row the data file does not have (`rows` rows): it is another file's split. */
 export function checkSplitRows(split: DataSplit, rows: number, source = 'split.json'): void {
   for (const part of PARTS) {
-    const beyond = split[part].find((r) => r >= rows);
-    if (beyond !== undefined)
-      throw new Error(
-        `${source}: ${part} names row ${beyond}, but the data file has ${rows} rows: the split is not this file's`,
+    const beyond = split[part].findIndex((r) => r >= rows);
+    if (beyond >= 0)
+      jsonFields(source).fail(
+        `${part}[${beyond}]`,
+        `names row ${split[part][beyond]}, but the data file has ${rows} rows: the split is not this file's`,
       );
   }
 }
