@@ -350,6 +350,19 @@ describe('runTraining', () => {
       steps: number;
     };
     expect(average).toEqual({ steps: 2 });
+    // A count that is missing or not a whole number is refused by name (it made every averaged weight NaN).
+    const averagePath = join(root, 'b/gender/checkpoint/average.json');
+    for (const [text, tail] of [
+      ['{}', 'but it is missing'],
+      ['{"steps": "2"}', 'got "2"'],
+      ['{"steps": 1.5}', 'got 1.5'],
+    ] as const) {
+      await writeFile(averagePath, text);
+      await expect(runTraining(options(data, join(root, 'b'), { ...run, resume: true }))).rejects.toThrow(
+        `${averagePath}: steps must be a whole number ≥ 0, ${tail}; the checkpoint cannot be resumed`,
+      );
+    }
+    await writeFile(averagePath, JSON.stringify(average));
     await runTraining(options(data, join(root, 'b'), { ...run, resume: true }));
     expect(largestGap(await weightsOf('b'), await weightsOf('a'))).toBe(0);
     // The same run keeping its last weights instead of their average.

@@ -165,7 +165,9 @@ async function resumedAverage(
     throw new Error(
       `cannot resume ${options.checkpointDir}: its averaged weights (${AVERAGE_WEIGHTS}) are missing`,
     );
-  const { steps } = await readJson<{ steps: number }>(statePath);
+  // Unchecked, a missing or edited count made every averaged weight NaN (or a string sum) without a word.
+  const f = jsonFields(statePath, { hint: 'the checkpoint cannot be resumed' });
+  const steps = f.whole(f.object(await readJson<unknown>(statePath), '').steps, 'steps', 0);
   return WeightAverage.fromBytes(model, decay, await readFile(weightsPath), steps, weightsPath);
 }
 
