@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { ModelLoadError } from '@facekit/core';
+import { JsonFieldError, ModelLoadError } from '@facekit/core';
 import { loadLayersModel, recoverInterruptedSave, saveLayersModel } from './model-io.js';
 
 /** A saved 3→4→2 dense model: 3·4 + 4 + 4·2 + 2 = 26 float32 weights, 104 bytes. */
@@ -81,6 +81,22 @@ describe('loadLayersModel', () => {
     delete json.weightsSha256;
     await writeFile(join(dir, 'model.json'), JSON.stringify(json));
     (await loadLayersModel(dir)).dispose();
+  });
+
+  it('blames model.json, not the weights, for a weightsSha256 that is no sha256', async () => {
+    const dir = await savedModel();
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as Record<string, unknown>;
+    for (const [recorded, found] of [
+      [7, '7'],
+      [String(json.weightsSha256).toUpperCase(), JSON.stringify(String(json.weightsSha256).toUpperCase())],
+    ] as const) {
+      await writeFile(join(dir, 'model.json'), JSON.stringify({ ...json, weightsSha256: recorded }));
+      const error = await loadError(dir);
+      expect(error).toBeInstanceOf(JsonFieldError);
+      expect(error.message).toBe(
+        `${join(dir, 'model.json')}: weightsSha256 must be a sha256: 64 lowercase hex digits, got ${found}`,
+      );
+    }
   });
 
   it('names a missing weights file', async () => {

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ModelLoadError } from '@facekit/core';
+import { jsonFields, ModelLoadError } from '@facekit/core';
 import { sha256OfBytes } from '@facekit/core/node';
 // Registers the custom layers and optimizer a saved network may hold, so every load through here can read it.
 import './adamw.js';
@@ -182,6 +182,9 @@ export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifa
     throw new ModelLoadError(jsonPath, 'has no modelTopology: not a tfjs Layers model.json');
   if (!Array.isArray(json.weightsManifest))
     throw new ModelLoadError(jsonPath, 'has no weightsManifest: it does not say where its weights are');
+  // A record that is no sha256 at all is model.json's fault, not the weights': said of its field.
+  const recorded = (json as { [WEIGHTS_SHA256]?: unknown })[WEIGHTS_SHA256];
+  if (recorded !== undefined) jsonFields(jsonPath).hexDigest(recorded, WEIGHTS_SHA256);
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: ArrayBuffer[] = [];
   for (const group of json.weightsManifest) {
@@ -189,7 +192,6 @@ export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifa
     buffers.push(...(await readWeightGroup(dir, jsonPath, group)));
   }
   const weights = tf.io.concatenateArrayBuffers(buffers);
-  const recorded = (json as { [WEIGHTS_SHA256]?: unknown })[WEIGHTS_SHA256];
   if (recorded !== undefined && recorded !== sha256OfBytes(new Uint8Array(weights)))
     throw new ModelLoadError(
       json.weightsManifest.flatMap((g) => g.paths.map((p) => join(dir, p))).join(' + '),
