@@ -9,7 +9,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { Busboy } from '@fastify/busboy';
-import { snippet } from '@facekit/core';
+import { isJsonObject, snippet } from '@facekit/core';
 import { ServeError } from './errors.js';
 
 /** A file part of a multipart request: its bytes, and the name and type its client gave it. */
@@ -139,7 +139,8 @@ function parseJson(text: string | undefined, field: 'operations' | 'map'): unkno
   }
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
+/** What a variable path can step into: an object or an array (`variables.inputs.2.photo`). */
+const isContainer = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null;
 
 /** Names that would reach an object's prototype, not a variable. */
@@ -153,10 +154,10 @@ function place(operations: unknown, path: string, file: UploadedFile, field: str
   const last = steps.pop()!;
   let at = operations;
   for (const step of steps) {
-    if (UNSAFE.has(step) || !isRecord(at) || !Object.hasOwn(at, step)) throw notAVariable();
+    if (UNSAFE.has(step) || !isContainer(at) || !Object.hasOwn(at, step)) throw notAVariable();
     at = at[step];
   }
-  if (UNSAFE.has(last) || !isRecord(at) || !Object.hasOwn(at, last)) throw notAVariable();
+  if (UNSAFE.has(last) || !isContainer(at) || !Object.hasOwn(at, last)) throw notAVariable();
   if (at[last] !== null)
     throw invalid(
       field,
@@ -179,7 +180,7 @@ export async function multipartRequest(
   const { fields, files } = await splitParts(body, headers, maxFiles);
   const operations = parseJson(fields.get('operations'), 'operations');
   const map = parseJson(fields.get('map'), 'map');
-  if (!isRecord(map) || Array.isArray(map))
+  if (!isJsonObject(map))
     throw invalid(
       'map',
       "must be a JSON object: each file part's name → the paths of the variables it fills",
