@@ -180,6 +180,28 @@ describe('exportRun', () => {
     expect(all.filter((f) => String(f).includes('.tmp-'))).toEqual([]);
   });
 
+  it('refuses to export one task over a manifest it cannot read, rather than drop the other tasks and their files', async () => {
+    const out = join(dir, 'm-torn');
+    await exportRun({ runDir, outDir: out, synthetic: 4 });
+    const snapshot = async () => {
+      const files = (await readdir(out, { recursive: true })).map(String).sort();
+      return Promise.all(files.map(async (f) => [f, await readFile(join(out, f)).catch(() => 'a folder')]));
+    };
+    const manifest = join(out, 'manifest.json');
+    await writeFile(manifest, (await readFile(manifest, 'utf8')).slice(0, 200)); // cut short
+    const before = await snapshot();
+    await expect(exportRun({ runDir, outDir: out, tasks: ['gender'], synthetic: 4 })).rejects.toThrow(
+      `${manifest}: is not valid JSON`,
+    );
+    await expect(exportRun({ runDir, outDir: out, tasks: ['gender'], synthetic: 4 })).rejects.toThrow(
+      'so the entries of age, ethnicity, which this export does not replace, and their files would be lost',
+    );
+    expect(await snapshot()).toEqual(before);
+    // Every task exported again: nothing of the old manifest is kept, so it need not be read.
+    await exportRun({ runDir, outDir: out, synthetic: 4 });
+    expect((await loadModels(out)).models.map((m) => m.task)).toEqual(['age', 'ethnicity', 'gender']);
+  });
+
   it('leaves the folder as it was when a write fails part-way, and keeps its permissions when one succeeds', async () => {
     const out = join(dir, 'm-whole');
     await exportRun({ runDir, outDir: out, synthetic: 4 });

@@ -10,6 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
   ModelMismatchError,
+  parseJsonText,
   taskLabels,
   taskOutputName,
   TASKS,
@@ -193,12 +194,24 @@ async function removeUnreferenced(outDir: string, manifest: Manifest): Promise<s
   return removed;
 }
 
-async function previousManifest(outDir: string): Promise<unknown> {
+/**
+ * The manifest already in `outDir`, whose entries the tasks this export leaves alone (`kept`) keep, with
+ * their files; undefined where there is none, or nothing to keep. One that cannot be read or is not JSON is
+ * refused: taken as none, the kept tasks' entries would be dropped and their ONNX files deleted as
+ * unreferenced.
+ */
+async function previousManifest(outDir: string, kept: readonly Task[]): Promise<unknown> {
+  if (kept.length === 0) return undefined;
+  const path = join(outDir, MANIFEST_FILE);
+  const loss = `so the entries of ${kept.join(', ')}, which this export does not replace, and their files would be lost; mend or remove it, or export to another --out`;
+  let text: string;
   try {
-    return JSON.parse(await readFile(join(outDir, MANIFEST_FILE), 'utf8')) as unknown;
-  } catch {
-    return undefined;
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`${path}: cannot be read (${(error as Error).message}), ${loss}`, { cause: error });
   }
+  return parseJsonText(text, path, { hint: loss });
 }
 
 /**
@@ -326,7 +339,14 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
       verification: r.verification,
     }),
   );
-  const { text, manifest } = buildManifest(entries, await previousManifest(options.outDir));
+  const exported = new Set(results.map((r) => r.task));
+  const { text, manifest } = buildManifest(
+    entries,
+    await previousManifest(
+      options.outDir,
+      TASKS.filter((task) => !exported.has(task)),
+    ),
+  );
 
   const testFaces = await readSplitFaces(runDir, info, options.dataPath, tasks);
   log(
