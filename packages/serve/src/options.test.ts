@@ -63,6 +63,13 @@ describe('parseServeArgs', () => {
 
   it('returns null for --help and rejects bad values and unknown flags', () => {
     expect(parseServeArgs(['--help'], {})).toBeNull();
+    // Help is what a user who mistyped a flag beside it wants.
+    expect(parseServeArgs(['--prot', '80', '-h'], {})).toBeNull();
+    // A flag given twice with different values: not the last one silently.
+    expect(() => parseServeArgs(['--port', '80', '--port=81'], {})).toThrow(
+      '--port is given twice, "80" then "81"; give it once',
+    );
+    expect(parseServeArgs(['--port', '80', '--port', '80'], {})!.port).toBe(80);
     // An unset shell variable is not a request for the default models.
     expect(() => parseServeArgs(['--models', ''], {})).toThrow(
       '--models is empty (an unset shell variable?); give it a value or leave it out',

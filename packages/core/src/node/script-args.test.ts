@@ -91,8 +91,34 @@ describe('parseCommandArgs', () => {
         'exit 0',
       );
     }
-    expect(write.mock.calls).toEqual([['Usage: pnpm x\n'], ['Usage: pnpm x\n']]);
-    expect(exit).toHaveBeenCalledTimes(2);
+    // Beside a mistyped option too: the help is what its writer needs (it was refused for the typo).
+    expect(() => parseCommandArgs('Usage: pnpm x\n', { args: ['--epoch', '9', '--help'], options })).toThrow(
+      'exit 0',
+    );
+    expect(write.mock.calls).toEqual([['Usage: pnpm x\n'], ['Usage: pnpm x\n'], ['Usage: pnpm x\n']]);
+    expect(exit).toHaveBeenCalledTimes(3);
+  });
+
+  it('refuses an option given twice with different values, rather than keep the last silently', () => {
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    vi.spyOn(process, 'exit').mockImplementation((code) => {
+      throw new Error(`exit ${code}`);
+    });
+    const help = 'Usage: pnpm x [options]\n';
+    const more = { ...options, task: { type: 'string', multiple: true } } as const;
+    expect(() => parseCommandArgs(help, { args: ['--epochs', '1', '--epochs=2'], options: more })).toThrow(
+      'exit 2',
+    );
+    // The same value twice, a boolean twice and an option that takes several are no conflict.
+    const args = ['--epochs', '1', '--fast', '--epochs=1', '--fast', '--task', 'age', '--task', 'gender'];
+    expect(parseCommandArgs(help, { args, options: more }).values).toEqual({
+      epochs: '1',
+      fast: true,
+      task: ['age', 'gender'],
+    });
+    expect(write.mock.calls.map(([line]) => String(line))).toEqual([
+      'pnpm x: --epochs is given twice, "1" then "2"; give it once (pnpm x --help lists the options)\n',
+    ]);
   });
 
   it('resolves a typed path from where the user ran the command (pnpm runs scripts in the package)', () => {

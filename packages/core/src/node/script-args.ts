@@ -31,6 +31,9 @@ const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 
 type WithHelp<C extends ParseArgsConfig> = C & { options: typeof HELP_OPTION };
 
+/** What parseArgs says of each argument, asked with `tokens: true`. */
+type ParsedTokens = readonly { kind: string; name?: string; value?: string | undefined }[];
+
 /** The command as its help's usage line names it ("pnpm train"), for error lines. */
 function commandName(help: string): string {
   return /^Usage: (.+?)(?= \[| <|$)/m.exec(help)?.[1] ?? 'command';
@@ -75,31 +78,33 @@ export function runCommand(
 
 /**
  * A command's options parsed (strictly, as parseArgs does by default) from `config.args`, or from
- * scriptArgs() when absent, with `-h, --help` added: asked for it, the command prints `help` to stdout
- * and exits 0, so no command needs its own help handling. An unknown option or a missing value is said
- * in one line on stderr (exit status 2), not thrown: several commands are scripts with no catch of
- * their own, where a throw printed a stack trace.
+ * scriptArgs() when absent, with `-h, --help` added: asked for it (beside whatever else, a wrong option
+ * included), the command prints `help` to stdout and exits 0, so no command needs its own help handling.
+ * An unknown option, a missing value or an option given twice with different values (repeatedOption)
+ * is said in one line on stderr (exit status 2), not thrown: several commands are scripts with no catch
+ * of their own, where a throw printed a stack trace.
  */
 export function parseCommandArgs<const C extends ParseArgsConfig>(
   help: string,
   config: C,
 ): ReturnType<typeof parseArgs<WithHelp<C>>> {
-  let parsed: ReturnType<typeof parseArgs<WithHelp<C>>>;
+  const args = config.args ?? scriptArgs();
+  // Help is what someone who typed a wrong option next to --help wants: it wins over the mistake.
+  if (asksForHelp(args)) {
+    process.stdout.write(help);
+    process.exit(0);
+  }
+  const options = { ...config.options, ...HELP_OPTION };
+  let parsed: ReturnType<typeof parseArgs<WithHelp<C>>> & { tokens: ParsedTokens };
   try {
-    parsed = parseArgs({
-      args: scriptArgs(),
-      ...config,
-      options: { ...config.options, ...HELP_OPTION },
-    } as WithHelp<C>);
+    parsed = parseArgs({ ...config, args, options, tokens: true } as WithHelp<C>) as typeof parsed;
   } catch (error) {
     // Some of parseArgs's messages span lines (a value starting with a dash, as in `--epochs -1`).
     const message = (error as Error).message.replace(/\s*\n\s*/g, ' ');
     refuseFlags(help, `${message} (${commandName(help)} --help lists the options)`);
   }
-  if ((parsed.values as { help?: boolean }).help) {
-    process.stdout.write(help);
-    process.exit(0);
-  }
+  const repeated = repeatedOption(parsed.tokens, options);
+  if (repeated) refuseFlags(help, `${repeated} (${commandName(help)} --help lists the options)`);
   // An option whose default is '' may be given empty: that is its default.
   const emptyByDefault = Object.entries(config.options ?? {})
     .filter(([, option]) => option.default === '')
@@ -109,7 +114,34 @@ export function parseCommandArgs<const C extends ParseArgsConfig>(
   );
   const empty = emptyArgument(given, parsed.positionals ?? []);
   if (empty) refuseFlags(help, `${empty} (${commandName(help)} --help lists the options)`);
-  return parsed;
+  const { tokens: _, ...result } = parsed;
+  return result as ReturnType<typeof parseArgs<WithHelp<C>>>;
+}
+
+/** Whether a command's arguments ask for its help (`-h` or `--help`, wherever they stand). */
+export function asksForHelp(args: readonly string[]): boolean {
+  return args.includes('--help') || args.includes('-h');
+}
+
+/**
+ * Why an option that takes one value is refused for being given twice with different values, or
+ * undefined: parseArgs keeps the last, so `pnpm train --epochs 1 … --epochs 2` trained 2 epochs without
+ * a word about the 1. The same value twice, and options declared `multiple`, are fine.
+ */
+export function repeatedOption(
+  tokens: ParsedTokens,
+  options: ParseArgsConfig['options'] = {},
+): string | undefined {
+  const seen = new Map<string, string | true>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.name === undefined || options[token.name]?.multiple) continue;
+    const value = token.value ?? true;
+    const before = seen.get(token.name);
+    if (before !== undefined && before !== value)
+      return `--${token.name} is given twice, "${String(before)}" then "${String(value)}"; give it once`;
+    seen.set(token.name, value);
+  }
+  return undefined;
 }
 
 /**
