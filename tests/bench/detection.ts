@@ -36,11 +36,12 @@ import {
 } from '@facekit/core';
 import sharp from 'sharp';
 import {
+  checkFlags,
   existingFileFlag,
+  folderToWrite,
   parseCommandArgs,
   percentiles,
   refuseFlags,
-  userPath,
   wholeNumberFlag,
 } from '@facekit/core/node';
 import { facePixels, findDuplicates, loadCsv, splitDataset, taskTargets } from '@facekit/train';
@@ -67,12 +68,12 @@ const { values } = parseCommandArgs(HELP, {
     write: { type: 'string' },
   },
 });
-const writeTo = values.write === undefined ? undefined : userPath(values.write);
-if (writeTo) await mkdir(join(writeTo, 'photos'), { recursive: true });
+const writeTo =
+  values.write === undefined ? undefined : checkFlags(HELP, () => folderToWrite('write', values.write!, ''));
 const rowsCsv = ['age,ethnicity,gender,img_name,pixels'];
 const count = wholeNumberFlag(HELP, 'faces', values.faces, 1);
 const turn = (wholeNumberFlag(HELP, 'turn', values.turn, 0, 90) * Math.PI) / 180;
-const dataPath = existingFileFlag(HELP, 'data', values.data) ?? dataFile();
+const dataPath = existingFileFlag(HELP, 'data', values.data) ?? checkFlags(HELP, dataFile);
 if (!dataPath) refuseFlags(HELP, 'no data file found: name it with --data');
 
 const manifest = parseManifest(JSON.parse(await readFile(join(SHIPPED_MODELS, 'manifest.json'), 'utf8')));
@@ -93,6 +94,9 @@ const rows = Array.from(
   { length: Math.min(count, part.length) },
   (_, i) => part[Math.floor((i * part.length) / Math.min(count, part.length))]!,
 );
+
+// Made once every flag and the data file are known good: a refused run leaves no folder behind.
+if (writeTo) await mkdir(join(writeTo, 'photos'), { recursive: true });
 
 const options = { intraOpNumThreads: 2, interOpNumThreads: 1 };
 const detector = await ort.InferenceSession.create(join(SHIPPED_MODELS, 'face-detector.onnx'), options);

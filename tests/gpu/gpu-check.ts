@@ -7,11 +7,12 @@
  * against the CPU provider). It prints one markdown report, and writes it to --out when given.
  * Without a GPU it runs the same checks on what there is, so the table's shape is the same everywhere.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { isTask, TASKS, type Task } from '@facekit/core';
 import {
   checkFlags,
   existingFileFlag,
+  fileToWrite,
   loadModels,
   parseCommandArgs,
   refuseFlags,
@@ -27,7 +28,7 @@ import {
   loadCsv,
   projectRoot,
 } from '@facekit/train';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   trainingAccuracy,
   trainingThroughput,
@@ -84,7 +85,10 @@ for (const task of accuracyTasks)
 checkFlags(HELP, () =>
   [...values.presets.split(','), values['accuracy-preset']].forEach((p) => getPreset(p)),
 );
-const dataPath = existingFileFlag(HELP, 'data', values.data) ?? defaultDataFile();
+const dataPath = existingFileFlag(HELP, 'data', values.data) ?? checkFlags(HELP, defaultDataFile);
+// Checked now, not found unwritable once every check has run.
+const outPath =
+  values.out === undefined ? undefined : checkFlags(HELP, () => fileToWrite('out', values.out!));
 const modelsPath = values.models ? userPath(values.models) : join(root, 'models');
 const out: string[] = [];
 const print = (line = '') => {
@@ -182,5 +186,8 @@ table(
     `${(r.argmaxAgreement * 100).toFixed(2)}%`,
   ]),
 );
-if (values.out) await writeFile(userPath(values.out), `${out.join('\n')}\n`);
+if (outPath) {
+  await mkdir(dirname(outPath), { recursive: true });
+  await writeFile(outPath, `${out.join('\n')}\n`);
+}
 process.exit(0);

@@ -7,6 +7,7 @@
  * --no-detect still answers.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -280,6 +281,13 @@ describe('pnpm classify', () => {
     const into = await classify([...args.slice(0, -1), photos, photos]);
     expect(into.code).toBe(2);
     expect(into.stderr).toContain(`--annotate ${photos}: holds ${path.join(photos, 'a-one-face.png')}`);
+    // A file where the folder would be: refused before any work (was mkdir's bare EEXIST).
+    const photo = path.join(photos, 'a-one-face.png');
+    const onFile = await classify([...args.slice(0, -1), photo, photo]);
+    expect([onFile.code, onFile.stderr]).toEqual([
+      2,
+      `pnpm classify: --annotate ${photo}: ${photo} is a file, not a folder\n`,
+    ]);
   });
 
   it('with --annotate draws the bands of faces close together off one another, and off the other faces where there is room', async () => {
@@ -392,8 +400,11 @@ describe('pnpm classify', () => {
       await copyFile(path.join(models, name), path.join(broken, name));
     await writeFile(path.join(broken, 'face-detector.onnx'), 'garbage, not an ONNX graph');
     const photo = path.join(photos, 'a-one-face.png');
-    const detecting = await classify(['--models', broken, photo]);
+    // Stopped before any photo, it leaves no --annotate folder behind (it was made first).
+    const drawn = path.join(broken, 'drawn');
+    const detecting = await classify(['--models', broken, '--annotate', drawn, photo]);
     expect(detecting.code).toBe(1);
+    expect(existsSync(drawn)).toBe(false);
     expect(detecting.stdout).toBe('');
     expect(detecting.stderr).toMatch(
       /^pnpm classify: \[DETECTOR_UNAVAILABLE\] no face detector is loaded: \S+face-detector\.onnx: sha256 is [0-9a-f]{64}, face-detector\.json says [0-9a-f]{64} — the file is corrupt or not the one exported \(--no-detect classifies the centre square without it\)\n$/,

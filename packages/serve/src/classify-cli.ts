@@ -10,6 +10,7 @@ import { dirname, join, parse, resolve } from 'node:path';
 import { checkCrop, isTask, TASKS, type FaceCrop, type Task } from '@facekit/core';
 import {
   csvText,
+  folderToWrite,
   runCommand,
   folderPhotos,
   ignoredEntries,
@@ -167,7 +168,7 @@ function parseOptions() {
     return {
       inputs: positionals,
       output: values.json ? ('json' as const) : values.csv ? ('csv' as const) : ('text' as const),
-      annotate: values.annotate === undefined ? undefined : userPath(values.annotate),
+      annotate: values.annotate === undefined ? undefined : folderToWrite('annotate', values.annotate, ''),
       open: {
         ...(values.models !== undefined ? { models: userPath(values.models) } : {}),
         ...(values.ep !== undefined ? { executionProviders: providerList('--ep', values.ep) } : {}),
@@ -251,10 +252,7 @@ const PHOTOS_IN_HAND = Math.max(2, usableCores());
 async function main(): Promise<number> {
   const { inputs, output, annotate, open, photo } = parseOptions();
   const files = await photoFiles(inputs);
-  if (annotate) {
-    checkAnnotateFolder(annotate, files);
-    await mkdir(annotate, { recursive: true });
-  }
+  if (annotate) checkAnnotateFolder(annotate, files);
   // Named in the photos' order, whatever order they finish in.
   const taken = new Set<string>();
   const annotated = files.map((f) =>
@@ -272,6 +270,8 @@ async function main(): Promise<number> {
       return 1;
     }
     process.stderr.write(modelsLine(classifier));
+    // Made once the models and the detector are known to work: a run that stops before leaves none.
+    if (annotate) await mkdir(annotate, { recursive: true });
     // CSV is written as the photos are answered, a folder of thousands included.
     if (output === 'csv') process.stdout.write(csvText([csvHeader(classifier.tasks)]));
     const ready = performance.now();

@@ -12,6 +12,7 @@ import { runsByStart } from './run-folder.js';
 import { runTraining } from './run.js';
 import {
   checkFlags,
+  folderToWrite,
   onLauncherGone,
   runCommand,
   parseCommandArgs,
@@ -175,6 +176,7 @@ async function main(): Promise<number> {
     tasks,
     seed,
     splitSeed,
+    out,
   } = checkFlags(HELP, () => {
     const fixed = FIXED_AT_START.filter((flag) => values[flag] !== undefined);
     if (resume !== undefined && fixed.length > 0)
@@ -208,6 +210,9 @@ async function main(): Promise<number> {
         values['split-seed'] === undefined
           ? undefined
           : wholeNumber('split-seed', values['split-seed'], 0, MAX_SEED),
+      // A file where the run folder (or one above it) would go: said now, not as a bare ENOTDIR once the
+      // data has been read and split.
+      out: values.out === undefined ? undefined : folderToWrite('out', values.out, ''),
     };
   });
   const runsDir = join(projectRoot(), 'runs');
@@ -215,9 +220,7 @@ async function main(): Promise<number> {
     ? resume === 'latest'
       ? await latestRun(runsDir)
       : userPath(resume)
-    : values.out
-      ? userPath(values.out)
-      : join(runsDir, `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}-${preset}`);
+    : (out ?? join(runsDir, `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}-${preset}`));
   // Looked for once every flag is known good. Resumed without --data: the run's own file (run.json).
   const dataPath =
     resume !== undefined && values.data === undefined ? undefined : resolveDataPath(values.data);

@@ -1,10 +1,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InvalidCsvRowError } from '../errors.js';
 import {
   checkFlags,
   existingFileFlag,
   failureLine,
+  fileToWrite,
+  folderToWrite,
   parseCommandArgs,
   scriptArgs,
   userPath,
@@ -125,6 +130,10 @@ describe('parseCommandArgs', () => {
     expect(userPath('m/x.json', { INIT_CWD: '/somewhere' })).toBe('/somewhere/m/x.json');
     expect(userPath('/abs', { INIT_CWD: '/somewhere' })).toBe('/abs');
     expect(userPath('m', {})).toBe(`${process.cwd()}/m`);
+    // `--out=~/runs` reaches the command with its `~`: the shell expands it only at a word's start.
+    expect(userPath('~/runs', { INIT_CWD: '/somewhere', HOME: '/home/me' })).toBe('/home/me/runs');
+    expect(userPath('~', { HOME: '/home/me' })).toBe('/home/me');
+    expect(userPath('~x', { INIT_CWD: '/somewhere', HOME: '/home/me' })).toBe('/somewhere/~x');
   });
 
   it('checks a whole number against its range, naming the flag, the range and what it means', () => {
@@ -167,6 +176,27 @@ describe('parseCommandArgs', () => {
     expect(write.mock.calls.map(([line]) => String(line))).toEqual(['pnpm x: unknown preset "nope"\n']);
   });
 
+  it('checks a folder or file to write before the work: not a file where a folder must be, nor the reverse', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'facekit-args-'));
+    const file = join(dir, 'report.md');
+    await writeFile(file, 'x');
+    expect(folderToWrite('out', join(dir, 'new/run'), 'fallback')).toBe(join(dir, 'new/run'));
+    expect(folderToWrite('out', undefined, dir)).toBe(dir);
+    expect(() => folderToWrite('out', file, 'fallback')).toThrow(
+      `--out ${file}: ${file} is a file, not a folder`,
+    );
+    // mkdir said only ENOTDIR, and only once the run had been trained.
+    expect(() => folderToWrite('out', join(file, 'run/a'), 'fallback')).toThrow(
+      `--out ${file}/run/a: ${file} is a file, so nothing can be made inside it`,
+    );
+    expect(fileToWrite('json', join(dir, 'new/m.json'))).toBe(join(dir, 'new/m.json'));
+    expect(fileToWrite('json', file)).toBe(file);
+    expect(() => fileToWrite('json', dir)).toThrow(`--json ${dir}: ${dir} is a folder; name a file to write`);
+    expect(() => fileToWrite('json', join(file, 'm.json'))).toThrow(
+      `--json ${file}/m.json: ${file} is a file, so nothing can be made inside it`,
+    );
+  });
+
   it('resolves a file flag from where the user ran the command, and refuses one that is not there', () => {
     const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     vi.spyOn(process, 'exit').mockImplementation((code) => {
@@ -177,7 +207,11 @@ describe('parseCommandArgs', () => {
     expect(existingFileFlag(help, 'data', undefined)).toBeUndefined();
     expect(existingFileFlag(help, 'data', 'script-args.ts')).toBe(`${import.meta.dirname}/script-args.ts`);
     expect(() => existingFileFlag(help, 'data', 'nope.csv')).toThrow('exit 2');
-    expect(String(write.mock.calls[0]![0])).toBe('pnpm x: --data nope.csv: no such file\n');
+    expect(() => existingFileFlag(help, 'data', '.')).toThrow('exit 2');
+    expect(write.mock.calls.map(([line]) => String(line))).toEqual([
+      'pnpm x: --data nope.csv: no such file\n',
+      'pnpm x: --data .: is a folder, not a file\n',
+    ]);
     vi.unstubAllEnvs();
   });
 });

@@ -1,5 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { statSync, type Stats } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isFaceKitError } from '../errors.js';
 
@@ -21,8 +22,13 @@ export function userCwd(env: NodeJS.ProcessEnv = process.env): string {
   return env.INIT_CWD ?? process.cwd();
 }
 
-/** A path the user typed, resolved from where they ran the command (userCwd). */
+/**
+ * A path the user typed, resolved from where they ran the command (userCwd). A leading `~` is their home
+ * folder, as the shell would have made it: it leaves the `~` of `--out=~/runs` as it is, and the path
+ * then named a folder called `~` in the current one.
+ */
 export function userPath(typed: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (typed === '~' || typed.startsWith('~/')) return join(env.HOME || homedir(), typed.slice(1));
   return resolve(userCwd(env), typed);
 }
 
@@ -159,15 +165,61 @@ export function emptyArgument(
   return undefined;
 }
 
+/** What is at `path`, or undefined when nothing is (nor can be: a file stands where a folder would). */
+function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+}
+
+/** The nearest of `path` and the folders above it that exists, with what it is. */
+function nearestExisting(path: string): { path: string; stats: Stats } | undefined {
+  for (let at = path; ; at = dirname(at)) {
+    const stats = statOf(at);
+    if (stats) return { path: at, stats };
+    if (dirname(at) === at) return undefined;
+  }
+}
+
+/**
+ * An Error, or undefined, for `path`, named by `--name value`, to be written with the folders it needs:
+ * the nearest existing one above it must be a folder, not a file (`--out report.md/run`), which mkdir
+ * would otherwise refuse as a bare ENOTDIR, after the work.
+ */
+function unwritable(name: string, value: string, path: string): Error | undefined {
+  const found = nearestExisting(dirname(path));
+  if (!found || found.stats.isDirectory()) return undefined;
+  return new Error(`--${name} ${value}: ${found.path} is a file, so nothing can be made inside it`);
+}
+
 /**
  * The folder a flag names to write into (`--out`), resolved from where the user ran the command, else
- * `fallback`; an Error, for checkFlags, when it names a file.
+ * `fallback`; an Error, for checkFlags, when it names a file or lies inside one.
  */
 export function folderToWrite(name: string, value: string | undefined, fallback: string): string {
   const folder = value ? userPath(value) : fallback;
-  if (existsSync(folder) && !statSync(folder).isDirectory())
+  if (statOf(folder)?.isDirectory() === false)
     throw new Error(`--${name} ${value}: ${folder} is a file, not a folder`);
+  const error = unwritable(name, value ?? '', folder);
+  if (error) throw error;
   return folder;
+}
+
+/**
+ * The file a flag names to write (`--out report.md`), resolved from where the user ran the command; an
+ * Error, for checkFlags, when it names a folder or lies inside a file: checked before the work, so that
+ * a report is not computed only to fail at its writing. Its missing folders are the writer's to make.
+ */
+export function fileToWrite(name: string, value: string): string {
+  const file = userPath(value);
+  if (statOf(file)?.isDirectory())
+    throw new Error(`--${name} ${value}: ${file} is a folder; name a file to write`);
+  const error = unwritable(name, value, file);
+  if (error) throw error;
+  return file;
 }
 
 /**
@@ -207,12 +259,15 @@ export function refuseFlags(help: string, problem: string): never {
 
 /**
  * A flag naming a file that must exist (`--data`): resolved from where the user ran the command, or the
- * command refused in one line when nothing is there. Undefined when the flag was not given.
+ * command refused in one line when nothing, or a folder, is there. Undefined when the flag was not given.
  */
 export function existingFileFlag(help: string, name: string, value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
   const path = userPath(value);
-  if (!existsSync(path)) refuseFlags(help, `--${name} ${value}: no such file`);
+  const stats = statOf(path);
+  if (!stats) refuseFlags(help, `--${name} ${value}: no such file`);
+  // A folder failed later as a bare EISDIR, or a stack trace, naming neither the flag nor the path.
+  if (stats.isDirectory()) refuseFlags(help, `--${name} ${value}: is a folder, not a file`);
   return path;
 }
 

@@ -3,10 +3,17 @@
  * labelled photos, as evaluate-models.ts describes; the report on stdout or in a file, the metrics as
  * JSON on request.
  */
-import { existsSync, statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parseCommandArgs, refuseFlags, runCommand, userPath } from '@facekit/core/node';
+import { statSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import {
+  checkFlags,
+  fileToWrite,
+  parseCommandArgs,
+  refuseFlags,
+  runCommand,
+  userPath,
+} from '@facekit/core/node';
 import { projectRoot } from '@facekit/train';
 import { evaluateModels, type FaceSource } from './evaluate-models.js';
 import { answersCsv } from './answers-csv.js';
@@ -72,8 +79,42 @@ function faceSource(data: string | undefined, photos: string | undefined, detect
   if (data === undefined)
     refuseFlags(HELP, '--data <file> or --photos <folder> is required: the labelled faces to judge on');
   const dataPath = userPath(data);
-  if (!existsSync(dataPath)) refuseFlags(HELP, `--data ${data}: no such file`);
+  const stats = statSync(dataPath, { throwIfNoEntry: false });
+  if (!stats) refuseFlags(HELP, `--data ${data}: no such file`);
+  if (stats.isDirectory())
+    refuseFlags(
+      HELP,
+      `--data ${data}: is a folder, not a CSV file (a folder of photos is read with --photos)`,
+    );
   return { dataPath };
+}
+
+/**
+ * The files --out, --json and --answers name, checked before any face is judged: each a file that can be
+ * written (not a folder, not inside a file), no two the same, and none the --data file it reads.
+ */
+function outputFiles(values: Partial<Record<'out' | 'json' | 'answers', string>>, dataPath?: string) {
+  const files = checkFlags(HELP, () => ({
+    out: values.out === undefined ? undefined : fileToWrite('out', values.out),
+    json: values.json === undefined ? undefined : fileToWrite('json', values.json),
+    answers: values.answers === undefined ? undefined : fileToWrite('answers', values.answers),
+  }));
+  const named = Object.entries(files).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  for (const [flag, path] of named) {
+    if (path === dataPath)
+      refuseFlags(HELP, `--${flag} ${values[flag as 'out']}: is the --data file it would replace`);
+    const other = named.find(([f, p]) => f !== flag && p === path);
+    if (other)
+      refuseFlags(HELP, `--${flag} and --${other[0]} name the same file (${path}); give each its own`);
+  }
+  return files;
+}
+
+/** `text` written to `path`, the folders it needs made first; `what` said on stderr. */
+async function writeOutput(path: string, text: string, what: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text);
+  process.stderr.write(`${what}: ${path}\n`);
 }
 
 async function main(): Promise<void> {
@@ -89,26 +130,22 @@ async function main(): Promise<void> {
       answers: { type: 'string' },
     },
   });
+  const source = faceSource(values.data, values.photos, values.detect === true);
+  const outputs = outputFiles(values, 'dataPath' in source ? source.dataPath : undefined);
   const evaluation = await evaluateModels({
-    ...faceSource(values.data, values.photos, values.detect === true),
+    ...source,
     modelsDir: values.models ? userPath(values.models) : join(projectRoot(), 'models'),
     skipInvalid: values['skip-invalid'] === true,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const report = evaluationReport(evaluation);
-  if (values.out) {
-    await writeFile(userPath(values.out), report);
-    process.stderr.write(`report: ${userPath(values.out)}\n`);
-  } else process.stdout.write(report);
-  if (values.json) {
+  if (outputs.out) await writeOutput(outputs.out, report, 'report');
+  else process.stdout.write(report);
+  if (outputs.json) {
     const { manifest: _, answers: __, ...record } = evaluation;
-    await writeFile(userPath(values.json), `${JSON.stringify(record, null, 2)}\n`);
-    process.stderr.write(`metrics: ${userPath(values.json)}\n`);
+    await writeOutput(outputs.json, `${JSON.stringify(record, null, 2)}\n`, 'metrics');
   }
-  if (values.answers) {
-    await writeFile(userPath(values.answers), answersCsv(evaluation.answers));
-    process.stderr.write(`answers: ${userPath(values.answers)}\n`);
-  }
+  if (outputs.answers) await writeOutput(outputs.answers, answersCsv(evaluation.answers), 'answers');
 }
 
 const photoHint = '--skip-invalid judges the other photos and counts these';

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,7 +125,8 @@ describe('evaluateModels', () => {
   });
 
   it('is what pnpm evaluate writes: the report to --out, the metrics to --json; data required', async () => {
-    const [out, json] = [join(dir, 'report.md'), join(dir, 'metrics.json')];
+    // The report into a folder not made yet: made (writeFile's ENOENT came after every face was judged).
+    const [out, json] = [join(dir, 'reports', 'report.md'), join(dir, 'metrics.json')];
     const { stderr } = await promisify(execFile)(
       'pnpm',
       ['evaluate', '--data', csv, '--out', out, '--json', json],
@@ -145,4 +147,42 @@ describe('evaluateModels', () => {
       stderr: expect.stringContaining('--data <file> or --photos <folder> is required'),
     });
   });
+
+  it(
+    'refuses, before judging a face and writing anything, outputs it could not write or that would replace the data',
+    { timeout: 120_000 },
+    async () => {
+      // Run by node itself, so that stderr holds only the command's own lines (pnpm adds its own).
+      const cli = ['--import', 'tsx', 'packages/export/src/evaluate/cli.ts'];
+      const evaluate = (args: string[]) =>
+        promisify(execFile)(process.execPath, [...cli, ...args], { cwd: projectRoot() }).then(
+          ({ stderr }) => ({ code: 0, stderr }),
+          (e: { code: number; stderr: string }) => e,
+        );
+      const report = join(dir, 'refused.md');
+      const data = await readFile(csv, 'utf8');
+      const refusals = await Promise.all([
+        evaluate(['--data', csv, '--out', report, '--json', join(csv, 'metrics.json')]),
+        evaluate(['--data', csv, '--answers', dir]),
+        evaluate(['--data', csv, '--out', csv]),
+        evaluate(['--data', csv, '--out', report, '--json', report]),
+        evaluate(['--data', dir]),
+      ]);
+      expect(refusals.map((r) => [r.code, r.stderr])).toEqual([
+        [
+          2,
+          `pnpm evaluate: --json ${csv}/metrics.json: ${csv} is a file, so nothing can be made inside it\n`,
+        ],
+        [2, `pnpm evaluate: --answers ${dir}: ${dir} is a folder; name a file to write\n`],
+        [2, `pnpm evaluate: --out ${csv}: is the --data file it would replace\n`],
+        [2, `pnpm evaluate: --out and --json name the same file (${report}); give each its own\n`],
+        [
+          2,
+          `pnpm evaluate: --data ${dir}: is a folder, not a CSV file (a folder of photos is read with --photos)\n`,
+        ],
+      ]);
+      expect(existsSync(report)).toBe(false);
+      expect(await readFile(csv, 'utf8')).toBe(data);
+    },
+  );
 });

@@ -30,14 +30,18 @@ describe('resolveDataPath', () => {
 });
 
 describe('defaultDataFile', () => {
-  it('is $FACEKIT_DATA when that file exists, and nothing when it does not', async () => {
+  it('is $FACEKIT_DATA when that file exists, and an error naming it when it names no file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'facekit-data-'));
     const csv = join(dir, 'faces.csv');
     await writeFile(csv, 'age,ethnicity,gender,img_name,pixels\n');
     vi.stubEnv('FACEKIT_DATA', csv);
     expect(defaultDataFile()).toBe(csv);
-    vi.stubEnv('FACEKIT_DATA', join(dir, 'missing.csv'));
-    expect(defaultDataFile()).toBeUndefined();
+    // Not generated faces without a word (pnpm export:detector checked on noise alone), nor EISDIR.
+    const missing = join(dir, 'missing.csv');
+    vi.stubEnv('FACEKIT_DATA', missing);
+    expect(() => defaultDataFile()).toThrow(`FACEKIT_DATA=${missing}: no such file (${missing})`);
+    vi.stubEnv('FACEKIT_DATA', dir);
+    expect(() => defaultDataFile()).toThrow(`FACEKIT_DATA=${dir}: ${dir} is a directory, not a CSV file`);
   });
 
   it('is otherwise the first default that exists, as training would use', () => {

@@ -27,11 +27,14 @@ export function defaultDataCandidates(): string[] {
 
 /**
  * The CSV used when none is named, if one exists: $FACEKIT_DATA, else the first default found. For the
- * suites and checks that fall back to generated faces instead of stopping as training does.
+ * suites and checks that fall back to generated faces instead of stopping as training does. A
+ * $FACEKIT_DATA that names no file is an error, as for training: it fell back to generated faces
+ * without a word, and a folder failed later as a bare EISDIR.
  */
 export function defaultDataFile(): string | undefined {
   const fromEnv = process.env.FACEKIT_DATA;
-  return (fromEnv ? [userPath(fromEnv)] : defaultDataCandidates()).find((p) => existsSync(p));
+  if (fromEnv) return checkedDataFile(`FACEKIT_DATA=${fromEnv}`, fromEnv);
+  return defaultDataCandidates().find((p) => existsSync(p));
 }
 
 /**

@@ -1,0 +1,53 @@
+/**
+ * Commands refuse wrong flags before any work, in one line, and leave nothing behind: checks whose
+ * wiring lives in the command itself (the checks' own tests are beside them in core). Each once wrote
+ * something or worked first: bench:detection made its --write folder before checking --faces, and
+ * pnpm train read and split the data before mkdir found a file where --out's folder would go.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from './support/paths.js';
+
+/** Runs a command's script under node, as pnpm would from `cwd`: its exit status and stderr. */
+function refusal(script: string, args: string[], cwd: string): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', script, ...args],
+      { cwd: REPO_ROOT, env: { ...process.env, INIT_CWD: cwd } },
+      (error, _, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
+    );
+  });
+}
+
+describe('a refused command', () => {
+  it('bench:detection makes no --write folder when a flag is wrong', { timeout: 60_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'facekit-refused-'));
+    const run = await refusal('tests/bench/detection.ts', ['--faces', '0', '--write', 'written'], dir);
+    expect(run).toEqual({
+      code: 2,
+      stderr: 'pnpm bench:detection: --faces must be a whole number ≥ 1, got "0"\n',
+    });
+    expect(existsSync(join(dir, 'written'))).toBe(false);
+  });
+
+  it('pnpm train refuses an --out inside a file before reading the data', { timeout: 60_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'facekit-refused-'));
+    await writeFile(join(dir, 'notes.txt'), 'x');
+    // A data file that would fail if read: the refusal must come first.
+    await writeFile(join(dir, 'faces.csv'), 'not a csv');
+    const run = await refusal(
+      'packages/train/src/cli.ts',
+      ['--data', 'faces.csv', '--out', 'notes.txt/run'],
+      dir,
+    );
+    expect(run).toEqual({
+      code: 2,
+      stderr: `pnpm train: --out notes.txt/run: ${join(dir, 'notes.txt')} is a file, so nothing can be made inside it\n`,
+    });
+  });
+});
