@@ -13,6 +13,7 @@ import { runTraining } from './run.js';
 import {
   checkFlags,
   folderToWrite,
+  fraction,
   onLauncherGone,
   runCommand,
   parseCommandArgs,
@@ -102,21 +103,6 @@ function presetList(width = 100): string {
 /** Seeds are whole numbers a 32-bit generator takes as they are (1.5 or -1 used to pass). */
 const MAX_SEED = 2 ** 32 - 1;
 
-function number(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got "${value}"`);
-  return n;
-}
-
-/** A share of the data in [min, 1), or (0, 1) when `min` is excluded. */
-function fraction(name: string, value: string | undefined, fallback: number, allowZero: boolean): number {
-  const f = number(name, value, fallback);
-  if (f >= 1 || f < 0 || (f === 0 && !allowZero))
-    throw new Error(`--${name} must be ${allowZero ? 'at least 0' : 'above 0'} and below 1, got "${value}"`);
-  return f;
-}
-
 /** Flags that shape a run when it starts; a resumed run keeps what it was started with (run.json). */
 const FIXED_AT_START = [
   'task',
@@ -198,8 +184,14 @@ async function main(): Promise<number> {
         values.epochs === undefined
           ? undefined
           : wholeNumber('epochs', values.epochs, 1, 10_000, 'passes over the training part'),
-      testFraction: fraction('test-fraction', values['test-fraction'], 0.3, false),
-      validationFraction: fraction('validation-fraction', values['validation-fraction'], 0.1, true),
+      testFraction:
+        values['test-fraction'] === undefined
+          ? 0.3
+          : fraction('test-fraction', values['test-fraction'], false),
+      validationFraction:
+        values['validation-fraction'] === undefined
+          ? 0.1
+          : fraction('validation-fraction', values['validation-fraction'], true),
       threads:
         values.threads === undefined
           ? undefined

@@ -10,6 +10,7 @@ import {
   failureLine,
   fileToWrite,
   folderToWrite,
+  fraction,
   parseCommandArgs,
   scriptArgs,
   userPath,
@@ -147,6 +148,18 @@ describe('parseCommandArgs', () => {
     );
     // Number('') and Number(' ') are 0: a blank value is not taken for a zero.
     for (const blank of ['', ' ']) expect(() => wholeNumber('wait', blank, 0)).toThrow('--wait must be');
+  });
+
+  it('checks a share against (0, 1), or [0, 1), naming the flag; a blank value is no zero', () => {
+    expect(fraction('test-fraction', '0.25', false)).toBe(0.25);
+    expect(fraction('validation-fraction', '0', true)).toBe(0);
+    for (const bad of ['0', '1', '-0.1', 'NaN', '1e309', 'abc', '', ' '])
+      expect(() => fraction('test-fraction', bad, false)).toThrow(
+        `--test-fraction must be above 0 and below 1, got "${bad}"`,
+      );
+    expect(() => fraction('validation-fraction', ' ', true)).toThrow(
+      '--validation-fraction must be at least 0 and below 1, got " "',
+    );
   });
 
   it('takes a whole-number flag at or above its minimum, and refuses anything else in one line', () => {

@@ -235,6 +235,17 @@ export function wholeNumber(name: string, value: string, min: number, max = Infi
 }
 
 /**
+ * A flag's share of something (`--test-fraction 0.3`): a number below 1, and above 0 or, `allowZero`,
+ * at least 0; an Error naming the flag otherwise. A blank value is not a zero (Number(' ') is 0: a
+ * `--validation-fraction ' '` trained without a validation part, without a word).
+ */
+export function fraction(name: string, value: string, allowZero: boolean): number {
+  const f = Number(value);
+  if (value.trim() !== '' && f < 1 && (f > 0 || (allowZero && f === 0))) return f;
+  throw new Error(`--${name} must be ${allowZero ? 'at least 0' : 'above 0'} and below 1, got "${value}"`);
+}
+
+/**
  * A flag's whole-number value in [min, max]; otherwise the command says so in one line on stderr
  * and exits 2, as for an unknown option (a NaN or a 0 batch would otherwise run, or hang).
  */
