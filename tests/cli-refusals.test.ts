@@ -2,7 +2,8 @@
  * Commands refuse wrong flags before any work, in one line, and leave nothing behind: checks whose
  * wiring lives in the command itself (the checks' own tests are beside them in core). Each once wrote
  * something or worked first: bench:detection made its --write folder before checking --faces, and
- * pnpm train read and split the data before mkdir found a file where --out's folder would go.
+ * pnpm train read and split the data before mkdir found a file where --out's folder would go, and
+ * gpu:check took --seconds 1e309 (Infinity) and served for ever.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -18,13 +19,23 @@ function refusal(script: string, args: string[], cwd: string): Promise<{ code: n
     execFile(
       process.execPath,
       ['--import', 'tsx', script, ...args],
-      { cwd: REPO_ROOT, env: { ...process.env, INIT_CWD: cwd } },
+      // Killed if it takes the flag and starts work: that is a failure too.
+      { cwd: REPO_ROOT, env: { ...process.env, INIT_CWD: cwd }, timeout: 30_000 },
       (error, _, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
     );
   });
 }
 
 describe('a refused command', () => {
+  it('gpu:check refuses --seconds that would serve for ever', { timeout: 60_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'facekit-refused-'));
+    // Number('1e309') is Infinity, which `> 0` let through: each serving row never ended.
+    expect(await refusal('tests/gpu/gpu-check.ts', ['--seconds', '1e309'], dir)).toEqual({
+      code: 2,
+      stderr: 'pnpm gpu:check: --seconds must be a number above 0 and at most 3600, got "1e309"\n',
+    });
+  });
+
   it('bench:detection makes no --write folder when a flag is wrong', { timeout: 60_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'facekit-refused-'));
     const run = await refusal('tests/bench/detection.ts', ['--faces', '0', '--write', 'written'], dir);

@@ -78,7 +78,9 @@ const refuse = (problem: string) => refuseFlags(HELP, problem);
 const samples = wholeNumberFlag(HELP, 'samples', values.samples, 1);
 const epochs = wholeNumberFlag(HELP, 'epochs', values.epochs, 1);
 const seconds = Number(values.seconds);
-if (!(seconds > 0)) refuse(`--seconds must be a number above 0, got "${values.seconds}"`);
+// Each serving row runs this long: Infinity (1e309) or an hour and more is a typo that never ends.
+if (!(seconds > 0 && seconds <= 3600) || values.seconds.trim() === '')
+  refuse(`--seconds must be a number above 0 and at most 3600, got "${values.seconds}"`);
 const accuracyTasks = values['accuracy-tasks'].split(',');
 for (const task of accuracyTasks)
   if (!isTask(task)) refuse(`--accuracy-tasks takes ${TASKS.join(', ')}, got "${task}"`);
