@@ -70,6 +70,10 @@ describe('parseCommandArgs', () => {
     expect(() => parseCommandArgs(help, { args: ['--epoch', '4'], options })).toThrow('exit 2');
     expect(() => parseCommandArgs(help, { args: ['runs/a'], options })).toThrow('exit 2');
     expect(() => parseCommandArgs(help, { args: ['--epochs', '-1'], options })).toThrow('exit 2');
+    // Where positionals are taken, not parseArgs' advice to pass '--', which scriptArgs drops.
+    expect(() => parseCommandArgs(help, { args: ['-x.png'], options, allowPositionals: true })).toThrow(
+      'exit 2',
+    );
     // `--out "$DIR"` with DIR unset: not the default folder (an export once wrote over models/ so).
     expect(() => parseCommandArgs(help, { args: ['--epochs', ''], options })).toThrow('exit 2');
     // An option whose default is '' is not refused for it (bench:serve's --server once was).
@@ -83,6 +87,7 @@ describe('parseCommandArgs', () => {
       expect.stringMatching(
         /^pnpm x: Option '--epochs' argument is ambiguous\. [^\n]*'--epochs=-XYZ'\. \(pnpm x --help lists the options\)\n$/,
       ),
+      "pnpm x: Unknown option '-x' (a path starting with '-': write it ./-name) (pnpm x --help lists the options)\n",
       'pnpm x: --epochs is empty (an unset shell variable?); give it a value or leave it out (pnpm x --help lists the options)\n',
     ]);
   });

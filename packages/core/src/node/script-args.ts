@@ -105,8 +105,15 @@ export function parseCommandArgs<const C extends ParseArgsConfig>(
   try {
     parsed = parseArgs({ ...config, args, options, tokens: true } as WithHelp<C>) as typeof parsed;
   } catch (error) {
-    // Some of parseArgs's messages span lines (a value starting with a dash, as in `--epochs -1`).
-    const message = (error as Error).message.replace(/\s*\n\s*/g, ' ');
+    // Some of parseArgs's messages span lines (a value starting with a dash, as in `--epochs -1`). Its
+    // advice to put an argument starting with '-' after '--' does not hold here: scriptArgs drops every
+    // `--` (a package manager's), so such a path is written ./-name.
+    const message = (error as Error).message
+      .replace(/\s*\n\s*/g, ' ')
+      .replace(
+        /\. To specify a positional argument starting with a '-'.*$/,
+        " (a path starting with '-': write it ./-name)",
+      );
     refuseFlags(help, `${message} (${commandName(help)} --help lists the options)`);
   }
   const repeated = repeatedOption(parsed.tokens, options);
