@@ -66,6 +66,12 @@ describe('pnpm serve', () => {
     expect(unknown.stderr().trim()).toMatch(
       /^pnpm serve: Unknown option '--prot'.* \(pnpm serve --help lists the options\)$/,
     );
+    // parseArgs says this one over three lines.
+    const valueless = runCli(['--port', '--production']);
+    expect(await valueless.exit).toBe(2);
+    expect(valueless.stderr()).toMatch(
+      /^pnpm serve: Option '--port' argument is ambiguous\. [^\n]*'--port=-XYZ'\. \(pnpm serve --help lists the options\)\n$/,
+    );
   });
 
   it('stops with a clear message on a corrupt model', async () => {
