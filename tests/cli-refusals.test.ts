@@ -36,6 +36,19 @@ describe('a refused command', () => {
     });
   });
 
+  it(
+    'gpu:check ends in one line, not a stack trace, on a models folder it cannot read',
+    { timeout: 60_000 },
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'facekit-refused-'));
+      const manifest = join(dir, 'missing', 'manifest.json');
+      expect(await refusal('tests/gpu/gpu-check.ts', ['--models', 'missing'], dir)).toEqual({
+        code: 1,
+        stderr: `pnpm gpu:check: [MODEL_LOAD_FAILED] ${manifest}: cannot read the models manifest (ENOENT: no such file or directory, open '${manifest}')\n`,
+      });
+    },
+  );
+
   it('bench:detection makes no --write folder when a flag is wrong', { timeout: 60_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'facekit-refused-'));
     const run = await refusal('tests/bench/detection.ts', ['--faces', '0', '--write', 'written'], dir);

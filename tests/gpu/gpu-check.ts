@@ -16,6 +16,7 @@ import {
   loadModels,
   parseCommandArgs,
   refuseFlags,
+  runCommand,
   userPath,
   wholeNumberFlag,
 } from '@facekit/core/node';
@@ -105,91 +106,101 @@ const table = (header: string[], rows: (string | number)[][]) => {
 };
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
 
-print('# facekit GPU check\n');
-const backends = await listTrainingBackends();
-const { models } = await loadModels(modelsPath);
-const providers = await providerStatuses(models, SESSION_SETTINGS);
-print('## What was found\n');
-table(
-  ['kind', 'name', 'status', 'detail'],
-  [
-    ...backends.map((b) => [
-      'training backend',
-      b.name,
-      b.available ? (b.autoSkip ? 'ok, not timed' : 'ok') : 'skipped',
-      (b.available ? b.autoSkip : b.reason) ?? '',
-    ]),
-    ...providers.map((p) => ['inference provider', p.provider, p.ok ? 'ok' : 'skipped', p.detail]),
-  ],
-);
-
-// cpu is too slow to time; a software GPU (autoSkip) too slow and meaningless.
-const trainOn = backends.filter((b) => b.available && !b.autoSkip && b.name !== 'cpu').map((b) => b.name);
-const throughput: ThroughputRow[] = [];
-for (const preset of values.presets.split(',').map((p) => getPreset(p).name))
-  // A shared preset trains one network for every task: timed as that one network.
-  for (const task of getPreset(preset).buildShared ? (['all'] as const) : TASKS)
-    for (const backend of trainOn) throughput.push(await trainingThroughput(preset, task, backend, samples));
-print(`## Training: one epoch of ${values.samples} samples after a warm-up\n`);
-const cpuRef = (r: ThroughputRow) =>
-  throughput.find((t) => t.preset === r.preset && t.task === r.task && t.backend === 'wasm');
-table(
-  ['preset', 'task', 'backend', 'batch', 'threads', 'samples/s', '× wasm'],
-  throughput.map((r) => [
-    r.preset,
-    r.task,
-    r.backend,
-    r.batch,
-    r.threads,
-    fmt(r.samplesPerSecond),
-    cpuRef(r) ? (r.samplesPerSecond / cpuRef(r)!.samplesPerSecond).toFixed(2) : '',
-  ]),
-);
-
-if (dataPath) {
-  const tasks = accuracyTasks as Task[];
-  const gpu = trainOn.filter((b) => b !== 'wasm');
-  const rows: AccuracyRow[] = [];
-  for (const backend of [...gpu, 'wasm'])
-    rows.push(...(await trainingAccuracy(dataPath, values['accuracy-preset'], tasks, backend, epochs)));
-  print(
-    `## Same training on each backend: ${values['accuracy-preset']} preset, ${values.epochs} epochs, seed 7, ${dataPath.split('/').at(-1)}\n`,
-  );
+/**
+ * The checks, in order; a failure (a models folder or data file that cannot be read) ends the command
+ * in one line, as every command's does, rather than in Node's stack trace of a top-level await.
+ */
+async function main(): Promise<number> {
+  // The models first: a folder that cannot be read is said before Dawn's start-up lines.
+  const { models } = await loadModels(modelsPath);
+  print('# facekit GPU check\n');
+  const backends = await listTrainingBackends();
+  const providers = await providerStatuses(models, SESSION_SETTINGS);
+  print('## What was found\n');
   table(
-    ['task', 'backend', 'test accuracy', 'run seconds'],
-    rows.map((r) => [r.task, r.backend, `${(r.testAccuracy * 100).toFixed(2)}%`, r.seconds.toFixed(1)]),
+    ['kind', 'name', 'status', 'detail'],
+    [
+      ...backends.map((b) => [
+        'training backend',
+        b.name,
+        b.available ? (b.autoSkip ? 'ok, not timed' : 'ok') : 'skipped',
+        (b.available ? b.autoSkip : b.reason) ?? '',
+      ]),
+      ...providers.map((p) => ['inference provider', p.provider, p.ok ? 'ok' : 'skipped', p.detail]),
+    ],
   );
-} else {
-  print('## Same training on each backend\n\nskipped: no data file (pass --data or set FACEKIT_DATA)\n');
+
+  // cpu is too slow to time; a software GPU (autoSkip) too slow and meaningless.
+  const trainOn = backends.filter((b) => b.available && !b.autoSkip && b.name !== 'cpu').map((b) => b.name);
+  const throughput: ThroughputRow[] = [];
+  for (const preset of values.presets.split(',').map((p) => getPreset(p).name))
+    // A shared preset trains one network for every task: timed as that one network.
+    for (const task of getPreset(preset).buildShared ? (['all'] as const) : TASKS)
+      for (const backend of trainOn)
+        throughput.push(await trainingThroughput(preset, task, backend, samples));
+  print(`## Training: one epoch of ${values.samples} samples after a warm-up\n`);
+  const cpuRef = (r: ThroughputRow) =>
+    throughput.find((t) => t.preset === r.preset && t.task === r.task && t.backend === 'wasm');
+  table(
+    ['preset', 'task', 'backend', 'batch', 'threads', 'samples/s', '× wasm'],
+    throughput.map((r) => [
+      r.preset,
+      r.task,
+      r.backend,
+      r.batch,
+      r.threads,
+      fmt(r.samplesPerSecond),
+      cpuRef(r) ? (r.samplesPerSecond / cpuRef(r)!.samplesPerSecond).toFixed(2) : '',
+    ]),
+  );
+
+  if (dataPath) {
+    const tasks = accuracyTasks as Task[];
+    const gpu = trainOn.filter((b) => b !== 'wasm');
+    const rows: AccuracyRow[] = [];
+    for (const backend of [...gpu, 'wasm'])
+      rows.push(...(await trainingAccuracy(dataPath, values['accuracy-preset'], tasks, backend, epochs)));
+    print(
+      `## Same training on each backend: ${values['accuracy-preset']} preset, ${values.epochs} epochs, seed 7, ${dataPath.split('/').at(-1)}\n`,
+    );
+    table(
+      ['task', 'backend', 'test accuracy', 'run seconds'],
+      rows.map((r) => [r.task, r.backend, `${(r.testAccuracy * 100).toFixed(2)}%`, r.seconds.toFixed(1)]),
+    );
+  } else {
+    print('## Same training on each backend\n\nskipped: no data file (pass --data or set FACEKIT_DATA)\n');
+  }
+
+  const faces: number[][] = [];
+  if (dataPath) {
+    const { dataset } = await loadCsv(dataPath, { limit: 512 });
+    for (let i = 0; i < dataset.size; i++) faces.push(Array.from(facePixels(dataset, i)));
+  } else {
+    for (let i = 0; i < 512; i++) faces.push(Array.from({ length: 2304 }, (_, p) => (i * 31 + p * 7) % 256));
+  }
+  const serving: ServingRow[] = [];
+  for (const p of providers.filter((p) => p.ok))
+    serving.push(...(await servingRows(modelsPath, models, p.provider, faces, seconds)));
+  print(
+    `## Serving: the shipped models on each provider (all tasks per face, in-process, ${faces.length} faces)\n`,
+  );
+  const cpuServing = (r: ServingRow) => serving.find((s) => s.provider === 'cpu' && s.batch === r.batch);
+  table(
+    ['provider', 'batch', 'faces/s', '× cpu', 'max \\|Δp\\| vs cpu', 'argmax agreement'],
+    serving.map((r) => [
+      r.provider,
+      r.batch,
+      fmt(r.facesPerSecond),
+      cpuServing(r) ? (r.facesPerSecond / cpuServing(r)!.facesPerSecond).toFixed(2) : '',
+      r.maxDiffVsCpu.toExponential(2),
+      `${(r.argmaxAgreement * 100).toFixed(2)}%`,
+    ]),
+  );
+  if (outPath) {
+    await mkdir(dirname(outPath), { recursive: true });
+    await writeFile(outPath, `${out.join('\n')}\n`);
+  }
+  return 0;
 }
 
-const faces: number[][] = [];
-if (dataPath) {
-  const { dataset } = await loadCsv(dataPath, { limit: 512 });
-  for (let i = 0; i < dataset.size; i++) faces.push(Array.from(facePixels(dataset, i)));
-} else {
-  for (let i = 0; i < 512; i++) faces.push(Array.from({ length: 2304 }, (_, p) => (i * 31 + p * 7) % 256));
-}
-const serving: ServingRow[] = [];
-for (const p of providers.filter((p) => p.ok))
-  serving.push(...(await servingRows(modelsPath, models, p.provider, faces, seconds)));
-print(
-  `## Serving: the shipped models on each provider (all tasks per face, in-process, ${faces.length} faces)\n`,
-);
-const cpuServing = (r: ServingRow) => serving.find((s) => s.provider === 'cpu' && s.batch === r.batch);
-table(
-  ['provider', 'batch', 'faces/s', '× cpu', 'max \\|Δp\\| vs cpu', 'argmax agreement'],
-  serving.map((r) => [
-    r.provider,
-    r.batch,
-    fmt(r.facesPerSecond),
-    cpuServing(r) ? (r.facesPerSecond / cpuServing(r)!.facesPerSecond).toFixed(2) : '',
-    r.maxDiffVsCpu.toExponential(2),
-    `${(r.argmaxAgreement * 100).toFixed(2)}%`,
-  ]),
-);
-if (outPath) {
-  await mkdir(dirname(outPath), { recursive: true });
-  await writeFile(outPath, `${out.join('\n')}\n`);
-}
-process.exit(0);
+runCommand(HELP, main);
