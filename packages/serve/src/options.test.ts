@@ -51,6 +51,8 @@ describe('parseServeArgs', () => {
       production: true,
     });
     expect(parseServeArgs(['--ep', 'cuda'], env)!.executionProviders).toEqual(['cuda']);
+    expect(parseServeArgs([], { HOST: '127.0.0.1' })!.host).toBe('127.0.0.1');
+    expect(parseServeArgs([], { HOST: '' })!.host).toBe(DEFAULT_OPTIONS.host);
   });
 
   it('reads CORS origins, or none', () => {

@@ -226,7 +226,8 @@ export function parseServeArgs(
   // At most 45 × that many is the default cost limit, which must stay an Int too.
   const maxBatchItems = int('max-batch-items', values['max-batch-items'], d.maxBatchItems, 1, 1_000_000);
   return {
-    host: values.host ?? env.HOST ?? d.host,
+    // An empty HOST (a platform's unset variable) is no address: the server logged http://:4000/graphql.
+    host: values.host ?? (env.HOST || d.host),
     port:
       values.port === undefined && env.PORT !== undefined
         ? envInt('PORT', env.PORT, 0, 65535)
