@@ -49,6 +49,18 @@ describe('a refused command', () => {
     },
   );
 
+  it(
+    'parity refuses a --models folder without a manifest before starting its suite',
+    { timeout: 60_000 },
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'facekit-refused-'));
+      expect(await refusal('tests/parity/cli.ts', ['--models', 'missing'], dir)).toEqual({
+        code: 2,
+        stderr: `pnpm parity: --models missing: no manifest.json in ${join(dir, 'missing')} (pnpm export writes one)\n`,
+      });
+    },
+  );
+
   it('bench:detection makes no --write folder when a flag is wrong', { timeout: 60_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'facekit-refused-'));
     const run = await refusal('tests/bench/detection.ts', ['--faces', '0', '--write', 'written'], dir);

@@ -6,10 +6,17 @@
  * tests/artifacts/parity-report.md and printed at the end.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ARTIFACTS, REPO_ROOT } from '../support/paths.js';
-import { existingFileFlag, parseCommandArgs, userPath, wholeNumberFlag } from '@facekit/core/node';
+import {
+  existingFileFlag,
+  parseCommandArgs,
+  refuseFlags,
+  userPath,
+  wholeNumberFlag,
+} from '@facekit/core/node';
 
 const HELP = `Usage: pnpm parity [options]
 
@@ -48,6 +55,10 @@ wholeNumberFlag(HELP, 'latency', values.latency, 1);
 wholeNumberFlag(HELP, 'photos', values.photos, 0);
 wholeNumberFlag(HELP, 'detector-latency', values['detector-latency'], 0);
 const dataPath = existingFileFlag(HELP, 'data', values.data);
+const modelsDir = values.models === undefined ? undefined : userPath(values.models);
+// Checked here: the suite said a missing manifest as a serialized ENOENT among vitest's report lines.
+if (modelsDir && !existsSync(join(modelsDir, 'manifest.json')))
+  refuseFlags(HELP, `--models ${values.models}: no manifest.json in ${modelsDir} (pnpm export writes one)`);
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   FACEKIT_PARITY_FACES: values.faces,
@@ -56,7 +67,7 @@ const env: NodeJS.ProcessEnv = {
   FACEKIT_PARITY_PHOTOS: values.photos,
   FACEKIT_PARITY_DETECTOR_LATENCY: values['detector-latency'],
   ...(dataPath ? { FACEKIT_DATA: dataPath } : {}),
-  ...(values.models ? { FACEKIT_MODELS: userPath(values.models) } : {}),
+  ...(modelsDir ? { FACEKIT_MODELS: modelsDir } : {}),
 };
 const REPORT = join(ARTIFACTS, 'parity-report.md');
 // Only this run's report: an older one left in tests/artifacts would read as this run's verdict.
