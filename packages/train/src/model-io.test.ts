@@ -224,7 +224,9 @@ describe('saveLayersModel, killed at any moment', () => {
         expect(model.countParams()).toBe(16);
         model.dispose();
       } finally {
-        child.kill('SIGKILL');
+        // Ended before its folder is removed, so that no write of its lands after.
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        if (child.kill('SIGKILL')) await exited;
       }
     },
     60_000,
