@@ -46,12 +46,17 @@ export async function launchChromium(
   extraArgs: readonly string[] = [],
 ): Promise<Browser> {
   const profile = await mkdtemp(join(tmpdir(), 'facekit-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [...ARGS, ...extraArgs],
-    viewport,
-  });
+  const context = await chromium
+    .launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [...ARGS, ...extraArgs],
+      viewport,
+    })
+    .catch(async (error: unknown) => {
+      await rm(profile, { recursive: true, force: true });
+      throw error;
+    });
   const page = context.pages()[0] ?? (await context.newPage());
   const log: string[] = [];
   page.on('console', (m) => log.push(`[${m.type()}] ${m.text()}`));
