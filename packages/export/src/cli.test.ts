@@ -3,12 +3,12 @@
  * with one line naming the flag and exit status 2, before any run is read or any file written.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { tempFolder } from '../../../tests/support/temp-folder.js';
 
 const run = promisify(execFile);
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -26,7 +26,7 @@ async function refusal(args: string[]): Promise<{ code: number; stderr: string }
 
 describe('pnpm export flags', () => {
   it('refuses an --out that is a file, before any work', async () => {
-    const file = join(await mkdtemp(join(tmpdir(), 'facekit-export-cli-')), 'models');
+    const file = join(await tempFolder('facekit-export-cli-'), 'models');
     await writeFile(file, 'not a folder');
     expect(await refusal(['--out', file])).toEqual({
       code: 2,

@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +7,7 @@ import { inspectOnnx } from '@facekit/core/node';
 import { exportLayersModel } from './export-model.js';
 import { exportAndVerify, randomizeWeights, useCpu } from './test-support.js';
 import { verifyExport, VerificationError } from './verify/verify.js';
+import { tempFolder } from '../../../tests/support/temp-folder.js';
 
 describe('exportLayersModel', () => {
   for (const task of TASKS) {
@@ -71,7 +69,7 @@ describe('exportLayersModel', () => {
   });
 
   it('a model loaded from files twice in one process (tfjs renames its variables kernel_1 …)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'facekit-twice-'));
+    const dir = await tempFolder('facekit-twice-');
     const source = getPreset('seed').build('age', 'six');
     source.add(tf.layers.batchNormalization({}));
     randomizeWeights(source, 46, 0.3);
@@ -82,7 +80,6 @@ describe('exportLayersModel', () => {
     const { report, exported } = await exportAndVerify(again);
     expect(exported.folded).toHaveLength(0);
     expect(report.maxAbsDiff).toBeLessThanOrEqual(1e-5);
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('ZeroPadding2D and custom input/output names', async () => {

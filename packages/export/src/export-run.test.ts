@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
-import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { TASKS } from '@facekit/core';
 import { loadModels } from '@facekit/core/node';
 import * as tf from '@tensorflow/tfjs';
 import { loadLayersModel, runTraining, seededRandom, shownPath } from '@facekit/train';
 import { exportRun, exportUnits } from './export-run.js';
 import { trainedOn } from './run/read-run.js';
+import { tempFolder } from '../../../tests/support/temp-folder.js';
 
 let dir: string;
 let runDir: string;
@@ -28,7 +28,7 @@ async function writeCsv(path: string, rows: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'facekit-export-run-'));
+  dir = await tempFolder('facekit-export-run-');
   dataPath = join(dir, 'faces.csv');
   await writeCsv(dataPath, 160);
   runDir = join(dir, 'runs', 'tiny');
@@ -54,11 +54,10 @@ const trainOneEpoch = (runDir: string, preset: string) =>
     log: () => {},
     shouldStop: () => false,
   });
-afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('exportUnits', () => {
   it("names a shared network's model.json that is cut short, or whose outputs are not tasks", async () => {
-    const run = await mkdtemp(join(tmpdir(), 'facekit-units-'));
+    const run = await tempFolder('facekit-units-');
     const path = join(run, 'shared', 'model', 'model.json');
     await mkdir(join(run, 'shared', 'model'), { recursive: true });
     await writeFile(path, '{"modelTopology": {"config": {"output_la');

@@ -8,8 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -23,6 +22,7 @@ import { modelsWithDetector, pngBase64 } from '../test/face-photos.js';
 import { gql, startTestServer, testPhoto, type TestServer } from '../test/harness.js';
 import { annotationSvg } from './annotate-photo.js';
 import type { PhotoAnswer } from './photo-classifier.js';
+import { tempFolder } from '../../../tests/support/temp-folder.js';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -71,7 +71,7 @@ const answer = async (query: string, file: string) => {
 beforeAll(async () => {
   models = await modelsWithDetector();
   server = await startTestServer({ models, executionProviders: ['cpu'] });
-  photos = await mkdtemp(path.join(tmpdir(), 'facekit-photos-'));
+  photos = await tempFolder('facekit-photos-');
   const one = faceScene(
     [{ face: await sampleFace('white-male-29.png'), square: { x: 300, y: 120, size: 200 } }],
     640,
@@ -107,7 +107,7 @@ afterAll(() => server?.stop());
 describe('pnpm classify', () => {
   it('answers a folder of photos as classifyFaces does, names a bad and a missing file, and exits 1', async () => {
     const missing = path.join(photos, 'missing.jpg');
-    const empty = await mkdtemp(path.join(tmpdir(), 'facekit-no-photos-'));
+    const empty = await tempFolder('facekit-no-photos-');
     await writeFile(path.join(empty, 'notes.txt'), 'no photos here');
     const run = await classify(['--json', '--ep', 'cpu', '--models', models, photos, missing, empty]);
     expect(run.code).toBe(1);
@@ -158,7 +158,7 @@ describe('pnpm classify', () => {
   });
 
   it('with --csv gives a row per face as --json answers it, a row for a photo without a face and one per failure', async () => {
-    const elsewhere = await mkdtemp(path.join(tmpdir(), 'facekit-csv-'));
+    const elsewhere = await tempFolder('facekit-csv-');
     const odd = path.join(elsewhere, 'me, "at" 30.png');
     await copyFile(path.join(photos, 'a-one-face.png'), odd);
     const missing = path.join(photos, 'missing.jpg');
@@ -259,7 +259,7 @@ describe('pnpm classify', () => {
   });
 
   it("with --annotate writes each classified photo drawn on, in its format, never into the photos' folder", async () => {
-    const out = path.join(await mkdtemp(path.join(tmpdir(), 'facekit-annotated-')), 'drawn');
+    const out = path.join(await tempFolder('facekit-annotated-'), 'drawn');
     const args = ['--json', '--ep', 'cpu', '--models', models, '--annotate', out];
     const run = await classify([
       ...args,
@@ -291,7 +291,7 @@ describe('pnpm classify', () => {
   });
 
   it('with --annotate draws the bands of faces close together off one another, and off the other faces where there is room', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'facekit-close-faces-'));
+    const dir = await tempFolder('facekit-close-faces-');
     // Two faces side by side, the right one higher: a band above the left one would lie on the right
     // one's face. And four close together, two overlapping (the web demo's photo of them).
     const staggered = faceScene(
@@ -370,7 +370,7 @@ describe('pnpm classify', () => {
   it.skipIf(process.platform === 'win32')(
     'refuses a named pipe and a device named as photos at once, naming each, and answers the others',
     async () => {
-      const odd = await mkdtemp(path.join(tmpdir(), 'facekit-not-files-'));
+      const odd = await tempFolder('facekit-not-files-');
       await copyFile(path.join(photos, 'a-one-face.png'), path.join(odd, 'a-one-face.png'));
       await promisify(execFile)('mkfifo', [path.join(odd, 'b-pipe.png')]);
       await symlink('/dev/null', path.join(odd, 'c-device.jpg'));
@@ -395,7 +395,7 @@ describe('pnpm classify', () => {
   );
 
   it('over a corrupt face detector stops detection with the reason, and answers with --no-detect', async () => {
-    const broken = await mkdtemp(path.join(tmpdir(), 'facekit-broken-detector-'));
+    const broken = await tempFolder('facekit-broken-detector-');
     for (const name of await readdir(models))
       await copyFile(path.join(models, name), path.join(broken, name));
     await writeFile(path.join(broken, 'face-detector.onnx'), 'garbage, not an ONNX graph');

@@ -6,8 +6,7 @@
  * classify, with health saying why classifyFaces cannot be answered.
  */
 import { createHash } from 'node:crypto';
-import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +21,7 @@ import {
 } from '../test/harness.js';
 import { faceScene, sampleFace, squareOverlap } from '../../../tests/support/face-scene.js';
 import { modelsWithDetector, pngBase64 } from '../test/face-photos.js';
+import { tempFolder } from '../../../tests/support/temp-folder.js';
 
 const CLASSIFY_FACES = `mutation($image: String!, $tasks: [Task!], $minScore: Float, $maxFaces: Int) {
   classifyFaces(image: $image, tasks: $tasks, minScore: $minScore, maxFaces: $maxFaces) {
@@ -253,7 +253,7 @@ describe('a classifyFaces client that leaves unanswered', () => {
 /** A server over a copy of `models` in which `change` altered the detector's files. */
 async function serverWithDetector(change: (dir: string) => Promise<void>): Promise<TestServer> {
   const from = await modelsWithDetector();
-  const dir = await mkdtemp(path.join(tmpdir(), 'facekit-detector-'));
+  const dir = await tempFolder('facekit-detector-');
   for (const name of await readdir(from)) await copyFile(path.join(from, name), path.join(dir, name));
   await change(dir);
   return startTestServer({ models: dir });

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CLASSIFY, gql, testPixels } from '../test/harness.js';
 import { writeFixtureModels } from '../test/fixture-models.js';
+import { tempFolder } from '../../../tests/support/temp-folder.js';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -103,11 +104,10 @@ describe('pnpm serve', () => {
 
   it('logs a fault nothing caught as one JSON error line, and exits 1', async () => {
     const { dir } = await writeFixtureModels();
-    const { mkdtemp, writeFile } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
+    const { writeFile } = await import('node:fs/promises');
     // A stand-in for a bug: something throws outside any request, once the server listens. (Not after a
     // fixed delay: on a busy machine tsx was still compiling the CLI then, and Node's own stack came out.)
-    const fault = path.join(await mkdtemp(path.join(tmpdir(), 'serve-fault-')), 'fault.mjs');
+    const fault = path.join(await tempFolder('serve-fault-'), 'fault.mjs');
     await writeFile(
       fault,
       `const write = process.stdout.write.bind(process.stdout);

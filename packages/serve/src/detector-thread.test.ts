@@ -5,8 +5,7 @@
  * together go to different threads, a closed detector refuses, and a provenance file that is not JSON
  * keeps the detector from loading.
  */
-import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as WorkerThreads from 'node:worker_threads';
 import type { Worker } from 'node:worker_threads';
@@ -17,6 +16,7 @@ import { FaceDetector } from './detector-thread.js';
 import { ServeError } from './errors.js';
 import { faceScene, sampleFace } from '../../../tests/support/face-scene.js';
 import { SHIPPED_DETECTOR, SHIPPED_DETECTOR_JSON } from '../test/face-photos.js';
+import { tempFolder } from '../../../tests/support/temp-folder.js';
 
 // Every worker this file starts, so a test can end the detector's thread as a crash would.
 const started = vi.hoisted(() => [] as Worker[]);
@@ -34,7 +34,7 @@ afterEach(async () => {
 });
 
 async function detectorIn(json: string | null = null, threads = 1): Promise<FaceDetector> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'facekit-detector-'));
+  const dir = await tempFolder('facekit-detector-');
   await copyFile(SHIPPED_DETECTOR, path.join(dir, 'face-detector.onnx'));
   if (json === null) await copyFile(SHIPPED_DETECTOR_JSON, path.join(dir, 'face-detector.json'));
   else await writeFile(path.join(dir, 'face-detector.json'), json);

@@ -6,8 +6,7 @@
  * for the centre square and for a given crop; a bad file is refused with the server's reason; and over a
  * corrupt detector, detection fails with the reason health.detector gives while `detect: false` works.
  */
-import { mkdtemp, readdir, copyFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, copyFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { faceScene, sampleFace, type PlacedFace } from '../../../tests/support/f
 import { modelsWithDetector, pngBase64 } from '../test/face-photos.js';
 import { gql, startTestServer, testPhoto, type TestServer } from '../test/harness.js';
 import { openPhotoClassifier, type PhotoClassification, type PhotoClassifier } from './photo-classifier.js';
+import { tempFolder } from '../../../tests/support/temp-folder.js';
 
 const ANSWER = `fragment Task on TaskPrediction {
   task label index confidence probabilities { label probability } modelVersion modelSha256
@@ -190,7 +190,7 @@ describe('a models folder whose face detector is corrupt', () => {
   let broken: TestServer;
   let over: PhotoClassifier;
   beforeAll(async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'facekit-broken-detector-'));
+    const dir = await tempFolder('facekit-broken-detector-');
     for (const name of await readdir(models)) await copyFile(path.join(models, name), path.join(dir, name));
     await writeFile(path.join(dir, 'face-detector.onnx'), 'garbage, not an ONNX graph');
     [broken, over] = await Promise.all([

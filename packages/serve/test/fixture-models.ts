@@ -7,8 +7,7 @@
  * one file, one trunk, a Gemm → Softmax head per task with outputs `<task>_probabilities` — is made the
  * same way, for the tasks the caller names.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import {
@@ -21,6 +20,7 @@ import {
   type Task,
 } from '@facekit/core';
 import { sha256OfBytes } from '@facekit/core/node';
+import { tempFolder } from '../../../tests/support/temp-folder.js';
 
 const { onnx } = onnxProto;
 const FILTERS = 4;
@@ -148,7 +148,7 @@ export const SHARED_FILE = 'shared.onnx';
 export async function writeFixtureModels(
   options: { dir?: string; tasks?: readonly Task[]; seed?: number; shared?: readonly Task[] } = {},
 ): Promise<FixtureModels> {
-  const dir = options.dir ?? (await mkdtemp(path.join(tmpdir(), 'facekit-serve-')));
+  const dir = options.dir ?? (await tempFolder('facekit-serve-'));
   const seed = options.seed ?? 7;
   const tasks = options.tasks ?? TASKS;
   const shared = tasks.filter((t) => options.shared?.includes(t));

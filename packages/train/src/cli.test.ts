@@ -3,13 +3,14 @@
  * with one line naming the flag and exit status 2, before any data is read or any folder written.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { PRESETS } from './presets.js';
+import { tempFolder } from '../../../tests/support/temp-folder.js';
 
 const run = promisify(execFile);
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -59,7 +60,7 @@ describe('pnpm train flags', () => {
   });
 
   it('ends on a bad data row with one line carrying its code', { timeout: 60_000 }, async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'facekit-bad-row-'));
+    const dir = await tempFolder('facekit-bad-row-');
     const data = join(dir, 'faces.csv');
     const pixels = Array.from({ length: 2304 }, () => 1).join(' ');
     await writeFile(data, `age,ethnicity,gender,img_name,pixels\n0,1,1,x.jpg,"${pixels}"\n`);
@@ -70,7 +71,7 @@ describe('pnpm train flags', () => {
   });
 
   it('--resume of a folder that is not a run says so', { timeout: 60_000 }, async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'facekit-not-a-run-'));
+    const dir = await tempFolder('facekit-not-a-run-');
     expect(await refusal(['--resume', dir], 1)).toBe(
       `pnpm train: ${dir} is not a run folder (it has no run.json)`,
     );

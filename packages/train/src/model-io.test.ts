@@ -1,20 +1,20 @@
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, truncate, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { JsonFieldError, ModelLoadError } from '@facekit/core';
 import { loadLayersModel, recoverInterruptedSave, saveLayersModel } from './model-io.js';
+import { tempFolder } from '../../../tests/support/temp-folder.js';
 
 /** A saved 3→4→2 dense model: 3·4 + 4 + 4·2 + 2 = 26 float32 weights, 104 bytes. */
 async function savedModel(): Promise<string> {
   const model = tf.sequential({
     layers: [tf.layers.dense({ inputShape: [3], units: 4 }), tf.layers.dense({ units: 2 })],
   });
-  const dir = join(await mkdtemp(join(tmpdir(), 'facekit-model-')), 'model');
+  const dir = join(await tempFolder('facekit-model-'), 'model');
   await saveLayersModel(model, dir);
   model.dispose();
   return dir;
@@ -193,7 +193,7 @@ describe('saveLayersModel, killed at any moment', () => {
   it.skipIf(process.platform !== 'linux')(
     'always leaves a whole model, in place or put back by recoverInterruptedSave',
     async () => {
-      const root = await mkdtemp(join(tmpdir(), 'facekit-save-'));
+      const root = await tempFolder('facekit-save-');
       const dir = join(root, 'run', 'checkpoint');
       const here = dirname(fileURLToPath(import.meta.url));
       const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', saveLoop], {

@@ -1,10 +1,10 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readJson, readRunInfo, RUN_JSON, SPLIT_JSON } from './run-folder.js';
+import { tempFolder } from '../../../tests/support/temp-folder.js';
 
-const tempDir = () => mkdtemp(join(tmpdir(), 'facekit-run-'));
+const tempDir = () => tempFolder('facekit-run-');
 
 describe('readRunInfo', () => {
   it('names run.json when it is not valid JSON', async () => {

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
@@ -8,10 +7,11 @@ import { parseManifest } from '@facekit/core';
 import { loadLayersModel } from './model-io.js';
 import { runTraining, type TrainingOptions } from './run.js';
 import { readRunInfo, type RunInfo } from './run-folder.js';
+import { tempFolder } from '../../../tests/support/temp-folder.js';
 
 /** A small CSV whose gender is learnable: women's faces are bright, men's dark (plus noise). */
 async function syntheticCsv(rows: number): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'facekit-run-'));
+  const dir = await tempFolder('facekit-run-');
   const lines = ['age,ethnicity,gender,img_name,pixels'];
   let state = 1;
   const rand = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
@@ -50,7 +50,7 @@ const options = (
 describe('runTraining', () => {
   it("leaves none of the optimizer's tensors behind once the network is trained", async () => {
     const data = await syntheticCsv(120);
-    const runDir = join(await mkdtemp(join(tmpdir(), 'facekit-runs-')), 'r');
+    const runDir = join(await tempFolder('facekit-runs-'), 'r');
     await tf.setBackend('cpu');
     const before = tf.memory().numTensors;
     await runTraining(options(data, runDir, { threads: 1 }));
@@ -62,7 +62,7 @@ describe('runTraining', () => {
 
   it('writes a complete run folder and learns a learnable task', async () => {
     const data = await syntheticCsv(400);
-    const runDir = join(await mkdtemp(join(tmpdir(), 'facekit-runs-')), 'r1');
+    const runDir = join(await tempFolder('facekit-runs-'), 'r1');
     const outcome = await runTraining(options(data, runDir, { backend: 'wasm', epochs: 8 }));
     expect(outcome.interrupted).toBe(false);
     const info = await readRunInfo(runDir);
@@ -98,7 +98,7 @@ describe('runTraining', () => {
 
   it('stops when asked and resumes from the last finished epoch', async () => {
     const data = await syntheticCsv(120);
-    const runDir = join(await mkdtemp(join(tmpdir(), 'facekit-runs-')), 'r2');
+    const runDir = join(await tempFolder('facekit-runs-'), 'r2');
     let batches = 0;
     // 120 rows → 76 train rows → 3 batches of 32 per epoch: stop during epoch 2.
     const first = await runTraining(options(data, runDir, { shouldStop: () => ++batches > 4 }));
@@ -131,7 +131,7 @@ describe('runTraining', () => {
 
   it('refuses to start a run where one already is, or a split with no test faces', async () => {
     const data = await syntheticCsv(60);
-    const runDir = join(await mkdtemp(join(tmpdir(), 'facekit-runs-')), 'r');
+    const runDir = join(await tempFolder('facekit-runs-'), 'r');
     await runTraining(options(data, runDir, { epochs: 1 }));
     const before = await readFile(join(runDir, 'run.json'), 'utf8');
     await expect(runTraining(options(data, runDir, { epochs: 1 }))).rejects.toThrow(
@@ -173,7 +173,7 @@ describe('runTraining', () => {
       .filter((line, i) => i === 0 || line.split(',')[2] === '0');
     await writeFile(data, men.join('\n'));
     const lines: string[] = [];
-    const runDir = join(await mkdtemp(join(tmpdir(), 'facekit-runs-')), 'r');
+    const runDir = join(await tempFolder('facekit-runs-'), 'r');
     await runTraining(options(data, runDir, { epochs: 1, log: (line) => lines.push(line) }));
     expect(lines).toContain(
       'warning: gender: the training part has no faces of female; the model cannot learn it, and its test figures say nothing about it',
@@ -199,7 +199,7 @@ describe('runTraining', () => {
   it('resumes from the data file and invalid-row skipping the run was started with', async () => {
     const data = await syntheticCsv(120);
     await writeFile(data, `${await readFile(data, 'utf8')}\n30,1,0,bad.jpg,1 2 3`);
-    const runDir = join(await mkdtemp(join(tmpdir(), 'facekit-runs-')), 'r');
+    const runDir = join(await tempFolder('facekit-runs-'), 'r');
     let batches = 0;
     const started = options(data, runDir, { skipInvalid: true, shouldStop: () => ++batches > 4 });
     expect((await runTraining(started)).interrupted).toBe(true);
@@ -211,7 +211,7 @@ describe('runTraining', () => {
 
   it('draws the split with --split-seed when given, and records it', async () => {
     const data = await syntheticCsv(120);
-    const root = await mkdtemp(join(tmpdir(), 'facekit-runs-'));
+    const root = await tempFolder('facekit-runs-');
     const split = async (runDir: string) => {
       const { train, validation, test, seed } = JSON.parse(
         await readFile(join(runDir, 'split.json'), 'utf8'),
@@ -229,7 +229,7 @@ describe('runTraining', () => {
 
   it('trains a shared preset as one network and resumes it as one', async () => {
     const data = await syntheticCsv(120);
-    const runDir = join(await mkdtemp(join(tmpdir(), 'facekit-runs-')), 'r3');
+    const runDir = join(await tempFolder('facekit-runs-'), 'r3');
     const shared = {
       tasks: ['age', 'ethnicity', 'gender'] as const,
       preset: 'shared-flat',
@@ -269,7 +269,7 @@ describe('runTraining', () => {
 
   it('resumes an ensemble inside the member it stopped in, keeping the members already trained', async () => {
     const data = await syntheticCsv(120);
-    const runDir = join(await mkdtemp(join(tmpdir(), 'facekit-runs-')), 'r4');
+    const runDir = join(await tempFolder('facekit-runs-'), 'r4');
     const ensemble = {
       tasks: ['age', 'ethnicity', 'gender'] as const,
       preset: 'shared-ensemble',
@@ -312,7 +312,7 @@ describe('runTraining', () => {
 
   it('repeats itself from its seed, dropout masks included, on two threads', async () => {
     const data = await syntheticCsv(120);
-    const root = await mkdtemp(join(tmpdir(), 'facekit-runs-'));
+    const root = await tempFolder('facekit-runs-');
     const weights: Buffer[] = [];
     for (const name of ['a', 'b']) {
       const runDir = join(root, name);
@@ -330,7 +330,7 @@ describe('runTraining', () => {
 
   it('keeps the averaged weights, and resumes the average with its checkpoint', async () => {
     const data = await syntheticCsv(120);
-    const root = await mkdtemp(join(tmpdir(), 'facekit-runs-'));
+    const root = await tempFolder('facekit-runs-');
     const run = { preset: 'shared-flat-ema', backend: 'wasm', epochs: 3, threads: 1 };
     const weightsOf = async (name: string) => {
       const bytes = await readFile(join(root, name, 'gender/model/weights.bin'));
@@ -372,7 +372,7 @@ describe('runTraining', () => {
 
   it('hears a stop asked from outside (Ctrl-C) at the next batch, not the epoch’s end, on one thread', async () => {
     const data = await syntheticCsv(1200);
-    const runDir = join(await mkdtemp(join(tmpdir(), 'facekit-runs-')), 'stop');
+    const runDir = join(await tempFolder('facekit-runs-'), 'stop');
     let asked = false;
     let batches = 0;
     // As a signal handler does, the request arrives from the event loop, here once the second batch began.
@@ -388,7 +388,7 @@ describe('runTraining', () => {
 
   it('resumes an interrupted run to the very weights of the uninterrupted one, on two threads', async () => {
     const data = await syntheticCsv(120);
-    const root = await mkdtemp(join(tmpdir(), 'facekit-runs-'));
+    const root = await tempFolder('facekit-runs-');
     // Adam, dropout, augmentation and batch norm; 76 training rows: one batch of 128 a step, split in two.
     const run = { preset: 'compact-flat', backend: 'wasm', epochs: 4, threads: 2 };
     await runTraining(options(data, join(root, 'a'), run));
@@ -406,7 +406,7 @@ describe('runTraining', () => {
 
   it('resumes with the thread count it was started with, as the CLI resumes (no --threads)', async () => {
     const data = await syntheticCsv(120);
-    const root = await mkdtemp(join(tmpdir(), 'facekit-runs-'));
+    const root = await tempFolder('facekit-runs-');
     // One thread where the default here is two (a batch of 76 in one step): other steps, other weights.
     const run = { preset: 'compact-flat', backend: 'wasm', epochs: 3, threads: 1 };
     await runTraining(options(data, join(root, 'a'), run));
@@ -422,7 +422,7 @@ describe('runTraining', () => {
 
   it('refuses to resume a checkpoint whose averaged weights are cut short or missing', async () => {
     const data = await syntheticCsv(120);
-    const runDir = join(await mkdtemp(join(tmpdir(), 'facekit-runs-')), 'r');
+    const runDir = join(await tempFolder('facekit-runs-'), 'r');
     const run = { preset: 'shared-flat-ema', backend: 'wasm', epochs: 3, threads: 1 };
     let batches = 0;
     await runTraining(options(data, runDir, { ...run, shouldStop: () => ++batches > 2 }));
@@ -440,7 +440,7 @@ describe('runTraining', () => {
 
   it('refuses to resume a checkpoint whose state.json is missing or says no epoch, instead of starting over', async () => {
     const data = await syntheticCsv(120);
-    const runDir = join(await mkdtemp(join(tmpdir(), 'facekit-runs-')), 'r');
+    const runDir = join(await tempFolder('facekit-runs-'), 'r');
     const run = { threads: 1 };
     let batches = 0;
     // 120 rows → 3 batches of 32 per epoch: stopped during epoch 2, the checkpoint holds epoch 1.
@@ -478,7 +478,7 @@ describe('runTraining', () => {
 
   it('trains on seeded mixup blends when the preset asks for them', async () => {
     const data = await syntheticCsv(120);
-    const root = await mkdtemp(join(tmpdir(), 'facekit-runs-'));
+    const root = await tempFolder('facekit-runs-');
     const weightsOf = async (name: string, preset: string) => {
       const runDir = join(root, name);
       await runTraining(options(data, runDir, { preset, backend: 'wasm', epochs: 2, threads: 1 }));

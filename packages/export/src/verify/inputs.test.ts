@@ -1,14 +1,14 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PIXEL_COUNT } from '@facekit/core';
 import { faceInputs } from './inputs.js';
+import { tempFolder } from '../../../../tests/support/temp-folder.js';
 
 const pixels = (level: number) => new Array<number>(PIXEL_COUNT).fill(level).join(' ');
 
 async function csv(text: string): Promise<string> {
-  const path = join(await mkdtemp(join(tmpdir(), 'face-inputs-')), 'faces.csv');
+  const path = join(await tempFolder('face-inputs-'), 'faces.csv');
   await writeFile(path, text);
   return path;
 }

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FaceKitError } from '@facekit/core';
 import { defaultDataCandidates, defaultDataFile, resolveDataPath } from './data-path.js';
+import { tempFolder } from '../../../../tests/support/temp-folder.js';
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -12,26 +12,26 @@ afterEach(() => {
 
 describe('resolveDataPath', () => {
   it('says a directory given as --data is not a CSV file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'facekit-data-'));
+    const dir = await tempFolder('facekit-data-');
     expect(() => resolveDataPath(dir)).toThrow(FaceKitError);
     expect(() => resolveDataPath(dir)).toThrow(`--data ${dir}: ${dir} is a directory, not a CSV file`);
   });
 
   it('says a directory in $FACEKIT_DATA is not a CSV file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'facekit-data-'));
+    const dir = await tempFolder('facekit-data-');
     vi.stubEnv('FACEKIT_DATA', dir);
     expect(() => resolveDataPath()).toThrow(`FACEKIT_DATA=${dir}: ${dir} is a directory, not a CSV file`);
   });
 
   it('still says when the file does not exist', async () => {
-    const path = join(await mkdtemp(join(tmpdir(), 'facekit-data-')), 'missing.csv');
+    const path = join(await tempFolder('facekit-data-'), 'missing.csv');
     expect(() => resolveDataPath(path)).toThrow(`--data ${path}: no such file (${path})`);
   });
 });
 
 describe('defaultDataFile', () => {
   it('is $FACEKIT_DATA when that file exists, and an error naming it when it names no file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'facekit-data-'));
+    const dir = await tempFolder('facekit-data-');
     const csv = join(dir, 'faces.csv');
     await writeFile(csv, 'age,ethnicity,gender,img_name,pixels\n');
     vi.stubEnv('FACEKIT_DATA', csv);
