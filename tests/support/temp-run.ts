@@ -7,9 +7,11 @@
  * fails, naming what was left.
  *
  * onnxruntime-node (1.29 on) has telemetry on Linux and macOS too, and it leaves a `.ses` file and a
- * `mat-debug-<pid>.log` in os.tmpdir() for every process that opens a session: the tests turn it off
- * (ORT_DISABLE_TELEMETRY=1, read once when a process first opens a session), so they write nothing there
- * and send nothing. (With CI set, as in .ci/run, onnxruntime sends and writes nothing anyway.)
+ * `mat-debug-<pid>.log` in os.tmpdir() for every process that opens a session. The toolkit's own
+ * processes turn it off (@facekit/core/node's onnxruntime-telemetry.ts); the tests turn it off for every
+ * process of the run too (ORT_DISABLE_TELEMETRY=1, read once when a process first opens a session), so that
+ * a test file opening sessions without the toolkit writes nothing there and sends nothing.
+ * (packages/serve/src/onnxruntime-telemetry.test.ts unsets it to check the toolkit's own default.)
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
