@@ -5,25 +5,22 @@
  * instead of dying without a word, or training on, orphaned, on every core.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tempFolder } from '../../../tests/support/temp-folder.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const folders: string[] = [];
-afterEach(async () => {
-  for (const dir of folders.splice(0)) {
-    // A run that did not stop is found by its folder, unique to the test, and killed.
-    spawnSync('pkill', ['-KILL', '-f', dir]);
-    await rm(dir, { recursive: true, force: true });
-  }
+// A run that did not stop is found by its folder, unique to the test, and killed (before the folder goes).
+afterEach(() => {
+  for (const dir of folders.splice(0)) spawnSync('pkill', ['-KILL', '-f', dir]);
 });
 
 /** A run of many epochs on a small learnable CSV, so that it is surely still training when stopped. */
 async function longRun(): Promise<{ dir: string; args: string[] }> {
-  const dir = await mkdtemp(join(tmpdir(), 'facekit-train-stop-'));
+  const dir = await tempFolder('facekit-train-stop-');
   folders.push(dir);
   const lines = ['age,ethnicity,gender,img_name,pixels'];
   for (let i = 0; i < 300; i++) {
