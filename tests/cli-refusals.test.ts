@@ -7,11 +7,11 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './support/paths.js';
+import { tempFolder } from './support/temp-folder.js';
 
 /** Runs a command's script under node, as pnpm would from `cwd`: its exit status and stderr. */
 function refusal(script: string, args: string[], cwd: string): Promise<{ code: number; stderr: string }> {
@@ -28,7 +28,7 @@ function refusal(script: string, args: string[], cwd: string): Promise<{ code: n
 
 describe('a refused command', () => {
   it('gpu:check refuses --seconds that would serve for ever', { timeout: 60_000 }, async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'facekit-refused-'));
+    const dir = await tempFolder('facekit-refused-');
     // Number('1e309') is Infinity, which `> 0` let through: each serving row never ended.
     expect(await refusal('tests/gpu/gpu-check.ts', ['--seconds', '1e309'], dir)).toEqual({
       code: 2,
@@ -40,7 +40,7 @@ describe('a refused command', () => {
     'gpu:check ends in one line, not a stack trace, on a models folder it cannot read',
     { timeout: 60_000 },
     async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'facekit-refused-'));
+      const dir = await tempFolder('facekit-refused-');
       const manifest = join(dir, 'missing', 'manifest.json');
       expect(await refusal('tests/gpu/gpu-check.ts', ['--models', 'missing'], dir)).toEqual({
         code: 1,
@@ -53,7 +53,7 @@ describe('a refused command', () => {
     'parity refuses a --models folder without a manifest before starting its suite',
     { timeout: 60_000 },
     async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'facekit-refused-'));
+      const dir = await tempFolder('facekit-refused-');
       expect(await refusal('tests/parity/cli.ts', ['--models', 'missing'], dir)).toEqual({
         code: 2,
         stderr: `pnpm parity: --models missing: no manifest.json in ${join(dir, 'missing')} (pnpm export writes one)\n`,
@@ -62,7 +62,7 @@ describe('a refused command', () => {
   );
 
   it('bench:detection makes no --write folder when a flag is wrong', { timeout: 60_000 }, async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'facekit-refused-'));
+    const dir = await tempFolder('facekit-refused-');
     const run = await refusal('tests/bench/detection.ts', ['--faces', '0', '--write', 'written'], dir);
     expect(run).toEqual({
       code: 2,
@@ -72,7 +72,7 @@ describe('a refused command', () => {
   });
 
   it('pnpm train refuses an --out inside a file before reading the data', { timeout: 60_000 }, async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'facekit-refused-'));
+    const dir = await tempFolder('facekit-refused-');
     await writeFile(join(dir, 'notes.txt'), 'x');
     // A data file that would fail if read: the refusal must come first.
     await writeFile(join(dir, 'faces.csv'), 'not a csv');
@@ -86,4 +86,26 @@ describe('a refused command', () => {
       stderr: `pnpm train: --out notes.txt/run: ${join(dir, 'notes.txt')} is a file, so nothing can be made inside it\n`,
     });
   });
+
+  it(
+    'pnpm demo refuses a models folder its page could not use, and an address it cannot listen on',
+    { timeout: 60_000 },
+    async () => {
+      const dir = await tempFolder('facekit-refused-');
+      await writeFile(join(dir, 'notes.txt'), 'x');
+      // The page, served, would only have failed in the browser; the address ended in a stack trace.
+      const file = await refusal('packages/web-demo/dev.ts', ['--models', 'notes.txt'], dir);
+      expect(file).toEqual({
+        code: 1,
+        stderr: `pnpm demo: [MODEL_LOAD_FAILED] ${join(dir, 'notes.txt')}: is a file, not a models folder: name the folder holding manifest.json, or the manifest itself\n`,
+      });
+      const empty = await refusal('packages/web-demo/dev.ts', ['--models', '.'], dir);
+      expect(empty.code).toBe(1);
+      expect(empty.stderr).toMatch(
+        /^pnpm demo: \[MODEL_LOAD_FAILED\] .*manifest\.json: cannot read the models manifest \(ENOENT/,
+      );
+      const host = await refusal('packages/web-demo/dev.ts', ['--host', 'no-such-host.invalid'], dir);
+      expect(host).toEqual({ code: 1, stderr: 'pnpm demo: getaddrinfo ENOTFOUND no-such-host.invalid\n' });
+    },
+  );
 });

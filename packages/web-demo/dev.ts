@@ -6,7 +6,16 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'vite';
-import { onLauncherGone, parseCommandArgs, refuseFlags, userPath, wholeNumberFlag } from '@facekit/core/node';
+import {
+  modelsFolder,
+  onLauncherGone,
+  parseCommandArgs,
+  readManifest,
+  refuseFlags,
+  runCommand,
+  userPath,
+  wholeNumberFlag,
+} from '@facekit/core/node';
 import { modelsDir } from './demo-assets.js';
 
 const HELP = `Usage: pnpm demo [options]
@@ -38,27 +47,34 @@ const { values } = parseCommandArgs(HELP, {
   },
 });
 // The page's assets are found through FACEKIT_MODELS (demo-assets.ts), which the static build reads too.
-if (values.models !== undefined) process.env.FACEKIT_MODELS = userPath(values.models);
+if (values.models !== undefined) process.env.FACEKIT_MODELS = modelsFolder(userPath(values.models));
 const models = modelsDir();
 if (!existsSync(models)) refuseFlags(HELP, `${models}: no such folder (pnpm export writes one)`);
 const port = values.port === undefined ? undefined : wholeNumberFlag(HELP, 'port', values.port, 0, 65535);
 const root = dirname(fileURLToPath(import.meta.url));
-const server = await createServer({
-  root,
-  configFile: `${root}/vite.config.ts`,
-  server: {
-    ...(port === undefined ? {} : { port }),
-    ...(values.host === undefined ? {} : { host: values.host }),
-    open: values.open === true,
-  },
-});
-await server.listen();
-server.config.logger.info(`  models: ${models}`);
-server.printUrls();
-server.bindCLIShortcuts({ print: true });
-// Vite stops on SIGTERM, but pnpm passes no signal on: sent one, it exits and would leave the page's
-// server running, orphaned, on its port. Stopped when pnpm's shell is gone.
-onLauncherGone(() => {
-  server.config.logger.info('  the package manager that started the demo has exited: stopping');
-  void server.close().then(() => process.exit(0));
+
+// A start that cannot succeed — a models folder the page could not use (a file, no manifest.json, a
+// manifest out of shape), an address that cannot be listened on — ends in one line, exit status 1, as
+// pnpm serve's does, rather than a page that fails in the browser or a stack trace.
+runCommand(HELP, async () => {
+  await readManifest(models);
+  const server = await createServer({
+    root,
+    configFile: `${root}/vite.config.ts`,
+    server: {
+      ...(port === undefined ? {} : { port }),
+      ...(values.host === undefined ? {} : { host: values.host }),
+      open: values.open === true,
+    },
+  });
+  await server.listen();
+  server.config.logger.info(`  models: ${models}`);
+  server.printUrls();
+  server.bindCLIShortcuts({ print: true });
+  // Vite stops on SIGTERM, but pnpm passes no signal on: sent one, it exits and would leave the page's
+  // server running, orphaned, on its port. Stopped when pnpm's shell is gone.
+  onLauncherGone(() => {
+    server.config.logger.info('  the package manager that started the demo has exited: stopping');
+    void server.close().then(() => process.exit(0));
+  });
 });
