@@ -72,6 +72,30 @@ describe('classifyOnServer', () => {
     }
   });
 
+  it('says what a reply that is not a classification is instead, naming the field', async () => {
+    const replies: [number, string][] = [
+      [502, '<html><body>Bad gateway</body></html>'],
+      [200, JSON.stringify({ data: { classify: { provider: 'cpu', source: 'image', age: null } } })],
+    ];
+    const server = http.createServer((_, res) => {
+      const [status, body] = replies.shift()!;
+      res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+    try {
+      await expect(classifyOnServer(url, { pixels: [1] })).rejects.toThrow(
+        'server answered HTTP 502 with a body that is not JSON: "<html><body>Bad gateway</body></html>"',
+      );
+      await expect(classifyOnServer(url, { pixels: [1] })).rejects.toThrow(
+        "the server's answer is not a classification: classify.inputPixels must be 2304 grey levels, got nothing",
+      );
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   it('says a URL without http(s):// is not one, before fetch reads "localhost:" as its scheme', async () => {
     await expect(classifyOnServer('localhost:4000/graphql', { pixels: [1] })).rejects.toThrow(
       'localhost:4000/graphql is not an http(s) URL; write it as http://localhost:4000/graphql',

@@ -7,6 +7,7 @@
  * whether both sides saw the same tensor.
  */
 import { argmax, TASKS, type FaceCrop, type Task } from '@facekit/core';
+import { readServerAnswer } from './server-answer.js';
 
 export const DEFAULT_SERVER_URL = 'http://localhost:4000/graphql';
 
@@ -104,15 +105,7 @@ export async function classifyOnServer(
       { cause: error },
     );
   }
-  const body = (await response.json().catch(() => null)) as {
-    data?: { classify?: ServerAnswer | null };
-    errors?: { message: string; extensions?: { code?: string } }[];
-  } | null;
-  const error = body?.errors?.[0];
-  if (error) throw new Error(`server: ${error.extensions?.code ?? 'ERROR'}: ${error.message}`);
-  if (!response.ok || !body?.data?.classify)
-    throw new Error(`server answered HTTP ${response.status} without a classification`);
-  return body.data.classify;
+  return readServerAnswer(response.status, await response.text());
 }
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -123,17 +116,24 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return max;
 }
 
-/** Per task answered by both sides: labels and the largest probability difference. */
+/**
+ * Per task answered by both sides: labels and the largest probability difference. Throws when the two
+ * answer no task in common, or give a task different numbers of probabilities (other models).
+ */
 export function compareAnswers(
   browser: ReadonlyMap<Task, ArrayLike<number>>,
   labels: (task: Task) => readonly string[],
   server: ServerAnswer,
 ): TaskComparison[] {
-  return TASKS.flatMap((task) => {
+  const rows = TASKS.flatMap((task) => {
     const mine = browser.get(task);
     const theirs = server[task];
     if (!mine || !theirs) return [];
     const serverProbs = theirs.probabilities.map((p) => p.probability);
+    if (serverProbs.length !== mine.length)
+      throw new Error(
+        `${task}: the server gives ${serverProbs.length} probabilities and the page ${mine.length}; are they running the same models?`,
+      );
     const browserLabel = labels(task)[argmax(mine)]!;
     return [
       {
@@ -145,6 +145,11 @@ export function compareAnswers(
       },
     ];
   });
+  if (rows.length === 0)
+    throw new Error(
+      `the server answered none of the tasks the page answers (${[...browser.keys()].join(', ')})`,
+    );
+  return rows;
 }
 
 /** How many of the 2304 grey levels differ between the two inputs, and by how much at most. */
