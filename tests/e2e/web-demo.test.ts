@@ -8,7 +8,8 @@
  * resized, and the server, sent the photo with that square, must see the same input again, as it
  * must for a PNG with transparent margins. Then the awkward cases: a JPEG the two decoders read a grey
  * level apart, a photo over 4096 px, the square moved by keyboard (also while another photo is read),
- * a file that is not an image or is empty, a pasted BMP (sent to the server as a PNG), a server answer
+ * a file that is not an image or is empty, a photo dropped while the PNG of a GIF picked before it is
+ * made (the photo dropped last is shown), a pasted BMP (sent to the server as a PNG), a server answer
  * arriving after the next face, and a face picked while the models still load. A photo holding two
  * faces gets the square on the larger one, the other marked, and a click on the mark moves it there;
  * the server's classifyFaces finds the same two squares. Every face found is labelled on its mark with
@@ -709,6 +710,38 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       await page
         .locator('#source-error', { hasText: 'empty.jpg is empty (0 bytes)' })
         .waitFor({ timeout: 30_000 });
+
+      // A GIF of noise, whose PNG (what the page shows and the server is sent) takes a while to make,
+      // and a photo dropped the moment the GIF is handed over (the error above then goes), while that
+      // PNG is made: the photo dropped last is the one shown, not the GIF once its PNG is ready.
+      let seed = 1;
+      const noise = Uint8Array.from(
+        { length: 1200 * 900 * 3 },
+        () => (seed = (seed * 69069 + 1) >>> 0) >>> 24,
+      );
+      const gif = await sharp(noise, { raw: { width: 1200, height: 900, channels: 3 } })
+        .gif()
+        .toBuffer();
+      await page.evaluate(
+        (after) => {
+          const error = document.getElementById('source-error')!;
+          new MutationObserver((_, observer) => {
+            if (!error.hidden) return;
+            observer.disconnect();
+            const data = new DataTransfer();
+            data.items.add(new File([new Uint8Array(after)], 'after.png', { type: 'image/png' }));
+            for (const type of ['dragover', 'drop'])
+              document.body.dispatchEvent(
+                new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }),
+              );
+          }).observe(error, { attributes: true });
+        },
+        Array.from(encodePng(colourPhoto(9, 120, 90), 120, 90, 3)),
+      );
+      await page.locator('#file').setInputFiles({ name: 'noise.gif', mimeType: 'image/gif', buffer: gif });
+      await page.locator('#photo-caption', { hasText: 'after.png · 120×90' }).waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(2000);
+      expect(await page.locator('#photo-caption').innerText()).toMatch(/^after\.png · 120×90/);
 
       // A BMP, pasted: the browser reads it, the server takes only PNG, JPEG and WebP, so the page sends
       // a PNG of the same pixels, and the two agree on the same input. The error above is gone. Pasted

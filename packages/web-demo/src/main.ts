@@ -179,11 +179,18 @@ async function labelEveryFace(photo: number, found: readonly DetectedFace[]): Pr
     : `${labelled}.`;
 }
 
-/** A new photo: show it whole with its square, then classify that square. */
+/**
+ * A new photo: show it whole with its square, then classify that square. The file shown may take a
+ * while to make (a PNG of a GIF's or BMP's pixels): a photo handed over, or refused, meanwhile is the
+ * one the page shows, and this one is dropped.
+ */
 async function showFace(face: Face, truth = ''): Promise<void> {
   readingName = null;
   hideSourceError();
-  setPhoto(await serverFile(face));
+  const photo = ++photos;
+  const shownFile = await serverFile(face);
+  if (photo !== photos) return;
+  setPhoto(shownFile);
   $('truth').textContent = truth;
   await placeAndClassify(face);
 }
