@@ -4,7 +4,8 @@
  * drawn over it must name both faces — the same labels, in the same order, as the server's
  * classifyFaces gives for a PNG of the very frame the page read — with each face's square drawn on the
  * overlay where the server puts it. Unticking "Live labels" clears them; "Take photo" gives the page
- * the frame with both faces found; stopping the camera stops the labels. Screenshot: tests/artifacts/web-demo-webcam.png.
+ * the frame with both faces found; stopping the camera stops the labels, and stopping it while it
+ * starts is no error; a camera whose track ends (unplugged) is said to have stopped, its labels gone. Screenshot: tests/artifacts/web-demo-webcam.png.
  */
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -125,6 +126,39 @@ describe.skipIf(missing !== null)('web demo: live labels on the webcam (headless
       );
       // The camera stopped: no more labels, the overlay hidden.
       await page.locator('#webcam-toggle').click();
+      await page.locator('#webcam-overlay').waitFor({ state: 'hidden', timeout: 10_000 });
+      expect(await status.textContent()).toBe('');
+
+      // Stopped again while it starts to play (the button pressed twice): off, and no error said.
+      await page.evaluate(async () => {
+        const video = document.getElementById('webcam') as HTMLVideoElement;
+        const toggle = document.getElementById('webcam-toggle')!;
+        toggle.click();
+        while (!video.srcObject) await new Promise((r) => setTimeout(r, 0));
+        toggle.click();
+      });
+      await page.waitForTimeout(1000);
+      expect(await page.locator('#source-error').isHidden(), demo.fail('an error for a stop')).toBe(true);
+      expect(await page.locator('#webcam-toggle').textContent()).toBe('Use webcam');
+
+      // The camera goes away while labelling (unplugged: its track ends, as the browser ends it): the
+      // page says so, offers to start it again, and shows no labels of a camera that is gone.
+      await page.locator('#webcam-toggle').click();
+      await labelled();
+      await page.evaluate(() => {
+        const video = document.getElementById('webcam') as HTMLVideoElement;
+        const track = (video.srcObject as MediaStream).getVideoTracks()[0]!;
+        track.stop();
+        track.dispatchEvent(new Event('ended'));
+      });
+      await page
+        .locator('#source-error', { hasText: 'Webcam: the camera stopped' })
+        .waitFor({ timeout: 10_000 })
+        .catch(async () => {
+          throw new Error(demo.fail(`nothing said: ${await status.textContent()}`));
+        });
+      expect(await page.locator('#webcam-toggle').textContent()).toBe('Use webcam');
+      expect(await page.locator('#webcam-capture').isHidden()).toBe(true);
       await page.locator('#webcam-overlay').waitFor({ state: 'hidden', timeout: 10_000 });
       expect(await status.textContent()).toBe('');
     },

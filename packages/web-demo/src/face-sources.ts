@@ -182,12 +182,18 @@ function cameraProblem(error: unknown): Error {
   return new Error(`Webcam: ${why}.`, { cause: error });
 }
 
-/** A webcam on a <video>: start, take a PNG frame, stop. */
+/**
+ * A webcam on a <video>: start, take a PNG frame, stop. A camera that stops by itself (unplugged, taken
+ * by another program, its permission withdrawn: its track ends) is released and `onEnded` told.
+ */
 export class Webcam {
   private stream: MediaStream | null = null;
   private starting: Promise<void> | null = null;
 
-  constructor(private readonly video: HTMLVideoElement) {}
+  constructor(
+    private readonly video: HTMLVideoElement,
+    private readonly onEnded: () => void = () => {},
+  ) {}
 
   get running(): boolean {
     return this.stream !== null;
@@ -202,15 +208,24 @@ export class Webcam {
   private async open(): Promise<void> {
     if (!navigator.mediaDevices?.getUserMedia)
       throw new Error('Webcam: this browser gives no camera access (it needs https or localhost).');
-    this.stream = await navigator.mediaDevices
+    const stream = await navigator.mediaDevices
       .getUserMedia({ video: { width: 640, height: 480, facingMode: 'user' }, audio: false })
       .catch((error: unknown) => {
         throw cameraProblem(error);
       });
-    this.video.srcObject = this.stream;
+    this.stream = stream;
+    for (const track of stream.getVideoTracks())
+      track.addEventListener('ended', () => {
+        if (this.stream !== stream) return;
+        this.stop();
+        this.onEnded();
+      });
+    this.video.srcObject = stream;
     try {
       await this.video.play();
     } catch (error) {
+      // Stopped while it started to play (the button pressed again): what was asked for, no failure.
+      if (this.stream !== stream) return;
       // Not left on with the toggle saying it is off: the camera is released.
       this.stop();
       throw error;
@@ -218,8 +233,9 @@ export class Webcam {
   }
 
   stop(): void {
-    this.stream?.getTracks().forEach((t) => t.stop());
+    const stream = this.stream;
     this.stream = null;
+    stream?.getTracks().forEach((t) => t.stop());
     this.video.srcObject = null;
   }
 

@@ -124,18 +124,30 @@ export function wireSources(handlers: SourceHandlers): void {
     take(file);
   });
 
-  const webcam = new Webcam(byId<HTMLVideoElement>('webcam'));
   const toggle = byId<HTMLButtonElement>('webcam-toggle');
+  const showCamera = (on: boolean) => {
+    toggle.textContent = on ? 'Stop webcam' : 'Use webcam';
+    byId('webcam').hidden = byId('webcam-capture').hidden = !on;
+    handlers.onWebcam(on);
+  };
+  const webcam = new Webcam(byId<HTMLVideoElement>('webcam'), () => {
+    showCamera(false);
+    handlers.onSourceError(
+      new Error(
+        'Webcam: the camera stopped (unplugged, or taken by another program); press "Use webcam" to start it again.',
+      ),
+    );
+  });
   toggle.addEventListener('click', () => {
     handlers.onSourceAttempt();
-    const on = !webcam.running;
-    if (!on) webcam.stop();
-    (on ? webcam.start() : Promise.resolve())
-      .then(() => {
-        toggle.textContent = on ? 'Stop webcam' : 'Use webcam';
-        byId('webcam').hidden = byId('webcam-capture').hidden = !on;
-        handlers.onWebcam(on);
-      })
+    if (webcam.running) {
+      webcam.stop();
+      return showCamera(false);
+    }
+    // Shown as it is once started: the camera may have been stopped again while it started.
+    webcam
+      .start()
+      .then(() => showCamera(webcam.running))
       .catch((error: unknown) => handlers.onSourceError(error));
   });
   byId('webcam-capture').addEventListener('click', () => show('a webcam frame', () => webcam.capture()));
