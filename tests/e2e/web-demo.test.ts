@@ -839,7 +839,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
   );
 
   it(
-    'names the file when the manifest is not JSON, or a model whose hash matches cannot be opened, or the samples are missing',
+    'names the file when the manifest is not JSON (a photo then said to be neither answered nor searched), or a model whose hash matches cannot be opened, or the samples are missing',
     { timeout: 60_000 },
     async () => {
       const { page } = demo.browser;
@@ -854,6 +854,16 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       );
       expect(await failure()).toMatch(
         /^Cannot load the models: \/models\/manifest\.json: .*is not valid JSON/,
+      );
+      // A photo picked then: no answer and no face search, each said, none promised for later.
+      await page
+        .locator('#file')
+        .setInputFiles({ name: 'two-faces.png', mimeType: 'image/png', buffer: (await twoFacesPhoto()).png });
+      await page
+        .locator('#results', { hasText: 'Cannot answer: the models could not be loaded' })
+        .waitFor({ timeout: 30_000 });
+      expect(await page.locator('#detection').textContent()).toBe(
+        'Not searched for faces: the models could not be loaded.',
       );
       await page.unroute('**/models/manifest.json');
 

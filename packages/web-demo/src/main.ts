@@ -97,6 +97,9 @@ let searched = true;
 
 const percent = (score: number) => `${Math.round(score * 100)} %`;
 
+/** What the line under the photo says once the models (the detector with them) failed to load. */
+const NOT_SEARCHED = 'Not searched for faces: the models could not be loaded.';
+
 /** The labels of `task`'s model, in its output order. */
 const labelsOf = (task: Task) => models!.manifest.models[task]!.labels;
 
@@ -110,7 +113,11 @@ async function findFaces(face: Face): Promise<{ face: Face; found: readonly Dete
   if (face.cropped || !models) {
     searched = face.cropped === true;
     say(
-      face.cropped ? 'A face already cropped: not searched.' : 'Searching for faces once the models are in…',
+      face.cropped
+        ? 'A face already cropped: not searched.'
+        : modelsFailed
+          ? NOT_SEARCHED
+          : 'Searching for faces once the models are in…',
     );
     return { face, found: [] };
   }
@@ -385,5 +392,7 @@ loadBrowserModels(new URL('models/', document.baseURI), want, (m) =>
     // WebGPU pinned where it cannot run: say how to run on wasm instead.
     const instead = want === 'webgpu' ? ' (open the page with ?ep=wasm to run on the CPU)' : '';
     setStatus(`Cannot load the models: ${modelsFailed}${unknownEp}${instead}`, 'error');
+    // A photo waiting for its search will not get one: said, not left "searching once the models are in".
+    if (onScreen && !searched) $('detection').textContent = NOT_SEARCHED;
     if (onScreen) void classify(onScreen);
   });
