@@ -9,7 +9,8 @@
  * must for a PNG with transparent margins. Then the awkward cases: a JPEG the two decoders read a grey
  * level apart, a photo over 4096 px, the square moved by keyboard (also while another photo is read),
  * a file that is not an image or is empty, a photo dropped while the PNG of a GIF picked before it is
- * made (the photo dropped last is shown), a pasted BMP (sent to the server as a PNG), a server answer
+ * made (the photo dropped last is shown), a pasted BMP (sent to the server as a PNG, as are a CMYK JPEG
+ * and a WebP with an EXIF orientation, which the server decodes otherwise), a server answer
  * arriving after the next face, and a face picked while the models still load. A photo holding two
  * faces gets the square on the larger one, the other marked, and a click on the mark moves it there;
  * the server's classifyFaces finds the same two squares. Every face found is labelled on its mark with
@@ -787,6 +788,34 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       expect(await page.locator('#source-error').isHidden()).toBe(true);
       await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
       await expectAgreement(page, demo.fail);
+
+      // Formats the server reads otherwise than the browser: a CMYK JPEG (inks to RGB by formula in the
+      // browser, through a colour profile in sharp: 30 grey levels apart) and a WebP turned by its EXIF
+      // orientation (by sharp, not by the browser). Sent as PNGs of the page's pixels, they agree.
+      const raw = { raw: { width: 150, height: 110, channels: 3 } } as const;
+      const odd = [
+        {
+          name: 'inks.jpg',
+          caption: 'inks.jpg · 150×110',
+          image: sharp(colourPhoto(5, 150, 110), raw)
+            .toColourspace('cmyk')
+            .jpeg(),
+        },
+        {
+          name: 'turned.webp',
+          caption: 'turned.webp · 150×110',
+          image: sharp(colourPhoto(5, 150, 110), raw)
+            .webp()
+            .withMetadata({ orientation: 6 }),
+        },
+      ];
+      for (const { name, caption, image } of odd) {
+        const mimeType = name.endsWith('.webp') ? 'image/webp' : 'image/jpeg';
+        await page.locator('#file').setInputFiles({ name, mimeType, buffer: await image.toBuffer() });
+        await page.locator('#photo-caption', { hasText: caption }).waitFor({ timeout: 30_000 });
+        await page.locator('#compare:enabled').waitFor({ timeout: 30_000 });
+        await expectAgreement(page, (what) => demo.fail(`${name}: ${what}`));
+      }
 
       // A server answer that arrives after another face is shown is not shown under that face.
       await page.locator('[data-sample]').first().click();

@@ -15,6 +15,7 @@ import {
   type FaceCrop,
   type RgbaImage,
 } from '@facekit/core';
+import { decodedDifferently } from './decoder-differences.js';
 
 export interface Face {
   /**
@@ -23,10 +24,16 @@ export interface Face {
    * image limit), which the page decodes too. `serverFile` is what Compare sends.
    */
   readonly blob: Blob;
-  /** Whether the server reads `blob`'s format (PNG, JPEG, WebP) or needs a PNG of its pixels. */
+  /**
+   * Whether the server reads `blob` as the page does (PNG, JPEG, WebP), or is sent a PNG of its pixels:
+   * another format, or one its decoder reads otherwise (decoder-differences.ts).
+   */
   readonly served: boolean;
   readonly name: string;
-  /** The decoded photo (EXIF orientation applied, as the server applies it). */
+  /**
+   * The decoded photo, EXIF orientation applied where the browser applies it (JPEG, PNG; not a WebP's,
+   * which the server applies: such a photo is not `served`).
+   */
   readonly rgba: RgbaImage;
   /** The square of the photo the models see. */
   readonly crop: FaceCrop;
@@ -89,15 +96,19 @@ export async function faceFromBlob(blob: Blob, name: string): Promise<Face> {
   const { width, height, data } = context.getImageData(0, 0, canvas.width, canvas.height);
   const rgba = { width, height, data };
   const crop = centreSquare(width, height);
-  const format = fileFormat(new Uint8Array(await blob.slice(0, 512).arrayBuffer()));
-  const served = format !== undefined && SERVED_IMAGE_FORMATS.has(format);
+  // The first 8 MiB (what the server takes at most): a WebP's EXIF chunk comes after its image.
+  const head = new Uint8Array(await blob.slice(0, 8 << 20).arrayBuffer());
+  const format = fileFormat(head);
+  const served =
+    format !== undefined && SERVED_IMAGE_FORMATS.has(format) && decodedDifferently(head) === null;
   return { blob, served, name, rgba, crop, pixels: imageToPixels(rgba, name, crop), width, height };
 }
 
 /**
  * The file the server is sent, and the page shows: the photo itself, or for a format the server
- * refuses (GIF, BMP, AVIF) a PNG of the very pixels the page read (for an animated GIF, the frame the
- * models see), made once per photo when first asked for.
+ * refuses (GIF, BMP, AVIF) or decodes otherwise (a CMYK JPEG, a WebP with an EXIF orientation) a PNG of
+ * the very pixels the page read (for an animated GIF, the frame the models see), made once per photo
+ * when first asked for.
  */
 export function serverFile(face: Face): Promise<Blob> {
   if (face.served) return Promise.resolve(face.blob);
