@@ -868,7 +868,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
   );
 
   it(
-    'names the file when the manifest is not JSON (a photo then said to be neither answered nor searched), or a model whose hash matches cannot be opened, or the samples are missing',
+    'names the file when the manifest is not JSON (a photo then said to be neither answered nor searched), or a model whose hash matches cannot be opened, or the runtime cannot start, or the samples are missing',
     { timeout: 60_000 },
     async () => {
       const { page } = demo.browser;
@@ -907,6 +907,13 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       await page.route('**/models/manifest.json', (route) => route.fulfill({ json: manifest }));
       await page.route(`**/models/${file}`, (route) => route.fulfill({ body: junk }));
       expect(await failure()).toContain(`Cannot load the models: ${file}: wasm cannot open it (`);
+      await page.unrouteAll();
+
+      // onnxruntime-web's own wasm missing: the runtime is named, not the model it was to open.
+      await page.route('**/ort/ort-wasm-simd-threaded.wasm', (route) => route.fulfill({ status: 404 }));
+      expect(await failure()).toMatch(
+        /^Cannot load the models: onnxruntime-web could not start its wasm runtime, \/ort\/ort-wasm-simd-threaded\.\{mjs,wasm\} \(/,
+      );
       await page.unrouteAll();
 
       // The sample list missing: said where the samples would be, the page otherwise working.

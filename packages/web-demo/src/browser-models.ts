@@ -86,10 +86,15 @@ type Runtime = typeof Ort;
  */
 async function loadRuntime(withWebGpu: boolean, base: URL): Promise<Runtime> {
   const ort: Runtime = withWebGpu ? await import('onnxruntime-web') : await import('onnxruntime-web/wasm');
-  ort.env.wasm.wasmPaths = new URL('../ort/', base).href;
+  const folder = new URL('../ort/', base);
+  ort.env.wasm.wasmPaths = folder.href;
   ort.env.logLevel = 'warning';
+  runtimeFiles.set(ort, `${folder.pathname}ort-wasm-simd-threaded${withWebGpu ? '.jsep' : ''}.{mjs,wasm}`);
   return ort;
 }
+
+/** The files each runtime starts from (fetched on its first session), for an error that names them. */
+const runtimeFiles = new WeakMap<Runtime, string>();
 
 /**
  * One session per file on `provider`, each run once on a blank face: a session's first run sets up its
@@ -110,6 +115,12 @@ async function openSessions(
     for (const { bytes, ...file } of files) {
       const session = await ort.InferenceSession.create(bytes, { executionProviders: [provider] }).catch(
         (error: Error) => {
+          // The runtime could not start (its .mjs or .wasm missing or broken): no fault of this file's.
+          if (/no available backend found/.test(error.message))
+            throw new Error(
+              `onnxruntime-web could not start its ${provider} runtime, ${runtimeFiles.get(ort)} (${error.message})`,
+              { cause: error },
+            );
           throw new Error(`${file.file}: ${provider} cannot open it (${error.message})`, { cause: error });
         },
       );
