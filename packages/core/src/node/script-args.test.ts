@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tempFolder } from '../../../../tests/support/temp-folder.js';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InvalidCsvRowError } from '../errors.js';
@@ -195,7 +195,7 @@ describe('parseCommandArgs', () => {
   });
 
   it('checks a folder or file to write before the work: not a file where a folder must be, nor the reverse', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'facekit-args-'));
+    const dir = await tempFolder('facekit-args-');
     const file = join(dir, 'report.md');
     await writeFile(file, 'x');
     expect(folderToWrite('out', join(dir, 'new/run'), 'fallback')).toBe(join(dir, 'new/run'));

@@ -1,7 +1,5 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempFolder } from '../../../../tests/support/temp-folder.js';
 import { wasmBinaryDir } from './wasm.js';
 
 describe('wasmBinaryDir', () => {
@@ -12,7 +10,7 @@ describe('wasmBinaryDir', () => {
   });
 
   it('names $FACEKIT_TFJS_WASM_DIR when it holds none of them (tfjs said only that wasm failed)', async () => {
-    const empty = await mkdtemp(join(tmpdir(), 'facekit-wasm-'));
+    const empty = await tempFolder('facekit-wasm-');
     expect(() => wasmBinaryDir({ FACEKIT_TFJS_WASM_DIR: empty })).toThrow(
       `FACEKIT_TFJS_WASM_DIR=${empty}: holds none of tfjs-backend-wasm.wasm, tfjs-backend-wasm-simd.wasm, tfjs-backend-wasm-threaded-simd.wasm (the folder of tfjs-backend-wasm's binaries)`,
     );
