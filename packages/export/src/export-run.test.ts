@@ -36,6 +36,12 @@ beforeAll(async () => {
   expect(outcome.interrupted).toBe(false);
 });
 
+/** Every file under `folder` with its bytes ('a folder' for a folder), to see that a failed export changed nothing. */
+async function snapshotOf(folder: string) {
+  const files = (await readdir(folder, { recursive: true })).map(String).sort();
+  return Promise.all(files.map(async (f) => [f, await readFile(join(folder, f)).catch(() => 'a folder')]));
+}
+
 /** One epoch of every task of `preset` on the small CSV, seed 3, into `runDir`. */
 const trainOneEpoch = (runDir: string, preset: string) =>
   runTraining({
@@ -182,20 +188,16 @@ describe('exportRun', () => {
   it('refuses to export one task over a manifest it cannot read, rather than drop the other tasks and their files', async () => {
     const out = join(dir, 'm-torn');
     await exportRun({ runDir, outDir: out, synthetic: 4 });
-    const snapshot = async () => {
-      const files = (await readdir(out, { recursive: true })).map(String).sort();
-      return Promise.all(files.map(async (f) => [f, await readFile(join(out, f)).catch(() => 'a folder')]));
-    };
     const manifest = join(out, 'manifest.json');
     await writeFile(manifest, (await readFile(manifest, 'utf8')).slice(0, 200)); // cut short
-    const before = await snapshot();
+    const before = await snapshotOf(out);
     await expect(exportRun({ runDir, outDir: out, tasks: ['gender'], synthetic: 4 })).rejects.toThrow(
       `${manifest}: is not valid JSON`,
     );
     await expect(exportRun({ runDir, outDir: out, tasks: ['gender'], synthetic: 4 })).rejects.toThrow(
       'so the entries of age, ethnicity, which this export does not replace, and their files would be lost',
     );
-    expect(await snapshot()).toEqual(before);
+    expect(await snapshotOf(out)).toEqual(before);
     // Every task exported again: nothing of the old manifest is kept, so it need not be read.
     await exportRun({ runDir, outDir: out, synthetic: 4 });
     expect((await loadModels(out)).models.map((m) => m.task)).toEqual(['age', 'ethnicity', 'gender']);
@@ -204,16 +206,12 @@ describe('exportRun', () => {
   it('leaves the folder as it was when a write fails part-way, and keeps its permissions when one succeeds', async () => {
     const out = join(dir, 'm-whole');
     await exportRun({ runDir, outDir: out, synthetic: 4 });
-    const snapshot = async () => {
-      const files = (await readdir(out, { recursive: true })).map(String).sort();
-      return Promise.all(files.map(async (f) => [f, await readFile(join(out, f)).catch(() => 'a folder')]));
-    };
     // A folder where the model card goes: the last write fails, after every other file was written.
     await rm(join(out, 'MODEL_CARD.md'));
     await mkdir(join(out, 'MODEL_CARD.md', 'in-the-way'), { recursive: true });
-    const before = await snapshot();
+    const before = await snapshotOf(out);
     await expect(exportRun({ runDir, outDir: out, tasks: ['gender'], synthetic: 5 })).rejects.toThrow();
-    expect(await snapshot()).toEqual(before);
+    expect(await snapshotOf(out)).toEqual(before);
     expect((await readdir(dir)).filter((f) => f.includes('.export-'))).toEqual([]);
     await rm(join(out, 'MODEL_CARD.md'), { recursive: true });
     await chmod(out, 0o755);
