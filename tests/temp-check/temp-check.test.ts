@@ -1,7 +1,7 @@
 /**
  * The check that a test run leaves nothing in the temp folder (tests/support/temp-run.ts and
- * temp-check.ts), run on tests/temp-check/leaky-file.test.ts in a Vitest of its own with the project's
- * config: a file that leaves a folder and a file behind fails, naming both and not the folders
+ * temp-check.ts), run on tests/temp-check/leaky-file.fixture.ts in a Vitest of its own with the project's
+ * config (fixture.config.ts): a file that leaves a folder and a file behind fails, naming both and not the folders
  * tempFolder() removed; the same file leaving nothing passes; and neither run leaves anything.
  */
 import { execFile } from 'node:child_process';
@@ -12,13 +12,18 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const FIXTURE = 'tests/temp-check/leaky-file.test.ts';
+const FIXTURE = 'tests/temp-check/leaky-file.fixture.ts';
 
 function vitest(mode: 'leak' | 'clean'): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [join(REPO_ROOT, 'node_modules/vitest/vitest.mjs'), 'run', FIXTURE],
+      [
+        join(REPO_ROOT, 'node_modules/vitest/vitest.mjs'),
+        'run',
+        '--config',
+        'tests/temp-check/fixture.config.ts',
+      ],
       { cwd: REPO_ROOT, env: { ...process.env, FACEKIT_TEMP_CHECK_FIXTURE: mode, NO_COLOR: '1' } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, output: stdout + stderr }),
     );

@@ -1,8 +1,9 @@
 /**
- * Not a test of the project: the test file tests/temp-check/temp-check.test.ts runs in a Vitest of its
- * own, with FACEKIT_TEMP_CHECK_FIXTURE set, to see tests/support/temp-check.ts at work. With `leak` it
- * leaves a folder and a file in os.tmpdir(); with `clean` it leaves nothing. Either way it makes folders
- * with tempFolder(), in a test and outside one, which must be gone. Skipped in an ordinary run.
+ * Not a test of the project (its name is outside the project's include): tests/temp-check/temp-check.test.ts
+ * runs it in a Vitest of its own (fixture.config.ts), with FACEKIT_TEMP_CHECK_FIXTURE set, to see
+ * tests/support/temp-check.ts at work. With `leak` it leaves a folder and a file in os.tmpdir(); with
+ * `clean` it leaves nothing. Either way it makes folders with tempFolder(), in a test and outside one,
+ * which must be gone.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -16,14 +17,14 @@ let forTheFile = '';
 let forTheTest = '';
 
 beforeAll(async () => {
-  if (mode) forTheFile = await tempFolder('for-the-file-');
+  forTheFile = await tempFolder('for-the-file-');
 });
 afterAll(() => {
   // The test's folder went when it finished; the file's stays until after this hook.
-  if (mode) expect([existsSync(forTheTest), existsSync(forTheFile)]).toEqual([false, true]);
+  expect([existsSync(forTheTest), existsSync(forTheFile)]).toEqual([false, true]);
 });
 
-it.skipIf(!mode)('makes temp folders (and with `leak`, leaves some behind)', async () => {
+it('makes temp folders (and with `leak`, leaves some behind)', async () => {
   forTheTest = await tempFolder('for-the-test-');
   await writeFile(join(forTheTest, 'a.txt'), 'removed with its folder');
   if (mode === 'leak') {
