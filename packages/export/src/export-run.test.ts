@@ -203,6 +203,20 @@ describe('exportRun', () => {
     expect((await loadModels(out)).models.map((m) => m.task)).toEqual(['age', 'ethnicity', 'gender']);
   });
 
+  it('keeps the model files of the tasks it does not export when the manifest was deleted by hand', async () => {
+    const out = join(dir, 'm-unlisted');
+    await exportRun({ runDir, outDir: out, synthetic: 4 });
+    await rm(join(out, 'manifest.json'));
+    await exportRun({ runDir, outDir: out, tasks: ['gender'], synthetic: 4 });
+    // No manifest names them any more, but they are not this export's to delete.
+    expect(['age', 'ethnicity', 'gender'].map((t) => existsSync(join(out, t, 'model.onnx')))).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect((await loadModels(out)).models.map((m) => m.task)).toEqual(['gender']);
+  });
+
   it('leaves the folder as it was when a write fails part-way, and keeps its permissions when one succeeds', async () => {
     const out = join(dir, 'm-whole');
     await exportRun({ runDir, outDir: out, synthetic: 4 });

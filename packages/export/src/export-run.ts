@@ -9,6 +9,7 @@ import { chmod, cp, mkdir, mkdtemp, readFile, rename, rm, rmdir, stat } from 'no
 import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
+  isJsonObject,
   ModelMismatchError,
   parseJsonText,
   taskLabels,
@@ -180,12 +181,18 @@ async function sharedHeads(dir: string): Promise<Task[]> {
   return names as Task[];
 }
 
-/** Deletes ONNX files the exporter writes (a task's own, or the shared one) that the manifest no longer names. */
-async function removeUnreferenced(outDir: string, manifest: Manifest): Promise<string[]> {
+/**
+ * Deletes the ONNX files the folder's previous manifest named (the exporter's own: a task's, or a shared
+ * one) that the new manifest no longer names, as when a shared network replaces per-task files. A file no
+ * manifest named (the manifest deleted by hand) is not this export's to judge, and stays.
+ */
+async function removeUnreferenced(outDir: string, manifest: Manifest, previous: unknown): Promise<string[]> {
   const used = new Set(Object.values(manifest.models).map((m) => m.file));
+  const oldModels = isJsonObject(previous) && isJsonObject(previous.models) ? previous.models : {};
+  const named = new Set(Object.values(oldModels).map((m) => (isJsonObject(m) ? m.file : undefined)));
   const removed: string[] = [];
   for (const file of EXPORTER_FILES) {
-    if (used.has(file) || !existsSync(join(outDir, file))) continue;
+    if (!named.has(file) || used.has(file) || !existsSync(join(outDir, file))) continue;
     await rm(join(outDir, file));
     // A shared network's folder holds nothing else; a task's keeps its tfjs source and figures.
     await rmdir(dirname(join(outDir, file))).catch(() => undefined);
@@ -195,23 +202,27 @@ async function removeUnreferenced(outDir: string, manifest: Manifest): Promise<s
 }
 
 /**
- * The manifest already in `outDir`, whose entries the tasks this export leaves alone (`kept`) keep, with
- * their files; undefined where there is none, or nothing to keep. One that cannot be read or is not JSON is
- * refused: taken as none, the kept tasks' entries would be dropped and their ONNX files deleted as
- * unreferenced.
+ * The manifest already in `outDir` (undefined where there is none): the tasks this export leaves alone
+ * (`kept`) keep its entries, with their files, and the files it named that the new one does not are
+ * removed. One that cannot be read or is not JSON is refused while it has entries to keep — taken as
+ * none, those tasks would be dropped — and taken as none when the export replaces every task.
  */
 async function previousManifest(outDir: string, kept: readonly Task[]): Promise<unknown> {
-  if (kept.length === 0) return undefined;
   const path = join(outDir, MANIFEST_FILE);
   const loss = `so the entries of ${kept.join(', ')}, which this export does not replace, and their files would be lost; mend or remove it, or export to another --out`;
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || kept.length === 0) return undefined;
     throw new Error(`${path}: cannot be read (${(error as Error).message}), ${loss}`, { cause: error });
   }
-  return parseJsonText(text, path, { hint: loss });
+  if (kept.length > 0) return parseJsonText(text, path, { hint: loss });
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -340,13 +351,11 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
     }),
   );
   const exported = new Set(results.map((r) => r.task));
-  const { text, manifest } = buildManifest(
-    entries,
-    await previousManifest(
-      options.outDir,
-      TASKS.filter((task) => !exported.has(task)),
-    ),
+  const previous = await previousManifest(
+    options.outDir,
+    TASKS.filter((task) => !exported.has(task)),
   );
+  const { text, manifest } = buildManifest(entries, previous);
 
   const testFaces = await readSplitFaces(runDir, info, options.dataPath, tasks);
   log(
@@ -369,7 +378,7 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
       figures[r.task] = await copyTaskFigures(runDir, dir, r.task);
     }
     await writeFileAtomic(join(dir, MANIFEST_FILE), text);
-    const gone = await removeUnreferenced(dir, manifest);
+    const gone = await removeUnreferenced(dir, manifest, previous);
     await writeFileAtomic(
       join(dir, 'MODEL_CARD.md'),
       modelCard({
