@@ -2,11 +2,13 @@
  * The serving benchmark the README's figures come from runs, as a user types it: a second of load,
  * every request answered with a classification. (A default flag value once made it exit at start,
  * and only --help was tested.) The soak refuses a request count too small to send every bad kind, and
- * takes --connections.
+ * takes --connections. The faces it sends come from --data or $FACEKIT_DATA when named: a folder or a
+ * missing file there is said in one line (it was a bare EISDIR stack, or a quiet fall-back).
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { findDataFile } from '../../packages/serve/bench/payloads.js';
 import { REPO_ROOT } from '../support/paths.js';
 
 const run = promisify(execFile);
@@ -58,4 +60,20 @@ describe('pnpm bench:serve', () => {
       });
     },
   );
+
+  describe('its data file', () => {
+    afterEach(() => {
+      vi.unstubAllEnvs();
+    });
+
+    it('is refused in one line when --data or FACEKIT_DATA names a folder or nothing', () => {
+      vi.stubEnv('FACEKIT_DATA', '');
+      expect(() => findDataFile(REPO_ROOT)).toThrow(`--data ${REPO_ROOT}: is a folder, not a CSV file`);
+      expect(() => findDataFile('/no/such.csv')).toThrow('--data /no/such.csv: no such file');
+      vi.stubEnv('FACEKIT_DATA', REPO_ROOT);
+      expect(() => findDataFile()).toThrow(`FACEKIT_DATA=${REPO_ROOT}: is a folder, not a CSV file`);
+      vi.stubEnv('FACEKIT_DATA', '/no/such.csv');
+      expect(() => findDataFile()).toThrow('FACEKIT_DATA=/no/such.csv: no such file');
+    });
+  });
 });
