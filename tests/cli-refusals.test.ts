@@ -14,13 +14,18 @@ import { REPO_ROOT } from './support/paths.js';
 import { tempFolder } from './support/temp-folder.js';
 
 /** Runs a command's script under node, as pnpm would from `cwd`: its exit status and stderr. */
-function refusal(script: string, args: string[], cwd: string): Promise<{ code: number; stderr: string }> {
+function refusal(
+  script: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', script, ...args],
       // Killed if it takes the flag and starts work: that is a failure too.
-      { cwd: REPO_ROOT, env: { ...process.env, INIT_CWD: cwd }, timeout: 30_000 },
+      { cwd: REPO_ROOT, env: { ...process.env, INIT_CWD: cwd, ...env }, timeout: 30_000 },
       (error, _, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
     );
   });
@@ -57,6 +62,23 @@ describe('a refused command', () => {
       expect(await refusal('tests/parity/cli.ts', ['--models', 'missing'], dir)).toEqual({
         code: 2,
         stderr: `pnpm parity: --models missing: no manifest.json in ${join(dir, 'missing')} (pnpm export writes one)\n`,
+      });
+    },
+  );
+
+  it(
+    'parity refuses a FACEKIT_DATA or FACEKIT_MODELS naming nothing before starting its suite',
+    { timeout: 60_000 },
+    async () => {
+      // Inside the suite each was a serialized error among vitest's report lines, once per test file.
+      const dir = await tempFolder('facekit-refused-');
+      expect(await refusal('tests/parity/cli.ts', [], dir, { FACEKIT_DATA: 'gone.csv' })).toEqual({
+        code: 2,
+        stderr: `pnpm parity: FACEKIT_DATA=gone.csv: no such file (${join(dir, 'gone.csv')})\n`,
+      });
+      expect(await refusal('tests/parity/cli.ts', [], dir, { FACEKIT_MODELS: 'none' })).toEqual({
+        code: 2,
+        stderr: `pnpm parity: FACEKIT_MODELS=none: no manifest.json in ${join(dir, 'none')} (pnpm export writes one)\n`,
       });
     },
   );

@@ -10,7 +10,9 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ARTIFACTS, REPO_ROOT } from '../support/paths.js';
+import { defaultDataFile } from '@facekit/train';
 import {
+  checkFlags,
   existingFileFlag,
   parseCommandArgs,
   refuseFlags,
@@ -54,11 +56,17 @@ wholeNumberFlag(HELP, 'singles', values.singles, 0);
 wholeNumberFlag(HELP, 'latency', values.latency, 1);
 wholeNumberFlag(HELP, 'photos', values.photos, 0);
 wholeNumberFlag(HELP, 'detector-latency', values['detector-latency'], 0);
-const dataPath = existingFileFlag(HELP, 'data', values.data);
-const modelsDir = values.models === undefined ? undefined : userPath(values.models);
-// Checked here: the suite said a missing manifest as a serialized ENOENT among vitest's report lines.
+// A wrong $FACEKIT_DATA or $FACEKIT_MODELS is refused here too, in one line: inside the suite it failed
+// as a serialized error among vitest's report lines, once per test file.
+const dataPath = existingFileFlag(HELP, 'data', values.data) ?? checkFlags(HELP, defaultDataFile);
+const [modelsSource, modelsDir] =
+  values.models !== undefined
+    ? [`--models ${values.models}`, userPath(values.models)]
+    : process.env.FACEKIT_MODELS
+      ? [`FACEKIT_MODELS=${process.env.FACEKIT_MODELS}`, userPath(process.env.FACEKIT_MODELS)]
+      : [undefined, undefined];
 if (modelsDir && !existsSync(join(modelsDir, 'manifest.json')))
-  refuseFlags(HELP, `--models ${values.models}: no manifest.json in ${modelsDir} (pnpm export writes one)`);
+  refuseFlags(HELP, `${modelsSource}: no manifest.json in ${modelsDir} (pnpm export writes one)`);
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   FACEKIT_PARITY_FACES: values.faces,
