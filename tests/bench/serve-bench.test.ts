@@ -3,7 +3,8 @@
  * every request answered with a classification. (A default flag value once made it exit at start,
  * and only --help was tested.) The soak refuses a request count too small to send every bad kind, and
  * takes --connections. The faces it sends come from --data or $FACEKIT_DATA when named: a folder or a
- * missing file there is said in one line (it was a bare EISDIR stack, or a quiet fall-back).
+ * missing file there is said in one line (it was a bare EISDIR stack, or a quiet fall-back), and so is a
+ * server that does not start.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -60,6 +61,21 @@ describe('pnpm bench:serve', () => {
       });
     },
   );
+
+  it('says in one line why its server did not start', { timeout: 60_000 }, async () => {
+    // It was an Error's stack trace, with the server's own one-line reason inside it.
+    const failed = await run('pnpm', ['bench:serve', '--server=--max-batch 0'], {
+      cwd: REPO_ROOT,
+      timeout: 50_000,
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect(failed).toMatchObject({ code: 1 });
+    const lines = (failed as { stderr: string }).stderr
+      .split('\n')
+      .filter((l) => l && !l.startsWith('$ ') && !l.includes('ELIFECYCLE')); // pnpm's own lines
+    expect(lines).toEqual([
+      'pnpm bench:serve: the server did not start (exit status 2): pnpm serve: --max-batch must be a whole number from 1 to 4096, got "0"',
+    ]);
+  });
 
   describe('its data file', () => {
     afterEach(() => {

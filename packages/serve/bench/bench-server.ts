@@ -58,7 +58,8 @@ export async function startBenchServer(args: readonly string[], logLevel = 'warn
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${stderr.trim()}`);
+    if (child.exitCode !== null)
+      throw new Error(`the server did not start (exit status ${child.exitCode}): ${stderr.trim()}`);
     const ready = await fetch(`${base}/readyz`).then(
       async (r) => (r.ok ? ((await r.json()) as { provider: string }) : null),
       () => null,

@@ -14,8 +14,14 @@ import { measureHealthUnderLoad } from './health-under-load.js';
 import { findDataFile, loadFaces, makePayloads, PAYLOAD_KINDS, type PayloadKind } from './payloads.js';
 import { runSoak } from './soak-run.js';
 import { fmt, table } from './table.js';
-import { isFaceKitError } from '@facekit/core';
-import { modelsFolder, parseCommandArgs, refuseFlags, userPath, wholeNumberFlag } from '@facekit/core/node';
+import {
+  modelsFolder,
+  parseCommandArgs,
+  refuseFlags,
+  runCommand,
+  userPath,
+  wholeNumberFlag,
+} from '@facekit/core/node';
 
 const HELP = `Usage: pnpm bench:serve [options]
   --models <path>        manifest.json or its folder (default: the shipped models)
@@ -173,10 +179,4 @@ function answered(body: string): boolean {
   return (body.includes('"classify"') || body.includes('"classification"')) && !body.includes('"errors"');
 }
 
-main().catch((error: unknown) => {
-  // The toolkit's own errors (a missing file, a model that does not load) are one line; anything else
-  // keeps its stack, which is what a benchmark's author needs.
-  if (isFaceKitError(error)) process.stderr.write(`pnpm bench:serve: ${error.message}\n`);
-  else console.error(error);
-  process.exit(1);
-});
+runCommand(HELP, main);

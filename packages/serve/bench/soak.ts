@@ -5,7 +5,7 @@
 import { DEFAULT_MODELS } from '../src/options.js';
 import { findDataFile, loadFaces } from './payloads.js';
 import { runSoak } from './soak-run.js';
-import { modelsFolder, parseCommandArgs, userPath, wholeNumberFlag } from '@facekit/core/node';
+import { modelsFolder, parseCommandArgs, runCommand, userPath, wholeNumberFlag } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm --filter @facekit/serve soak [options]   (or: pnpm bench:serve --soak)
 
@@ -23,23 +23,27 @@ Options:
   -h, --help           this help
 `;
 
-const { values } = parseCommandArgs(HELP, {
-  options: {
-    models: { type: 'string' },
-    data: { type: 'string' },
-    requests: { type: 'string', default: '100000' },
-    connections: { type: 'string', default: '32' },
-    server: { type: 'string' },
-  },
-});
-const { faces } = await loadFaces(64, findDataFile(values.data && userPath(values.data)));
-await runSoak({
-  serverArgs: [
-    '--models',
-    modelsFolder(values.models ? userPath(values.models) : DEFAULT_MODELS),
-    ...(values.server ?? '').split(' ').filter(Boolean),
-  ],
-  faces,
-  requests: wholeNumberFlag(HELP, 'requests', values.requests, 1),
-  connections: wholeNumberFlag(HELP, 'connections', values.connections, 1),
-});
+async function main(): Promise<void> {
+  const { values } = parseCommandArgs(HELP, {
+    options: {
+      models: { type: 'string' },
+      data: { type: 'string' },
+      requests: { type: 'string', default: '100000' },
+      connections: { type: 'string', default: '32' },
+      server: { type: 'string' },
+    },
+  });
+  const { faces } = await loadFaces(64, findDataFile(values.data && userPath(values.data)));
+  await runSoak({
+    serverArgs: [
+      '--models',
+      modelsFolder(values.models ? userPath(values.models) : DEFAULT_MODELS),
+      ...(values.server ?? '').split(' ').filter(Boolean),
+    ],
+    faces,
+    requests: wholeNumberFlag(HELP, 'requests', values.requests, 1),
+    connections: wholeNumberFlag(HELP, 'connections', values.connections, 1),
+  });
+}
+
+runCommand(HELP, main);
