@@ -8,6 +8,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './support/paths.js';
@@ -40,6 +41,24 @@ describe('a refused command', () => {
       stderr: 'pnpm gpu:check: --seconds must be a number above 0 and at most 3600, got "1e309"\n',
     });
   });
+
+  it(
+    'gpu:check and bench:train refuse an --epochs or --threads beyond reason',
+    { timeout: 60_000 },
+    async () => {
+      const dir = await tempFolder('facekit-refused-');
+      expect(await refusal('tests/gpu/gpu-check.ts', ['--epochs', '4000000'], dir)).toEqual({
+        code: 2,
+        stderr: 'pnpm gpu:check: --epochs must be a whole number from 1 to 10000, got "4000000"\n',
+      });
+      // It started as many training workers as asked for.
+      const cores = availableParallelism();
+      expect(await refusal('packages/train/bench/train-bench.ts', ['--threads', '1,1000'], dir)).toEqual({
+        code: 2,
+        stderr: `pnpm bench:train: --threads takes whole numbers from 1 to ${cores} (this machine's cores) or auto, got "1000"\n`,
+      });
+    },
+  );
 
   it(
     'gpu:check ends in one line, not a stack trace, on a models folder it cannot read',

@@ -77,7 +77,8 @@ const { values } = parseCommandArgs(HELP, {
 const root = projectRoot();
 const refuse = (problem: string) => refuseFlags(HELP, problem);
 const samples = wholeNumberFlag(HELP, 'samples', values.samples, 1);
-const epochs = wholeNumberFlag(HELP, 'epochs', values.epochs, 1);
+// Bounded as pnpm train's --epochs is: a typo of a few zeros trained every backend for days.
+const epochs = wholeNumberFlag(HELP, 'epochs', values.epochs, 1, 10_000);
 const seconds = Number(values.seconds);
 // Each serving row runs this long: Infinity (1e309) or an hour and more is a typo that never ends.
 if (!(seconds > 0 && seconds <= 3600) || values.seconds.trim() === '')

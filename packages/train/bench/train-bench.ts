@@ -9,6 +9,7 @@
  * CPU-second (the process's CPU time over all threads, which other load does not inflate). Options:
  * HELP below (`pnpm bench:train --help`); the cpu backend gets --cpu-samples, as it runs ~7 samples/s.
  */
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { isTask, TASKS, type Task } from '@facekit/core';
 import { setBatchNormMode, type BatchNormMode } from '../src/batch-norm-training.js';
@@ -65,9 +66,11 @@ wholeNumberFlag(HELP, 'warmup', opts.warmup, 0);
 if (opts['batch-norm'] !== 'fused' && opts['batch-norm'] !== 'stock')
   refuse(`--batch-norm must be fused or stock, got "${opts['batch-norm']}"`);
 if (!isTask(opts.task)) refuse(`--task must be one of ${TASKS.join(', ')}, got "${opts.task}"`);
+// Bounded by the cores, as pnpm train's --threads is: --threads 1000 started a thousand workers.
+const cores = availableParallelism();
 for (const t of opts.threads.split(','))
-  if (t !== 'auto' && !(Number.isInteger(Number(t)) && Number(t) >= 1))
-    refuse(`--threads takes whole numbers ≥ 1 or auto, got "${t}"`);
+  if (t !== 'auto' && !(Number.isInteger(Number(t)) && Number(t) >= 1 && Number(t) <= cores))
+    refuse(`--threads takes whole numbers from 1 to ${cores} (this machine's cores) or auto, got "${t}"`);
 for (const b of opts.backend?.split(',') ?? [])
   if (!TRAINING_BACKEND_NAMES.includes(b))
     refuse(`--backend takes ${TRAINING_BACKEND_NAMES.join(', ')}, got "${b}"`);
