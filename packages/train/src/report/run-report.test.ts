@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -117,6 +117,27 @@ describe('writeTaskArtifacts + writeRunReport', () => {
   });
 });
 
+describe('writeRunReport after a --resume', () => {
+  it('says in the task section why results trained before it cannot be read back', async () => {
+    // A throw here failed the whole run at its end, after every task had trained.
+    const dir = await mkdtemp(join(tmpdir(), 'facekit-report-'));
+    dirs.push(dir);
+    await writeTaskArtifacts(dir, 'age', history, age);
+    await writeTaskArtifacts(dir, 'gender', history, gender);
+    await rm(join(dir, 'age', 'metrics.json'));
+    const both = { ...run, tasks: { age: 'done', gender: 'done' } } as const;
+    const report = async () => readFile(await writeRunReport(dir, both, []), 'utf8');
+    expect(await report()).toContain(
+      `No results (status: done); its results could not be read back: ${join(dir, 'age', 'metrics.json')} does not exist.`,
+    );
+    await writeFile(join(dir, 'gender', 'history.json'), '{"epoch": 1}');
+    await writeFile(join(dir, 'age', 'metrics.json'), '{"task": "age", "accura');
+    const md = await report();
+    expect(md).toContain(`${join(dir, 'gender', 'history.json')} holds no list of epochs.`);
+    expect(md).toContain(`${join(dir, 'age', 'metrics.json')} is not valid JSON`);
+  });
+});
+
 describe('renderRunReport', () => {
   const md = renderRunReport(
     run,
@@ -149,7 +170,7 @@ describe('renderRunReport', () => {
     expect(md).toContain('| command | `pnpm train --epochs 2` |');
     expect(md).toContain('| duplicate groups with conflicting labels | 2 |');
     expect(md).toContain('| age \\| range | 1 |');
-    expect(md).toContain('No results (status: done); its metrics.json could not be read.');
+    expect(md).toContain('No results (status: done); its results could not be read back.');
     expect(md).toContain('No results (status: training); resume the run with `--resume`.');
   });
 

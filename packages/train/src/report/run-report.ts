@@ -34,6 +34,8 @@ export interface RunReportExtras {
   readonly split?: { readonly train: Sized; readonly validation: Sized; readonly test: Sized };
   /** The command line that made the run. */
   readonly command?: string;
+  /** Why a finished task's results, trained before a `--resume`, could not be read back. */
+  readonly unreadable?: Partial<Record<Task, string>>;
 }
 
 function settings(run: RunInfo, extras: RunReportExtras): string {
@@ -127,7 +129,11 @@ export function renderRunReport(
     const r = byTask.get(t);
     if (r) return taskSection(r, run.epochs[t]);
     const status = run.tasks[t] ?? 'pending';
-    const hint = status === 'done' ? 'its metrics.json could not be read' : 'resume the run with `--resume`';
+    const unreadable = extras.unreadable?.[t];
+    const hint =
+      status !== 'done'
+        ? 'resume the run with `--resume`'
+        : `its results could not be read back${unreadable ? `: ${unreadable}` : ''}`;
     return `## ${t}\n\nNo results (status: ${status}); ${hint}.`;
   });
   const intro = `Preset ${mdCode(run.preset)} on backend ${mdCode(run.backend)}, seed ${run.seed}.`;
@@ -135,17 +141,23 @@ export function renderRunReport(
   return `${[...head, settings(run, extras), data(run, extras), ...sections].join('\n\n')}\n`;
 }
 
-/** A finished task's results as `writeTaskArtifacts` saved them, or undefined when they are missing. */
-export async function readTaskReport(runDir: string, task: Task): Promise<TaskReport | undefined> {
+/**
+ * A finished task's results as `writeTaskArtifacts` saved them, or why they cannot be read back (a file
+ * deleted, cut short or edited): the report then says so in the task's section, where a throw here
+ * failed the whole run at its very end, after every task had trained.
+ */
+export async function readTaskReport(runDir: string, task: Task): Promise<TaskReport | string> {
   try {
     const [metrics, history] = await Promise.all([
       readJson<TaskMetrics>(metricsPath(runDir, task)),
       readJson<EpochRecord[]>(historyPath(runDir, task)),
     ]);
+    if (!Array.isArray(history)) return `${historyPath(runDir, task)} holds no list of epochs`;
+    if (metrics === null || typeof metrics !== 'object' || metrics.task !== task)
+      return `${metricsPath(runDir, task)} holds no metrics of task ${task}`;
     return { task, metrics, history };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    return (error as Error).message;
   }
 }
 
@@ -160,12 +172,14 @@ export async function writeRunReport(
   extras: RunReportExtras = {},
 ): Promise<string> {
   const reports = [...perTask];
+  const unreadable: Partial<Record<Task, string>> = {};
   for (const task of TASKS) {
     if (runInfo.tasks[task] !== 'done' || reports.some((r) => r.task === task)) continue;
     const saved = await readTaskReport(runDir, task);
-    if (saved) reports.push(saved);
+    if (typeof saved === 'string') unreadable[task] = saved;
+    else reports.push(saved);
   }
   const path = join(runDir, REPORT_MD);
-  await writeFileAtomic(path, renderRunReport(runInfo, reports, extras));
+  await writeFileAtomic(path, renderRunReport(runInfo, reports, { ...extras, unreadable }));
   return path;
 }
