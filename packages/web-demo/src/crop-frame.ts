@@ -52,7 +52,7 @@ export class CropFrame {
    * element in the same box; `onCrop` hears each square the user settles on.
    */
   constructor(
-    private readonly photo: HTMLImageElement,
+    private readonly photo: HTMLCanvasElement,
     private readonly frame: HTMLElement,
     private readonly size: HTMLInputElement,
     private readonly reset: HTMLButtonElement,

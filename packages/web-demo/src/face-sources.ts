@@ -105,10 +105,9 @@ export async function faceFromBlob(blob: Blob, name: string): Promise<Face> {
 }
 
 /**
- * The file the server is sent, and the page shows: the photo itself, or for a format the server
- * refuses (GIF, BMP, AVIF) or decodes otherwise (a CMYK JPEG, a WebP with an EXIF orientation) a PNG of
- * the very pixels the page read (for an animated GIF, the frame the models see), made once per photo
- * when first asked for.
+ * The file the server is sent: the photo itself, or for a format the server refuses (GIF, BMP, AVIF)
+ * or decodes otherwise (a CMYK JPEG, a WebP with an EXIF orientation) a PNG of the very pixels the page
+ * read (for an animated GIF, the frame the models see), made once per photo when first asked for.
  */
 export function serverFile(face: Face): Promise<Blob> {
   if (face.served) return Promise.resolve(face.blob);

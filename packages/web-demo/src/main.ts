@@ -13,9 +13,10 @@ import { compareWithServer } from './compare-panel.js';
 import { CropFrame } from './crop-frame.js';
 import { answeredText, FaceAnswers } from './face-answers.js';
 import { FaceMarks } from './face-marks.js';
-import { drawGrey, isCentreSquare, recrop, sameCrop, serverFile, type Face } from './face-sources.js';
+import { drawGrey, isCentreSquare, recrop, sameCrop, type Face } from './face-sources.js';
 import { answerLine, briefAnswer, turnedText } from './format.js';
 import { LiveLabels } from './live-webcam.js';
+import { drawPhoto } from './photo-view.js';
 import { el, errorMessage, taskCard } from './render.js';
 import { saveLabelled } from './save-labelled.js';
 import { DEFAULT_SERVER_URL } from './server-compare.js';
@@ -54,7 +55,7 @@ let shown = 0;
 let onScreen: Face | null = null;
 
 const cropFrame = new CropFrame(
-  $<HTMLImageElement>('photo'),
+  $<HTMLCanvasElement>('photo'),
   $('crop'),
   $<HTMLInputElement>('crop-size'),
   $<HTMLButtonElement>('crop-reset'),
@@ -70,15 +71,6 @@ const cropFrame = new CropFrame(
     void classify(face);
   },
 );
-
-function setPhoto(blob: Blob | null): void {
-  const photo = $<HTMLImageElement>('photo');
-  if (photo.src.startsWith('blob:')) URL.revokeObjectURL(photo.src);
-  if (blob) photo.src = URL.createObjectURL(blob);
-  else photo.removeAttribute('src');
-  // No photo, no image: an <img> without a source shows a broken-image icon.
-  photo.hidden = blob === null;
-}
 
 /** The photo being read, if one is: its caption stays until it is shown, even if the old square moves. */
 let readingName: string | null = null;
@@ -186,18 +178,11 @@ async function labelEveryFace(photo: number, found: readonly DetectedFace[]): Pr
     : `${labelled}.`;
 }
 
-/**
- * A new photo: show it whole with its square, then classify that square. The file shown may take a
- * while to make (a PNG of a GIF's or BMP's pixels): a photo handed over, or refused, meanwhile is the
- * one the page shows, and this one is dropped.
- */
+/** A new photo: show it whole (the pixels read: photo-view.ts) with its square, then classify that square. */
 async function showFace(face: Face, truth = ''): Promise<void> {
   readingName = null;
   hideSourceError();
-  const photo = ++photos;
-  const shownFile = await serverFile(face);
-  if (photo !== photos) return;
-  setPhoto(shownFile);
+  drawPhoto($<HTMLCanvasElement>('photo'), face.rgba);
   $('truth').textContent = truth;
   await placeAndClassify(face);
 }
@@ -215,7 +200,7 @@ function clearFace(error: unknown): void {
   $('detection').textContent = '';
   onScreen = current = null;
   faceAnswers.reset(null, []);
-  setPhoto(null);
+  drawPhoto($<HTMLCanvasElement>('photo'), null);
   cropFrame.hide();
   $('photo-caption').textContent = 'no face yet';
   $('input-panel').removeAttribute('aria-busy');
