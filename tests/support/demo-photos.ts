@@ -7,15 +7,20 @@ import type { FaceCrop } from '@facekit/core';
 import { encodePng } from '../../packages/web-demo/png.js';
 import { faceScene, sampleFace } from './face-scene.js';
 
-/** A 420×300 photo of two faces, a larger and a smaller, at known squares. */
-export async function twoFacesPhoto(): Promise<{ png: Buffer; squares: FaceCrop[] }> {
+/**
+ * A 420×300 photo of two faces, a larger and a smaller, at known squares; `scale` times as large each
+ * way (a whole number: the squares stay whole) for a photo whose pixels weigh more.
+ */
+export async function twoFacesPhoto(scale = 1): Promise<{ png: Buffer; squares: FaceCrop[] }> {
   const [big, small] = await Promise.all(['white-male-29.png', 'black-female-47.png'].map(sampleFace));
+  const at = (x: number, y: number, size: number) => ({ x: x * scale, y: y * scale, size: size * scale });
   const faces = [
-    { face: big!, square: { x: 230, y: 40, size: 140 } },
-    { face: small!, square: { x: 40, y: 150, size: 90 } },
+    { face: big!, square: at(230, 40, 140) },
+    { face: small!, square: at(40, 150, 90) },
   ];
-  const photo = faceScene(faces, 420, 300, 5);
-  return { png: encodePng(photo.data, 420, 300, 4), squares: faces.map((f) => f.square) };
+  const [width, height] = [420 * scale, 300 * scale];
+  const photo = faceScene(faces, width, height, 5);
+  return { png: encodePng(photo.data, width, height, 4), squares: faces.map((f) => f.square) };
 }
 
 /** A 600×300 photo of ten faces in two rows, each 110 px: as many as the detector gives. */
