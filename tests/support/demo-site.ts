@@ -63,7 +63,7 @@ export async function openDemoSite(options: DemoSiteOptions = {}): Promise<DemoS
     });
     ends.push(() => api.stop());
     await api.ready;
-    const site = await serveStatic(routes);
+    const site = await serveStatic(routes, { crossOriginIsolated: true });
     ends.push(() => site.close());
     const browser = await launchChromium(
       options.viewport ?? { width: 1200, height: 1100 },

@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
+import { CROSS_ORIGIN_ISOLATION } from '../../packages/web-demo/cross-origin-isolation.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -27,10 +28,24 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
+export interface StaticOptions {
+  /**
+   * Send the demo's COOP/COEP headers on every answer, as `pnpm demo` and `vite preview` do, so pages
+   * are cross-origin isolated and onnxruntime-web's wasm may run threads. Off by default: the parity
+   * page's timings are described as those of a page that is not isolated (tests/parity/report.ts).
+   */
+  readonly crossOriginIsolated?: boolean;
+}
+
 /** Serves `routes` ("/prefix/" → folder or bytes; "/" last as the catch-all) on 127.0.0.1. */
-export async function serveStatic(routes: Readonly<Record<string, Route>>): Promise<StaticServer> {
+export async function serveStatic(
+  routes: Readonly<Record<string, Route>>,
+  { crossOriginIsolated = false }: StaticOptions = {},
+): Promise<StaticServer> {
   const prefixes = Object.keys(routes).sort((a, b) => b.length - a.length);
   const server = http.createServer((req, res) => {
+    if (crossOriginIsolated)
+      for (const [name, value] of Object.entries(CROSS_ORIGIN_ISOLATION)) res.setHeader(name, value);
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const prefix = prefixes.find((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`));
     const route = prefix === undefined ? undefined : routes[prefix];
