@@ -32,8 +32,9 @@ Options:
                  FACEKIT_MODELS=<dir>)
   -h, --help     this help
 
-In the page, ?ep=wasm or ?ep=webgpu pins the runtime and ?server=<url> names the GraphQL server to
-compare with (default http://localhost:4000/graphql: start it with pnpm serve). A static build:
+In the page, ?ep=wasm or ?ep=webgpu pins the runtime, ?threads=<n> runs wasm on n threads (default 1;
+the server sends the COOP/COEP headers that let the page run more) and ?server=<url> names the GraphQL
+server to compare with (default http://localhost:4000/graphql: start it with pnpm serve). A static build:
 pnpm --filter @facekit/web-demo build (packages/web-demo/dist; pnpm --filter @facekit/web-demo
 preview serves it).
 `;

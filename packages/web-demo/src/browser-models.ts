@@ -6,7 +6,8 @@
  * on wasm. The choice and the reason for it are returned so the page can say which runtime ran; nothing
  * falls back silently. The runtime is fetched only once the choice is known: onnxruntime-web's default
  * entry loads the JSEP build (28 MB of wasm, both providers), which only a WebGPU attempt needs; wasm
- * alone comes with its `wasm` entry's build, half that.
+ * alone comes with its `wasm` entry's build, half that. Both builds are the threaded ones: the wasm
+ * provider runs the threads asked for where the page is cross-origin isolated, one where it is not.
  */
 import type * as Ort from 'onnxruntime-web';
 import {
@@ -84,10 +85,12 @@ type Runtime = typeof Ort;
  * onnxruntime-web's entry for the providers to be tried, its wasm fetched from `ort/` beside the
  * models folder (the demo serves both builds there: demo-assets.ts).
  */
-async function loadRuntime(withWebGpu: boolean, base: URL): Promise<Runtime> {
+async function loadRuntime(withWebGpu: boolean, base: URL, threads: number): Promise<Runtime> {
   const ort: Runtime = withWebGpu ? await import('onnxruntime-web') : await import('onnxruntime-web/wasm');
   const folder = new URL('../ort/', base);
   ort.env.wasm.wasmPaths = folder.href;
+  // Always set: left unset, onnxruntime-web runs half the cores (up to four) on an isolated page.
+  ort.env.wasm.numThreads = threads;
   ort.env.logLevel = 'warning';
   runtimeFiles.set(ort, `${folder.pathname}ort-wasm-simd-threaded${withWebGpu ? '.jsep' : ''}.{mjs,wasm}`);
   return ort;
@@ -149,6 +152,7 @@ async function openOnProvider(
   files: readonly FetchedFile[],
   want: Provider | 'auto',
   base: URL,
+  threads: number,
   progress: (message: string) => void,
 ): Promise<{ ort: Runtime; open: OpenFile[]; provider: Provider; reason: string }> {
   let reason = 'wasm asked for';
@@ -158,7 +162,7 @@ async function openOnProvider(
     if (missing) reason = missing;
     else {
       progress('loading onnxruntime-web (WebGPU and wasm)');
-      ort = await loadRuntime(true, base);
+      ort = await loadRuntime(true, base, threads);
       progress('creating WebGPU sessions');
       try {
         const open = await openSessions(ort, files, 'webgpu');
@@ -176,7 +180,7 @@ async function openOnProvider(
   }
   if (!ort) {
     progress('loading onnxruntime-web (wasm)');
-    ort = await loadRuntime(false, base);
+    ort = await loadRuntime(false, base, threads);
   }
   progress('creating wasm sessions');
   return { ort, open: await openSessions(ort, files, 'wasm'), provider: 'wasm', reason };
@@ -184,11 +188,13 @@ async function openOnProvider(
 
 /**
  * Loads the models under `base` (the folder holding manifest.json). `want` forces a provider; "auto"
- * tries WebGPU first. `progress` hears what is being fetched.
+ * tries WebGPU first. `threads` is what the wasm provider is asked to run (wasm-threads.ts).
+ * `progress` hears what is being fetched.
  */
 export async function loadBrowserModels(
   base: URL,
   want: Provider | 'auto',
+  threads: number,
   progress: (message: string) => void,
 ): Promise<BrowserModels> {
   progress('reading models/manifest.json');
@@ -220,7 +226,7 @@ export async function loadBrowserModels(
     files.push({ ...file, bytes });
   }
 
-  const { ort: runtime, open, provider, reason } = await openOnProvider(files, want, base, progress);
+  const { ort: runtime, open, provider, reason } = await openOnProvider(files, want, base, threads, progress);
   progress('opening the face detector');
   const detector = await loadBrowserDetector(runtime, base, provider);
   const runNow = async (pixels: Uint8Array) => {

@@ -4,8 +4,8 @@
  * the user may move it, or pick another face found) in the browser, then every other face found, each
  * answer on its mark (face-answers.ts, face-marks.ts); show the model's view and the answers, and on
  * request ask the GraphQL server the same question and compare (compare-panel.ts); label the webcam's
- * faces live (live-webcam.ts). Query parameters `ep` (auto | wasm | webgpu) and `server` (GraphQL URL)
- * let tests and links pin the runtime and the server.
+ * faces live (live-webcam.ts). Query parameters `ep` (auto | wasm | webgpu), `threads` (wasm's thread
+ * count, wasm-threads.ts) and `server` (GraphQL URL) let tests and links pin the runtime and the server.
  */
 import type { DetectedFace, Task } from '@facekit/core';
 import { loadBrowserModels, type BrowserModels } from './browser-models.js';
@@ -21,6 +21,7 @@ import { el, errorMessage, taskCard } from './render.js';
 import { saveLabelled } from './save-labelled.js';
 import { DEFAULT_SERVER_URL } from './server-compare.js';
 import { wireSources } from './source-panel.js';
+import { threadsShortfall, wasmThreadsAsked } from './wasm-threads.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
@@ -28,6 +29,7 @@ const asked = params.get('ep');
 const want = asked === 'wasm' || asked === 'webgpu' ? asked : 'auto';
 /** A `?ep=` the page does not know is said, not silently taken for auto. */
 const unknownEp = asked !== null && asked !== want ? ` (?ep=${asked} is not wasm, webgpu or auto)` : '';
+const threadsAsked = wasmThreadsAsked(params.get('threads'));
 
 let models: BrowserModels | null = null;
 /** Why the models could not be loaded, once that is known. */
@@ -354,14 +356,16 @@ function wirePage(): void {
 }
 
 wirePage();
-loadBrowserModels(new URL('models/', document.baseURI), want, (m) =>
+loadBrowserModels(new URL('models/', document.baseURI), want, threadsAsked.threads, (m) =>
   setStatus(`Loading models: ${m}…`, 'loading'),
 )
   .then((loaded) => {
     models = loaded;
     const { version, wasmThreads } = loaded.runtime;
     const threads =
-      loaded.provider === 'wasm' ? `, ${wasmThreads} thread${wasmThreads === 1 ? '' : 's'}` : '';
+      loaded.provider === 'wasm'
+        ? `, ${wasmThreads} thread${wasmThreads === 1 ? '' : 's'}${threadsShortfall(threadsAsked.threads, wasmThreads, crossOriginIsolated)}${threadsAsked.note}`
+        : '';
     const runs = [...new Set(loaded.tasks.map((t) => loaded.manifest.models[t]!.training.runId))].join(', ');
     setStatus(
       `Ready: ${loaded.tasks.join(', ')} (run ${runs}) on onnxruntime-web ${version} · ${loaded.provider}${threads}`,
