@@ -5,7 +5,8 @@
  * starts the webcam, lets live labels run, and reads the page's own figures after a warm-up (each
  * averaged over half a second): the work a frame took (reading it, the detector, every face's models,
  * drawing) — median and range — and the frames labelled a second (at most the camera's 30), with the
- * faces it labelled. The page shares this machine's cores with the browser's own threads.
+ * faces it labelled. The page shares this machine's cores with the browser's own threads. The static
+ * build is served cross-origin isolated, as `pnpm demo` serves it, so `--threads` can take effect.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,7 @@ const HELP = `Usage: pnpm bench:webcam [options]
   --faces <list>    faces in the camera's scene, one scene each (default 1,2,5; at most 8)
   --seconds <n>     seconds of live labels read per scene, after 2 s of warm-up (default 10)
   --ep <choice>     the page's runtime: wasm, auto or webgpu (default wasm)
+  --threads <n>     wasm threads the page asks for (?threads=n; default: the page's own, one)
   -h, --help        this help
 `;
 
@@ -44,8 +46,11 @@ const { values } = parseCommandArgs(HELP, {
     faces: { type: 'string', default: '1,2,5' },
     seconds: { type: 'string', default: '10' },
     ep: { type: 'string', default: 'wasm' },
+    threads: { type: 'string' },
   },
 });
+const threads =
+  values.threads === undefined ? '' : `&threads=${wholeNumberFlag(HELP, 'threads', values.threads, 1, 16)}`;
 const seconds = wholeNumberFlag(HELP, 'seconds', values.seconds, 1);
 const counts = values.faces.split(',').map((n) => wholeNumberFlag(HELP, 'faces', n, 1));
 if (counts.some((n) => n > SAMPLES.length)) refuseFlags(HELP, `--faces takes at most ${SAMPLES.length}`);
@@ -73,7 +78,7 @@ const median = (values: number[]) => percentiles(values)(0.5);
 const dir = await mkdtemp(join(tmpdir(), 'facekit-webcam-bench-'));
 try {
   await buildDemo(join(dir, 'site'), values.models ? userPath(values.models) : SHIPPED_MODELS);
-  const site = await serveStatic({ '/': { dir: join(dir, 'site') } });
+  const site = await serveStatic({ '/': { dir: join(dir, 'site') } }, { crossOriginIsolated: true });
   const rows: string[] = [];
   for (const n of counts) {
     const video = join(dir, `faces-${n}.y4m`);
@@ -81,14 +86,16 @@ try {
     const browser = await launchChromium({ width: 1200, height: 1100 }, fakeCamera(video));
     try {
       const { page } = browser;
-      await page.goto(`${site.origin}/?ep=${values.ep}`);
+      await page.goto(`${site.origin}/?ep=${values.ep}${threads}`);
       const status = page.locator('#status');
       await status
         .and(page.locator('[data-state="ready"], [data-state="error"]'))
         .waitFor({ timeout: 120_000 });
       if ((await status.getAttribute('data-state')) !== 'ready')
         throw new Error(`?ep=${values.ep}: ${await status.textContent()}`);
-      const provider = /· (\w+)/.exec((await status.textContent()) ?? '')?.[1] ?? '?';
+      // "wasm, 2 threads": the runtime and, on wasm, the threads it got (fewer than asked where the page
+      // is not cross-origin isolated).
+      const provider = /· (\w+(?:, \d+ threads?)?)/.exec((await status.textContent()) ?? '')?.[1] ?? '?';
       await page.locator('#webcam-toggle').click();
       await page.waitForTimeout(2_000);
       const perFrame: number[] = [];
