@@ -158,7 +158,7 @@ export function parityMarkdown(r: ReportInput): string {
       ];
     }),
     '',
-    "Chromium's page is not cross-origin isolated (as the demo is not), so its timer moves in 100 µs steps: its figures are good to ±0.1 ms.",
+    "Chromium's parity page is not cross-origin isolated (the demo's is, for ?threads=; both run wasm on one thread), so its timer moves in 100 µs steps: its figures are good to ±0.1 ms.",
     '',
     ...detectorSection(r),
   ];
