@@ -54,7 +54,8 @@ const MB = (bytes: number | null) => (bytes === null ? '–' : (bytes / 2 ** 20)
 const out = await mkdtemp(join(tmpdir(), 'facekit-demo-memory-'));
 try {
   await buildDemo(out, values.models ? userPath(values.models) : SHIPPED_MODELS);
-  const site = await serveStatic({ '/': { dir: out } });
+  // Isolated, as pnpm demo serves the page (cross-origin-isolation.ts).
+  const site = await serveStatic({ '/': { dir: out } }, { crossOriginIsolated: true });
   const browser = await launchChromium();
   try {
     const { page, context } = browser;
