@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseCommandArgs, percentiles, refuseFlags, userPath, wholeNumberFlag } from '@facekit/core/node';
 import { chromiumMissing, launchChromium } from '../support/chromium.js';
 import { buildDemo } from '../support/demo-build.js';
-import { faceScene, sampleFace } from '../support/face-scene.js';
+import { CAMERA_SCENE_FACES, cameraScene } from '../support/face-scene.js';
 import { fakeCamera, y4m } from '../support/fake-camera.js';
 import { SHIPPED_MODELS } from '../support/paths.js';
 import { serveStatic } from '../support/static-server.js';
@@ -28,16 +28,6 @@ const HELP = `Usage: pnpm bench:webcam [options]
   -h, --help        this help
 `;
 
-const SAMPLES = [
-  'white-male-29.png',
-  'black-female-47.png',
-  'asian-female-4.png',
-  'indian-male-72.png',
-  'white-female-55.png',
-  'black-male-16.png',
-  'indian-female-24.png',
-  'others-female-35.png',
-];
 const [WIDTH, HEIGHT] = [640, 480];
 
 const { values } = parseCommandArgs(HELP, {
@@ -53,24 +43,12 @@ const threads =
   values.threads === undefined ? '' : `&threads=${wholeNumberFlag(HELP, 'threads', values.threads, 1, 16)}`;
 const seconds = wholeNumberFlag(HELP, 'seconds', values.seconds, 1);
 const counts = values.faces.split(',').map((n) => wholeNumberFlag(HELP, 'faces', n, 1));
-if (counts.some((n) => n > SAMPLES.length)) refuseFlags(HELP, `--faces takes at most ${SAMPLES.length}`);
+if (counts.some((n) => n > CAMERA_SCENE_FACES.length))
+  refuseFlags(HELP, `--faces takes at most ${CAMERA_SCENE_FACES.length}`);
 if (!['wasm', 'auto', 'webgpu'].includes(values.ep))
   refuseFlags(HELP, `--ep takes wasm, auto or webgpu, got "${values.ep}"`);
 const missing = chromiumMissing();
 if (missing) refuseFlags(HELP, missing);
-
-/** `n` sample faces side by side across the scene, as large as their share of its width allows. */
-async function scene(n: number): Promise<ReturnType<typeof faceScene>> {
-  const slot = Math.floor(WIDTH / n);
-  const size = Math.min(220, slot - 20);
-  const faces = await Promise.all(
-    SAMPLES.slice(0, n).map(async (file, i) => ({
-      face: await sampleFace(file),
-      square: { x: i * slot + Math.floor((slot - size) / 2), y: Math.floor((HEIGHT - size) / 2), size },
-    })),
-  );
-  return faceScene(faces, WIDTH, HEIGHT, 3);
-}
 
 /** The middle measurement, by the benchmarks' one percentile rule. */
 const median = (values: number[]) => percentiles(values)(0.5);
@@ -82,7 +60,7 @@ try {
   const rows: string[] = [];
   for (const n of counts) {
     const video = join(dir, `faces-${n}.y4m`);
-    await writeFile(video, y4m(await scene(n), 2));
+    await writeFile(video, y4m(await cameraScene(n, WIDTH, HEIGHT), 2));
     const browser = await launchChromium({ width: 1200, height: 1100 }, fakeCamera(video));
     try {
       const { page } = browser;

@@ -97,3 +97,34 @@ export function sceneLayout(seed: number): { width: number; height: number; squa
   const y = Math.floor(random() * (height - size + 1));
   return { width, height, square: { x, y, size } };
 }
+
+/** The demo's sample faces a camera scene takes, in this order (labels as the file names say). */
+export const CAMERA_SCENE_FACES = [
+  'white-male-29.png',
+  'black-female-47.png',
+  'asian-female-4.png',
+  'indian-male-72.png',
+  'white-female-55.png',
+  'black-male-16.png',
+  'indian-female-24.png',
+  'others-female-35.png',
+];
+
+/**
+ * What the live-labels benchmarks film: `n` of the sample faces side by side across a `width` ×
+ * `height` scene, as large as their share of its width allows (at most 220 pixels). One scene for
+ * `pnpm bench:webcam` and `pnpm bench:demo-memory --webcam`, so their figures are of the same frames.
+ */
+export async function cameraScene(n: number, width: number, height: number): Promise<RgbaImage> {
+  if (n < 1 || n > CAMERA_SCENE_FACES.length)
+    throw new Error(`cameraScene: 1 to ${CAMERA_SCENE_FACES.length} faces, got ${n}`);
+  const slot = Math.floor(width / n);
+  const size = Math.min(220, slot - 20);
+  const faces = await Promise.all(
+    CAMERA_SCENE_FACES.slice(0, n).map(async (file, i) => ({
+      face: await sampleFace(file),
+      square: { x: i * slot + Math.floor((slot - size) / 2), y: Math.floor((height - size) / 2), size },
+    })),
+  );
+  return faceScene(faces, width, height, 3);
+}
