@@ -46,6 +46,11 @@ export class LiveLabels {
   private frames = 0;
   private busy = 0;
   private since = 0;
+  /**
+   * Frames labelled since live labels started, shown with the status line as its data-frames: what
+   * `pnpm bench:demo-memory --webcam` divides the memory kept by.
+   */
+  private labelled = 0;
 
   constructor(
     private readonly video: HTMLVideoElement,
@@ -73,7 +78,8 @@ export class LiveLabels {
     this.overlay.getContext('2d')!.clearRect(0, 0, this.overlay.width, this.overlay.height);
     this.status.textContent = want ? 'Live labels: starting…' : '';
     delete this.status.dataset.faces;
-    [this.frames, this.busy, this.since] = [0, 0, performance.now()];
+    delete this.status.dataset.frames;
+    [this.frames, this.busy, this.since, this.labelled] = [0, 0, performance.now(), 0];
     if (want) this.next(this.generation);
   }
 
@@ -116,6 +122,7 @@ export class LiveLabels {
     drawFaces(overlay, faces);
     const now = performance.now();
     this.frames++;
+    this.labelled++;
     this.busy += now - started;
     if (now - this.since >= STATUS_EVERY_MS) {
       // The work a frame took (read, search, classify, draw), and the frames labelled a second: at most
@@ -127,6 +134,7 @@ export class LiveLabels {
         `Live labels: ${found}${said ? ` (${said})` : ''} · ${ms.toFixed(0)} ms a frame, ` +
         `${rate.toFixed(1)} frames/s on ${models.provider}`;
       this.status.dataset.faces = JSON.stringify(faces.map((f) => f.text));
+      this.status.dataset.frames = String(this.labelled);
       [this.frames, this.busy, this.since] = [0, 0, now];
     }
     this.next(generation);
