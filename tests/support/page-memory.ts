@@ -18,6 +18,14 @@ export interface MemorySample {
   readonly listeners: number;
   /** The largest renderer's resident memory in bytes, or null where /proc cannot be read. */
   readonly rendererRss: number | null;
+  /**
+   * The anonymous part of that (RssAnon: the renderer's heaps, where what a page keeps lies), bytes, or
+   * null. Told apart because the rest can grow without the page keeping anything: a canvas drawing a
+   * camera's frames 30 times a second grew the renderer's file-backed pages (RssFile) 450 MB in 20 s,
+   * then no more, with the anonymous part flat, and as much with the page's models not running
+   * (`pnpm bench:demo-memory --webcam`).
+   */
+  readonly rendererAnon: number | null;
   /** The page's WebAssembly memories together, bytes (0: none made yet). */
   readonly wasm: number;
 }
@@ -56,18 +64,22 @@ const NOTE_WASM_MEMORIES = `(() => {
   WebAssembly.instantiateStreaming = (...args) => streaming(...args).then(fromInstance);
 })();`;
 
-/** The resident memory of the renderer processes' largest, from /proc (null: none readable). */
-async function rendererRss(browserSession: CDPSession | null): Promise<number | null> {
+/** The resident memory of the renderer processes' largest, and its anonymous part, from /proc (null: none readable). */
+async function rendererRss(
+  browserSession: CDPSession | null,
+): Promise<{ rss: number; anon: number | null } | null> {
   if (!browserSession) return null;
   const { processInfo } = (await browserSession.send('SystemInfo.getProcessInfo')) as {
     processInfo: { type: string; id: number }[];
   };
-  let largest: number | null = null;
+  let largest: { rss: number; anon: number | null } | null = null;
   for (const { type, id } of processInfo) {
     if (type !== 'renderer') continue;
     const status = await readFile(`/proc/${id}/status`, 'utf8').catch(() => '');
-    const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
-    if (kb) largest = Math.max(largest ?? 0, Number(kb) * 1024);
+    const kb = (field: string) => new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
+    const [rss, anon] = [kb('VmRSS'), kb('RssAnon')];
+    if (rss && Number(rss) * 1024 > (largest?.rss ?? -1))
+      largest = { rss: Number(rss) * 1024, anon: anon ? Number(anon) * 1024 : null };
   }
   return largest;
 }
@@ -89,12 +101,14 @@ export async function watchPageMemory(context: BrowserContext, page: Page): Prom
       const wasm = (await page.evaluate(
         '[...(globalThis.__wasmMemories ?? [])].reduce((sum, m) => sum + m.buffer.byteLength, 0)',
       )) as number;
+      const renderer = await rendererRss(browserSession);
       return {
         jsHeapUsed: metric('JSHeapUsedSize'),
         nodes: counters.nodes,
         documents: counters.documents,
         listeners: counters.jsEventListeners,
-        rendererRss: await rendererRss(browserSession),
+        rendererRss: renderer?.rss ?? null,
+        rendererAnon: renderer?.anon ?? null,
         wasm,
       };
     },
