@@ -87,7 +87,7 @@ async function openReady(page: Page, origin: string): Promise<string> {
 /**
  * The readings as a table (`unit`: "photos", "frames"; `at`: a reading's first column, which can say
  * more than the count), and what each figure grew per `per` of them from the first reading after the
- * ready page (`samples[1]`) to the last, the first readings warming caches.
+ * ready page (`samples[1]`) to the last, the first readings warming caches, and between the last two.
  */
 function report(
   title: string,
@@ -106,17 +106,23 @@ function report(
       `| ${at(n, i)} | ${MB(s.jsHeapUsed)} | ${s.nodes} | ${s.listeners} | ${s.documents} | ${MB(s.rendererRss)} | ${MB(s.rendererAnon)} | ${MB(s.wasm)} |`,
     ),
   );
-  const [[from, first], [to, last]] = [samples[1]!, samples.at(-1)!];
-  const units = (to - from) / per;
-  const grew = (a: number | null, b: number | null, scale: number) =>
-    a === null || b === null || units <= 0 ? '–' : ((b - a) / scale / units).toFixed(scale === 1 ? 2 : 1);
   const each = per === 1 ? unit.replace(/s$/, '') : `${per.toLocaleString('en')} ${unit}`;
-  console.log(
-    `Growth per ${each}, ${from} → ${to} ${unit}: JS heap ${grew(first.jsHeapUsed, last.jsHeapUsed, 1024)} KB, ` +
+  const growth = ([from, first]: [number, MemorySample], [to, last]: [number, MemorySample]) => {
+    const units = (to - from) / per;
+    const grew = (a: number | null, b: number | null, scale: number) =>
+      a === null || b === null || units <= 0 ? '–' : ((b - a) / scale / units).toFixed(scale === 1 ? 2 : 1);
+    return (
+      `${from} → ${to} ${unit}: JS heap ${grew(first.jsHeapUsed, last.jsHeapUsed, 1024)} KB, ` +
       `DOM nodes ${grew(first.nodes, last.nodes, 1)}, listeners ${grew(first.listeners, last.listeners, 1)}, ` +
       `renderer RSS ${grew(first.rendererRss, last.rendererRss, 1024)} KB ` +
-      `(anonymous ${grew(first.rendererAnon, last.rendererAnon, 1024)} KB), wasm ${grew(first.wasm, last.wasm, 1024)} KB`,
-  );
+      `(anonymous ${grew(first.rendererAnon, last.rendererAnon, 1024)} KB), wasm ${grew(first.wasm, last.wasm, 1024)} KB`
+    );
+  };
+  console.log(`Growth per ${each}, ${growth(samples[1]!, samples.at(-1)!)}`);
+  // The last stretch apart: memory that fills up once (a cache, the camera's buffers) weighs on the
+  // first figure, and whether it still grows at the end is what tells a leak from a warm-up.
+  if (samples.length > 3)
+    console.log(`Of which the last stretch, ${growth(samples.at(-2)!, samples.at(-1)!)}`);
 }
 
 /** Photos of 2, 10 and 4 faces picked one after the other, read at checkpoints(count). */
