@@ -80,6 +80,8 @@ describe.skipIf(missing !== null)('web demo: live labels on the webcam (headless
       expect(await status.textContent()).toMatch(
         /^Live labels: 2 faces \(1: .+; 2: .+\) · \d+ ms a frame, [\d.]+ frames\/s on wasm$/,
       );
+      // The frames labelled so far, which `pnpm bench:demo-memory --webcam` divides memory by.
+      expect(Number(await status.getAttribute('data-frames'))).toBeGreaterThan(0);
 
       // The frame the page reads, as a PNG, asked of the server: the same faces, labelled the same.
       const frame = await page.evaluate(() => {
@@ -111,6 +113,7 @@ describe.skipIf(missing !== null)('web demo: live labels on the webcam (headless
       // Unticked: the labels go; ticked again: they come back.
       await page.locator('#live-toggle').uncheck();
       expect(await status.textContent()).toBe('');
+      expect(await status.getAttribute('data-frames')).toBeNull();
       await page.locator('#live-toggle').check();
       await labelled();
       // "Take photo" hands the frame to the page's full view: the same two faces found there.
