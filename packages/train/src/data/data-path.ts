@@ -34,7 +34,8 @@ export function defaultDataCandidates(): string[] {
 export function defaultDataFile(): string | undefined {
   const fromEnv = process.env.FACEKIT_DATA;
   if (fromEnv) return checkedDataFile(`FACEKIT_DATA=${fromEnv}`, fromEnv);
-  return defaultDataCandidates().find((p) => existsSync(p));
+  const found = defaultDataCandidates().find((p) => existsSync(p));
+  return found && checkedDataFile('the default data file', found);
 }
 
 /**
@@ -52,10 +53,8 @@ function checkedDataFile(source: string, given: string): string {
 
 export function resolveDataPath(explicit?: string): string {
   if (explicit) return checkedDataFile(`--data ${explicit}`, explicit);
-  const fromEnv = process.env.FACEKIT_DATA;
-  if (fromEnv) return checkedDataFile(`FACEKIT_DATA=${fromEnv}`, fromEnv);
-  const found = defaultDataCandidates().find((p) => existsSync(p));
-  if (found) return checkedDataFile('the default data file', found);
+  const found = defaultDataFile();
+  if (found) return found;
   throw new FaceKitError(
     'DATA_NOT_FOUND',
     [
