@@ -10,7 +10,6 @@ function photo(crop: FaceCrop = { x: 0, y: 0, size: 60 }): Face {
   const rgba = { width: 90, height: 60, data };
   return {
     blob: new Blob([]),
-    served: true,
     name: 'faces.png',
     rgba,
     crop,

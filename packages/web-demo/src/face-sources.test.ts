@@ -14,7 +14,6 @@ describe('squares', () => {
     const rgba = { width: 80, height: 60, data: new Uint8Array(80 * 60 * 4).fill(200) };
     const face = (crop: Face['crop']): Face => ({
       blob: new Blob([]),
-      served: true,
       name: 'grey.png',
       rgba,
       crop,

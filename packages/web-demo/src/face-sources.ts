@@ -24,15 +24,10 @@ export interface Face {
    * image limit), which the page decodes too. `serverFile` is what Compare sends.
    */
   readonly blob: Blob;
-  /**
-   * Whether the server reads `blob` as the page does (PNG, JPEG, WebP), or is sent a PNG of its pixels:
-   * another format, or one its decoder reads otherwise (decoder-differences.ts).
-   */
-  readonly served: boolean;
   readonly name: string;
   /**
    * The decoded photo, EXIF orientation applied where the browser applies it (JPEG, PNG; not a WebP's,
-   * which the server applies: such a photo is not `served`).
+   * which the server applies: such a photo is sent to it as a PNG of these pixels, `serverFile`).
    */
   readonly rgba: RgbaImage;
   /** The square of the photo the models see. */
@@ -96,12 +91,19 @@ export async function faceFromBlob(blob: Blob, name: string): Promise<Face> {
   const { width, height, data } = context.getImageData(0, 0, canvas.width, canvas.height);
   const rgba = { width, height, data };
   const crop = centreSquare(width, height);
+  return { blob, name, rgba, crop, pixels: imageToPixels(rgba, name, crop), width, height };
+}
+
+/**
+ * Whether the server reads `blob` as the page does (PNG, JPEG, WebP), or must be sent a PNG of its
+ * pixels: another format, or one its decoder reads otherwise (decoder-differences.ts). Asked only when
+ * Compare sends a photo, not for every photo shown.
+ */
+async function serverReadsAsIs(blob: Blob): Promise<boolean> {
   // The first 8 MiB (what the server takes at most): a WebP's EXIF chunk comes after its image.
   const head = new Uint8Array(await blob.slice(0, 8 << 20).arrayBuffer());
   const format = fileFormat(head);
-  const served =
-    format !== undefined && SERVED_IMAGE_FORMATS.has(format) && decodedDifferently(head) === null;
-  return { blob, served, name, rgba, crop, pixels: imageToPixels(rgba, name, crop), width, height };
+  return format !== undefined && SERVED_IMAGE_FORMATS.has(format) && decodedDifferently(head) === null;
 }
 
 /**
@@ -109,8 +111,8 @@ export async function faceFromBlob(blob: Blob, name: string): Promise<Face> {
  * or decodes otherwise (a CMYK JPEG, a WebP with an EXIF orientation) a PNG of the very pixels the page
  * read (for an animated GIF, the frame the models see), made once per photo when first asked for.
  */
-export function serverFile(face: Face): Promise<Blob> {
-  if (face.served) return Promise.resolve(face.blob);
+export async function serverFile(face: Face): Promise<Blob> {
+  if (await serverReadsAsIs(face.blob)) return face.blob;
   let png = pngs.get(face.rgba);
   if (!png) {
     const canvas = document.createElement('canvas');
