@@ -10,8 +10,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ETHNICITY_LABELS, GENDER_LABELS, IMAGE_SIZE, validatePixels } from '@facekit/core';
-import { checkFlags, parseCommandArgs } from '@facekit/core/node';
-import { resolveDataPath } from '@facekit/train';
+import { checkFlags, parseCommandArgs, resolveDataPath } from '@facekit/core/node';
 import { encodePng } from './png.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

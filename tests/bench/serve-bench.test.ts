@@ -8,9 +8,10 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { findDataFile } from '../../packages/serve/bench/payloads.js';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/paths.js';
+import { tempFolder } from '../support/temp-folder.js';
 
 const run = promisify(execFile);
 
@@ -77,19 +78,34 @@ describe('pnpm bench:serve', () => {
     ]);
   });
 
-  describe('its data file', () => {
-    afterEach(() => {
-      vi.unstubAllEnvs();
-    });
-
-    it('is refused in one line when --data or FACEKIT_DATA names a folder or nothing', () => {
-      vi.stubEnv('FACEKIT_DATA', '');
-      expect(() => findDataFile(REPO_ROOT)).toThrow(`--data ${REPO_ROOT}: is a folder, not a CSV file`);
-      expect(() => findDataFile('/no/such.csv')).toThrow('--data /no/such.csv: no such file');
-      vi.stubEnv('FACEKIT_DATA', REPO_ROOT);
-      expect(() => findDataFile()).toThrow(`FACEKIT_DATA=${REPO_ROOT}: is a folder, not a CSV file`);
-      vi.stubEnv('FACEKIT_DATA', '/no/such.csv');
-      expect(() => findDataFile()).toThrow('FACEKIT_DATA=/no/such.csv: no such file');
-    });
-  });
+  it(
+    'and its soak and providers:check refuse a --data or FACEKIT_DATA naming a folder or nothing, in one line',
+    { timeout: 120_000 },
+    async () => {
+      const dir = await tempFolder('facekit-bench-data-');
+      const refusal = (script: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
+        run(process.execPath, ['--import', 'tsx', `packages/serve/bench/${script}`, ...args], {
+          cwd: REPO_ROOT,
+          env: { ...process.env, INIT_CWD: dir, FACEKIT_DATA: '', ...env },
+        }).catch((e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }));
+      // The same lookup and words as pnpm train's; the bench had its own copy, which read FACEKIT_DATA
+      // from the repository rather than from where the user typed the command.
+      expect(await refusal('serve-bench.ts', ['--data', '.'])).toEqual({
+        code: 2,
+        stderr: 'pnpm bench:serve: --data .: is a folder, not a file\n',
+      });
+      expect(await refusal('soak.ts', ['--data', 'gone.csv'])).toEqual({
+        code: 2,
+        stderr: 'pnpm --filter @facekit/serve soak: --data gone.csv: no such file\n',
+      });
+      expect(await refusal('serve-bench.ts', [], { FACEKIT_DATA: 'gone.csv' })).toEqual({
+        code: 2,
+        stderr: `pnpm bench:serve: FACEKIT_DATA=gone.csv: no such file (${join(dir, 'gone.csv')})\n`,
+      });
+      expect(await refusal('provider-check.ts', [], { FACEKIT_DATA: '.' })).toEqual({
+        code: 2,
+        stderr: `pnpm --filter @facekit/serve providers:check: FACEKIT_DATA=.: ${dir} is a directory, not a CSV file\n`,
+      });
+    },
+  );
 });

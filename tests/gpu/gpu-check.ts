@@ -11,24 +11,18 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { isTask, TASKS, type Task } from '@facekit/core';
 import {
   checkFlags,
+  defaultDataFile,
   existingFileFlag,
   fileToWrite,
   loadModels,
   parseCommandArgs,
+  projectRoot,
   refuseFlags,
   runCommand,
   userPath,
   wholeNumberFlag,
 } from '@facekit/core/node';
-import {
-  DEFAULT_PRESET,
-  defaultDataFile,
-  facePixels,
-  getPreset,
-  listTrainingBackends,
-  loadCsv,
-  projectRoot,
-} from '@facekit/train';
+import { DEFAULT_PRESET, facePixels, getPreset, listTrainingBackends, loadCsv } from '@facekit/train';
 import { dirname, join } from 'node:path';
 import {
   trainingAccuracy,

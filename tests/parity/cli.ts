@@ -10,9 +10,9 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ARTIFACTS, REPO_ROOT } from '../support/paths.js';
-import { defaultDataFile } from '@facekit/train';
 import {
   checkFlags,
+  defaultDataFile,
   existingFileFlag,
   parseCommandArgs,
   refuseFlags,

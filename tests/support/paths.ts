@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultDataFile } from '@facekit/train';
+import { defaultDataFile } from '@facekit/core/node';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SHIPPED_MODELS = join(REPO_ROOT, 'models');

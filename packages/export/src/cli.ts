@@ -7,16 +7,18 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { isTask, TASKS, type Task } from '@facekit/core';
-import { pathArg, projectRoot, resolveDataPath } from '@facekit/train';
+import { pathArg } from '@facekit/train';
 import { exportRun, type TaskExport } from './export-run.js';
 import { latestRun, trainedOn } from './run/read-run.js';
 import { OPSET } from './onnx/proto.js';
 import {
   checkFlags,
-  runCommand,
-  parseCommandArgs,
-  refuseFlags,
   folderToWrite,
+  parseCommandArgs,
+  projectRoot,
+  refuseFlags,
+  resolveDataPath,
+  runCommand,
   userPath,
   wholeNumber,
 } from '@facekit/core/node';

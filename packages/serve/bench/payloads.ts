@@ -5,44 +5,16 @@
  * classifyFaces request of a 640×480 JPEG holding the face — in base64 JSON, and as a file in a
  * multipart request — plus the bad requests the soak mixes in.
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { FaceKitError, PIXEL_COUNT } from '@facekit/core';
+import { PIXEL_COUNT } from '@facekit/core';
 import { faceScene } from '../../../tests/support/face-scene.js';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-/**
- * --data, $FACEKIT_DATA, data/age_gender.csv, ../shared/data/utkface48.csv — the first that exists; a
- * --data or $FACEKIT_DATA naming nothing, or a folder, is an error (as for pnpm train) rather than a quiet
- * fall-back to another file, or a bare EISDIR.
- */
-export function findDataFile(given?: string): string | null {
-  for (const [what, named] of [
-    ['--data', given],
-    ['FACEKIT_DATA=', process.env.FACEKIT_DATA],
-  ] as const) {
-    if (!named) continue;
-    const at = `${what}${what.endsWith('=') ? '' : ' '}${named}`;
-    if (!existsSync(named)) throw new FaceKitError('DATA_NOT_FOUND', `${at}: no such file`);
-    if (!statSync(named).isFile())
-      throw new FaceKitError('DATA_NOT_FOUND', `${at}: is a folder, not a CSV file`);
-    return named;
-  }
-  const defaults = [
-    path.join(repoRoot, 'data', 'age_gender.csv'),
-    path.resolve(repoRoot, '..', 'shared', 'data', 'utkface48.csv'),
-  ];
-  return defaults.find((c) => existsSync(c)) ?? null;
-}
 
 /** `count` faces (2304 grey levels each) from the CSV, or synthetic ones when there is none. */
 export async function loadFaces(
   count: number,
-  dataFile: string | null,
+  dataFile: string | undefined,
 ): Promise<{ faces: number[][]; source: string }> {
   if (dataFile) {
     const faces: number[][] = [];

@@ -4,12 +4,20 @@
  * batch 1, 64 and 256, and how far its probabilities are from the CPU provider's on the same faces
  * (max abs difference, argmax agreement). Run on a GPU machine to see webgpu/cuda against cpu.
  */
-import { loadModels, modelsFolder, parseCommandArgs, userPath } from '@facekit/core/node';
+import {
+  checkFlags,
+  defaultDataFile,
+  existingFileFlag,
+  loadModels,
+  modelsFolder,
+  parseCommandArgs,
+  userPath,
+} from '@facekit/core/node';
 import { bindModels } from '../src/onnx-providers.js';
 import { DEFAULT_MODELS } from '../src/options.js';
 import { measureCeiling } from './ceiling.js';
 import { compareResults, probabilities, providerStatuses } from './provider-measure.js';
-import { findDataFile, loadFaces } from './payloads.js';
+import { loadFaces } from './payloads.js';
 import { fmt, table } from './table.js';
 
 const HELP = `Usage: pnpm --filter @facekit/serve providers:check [options]
@@ -39,7 +47,7 @@ const dir = modelsFolder(values.models ? userPath(values.models) : DEFAULT_MODEL
 const { models } = await loadModels(dir);
 const { faces, source } = await loadFaces(
   Number(values.faces),
-  findDataFile(values.data && userPath(values.data)),
+  existingFileFlag(HELP, 'data', values.data) ?? checkFlags(HELP, defaultDataFile),
 );
 const threads = Number(values.threads);
 const settings = { intraOpThreads: threads, warmBatchSizes: [1, 64, 256] };

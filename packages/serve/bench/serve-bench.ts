@@ -11,10 +11,13 @@ import { DEFAULT_MODELS, DEFAULT_OPTIONS } from '../src/options.js';
 import { startBenchServer } from './bench-server.js';
 import { measureCeiling } from './ceiling.js';
 import { measureHealthUnderLoad } from './health-under-load.js';
-import { findDataFile, loadFaces, makePayloads, PAYLOAD_KINDS, type PayloadKind } from './payloads.js';
+import { loadFaces, makePayloads, PAYLOAD_KINDS, type PayloadKind } from './payloads.js';
 import { runSoak } from './soak-run.js';
 import { fmt, table } from './table.js';
 import {
+  checkFlags,
+  defaultDataFile,
+  existingFileFlag,
   modelsFolder,
   parseCommandArgs,
   refuseFlags,
@@ -67,7 +70,10 @@ async function main(): Promise<void> {
       refuseFlags(HELP, `--payloads takes ${PAYLOAD_KINDS.join(', ')}, got "${kind}"`);
   const models = modelsFolder(values.models ? userPath(values.models) : DEFAULT_MODELS);
   const serverArgs = ['--models', models, ...(values.server ?? '').split(' ').filter(Boolean)];
-  const { faces, source } = await loadFaces(64, findDataFile(values.data && userPath(values.data)));
+  const { faces, source } = await loadFaces(
+    64,
+    existingFileFlag(HELP, 'data', values.data) ?? checkFlags(HELP, defaultDataFile),
+  );
   if (values.soak)
     return runSoak({ serverArgs, faces, requests: requestCount, connections: connectionCounts[0]! });
 

@@ -3,9 +3,18 @@
  * on its own; see soak-run.ts for what it sends and checks.
  */
 import { DEFAULT_MODELS } from '../src/options.js';
-import { findDataFile, loadFaces } from './payloads.js';
+import { loadFaces } from './payloads.js';
 import { runSoak } from './soak-run.js';
-import { modelsFolder, parseCommandArgs, runCommand, userPath, wholeNumberFlag } from '@facekit/core/node';
+import {
+  checkFlags,
+  defaultDataFile,
+  existingFileFlag,
+  modelsFolder,
+  parseCommandArgs,
+  runCommand,
+  userPath,
+  wholeNumberFlag,
+} from '@facekit/core/node';
 
 const HELP = `Usage: pnpm --filter @facekit/serve soak [options]   (or: pnpm bench:serve --soak)
 
@@ -33,7 +42,10 @@ async function main(): Promise<void> {
       server: { type: 'string' },
     },
   });
-  const { faces } = await loadFaces(64, findDataFile(values.data && userPath(values.data)));
+  const { faces } = await loadFaces(
+    64,
+    existingFileFlag(HELP, 'data', values.data) ?? checkFlags(HELP, defaultDataFile),
+  );
   await runSoak({
     serverArgs: [
       '--models',

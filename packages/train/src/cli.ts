@@ -6,21 +6,22 @@ import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { isAgeGrouping, isTask, TASKS, type Task } from '@facekit/core';
 import { TRAINING_BACKEND_NAMES } from './backends/index.js';
-import { projectRoot, resolveDataPath } from './data/data-path.js';
-import { DEFAULT_PRESET, getPreset, isAblation, PRESETS, type Preset } from './presets.js';
-import { runsByStart } from './run-folder.js';
-import { runTraining } from './run.js';
 import {
   checkFlags,
   folderToWrite,
   fraction,
   onLauncherGone,
-  runCommand,
   parseCommandArgs,
+  projectRoot,
+  resolveDataPath,
+  runCommand,
   userCwd,
   userPath,
   wholeNumber,
 } from '@facekit/core/node';
+import { DEFAULT_PRESET, getPreset, isAblation, PRESETS, type Preset } from './presets.js';
+import { runsByStart } from './run-folder.js';
+import { runTraining } from './run.js';
 
 /** A preset the help recommends, by name: renaming it fails every `pnpm train`, the help test included. */
 const named = (name: string) => getPreset(name).name;

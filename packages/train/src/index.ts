@@ -17,7 +17,6 @@ export { DatasetBuilder, facePixels, type FaceDataset } from './data/dataset.js'
 export { findDuplicates, type DuplicateGroups } from './data/duplicates.js';
 export { checkSplitRows, splitDataset, splitFromJson, type DataSplit } from './data/split.js';
 export { taskTargets } from './data/batches.js';
-export { projectRoot, resolveDataPath, defaultDataFile } from './data/data-path.js';
 export { seededRandom } from './data/random.js';
 export { getPreset, isAblation, PRESETS, DEFAULT_PRESET, type Preset, type FitSettings } from './presets.js';
 export { loadLayersModel, saveLayersModel } from './model-io.js';

@@ -6,6 +6,7 @@
 export * from './onnxruntime-telemetry.js';
 export * from './atomic-file.js';
 export * from './csv-text.js';
+export * from './data-path.js';
 export * from './launcher-gone.js';
 export * from './load-models.js';
 export * from './onnx-inspect.js';

@@ -5,13 +5,15 @@
  */
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { defaultDataFile, pathArg, projectRoot } from '@facekit/train';
+import { pathArg } from '@facekit/train';
 import {
   checkFlags,
+  defaultDataFile,
   existingFileFlag,
-  runCommand,
   folderToWrite,
   parseCommandArgs,
+  projectRoot,
+  runCommand,
   wholeNumber,
   writeFileAtomic,
 } from '@facekit/core/node';

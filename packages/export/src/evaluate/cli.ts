@@ -10,11 +10,11 @@ import {
   checkFlags,
   fileToWrite,
   parseCommandArgs,
+  projectRoot,
   refuseFlags,
   runCommand,
   userPath,
 } from '@facekit/core/node';
-import { projectRoot } from '@facekit/train';
 import { evaluateModels, type FaceSource } from './evaluate-models.js';
 import { answersCsv } from './answers-csv.js';
 import { evaluationReport } from './evaluation-report.js';

@@ -7,9 +7,10 @@ import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ageToGroup, argmax, inputShape, PIXEL_COUNT, sha256Hex } from '@facekit/core';
-import { projectRoot, seededRandom } from '@facekit/train';
+import { seededRandom } from '@facekit/train';
 import { evaluateModels } from './evaluate-models.js';
 import { evaluationReport } from './evaluation-report.js';
+import { projectRoot } from '@facekit/core/node';
 
 const models = join(projectRoot(), 'models');
 let dir: string;

@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCsv, projectRoot } from '@facekit/train';
+import { loadCsv } from '@facekit/train';
 import { evaluateModels } from './evaluate-models.js';
 import { answersCsv } from './answers-csv.js';
 import { evaluationReport } from './evaluation-report.js';
 import { loadPhotos } from './load-photos.js';
 import { sampleFaces, utkfaceName, writeCsv, writePhotos, type LabelledFace } from './test-photos.js';
+import { projectRoot } from '@facekit/core/node';
 
 const models = join(projectRoot(), 'models');
 const run = promisify(execFile);

@@ -6,11 +6,11 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidImageError, InvalidPhotoNameError } from '@facekit/core';
-import { projectRoot } from '@facekit/train';
 import { evaluateModels } from './evaluate-models.js';
 import { evaluationReport } from './evaluation-report.js';
 import { loadPhotos, PHOTO_LIMITS } from './load-photos.js';
 import { enlarged, sampleFaces, utkfaceName, writePhotos, type LabelledFace } from './test-photos.js';
+import { projectRoot } from '@facekit/core/node';
 
 const models = join(projectRoot(), 'models');
 let dir: string;

@@ -9,7 +9,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { IMAGE_SIZE, PIXEL_COUNT } from '@facekit/core';
-import { projectRoot } from '@facekit/train';
+import { projectRoot } from '@facekit/core/node';
 
 export interface LabelledFace {
   readonly pixels: Uint8Array;

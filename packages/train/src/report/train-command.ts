@@ -4,7 +4,7 @@
  */
 import { join, relative } from 'node:path';
 import { TASKS } from '@facekit/core';
-import { projectRoot } from '../data/data-path.js';
+import { projectRoot } from '@facekit/core/node';
 import { PRESETS } from '../presets.js';
 import type { RunInfo } from '../run-folder.js';
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FaceKitError } from '@facekit/core';
+import { FaceKitError } from '../errors.js';
 import { defaultDataCandidates, defaultDataFile, resolveDataPath } from './data-path.js';
 import { tempFolder } from '../../../../tests/support/temp-folder.js';
 

@@ -6,8 +6,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FaceKitError } from '@facekit/core';
-import { userPath } from '@facekit/core/node';
+import { FaceKitError } from '../errors.js';
+import { userPath } from './script-args.js';
 
 /** The workspace root: the nearest folder above this file holding pnpm-workspace.yaml. */
 export function projectRoot(): string {
