@@ -277,15 +277,22 @@ export function refuseFlags(help: string, problem: string): never {
 
 /**
  * A flag naming a file that must exist (`--data`): resolved from where the user ran the command, or the
- * command refused in one line when nothing, or a folder, is there. Undefined when the flag was not given.
+ * command refused in one line when nothing, or a folder, is there; `folderHint` says, in brackets after,
+ * what a folder is for in this command. Undefined when the flag was not given.
  */
-export function existingFileFlag(help: string, name: string, value: string | undefined): string | undefined {
+export function existingFileFlag(
+  help: string,
+  name: string,
+  value: string | undefined,
+  folderHint?: string,
+): string | undefined {
   if (value === undefined || value === '') return undefined;
   const path = userPath(value);
   const stats = statOf(path);
   if (!stats) refuseFlags(help, `--${name} ${value}: no such file`);
   // A folder failed later as a bare EISDIR, or a stack trace, naming neither the flag nor the path.
-  if (stats.isDirectory()) refuseFlags(help, `--${name} ${value}: is a folder, not a file`);
+  if (stats.isDirectory())
+    refuseFlags(help, `--${name} ${value}: is a folder, not a file${folderHint ? ` (${folderHint})` : ''}`);
   return path;
 }
 

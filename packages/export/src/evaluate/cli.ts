@@ -8,6 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   checkFlags,
+  existingFileFlag,
   fileToWrite,
   parseCommandArgs,
   projectRoot,
@@ -76,16 +77,9 @@ function faceSource(data: string | undefined, photos: string | undefined, detect
       refuseFlags(HELP, `--photos ${photos}: is a file, not a folder (a CSV is read with --data)`);
     return { photosDir, detect };
   }
-  if (data === undefined)
+  const dataPath = existingFileFlag(HELP, 'data', data, 'a folder of photos is read with --photos');
+  if (dataPath === undefined)
     refuseFlags(HELP, '--data <file> or --photos <folder> is required: the labelled faces to judge on');
-  const dataPath = userPath(data);
-  const stats = statSync(dataPath, { throwIfNoEntry: false });
-  if (!stats) refuseFlags(HELP, `--data ${data}: no such file`);
-  if (stats.isDirectory())
-    refuseFlags(
-      HELP,
-      `--data ${data}: is a folder, not a CSV file (a folder of photos is read with --photos)`,
-    );
   return { dataPath };
 }
 

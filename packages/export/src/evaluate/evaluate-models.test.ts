@@ -179,7 +179,7 @@ describe('evaluateModels', () => {
         [2, `pnpm evaluate: --out and --json name the same file (${report}); give each its own\n`],
         [
           2,
-          `pnpm evaluate: --data ${dir}: is a folder, not a CSV file (a folder of photos is read with --photos)\n`,
+          `pnpm evaluate: --data ${dir}: is a folder, not a file (a folder of photos is read with --photos)\n`,
         ],
       ]);
       expect(existsSync(report)).toBe(false);
