@@ -67,6 +67,12 @@ describe('pnpm serve', () => {
     expect(unknown.stderr().trim()).toMatch(
       /^pnpm serve: Unknown option '--prot'.* \(pnpm serve --help lists the options\)$/,
     );
+    // Refused by the same steps as every command's flags, so worded and pointed to the help alike.
+    const twice = runCli(['--port', '80', '--port', '81']);
+    expect(await twice.exit).toBe(2);
+    expect(twice.stderr().trim()).toBe(
+      'pnpm serve: --port is given twice, "80" then "81"; give it once (pnpm serve --help lists the options)',
+    );
     // parseArgs says this one over three lines.
     const valueless = runCli(['--port', '--production']);
     expect(await valueless.exit).toBe(2);

@@ -13,11 +13,8 @@ async function main(): Promise<number> {
   try {
     options = parseServeArgs(scriptArgs());
   } catch (error) {
-    const { message, code } = error as Error & { code?: string };
-    // One line, exit status 2, as every command refuses its flags; parseArgs' own (unknown option,
-    // missing value) point to the help, and some of them span lines (a value starting with a dash).
-    const hint = code?.startsWith('ERR_PARSE_ARGS') ? ' (pnpm serve --help lists the options)' : '';
-    refuseFlags(HELP, `${message.replace(/\s*\n\s*/g, ' ')}${hint}`);
+    // One line, exit status 2, as every command refuses its flags.
+    refuseFlags(HELP, (error as Error).message);
   }
   if (!options) {
     process.stdout.write(HELP);

@@ -3,10 +3,9 @@
  * variables into a `ServeOptions`, tests and benchmarks build one directly. Limits live here too so the
  * README, `--help` and the error messages quote the same numbers.
  */
-import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { asksForHelp, emptyArgument, repeatedOption, userPath, wholeNumber } from '@facekit/core/node';
+import { asksForHelp, parseFlags, userPath, wholeNumber } from '@facekit/core/node';
 import { usableCores } from './cpu-quota.js';
 
 /** The execution providers the server knows, in the order it tries them (onnx-providers.ts registers them). */
@@ -186,33 +185,33 @@ export function parseServeArgs(
 ): ServeOptions | null {
   // As every command: help beside a wrong option is still help.
   if (asksForHelp(argv)) return null;
-  const options = {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    models: { type: 'string' },
-    ep: { type: 'string' },
-    'max-batch': { type: 'string' },
-    'max-wait-ms': { type: 'string' },
-    'max-batch-items': { type: 'string' },
-    'max-body': { type: 'string' },
-    'max-inflight': { type: 'string' },
-    'max-image-bytes': { type: 'string' },
-    'max-image-pixels': { type: 'string' },
-    'max-depth': { type: 'string' },
-    'max-cost': { type: 'string' },
-    threads: { type: 'string' },
-    'detector-threads': { type: 'string' },
-    'drain-ms': { type: 'string' },
-    cors: { type: 'string' },
-    production: { type: 'boolean' },
-    'log-level': { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  } as const;
-  const { values, tokens } = parseArgs({ args: [...argv], strict: true, options, tokens: true });
-  const repeated = repeatedOption(tokens, options);
-  if (repeated) throw new RangeError(repeated);
-  const empty = emptyArgument(values);
-  if (empty) throw new RangeError(empty);
+  const { values } = parseFlags(
+    HELP,
+    {
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        models: { type: 'string' },
+        ep: { type: 'string' },
+        'max-batch': { type: 'string' },
+        'max-wait-ms': { type: 'string' },
+        'max-batch-items': { type: 'string' },
+        'max-body': { type: 'string' },
+        'max-inflight': { type: 'string' },
+        'max-image-bytes': { type: 'string' },
+        'max-image-pixels': { type: 'string' },
+        'max-depth': { type: 'string' },
+        'max-cost': { type: 'string' },
+        threads: { type: 'string' },
+        'detector-threads': { type: 'string' },
+        'drain-ms': { type: 'string' },
+        cors: { type: 'string' },
+        production: { type: 'boolean' },
+        'log-level': { type: 'string' },
+      },
+    },
+    argv,
+  );
   const d = DEFAULT_OPTIONS;
   // In any letter case: a platform's shared LOG_LEVEL=INFO stopped the start.
   const logLevel = (values['log-level'] ?? env.LOG_LEVEL ?? d.logLevel).toLowerCase();

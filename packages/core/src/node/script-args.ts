@@ -86,9 +86,8 @@ export function runCommand(
  * A command's options parsed (strictly, as parseArgs does by default) from `config.args`, or from
  * scriptArgs() when absent, with `-h, --help` added: asked for it (beside whatever else, a wrong option
  * included), the command prints `help` to stdout and exits 0, so no command needs its own help handling.
- * An unknown option, a missing value or an option given twice with different values (repeatedOption)
- * is said in one line on stderr (exit status 2), not thrown: several commands are scripts with no catch
- * of their own, where a throw printed a stack trace.
+ * Arguments parseFlags refuses are said in one line on stderr (exit status 2), not thrown: several
+ * commands are scripts with no catch of their own, where a throw printed a stack trace.
  */
 export function parseCommandArgs<const C extends ParseArgsConfig>(
   help: string,
@@ -100,24 +99,51 @@ export function parseCommandArgs<const C extends ParseArgsConfig>(
     process.stdout.write(help);
     process.exit(0);
   }
+  try {
+    return parseFlags(help, config, args);
+  } catch (error) {
+    refuseFlags(help, (error as Error).message);
+  }
+}
+
+/**
+ * `config`'s options, `-h, --help` among them, parsed strictly from `args` (by default `config.args`,
+ * else scriptArgs()), or a RangeError in one line ending "(<command> --help lists the options)": an unknown
+ * option, a missing value, an option given twice with different values (repeatedOption) or given empty
+ * (emptyArgument). For a caller that throws rather than exits (pnpm serve's parseServeArgs, a library
+ * function); the commands call parseCommandArgs.
+ */
+export function parseFlags<const C extends ParseArgsConfig>(
+  help: string,
+  config: C,
+  args: readonly string[] = config.args ?? scriptArgs(),
+): ReturnType<typeof parseArgs<WithHelp<C>>> {
+  const refused = (problem: string) =>
+    new RangeError(`${problem} (${commandName(help)} --help lists the options)`);
   const options = { ...config.options, ...HELP_OPTION };
   let parsed: ReturnType<typeof parseArgs<WithHelp<C>>> & { tokens: ParsedTokens };
   try {
-    parsed = parseArgs({ ...config, args, options, tokens: true } as WithHelp<C>) as typeof parsed;
+    parsed = parseArgs({
+      ...config,
+      args: [...args],
+      options,
+      tokens: true,
+    } as WithHelp<C>) as typeof parsed;
   } catch (error) {
     // Some of parseArgs's messages span lines (a value starting with a dash, as in `--epochs -1`). Its
     // advice to put an argument starting with '-' after '--' does not hold here: scriptArgs drops every
     // `--` (a package manager's), so such a path is written ./-name.
-    const message = (error as Error).message
-      .replace(/\s*\n\s*/g, ' ')
-      .replace(
-        /\. To specify a positional argument starting with a '-'.*$/,
-        " (a path starting with '-': write it ./-name)",
-      );
-    refuseFlags(help, `${message} (${commandName(help)} --help lists the options)`);
+    throw refused(
+      (error as Error).message
+        .replace(/\s*\n\s*/g, ' ')
+        .replace(
+          /\. To specify a positional argument starting with a '-'.*$/,
+          " (a path starting with '-': write it ./-name)",
+        ),
+    );
   }
   const repeated = repeatedOption(parsed.tokens, options);
-  if (repeated) refuseFlags(help, `${repeated} (${commandName(help)} --help lists the options)`);
+  if (repeated) throw refused(repeated);
   // An option whose default is '' may be given empty: that is its default.
   const emptyByDefault = Object.entries(config.options ?? {})
     .filter(([, option]) => option.default === '')
@@ -126,7 +152,7 @@ export function parseCommandArgs<const C extends ParseArgsConfig>(
     Object.entries(parsed.values).filter(([name]) => !emptyByDefault.includes(name)),
   );
   const empty = emptyArgument(given, parsed.positionals ?? []);
-  if (empty) refuseFlags(help, `${empty} (${commandName(help)} --help lists the options)`);
+  if (empty) throw refused(empty);
   const { tokens: _, ...result } = parsed;
   return result as ReturnType<typeof parseArgs<WithHelp<C>>>;
 }
