@@ -1,9 +1,10 @@
 /**
  * `pnpm bench:serve`: starts the server as a child process on the shipped models (or --models), then
- * loads it with autocannon at 1, 16 and 64 connections with pixel payloads and 200×200 JPEG payloads,
- * and prints requests/s and p50/p99 latency beside the in-process onnxruntime ceiling (one face per
- * run and batched) measured in the same run, and how fast /healthz answers while classifyBatch requests
- * keep the models busy (health-under-load.ts). `--soak` runs the 100,000-request soak instead (soak.ts).
+ * loads it with autocannon at 1, 16 and 64 connections with pixel payloads, 200×200 JPEG payloads and a
+ * 640×480 photo to classifyFaces (--payloads), and prints requests/s and p50/p99 latency beside the
+ * in-process onnxruntime ceiling (one face per run and batched) measured in the same run, and how fast
+ * /healthz answers while classifyBatch requests keep the models busy (health-under-load.ts). `--soak`
+ * runs the 100,000-request soak instead (soak.ts).
  */
 import os from 'node:os';
 import autocannon from 'autocannon';

@@ -83,7 +83,7 @@ describe('evaluate --photos --detect', () => {
       expect(evaluation.metrics[task]!.accuracy, task).toBeCloseTo(right / named.length, 12);
     }
     expect(evaluationReport(evaluation)).toContain(
-      `${named.length} photos (1 photos not judged: no face found: 1), each on the square the face detector put on its best face`,
+      `${named.length} photos (1 photo not judged: no face found: 1), each on the square the face detector put on its best face`,
     );
 
     // And the grey levels themselves, row for row.

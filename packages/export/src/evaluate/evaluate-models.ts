@@ -140,8 +140,8 @@ export async function evaluateModels(options: EvaluationOptions): Promise<Evalua
     const reasons = skippedReasons(skipped);
     log(
       faces.kind === 'csv'
-        ? `${skipped.count} invalid rows skipped (${reasons}), judged on none of them`
-        : `${skipped.count} photos not judged (${reasons})`,
+        ? `${skipped.count} invalid row${skipped.count === 1 ? '' : 's'} skipped (${reasons}), judged on none of them`
+        : `${skipped.count} photo${skipped.count === 1 ? '' : 's'} not judged (${reasons})`,
     );
     for (const example of skipped.examples) log(`  skipped ${example}`);
   }

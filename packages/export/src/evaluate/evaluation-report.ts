@@ -16,12 +16,13 @@ import type { Evaluation } from './evaluate-models.js';
 export function evaluationReport(e: Evaluation): string {
   const tasks = Object.keys(e.metrics) as (keyof Evaluation['metrics'])[];
   const runs = [...new Set(tasks.map((t) => e.manifest.models[t]!.training.runId))];
+  const s = e.skipped.count === 1 ? '' : 's';
   const skipped =
     e.skipped.count === 0
       ? ''
       : e.dataKind === 'csv'
-        ? ` (${e.skipped.count} invalid rows skipped: ${skippedReasons(e.skipped)})`
-        : ` (${e.skipped.count} photos not judged: ${skippedReasons(e.skipped)})`;
+        ? ` (${e.skipped.count} invalid row${s} skipped: ${skippedReasons(e.skipped)})`
+        : ` (${e.skipped.count} photo${s} not judged: ${skippedReasons(e.skipped)})`;
   const square = e.detected
     ? 'each on the square the face detector put on its best face, as classifyFaces classifies it'
     : 'each on its centre square, as classify without a crop';
