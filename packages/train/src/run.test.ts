@@ -114,6 +114,7 @@ describe('runTraining', () => {
       options(data, runDir, { resume: true, epochs: 99, threads: 1, log: (l) => lines.push(l) }),
     );
     expect(resumed.interrupted).toBe(false);
+    expect(lines).toContain('gender: resuming after epoch 1 of 3, from its checkpoint');
     // Started on the default thread count: resumed on another, its weights now differ, and it says so.
     expect(lines).toContain(
       "warning: resuming with threads default → 1: the steps from here, and so the weights, differ from an uninterrupted run's",

@@ -229,6 +229,10 @@ export async function trainNetwork(options: TrainNetworkOptions): Promise<TrainN
   const { split, epochs } = options;
   const { model, histories, average } = await startingPoint(options);
   const label = options.heads.map((h) => h.task).join('+');
+  // Said at once, before the first batch's progress line: what the checkpoint kept.
+  const trained = histories[0]!.length;
+  if (trained > 0)
+    options.log?.(`${label}: resuming after epoch ${trained} of ${epochs}, from its checkpoint`);
   const fit = options.preset.fit(options.heads[0]!.task);
   const { batchSize } = fit;
   const heads = options.heads.map((head, h) => {
