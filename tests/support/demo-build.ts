@@ -8,15 +8,19 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { WEB_DEMO } from './paths.js';
 
-export async function buildDemo(outDir: string, models: string): Promise<void> {
-  const vite = join(
+/** The web demo's own Vite command line script (`vite build`, `vite preview`), run with `node`. */
+export function demoVite(): string {
+  return join(
     dirname(createRequire(join(WEB_DEMO, 'package.json')).resolve('vite/package.json')),
     'bin',
     'vite.js',
   );
+}
+
+export async function buildDemo(outDir: string, models: string): Promise<void> {
   const child = spawn(
     process.execPath,
-    [vite, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],
+    [demoVite(), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],
     {
       cwd: WEB_DEMO,
       env: { ...process.env, FACEKIT_MODELS: models },
