@@ -5,8 +5,7 @@
  * compared with the server, and the webcam labelling live (Chromium's fake camera). Any violation fails, naming the rule, its help and the elements at fault.
  */
 import { createRequire } from 'node:module';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -15,6 +14,7 @@ import { chromiumMissing } from '../support/chromium.js';
 import { closeFacesPhoto, crowdPhoto, twoFacesPhoto } from '../support/demo-photos.js';
 import { openDemoSite, type DemoSite } from '../support/demo-site.js';
 import { fakeCamera, y4m } from '../support/fake-camera.js';
+import { tempFolder } from '../support/temp-folder.js';
 
 const missing = chromiumMissing();
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -52,7 +52,7 @@ describe.skipIf(missing !== null)('web demo accessibility (axe-core, WCAG 2 A/AA
   let demo: DemoSite;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'facekit-a11y-'));
+    dir = await tempFolder('facekit-a11y-');
     const { png } = await twoFacesPhoto();
     await writeFile(join(dir, 'two-faces.png'), png);
     await writeFile(join(dir, 'crowd.png'), await crowdPhoto());
@@ -64,7 +64,6 @@ describe.skipIf(missing !== null)('web demo accessibility (axe-core, WCAG 2 A/AA
 
   afterAll(async () => {
     await demo?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('has no violations in the states a visitor sees', { timeout: 120_000 }, async () => {

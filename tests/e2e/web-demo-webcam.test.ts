@@ -7,8 +7,7 @@
  * the frame with both faces found; stopping the camera stops the labels, and stopping it while it
  * starts is no error; a camera whose track ends (unplugged) is said to have stopped, its labels gone. Screenshot: tests/artifacts/web-demo-webcam.png.
  */
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing } from '../support/chromium.js';
@@ -17,6 +16,7 @@ import { faceScene, sampleFace } from '../support/face-scene.js';
 import { fakeCamera, y4m } from '../support/fake-camera.js';
 import { testModels } from '../support/models.js';
 import { artifactsDir } from '../support/paths.js';
+import { tempFolder } from '../support/temp-folder.js';
 
 const missing = chromiumMissing();
 
@@ -25,7 +25,7 @@ describe.skipIf(missing !== null)('web demo: live labels on the webcam (headless
   let demo: DemoSite;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'facekit-webcam-'));
+    dir = await tempFolder('facekit-webcam-');
     const [big, small] = await Promise.all(['white-male-29.png', 'black-female-47.png'].map(sampleFace));
     const scene = faceScene(
       [
@@ -50,7 +50,6 @@ describe.skipIf(missing !== null)('web demo: live labels on the webcam (headless
 
   afterAll(async () => {
     await demo?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it(

@@ -7,10 +7,9 @@
  * same faces from the same outputs (scores, boxes and keypoints within 1e-6 relative, squares
  * identical), the same constants, and the detector file refused when its sha256 is not the JSON's.
  */
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DETECTOR_ANCHORS,
   DETECTOR_BOX_VALUES,
@@ -28,6 +27,7 @@ import { seededRandom } from '@facekit/train';
 import { encodePng } from '../../packages/web-demo/png.js';
 import { SHIPPED_MODELS } from '../support/paths.js';
 import { missing, photo, python, runDriver } from '../support/python.js';
+import { tempFolder } from '../support/temp-folder.js';
 
 /** Letterboxes the photos named on stdin with the example's functions: each input to its file, frames printed. */
 const LETTERBOX_DRIVER = `
@@ -379,7 +379,7 @@ describe('examples/python: the face detector’s input and outputs read as core 
 
   beforeAll(async () => {
     if (!python) return;
-    dir = await mkdtemp(join(tmpdir(), 'facekit-python-detect-'));
+    dir = await tempFolder('facekit-python-detect-');
     const files = await Promise.all(
       boxes.map(async ({ file }, i) => {
         const path = join(dir, `photo-${i}.png`);
@@ -421,9 +421,6 @@ describe('examples/python: the face detector’s input and outputs read as core 
         return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
       }),
     );
-  });
-  afterAll(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it.for(boxes.map((c, i) => [c.name, i] as const))('letterbox: %s', ([, i], ctx) => {

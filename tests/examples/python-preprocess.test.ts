@@ -6,14 +6,14 @@
  * Tolerance 0: against the server, the example matched all 230 photos without a colour profile, and
  * a reduction that is off anywhere (weights, rounding, square, transparency) is off by whole levels.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { imageToPixels, type FaceCrop, type RgbaImage } from '@facekit/core';
 import { seededRandom } from '@facekit/train';
 import { encodePng } from '../../packages/web-demo/png.js';
 import { missing, photo, python, runDriver } from '../support/python.js';
+import { tempFolder } from '../support/temp-folder.js';
 
 /** Reads the photos named on stdin with the example's own functions; prints their grey levels. */
 const DRIVER = `
@@ -163,7 +163,7 @@ describe('examples/python: photo_to_pixels gives imageToPixels’s grey levels',
 
   beforeAll(async () => {
     if (!python) return;
-    dir = await mkdtemp(join(tmpdir(), 'facekit-python-'));
+    dir = await tempFolder('facekit-python-');
     const inputs = await Promise.all(
       all.map(async ({ file, crop }, i) => {
         const path = join(dir, `photo-${i}.png`);
@@ -173,9 +173,6 @@ describe('examples/python: photo_to_pixels gives imageToPixels’s grey levels',
       }),
     );
     greys = await runDriver<number[][]>(DRIVER, inputs);
-  });
-  afterAll(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it.for(all.map((c, i) => [c.name, i] as const))('%s', ([, i], ctx) => {

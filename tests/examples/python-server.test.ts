@@ -5,8 +5,7 @@
  * server's code while the others are answered, and the exit status says one failed.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { faceScene, sampleFace } from '../support/face-scene.js';
 import { PYTHON_EXAMPLE } from '../support/python.js';
 import { SHIPPED_MODELS } from '../support/paths.js';
 import { encodePng } from '../../packages/web-demo/png.js';
+import { tempFolder } from '../support/temp-folder.js';
 
 const python = ['python3', '/usr/bin/python3'].find((exe) => {
   try {
@@ -51,7 +51,7 @@ beforeAll(async () => {
     logLevel: 'warn',
   });
   await server.ready;
-  dir = await mkdtemp(join(tmpdir(), 'facekit-ask-server-'));
+  dir = await tempFolder('facekit-ask-server-');
   const scene = faceScene(
     [
       { face: await sampleFace('white-female-55.png'), square: { x: 30, y: 40, size: 170 } },
@@ -69,7 +69,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 /** Runs the client; its exit status, standard output and error. */

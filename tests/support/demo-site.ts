@@ -2,10 +2,9 @@
  * The web demo as its browser suites open it: built with the models under test into a temporary folder
  * (and, under other paths, with any other models folders asked for), served on localhost, the GraphQL
  * server started in-process on a random port on the same models, and a headless Chromium (with any
- * extra flags: a fake camera, say). `close()` ends them all and removes the builds.
+ * extra flags: a fake camera, say). `close()` ends them all; the builds go with the test, or the file,
+ * that opened the site (tempFolder()).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FaceCrop } from '@facekit/core';
 import { startServer, type RunningServer } from '@facekit/serve';
@@ -13,6 +12,7 @@ import { launchChromium, type Browser } from './chromium.js';
 import { buildDemo } from './demo-build.js';
 import { releaseTestModels, testModels } from './models.js';
 import { serveStatic, type Route } from './static-server.js';
+import { tempFolder } from './temp-folder.js';
 
 export interface DemoSite {
   /** The page's origin: the build of the models under test is at `/`, the others at their paths. */
@@ -36,11 +36,9 @@ export interface DemoSiteOptions {
 /** Opens the site; what was started before a step failed is ended again. */
 export async function openDemoSite(options: DemoSiteOptions = {}): Promise<DemoSite> {
   const models = await testModels();
-  const dir = await mkdtemp(join(tmpdir(), 'facekit-demo-site-'));
-  const ends: (() => Promise<void>)[] = [
-    () => releaseTestModels(),
-    () => rm(dir, { recursive: true, force: true }),
-  ];
+  // Removed by tempFolder() when the test, or the file, that opened the site is done.
+  const dir = await tempFolder('facekit-demo-site-');
+  const ends: (() => Promise<void>)[] = [() => releaseTestModels()];
   const close = async () => {
     for (const end of ends.reverse()) await end();
   };
