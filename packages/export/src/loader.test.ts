@@ -1,12 +1,12 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelLoadError, ModelMismatchError, ManifestError, parseManifest } from '@facekit/core';
 import { inspectOnnx, loadModels, readManifest, sha256OfBytes } from '@facekit/core/node';
 import { buildManifest, manifestEntry } from './write/manifest.js';
 import { exportAndVerify, randomizeWeights } from './test-support.js';
+import { tempFolder } from '../../../tests/support/temp-folder.js';
 
 const training = {
   runId: 't',
@@ -22,7 +22,7 @@ let dir: string;
 let bytes: Uint8Array;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'facekit-loader-'));
+  dir = await tempFolder('facekit-loader-');
   const m = tf.sequential();
   m.add(
     tf.layers.conv2d({ filters: 2, kernelSize: 3, strides: 4, inputShape: [48, 48, 1], activation: 'relu' }),
@@ -48,7 +48,6 @@ beforeAll(async () => {
   await mkdir(join(dir, 'gender'));
   await writeFile(join(dir, 'gender/model.onnx'), bytes);
 });
-afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('models loader', () => {
   it('loads a manifest and its checked model; the manifest validates', async () => {

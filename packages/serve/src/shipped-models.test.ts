@@ -6,8 +6,7 @@
  * the server's answers on photos.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
@@ -15,6 +14,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MODELS } from './options.js';
 import { CLASSIFY, gql, startTestServer, testPixels, type TestServer } from '../test/harness.js';
+import { tempFolder } from '../../../tests/support/temp-folder.js';
 
 interface Entry {
   file: string;
@@ -75,7 +75,7 @@ describe('the shipped models', () => {
       '../packages/serve',
       `.readme-example-${process.pid}.mjs`,
     );
-    const photos = await mkdtemp(path.join(tmpdir(), 'facekit-readme-'));
+    const photos = await tempFolder('facekit-readme-');
     try {
       await writeFile(script, example!);
       const face = path.join(root, 'packages/web-demo/public/samples/white-female-55.png');
@@ -143,7 +143,6 @@ describe('the shipped models', () => {
       }
     } finally {
       await rm(script, { force: true });
-      await rm(photos, { recursive: true, force: true });
     }
   });
 });

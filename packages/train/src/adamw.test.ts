@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -7,6 +5,7 @@ import { AdamW } from './adamw.js';
 import { setLearningRate } from './fit-control.js';
 import { loadLayersModel, saveLayersModel } from './model-io.js';
 import { compileNetwork } from './train-network.js';
+import { tempFolder } from '../../../tests/support/temp-folder.js';
 
 /** Two dense layers, the first's kernel all ones; `bias`: the second's initial bias. */
 function dense(bias: number): tf.LayersModel {
@@ -57,15 +56,11 @@ describe('AdamW', () => {
     // tfjs's Optimizer answers instanceof by duck typing, so the class name is what tells them apart.
     expect(model.optimizer.getClassName()).toBe('AdamW');
     await model.trainOnBatch(tf.ones([4, 3]), tf.ones([4, 1]));
-    const dir = await mkdtemp(join(tmpdir(), 'adamw-'));
-    try {
-      await saveLayersModel(model, join(dir, 'checkpoint'), { includeOptimizer: true });
-      const loaded = await loadLayersModel(join(dir, 'checkpoint'));
-      expect(loaded.optimizer.getClassName()).toBe('AdamW');
-      expect((loaded.optimizer as AdamW).weightDecay).toBe(0.05);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = await tempFolder('adamw-');
+    await saveLayersModel(model, join(dir, 'checkpoint'), { includeOptimizer: true });
+    const loaded = await loadLayersModel(join(dir, 'checkpoint'));
+    expect(loaded.optimizer.getClassName()).toBe('AdamW');
+    expect((loaded.optimizer as AdamW).weightDecay).toBe(0.05);
     compileNetwork(model, { learningRate: 3e-3 });
     expect(model.optimizer.getClassName()).toBe('Adam');
   });

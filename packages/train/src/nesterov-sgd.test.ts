@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -7,6 +5,7 @@ import { setLearningRate } from './fit-control.js';
 import { loadLayersModel, saveLayersModel } from './model-io.js';
 import { NesterovSgd } from './nesterov-sgd.js';
 import { compileNetwork } from './train-network.js';
+import { tempFolder } from '../../../tests/support/temp-folder.js';
 
 describe('NesterovSgd', () => {
   it('without decay, steps exactly as tfjs’s Nesterov momentum', async () => {
@@ -51,16 +50,12 @@ describe('NesterovSgd', () => {
     compileNetwork(model, { learningRate: 0.01, weightDecay: 5e-4, optimizer: 'sgd' });
     expect(model.optimizer.getClassName()).toBe('NesterovSgd');
     await model.trainOnBatch(tf.ones([4, 3]), tf.ones([4, 1]));
-    const dir = await mkdtemp(join(tmpdir(), 'sgd-'));
-    try {
-      await saveLayersModel(model, join(dir, 'checkpoint'), { includeOptimizer: true });
-      const loaded = await loadLayersModel(join(dir, 'checkpoint'));
-      expect(loaded.optimizer.getClassName()).toBe('NesterovSgd');
-      expect((loaded.optimizer as NesterovSgd).weightDecay).toBe(5e-4);
-      expect((loaded.optimizer as NesterovSgd).momentumFactor).toBe(0.9);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = await tempFolder('sgd-');
+    await saveLayersModel(model, join(dir, 'checkpoint'), { includeOptimizer: true });
+    const loaded = await loadLayersModel(join(dir, 'checkpoint'));
+    expect(loaded.optimizer.getClassName()).toBe('NesterovSgd');
+    expect((loaded.optimizer as NesterovSgd).weightDecay).toBe(5e-4);
+    expect((loaded.optimizer as NesterovSgd).momentumFactor).toBe(0.9);
   });
 
   it('refuses a negative decay', () => {

@@ -5,11 +5,10 @@
  * that face, so the figures are those of the classifier's answers; a photo without a face is counted,
  * not judged; and without a detector the run stops saying why.
  */
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ageToGroup, DETECTOR_INFO_FILE, PIXEL_COUNT } from '@facekit/core';
 import { projectRoot } from '@facekit/core/node';
 import { DEFAULT_OPTIONS, openPhotoClassifier, PhotoFaceFinder, type FoundFace } from '@facekit/serve';
@@ -18,6 +17,7 @@ import { evaluateModels } from './evaluate-models.js';
 import { evaluationReport } from './evaluation-report.js';
 import { loadPhotos } from './load-photos.js';
 import { sampleFaces, utkfaceName, type LabelledFace } from './test-photos.js';
+import { tempFolder } from '../../../../tests/support/temp-folder.js';
 
 const models = join(projectRoot(), 'models');
 const SIDE = 96;
@@ -29,7 +29,7 @@ let photos: string;
 let named: { face: LabelledFace; name: string }[];
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'facekit-evaluate-detect-'));
+  dir = await tempFolder('facekit-evaluate-detect-');
   photos = join(dir, 'photos');
   await mkdir(photos);
   const faces = await sampleFaces(18);
@@ -51,7 +51,6 @@ beforeAll(async () => {
     .toBuffer();
   await writeFile(join(photos, NO_FACE), blank);
 });
-afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('evaluate --photos --detect', () => {
   it("judges the grey levels pnpm classify feeds the models for each photo's best face", async () => {

@@ -1,16 +1,16 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ageToGroup, argmax, inputShape, PIXEL_COUNT, sha256Hex } from '@facekit/core';
 import { seededRandom } from '@facekit/train';
+import { projectRoot } from '@facekit/core/node';
 import { evaluateModels } from './evaluate-models.js';
 import { evaluationReport } from './evaluation-report.js';
-import { projectRoot } from '@facekit/core/node';
+import { tempFolder } from '../../../../tests/support/temp-folder.js';
 
 const models = join(projectRoot(), 'models');
 let dir: string;
@@ -19,7 +19,7 @@ let csv: string;
 const faces: { pixels: Uint8Array; age: number; ethnicity: number; gender: number }[] = [];
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'facekit-evaluate-'));
+  dir = await tempFolder('facekit-evaluate-');
   const random = seededRandom(5);
   // Over one batch of 256, so the second batch's offsets are exercised too.
   for (let i = 0; i < 300; i++) {
@@ -36,7 +36,6 @@ beforeAll(async () => {
   );
   await writeFile(csv, ['age,ethnicity,gender,img_name,pixels', ...rows].join('\n'));
 });
-afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('evaluateModels', () => {
   it("scores the shipped models on a CSV as their own session's answers do", async () => {

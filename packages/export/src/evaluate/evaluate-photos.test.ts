@@ -1,17 +1,17 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCsv } from '@facekit/train';
+import { projectRoot } from '@facekit/core/node';
 import { evaluateModels } from './evaluate-models.js';
 import { answersCsv } from './answers-csv.js';
 import { evaluationReport } from './evaluation-report.js';
 import { loadPhotos } from './load-photos.js';
 import { sampleFaces, utkfaceName, writeCsv, writePhotos, type LabelledFace } from './test-photos.js';
-import { projectRoot } from '@facekit/core/node';
+import { tempFolder } from '../../../../tests/support/temp-folder.js';
 
 const models = join(projectRoot(), 'models');
 const run = promisify(execFile);
@@ -29,7 +29,7 @@ let faces: LabelledFace[];
 let names: string[];
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'facekit-evaluate-photos-'));
+  dir = await tempFolder('facekit-evaluate-photos-');
   // The CSV holds the faces in the photos' name order, so every figure is summed in the same order.
   const made = await sampleFaces(40);
   const named = made.map((face, k) => ({ face, name: utkfaceName(face, k) }));
@@ -40,7 +40,6 @@ beforeAll(async () => {
   csv = join(dir, 'faces.csv');
   await writeCsv(csv, faces);
 });
-afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('evaluate --photos', () => {
   it('reduces 4×-enlarged PNGs to the very grey levels and labels of the same faces as CSV rows', async () => {

@@ -1,26 +1,25 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidImageError, InvalidPhotoNameError } from '@facekit/core';
+import { projectRoot } from '@facekit/core/node';
 import { evaluateModels } from './evaluate-models.js';
 import { evaluationReport } from './evaluation-report.js';
 import { loadPhotos, PHOTO_LIMITS } from './load-photos.js';
 import { enlarged, sampleFaces, utkfaceName, writePhotos, type LabelledFace } from './test-photos.js';
-import { projectRoot } from '@facekit/core/node';
+import { tempFolder } from '../../../../tests/support/temp-folder.js';
 
 const models = join(projectRoot(), 'models');
 let dir: string;
 let faces: LabelledFace[];
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'facekit-load-photos-'));
+  dir = await tempFolder('facekit-load-photos-');
   faces = await sampleFaces(6);
 });
-afterAll(() => rm(dir, { recursive: true, force: true }));
 
 /** A fresh folder holding the faces' PNGs and `extra` files (name → bytes). */
 async function folder(name: string, extra: Record<string, Uint8Array | string> = {}): Promise<string> {

@@ -1,15 +1,14 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { copyDirAtomic, swapIn } from './atomic.js';
+import { tempFolder } from '../../../../tests/support/temp-folder.js';
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'facekit-atomic-'));
+  dir = await tempFolder('facekit-atomic-');
 });
-afterEach(() => rm(dir, { recursive: true, force: true }));
 
 describe('swapIn', () => {
   it('puts the previous folder back when the new one cannot be renamed in', async () => {

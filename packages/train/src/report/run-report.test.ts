@@ -1,7 +1,6 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunInfo } from '../run-folder.js';
 import { mdTable } from './markdown.js';
 import type { EpochRecord } from './metrics-types.js';
@@ -10,6 +9,7 @@ import { writeTaskArtifacts } from './task-artifacts.js';
 import { combinedRate, trainingTiming } from './task-section.js';
 import { computeTaskMetrics } from './task-metrics.js';
 import { parseXml } from './xml-check.js';
+import { tempFolder } from '../../../../tests/support/temp-folder.js';
 
 const n = 40;
 const demographics = {
@@ -70,13 +70,9 @@ const run: RunInfo = {
   tasks: { age: 'done', ethnicity: 'training', gender: 'done' },
 };
 
-const dirs: string[] = [];
-afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
-
 describe('writeTaskArtifacts + writeRunReport', () => {
   it('writes a run folder whose report links every figure it embeds', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'facekit-report-'));
-    dirs.push(dir);
+    const dir = await tempFolder('facekit-report-');
     const written = await writeTaskArtifacts(dir, 'age', history, age);
     expect(written).toEqual([
       'age/history.json',
@@ -120,8 +116,7 @@ describe('writeTaskArtifacts + writeRunReport', () => {
 describe('writeRunReport after a --resume', () => {
   it('says in the task section why results trained before it cannot be read back', async () => {
     // A throw here failed the whole run at its end, after every task had trained.
-    const dir = await mkdtemp(join(tmpdir(), 'facekit-report-'));
-    dirs.push(dir);
+    const dir = await tempFolder('facekit-report-');
     await writeTaskArtifacts(dir, 'age', history, age);
     await writeTaskArtifacts(dir, 'gender', history, gender);
     await rm(join(dir, 'age', 'metrics.json'));
