@@ -87,6 +87,11 @@ describe('imageToFace', () => {
       code: 'INVALID_IMAGE',
       message: 'notes.txt: is not a PNG, JPEG or WebP image',
     });
+    // An empty upload or a file cut to nothing: said as such, not as a format it might have been.
+    expect(await codeOf(imageToFace(new Uint8Array(0), 'photo.jpg', limits))).toMatchObject({
+      code: 'INVALID_IMAGE',
+      message: 'photo.jpg: is empty (0 bytes), not a PNG, JPEG or WebP image',
+    });
   });
 
   it('converts a 16-bit PNG with a colour profile to sRGB, as an 8-bit one, and leaves an untagged one', async () => {

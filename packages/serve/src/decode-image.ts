@@ -102,10 +102,12 @@ export function decodeBase64(text: string, field: string, maxBytes: number): Buf
 }
 
 /** Why a file that is not PNG, JPEG or WebP was refused, naming its format when its bytes do. */
-function notAccepted(format: string | undefined, field: string): InvalidImageError {
-  return format
-    ? new InvalidImageError(field, `is a ${format} file; only PNG, JPEG and WebP are read`)
-    : new InvalidImageError(field, 'is not a PNG, JPEG or WebP image');
+function notAccepted(format: string | undefined, field: string, bytes: number): InvalidImageError {
+  if (format) return new InvalidImageError(field, `is a ${format} file; only PNG, JPEG and WebP are read`);
+  return new InvalidImageError(
+    field,
+    bytes === 0 ? 'is empty (0 bytes), not a PNG, JPEG or WebP image' : 'is not a PNG, JPEG or WebP image',
+  );
 }
 
 /**
@@ -141,7 +143,8 @@ export async function decodePhoto<T>(
 ): Promise<T> {
   const bytes = ownBytes(photo, field, limits.maxImageBytes);
   const format = fileFormat(bytes);
-  if (format === undefined || !SERVED_IMAGE_FORMATS.has(format)) throw notAccepted(format, field);
+  if (format === undefined || !SERVED_IMAGE_FORMATS.has(format))
+    throw notAccepted(format, field, bytes.length);
   const file = { bytes, format, field, maxImagePixels: limits.maxImagePixels };
   return decodes.run(() => decode(file), signal);
 }
