@@ -86,7 +86,9 @@ try {
         if (!ms || !rate) throw new Error(`no live labels after warm-up: "${text}"`);
         perFrame.push(Number(ms));
         rates.push(Number(rate));
-        labelled = /^Live labels: (\d+) face/.exec(text)?.[1] ?? '?';
+        // The line counts the faces found; those labelled (at most five, best first) are its data-faces.
+        const faces = await page.locator('#live-status').getAttribute('data-faces');
+        labelled = faces ? String((JSON.parse(faces) as string[]).length) : '?';
       }
       rows.push(
         `| ${n} | ${labelled} | ${provider} | ${median(perFrame)} | ${Math.min(...perFrame)}–${Math.max(...perFrame)} | ${median(rates)} |`,

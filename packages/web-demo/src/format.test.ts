@@ -7,6 +7,7 @@ import {
   briefAnswer,
   difference,
   labelText,
+  liveStatusLine,
   percent,
   topAnswer,
   turnedText,
@@ -71,5 +72,18 @@ describe('format', () => {
     );
     expect(labelText('age', '91+')).toBe('91+');
     expect(labelText('gender', 'female')).toBe('female');
+  });
+
+  it("says in the live labels' line how many faces were found, and which of them were labelled", () => {
+    expect(liveStatusLine(2, ['21–40 · White · male', '1–10 · Asian · female'], 47.4, 19.84, 'wasm')).toBe(
+      'Live labels: 2 faces (1: 21–40 · White · male; 2: 1–10 · Asian · female) · 47 ms a frame, 19.8 frames/s on wasm',
+    );
+    expect(liveStatusLine(0, [], 30, 29.96, 'webgpu')).toBe(
+      'Live labels: 0 faces · 30 ms a frame, 30.0 frames/s on webgpu',
+    );
+    // A crowd: it said "5 faces" of a frame holding seven, the two left unlabelled unmentioned.
+    expect(liveStatusLine(7, ['a', 'b', 'c', 'd', 'e'], 70, 14, 'wasm')).toBe(
+      'Live labels: 7 faces, the best 5 labelled (1: a; 2: b; 3: c; 4: d; 5: e) · 70 ms a frame, 14.0 frames/s on wasm',
+    );
   });
 });

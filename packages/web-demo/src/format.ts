@@ -90,3 +90,23 @@ export function difference(d: number): string {
 export function turnedText(crop: FaceCrop): string {
   return crop.angle ? `, turned ${crop.angle.toFixed(1).replace('-', '−')}°` : '';
 }
+
+/**
+ * The live labels' status line: the faces the detector found in the frame, how many of them, best first,
+ * were labelled when it found more than are classified a frame, each one's short answer, and the pace.
+ */
+export function liveStatusLine(
+  found: number,
+  labelled: readonly string[],
+  msAFrame: number,
+  framesASecond: number,
+  provider: string,
+): string {
+  const faces = found === 1 ? '1 face' : `${found} faces`;
+  const some = labelled.length < found ? `, the best ${labelled.length} labelled` : '';
+  const said = labelled.map((text, i) => `${i + 1}: ${text}`).join('; ');
+  return (
+    `Live labels: ${faces}${some}${said ? ` (${said})` : ''} · ${msAFrame.toFixed(0)} ms a frame, ` +
+    `${framesASecond.toFixed(1)} frames/s on ${provider}`
+  );
+}

@@ -10,17 +10,20 @@
 import { imageToPixels, type RgbaImage, type Task } from '@facekit/core';
 import type { BrowserModels } from './browser-models.js';
 import { drawFaces, type LabelledFace } from './draw-faces.js';
-import { briefAnswer } from './format.js';
+import { briefAnswer, liveStatusLine } from './format.js';
 
 /** Faces classified per frame: the rest of a crowd is left unlabelled (each face costs a model run). */
 export const LIVE_MAX_FACES = 5;
 
-/** One frame's faces, best first, each classified; throws when the models have no face detector. */
+/**
+ * One frame's faces, best first, each classified (at most `maxFaces` of them), and how many the detector
+ * found; throws when the models have no face detector.
+ */
 export async function labelFrame(
   frame: RgbaImage,
   models: BrowserModels,
   maxFaces = LIVE_MAX_FACES,
-): Promise<LabelledFace[]> {
+): Promise<{ found: number; labelled: LabelledFace[] }> {
   if ('missing' in models.detector) throw new Error(`no face detector (${models.detector.missing})`);
   const { faces } = await models.detector.detect(frame);
   const labelsOf = (task: Task) => models.manifest.models[task]!.labels;
@@ -30,7 +33,7 @@ export async function labelFrame(
     const { short } = briefAnswer(models.tasks, probabilities, labelsOf, models.ageGrouping);
     labelled.push({ crop, text: short });
   }
-  return labelled;
+  return { found: faces.length, labelled };
 }
 
 /** How often the status line is rewritten: often enough to follow, rarely enough to read. */
@@ -106,10 +109,10 @@ export class LiveLabels {
         : 'Live labels: waiting for the models…';
       return this.next(generation);
     }
-    let faces: LabelledFace[];
+    let found: number, faces: LabelledFace[];
     const started = performance.now();
     try {
-      faces = await labelFrame(this.frame(width, height), models);
+      ({ found, labelled: faces } = await labelFrame(this.frame(width, height), models));
     } catch (error) {
       if (generation !== this.generation) return;
       return this.halt((error as Error).message);
@@ -128,12 +131,9 @@ export class LiveLabels {
       // The work a frame took (read, search, classify, draw), and the frames labelled a second: at most
       // the camera's rate, fewer when the work takes longer than a frame.
       const [ms, rate] = [this.busy / this.frames, (this.frames * 1000) / (now - this.since)];
-      const found = faces.length === 1 ? '1 face' : `${faces.length} faces`;
-      const said = faces.map((f, i) => `${i + 1}: ${f.text}`).join('; ');
-      this.status.textContent =
-        `Live labels: ${found}${said ? ` (${said})` : ''} · ${ms.toFixed(0)} ms a frame, ` +
-        `${rate.toFixed(1)} frames/s on ${models.provider}`;
-      this.status.dataset.faces = JSON.stringify(faces.map((f) => f.text));
+      const texts = faces.map((f) => f.text);
+      this.status.textContent = liveStatusLine(found, texts, ms, rate, models.provider);
+      this.status.dataset.faces = JSON.stringify(texts);
       this.status.dataset.frames = String(this.labelled);
       [this.frames, this.busy, this.since] = [0, 0, now];
     }
