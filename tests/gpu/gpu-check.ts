@@ -11,8 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { isTask, TASKS, type Task } from '@facekit/core';
 import {
   checkFlags,
-  defaultDataFile,
-  existingFileFlag,
+  dataFileFlag,
   fileToWrite,
   loadModels,
   parseCommandArgs,
@@ -83,7 +82,7 @@ for (const task of accuracyTasks)
 checkFlags(HELP, () =>
   [...values.presets.split(','), values['accuracy-preset']].forEach((p) => getPreset(p)),
 );
-const dataPath = existingFileFlag(HELP, 'data', values.data) ?? checkFlags(HELP, defaultDataFile);
+const dataPath = dataFileFlag(HELP, values.data);
 // Checked now, not found unwritable once every check has run.
 const outPath =
   values.out === undefined ? undefined : checkFlags(HELP, () => fileToWrite('out', values.out!));

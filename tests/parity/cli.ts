@@ -10,15 +10,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ARTIFACTS, REPO_ROOT } from '../support/paths.js';
-import {
-  checkFlags,
-  defaultDataFile,
-  existingFileFlag,
-  parseCommandArgs,
-  refuseFlags,
-  userPath,
-  wholeNumberFlag,
-} from '@facekit/core/node';
+import { dataFileFlag, parseCommandArgs, refuseFlags, userPath, wholeNumberFlag } from '@facekit/core/node';
 
 const HELP = `Usage: pnpm parity [options]
 
@@ -58,7 +50,7 @@ wholeNumberFlag(HELP, 'photos', values.photos, 0);
 wholeNumberFlag(HELP, 'detector-latency', values['detector-latency'], 0);
 // A wrong $FACEKIT_DATA or $FACEKIT_MODELS is refused here too, in one line: inside the suite it failed
 // as a serialized error among vitest's report lines, once per test file.
-const dataPath = existingFileFlag(HELP, 'data', values.data) ?? checkFlags(HELP, defaultDataFile);
+const dataPath = dataFileFlag(HELP, values.data);
 const [modelsSource, modelsDir] =
   values.models !== undefined
     ? [`--models ${values.models}`, userPath(values.models)]

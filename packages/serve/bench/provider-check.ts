@@ -4,15 +4,7 @@
  * batch 1, 64 and 256, and how far its probabilities are from the CPU provider's on the same faces
  * (max abs difference, argmax agreement). Run on a GPU machine to see webgpu/cuda against cpu.
  */
-import {
-  checkFlags,
-  defaultDataFile,
-  existingFileFlag,
-  loadModels,
-  modelsFolder,
-  parseCommandArgs,
-  userPath,
-} from '@facekit/core/node';
+import { dataFileFlag, loadModels, modelsFolder, parseCommandArgs, userPath } from '@facekit/core/node';
 import { bindModels } from '../src/onnx-providers.js';
 import { DEFAULT_MODELS } from '../src/options.js';
 import { measureCeiling } from './ceiling.js';
@@ -45,10 +37,7 @@ const { values } = parseCommandArgs(HELP, {
 });
 const dir = modelsFolder(values.models ? userPath(values.models) : DEFAULT_MODELS);
 const { models } = await loadModels(dir);
-const { faces, source } = await loadFaces(
-  Number(values.faces),
-  existingFileFlag(HELP, 'data', values.data) ?? checkFlags(HELP, defaultDataFile),
-);
+const { faces, source } = await loadFaces(Number(values.faces), dataFileFlag(HELP, values.data));
 const threads = Number(values.threads);
 const settings = { intraOpThreads: threads, warmBatchSizes: [1, 64, 256] };
 console.log(

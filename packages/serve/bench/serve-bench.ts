@@ -16,9 +16,7 @@ import { loadFaces, makePayloads, PAYLOAD_KINDS, type PayloadKind } from './payl
 import { runSoak } from './soak-run.js';
 import { fmt, table } from './table.js';
 import {
-  checkFlags,
-  defaultDataFile,
-  existingFileFlag,
+  dataFileFlag,
   modelsFolder,
   parseCommandArgs,
   refuseFlags,
@@ -71,10 +69,7 @@ async function main(): Promise<void> {
       refuseFlags(HELP, `--payloads takes ${PAYLOAD_KINDS.join(', ')}, got "${kind}"`);
   const models = modelsFolder(values.models ? userPath(values.models) : DEFAULT_MODELS);
   const serverArgs = ['--models', models, ...(values.server ?? '').split(' ').filter(Boolean)];
-  const { faces, source } = await loadFaces(
-    64,
-    existingFileFlag(HELP, 'data', values.data) ?? checkFlags(HELP, defaultDataFile),
-  );
+  const { faces, source } = await loadFaces(64, dataFileFlag(HELP, values.data));
   if (values.soak)
     return runSoak({ serverArgs, faces, requests: requestCount, connections: connectionCounts[0]! });
 

@@ -6,9 +6,7 @@ import { DEFAULT_MODELS } from '../src/options.js';
 import { loadFaces } from './payloads.js';
 import { runSoak } from './soak-run.js';
 import {
-  checkFlags,
-  defaultDataFile,
-  existingFileFlag,
+  dataFileFlag,
   modelsFolder,
   parseCommandArgs,
   runCommand,
@@ -42,10 +40,7 @@ async function main(): Promise<void> {
       server: { type: 'string' },
     },
   });
-  const { faces } = await loadFaces(
-    64,
-    existingFileFlag(HELP, 'data', values.data) ?? checkFlags(HELP, defaultDataFile),
-  );
+  const { faces } = await loadFaces(64, dataFileFlag(HELP, values.data));
   await runSoak({
     serverArgs: [
       '--models',

@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FaceKitError } from '../errors.js';
-import { userPath } from './script-args.js';
+import { checkFlags, existingFileFlag, userPath } from './script-args.js';
 
 /** The workspace root: the nearest folder above this file holding pnpm-workspace.yaml. */
 export function projectRoot(): string {
@@ -49,6 +49,15 @@ function checkedDataFile(source: string, given: string): string {
   if (stats.isDirectory())
     throw new FaceKitError('DATA_NOT_FOUND', `${source}: ${path} is a directory, not a CSV file`);
   return path;
+}
+
+/**
+ * For the commands that fall back to generated faces without a dataset (benches, parity, gpu:check):
+ * `--data`'s file, else defaultDataFile()'s; a `--data` or $FACEKIT_DATA naming nothing, or a folder,
+ * refuses the command in one line (exit status 2). Undefined when there is no data file at all.
+ */
+export function dataFileFlag(help: string, value: string | undefined): string | undefined {
+  return existingFileFlag(help, 'data', value) ?? checkFlags(help, defaultDataFile);
 }
 
 export function resolveDataPath(explicit?: string): string {
