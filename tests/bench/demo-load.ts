@@ -15,6 +15,7 @@ import type { Page } from 'playwright-core';
 import { parseCommandArgs, percentiles, refuseFlags, userPath, wholeNumberFlag } from '@facekit/core/node';
 import { chromiumMissing, launchChromium } from '../support/chromium.js';
 import { buildDemo } from '../support/demo-build.js';
+import { openReadyDemo, threadsQuery } from '../support/demo-page.js';
 import { SHIPPED_MODELS } from '../support/paths.js';
 import { serveStatic } from '../support/static-server.js';
 
@@ -38,8 +39,7 @@ const { values } = parseCommandArgs(HELP, {
 });
 const runs = wholeNumberFlag(HELP, 'runs', values.runs, 1);
 const faces = wholeNumberFlag(HELP, 'faces', values.faces, 1);
-const threads =
-  values.threads === undefined ? '' : `&threads=${wholeNumberFlag(HELP, 'threads', values.threads, 1, 16)}`;
+const threads = threadsQuery(HELP, values.threads);
 
 /**
  * The page's own time for one face through every model (its "in 3.2 ms on wasm"), for `count`
@@ -87,16 +87,10 @@ try {
         if (file) wasm.add(file);
       });
       const started = performance.now();
-      await browser.page.goto(`${site.origin}/?ep=${ep}${threads}`);
-      const status = browser.page.locator('#status');
-      await status
-        .and(browser.page.locator('[data-state="ready"], [data-state="error"]'))
-        .waitFor({ timeout: 120_000 });
+      const provider = await openReadyDemo(browser.page, `${site.origin}/?ep=${ep}${threads}`);
       times.push(performance.now() - started);
-      if ((await status.getAttribute('data-state')) !== 'ready')
-        throw new Error(`?ep=${ep}: ${await status.textContent()}`);
       megabytes = bytes / 1e6;
-      runtime = `${[...wasm].join(', ')} (${/· (\w+(?:, \d+ threads?)?)/.exec((await status.textContent()) ?? '')?.[1] ?? '?'})`;
+      runtime = `${[...wasm].join(', ')} (${provider})`;
       perFace.push(...(await faceTimes(browser.page, faces)));
       await browser.close();
     }

@@ -23,12 +23,12 @@ import { join } from 'node:path';
 import { parseCommandArgs, refuseFlags, userPath, wholeNumberFlag } from '@facekit/core/node';
 import { chromiumMissing, launchChromium } from '../support/chromium.js';
 import { buildDemo } from '../support/demo-build.js';
+import { liveLabelled, openReadyDemo } from '../support/demo-page.js';
 import { closeFacesPhoto, crowdPhoto, twoFacesPhoto } from '../support/demo-photos.js';
 import { cameraScene } from '../support/face-scene.js';
 import { fakeCamera, y4m } from '../support/fake-camera.js';
 import { feedPhoto } from '../support/feed-photo.js';
 import { watchPageMemory, type MemorySample } from '../support/page-memory.js';
-import type { Page } from 'playwright-core';
 import { SHIPPED_MODELS } from '../support/paths.js';
 import { serveStatic } from '../support/static-server.js';
 
@@ -74,15 +74,6 @@ function webcamCheckpoints(last: number): number[] {
 }
 
 const MB = (bytes: number | null) => (bytes === null ? '–' : (bytes / 2 ** 20).toFixed(2));
-
-/** Opens the page and waits until its models are ready; gives the runtime it said it ran on. */
-async function openReady(page: Page, origin: string): Promise<string> {
-  await page.goto(`${origin}/?ep=${values.ep}`);
-  const status = page.locator('#status');
-  await status.and(page.locator('[data-state="ready"], [data-state="error"]')).waitFor({ timeout: 120_000 });
-  if ((await status.getAttribute('data-state')) !== 'ready') throw new Error(`${await status.textContent()}`);
-  return /· (\w+)/.exec((await status.textContent()) ?? '')?.[1] ?? '?';
-}
 
 /**
  * The readings as a table (`unit`: "photos", "frames"; `at`: a reading's first column, which can say
@@ -131,7 +122,7 @@ async function photosRun(origin: string): Promise<void> {
   try {
     const { page, context } = browser;
     const memory = await watchPageMemory(context, page);
-    const provider = await openReady(page, origin);
+    const provider = await openReadyDemo(page, `${origin}/?ep=${values.ep}`);
     const photos = await Promise.all([twoFacesPhoto().then((p) => p.png), crowdPhoto(), closeFacesPhoto()]);
     const samples: [number, MemorySample][] = [[0, await memory.sample()]];
     const started = performance.now();
@@ -170,7 +161,7 @@ async function webcamRun(origin: string, dir: string, faces: number, seconds: nu
   try {
     const { page, context } = browser;
     const memory = await watchPageMemory(context, page);
-    const provider = await openReady(page, origin);
+    const provider = await openReadyDemo(page, `${origin}/?ep=${values.ep}`);
     const samples: [number, MemorySample][] = [[0, await memory.sample()]];
     const times = ['ready'];
     const live = page.locator('#live-status');
@@ -183,7 +174,7 @@ async function webcamRun(origin: string, dir: string, faces: number, seconds: nu
       await page.waitForTimeout(Math.max(0, started + checkpoint * 1000 - performance.now()));
       const frames = Number(await live.getAttribute('data-frames'));
       if (!Number.isFinite(frames)) throw new Error(`live labels stopped: "${await live.textContent()}"`);
-      labelled = /^Live labels: (\d+) face/.exec((await live.textContent()) ?? '')?.[1] ?? '?';
+      labelled = await liveLabelled(page);
       samples.push([frames, await memory.sample()]);
       times.push(`${checkpoint} s`);
       process.stderr.write(`${faces} faces: ${checkpoint}/${seconds} s, ${frames} frames\n`);

@@ -15,6 +15,7 @@ import { parseCommandArgs, percentiles, refuseFlags, userPath, wholeNumberFlag }
 import { chromiumMissing, launchChromium } from '../support/chromium.js';
 import { buildDemo } from '../support/demo-build.js';
 import { CAMERA_SCENE_FACES, cameraScene } from '../support/face-scene.js';
+import { liveLabelled, openReadyDemo, threadsQuery } from '../support/demo-page.js';
 import { fakeCamera, y4m } from '../support/fake-camera.js';
 import { SHIPPED_MODELS } from '../support/paths.js';
 import { serveStatic } from '../support/static-server.js';
@@ -39,8 +40,7 @@ const { values } = parseCommandArgs(HELP, {
     threads: { type: 'string' },
   },
 });
-const threads =
-  values.threads === undefined ? '' : `&threads=${wholeNumberFlag(HELP, 'threads', values.threads, 1, 16)}`;
+const threads = threadsQuery(HELP, values.threads);
 const seconds = wholeNumberFlag(HELP, 'seconds', values.seconds, 1);
 const counts = values.faces.split(',').map((n) => wholeNumberFlag(HELP, 'faces', n, 1));
 if (counts.some((n) => n > CAMERA_SCENE_FACES.length))
@@ -64,16 +64,7 @@ try {
     const browser = await launchChromium({ width: 1200, height: 1100 }, fakeCamera(video));
     try {
       const { page } = browser;
-      await page.goto(`${site.origin}/?ep=${values.ep}${threads}`);
-      const status = page.locator('#status');
-      await status
-        .and(page.locator('[data-state="ready"], [data-state="error"]'))
-        .waitFor({ timeout: 120_000 });
-      if ((await status.getAttribute('data-state')) !== 'ready')
-        throw new Error(`?ep=${values.ep}: ${await status.textContent()}`);
-      // "wasm, 2 threads": the runtime and, on wasm, the threads it got (fewer than asked where the page
-      // is not cross-origin isolated).
-      const provider = /· (\w+(?:, \d+ threads?)?)/.exec((await status.textContent()) ?? '')?.[1] ?? '?';
+      const provider = await openReadyDemo(page, `${site.origin}/?ep=${values.ep}${threads}`);
       await page.locator('#webcam-toggle').click();
       await page.waitForTimeout(2_000);
       const perFrame: number[] = [];
@@ -86,9 +77,7 @@ try {
         if (!ms || !rate) throw new Error(`no live labels after warm-up: "${text}"`);
         perFrame.push(Number(ms));
         rates.push(Number(rate));
-        // The line counts the faces found; those labelled (at most five, best first) are its data-faces.
-        const faces = await page.locator('#live-status').getAttribute('data-faces');
-        labelled = faces ? String((JSON.parse(faces) as string[]).length) : '?';
+        labelled = await liveLabelled(page);
       }
       rows.push(
         `| ${n} | ${labelled} | ${provider} | ${median(perFrame)} | ${Math.min(...perFrame)}–${Math.max(...perFrame)} | ${median(rates)} |`,
