@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { viteOrigin } from './support/demo-build.js';
 import { REPO_ROOT } from './support/paths.js';
 
 /** Every process below `root`, as `ps` lists them now. */
@@ -61,7 +62,7 @@ describe('SIGTERM to pnpm', () => {
   it('stops `pnpm demo` (its port closed)', { timeout: 150_000 }, async () => {
     const { stopped, url, output } = await stopPnpm(
       ['demo', '--port', '0', '--host', '127.0.0.1'],
-      (out) => /Local:\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out.replace(/\x1b\[[0-9;]*m/g, ''))?.[1],
+      viteOrigin,
     );
     expect(stopped, output).toBe(true);
     expect(output).toContain('the package manager that started the demo has exited: stopping');

@@ -13,7 +13,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, launchChromium, type Browser } from '../support/chromium.js';
-import { buildDemo, demoVite } from '../support/demo-build.js';
+import { buildDemo, demoVite, viteOrigin } from '../support/demo-build.js';
 import { releaseTestModels, testModels } from '../support/models.js';
 import { REPO_ROOT, WEB_DEMO } from '../support/paths.js';
 import { tempFolder } from '../support/temp-folder.js';
@@ -28,7 +28,7 @@ async function startListening(
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   for (const until = Date.now() + 90_000; ;) {
-    const origin = /Local:\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(output.replace(/\x1b\[[0-9;]*m/g, ''))?.[1];
+    const origin = viteOrigin(output);
     if (origin) return { child, origin };
     if (Date.now() > until || child.exitCode !== null) {
       await stop(child);

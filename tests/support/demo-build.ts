@@ -33,3 +33,8 @@ export async function buildDemo(outDir: string, models: string): Promise<void> {
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   if (code !== 0) throw new Error(`vite build failed (${code}):\n${output}`);
 }
+
+/** The origin a Vite server (`pnpm demo`, `vite preview`) says it listens on, once its output holds its `Local:` line. */
+export function viteOrigin(output: string): string | undefined {
+  return /Local:\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(output.replace(/\x1b\[[0-9;]*m/g, ''))?.[1];
+}
