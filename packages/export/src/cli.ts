@@ -15,6 +15,7 @@ import {
   checkFlags,
   folderToWrite,
   parseCommandArgs,
+  pathForUser,
   projectRoot,
   refuseFlags,
   resolveDataPath,
@@ -123,7 +124,7 @@ async function main(): Promise<number> {
     log: (line) => process.stdout.write(`${line}\n`),
   });
   process.stdout.write(
-    `\n${summary(result.results)}\n\nexported to ${rel(outDir)} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+    `\n${summary(result.results)}\n\nexported to ${pathForUser(outDir)} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
   );
   return 0;
 }

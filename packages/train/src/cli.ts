@@ -3,7 +3,7 @@
  * epoch's checkpoint stays, and `--resume <run folder>` carries on from it.
  */
 import { availableParallelism } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { isAgeGrouping, isTask, TASKS, type Task } from '@facekit/core';
 import { TRAINING_BACKEND_NAMES } from './backends/index.js';
 import {
@@ -12,10 +12,10 @@ import {
   fraction,
   onLauncherGone,
   parseCommandArgs,
+  pathForUser,
   projectRoot,
   resolveDataPath,
   runCommand,
-  userCwd,
   userPath,
   wholeNumber,
 } from '@facekit/core/node';
@@ -256,8 +256,7 @@ async function main(): Promise<number> {
     log: (line) => process.stderr.write(`${line}\n`),
     shouldStop: () => stopRequested > 0,
   });
-  const rel = relative(userCwd(), outcome.runDir);
-  const shown = rel.startsWith('..') ? outcome.runDir : rel || '.';
+  const shown = pathForUser(outcome.runDir);
   if (outcome.interrupted) {
     process.stderr.write(`interrupted: resume with  pnpm train --resume ${shown}\n`);
     return 130;

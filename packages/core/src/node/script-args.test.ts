@@ -13,6 +13,7 @@ import {
   fraction,
   parseCommandArgs,
   scriptArgs,
+  pathForUser,
   userPath,
   wholeNumber,
   wholeNumberFlag,
@@ -140,6 +141,16 @@ describe('parseCommandArgs', () => {
     expect(userPath('~/runs', { INIT_CWD: '/somewhere', HOME: '/home/me' })).toBe('/home/me/runs');
     expect(userPath('~', { HOME: '/home/me' })).toBe('/home/me');
     expect(userPath('~x', { INIT_CWD: '/somewhere', HOME: '/home/me' })).toBe('/somewhere/~x');
+  });
+
+  it('shows a path from where the user ran the command when it lies inside it, else whole', () => {
+    const env = { INIT_CWD: '/w/main/models' };
+    expect(pathForUser('/w/main/models/exp', env)).toBe('exp');
+    expect(pathForUser('/w/main/models', env)).toBe('.');
+    expect(pathForUser('/w/main/models/..x/y', env)).toBe('..x/y');
+    // Not "../runs/r1", nor the project root's "runs/r1" read from models/.
+    expect(pathForUser('/w/main/runs/r1', env)).toBe('/w/main/runs/r1');
+    expect(pathForUser('/tmp/gp/exp', env)).toBe('/tmp/gp/exp');
   });
 
   it('checks a whole number against its range, naming the flag, the range and what it means', () => {

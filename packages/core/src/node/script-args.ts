@@ -1,6 +1,6 @@
 import { statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isFaceKitError } from '../errors.js';
 
@@ -30,6 +30,16 @@ export function userCwd(env: NodeJS.ProcessEnv = process.env): string {
 export function userPath(typed: string, env: NodeJS.ProcessEnv = process.env): string {
   if (typed === '~' || typed.startsWith('~/')) return join(env.HOME || homedir(), typed.slice(1));
   return resolve(userCwd(env), typed);
+}
+
+/**
+ * A path as a command shows it to the user: from where they ran the command when it lies inside that
+ * folder (`runs/x`, `.`), else absolute — never a `../..` they would have to work out, nor a path from
+ * the project root read as if from their own folder.
+ */
+export function pathForUser(path: string, env: NodeJS.ProcessEnv = process.env): string {
+  const rel = relative(userCwd(env), path);
+  return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? path : rel || '.';
 }
 
 /** The flag every command answers. */

@@ -11,6 +11,7 @@ import {
   existingFileFlag,
   fileToWrite,
   parseCommandArgs,
+  pathForUser,
   projectRoot,
   refuseFlags,
   runCommand,
@@ -108,7 +109,7 @@ function outputFiles(values: Partial<Record<'out' | 'json' | 'answers', string>>
 async function writeOutput(path: string, text: string, what: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, text);
-  process.stderr.write(`${what}: ${path}\n`);
+  process.stderr.write(`${what}: ${pathForUser(path)}\n`);
 }
 
 async function main(): Promise<void> {
