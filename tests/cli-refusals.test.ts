@@ -102,6 +102,24 @@ describe('a refused command', () => {
     },
   );
 
+  it(
+    'export:detector refuses a FACEKIT_DATA naming nothing or a folder before converting',
+    { timeout: 60_000 },
+    async () => {
+      // It said [DATA_NOT_FOUND] and exited 1, unlike the other commands that fall back without data.
+      const dir = await tempFolder('facekit-refused-');
+      const script = 'packages/export/src/detector/cli.ts';
+      expect(await refusal(script, [], dir, { FACEKIT_DATA: 'gone.csv' })).toEqual({
+        code: 2,
+        stderr: `pnpm export:detector: FACEKIT_DATA=gone.csv: no such file (${join(dir, 'gone.csv')})\n`,
+      });
+      expect(await refusal(script, [], dir, { FACEKIT_DATA: '.' })).toEqual({
+        code: 2,
+        stderr: `pnpm export:detector: FACEKIT_DATA=.: ${dir} is a folder, not a file\n`,
+      });
+    },
+  );
+
   it('bench:detection makes no --write folder when a flag is wrong', { timeout: 60_000 }, async () => {
     const dir = await tempFolder('facekit-refused-');
     const run = await refusal('tests/bench/detection.ts', ['--faces', '0', '--write', 'written'], dir);

@@ -104,7 +104,7 @@ describe('pnpm bench:serve', () => {
       });
       expect(await refusal('provider-check.ts', [], { FACEKIT_DATA: '.' })).toEqual({
         code: 2,
-        stderr: `pnpm --filter @facekit/serve providers:check: FACEKIT_DATA=.: ${dir} is a directory, not a CSV file\n`,
+        stderr: `pnpm --filter @facekit/serve providers:check: FACEKIT_DATA=.: ${dir} is a folder, not a file\n`,
       });
     },
   );

@@ -14,13 +14,13 @@ describe('resolveDataPath', () => {
   it('says a directory given as --data is not a CSV file', async () => {
     const dir = await tempFolder('facekit-data-');
     expect(() => resolveDataPath(dir)).toThrow(FaceKitError);
-    expect(() => resolveDataPath(dir)).toThrow(`--data ${dir}: ${dir} is a directory, not a CSV file`);
+    expect(() => resolveDataPath(dir)).toThrow(`--data ${dir}: ${dir} is a folder, not a file`);
   });
 
   it('says a directory in $FACEKIT_DATA is not a CSV file', async () => {
     const dir = await tempFolder('facekit-data-');
     vi.stubEnv('FACEKIT_DATA', dir);
-    expect(() => resolveDataPath()).toThrow(`FACEKIT_DATA=${dir}: ${dir} is a directory, not a CSV file`);
+    expect(() => resolveDataPath()).toThrow(`FACEKIT_DATA=${dir}: ${dir} is a folder, not a file`);
   });
 
   it('still says when the file does not exist', async () => {
@@ -41,7 +41,7 @@ describe('defaultDataFile', () => {
     vi.stubEnv('FACEKIT_DATA', missing);
     expect(() => defaultDataFile()).toThrow(`FACEKIT_DATA=${missing}: no such file (${missing})`);
     vi.stubEnv('FACEKIT_DATA', dir);
-    expect(() => defaultDataFile()).toThrow(`FACEKIT_DATA=${dir}: ${dir} is a directory, not a CSV file`);
+    expect(() => defaultDataFile()).toThrow(`FACEKIT_DATA=${dir}: ${dir} is a folder, not a file`);
   });
 
   it('is otherwise the first default that exists, as training would use', () => {

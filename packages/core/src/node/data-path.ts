@@ -47,7 +47,7 @@ function checkedDataFile(source: string, given: string): string {
   const stats = statSync(path, { throwIfNoEntry: false });
   if (!stats) throw new FaceKitError('DATA_NOT_FOUND', `${source}: no such file (${path})`);
   if (stats.isDirectory())
-    throw new FaceKitError('DATA_NOT_FOUND', `${source}: ${path} is a directory, not a CSV file`);
+    throw new FaceKitError('DATA_NOT_FOUND', `${source}: ${path} is a folder, not a file`);
   return path;
 }
 

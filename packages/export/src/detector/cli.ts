@@ -8,10 +8,10 @@ import * as tf from '@tensorflow/tfjs';
 import { pathArg } from '@facekit/train';
 import {
   checkFlags,
-  defaultDataFile,
-  existingFileFlag,
+  dataFileFlag,
   folderToWrite,
   parseCommandArgs,
+  pathForUser,
   projectRoot,
   runCommand,
   wholeNumber,
@@ -63,12 +63,12 @@ async function main(): Promise<number> {
       noise: wholeNumber('noise', values.noise, 0),
     };
   });
-  const dataPath = existingFileFlag(HELP, 'data', values.data) ?? defaultDataFile();
+  const dataPath = dataFileFlag(HELP, values.data);
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const rel = (p: string) => pathArg(p, root);
 
   const source = await readDetectorSource();
-  log(`source: ${SOURCE_PACKAGE} ${source.version} (${rel(source.packageDir)})`);
+  log(`source: ${SOURCE_PACKAGE} ${source.version} (${pathForUser(source.packageDir)})`);
   const exported = exportDetector(source);
   log(`converted: ${exported.nodes} ONNX nodes, ${exported.bytes.length} bytes`);
   if (!dataPath && faces > 0) log('note: no data file found; checking on noise images only');
@@ -97,7 +97,7 @@ async function main(): Promise<number> {
   if (verification.web) log(`max abs diff vs tfjs: ${diffs(verification.web)} (onnxruntime-web)`);
   log(`best face score per image: ${verification.bestScores.map((s) => s.toFixed(3)).join(', ')}`);
   log(
-    `wrote ${rel(join(outDir, DETECTOR_FILE))} (${(exported.bytes.length / 1024).toFixed(1)} KiB) and ${PROVENANCE_FILE}`,
+    `wrote ${pathForUser(join(outDir, DETECTOR_FILE))} (${(exported.bytes.length / 1024).toFixed(1)} KiB) and ${PROVENANCE_FILE}`,
   );
   return 0;
 }
