@@ -26,6 +26,8 @@ Options:
                   besides a black, a white and a noise photo (default: 24)
   --detector-latency <n>
                   detector runs timed per runtime (default: 20)
+  --warm-up <s>   seconds each runtime runs untimed before it is timed, at most 1,000 runs (default:
+                  10; V8 runs WebAssembly from baseline code for the first seconds)
   --data <file>   CSV (default: $FACEKIT_DATA, data/age_gender.csv, ../shared/data/utkface48.csv;
                   generated faces if none)
   --models <dir>  models to compare (default: models/)
@@ -41,6 +43,7 @@ const { values } = parseCommandArgs(HELP, {
     latency: { type: 'string', default: '200' },
     photos: { type: 'string', default: '24' },
     'detector-latency': { type: 'string', default: '20' },
+    'warm-up': { type: 'string', default: '10' },
   },
 });
 wholeNumberFlag(HELP, 'faces', values.faces, 1);
@@ -48,6 +51,7 @@ wholeNumberFlag(HELP, 'singles', values.singles, 0);
 wholeNumberFlag(HELP, 'latency', values.latency, 1);
 wholeNumberFlag(HELP, 'photos', values.photos, 0);
 wholeNumberFlag(HELP, 'detector-latency', values['detector-latency'], 0);
+wholeNumberFlag(HELP, 'warm-up', values['warm-up'], 0, 600);
 // A wrong $FACEKIT_DATA or $FACEKIT_MODELS is refused here too, in one line: inside the suite it failed
 // as a serialized error among vitest's report lines, once per test file.
 const dataPath = dataFileFlag(HELP, values.data);
@@ -66,6 +70,7 @@ const env: NodeJS.ProcessEnv = {
   FACEKIT_PARITY_LATENCY: values.latency,
   FACEKIT_PARITY_PHOTOS: values.photos,
   FACEKIT_PARITY_DETECTOR_LATENCY: values['detector-latency'],
+  FACEKIT_PARITY_WARM_UP: values['warm-up'],
   ...(dataPath ? { FACEKIT_DATA: dataPath } : {}),
   ...(modelsDir ? { FACEKIT_MODELS: modelsDir } : {}),
 };

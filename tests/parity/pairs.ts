@@ -8,7 +8,7 @@ import { DETECTOR_ANCHORS, DETECTOR_BOX_VALUES, readDetections, type Task } from
 import { percentiles } from '@facekit/core/node';
 import { compareOutputs, DETECTOR_TOLERANCE, largestAbsDiff, type Comparison } from '@facekit/export';
 import type { DetectorInputs } from '../support/detector-inputs.js';
-import type { DetectorOutputs } from './runtimes/runtime.js';
+import type { DetectorOutputs, Timings } from './runtimes/runtime.js';
 
 export const CPU_TOLERANCE = 1e-5;
 /**
@@ -48,12 +48,12 @@ export interface RuntimeRecord {
   readonly outputs?: ReadonlyMap<Task, Float32Array>;
   /** Within the runtime: largest difference between batch-1 and batch-64 results of the same inputs. */
   readonly batchOneDiff?: number;
-  /** ms per face, all models, batch 1. */
-  readonly latency?: readonly number[];
+  /** ms per face, all models, batch 1: the warm-up's runs and the timed ones. */
+  readonly latency?: Timings;
   /** The face detector's outputs for every detector input, when it ran the detector. */
   readonly detector?: DetectorOutputs;
-  /** ms per detector run (one 256×256 input). */
-  readonly detectorLatency?: readonly number[];
+  /** ms per detector run (one 256×256 input): the warm-up's runs and the timed ones. */
+  readonly detectorLatency?: Timings;
 }
 
 export interface PairResult {
@@ -162,19 +162,27 @@ export function compareDetectorPairs(
   return pairs;
 }
 
+/** How many of the warm-up's first runs the cold figure is the median of. */
+export const COLD_RUNS = 20;
+
 export interface LatencySummary {
   readonly runs: number;
   readonly median: number;
   readonly p95: number;
   readonly mean: number;
+  readonly warmUpRuns: number;
+  /** Median of the warm-up's first COLD_RUNS runs (slower while V8 still runs baseline code). */
+  readonly cold: number;
 }
 
-export function summarize(times: readonly number[]): LatencySummary {
-  const at = percentiles(times);
+export function summarize({ warmUp, timed }: Timings): LatencySummary {
+  const at = percentiles(timed);
   return {
-    runs: times.length,
+    runs: timed.length,
     median: at(0.5),
     p95: at(0.95),
-    mean: times.reduce((s, t) => s + t, 0) / times.length,
+    mean: timed.reduce((s, t) => s + t, 0) / timed.length,
+    warmUpRuns: warmUp.length,
+    cold: percentiles(warmUp.slice(0, COLD_RUNS))(0.5),
   };
 }

@@ -8,8 +8,10 @@
 import type { Task } from '@facekit/core';
 import type { DetectorInputs } from '../support/detector-inputs.js';
 import {
+  COLD_RUNS,
   detectedSquares,
   summarize,
+  type LatencySummary,
   type DetectorPairResult,
   type PairResult,
   type RuntimeRecord,
@@ -41,9 +43,9 @@ function detectorSection(r: ReportInput): string[] {
     ? inputs.names.map((name, i) => `${name}: ${detectedSquares(reference.detector!, inputs, i).length}`)
     : [];
   const latency = r.records.flatMap((x) => {
-    if (!x.detectorLatency?.length) return [];
+    if (!x.detectorLatency?.timed.length) return [];
     const s = summarize(x.detectorLatency);
-    return [`| ${x.name} | ${s.median.toFixed(2)} | ${s.p95.toFixed(2)} | ${s.runs} |`];
+    return [`| ${x.name} | ${s.median.toFixed(2)} | ${s.p95.toFixed(2)} | ${s.runs} | ${warmUpCell(s)} |`];
   });
   return [
     '## Face detector',
@@ -64,8 +66,8 @@ function detectorSection(r: ReportInput): string[] {
       ? [
           '### Latency: one detector run (256×256, batch 1)',
           '',
-          '| runtime | median ms | p95 ms | runs |',
-          '|---|---|---|---|',
+          `| runtime | median ms | p95 ms | runs | warm-up runs (median of the first ${COLD_RUNS}) |`,
+          '|---|---|---|---|---|',
           ...latency,
           '',
         ]
@@ -73,6 +75,7 @@ function detectorSection(r: ReportInput): string[] {
   ];
 }
 
+const warmUpCell = (s: LatencySummary) => `${s.warmUpRuns} (${s.cold.toFixed(2)} ms)`;
 const sci = (x: number) => (x === 0 ? '0' : x.toExponential(1));
 const pct = (ok: number, all: number) => `${((100 * ok) / all).toFixed(ok === all ? 0 : 2)}% (${ok}/${all})`;
 
@@ -148,16 +151,17 @@ export function parityMarkdown(r: ReportInput): string {
     '',
     '## Latency: one face through all models (batch 1)',
     '',
-    '| runtime | median ms | p95 ms | mean ms | faces |',
-    '|---|---|---|---|---|',
+    `| runtime | median ms | p95 ms | mean ms | faces | warm-up runs (median of the first ${COLD_RUNS}) |`,
+    '|---|---|---|---|---|---|',
     ...r.records.flatMap((x) => {
-      if (!x.latency?.length) return [];
+      if (!x.latency?.timed.length) return [];
       const s = summarize(x.latency);
       return [
-        `| ${x.name} | ${s.median.toFixed(2)} | ${s.p95.toFixed(2)} | ${s.mean.toFixed(2)} | ${s.runs} |`,
+        `| ${x.name} | ${s.median.toFixed(2)} | ${s.p95.toFixed(2)} | ${s.mean.toFixed(2)} | ${s.runs} | ${warmUpCell(s)} |`,
       ];
     }),
     '',
+    "Each runtime is timed after a warm-up (`pnpm parity --warm-up`): V8 runs WebAssembly from its baseline compiler at first and swaps in optimised code, compiled in the background, once it is hot — a few seconds into a page's or process's life. The last column says how long the warm-up was and what its first runs took (in Chromium the classifiers are timed after the detector, in the same WebAssembly module, so theirs start partly warm).",
     "Chromium's parity page is not cross-origin isolated (the demo's is, for ?threads=; both run wasm on one thread), so its timer moves in 100 µs steps: its figures are good to ±0.1 ms.",
     '',
     ...detectorSection(r),

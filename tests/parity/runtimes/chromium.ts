@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import type { Task } from '@facekit/core';
 import { chromiumMissing, launchChromium, type Browser } from '../../support/chromium.js';
 import { serveStatic, type StaticServer } from '../../support/static-server.js';
-import type { Runtime } from './runtime.js';
+import type { Runtime, Timings, WarmUp } from './runtime.js';
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>parity</title>
 <script type="module">
@@ -23,6 +23,16 @@ const sessions = new Map();
 const tasks = new Map();
 const answers = new Map();
 let inputs;
+// runtime.ts's timeEach, as the page runs it: the warm-up, then the timed runs.
+const timeEach = async (runs, warm, once) => {
+  const time = async (i, into) => { const t = performance.now(); await once(i); into.push(performance.now() - t); };
+  const warmUp = [];
+  const started = performance.now();
+  while (warmUp.length === 0 || (warmUp.length < warm.runs && performance.now() - started < warm.ms)) await time(warmUp.length, warmUp);
+  const timed = [];
+  for (let i = 0; i < runs; i++) await time(i, timed);
+  return { warmUp, timed };
+};
 const runFile = async (file, start, n) => {
   const feed = new ort.Tensor('float32', inputs.slice(start * 2304, (start + n) * 2304), [n, 48, 48, 1]);
   return sessions.get(file).run({ image: feed });
@@ -56,12 +66,8 @@ window.parity = {
     }
     return answers.get(key)[output];
   },
-  async latency(runs, count) {
-    const once = async (i) => { for (const file of sessions.keys()) await runFile(file, i % count, 1); };
-    await once(0);
-    const times = [];
-    for (let i = 0; i < runs; i++) { const t = performance.now(); await once(i); times.push(performance.now() - t); }
-    return times;
+  latency(runs, warm, count) {
+    return timeEach(runs, warm, async (i) => { for (const file of sessions.keys()) await runFile(file, i % count, 1); });
   },
 };
 let detector;
@@ -84,11 +90,8 @@ window.parityDetector = {
     }
     return { scores, boxes };
   },
-  async latency(runs, count) {
-    await detectOne(0);
-    const times = [];
-    for (let i = 0; i < runs; i++) { const t = performance.now(); await detectOne(i % count); times.push(performance.now() - t); }
-    return times;
+  latency(runs, warm, count) {
+    return timeEach(runs, warm, (i) => detectOne(i % count));
   },
 };
 window.parityReady = true;
@@ -107,12 +110,12 @@ interface PageApi {
     ep: Ep,
   ): Promise<Loaded | { missing: string }>;
   run(task: string, count: number, batch: number): Promise<number[]>;
-  latency(runs: number, count: number): Promise<number[]>;
+  latency(runs: number, warm: WarmUp, count: number): Promise<Timings>;
 }
 interface DetectorPageApi {
   load(ep: Ep): Promise<void>;
   detect(count: number): Promise<{ scores: number[]; boxes: number[] }>;
-  latency(runs: number, count: number): Promise<number[]>;
+  latency(runs: number, warm: WarmUp, count: number): Promise<Timings>;
 }
 declare const window: { parity: PageApi; parityDetector: DetectorPageApi };
 
@@ -199,14 +202,18 @@ export function chromiumRuntime(ep: Ep = 'wasm'): Runtime {
         await browser!.page.evaluate(([t, c, b]) => window.parity.run(t, c, b), [task, n, batch] as const),
       );
     },
-    latency: (runs) =>
-      browser!.page.evaluate(([r, c]) => window.parity.latency(r, c), [runs, count] as const),
+    latency: (runs, warmUp) =>
+      browser!.page.evaluate(([r, w, c]) => window.parity.latency(r, w, c), [runs, warmUp, count] as const),
     async detect(n) {
       const out = await browser!.page.evaluate((c) => window.parityDetector.detect(c), n);
       return { scores: Float32Array.from(out.scores), boxes: Float32Array.from(out.boxes) };
     },
-    detectorLatency: (runs) =>
-      browser!.page.evaluate(([r, c]) => window.parityDetector.latency(r, c), [runs, detectorCount] as const),
+    detectorLatency: (runs, warmUp) =>
+      browser!.page.evaluate(([r, w, c]) => window.parityDetector.latency(r, w, c), [
+        runs,
+        warmUp,
+        detectorCount,
+      ] as const),
     describe: () => info,
     async close() {
       // Twice is harmless: a skipped runtime is closed before the skip, and again by the test.

@@ -125,14 +125,14 @@ function ortRuntime(
       if (!answers.has(key)) answers.set(key, runFile(files.get(file)!, count, batchSize));
       return (await answers.get(key)!).get(task)!;
     },
-    latency: (runs) =>
-      timeEach(runs, async (i) => {
+    latency: (runs, warmUp) =>
+      timeEach(runs, warmUp, async (i) => {
         const input = slice(context.inputs, i % context.inputs.count, 1).slice();
         for (const file of files.values()) await runOnce(file, input, 1);
       }),
     detect: (count) => detectEach(count, runDetector),
-    detectorLatency: (runs) =>
-      timeEach(runs, async (i) => {
+    detectorLatency: (runs, warmUp) =>
+      timeEach(runs, warmUp, async (i) => {
         await runDetector(i % context.detector!.inputs.count);
       }),
     describe: () => version(ort),

@@ -52,15 +52,15 @@ export interface Runtime {
   open(context: ParityContext): Promise<string | null>;
   /** Probabilities [count × width] of `task` for the first `count` inputs, `batchSize` per run. */
   run(task: Task, count: number, batchSize: number): Promise<Float32Array>;
-  /** Milliseconds per face for every model together (batch 1), `runs` faces after a warm-up. */
-  latency?(runs: number): Promise<number[]>;
+  /** Milliseconds per face for every model together (batch 1), `runs` faces after `warmUp`. */
+  latency?(runs: number, warmUp: WarmUp): Promise<Timings>;
   /**
    * The face detector (batch 1: its input shape is fixed) on the first `count` detector inputs; absent
    * where the runtime cannot run it. Opened by `open` when the context holds a detector.
    */
   detect?(count: number): Promise<DetectorOutputs>;
-  /** Milliseconds per detector run (one 256×256 input), `runs` runs after a warm-up. */
-  detectorLatency?(runs: number): Promise<number[]>;
+  /** Milliseconds per detector run (one 256×256 input), `runs` runs after `warmUp`. */
+  detectorLatency?(runs: number, warmUp: WarmUp): Promise<Timings>;
   /** Version and settings, for the report. */
   describe(): string;
   close(): Promise<void>;
@@ -89,16 +89,45 @@ export function slice(inputs: ParityInputs, start: number, n: number): Float32Ar
   return inputs.data.subarray(start * PIXEL_COUNT, (start + n) * PIXEL_COUNT);
 }
 
-/** Times `once(i)` for i = 0 … runs − 1 after one warm-up call. */
-export async function timeEach(runs: number, once: (i: number) => Promise<void>): Promise<number[]> {
-  await once(0);
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
+/**
+ * How long a runtime runs untimed before it is timed: at least once, then until `runs` runs or `ms`
+ * milliseconds, whichever comes first. V8 runs WebAssembly from its baseline compiler (Liftoff) at
+ * first and swaps in optimised code (TurboFan), compiled in the background, once it is hot: in
+ * headless Chromium on the project's 2-core box the shipped models took ≈ 7 ms a face for the first
+ * ≈ 5 s (≈ 600 runs) and 2.2 ms after, so one warm-up run left the figure mostly the baseline code's.
+ */
+export interface WarmUp {
+  readonly runs: number;
+  readonly ms: number;
+}
+
+/** Each run's milliseconds: the warm-up's, then the timed ones'. */
+export interface Timings {
+  readonly warmUp: readonly number[];
+  readonly timed: readonly number[];
+}
+
+/**
+ * Times `once(i)` for the warm-up, then for i = 0 … runs − 1. (The Chromium page runs the same loop in
+ * its own script.)
+ */
+export async function timeEach(
+  runs: number,
+  warm: WarmUp,
+  once: (i: number) => Promise<void>,
+): Promise<Timings> {
+  const time = async (i: number, into: number[]) => {
     const started = performance.now();
     await once(i);
-    times.push(performance.now() - started);
-  }
-  return times;
+    into.push(performance.now() - started);
+  };
+  const warmUp: number[] = [];
+  const started = performance.now();
+  while (warmUp.length === 0 || (warmUp.length < warm.runs && performance.now() - started < warm.ms))
+    await time(warmUp.length, warmUp);
+  const timed: number[] = [];
+  for (let i = 0; i < runs; i++) await time(i, timed);
+  return { warmUp, timed };
 }
 
 /** Detector input `i` ([1, 256, 256, 3]). */

@@ -57,14 +57,14 @@ export function tfjsRuntime(): Runtime {
       inBatches(count, batchSize, models.get(task)!.info.width, async (start, n) =>
         predict(task, slice(context.inputs, start, n), n),
       ),
-    latency: (runs) =>
-      timeEach(runs, async (i) => {
+    latency: (runs, warmUp) =>
+      timeEach(runs, warmUp, async (i) => {
         for (const task of models.keys())
           predict(task, slice(context.inputs, i % context.inputs.count, 1), 1);
       }),
     detect: (count) => detectEach(count, detectOne),
-    detectorLatency: (runs) =>
-      timeEach(runs, async (i) => {
+    detectorLatency: (runs, warmUp) =>
+      timeEach(runs, warmUp, async (i) => {
         await detectOne(i % context.detector!.inputs.count);
       }),
     describe: () =>
