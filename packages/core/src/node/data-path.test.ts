@@ -11,13 +11,13 @@ afterEach(() => {
 });
 
 describe('resolveDataPath', () => {
-  it('says a directory given as --data is not a CSV file', async () => {
+  it('says a folder given as --data is not a file', async () => {
     const dir = await tempFolder('facekit-data-');
     expect(() => resolveDataPath(dir)).toThrow(FaceKitError);
     expect(() => resolveDataPath(dir)).toThrow(`--data ${dir}: ${dir} is a folder, not a file`);
   });
 
-  it('says a directory in $FACEKIT_DATA is not a CSV file', async () => {
+  it('says a folder in $FACEKIT_DATA is not a file', async () => {
     const dir = await tempFolder('facekit-data-');
     vi.stubEnv('FACEKIT_DATA', dir);
     expect(() => resolveDataPath()).toThrow(`FACEKIT_DATA=${dir}: ${dir} is a folder, not a file`);
