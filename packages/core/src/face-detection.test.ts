@@ -72,6 +72,20 @@ describe('detectorInput', () => {
     });
   });
 
+  it('gives a photo the same input whatever photos came before (its row buffer is kept between calls)', () => {
+    const irregular = (w: number, h: number, seed: number) =>
+      photo(w, h, (x, y) => [(x * 7 + y * 13 + seed) % 256, (x * y + seed) % 251, (x + 3 * y) % 241, 255]);
+    const webcam = irregular(640, 480, 1);
+    const first = detectorInput(webcam).data;
+    // A smaller photo (the kept buffer partly rewritten), a taller one (a larger buffer), and one whose
+    // rows are more than the buffer keeps (its own buffer), each against itself called first.
+    for (const other of [irregular(300, 200, 2), irregular(480, 900, 3), irregular(4000, 3000, 4)]) {
+      const alone = detectorInput(other).data;
+      expect(detectorInput(webcam).data).toEqual(first);
+      expect(detectorInput(other).data).toEqual(alone);
+    }
+  });
+
   it('refuses a buffer that is not the size it says', () => {
     expect(() => detectorInput({ width: 4, height: 4, data: new Uint8Array(10) }, 'input.image')).toThrow(
       InvalidImageError,
