@@ -155,6 +155,10 @@ describe('pnpm classify', () => {
       /^\S+a-one-face\.png: 640×480, 1 face\n {2}face 1, score 0\.\d\d: square \d+ px at \(\d+, \d+\) — age \S+ \(\d+%\), ethnicity \S+ \(\d+%\), gender (male|female) \(\d+%\)\n\S+c-no-face\.png: 320×240, no face found\n$/,
     );
     expect(run.stderr).toContain(`${notes}: is not a PNG, JPEG or WebP image\n`);
+    // The photo without a face may be a face crop, which the detector does not find: say what reads it.
+    expect(run.stderr).toMatch(
+      /\n1 photo with no face found: .* --no-detect classifies its centre square\n2 of 3 photos/,
+    );
   });
 
   it('with --csv gives a row per face as --json answers it, a row for a photo without a face and one per failure', async () => {

@@ -27,6 +27,7 @@ import {
   csvRows,
   describePhoto,
   modelsLine,
+  noFaceHint,
   photoFailure,
   summaryLine,
   type PhotoReport,
@@ -300,6 +301,7 @@ async function main(): Promise<number> {
         `${JSON.stringify(reports, (key, value: unknown) => (key === 'inputPixels' ? undefined : value), 2)}\n`,
       );
     const seconds = (performance.now() - ready) / 1000;
+    process.stderr.write(noFaceHint(reports));
     process.stderr.write(summaryLine(reports, seconds, (ready - started) / 1000));
     return reports.some((r) => 'error' in r) ? 1 : 0;
   } finally {

@@ -126,6 +126,18 @@ export function modelsLine({ models, tasks, provider, attempts }: PhotoClassifie
   return `models: ${models.dir} (${tasks.join(', ')}) on ${provider}${passed.join('')}\n`;
 }
 
+/**
+ * What to do when the detector found no face in some photos: they may be faces already cropped (as
+ * the training data is, or a 48×48 sample), which the detector, made for whole photos, does not find;
+ * `--no-detect` reads their centre square. Empty when every classified photo had a face.
+ */
+export function noFaceHint(reports: readonly PhotoReport[]): string {
+  const none = reports.filter((r) => !('error' in r) && r.faces.length === 0).length;
+  if (none === 0) return '';
+  const photos = none === 1 ? '1 photo' : `${none} photos`;
+  return `${photos} with no face found: the detector looks for faces in whole photos; for a photo that is a face crop already (as the training data is), --no-detect classifies its centre square\n`;
+}
+
 /** How many photos were classified and failed, in how long, after how long opening the models. */
 export function summaryLine(reports: readonly PhotoReport[], seconds: number, openSeconds: number): string {
   const failed = reports.filter((r) => 'error' in r).length;
