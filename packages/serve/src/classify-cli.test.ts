@@ -157,7 +157,7 @@ describe('pnpm classify', () => {
     expect(run.stderr).toContain(`${notes}: is not a PNG, JPEG or WebP image\n`);
     // The photo without a face may be a face crop, which the detector does not find: say what reads it.
     expect(run.stderr).toMatch(
-      /\n1 photo with no face found: .* --no-detect classifies its centre square\n2 of 3 photos/,
+      /\n1 photo with no face found: .* --no-detect classifies such a crop \(its centre square\)\n2 of 3 photos/,
     );
   });
 
