@@ -445,6 +445,13 @@ export function compactPresets(): Preset[] {
       true,
     ),
     compactPreset(
+      'shared-flat-weighted',
+      "shared-flat whose age and ethnicity heads weigh each face by its class, (mean count / count)^0.5, so the rarer groups count more (compact-flat-weighted's weights at full length; ablation).",
+      COMPACT_FLAT,
+      flat({ epochs: 45, patience: 15, classWeightPower: 0.5 }),
+      true,
+    ),
+    compactPreset(
       'shared-flat-early',
       'shared-flat with twice the filters in its 48×48 and 24×24 stages (16-32-48-128; ablation).',
       COMPACT_FLAT_EARLY,
