@@ -10,8 +10,9 @@ By default the photo goes through the face detector (models/face-detector.onnx, 
 sha256 in face-detector.json) and each face found, best first, is classified on its square; that is
 what the server's classifyFaces does, with @facekit/core's face-detection.ts repeated line by line:
 `detector_input` (the photo letterboxed into 256x256 RGB), `read_detections` (threshold, weighted
-non-maximum suppression, back through the letterbox) and `face_square` (the square framed as the
-training faces were, turned with the eye line when it is tilted 5 degrees or more).
+non-maximum suppression, back through the letterbox), `face_square` (the square framed as the
+training faces were, turned with the eye line when it is tilted 5 degrees or more) and `detect_faces`
+(a second, wide look with the photo zoomed out when the first finds a large face or none).
 `photo_to_pixels` is the server's preprocessing (@facekit/core's imageToPixels after sharp decodes the
 photo), operation for operation, so it gives the grey levels the server gives, not just close ones:
 EXIF orientation applied, embedded colour profile converted to sRGB, ITU-R 601 luma, transparency over
@@ -45,6 +46,10 @@ FACE_FRAMING = {"box_to_side": 1.096, "eyes_to_centre": 0.201, "eyes_across_cent
 # upright (turning every face cost 0.7-2 points on upright faces; a face tilted 15 degrees lost 6-9
 # upright). The same test fails when it differs from core's.
 LEVEL_EYES_DEGREES = 5
+# Core's WIDE_LOOK: when detect_faces looks again with the photo zoomed out, and which faces it keeps
+# from that look (the detector frames a face filling most of its input badly). The same test fails
+# when it differs from core's.
+WIDE_LOOK = {"zoom_out": 2, "near_side": 0.4, "keep_side": 0.3}
 # Core's MAX_TURNED_SAMPLES: a turned square is read with n x n bilinear samples per output pixel, n a
 # 48th of its side, at most 8.
 MAX_TURNED_SAMPLES = 8
@@ -165,10 +170,11 @@ def js_round(v):
     return int(whole + (v - whole >= 0.5))
 
 
-def letterbox(width, height):
+def letterbox(width, height, zoom_out=1):
     """Where a width x height photo lies in the detector's input, as core's DetectorFrame (input pixel =
-    offset + photo pixel / scale), and the size (w, h) it is reduced to there, rounded to whole pixels."""
-    fit = DETECTOR_SIZE / max(width, height)
+    offset + photo pixel / scale), and the size (w, h) it is reduced to there, rounded to whole pixels;
+    zoom_out > 1 makes the photo that many times smaller (the wide look of detect_faces)."""
+    fit = DETECTOR_SIZE / (max(width, height) * zoom_out)
     w = max(1, js_round(width * fit))
     h = max(1, js_round(height * fit))
     frame = {
@@ -182,12 +188,12 @@ def letterbox(width, height):
     return frame, w, h
 
 
-def detector_input(rgba):
+def detector_input(rgba, zoom_out=1):
     """RGBA array -> (float32 [1, 256, 256, 3], frame): core's detectorInput. RGB 0-255, the photo
     area-averaged into the middle of the square with its aspect kept, black around it, transparent
     pixels over white."""
     height, width = rgba.shape[:2]
-    frame, w, h = letterbox(width, height)
+    frame, w, h = letterbox(width, height, zoom_out)
     # Rows first (height x w x 3), then columns, each output's taps summed in core's order.
     rows = np.zeros((height, w, 3))
     for o, pixels in enumerate(area_taps(width, w)):
@@ -317,13 +323,40 @@ def load_detector(models="models"):
     return info, ort.InferenceSession(str(path))
 
 
+def box_side(face):
+    return (face["box"][2] + face["box"][3]) / 2
+
+
+def share_inside(inner, outer):
+    """The share of inner's box that lies inside outer's."""
+    (ax, ay, aw, ah), (bx, by, bw, bh) = inner["box"], outer["box"]
+    w = min(ax + aw, bx + bw) - max(ax, bx)
+    h = min(ay + ah, by + bh) - max(ay, by)
+    return w * h / (aw * ah) if w > 0 and h > 0 else 0
+
+
 def detect_faces(rgba, detector, **options):
-    """RGBA array -> the faces found in it (read_detections'), best first; options as read_detections'."""
+    """RGBA array -> the faces found in it, best first: core's detectFaces. The usual look, then, when it
+    finds no face or one whose box side is at least WIDE_LOOK's near_side x the photo's longer side, a
+    wide look with the photo zoomed out, whose large faces take the place of the usual look's faces
+    lying mostly inside them. Options as read_detections'."""
     info, session = detector
-    image, frame = detector_input(rgba)
     names = [output["name"] for output in info["outputs"]]  # scores, boxes
-    scores, boxes = session.run(names, {info["input"]["name"]: image})
-    return read_detections(scores, boxes, frame, **options)
+
+    def look(zoom_out):
+        image, frame = detector_input(rgba, zoom_out)
+        scores, boxes = session.run(names, {info["input"]["name"]: image})
+        return read_detections(scores, boxes, frame, **options)
+
+    near = look(1)
+    longer = max(rgba.shape[:2])
+    if not near or any(box_side(f) >= WIDE_LOOK["near_side"] * longer for f in near):
+        wide = [f for f in look(WIDE_LOOK["zoom_out"]) if box_side(f) >= WIDE_LOOK["keep_side"] * longer]
+        if wide:
+            rest = [f for f in near if not any(share_inside(f, big) > 0.5 for big in wide)]
+            faces = sorted(wide + rest, key=lambda f: -f["score"])  # stable, as Array.sort
+            return faces[: options.get("max_faces", 10)]
+    return near
 
 
 def load_models(models="models"):

@@ -17,6 +17,8 @@ import {
   FACE_FRAMING,
   FACE_KEYPOINTS,
   LEVEL_EYES_DEGREES,
+  WIDE_LOOK,
+  detectFaces,
   detectorInput,
   faceSquare,
   readDetections,
@@ -76,8 +78,124 @@ for models in given["models"]:
 print(json.dumps({"size": classify.DETECTOR_SIZE, "anchors": classify.ANCHORS,
                   "boxValues": classify.BOX_VALUES, "keypoints": classify.KEYPOINTS,
                   "framing": classify.FACE_FRAMING, "levelEyes": classify.LEVEL_EYES_DEGREES,
+                  "wideLook": classify.WIDE_LOOK,
                   "squares": squares, "tilted": tilted, "checks": checks}))
 `;
+
+/**
+ * Runs the example's detect_faces on blank photos with a stand-in session that answers each run with
+ * the next outputs given (the usual look's, then the wide look's): its faces, and how many runs it made.
+ */
+const LOOKS_DRIVER = `
+import json, sys
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+from classify import detect_faces
+
+class Session:
+    def __init__(self, outputs):
+        self.outputs, self.runs = outputs, 0
+    def run(self, names, feeds):
+        assert list(feeds.values())[0].shape == (1, 256, 256, 3)
+        scores, boxes = self.outputs[self.runs]
+        self.runs += 1
+        return [np.array(scores, np.float32), np.array(boxes, np.float32)]
+
+info = {"input": {"name": "image"}, "outputs": [{"name": "scores"}, {"name": "boxes"}]}
+out = []
+for c in json.load(sys.stdin):
+    session = Session(c["outputs"])
+    rgba = np.zeros((c["height"], c["width"], 4), np.uint8)
+    faces = detect_faces(rgba, (info, session), **c["options"])
+    out.append({"runs": session.runs, "faces": [[float(f["score"])] + [int(v) for v in f["square"][:3]] for f in faces]})
+print(json.dumps(out))
+`;
+
+interface LooksCase {
+  name: string;
+  width: number;
+  height: number;
+  /** The detector's outputs for the usual look, then for the wide look. */
+  looks: { scores: Float32Array; boxes: Float32Array }[];
+  options?: DetectionOptions;
+}
+
+/** Photos for detectFaces' two looks: each face as the detector would report it in that look. */
+function looksCases(): LooksCase[] {
+  type Faces = Parameters<typeof outputs>[2];
+  const looks = (
+    name: string,
+    width: number,
+    height: number,
+    near: Faces,
+    wide: Faces,
+    options?: DetectionOptions,
+  ) => ({
+    name,
+    width,
+    height,
+    looks: [outputs(width, height, near, 11), outputs(width, height, wide, 12, WIDE_LOOK.zoomOut)],
+    options,
+  });
+  return [
+    looks(
+      'a tight crop: the usual look finds a part of the face, the wide look the face',
+      200,
+      200,
+      [{ x: 100, y: 90, side: 130, score: 0.93 }],
+      [{ x: 100, y: 100, side: 185, score: 0.89 }],
+    ),
+    looks(
+      'a large face and a small one: the large from the wide look, the small kept; a small wide face dropped',
+      640,
+      480,
+      [
+        { x: 300, y: 240, side: 300, score: 0.8 },
+        { x: 580, y: 60, side: 60, score: 0.9 },
+      ],
+      [
+        { x: 310, y: 250, side: 330, score: 0.85 },
+        { x: 100, y: 400, side: 120, score: 0.7 },
+      ],
+    ),
+    looks(
+      'only small faces: one look',
+      640,
+      480,
+      [{ x: 300, y: 240, side: 200, score: 0.8 }],
+      [{ x: 300, y: 240, side: 300, score: 0.99 }],
+    ),
+    looks(
+      'no face in the usual look: the wide look’s',
+      300,
+      300,
+      [],
+      [{ x: 150, y: 160, side: 250, score: 0.7 }],
+    ),
+    looks(
+      'a large face in the usual look, none large in the wide one: the usual look’s faces',
+      400,
+      400,
+      [{ x: 200, y: 200, side: 170, score: 0.75 }],
+      [{ x: 200, y: 200, side: 100, score: 0.75 }],
+    ),
+    looks(
+      'joined faces cut at maxFaces 2',
+      640,
+      480,
+      [
+        { x: 610, y: 60, side: 50, score: 0.95 },
+        { x: 200, y: 240, side: 280, score: 0.8 },
+        { x: 610, y: 420, side: 50, score: 0.7 },
+      ],
+      [
+        { x: 205, y: 240, side: 270, score: 0.85 },
+        { x: 470, y: 300, side: 200, score: 0.75 },
+      ],
+      { maxFaces: 2 },
+    ),
+  ];
+}
 
 interface LetterboxCase {
   name: string;
@@ -233,9 +351,14 @@ function outputs(
     tilt?: number;
   }[],
   seed: number,
+  zoomOut = 1,
 ): { scores: Float32Array; boxes: Float32Array } {
   const next = seededRandom(seed);
-  const { frame } = detectorInput({ width, height, data: new Uint8Array(width * height * 4) });
+  const { frame } = detectorInput(
+    { width, height, data: new Uint8Array(width * height * 4) },
+    'image',
+    zoomOut,
+  );
   const scores = Float32Array.from({ length: DETECTOR_ANCHORS }, () => next() * 0.4);
   const boxes = Float32Array.from({ length: DETECTOR_ANCHORS * DETECTOR_BOX_VALUES }, () => next() * 256);
   // Keypoints relative to the face's centre, in box sides: eyes, nose, mouth, ears.
@@ -361,7 +484,9 @@ describe('examples/python: the face detector’s input and outputs read as core 
   const decodes = decodeCases();
   const ties = squareTies();
   const tilted = tiltedSquares();
+  const twoLooks = looksCases();
   let dir = '';
+  let looked: { runs: number; faces: number[][] }[] = [];
   let frames: PyFrame[] = [];
   let inputs: Float32Array[] = [];
   let faces: PyFace[][] = [];
@@ -372,6 +497,7 @@ describe('examples/python: the face detector’s input and outputs read as core 
     keypoints: string[];
     framing: Record<string, number>;
     levelEyes: number;
+    wideLook: Record<string, number>;
     squares: number[][];
     tilted: number[][];
     checks: string[];
@@ -393,7 +519,7 @@ describe('examples/python: the face detector’s input and outputs read as core 
     const onnx = await readFile(join(SHIPPED_MODELS, 'face-detector.onnx'));
     onnx[onnx.length - 1]! ^= 1; // one bit of the last weight
     await writeFile(join(tampered, 'face-detector.onnx'), onnx);
-    [frames, faces, constants] = await Promise.all([
+    [frames, faces, constants, looked] = await Promise.all([
       runDriver<PyFrame[]>(LETTERBOX_DRIVER, files),
       runDriver<PyFace[][]>(
         DECODE_DRIVER,
@@ -414,6 +540,15 @@ describe('examples/python: the face detector’s input and outputs read as core 
         squares: ties,
         tilted,
       }),
+      runDriver<typeof looked>(
+        LOOKS_DRIVER,
+        twoLooks.map((c) => ({
+          width: c.width,
+          height: c.height,
+          outputs: c.looks.map(({ scores, boxes }) => [Array.from(scores), Array.from(boxes)]),
+          options: c.options?.maxFaces === undefined ? {} : { max_faces: c.options.maxFaces },
+        })),
+      ),
     ]);
     inputs = await Promise.all(
       files.map(async ({ out }) => {
@@ -476,6 +611,47 @@ describe('examples/python: the face detector’s input and outputs read as core 
         close(py.keypoints[name]![1], face.keypoints[name].y, `face ${n} ${name}.y`);
       }
     });
+  });
+
+  it.for(twoLooks.map((c, i) => [c.name, i] as const))('two looks: %s', async ([, i], ctx) => {
+    if (missing) ctx.skip(missing);
+    const c = twoLooks[i]!;
+    let runs = 0;
+    const want = await detectFaces(
+      { width: c.width, height: c.height, data: new Uint8Array(c.width * c.height * 4) },
+      async () => c.looks[runs++]!,
+      c.options,
+    );
+    expect(looked[i]).toEqual({
+      runs,
+      faces: want.map((f) =>
+        [f.score, f.crop.x, f.crop.y, f.crop.size].map((v, k) => (k ? v : Math.fround(v))),
+      ),
+    });
+  });
+
+  it('the two-look cases cover what they say: runs, and where each answer’s faces come from', async () => {
+    const answers = await Promise.all(
+      twoLooks.map(async (c) => {
+        let runs = 0;
+        const faces = await detectFaces(
+          { width: c.width, height: c.height, data: new Uint8Array(c.width * c.height * 4) },
+          async () => c.looks[runs++]!,
+          c.options,
+        );
+        return { runs, sides: faces.map((f) => f.crop.size) };
+      }),
+    );
+    // Runs, and each face's square: from the wide look (large), or the usual look's (small ones, and
+    // the 184-pixel face of the fifth, kept as no wide face is large).
+    expect(answers).toEqual([
+      { runs: 2, sides: [198] },
+      { runs: 2, sides: [66, 354] },
+      { runs: 1, sides: [216] },
+      { runs: 2, sides: [268] },
+      { runs: 2, sides: [184] },
+      { runs: 2, sides: [54, 290] },
+    ]);
   });
 
   it('the decoding cases cover what they say: faces dropped, merged, clamped and cut at maxFaces', () => {
@@ -544,7 +720,7 @@ describe('examples/python: the face detector’s input and outputs read as core 
     expect(want.slice(0, 4).map((c) => c.angle ?? 0)).toEqual([5, -5, 0, 0]);
   });
 
-  it('the constants are core’s: input size, anchors, box values, keypoints, FACE_FRAMING, LEVEL_EYES_DEGREES', (ctx) => {
+  it('the constants are core’s: input size, anchors, box values, keypoints, FACE_FRAMING, LEVEL_EYES_DEGREES, WIDE_LOOK', (ctx) => {
     if (missing) ctx.skip(missing);
     const camel = (key: string) => key.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
     expect({
@@ -554,6 +730,7 @@ describe('examples/python: the face detector’s input and outputs read as core 
       keypoints: constants.keypoints,
       framing: Object.fromEntries(Object.entries(constants.framing).map(([k, v]) => [camel(k), v])),
       levelEyes: constants.levelEyes,
+      wideLook: Object.fromEntries(Object.entries(constants.wideLook).map(([k, v]) => [camel(k), v])),
     }).toEqual({
       size: DETECTOR_INPUT_SIZE,
       anchors: DETECTOR_ANCHORS,
@@ -561,6 +738,7 @@ describe('examples/python: the face detector’s input and outputs read as core 
       keypoints: [...FACE_KEYPOINTS],
       framing: FACE_FRAMING,
       levelEyes: LEVEL_EYES_DEGREES,
+      wideLook: WIDE_LOOK,
     });
   });
 

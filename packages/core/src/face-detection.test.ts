@@ -36,6 +36,21 @@ describe('detectorInput', () => {
     expect(at(data, 200, 192)).toEqual([0, 0, 0]);
   });
 
+  it('zoomed out (the wide look) puts the photo that many times smaller in the middle', () => {
+    // 512×256 at zoomOut 2: a quarter, 128×64, in columns 64–191 and rows 96–159.
+    const { data, frame } = detectorInput(
+      photo(512, 256, (x) => (x < 256 ? [200, 100, 50, 255] : [10, 20, 30, 255])),
+      'image',
+      2,
+    );
+    expect(frame).toEqual({ width: 512, height: 256, scaleX: 4, scaleY: 4, offsetX: 64, offsetY: 96 });
+    expect(at(data, 63, 100)).toEqual([0, 0, 0]);
+    expect(at(data, 64, 96)).toEqual([200, 100, 50]);
+    expect(at(data, 191, 159)).toEqual([10, 20, 30]);
+    expect(at(data, 192, 159)).toEqual([0, 0, 0]);
+    expect(at(data, 100, 160)).toEqual([0, 0, 0]);
+  });
+
   it('area-averages (two columns into one) and composites transparency over white', () => {
     const { data } = detectorInput(photo(512, 512, (x) => (x % 2 ? [100, 0, 0, 255] : [0, 0, 0, 0])));
     // (100 + 255) / 2 in red; (0 + 255) / 2 in green and blue.

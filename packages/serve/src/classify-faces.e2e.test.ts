@@ -111,6 +111,21 @@ describe('classifyFaces', () => {
     expect(await metric('facekit_faces_total{source="detected"}')).toBe(facesBefore + 1);
   });
 
+  it.each(['white-male-29.png', 'black-female-47.png', 'asian-female-4.png'])(
+    'finds a tightly cropped face (%s enlarged to fill a 200×200 photo) at nearly the whole photo',
+    async (sample) => {
+      // The detector's usual look alone finds a part of such a face (a square about two thirds of it);
+      // the wide look finds the face.
+      const whole = { x: 0, y: 0, size: 200 };
+      const photo = pngBase64(faceScene([{ face: await sampleFace(sample), square: whole }], 200, 200, 2));
+      const res = await classifyFaces({ image: photo });
+      expect(res.body.errors).toBeUndefined();
+      const [face, ...others] = (res.body.data!.classifyFaces as Faces).faces;
+      expect(others).toHaveLength(0);
+      expect(squareOverlap(face!.crop, whole)).toBeGreaterThanOrEqual(0.8);
+    },
+  );
+
   it('turns the square with a tilted face, and classify given that turned square answers the same', async () => {
     const square = { x: 220, y: 100, size: 220 };
     const turn = 20;

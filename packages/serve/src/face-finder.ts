@@ -1,6 +1,6 @@
 /**
  * Finding the faces in a decoded photo with the face detector's onnxruntime session: core's
- * `detectorInput`, the session, `readDetections` and `imageToPixels` — the same lines the web demo runs
+ * `detectFaces` around the session, then `imageToPixels` — the same lines the web demo runs
  * around the same file. Its own module so that the server's detector thread (detector-worker.ts) and the
  * in-process face finder (photo-faces.ts: the photo classifier, pnpm evaluate --detect) run the very
  * same code and give the same faces.
@@ -15,9 +15,8 @@ import {
   DETECTOR_INPUT_SHAPE,
   DETECTOR_INPUT_VALUES,
   DETECTOR_SCORES_NAME,
-  detectorInput,
+  detectFaces,
   imageToPixels,
-  readDetections,
   type DetectedFace,
   type RgbaImage,
 } from '@facekit/core';
@@ -102,11 +101,14 @@ export async function findFaces(
   field: string,
   { minScore, maxFaces }: DetectOptions,
 ): Promise<FoundFaces> {
-  const { data, frame } = detectorInput(image, field);
-  const { scores, boxes } = await run(session, data);
-  const faces = readDetections(scores.data as Float32Array, boxes.data as Float32Array, frame, {
-    minScore,
-    maxFaces,
-  });
+  const faces = await detectFaces(
+    image,
+    async (input) => {
+      const { scores, boxes } = await run(session, input);
+      return { scores: scores.data as Float32Array, boxes: boxes.data as Float32Array };
+    },
+    { minScore, maxFaces },
+    field,
+  );
   return { faces, pixels: faces.map((face) => imageToPixels(image, field, face.crop)) };
 }

@@ -1,8 +1,8 @@
 /**
  * The face detector in the browser: models/face-detector.onnx (BlazeFace, `pnpm export:detector`),
  * fetched and refused unless its sha256 matches face-detector.json, opened with the runtime and
- * provider the classifiers got (on wasm when WebGPU cannot open it), and run around core's
- * detectorInput and readDetections — the lines the server runs too, so both find the same squares.
+ * provider the classifiers got (on wasm when WebGPU cannot open it), and run by core's detectFaces —
+ * the lines the server runs too, so both find the same squares.
  * A models folder without the detector still classifies: the page then says there is none and keeps
  * the centre square.
  */
@@ -13,10 +13,9 @@ import {
   DETECTOR_INPUT_SHAPE,
   DETECTOR_INPUT_VALUES,
   DETECTOR_SCORES_NAME,
-  detectorInput,
+  detectFaces,
   JsonFieldError,
   parseDetectorInfo,
-  readDetections,
   sha256Hex,
   type DetectedFace,
   type RgbaImage,
@@ -96,13 +95,15 @@ export async function loadBrowserDetector(
   let queue: Promise<unknown> = Promise.resolve();
   const runNow = async (image: RgbaImage) => {
     const started = performance.now();
-    const { data, frame } = detectorInput(image);
-    const out = await session.run({
-      [DETECTOR_INPUT_NAME]: new ort.Tensor('float32', data, DETECTOR_INPUT_SHAPE),
+    const faces = await detectFaces(image, async (input) => {
+      const out = await session.run({
+        [DETECTOR_INPUT_NAME]: new ort.Tensor('float32', input, DETECTOR_INPUT_SHAPE),
+      });
+      const scores = (await out[DETECTOR_SCORES_NAME]!.getData()) as Float32Array;
+      const boxes = (await out[DETECTOR_BOXES_NAME]!.getData()) as Float32Array;
+      return { scores, boxes };
     });
-    const scores = (await out[DETECTOR_SCORES_NAME]!.getData()) as Float32Array;
-    const boxes = (await out[DETECTOR_BOXES_NAME]!.getData()) as Float32Array;
-    return { faces: readDetections(scores, boxes, frame), ms: performance.now() - started };
+    return { faces, ms: performance.now() - started };
   };
   return {
     provider: used,
