@@ -4,8 +4,11 @@
  * records) are pasted into photos of 240–640 px at a known square of 15–60 % of the shorter side
  * (tests/support/face-scene.ts), the detector (models/face-detector.onnx) and the classifiers
  * (onnxruntime-node) run on each, and it prints: how many faces were found, how well the detector's
- * square matches the true one, and each task's accuracy from the true square, the detector's square,
- * and the photo's centre square (what a photo sent without a crop got before there was a detector).
+ * square matches the true one, and each task's accuracy from the true square, the detector's square
+ * (core's detectFaces, as the server and the web demo find faces), the square of its usual look alone
+ * (before the wide look of WIDE_LOOK), and the photo's centre square (what a photo sent without a crop
+ * got before there was a detector). `--sizes 60-100` puts the faces in photos they fill, up to tight
+ * crops (the whole photo the face's square).
  *
  * `--turn` tilts the pasted faces, to see what a tilted head costs (the square stays upright). `--fit`
  * instead measures, on faces of the training part, where the eyes and the box lie in the true
@@ -23,6 +26,7 @@ import {
   DETECTOR_SCORES_NAME,
   TASKS,
   centreSquare,
+  detectFaces,
   detectorInput,
   imageToPixels,
   inputShape,
@@ -53,6 +57,8 @@ const HELP = `Usage: pnpm bench:detection [options]
   --fit         measure FACE_FRAMING's constants on the training part instead
   --turn <deg>  turn each pasted face by this many degrees, alternately each way (default 0):
                 how much a tilted head costs, the square being upright
+  --sizes <a-b> the face's side, in percent of the photo's shorter side (default 15-60); 100-100:
+                tight crops, square photos the face fills
   --data <csv>  the data file the shipped models were trained on (default: as pnpm train finds it)
   --write <dir> also write the photos to <dir>/photos (PNG, named age_gender_race_… as UTKFace
                 names its faces) and their faces to <dir>/rows.csv, for pnpm evaluate
@@ -64,6 +70,7 @@ const { values } = parseCommandArgs(HELP, {
     faces: { type: 'string', default: '500' },
     fit: { type: 'boolean', default: false },
     turn: { type: 'string', default: '0' },
+    sizes: { type: 'string', default: '15-60' },
     data: { type: 'string' },
     write: { type: 'string' },
   },
@@ -73,6 +80,10 @@ const writeTo =
 const rowsCsv = ['age,ethnicity,gender,img_name,pixels'];
 const count = wholeNumberFlag(HELP, 'faces', values.faces, 1);
 const turn = (wholeNumberFlag(HELP, 'turn', values.turn, 0, 90) * Math.PI) / 180;
+const sizes = /^(\d+)-(\d+)$/.exec(values.sizes);
+if (!sizes || !(Number(sizes[1]) >= 5 && Number(sizes[1]) <= Number(sizes[2]) && Number(sizes[2]) <= 100))
+  refuseFlags(HELP, `--sizes must be two percentages a-b with 5 ≤ a ≤ b ≤ 100, got ${values.sizes}`);
+const sides = { from: Number(sizes[1]) / 100, span: (Number(sizes[2]) - Number(sizes[1])) / 100 };
 const dataPath = existingFileFlag(HELP, 'data', values.data) ?? checkFlags(HELP, dataFile);
 if (!dataPath) refuseFlags(HELP, 'no data file found: name it with --data');
 
@@ -102,16 +113,27 @@ const options = { intraOpNumThreads: 2, interOpNumThreads: 1 };
 const detector = await ort.InferenceSession.create(join(SHIPPED_MODELS, 'face-detector.onnx'), options);
 const classifier = await ort.InferenceSession.create(join(SHIPPED_MODELS, 'shared', 'model.onnx'), options);
 
-async function detect(photo: RgbaImage): Promise<DetectedFace[]> {
-  const { data, frame } = detectorInput(photo);
+/** Detector runs so far. */
+let runs = 0;
+const runDetector = async (input: Float32Array) => {
+  runs++;
   const out = await detector.run({
-    [DETECTOR_INPUT_NAME]: new ort.Tensor('float32', data, DETECTOR_INPUT_SHAPE),
+    [DETECTOR_INPUT_NAME]: new ort.Tensor('float32', input, DETECTOR_INPUT_SHAPE),
   });
-  return readDetections(
-    out[DETECTOR_SCORES_NAME]!.data as Float32Array,
-    out[DETECTOR_BOXES_NAME]!.data as Float32Array,
-    frame,
-  );
+  return {
+    scores: out[DETECTOR_SCORES_NAME]!.data as Float32Array,
+    boxes: out[DETECTOR_BOXES_NAME]!.data as Float32Array,
+  };
+};
+
+/** The faces as the server and the web demo find them. */
+const detect = (photo: RgbaImage): Promise<DetectedFace[]> => detectFaces(photo, runDetector);
+
+/** The faces of the detector's usual look alone (one run on the letterboxed photo), as before the wide look. */
+async function detectNear(photo: RgbaImage): Promise<DetectedFace[]> {
+  const { data, frame } = detectorInput(photo);
+  const { scores, boxes } = await runDetector(data);
+  return readDetections(scores, boxes, frame);
 }
 
 async function classify(faces: Uint8Array[]): Promise<Record<Task, number[]>> {
@@ -141,16 +163,30 @@ const fit = {
   boxDown: [] as number[],
   boxAcross: [] as number[],
 };
-const chosen = { truth: [] as Uint8Array[], found: [] as Uint8Array[], centre: [] as Uint8Array[] };
+const chosen = {
+  truth: [] as Uint8Array[],
+  found: [] as Uint8Array[],
+  near: [] as Uint8Array[],
+  centre: [] as Uint8Array[],
+};
 const overlaps: number[] = [];
 const found: number[] = [];
+const foundNear: number[] = [];
 let missed = 0;
-/** Faces and misses by the face's side as a share of the photo's shorter side. */
-const bySize = [0.2, 0.3, 0.45, Infinity].map((below) => ({ below, faces: 0, missed: 0 }));
+/** Faces and misses by the face's side as a share of the photo's shorter side (quarters of --sizes). */
+const edges =
+  values.sizes === '15-60'
+    ? [0.2, 0.3, 0.45]
+    : sides.span === 0
+      ? []
+      : [1, 2, 3].map((q) => sides.from + (sides.span * q) / 4);
+const bySize = [...edges, Infinity].map((below) => ({ below, faces: 0, missed: 0 }));
 let extra = 0;
+/** Photos the detector ran twice on (the wide look). */
+let twice = 0;
 const started = performance.now();
 for (const [n, row] of rows.entries()) {
-  const { width, height, square } = sceneLayout(row);
+  const { width, height, square } = sceneLayout(row, sides);
   const photo = faceScene(
     [{ face: facePixels(dataset, row), square, turn: n % 2 ? -turn : turn }],
     width,
@@ -164,7 +200,9 @@ for (const [n, row] of rows.entries()) {
     await writeFile(join(writeTo, 'photos', name), await sharp(photo.data, raw).png().toBuffer());
     rowsCsv.push(`${age},${ethnicity},${gender},${name},${Array.from(facePixels(dataset, row)).join(' ')}`);
   }
+  const before = runs;
   const faces = await detect(photo);
+  if (runs - before > 1) twice++;
   extra += Math.max(0, faces.length - 1);
   const best = faces[0];
   if (values.fit) {
@@ -193,6 +231,11 @@ for (const [n, row] of rows.entries()) {
     found.push(row);
     chosen.found.push(imageToPixels(photo, 'photo', best.crop));
   }
+  const [nearBest] = await detectNear(photo);
+  if (nearBest) {
+    foundNear.push(row);
+    chosen.near.push(imageToPixels(photo, 'photo', nearBest.crop));
+  }
   if ((n + 1) % 100 === 0) process.stderr.write(`${n + 1} / ${rows.length}\n`);
 }
 const seconds = (performance.now() - started) / 1000;
@@ -204,7 +247,7 @@ if (writeTo) {
 }
 console.log(
   `${rows.length} faces of the ${values.fit ? 'training' : 'test'} part${turn ? `, turned ±${values.turn}°` : ''}: found ${rows.length - missed}, missed ${missed}, ` +
-    `${extra} other detections; ${((seconds / rows.length) * 1000).toFixed(0)} ms a photo (photo made, letterboxed, detected)`,
+    `${extra} other detections; the wide look on ${twice}; ${values.fit ? '' : `the usual look alone found ${foundNear.length}; `}${((seconds / rows.length) * 1000).toFixed(0)} ms a photo (photo made, letterboxed, detected)`,
 );
 if (values.fit) {
   const say = (name: string, v: number[], invert = false) =>
@@ -225,8 +268,9 @@ if (values.fit) {
   console.log(`side from both: spread ${(spread(both) * 100).toFixed(1)} %`);
 } else {
   const bands = bySize.map((b, i) => {
-    const from = i === 0 ? '15' : String(bySize[i - 1]!.below * 100);
-    const to = b.below === Infinity ? '60' : String(b.below * 100);
+    const percent = (share: number) => String(Math.round(share * 1000) / 10);
+    const from = percent(i === 0 ? sides.from : bySize[i - 1]!.below);
+    const to = percent(b.below === Infinity ? sides.from + sides.span : b.below);
     return `${from}–${to} %: ${b.missed} of ${b.faces}`;
   });
   console.log(`missed by the face's side, as a share of the photo's shorter side: ${bands.join('; ')}`);
@@ -237,17 +281,18 @@ if (values.fit) {
   const answers = {
     truth: await classify(chosen.truth),
     found: await classify(chosen.found),
+    near: await classify(chosen.near),
     centre: await classify(chosen.centre),
   };
   console.log(
-    '\n| task | true square | detected square | centre square (no detection) |\n| --- | --- | --- | --- |',
+    '\n| task | true square | detected square | usual look alone | centre square (no detection) |\n| --- | --- | --- | --- | --- |',
   );
   for (const task of TASKS) {
     const targets = taskTargets(dataset, task, 'six');
     const accuracy = (got: number[], faces: readonly number[]) =>
       `${((got.filter((k, i) => k === targets[faces[i]!]).length / rows.length) * 100).toFixed(1)} %`;
     console.log(
-      `| ${task} | ${accuracy(answers.truth[task], rows)} | ${accuracy(answers.found[task], found)} | ${accuracy(answers.centre[task], rows)} |`,
+      `| ${task} | ${accuracy(answers.truth[task], rows)} | ${accuracy(answers.found[task], found)} | ${accuracy(answers.near[task], foundNear)} | ${accuracy(answers.centre[task], rows)} |`,
     );
   }
   console.log('(each over every pasted face: one the detector missed counts as wrong in its column)');

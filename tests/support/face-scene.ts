@@ -87,12 +87,19 @@ export function squareOverlap(a: FaceCrop, b: FaceCrop): number {
   return (w * h) / (a.size ** 2 + b.size ** 2 - w * h);
 }
 
-/** A random photo size and square for scene `seed`: the face's side 15–60 % of the photo's shorter side. */
-export function sceneLayout(seed: number): { width: number; height: number; square: FaceCrop } {
+/**
+ * A random photo size and square for scene `seed`: the face's side from `sides.from` to `sides.from +
+ * sides.span` of the photo's shorter side (by default 15–60 %). A side of exactly 100 % is a tight
+ * crop, a square photo the face fills (as UTKFace's own 200×200 files).
+ */
+export function sceneLayout(
+  seed: number,
+  sides = { from: 0.15, span: 0.45 },
+): { width: number; height: number; square: FaceCrop } {
   const random = seededRandom(seed * 7919 + 1);
   const width = 240 + Math.floor(random() * 400);
-  const height = 240 + Math.floor(random() * 400);
-  const size = Math.round(Math.min(width, height) * (0.15 + 0.45 * random()));
+  const height = sides.from === 1 && sides.span === 0 ? width : 240 + Math.floor(random() * 400);
+  const size = Math.round(Math.min(width, height) * (sides.from + sides.span * random()));
   const x = Math.floor(random() * (width - size + 1));
   const y = Math.floor(random() * (height - size + 1));
   return { width, height, square: { x, y, size } };
