@@ -127,15 +127,15 @@ export function modelsLine({ models, tasks, provider, attempts }: PhotoClassifie
 }
 
 /**
- * What to do when the detector found no face in some photos: they may be faces cropped already, as
- * tightly as the training faces (the web demo's 48×48 samples: the detector found no face in 7 of 8),
- * which `--no-detect` reads as its centre square. Empty when every classified photo had a face.
+ * What to do when the detector found no face in some photos: they may be faces cropped already, which
+ * `--no-detect` reads as its centre square (the detector's wide look finds most tight crops, but not
+ * every one). Empty when every classified photo had a face.
  */
 export function noFaceHint(reports: readonly PhotoReport[]): string {
   const none = reports.filter((r) => !('error' in r) && r.faces.length === 0).length;
   if (none === 0) return '';
   const photos = none === 1 ? '1 photo' : `${none} photos`;
-  return `${photos} with no face found: the detector often misses a face cropped as tightly as the training faces are; --no-detect classifies such a crop (its centre square)\n`;
+  return `${photos} with no face found: if a photo is a face cropped already, --no-detect classifies such a crop (its centre square)\n`;
 }
 
 /** How many photos were classified and failed, in how long, after how long opening the models. */
