@@ -343,10 +343,13 @@ def detect_faces(rgba, detector, **options):
     info, session = detector
     names = [output["name"] for output in info["outputs"]]  # scores, boxes
 
+    max_faces = options.pop("max_faces", 10)
+
     def look(zoom_out):
+        # Every face each look finds; the answer is cut at max_faces at the end, as core's.
         image, frame = detector_input(rgba, zoom_out)
         scores, boxes = session.run(names, {info["input"]["name"]: image})
-        return read_detections(scores, boxes, frame, **options)
+        return read_detections(scores, boxes, frame, max_faces=ANCHORS, **options)
 
     near = look(1)
     longer = max(rgba.shape[:2])
@@ -355,8 +358,8 @@ def detect_faces(rgba, detector, **options):
         if wide:
             rest = [f for f in near if not any(share_inside(f, big) > 0.5 for big in wide)]
             faces = sorted(wide + rest, key=lambda f: -f["score"])  # stable, as Array.sort
-            return faces[: options.get("max_faces", 10)]
-    return near
+            return faces[:max_faces]
+    return near[:max_faces]
 
 
 def load_models(models="models"):

@@ -194,6 +194,18 @@ function looksCases(): LooksCase[] {
       ],
       { maxFaces: 2 },
     ),
+    looks(
+      'a large face scoring below maxFaces small ones still calls the wide look, whose face outscores them',
+      640,
+      480,
+      [
+        { x: 60, y: 60, side: 50, score: 0.95 },
+        { x: 580, y: 60, side: 50, score: 0.9 },
+        { x: 320, y: 260, side: 270, score: 0.6 },
+      ],
+      [{ x: 320, y: 250, side: 330, score: 0.92 }],
+      { maxFaces: 2 },
+    ),
   ];
 }
 
@@ -643,7 +655,8 @@ describe('examples/python: the face detector’s input and outputs read as core 
       }),
     );
     // Runs, and each face's square: from the wide look (large), or the usual look's (small ones, and
-    // the 184-pixel face of the fifth, kept as no wide face is large).
+    // the 184-pixel face of the fifth, kept as no wide face is large); the seventh's large face, though
+    // its usual-look face scored below the cut at maxFaces.
     expect(answers).toEqual([
       { runs: 2, sides: [198] },
       { runs: 2, sides: [66, 354] },
@@ -651,6 +664,7 @@ describe('examples/python: the face detector’s input and outputs read as core 
       { runs: 2, sides: [268] },
       { runs: 2, sides: [184] },
       { runs: 2, sides: [54, 290] },
+      { runs: 2, sides: [54, 354] },
     ]);
   });
 

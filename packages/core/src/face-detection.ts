@@ -347,11 +347,14 @@ export async function detectFaces(
   options: DetectionOptions = {},
   field = 'image',
 ): Promise<DetectedFace[]> {
+  // Each look keeps every face it finds, and the answer is cut at maxFaces at the end: a large face
+  // that scores below maxFaces small ones must still call the wide look, and its face may outscore them.
   const look = async (zoomOut: number) => {
     const { data, frame } = detectorInput(image, field, zoomOut);
     const { scores, boxes } = await run(data);
-    return readDetections(scores, boxes, frame, options);
+    return readDetections(scores, boxes, frame, { ...options, maxFaces: DETECTOR_ANCHORS });
   };
+  const maxFaces = options.maxFaces ?? MAX_FACES;
   const near = await look(1);
   const longer = Math.max(image.width, image.height);
   if (near.some((face) => boxSide(face) >= WIDE_LOOK.nearSide * longer) || near.length === 0) {
@@ -360,8 +363,8 @@ export async function detectFaces(
     );
     if (wide.length > 0) {
       const rest = near.filter((face) => !wide.some((big) => shareInside(face, big) > 0.5));
-      return [...wide, ...rest].sort((a, b) => b.score - a.score).slice(0, options.maxFaces ?? MAX_FACES);
+      return [...wide, ...rest].sort((a, b) => b.score - a.score).slice(0, maxFaces);
     }
   }
-  return near;
+  return near.slice(0, maxFaces);
 }
