@@ -18,16 +18,41 @@ export interface PlacedFace {
   readonly turn?: number;
 }
 
-/** Where photo pixel (x, y) falls in a placed face, in face pixels, or undefined outside it. */
+/** Where photo point (x, y) falls in a placed face, in face pixels, or undefined outside it. */
 function inFace({ square, turn = 0 }: PlacedFace, x: number, y: number): [number, number] | undefined {
   const half = square.size / 2;
-  // The pixel's centre, relative to the square's, turned back by the face's turn.
-  const [dx, dy] = [x + 0.5 - square.x - half, y + 0.5 - square.y - half];
+  // The point, relative to the square's centre, turned back by the face's turn.
+  const [dx, dy] = [x - square.x - half, y - square.y - half];
   const [cos, sin] = [Math.cos(turn), Math.sin(turn)];
   const [u, v] = [cos * dx + sin * dy + half, -sin * dx + cos * dy + half];
   if (u < 0 || u >= square.size || v < 0 || v >= square.size) return undefined;
   const scale = IMAGE_SIZE / square.size;
   return [u * scale - 0.5, v * scale - 0.5];
+}
+
+/**
+ * The grey level of photo pixel (x, y) inside a placed face, or undefined outside it. A face pasted at
+ * 48 px or more is read at the pixel's centre (bilinear); a smaller one is the mean of n × n points
+ * over the pixel (n = ⌈48 / side⌉), as a camera averages the light of a distant face: read at the centre
+ * alone, a 12 px face would keep one face pixel in four, aliased, and do worse than a real one.
+ */
+function faceGreyAt(placed: PlacedFace, x: number, y: number): number | undefined {
+  const n = Math.ceil(IMAGE_SIZE / placed.square.size);
+  if (n === 1) {
+    const at = inFace(placed, x + 0.5, y + 0.5);
+    return at && greyAt(placed.face, at[0], at[1]);
+  }
+  let sum = 0;
+  let points = 0;
+  for (let j = 0; j < n; j++)
+    for (let i = 0; i < n; i++) {
+      const at = inFace(placed, x + (i + 0.5) / n, y + (j + 0.5) / n);
+      if (at) {
+        sum += greyAt(placed.face, at[0], at[1]);
+        points++;
+      }
+    }
+  return points > 0 && inFace(placed, x + 0.5, y + 0.5) ? sum / points : undefined;
 }
 
 /**
@@ -53,10 +78,9 @@ export function faceScene(
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const p = (y * width + x) * 4;
-      let at: [number, number] | undefined;
-      const placed = faces.find((f) => (at = inFace(f, x, y)) !== undefined);
-      if (placed && at) {
-        data.fill(Math.round(greyAt(placed.face, at[0], at[1])), p, p + 3);
+      let grey: number | undefined;
+      if (faces.some((f) => (grey = faceGreyAt(f, x, y)) !== undefined)) {
+        data.fill(Math.round(grey!), p, p + 3);
       } else {
         for (let c = 0; c < 3; c++) {
           let v = base[c]! + (random() - 0.5) * 16;
@@ -89,17 +113,22 @@ export function squareOverlap(a: FaceCrop, b: FaceCrop): number {
 
 /**
  * A random photo size and square for scene `seed`: the face's side from `sides.from` to `sides.from +
- * sides.span` of the photo's shorter side (by default 15–60 %). A side of exactly 100 % is a tight
- * crop, a square photo the face fills (as UTKFace's own 200×200 files).
+ * sides.span` of the photo's shorter side (by default 15–60 %), or, given `pixels`, from `pixels.from`
+ * to `pixels.to` photo pixels. A side of exactly 100 % is a tight crop, a square photo the face fills
+ * (as UTKFace's own 200×200 files).
  */
 export function sceneLayout(
   seed: number,
   sides = { from: 0.15, span: 0.45 },
+  pixels?: { from: number; to: number },
 ): { width: number; height: number; square: FaceCrop } {
   const random = seededRandom(seed * 7919 + 1);
   const width = 240 + Math.floor(random() * 400);
   const height = sides.from === 1 && sides.span === 0 ? width : 240 + Math.floor(random() * 400);
-  const size = Math.round(Math.min(width, height) * (sides.from + sides.span * random()));
+  const draw = random();
+  const size = pixels
+    ? Math.round(pixels.from + (pixels.to - pixels.from) * draw)
+    : Math.round(Math.min(width, height) * (sides.from + sides.span * draw));
   const x = Math.floor(random() * (width - size + 1));
   const y = Math.floor(random() * (height - size + 1));
   return { width, height, square: { x, y, size } };
