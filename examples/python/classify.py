@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Find and classify the faces in a photo with facekit's shipped ONNX files, without the toolkit.
 
-    python3 examples/python/classify.py photo.jpg [--min-score 0.5] [--max-faces 10] [--centre-if-none]
+    python3 examples/python/classify.py photo.jpg [--min-score 0.5] [--max-faces 10] [--no-close-look]
+                                                  [--centre-if-none]
     python3 examples/python/classify.py face.png --no-detect      # an already-cropped face: its centre square
     python3 examples/python/classify.py photo.jpg x y size        # the square holding the face
     python3 examples/python/classify.py photo.jpg x y size angle  # ... turned angle degrees clockwise
@@ -12,7 +13,8 @@ what the server's classifyFaces does, with @facekit/core's face-detection.ts rep
 `detector_input` (the photo letterboxed into 256x256 RGB), `read_detections` (threshold, weighted
 non-maximum suppression, back through the letterbox), `face_square` (the square framed as the
 training faces were, turned with the eye line when it is tilted 5 degrees or more) and `detect_faces`
-(a second, wide look with the photo zoomed out when the first finds a large face or none).
+(a second, wide look with the photo zoomed out when the first finds a large face or none, and a close
+look in tiles for small faces in a photo larger than 256 px).
 `photo_to_pixels` is the server's preprocessing (@facekit/core's imageToPixels after sharp decodes the
 photo), operation for operation, so it gives the grey levels the server gives, not just close ones:
 EXIF orientation applied, embedded colour profile converted to sRGB, ITU-R 601 luma, transparency over
@@ -50,6 +52,8 @@ LEVEL_EYES_DEGREES = 5
 # from that look (the detector frames a face filling most of its input badly). The same test fails
 # when it differs from core's.
 WIDE_LOOK = {"zoom_out": 2, "near_side": 0.4, "keep_side": 0.3}
+# Core's CLOSE_LOOK: a photo larger than the detector's input is also searched in tiles, for small faces
+CLOSE_LOOK = {"keep_side": 0.16, "margin": 0.02}
 # Core's MAX_TURNED_SAMPLES: a turned square is read with n x n bilinear samples per output pixel, n a
 # 48th of its side, at most 8.
 MAX_TURNED_SAMPLES = 8
@@ -188,12 +192,22 @@ def letterbox(width, height, zoom_out=1):
     return frame, w, h
 
 
-def detector_input(rgba, zoom_out=1):
+def detector_input(rgba, zoom_out=1, region=None):
     """RGBA array -> (float32 [1, 256, 256, 3], frame): core's detectorInput. RGB 0-255, the photo
     area-averaged into the middle of the square with its aspect kept, black around it, transparent
-    pixels over white."""
-    height, width = rgba.shape[:2]
+    pixels over white. region (x, y, width, height): that part of the photo alone (a tile of
+    detect_faces' close look), the frame still in the whole photo's pixels."""
+    full_height, full_width = rgba.shape[:2]
+    left, top, width, height = region or (0, 0, full_width, full_height)
+    rgba = rgba[top : top + height, left : left + width]
     frame, w, h = letterbox(width, height, zoom_out)
+    # Input pixel = offset + (photo pixel - region's corner) / scale: the corner folds into the offset.
+    frame.update(
+        width=full_width,
+        height=full_height,
+        offset_x=frame["offset_x"] - left / frame["scale_x"],
+        offset_y=frame["offset_y"] - top / frame["scale_y"],
+    )
     # Rows first (height x w x 3), then columns, each output's taps summed in core's order.
     rows = np.zeros((height, w, 3))
     for o, pixels in enumerate(area_taps(width, w)):
@@ -205,7 +219,8 @@ def detector_input(rgba, zoom_out=1):
         for s, k in pixels:
             out[o] += rows[s] * k
     image = np.zeros((1, DETECTOR_SIZE, DETECTOR_SIZE, 3), np.float32)
-    image[0, frame["offset_y"] : frame["offset_y"] + h, frame["offset_x"] : frame["offset_x"] + w] = out
+    y0, x0 = (DETECTOR_SIZE - h) // 2, (DETECTOR_SIZE - w) // 2
+    image[0, y0 : y0 + h, x0 : x0 + w] = out
     return image, frame
 
 
@@ -335,31 +350,96 @@ def share_inside(inner, outer):
     return w * h / (aw * ah) if w > 0 and h > 0 else 0
 
 
-def detect_faces(rgba, detector, **options):
+def close_look_tiles(width, height):
+    """Core's closeLookTiles: the close look's tiles (x, y, width, height), squares cut to the photo of
+    side (longer + overlap) / 2, as few along each side as cover it with the overlap, spread evenly; none
+    for a photo no larger than the detector's input."""
+    longer = max(width, height)
+    if longer <= DETECTOR_SIZE:
+        return []
+    overlap = (CLOSE_LOOK["keep_side"] + 2 * CLOSE_LOOK["margin"]) * longer
+    side = math.ceil((longer + overlap) / 2)
+
+    def starts(length):
+        if length <= side:
+            return [0]
+        count = math.ceil((length - overlap) / (side - overlap))
+        return [js_round(i * (length - side) / (count - 1)) for i in range(count)]
+
+    return [(x, y, min(side, width), min(side, height)) for y in starts(height) for x in starts(width)]
+
+
+def same_face(a, b, overlap):
+    """Core's sameFace: the boxes overlap by more than `overlap` (IoU), or one lies mostly in the other."""
+    inside = share_inside(a, b)
+    if inside > 0.5 or share_inside(b, a) > 0.5:
+        return True
+    area_a, area_b = a["box"][2] * a["box"][3], b["box"][2] * b["box"][3]
+    shared = inside * area_a
+    return shared / (area_a + area_b - shared) > overlap
+
+
+def near_inner_edge(face, tile, width, height, margin):
+    """Whether a face found in `tile` reaches within `margin` pixels of one of its edges inside the photo."""
+    x, y, w, h = face["box"]
+    tx, ty, tw, th = tile
+    return (
+        (tx > 0 and x < tx + margin)
+        or (ty > 0 and y < ty + margin)
+        or (tx + tw < width and x + w > tx + tw - margin)
+        or (ty + th < height and y + h > ty + th - margin)
+    )
+
+
+def detect_faces(rgba, detector, close_look=True, **options):
     """RGBA array -> the faces found in it, best first: core's detectFaces. The usual look, then, when it
     finds no face or one whose box side is at least WIDE_LOOK's near_side x the photo's longer side, a
     wide look with the photo zoomed out, whose large faces take the place of the usual look's faces
-    lying mostly inside them. Options as read_detections'."""
+    lying mostly inside them; then, for a photo larger than the detector's input (unless close_look is
+    False), the close look: CLOSE_LOOK's tiles, whose small faces join the whole photo's small faces,
+    best first, each kept unless it is a face already kept. Options as read_detections'."""
     info, session = detector
     names = [output["name"] for output in info["outputs"]]  # scores, boxes
 
     max_faces = options.pop("max_faces", 10)
+    overlap = options.get("overlap", 0.3)
 
-    def look(zoom_out):
+    def look(zoom_out=1, region=None):
         # Every face each look finds; the answer is cut at max_faces at the end, as core's.
-        image, frame = detector_input(rgba, zoom_out)
+        image, frame = detector_input(rgba, zoom_out, region)
         scores, boxes = session.run(names, {info["input"]["name"]: image})
         return read_detections(scores, boxes, frame, max_faces=ANCHORS, **options)
 
-    near = look(1)
-    longer = max(rgba.shape[:2])
+    near = look()
+    height, width = rgba.shape[:2]
+    longer = max(width, height)
+    found = near
     if not near or any(box_side(f) >= WIDE_LOOK["near_side"] * longer for f in near):
         wide = [f for f in look(WIDE_LOOK["zoom_out"]) if box_side(f) >= WIDE_LOOK["keep_side"] * longer]
         if wide:
-            rest = [f for f in near if not any(share_inside(f, big) > 0.5 for big in wide)]
-            faces = sorted(wide + rest, key=lambda f: -f["score"])  # stable, as Array.sort
-            return faces[:max_faces]
-    return near[:max_faces]
+            found = wide + [f for f in near if not any(share_inside(f, big) > 0.5 for big in wide)]
+    tiles = close_look_tiles(width, height) if close_look else []
+    if tiles:
+
+        def is_small(f):
+            return box_side(f) < CLOSE_LOOK["keep_side"] * longer
+
+        # The whole photo's small faces compete with the tiles' (a tile frames a small face better).
+        small = [f for f in found if is_small(f)]
+        for tile in tiles:
+            small += [
+                f
+                for f in look(region=tile)
+                if is_small(f) and not near_inner_edge(f, tile, width, height, CLOSE_LOOK["margin"] * longer)
+            ]
+        # The large faces, then the small ones best first (stable, as Array.sort), each kept unless it
+        # is a face already kept.
+        kept = [f for f in found if not is_small(f)]
+        for face in sorted(small, key=lambda f: -f["score"]):
+            if not any(same_face(face, other, overlap) for other in kept):
+                kept.append(face)
+        found = kept
+    return sorted(found, key=lambda f: -f["score"])[:max_faces]
 
 
 def load_models(models="models"):
@@ -400,6 +480,11 @@ def main():
     parser.add_argument("--no-detect", action="store_true", help="an already-cropped face: its centre square")
     parser.add_argument("--min-score", type=float, default=0.5, help="lowest face score kept (default: 0.5)")
     parser.add_argument("--max-faces", type=int, default=10, help="most faces classified (default 10)")
+    parser.add_argument(
+        "--no-close-look",
+        action="store_true",
+        help="search the photo whole only, not also in tiles for small faces",
+    )
     parser.add_argument("--centre-if-none", action="store_true", help="no face found: the centre square")
     parser.add_argument("--pixels", action="store_true", help="print each face's 2304 grey levels first")
     args = parser.parse_args()
@@ -414,7 +499,13 @@ def main():
         faces = [{"square": tuple(square) or None}]
     else:
         detector = load_detector(args.models)
-        faces = detect_faces(rgba, detector, min_score=args.min_score, max_faces=args.max_faces)
+        faces = detect_faces(
+            rgba,
+            detector,
+            close_look=not args.no_close_look,
+            min_score=args.min_score,
+            max_faces=args.max_faces,
+        )
         if not faces:
             print(f"no face found in the {width}x{height} photo (no score of {args.min_score} or more)")
             if not args.centre_if_none:

@@ -26,6 +26,7 @@ import {
   DETECTOR_SCORES_NAME,
   TASKS,
   centreSquare,
+  closeLookTiles,
   detectFaces,
   detectorInput,
   imageToPixels,
@@ -60,6 +61,9 @@ const HELP = `Usage: pnpm bench:detection [options]
                 how much a tilted head costs, the square being upright
   --sizes <a-b> the face's side, in percent of the photo's shorter side (default 15-60); 100-100:
                 tight crops, square photos the face fills
+  --pixels <a-b> the face's side in photo pixels instead (4 ≤ a ≤ b ≤ 240): how small a face can
+                be and still be found and answered
+  --no-close    without detectFaces' close look (CLOSE_LOOK's tiles), as live webcam frames are searched
   --data <csv>  the data file the shipped models were trained on (default: as pnpm train finds it)
   --write <dir> also write the photos to <dir>/photos (PNG, named age_gender_race_… as UTKFace
                 names its faces) and their faces to <dir>/rows.csv, for pnpm evaluate
@@ -72,6 +76,8 @@ const { values } = parseCommandArgs(HELP, {
     fit: { type: 'boolean', default: false },
     turn: { type: 'string', default: '0' },
     sizes: { type: 'string', default: '15-60' },
+    pixels: { type: 'string' },
+    'no-close': { type: 'boolean', default: false },
     data: { type: 'string' },
     write: { type: 'string' },
   },
@@ -85,6 +91,15 @@ const sizes = /^(\d+)-(\d+)$/.exec(values.sizes);
 if (!sizes || !(Number(sizes[1]) >= 5 && Number(sizes[1]) <= Number(sizes[2]) && Number(sizes[2]) <= 100))
   refuseFlags(HELP, `--sizes must be two percentages a-b with 5 ≤ a ≤ b ≤ 100, got ${values.sizes}`);
 const sides = { from: Number(sizes[1]) / 100, span: (Number(sizes[2]) - Number(sizes[1])) / 100 };
+const pixelRange = values.pixels === undefined ? undefined : /^(\d+)-(\d+)$/.exec(values.pixels);
+if (values.pixels !== undefined && values.sizes !== '15-60')
+  refuseFlags(HELP, "--sizes and --pixels both set the face's side: give one");
+const pixels = pixelRange ? { from: Number(pixelRange[1]), to: Number(pixelRange[2]) } : undefined;
+if (
+  values.pixels !== undefined &&
+  !(pixels && pixels.from >= 4 && pixels.from <= pixels.to && pixels.to <= 240)
+)
+  refuseFlags(HELP, `--pixels must be two sides a-b in pixels with 4 ≤ a ≤ b ≤ 240, got ${values.pixels}`);
 const dataPath = existingFileFlag(HELP, 'data', values.data) ?? checkFlags(HELP, dataFile);
 if (!dataPath) refuseFlags(HELP, 'no data file found: name it with --data');
 
@@ -114,8 +129,9 @@ const options = { intraOpNumThreads: 2, interOpNumThreads: 1 };
 const detector = await ort.InferenceSession.create(join(SHIPPED_MODELS, 'face-detector.onnx'), options);
 const classifier = await ort.InferenceSession.create(join(SHIPPED_MODELS, 'shared', 'model.onnx'), options);
 
-/** Milliseconds spent in detectFaces, over every photo. */
+/** Milliseconds spent in detectFaces, and its detector runs, over every photo. */
 let detecting = 0;
+let runs = 0;
 
 /**
  * The faces as the server and the web demo find them (core's detectFaces), whether it took the wide
@@ -127,18 +143,25 @@ async function detect(
 ): Promise<{ faces: DetectedFace[]; wide: boolean; near: () => DetectedFace[] }> {
   const looks: DetectorOutputs[] = [];
   const started = performance.now();
-  const faces = await detectFaces(photo, async (input) => {
-    const out = await detector.run({
-      [DETECTOR_INPUT_NAME]: new ort.Tensor('float32', input, DETECTOR_INPUT_SHAPE),
-    });
-    const scores = out[DETECTOR_SCORES_NAME]!.data as Float32Array;
-    const boxes = out[DETECTOR_BOXES_NAME]!.data as Float32Array;
-    looks.push({ scores, boxes });
-    return { scores, boxes };
-  });
+  const faces = await detectFaces(
+    photo,
+    async (input) => {
+      const out = await detector.run({
+        [DETECTOR_INPUT_NAME]: new ort.Tensor('float32', input, DETECTOR_INPUT_SHAPE),
+      });
+      const scores = out[DETECTOR_SCORES_NAME]!.data as Float32Array;
+      const boxes = out[DETECTOR_BOXES_NAME]!.data as Float32Array;
+      looks.push({ scores, boxes });
+      return { scores, boxes };
+    },
+    { closeLook: !values['no-close'] },
+  );
   detecting += performance.now() - started;
   const near = () => readDetections(looks[0]!.scores, looks[0]!.boxes, detectorInput(photo).frame);
-  return { faces, wide: looks.length > 1, near };
+  // The usual look, the wide look where taken, then one run a tile of the close look.
+  const tiles = values['no-close'] ? 0 : closeLookTiles(photo.width, photo.height).length;
+  runs += looks.length;
+  return { faces, wide: looks.length - 1 - tiles === 1, near };
 }
 
 async function classify(faces: Uint8Array[]): Promise<Record<Task, number[]>> {
@@ -178,19 +201,26 @@ const overlaps: number[] = [];
 const found: number[] = [];
 const foundNear: number[] = [];
 let missed = 0;
-/** Faces and misses by the face's side as a share of the photo's shorter side (quarters of --sizes). */
-const edges =
-  values.sizes === '15-60'
+/**
+ * Faces, misses and right answers by the face's side: as a share of the photo's shorter side (quarters
+ * of --sizes), or in pixels (quarters of --pixels).
+ */
+const edges = pixels
+  ? [1, 2, 3].map((q) => pixels.from + ((pixels.to - pixels.from) * q) / 4)
+  : values.sizes === '15-60'
     ? [0.2, 0.3, 0.45]
     : sides.span === 0
       ? []
       : [1, 2, 3].map((q) => sides.from + (sides.span * q) / 4);
 const bySize = [...edges, Infinity].map((below) => ({ below, faces: 0, missed: 0 }));
+/** The band of each pasted face (in `rows`' order) and of each face found (in `found`'s order). */
+const bandOfRow: number[] = [];
+const bandOfFound: number[] = [];
 let extra = 0;
 /** Photos the detector ran twice on (the wide look). */
 let twice = 0;
 for (const [n, row] of rows.entries()) {
-  const { width, height, square } = sceneLayout(row, sides);
+  const { width, height, square } = sceneLayout(row, sides, pixels);
   const photo = faceScene(
     [{ face: facePixels(dataset, row), square, turn: n % 2 ? -turn : turn }],
     width,
@@ -223,15 +253,18 @@ for (const [n, row] of rows.entries()) {
   }
   chosen.truth.push(imageToPixels(photo, 'photo', square));
   chosen.centre.push(imageToPixels(photo, 'photo', centreSquare(width, height)));
-  const share = square.size / Math.min(width, height);
-  const band = bySize.find((b) => share < b.below)!;
+  const side = pixels ? square.size : square.size / Math.min(width, height);
+  const bandIndex = bySize.findIndex((b) => side < b.below);
+  const band = bySize[bandIndex]!;
   band.faces++;
+  bandOfRow.push(bandIndex);
   if (!best) {
     missed++;
     band.missed++;
   } else {
     overlaps.push(squareOverlap(best.crop, square));
     found.push(row);
+    bandOfFound.push(bandIndex);
     chosen.found.push(imageToPixels(photo, 'photo', best.crop));
   }
   const [nearBest] = near();
@@ -249,7 +282,7 @@ if (writeTo) {
 }
 console.log(
   `${rows.length} faces of the ${values.fit ? 'training' : 'test'} part${turn ? `, turned ±${values.turn}°` : ''}: found ${rows.length - missed}, missed ${missed}, ` +
-    `${extra} other detections; the wide look on ${twice}; ${values.fit ? '' : `the usual look alone found ${foundNear.length}; `}${(detecting / rows.length).toFixed(0)} ms a photo in detectFaces (letterboxed, detected, the wide look where taken)`,
+    `${extra} other detections; the wide look on ${twice}; ${values.fit ? '' : `the usual look alone found ${foundNear.length}; `}${(detecting / rows.length).toFixed(0)} ms and ${(runs / rows.length).toFixed(1)} detector runs a photo in detectFaces (letterboxed, detected, the wide and close looks where taken)`,
 );
 if (values.fit) {
   const say = (name: string, v: number[], invert = false) =>
@@ -269,13 +302,6 @@ if (values.fit) {
   const both = fit.span.map((s, i) => (s / mean(fit.span) + fit.box[i]! / mean(fit.box)) / 2);
   console.log(`side from both: spread ${(spread(both) * 100).toFixed(1)} %`);
 } else {
-  const bands = bySize.map((b, i) => {
-    const percent = (share: number) => String(Math.round(share * 1000) / 10);
-    const from = percent(i === 0 ? sides.from : bySize[i - 1]!.below);
-    const to = percent(b.below === Infinity ? sides.from + sides.span : b.below);
-    return `${from}–${to} %: ${b.missed} of ${b.faces}`;
-  });
-  console.log(`missed by the face's side, as a share of the photo's shorter side: ${bands.join('; ')}`);
   console.log(
     `square found vs true: overlap (IoU) median ${median(overlaps).toFixed(3)}, mean ${mean(overlaps).toFixed(3)}, ` +
       `≥ 0.7 for ${((overlaps.filter((o) => o >= 0.7).length / overlaps.length) * 100).toFixed(1)} %`,
@@ -298,4 +324,26 @@ if (values.fit) {
     );
   }
   console.log('(each over every pasted face: one the detector missed counts as wrong in its column)');
+  const label = (i: number) => {
+    const at = (v: number) => (pixels ? `${Math.round(v)} px` : `${Math.round(v * 1000) / 10} %`);
+    const from = i === 0 ? (pixels ? pixels.from : sides.from) : bySize[i - 1]!.below;
+    const to =
+      bySize[i]!.below === Infinity ? (pixels ? pixels.to : sides.from + sides.span) : bySize[i]!.below;
+    return `${at(from)} – ${at(to)}`;
+  };
+  const correct = (task: Task, got: number[], faces: readonly number[], bands: number[], band: number) => {
+    const targets = taskTargets(dataset, task, 'six');
+    return got.filter((k, i) => bands[i] === band && k === targets[faces[i]!]).length;
+  };
+  console.log(
+    `\n| face's side (${pixels ? 'photo pixels' : "share of the photo's shorter side"}) | faces | missed | true square: age / eth / gender | detected square: age / eth / gender |\n| --- | --- | --- | --- | --- |`,
+  );
+  for (const [i, band] of bySize.entries()) {
+    if (band.faces === 0) continue;
+    const percents = (got: Record<Task, number[]>, faces: readonly number[], bands: number[]) =>
+      TASKS.map((t) => ((correct(t, got[t], faces, bands, i) / band.faces) * 100).toFixed(1)).join(' / ');
+    console.log(
+      `| ${label(i)} | ${band.faces} | ${band.missed} | ${percents(answers.truth, rows, bandOfRow)} | ${percents(answers.found, found, bandOfFound)} |`,
+    );
+  }
 }

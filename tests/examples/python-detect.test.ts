@@ -17,12 +17,16 @@ import {
   FACE_FRAMING,
   FACE_KEYPOINTS,
   LEVEL_EYES_DEGREES,
+  CLOSE_LOOK,
   WIDE_LOOK,
+  closeLookTiles,
   detectFaces,
   detectorInput,
   faceSquare,
   readDetections,
   type DetectionOptions,
+  type DetectorView,
+  type PhotoRegion,
   type RgbaImage,
 } from '@facekit/core';
 import { seededRandom } from '@facekit/train';
@@ -38,7 +42,7 @@ sys.path.insert(0, sys.argv[1])
 from classify import load_rgba, detector_input
 frames = []
 for c in json.load(sys.stdin):
-    image, frame = detector_input(load_rgba(c["file"]))
+    image, frame = detector_input(load_rgba(c["file"]), 1, c.get("region"))
     image.astype("<f4").tofile(c["out"])
     frames.append(frame)
 print(json.dumps(frames))
@@ -78,13 +82,15 @@ for models in given["models"]:
 print(json.dumps({"size": classify.DETECTOR_SIZE, "anchors": classify.ANCHORS,
                   "boxValues": classify.BOX_VALUES, "keypoints": classify.KEYPOINTS,
                   "framing": classify.FACE_FRAMING, "levelEyes": classify.LEVEL_EYES_DEGREES,
-                  "wideLook": classify.WIDE_LOOK,
+                  "wideLook": classify.WIDE_LOOK, "closeLook": classify.CLOSE_LOOK,
+                  "tiles": [classify.close_look_tiles(w, h) for w, h in given["tileSizes"]],
                   "squares": squares, "tilted": tilted, "checks": checks}))
 `;
 
 /**
  * Runs the example's detect_faces on blank photos with a stand-in session that answers each run with
- * the next outputs given (the usual look's, then the wide look's): its faces, and how many runs it made.
+ * the next outputs given (the usual look's, the wide look's where taken, then each close-look tile's):
+ * its faces, and how many runs it made.
  */
 const LOOKS_DRIVER = `
 import json, sys
@@ -115,12 +121,16 @@ interface LooksCase {
   name: string;
   width: number;
   height: number;
-  /** The detector's outputs for the usual look, then for the wide look. */
+  /** The detector's outputs for the usual look, the wide look (where taken), then each tile's. */
   looks: { scores: Float32Array; boxes: Float32Array }[];
   options?: DetectionOptions;
 }
 
-/** Photos for detectFaces' two looks: each face as the detector would report it in that look. */
+/**
+ * Photos for detectFaces' looks: each face as the detector would report it in that look. The wide-look
+ * cases larger than the detector's input turn the close look off; the close-look cases give each
+ * tile's faces, in photo pixels.
+ */
 function looksCases(): LooksCase[] {
   type Faces = Parameters<typeof outputs>[2];
   const looks = (
@@ -134,9 +144,57 @@ function looksCases(): LooksCase[] {
     name,
     width,
     height,
-    looks: [outputs(width, height, near, 11), outputs(width, height, wide, 12, WIDE_LOOK.zoomOut)],
-    options,
+    looks: [
+      outputs(width, height, near, 11),
+      outputs(width, height, wide, 12, { zoomOut: WIDE_LOOK.zoomOut }),
+    ],
+    options: Math.max(width, height) > DETECTOR_INPUT_SIZE ? { ...options, closeLook: false } : options,
   });
+  const close = (
+    name: string,
+    width: number,
+    height: number,
+    near: Faces,
+    wide: Faces | undefined,
+    tiles: Faces[],
+    options?: DetectionOptions,
+  ) => {
+    const regions = closeLookTiles(width, height);
+    expect(regions, name).toHaveLength(tiles.length);
+    return {
+      name,
+      width,
+      height,
+      looks: [
+        outputs(width, height, near, 21),
+        ...(wide ? [outputs(width, height, wide, 22, { zoomOut: WIDE_LOOK.zoomOut })] : []),
+        ...tiles.map((faces, t) => outputs(width, height, faces, 30 + t, { region: regions[t]! })),
+      ],
+      options,
+    };
+  };
+  // 640×480: tiles of 384 at (0, 0), (256, 0), (0, 96), (256, 96); a face is small under 102.4 px
+  // (CLOSE_LOOK.keepSide × 640) and cut within 12.8 px of an inner tile edge.
+  const nearFace = { x: 320, y: 240, side: 150, score: 0.9 };
+  const tileFaces: Faces[] = [
+    [
+      { x: 100, y: 100, side: 40, score: 0.8 }, // a small face the whole photo missed: kept
+      { x: 200, y: 250, side: 110, score: 0.99 }, // not small: the whole-photo look's to find
+    ],
+    [
+      { x: 600, y: 60, side: 30, score: 0.6 }, // kept
+      { x: 500, y: 250, side: 50, score: 0.75 }, // the same face as the next tile's, which scores higher
+    ],
+    [
+      { x: 100, y: 100, side: 40, score: 0.85 }, // across the tile's top edge: cut, dropped
+      { x: 270, y: 400, side: 40, score: 0.7 }, // whole here: kept
+    ],
+    [
+      { x: 270, y: 400, side: 40, score: 0.95 }, // across the tile's left edge: dropped
+      { x: 502, y: 252, side: 48, score: 0.85 }, // kept
+      { x: 322, y: 242, side: 100, score: 0.97 }, // small, but the whole-photo look's face: dropped
+    ],
+  ];
   return [
     looks(
       'a tight crop: the usual look finds a part of the face, the wide look the face',
@@ -206,6 +264,43 @@ function looksCases(): LooksCase[] {
       [{ x: 320, y: 250, side: 330, score: 0.92 }],
       { maxFaces: 2 },
     ),
+    close(
+      'the close look: small faces from the tiles, none cut at a tile edge, none twice, none large',
+      640,
+      480,
+      [
+        nearFace,
+        { x: 100, y: 100, side: 42, score: 0.83 }, // small, found whole at a better score than its tile's
+        { x: 600, y: 62, side: 24, score: 0.55 }, // small, its tile's copy (0.6) better
+      ],
+      undefined,
+      tileFaces,
+    ),
+    close(
+      'the wide look and the close look together, cut at maxFaces 3',
+      640,
+      480,
+      [{ x: 320, y: 240, side: 300, score: 0.8 }],
+      [{ x: 322, y: 244, side: 320, score: 0.88 }],
+      tileFaces,
+      { maxFaces: 3 },
+    ),
+    close(
+      'a 900×300 panorama, no face found whole: two tiles across, 540×300, one down',
+      900,
+      300,
+      [],
+      [],
+      [[{ x: 100, y: 150, side: 60, score: 0.7 }], [{ x: 850, y: 200, side: 40, score: 0.9 }]],
+    ),
+    close(
+      'a photo of 256 px: no close look',
+      256,
+      200,
+      [{ x: 128, y: 100, side: 60, score: 0.9 }],
+      undefined,
+      [],
+    ),
   ];
 }
 
@@ -213,7 +308,22 @@ interface LetterboxCase {
   name: string;
   file: Buffer;
   image: RgbaImage;
+  /** Letterbox this part of the photo alone (a close-look tile). */
+  region?: PhotoRegion;
 }
+
+/** Photo sizes whose close-look tiles the example must lay out as core does. */
+const TILE_SIZES: [number, number][] = [
+  [256, 256],
+  [257, 100],
+  [640, 480],
+  [480, 640],
+  [900, 300],
+  [1000, 37],
+  [1920, 1080],
+  [3000, 3000],
+  [4032, 3024],
+];
 
 function letterboxCases(): LetterboxCase[] {
   const rgb = (name: string, image: RgbaImage): LetterboxCase => {
@@ -228,7 +338,33 @@ function letterboxCases(): LetterboxCase[] {
   );
   for (let p = 0; p < cutOut.data.length; p += 4)
     if (cutOut.data[p + 3] === 0) cutOut.data.set([220, 30, 30], p);
+  const tile = (name: string, c: LetterboxCase, region: PhotoRegion): LetterboxCase => ({
+    ...c,
+    name,
+    region,
+  });
   return [
+    tile('a close-look tile of a 640×480 photo, (256, 96) 384×384', rgb('', photo(640, 480, 8)), {
+      x: 256,
+      y: 96,
+      width: 384,
+      height: 384,
+    }),
+    tile('a 291×317 part of a 301×517 photo, at (10, 200)', rgb('', photo(301, 517, 9)), {
+      x: 10,
+      y: 200,
+      width: 291,
+      height: 317,
+    }),
+    tile(
+      'a part of an RGBA cut-out, transparent pixels in it',
+      {
+        name: '',
+        file: encodePng(cutOut.data, 200, 150, 4),
+        image: cutOut,
+      },
+      { x: 0, y: 5, width: 120, height: 100 },
+    ),
     rgb('a 640×480 photo (wide; 192 rows high, margins 32)', photo(640, 480, 1)),
     rgb('a 301×517 photo (tall and odd; 149 columns, margin 53.5 → 53)', photo(301, 517, 2)),
     rgb('a 97×61 photo, smaller than the input (enlarged; margin 47.5 → 47)', photo(97, 61, 3)),
@@ -363,14 +499,10 @@ function outputs(
     tilt?: number;
   }[],
   seed: number,
-  zoomOut = 1,
+  view: DetectorView = {},
 ): { scores: Float32Array; boxes: Float32Array } {
   const next = seededRandom(seed);
-  const { frame } = detectorInput(
-    { width, height, data: new Uint8Array(width * height * 4) },
-    'image',
-    zoomOut,
-  );
+  const { frame } = detectorInput({ width, height, data: new Uint8Array(width * height * 4) }, 'image', view);
   const scores = Float32Array.from({ length: DETECTOR_ANCHORS }, () => next() * 0.4);
   const boxes = Float32Array.from({ length: DETECTOR_ANCHORS * DETECTOR_BOX_VALUES }, () => next() * 256);
   // Keypoints relative to the face's centre, in box sides: eyes, nose, mouth, ears.
@@ -510,6 +642,8 @@ describe('examples/python: the face detector’s input and outputs read as core 
     framing: Record<string, number>;
     levelEyes: number;
     wideLook: Record<string, number>;
+    closeLook: Record<string, number>;
+    tiles: [number, number, number, number][][];
     squares: number[][];
     tilted: number[][];
     checks: string[];
@@ -519,10 +653,14 @@ describe('examples/python: the face detector’s input and outputs read as core 
     if (!python) return;
     dir = await tempFolder('facekit-python-detect-');
     const files = await Promise.all(
-      boxes.map(async ({ file }, i) => {
+      boxes.map(async ({ file, region }, i) => {
         const path = join(dir, `photo-${i}.png`);
         await writeFile(path, file);
-        return { file: path, out: join(dir, `input-${i}.f32`) };
+        return {
+          file: path,
+          out: join(dir, `input-${i}.f32`),
+          ...(region && { region: [region.x, region.y, region.width, region.height] }),
+        };
       }),
     );
     const tampered = join(dir, 'tampered');
@@ -551,6 +689,7 @@ describe('examples/python: the face detector’s input and outputs read as core 
         models: [SHIPPED_MODELS, tampered],
         squares: ties,
         tilted,
+        tileSizes: TILE_SIZES,
       }),
       runDriver<typeof looked>(
         LOOKS_DRIVER,
@@ -558,7 +697,10 @@ describe('examples/python: the face detector’s input and outputs read as core 
           width: c.width,
           height: c.height,
           outputs: c.looks.map(({ scores, boxes }) => [Array.from(scores), Array.from(boxes)]),
-          options: c.options?.maxFaces === undefined ? {} : { max_faces: c.options.maxFaces },
+          options: {
+            ...(c.options?.maxFaces !== undefined && { max_faces: c.options.maxFaces }),
+            ...(c.options?.closeLook === false && { close_look: false }),
+          },
         })),
       ),
     ]);
@@ -572,7 +714,8 @@ describe('examples/python: the face detector’s input and outputs read as core 
 
   it.for(boxes.map((c, i) => [c.name, i] as const))('letterbox: %s', ([, i], ctx) => {
     if (missing) ctx.skip(missing);
-    const { data, frame } = detectorInput(boxes[i]!.image);
+    const { image, region } = boxes[i]!;
+    const { data, frame } = detectorInput(image, 'image', region && { region });
     const py = frames[i]!;
     expect({
       width: py.width,
@@ -651,13 +794,17 @@ describe('examples/python: the face detector’s input and outputs read as core 
           async () => c.looks[runs++]!,
           c.options,
         );
-        return { runs, sides: faces.map((f) => f.crop.size) };
+        return {
+          runs,
+          sides: faces.map((f) => f.crop.size),
+          scores: faces.map((f) => Math.round(f.score * 100) / 100),
+        };
       }),
     );
     // Runs, and each face's square: from the wide look (large), or the usual look's (small ones, and
     // the 184-pixel face of the fifth, kept as no wide face is large); the seventh's large face, though
     // its usual-look face scored below the cut at maxFaces.
-    expect(answers).toEqual([
+    expect(answers.slice(0, 7).map(({ runs, sides }) => ({ runs, sides }))).toEqual([
       { runs: 2, sides: [198] },
       { runs: 2, sides: [66, 354] },
       { runs: 1, sides: [216] },
@@ -665,6 +812,17 @@ describe('examples/python: the face detector’s input and outputs read as core 
       { runs: 2, sides: [184] },
       { runs: 2, sides: [54, 290] },
       { runs: 2, sides: [54, 354] },
+    ]);
+    // The close look, by the scores given: the whole photo's large face (0.9) or the wide look's (0.88),
+    // then the small faces of the whole photo and the tiles, each once at its better score (0.85, not
+    // 0.75; 0.83 found whole, not 0.8; 0.6, not 0.55 found whole), the copy cut at a tile edge left out
+    // (0.95 and 0.85 for faces kept whole at 0.7 and 0.8), as are the tile face that is not small (0.99)
+    // and the one that is the whole photo's large face (0.97).
+    expect(answers.slice(7)).toEqual([
+      { runs: 5, sides: [165, 53, 46, 45, 33], scores: [0.9, 0.85, 0.83, 0.7, 0.6] },
+      { runs: 6, sides: [347, 53, 43], scores: [0.88, 0.85, 0.8] },
+      { runs: 4, sides: [44, 65], scores: [0.9, 0.7] },
+      { runs: 1, sides: [66], scores: [0.9] },
     ]);
   });
 
@@ -734,7 +892,7 @@ describe('examples/python: the face detector’s input and outputs read as core 
     expect(want.slice(0, 4).map((c) => c.angle ?? 0)).toEqual([5, -5, 0, 0]);
   });
 
-  it('the constants are core’s: input size, anchors, box values, keypoints, FACE_FRAMING, LEVEL_EYES_DEGREES, WIDE_LOOK', (ctx) => {
+  it('the constants are core’s: input size, anchors, box values, keypoints, FACE_FRAMING, LEVEL_EYES_DEGREES, WIDE_LOOK, CLOSE_LOOK and its tiles', (ctx) => {
     if (missing) ctx.skip(missing);
     const camel = (key: string) => key.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
     expect({
@@ -745,6 +903,8 @@ describe('examples/python: the face detector’s input and outputs read as core 
       framing: Object.fromEntries(Object.entries(constants.framing).map(([k, v]) => [camel(k), v])),
       levelEyes: constants.levelEyes,
       wideLook: Object.fromEntries(Object.entries(constants.wideLook).map(([k, v]) => [camel(k), v])),
+      closeLook: Object.fromEntries(Object.entries(constants.closeLook).map(([k, v]) => [camel(k), v])),
+      tiles: constants.tiles.map((tiles) => tiles.map(([x, y, width, height]) => ({ x, y, width, height }))),
     }).toEqual({
       size: DETECTOR_INPUT_SIZE,
       anchors: DETECTOR_ANCHORS,
@@ -753,6 +913,8 @@ describe('examples/python: the face detector’s input and outputs read as core 
       framing: FACE_FRAMING,
       levelEyes: LEVEL_EYES_DEGREES,
       wideLook: WIDE_LOOK,
+      closeLook: CLOSE_LOOK,
+      tiles: TILE_SIZES.map(([w, h]) => closeLookTiles(w, h)),
     });
   });
 

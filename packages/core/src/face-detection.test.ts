@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   DETECTOR_ANCHORS,
   DETECTOR_BOX_VALUES,
+  CLOSE_LOOK,
   DETECTOR_INPUT_SIZE,
   FACE_FRAMING,
+  closeLookTiles,
   LEVEL_EYES_DEGREES,
   detectorInput,
   faceSquare,
@@ -41,7 +43,7 @@ describe('detectorInput', () => {
     const { data, frame } = detectorInput(
       photo(512, 256, (x) => (x < 256 ? [200, 100, 50, 255] : [10, 20, 30, 255])),
       'image',
-      2,
+      { zoomOut: 2 },
     );
     expect(frame).toEqual({ width: 512, height: 256, scaleX: 4, scaleY: 4, offsetX: 64, offsetY: 96 });
     expect(at(data, 63, 100)).toEqual([0, 0, 0]);
@@ -105,6 +107,90 @@ describe('detectorInput', () => {
     expect(() => detectorInput({ width: 4, height: 4, data: new Uint8Array(10) }, 'input.image')).toThrow(
       InvalidImageError,
     );
+  });
+
+  it('letterboxes a region alone (a close-look tile), its frame mapping back to the whole photo', () => {
+    // 640×480, red left of column 448, blue from it; the tile (256, 96) 384×384 fills the input at 1.5
+    // photo pixels an input pixel, so column 448 falls at input column 128.
+    const image = photo(640, 480, (x) => (x < 448 ? [200, 0, 0, 255] : [0, 0, 200, 255]));
+    const region = { x: 256, y: 96, width: 384, height: 384 };
+    const { data, frame } = detectorInput(image, 'image', { region });
+    expect(frame).toEqual({
+      width: 640,
+      height: 480,
+      scaleX: 1.5,
+      scaleY: 1.5,
+      offsetX: -256 / 1.5,
+      offsetY: -96 / 1.5,
+    });
+    expect(at(data, 127, 0)).toEqual([200, 0, 0]);
+    expect(at(data, 128, 255)).toEqual([0, 0, 200]);
+    // Photo pixel (448, 96) is input pixel offset + photo / scale: (128, 0).
+    expect(frame.offsetX + 448 / frame.scaleX).toBeCloseTo(128, 12);
+    expect(frame.offsetY + 96 / frame.scaleY).toBeCloseTo(0, 12);
+  });
+
+  it('refuses a region that is not whole pixels inside the photo', () => {
+    const image = photo(100, 80, () => [0, 0, 0, 255]);
+    for (const region of [
+      { x: 50, y: 0, width: 51, height: 80 },
+      { x: -1, y: 0, width: 10, height: 10 },
+      { x: 0, y: 0, width: 0, height: 10 },
+      { x: 0.5, y: 0, width: 10, height: 10 },
+    ])
+      expect(() => detectorInput(image, 'image', { region })).toThrow(
+        /not whole pixels inside the 100×80 photo/,
+      );
+  });
+});
+
+describe('closeLookTiles', () => {
+  it('none for a photo the detector sees whole at full size', () => {
+    expect(closeLookTiles(256, 256)).toEqual([]);
+    expect(closeLookTiles(48, 48)).toEqual([]);
+    expect(closeLookTiles(256, 100)).toEqual([]);
+  });
+
+  it('two across a 640×480 photo and two down: squares of (640 + 128) / 2, overlapping by 128', () => {
+    const side = { width: 384, height: 384 };
+    expect(closeLookTiles(640, 480)).toEqual([
+      { x: 0, y: 0, ...side },
+      { x: 256, y: 0, ...side },
+      { x: 0, y: 96, ...side },
+      { x: 256, y: 96, ...side },
+    ]);
+  });
+
+  it('covers every photo with tiles that overlap by the share CLOSE_LOOK keeps', () => {
+    for (const [width, height] of [
+      [257, 100],
+      [480, 640],
+      [900, 300],
+      [1000, 37],
+      [1920, 1080],
+      [4032, 3024],
+      [3000, 3000],
+    ] as const) {
+      const tiles = closeLookTiles(width, height);
+      const longer = Math.max(width, height);
+      const overlap = (CLOSE_LOOK.keepSide + 2 * CLOSE_LOOK.margin) * longer;
+      expect(tiles.length, `${width}×${height}`).toBeGreaterThanOrEqual(2);
+      expect(tiles.length, `${width}×${height}`).toBeLessThanOrEqual(4);
+      for (const t of tiles) {
+        expect(t.x + t.width).toBeLessThanOrEqual(width);
+        expect(t.y + t.height).toBeLessThanOrEqual(height);
+      }
+      // Along each side, neighbouring tiles overlap by at least the overlap (one tile: the whole side).
+      for (const [starts, length, size] of [
+        [[...new Set(tiles.map((t) => t.x))], width, tiles[0]!.width],
+        [[...new Set(tiles.map((t) => t.y))], height, tiles[0]!.height],
+      ] as const) {
+        expect(starts[0]).toBe(0);
+        expect(starts.at(-1)! + size).toBe(length);
+        for (let i = 1; i < starts.length; i++)
+          expect(starts[i - 1]! + size - starts[i]!).toBeGreaterThanOrEqual(Math.floor(overlap));
+      }
+    }
   });
 });
 

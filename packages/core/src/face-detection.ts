@@ -65,19 +65,48 @@ function rowBuffer(length: number): Float64Array {
   return keptRows;
 }
 
+/** A rectangle of a photo, in whole photo pixels. */
+export interface PhotoRegion {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** How detectorInput shows the photo to the detector: zoomed out (the wide look) or one tile of it. */
+export interface DetectorView {
+  /** Makes the photo that many times smaller than the square, more black around it (default 1). */
+  readonly zoomOut?: number;
+  /** Only this part of the photo (default the whole photo): a tile of the close look. */
+  readonly region?: PhotoRegion;
+}
+
 /**
  * The detector's input for a photo: float32 NHWC [1, 256, 256, 3], RGB 0–255, the photo area-averaged
  * into the middle of the square with its aspect kept, black around it. Transparent pixels are
- * composited over white, as for the classifiers. `zoomOut` > 1 makes the photo that many times smaller
- * than the square (more black around it): the wide look of `detectFaces`.
+ * composited over white, as for the classifiers. `view.zoomOut` > 1 makes the photo that many times
+ * smaller than the square: the wide look of `detectFaces`; `view.region` letterboxes that part of the
+ * photo alone: a tile of its close look. The frame maps the input back to the whole photo's pixels.
  */
 export function detectorInput(
   image: RgbaImage,
   field = 'image',
-  zoomOut = 1,
+  { zoomOut = 1, region }: DetectorView = {},
 ): { data: Float32Array; frame: DetectorFrame } {
   checkImage(image, field);
-  const { width, height } = image;
+  const { x: left, y: top, width, height } = region ?? { x: 0, y: 0, ...image };
+  if (
+    ![left, top, width, height].every(Number.isInteger) ||
+    left < 0 ||
+    top < 0 ||
+    width < 1 ||
+    height < 1 ||
+    left + width > image.width ||
+    top + height > image.height
+  )
+    throw new RangeError(
+      `detectorInput: region ${width}×${height} at (${left}, ${top}) is not whole pixels inside the ${image.width}×${image.height} photo`,
+    );
   // A plain Uint8Array view of the bytes (no copy): the loops below then see one array type, whether
   // the pixels came as a Buffer (sharp) or a Uint8ClampedArray (a canvas), and run faster for it.
   const data = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.length);
@@ -100,7 +129,7 @@ export function detectorInput(
       let g = 0;
       let b = 0;
       for (let t = across.offsets[ox]!; t < across.offsets[ox + 1]!; t++) {
-        const p = (y * width + across.index[t]!) * 4;
+        const p = ((top + y) * image.width + left + across.index[t]!) * 4;
         const k = across.weight[t]!;
         if (opaque) {
           r += data[p]! * k;
@@ -138,7 +167,19 @@ export function detectorInput(
       out[q + 2] = b;
     }
   }
-  return { data: out, frame: { width, height, scaleX: width / w, scaleY: height / h, offsetX, offsetY } };
+  // Input pixel = offset + (photo pixel − region's corner) / scale: the corner folds into the offset.
+  const [scaleX, scaleY] = [width / w, height / h];
+  return {
+    data: out,
+    frame: {
+      width: image.width,
+      height: image.height,
+      scaleX,
+      scaleY,
+      offsetX: offsetX - left / scaleX,
+      offsetY: offsetY - top / scaleY,
+    },
+  };
 }
 
 export interface Point {
@@ -167,6 +208,11 @@ export interface DetectionOptions {
   readonly overlap?: number;
   /** Most faces returned, best first (default 10). */
   readonly maxFaces?: number;
+  /**
+   * detectFaces only: whether it also searches a photo larger than the detector's input in tiles, for
+   * faces too small for the whole-photo look (CLOSE_LOOK; default true). Live webcam frames turn it off.
+   */
+  readonly closeLook?: boolean;
 }
 
 /** readDetections' default for the most faces returned. */
@@ -317,6 +363,42 @@ export function readDetections(
  */
 export const WIDE_LOOK = { zoomOut: 2, nearSide: 0.4, keepSide: 0.3 };
 
+/**
+ * When `detectFaces` takes its close look, and what it keeps from it. The detector sees the whole photo
+ * at 256 px on its longer side, and finds faces reliably from about 32 input pixels (an eighth of the
+ * photo's longer side), half of them at 22, few under 16 (`pnpm bench:detection --pixels`): in a
+ * 640×480 photo a face under about 80 px is often missed (half of them at 55 px), in a 4000×3000 phone
+ * photo one under 500 px. So a photo larger than the detector's input is also searched in tiles, two
+ * across its longer side (two, or one, across its shorter), each letterboxed on its own: a tile's faces
+ * are seen about 1.7 times larger. Tiles overlap by `keepSide` + 2 × `margin` of the longer side, so
+ * that every face the close look keeps lies whole in some tile. It keeps the small faces, box side
+ * under `keepSide` × the longer side (larger ones the whole-photo look finds well), of the tiles and of
+ * the whole photo together, best score first, each unless it is a face already kept (boxes overlapping
+ * past `overlap`, or one mostly inside the other); a tile's face that reaches within `margin` × the
+ * longer side of a tile edge inside the photo may be cut there, and is left out.
+ */
+export const CLOSE_LOOK = { keepSide: 0.16, margin: 0.02 };
+
+/**
+ * The close look's tiles for a `width` × `height` photo: squares (cut to the photo) of side
+ * (longer + overlap) / 2, as few along each side as cover it with the overlap, spread evenly from edge
+ * to edge. None for a photo no larger than the detector's input.
+ */
+export function closeLookTiles(width: number, height: number): PhotoRegion[] {
+  const longer = Math.max(width, height);
+  if (longer <= DETECTOR_INPUT_SIZE) return [];
+  const overlap = (CLOSE_LOOK.keepSide + 2 * CLOSE_LOOK.margin) * longer;
+  const side = Math.ceil((longer + overlap) / 2);
+  const starts = (length: number) => {
+    if (length <= side) return [0];
+    const count = Math.ceil((length - overlap) / (side - overlap));
+    return Array.from({ length: count }, (_, i) => Math.round((i * (length - side)) / (count - 1)));
+  };
+  return starts(height).flatMap((y) =>
+    starts(width).map((x) => ({ x, y, width: Math.min(side, width), height: Math.min(side, height) })),
+  );
+}
+
 /** The detector's outputs for one input (`scores` [896], `boxes` [896 × 16]). */
 export interface DetectorOutputs {
   readonly scores: ArrayLike<number>;
@@ -335,11 +417,32 @@ function shareInside(inner: DetectedFace, outer: DetectedFace): number {
   return w > 0 && h > 0 ? (w * h) / (a.width * a.height) : 0;
 }
 
+/** Whether two faces are one: their boxes overlap by more than `overlap` (IoU), or one lies mostly in the other. */
+function sameFace(a: DetectedFace, b: DetectedFace, overlap: number): boolean {
+  const inside = shareInside(a, b);
+  if (inside > 0.5 || shareInside(b, a) > 0.5) return true;
+  const shared = inside * a.box.width * a.box.height;
+  return shared / (a.box.width * a.box.height + b.box.width * b.box.height - shared) > overlap;
+}
+
+/** Whether a face found in `tile` reaches within `margin` photo pixels of one of its edges inside the photo. */
+function nearInnerEdge(face: DetectedFace, tile: PhotoRegion, width: number, height: number, margin: number) {
+  const { x, y, width: w, height: h } = face.box;
+  return (
+    (tile.x > 0 && x < tile.x + margin) ||
+    (tile.y > 0 && y < tile.y + margin) ||
+    (tile.x + tile.width < width && x + w > tile.x + tile.width - margin) ||
+    (tile.y + tile.height < height && y + h > tile.y + tile.height - margin)
+  );
+}
+
 /**
  * The faces in a photo, best first, with `run` running the detector on one input (the server's
  * onnxruntime-node session, the web demo's onnxruntime-web one): the usual look (`detectorInput`,
- * `readDetections`), and the wide look of WIDE_LOOK when that finds no face or a large one. One
- * detector run for most photos, two for a photo whose face fills much of it or where none was found.
+ * `readDetections`); the wide look of WIDE_LOOK when that finds no face or a large one; and, for a photo
+ * larger than the detector's input, the close look of CLOSE_LOOK (unless `options.closeLook` is false).
+ * One detector run for a photo of 256 px or less whose faces are small, two with the wide look, and
+ * one more a tile (two to four) for a larger photo.
  */
 export async function detectFaces(
   image: RgbaImage,
@@ -349,22 +452,42 @@ export async function detectFaces(
 ): Promise<DetectedFace[]> {
   // Each look keeps every face it finds, and the answer is cut at maxFaces at the end: a large face
   // that scores below maxFaces small ones must still call the wide look, and its face may outscore them.
-  const look = async (zoomOut: number) => {
-    const { data, frame } = detectorInput(image, field, zoomOut);
+  const look = async (view: DetectorView) => {
+    const { data, frame } = detectorInput(image, field, view);
     const { scores, boxes } = await run(data);
     return readDetections(scores, boxes, frame, { ...options, maxFaces: DETECTOR_ANCHORS });
   };
   const maxFaces = options.maxFaces ?? MAX_FACES;
-  const near = await look(1);
+  const overlap = options.overlap ?? 0.3;
+  const near = await look({});
   const longer = Math.max(image.width, image.height);
+  let found = near;
   if (near.some((face) => boxSide(face) >= WIDE_LOOK.nearSide * longer) || near.length === 0) {
-    const wide = (await look(WIDE_LOOK.zoomOut)).filter(
+    const wide = (await look({ zoomOut: WIDE_LOOK.zoomOut })).filter(
       (face) => boxSide(face) >= WIDE_LOOK.keepSide * longer,
     );
-    if (wide.length > 0) {
-      const rest = near.filter((face) => !wide.some((big) => shareInside(face, big) > 0.5));
-      return [...wide, ...rest].sort((a, b) => b.score - a.score).slice(0, maxFaces);
-    }
+    if (wide.length > 0)
+      found = [...wide, ...near.filter((face) => !wide.some((big) => shareInside(face, big) > 0.5))];
   }
-  return near.slice(0, maxFaces);
+  const tiles = options.closeLook === false ? [] : closeLookTiles(image.width, image.height);
+  if (tiles.length > 0) {
+    const isSmall = (face: DetectedFace) => boxSide(face) < CLOSE_LOOK.keepSide * longer;
+    // The whole photo's small faces compete with the tiles': a tile sees a small face larger, and
+    // usually frames it better and scores it higher.
+    const small = found.filter(isSmall);
+    for (const tile of tiles) {
+      for (const face of await look({ region: tile }))
+        if (
+          isSmall(face) &&
+          !nearInnerEdge(face, tile, image.width, image.height, CLOSE_LOOK.margin * longer)
+        )
+          small.push(face);
+    }
+    // The large faces, then the small ones best first, each kept unless it is a face already kept.
+    const kept = found.filter((face) => !isSmall(face));
+    for (const face of small.sort((a, b) => b.score - a.score))
+      if (!kept.some((other) => sameFace(face, other, overlap))) kept.push(face);
+    found = kept;
+  }
+  return [...found].sort((a, b) => b.score - a.score).slice(0, maxFaces);
 }

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { overlaps, squareBounds, type Rect } from '@facekit/core';
 import { closeFacesPhoto } from '../../../tests/support/demo-photos.js';
 import { darkenedOnce, darkenedTwice, rgbOf } from '../../../tests/support/drawn-bands.js';
-import { faceScene, sampleFace } from '../../../tests/support/face-scene.js';
+import { faceScene, sampleFace, squareOverlap } from '../../../tests/support/face-scene.js';
 import { modelsWithDetector, pngBase64 } from '../test/face-photos.js';
 import { gql, startTestServer, testPhoto, type TestServer } from '../test/harness.js';
 import { annotationSvg } from './annotate-photo.js';
@@ -349,6 +349,31 @@ describe('pnpm classify', () => {
     const squares = reports[0]!.faces.map((f) => squareBounds(f.crop));
     expect(onOneAnother([bandsOf[0]![0]!, squares[1]!]), 'band 1 on face 2').toEqual([]);
     expect(onOneAnother([bandsOf[0]![1]!, squares[0]!]), 'band 2 on face 1').toEqual([]);
+  });
+
+  it('finds a small face with the close look, and not with --no-close-look (refused with --no-detect)', async () => {
+    const dir = await tempFolder('facekit-small-face-');
+    const scene = faceScene(
+      [{ face: await sampleFace('black-male-16.png'), square: { x: 500, y: 60, size: 38 } }],
+      640,
+      480,
+      5,
+    );
+    const photo = path.join(dir, 'small.png');
+    await writeFile(photo, Buffer.from(pngBase64(scene), 'base64'));
+    const faces = async (...args: string[]) => {
+      const run = await classify(['--json', '--ep', 'cpu', '--models', models, ...args, photo]);
+      expect(run.code, run.stderr).toBe(0);
+      return (JSON.parse(run.stdout) as { faces: { crop: { x: number; y: number; size: number } }[] }[])[0]!
+        .faces;
+    };
+    const [found, ...others] = await faces();
+    expect(others).toHaveLength(0);
+    expect(squareOverlap(found!.crop, { x: 500, y: 60, size: 38 })).toBeGreaterThanOrEqual(0.5);
+    expect(await faces('--no-close-look')).toEqual([]);
+    const refused = await classify(['--no-close-look', '--no-detect', photo]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--no-close-look applies only with the detector');
   });
 
   it("with --no-detect answers classify's centre square", async () => {

@@ -50,6 +50,8 @@ Options:
   --tasks <list>       tasks to answer, e.g. "age,gender" (default: every task the models hold)
   --min-score <n>      lowest detector score a face is kept at, above 0 and at most 1 (default 0.5)
   --max-faces <n>      most faces answered per photo, best first (default 10)
+  --no-close-look      search each photo whole only, not also in tiles for small faces (faster;
+                       faces under about an eighth of the photo's longer side are then mostly missed)
   --no-detect          classify one square of each photo without the detector: the centre one,
                        or --crop's (as classify answers it)
   --crop <x,y,size[,angle]>
@@ -132,6 +134,7 @@ function parseOptions() {
       tasks: { type: 'string' },
       'min-score': { type: 'string' },
       'max-faces': { type: 'string' },
+      'no-close-look': { type: 'boolean' },
       'no-detect': { type: 'boolean' },
       crop: { type: 'string' },
       annotate: { type: 'string' },
@@ -145,7 +148,7 @@ function parseOptions() {
   const appliesOnly = (flag: string, when: string) => refuseFlags(HELP, `${flag} applies only ${when}`);
   if (values.crop !== undefined && detect)
     appliesOnly('--crop', 'with --no-detect (the detector finds the squares)');
-  for (const flag of ['min-score', 'max-faces'] as const)
+  for (const flag of ['min-score', 'max-faces', 'no-close-look'] as const)
     if (!detect && values[flag] !== undefined)
       appliesOnly(`--${flag}`, 'with the detector (not --no-detect)');
   try {
@@ -164,6 +167,7 @@ function parseOptions() {
       detect,
       ...(minScore !== undefined ? { minScore } : {}),
       ...(maxFaces !== undefined ? { maxFaces } : {}),
+      ...(values['no-close-look'] ? { closeLook: false } : {}),
       ...(values.crop !== undefined ? { crop: parseCrop(values.crop) } : {}),
     };
     return {

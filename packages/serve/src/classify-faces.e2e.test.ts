@@ -23,8 +23,8 @@ import { faceScene, sampleFace, squareOverlap } from '../../../tests/support/fac
 import { modelsWithDetector, pngBase64 } from '../test/face-photos.js';
 import { tempFolder } from '../../../tests/support/temp-folder.js';
 
-const CLASSIFY_FACES = `mutation($image: String!, $tasks: [Task!], $minScore: Float, $maxFaces: Int) {
-  classifyFaces(image: $image, tasks: $tasks, minScore: $minScore, maxFaces: $maxFaces) {
+const CLASSIFY_FACES = `mutation($image: String!, $tasks: [Task!], $minScore: Float, $maxFaces: Int, $closeLook: Boolean) {
+  classifyFaces(image: $image, tasks: $tasks, minScore: $minScore, maxFaces: $maxFaces, closeLook: $closeLook) {
     width height
     faces {
       score
@@ -125,6 +125,35 @@ describe('classifyFaces', () => {
       expect(squareOverlap(face!.crop, whole)).toBeGreaterThanOrEqual(0.8);
     },
   );
+
+  it('finds small faces in a larger photo with its close look (tiles), and misses them with closeLook: false', async () => {
+    // Faces of 40 and 50 px in 640×480: 16 and 20 pixels of the detector's input when it sees the whole
+    // photo, too small for it; 27 and 33 in a close-look tile.
+    const squares = [
+      { x: 80, y: 300, size: 40 },
+      { x: 450, y: 90, size: 50 },
+    ];
+    const photo = pngBase64(
+      faceScene(
+        [
+          { face: await sampleFace('black-male-16.png'), square: squares[0]! },
+          { face: await sampleFace('white-male-29.png'), square: squares[1]! },
+        ],
+        640,
+        480,
+        4,
+      ),
+    );
+    const found = await classifyFaces({ image: photo });
+    expect(found.body.errors).toBeUndefined();
+    const faces = (found.body.data!.classifyFaces as Faces).faces;
+    expect(faces).toHaveLength(2);
+    for (const square of squares)
+      expect(Math.max(...faces.map((f) => squareOverlap(f.crop, square)))).toBeGreaterThanOrEqual(0.5);
+    const whole = await classifyFaces({ image: photo, closeLook: false });
+    expect(whole.body.errors).toBeUndefined();
+    expect((whole.body.data!.classifyFaces as Faces).faces).toHaveLength(0);
+  });
 
   it('turns the square with a tilted face, and classify given that turned square answers the same', async () => {
     const square = { x: 220, y: 100, size: 220 };

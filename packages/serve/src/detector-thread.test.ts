@@ -27,7 +27,7 @@ vi.mock('node:worker_threads', async (importOriginal) =>
   ),
 );
 
-const OPTIONS = { minScore: 0.5, maxFaces: 10 };
+const OPTIONS = { minScore: 0.5, maxFaces: 10, closeLook: true };
 const opened: FaceDetector[] = [];
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((d) => d.close()));

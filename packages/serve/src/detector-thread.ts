@@ -49,8 +49,11 @@ async function startThread(setup: DetectorSetup, onDeath: () => void): Promise<D
   });
   await worker.ready();
   return {
-    detect: (file, { minScore, maxFaces }) =>
-      worker.call((id) => ({ type: 'detect', id, file, minScore, maxFaces }), wholeBuffer(file.bytes)),
+    detect: (file, { minScore, maxFaces, closeLook }) =>
+      worker.call(
+        (id) => ({ type: 'detect', id, file, minScore, maxFaces, closeLook }),
+        wholeBuffer(file.bytes),
+      ),
     close: () => worker.end(new Error('the face detector was closed')),
   };
 }

@@ -27,6 +27,7 @@ export interface DetectJob {
   readonly file: PhotoFile;
   readonly minScore: number;
   readonly maxFaces: number;
+  readonly closeLook: boolean;
 }
 
 export type ToDetector = DetectJob;

@@ -29,6 +29,8 @@ export const DEFAULT_MAX_FACES = 10;
 export interface DetectOptions {
   readonly minScore: number;
   readonly maxFaces: number;
+  /** Also search a photo larger than the detector's input in tiles, for small faces (core's CLOSE_LOOK). */
+  readonly closeLook: boolean;
 }
 
 /** The faces of one photo, best first, each with its 48×48 grey levels. */
@@ -99,7 +101,7 @@ export async function findFaces(
   session: ort.InferenceSession,
   image: RgbaImage,
   field: string,
-  { minScore, maxFaces }: DetectOptions,
+  { minScore, maxFaces, closeLook }: DetectOptions,
 ): Promise<FoundFaces> {
   const faces = await detectFaces(
     image,
@@ -107,7 +109,7 @@ export async function findFaces(
       const { scores, boxes } = await run(session, input);
       return { scores: scores.data as Float32Array, boxes: boxes.data as Float32Array };
     },
-    { minScore, maxFaces },
+    { minScore, maxFaces, closeLook },
     field,
   );
   return { faces, pixels: faces.map((face) => imageToPixels(image, field, face.crop)) };

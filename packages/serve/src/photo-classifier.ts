@@ -49,6 +49,11 @@ export interface ClassifyPhotoOptions {
   readonly minScore?: number;
   /** Most faces answered, best first; default 10. */
   readonly maxFaces?: number;
+  /**
+   * Also search a photo larger than 256 px in tiles, for faces too small for the whole-photo look
+   * (core's CLOSE_LOOK); default true. Off: one or two detector runs a photo instead of three to six.
+   */
+  readonly closeLook?: boolean;
   /** With `detect: false`: the square holding the face, as classify's `crop`. */
   readonly crop?: FaceCrop;
 }

@@ -66,7 +66,7 @@ export class PhotoFaceFinder {
 
   /**
    * The faces in a photo file (PNG, JPEG or WebP bytes), best first; errors are the server's (codes and
-   * reasons), naming `name`. Defaults as classifyFaces': minScore 0.5, maxFaces 10.
+   * reasons), naming `name`. Defaults as classifyFaces': minScore 0.5, maxFaces 10, the close look on.
    */
   async find(
     bytes: Uint8Array,
@@ -77,6 +77,7 @@ export class PhotoFaceFinder {
     const detection = {
       minScore: options.minScore ?? DEFAULT_MIN_SCORE,
       maxFaces: options.maxFaces ?? DEFAULT_MAX_FACES,
+      closeLook: options.closeLook ?? true,
     };
     checkDetectOptions(detection);
     const opening = await this.open();

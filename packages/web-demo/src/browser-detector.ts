@@ -24,8 +24,11 @@ import type { Provider } from './browser-models.js';
 
 export interface BrowserDetector {
   readonly provider: Provider;
-  /** The faces in the photo, best first, and the milliseconds the run took. */
-  detect(image: RgbaImage): Promise<{ faces: DetectedFace[]; ms: number }>;
+  /**
+   * The faces in the photo, best first, and the milliseconds the search took: core's detectFaces, its
+   * close look (tiles, for small faces) on unless `closeLook` is false.
+   */
+  detect(image: RgbaImage, closeLook?: boolean): Promise<{ faces: DetectedFace[]; ms: number }>;
 }
 
 async function open(ort: typeof Ort, bytes: Uint8Array, provider: Provider): Promise<Ort.InferenceSession> {
@@ -93,22 +96,26 @@ export async function loadBrowserDetector(
   }
   // One run at a time, as for the classifiers (onnxruntime-web refuses a second run on a busy session).
   let queue: Promise<unknown> = Promise.resolve();
-  const runNow = async (image: RgbaImage) => {
+  const runNow = async (image: RgbaImage, closeLook: boolean) => {
     const started = performance.now();
-    const faces = await detectFaces(image, async (input) => {
-      const out = await session.run({
-        [DETECTOR_INPUT_NAME]: new ort.Tensor('float32', input, DETECTOR_INPUT_SHAPE),
-      });
-      const scores = (await out[DETECTOR_SCORES_NAME]!.getData()) as Float32Array;
-      const boxes = (await out[DETECTOR_BOXES_NAME]!.getData()) as Float32Array;
-      return { scores, boxes };
-    });
+    const faces = await detectFaces(
+      image,
+      async (input) => {
+        const out = await session.run({
+          [DETECTOR_INPUT_NAME]: new ort.Tensor('float32', input, DETECTOR_INPUT_SHAPE),
+        });
+        const scores = (await out[DETECTOR_SCORES_NAME]!.getData()) as Float32Array;
+        const boxes = (await out[DETECTOR_BOXES_NAME]!.getData()) as Float32Array;
+        return { scores, boxes };
+      },
+      { closeLook },
+    );
     return { faces, ms: performance.now() - started };
   };
   return {
     provider: used,
-    detect(image) {
-      const result = queue.then(() => runNow(image));
+    detect(image, closeLook = true) {
+      const result = queue.then(() => runNow(image, closeLook));
       queue = result.catch(() => undefined);
       return result;
     },

@@ -88,6 +88,13 @@ export class ClassifyFacesResolver {
         'Most faces answered, best first: 1 to --max-batch-items (health.limits.maxBatchItems); the default, 10, means that limit where it is lower.',
     })
     maxFaces: number | null,
+    @Arg('closeLook', () => Boolean, {
+      nullable: true,
+      defaultValue: true,
+      description:
+        'Also search a photo larger than 256 px in tiles, for faces too small to be found in the whole photo (under about an eighth of its longer side). Off: one or two detector runs a photo instead of three to six, and small faces missed.',
+    })
+    closeLook: boolean | null,
     @Ctx() { state, signal }: ServeContext,
   ): Promise<FacesInPhoto> {
     const engine = readyEngine(state, 'classifyFaces');
@@ -97,6 +104,7 @@ export class ClassifyFacesResolver {
     const options = {
       minScore: minScore ?? DEFAULT_MIN_SCORE,
       maxFaces: asked === DEFAULT_MAX_FACES ? Math.min(asked, maxBatchItems) : asked,
+      closeLook: closeLook ?? true,
     };
     checkDetectOptions(options, maxBatchItems);
     const chosen = chooseTasks(tasks, engine);
