@@ -130,6 +130,30 @@ describe('detectorInput', () => {
     expect(frame.offsetY + 96 / frame.scaleY).toBeCloseTo(0, 12);
   });
 
+  it('reads an image whose width and height are getters (a browser ImageData)', () => {
+    class Frame {
+      readonly #width: number;
+      readonly #height: number;
+      constructor(
+        width: number,
+        height: number,
+        readonly data: Uint8ClampedArray,
+      ) {
+        this.#width = width;
+        this.#height = height;
+      }
+      get width() {
+        return this.#width;
+      }
+      get height() {
+        return this.#height;
+      }
+    }
+    const plain = photo(64, 48, (x, y) => [x * 3, y * 5, 7, 255]);
+    const frame = new Frame(64, 48, new Uint8ClampedArray(plain.data));
+    expect(detectorInput(frame).data).toEqual(detectorInput(plain).data);
+  });
+
   it('refuses a region that is not whole pixels inside the photo', () => {
     const image = photo(100, 80, () => [0, 0, 0, 255]);
     for (const region of [

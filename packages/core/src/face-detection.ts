@@ -94,7 +94,14 @@ export function detectorInput(
   { zoomOut = 1, region }: DetectorView = {},
 ): { data: Float32Array; frame: DetectorFrame } {
   checkImage(image, field);
-  const { x: left, y: top, width, height } = region ?? { x: 0, y: 0, ...image };
+  // Sizes read by name, not spread: a browser ImageData keeps width and height as getters on its
+  // prototype, which a spread does not copy.
+  const {
+    x: left,
+    y: top,
+    width,
+    height,
+  } = region ?? { x: 0, y: 0, width: image.width, height: image.height };
   if (
     ![left, top, width, height].every(Number.isInteger) ||
     left < 0 ||
