@@ -100,6 +100,42 @@ describe('evaluate --photos --detect', () => {
     }
   });
 
+  it('searches for small faces with the close look, and skips it with closeLook: false', async () => {
+    // One face of 30 px in a 640×480 photo: 12 pixels of the detector's input when it sees the whole
+    // photo, too small for it; 20 in a close-look tile. Beside it, one of the photos above (a 96-px face).
+    const small = join(dir, 'small-face');
+    await mkdir(small);
+    const [first, second] = named;
+    const scene = faceScene(
+      [{ face: first!.face.pixels, square: { x: 420, y: 300, size: 30 } }],
+      640,
+      480,
+      5,
+    );
+    const png = await sharp(scene.data, { raw: { width: 640, height: 480, channels: 4 } })
+      .png()
+      .toBuffer();
+    await writeFile(join(small, first!.name), png);
+    await cp(join(photos, second!.name), join(small, second!.name));
+
+    const close = await evaluateModels({ modelsDir: models, photosDir: small, detect: true });
+    expect([close.faces, close.skipped.count, close.closeLook]).toEqual([2, 0, true]);
+    const whole = await evaluateModels({
+      modelsDir: models,
+      photosDir: small,
+      detect: true,
+      closeLook: false,
+    });
+    expect([whole.faces, whole.skipped.examples, whole.closeLook]).toEqual([
+      1,
+      [`${join(small, first!.name)}: the face detector found no face in it`],
+      false,
+    ]);
+    expect(evaluationReport(whole)).toContain(
+      'as classifyFaces classifies it without its close look for small faces',
+    );
+  });
+
   it('stops, saying why, when the models folder has no face detector', async () => {
     const bare = join(dir, 'models-without-detector');
     await cp(models, bare, { recursive: true });

@@ -34,11 +34,22 @@ import { loadPhotos, PHOTO_LIMITS, type LoadPhotosOptions } from './load-photos.
 
 /**
  * Where the labelled faces are: a CSV (`dataPath`) or a folder of photos (`photosDir`), not both; of a
- * photo, the centre square is judged, or with `detect` the square the face detector puts on its best face.
+ * photo, the centre square is judged, or with `detect` the square the face detector puts on its best face
+ * (its close look for small faces on unless `closeLook` is false, as classifyFaces').
  */
 export type FaceSource =
-  | { readonly dataPath: string; readonly photosDir?: never; readonly detect?: never }
-  | { readonly photosDir: string; readonly dataPath?: never; readonly detect?: boolean };
+  | {
+      readonly dataPath: string;
+      readonly photosDir?: never;
+      readonly detect?: never;
+      readonly closeLook?: never;
+    }
+  | {
+      readonly photosDir: string;
+      readonly dataPath?: never;
+      readonly detect?: boolean;
+      readonly closeLook?: boolean;
+    };
 
 export type EvaluationOptions = FaceSource & {
   readonly modelsDir: string;
@@ -54,6 +65,8 @@ export interface Evaluation {
   readonly dataKind: 'csv' | 'photos';
   /** Of each photo, the square the face detector put on its best face (else the centre square). */
   readonly detected: boolean;
+  /** Whether the detector also took its close look (tiles, for small faces); false when not detected. */
+  readonly closeLook: boolean;
   /** The CSV, or the photos' folder. */
   readonly dataPath: string;
   /** The CSV's sha256; for photos, that of their sha256sum lines in name order. */
@@ -111,7 +124,8 @@ async function loadFaces(
     if (unavailable !== undefined)
       throw new FaceKitError('MODEL_LOAD_FAILED', `--detect needs the face detector: ${unavailable}`);
     log(`reading the photos in ${options.photosDir}${faceFinder ? ', each searched for its face' : ''}`);
-    return await readPhotos(options.photosDir, { skipInvalid, log, faceFinder });
+    const closeLook = options.closeLook ?? true;
+    return await readPhotos(options.photosDir, { skipInvalid, log, faceFinder, closeLook });
   } finally {
     await faceFinder?.close();
   }
@@ -197,6 +211,7 @@ export async function evaluateModels(options: EvaluationOptions): Promise<Evalua
     manifest,
     dataKind: faces.kind,
     detected: options.detect === true,
+    closeLook: options.detect === true && options.closeLook !== false,
     dataPath: faces.path,
     dataSha256: faces.sha256,
     faces: dataset.size,

@@ -126,6 +126,7 @@ describe('evaluate --photos', () => {
     expect(record).toMatchObject({
       dataKind: 'photos',
       detected: false,
+      closeLook: false,
       faces: faces.length,
       trainedOnThisFile: null,
     });
@@ -146,6 +147,11 @@ describe('evaluate --photos', () => {
     expect(detectCsv).toMatchObject({
       code: 2,
       stderr: expect.stringContaining('--detect applies to --photos'),
+    });
+    const closeLookAlone = await evaluate('--photos', photos, '--no-close-look');
+    expect(closeLookAlone).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--no-close-look applies to --detect'),
     });
   });
 

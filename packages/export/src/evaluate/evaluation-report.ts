@@ -24,7 +24,8 @@ export function evaluationReport(e: Evaluation): string {
         ? ` (${e.skipped.count} invalid row${s} skipped: ${skippedReasons(e.skipped)})`
         : ` (${e.skipped.count} photo${s} not judged: ${skippedReasons(e.skipped)})`;
   const square = e.detected
-    ? 'each on the square the face detector put on its best face, as classifyFaces classifies it'
+    ? 'each on the square the face detector put on its best face, as classifyFaces classifies it' +
+      (e.closeLook ? '' : ' without its close look for small faces')
     : 'each on its centre square, as classify without a crop';
   const faces =
     e.dataKind === 'csv'

@@ -41,6 +41,8 @@ export interface LoadPhotosOptions {
   readonly skipInvalid?: boolean;
   /** Judge the square the face detector puts on each photo's best face, not the centre square. */
   readonly faceFinder?: PhotoFaceFinder;
+  /** With `faceFinder`: also search each photo in tiles for small faces (classifyFaces' close look); on when absent. */
+  readonly closeLook?: boolean;
   /** Progress lines, every few seconds while photos are read. */
   readonly log?: (line: string) => void;
 }
@@ -95,6 +97,7 @@ async function readPhoto(
   file: string,
   named: boolean,
   faceFinder: PhotoFaceFinder | undefined,
+  closeLook: boolean,
 ): Promise<{ sha256: string; pixels?: Uint8Array; problem?: Problem }> {
   const stats = await unlessUnreadable(file, () => stat(file));
   // Never opened: a named pipe would wait for a writer, a device such as /dev/zero never end.
@@ -113,7 +116,7 @@ async function readPhoto(
   if (!named) return { sha256 };
   try {
     if (!faceFinder) return { sha256, pixels: await imageToFace(bytes, file, PHOTO_LIMITS) };
-    const [pixels] = (await faceFinder.find(bytes, file, { maxFaces: 1 })).pixels;
+    const [pixels] = (await faceFinder.find(bytes, file, { maxFaces: 1, closeLook })).pixels;
     if (pixels) return { sha256, pixels };
     const error = new FaceKitError('INVALID_IMAGE', `${file}: the face detector found no face in it`);
     return { sha256, problem: { category: 'no face found', error } };
@@ -151,7 +154,12 @@ export async function loadPhotos(dir: string, options: LoadPhotosOptions = {}): 
   let lastLog = started;
   await inSlots(names.length, READ_SLOTS, async (i) => {
     const label = labels[i]!;
-    const read = await readPhoto(join(dir, names[i]!), !('error' in label), options.faceFinder);
+    const read = await readPhoto(
+      join(dir, names[i]!),
+      !('error' in label),
+      options.faceFinder,
+      options.closeLook ?? true,
+    );
     sha256s[i] = read.sha256;
     pixels[i] = read.pixels;
     problems[i] = 'error' in label ? label : read.problem;
