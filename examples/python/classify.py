@@ -52,8 +52,9 @@ LEVEL_EYES_DEGREES = 5
 # from that look (the detector frames a face filling most of its input badly). The same test fails
 # when it differs from core's.
 WIDE_LOOK = {"zoom_out": 2, "near_side": 0.4, "keep_side": 0.3}
-# Core's CLOSE_LOOK: a photo larger than the detector's input is also searched in tiles, for small faces
-CLOSE_LOOK = {"keep_side": 0.16, "margin": 0.02}
+# Core's CLOSE_LOOK: a photo larger than the detector's input is also searched in tiles, for small faces,
+# each tile only where the whole photo's look saw a hint of one (a small candidate scoring hint_score)
+CLOSE_LOOK = {"keep_side": 0.16, "margin": 0.02, "hint_score": 0.07}
 # Core's MAX_TURNED_SAMPLES: a turned square is read with n x n bilinear samples per output pixel, n a
 # 48th of its side, at most 8.
 MAX_TURNED_SAMPLES = 8
@@ -379,6 +380,13 @@ def same_face(a, b, overlap):
     return shared / (area_a + area_b - shared) > overlap
 
 
+def centre_in(face, tile):
+    """Whether the centre of face's box lies in tile."""
+    x, y, w, h = face["box"]
+    tx, ty, tw, th = tile
+    return tx <= x + w / 2 < tx + tw and ty <= y + h / 2 < ty + th
+
+
 def near_inner_edge(face, tile, width, height, margin):
     """Whether a face found in `tile` reaches within `margin` pixels of one of its edges inside the photo."""
     x, y, w, h = face["box"]
@@ -396,29 +404,36 @@ def detect_faces(rgba, detector, close_look=True, **options):
     finds no face or one whose box side is at least WIDE_LOOK's near_side x the photo's longer side, a
     wide look with the photo zoomed out, whose large faces take the place of the usual look's faces
     lying mostly inside them; then, for a photo larger than the detector's input (unless close_look is
-    False), the close look: CLOSE_LOOK's tiles, whose small faces join the whole photo's small faces,
-    best first, each kept unless it is a face already kept. Options as read_detections'."""
+    False), the close look: those of CLOSE_LOOK's tiles where the usual look saw a hint of a small face,
+    whose small faces join the whole photo's small faces, best first, each kept unless it is a face
+    already kept. Options as read_detections'."""
     info, session = detector
     names = [output["name"] for output in info["outputs"]]  # scores, boxes
 
     max_faces = options.pop("max_faces", 10)
     overlap = options.get("overlap", 0.3)
 
-    def look(zoom_out=1, region=None):
-        # Every face each look finds; the answer is cut at max_faces at the end, as core's.
+    def look(zoom_out=1, region=None, hint_score=None):
+        # Every face each look finds (the answer is cut at max_faces at the end, as core's), and those
+        # at hint_score when given: the close look's hints.
         image, frame = detector_input(rgba, zoom_out, region)
         scores, boxes = session.run(names, {info["input"]["name"]: image})
-        return read_detections(scores, boxes, frame, max_faces=ANCHORS, **options)
+        faces = read_detections(scores, boxes, frame, max_faces=ANCHORS, **options)
+        if hint_score is None:
+            return faces, []
+        hint_options = {**options, "min_score": hint_score}
+        return faces, read_detections(scores, boxes, frame, max_faces=ANCHORS, **hint_options)
 
-    near = look()
     height, width = rgba.shape[:2]
+    tiles = close_look_tiles(width, height) if close_look else []
+    hint_score = min(CLOSE_LOOK["hint_score"], options.get("min_score", 0.5)) if tiles else None
+    near, hints = look(hint_score=hint_score)
     longer = max(width, height)
     found = near
     if not near or any(box_side(f) >= WIDE_LOOK["near_side"] * longer for f in near):
-        wide = [f for f in look(WIDE_LOOK["zoom_out"]) if box_side(f) >= WIDE_LOOK["keep_side"] * longer]
+        wide = [f for f in look(WIDE_LOOK["zoom_out"])[0] if box_side(f) >= WIDE_LOOK["keep_side"] * longer]
         if wide:
             found = wide + [f for f in near if not any(share_inside(f, big) > 0.5 for big in wide)]
-    tiles = close_look_tiles(width, height) if close_look else []
     if tiles:
 
         def is_small(f):
@@ -427,9 +442,11 @@ def detect_faces(rgba, detector, close_look=True, **options):
         # The whole photo's small faces compete with the tiles' (a tile frames a small face better).
         small = [f for f in found if is_small(f)]
         for tile in tiles:
+            if not any(is_small(h) and centre_in(h, tile) for h in hints):
+                continue
             small += [
                 f
-                for f in look(region=tile)
+                for f in look(region=tile)[0]
                 if is_small(f) and not near_inner_edge(f, tile, width, height, CLOSE_LOOK["margin"] * longer)
             ]
         # The large faces, then the small ones best first (stable, as Array.sort), each kept unless it

@@ -35,6 +35,7 @@ import {
   pixelsToModelInput,
   readDetections,
   taskOutputName,
+  WIDE_LOOK,
   type DetectedFace,
   type DetectorOutputs,
   type RgbaImage,
@@ -129,9 +130,10 @@ const options = { intraOpNumThreads: 2, interOpNumThreads: 1 };
 const detector = await ort.InferenceSession.create(join(SHIPPED_MODELS, 'face-detector.onnx'), options);
 const classifier = await ort.InferenceSession.create(join(SHIPPED_MODELS, 'shared', 'model.onnx'), options);
 
-/** Milliseconds spent in detectFaces, and its detector runs, over every photo. */
+/** Milliseconds in detectFaces, its detector runs and the close look's tiles (searched, laid out). */
 let detecting = 0;
 let runs = 0;
+const tiles = { searched: 0, laidOut: 0 };
 
 /**
  * The faces as the server and the web demo find them (core's detectFaces), whether it took the wide
@@ -158,10 +160,17 @@ async function detect(
   );
   detecting += performance.now() - started;
   const near = () => readDetections(looks[0]!.scores, looks[0]!.boxes, detectorInput(photo).frame);
-  // The usual look, the wide look where taken, then one run a tile of the close look.
-  const tiles = values['no-close'] ? 0 : closeLookTiles(photo.width, photo.height).length;
   runs += looks.length;
-  return { faces, wide: looks.length - 1 - tiles === 1, near };
+  // The wide look's second run is taken when the usual look finds no face or a large one (WIDE_LOOK).
+  const first = near();
+  const longer = Math.max(photo.width, photo.height);
+  const wide =
+    first.length === 0 || first.some((f) => (f.box.width + f.box.height) / 2 >= WIDE_LOOK.nearSide * longer);
+  if (!values['no-close']) {
+    tiles.searched += looks.length - 1 - (wide ? 1 : 0);
+    tiles.laidOut += closeLookTiles(photo.width, photo.height).length;
+  }
+  return { faces, wide, near };
 }
 
 async function classify(faces: Uint8Array[]): Promise<Record<Task, number[]>> {
@@ -282,7 +291,7 @@ if (writeTo) {
 }
 console.log(
   `${rows.length} faces of the ${values.fit ? 'training' : 'test'} part${turn ? `, turned ±${values.turn}°` : ''}: found ${rows.length - missed}, missed ${missed}, ` +
-    `${extra} other detections; the wide look on ${twice}; ${values.fit ? '' : `the usual look alone found ${foundNear.length}; `}${(detecting / rows.length).toFixed(0)} ms and ${(runs / rows.length).toFixed(1)} detector runs a photo in detectFaces (letterboxed, detected, the wide and close looks where taken)`,
+    `${extra} other detections; the wide look on ${twice}; ${values.fit ? '' : `the usual look alone found ${foundNear.length}; `}${(detecting / rows.length).toFixed(0)} ms and ${(runs / rows.length).toFixed(1)} detector runs a photo in detectFaces (letterboxed, detected, the wide and close looks where taken)${values['no-close'] ? '' : `; the close look searched ${tiles.searched} of its ${tiles.laidOut} tiles`}`,
 );
 if (values.fit) {
   const say = (name: string, v: number[], invert = false) =>

@@ -129,7 +129,8 @@ interface LooksCase {
 /**
  * Photos for detectFaces' looks: each face as the detector would report it in that look. The wide-look
  * cases larger than the detector's input turn the close look off; the close-look cases give each
- * tile's faces, in photo pixels.
+ * tile's faces, in photo pixels, or null for a tile not searched (no hint of a small face in it), and
+ * score the anchors without a face under CLOSE_LOOK.hintScore, as the detector does.
  */
 function looksCases(): LooksCase[] {
   type Faces = Parameters<typeof outputs>[2];
@@ -156,19 +157,22 @@ function looksCases(): LooksCase[] {
     height: number,
     near: Faces,
     wide: Faces | undefined,
-    tiles: Faces[],
+    tiles: (Faces | null)[],
     options?: DetectionOptions,
   ) => {
     const regions = closeLookTiles(width, height);
     expect(regions, name).toHaveLength(tiles.length);
+    const quiet = CLOSE_LOOK.hintScore / 2;
     return {
       name,
       width,
       height,
       looks: [
-        outputs(width, height, near, 21),
-        ...(wide ? [outputs(width, height, wide, 22, { zoomOut: WIDE_LOOK.zoomOut })] : []),
-        ...tiles.map((faces, t) => outputs(width, height, faces, 30 + t, { region: regions[t]! })),
+        outputs(width, height, near, 21, {}, quiet),
+        ...(wide ? [outputs(width, height, wide, 22, { zoomOut: WIDE_LOOK.zoomOut }, quiet)] : []),
+        ...tiles.flatMap((faces, t) =>
+          faces ? [outputs(width, height, faces, 30 + t, { region: regions[t]! }, quiet)] : [],
+        ),
       ],
       options,
     };
@@ -176,6 +180,9 @@ function looksCases(): LooksCase[] {
   // 640×480: tiles of 384 at (0, 0), (256, 0), (0, 96), (256, 96); a face is small under 102.4 px
   // (CLOSE_LOOK.keepSide × 640) and cut within 12.8 px of an inner tile edge.
   const nearFace = { x: 320, y: 240, side: 150, score: 0.9 };
+  // Hints of small faces (scores between CLOSE_LOOK.hintScore and 0.5), one in each tile alone.
+  const hint = (x: number, y: number) => ({ x, y, side: 30, score: 0.3, perFace: 1 });
+  const hints = [hint(60, 40), hint(600, 40), hint(60, 440), hint(600, 440)];
   const tileFaces: Faces[] = [
     [
       { x: 100, y: 100, side: 40, score: 0.8 }, // a small face the whole photo missed: kept
@@ -272,6 +279,7 @@ function looksCases(): LooksCase[] {
         nearFace,
         { x: 100, y: 100, side: 42, score: 0.83 }, // small, found whole at a better score than its tile's
         { x: 600, y: 62, side: 24, score: 0.55 }, // small, its tile's copy (0.6) better
+        ...hints,
       ],
       undefined,
       tileFaces,
@@ -280,16 +288,33 @@ function looksCases(): LooksCase[] {
       'the wide look and the close look together, cut at maxFaces 3',
       640,
       480,
-      [{ x: 320, y: 240, side: 300, score: 0.8 }],
+      [{ x: 320, y: 240, side: 300, score: 0.8 }, ...hints],
       [{ x: 322, y: 244, side: 320, score: 0.88 }],
       tileFaces,
       { maxFaces: 3 },
     ),
     close(
+      'the close look searches only the tiles with a hint of a small face: here the top right one',
+      640,
+      480,
+      // A hint in the top right tile alone; a weak candidate in the bottom left one, but not small.
+      [nearFace, hint(600, 40), { x: 150, y: 380, side: 120, score: 0.3, perFace: 1 }],
+      undefined,
+      [null, [{ x: 600, y: 40, side: 30, score: 0.6 }], null, null],
+    ),
+    close(
+      'a photo whose faces are all large, without a hint: no tile searched',
+      640,
+      480,
+      [nearFace],
+      undefined,
+      [null, null, null, null],
+    ),
+    close(
       'a 900×300 panorama, no face found whole: two tiles across, 540×300, one down',
       900,
       300,
-      [],
+      [hint(100, 150), hint(850, 200)],
       [],
       [[{ x: 100, y: 150, side: 60, score: 0.7 }], [{ x: 850, y: 200, side: 40, score: 0.9 }]],
     ),
@@ -500,10 +525,12 @@ function outputs(
   }[],
   seed: number,
   view: DetectorView = {},
+  noise = 0.4,
 ): { scores: Float32Array; boxes: Float32Array } {
   const next = seededRandom(seed);
   const { frame } = detectorInput({ width, height, data: new Uint8Array(width * height * 4) }, 'image', view);
-  const scores = Float32Array.from({ length: DETECTOR_ANCHORS }, () => next() * 0.4);
+  // Anchors without a face score under `noise`, at boxes anywhere.
+  const scores = Float32Array.from({ length: DETECTOR_ANCHORS }, () => next() * noise);
   const boxes = Float32Array.from({ length: DETECTOR_ANCHORS * DETECTOR_BOX_VALUES }, () => next() * 256);
   // Keypoints relative to the face's centre, in box sides: eyes, nose, mouth, ears.
   const points = [-0.18, -0.12, 0.18, -0.12, 0, 0.05, 0, 0.22, -0.45, 0, 0.45, 0];
@@ -821,6 +848,8 @@ describe('examples/python: the face detector’s input and outputs read as core 
     expect(answers.slice(7)).toEqual([
       { runs: 5, sides: [165, 53, 46, 45, 33], scores: [0.9, 0.85, 0.83, 0.7, 0.6] },
       { runs: 6, sides: [347, 53, 43], scores: [0.88, 0.85, 0.8] },
+      { runs: 2, sides: [165, 33], scores: [0.9, 0.6] },
+      { runs: 1, sides: [165], scores: [0.9] },
       { runs: 4, sides: [44, 65], scores: [0.9, 0.7] },
       { runs: 1, sides: [66], scores: [0.9] },
     ]);
