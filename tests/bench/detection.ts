@@ -142,7 +142,7 @@ const tiles = { searched: 0, laidOut: 0 };
  */
 async function detect(
   photo: RgbaImage,
-): Promise<{ faces: DetectedFace[]; wide: boolean; near: () => DetectedFace[] }> {
+): Promise<{ faces: DetectedFace[]; wide: boolean; near: DetectedFace[] }> {
   const looks: DetectorOutputs[] = [];
   const started = performance.now();
   const faces = await detectFaces(
@@ -159,13 +159,12 @@ async function detect(
     { closeLook: !values['no-close'] },
   );
   detecting += performance.now() - started;
-  const near = () => readDetections(looks[0]!.scores, looks[0]!.boxes, detectorInput(photo).frame);
+  const near = readDetections(looks[0]!.scores, looks[0]!.boxes, detectorInput(photo).frame);
   runs += looks.length;
   // The wide look's second run is taken when the usual look finds no face or a large one (WIDE_LOOK).
-  const first = near();
   const longer = Math.max(photo.width, photo.height);
   const wide =
-    first.length === 0 || first.some((f) => (f.box.width + f.box.height) / 2 >= WIDE_LOOK.nearSide * longer);
+    near.length === 0 || near.some((f) => (f.box.width + f.box.height) / 2 >= WIDE_LOOK.nearSide * longer);
   if (!values['no-close']) {
     tiles.searched += looks.length - 1 - (wide ? 1 : 0);
     tiles.laidOut += closeLookTiles(photo.width, photo.height).length;
@@ -276,7 +275,7 @@ for (const [n, row] of rows.entries()) {
     bandOfFound.push(bandIndex);
     chosen.found.push(imageToPixels(photo, 'photo', best.crop));
   }
-  const [nearBest] = near();
+  const [nearBest] = near;
   if (nearBest) {
     foundNear.push(row);
     chosen.near.push(imageToPixels(photo, 'photo', nearBest.crop));

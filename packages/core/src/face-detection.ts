@@ -222,8 +222,9 @@ export interface DetectionOptions {
   readonly closeLook?: boolean;
 }
 
-/** readDetections' default for the most faces returned. */
+/** readDetections' defaults for the most faces returned and the lowest score a face is kept at. */
 const MAX_FACES = 10;
+const MIN_SCORE = 0.5;
 
 interface Candidate {
   readonly score: number;
@@ -321,7 +322,7 @@ export function readDetections(
   scores: ArrayLike<number>,
   boxes: ArrayLike<number>,
   frame: DetectorFrame,
-  { minScore = 0.5, overlap = 0.3, maxFaces = MAX_FACES }: DetectionOptions = {},
+  { minScore = MIN_SCORE, overlap = 0.3, maxFaces = MAX_FACES }: DetectionOptions = {},
 ): DetectedFace[] {
   if (scores.length !== DETECTOR_ANCHORS || boxes.length !== DETECTOR_ANCHORS * DETECTOR_BOX_VALUES) {
     throw new InvalidImageError(
@@ -491,10 +492,9 @@ export async function detectFaces(
   const maxFaces = options.maxFaces ?? MAX_FACES;
   const overlap = options.overlap ?? 0.3;
   const tiles = options.closeLook === false ? [] : closeLookTiles(image.width, image.height);
-  const minScore = options.minScore ?? 0.5;
   const { faces: near, hints } = await look(
     {},
-    tiles.length > 0 ? Math.min(CLOSE_LOOK.hintScore, minScore) : undefined,
+    tiles.length > 0 ? Math.min(CLOSE_LOOK.hintScore, options.minScore ?? MIN_SCORE) : undefined,
   );
   const longer = Math.max(image.width, image.height);
   let found = near;

@@ -124,7 +124,7 @@ async function loadFaces(
     if (unavailable !== undefined)
       throw new FaceKitError('MODEL_LOAD_FAILED', `--detect needs the face detector: ${unavailable}`);
     log(`reading the photos in ${options.photosDir}${faceFinder ? ', each searched for its face' : ''}`);
-    const closeLook = options.closeLook ?? true;
+    const { closeLook } = options;
     return await readPhotos(options.photosDir, { skipInvalid, log, faceFinder, closeLook });
   } finally {
     await faceFinder?.close();

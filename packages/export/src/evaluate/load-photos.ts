@@ -97,7 +97,7 @@ async function readPhoto(
   file: string,
   named: boolean,
   faceFinder: PhotoFaceFinder | undefined,
-  closeLook: boolean,
+  closeLook: boolean | undefined,
 ): Promise<{ sha256: string; pixels?: Uint8Array; problem?: Problem }> {
   const stats = await unlessUnreadable(file, () => stat(file));
   // Never opened: a named pipe would wait for a writer, a device such as /dev/zero never end.
@@ -158,7 +158,7 @@ export async function loadPhotos(dir: string, options: LoadPhotosOptions = {}): 
       join(dir, names[i]!),
       !('error' in label),
       options.faceFinder,
-      options.closeLook ?? true,
+      options.closeLook,
     );
     sha256s[i] = read.sha256;
     pixels[i] = read.pixels;
