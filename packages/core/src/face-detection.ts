@@ -222,9 +222,11 @@ export interface DetectionOptions {
   readonly closeLook?: boolean;
 }
 
-/** readDetections' defaults for the most faces returned and the lowest score a face is kept at. */
-const MAX_FACES = 10;
-const MIN_SCORE = 0.5;
+/**
+ * readDetections' and detectFaces' defaults: the lowest score a face is kept at, the overlap above which
+ * two boxes are one face, the most faces returned; also the server's classifyFaces' defaults.
+ */
+export const DETECTION_DEFAULTS = { minScore: 0.5, overlap: 0.3, maxFaces: 10 } as const;
 
 interface Candidate {
   readonly score: number;
@@ -322,7 +324,11 @@ export function readDetections(
   scores: ArrayLike<number>,
   boxes: ArrayLike<number>,
   frame: DetectorFrame,
-  { minScore = MIN_SCORE, overlap = 0.3, maxFaces = MAX_FACES }: DetectionOptions = {},
+  {
+    minScore = DETECTION_DEFAULTS.minScore,
+    overlap = DETECTION_DEFAULTS.overlap,
+    maxFaces = DETECTION_DEFAULTS.maxFaces,
+  }: DetectionOptions = {},
 ): DetectedFace[] {
   if (scores.length !== DETECTOR_ANCHORS || boxes.length !== DETECTOR_ANCHORS * DETECTOR_BOX_VALUES) {
     throw new InvalidImageError(
@@ -489,12 +495,14 @@ export async function detectFaces(
         hintScore === undefined ? [] : readDetections(scores, boxes, frame, { ...all, minScore: hintScore }),
     };
   };
-  const maxFaces = options.maxFaces ?? MAX_FACES;
-  const overlap = options.overlap ?? 0.3;
+  const maxFaces = options.maxFaces ?? DETECTION_DEFAULTS.maxFaces;
+  const overlap = options.overlap ?? DETECTION_DEFAULTS.overlap;
   const tiles = options.closeLook === false ? [] : closeLookTiles(image.width, image.height);
   const { faces: near, hints } = await look(
     {},
-    tiles.length > 0 ? Math.min(CLOSE_LOOK.hintScore, options.minScore ?? MIN_SCORE) : undefined,
+    tiles.length > 0
+      ? Math.min(CLOSE_LOOK.hintScore, options.minScore ?? DETECTION_DEFAULTS.minScore)
+      : undefined,
   );
   const longer = Math.max(image.width, image.height);
   let found = near;

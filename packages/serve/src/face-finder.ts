@@ -22,10 +22,6 @@ import {
 } from '@facekit/core';
 import { ortReason } from './ort-reason.js';
 
-/** classifyFaces' defaults: the lowest score a face is kept at, and the most faces answered. */
-export const DEFAULT_MIN_SCORE = 0.5;
-export const DEFAULT_MAX_FACES = 10;
-
 export interface DetectOptions {
   readonly minScore: number;
   readonly maxFaces: number;

@@ -12,14 +12,8 @@ import { decodeFile } from './decode-file.js';
 import { decodePhoto, type ImageLimits } from './decode-image.js';
 import { openDetector, type DetectorOpening } from './detector-file.js';
 import { ServeError } from './errors.js';
-import {
-  createDetectorSession,
-  DEFAULT_MAX_FACES,
-  DEFAULT_MIN_SCORE,
-  findFaces,
-  type DetectOptions,
-  type FoundFaces,
-} from './face-finder.js';
+import { DETECTION_DEFAULTS } from '@facekit/core';
+import { createDetectorSession, findFaces, type DetectOptions, type FoundFaces } from './face-finder.js';
 
 /** A photo's size (EXIF orientation applied) and its faces, best first, each with its 48×48 grey levels. */
 export type FacesInPhotoFile = FoundFaces & { readonly width: number; readonly height: number };
@@ -75,8 +69,8 @@ export class PhotoFaceFinder {
   ): Promise<FacesInPhotoFile> {
     if (this.closed) throw new Error('the face finder is closed');
     const detection = {
-      minScore: options.minScore ?? DEFAULT_MIN_SCORE,
-      maxFaces: options.maxFaces ?? DEFAULT_MAX_FACES,
+      minScore: options.minScore ?? DETECTION_DEFAULTS.minScore,
+      maxFaces: options.maxFaces ?? DETECTION_DEFAULTS.maxFaces,
       closeLook: options.closeLook ?? true,
     };
     checkDetectOptions(detection);

@@ -18,7 +18,7 @@ import type {
 import { GraphQLError, Kind, valueFromASTUntyped } from './graphql-runtime.js';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ServeErrorCode } from './errors.js';
-import { DEFAULT_MAX_FACES } from './face-finder.js';
+import { DETECTION_DEFAULTS } from '@facekit/core';
 
 /** Extra cost of running one face through the models. */
 export const FACE_COST = 10;
@@ -90,7 +90,7 @@ function facesAsked(value: ValueNode | undefined, variables: Record<string, unkn
         : undefined;
   return typeof given === 'number' && Number.isFinite(given)
     ? Math.max(1, Math.floor(given))
-    : DEFAULT_MAX_FACES;
+    : DETECTION_DEFAULTS.maxFaces;
 }
 
 /** The fields of a ClassifyInput that hold a photo: base64 text, or a file of a multipart request. */

@@ -7,10 +7,9 @@
  * decoding, or its faces left unrun.
  */
 import { Arg, Ctx, Float, Int, Mutation, Resolver } from 'type-graphql';
-import type { Task } from '@facekit/core';
+import { DETECTION_DEFAULTS, type Task } from '@facekit/core';
 import { decodePhoto } from '../decode-image.js';
 import type { PhotoFaces } from '../detector-thread.js';
-import { DEFAULT_MAX_FACES, DEFAULT_MIN_SCORE } from '../face-finder.js';
 import { errorCode, ServeError } from '../errors.js';
 import { answerFoundFace } from '../face-answer.js';
 import type { UploadedFile } from '../multipart-request.js';
@@ -77,13 +76,13 @@ export class ClassifyFacesResolver {
     @Arg('tasks', () => [TaskEnum], { nullable: true, description: TASKS_DESCRIPTION }) tasks: Task[] | null,
     @Arg('minScore', () => Float, {
       nullable: true,
-      defaultValue: DEFAULT_MIN_SCORE,
+      defaultValue: DETECTION_DEFAULTS.minScore,
       description: 'Lowest detector score a face is kept at: above 0, at most 1.',
     })
     minScore: number | null,
     @Arg('maxFaces', () => Int, {
       nullable: true,
-      defaultValue: DEFAULT_MAX_FACES,
+      defaultValue: DETECTION_DEFAULTS.maxFaces,
       description:
         'Most faces answered, best first: 1 to --max-batch-items (health.limits.maxBatchItems); the default, 10, means that limit where it is lower.',
     })
@@ -100,10 +99,10 @@ export class ClassifyFacesResolver {
     const engine = readyEngine(state, 'classifyFaces');
     const { maxBatchItems } = state.options;
     // The default (which arrives as given) means the limit on a server with --max-batch-items under it.
-    const asked = maxFaces ?? DEFAULT_MAX_FACES;
+    const asked = maxFaces ?? DETECTION_DEFAULTS.maxFaces;
     const options = {
-      minScore: minScore ?? DEFAULT_MIN_SCORE,
-      maxFaces: asked === DEFAULT_MAX_FACES ? Math.min(asked, maxBatchItems) : asked,
+      minScore: minScore ?? DETECTION_DEFAULTS.minScore,
+      maxFaces: asked === DETECTION_DEFAULTS.maxFaces ? Math.min(asked, maxBatchItems) : asked,
       closeLook: closeLook ?? true,
     };
     checkDetectOptions(options, maxBatchItems);
