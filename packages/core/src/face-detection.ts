@@ -226,7 +226,7 @@ export interface DetectionOptions {
  * readDetections' and detectFaces' defaults: the lowest score a face is kept at, the overlap above which
  * two boxes are one face, the most faces returned; also the server's classifyFaces' defaults.
  */
-export const DETECTION_DEFAULTS = { minScore: 0.5, overlap: 0.3, maxFaces: 10 } as const;
+export const DETECTION_DEFAULTS = { minScore: 0.5, overlap: 0.3, maxFaces: 10, closeLook: true } as const;
 
 interface Candidate {
   readonly score: number;
@@ -497,7 +497,8 @@ export async function detectFaces(
   };
   const maxFaces = options.maxFaces ?? DETECTION_DEFAULTS.maxFaces;
   const overlap = options.overlap ?? DETECTION_DEFAULTS.overlap;
-  const tiles = options.closeLook === false ? [] : closeLookTiles(image.width, image.height);
+  const tiles =
+    (options.closeLook ?? DETECTION_DEFAULTS.closeLook) ? closeLookTiles(image.width, image.height) : [];
   const { faces: near, hints } = await look(
     {},
     tiles.length > 0

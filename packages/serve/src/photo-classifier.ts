@@ -51,7 +51,8 @@ export interface ClassifyPhotoOptions {
   readonly maxFaces?: number;
   /**
    * Also search a photo larger than 256 px in tiles, for faces too small for the whole-photo look
-   * (core's CLOSE_LOOK); default true. Off: one or two detector runs a photo instead of three to six.
+   * (core's CLOSE_LOOK: up to four tiles, those where the whole photo hints at a small face); default
+   * true. Off: one or two detector runs a photo, and no more.
    */
   readonly closeLook?: boolean;
   /** With `detect: false`: the square holding the face, as classify's `crop`. */

@@ -71,7 +71,7 @@ export class PhotoFaceFinder {
     const detection = {
       minScore: options.minScore ?? DETECTION_DEFAULTS.minScore,
       maxFaces: options.maxFaces ?? DETECTION_DEFAULTS.maxFaces,
-      closeLook: options.closeLook ?? true,
+      closeLook: options.closeLook ?? DETECTION_DEFAULTS.closeLook,
     };
     checkDetectOptions(detection);
     const opening = await this.open();

@@ -89,9 +89,9 @@ export class ClassifyFacesResolver {
     maxFaces: number | null,
     @Arg('closeLook', () => Boolean, {
       nullable: true,
-      defaultValue: true,
+      defaultValue: DETECTION_DEFAULTS.closeLook,
       description:
-        'Also search a photo larger than 256 px in tiles, for faces too small to be found in the whole photo (under about an eighth of its longer side). Off: one or two detector runs a photo instead of three to six, and small faces missed.',
+        'Also search a photo larger than 256 px in tiles, for faces too small to be found in the whole photo (under about an eighth of its longer side); only the tiles where the whole photo hints at a small face, up to four. Off: one or two detector runs a photo, and small faces missed.',
     })
     closeLook: boolean | null,
     @Ctx() { state, signal }: ServeContext,
@@ -103,7 +103,7 @@ export class ClassifyFacesResolver {
     const options = {
       minScore: minScore ?? DETECTION_DEFAULTS.minScore,
       maxFaces: asked === DETECTION_DEFAULTS.maxFaces ? Math.min(asked, maxBatchItems) : asked,
-      closeLook: closeLook ?? true,
+      closeLook: closeLook ?? DETECTION_DEFAULTS.closeLook,
     };
     checkDetectOptions(options, maxBatchItems);
     const chosen = chooseTasks(tasks, engine);
