@@ -223,8 +223,9 @@ export interface DetectionOptions {
 }
 
 /**
- * readDetections' and detectFaces' defaults: the lowest score a face is kept at, the overlap above which
- * two boxes are one face, the most faces returned; also the server's classifyFaces' defaults.
+ * detectFaces' defaults: the lowest score a face is kept at, the overlap above which two boxes are one
+ * face, the most faces returned (readDetections' too), and whether it takes the close look; also the
+ * server's classifyFaces' defaults.
  */
 export const DETECTION_DEFAULTS = { minScore: 0.5, overlap: 0.3, maxFaces: 10, closeLook: true } as const;
 

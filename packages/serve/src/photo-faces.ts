@@ -8,11 +8,11 @@
  * reason the server's health.detector gives.
  */
 import type { InferenceSession } from 'onnxruntime-node';
+import { DETECTION_DEFAULTS } from '@facekit/core';
 import { decodeFile } from './decode-file.js';
 import { decodePhoto, type ImageLimits } from './decode-image.js';
 import { openDetector, type DetectorOpening } from './detector-file.js';
 import { ServeError } from './errors.js';
-import { DETECTION_DEFAULTS } from '@facekit/core';
 import { createDetectorSession, findFaces, type DetectOptions, type FoundFaces } from './face-finder.js';
 
 /** A photo's size (EXIF orientation applied) and its faces, best first, each with its 48×48 grey levels. */

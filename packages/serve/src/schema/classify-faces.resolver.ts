@@ -83,8 +83,7 @@ export class ClassifyFacesResolver {
     @Arg('maxFaces', () => Int, {
       nullable: true,
       defaultValue: DETECTION_DEFAULTS.maxFaces,
-      description:
-        'Most faces answered, best first: 1 to --max-batch-items (health.limits.maxBatchItems); the default, 10, means that limit where it is lower.',
+      description: `Most faces answered, best first: 1 to --max-batch-items (health.limits.maxBatchItems); the default, ${DETECTION_DEFAULTS.maxFaces}, means that limit where it is lower.`,
     })
     maxFaces: number | null,
     @Arg('closeLook', () => Boolean, {
