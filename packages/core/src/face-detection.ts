@@ -208,16 +208,17 @@ export interface DetectedFace {
   readonly crop: FaceCrop;
 }
 
+/** Each option's default is in DETECTION_DEFAULTS. */
 export interface DetectionOptions {
-  /** Lowest score a face is kept at (default 0.5). */
+  /** Lowest score a face is kept at. */
   readonly minScore?: number;
-  /** Overlap (intersection over union) above which two boxes are one face (default 0.3). */
+  /** Overlap (intersection over union) above which two boxes are one face. */
   readonly overlap?: number;
-  /** Most faces returned, best first (default 10). */
+  /** Most faces returned, best first. */
   readonly maxFaces?: number;
   /**
    * detectFaces only: whether it also searches a photo larger than the detector's input in tiles, for
-   * faces too small for the whole-photo look (CLOSE_LOOK; default true). Live webcam frames turn it off.
+   * faces too small for the whole-photo look (CLOSE_LOOK). Live webcam frames turn it off.
    */
   readonly closeLook?: boolean;
 }

@@ -7,7 +7,7 @@
 import { constants } from 'node:fs';
 import { mkdir, open, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, parse, resolve } from 'node:path';
-import { checkCrop, isTask, TASKS, type FaceCrop, type Task } from '@facekit/core';
+import { checkCrop, DETECTION_DEFAULTS, isTask, TASKS, type FaceCrop, type Task } from '@facekit/core';
 import {
   csvText,
   folderToWrite,
@@ -48,8 +48,8 @@ Options:
   --ep <list>          execution providers to try, in order, e.g. "webgpu,cpu" (cuda, webgpu, cpu;
                        default: all three in that order, as pnpm serve)
   --tasks <list>       tasks to answer, e.g. "age,gender" (default: every task the models hold)
-  --min-score <n>      lowest detector score a face is kept at, above 0 and at most 1 (default 0.5)
-  --max-faces <n>      most faces answered per photo, best first (default 10)
+  --min-score <n>      lowest detector score a face is kept at, above 0 and at most 1 (default ${DETECTION_DEFAULTS.minScore})
+  --max-faces <n>      most faces answered per photo, best first (default ${DETECTION_DEFAULTS.maxFaces})
   --no-close-look      search each photo whole only, not also in tiles for small faces (faster;
                        faces under about an eighth of the photo's longer side are then mostly missed)
   --no-detect          classify one square of each photo without the detector: the centre one,

@@ -45,14 +45,14 @@ export interface ClassifyPhotoOptions {
   readonly name?: string;
   /** Find the faces with the detector (default), or classify one square: `crop`, else the centre one. */
   readonly detect?: boolean;
-  /** Lowest detector score a face is kept at: above 0, at most 1; default 0.5. */
+  /** Lowest detector score a face is kept at: above 0, at most 1; default DETECTION_DEFAULTS.minScore. */
   readonly minScore?: number;
-  /** Most faces answered, best first; default 10. */
+  /** Most faces answered, best first; default DETECTION_DEFAULTS.maxFaces. */
   readonly maxFaces?: number;
   /**
    * Also search a photo larger than 256 px in tiles, for faces too small for the whole-photo look
    * (core's CLOSE_LOOK: up to four tiles, those where the whole photo hints at a small face); default
-   * true. Off: one or two detector runs a photo, and no more.
+   * DETECTION_DEFAULTS.closeLook (on). Off: one or two detector runs a photo, and no more.
    */
   readonly closeLook?: boolean;
   /** With `detect: false`: the square holding the face, as classify's `crop`. */

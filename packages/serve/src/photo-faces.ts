@@ -60,7 +60,7 @@ export class PhotoFaceFinder {
 
   /**
    * The faces in a photo file (PNG, JPEG or WebP bytes), best first; errors are the server's (codes and
-   * reasons), naming `name`. Defaults as classifyFaces': minScore 0.5, maxFaces 10, the close look on.
+   * reasons), naming `name`. Defaults as classifyFaces': DETECTION_DEFAULTS.
    */
   async find(
     bytes: Uint8Array,
