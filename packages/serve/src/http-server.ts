@@ -79,6 +79,14 @@ function sendError(res: http.ServerResponse, error: ServeError, state: ServerSta
 }
 
 /**
+ * Whether a Content-Type names JSON: `application/json` in any letter case (media types are
+ * case-insensitive, RFC 9110 §8.3.1), with or without parameters — not `application/jsonx`.
+ */
+function isJsonType(type: string): boolean {
+  return /^\s*application\/json\s*(;|$)/i.test(type);
+}
+
+/**
  * A POST body as Apollo takes it: JSON parsed, a multipart request's operations with its files in
  * place, any other text as it came (Apollo refuses it); refused with a ServeError naming what is wrong.
  */
@@ -99,7 +107,7 @@ async function parseBody(
       `is declared ${snippet(charset, 20)}; send it as UTF-8 JSON`,
     );
   const text = bytes.toString('utf8');
-  if (!type.includes('json')) return text;
+  if (!isJsonType(type)) return text;
   try {
     // JSON parsers may pass over a UTF-8 byte-order mark (RFC 8259 §8.1); JSON.parse does not.
     return JSON.parse(text.replace(/^\uFEFF/, ''));
