@@ -103,5 +103,10 @@ describe('graphqlErrorCode', () => {
     expect(graphqlErrorCode(new GraphQLError('boom'), undefined)).toBe('INTERNAL_SERVER_ERROR');
     const http500 = new GraphQLError('boom', { extensions: { http: { status: 500 } } });
     expect(graphqlErrorCode(http500, undefined)).toBe('INTERNAL_SERVER_ERROR');
+    // graphql-js's own, after the 50th wrong variable value: no code, no status, the client's mistake.
+    const tooMany = new GraphQLError(
+      'Too many errors processing variables, error limit reached. Execution aborted.',
+    );
+    expect(graphqlErrorCode(tooMany, undefined)).toBe('BAD_USER_INPUT');
   });
 });

@@ -75,14 +75,23 @@ export function errorCode(error: unknown): string {
 }
 
 /**
+ * The error graphql-js adds after the 50th wrong variable value, with neither a code nor a status: the
+ * client's mistake like the 50 before it, not a server fault.
+ */
+const TOO_MANY_VARIABLE_ERRORS = /^Too many errors processing variables\b/;
+
+/**
  * The code of an error GraphQL or Apollo raised (parse, validation, variables, persisted queries):
  * `given`, the code it carries, unless that is missing or INTERNAL_SERVER_ERROR while Apollo marked the
  * error with a 4xx status — Apollo raises some of the client's mistakes (a persisted query whose hash
- * does not match its text) with a status and no code — which makes it BAD_REQUEST.
+ * does not match its text) with a status and no code — which makes it BAD_REQUEST; graphql-js's "too
+ * many errors" after 50 wrong variable values is BAD_USER_INPUT, as they are.
  */
 export function graphqlErrorCode(error: unknown, given: unknown): string {
   const code = typeof given === 'string' ? given : 'INTERNAL_SERVER_ERROR';
   if (code !== 'INTERNAL_SERVER_ERROR') return code;
+  const message = (error as { message?: unknown } | null)?.message;
+  if (typeof message === 'string' && TOO_MANY_VARIABLE_ERRORS.test(message)) return 'BAD_USER_INPUT';
   const status = (error as { extensions?: { http?: { status?: unknown } } } | null)?.extensions?.http?.status;
   return typeof status === 'number' && status >= 400 && status < 500 ? 'BAD_REQUEST' : code;
 }

@@ -9,4 +9,13 @@ import type * as GraphQLModule from 'graphql';
 
 const graphql = createRequire(import.meta.url)('graphql') as typeof GraphQLModule;
 
-export const { GraphQLError, GraphQLScalarType, Kind, valueFromASTUntyped } = graphql;
+export const {
+  GraphQLError,
+  GraphQLScalarType,
+  Kind,
+  valueFromASTUntyped,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  typeFromAST,
+} = graphql;

@@ -473,6 +473,68 @@ describe('bad input and limits', () => {
     expect(JSON.stringify(server.logs).length).toBeLessThan(200_000);
   });
 
+  it('reads a JSON body whatever the letter case of its media type, and only a JSON media type as JSON', async () => {
+    const post = (type: string) =>
+      fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body: '{"query":"{ health { ready } }"}',
+      });
+    for (const type of [
+      'APPLICATION/JSON',
+      'Application/Json; Charset=UTF-8',
+      ' application/json ;charset=utf-8',
+    ])
+      expect((await post(type)).status, type).toBe(200);
+    const jsonx = await post('application/jsonx');
+    expect(jsonx.status).toBe(400);
+    expect(
+      ((await jsonx.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code,
+    ).toBe('BAD_REQUEST');
+  });
+
+  it('refuses made-up input fields as one error, and past 50 wrong values still says it is the client', async () => {
+    // graphql-js made 50 errors of an object's made-up fields, each quoting every key: seconds of the
+    // server's only thread for a body of a few hundred kilobytes.
+    const keys = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, 0]));
+    const wide = await gql(
+      server.url,
+      'mutation($c: CropInput) { classify(input: { image: "AAAA", crop: $c }) { provider } }',
+      { c: { x: 0, y: 0, size: 1, ...keys } },
+    );
+    expect(wide.status).toBe(400);
+    expect(wide.body.errors).toEqual([
+      {
+        message:
+          'Variable "$c" got invalid value at "c"; Fields "k0", "k1", "k2", … (20000 in all) not defined by type "CropInput".',
+        locations: [{ line: 1, column: 10 }],
+        extensions: { code: 'BAD_USER_INPUT' },
+      },
+    ]);
+    const nested = await gql(server.url, CLASSIFY_BATCH, {
+      inputs: [{ pixels: testPixels(1) }, { image: 'AAAA', crop: { x: 0, y: 0, size: 1, z: 1 } }],
+    });
+    expect(nested.body.errors![0]!.message).toBe(
+      'Variable "$inputs" got invalid value at "inputs[1].crop"; Field "z" not defined by type "CropInput".',
+    );
+    // 51 wrong values: graphql-js reports 50 and then stops, with an error of its own that has no code.
+    const aliases = Array.from(
+      { length: 51 },
+      (_, i) => `a${i}: classify(input: { image: "AAAA", crop: $c${i} }) { provider }`,
+    );
+    const definitions = aliases.map((_, i) => `$c${i}: CropInput`).join(', ');
+    const many = await gql(
+      server.url,
+      `mutation(${definitions}) { ${aliases.join(' ')} }`,
+      Object.fromEntries(aliases.map((_, i) => [`c${i}`, { x: 0.5, y: 0, size: 1 }])),
+    );
+    expect(many.status).toBe(400);
+    expect(many.body.errors).toHaveLength(51);
+    expect(many.body.errors!.at(-1)!.message).toMatch(/^Too many errors processing variables/);
+    expect(new Set(many.body.errors!.map((e) => e.extensions!.code))).toEqual(new Set(['BAD_USER_INPUT']));
+    expect(many.body.errors!.some((e) => 'stacktrace' in e.extensions!)).toBe(false);
+  });
+
   it('keeps serving correct answers after all of that, and counts the errors', async () => {
     const again = await classify({ pixels: testPixels(1) });
     const first = await classify({ pixels: testPixels(1) });

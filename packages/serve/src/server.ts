@@ -36,6 +36,7 @@ import { clientLimits, DEFAULT_OPTIONS, defaultQueryCost, type ServeOptions } fr
 import { startPixelsWorker } from './pixels-off-thread.js';
 import { NoProviderError, type ProviderChoice, type ProviderRegistry } from './provider-registry.js';
 import { queryLimitsPlugin } from './query-limits.js';
+import { undeclaredFieldsPlugin } from './undeclared-fields.js';
 import { buildServeSchema } from './schema/build-schema.js';
 import { ServerState, type ServeContext } from './state.js';
 
@@ -162,6 +163,7 @@ export async function startServer(
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       queryLimitsPlugin(options),
+      undeclaredFieldsPlugin(),
       observabilityPlugin(state),
     ],
   });
