@@ -68,6 +68,15 @@ function modelFiles(dir: string): string[] {
   return ['manifest.json', ...files, ...detectorFiles];
 }
 
+/** A URL path with its percent escapes decoded, or undefined when one is malformed. */
+function decodedPath(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}
+
 const TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.onnx': 'application/octet-stream',
@@ -75,16 +84,21 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
-/** Serves `files` (relative paths) of `root` under `prefix`; anything else falls through. */
+/**
+ * Serves `files` (relative paths) of `root` under `prefix`; anything else falls through. A path under
+ * `prefix` that does not decode (`/models/%`) is answered 404 here: thrown, it reached Vite as a fault,
+ * whose overlay then covered every open demo page, and the next one opened.
+ */
 function serveFrom(prefix: string, root: string, files: () => readonly string[]): Connect.NextHandleFunction {
   return (req, res, next) => {
-    const path = decodeURIComponent((req.url ?? '').split('?')[0] ?? '');
-    if (!path.startsWith(prefix)) return next();
-    const rel = path.slice(prefix.length);
+    const raw = (req.url ?? '').split('?')[0] ?? '';
+    if (!raw.startsWith(prefix)) return next();
+    const path = decodedPath(raw);
+    const rel = path?.slice(prefix.length) ?? '';
     const file = resolve(root, rel);
-    if (!files().includes(rel) || !file.startsWith(root + sep) || !existsSync(file)) {
+    if (!path || !files().includes(rel) || !file.startsWith(root + sep) || !existsSync(file)) {
       res.statusCode = 404;
-      return res.end(`not found: ${path}`);
+      return res.end(`not found: ${path ?? raw}`);
     }
     // Revalidated on every load (the models may be re-exported), but not downloaded again while
     // unchanged: a reload had fetched the 28 MB runtime and the models anew.

@@ -37,4 +37,32 @@ describe("the demo's development server", () => {
       await server.close();
     }
   });
+
+  it('answers a path that does not decode without a fault, which Vite would show over every open page', async () => {
+    const server = await createServer({
+      root,
+      configFile: `${root}/vite.config.ts`,
+      logLevel: 'silent',
+      server: { port: 0, host: '127.0.0.1' },
+    });
+    const sent: unknown[] = [];
+    const send = server.ws.send.bind(server.ws) as (...args: unknown[]) => void;
+    server.ws.send = ((...args: unknown[]) => {
+      sent.push(args[0]);
+      send(...args);
+    }) as typeof server.ws.send;
+    await server.listen();
+    try {
+      const { port } = server.httpServer!.address() as AddressInfo;
+      for (const path of ['/models/%', '/ort/%E0%A4%A', '/%']) {
+        const res = await fetch(`http://127.0.0.1:${port}${path}`);
+        await res.arrayBuffer();
+        expect(res.status, path).toBeLessThan(500);
+      }
+      expect(sent.filter((m) => (m as { type?: string }).type === 'error')).toEqual([]);
+      expect((await fetch(`http://127.0.0.1:${port}/models/manifest.json`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
 });
