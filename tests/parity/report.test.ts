@@ -98,4 +98,18 @@ describe('the face detector', () => {
     expect(text).toContain('face detector: 1 of 1 pairs disagree');
     expect(text).toContain('| a ↔ b | 0 | 1.0e-2 | yes (1 faces) | ✗ |');
   });
+
+  it('writes every table with as many cells in its header as in its rows, so that Markdown shows it', () => {
+    const text = detectorReport([{ ...detecting('a', 0), detail: 'a | b' }, detecting('b', 5e-4)]);
+    // A cell's own "|" is escaped (`\|`); only the others part cells.
+    const cells = (line: string) => line.split(/(?<!\\)\|/).length;
+    const lines = text.split('\n');
+    const tables = lines.flatMap((line, i) => (/^\|(-+\|)+$/.test(line) ? [i - 1] : []));
+    expect(tables.length).toBeGreaterThan(3);
+    for (const header of tables) {
+      let end = header + 2;
+      while (lines[end]?.startsWith('|')) end++;
+      for (const row of lines.slice(header, end)) expect(cells(row), row).toBe(cells(lines[header + 1]!));
+    }
+  });
 });

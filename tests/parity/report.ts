@@ -55,7 +55,7 @@ function detectorSection(r: ReportInput): string[] {
     '- Pass rule: max |Δscore| ≤ 5e-5 and max |Δbox| ≤ 2e-3 px over all 896 anchors between float32 CPU runtimes (5e-4 and 1e-2 px with a GPU runtime), and `readDetections` gives the same faces (count, crops) for every input',
     ...(reference ? [`- Faces found (${reference.name}): ${found.join('; ')}`] : []),
     '',
-    '| pair | max \|Δscore\| | max \|Δbox\| px | faces identical | |',
+    '| pair | max \\|Δscore\\| | max \\|Δbox\\| px | faces identical | |',
     '|---|---|---|---|---|',
     ...pairs.map(
       (p) =>
