@@ -6,14 +6,17 @@ import { describe, expect, it } from 'vitest';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
+const devServer = () =>
+  createServer({
+    root,
+    configFile: `${root}/vite.config.ts`,
+    logLevel: 'silent',
+    server: { port: 0, host: '127.0.0.1' },
+  });
+
 describe("the demo's development server", () => {
   it('serves the models and the runtime revalidated, not downloaded again while unchanged', async () => {
-    const server = await createServer({
-      root,
-      configFile: `${root}/vite.config.ts`,
-      logLevel: 'silent',
-      server: { port: 0, host: '127.0.0.1' },
-    });
+    const server = await devServer();
     await server.listen();
     try {
       const { port } = server.httpServer!.address() as AddressInfo;
@@ -39,12 +42,7 @@ describe("the demo's development server", () => {
   });
 
   it('answers a path that does not decode without a fault, which Vite would show over every open page', async () => {
-    const server = await createServer({
-      root,
-      configFile: `${root}/vite.config.ts`,
-      logLevel: 'silent',
-      server: { port: 0, host: '127.0.0.1' },
-    });
+    const server = await devServer();
     const sent: unknown[] = [];
     const send = server.ws.send.bind(server.ws) as (...args: unknown[]) => void;
     server.ws.send = ((...args: unknown[]) => {
