@@ -717,9 +717,10 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
         .locator('#source-error', { hasText: 'empty.jpg is empty (0 bytes)' })
         .waitFor({ timeout: 30_000 });
 
-      // A GIF of noise, whose PNG (what the page shows and the server is sent) takes a while to make,
-      // and a photo dropped the moment the GIF is handed over (the error above then goes), while that
-      // PNG is made: the photo dropped last is the one shown, not the GIF once its PNG is ready.
+      // A GIF of noise (1200×900: slow to read and to search), and a photo dropped the moment the GIF's
+      // caption is shown, while its square is being answered and its other faces are still to be: the
+      // photo dropped last is the one shown, not the GIF once its answers are in. The error above goes
+      // as soon as the GIF is being read: it was the empty file's, not the GIF's.
       let seed = 1;
       const noise = Uint8Array.from(
         { length: 1200 * 900 * 3 },
@@ -730,9 +731,12 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
         .toBuffer();
       await page.evaluate(
         (after) => {
+          const caption = document.getElementById('photo-caption')!;
           const error = document.getElementById('source-error')!;
           new MutationObserver((_, observer) => {
-            if (!error.hidden) return;
+            if (caption.textContent === 'reading noise.gif…')
+              caption.dataset.errorWhileReading = String(!error.hidden);
+            if (!caption.textContent!.startsWith('noise.gif · ')) return;
             observer.disconnect();
             const data = new DataTransfer();
             data.items.add(new File([new Uint8Array(after)], 'after.png', { type: 'image/png' }));
@@ -740,7 +744,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
               document.body.dispatchEvent(
                 new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }),
               );
-          }).observe(error, { attributes: true });
+          }).observe(caption, { childList: true, characterData: true, subtree: true });
         },
         Array.from(encodePng(colourPhoto(9, 120, 90), 120, 90, 3)),
       );
@@ -748,6 +752,7 @@ describe.skipIf(missing !== null)('web demo in headless Chromium', () => {
       await page.locator('#photo-caption', { hasText: 'after.png · 120×90' }).waitFor({ timeout: 30_000 });
       await page.waitForTimeout(2000);
       expect(await page.locator('#photo-caption').innerText()).toMatch(/^after\.png · 120×90/);
+      expect(await page.locator('#photo-caption').getAttribute('data-error-while-reading')).toBe('false');
 
       // A BMP, pasted: the browser reads it, the server takes only PNG, JPEG and WebP, so the page sends
       // a PNG of the same pixels, and the two agree on the same input. The error above is gone. Pasted

@@ -77,9 +77,13 @@ const cropFrame = new CropFrame(
 /** The photo being read, if one is: its caption stays until it is shown, even if the old square moves. */
 let readingName: string | null = null;
 
-/** A photo is being read (a large one takes a while): said at once, the previous face still shown. */
+/**
+ * A photo is being read (a large one takes a while): said at once, the previous face still shown, and
+ * a problem said of an earlier photo no longer (it is not this one's, and stood beside "reading …").
+ */
 function reading(name: string): void {
   readingName = name;
+  hideSourceError();
   $('photo-caption').textContent = `reading ${name}…`;
   $('input-panel').setAttribute('aria-busy', 'true');
 }
@@ -214,7 +218,7 @@ function clearFace(error: unknown): void {
   sourceError(error);
 }
 
-/** A source's problem (a file, the webcam), under the drop zone until the next face is shown. */
+/** A source's problem (a file, the webcam), under the drop zone until the next attempt or face. */
 function sourceError(error: unknown): void {
   $('source-error').textContent = (error as Error).message ?? String(error);
   $('source-error').hidden = false;

@@ -7,7 +7,7 @@ import { faceFromBlob, faceFromUrl, Webcam, type Face } from './face-sources.js'
 import { el } from './render.js';
 
 export interface SourceHandlers {
-  /** A photo named `name` is being read. */
+  /** A photo named `name` is being read (a problem said before is not this photo's). */
   onReading(name: string): void;
   /** A face is ready; `truth` is the dataset's label line for a sample. */
   onFace(face: Face, truth?: string): Promise<void>;
