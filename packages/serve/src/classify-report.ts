@@ -142,5 +142,6 @@ export function noFaceHint(reports: readonly PhotoReport[]): string {
 export function summaryLine(reports: readonly PhotoReport[], seconds: number, openSeconds: number): string {
   const failed = reports.filter((r) => 'error' in r).length;
   const each = reports.length > 0 ? `, ${Math.round((seconds * 1000) / reports.length)} ms a photo` : '';
-  return `${reports.length - failed} of ${reports.length} photos classified in ${seconds.toFixed(2)} s${each}, after ${openSeconds.toFixed(2)} s opening the models; ${failed} failed\n`;
+  const photos = reports.length === 1 ? 'photo' : 'photos';
+  return `${reports.length - failed} of ${reports.length} ${photos} classified in ${seconds.toFixed(2)} s${each}, after ${openSeconds.toFixed(2)} s opening the models; ${failed} failed\n`;
 }

@@ -164,7 +164,7 @@ describe('imageToFace', () => {
     const gif = await codeOf(imageToFace(await testPhoto('gif', 20, 20), 'image', limits));
     expect(gif).toMatchObject({
       code: 'INVALID_IMAGE',
-      message: 'image: is a gif file; only PNG, JPEG and WebP are read',
+      message: 'image: is in GIF format; only PNG, JPEG and WebP are read',
     });
     // Other formats are named from their first bytes, without handing them to a parser.
     const raw = sharp(Buffer.alloc(20 * 20 * 3, 128), { raw: { width: 20, height: 20, channels: 3 } });
@@ -182,7 +182,7 @@ describe('imageToFace', () => {
       expect(fileFormat(bytes), format).toBe(format);
       expect(await codeOf(imageToFace(bytes.toString('base64'), 'image', limits))).toMatchObject({
         code: 'INVALID_IMAGE',
-        message: `image: is a ${format} file; only PNG, JPEG and WebP are read`,
+        message: `image: is in ${format.toUpperCase()} format; only PNG, JPEG and WebP are read`,
       });
     }
     expect(fileFormat(Buffer.from('<html><svg></svg></html>'))).toBeUndefined();

@@ -103,7 +103,12 @@ export function decodeBase64(text: string, field: string, maxBytes: number): Buf
 
 /** Why a file that is not PNG, JPEG or WebP was refused, naming its format when its bytes do. */
 function notAccepted(format: string | undefined, field: string, bytes: number): InvalidImageError {
-  if (format) return new InvalidImageError(field, `is a ${format} file; only PNG, JPEG and WebP are read`);
+  // "is in AVIF format", not "is a avif file": no article to get wrong before the format's name.
+  if (format)
+    return new InvalidImageError(
+      field,
+      `is in ${format.toUpperCase()} format; only PNG, JPEG and WebP are read`,
+    );
   return new InvalidImageError(
     field,
     bytes === 0 ? 'is empty (0 bytes), not a PNG, JPEG or WebP image' : 'is not a PNG, JPEG or WebP image',

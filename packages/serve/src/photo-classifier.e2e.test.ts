@@ -14,6 +14,7 @@ import { TASKS, type FaceCrop } from '@facekit/core';
 import { faceScene, sampleFace, type PlacedFace } from '../../../tests/support/face-scene.js';
 import { modelsWithDetector, pngBase64 } from '../test/face-photos.js';
 import { gql, startTestServer, testPhoto, type TestServer } from '../test/harness.js';
+import { photoFailure } from './classify-report.js';
 import { openPhotoClassifier, type PhotoClassification, type PhotoClassifier } from './photo-classifier.js';
 import { tempFolder } from '../../../tests/support/temp-folder.js';
 
@@ -183,6 +184,20 @@ describe('classifyPhoto without the detector', () => {
     const square = crop ?? { x: 80, y: 0, size: 480 };
     expect(ours.faces.map((f) => f.crop)).toEqual([{ angle: null, ...square }]);
     expect(asGraphQL(ours.faces[0]!.classification)).toEqual(res.body.data!.classify);
+  });
+
+  it('refuses a square outside the photo, naming the photo once and then the crop', async () => {
+    const bytes = Buffer.from(await testPhoto('png', 64, 48), 'base64');
+    const crop = { x: 0, y: 0, size: 100 };
+    const error = await rejection(classifier.classifyPhoto(bytes, { detect: false, crop, name: 'a.png' }));
+    expect(error).toMatchObject({
+      code: 'INVALID_CROP',
+      message: 'a.png: crop: the square at (0, 0) of side 100 reaches (100, 100), outside the 64×48 image',
+    });
+    // As pnpm classify says it after the file's name.
+    expect(photoFailure('a.png', error)).toMatchObject({
+      error: 'crop: the square at (0, 0) of side 100 reaches (100, 100), outside the 64×48 image',
+    });
   });
 });
 

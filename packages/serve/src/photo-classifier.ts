@@ -164,7 +164,8 @@ export class PhotoClassifier {
     crop: FaceCrop | undefined,
   ): Promise<PhotoAnswer<SquareFace>> {
     const { width, height, pixels } = await decodePhoto(bytes, name, this.limits, (file) =>
-      pixelsOffThread(file, crop, `crop of ${name}`),
+      // Errors read 'photo.jpg: crop: …', which pnpm classify prints after the file's name unrepeated.
+      pixelsOffThread(file, crop, `${name}: crop`),
     );
     const { x, y, size, angle } = crop ?? centreSquare(width, height);
     const [classification] = await this.classify([pixels], 'image');
