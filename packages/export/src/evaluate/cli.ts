@@ -3,9 +3,9 @@
  * labelled photos, as evaluate-models.ts describes; the report on stdout or in a file, the metrics as
  * JSON on request.
  */
-import { statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import {
   checkFlags,
   existingFileFlag,
@@ -95,22 +95,60 @@ function faceSource(
 }
 
 /**
- * The files --out, --json and --answers name, checked before any face is judged: each a file that can be
- * written (not a folder, not inside a file), no two the same, and none the --data file it reads.
+ * Where `path` leads once symbolic links are followed: the file's own real path, or for a file not yet
+ * there, its folder's joined to its name; `path` itself where not even the folder exists.
  */
-function outputFiles(values: Partial<Record<'out' | 'json' | 'answers', string>>, dataPath?: string) {
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    try {
+      return join(realpathSync(dirname(path)), basename(path));
+    } catch {
+      return path;
+    }
+  }
+}
+
+/** What evaluate reads, which no output may replace: the data file, and the files in the two folders. */
+interface Inputs {
+  readonly dataPath?: string;
+  readonly modelsDir: string;
+  readonly photosDir?: string;
+}
+
+/**
+ * The files --out, --json and --answers name, checked before any face is judged: each a file that can be
+ * written (not a folder, not inside a file), no two the same, and none a file it reads — the --data file,
+ * or a file already in the models folder (its manifest, an ONNX file: the next evaluate found the models
+ * broken) or in the --photos folder — symbolic links followed.
+ */
+function outputFiles(values: Partial<Record<'out' | 'json' | 'answers', string>>, inputs: Inputs) {
   const files = checkFlags(HELP, () => ({
     out: values.out === undefined ? undefined : fileToWrite('out', values.out),
     json: values.json === undefined ? undefined : fileToWrite('json', values.json),
     answers: values.answers === undefined ? undefined : fileToWrite('answers', values.answers),
   }));
-  const named = Object.entries(files).filter((entry): entry is [string, string] => entry[1] !== undefined);
-  for (const [flag, path] of named) {
-    if (path === dataPath)
-      refuseFlags(HELP, `--${flag} ${values[flag as 'out']}: is the --data file it would replace`);
-    const other = named.find(([f, p]) => f !== flag && p === path);
+  const named = Object.entries(files).flatMap(([flag, path]) =>
+    path === undefined ? [] : [{ flag, path, real: realPath(path) }],
+  );
+  const folders = [
+    { given: inputs.modelsDir, what: 'the models folder' },
+    ...(inputs.photosDir ? [{ given: inputs.photosDir, what: 'the --photos folder' }] : []),
+  ].map((folder) => ({ ...folder, dir: realPath(folder.given) }));
+  for (const { flag, path, real } of named) {
+    const given = `--${flag} ${values[flag as 'out']}`;
+    if (inputs.dataPath && real === realPath(inputs.dataPath))
+      refuseFlags(HELP, `${given}: is the --data file it would replace`);
+    const folder = folders.find(({ dir }) => real.startsWith(dir + sep) && existsSync(real));
+    if (folder)
+      refuseFlags(
+        HELP,
+        `${given}: would replace a file of ${folder.what} (${pathForUser(folder.given)}) that evaluate reads; name a file outside it`,
+      );
+    const other = named.find((o) => o.flag !== flag && o.real === real);
     if (other)
-      refuseFlags(HELP, `--${flag} and --${other[0]} name the same file (${path}); give each its own`);
+      refuseFlags(HELP, `--${flag} and --${other.flag} name the same file (${path}); give each its own`);
   }
   return files;
 }
@@ -142,10 +180,11 @@ async function main(): Promise<void> {
     values.detect === true,
     values['no-close-look'] !== true,
   );
-  const outputs = outputFiles(values, 'dataPath' in source ? source.dataPath : undefined);
+  const modelsDir = values.models ? userPath(values.models) : join(projectRoot(), 'models');
+  const outputs = outputFiles(values, { ...source, modelsDir });
   const evaluation = await evaluateModels({
     ...source,
-    modelsDir: values.models ? userPath(values.models) : join(projectRoot(), 'models'),
+    modelsDir,
     skipInvalid: values['skip-invalid'] === true,
     log: (line) => process.stderr.write(`${line}\n`),
   });

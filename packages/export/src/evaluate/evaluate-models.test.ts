@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
@@ -149,7 +149,7 @@ describe('evaluateModels', () => {
   });
 
   it(
-    'refuses, before judging a face and writing anything, outputs it could not write or that would replace the data',
+    'refuses, before judging a face and writing anything, outputs it could not write or that would replace what it reads',
     { timeout: 120_000 },
     async () => {
       // Run by node itself, so that stderr holds only the command's own lines (pnpm adds its own).
@@ -161,12 +161,25 @@ describe('evaluateModels', () => {
         );
       const report = join(dir, 'refused.md');
       const data = await readFile(csv, 'utf8');
+      // A link to the data, and a copy of the models whose manifest and ONNX file must survive.
+      const link = join(dir, 'link.csv');
+      await symlink(csv, link);
+      const copy = join(dir, 'models-copy');
+      await mkdir(copy);
+      const manifest = await readFile(join(models, 'manifest.json'), 'utf8');
+      await writeFile(join(copy, 'manifest.json'), manifest);
+      const photos = join(dir, 'photos');
+      await mkdir(photos);
+      await writeFile(join(photos, '25_0_0_x.jpg'), 'a photo');
       const refusals = await Promise.all([
         evaluate(['--data', csv, '--out', report, '--json', join(csv, 'metrics.json')]),
         evaluate(['--data', csv, '--answers', dir]),
         evaluate(['--data', csv, '--out', csv]),
         evaluate(['--data', csv, '--out', report, '--json', report]),
         evaluate(['--data', dir]),
+        evaluate(['--data', csv, '--out', link]),
+        evaluate(['--data', csv, '--models', copy, '--json', join(copy, 'manifest.json')]),
+        evaluate(['--photos', photos, '--answers', join(photos, '25_0_0_x.jpg')]),
       ]);
       expect(refusals.map((r) => [r.code, r.stderr])).toEqual([
         [
@@ -180,9 +193,20 @@ describe('evaluateModels', () => {
           2,
           `pnpm evaluate: --data ${dir}: is a folder, not a file (a folder of photos is read with --photos)\n`,
         ],
+        [2, `pnpm evaluate: --out ${link}: is the --data file it would replace\n`],
+        [
+          2,
+          `pnpm evaluate: --json ${copy}/manifest.json: would replace a file of the models folder (${copy}) that evaluate reads; name a file outside it\n`,
+        ],
+        [
+          2,
+          `pnpm evaluate: --answers ${photos}/25_0_0_x.jpg: would replace a file of the --photos folder (${photos}) that evaluate reads; name a file outside it\n`,
+        ],
       ]);
       expect(existsSync(report)).toBe(false);
       expect(await readFile(csv, 'utf8')).toBe(data);
+      expect(await readFile(join(copy, 'manifest.json'), 'utf8')).toBe(manifest);
+      expect(await readFile(join(photos, '25_0_0_x.jpg'), 'utf8')).toBe('a photo');
     },
   );
 });
