@@ -68,6 +68,11 @@ describe('pnpm train flags', () => {
     expect(stderr.split('\n').at(-1)).toBe(
       `pnpm train: [INVALID_CSV_ROW] ${data}:2: age must be 1–120, got 0 (--skip-invalid trains on the other rows and counts these)`,
     );
+    // Given the flag, the error is one it cannot pass over: not offered again.
+    const skipping = await refusal(['--data', data, '--skip-invalid', '--out', join(dir, 'run')], 1);
+    expect(skipping.split('\n').at(-1)).toBe(
+      `pnpm train: [INVALID_CSV_ROW] ${data}:2: no valid rows: its one row was skipped (age: 1)`,
+    );
   });
 
   it('--resume of a folder that is not a run says so', { timeout: 60_000 }, async () => {

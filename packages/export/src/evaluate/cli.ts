@@ -160,6 +160,20 @@ async function writeOutput(path: string, text: string, what: string): Promise<vo
   process.stderr.write(`${what}: ${pathForUser(path)}\n`);
 }
 
+/**
+ * What a failure line adds after its error, by code: the flag that passes over a bad row or photo,
+ * offered only where it was not given (with it, a row error is one it cannot pass over).
+ */
+const hints: Record<string, string> = {};
+
+/** The --skip-invalid hints, for a run without the flag. */
+function offerSkipInvalid(): void {
+  const photos = '--skip-invalid judges the other photos and counts these';
+  hints.INVALID_CSV_ROW = '--skip-invalid judges the other rows and counts these';
+  hints.INVALID_PHOTO_NAME = photos;
+  hints.INVALID_IMAGE = photos;
+}
+
 async function main(): Promise<void> {
   const { values } = parseCommandArgs(HELP, {
     options: {
@@ -174,6 +188,7 @@ async function main(): Promise<void> {
       answers: { type: 'string' },
     },
   });
+  if (values['skip-invalid'] !== true) offerSkipInvalid();
   const source = faceSource(
     values.data,
     values.photos,
@@ -198,9 +213,4 @@ async function main(): Promise<void> {
   if (outputs.answers) await writeOutput(outputs.answers, answersCsv(evaluation.answers), 'answers');
 }
 
-const photoHint = '--skip-invalid judges the other photos and counts these';
-runCommand(HELP, main, {
-  INVALID_CSV_ROW: '--skip-invalid judges the other rows and counts these',
-  INVALID_PHOTO_NAME: photoHint,
-  INVALID_IMAGE: photoHint,
-});
+runCommand(HELP, main, hints);

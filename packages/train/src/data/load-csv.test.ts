@@ -240,6 +240,61 @@ describe('loadCsv', () => {
     expect(message.replace(path, '').length).toBeLessThan(300);
   });
 
+  it('with skipInvalid skips a row with a stray quote, keeping the lines of the rows after it', async () => {
+    const stray = (value: string) => `30,0,0,${value},${pixels(() => 1)}`;
+    const rows = [
+      row(20, 0, 0),
+      `30,0,0,x.jpg,${pixels(() => 1).replace('1 1 1', '1 "1')}`,
+      row(21, 0, 0),
+      stray('ab"c'),
+      '',
+      stray('a"b"c'),
+      row(22, 0, 0),
+      row(0, 0, 0),
+      row(23, 0, 0),
+    ];
+    const path = await csv([HEADER, ...rows]);
+    const { dataset, skipped } = await loadCsv(path, { skipInvalid: true });
+    expect(Array.from(dataset.line)).toEqual([2, 4, 8, 10]);
+    expect(Array.from(dataset.age)).toEqual([20, 21, 22, 23]);
+    expect(skipped.count).toBe(4);
+    expect(skipped.byReason).toEqual({ 'stray quote': 3, age: 1 });
+    expect(skipped.examples).toEqual([
+      `${path}:3: a quote in the middle of a value in column 5 (pixels), after "1 "; only whole values may be quoted`,
+      `${path}:5: a quote in the middle of a value in column 4 (img_name), after "ab"; only whole values may be quoted`,
+      `${path}:7: a quote in the middle of a value in column 4 (img_name), after "a"; only whole values may be quoted`,
+      `${path}:9: age must be 1–120, got 0`,
+    ]);
+  });
+
+  it('with skipInvalid still stops at a misplaced quote that hides where its row ends', async () => {
+    const plain = (age: number) => `${age},0,0,x.jpg,${pixels(() => 1)}`;
+    const rows = Array.from({ length: 20 }, (_, i) => plain(20 + i));
+    const cases: [string, string][] = [
+      [`30,0,0,"x.jpg"z,${pixels(() => 1)}`, 'text follows a closing quote in column 4 (img_name)'],
+      [`30,0,0,x.jpg,"${pixels(() => 1)}`, 'a quote opened in this row is never closed'],
+    ];
+    for (const [bad, reason] of cases) {
+      const path = await csv([HEADER, ...rows.slice(0, 3), bad, ...rows.slice(3)]);
+      const error = await loadCsv(path, { skipInvalid: true }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidCsvRowError);
+      const message = (error as Error).message;
+      expect(message.startsWith(`${path}:5: ${reason}`), message).toBe(true);
+      expect(
+        message.endsWith(
+          ' (not skipped: where this row ends cannot be told, so the rows after it would be lost)',
+        ),
+      ).toBe(true);
+    }
+  });
+
+  it('says a file with the header and no rows has no rows, as a fault of the file', async () => {
+    const path = await csv([HEADER, '']);
+    const error = await loadCsv(path, { skipInvalid: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidCsvHeaderError);
+    expect((error as Error).message).toBe(`${path}:1: has the header line and no data rows after it`);
+  });
+
   it('says how many rows were skipped and why when every row is invalid', async () => {
     const path = await csv([HEADER, row(0, 0, 0), row(20, 9, 0), row(0, 0, 0), row(20, 0, 0, '1 2')]);
     await expect(loadCsv(path, { skipInvalid: true })).rejects.toThrow(

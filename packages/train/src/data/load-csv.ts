@@ -159,10 +159,23 @@ function describeCsvError(error: CsvError, line: number, names: readonly string[
  * the line reported is where the bad row began: after every record, empty line and comment line before
  * it, each record one line as in the Kaggle file.
  */
-function csvSyntaxError(path: string, error: CsvError, names: readonly string[]): InvalidCsvRowError {
-  const line = asCount(error.records) + asCount(error.empty_lines) + asCount(error.comment_lines) + 1;
+function csvSyntaxError(
+  path: string,
+  error: CsvError,
+  names: readonly string[],
+  /** Rows csv-parse skipped before this one (skipInvalid), which its count of records leaves out. */
+  skippedBefore = 0,
+): InvalidCsvRowError {
+  const line =
+    asCount(error.records) + asCount(error.empty_lines) + asCount(error.comment_lines) + skippedBefore + 1;
   return new InvalidCsvRowError(path, line, describeCsvError(error, line, names), { cause: error });
 }
+
+/** How many skipped rows a load tells of in full (SkippedRows.examples). */
+const EXAMPLES = 10;
+
+/** The skipped-row category of a row with a quote in the middle of a value, which skipInvalid skips. */
+const QUOTE_REASON = 'stray quote';
 
 interface CsvRecord {
   readonly record: string[];
@@ -182,12 +195,21 @@ function startLines(): (info: CsvRecord['info'], record: readonly string[]) => n
   let overcounted = 0;
   return (info, record) => {
     const skippedNow = info.empty_lines + info.comment_lines;
-    const start = end + 1 + skippedNow - skipped;
-    // Only a record that spans lines can hold a line break (the pixels need not be searched).
-    if (info.lines - overcounted > start)
-      for (const value of record) overcounted += value.split('\r\n').length - 1;
-    end = info.lines - overcounted;
+    let start = end + 1 + skippedNow - skipped;
     skipped = skippedNow;
+    end = info.lines - overcounted;
+    // Only a record that ends past the line after the one before it can hold a line break (the pixels
+    // need not be searched otherwise) — or follows a record csv-parse skipped (skipInvalid), whose
+    // lines it never counted: either way the record starts as many lines before its end as it holds.
+    if (end > start) {
+      let breaks = 0;
+      for (const value of record) {
+        overcounted += value.split('\r\n').length - 1;
+        breaks += value.split(/\r\n|\r|\n/).length - 1;
+      }
+      end = info.lines - overcounted;
+      start = end - breaks;
+    }
     return start;
   };
 }
@@ -206,15 +228,20 @@ async function* csvRecords(
 }
 
 /** The error for a file that gave no dataset: why, when rows were skipped, by the commonest reasons. */
-function noValidRows(path: string, skipped: number, byReason: Record<string, number>): InvalidCsvRowError {
-  if (skipped === 0) return new InvalidCsvRowError(path, 2, 'no data rows after the header');
+function noValidRows(
+  path: string,
+  skipped: number,
+  byReason: Record<string, number>,
+): InvalidCsvRowError | InvalidCsvHeaderError {
+  // The file's fault, not a row's (as an empty file's): no flag that skips rows would help.
+  if (skipped === 0) return new InvalidCsvHeaderError(path, 'has the header line and no data rows after it');
   const reasons = Object.entries(byReason).sort((a, b) => b[1] - a[1]);
   const common = reasons.slice(0, 3).map(([reason, n]) => `${reason}: ${n}`);
   if (reasons.length > 3) common.push(`${reasons.length - 3} other reasons`);
   return new InvalidCsvRowError(
     path,
     2,
-    `no valid rows: all ${skipped} rows were skipped (${common.join(', ')})`,
+    `no valid rows: ${skipped === 1 ? 'its one row was' : `all ${skipped} rows were`} skipped (${common.join(', ')})`,
   );
 }
 
@@ -223,17 +250,56 @@ export async function loadCsv(path: string, options: LoadCsvOptions = {}): Promi
   const hash = createHash('sha256');
   const input = createReadStream(path);
   input.on('data', (chunk) => hash.update(chunk));
-  // bom: a byte-order mark (Excel's "CSV UTF-8") is not part of the first value, quoted or not.
-  const parser = input.pipe(
-    parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true }),
-  );
-  input.on('error', (error) => parser.destroy(error));
-
   const builder = new DatasetBuilder();
   const byReason: Record<string, number> = {};
-  const examples: string[] = [];
+  // The first few skipped rows of each kind, joined by line at the end: the parser, running ahead of
+  // the loop below, tells of rows with a stray quote before the loop reaches the rows around them.
+  const examples: Record<'rows' | 'quotes', { line: number; message: string }[]> = { rows: [], quotes: [] };
   let skipped = 0;
   let columns: Columns | undefined;
+  const skip = (category: string, line: number, message: () => string) => {
+    skipped++;
+    byReason[category] = (byReason[category] ?? 0) + 1;
+    const kind = category === QUOTE_REASON ? examples.quotes : examples.rows;
+    if (kind.length < EXAMPLES) kind.push({ line, message: message() });
+  };
+  // csv-parse counts only the records it gives, so each row skipped for a stray quote moves the lines
+  // on; a value with two stray quotes is reported twice, for one row.
+  let quoteSkipped = 0;
+  let lastSkipped = '';
+  const skipStrayQuote = (error: CsvError | undefined): undefined => {
+    if (!error) return;
+    // The header's names once read (the parser runs ahead of the loop that reads them).
+    const problem = csvSyntaxError(path, error, columns?.names ?? CSV_COLUMNS, quoteSkipped);
+    // Only a quote in the middle of a value leaves the row's end where it was. A quote misplaced at
+    // either end of a quoted value leaves the parser inside quotes, reading the rows after it as this
+    // one's value: skipped, they would be lost unsaid. So is a header that does not parse.
+    if (error.code !== 'INVALID_OPENING_QUOTE' || asCount(error.records) === 0)
+      throw new InvalidCsvRowError(
+        path,
+        problem.line,
+        `${problem.reason} (not skipped: where this row ends cannot be told, so the rows after it would be lost)`,
+        { cause: error },
+      );
+    const key = `${asCount(error.records)}:${asCount(error.lines)}`;
+    if (key === lastSkipped) return;
+    lastSkipped = key;
+    skip(QUOTE_REASON, problem.line, () => problem.message);
+    quoteSkipped++;
+  };
+
+  // bom: a byte-order mark (Excel's "CSV UTF-8") is not part of the first value, quoted or not.
+  // skip_records_with_error: with skipInvalid, a row with a stray quote is one more row skipped.
+  const parser = input.pipe(
+    parse({
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      ...(options.skipInvalid ? { skip_records_with_error: true, on_skip: skipStrayQuote } : {}),
+    }),
+  );
+  input.on('error', (error) => parser.destroy(error));
 
   const startLine = startLines();
   for await (const { record, info } of csvRecords(parser, path, () => columns?.names ?? CSV_COLUMNS)) {
@@ -265,9 +331,7 @@ export async function loadCsv(path: string, options: LoadCsvOptions = {}): Promi
         input.destroy();
         throw new InvalidCsvRowError(path, line, error.message);
       }
-      skipped++;
-      byReason[error.category] = (byReason[error.category] ?? 0) + 1;
-      if (examples.length < 10) examples.push(`${path}:${line}: ${error.message}`);
+      skip(error.category, line, () => `${path}:${line}: ${error.message}`);
     }
     if (options.limit !== undefined && builder.size >= options.limit) {
       input.destroy();
@@ -280,6 +344,13 @@ export async function loadCsv(path: string, options: LoadCsvOptions = {}): Promi
     path,
     sha256: options.limit === undefined ? hash.digest('hex') : `partial:${hash.digest('hex')}`,
     dataset: builder.build(),
-    skipped: { count: skipped, byReason, examples },
+    skipped: {
+      count: skipped,
+      byReason,
+      examples: [...examples.rows, ...examples.quotes]
+        .sort((a, b) => a.line - b.line)
+        .slice(0, EXAMPLES)
+        .map((e) => e.message),
+    },
   };
 }
