@@ -62,6 +62,8 @@ export const checkpointDir = (runDir: string, network: Task | 'shared') =>
   join(runDir, network, 'checkpoint');
 export const metricsPath = (runDir: string, task: Task) => join(runDir, task, 'metrics.json');
 export const historyPath = (runDir: string, task: Task) => join(runDir, task, 'history.json');
+/** The rest of a task's report (time, sizes, ensemble members), for report.md rebuilt after a resume. */
+export const taskReportPath = (runDir: string, task: Task) => join(runDir, task, 'report.json');
 
 /** Writes JSON whole or not at all (writeFileAtomic), so readers never see half a file. */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {

@@ -337,7 +337,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingOut
         ...(group.length > 1 ? { sharedWith: group.filter((t) => t !== task) } : {}),
         ...(result.members ? { members: result.members.get(task) ?? [] } : {}),
       };
-      await writeTaskArtifacts(runDir, task, head.history, metrics, report.members);
+      await writeTaskArtifacts(runDir, report);
       reports.push(report);
       // An ensemble keeps each member at its own best epoch.
       const keptEpochs = report.members?.map((m) => m.keptEpoch) ?? [result.bestEpoch];

@@ -6,7 +6,7 @@ import { mdTable } from './markdown.js';
 import type { EpochRecord } from './metrics-types.js';
 import { renderRunReport, writeRunReport } from './run-report.js';
 import { writeTaskArtifacts } from './task-artifacts.js';
-import { combinedRate, trainingTiming } from './task-section.js';
+import { combinedRate, trainingTiming, type TaskReport } from './task-section.js';
 import { computeTaskMetrics } from './task-metrics.js';
 import { parseXml } from './xml-check.js';
 import { tempFolder } from '../../../../tests/support/temp-folder.js';
@@ -73,19 +73,22 @@ const run: RunInfo = {
 describe('writeTaskArtifacts + writeRunReport', () => {
   it('writes a run folder whose report links every figure it embeds', async () => {
     const dir = await tempFolder('facekit-report-');
-    const written = await writeTaskArtifacts(dir, 'age', history, age);
+    const written = await writeTaskArtifacts(dir, { task: 'age', history, metrics: age });
     expect(written).toEqual([
       'age/history.json',
       'age/metrics.json',
+      'age/report.json',
       'age/curves.svg',
       'age/confusion.svg',
       'age/calibration.svg',
     ]);
-    await writeTaskArtifacts(dir, 'gender', history, gender);
+    await writeTaskArtifacts(dir, { task: 'gender', history, metrics: gender });
     expect(JSON.parse(await readFile(join(dir, 'age/metrics.json'), 'utf8'))).toEqual(age);
     for (const file of written.filter((f) => f.endsWith('.svg')))
       parseXml(await readFile(join(dir, file), 'utf8'));
-    await expect(writeTaskArtifacts(dir, 'ethnicity', history, age)).rejects.toThrow(/not "ethnicity"/);
+    await expect(writeTaskArtifacts(dir, { task: 'ethnicity', history, metrics: age })).rejects.toThrow(
+      /not "ethnicity"/,
+    );
 
     // Age was trained before a resume: only gender is passed; age is read back from the folder.
     const path = await writeRunReport(
@@ -114,11 +117,36 @@ describe('writeTaskArtifacts + writeRunReport', () => {
 });
 
 describe('writeRunReport after a --resume', () => {
+  it('shows a task trained before it as the first report did: time, rows, parameters, members', async () => {
+    // Only metrics and history were read back: the rebuilt report lost all of these, and an ensemble's
+    // time and samples/s became its first member's.
+    const dir = await tempFolder('facekit-report-');
+    const full: TaskReport = {
+      task: 'age',
+      history,
+      metrics: age,
+      trainingSeconds: 76,
+      parameters: 673,
+      trainSamples: 12668,
+      validationSamples: 1408,
+      sharedWith: ['gender'],
+      members: [
+        { preset: 'shared-deep', seed: 42, keptEpoch: 2, valAccuracy: 0.5, history },
+        { preset: 'shared-flat', seed: 43, keptEpoch: 1, valAccuracy: 0.4, mirrored: true, history },
+      ],
+    };
+    await writeTaskArtifacts(dir, full);
+    const only = { ...run, tasks: { age: 'done' } } as const;
+    const rebuilt = await readFile(await writeRunReport(dir, only, []), 'utf8');
+    expect(rebuilt).toBe(renderRunReport(only, [full]));
+    expect(rebuilt).toContain('shared-flat');
+  });
+
   it('says in the task section why results trained before it cannot be read back', async () => {
     // A throw here failed the whole run at its end, after every task had trained.
     const dir = await tempFolder('facekit-report-');
-    await writeTaskArtifacts(dir, 'age', history, age);
-    await writeTaskArtifacts(dir, 'gender', history, gender);
+    await writeTaskArtifacts(dir, { task: 'age', history, metrics: age });
+    await writeTaskArtifacts(dir, { task: 'gender', history, metrics: gender });
     await rm(join(dir, 'age', 'metrics.json'));
     const both = { ...run, tasks: { age: 'done', gender: 'done' } } as const;
     const report = async () => readFile(await writeRunReport(dir, both, []), 'utf8');

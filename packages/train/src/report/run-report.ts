@@ -4,9 +4,10 @@
  * hash, what was skipped or de-duplicated and why) and what came out, task by task, with the SVGs
  * beside it linked relatively so the folder can be moved or viewed on GitHub as is.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TASKS, type Task } from '@facekit/core';
-import { historyPath, metricsPath, readJson, type RunInfo } from '../run-folder.js';
+import { historyPath, metricsPath, readJson, taskReportPath, type RunInfo } from '../run-folder.js';
 import { duration, fixed, int, mdCode, mdTable, pct } from './markdown.js';
 import type { EpochRecord, TaskMetrics } from './metrics-types.js';
 import { writeFileAtomic } from '@facekit/core/node';
@@ -144,18 +145,24 @@ export function renderRunReport(
 /**
  * A finished task's results as `writeTaskArtifacts` saved them, or why they cannot be read back (a file
  * deleted, cut short or edited): the report then says so in the task's section, where a throw here
- * failed the whole run at its very end, after every task had trained.
+ * failed the whole run at its very end, after every task had trained. A run written before report.json
+ * existed gives its metrics and history alone.
  */
 export async function readTaskReport(runDir: string, task: Task): Promise<TaskReport | string> {
   try {
-    const [metrics, history] = await Promise.all([
+    const [metrics, history, rest] = await Promise.all([
       readJson<TaskMetrics>(metricsPath(runDir, task)),
       readJson<EpochRecord[]>(historyPath(runDir, task)),
+      existsSync(taskReportPath(runDir, task))
+        ? readJson<Partial<TaskReport>>(taskReportPath(runDir, task))
+        : {},
     ]);
     if (!Array.isArray(history)) return `${historyPath(runDir, task)} holds no list of epochs`;
     if (metrics === null || typeof metrics !== 'object' || metrics.task !== task)
       return `${metricsPath(runDir, task)} holds no metrics of task ${task}`;
-    return { task, metrics, history };
+    if (rest === null || typeof rest !== 'object' || Array.isArray(rest))
+      return `${taskReportPath(runDir, task)} holds no report of task ${task}`;
+    return { ...rest, task, metrics, history };
   } catch (error) {
     return (error as Error).message;
   }
@@ -163,7 +170,8 @@ export async function readTaskReport(runDir: string, task: Task): Promise<TaskRe
 
 /**
  * Writes `<runDir>/report.md` atomically and returns its path. Tasks marked done in `runInfo` but absent
- * from `perTask` (trained before a `--resume`) are read back from their metrics.json and history.json.
+ * from `perTask` (trained before a `--resume`) are read back from their metrics.json, history.json and
+ * report.json.
  */
 export async function writeRunReport(
   runDir: string,
