@@ -231,3 +231,32 @@ describe('a models folder whose face detector is corrupt', () => {
     expect(square.faces[0]!.classification.age?.label).toEqual(expect.any(String));
   });
 });
+
+describe('opening and closing a photo classifier', () => {
+  it('refuses tasks it does not know, or none, naming the option', async () => {
+    for (const [tasks, reason] of [
+      [['height'], 'tasks: unknown task "height"; known: age, ethnicity, gender'],
+      [[], 'tasks: names no task; leave it out for every task the models hold'],
+    ] as const) {
+      const error = await rejection(
+        openPhotoClassifier({ models, executionProviders: ['cpu'], tasks: tasks as never }),
+      );
+      expect(error).toMatchObject({ code: 'INVALID_INPUT', message: reason });
+    }
+  });
+
+  it('answers the photos it has taken before closing, and refuses those after', async () => {
+    // close() released the models and the detector under photos still being searched: they failed
+    // with onnxruntime's "Session already disposed", without a code.
+    const own = await openPhotoClassifier({ models, executionProviders: ['cpu'] });
+    const bytes = await scene([{ sample: 'white-male-29.png', square: { x: 300, y: 120, size: 200 } }], 1);
+    const taken = Promise.all([own.classifyPhoto(bytes), own.classifyPhoto(bytes, { detect: false })]);
+    const closed = own.close();
+    const [found, square] = await taken;
+    await closed;
+    expect(found.faces).toHaveLength(1);
+    expect(square.faces).toHaveLength(1);
+    expect((await rejection(own.classifyPhoto(bytes))).message).toBe('the photo classifier is closed');
+    await own.close();
+  });
+});

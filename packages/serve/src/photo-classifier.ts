@@ -9,7 +9,7 @@
  * broken fails detection with the reason the server's health.detector gives, and `detect: false` still
  * works.
  */
-import { centreSquare, type FaceCrop, type Task } from '@facekit/core';
+import { centreSquare, isTask, TASKS, type FaceCrop, type Task } from '@facekit/core';
 import { loadModels, type LoadedModel, type LoadedModels } from '@facekit/core/node';
 import { decodePhoto, type ImageLimits } from './decode-image.js';
 import { ServeError } from './errors.js';
@@ -80,7 +80,10 @@ export interface PhotoAnswer<F = FoundFace | SquareFace> {
 
 export class PhotoClassifier {
   private readonly byTask: ReadonlyMap<Task, LoadedModel>;
-  private closed = false;
+  /** Set by close(): its ending, which every later close() waits for too. */
+  private closing: Promise<void> | undefined;
+  /** Photos being answered, which close() lets finish before it releases what they run on. */
+  private readonly running = new Set<Promise<unknown>>();
 
   constructor(
     readonly models: LoadedModels,
@@ -131,7 +134,31 @@ export class PhotoClassifier {
   ): Promise<PhotoAnswer<SquareFace>>;
   classifyPhoto(bytes: Uint8Array, options?: ClassifyPhotoOptions): Promise<PhotoAnswer>;
   async classifyPhoto(bytes: Uint8Array, options: ClassifyPhotoOptions = {}): Promise<PhotoAnswer> {
-    if (this.closed) throw new Error('the photo classifier is closed');
+    if (this.closing) throw new Error('the photo classifier is closed');
+    const answer = this.answer(bytes, options);
+    this.running.add(answer);
+    try {
+      return await answer;
+    } finally {
+      this.running.delete(answer);
+    }
+  }
+
+  /**
+   * Refuses later photos, lets those being answered finish (each with its answer or its own error), then
+   * ends the models' thread and the detector's session.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.allSettled([...this.running]);
+      await this.engine.idle();
+      await this.engine.bound.release();
+      await this.faceFinder.close();
+    })();
+    return this.closing;
+  }
+
+  private async answer(bytes: Uint8Array, options: ClassifyPhotoOptions): Promise<PhotoAnswer> {
     const { name = 'photo', detect = true } = options;
     if (!detect) return this.classifySquare(bytes, name, options.crop);
     if (options.crop)
@@ -147,15 +174,6 @@ export class PhotoClassifier {
       height: found.height,
       faces: found.faces.map((face, i) => answerFoundFace(face, answers[i]!)),
     };
-  }
-
-  /** Ends the models' thread and the detector's session; later photos are refused. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.engine.idle();
-    await this.engine.bound.release();
-    await this.faceFinder.close();
   }
 
   private async classifySquare(
@@ -192,8 +210,26 @@ export class PhotoClassifier {
  * first execution provider that can run them; throws naming the file at fault, or every provider's
  * failure. Close it when done: its models run on a thread of their own.
  */
+/** `tasks` as openPhotoClassifier takes it: known tasks, at least one (else INVALID_INPUT naming it). */
+function checkTasks(tasks: readonly string[]): void {
+  const unknown = tasks.filter((t) => !isTask(t));
+  if (unknown.length > 0)
+    throw new ServeError(
+      'INVALID_INPUT',
+      'tasks',
+      `unknown task ${unknown.map((t) => JSON.stringify(t)).join(', ')}; known: ${TASKS.join(', ')}`,
+    );
+  if (tasks.length === 0)
+    throw new ServeError(
+      'INVALID_INPUT',
+      'tasks',
+      'names no task; leave it out for every task the models hold',
+    );
+}
+
 export async function openPhotoClassifier(options: PhotoClassifierOptions = {}): Promise<PhotoClassifier> {
   const { tasks, executionProviders: eps = [], intraOpThreads = 0 } = options;
+  if (tasks) checkTasks(tasks);
   const models = await loadModels(options.models ?? DEFAULT_MODELS, tasks ? { tasks } : {});
   const registry = onnxProviderRegistry(
     models.models,
