@@ -60,9 +60,24 @@ CLOSE_LOOK = {"keep_side": 0.16, "margin": 0.02, "hint_score": 0.07}
 MAX_TURNED_SAMPLES = 8
 
 
+def png_bit_depth(path):
+    """A PNG's bits per sample (its IHDR), None for any other file."""
+    with open(path, "rb") as file:
+        head = file.read(26)
+    return head[24] if head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR" else None
+
+
 def load_rgba(path):
     """The photo as an RGBA uint8 array [height, width, 4], upright and in sRGB, as the server decodes it."""
     with Image.open(path) as image:
+        key = image.info.get("transparency")
+        if image.mode == "RGB" and key is not None and png_bit_depth(path) == 16:
+            # Pillow reads a 16-bit RGB PNG at 8 bits, so the pixels its 16-bit transparency key names
+            # (which sharp shows as white) can no longer be told from their neighbours.
+            raise ValueError(
+                "is a 16-bit RGB PNG with a transparency key, which Pillow cannot read exactly; "
+                "save it at 8 bits or with an alpha channel"
+            )
         image = ImageOps.exif_transpose(image)
         icc = image.info.get("icc_profile")
         if icc and image.mode in ("RGB", "RGBA", "CMYK"):
@@ -73,8 +88,14 @@ def load_rgba(path):
             mode = "RGBA" if image.mode == "RGBA" else "RGB"
             image = ImageCms.profileToProfile(image, profile, ImageCms.createProfile("sRGB"), outputMode=mode)
         if image.mode == "I" or image.mode.startswith("I;16"):  # 16-bit grey (mode I before Pillow 10)
-            # convert() would clip it at 255; sharp keeps each value's high byte.
-            image = Image.fromarray((np.asarray(image) >> 8).astype(np.uint8))
+            # convert() would clip it at 255; sharp keeps each value's high byte. A transparency key
+            # is a 16-bit value: compared with the 16-bit samples, before they are cut to 8 bits.
+            deep = np.asarray(image)
+            grey = (deep >> 8).astype(np.uint8)
+            alpha = np.full_like(grey, 255)
+            if isinstance(key, int):
+                alpha[deep == key] = 0
+            return np.dstack([grey, grey, grey, alpha])
         return np.asarray(image.convert("RGBA"))
 
 
@@ -509,7 +530,10 @@ def main():
         parser.error("give the square as three integers, x y size, and optionally its angle in degrees")
     if len(args.square) == 4 and not -180 <= args.square[3] <= 180:
         parser.error(f"the angle must be from -180 to 180 degrees, got {args.square[3]}")
-    rgba = load_rgba(args.photo)
+    try:
+        rgba = load_rgba(args.photo)
+    except (OSError, ValueError) as error:  # missing, empty, not an image (Pillow's UnidentifiedImageError)
+        raise SystemExit(f"{args.photo}: {error}")
     height, width = rgba.shape[:2]
     if args.square or args.no_detect:
         square = [int(v) for v in args.square[:3]] + args.square[3:]
@@ -529,8 +553,12 @@ def main():
                 raise SystemExit(1)  # give x y size, --no-detect or --centre-if-none to classify anyway
             print("classifying its centre square instead")
             faces = [{"square": None}]
+    try:  # every square read before the models are opened: one outside the photo is said at once
+        face_pixels = [photo_to_pixels(rgba, face["square"]) for face in faces]
+    except ValueError as error:
+        raise SystemExit(f"{args.photo}: {error}")
     models = load_models(args.models)
-    for number, face in enumerate(faces, 1):
+    for number, (face, pixels) in enumerate(zip(faces, face_pixels), 1):
         if "score" in face:
             x, y, size, *turned = face["square"]
             where = f"{x} {y} {size} (x y size)"
@@ -538,7 +566,6 @@ def main():
                 way = "clockwise" if turned[0] > 0 else "anticlockwise"
                 where = f"{x} {y} {size} {turned[0]!r} (x y size angle, turned {abs(turned[0]):.1f} degrees {way})"
             print(f"face {number} of {len(faces)}: square {where}, score {face['score']:.4f}")
-        pixels = photo_to_pixels(rgba, face["square"])
         if args.pixels:
             print(" ".join(map(str, pixels.ravel())))
         for task, (label, probability, _) in classify(pixels, models).items():

@@ -24,14 +24,15 @@ function chunk(type: string, data: Uint8Array): Buffer {
 
 /**
  * `data` is row-major, `channels` (1 grey, 3 RGB, 4 RGBA) samples per pixel: 8 bits each, or 16 when
- * it is a Uint16Array. `orientation` (EXIF, 1–8) adds an eXIf chunk saying how to turn the picture.
+ * it is a Uint16Array. `orientation` (EXIF, 1–8) adds an eXIf chunk saying how to turn the picture;
+ * `transparent` (grey or RGB, at the samples' bit depth) a tRNS chunk naming the one transparent colour.
  */
 export function encodePng(
   data: Uint8Array | Uint8ClampedArray | Uint16Array,
   width: number,
   height: number,
   channels: 1 | 3 | 4,
-  { orientation }: { orientation?: number } = {},
+  { orientation, transparent }: { orientation?: number; transparent?: readonly number[] } = {},
 ): Buffer {
   const bytes = data instanceof Uint16Array ? 2 : 1;
   const header = Buffer.alloc(13);
@@ -56,7 +57,15 @@ export function encodePng(
     signature,
     chunk('IHDR', header),
     ...(orientation ? [chunk('eXIf', exif)] : []),
+    ...(transparent ? [chunk('tRNS', trnsData(transparent))] : []),
     chunk('IDAT', deflateSync(rows)),
     chunk('IEND', new Uint8Array()),
   ]);
+}
+
+/** A tRNS chunk's data for a grey or RGB picture: each sample of the colour as two bytes, big-endian. */
+function trnsData(colour: readonly number[]): Buffer {
+  const data = Buffer.alloc(colour.length * 2);
+  colour.forEach((v, i) => data.writeUInt16BE(v, i * 2));
+  return data;
 }

@@ -6,13 +6,15 @@
  * Tolerance 0: against the server, the example matched all 230 photos without a colour profile, and
  * a reduction that is off anywhere (weights, rounding, square, transparency) is off by whole levels.
  */
+import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { imageToPixels, type FaceCrop, type RgbaImage } from '@facekit/core';
 import { seededRandom } from '@facekit/train';
 import { encodePng } from '../../packages/web-demo/png.js';
-import { missing, photo, python, runDriver } from '../support/python.js';
+import { missing, photo, python, PYTHON_EXAMPLE, runDriver } from '../support/python.js';
 import { tempFolder } from '../support/temp-folder.js';
 
 /** Reads the photos named on stdin with the example's own functions; prints their grey levels. */
@@ -77,6 +79,19 @@ function cases(): Case[] {
       deep.map((v) => v >> 8),
       100,
     ),
+  });
+  // 16-bit grey with a transparency key (tRNS): its top rows are the key, shown white; a level with the
+  // key's high byte but not its low one is not transparent. Pillow's 8-bit view cannot tell them apart.
+  const key = 1234;
+  const keyed = deep.map((v, i) => (i < 100 * 30 ? key : i < 100 * 40 ? key + 1 : v));
+  list.push({
+    name: 'a 16-bit grey PNG with a transparency key',
+    file: encodePng(Uint16Array.from(keyed), 100, 100, 1, { transparent: [key] }),
+    image: {
+      width: 100,
+      height: 100,
+      data: Uint8Array.from(keyed.flatMap((v) => [v >> 8, v >> 8, v >> 8, v === key ? 0 : 255])),
+    },
   });
   // Transparency over white: a margin at alpha 0 (its red never read), the face's left half at 150.
   const cutOut = photo(150, 110, 7, (x, y) =>
@@ -187,5 +202,41 @@ describe('examples/python: photo_to_pixels gives imageToPixels’s grey levels',
       diffs.filter((d) => d > 0).length,
       `pixels differing; the largest at row ${Math.floor(worst / 48)}, column ${worst % 48}: python ${got[worst]}, core ${expected[worst]}`,
     ).toBe(0);
+  });
+});
+
+describe('examples/python: classify.py on a file it cannot read', () => {
+  it('says what and where in one line, exit status 1, before needing onnxruntime', async (ctx) => {
+    if (missing) ctx.skip(missing);
+    const dir = await tempFolder('facekit-python-');
+    const run = (args: string[]) =>
+      promisify(execFile)(python!, [join(PYTHON_EXAMPLE, 'classify.py'), ...args]).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+      );
+    const notes = join(dir, 'notes.png');
+    await writeFile(notes, 'not a photo');
+    const empty = join(dir, 'empty.jpg');
+    await writeFile(empty, '');
+    const small = join(dir, 'small.png');
+    await writeFile(small, encodePng(Uint8Array.from(photo(64, 48, 1).data), 64, 48, 4));
+    const deepRgb = join(dir, 'deep-rgb.png');
+    await writeFile(deepRgb, encodePng(new Uint16Array(8 * 8 * 3), 8, 8, 3, { transparent: [0, 0, 0] }));
+    expect(
+      await Promise.all([
+        run([notes]),
+        run([empty]),
+        run([small, '0', '0', '100']),
+        run([deepRgb, '--no-detect']),
+      ]),
+    ).toEqual([
+      { code: 1, stderr: `${notes}: cannot identify image file '${notes}'\n` },
+      { code: 1, stderr: `${empty}: cannot identify image file '${empty}'\n` },
+      { code: 1, stderr: `${small}: square (0, 0, 100) is not inside the 64x48 photo\n` },
+      {
+        code: 1,
+        stderr: `${deepRgb}: is a 16-bit RGB PNG with a transparency key, which Pillow cannot read exactly; save it at 8 bits or with an alpha channel\n`,
+      },
+    ]);
   });
 });
