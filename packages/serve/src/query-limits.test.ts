@@ -1,4 +1,9 @@
-import { parse, type OperationDefinitionNode, type FragmentDefinitionNode } from 'graphql';
+import {
+  getIntrospectionQuery,
+  parse,
+  type OperationDefinitionNode,
+  type FragmentDefinitionNode,
+} from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { doublingFragments } from '../test/harness.js';
 import { UploadedFile } from './multipart-request.js';
@@ -20,8 +25,13 @@ describe('query limits', () => {
   it('measures depth through fragments', () => {
     expect(analyse('{ health { ready } }').depth).toBe(2);
     expect(analyse('query { ...F } fragment F on Query { models { ageGroups { label } } }').depth).toBe(3);
+    // ofType is one type a level, not a list: its chain does not count; the fan-out of fields does.
     const ofType = 'ofType { '.repeat(10) + 'name' + ' }'.repeat(10);
-    expect(analyse(`{ __schema { types { fields { type { ${ofType} } } } } }`).depth).toBe(15);
+    expect(analyse(`{ __schema { types { fields { type { ${ofType} } } } } }`).depth).toBe(5);
+    const fanOut = 'fields { args { type { '.repeat(2) + 'name' + ' } } }'.repeat(2);
+    expect(analyse(`{ __schema { types { ${fanOut} } } }`).depth).toBe(9);
+    // The introspection query of GraphQL's tools, which the limit of 12 refused at 15.
+    expect(analyse(getIntrospectionQuery()).depth).toBe(6);
   });
 
   it('charges each face and multiplies a batch by its items, literal or variable', () => {

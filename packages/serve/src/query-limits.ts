@@ -47,6 +47,13 @@ function memoised<T>(memo: Map<string, T | 'inProgress'>, name: string, empty: T
   return value;
 }
 
+/**
+ * A selection's nesting, the fields that can fan out: `ofType` does not count, as each of its levels is
+ * one type (a list's or non-null's), not a list of them. The introspection query every GraphQL tool
+ * sends (graphql-js's getIntrospectionQuery, GraphiQL, Apollo Sandbox, codegen) reads a type through
+ * seven `ofType` levels: counted, it nested 15 deep, over the limit of 12, so the development server's
+ * own landing page could not load the schema; `fields { type { fields { type …` still counts each level.
+ */
 export function queryDepth(
   set: SelectionSetNode,
   fragments: Fragments,
@@ -55,7 +62,8 @@ export function queryDepth(
   let depth = 0;
   for (const sel of set.selections) {
     if (sel.kind === Kind.FIELD) {
-      depth = Math.max(depth, 1 + (sel.selectionSet ? queryDepth(sel.selectionSet, fragments, memo) : 0));
+      const own = sel.name.value === 'ofType' ? 0 : 1;
+      depth = Math.max(depth, own + (sel.selectionSet ? queryDepth(sel.selectionSet, fragments, memo) : 0));
     } else if (sel.kind === Kind.INLINE_FRAGMENT) {
       depth = Math.max(depth, queryDepth(sel.selectionSet, fragments, memo));
     } else {
