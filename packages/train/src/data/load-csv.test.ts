@@ -267,6 +267,17 @@ describe('loadCsv', () => {
     ]);
   });
 
+  it('names the column of a stray quote by the header, whatever its order, before the header is read', async () => {
+    const header = 'pixels,img_name,gender,ethnicity,age';
+    const reordered = (name: string) => `"${pixels(() => 1)}",${name},0,0,30`;
+    const path = await csv([header, reordered('a.jpg'), reordered('ab"c'), reordered('b.jpg')]);
+    const { dataset, skipped } = await loadCsv(path, { skipInvalid: true });
+    expect(Array.from(dataset.line)).toEqual([2, 4]);
+    expect(skipped.examples).toEqual([
+      `${path}:3: a quote in the middle of a value in column 2 (img_name), after "ab"; only whole values may be quoted`,
+    ]);
+  });
+
   it('with skipInvalid still stops at a misplaced quote that hides where its row ends', async () => {
     const plain = (age: number) => `${age},0,0,x.jpg,${pixels(() => 1)}`;
     const rows = Array.from({ length: 20 }, (_, i) => plain(20 + i));

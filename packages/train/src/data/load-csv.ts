@@ -257,6 +257,10 @@ export async function loadCsv(path: string, options: LoadCsvOptions = {}): Promi
   const examples: Record<'rows' | 'quotes', { line: number; message: string }[]> = { rows: [], quotes: [] };
   let skipped = 0;
   let columns: Columns | undefined;
+  // The header's names as the parser gives them, for its errors: it runs ahead of the loop below, which
+  // reads the header (a chunk of the file at a time), so a row's error may come before that loop has.
+  let header: readonly string[] | undefined;
+  const names = () => columns?.names ?? header?.map((h) => h.trim().toLowerCase()) ?? CSV_COLUMNS;
   const skip = (category: string, line: number, message: () => string) => {
     skipped++;
     byReason[category] = (byReason[category] ?? 0) + 1;
@@ -269,12 +273,13 @@ export async function loadCsv(path: string, options: LoadCsvOptions = {}): Promi
   let lastSkipped = '';
   const skipStrayQuote = (error: CsvError | undefined): undefined => {
     if (!error) return;
-    // The header's names once read (the parser runs ahead of the loop that reads them).
-    const problem = csvSyntaxError(path, error, columns?.names ?? CSV_COLUMNS, quoteSkipped);
+    const problem = csvSyntaxError(path, error, names(), quoteSkipped);
+    // A header that does not parse is no row to skip.
+    if (asCount(error.records) === 0) throw problem;
     // Only a quote in the middle of a value leaves the row's end where it was. A quote misplaced at
     // either end of a quoted value leaves the parser inside quotes, reading the rows after it as this
-    // one's value: skipped, they would be lost unsaid. So is a header that does not parse.
-    if (error.code !== 'INVALID_OPENING_QUOTE' || asCount(error.records) === 0)
+    // one's value: skipped, they would be lost unsaid.
+    if (error.code !== 'INVALID_OPENING_QUOTE')
       throw new InvalidCsvRowError(
         path,
         problem.line,
@@ -296,13 +301,18 @@ export async function loadCsv(path: string, options: LoadCsvOptions = {}): Promi
       info: true,
       relax_column_count: true,
       skip_empty_lines: true,
+      // With `info`, each record comes as { record, info }, which csv-parse's types do not say.
+      on_record: (entry: string[]) => {
+        header ??= (entry as unknown as CsvRecord).record;
+        return entry;
+      },
       ...(options.skipInvalid ? { skip_records_with_error: true, on_skip: skipStrayQuote } : {}),
     }),
   );
   input.on('error', (error) => parser.destroy(error));
 
   const startLine = startLines();
-  for await (const { record, info } of csvRecords(parser, path, () => columns?.names ?? CSV_COLUMNS)) {
+  for await (const { record, info } of csvRecords(parser, path, names)) {
     const line = startLine(info, record);
     if (!columns) {
       columns = readHeader(path, record);
