@@ -7,7 +7,7 @@
 import { constants } from 'node:fs';
 import { mkdir, open, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, parse, resolve } from 'node:path';
-import { checkCrop, DETECTION_DEFAULTS, isTask, TASKS, type FaceCrop, type Task } from '@facekit/core';
+import { checkCrop, DETECTION_DEFAULTS, type FaceCrop, type Task } from '@facekit/core';
 import {
   csvText,
   folderToWrite,
@@ -35,7 +35,12 @@ import {
 import { fileTooLarge } from './decode-image.js';
 import { usableCores } from './cpu-quota.js';
 import { providerList } from './options.js';
-import { openPhotoClassifier, type ClassifyPhotoOptions, type PhotoClassifier } from './photo-classifier.js';
+import {
+  openPhotoClassifier,
+  tasksProblem,
+  type ClassifyPhotoOptions,
+  type PhotoClassifier,
+} from './photo-classifier.js';
 
 const HELP = `Usage: pnpm classify [options] <photo|folder>...
 
@@ -153,11 +158,8 @@ function parseOptions() {
       appliesOnly(`--${flag}`, 'with the detector (not --no-detect)');
   try {
     const tasks = values.tasks?.split(',').map((t) => t.trim());
-    const unknown = tasks?.filter((t) => !isTask(t));
-    if (unknown?.length)
-      throw new Error(
-        `--tasks: unknown task ${unknown.map((t) => `"${t}"`).join(', ')}; known: ${TASKS.join(', ')}`,
-      );
+    const problem = tasks && tasksProblem(tasks);
+    if (problem) throw new Error(`--tasks: ${problem}`);
     const minScore = values['min-score'] === undefined ? undefined : Number(values['min-score']);
     if (minScore !== undefined && !(minScore > 0 && minScore <= 1))
       throw new Error(`--min-score must be above 0 and at most 1, got "${values['min-score']}"`);

@@ -206,30 +206,26 @@ export class PhotoClassifier {
 }
 
 /**
+ * What is wrong with `tasks` as openPhotoClassifier (and pnpm classify's --tasks) takes it: a task it
+ * does not know, or none at all; undefined when nothing is.
+ */
+export function tasksProblem(tasks: readonly string[]): string | undefined {
+  const unknown = tasks.filter((t) => !isTask(t));
+  if (unknown.length > 0)
+    return `unknown task ${unknown.map((t) => JSON.stringify(t)).join(', ')}; known: ${TASKS.join(', ')}`;
+  if (tasks.length === 0) return 'names no task; leave it out for every task the models hold';
+  return undefined;
+}
+
+/**
  * Reads and checks the models (as `pnpm serve` does: manifest, sizes, sha256s) and binds them to the
  * first execution provider that can run them; throws naming the file at fault, or every provider's
  * failure. Close it when done: its models run on a thread of their own.
  */
-/** `tasks` as openPhotoClassifier takes it: known tasks, at least one (else INVALID_INPUT naming it). */
-function checkTasks(tasks: readonly string[]): void {
-  const unknown = tasks.filter((t) => !isTask(t));
-  if (unknown.length > 0)
-    throw new ServeError(
-      'INVALID_INPUT',
-      'tasks',
-      `unknown task ${unknown.map((t) => JSON.stringify(t)).join(', ')}; known: ${TASKS.join(', ')}`,
-    );
-  if (tasks.length === 0)
-    throw new ServeError(
-      'INVALID_INPUT',
-      'tasks',
-      'names no task; leave it out for every task the models hold',
-    );
-}
-
 export async function openPhotoClassifier(options: PhotoClassifierOptions = {}): Promise<PhotoClassifier> {
   const { tasks, executionProviders: eps = [], intraOpThreads = 0 } = options;
-  if (tasks) checkTasks(tasks);
+  const problem = tasks && tasksProblem(tasks);
+  if (problem) throw new ServeError('INVALID_INPUT', 'tasks', problem);
   const models = await loadModels(options.models ?? DEFAULT_MODELS, tasks ? { tasks } : {});
   const registry = onnxProviderRegistry(
     models.models,
