@@ -2,8 +2,8 @@
  * Writes one task's evaluation into the run folder once its test metrics are known: the numbers
  * (`history.json`, `metrics.json`, read back by the exporter; `report.json`, read back when report.md
  * is written again after a resume) and the pictures (`curves.svg`, `confusion.svg`, `calibration.svg`,
- * embedded by `report.md`). Every file is written whole or not at
- * all (writeFileAtomic), so an interrupted run never leaves a half-written file for a reader to choke on.
+ * embedded by `report.md`). Every file is written whole or not at all (writeFileAtomic), so an
+ * interrupted run never leaves a half-written file for a reader to choke on.
  */
 import { join } from 'node:path';
 import type { Task } from '@facekit/core';
