@@ -247,6 +247,15 @@ describe('modelCard for what the run was', () => {
 });
 
 describe('modelCard robustness', () => {
+  it('gives each change as the difference of the figures shown, not of the unrounded ones', () => {
+    const robustness = [
+      { name: 'as in the data', accuracy: { age: 0.7774, gender: 0.9156 } },
+      { name: 'mirrored', accuracy: { age: 0.7786, gender: 0.9144 } },
+    ];
+    // 77.86 − 77.74 is 0.12, but the card shows 77.9 against 77.7; 91.44 − 91.56 shows 91.4 against 91.6.
+    expect(modelCard(input({ robustness }))).toContain('| mirrored | 77.9% (+0.2) | 91.4% (−0.2) |');
+  });
+
   it('shows each change against the unchanged faces, and what the preset trained with', () => {
     const robustness = [
       { name: 'as in the data', accuracy: { age: 0.5, gender: 0.9 } },

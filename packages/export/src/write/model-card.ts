@@ -131,6 +131,9 @@ export interface ModelCardInput {
   readonly robustness?: readonly RobustnessRow[] | string;
 }
 
+/** An accuracy in tenths of a point, rounded as `pct` shows it. */
+const shownTenths = (x: number) => Math.round(Number((x * 100).toFixed(1)) * 10);
+
 /** Per change, each task's accuracy and its difference from the unchanged faces (the first row). */
 function robustnessSection(
   tasks: readonly Task[],
@@ -145,7 +148,8 @@ function robustnessSection(
     const a = row.accuracy[t];
     if (a === undefined) return '—';
     if (row === plain) return pct(a);
-    const delta = Math.round((a - plain!.accuracy[t]!) * 1000) / 10;
+    // The difference of the two figures as shown, so that a reader's own subtraction agrees with it.
+    const delta = (shownTenths(a) - shownTenths(plain!.accuracy[t]!)) / 10;
     return `${pct(a)} (${delta > 0 ? '+' : delta < 0 ? '−' : '±'}${Math.abs(delta).toFixed(1)})`;
   };
   return [
