@@ -228,11 +228,14 @@ async function previousManifest(outDir: string, kept: readonly Task[]): Promise<
 /**
  * Runs `write` on a copy of `outDir` made beside it, then swaps the copy in, so that an export whose
  * writes fail part-way (a full disk, a file in the way) leaves `outDir` as it was rather than half new.
- * Where the folder itself cannot be moved (a mount point), `write` runs on `outDir` in place, each file
- * still replaced atomically.
+ * Where the folder itself cannot be moved (a mount point, or a rename refused), `write` runs on
+ * `outDir` in place, each file still replaced atomically.
  */
 async function replaceFolder<T>(outDir: string, write: (dir: string) => Promise<T>): Promise<T> {
   await mkdir(dirname(outDir), { recursive: true });
+  // A mount point is written in place at once, rather than staged beside it and then written again.
+  if (existsSync(outDir) && (await stat(outDir)).dev !== (await stat(dirname(outDir))).dev)
+    return write(outDir);
   const stage = await mkdtemp(join(dirname(outDir), `.${basename(outDir)}.export-`));
   const old = `${stage}.old`;
   try {
