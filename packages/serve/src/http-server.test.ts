@@ -271,4 +271,37 @@ describe('the HTTP front', () => {
     expect(res.headers.get('access-control-expose-headers')).toBe('x-request-id, retry-after');
     await res.arrayBuffer();
   });
+
+  it('lets only the origins of --cors read its answers, and none of them under --cors none', async () => {
+    const ask = async (origin: string, method = 'PUT') => {
+      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method,
+        headers: { origin, 'access-control-request-method': 'POST' },
+        signal: AbortSignal.timeout(5000),
+      });
+      await res.arrayBuffer();
+      return res.headers;
+    };
+    const options = state.options;
+    try {
+      (state as { options: object }).options = { ...options, corsOrigins: ['http://demo.example'] };
+      for (const method of ['PUT', 'OPTIONS']) {
+        const listed = await ask('http://demo.example', method);
+        expect(listed.get('access-control-allow-origin')).toBe('http://demo.example');
+        expect(listed.get('vary')).toBe('origin');
+        const stranger = await ask('http://elsewhere.example', method);
+        expect(stranger.get('access-control-allow-origin')).toBeNull();
+        expect(stranger.get('access-control-expose-headers')).toBeNull();
+        expect(stranger.get('vary')).toBe('origin');
+      }
+      (state as { options: object }).options = { ...options, corsOrigins: [] };
+      for (const method of ['PUT', 'OPTIONS']) {
+        const none = await ask('http://demo.example', method);
+        expect(none.get('access-control-allow-origin')).toBeNull();
+        expect(none.get('access-control-allow-methods')).toBeNull();
+      }
+    } finally {
+      (state as { options: object }).options = options;
+    }
+  });
 });
