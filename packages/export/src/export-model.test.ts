@@ -6,7 +6,7 @@ import { TASKS } from '@facekit/core';
 import { inspectOnnx } from '@facekit/core/node';
 import { exportLayersModel } from './export-model.js';
 import { exportAndVerify, randomizeWeights, useCpu } from './test-support.js';
-import { verifyExport, VerificationError } from './verify/verify.js';
+import { disagreement, verifyExport, VerificationError } from './verify/verify.js';
 import { tempFolder } from '../../../tests/support/temp-folder.js';
 
 describe('exportLayersModel', () => {
@@ -30,6 +30,22 @@ describe('exportLayersModel', () => {
       expect(report.web?.maxAbsDiff).toBeLessThanOrEqual(1e-5);
     });
   }
+
+  it('fails an export that onnxruntime-web runs differently, though onnxruntime-node agrees', async () => {
+    const model = getPreset('seed').build('gender', 'six');
+    randomizeWeights(model, 41, 0.3);
+    const { report } = await exportAndVerify(model, { web: true });
+    expect(disagreement(report)).toBeUndefined();
+    const web = report.web!;
+    expect(disagreement({ ...report, web: { ...web, maxAbsDiff: 1e-3 } })).toBe(
+      'onnxruntime-web differs: max abs difference 0.001, 0 argmax differ',
+    );
+    expect(disagreement({ ...report, web: { ...web, maxAbsDiff: Number.NaN } })).toMatch(
+      /^onnxruntime-web differs/,
+    );
+    expect(disagreement({ ...report, web: { ...web, argmaxMismatches: 2 } })).toMatch(/, 2 argmax differ$/);
+    expect(disagreement({ ...report, argmaxMismatches: 1 })).toBe(`1 of ${report.samples} argmax differ`);
+  });
 
   it('exports a shared trunk with a head per task as one graph with a named output per head', async () => {
     await useCpu();
