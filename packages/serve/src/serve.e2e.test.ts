@@ -27,8 +27,11 @@ const limits = {
   maxQueryDepth: 8,
 };
 
+/** The answer to testPixels(1) before any test sent bad input: the server must still give it after. */
+let before: Awaited<ReturnType<typeof gql>>;
 beforeAll(async () => {
   server = await startTestServer(limits);
+  before = await gql(server.url, CLASSIFY, { input: { pixels: testPixels(1) } });
 });
 afterAll(() => server?.stop());
 
@@ -555,9 +558,8 @@ describe('bad input and limits', () => {
 
   it('keeps serving correct answers after all of that, and counts the errors', async () => {
     const again = await classify({ pixels: testPixels(1) });
-    const first = await classify({ pixels: testPixels(1) });
-    expect(again.body).toEqual(first.body);
-    expect(again.body.errors).toBeUndefined();
+    expect(before.body.errors).toBeUndefined();
+    expect(again.body).toEqual(before.body);
     const metrics = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
     for (const code of [
       'INVALID_PIXELS',
@@ -574,9 +576,7 @@ describe('bad input and limits', () => {
     expect(metrics).toMatch(/facekit_http_responses_total\{route="graphql",status="413"\} [1-9]/);
     expect(metrics).toMatch(/facekit_http_responses_total\{route="graphql",status="200"\} [1-9]/);
     expect(metrics).toMatch(/facekit_batch_size_count [1-9]/);
-    expect(metrics).toMatch(
-      /facekit_request_duration_seconds_bucket\{le="0.05",operation="classify"\} [1-9]/,
-    );
+    expect(metrics).toMatch(/facekit_request_duration_seconds_count\{operation="classify"\} [1-9]/);
     expect(server.logs.some((l) => l.msg === 'request' && l.operation === 'classify')).toBe(true);
   });
 

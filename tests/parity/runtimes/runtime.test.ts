@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { timeEach } from './runtime.js';
 
 describe('timeEach', () => {
@@ -13,12 +13,17 @@ describe('timeEach', () => {
   });
 
   it('ends the warm-up when its time is up, after at least one run', async () => {
-    const sleep = () => new Promise<void>((done) => setTimeout(done, 20));
-    const none = await timeEach(2, { runs: 1000, ms: 0 }, sleep);
-    expect(none.warmUp).toHaveLength(1);
-    const brief = await timeEach(1, { runs: 1000, ms: 100 }, sleep);
-    expect(brief.warmUp.length).toBeGreaterThan(1);
-    expect(brief.warmUp.length).toBeLessThan(20);
-    expect(Math.min(...brief.warmUp, ...brief.timed)).toBeGreaterThanOrEqual(15);
+    // performance.now() is faked and each run takes exactly 20 ms of it, so the counts are exact.
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const run = async () => void vi.advanceTimersByTime(20);
+      const none = await timeEach(2, { runs: 1000, ms: 0 }, run);
+      expect(none.warmUp).toEqual([20]);
+      const brief = await timeEach(1, { runs: 1000, ms: 100 }, run);
+      expect(brief.warmUp).toEqual([20, 20, 20, 20, 20]);
+      expect(brief.timed).toEqual([20]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
