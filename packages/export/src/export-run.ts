@@ -233,15 +233,15 @@ async function previousManifest(outDir: string, kept: readonly Task[]): Promise<
  */
 async function replaceFolder<T>(outDir: string, write: (dir: string) => Promise<T>): Promise<T> {
   await mkdir(dirname(outDir), { recursive: true });
+  const current = existsSync(outDir) ? await stat(outDir) : undefined;
   // A mount point is written in place at once, rather than staged beside it and then written again.
-  if (existsSync(outDir) && (await stat(outDir)).dev !== (await stat(dirname(outDir))).dev)
-    return write(outDir);
+  if (current && current.dev !== (await stat(dirname(outDir))).dev) return write(outDir);
   const stage = await mkdtemp(join(dirname(outDir), `.${basename(outDir)}.export-`));
   const old = `${stage}.old`;
   try {
-    const existed = existsSync(outDir);
+    const existed = current !== undefined;
     // mkdtemp's folder is private (0700); the swapped-in folder keeps the permissions the old one had.
-    await chmod(stage, existed ? (await stat(outDir)).mode & 0o7777 : 0o777 & ~process.umask());
+    await chmod(stage, current ? current.mode & 0o7777 : 0o777 & ~process.umask());
     if (existed) await cp(outDir, stage, { recursive: true });
     const result = await write(stage);
     if (existed) {

@@ -131,8 +131,8 @@ export interface ModelCardInput {
   readonly robustness?: readonly RobustnessRow[] | string;
 }
 
-/** An accuracy in tenths of a point, rounded as `pct` shows it. */
-const shownTenths = (x: number) => Math.round(Number((x * 100).toFixed(1)) * 10);
+/** An accuracy in tenths of a point, as `pct` shows it. */
+const shownTenths = (x: number) => Math.round(Number.parseFloat(pct(x)) * 10);
 
 /** Per change, each task's accuracy and its difference from the unchanged faces (the first row). */
 function robustnessSection(
